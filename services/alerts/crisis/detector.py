@@ -1,0 +1,309 @@
+"""Crisis detection: a spike of negatives per brand / product / aspect vs its own baseline.
+
+Counts live in fixed-size time buckets per key (bounded memory at any traffic rate).
+A key signals when the last `window` holds at least `min_volume` negatives and at least
+`ratio` × what its previous `baseline` period predicts for one window, and it has not
+signalled within `cooldown`. State is plain dataclasses (see `snapshot`/`from_snapshot`)
+so the caller can persist it and rebuild after a restart; the clock is injectable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.events import Classification, Mention, Sentiment
+
+Clock = Callable[[], datetime]
+
+DEFAULT_PLAYBOOK: tuple[str, ...] = (
+    "Acknowledge the crisis and name one coordinator",
+    "Read the sample reviews and confirm the common cause",
+    "Check the product / batch / delivery partner named in the top aspects",
+    "Publish one factual public answer; reply to each negative review individually",
+    "Resolve the crisis once the negative rate is back to baseline",
+)
+
+
+@dataclass(frozen=True)
+class CrisisConfig:
+    window: timedelta = timedelta(hours=1)
+    baseline: timedelta = timedelta(hours=24)
+    bucket: timedelta = timedelta(minutes=1)
+    min_volume: int = 5
+    ratio: float = 3.0
+    #: Floor of the expected negatives per window: a quiet key must not alert on 1 review.
+    min_expected: float = 1.0
+    cooldown: timedelta = timedelta(hours=6)
+    #: Baseline history the detector must have watched before any signal: right after a
+    #: (re)start with no saved state every busy key would otherwise look like a spike.
+    min_history: timedelta = timedelta(hours=1)
+    sample_size: int = 5
+    sample_chars: int = 500
+    top_aspects: int = 5
+    dimensions: tuple[str, ...] = ("brand", "product", "aspect")
+    #: Playbook steps per dimension; "*" is the fallback.
+    playbooks: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"*": DEFAULT_PLAYBOOK}
+    )
+
+    def __post_init__(self) -> None:
+        if self.window <= timedelta(0) or self.baseline <= timedelta(0):
+            raise ValueError("window and baseline must be positive")
+        if self.bucket <= timedelta(0) or self.bucket > self.window:
+            raise ValueError("bucket must be positive and not longer than window")
+        if self.min_volume < 1 or self.ratio <= 0 or self.min_expected <= 0:
+            raise ValueError("min_volume, ratio and min_expected must be positive")
+
+    def playbook(self, dimension: str) -> list[str]:
+        return list(self.playbooks.get(dimension) or self.playbooks.get("*") or ())
+
+
+@dataclass
+class Bucket:
+    negatives: int = 0
+    total: int = 0
+    aspects: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Sample:
+    at: float
+    mention_id: str
+    text: str
+
+
+@dataclass
+class KeyState:
+    buckets: dict[int, Bucket] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)
+    last_signal_at: float | None = None
+
+
+@dataclass
+class DetectorState:
+    started_at: float
+    keys: dict[str, KeyState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CrisisSignal:
+    key: str
+    dimension: str
+    value: str
+    detected_at: datetime
+    window_start: datetime
+    negatives: int
+    total: int
+    baseline_negatives: int
+    #: Negatives per window the baseline predicts (after the `min_expected` floor).
+    baseline_rate: float
+    ratio: float
+    top_aspects: list[tuple[str, int]]
+    samples: list[dict[str, Any]]
+    playbook: list[str]
+
+    def evidence(self) -> dict[str, Any]:
+        """JSON-ready details for AlertRaised.details."""
+        data = asdict(self)
+        data["detected_at"] = self.detected_at.isoformat()
+        data["window_start"] = self.window_start.isoformat()
+        data["top_aspects"] = [{"aspect": a, "count": c} for a, c in self.top_aspects]
+        return data
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def keys_for(
+    mention: Mention, classification: Classification, dimensions: Iterable[str]
+) -> list[tuple[str, bool, list[str]]]:
+    """(key, is_negative, negative aspects) for each key the mention counts towards."""
+    dims = set(dimensions)
+    negative = classification.sentiment == Sentiment.negative
+    neg_aspects = sorted(
+        {
+            a.aspect.strip().casefold()
+            for a in classification.aspects
+            if a.polarity == Sentiment.negative and a.aspect.strip()
+        }
+    )
+    out: list[tuple[str, bool, list[str]]] = []
+    brand = (mention.product.brand or "").strip().casefold()
+    if "brand" in dims and brand:
+        out.append((f"brand:{brand}", negative, neg_aspects))
+    sku = (mention.product.sku or "").strip()
+    if "product" in dims and sku:
+        out.append((f"product:{sku}", negative, neg_aspects))
+    if "aspect" in dims:
+        all_aspects = {
+            a.aspect.strip().casefold() for a in classification.aspects if a.aspect.strip()
+        }
+        for aspect in sorted(all_aspects):
+            out.append(
+                (
+                    f"aspect:{aspect}",
+                    aspect in neg_aspects,
+                    [aspect] if aspect in neg_aspects else [],
+                )
+            )
+    return out
+
+
+class CrisisDetector:
+    def __init__(
+        self,
+        config: CrisisConfig | None = None,
+        *,
+        state: DetectorState | None = None,
+        clock: Clock = _utcnow,
+    ) -> None:
+        self.config = config or CrisisConfig()
+        self.clock = clock
+        self.state = state or DetectorState(started_at=clock().timestamp())
+        self._bucket_s = self.config.bucket.total_seconds()
+        span = (self.config.window + self.config.baseline).total_seconds()
+        self._max_buckets = math.ceil(span / self._bucket_s) + 2
+
+    # --- persistence ---------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-serialisable dict of the whole detector state."""
+        return asdict(self.state)
+
+    @classmethod
+    def from_snapshot(
+        cls, data: Mapping[str, Any], config: CrisisConfig | None = None, *, clock: Clock = _utcnow
+    ) -> CrisisDetector:
+        keys = {
+            key: KeyState(
+                buckets={int(i): Bucket(**b) for i, b in ks.get("buckets", {}).items()},
+                samples=[Sample(**s) for s in ks.get("samples", [])],
+                last_signal_at=ks.get("last_signal_at"),
+            )
+            for key, ks in data.get("keys", {}).items()
+        }
+        return cls(
+            config,
+            state=DetectorState(started_at=float(data["started_at"]), keys=keys),
+            clock=clock,
+        )
+
+    # --- input ---------------------------------------------------------------------
+
+    def observe(
+        self, mention: Mention, classification: Classification, at: datetime | None = None
+    ) -> list[CrisisSignal]:
+        """Count one classified mention; return signals for keys that just spiked."""
+        now = self.clock()
+        ts = (at or now).timestamp()
+        horizon = now.timestamp() - (self.config.window + self.config.baseline).total_seconds()
+        if ts < horizon:
+            return []  # too old to matter in any window
+        signals: list[CrisisSignal] = []
+        for key, negative, aspects in keys_for(mention, classification, self.config.dimensions):
+            ks = self.state.keys.setdefault(key, KeyState())
+            bucket = ks.buckets.setdefault(int(ts // self._bucket_s), Bucket())
+            bucket.total += 1
+            if len(ks.buckets) > self._max_buckets:
+                first = int(horizon // self._bucket_s)
+                ks.buckets = {i: b for i, b in ks.buckets.items() if i >= first}
+            if not negative:
+                continue
+            bucket.negatives += 1
+            for aspect in aspects:
+                bucket.aspects[aspect] = bucket.aspects.get(aspect, 0) + 1
+            text = mention.full_text[: self.config.sample_chars]
+            ks.samples.append(Sample(at=ts, mention_id=str(mention.mention_id), text=text))
+            ks.samples = sorted(ks.samples, key=lambda s: s.at)[-self.config.sample_size :]
+            signal = self._evaluate(key, ks, now)
+            if signal:
+                signals.append(signal)
+        return signals
+
+    def evaluate_all(self) -> list[CrisisSignal]:
+        """Check every key now (e.g. on a timer) and drop state that aged out."""
+        now = self.clock()
+        self.prune(now)
+        return [
+            s for key, ks in sorted(self.state.keys.items()) if (s := self._evaluate(key, ks, now))
+        ]
+
+    def prune(self, now: datetime | None = None) -> None:
+        now_ts = (now or self.clock()).timestamp()
+        horizon = now_ts - (self.config.window + self.config.baseline).total_seconds()
+        first = int(horizon // self._bucket_s)
+        cooldown_s = self.config.cooldown.total_seconds()
+        for key in list(self.state.keys):
+            ks = self.state.keys[key]
+            ks.buckets = {i: b for i, b in ks.buckets.items() if i >= first}
+            ks.samples = [s for s in ks.samples if s.at >= horizon]
+            cooling = ks.last_signal_at is not None and ks.last_signal_at + cooldown_s > now_ts
+            if not ks.buckets and not cooling:
+                del self.state.keys[key]
+
+    # --- logic ---------------------------------------------------------------------
+
+    def _evaluate(self, key: str, ks: KeyState, now: datetime) -> CrisisSignal | None:
+        cfg = self.config
+        now_ts = now.timestamp()
+        if (
+            ks.last_signal_at is not None
+            and now_ts - ks.last_signal_at < cfg.cooldown.total_seconds()
+        ):
+            return None
+        window_s, baseline_s = cfg.window.total_seconds(), cfg.baseline.total_seconds()
+        # The window is the buckets overlapping (now - window, now]; the baseline the ones before.
+        cur_first = math.floor((now_ts - window_s) / self._bucket_s) + 1
+        base_first = math.floor((now_ts - window_s - baseline_s) / self._bucket_s) + 1
+        neg = total = base_neg = 0
+        aspects: Counter[str] = Counter()
+        for index, bucket in ks.buckets.items():
+            if index >= cur_first:
+                neg += bucket.negatives
+                total += bucket.total
+                aspects.update(bucket.aspects)
+            elif index >= base_first:
+                base_neg += bucket.negatives
+        if neg < cfg.min_volume:
+            return None
+        # Only history the detector actually watched counts as baseline time.
+        span = min(baseline_s, max(0.0, cur_first * self._bucket_s - self.state.started_at))
+        if span < cfg.min_history.total_seconds():
+            return None
+        predicted = base_neg * window_s / span if span > 0 else 0.0
+        expected = max(cfg.min_expected, predicted)
+        if neg < cfg.ratio * expected:
+            return None
+        ks.last_signal_at = now_ts
+        dimension, _, value = key.partition(":")
+        window_start = datetime.fromtimestamp(cur_first * self._bucket_s, UTC)
+        samples = [
+            {
+                "mention_id": s.mention_id,
+                "text": s.text,
+                "at": datetime.fromtimestamp(s.at, UTC).isoformat(),
+            }
+            for s in ks.samples
+            if s.at >= cur_first * self._bucket_s
+        ]
+        return CrisisSignal(
+            key=key,
+            dimension=dimension,
+            value=value,
+            detected_at=now,
+            window_start=window_start,
+            negatives=neg,
+            total=total,
+            baseline_negatives=base_neg,
+            baseline_rate=round(expected, 3),
+            ratio=round(neg / expected, 3),
+            top_aspects=aspects.most_common(cfg.top_aspects),
+            samples=samples,
+            playbook=cfg.playbook(dimension),
+        )

@@ -1,0 +1,353 @@
+"""Pieces every connector shares: cursor codec, dedup memory, item validation, the base
+class. Kept apart from `http.py` because they are about platform *data*, not transport."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from shared.connector import (
+    ConnectorError,
+    FetchResult,
+    ReplyNotSupported,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+)
+from shared.events import Mention, MentionKind, Product, mention_id_for
+
+from .http import LIMITERS, Clock, LimiterRegistry, PlatformHTTP, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FetchPage(FetchResult):
+    """A FetchResult that also says how many platform items were unusable.
+
+    A malformed item is skipped (and logged) instead of failing the page: one broken
+    review must not block a source forever. `skipped` lets the poller count it.
+    """
+
+    skipped: int = 0
+    skipped_reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+class BadItem(ValueError):
+    """One platform item is malformed; the page goes on without it."""
+
+
+class BadResponse(ConnectorError):
+    """The platform's answer does not have the documented shape at all.
+
+    Not retryable: a changed contract does not heal by itself; the poller marks the
+    source unhealthy and a human looks at the message (it names the missing part).
+    """
+
+    def __init__(self, platform: str, where: str, problem: str) -> None:
+        super().__init__(f"{platform}: unexpected answer from {where}: {problem}", retryable=False)
+
+
+# --- field access ------------------------------------------------------------------------
+
+
+def req(item: Mapping[str, Any], key: str, kind: type[T] | tuple[type, ...]) -> T:
+    """A required field of the given type, or BadItem naming it."""
+    if key not in item or item[key] is None:
+        raise BadItem(f"missing field {key!r}")
+    value = item[key]
+    if (
+        isinstance(value, bool)
+        and kind is not bool
+        and not (isinstance(kind, tuple) and bool in kind)
+    ):
+        raise BadItem(f"field {key!r} has type bool")
+    if not isinstance(value, kind):
+        raise BadItem(f"field {key!r} has type {type(value).__name__}")
+    return value  # type: ignore[return-value]
+
+
+def opt_str(item: Mapping[str, Any], key: str) -> str | None:
+    """An optional text field; empty strings become None, non-strings are a bad item."""
+    value = item.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise BadItem(f"field {key!r} has type {type(value).__name__}")
+    return value
+
+
+def opt_dict(item: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = item.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadItem(f"field {key!r} has type {type(value).__name__}")
+    return value
+
+
+def rating_or_none(value: Any) -> int | None:
+    """1..5 stars or None (platforms use 0 for 'no rating')."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    stars = int(value)
+    return stars if 1 <= stars <= 5 else None
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_dt(value: Any, what: str = "date") -> datetime:
+    """RFC 3339 (any fraction length, `Z` or offset) → aware datetime; naive means UTC."""
+    if not isinstance(value, str) or not value:
+        raise BadItem(f"{what} is not a date string: {value!r}")
+    text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise BadItem(f"{what} is not an RFC 3339 date: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def epoch_dt(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+# --- cursors -----------------------------------------------------------------------------
+
+
+def encode_cursor(state: Mapping[str, Any]) -> str:
+    return json.dumps(state, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def decode_cursor(platform: str, cursor: str | None) -> dict[str, Any]:
+    """A connector's own JSON cursor; garbage is a non-retryable error, not a silent reset
+    (a reset would re-import or skip history without anyone noticing)."""
+    if not cursor:
+        return {}
+    try:
+        state = json.loads(cursor)
+    except ValueError as exc:
+        raise ConnectorError(
+            f"{platform}: cursor is not valid JSON: {exc}", retryable=False
+        ) from exc
+    if not isinstance(state, dict):
+        raise ConnectorError(f"{platform}: cursor must be a JSON object", retryable=False)
+    return state
+
+
+class SeenMap:
+    """What was already emitted: external id → [revision, timestamp].
+
+    Keyed with the revision so an edited item (new text or rating) is emitted again as an
+    update of the same mention. Bounded: entries older than a horizon, or beyond `cap`,
+    are forgotten (the platform's own date filter keeps those from coming back).
+    """
+
+    def __init__(self, raw: Any = None, cap: int = 20000) -> None:
+        self.cap = cap
+        self.items: dict[str, list[Any]] = {}
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if isinstance(value, list) and len(value) == 2:
+                    self.items[str(key)] = value
+
+    def is_new(self, mention: Mention) -> bool:
+        entry = self.items.get(mention.external_id)
+        return entry is None or entry[0] != mention.revision
+
+    def add(self, mention: Mention) -> None:
+        self.items.pop(mention.external_id, None)
+        self.items[mention.external_id] = [mention.revision, int(mention.published_at.timestamp())]
+
+    def prune_before(self, ts: float) -> None:
+        self.items = {k: v for k, v in self.items.items() if v[1] >= ts}
+
+    def dump(self) -> dict[str, list[Any]]:
+        if len(self.items) > self.cap:  # keep the newest (by time, then insertion)
+            ordered = sorted(self.items.items(), key=lambda kv: kv[1][1])
+            self.items = dict(ordered[-self.cap :])
+        return self.items
+
+
+# --- base class --------------------------------------------------------------------------
+
+
+class BaseConnector:
+    """Common wiring: options, credentials, limiter, HTTP caller and item mapping."""
+
+    platform: str = ""
+    can_reply: bool = True
+    default_base_url: str = ""
+    default_rate: float = 1.0
+    default_burst: int = 5
+
+    def __init__(
+        self,
+        config: SourceConfig,
+        client: httpx.AsyncClient,
+        *,
+        limiters: LimiterRegistry | None = None,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.source_id = config.source_id
+        self.options: Mapping[str, Any] = config.options
+        if limiters is None:
+            limiters = LimiterRegistry(clock) if clock is not None else LIMITERS
+        self.clock = clock or limiters.clock
+        rate = float(self.options.get("rate_per_s", self.default_rate))
+        burst = int(self.options.get("burst", self.default_burst))
+        limiter = limiters.get(self.platform, self.limiter_account(), rate, burst)
+        self.http = PlatformHTTP(
+            client,
+            platform=self.platform,
+            base_url=str(self.options.get("base_url") or self.default_base_url),
+            headers=self.auth_headers(),
+            limiter=limiter,
+            policy=policy or _policy_from(self.options),
+            clock=self.clock,
+        )
+        self.skipped_total = 0
+
+    # hooks
+    def auth_headers(self) -> dict[str, str]:
+        return {}
+
+    def limiter_account(self) -> str:
+        """Which budget this source draws from: by default its source id."""
+        return self.source_id
+
+    def credential(self, name: str) -> str:
+        value = self.config.credentials.get(name)
+        if not value:
+            raise ConnectorError(
+                f"{self.platform} source {self.source_id!r}: credential {name!r} is not set",
+                retryable=False,
+            )
+        return value
+
+    def option(self, name: str) -> Any:
+        value = self.options.get(name)
+        if value is None or value == "":
+            raise ConnectorError(
+                f"{self.platform} source {self.source_id!r}: option {name!r} is not set",
+                retryable=False,
+            )
+        return value
+
+    def mention(
+        self,
+        *,
+        external_id: str,
+        kind: MentionKind,
+        text: str,
+        published_at: datetime,
+        pros: str | None = None,
+        cons: str | None = None,
+        rating: int | None = None,
+        author: str | None = None,
+        product: Product | None = None,
+        url: str | None = None,
+        language_hint: str | None = None,
+    ) -> Mention:
+        return Mention(
+            mention_id=mention_id_for(self.platform, external_id),
+            platform=self.platform,
+            source_id=self.source_id,
+            external_id=external_id,
+            kind=kind,
+            text=text,
+            pros=pros,
+            cons=cons,
+            rating=rating,
+            author=author[:200] if author else None,
+            product=product or Product(),
+            url=url,
+            published_at=published_at,
+            language_hint=language_hint[:8] if language_hint else None,
+        )
+
+    def map_items(
+        self, items: Iterable[Any], convert: Callable[[Mapping[str, Any]], Mention]
+    ) -> tuple[list[Mention], list[str]]:
+        """Convert platform items, skipping (and logging) the malformed ones."""
+        mentions: list[Mention] = []
+        skipped: list[str] = []
+        for index, item in enumerate(items):
+            ident = item.get("id", index) if isinstance(item, dict) else index
+            try:
+                if not isinstance(item, dict):
+                    raise BadItem(f"item is a {type(item).__name__}, not an object")
+                mentions.append(convert(item))
+            except (BadItem, ValidationError, ValueError, TypeError) as exc:
+                reason = f"item {ident!r}: {_short(exc)}"
+                skipped.append(reason)
+                log.warning("%s source %s: skipping %s", self.platform, self.source_id, reason)
+        self.skipped_total += len(skipped)
+        return mentions, skipped
+
+    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
+        raise ReplyNotSupported(self.platform)
+
+    async def confirm_reply(self, request: ReplyRequest) -> bool:
+        raise ReplyNotSupported(self.platform)
+
+    async def aclose(self) -> None:
+        """The httpx client is shared and owned by ingest: nothing to close here."""
+
+    def check_length(self, text: str, low: int, high: int, unit: str = "characters") -> None:
+        size = len(text.encode()) if unit == "bytes" else len(text)
+        if not low <= size <= high:
+            raise ConnectorError(
+                f"{self.platform}: reply is {size} {unit}; the platform accepts {low}..{high}",
+                retryable=False,
+            )
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        return f"invalid {loc}: {first.get('msg')}"
+    return str(exc)
+
+
+def _policy_from(options: Mapping[str, Any]) -> RetryPolicy:
+    spec = options.get("retry")
+    if isinstance(spec, dict):
+        return RetryPolicy(**spec)
+    return RetryPolicy()
+
+
+def require_list(platform: str, where: str, body: Any, *path: str) -> list[Any]:
+    """Walk `path` into a JSON body; the value must be a list (None counts as empty)."""
+    node = body
+    trail = ""
+    for key in path:
+        trail = f"{trail}.{key}" if trail else key
+        if not isinstance(node, dict):
+            raise BadResponse(
+                platform, where, f"{trail.rsplit('.', 1)[0] or 'body'} is not an object"
+            )
+        if key not in node:
+            raise BadResponse(platform, where, f"{trail!r} is missing")
+        node = node[key]
+    if node is None:
+        return []
+    if not isinstance(node, list):
+        raise BadResponse(platform, where, f"{trail!r} is a {type(node).__name__}, not a list")
+    return node

@@ -1,0 +1,352 @@
+"""The one HTTP caller every platform connector goes through.
+
+Platforms throttle per seller account and fail in the same few ways (429/420, 5xx,
+timeouts, truncated JSON), so rate limiting, retries and error classification live here
+once: a connector only says *what* to call and how to read the answer.
+Secrets (auth headers, tokens) are never logged and never put into error messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any, Protocol
+
+import httpx
+
+from shared.connector import ConnectorError
+
+log = logging.getLogger(__name__)
+
+#: HTTP statuses a platform uses to say "slow down" (Yandex Market answers 420).
+THROTTLE_STATUSES = frozenset({420, 429})
+
+
+class Clock(Protocol):
+    """Time source; tests inject a virtual clock so waits cost no real time."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+class TokenBucket:
+    """Async token bucket (`rate` tokens/s, at most `burst` banked).
+
+    Reservation based and lock free: a caller takes a token at once (the balance may go
+    negative) and sleeps until its slot. That keeps callers FIFO, needs no asyncio.Lock
+    (so one bucket can outlive an event loop), and a request is only sent in its slot.
+    """
+
+    def __init__(self, rate: float, burst: int, clock: Clock = SYSTEM_CLOCK) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self._tokens = float(burst)
+        self._updated = clock.monotonic()
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._updated)
+        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._updated = now
+
+    def reserve(self) -> float:
+        """Take one token; return how long the caller must wait before using it."""
+        self._refill(self.clock.monotonic())
+        self._tokens -= 1.0
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    async def acquire(self) -> float:
+        """Wait for a token; return the seconds waited (for throttling metrics)."""
+        wait = self.reserve()
+        if wait > 0:
+            await self.clock.sleep(wait)
+        return wait
+
+
+class LimiterRegistry:
+    """Buckets keyed per platform account, so every connector of one seller token
+    (and every method: WB counts feedbacks and questions together) shares one budget."""
+
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def get(self, platform: str, account: str, rate: float, burst: int) -> TokenBucket:
+        # The account secret is hashed: registry keys show up in debuggers and dumps.
+        key = f"{platform}:{hashlib.sha256(account.encode()).hexdigest()[:16]}"
+        bucket = self._buckets.get(key)
+        if bucket is None or bucket.rate != rate or bucket.burst != burst:
+            bucket = self._buckets[key] = TokenBucket(rate, burst, self.clock)
+        return bucket
+
+
+#: Process-wide registry used by the registered factories.
+LIMITERS = LimiterRegistry()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries: attempts, exponential backoff with full jitter, total time."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    #: Give up (retryable) rather than wait past this many seconds in one call.
+    max_total: float = 120.0
+    #: Per-request timeout (connect + read).
+    timeout: float = 30.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: uniform(0, min(cap, base * 2**attempt)), attempt counted from 0."""
+        return rng.uniform(0.0, min(self.max_delay, self.base_delay * (2**attempt)))
+
+
+@dataclass
+class CallStats:
+    """Counters a poller can export as metrics."""
+
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    limiter_wait_s: float = 0.0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+class PlatformHTTPError(ConnectorError):
+    """A platform answered with an error status; `detail` is its own error text."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        detail: str,
+        body: Any,
+        retryable: bool,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, retryable=retryable, retry_after=retry_after)
+        self.status = status
+        self.detail = detail
+        self.body = body
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from `X-Ratelimit-Retry` (WB), `Retry-After` (seconds or HTTP date)
+    or Yandex's `X-RateLimit-Resource-Until` (RFC 822 date)."""
+    now = time.time() if now is None else now
+    for name in ("x-ratelimit-retry", "retry-after", "x-ratelimit-resource-until"):
+        raw = headers.get(name)
+        if not raw:
+            continue
+        raw = raw.strip()
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, when.timestamp() - now)
+    return None
+
+
+def error_detail(body: Any, text: str) -> str:
+    """The platform's own error message, whichever of the known shapes it uses."""
+    if isinstance(body, dict):
+        parts: list[str] = []
+        for key in ("errorText", "title", "detail", "message"):  # WB, WB problem+json, Ozon
+            value = body.get(key)
+            if isinstance(value, str) and value and value not in parts:
+                parts.append(value)
+        if isinstance(body.get("code"), int | str) and "message" in body:  # Ozon code
+            parts.insert(0, f"code {body['code']}")
+        errors = body.get("errors")  # Yandex / Apple
+        if isinstance(errors, list):
+            for err in errors[:3]:
+                if isinstance(err, dict):
+                    code, msg = err.get("code"), err.get("message") or err.get("detail")
+                    parts.append(f"{code}: {msg}" if code else str(msg))
+        google = body.get("error")  # Google
+        if isinstance(google, dict) and isinstance(google.get("message"), str):
+            parts.append(google["message"])
+        if parts:
+            return "; ".join(parts)[:500]
+    return text.strip()[:300] or "(empty body)"
+
+
+class PlatformHTTP:
+    """Calls one platform account: rate limited, retried, errors classified.
+
+    Retries 429/420/5xx, timeouts, transport errors and unparsable JSON with exponential
+    backoff and full jitter, waiting at least what `Retry-After`/`X-Ratelimit-Retry`
+    asks. Gives up after `policy.max_attempts` or when the next wait would pass
+    `policy.max_total`, raising ConnectorError(retryable=True) with the last
+    `retry_after`; any other 4xx raises PlatformHTTPError(retryable=False) at once.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        platform: str,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
+        limiter: TokenBucket | None = None,
+        policy: RetryPolicy | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        rng: random.Random | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.platform = platform
+        self.base_url = base_url.rstrip("/")
+        self._headers = dict(headers or {})
+        self.limiter = limiter
+        self.policy = policy or RetryPolicy()
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.wall_clock = wall_clock
+        self.stats = CallStats()
+
+    def __repr__(self) -> str:  # never show headers
+        return f"PlatformHTTP({self.platform!r}, {self.base_url!r})"
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else self.base_url + path
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        parse_json: bool = True,
+    ) -> tuple[httpx.Response, Any]:
+        """Send with retries; return the response and its parsed JSON (None when the body
+        is empty or `parse_json` is false)."""
+        policy = self.policy
+        deadline = self.clock.monotonic() + policy.max_total
+        what = f"{self.platform} {method} {path}"
+        last_error = "no attempt made"
+        last_retry_after: float | None = None
+        for attempt in range(policy.max_attempts):
+            if self.limiter is not None:
+                waited = await self.limiter.acquire()
+                self.stats.limiter_wait_s += waited
+            retry_after: float | None = None
+            self.stats.requests += 1
+            try:
+                response = await self.client.request(
+                    method,
+                    self.url(path),
+                    params=params,
+                    json=json_body,
+                    headers=self._headers,
+                    timeout=policy.timeout,
+                )
+            except httpx.TimeoutException as exc:
+                last_error = f"timed out after {policy.timeout:g}s ({type(exc).__name__})"
+            except httpx.TransportError as exc:
+                last_error = f"transport error: {type(exc).__name__}: {exc}"
+            else:
+                status = response.status_code
+                self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+                body: Any = None
+                if response.content and (parse_json or status >= 400):
+                    try:
+                        body = response.json()
+                    except ValueError:
+                        if status < 400:
+                            last_error = f"invalid JSON in HTTP {status} answer"
+                            body = _INVALID
+                        else:
+                            body = None
+                if status < 400 and body is not _INVALID:
+                    return response, body
+                if status < 400:
+                    pass  # invalid JSON: retry below
+                elif status in THROTTLE_STATUSES or status >= 500 or status == 408:
+                    if status in THROTTLE_STATUSES:
+                        self.stats.throttled += 1
+                    retry_after = parse_retry_after(response.headers, self.wall_clock())
+                    last_retry_after = retry_after
+                    last_error = f"HTTP {status}: {error_detail(body, response.text)}"
+                else:
+                    detail = error_detail(body, response.text)
+                    raise PlatformHTTPError(
+                        f"{what} failed: HTTP {status}: {detail}",
+                        status=status,
+                        detail=detail,
+                        body=body,
+                        retryable=False,
+                    )
+            if attempt + 1 >= policy.max_attempts:
+                break
+            delay = policy.backoff(attempt, self.rng)
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            if self.clock.monotonic() + delay > deadline:
+                last_error += (
+                    f" (next wait {delay:.1f}s would pass the {policy.max_total:g}s budget)"
+                )
+                break
+            self.stats.retries += 1
+            log.warning(
+                "%s: attempt %d/%d failed (%s); retrying in %.2fs",
+                what,
+                attempt + 1,
+                policy.max_attempts,
+                last_error,
+                delay,
+            )
+            await self.clock.sleep(delay)
+        raise ConnectorError(
+            f"{what} failed after retries: {last_error}",
+            retryable=True,
+            retry_after=last_retry_after,
+        )
+
+    async def get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        return (await self.request("GET", path, params=params))[1]
+
+    async def post_json(
+        self, path: str, body: Any, *, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        return (await self.request("POST", path, params=params, json_body=body))[1]
+
+
+_INVALID: Any = object()
+
+
+def dumps_compact(value: Any) -> str:
+    """Cursor serialisation: compact, stable key order."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)

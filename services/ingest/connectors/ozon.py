@@ -1,0 +1,162 @@
+"""Ozon Seller API reviews (api-seller.ozon.ru).
+
+`/v1/review/list` pages with `last_id`/`has_next`; the cursor keeps the last id even at
+the end of the list so the next poll continues after it (new reviews come after it in
+ASC order). There is no edit method: an edit deletes our comment and creates a new one.
+Without the review subscription every method answers 403 (code 7); that is reported as
+a non-retryable "subscription missing" error instead of being retried forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from shared.connector import ConnectorError, ReplyRequest, ReplyResult, SourceConfig, register
+from shared.events import Mention, MentionKind, Product
+
+from .base import (
+    BadResponse,
+    BaseConnector,
+    FetchPage,
+    decode_cursor,
+    encode_cursor,
+    opt_str,
+    parse_dt,
+    rating_or_none,
+    req,
+    require_list,
+)
+from .http import PlatformHTTPError
+
+SUBSCRIPTION_MISSING = (
+    "ozon: review methods are not available with this seller's subscription "
+    "(Ozon requires Premium Plus / Premium Pro or the Review Management subscription)"
+)
+
+
+class OzonConnector(BaseConnector):
+    platform = "ozon"
+    default_base_url = "https://api-seller.ozon.ru"
+    default_rate = 50.0  # ~50 req/s per Client-Id (third-party figure)
+    default_burst = 10
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Client-Id": self.credential("client_id"), "Api-Key": self.credential("api_key")}
+
+    def limiter_account(self) -> str:
+        return self.credential("client_id")
+
+    async def _call(self, path: str, body: Mapping[str, Any]) -> Any:
+        try:
+            result = await self.http.post_json(path, dict(body))
+        except PlatformHTTPError as exc:
+            if exc.status == 403 and (
+                (isinstance(exc.body, dict) and exc.body.get("code") == 7)
+                or "subscription" in exc.detail.lower()
+            ):
+                raise ConnectorError(
+                    f"{SUBSCRIPTION_MISSING}; Ozon said: {exc.detail}", retryable=False
+                ) from exc
+            raise
+        if not isinstance(result, dict):
+            raise BadResponse(self.platform, path, "body is not a JSON object")
+        return result
+
+    async def fetch(self, cursor: str | None) -> FetchPage:
+        state = decode_cursor(self.platform, cursor)
+        last_id = str(state.get("last_id", ""))
+        limit = max(20, min(100, int(self.options.get("limit", 100))))
+        path = "/v1/review/list"
+        body = await self._call(
+            path,
+            {
+                "last_id": last_id,
+                "limit": limit,
+                "sort_dir": "ASC",
+                "status": str(self.options.get("status", "UNPROCESSED")),
+            },
+        )
+        items = require_list(self.platform, path, body, "reviews")
+        has_next = body.get("has_next")
+        if not isinstance(has_next, bool):
+            raise BadResponse(self.platform, path, "'has_next' is missing or not a boolean")
+        next_id = body.get("last_id")
+        if next_id is not None and not isinstance(next_id, str):
+            raise BadResponse(self.platform, path, "'last_id' is not a string")
+        mentions, skipped = self.map_items(items, self._review)
+        state["last_id"] = next_id or last_id
+        return FetchPage(
+            mentions=mentions,
+            next_cursor=encode_cursor(state),
+            has_more=has_next,
+            skipped=len(skipped),
+            skipped_reasons=tuple(skipped),
+        )
+
+    def _review(self, item: Mapping[str, Any]) -> Mention:
+        sku = item.get("sku")
+        return self.mention(
+            external_id=req(item, "id", str),
+            kind=MentionKind.review,
+            text=opt_str(item, "text") or "",
+            rating=rating_or_none(item.get("rating")),
+            product=Product(sku=str(sku) if sku is not None else None),
+            url=f"https://www.ozon.ru/product/{sku}/reviews/" if sku else None,
+            published_at=parse_dt(item.get("published_at"), "published_at"),
+        )
+
+    async def _owner_comments(self, review_id: str) -> list[Mapping[str, Any]]:
+        path = "/v1/review/comment/list"
+        body = await self._call(
+            path, {"review_id": review_id, "limit": 100, "offset": 0, "sort_dir": "ASC"}
+        )
+        comments = require_list(self.platform, path, body, "comments")
+        return [c for c in comments if isinstance(c, dict) and c.get("is_owner") is True]
+
+    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
+        """Create our comment; for an edit, delete our earlier comments first.
+
+        An existing owner comment with the same text is returned instead of posting
+        again, so a retry after a lost response does not double-post.
+        """
+        text = request.text.strip()
+        self.check_length(text, 1, 10000)
+        owned = await self._owner_comments(request.external_id)
+        for comment in owned:
+            if str(comment.get("text", "")).strip() == text:
+                return ReplyResult(
+                    external_reply_id=str(comment.get("id")), published_at=_when(comment)
+                )
+        if request.edit:
+            for comment in owned:
+                await self._call(
+                    "/v1/review/comment/delete", {"comment_id": str(comment.get("id"))}
+                )
+        body = await self._call(
+            "/v1/review/comment/create",
+            {"review_id": request.external_id, "text": text, "mark_review_as_processed": True},
+        )
+        comment_id = body.get("comment_id")
+        if not isinstance(comment_id, str) or not comment_id:
+            raise BadResponse(self.platform, "/v1/review/comment/create", "'comment_id' is missing")
+        return ReplyResult(external_reply_id=comment_id, published_at=datetime.now(UTC))
+
+    async def confirm_reply(self, request: ReplyRequest) -> bool:
+        owned = await self._owner_comments(request.external_id)
+        return any(str(c.get("text", "")).strip() == request.text.strip() for c in owned)
+
+
+def _when(comment: Mapping[str, Any]) -> datetime:
+    try:
+        return parse_dt(comment.get("published_at"))
+    except ValueError:
+        return datetime.now(UTC)
+
+
+@register("ozon")
+def make_ozon(config: SourceConfig, client: httpx.AsyncClient) -> OzonConnector:
+    return OzonConnector(config, client)

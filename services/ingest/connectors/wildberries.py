@@ -1,0 +1,235 @@
+"""Wildberries feedbacks & questions (feedbacks-api.wildberries.ru).
+
+Polling: unanswered items, `order=dateAsc`, keyset by `dateFrom` (Unix seconds) with an
+overlap and dedup by id+revision. Offset paging alone is unsafe on WB because answering
+removes items from the unanswered set and shifts every later `skip`; so after each full
+page the next request restarts at `skip=0` from the last item's second, and `skip` is
+used only when a whole page shares one second.
+
+WB does not validate the id of an answer (a wrong id still gets 204), hence
+`confirm_reply` reads the item back. One budget, 3 req/s burst 6, covers every method
+of the category per seller token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from shared.connector import (
+    ConnectorError,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
+
+from .base import (
+    BadResponse,
+    BaseConnector,
+    FetchPage,
+    SeenMap,
+    decode_cursor,
+    encode_cursor,
+    opt_dict,
+    opt_str,
+    parse_dt,
+    rating_or_none,
+    req,
+    require_list,
+)
+from .http import PlatformHTTPError
+
+STREAMS = ("feedbacks", "questions")
+
+
+class WildberriesConnector(BaseConnector):
+    platform = "wildberries"
+    default_base_url = "https://feedbacks-api.wildberries.ru"
+    default_rate = 3.0
+    default_burst = 6
+
+    def auth_headers(self) -> dict[str, str]:
+        # Official examples send the raw token (SDKs add "Bearer "; both are accepted).
+        return {"Authorization": self.credential("token")}
+
+    def limiter_account(self) -> str:
+        return self.credential("token")
+
+    @property
+    def take(self) -> int:
+        return max(1, min(5000, int(self.options.get("take", 1000))))
+
+    @property
+    def overlap_s(self) -> int:
+        return int(self.options.get("overlap_s", 3600))
+
+    @property
+    def streams(self) -> tuple[str, ...]:
+        wanted = self.options.get("kinds", STREAMS)
+        return tuple(s for s in STREAMS if s in wanted)
+
+    async def fetch(self, cursor: str | None) -> FetchPage:
+        """One page of the current stream; `has_more` until both streams are swept."""
+        state = decode_cursor(self.platform, cursor)
+        streams = self.streams
+        if not streams:
+            raise ConnectorError("wildberries: option 'kinds' selects nothing", retryable=False)
+        stream: str = state["stream"] if state.get("stream") in streams else streams[0]
+        sub: dict[str, Any] = dict(state.get(stream) or {})
+        date_from = int(sub.get("from", self.options.get("date_from", 0)))
+        skip = int(sub.get("skip", 0))
+        watermark = int(sub.get("wm", date_from))
+        seen = SeenMap(sub.get("seen"))
+
+        take = self.take
+        if stream == "questions":
+            take = min(take, max(1, 10000 - skip))  # WB: take + skip <= 10000
+        params: dict[str, Any] = {
+            "isAnswered": "false",
+            "take": take,
+            "skip": skip,
+            "order": "dateAsc",
+        }
+        if date_from > 0:
+            params["dateFrom"] = date_from
+        if self.options.get("nm_id"):
+            params["nmId"] = self.options["nm_id"]
+        path = f"/api/v1/{stream}"
+        body = await self.http.get_json(path, params=params)
+        _check_envelope(body, path)
+        items = require_list(self.platform, path, body, "data", stream)
+        convert = self._feedback if stream == "feedbacks" else self._question
+        mentions, skipped = self.map_items(items, convert)
+
+        fresh = [m for m in mentions if seen.is_new(m)]
+        for m in fresh:
+            seen.add(m)
+        stamps = [int(m.published_at.timestamp()) for m in mentions]
+        if stamps:
+            watermark = max(watermark, max(stamps))
+
+        if len(items) >= take:  # full page: more in this sweep
+            last = max(stamps) if stamps else date_from
+            if last > date_from:
+                date_from, skip = last, 0
+            else:
+                skip += len(items)
+            more_here = True
+        else:  # sweep done: next sweep re-reads the overlap window
+            date_from, skip = max(0, watermark - self.overlap_s), 0
+            more_here = False
+        seen.prune_before(min(date_from, watermark - self.overlap_s))
+
+        state[stream] = {"from": date_from, "skip": skip, "wm": watermark, "seen": seen.dump()}
+        index = streams.index(stream)
+        if more_here:
+            state["stream"], has_more = stream, True
+        elif index + 1 < len(streams):
+            state["stream"], has_more = streams[index + 1], True
+        else:
+            state["stream"], has_more = streams[0], False
+        return FetchPage(
+            mentions=fresh,
+            next_cursor=encode_cursor(state),
+            has_more=has_more,
+            skipped=len(skipped),
+            skipped_reasons=tuple(skipped),
+        )
+
+    def _product(self, item: Mapping[str, Any]) -> tuple[Product, str | None]:
+        details = opt_dict(item, "productDetails")
+        nm_id = details.get("nmId")
+        product = Product(
+            sku=str(nm_id) if nm_id is not None else opt_str(details, "supplierArticle"),
+            name=opt_str(details, "productName"),
+            brand=opt_str(details, "brandName"),
+            category=opt_str(item, "subjectName"),
+        )
+        url = f"https://www.wildberries.ru/catalog/{nm_id}/detail.aspx" if nm_id else None
+        return product, url
+
+    def _feedback(self, item: Mapping[str, Any]) -> Mention:
+        product, url = self._product(item)
+        return self.mention(
+            external_id=req(item, "id", str),
+            kind=MentionKind.review,
+            text=opt_str(item, "text") or "",
+            pros=opt_str(item, "pros"),
+            cons=opt_str(item, "cons"),
+            rating=rating_or_none(item.get("productValuation")),
+            author=opt_str(item, "userName"),
+            product=product,
+            url=url,
+            published_at=parse_dt(item.get("createdDate"), "createdDate"),
+        )
+
+    def _question(self, item: Mapping[str, Any]) -> Mention:
+        product, url = self._product(item)
+        return self.mention(
+            external_id=req(item, "id", str),
+            kind=MentionKind.question,
+            text=req(item, "text", str),
+            product=product,
+            url=url,
+            published_at=parse_dt(item.get("createdDate"), "createdDate"),
+        )
+
+    # --- replies -----------------------------------------------------------------------
+
+    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
+        """Answer (or edit, once within 60 days) a review or a question."""
+        text = request.text.strip()
+        if request.kind == MentionKind.question:
+            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
+            body = await self.http.request(
+                "PATCH",
+                "/api/v1/questions",
+                json_body={"id": request.external_id, "answer": {"text": text}, "state": "wbRu"},
+            )
+            _check_envelope(body[1], "/api/v1/questions")
+        elif request.kind == MentionKind.review:
+            self.check_length(text, 2, 5000)
+            await self.http.request(
+                "PATCH" if request.edit else "POST",
+                "/api/v1/feedbacks/answer",
+                json_body={"id": request.external_id, "text": text},
+            )
+        else:
+            raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
+        return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+
+    async def confirm_reply(self, request: ReplyRequest) -> bool:
+        """Read the item back: WB answers 204 even for unknown ids."""
+        single = "question" if request.kind == MentionKind.question else "feedback"
+        path = f"/api/v1/{single}"
+        try:
+            body = await self.http.get_json(path, params={"id": request.external_id})
+        except PlatformHTTPError as exc:
+            if exc.status in (400, 404):
+                return False
+            raise
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            return False
+        answer = body["data"].get("answer")
+        return (
+            isinstance(answer, dict) and str(answer.get("text", "")).strip() == request.text.strip()
+        )
+
+
+def _check_envelope(body: Any, where: str) -> None:
+    if not isinstance(body, dict):
+        raise BadResponse("wildberries", where, "body is not a JSON object")
+    if body.get("error") is True:
+        raise ConnectorError(
+            f"wildberries {where}: {body.get('errorText') or 'error flag set'}", retryable=False
+        )
+
+
+@register("wildberries")
+def make_wildberries(config: SourceConfig, client: httpx.AsyncClient) -> WildberriesConnector:
+    return WildberriesConnector(config, client)

@@ -1,0 +1,194 @@
+"""Yandex Market goods feedback (api.partner.market.yandex.ru, `Api-Key` header).
+
+Polls `reactionStatus=ALL` rather than NEED_REACTION: `needReaction` flips to false when
+someone merely opens the review in the cabinet, so filtering on it would lose reviews.
+A sweep pages with `pageToken` from `dateTimeFrom = watermark - overlap`; items are
+deduped by id+revision. Throttling is HTTP 420 with `X-RateLimit-Resource-Until`;
+hourly quotas can mean a long wait, which the caller gets as `retry_after`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from shared.connector import ConnectorError, ReplyRequest, ReplyResult, SourceConfig, register
+from shared.events import Mention, MentionKind, Product
+
+from .base import (
+    BadItem,
+    BadResponse,
+    BaseConnector,
+    FetchPage,
+    SeenMap,
+    decode_cursor,
+    encode_cursor,
+    epoch_dt,
+    opt_dict,
+    opt_str,
+    parse_dt,
+    rating_or_none,
+    req,
+    require_list,
+)
+
+LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
+
+
+class YandexMarketConnector(BaseConnector):
+    platform = "yandex_market"
+    default_base_url = "https://api.partner.market.yandex.ru"
+    default_rate = 5000 / 3600  # goods-feedback list quota, lower tier
+    default_burst = 4  # parallel-request limit
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Api-Key": self.credential("api_key")}
+
+    def limiter_account(self) -> str:
+        return str(self.option("business_id"))
+
+    @property
+    def prefix(self) -> str:
+        return f"/v2/businesses/{int(self.option('business_id'))}/goods-feedback"
+
+    async def _call(
+        self, path: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
+    ) -> Any:
+        result = await self.http.post_json(path, dict(body), params=params)
+        if not isinstance(result, dict):
+            raise BadResponse(self.platform, path, "body is not a JSON object")
+        if result.get("status") != "OK":
+            raise BadResponse(self.platform, path, f"status is {result.get('status')!r}, not 'OK'")
+        if not isinstance(result.get("result"), dict):
+            raise BadResponse(self.platform, path, "'result' is missing or not an object")
+        return result["result"]
+
+    async def fetch(self, cursor: str | None) -> FetchPage:
+        state = decode_cursor(self.platform, cursor)
+        overlap = int(self.options.get("overlap_s", 3600))
+        watermark = state.get("wm")
+        seen = SeenMap(state.get("seen"))
+        token = state.get("token")
+        date_from = state.get("from")
+        if date_from is None and isinstance(watermark, int | float):
+            date_from = int(watermark) - overlap
+        body: dict[str, Any] = {"reactionStatus": str(self.options.get("reaction_status", "ALL"))}
+        if date_from is not None:
+            body["dateTimeFrom"] = epoch_dt(date_from).isoformat()
+        params: dict[str, Any] = {"limit": max(1, min(50, int(self.options.get("limit", 50))))}
+        if token:
+            params["pageToken"] = token
+        result = await self._call(self.prefix, body, params)
+        items = require_list(self.platform, self.prefix, result, "feedbacks")
+        paging = result.get("paging") or {}
+        next_token = paging.get("nextPageToken") if isinstance(paging, dict) else None
+        mentions, skipped = self.map_items(items, self._feedback)
+
+        fresh = [m for m in mentions if seen.is_new(m)]
+        for m in fresh:
+            seen.add(m)
+        stamps = [int(m.published_at.timestamp()) for m in mentions]
+        if stamps:
+            watermark = max(int(watermark or 0), max(stamps))
+        if next_token:  # same sweep, same filter
+            state.update(token=next_token, **({"from": date_from} if date_from is not None else {}))
+        else:  # sweep done: the next one starts from the watermark minus the overlap
+            state.pop("token", None)
+            state.pop("from", None)
+        if watermark is not None:
+            state["wm"] = int(watermark)
+            seen.prune_before(int(watermark) - overlap)
+        state["seen"] = seen.dump()
+        return FetchPage(
+            mentions=fresh,
+            next_cursor=encode_cursor(state),
+            has_more=bool(next_token),
+            skipped=len(skipped),
+            skipped_reasons=tuple(skipped),
+        )
+
+    def _feedback(self, item: Mapping[str, Any]) -> Mention:
+        feedback_id = req(item, "feedbackId", int)
+        description = opt_dict(item, "description")
+        identifiers = req(item, "identifiers", dict)
+        statistics = req(item, "statistics", dict)
+        if "rating" not in statistics:
+            raise BadItem("missing field 'statistics.rating'")
+        offer = opt_str(identifiers, "offerId")
+        return self.mention(
+            external_id=str(feedback_id),
+            kind=MentionKind.review,
+            text=opt_str(description, "comment") or "",
+            pros=opt_str(description, "advantages"),
+            cons=opt_str(description, "disadvantages"),
+            rating=rating_or_none(statistics.get("rating")),
+            author=opt_str(item, "author"),
+            product=Product(sku=offer),
+            published_at=parse_dt(item.get("createdAt"), "createdAt"),
+        )
+
+    # --- replies -----------------------------------------------------------------------
+
+    async def _our_comments(self, feedback_id: int) -> list[Mapping[str, Any]]:
+        path = f"{self.prefix}/comments"
+        result = await self._call(path, {"feedbackId": feedback_id}, {"limit": 50})
+        comments = require_list(self.platform, path, result, "comments")
+        return [
+            c
+            for c in comments
+            if isinstance(c, dict)
+            and isinstance(c.get("author"), dict)
+            and c["author"].get("type") == "BUSINESS"
+            and c.get("parentId") is None
+            and c.get("status") != "DELETED"
+        ]
+
+    def _feedback_id(self, request: ReplyRequest) -> int:
+        if request.kind != MentionKind.review:
+            raise ConnectorError(
+                "yandex_market: only goods feedback can be answered", retryable=False
+            )
+        try:
+            return int(request.external_id)
+        except ValueError as exc:
+            raise ConnectorError(
+                f"yandex_market: feedback id {request.external_id!r} is not a number",
+                retryable=False,
+            ) from exc
+
+    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
+        """New comment, or an in-place edit (`comment.id`) of our earlier one."""
+        feedback_id = self._feedback_id(request)
+        text = request.text.strip()
+        self.check_length(text, 1, 4096)
+        comment: dict[str, Any] = {"text": text}
+        owned = await self._our_comments(feedback_id)
+        for existing in owned:
+            if str(existing.get("text", "")).strip() == text:  # already there: no double post
+                return ReplyResult(
+                    external_reply_id=str(existing.get("id")), published_at=datetime.now(UTC)
+                )
+        if request.edit and owned:
+            comment["id"] = owned[-1].get("id")
+        path = f"{self.prefix}/comments/update"
+        result = await self._call(path, {"feedbackId": feedback_id, "comment": comment})
+        comment_id = result.get("id")
+        if comment_id is None:
+            raise BadResponse(self.platform, path, "'result.id' is missing")
+        return ReplyResult(external_reply_id=str(comment_id), published_at=datetime.now(UTC))
+
+    async def confirm_reply(self, request: ReplyRequest) -> bool:
+        owned = await self._our_comments(self._feedback_id(request))
+        return any(
+            str(c.get("text", "")).strip() == request.text.strip()
+            and c.get("status") in LIVE_STATUSES
+            for c in owned
+        )
+
+
+@register("yandex_market")
+def make_yandex_market(config: SourceConfig, client: httpx.AsyncClient) -> YandexMarketConnector:
+    return YandexMarketConnector(config, client)

@@ -1,0 +1,27 @@
+"""What ingest's routes and handlers are given: made once in the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from services.ingest.config import IngestSettings
+from services.ingest.metrics import IngestMetrics
+from services.ingest.source.poller import SourcePoller
+from shared.connector import Connector
+from shared.runtime import Runtime
+
+
+@dataclass
+class IngestContext:
+    settings: IngestSettings
+    runtime: Runtime
+    metrics: IngestMetrics
+    connectors: dict[str, Connector] = field(default_factory=dict)
+    pollers: dict[str, SourcePoller] = field(default_factory=dict)
+
+
+def get_context(request: Request) -> IngestContext:
+    ctx: IngestContext = request.app.state.ctx
+    return ctx

@@ -1,0 +1,56 @@
+"""Push authentication: a bearer token, or an HMAC-SHA256 signature over the raw body.
+
+Signature scheme (documented in the README): headers `X-Otklik-Timestamp: <unix seconds>`
+and `X-Otklik-Signature: sha256=<hex of HMAC(secret, "<timestamp>." + body)>`; the
+timestamp must be within the allowed skew, which stops replays of old requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping, Sequence
+
+
+class PushAuthError(Exception):
+    pass
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def check_push_auth(
+    *,
+    headers: Mapping[str, str],
+    body: bytes,
+    tokens: Sequence[str],
+    hmac_secret: str | None,
+    max_skew_s: int,
+    now: float | None = None,
+) -> str:
+    """Returns the method that authenticated ("token" or "hmac"); raises PushAuthError."""
+    authorization = headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        for expected in tokens:
+            if hmac.compare_digest(token.encode(), expected.encode()):
+                return "token"
+        raise PushAuthError("invalid bearer token")
+    signature = headers.get("x-otklik-signature")
+    if signature:
+        if not hmac_secret:
+            raise PushAuthError("signatures are not enabled on this endpoint")
+        raw_ts = headers.get("x-otklik-timestamp", "")
+        if not raw_ts.isdigit():
+            raise PushAuthError("X-Otklik-Timestamp must be unix seconds")
+        timestamp = int(raw_ts)
+        current = time.time() if now is None else now
+        if abs(current - timestamp) > max_skew_s:
+            raise PushAuthError("X-Otklik-Timestamp is too far from the current time")
+        if not hmac.compare_digest(signature, sign(hmac_secret, timestamp, body)):
+            raise PushAuthError("signature does not match the body")
+        return "hmac"
+    raise PushAuthError("missing credentials: send a bearer token or X-Otklik-Signature")

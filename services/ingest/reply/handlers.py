@@ -1,0 +1,168 @@
+"""replies.approved → post through the source's connector → replies.published / failed.
+
+Our own record (`posted_replies`) is checked before posting: a redelivered or replayed
+approval never posts twice. A reply stuck in `posting` after a crash is confirmed by
+reading the platform back before any new attempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.ingest.metrics import IngestMetrics
+from services.ingest.reply.models import PostedReply
+from shared.bus import Publisher
+from shared.connector import Connector, ConnectorError, ReplyRequest
+from shared.db import session_scope
+from shared.events import (
+    Envelope,
+    ReplyApproved,
+    ReplyFailed,
+    ReplyPublished,
+    derived_event_id,
+    utcnow,
+)
+from shared.logging import get_logger
+from shared.topics import REPLIES_FAILED, REPLIES_PUBLISHED
+
+log = get_logger(__name__)
+
+
+async def handle_reply_approved(
+    envelope: Envelope[Any],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    publisher: Publisher,
+    connectors: Mapping[str, Connector],
+    metrics: IngestMetrics,
+) -> None:
+    approved: ReplyApproved = envelope.payload
+    reply_id = str(approved.reply_id)
+    request = ReplyRequest(
+        reply_id=reply_id,
+        external_id=approved.external_id,
+        kind=approved.kind,
+        text=approved.text,
+        edit=approved.edit,
+    )
+    async with session_scope(sessions) as session:
+        record = await session.get(PostedReply, reply_id)
+        if record is None:
+            record = PostedReply(
+                reply_id=reply_id,
+                mention_id=str(approved.mention_id),
+                source_id=approved.source_id,
+                platform=approved.platform,
+                status="posting",
+                text_sha=hashlib.sha256(approved.text.encode()).hexdigest(),
+                created_at=utcnow(),
+            )
+            session.add(record)
+            previous_status = None
+        else:
+            previous_status = record.status
+
+    if previous_status in ("published", "failed", "unconfirmed"):
+        metrics.replies.labels(platform=approved.platform, outcome="duplicate").inc()
+        await _announce(publisher, approved, envelope, record)  # re-announce, same event id
+        return
+
+    connector = connectors.get(approved.source_id)
+    if connector is None or not connector.can_reply:
+        reason = (
+            f"source {approved.source_id!r} is not configured"
+            if connector is None
+            else f"{approved.platform} is monitor-only: replies cannot be posted"
+        )
+        await _finish(sessions, reply_id, status="failed", error=reason)
+        record.status, record.error = "failed", reason
+        metrics.replies.labels(platform=approved.platform, outcome="failed").inc()
+        await _announce(publisher, approved, envelope, record)
+        return
+
+    if previous_status == "posting" and await _already_there(connector, request):
+        # A crash after posting and before recording: the platform has it, do not repost.
+        status, external_id, error = "published", None, None
+    else:
+        try:
+            result = await connector.post_reply(request)
+        except ConnectorError as exc:
+            if exc.retryable:
+                raise  # the runner retries with backoff; still `posting` in our record
+            await _finish(sessions, reply_id, status="failed", error=str(exc))
+            record.status, record.error = "failed", str(exc)
+            metrics.replies.labels(platform=approved.platform, outcome="failed").inc()
+            await _announce(publisher, approved, envelope, record)
+            return
+        external_id = result.external_reply_id
+        confirmed = await _already_there(connector, request)
+        status = "published" if confirmed else "unconfirmed"
+        error = None if confirmed else "posted, but the platform does not show the answer"
+    await _finish(sessions, reply_id, status=status, error=error, external_reply_id=external_id)
+    record.status, record.error, record.external_reply_id = status, error, external_id
+    record.published_at = utcnow()
+    metrics.replies.labels(platform=approved.platform, outcome=status).inc()
+    await _announce(publisher, approved, envelope, record)
+
+
+async def _already_there(connector: Connector, request: ReplyRequest) -> bool:
+    try:
+        return await connector.confirm_reply(request)
+    except ConnectorError as exc:
+        log.warning("reply confirmation failed", error=str(exc))
+        return False
+
+
+async def _finish(
+    sessions: async_sessionmaker[AsyncSession],
+    reply_id: str,
+    *,
+    status: str,
+    error: str | None,
+    external_reply_id: str | None = None,
+) -> None:
+    async with session_scope(sessions) as session:
+        record = await session.get(PostedReply, reply_id)
+        if record is None:
+            return
+        record.status = status
+        record.error = error
+        record.external_reply_id = external_reply_id
+        if status == "published":
+            record.published_at = utcnow()
+
+
+async def _announce(
+    publisher: Publisher, approved: ReplyApproved, envelope: Envelope[Any], record: PostedReply
+) -> None:
+    event_id = derived_event_id("reply.outcome", approved.reply_id)
+    if record.status == "published":
+        await publisher.publish(
+            REPLIES_PUBLISHED,
+            ReplyPublished(
+                reply_id=approved.reply_id,
+                mention_id=approved.mention_id,
+                platform=approved.platform,
+                external_reply_id=record.external_reply_id,
+                published_at=record.published_at or utcnow(),
+            ),
+            trace_id=envelope.trace_id,
+            event_id=event_id,
+        )
+    else:
+        await publisher.publish(
+            REPLIES_FAILED,
+            ReplyFailed(
+                reply_id=approved.reply_id,
+                mention_id=approved.mention_id,
+                platform=approved.platform,
+                error=record.error or record.status,
+                retryable=record.status == "unconfirmed",
+            ),
+            trace_id=envelope.trace_id,
+            event_id=event_id,
+        )

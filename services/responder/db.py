@@ -1,0 +1,7 @@
+"""The responder database's declarative base."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass

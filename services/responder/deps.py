@@ -1,0 +1,39 @@
+"""What the responder's routes and handlers are given: made once in the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.responder.auth import SessionSigner, current_user
+from services.responder.config import ResponderSettings
+from services.responder.metrics import ResponderMetrics
+from services.responder.queue_item.service import Drafter
+from services.responder.sla.policy import SlaPolicy
+from shared.runtime import Runtime
+
+
+@dataclass
+class ResponderContext:
+    settings: ResponderSettings
+    runtime: Runtime
+    metrics: ResponderMetrics
+    drafter: Drafter
+    policy: SlaPolicy
+    signer: SessionSigner
+
+
+def get_context(request: Request) -> ResponderContext:
+    ctx: ResponderContext = request.app.state.ctx
+    return ctx
+
+
+async def get_user(request: Request) -> str:
+    """Who is calling: a signed-in staff member (cookie) or the API token holder."""
+    return current_user(request, request.app.state.ctx)
+
+
+Context = Annotated[ResponderContext, Depends(get_context)]
+User = Annotated[str, Depends(get_user)]

@@ -1,0 +1,53 @@
+"""Character-shingle similarity: how template-like a reply reads next to recent ones.
+
+Platforms flag repeated answers, and customers notice them. Character n-grams over a
+normalised text catch copy-paste with a swapped name or product, and are cheap enough to
+compare a draft against a few hundred recent replies per attempt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+DEFAULT_SHINGLE = 5
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, punctuation and spacing folded: form must not hide a copy."""
+    return _NON_WORD.sub(" ", text.lower().replace("ё", "е")).strip()
+
+
+def shingles(text: str, size: int = DEFAULT_SHINGLE) -> frozenset[str]:
+    """The set of character n-grams of the normalised text (the whole text if shorter)."""
+    norm = normalise(text)
+    if not norm:
+        return frozenset()
+    if len(norm) <= size:
+        return frozenset({norm})
+    return frozenset(norm[i : i + size] for i in range(len(norm) - size + 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def similarity(a: str, b: str, size: int = DEFAULT_SHINGLE) -> float:
+    """Jaccard similarity of the two texts' shingle sets, 0..1."""
+    return jaccard(shingles(a, size), shingles(b, size))
+
+
+def max_similarity(
+    candidate: frozenset[str], others: Iterable[frozenset[str]]
+) -> tuple[float, int | None]:
+    """Highest similarity to any of `others`, and the index of that one (None if empty)."""
+    best, where = 0.0, None
+    for i, other in enumerate(others):
+        value = jaccard(candidate, other)
+        if value > best or where is None:
+            best, where = value, i
+    return best, where

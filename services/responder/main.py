@@ -1,0 +1,93 @@
+"""Responder: the reply queue (API + UI), drafts, and the 24-hour SLA tracker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.responder.auth import SessionSigner
+from services.responder.config import ResponderSettings
+from services.responder.consumers import subscriptions
+from services.responder.deps import ResponderContext
+from services.responder.metrics import make_responder_metrics
+from services.responder.queue_item.drafting import build_drafter
+from services.responder.queue_item.router import router as queue_router
+from services.responder.sla.policy import SlaPolicy
+from services.responder.sla.tracker import run_sweeper
+from services.responder.ui.router import router as ui_router
+from shared.http import install_common
+from shared.metrics import make_common_metrics
+from shared.runtime import Runtime
+from shared.settings import load_settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+STATIC = Path(__file__).parent / "ui" / "static"
+
+
+def sla_policy(settings: ResponderSettings) -> SlaPolicy:
+    return SlaPolicy(
+        default_hours=settings.responder_sla_hours,
+        platform_hours=settings.responder_sla_hours_by_platform,
+        calendar=settings.responder_business_calendar,
+        due_soon_leads=tuple(timedelta(hours=h) for h in settings.responder_sla_leads_hours),
+    )
+
+
+def create_app(settings: ResponderSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(ResponderSettings)
+    metrics = make_common_metrics(settings.service_name)
+    responder_metrics = make_responder_metrics(metrics.registry)
+    drafter = build_drafter(settings)  # scripts validated before anything connects
+    policy = sla_policy(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, metrics=metrics)
+        ctx = ResponderContext(
+            settings=settings,
+            runtime=runtime,
+            metrics=responder_metrics,
+            drafter=drafter,
+            policy=policy,
+            signer=SessionSigner(
+                settings.responder_session_secret.get_secret_value(),
+                settings.responder_session_hours * 3600,
+            ),
+        )
+        app.state.ctx = ctx
+        await runtime.start_consumer(subscriptions(ctx))
+        runtime.spawn(
+            lambda: run_sweeper(
+                sessions=runtime.sessions,
+                publisher=runtime.publisher,
+                policy=policy,
+                metrics=responder_metrics,
+                interval_s=settings.responder_sla_sweep_interval_s,
+            ),
+            name="sla-sweeper",
+        )
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="Otklik responder", lifespan=lifespan)
+    app.include_router(queue_router)
+    app.include_router(ui_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_common(
+        app,
+        service=settings.service_name,
+        metrics=metrics,
+        readiness={
+            "broker": lambda: app.state.ctx.runtime.broker_ready(),
+            "database": lambda: app.state.ctx.runtime.database_ready(),
+        },
+        liveness=lambda: app.state.ctx.runtime.alive() if hasattr(app.state, "ctx") else True,
+    )
+    return app

@@ -1,0 +1,7 @@
+"""Alembic environment of the responder database."""
+
+import services.responder.queue_item.models  # noqa: F401
+from services.responder.db import Base
+from shared.db import run_migrations_env
+
+run_migrations_env(Base.metadata)

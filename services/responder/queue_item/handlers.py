@@ -1,0 +1,105 @@
+"""Kafka handlers of the responder: classified mentions, assignments, reply outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.responder.metrics import ResponderMetrics
+from services.responder.queue_item.models import QueueItem
+from services.responder.queue_item.service import Drafter, open_item, record_assignment
+from services.responder.sla.tracker import publish_met
+from shared.bus import Publisher
+from shared.db import session_scope
+from shared.events import (
+    AssignmentMade,
+    Envelope,
+    Mention,
+    MentionClassified,
+    ReplyFailed,
+    ReplyPublished,
+)
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+DeadlineFor = Callable[[Mention], datetime]
+
+
+async def handle_mention_classified(
+    envelope: Envelope[Any],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    drafter: Drafter,
+    deadline_for: DeadlineFor,
+    metrics: ResponderMetrics,
+) -> None:
+    event: MentionClassified = envelope.payload
+    async with session_scope(sessions) as session:
+        result = await open_item(
+            session,
+            mention=event.mention,
+            classification=event.classification,
+            due_at=deadline_for(event.mention),
+            drafter=drafter,
+        )
+    sentiment = event.classification.sentiment.value
+    metrics.items.labels(
+        platform=event.mention.platform, sentiment=sentiment, outcome=result.outcome
+    ).inc()
+    if result.outcome != "duplicate":
+        metrics.drafts.labels(sentiment=sentiment, language=event.classification.language).inc()
+
+
+async def handle_assignment_made(
+    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    event: AssignmentMade = envelope.payload
+    async with session_scope(sessions) as session:
+        await record_assignment(
+            session,
+            mention_id=str(event.mention_id),
+            owner_id=event.owner_id,
+            owner_name=event.owner_name,
+            team=event.team,
+        )
+
+
+async def handle_reply_published(
+    envelope: Envelope[Any],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    publisher: Publisher,
+    metrics: ResponderMetrics,
+) -> None:
+    event: ReplyPublished = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is None or item.reply_id != str(event.reply_id):
+            log.warning("reply outcome for an unknown or superseded reply")
+            return
+        first_time = item.state != "published"
+        item.state = "published"
+        item.answered_at = event.published_at
+        item.reply_error = None
+        if first_time:
+            metrics.time_to_answer.labels(platform=item.platform).observe(
+                max(0.0, (event.published_at - item.published_at).total_seconds())
+            )
+    await publish_met(sessions=sessions, publisher=publisher, item=item, metrics=metrics)
+
+
+async def handle_reply_failed(
+    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    event: ReplyFailed = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is None or item.reply_id != str(event.reply_id):
+            return
+        if item.state == "approved":
+            item.state = "failed"  # back in the queue, with the platform's reason
+            item.reply_error = event.error

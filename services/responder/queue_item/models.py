@@ -1,0 +1,85 @@
+"""A review waiting for (or having received) an answer, with its 24-hour clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.responder.db import Base
+from shared.db import UTCDateTime
+
+
+class QueueItem(Base):
+    __tablename__ = "queue_items"
+
+    mention_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(64), index=True)
+    source_id: Mapped[str] = mapped_column(String(128))
+    external_id: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    pros: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cons: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    product_sku: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    product_name: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    brand: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    sentiment: Mapped[str] = mapped_column(String(16), index=True)
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    language: Mapped[str] = mapped_column(String(8))
+    aspects: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    rating_contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    #: open → approved → published; failed returns to the queue; closed = monitor-only.
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    draft_text: Mapped[str] = mapped_column(Text, default="")
+    draft_script: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    draft_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    draft_seed: Mapped[int] = mapped_column(Integer, default=0)
+    assignee_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    assignee_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reply_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reply_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reply_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlaMark(Base):
+    """An SLA event already published for an item: each one goes out once."""
+
+    __tablename__ = "sla_marks"
+    __table_args__ = (UniqueConstraint("mention_id", "mark"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mention_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: "due_soon:<lead seconds>", "breached", "met"
+    mark: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ItemAssignment(Base):
+    """Who owns a mention, as the alerts service decided.
+
+    Kept apart from the item because the assignment may arrive before the classified
+    mention does (two topics, no order between them).
+    """
+
+    __tablename__ = "item_assignments"
+
+    mention_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(100))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

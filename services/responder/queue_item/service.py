@@ -1,0 +1,240 @@
+"""Queue items over a session: open from a classified mention, list, draft, approve.
+
+No commits here: the caller (a Kafka handler or a request) commits at its boundary.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.responder.queue_item.models import ItemAssignment, QueueItem
+from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment, utcnow
+from shared.http import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class DraftOut:
+    text: str
+    script_id: str | None
+    similarity: float | None
+
+
+#: Writes a draft for a mention: (mention, classification, recent replies, seed) → draft.
+Drafter = Callable[[Mention, Classification, Sequence[str], int], DraftOut]
+
+#: States in which the item still waits for the team.
+WAITING_STATES = ("open", "failed")
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    item: QueueItem
+    outcome: str  # opened | updated | duplicate
+
+
+async def recent_replies(
+    session: AsyncSession, *, platform: str, product_sku: str | None, limit: int = 30
+) -> list[str]:
+    """Recent answers and drafts for the same product and platform (anti-template)."""
+    stmt = (
+        select(func.coalesce(QueueItem.reply_text, QueueItem.draft_text))
+        .where(QueueItem.platform == platform)
+        .order_by(QueueItem.updated_at.desc())
+        .limit(limit)
+    )
+    if product_sku:
+        stmt = stmt.where(QueueItem.product_sku == product_sku)
+    rows = await session.execute(stmt)
+    return [text for (text,) in rows.all() if text]
+
+
+async def open_item(
+    session: AsyncSession,
+    *,
+    mention: Mention,
+    classification: Classification,
+    due_at: datetime,
+    drafter: Drafter,
+) -> OpenResult:
+    """Create the item, or update it when the customer edited the review."""
+    mention_id = str(mention.mention_id)
+    item = await session.get(QueueItem, mention_id)
+    now = utcnow()
+    if item is not None and item.revision == mention.revision:
+        return OpenResult(item, "duplicate")
+    recent = await recent_replies(
+        session, platform=mention.platform, product_sku=mention.product.sku
+    )
+    seed = uuid.UUID(mention_id).int % 1_000_000 + (len(recent) if item is None else 0)
+    draft = drafter(mention, classification, recent, seed)
+    fields: dict[str, Any] = {
+        "platform": mention.platform,
+        "source_id": mention.source_id,
+        "external_id": mention.external_id,
+        "kind": mention.kind.value,
+        "revision": mention.revision,
+        "text": mention.text,
+        "pros": mention.pros,
+        "cons": mention.cons,
+        "rating": mention.rating,
+        "author": mention.author,
+        "product_sku": mention.product.sku,
+        "product_name": mention.product.name,
+        "brand": mention.product.brand,
+        "url": mention.url,
+        "published_at": mention.published_at,
+        "sentiment": classification.sentiment.value,
+        "sentiment_score": classification.score,
+        "language": classification.language,
+        "aspects": [a.model_dump(mode="json") for a in classification.aspects],
+        "rating_contradiction": classification.rating_contradiction,
+        "updated_at": now,
+    }
+    if item is None:
+        assignment = await session.get(ItemAssignment, mention_id)
+        if assignment is not None:
+            fields["assignee_id"] = assignment.owner_id
+            fields["assignee_name"] = assignment.owner_name
+        item = QueueItem(
+            mention_id=mention_id,
+            state="closed" if mention.kind is MentionKind.mention else "open",
+            due_at=due_at,
+            draft_text=draft.text,
+            draft_script=draft.script_id,
+            draft_similarity=draft.similarity,
+            draft_seed=seed,
+            created_at=now,
+            **fields,
+        )
+        session.add(item)
+        return OpenResult(item, "opened")
+    for key, value in fields.items():
+        setattr(item, key, value)
+    if item.state in WAITING_STATES:  # an answer in flight or out keeps its text
+        item.draft_text = draft.text
+        item.draft_script = draft.script_id
+        item.draft_similarity = draft.similarity
+    return OpenResult(item, "updated")
+
+
+async def record_assignment(
+    session: AsyncSession, *, mention_id: str, owner_id: str, owner_name: str, team: str | None
+) -> None:
+    """Keep the owner; show it on the item now or when the item opens."""
+    assignment = await session.get(ItemAssignment, mention_id)
+    if assignment is None:
+        assignment = ItemAssignment(mention_id=mention_id)
+        session.add(assignment)
+    assignment.owner_id = owner_id
+    assignment.owner_name = owner_name
+    assignment.team = team
+    assignment.updated_at = utcnow()
+    item = await session.get(QueueItem, mention_id)
+    if item is not None:
+        item.assignee_id = owner_id
+        item.assignee_name = owner_name
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str | None = None
+    platform: str | None = None
+    sentiment: Sentiment | None = None
+    assignee_id: str | None = None
+    brand: str | None = None
+    q: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _filtered(stmt: Select[Any], f: QueueFilter) -> Select[Any]:
+    if f.state:
+        stmt = stmt.where(QueueItem.state == f.state)
+    if f.platform:
+        stmt = stmt.where(QueueItem.platform == f.platform)
+    if f.sentiment:
+        stmt = stmt.where(QueueItem.sentiment == f.sentiment.value)
+    if f.assignee_id:
+        stmt = stmt.where(QueueItem.assignee_id == f.assignee_id)
+    if f.brand:
+        stmt = stmt.where(QueueItem.brand == f.brand)
+    if f.q:
+        stmt = stmt.where(QueueItem.text.contains(f.q))
+    return stmt
+
+
+async def list_items(session: AsyncSession, f: QueueFilter) -> tuple[list[QueueItem], int]:
+    """Items by deadline, soonest first; and how many match in all."""
+    total = await session.scalar(_filtered(select(func.count(QueueItem.mention_id)), f))
+    stmt = _filtered(select(QueueItem), f).order_by(QueueItem.due_at, QueueItem.mention_id)
+    rows = await session.execute(stmt.limit(f.limit).offset(f.offset))
+    return list(rows.scalars()), int(total or 0)
+
+
+async def get_item(session: AsyncSession, mention_id: str) -> QueueItem:
+    item = await session.get(QueueItem, mention_id)
+    if item is None:
+        raise NotFound(f"no queue item {mention_id}")
+    return item
+
+
+def ensure_waiting(item: QueueItem) -> None:
+    if item.state not in WAITING_STATES:
+        raise Conflict(f"item is {item.state}: it no longer waits for an answer")
+
+
+def mark_approved(item: QueueItem, *, text: str, user: str) -> str:
+    ensure_waiting(item)
+    reply_id = str(uuid.uuid4())
+    item.state = "approved"
+    item.reply_id = reply_id
+    item.reply_text = text
+    item.reply_error = None
+    item.approved_by = user
+    item.updated_at = utcnow()
+    return reply_id
+
+
+def sla_state(item: QueueItem, now: datetime, soon: timedelta) -> str:
+    if now >= item.due_at:
+        return "breached"
+    if item.due_at - now <= soon:
+        return "due_soon"
+    return "ok"
+
+
+def item_mention(item: QueueItem) -> Mention:
+    """The mention as the drafter needs it, rebuilt from the stored item."""
+    return Mention(
+        mention_id=uuid.UUID(item.mention_id),
+        platform=item.platform,
+        source_id=item.source_id,
+        external_id=item.external_id,
+        kind=MentionKind(item.kind),
+        text=item.text,
+        pros=item.pros,
+        cons=item.cons,
+        rating=item.rating,
+        author=item.author,
+        product=Product(sku=item.product_sku, name=item.product_name, brand=item.brand),
+        url=item.url,
+        published_at=item.published_at,
+        revision=item.revision,
+    )
+
+
+def item_classification(item: QueueItem) -> Classification:
+    return Classification(
+        sentiment=Sentiment(item.sentiment),
+        score=item.sentiment_score,
+        language=item.language,
+        aspects=[Aspect.model_validate(a) for a in item.aspects],
+        rating_contradiction=item.rating_contradiction,
+    )

@@ -1,0 +1,29 @@
+"""SLA deadlines and once-only SLA events, as pure functions."""
+
+from .policy import (
+    BusinessCalendar,
+    SlaEvent,
+    SlaPolicy,
+    add_business_time,
+    business_time_between,
+    compute_due_at,
+    due_events,
+    due_soon_at,
+    event_key,
+    next_check_at,
+    remaining_time,
+)
+
+__all__ = [
+    "BusinessCalendar",
+    "SlaEvent",
+    "SlaPolicy",
+    "add_business_time",
+    "business_time_between",
+    "compute_due_at",
+    "due_events",
+    "due_soon_at",
+    "event_key",
+    "next_check_at",
+    "remaining_time",
+]

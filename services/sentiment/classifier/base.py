@@ -1,0 +1,99 @@
+"""The classifier contract every backend implements, and the factory the service uses.
+
+The consumer only knows `TextClassifier.predict`; which model runs behind it (the shipped
+linear model, a Hugging Face model through torch, or the same through ONNX Runtime) is a
+configuration choice (`SENTIMENT_MODEL`, `SENTIMENT_BACKEND`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from shared.events import Sentiment
+
+#: The three classes every backend reports, in a fixed order.
+LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
+
+#: Where the project's own trained artefact lives (see docs/sentiment.md).
+BUILTIN_MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
+
+
+@dataclass(frozen=True)
+class TextPrediction:
+    """One text's verdict: the arg-max label, its probability and all three probabilities."""
+
+    label: Sentiment
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_scores(cls, scores: dict[str, float]) -> TextPrediction:
+        """Build from a positive/neutral/negative distribution (renormalised, rounded)."""
+        total = sum(max(0.0, scores.get(k, 0.0)) for k in LABELS) or 1.0
+        norm = {k: round(max(0.0, scores.get(k, 0.0)) / total, 6) for k in LABELS}
+        best = max(LABELS, key=lambda k: norm[k])
+        return cls(label=Sentiment(best), score=norm[best], scores=norm)
+
+
+@runtime_checkable
+class TextClassifier(Protocol):
+    """Synchronous, CPU-bound: the consumer calls it in a worker thread, one batch at a time."""
+
+    name: str
+
+    def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
+        """One prediction per input text, in input order."""
+        ...
+
+
+class ModelLoadError(RuntimeError):
+    """The configured model cannot be loaded (missing files, uncached hub id, bad backend)."""
+
+
+def load_classifier(
+    spec: str | None = None,
+    *,
+    backend: str = "auto",
+    max_length: int = 256,
+    batch_size: int = 32,
+    label_map: dict[str, str] | None = None,
+) -> TextClassifier:
+    """Resolve a model spec into a ready classifier.
+
+    - None / "" / "builtin": the project's shipped model in services/sentiment/model/.
+    - a local directory with a Hugging Face config.json: torch (or ONNX when backend="onnx").
+    - anything else: a hub id, loaded through `from_pretrained` (works only when cached:
+      no hub is reachable from the service's network).
+    """
+    if backend not in {"auto", "torch", "onnx", "builtin"}:
+        raise ModelLoadError(f"unknown sentiment backend {backend!r} (auto|torch|onnx|builtin)")
+    if not spec or spec == "builtin" or backend == "builtin":
+        from services.sentiment.classifier.builtin import LinearNgramClassifier
+
+        directory = Path(spec) if spec and spec != "builtin" else BUILTIN_MODEL_DIR
+        return LinearNgramClassifier.load(directory)
+    path = Path(spec).expanduser()
+    if path.is_dir() and (path / "config.json").is_file():
+        source = str(path)
+    elif path.is_dir() and (path / "model.json").is_file():
+        from services.sentiment.classifier.builtin import LinearNgramClassifier
+
+        return LinearNgramClassifier.load(path)
+    elif path.exists() or spec.startswith((".", "/", "~")):
+        raise ModelLoadError(f"{spec}: not a model directory (no config.json / model.json)")
+    else:
+        source = spec
+    if backend == "onnx":
+        from services.sentiment.classifier.onnx_backend import OnnxClassifier
+
+        return OnnxClassifier.from_pretrained(
+            source, max_length=max_length, batch_size=batch_size, label_map=label_map
+        )
+    from services.sentiment.classifier.transformers_backend import TransformersClassifier
+
+    return TransformersClassifier.from_pretrained(
+        source, max_length=max_length, batch_size=batch_size, label_map=label_map
+    )

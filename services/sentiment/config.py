@@ -1,0 +1,25 @@
+"""Sentiment settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from shared.settings import ServiceSettings
+
+
+class SentimentSettings(ServiceSettings):
+    service_name: str = "sentiment"
+    http_port: int = Field(default=8003, ge=0, le=65535)
+    kafka_batch_max_records: int = Field(default=64, ge=1, le=10000)
+
+    #: "builtin" (the shipped model), a local Hugging Face model directory, or a hub id.
+    sentiment_model: str = "builtin"
+    sentiment_backend: Literal["auto", "torch", "onnx", "builtin"] = "auto"
+    sentiment_max_length: int = Field(default=256, ge=8, le=4096)
+    sentiment_batch_size: int = Field(default=32, ge=1, le=1024)
+    #: Extra label → positive/neutral/negative mapping for unusual label names.
+    sentiment_label_map: dict[str, str] | None = None
+    #: Threads torch may use (0 = library default).
+    sentiment_threads: int = Field(default=0, ge=0, le=256)

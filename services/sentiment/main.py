@@ -1,0 +1,76 @@
+"""Sentiment: stateless classification of raw mentions in batches."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.sentiment.classifier.base import TextClassifier, load_classifier
+from services.sentiment.config import SentimentSettings
+from services.sentiment.consumers import subscriptions
+from services.sentiment.metrics import make_sentiment_metrics
+from shared.http import install_common
+from shared.logging import get_logger
+from shared.metrics import make_common_metrics
+from shared.runtime import Runtime
+from shared.settings import load_settings
+
+log = get_logger(__name__)
+
+
+def build_classifier(settings: SentimentSettings) -> TextClassifier:
+    if settings.sentiment_threads:
+        import torch
+
+        torch.set_num_threads(settings.sentiment_threads)
+    return load_classifier(
+        settings.sentiment_model,
+        backend=settings.sentiment_backend,
+        max_length=settings.sentiment_max_length,
+        batch_size=settings.sentiment_batch_size,
+        label_map=settings.sentiment_label_map,
+    )
+
+
+def create_app(
+    settings: SentimentSettings | None = None, classifier: TextClassifier | None = None
+) -> FastAPI:
+    settings = settings or load_settings(SentimentSettings)
+    metrics = make_common_metrics(settings.service_name)
+    sentiment_metrics = make_sentiment_metrics(metrics.registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await Runtime.start(
+            settings, migrations_dir=None, uses_database=False, metrics=metrics
+        )
+        model = classifier or build_classifier(settings)
+        sentiment_metrics.model.info({"name": model.name, "backend": settings.sentiment_backend})
+        log.info("sentiment model loaded", model=model.name, backend=settings.sentiment_backend)
+        app.state.runtime = runtime
+        app.state.classifier = model
+        await runtime.start_consumer(
+            subscriptions(classifier=model, publisher=runtime.publisher, metrics=sentiment_metrics)
+        )
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="Otklik sentiment", lifespan=lifespan)
+
+    @app.get("/api/model", tags=["model"])
+    async def get_model() -> dict[str, str]:
+        """Which model this instance runs."""
+        return {"name": app.state.classifier.name, "backend": settings.sentiment_backend}
+
+    install_common(
+        app,
+        service=settings.service_name,
+        metrics=metrics,
+        readiness={"broker": lambda: app.state.runtime.broker_ready()},
+        liveness=lambda: app.state.runtime.alive() if hasattr(app.state, "runtime") else True,
+    )
+    return app

@@ -1,0 +1,324 @@
+"""Event contracts: the envelope and one payload model per event type.
+
+Every service speaks only these models on Kafka. A payload's `type` string is the
+discriminator written into the envelope; `schema_version` lets a consumer refuse a
+message it does not understand (to the DLQ) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: Namespace for deterministic mention ids (UUIDv5 of "platform:external_id").
+MENTION_NAMESPACE = uuid.UUID("6f1d3a52-0c8e-5b4e-9a57-0f6f2d0b7a11")
+
+
+def mention_id_for(platform: str, external_id: str) -> uuid.UUID:
+    """The one id of a mention everywhere: a re-poll or a redelivery maps to the same id."""
+    return uuid.uuid5(MENTION_NAMESPACE, f"{platform}:{external_id}")
+
+
+def derived_event_id(*parts: object) -> uuid.UUID:
+    """A deterministic event id, so re-publishing after a crash is recognised downstream."""
+    return uuid.uuid5(MENTION_NAMESPACE, ":".join(str(p) for p in parts))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sentiment(StrEnum):
+    positive = "positive"
+    neutral = "neutral"
+    negative = "negative"
+
+
+class MentionKind(StrEnum):
+    review = "review"
+    question = "question"
+    mention = "mention"  # media / RSS / site mention: monitor-only
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Product(_Model):
+    sku: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=500)
+    brand: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=200)
+
+
+class Mention(_Model):
+    """A customer's text about the seller, as ingest saw it on a platform."""
+
+    mention_id: uuid.UUID
+    platform: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
+    source_id: str = Field(min_length=1, max_length=128)
+    external_id: str = Field(min_length=1, max_length=256)
+    kind: MentionKind = MentionKind.review
+    text: str = Field(max_length=20000)
+    pros: str | None = Field(default=None, max_length=10000)
+    cons: str | None = Field(default=None, max_length=10000)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    author: str | None = Field(default=None, max_length=200)
+    product: Product = Field(default_factory=Product)
+    url: str | None = Field(default=None, max_length=2000)
+    published_at: datetime
+    language_hint: str | None = Field(default=None, max_length=8)
+    #: Hash of the content (text, pros, cons, rating): an edit gives a new revision.
+    revision: str = ""
+
+    @field_validator("published_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("published_at must carry a time zone offset")
+        return value
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.revision:
+            object.__setattr__(self, "revision", content_revision(self))
+
+    @property
+    def full_text(self) -> str:
+        """Text plus pros/cons, as the classifier and the drafter read it."""
+        parts = [self.text]
+        if self.pros:
+            parts.append(self.pros)
+        if self.cons:
+            parts.append(self.cons)
+        return "\n".join(p for p in parts if p)
+
+
+def content_revision(mention: Mention) -> str:
+    digest = hashlib.sha256()
+    for part in (mention.text, mention.pros or "", mention.cons or "", str(mention.rating)):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
+
+
+class Aspect(_Model):
+    aspect: str
+    polarity: Sentiment
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Classification(_Model):
+    sentiment: Sentiment
+    score: float = Field(ge=0.0, le=1.0)
+    scores: dict[str, float] = Field(default_factory=dict)
+    text_sentiment: Sentiment | None = None
+    language: str = "other"
+    aspects: list[Aspect] = Field(default_factory=list)
+    #: Stars and text disagree (5 stars with a complaint, 1 star with praise).
+    rating_contradiction: bool = False
+    model: str = ""
+
+
+# --- payloads: one per event type -------------------------------------------------------
+
+
+class Payload(_Model):
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+    def key(self) -> bytes | None:
+        """Kafka key: the mention id, so one mention's events stay ordered in one partition."""
+        mention_id = getattr(self, "mention_id", None)
+        return str(mention_id).encode() if mention_id is not None else None
+
+
+class MentionReceived(Payload):
+    event_type: ClassVar[str] = "mention.received"
+    mention: Mention
+
+    def key(self) -> bytes:
+        return str(self.mention.mention_id).encode()
+
+
+class MentionClassified(Payload):
+    event_type: ClassVar[str] = "mention.classified"
+    mention: Mention
+    classification: Classification
+
+    def key(self) -> bytes:
+        return str(self.mention.mention_id).encode()
+
+
+class AssignmentMade(Payload):
+    event_type: ClassVar[str] = "assignment.made"
+    mention_id: uuid.UUID
+    owner_id: str
+    owner_name: str
+    team: str | None = None
+    rule: str | None = None
+
+
+class ReplyApproved(Payload):
+    event_type: ClassVar[str] = "reply.approved"
+    reply_id: uuid.UUID
+    mention_id: uuid.UUID
+    platform: str
+    source_id: str
+    external_id: str
+    kind: MentionKind
+    text: str = Field(min_length=1, max_length=10000)
+    approved_by: str
+    #: Replace an answer already published (platforms that allow editing).
+    edit: bool = False
+
+
+class ReplyPublished(Payload):
+    event_type: ClassVar[str] = "reply.published"
+    reply_id: uuid.UUID
+    mention_id: uuid.UUID
+    platform: str
+    external_reply_id: str | None = None
+    published_at: datetime
+
+
+class ReplyFailed(Payload):
+    event_type: ClassVar[str] = "reply.failed"
+    reply_id: uuid.UUID
+    mention_id: uuid.UUID
+    platform: str
+    error: str
+    retryable: bool = False
+
+
+class SlaState(StrEnum):
+    due_soon = "due_soon"
+    breached = "breached"
+    met = "met"
+
+
+class SlaChanged(Payload):
+    event_type: ClassVar[str] = "sla.changed"
+    mention_id: uuid.UUID
+    state: SlaState
+    platform: str
+    due_at: datetime
+    lead_seconds: int | None = None
+    owner_id: str | None = None
+    sentiment: Sentiment | None = None
+
+
+class AlertRaised(Payload):
+    event_type: ClassVar[str] = "alert.raised"
+    alert_id: uuid.UUID
+    kind: Literal["escalation", "crisis", "source_unhealthy", "digest"]
+    severity: Literal["info", "warning", "critical"] = "warning"
+    title: str
+    mention_id: uuid.UUID | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class SourceHealthChanged(Payload):
+    event_type: ClassVar[str] = "source.health_changed"
+    source_id: str
+    platform: str
+    healthy: bool
+    error: str | None = None
+
+    def key(self) -> bytes:
+        return self.source_id.encode()
+
+
+PAYLOAD_TYPES: dict[str, type[Payload]] = {
+    cls.event_type: cls
+    for cls in (
+        MentionReceived,
+        MentionClassified,
+        AssignmentMade,
+        ReplyApproved,
+        ReplyPublished,
+        ReplyFailed,
+        SlaChanged,
+        AlertRaised,
+        SourceHealthChanged,
+    )
+}
+
+P = TypeVar("P", bound=Payload)
+
+
+class Envelope(BaseModel, Generic[P]):
+    """What travels on Kafka: metadata around one payload."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str
+    schema_version: int = 1
+    occurred_at: datetime = Field(default_factory=utcnow)
+    producer: str
+    trace_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    payload: P
+
+
+class EventDecodeError(ValueError):
+    """A message that can never be handled: wrong JSON, unknown type, invalid payload."""
+
+
+def make_envelope(
+    payload: Payload,
+    *,
+    producer: str,
+    trace_id: str | None = None,
+    event_id: uuid.UUID | None = None,
+) -> Envelope[Any]:
+    kwargs: dict[str, Any] = {}
+    if trace_id:
+        kwargs["trace_id"] = trace_id
+    if event_id:
+        kwargs["event_id"] = event_id
+    return Envelope[Any](
+        type=payload.event_type,
+        schema_version=payload.schema_version,
+        producer=producer,
+        payload=payload,
+        **kwargs,
+    )
+
+
+def encode(envelope: Envelope[Any]) -> bytes:
+    return envelope.model_dump_json().encode()
+
+
+def decode(raw: bytes | None) -> Envelope[Any]:
+    """Parse bytes into an envelope with its typed payload, or raise EventDecodeError."""
+    import json
+
+    if raw is None:
+        raise EventDecodeError("empty message (no value)")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EventDecodeError(f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EventDecodeError("envelope must be a JSON object")
+    type_name = data.get("type")
+    payload_cls = PAYLOAD_TYPES.get(type_name) if isinstance(type_name, str) else None
+    if payload_cls is None:
+        raise EventDecodeError(f"unknown event type: {type_name!r}")
+    version = data.get("schema_version", 1)
+    if version != payload_cls.schema_version:
+        raise EventDecodeError(
+            f"{type_name} schema_version {version!r} not supported "
+            f"(expected {payload_cls.schema_version})"
+        )
+    try:
+        return Envelope[payload_cls].model_validate(data)  # type: ignore[valid-type]
+    except ValueError as exc:
+        raise EventDecodeError(f"invalid {type_name}: {exc}") from exc

@@ -1,0 +1,116 @@
+"""Settings common to every service; each service subclasses `ServiceSettings`.
+
+Values come from the environment and `.env`. A wrong or missing value stops the
+service at start with a message naming the variable (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: broker, topics, database, HTTP, logging."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_nested_delimiter="__")
+
+    #: Name used as Kafka client id, consumer group, metrics prefix and log `service`.
+    service_name: str = "otklik"
+
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", min_length=3)
+    kafka_topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._\-]*$")
+    kafka_consumer_group: str | None = None
+    kafka_partitions: int = Field(default=3, ge=1, le=1000)
+    kafka_replication_factor: int = Field(default=1, ge=1, le=10)
+    kafka_create_topics: bool = True
+    #: Tansu answers a join after half of this; Kafka's own minimum is 6000.
+    kafka_session_timeout_ms: int = Field(default=10000, ge=1000, le=300000)
+    kafka_batch_max_records: int = Field(default=200, ge=1, le=10000)
+    kafka_batch_timeout_ms: int = Field(default=200, ge=1, le=60000)
+    #: Attempts of a handler on transient errors before the message goes to the DLQ.
+    kafka_handler_max_attempts: int = Field(default=5, ge=1, le=100)
+    kafka_retry_backoff_s: float = Field(default=0.2, gt=0, le=60)
+    #: A bad deploy must not drain a topic into the DLQ: stop after this many in a row.
+    kafka_dlq_max_consecutive: int = Field(default=1000, ge=1)
+
+    database_url: str = ""
+    database_echo: bool = False
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    #: Token that guards the admin and staff APIs (Authorization: Bearer ...).
+    api_token: SecretStr = SecretStr("otklik-dev-token")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        for host in value.split(","):
+            name, sep, port = host.strip().rpartition(":")
+            if not sep or not name or not port.isdigit():
+                raise ValueError(f"expected host:port[,host:port], got {host!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "")
+        if not value.startswith(allowed) and value != "":
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got scheme {value.split(':', 1)[0]!r})"
+            )
+        return value
+
+    @property
+    def group_id(self) -> str:
+        return self.kafka_consumer_group or f"{self.kafka_topic_prefix}otklik-{self.service_name}"
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the service's own SQLite file under `var/`."""
+        url = self.database_url
+        if not url:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            return f"sqlite+aiosqlite:///{self.var_dir / (self.service_name + '.db')}"
+        if url.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+        return url
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class SettingsError(SystemExit):
+    pass
+
+
+def format_settings_error(cls: type[BaseSettings], exc: ValidationError) -> str:
+    prefix = cls.model_config.get("env_prefix", "") or ""
+    lines = [f"invalid configuration for {cls.__name__}:"]
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        env = (prefix + field.replace(".", "__")).upper()
+        lines.append(f"  {env}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(cls: type[S], **overrides: object) -> S:
+    """Build settings or exit with a message that names each bad variable."""
+    try:
+        return cls(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        message = format_settings_error(cls, exc)
+        print(message, file=sys.stderr)
+        raise SettingsError(message) from None

@@ -1,0 +1,1 @@
+"""Local fake platform servers for connector tests (real HTTP over loopback)."""

@@ -1,0 +1,119 @@
+"""Fake Google Play Developer API reviews (Bearer token, token pagination, :reply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+
+from .server import FakePlatform, json_body
+
+ACCESS_TOKEN = "ya29.test-token"
+PACKAGE = "ru.otklik.app"
+
+
+def _err(status: int, state: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": status, "message": message, "status": state}}, status_code=status
+    )
+
+
+def _stamp(when: datetime) -> dict[str, Any]:
+    return {"seconds": str(int(when.timestamp())), "nanos": 0}
+
+
+@dataclass
+class FakeGooglePlay(FakePlatform):
+    rate: float | None = None
+    reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_review(
+        self,
+        rid: str,
+        text: str = "Great app\tWorks fine",
+        rating: int = 5,
+        when: datetime | None = None,
+    ) -> dict[str, Any]:
+        when = when or datetime.now(UTC)
+        item = {
+            "reviewId": rid,
+            "authorName": "Alex",
+            "comments": [
+                {
+                    "userComment": {
+                        "text": text,
+                        "lastModified": _stamp(when),
+                        "starRating": rating,
+                        "reviewerLanguage": "ru_RU",
+                        "device": "a52",
+                        "androidOsVersion": 34,
+                    }
+                }
+            ],
+        }
+        self.reviews[rid] = item
+        return item
+
+    def auth_error(self, request: Request) -> Response | None:
+        if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+            return _err(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
+        return None
+
+    def throttle(self, wait: float) -> Response:
+        response = _err(429, "RESOURCE_EXHAUSTED", "Quota exceeded")
+        response.headers["Retry-After"] = str(max(1, round(wait)))
+        return response
+
+    def routes(self) -> None:
+        app = self.app
+
+        @app.get("/applications/{package}/reviews")
+        async def review_list(package: str, request: Request) -> Response:
+            if package != PACKAGE:
+                return _err(404, "NOT_FOUND", "Package not found")
+            q = request.query_params
+            size = int(q.get("maxResults", 10))
+            start = int(q["token"].removeprefix("t")) if q.get("token") else 0
+            items = list(self.reviews.values())
+            body: dict[str, Any] = {
+                "reviews": items[start : start + size],
+                "pageInfo": {
+                    "totalResults": len(items),
+                    "resultPerPage": size,
+                    "startIndex": start,
+                },
+            }
+            if start + size < len(items):
+                body["tokenPagination"] = {"nextPageToken": f"t{start + size}"}
+            return JSONResponse(body)
+
+        @app.get("/applications/{package}/reviews/{review_id}")
+        async def review_get(package: str, review_id: str) -> Response:
+            item = self.reviews.get(review_id)
+            return JSONResponse(item) if item else _err(404, "NOT_FOUND", "Review not found")
+
+        @app.post("/applications/{package}/reviews/{target}")
+        async def reply(package: str, target: str, request: Request) -> Response:
+            review_id, _, verb = target.partition(":")
+            if verb != "reply":
+                return _err(404, "NOT_FOUND", "Unknown method")
+            item = self.reviews.get(review_id)
+            if item is None:
+                return _err(404, "NOT_FOUND", "Review not found")
+            body = await json_body(request) or {}
+            text = body.get("replyText")
+            if not isinstance(text, str) or not text:
+                return _err(400, "INVALID_ARGUMENT", "replyText is required")
+            if len(text) > 350:
+                return _err(400, "INVALID_ARGUMENT", "Reply text is too long")
+            now = datetime.now(UTC)
+            item["comments"] = [c for c in item["comments"] if "developerComment" not in c]
+            item["comments"].append(
+                {"developerComment": {"text": text, "lastModified": _stamp(now)}}
+            )
+            self.replies.append({"reviewId": review_id, "replyText": text})
+            return JSONResponse({"result": {"replyText": text, "lastEdited": _stamp(now)}})

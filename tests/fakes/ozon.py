@@ -1,0 +1,151 @@
+"""Fake Ozon Seller API review methods (POST + JSON, Client-Id / Api-Key)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+
+from .server import FakePlatform, json_body
+
+CLIENT_ID = "123456"
+API_KEY = "ozon-test-key"
+
+
+def _err(status: int, code: int, message: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, "details": []}, status_code=status)
+
+
+@dataclass
+class FakeOzon(FakePlatform):
+    rate: float | None = 50.0
+    burst: int = 50
+    subscription: bool = True
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add_review(
+        self,
+        created: datetime,
+        text: str = "Хороший товар",
+        rating: int = 4,
+        rid: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        item = {
+            "id": rid or str(uuid.uuid4()),
+            "sku": 1234567890,
+            "text": text,
+            "rating": rating,
+            "published_at": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "status": "UNPROCESSED",
+            "order_status": "DELIVERED",
+            "is_rating_participant": True,
+            "comments_amount": 0,
+            "photos_amount": 0,
+            "videos_amount": 0,
+            **extra,
+        }
+        self.reviews.append(item)
+        self.reviews.sort(key=lambda r: (r["published_at"], r["id"]))
+        return item
+
+    def auth_error(self, request: Request) -> Response | None:
+        if not request.headers.get("client-id") or not request.headers.get("api-key"):
+            return _err(401, 16, "Client-Id and Api-Key headers are required")
+        if request.headers["client-id"] != CLIENT_ID or request.headers["api-key"] != API_KEY:
+            return _err(401, 16, "Invalid Api-Key, please contact support")
+        if not self.subscription and request.url.path.startswith("/v1/review/"):
+            return _err(
+                403,
+                7,
+                "rpc error: code = PermissionDenied desc = "
+                "not available with existing subscription",
+            )
+        return None
+
+    def account(self, request: Request) -> str:
+        return request.headers.get("client-id", "")
+
+    def throttle(self, wait: float) -> Response:
+        return _err(429, 8, "You have reached request rate limit per second")
+
+    def routes(self) -> None:
+        app = self.app
+
+        @app.post("/v1/review/list")
+        async def review_list(request: Request) -> Response:
+            body = await json_body(request)
+            if not isinstance(body, dict):
+                return _err(400, 3, "invalid JSON body")
+            limit = body.get("limit")
+            if not isinstance(limit, int) or not 20 <= limit <= 100:
+                return _err(
+                    400, 3, "invalid ReviewListRequest.Limit: value must be inside range [20, 100]"
+                )
+            status = body.get("status", "ALL")
+            ordered = self.reviews if body.get("sort_dir", "ASC") == "ASC" else self.reviews[::-1]
+            start = 0
+            if body.get("last_id"):
+                ids = [r["id"] for r in ordered]
+                if body["last_id"] not in ids:
+                    return _err(400, 3, "last_id not found")
+                start = ids.index(body["last_id"]) + 1
+            rest = [r for r in ordered[start:] if status == "ALL" or r["status"] == status]
+            page = rest[:limit]
+            return JSONResponse(
+                {
+                    "has_next": len(rest) > limit,
+                    "last_id": page[-1]["id"] if page else "",
+                    "reviews": page,
+                }
+            )
+
+        @app.post("/v1/review/comment/create")
+        async def create(request: Request) -> Response:
+            body = await json_body(request)
+            if not isinstance(body, dict) or not body.get("review_id") or not body.get("text"):
+                return _err(400, 3, "review_id and text are required")
+            review = next((r for r in self.reviews if r["id"] == body["review_id"]), None)
+            if review is None:
+                return _err(404, 5, "review not found")
+            comment = {
+                "id": str(uuid.uuid4()),
+                "text": body["text"],
+                "is_owner": True,
+                "is_official": True,
+                "parent_comment_id": body.get("parent_comment_id") or "",
+                "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            self.comments.setdefault(review["id"], []).append(comment)
+            review["comments_amount"] += 1
+            if body.get("mark_review_as_processed"):
+                review["status"] = "PROCESSED"
+            return JSONResponse({"comment_id": comment["id"]})
+
+        @app.post("/v1/review/comment/list")
+        async def comment_list(request: Request) -> Response:
+            body = await json_body(request)
+            if not isinstance(body, dict) or not body.get("review_id"):
+                return _err(400, 3, "review_id is required")
+            limit = body.get("limit")
+            if not isinstance(limit, int) or not 20 <= limit <= 100:
+                return _err(400, 3, "limit must be inside range [20, 100]")
+            offset = int(body.get("offset", 0))
+            items = self.comments.get(body["review_id"], [])[offset : offset + limit]
+            return JSONResponse({"comments": items, "offset": offset + len(items)})
+
+        @app.post("/v1/review/comment/delete")
+        async def delete(request: Request) -> Response:
+            body = await json_body(request)
+            cid = body.get("comment_id") if isinstance(body, dict) else None
+            for comments in self.comments.values():
+                for comment in comments:
+                    if comment["id"] == cid:
+                        comments.remove(comment)
+                        return JSONResponse({})
+            return _err(404, 5, "comment not found")

@@ -1,0 +1,190 @@
+"""Run an ASGI app in uvicorn on a free 127.0.0.1 port, plus what every fake platform
+shares: a request log, injectable faults, a per-account token bucket and a virtual clock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+
+class FakeClock:
+    """Virtual monotonic time: `sleep` advances it instantly. Shared by a connector and a
+    fake server, rate limits can be tested exactly without waiting."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+class RealClock:
+    def monotonic(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+@asynccontextmanager
+async def serve_app(app: Any) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn in the current event loop; yield its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped before starting")
+            await asyncio.sleep(0.005)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        try:
+            await asyncio.wait_for(task, timeout=5)
+        except TimeoutError:
+            server.force_exit = True
+            await task
+        sock.close()
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+
+@dataclass
+class Fault:
+    kind: str  # "500" | "503" | "invalid_json" | "slow" | "throttle"
+    remaining: int
+    delay: float = 0.0
+
+
+@dataclass
+class Bucket:
+    rate: float
+    burst: int
+    clock: Any
+    tokens: float = -1.0
+    updated: float = 0.0
+
+    def take(self) -> float | None:
+        """None if allowed, else seconds until a token is available."""
+        now = self.clock.monotonic()
+        if self.tokens < 0:
+            self.tokens, self.updated = float(self.burst), now
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1.0 - 1e-6:
+            self.tokens -= 1.0
+            return None
+        return (1.0 - self.tokens) / self.rate
+
+
+@dataclass
+class FakePlatform:
+    """Base of the fakes: subclasses add routes and implement `auth_error`/`throttle`."""
+
+    clock: Any = field(default_factory=RealClock)
+    rate: float | None = None
+    burst: int = 1
+    requests: list[Recorded] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    throttled: int = 0
+    app: FastAPI = field(default_factory=FastAPI)
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.app.middleware("http")(self._middleware)
+        self.routes()
+
+    # hooks --------------------------------------------------------------------------
+    def routes(self) -> None:
+        raise NotImplementedError
+
+    def auth_error(self, request: Request) -> Response | None:
+        return None
+
+    def account(self, request: Request) -> str:
+        return "default"
+
+    def throttle(self, wait: float) -> Response:
+        return JSONResponse({"error": "too many requests"}, status_code=429)
+
+    # faults -------------------------------------------------------------------------
+    def fail_next(self, count: int, kind: str = "500", delay: float = 0.0) -> None:
+        self.faults.append(Fault(kind, count, delay))
+
+    def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method) and (path is None or r.path == path)
+        ]
+
+    async def _middleware(self, request: Request, call_next: Callable[..., Any]) -> Response:
+        self.requests.append(
+            Recorded(
+                request.method,
+                request.url.path,
+                dict(request.query_params),
+                {k.lower(): v for k, v in request.headers.items()},
+            )
+        )
+        denied = self.auth_error(request)
+        if denied is not None:
+            return denied
+        if self.rate is not None:
+            key = self.account(request)
+            bucket = self.buckets.setdefault(key, Bucket(self.rate, self.burst, self.clock))
+            wait = bucket.take()
+            if wait is not None:
+                self.throttled += 1
+                return self.throttle(wait)
+        if self.faults:
+            fault = self.faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self.faults.pop(0)
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)
+            elif fault.kind == "invalid_json":
+                return Response('{"data": {"feedb', media_type="application/json")
+            elif fault.kind == "throttle":
+                self.throttled += 1
+                return self.throttle(fault.delay or 1.0)
+            else:
+                return JSONResponse({"error": "internal"}, status_code=int(fault.kind))
+        response: Response = await call_next(request)
+        return response
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body, or None when it is not JSON."""
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        return None

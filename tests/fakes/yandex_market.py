@@ -1,0 +1,157 @@
+"""Fake Yandex Market Partner API goods-feedback (Api-Key, 420 throttling)."""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+
+from .server import FakePlatform, json_body
+
+API_KEY = "ym-test-key"
+BUSINESS_ID = 424242
+
+
+def _err(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"status": "ERROR", "errors": [{"code": code, "message": message}]}, status_code=status
+    )
+
+
+def _ok(result: Any) -> JSONResponse:
+    return JSONResponse({"status": "OK", "result": result})
+
+
+@dataclass
+class FakeYandexMarket(FakePlatform):
+    rate: float | None = None
+    feedbacks: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    next_comment_id: int = 1000
+
+    def add_feedback(
+        self,
+        fid: int,
+        created: datetime,
+        comment: str = "Всё хорошо",
+        rating: int = 4,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        item = {
+            "feedbackId": fid,
+            "createdAt": created.isoformat(),
+            "needReaction": True,
+            "identifiers": {"orderId": 900000 + fid, "offerId": f"SKU-{fid}"},
+            "author": "Анна",
+            "description": {"advantages": "Лёгкий", "disadvantages": "Дорогой", "comment": comment},
+            "media": {"photos": [], "videos": None},
+            "statistics": {
+                "rating": rating,
+                "commentsCount": 0,
+                "recommended": True,
+                "paidAmount": 0,
+            },
+            **extra,
+        }
+        self.feedbacks.append(item)
+        self.feedbacks.sort(key=lambda f: (datetime.fromisoformat(f["createdAt"]), f["feedbackId"]))
+        return item
+
+    def auth_error(self, request: Request) -> Response | None:
+        if request.headers.get("api-key") != API_KEY:
+            return _err(401, "UNAUTHORIZED", "Api-Key is missing or invalid")
+        return None
+
+    def account(self, request: Request) -> str:
+        return request.url.path.split("/businesses/")[-1].split("/")[0]
+
+    def throttle(self, wait: float) -> Response:
+        until = email.utils.formatdate(time.time() + max(1.0, wait), usegmt=True)
+        response = _err(420, "HIT_RATE_LIMIT", "Hit rate limit of 4 parallel requests")
+        response.headers["X-RateLimit-Resource-Limit"] = "5000"
+        response.headers["X-RateLimit-Resource-Remaining"] = "0"
+        response.headers["X-RateLimit-Resource-Until"] = until
+        return response
+
+    def _business(self, business_id: int) -> Response | None:
+        if business_id != BUSINESS_ID:
+            return _err(403, "FORBIDDEN", f"no access to business {business_id}")
+        return None
+
+    def routes(self) -> None:
+        app = self.app
+
+        @app.post("/v2/businesses/{business_id}/goods-feedback")
+        @app.post("/businesses/{business_id}/goods-feedback")
+        async def feedback_list(business_id: int, request: Request) -> Response:
+            if (denied := self._business(business_id)) is not None:
+                return denied
+            q = request.query_params
+            limit = int(q.get("limit", 25))
+            if not 1 <= limit <= 50:
+                return _err(400, "BAD_REQUEST", "limit must be in 1..50")
+            body = await json_body(request) or {}
+            items = list(self.feedbacks)
+            if body.get("dateTimeFrom"):
+                since = datetime.fromisoformat(body["dateTimeFrom"])
+                items = [f for f in items if datetime.fromisoformat(f["createdAt"]) > since]
+            if body.get("reactionStatus") == "NEED_REACTION":
+                items = [f for f in items if f["needReaction"]]
+            token = q.get("pageToken") or q.get("page_token")
+            start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
+            page = items[start : start + limit]
+            paging = {}
+            if start + limit < len(items):
+                paging["nextPageToken"] = base64.urlsafe_b64encode(
+                    str(start + limit).encode()
+                ).decode()
+            return _ok({"feedbacks": page, "paging": paging})
+
+        @app.post("/v2/businesses/{business_id}/goods-feedback/comments")
+        async def comment_list(business_id: int, request: Request) -> Response:
+            if (denied := self._business(business_id)) is not None:
+                return denied
+            body = await json_body(request) or {}
+            items = [c for c in self.comments if c["feedbackId"] == body.get("feedbackId")]
+            return _ok({"comments": items, "paging": {}})
+
+        @app.post("/v2/businesses/{business_id}/goods-feedback/comments/update")
+        async def update(business_id: int, request: Request) -> Response:
+            if (denied := self._business(business_id)) is not None:
+                return denied
+            body = await json_body(request) or {}
+            comment = body.get("comment") or {}
+            text = comment.get("text")
+            if not isinstance(text, str) or not 1 <= len(text) <= 4096:
+                return _err(400, "BAD_REQUEST", "comment.text must be 1..4096 characters")
+            feedback = next(
+                (f for f in self.feedbacks if f["feedbackId"] == body.get("feedbackId")), None
+            )
+            if feedback is None:
+                return _err(404, "NOT_FOUND", "feedback not found")
+            if comment.get("id") is not None:
+                existing = next((c for c in self.comments if c["id"] == comment["id"]), None)
+                if existing is None or not existing["canModify"]:
+                    return _err(400, "BAD_REQUEST", "comment cannot be modified")
+                existing["text"] = text
+                return _ok(existing)
+            self.next_comment_id += 1
+            new = {
+                "id": self.next_comment_id,
+                "text": text,
+                "canModify": True,
+                "parentId": comment.get("parentId"),
+                "author": {"type": "BUSINESS", "name": "Shop"},
+                "status": "PUBLISHED",
+                "feedbackId": feedback["feedbackId"],
+            }
+            self.comments.append(new)
+            feedback["needReaction"] = False
+            feedback["statistics"]["commentsCount"] += 1
+            return _ok(new)

@@ -1,0 +1,314 @@
+"""Ozon, Yandex Market and Google Play connectors against their fakes over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.ingest.connectors.google_play import GooglePlayConnector
+from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
+from services.ingest.connectors.ozon import OzonConnector
+from services.ingest.connectors.yandex_market import YandexMarketConnector
+from shared.connector import ConnectorError, ReplyRequest, SourceConfig
+from shared.events import MentionKind, mention_id_for
+from tests.fakes import google_play as gp
+from tests.fakes import ozon as oz
+from tests.fakes import yandex_market as ym
+from tests.fakes.server import serve_app
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+POLICY = RetryPolicy(max_attempts=5, base_delay=0.2, max_total=120)
+
+
+def build(cls, platform, client, clock, url, credentials, **options):
+    config = SourceConfig(
+        source_id=f"{platform}-1",
+        platform=platform,
+        options={"base_url": url, **options},
+        credentials=credentials,
+    )
+    return cls(config, client, limiters=LimiterRegistry(clock), clock=clock, policy=POLICY)
+
+
+async def drain(conn, cursor=None):
+    out = []
+    for _ in range(100):
+        page = await conn.fetch(cursor)
+        out.extend(page.mentions)
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    return out, cursor
+
+
+# --- Ozon ---------------------------------------------------------------------------------
+
+OZ_CREDS = {"client_id": oz.CLIENT_ID, "api_key": oz.API_KEY}
+
+
+def ozon(client, clock, url, **options):
+    return build(OzonConnector, "ozon", client, clock, url, OZ_CREDS, **options)
+
+
+async def test_ozon_pages_with_last_id_and_resumes(client, clock) -> None:
+    fake = oz.FakeOzon(clock=clock)
+    for i in range(45):
+        fake.add_review(T0 + timedelta(minutes=i), text=f"отзыв {i}", rid=f"r{i:03d}")
+    async with serve_app(fake.app) as url:
+        conn = ozon(client, clock, url, limit=20)
+        first, cursor = await drain(conn)
+        assert [m.external_id for m in first] == [f"r{i:03d}" for i in range(45)]
+        bodies = fake.calls("POST", "/v1/review/list")
+        assert len(bodies) == 3
+        assert all(r.headers["client-id"] == oz.CLIENT_ID for r in fake.requests)
+        assert all(r.headers["api-key"] == oz.API_KEY for r in fake.requests)
+        fake.add_review(T0 + timedelta(days=1), rid="r999")
+        later, _ = await drain(conn, cursor)
+    assert [m.external_id for m in later] == ["r999"]
+    m = first[0]
+    assert m.mention_id == mention_id_for("ozon", "r000") and m.rating == 4
+    assert m.product.sku == "1234567890" and m.published_at == T0
+
+
+async def test_ozon_limit_is_clamped_to_20_100(client, clock) -> None:
+    fake = oz.FakeOzon(clock=clock)
+    fake.add_review(T0)
+    async with serve_app(fake.app) as url:
+        page = await ozon(client, clock, url, limit=5).fetch(None)
+    assert len(page.mentions) == 1
+
+
+async def test_ozon_missing_subscription_is_final_and_clear(client, clock) -> None:
+    fake = oz.FakeOzon(clock=clock, subscription=False)
+    async with serve_app(fake.app) as url:
+        with pytest.raises(ConnectorError) as err:
+            await ozon(client, clock, url).fetch(None)
+    assert err.value.retryable is False
+    assert "subscription" in str(err.value) and "Premium" in str(err.value)
+    assert len(fake.requests) == 1
+
+
+async def test_ozon_429_code_8_retried(client, clock) -> None:
+    fake = oz.FakeOzon(clock=clock)
+    fake.add_review(T0)
+    fake.fail_next(2, "throttle")
+    async with serve_app(fake.app) as url:
+        page = await ozon(client, clock, url).fetch(None)
+    assert len(page.mentions) == 1 and fake.throttled == 2
+
+
+async def test_ozon_reply_create_confirm_edit_no_double_post(client, clock) -> None:
+    fake = oz.FakeOzon(clock=clock)
+    review = fake.add_review(T0, rid="rv1")
+    async with serve_app(fake.app) as url:
+        conn = ozon(client, clock, url)
+        req = ReplyRequest(
+            reply_id="a", external_id="rv1", kind=MentionKind.review, text="Спасибо!"
+        )
+        result = await conn.post_reply(req)
+        assert result.external_reply_id and await conn.confirm_reply(req)
+        again = await conn.post_reply(req)  # retried after a lost answer
+        assert again.external_reply_id == result.external_reply_id
+        assert len(fake.calls("POST", "/v1/review/comment/create")) == 1
+        assert review["status"] == "PROCESSED"
+        edit = ReplyRequest(
+            reply_id="b",
+            external_id="rv1",
+            kind=MentionKind.review,
+            text="Спасибо, заменим товар",
+            edit=True,
+        )
+        await conn.post_reply(edit)
+        assert await conn.confirm_reply(edit) and not await conn.confirm_reply(req)
+    assert [c["text"] for c in fake.comments["rv1"]] == ["Спасибо, заменим товар"]
+    assert len(fake.calls("POST", "/v1/review/comment/delete")) == 1
+
+
+async def test_ozon_wrong_credentials(client, clock) -> None:
+    fake = oz.FakeOzon(clock=clock)
+    async with serve_app(fake.app) as url:
+        conn = build(
+            OzonConnector, "ozon", client, clock, url, {"client_id": oz.CLIENT_ID, "api_key": "bad"}
+        )
+        with pytest.raises(ConnectorError) as err:
+            await conn.fetch(None)
+    assert not err.value.retryable and "401" in str(err.value)
+
+
+# --- Yandex Market ------------------------------------------------------------------------
+
+YM_CREDS = {"api_key": ym.API_KEY}
+
+
+def yandex(client, clock, url, **options):
+    return build(
+        YandexMarketConnector,
+        "yandex_market",
+        client,
+        clock,
+        url,
+        YM_CREDS,
+        business_id=ym.BUSINESS_ID,
+        **options,
+    )
+
+
+async def test_yandex_page_tokens_overlap_and_dedup(client, clock) -> None:
+    fake = ym.FakeYandexMarket(clock=clock)
+    for i in range(1, 61):
+        fake.add_feedback(i, T0 + timedelta(minutes=i))
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url, limit=25, overlap_s=1800)
+        first, cursor = await drain(conn)
+        assert [m.external_id for m in first] == [str(i) for i in range(1, 61)]
+        tokens = [r.query.get("pageToken") for r in fake.calls("POST")]
+        assert tokens[0] is None and all(tokens[1:])
+        assert all(r.headers["api-key"] == ym.API_KEY for r in fake.requests)
+        fake.add_feedback(99, T0 + timedelta(hours=5))
+        fake.feedbacks[0]["description"]["comment"] = "Изменил мнение"  # edited in place
+        fake.feedbacks[-2]["description"]["comment"] = "Стало хуже"
+        fake.feedbacks[-2]["statistics"]["rating"] = 2
+        later, _ = await drain(conn, cursor)
+    assert sorted(m.external_id for m in later) == ["60", "99"]  # #1 is outside the overlap
+    edited = next(m for m in later if m.external_id == "60")
+    orig = next(m for m in first if m.external_id == "60")
+    assert edited.mention_id == orig.mention_id and edited.revision != orig.revision
+    m = first[0]
+    assert m.pros == "Лёгкий" and m.cons == "Дорогой" and m.product.sku == "SKU-1"
+
+
+async def test_yandex_420_throttling_retried(client, clock) -> None:
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(1, T0)
+    fake.fail_next(2, "throttle")
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url)
+        page = await conn.fetch(None)
+    assert [m.external_id for m in page.mentions] == ["1"]
+    assert conn.http.stats.throttled == 2 and conn.http.stats.by_status[420] == 2
+
+
+async def test_yandex_reply_then_edit_in_place(client, clock) -> None:
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(7, T0)
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url)
+        req = ReplyRequest(reply_id="a", external_id="7", kind=MentionKind.review, text="Спасибо!")
+        res = await conn.post_reply(req)
+        assert await conn.confirm_reply(req)
+        edit = ReplyRequest(
+            reply_id="b",
+            external_id="7",
+            kind=MentionKind.review,
+            text="Спасибо за отзыв!",
+            edit=True,
+        )
+        res2 = await conn.post_reply(edit)
+        assert res2.external_reply_id == res.external_reply_id
+        assert await conn.confirm_reply(edit)
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(
+                ReplyRequest(
+                    reply_id="c", external_id="7", kind=MentionKind.review, text="x" * 4097
+                )
+            )
+    assert len(fake.comments) == 1 and fake.comments[0]["text"] == "Спасибо за отзыв!"
+    assert not err.value.retryable and "4097" in str(err.value)
+
+
+async def test_yandex_persistent_500_retryable(client, clock) -> None:
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.fail_next(99, "500")
+    async with serve_app(fake.app) as url:
+        with pytest.raises(ConnectorError) as err:
+            await yandex(client, clock, url).fetch(None)
+    assert err.value.retryable
+
+
+# --- Google Play --------------------------------------------------------------------------
+
+GP_CREDS = {"access_token": gp.ACCESS_TOKEN}
+
+
+def play(client, clock, url, **options):
+    return build(
+        GooglePlayConnector,
+        "google_play",
+        client,
+        clock,
+        url,
+        GP_CREDS,
+        package_name=gp.PACKAGE,
+        **options,
+    )
+
+
+async def test_play_token_paging_dedup_and_edit(client, clock) -> None:
+    fake = gp.FakeGooglePlay(clock=clock)
+    for i in range(12):
+        fake.add_review(f"g{i}", text=f"Title {i}\tBody {i}")
+    async with serve_app(fake.app) as url:
+        conn = play(client, clock, url, max_results=5)
+        first, cursor = await drain(conn)
+        assert [m.external_id for m in first] == [f"g{i}" for i in range(12)]
+        assert first[0].text == "Title 0\nBody 0" and first[0].language_hint == "ru"
+        assert all(r.headers["authorization"] == f"Bearer {gp.ACCESS_TOKEN}" for r in fake.requests)
+        again, cursor = await drain(conn, cursor)
+        assert again == []
+        fake.add_review("g3", text="Now it crashes", rating=1)
+        changed, _ = await drain(conn, cursor)
+    assert [m.external_id for m in changed] == ["g3"]
+    assert changed[0].mention_id == first[3].mention_id
+    assert changed[0].revision != first[3].revision
+
+
+async def test_play_reply_cap_and_confirm(client, clock) -> None:
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("g1")
+    async with serve_app(fake.app) as url:
+        conn = play(client, clock, url)
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(
+                ReplyRequest(
+                    reply_id="a", external_id="g1", kind=MentionKind.review, text="x" * 351
+                )
+            )
+        assert not err.value.retryable and "350" in str(err.value)
+        assert fake.replies == []
+        req = ReplyRequest(reply_id="b", external_id="g1", kind=MentionKind.review, text="x" * 350)
+        await conn.post_reply(req)
+        assert await conn.confirm_reply(req)
+        gone = ReplyRequest(reply_id="c", external_id="zz", kind=MentionKind.review, text="hi")
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(gone)
+    assert not err.value.retryable and "no longer exists" in str(err.value)
+
+
+async def test_play_faults_then_success(client, clock) -> None:
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("g1")
+    fake.fail_next(1, "invalid_json")
+    fake.fail_next(1, "throttle", delay=5)
+    fake.fail_next(1, "503")
+    async with serve_app(fake.app) as url:
+        page = await play(client, clock, url).fetch(None)
+    assert [m.external_id for m in page.mentions] == ["g1"]
+    assert any(wait >= 5 for wait in clock.slept)
+
+
+async def test_play_wrong_token(client, clock) -> None:
+    fake = gp.FakeGooglePlay(clock=clock)
+    async with serve_app(fake.app) as url:
+        conn = build(
+            GooglePlayConnector,
+            "google_play",
+            client,
+            clock,
+            url,
+            {"access_token": "expired"},
+            package_name=gp.PACKAGE,
+        )
+        with pytest.raises(ConnectorError) as err:
+            await conn.fetch(None)
+    assert not err.value.retryable and "invalid authentication" in str(err.value)

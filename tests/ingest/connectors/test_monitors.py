@@ -1,0 +1,151 @@
+"""HTML review-site monitor and RSS/Atom feed connectors (monitor-only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.ingest.connectors.html_monitor import HtmlMonitorConnector
+from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
+from services.ingest.connectors.rss import RssConnector
+from shared.connector import ConnectorError, ReplyNotSupported, ReplyRequest, SourceConfig
+from shared.events import MentionKind
+from tests.fakes.server import serve_app
+from tests.fakes.sites import SITE_SELECTORS, FakeFeed, FakeReviewSite
+
+POLICY = RetryPolicy(max_attempts=4, base_delay=0.1, max_total=60)
+
+
+def site(client, clock, url, **options):
+    config = SourceConfig(
+        source_id="otzovik-brand",
+        platform="html_monitor",
+        options={
+            "url": f"{url}/reviews/brand",
+            "selectors": SITE_SELECTORS,
+            "date_format": "%d.%m.%Y",
+            "brand": "Brand",
+            **options,
+        },
+    )
+    return HtmlMonitorConnector(
+        config, client, limiters=LimiterRegistry(clock), clock=clock, policy=POLICY
+    )
+
+
+async def test_site_follows_next_links_and_maps(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    for i in range(8):
+        fake.add(f"r{i}", f"Заголовок {i}", f"Текст отзыва {i}", rating=(i % 5) + 1)
+    async with serve_app(fake.app) as url:
+        conn = site(client, clock, url)
+        page = await conn.fetch(None)
+    assert len(fake.requests) == 3  # 3 + 3 + 2 reviews
+    assert sorted(m.external_id for m in page.mentions) == sorted(f"r{i}" for i in range(8))
+    m = next(m for m in page.mentions if m.external_id == "r0")
+    assert m.text == "Заголовок 0\nТекст отзыва 0" and m.rating == 1 and m.pros == "Цена"
+    assert m.url == f"{url}/review_r0.html" and m.product.brand == "Brand"
+    assert m.published_at.tzinfo is not None and m.published_at.day == 12
+    assert not page.has_more and conn.can_reply is False
+
+
+async def test_site_bounded_pages_stop_early_and_edits(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    for i in range(12):
+        fake.add(f"r{i}", f"T{i}", f"B{i}")
+    async with serve_app(fake.app) as url:
+        conn = site(client, clock, url, max_pages=2)
+        first = await conn.fetch(None)
+        assert len(first.mentions) == 6 and len(fake.requests) == 2
+        fake.add("new", "Новый", "Свежий отзыв")
+        fake.reviews[3]["body"] = "Отредактировано"  # an old review on page 2, edited
+        before = len(fake.requests)
+        second = await conn.fetch(first.next_cursor)
+    ids = [m.external_id for m in second.mentions]
+    assert "new" in ids and fake.reviews[3]["id"] in ids
+    old = next(m for m in first.mentions if m.external_id == fake.reviews[3]["id"])
+    new = next(m for m in second.mentions if m.external_id == old.external_id)
+    assert new.mention_id == old.mention_id and new.revision != old.revision
+    assert len(fake.requests) - before == 2
+
+
+async def test_site_bad_item_skipped_and_reply_unsupported(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    fake.add("ok", "Норм", "Хорошо")
+    fake.add("baddate", "Дата", "Кривая", date="вчера")
+    fake.add("", "Без id", "Нет атрибута")
+    async with serve_app(fake.app) as url:
+        conn = site(client, clock, url)
+        page = await conn.fetch(None)
+        with pytest.raises(ReplyNotSupported):
+            await conn.post_reply(
+                ReplyRequest(reply_id="x", external_id="ok", kind=MentionKind.review, text="hi")
+            )
+    assert [m.external_id for m in page.mentions] == ["ok"]
+    assert page.skipped == 2
+
+
+async def test_site_5xx_retried(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    fake.add("a", "T", "B")
+    fake.fail_next(2, "503")
+    async with serve_app(fake.app) as url:
+        page = await site(client, clock, url).fetch(None)
+    assert [m.external_id for m in page.mentions] == ["a"]
+
+
+def feed_conn(client, clock, url, **options):
+    config = SourceConfig(
+        source_id="news",
+        platform="rss",
+        options={"url": f"{url}/feed.xml", "keywords": ["Otklik"], **options},
+    )
+    return RssConnector(config, client, limiters=LimiterRegistry(clock), clock=clock, policy=POLICY)
+
+
+@pytest.mark.parametrize("atom", [False, True])
+async def test_feed_keywords_dedup_and_kind(client, clock, atom) -> None:
+    fake = FakeFeed(clock=clock, atom=atom)
+    now = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
+    fake.add("n1", "Otklik raises a round", "<p>Brand news</p>", now)
+    fake.add("n2", "Weather today", "Rain", now + timedelta(hours=1))
+    fake.add("n3", "Review of tools", "We tried OTKLIK for a month", now + timedelta(hours=2))
+    async with serve_app(fake.app) as url:
+        conn = feed_conn(client, clock, url)
+        first = await conn.fetch(None)
+        assert sorted(m.external_id for m in first.mentions) == ["n1", "n3"]
+        assert all(m.kind == MentionKind.mention for m in first.mentions)
+        n1 = next(m for m in first.mentions if m.external_id == "n1")
+        assert n1.text == "Otklik raises a round\nBrand news" and n1.published_at == now
+        assert n1.url == "https://news.example/n1"
+        again = await conn.fetch(first.next_cursor)
+        assert again.mentions == []
+        fake.add("n4", "Otklik again", "", now + timedelta(hours=3))
+        third = await conn.fetch(again.next_cursor)
+    assert [m.external_id for m in third.mentions] == ["n4"]
+
+
+async def test_feed_not_a_feed_is_an_error(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)  # serves HTML, not a feed
+    async with serve_app(fake.app) as url:
+        config = SourceConfig(
+            source_id="news", platform="rss", options={"url": f"{url}/reviews/brand"}
+        )
+        conn = RssConnector(config, client, limiters=LimiterRegistry(clock), clock=clock)
+        with pytest.raises(ConnectorError) as err:
+            await conn.fetch(None)
+        with pytest.raises(ReplyNotSupported):
+            await conn.confirm_reply(
+                ReplyRequest(reply_id="x", external_id="n", kind=MentionKind.mention, text="hi")
+            )
+    assert "not a readable RSS/Atom feed" in str(err.value)
+
+
+def test_all_platforms_registered() -> None:
+    import services.ingest.connectors  # noqa: F401
+    from shared.connector import registered_platforms
+
+    assert {"wildberries", "ozon", "yandex_market", "html_monitor", "rss", "google_play"} <= set(
+        registered_platforms()
+    )

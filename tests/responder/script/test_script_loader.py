@@ -1,0 +1,229 @@
+"""Script files: shipped ones load and render; broken ones are refused with file and line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.responder.draft.engine import DraftSettings, draft_reply
+from services.responder.script import (
+    DEFAULT_SCRIPTS_DIR,
+    REQUIRED_MOVES,
+    ScriptError,
+    ScriptSpec,
+    load_scripts,
+    parse_script_file,
+)
+from shared.events import (
+    Aspect,
+    Classification,
+    Mention,
+    MentionKind,
+    Product,
+    Sentiment,
+    mention_id_for,
+)
+
+RU = (DEFAULT_SCRIPTS_DIR / "ru.yaml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+def broken(old: str, new: str) -> str:
+    assert RU.count(old) == 1, old
+    return RU.replace(old, new)
+
+
+def test_shipped_scripts_load_in_ru_and_en():
+    library = load_scripts()
+    assert set(library.languages) >= {"ru", "en"}
+    for doc in library.languages.values():
+        families = {s.family for s in doc.scripts}
+        assert families >= {"positive", "neutral", "negative", "question"}
+
+
+def _case_for(script: ScriptSpec, language: str) -> tuple[Mention, Classification]:
+    """A mention and classification that the script's conditions select."""
+    when = script.when
+    sentiment = script.sentiment or Sentiment.neutral
+    aspects: list[Aspect] = []
+    if when.liked_aspect:
+        aspects.append(Aspect(aspect="price", polarity="positive", start=0, end=3, text="цена"))
+    if when.problem_aspects:
+        aspects.append(
+            Aspect(aspect=when.problem_aspects[0], polarity="negative", start=4, end=8, text="x")
+        )
+    elif when.problem_aspect:
+        aspects.append(Aspect(aspect="packaging", polarity="negative", start=4, end=8, text="x"))
+    rating = {"positive": 5, "neutral": 3, "negative": 1}[sentiment.value]
+    if when.max_rating is not None:
+        rating = when.max_rating
+    platform = when.platforms[0] if when.platforms else "wildberries"
+    kind = MentionKind.question if script.kind == "question" else MentionKind.review
+    mention = Mention(
+        mention_id=mention_id_for(platform, script.id),
+        platform=platform,
+        source_id="src",
+        external_id=script.id,
+        kind=kind,
+        text="текст",
+        rating=None if kind is MentionKind.question else rating,
+        author="Анна",
+        product=Product(name="Чайник"),
+        published_at=datetime(2025, 3, 1, tzinfo=UTC),
+    )
+    classification = Classification(
+        sentiment=sentiment, score=0.9, language=language, aspects=aspects
+    )
+    return mention, classification
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_every_shipped_script_renders_with_its_required_moves(language):
+    library = load_scripts()
+    settings = DraftSettings(brand="Ромашка", support_contact="help@example.com")
+    for script in library.languages[language].scripts:
+        mention, classification = _case_for(script, language)
+        for seed in range(5):
+            draft = draft_reply(
+                mention=mention,
+                classification=classification,
+                seed=seed,
+                settings=settings,
+                library=library,
+            )
+            assert draft.script_id == script.id
+            assert draft.language == language
+            assert REQUIRED_MOVES[script.family] <= set(draft.moves), script.id
+            assert "{" not in draft.text.replace("{answer}", ""), draft.text
+
+
+def test_scripts_dir_is_configurable(tmp_path: Path):
+    (tmp_path / "ru.yaml").write_text(RU, encoding="utf-8")
+    library = load_scripts(tmp_path)
+    assert list(library.languages) == ["ru"]
+
+
+def test_unknown_slot_names_file_and_line():
+    text = broken('"Хорошего дня!"', '"Хорошего дня, {customer_nam}!"')
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "scripts/ru.yaml")
+    err = info.value
+    assert err.path == "scripts/ru.yaml"
+    assert err.line == line_of(text, "{customer_nam}")
+    assert "unknown slot {customer_nam}" in str(err)
+    assert str(err).startswith(f"scripts/ru.yaml:{err.line}:")
+
+
+def test_unknown_move_names_line():
+    text = broken(
+        "moves: [greeting, thanks, liked_aspect, invite, sign_off]",
+        "moves: [greeting, thanks, liked_aspect, invitation, sign_off]",
+    )
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert info.value.line == line_of(text, "invitation")
+    assert "invitation" in str(info.value)
+
+
+def test_missing_required_move_names_line():
+    text = broken(
+        "moves: [greeting, thanks, liked_aspect, invite, sign_off]",
+        "moves: [greeting, thanks, liked_aspect, sign_off]",
+    )
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert info.value.line == line_of(text, "moves: [greeting, thanks, liked_aspect, sign_off]")
+    assert "missing required move(s) invite" in str(info.value)
+
+
+def test_optional_required_move_is_refused():
+    text = broken(
+        "      - move: invite\n        optional: true\n      - sign_off\n\n  # --- отрицательные",
+        "      - move: invite\n        optional: true\n      - move: sign_off\n"
+        "        optional: true\n\n  # --- отрицательные",
+    )
+    with pytest.raises(ScriptError, match="missing required move"):
+        parse_script_file(text, "ru.yaml")
+
+
+def test_empty_phrasing_list_names_line():
+    start = RU.index("  contact:\n")
+    end = RU.index("  sign_off:\n", start)
+    text = RU[:start] + "  contact: []\n" + RU[end:]
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert info.value.line == line_of(text, "contact: []")
+    assert "at least 1 item" in str(info.value)
+
+
+def test_empty_phrasing_string_is_refused():
+    text = broken('"Хорошего дня!"', '"  "')
+    with pytest.raises(ScriptError, match="empty phrasing"):
+        parse_script_file(text, "ru.yaml")
+
+
+def test_bad_yaml_names_line():
+    text = broken('    - "До новых встреч!"', '\t- "До новых встреч!"')
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert info.value.line == line_of(text, "До новых встреч")
+    assert "bad YAML" in str(info.value)
+
+
+def test_unknown_key_and_malformed_braces_are_refused():
+    with pytest.raises(ScriptError, match="Extra inputs"):
+        parse_script_file(
+            broken("  - id: positive_generic\n", "  - id: positive_generic\n    colour: red\n")
+        )
+    with pytest.raises(ScriptError, match="malformed braces"):
+        parse_script_file(broken('"Хорошего дня!"', '"Хорошего дня! {"'))
+
+
+def test_required_move_needs_a_phrasing_without_optional_slots():
+    text = broken('    - "Здравствуйте!"\n    - "Добрый день!"\n    - "Приветствуем вас!"\n', "")
+    with pytest.raises(ScriptError, match="always-filled slots"):
+        parse_script_file(text, "ru.yaml")
+
+
+def test_missing_aspect_phrase_is_refused():
+    text = broken('    counterfeit: "подлинностью товара"\n', "")
+    with pytest.raises(ScriptError, match="missing aspect phrases: counterfeit"):
+        parse_script_file(text, "ru.yaml")
+
+
+def test_duplicate_script_id_is_refused():
+    text = broken("  - id: positive_four_stars\n", "  - id: positive_liked\n")
+    with pytest.raises(ScriptError, match="duplicate script id 'positive_liked'"):
+        parse_script_file(text, "ru.yaml")
+
+
+def test_loading_a_directory_names_the_broken_file(tmp_path: Path):
+    (tmp_path / "en.yaml").write_text(
+        (DEFAULT_SCRIPTS_DIR / "en.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    bad = tmp_path / "ru.yaml"
+    bad.write_text(broken('"Хорошего дня!"', '"{oops}"'), encoding="utf-8")
+    with pytest.raises(ScriptError) as info:
+        load_scripts(tmp_path)
+    assert info.value.path == str(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_two_files_for_one_language_are_refused(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text(RU, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(RU, encoding="utf-8")
+    with pytest.raises(ScriptError, match="already defined"):
+        load_scripts(tmp_path)
+
+
+def test_empty_directory_is_refused(tmp_path: Path):
+    with pytest.raises(ScriptError, match="no script files"):
+        load_scripts(tmp_path)

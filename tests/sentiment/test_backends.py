@@ -1,0 +1,97 @@
+"""Transformers + ONNX backends on a tiny model the test builds (no hub)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from services.sentiment.classifier import load_classifier
+from services.sentiment.classifier.base import ModelLoadError
+from services.sentiment.classifier.batching import length_buckets, run_bucketed
+from services.sentiment.classifier.labels import LabelMappingError, mapping_matrix
+from services.sentiment.classifier.onnx_backend import ONNX_TOLERANCE
+from services.sentiment.classifier.transformers_backend import TransformersClassifier
+
+TEXTS = ["good", "the very bad thing is awful awful awful", "ok", "", "great goods " * 40]
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        ({0: "NEGATIVE", 1: "NEUTRAL", 2: "POSITIVE"}, ["negative", "neutral", "positive"]),
+        ({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, ["negative", "neutral", "positive"]),
+        ({0: "LABEL_0", 1: "LABEL_1"}, ["negative", "positive"]),
+        (
+            {0: "1 star", 1: "2 stars", 2: "3 stars", 3: "4 stars", 4: "5 stars"},
+            ["negative", "negative", "neutral", "positive", "positive"],
+        ),
+        ({0: "neg", 1: "pos"}, ["negative", "positive"]),
+        ({0: "speech", 1: "skip", 2: "negative"}, ["positive", "neutral", "negative"]),
+    ],
+)
+def test_label_schemes(labels: dict[int, str], expected: list[str]) -> None:
+    matrix = mapping_matrix(labels)
+    order = ["positive", "neutral", "negative"]
+    assert [order[int(row.argmax())] for row in matrix] == expected
+
+
+def test_custom_label_map_and_unknown_labels() -> None:
+    with pytest.raises(LabelMappingError):
+        mapping_matrix({0: "joy", 1: "anger"})
+    matrix = mapping_matrix({0: "joy", 1: "anger"}, {"joy": "positive", "anger": "negative"})
+    assert matrix.tolist() == [[1, 0, 0], [0, 0, 1]]
+
+
+def test_bucketing_keeps_order() -> None:
+    items = ["a" * n for n in (5, 1, 9, 3, 3, 7, 0)]
+    batches = length_buckets([len(i) for i in items], 3)
+    assert sorted(i for b in batches for i in b) == list(range(len(items)))
+    assert run_bucketed(items, 2, lambda batch: [len(x) for x in batch]) == [len(i) for i in items]
+
+
+def test_torch_backend_batching_truncation_and_order(tiny_bert: Path) -> None:
+    clf = load_classifier(str(tiny_bert), max_length=16, batch_size=2)
+    assert isinstance(clf, TransformersClassifier)
+    batched = clf.logits(TEXTS)
+    one_by_one = np.vstack([clf.logits([t]) for t in TEXTS])
+    np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
+    preds = clf.predict(TEXTS)
+    assert len(preds) == len(TEXTS)
+    for p in preds:
+        assert abs(sum(p.scores.values()) - 1) < 1e-4
+        assert p.score == max(p.scores.values())
+    # truncation: 120 tokens are cut to 16, longer text changes nothing past the limit
+    np.testing.assert_allclose(
+        clf.logits(["great " * 100]), clf.logits(["great " * 200]), atol=1e-5
+    )
+
+
+def test_onnx_matches_torch(tiny_bert: Path, tmp_path: Path) -> None:
+    from services.sentiment.classifier.onnx_backend import OnnxClassifier
+
+    torch_clf = load_classifier(str(tiny_bert), max_length=32, batch_size=2)
+    onnx_clf = OnnxClassifier.from_pretrained(
+        str(tiny_bert), onnx_path=tmp_path / "m.onnx", max_length=32, batch_size=3
+    )
+    assert (tmp_path / "m.onnx").is_file()
+    assert isinstance(torch_clf, TransformersClassifier)
+    np.testing.assert_allclose(onnx_clf.logits(TEXTS), torch_clf.logits(TEXTS), atol=ONNX_TOLERANCE)
+    assert [p.label for p in onnx_clf.predict(TEXTS)] == [p.label for p in torch_clf.predict(TEXTS)]
+
+
+def test_onnx_through_factory_caches_next_to_model(tmp_path: Path, bert_builder) -> None:
+    model_dir = bert_builder(tmp_path / "m", {0: "1 star", 1: "3 stars", 2: "5 stars"})
+    clf = load_classifier(str(model_dir), backend="onnx")
+    assert clf.name.startswith("onnx:")
+    assert (model_dir / "onnx" / "model.onnx").is_file()
+    assert len(clf.predict(["good", "bad"])) == 2
+
+
+def test_missing_hub_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match=r"no hub is reachable|cannot load"):
+        load_classifier("nobody/does-not-exist-model")
+    with pytest.raises(ModelLoadError):
+        load_classifier("/nonexistent/dir")

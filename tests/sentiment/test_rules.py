@@ -1,0 +1,117 @@
+"""Fusion, language detection, aspects (morphology, negation, spans), pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.sentiment.classifier.aspects import extract_aspects
+from services.sentiment.classifier.base import TextPrediction
+from services.sentiment.classifier.fusion import fuse
+from services.sentiment.classifier.language import detect_language
+from services.sentiment.classifier.pipeline import MentionInput, analyse
+from shared.events import Classification, Sentiment
+
+NEG = TextPrediction.from_scores({"positive": 0.05, "neutral": 0.15, "negative": 0.8})
+POS = TextPrediction.from_scores({"positive": 0.85, "neutral": 0.1, "negative": 0.05})
+NEU = TextPrediction.from_scores({"positive": 0.2, "neutral": 0.6, "negative": 0.2})
+
+
+def test_fusion_rules() -> None:
+    assert fuse(None, NEG).sentiment is Sentiment.negative
+    five_complaint = fuse(5, NEG)
+    assert five_complaint.contradiction and five_complaint.sentiment is Sentiment.negative
+    one_praise = fuse(1, POS)
+    assert one_praise.contradiction and one_praise.sentiment is Sentiment.negative
+    agree = fuse(5, POS)
+    assert not agree.contradiction and agree.sentiment is Sentiment.positive
+    assert fuse(1, NEU).sentiment is Sentiment.negative  # stars decide a neutral text
+    assert fuse(3, NEU).sentiment is Sentiment.neutral
+    assert not fuse(3, NEG).contradiction
+    assert abs(sum(fuse(4, NEU).scores.values()) - 1) < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Отличный товар, всем советую!", "ru"),
+        ("Great product, works as described", "en"),
+        ("质量很好，物流很快", "zh"),
+        ("Дуже гарна річ, дякую", "other"),
+        ("Das Produkt ist sehr gut und schön", "other"),
+        ("", "other"),
+        ("👍👍", "other"),
+        ("ok", "en"),
+    ],
+)
+def test_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_language_hint_only_when_text_cannot_tell() -> None:
+    assert detect_language("👍", hint="ru-RU") == "ru"
+    assert detect_language("Спасибо", hint="en") == "ru"
+
+
+def _found(text: str) -> dict[str, Sentiment]:
+    return {a.aspect: a.polarity for a in extract_aspects(text)}
+
+
+@pytest.mark.parametrize("word", ["доставили", "доставка", "доставкой", "Доставку"])
+def test_morphology_hits_delivery(word: str) -> None:
+    assert "delivery_speed" in _found(f"{word} быстро")
+
+
+def test_negation_and_polarity() -> None:
+    assert _found("Не понравилась упаковка") == {"packaging": Sentiment.negative}
+    assert _found("Понравилась упаковка")["packaging"] is Sentiment.positive
+    found = _found("Доставкой доволен, но размер маломерит")
+    assert found == {"delivery_speed": Sentiment.positive, "size_fit": Sentiment.negative}
+    assert _found("Без брака, качество отличное") == {
+        "defect": Sentiment.positive, "quality": Sentiment.positive,
+    }  # fmt: skip
+    assert _found("Пришла подделка, не оригинал")["counterfeit"] is Sentiment.negative
+    assert _found("Коробка помята")["transit_damage"] is Sentiment.negative
+    assert _found("The delivery was not fast, fake item")["delivery_speed"] is Sentiment.negative
+    assert _found("Instructions only in Chinese, terrible")["instructions_language"] is (
+        Sentiment.negative
+    )
+    assert _found("Сильно пахнет, ужасный запах")["smell_material"] is Sentiment.negative
+    assert _found("Цена отличная")["price"] is Sentiment.positive
+    assert _found("Продавец не ответил")["seller_service"] is Sentiment.negative
+
+
+def test_spans_point_to_text() -> None:
+    text = "Всё хорошо, но курьер опоздал на день, а упаковкой доволен."
+    aspects = extract_aspects(text)
+    assert aspects
+    for a in aspects:
+        assert text[a.start : a.end] == a.text
+    assert {a.text for a in aspects} >= {"курьер", "упаковкой"}
+
+
+class _Fixed:
+    name = "fixed-test"
+
+    def predict(self, texts):
+        return [NEG if "плох" in t or "broke" in t else POS for t in texts]
+
+
+def test_pipeline_builds_classifications() -> None:
+    result = analyse(
+        [
+            MentionInput("Товар плохой, упаковка порвана", 5),
+            ("Great item, fast delivery", None),
+            ("Всё отлично", 1),
+        ],
+        _Fixed(),
+    )
+    assert all(isinstance(c, Classification) for c in result)
+    first, second, third = result
+    assert first.rating_contradiction and first.sentiment is Sentiment.negative
+    assert first.text_sentiment is Sentiment.negative and first.language == "ru"
+    assert first.model == "fixed-test"
+    assert any(a.aspect == "packaging" for a in first.aspects)
+    assert second.language == "en" and second.sentiment is Sentiment.positive
+    assert not second.rating_contradiction
+    assert third.rating_contradiction
+    assert analyse([], _Fixed()) == []
