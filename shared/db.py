@@ -128,7 +128,7 @@ def run_migrations_env(target_metadata: Any) -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
-            render_item=_render_item,
+            render_item=_render_item,  # type: ignore[arg-type]
         )
         with context.begin_transaction():
             context.run_migrations()

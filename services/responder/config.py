@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from services.responder.sla.policy import BusinessCalendar
 from shared.settings import ServiceSettings
@@ -36,3 +37,20 @@ class ResponderSettings(ServiceSettings):
     )
     responder_session_secret: SecretStr = SecretStr("change-me-in-production")
     responder_session_hours: float = Field(default=12.0, gt=0)
+
+    #: Weekly insights digest per brand: weekday (0 = Monday), local hour and time zone.
+    responder_digest_enabled: bool = True
+    responder_digest_weekday: int = Field(default=0, ge=0, le=6)
+    responder_digest_hour: int = Field(default=9, ge=0, le=23)
+    responder_digest_tz: str = "UTC"
+    responder_digest_check_interval_s: float = Field(default=300.0, gt=0, le=86400)
+    responder_digest_top_weak_points: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("responder_digest_tz")
+    @classmethod
+    def _known_tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value

@@ -6,6 +6,8 @@ from datetime import datetime
 from functools import partial
 
 from services.responder.deps import ResponderContext
+from services.responder.insight import handlers as insight_handlers
+from services.responder.metrics import InsightMetrics
 from services.responder.queue_item.handlers import (
     handle_assignment_made,
     handle_mention_classified,
@@ -15,13 +17,22 @@ from services.responder.queue_item.handlers import (
 from services.responder.sla.policy import compute_due_at
 from shared.bus import Subscription
 from shared.events import (
+    AlertRaised,
     AssignmentMade,
     Mention,
     MentionClassified,
     ReplyFailed,
     ReplyPublished,
+    SlaChanged,
 )
-from shared.topics import ASSIGNMENTS, MENTIONS_CLASSIFIED, REPLIES_FAILED, REPLIES_PUBLISHED
+from shared.topics import (
+    ALERTS,
+    ASSIGNMENTS,
+    MENTIONS_CLASSIFIED,
+    REPLIES_FAILED,
+    REPLIES_PUBLISHED,
+    SLA,
+)
 
 
 def subscriptions(ctx: ResponderContext) -> list[Subscription]:
@@ -63,5 +74,55 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
         Subscription(
             topic=REPLIES_FAILED,
             handlers={ReplyFailed.event_type: partial(handle_reply_failed, sessions=sessions)},
+        ),
+    ]
+
+
+def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> list[Subscription]:
+    """The insights runner (its own consumer group: the queue also reads mentions)."""
+    sessions = ctx.runtime.sessions
+
+    def deadline_for(mention: Mention) -> datetime:
+        return compute_due_at(mention.published_at, mention.platform, ctx.policy)
+
+    common = {"sessions": sessions, "metrics": metrics}
+    return [
+        Subscription(
+            topic=MENTIONS_CLASSIFIED,
+            handlers={
+                MentionClassified.event_type: partial(
+                    insight_handlers.handle_mention_classified,
+                    deadline_for=deadline_for,
+                    **common,
+                )
+            },
+        ),
+        Subscription(
+            topic=ASSIGNMENTS,
+            handlers={
+                AssignmentMade.event_type: partial(
+                    insight_handlers.handle_assignment_made, **common
+                )
+            },
+        ),
+        Subscription(
+            topic=REPLIES_PUBLISHED,
+            handlers={
+                ReplyPublished.event_type: partial(
+                    insight_handlers.handle_reply_published, **common
+                )
+            },
+        ),
+        Subscription(
+            topic=SLA,
+            handlers={
+                SlaChanged.event_type: partial(insight_handlers.handle_sla_changed, **common)
+            },
+        ),
+        Subscription(
+            topic=ALERTS,
+            handlers={
+                AlertRaised.event_type: partial(insight_handlers.handle_alert_raised, **common)
+            },
         ),
     ]

@@ -57,3 +57,28 @@ def make_responder_metrics(registry: CollectorRegistry) -> ResponderMetrics:
             registry=registry,
         ),
     )
+
+
+@dataclass(frozen=True)
+class InsightMetrics:
+    """The insights' own metrics (kept apart so the queue's metrics stay as they are)."""
+
+    events: Counter
+    digests: Counter
+
+
+def make_insight_metrics(registry: CollectorRegistry) -> InsightMetrics:
+    return InsightMetrics(
+        events=Counter(
+            "otklik_responder_insight_events_total",
+            "Events applied to the insight aggregates (changed or unchanged: a replay).",
+            ["event_type", "outcome"],
+            registry=registry,
+        ),
+        digests=Counter(
+            "otklik_responder_insight_digests_total",
+            "Weekly digests published, by outcome (sent, failed).",
+            ["outcome"],
+            registry=registry,
+        ),
+    )

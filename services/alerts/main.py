@@ -1,0 +1,116 @@
+"""Alerts: owners and routing, escalation ladders, crises, notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from services.alerts.config import AlertsSettings
+from services.alerts.consumers import subscriptions
+from services.alerts.crisis import flows as crisis_flows
+from services.alerts.crisis.detector import CrisisConfig
+from services.alerts.deps import AlertsContext
+from services.alerts.escalation import flows
+from services.alerts.escalation.flows import Notifier
+from services.alerts.metrics import make_alerts_metrics
+from services.alerts.owner import service as owner_service
+from services.alerts.owner.config import AlertsConfig, load_config
+from services.alerts.router import build_router
+from shared.db import session_scope
+from shared.events import utcnow
+from shared.http import install_common
+from shared.logging import get_logger
+from shared.metrics import make_common_metrics
+from shared.runtime import Runtime
+from shared.settings import load_settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = get_logger(__name__)
+
+
+async def tick(ctx: AlertsContext) -> None:
+    """Take escalation steps that came due (ladder timers, quiet hours ending)."""
+    now = utcnow()
+    async with session_scope(ctx.runtime.sessions) as session:
+        due = await flows.due_escalations(session, now)
+    for escalation_id in due:
+        await flows.advance(
+            sessions=ctx.runtime.sessions,
+            escalation_id=escalation_id,
+            directory=ctx.config.directory(),
+            notifier=ctx.notifier,
+            now=now,
+        )
+    async with session_scope(ctx.runtime.sessions) as session:
+        ctx.metrics.open_escalations.set(await flows.count_open(session))
+        ctx.metrics.active_crises.set(await crisis_flows.count_active(session))
+        async with ctx.detector_lock:
+            ctx.detector.prune()
+            await crisis_flows.save_detector(session, ctx.detector, now)
+
+
+async def run_ticker(ctx: AlertsContext) -> None:
+    while True:
+        try:
+            await tick(ctx)
+        except Exception:
+            log.exception("alerts tick failed")
+        await asyncio.sleep(ctx.settings.alerts_tick_interval_s)
+
+
+def create_app(settings: AlertsSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(AlertsSettings)
+    # A broken configuration file stops the service here, naming file, line and field.
+    file_config: AlertsConfig | None = (
+        load_config(settings.alerts_config_file) if settings.alerts_config_file else None
+    )
+    metrics = make_common_metrics(settings.service_name)
+    alerts_metrics = make_alerts_metrics(metrics.registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, metrics=metrics)
+        client = httpx.AsyncClient(
+            timeout=settings.alerts_http_timeout_s, follow_redirects=False, trust_env=False
+        )
+        async with session_scope(runtime.sessions) as session:
+            await owner_service.bootstrap(session, file_config)
+        async with session_scope(runtime.sessions) as session:
+            config, version = await owner_service.load(session)
+            detector = await crisis_flows.load_detector(session, CrisisConfig())
+        ctx = AlertsContext(
+            settings=settings,
+            runtime=runtime,
+            metrics=alerts_metrics,
+            notifier=Notifier(settings=settings, client=client, metrics=alerts_metrics),
+            detector=detector,
+            config=config,
+            config_version=version,
+        )
+        app.state.ctx = ctx
+        await runtime.start_consumer(subscriptions(ctx))
+        runtime.spawn(lambda: run_ticker(ctx), name="alerts-ticker")
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            await client.aclose()
+
+    app = FastAPI(title="Otklik alerts", lifespan=lifespan)
+    app.include_router(build_router(settings.api_token.get_secret_value()))
+    install_common(
+        app,
+        service=settings.service_name,
+        metrics=metrics,
+        readiness={
+            "broker": lambda: app.state.ctx.runtime.broker_ready(),
+            "database": lambda: app.state.ctx.runtime.database_ready(),
+        },
+        liveness=lambda: app.state.ctx.runtime.alive() if hasattr(app.state, "ctx") else True,
+    )
+    return app

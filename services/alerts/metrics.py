@@ -1,0 +1,73 @@
+"""Every metric the alerts service declares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from shared.metrics import LATENCY_BUCKETS
+
+
+@dataclass(frozen=True)
+class AlertsMetrics:
+    assignments: Counter
+    notifications: Counter
+    notification_seconds: Histogram
+    escalation_steps: Counter
+    open_escalations: Gauge
+    ack_seconds: Histogram
+    crises: Counter
+    active_crises: Gauge
+
+
+def make_alerts_metrics(registry: CollectorRegistry) -> AlertsMetrics:
+    return AlertsMetrics(
+        assignments=Counter(
+            "otklik_alerts_assignments_total",
+            "Mentions assigned to an owner, by how (rule or default).",
+            ["how"],
+            registry=registry,
+        ),
+        notifications=Counter(
+            "otklik_alerts_notifications_total",
+            "Notification deliveries by channel and result (ok, failed).",
+            ["channel", "result"],
+            registry=registry,
+        ),
+        notification_seconds=Histogram(
+            "otklik_alerts_notification_seconds",
+            "Time to deliver one notification on a channel, retries included.",
+            ["channel"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        escalation_steps=Counter(
+            "otklik_alerts_escalation_steps_total",
+            "Escalation steps taken, by ladder level and trigger.",
+            ["level", "trigger"],
+            registry=registry,
+        ),
+        open_escalations=Gauge(
+            "otklik_alerts_open_escalations",
+            "Escalations not yet acknowledged or closed.",
+            registry=registry,
+        ),
+        ack_seconds=Histogram(
+            "otklik_alerts_acknowledgement_seconds",
+            "From an escalation's opening to its acknowledgement.",
+            buckets=(30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400),
+            registry=registry,
+        ),
+        crises=Counter(
+            "otklik_alerts_crises_total",
+            "Crisis signals by outcome (opened, reopened, updated).",
+            ["outcome"],
+            registry=registry,
+        ),
+        active_crises=Gauge(
+            "otklik_alerts_active_crises",
+            "Crises open or acknowledged, not resolved.",
+            registry=registry,
+        ),
+    )
