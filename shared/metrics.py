@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -42,6 +50,10 @@ class CommonMetrics:
 def make_common_metrics(service: str, registry: CollectorRegistry | None = None) -> CommonMetrics:
     """One set per process (tests pass a fresh registry per app)."""
     reg = registry or CollectorRegistry()
+    # Memory, CPU, open files and GC of the process: what the dashboard's resource panels read.
+    ProcessCollector(registry=reg)
+    PlatformCollector(registry=reg)
+    GCCollector(registry=reg)
     bus = BusMetrics(
         handled=Counter(
             "otklik_consumer_messages_handled_total",

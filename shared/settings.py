@@ -66,8 +66,8 @@ class ServiceSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _db_url(cls, value: str) -> str:
-        allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://", "")
-        if not value.startswith(allowed) and value != "":
+        allowed = ("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://")
+        if value and not value.startswith(allowed):
             raise ValueError(
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
                 f"(got scheme {value.split(':', 1)[0]!r})"

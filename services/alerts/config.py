@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
+from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.escalation.ladder import PolicySet
+from services.alerts.webhook.retry import DEFAULT_SCHEDULE, parse_schedule
 from shared.settings import ServiceSettings
 
 
@@ -43,3 +46,29 @@ class AlertsSettings(ServiceSettings):
     alerts_notify_max_attempts: int = Field(default=4, ge=1, le=20)
     alerts_notify_base_delay_s: float = Field(default=1.0, ge=0, le=600)
     alerts_http_timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    #: Crisis detection windows, volumes and cool-down (seconds-scale in tests).
+    alerts_crisis: CrisisConfig = Field(default_factory=CrisisConfig)
+
+    #: Outbound webhooks: seconds to wait after each failed attempt; then give up.
+    alerts_webhook_retry_schedule_s: list[float] = Field(
+        default_factory=lambda: [d.total_seconds() for d in DEFAULT_SCHEDULE],
+        min_length=1,
+        max_length=30,
+    )
+    alerts_webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    #: Due deliveries taken per pass, and sent at once.
+    alerts_webhook_batch: int = Field(default=100, ge=1, le=10000)
+    alerts_webhook_concurrency: int = Field(default=16, ge=1, le=256)
+    #: Bounds of one replay from Kafka (events read, seconds spent).
+    alerts_webhook_replay_max_events: int = Field(default=10000, ge=1, le=1_000_000)
+    alerts_webhook_replay_timeout_s: float = Field(default=30.0, gt=0, le=600)
+
+    @field_validator("alerts_webhook_retry_schedule_s")
+    @classmethod
+    def _positive_delays(cls, value: list[float]) -> list[float]:
+        parse_schedule(value)
+        return value
+
+    def webhook_retry_schedule(self) -> tuple[timedelta, ...]:
+        return parse_schedule(self.alerts_webhook_retry_schedule_s)

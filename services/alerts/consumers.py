@@ -1,4 +1,8 @@
-"""The alerts service's Kafka entry points."""
+"""The alerts service's Kafka entry points.
+
+Every event consumed here is also fanned out to outbound webhook subscriptions; a topic
+appears in one Subscription only, so the fan-out wraps the domain handler.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,56 @@ from services.alerts.handlers import (
     handle_mention_classified,
     handle_sla_changed,
 )
+from services.alerts.webhook.handlers import with_webhooks
 from shared.bus import Subscription
-from shared.events import AlertRaised, MentionClassified, SlaChanged
-from shared.topics import ALERTS, MENTIONS_CLASSIFIED, SLA
+from shared.events import (
+    AlertRaised,
+    AssignmentMade,
+    MentionClassified,
+    ReplyFailed,
+    ReplyPublished,
+    SlaChanged,
+)
+from shared.topics import (
+    ALERTS,
+    ASSIGNMENTS,
+    MENTIONS_CLASSIFIED,
+    REPLIES_FAILED,
+    REPLIES_PUBLISHED,
+    SLA,
+)
 
 
 def subscriptions(ctx: AlertsContext) -> list[Subscription]:
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
-            handlers={MentionClassified.event_type: partial(handle_mention_classified, ctx=ctx)},
+            handlers={
+                MentionClassified.event_type: with_webhooks(
+                    partial(handle_mention_classified, ctx=ctx), ctx
+                )
+            },
         ),
         Subscription(
-            topic=SLA, handlers={SlaChanged.event_type: partial(handle_sla_changed, ctx=ctx)}
+            topic=SLA,
+            handlers={
+                SlaChanged.event_type: with_webhooks(partial(handle_sla_changed, ctx=ctx), ctx)
+            },
         ),
         Subscription(
-            topic=ALERTS, handlers={AlertRaised.event_type: partial(handle_alert_raised, ctx=ctx)}
+            topic=ALERTS,
+            handlers={
+                AlertRaised.event_type: with_webhooks(partial(handle_alert_raised, ctx=ctx), ctx)
+            },
+        ),
+        # Consumed for the webhook fan-out only (our own assignments, the responder's news).
+        Subscription(
+            topic=ASSIGNMENTS, handlers={AssignmentMade.event_type: with_webhooks(None, ctx)}
+        ),
+        Subscription(
+            topic=REPLIES_PUBLISHED, handlers={ReplyPublished.event_type: with_webhooks(None, ctx)}
+        ),
+        Subscription(
+            topic=REPLIES_FAILED, handlers={ReplyFailed.event_type: with_webhooks(None, ctx)}
         ),
     ]

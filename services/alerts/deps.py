@@ -27,6 +27,8 @@ class AlertsContext:
     config_version: int
     #: The detector is shared state: one mention at a time changes it.
     detector_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Set when deliveries were enqueued, so the webhook worker sends them without waiting.
+    webhook_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def get_context(request: Request) -> AlertsContext:

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from services.alerts.config import AlertsSettings
 from services.alerts.consumers import subscriptions
 from services.alerts.crisis import flows as crisis_flows
-from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.deps import AlertsContext
 from services.alerts.escalation import flows
 from services.alerts.escalation.flows import Notifier
@@ -21,6 +20,8 @@ from services.alerts.metrics import make_alerts_metrics
 from services.alerts.owner import service as owner_service
 from services.alerts.owner.config import AlertsConfig, load_config
 from services.alerts.router import build_router
+from services.alerts.webhook.flows import run_delivery_worker
+from services.alerts.webhook.router import build_webhook_router
 from shared.db import session_scope
 from shared.events import utcnow
 from shared.http import install_common
@@ -82,7 +83,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             await owner_service.bootstrap(session, file_config)
         async with session_scope(runtime.sessions) as session:
             config, version = await owner_service.load(session)
-            detector = await crisis_flows.load_detector(session, CrisisConfig())
+            detector = await crisis_flows.load_detector(session, settings.alerts_crisis)
         ctx = AlertsContext(
             settings=settings,
             runtime=runtime,
@@ -95,6 +96,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         app.state.ctx = ctx
         await runtime.start_consumer(subscriptions(ctx))
         runtime.spawn(lambda: run_ticker(ctx), name="alerts-ticker")
+        runtime.spawn(lambda: run_delivery_worker(ctx), name="alerts-webhooks")
         try:
             yield
         finally:
@@ -103,6 +105,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Otklik alerts", lifespan=lifespan)
     app.include_router(build_router(settings.api_token.get_secret_value()))
+    app.include_router(build_webhook_router(settings.api_token.get_secret_value()))
     install_common(
         app,
         service=settings.service_name,

@@ -19,6 +19,9 @@ class AlertsMetrics:
     ack_seconds: Histogram
     crises: Counter
     active_crises: Gauge
+    webhook_deliveries: Counter
+    webhook_delivery_seconds: Histogram
+    webhook_retries_pending: Gauge
 
 
 def make_alerts_metrics(registry: CollectorRegistry) -> AlertsMetrics:
@@ -68,6 +71,23 @@ def make_alerts_metrics(registry: CollectorRegistry) -> AlertsMetrics:
         active_crises=Gauge(
             "otklik_alerts_active_crises",
             "Crises open or acknowledged, not resolved.",
+            registry=registry,
+        ),
+        webhook_deliveries=Counter(
+            "otklik_alerts_webhook_deliveries_total",
+            "Outbound webhook attempts by result (delivered, retry, failed, refused).",
+            ["result"],
+            registry=registry,
+        ),
+        webhook_delivery_seconds=Histogram(
+            "otklik_alerts_webhook_delivery_seconds",
+            "Time of one outbound webhook attempt, from connect to response.",
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        webhook_retries_pending=Gauge(
+            "otklik_alerts_webhook_retries_pending",
+            "Webhook deliveries that failed at least once and wait for another attempt.",
             registry=registry,
         ),
     )

@@ -85,7 +85,6 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
     def deadline_for(mention: Mention) -> datetime:
         return compute_due_at(mention.published_at, mention.platform, ctx.policy)
 
-    common = {"sessions": sessions, "metrics": metrics}
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
@@ -93,7 +92,8 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
                 MentionClassified.event_type: partial(
                     insight_handlers.handle_mention_classified,
                     deadline_for=deadline_for,
-                    **common,
+                    sessions=sessions,
+                    metrics=metrics,
                 )
             },
         ),
@@ -101,7 +101,7 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
             topic=ASSIGNMENTS,
             handlers={
                 AssignmentMade.event_type: partial(
-                    insight_handlers.handle_assignment_made, **common
+                    insight_handlers.handle_assignment_made, sessions=sessions, metrics=metrics
                 )
             },
         ),
@@ -109,20 +109,24 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
             topic=REPLIES_PUBLISHED,
             handlers={
                 ReplyPublished.event_type: partial(
-                    insight_handlers.handle_reply_published, **common
+                    insight_handlers.handle_reply_published, sessions=sessions, metrics=metrics
                 )
             },
         ),
         Subscription(
             topic=SLA,
             handlers={
-                SlaChanged.event_type: partial(insight_handlers.handle_sla_changed, **common)
+                SlaChanged.event_type: partial(
+                    insight_handlers.handle_sla_changed, sessions=sessions, metrics=metrics
+                )
             },
         ),
         Subscription(
             topic=ALERTS,
             handlers={
-                AlertRaised.event_type: partial(insight_handlers.handle_alert_raised, **common)
+                AlertRaised.event_type: partial(
+                    insight_handlers.handle_alert_raised, sessions=sessions, metrics=metrics
+                )
             },
         ),
     ]

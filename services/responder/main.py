@@ -12,9 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from services.responder.auth import SessionSigner
 from services.responder.config import ResponderSettings
-from services.responder.consumers import subscriptions
+from services.responder.consumers import insight_subscriptions, subscriptions
 from services.responder.deps import ResponderContext
-from services.responder.metrics import make_responder_metrics
+from services.responder.insight.digest import run_digest_scheduler
+from services.responder.insight.pages import router as insight_pages
+from services.responder.insight.router import router as insight_router
+from services.responder.metrics import make_insight_metrics, make_responder_metrics
 from services.responder.queue_item.drafting import build_drafter
 from services.responder.queue_item.router import router as queue_router
 from services.responder.sla.policy import SlaPolicy
@@ -42,6 +45,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     settings = settings or load_settings(ResponderSettings)
     metrics = make_common_metrics(settings.service_name)
     responder_metrics = make_responder_metrics(metrics.registry)
+    insight_metrics = make_insight_metrics(metrics.registry)
     drafter = build_drafter(settings)  # scripts validated before anything connects
     policy = sla_policy(settings)
 
@@ -71,6 +75,24 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
             ),
             name="sla-sweeper",
         )
+        # Insights read the same topics in their own consumer group, at their own pace.
+        await runtime.start_consumer(
+            insight_subscriptions(ctx, insight_metrics), group_suffix="-insights"
+        )
+        if settings.responder_digest_enabled:
+            runtime.spawn(
+                lambda: run_digest_scheduler(
+                    sessions=runtime.sessions,
+                    publisher=runtime.publisher,
+                    weekday=settings.responder_digest_weekday,
+                    hour=settings.responder_digest_hour,
+                    tz=settings.responder_digest_tz,
+                    interval_s=settings.responder_digest_check_interval_s,
+                    top=settings.responder_digest_top_weak_points,
+                    metrics=insight_metrics,
+                ),
+                name="insights-digest",
+            )
         try:
             yield
         finally:
@@ -79,6 +101,8 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     app = FastAPI(title="Otklik responder", lifespan=lifespan)
     app.include_router(queue_router)
     app.include_router(ui_router)
+    app.include_router(insight_router)
+    app.include_router(insight_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_common(
         app,

@@ -61,7 +61,8 @@ def metrics_module_exists(service: str) -> bool:
 
 
 def service_registry(service: str) -> CollectorRegistry:
-    """The registry a service builds: common metrics plus its own `make_*_metrics`."""
+    """The registry a service builds: common metrics plus every `make_*_metrics` of its
+    metrics.py (main.py calls each of them on the same registry)."""
     from shared.metrics import make_common_metrics
 
     common = make_common_metrics(service, CollectorRegistry())
@@ -69,8 +70,9 @@ def service_registry(service: str) -> CollectorRegistry:
     makers = [
         getattr(module, n) for n in dir(module) if n.startswith("make_") and n.endswith("_metrics")
     ]
-    assert len(makers) == 1, f"services/{service}/metrics.py: expected one make_*_metrics"
-    makers[0](common.registry)
+    assert makers, f"services/{service}/metrics.py: no make_*_metrics function"
+    for make in makers:
+        make(common.registry)
     return common.registry
 
 
@@ -90,8 +92,8 @@ def parse_catalogue(text: str | None = None) -> list[MetricDoc]:
         if not m or section == "labels":
             continue
         raw = m.group(3).strip()
-        labels = frozenset() if raw in ("—", "-", "") else frozenset(
-            p.strip() for p in raw.split(",")
+        labels = (
+            frozenset() if raw in ("—", "-", "") else frozenset(p.strip() for p in raw.split(","))
         )
         rows.append(MetricDoc(m.group(1), m.group(2).lower(), labels, section))
     return rows
@@ -156,12 +158,51 @@ def alert_rules(path: Path = RULES) -> list[dict[str, Any]]:
     return [r for r in load_rules(path) if "alert" in r]
 
 
+#: Series Prometheus makes itself.
+PROMETHEUS_BUILTIN = {"up"}
 _PROMQL_WORDS = {
-    "sum", "by", "without", "rate", "irate", "increase", "delta", "deriv", "avg", "max", "min",
-    "count", "histogram_quantile", "time", "and", "or", "unless", "on", "ignoring", "le",
-    "group_left", "group_right", "clamp_min", "clamp_max", "absent", "vector", "bool", "offset",
-    "topk", "bottomk", "label_replace", "changes", "resets", "max_over_time", "min_over_time",
-    "avg_over_time", "count_over_time", "last_over_time", "abs", "round", "scalar", "timestamp",
+    "sum",
+    "by",
+    "without",
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "deriv",
+    "avg",
+    "max",
+    "min",
+    "count",
+    "histogram_quantile",
+    "time",
+    "and",
+    "or",
+    "unless",
+    "on",
+    "ignoring",
+    "le",
+    "group_left",
+    "group_right",
+    "clamp_min",
+    "clamp_max",
+    "absent",
+    "vector",
+    "bool",
+    "offset",
+    "topk",
+    "bottomk",
+    "label_replace",
+    "changes",
+    "resets",
+    "max_over_time",
+    "min_over_time",
+    "avg_over_time",
+    "count_over_time",
+    "last_over_time",
+    "abs",
+    "round",
+    "scalar",
+    "timestamp",
 }
 
 
@@ -169,13 +210,17 @@ def metric_names(expr: str) -> set[str]:
     """Metric names a PromQL expression selects (good enough for our expressions)."""
     without_strings = re.sub(r'"[^"]*"', '""', expr)
     without_matchers = re.sub(r"\{[^}]*\}", "", without_strings)
-    without_by = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "",
-                        without_matchers)
+    without_by = re.sub(
+        r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", without_matchers
+    )
     without_ranges = re.sub(r"\[[^\]]*\]", "", without_by)
     tokens = set(re.findall(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*\b", without_ranges))
     return {
-        t for t in tokens
-        if t not in _PROMQL_WORDS and not re.fullmatch(r"\d+[smhdwy]?", t) and "_" in t
+        t
+        for t in tokens
+        if t not in _PROMQL_WORDS
+        and not re.fullmatch(r"\d+[smhdwy]?", t)
+        and ("_" in t or t in PROMETHEUS_BUILTIN)
     }
 
 

@@ -19,9 +19,27 @@ from tests.ops.support import (
 
 #: Labels that would make a series per mention, person or message: never allowed.
 UNBOUNDED_LABELS = {
-    "mention_id", "external_id", "event_id", "trace_id", "reply_id", "escalation_id",
-    "crisis_id", "subscription_id", "id", "text", "body", "title", "message", "error",
-    "author", "url", "email", "user", "owner", "sku", "product",
+    "mention_id",
+    "external_id",
+    "event_id",
+    "trace_id",
+    "reply_id",
+    "escalation_id",
+    "crisis_id",
+    "subscription_id",
+    "id",
+    "text",
+    "body",
+    "title",
+    "message",
+    "error",
+    "author",
+    "url",
+    "email",
+    "user",
+    "owner",
+    "sku",
+    "product",
 }
 #: The prometheus_client default collectors; listed in the "process" section.
 PROCESS_PREFIXES = ("process_", "python_")
@@ -33,9 +51,7 @@ def present_services() -> list[str]:
 
 
 def expected_from_doc(service: str, rows: list[MetricDoc]) -> dict[str, MetricDoc]:
-    return {
-        r.name: r for r in rows if r.section == service or r.section in EVERY_SERVICE_SECTIONS
-    }
+    return {r.name: r for r in rows if r.section == service or r.section in EVERY_SERVICE_SECTIONS}
 
 
 def test_catalogue_has_a_section_per_service() -> None:
@@ -86,7 +102,9 @@ def test_documented_labels_are_bounded() -> None:
     glossary = parse_label_glossary()
     for row in parse_catalogue():
         assert not row.labels & UNBOUNDED_LABELS, row.name
-        assert row.labels <= glossary, f"{row.name}: {sorted(row.labels - glossary)} not in glossary"
+        assert row.labels <= glossary, (
+            f"{row.name}: {sorted(row.labels - glossary)} not in glossary"
+        )
 
 
 def test_every_metric_is_documented_once_per_section() -> None:

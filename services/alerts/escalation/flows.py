@@ -8,9 +8,11 @@ so a restart never repeats steps already recorded.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +56,14 @@ class Notifier:
     settings: AlertsSettings
     client: httpx.AsyncClient
     metrics: AlertsMetrics
+    #: The Kafka handler and the ticker may advance one escalation at the same moment:
+    #: a bounded pool of locks, keyed by escalation id, makes them take turns.
+    locks: tuple[asyncio.Lock, ...] = field(
+        default_factory=lambda: tuple(asyncio.Lock() for _ in range(64))
+    )
+
+    def lock_for(self, escalation_id: str) -> asyncio.Lock:
+        return self.locks[zlib.crc32(escalation_id.encode()) % len(self.locks)]
 
     def smtp(self) -> SmtpSettings | None:
         s = self.settings
@@ -262,6 +272,24 @@ async def advance(
     now: datetime,
 ) -> int:
     """Take every step due now; returns how many were sent."""
+    async with notifier.lock_for(escalation_id):
+        return await _advance(
+            sessions=sessions,
+            escalation_id=escalation_id,
+            directory=directory,
+            notifier=notifier,
+            now=now,
+        )
+
+
+async def _advance(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    escalation_id: str,
+    directory: Directory,
+    notifier: Notifier,
+    now: datetime,
+) -> int:
     policies = notifier.settings.alerts_escalation_policies
     async with session_scope(sessions) as session:
         row = await session.get(Escalation, escalation_id)

@@ -59,7 +59,6 @@ def _config(**extra: Any) -> dict[str, Any]:
     return {
         "js": [],
         "disable_xml_declaration": True,
-        "xml_filters": [_strip_scripts],
         "style": _STYLE,
         "width": 800,
         "height": 340,
@@ -80,6 +79,7 @@ def _make(
     **extra: Any,
 ) -> Chart:
     chart = kind(**_config(**extra))
+    chart.add_xml_filter(_strip_scripts)
     chart.title = title
     chart.x_labels = list(labels)
     colours = [SERIES_COLOURS.get(name) for name in series]

@@ -95,7 +95,7 @@ def build_digest(
 ) -> tuple[str, dict[str, Any]]:
     """Title and details of one brand's weekly digest (pure: no I/O)."""
     before = {(w.sku, w.aspect): w.negatives for w in previous.weak_points}
-    weak = [
+    weak: list[dict[str, Any]] = [
         {
             "sku": w.sku,
             "product": w.product,
@@ -145,8 +145,22 @@ def build_digest(
         "previous": {"mentions": pm.model_dump(), "sla": ps.model_dump()},
         "changes": changes,
         "text": "\n".join(lines),
+        # Flat key → text pairs: what the alerts service shows in e-mail and webhook bodies.
+        "fields": {
+            "Brand": brand,
+            "Week": slot.week,
+            "Mentions": f"{m.mentions} ({changes['mentions']:+d})",
+            "Negative": f"{m.negative} ({changes['negative']:+d})",
+            "Within SLA": f"{s.compliance:.0%}" if s.compliance is not None else "—",
+            "Average answer, h": (
+                f"{s.avg_answer_hours:.1f}" if s.avg_answer_hours is not None else "—"
+            ),
+            "Top weak point": (f"{weak[0]['aspect']} ({weak[0]['negatives']})" if weak else "—"),
+        },
     }
-    title = f"Weekly insights for {brand} ({slot.week}): {m.mentions} mentions, {m.negative} negative"
+    title = (
+        f"Weekly insights for {brand} ({slot.week}): {m.mentions} mentions, {m.negative} negative"
+    )
     return title, details
 
 
@@ -156,7 +170,11 @@ async def brand_week(
     """A brand's figures for one period, from the aggregates."""
     f = InsightFilter(day_from, day_to, brand=brand)
     rows = await queries.mentions_by(session, f, "brand")
-    mentions = MentionStats(**{k: v for k, v in rows[0].items() if k != "brand"}) if rows else MentionStats()
+    mentions = (
+        MentionStats(**{k: v for k, v in rows[0].items() if k != "brand"})
+        if rows
+        else MentionStats()
+    )
     sla = SlaStats(**(await queries.sla_by(session, f, None))[0])
     negatives = func.sum(AspectDaily.negative)
     result = await session.execute(
@@ -178,7 +196,7 @@ async def brand_week(
         found = await session.execute(
             select(InsightProduct.sku, InsightProduct.name).where(InsightProduct.sku.in_(skus))
         )
-        names = dict(found.tuples().all())
+        names = {sku: name for sku, name in found.all()}
     weak: list[WeakPoint] = []
     for sku, aspect, count in weak_rows:
         quotes = await session.execute(
@@ -220,9 +238,7 @@ async def send_due_digests(
     prev_from, prev_to = slot.previous
     async with session_scope(sessions) as session:
         brands = await queries.brands_between(session, prev_from, slot.day_to)
-        done = await session.execute(
-            select(DigestMark.brand).where(DigestMark.week == slot.week)
-        )
+        done = await session.execute(select(DigestMark.brand).where(DigestMark.week == slot.week))
         sent_before = {b for (b,) in done.all()}
     sent: list[str] = []
     for brand in brands:

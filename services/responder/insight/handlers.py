@@ -62,6 +62,7 @@ async def handle_assignment_made(
             mention_id=str(event.mention_id),
             owner_id=event.owner_id,
             owner_name=event.owner_name,
+            occurred_at=envelope.occurred_at,
         )
     _count(metrics, envelope.type, bool(change))
 
@@ -109,7 +110,5 @@ async def handle_alert_raised(
     if event.kind != "crisis":
         return
     async with session_scope(sessions) as session:
-        fresh = await service.record_crisis(
-            session, alert=event, raised_at=envelope.occurred_at
-        )
+        fresh = await service.record_crisis(session, alert=event, raised_at=envelope.occurred_at)
     _count(metrics, envelope.type, fresh)

@@ -41,6 +41,8 @@ class InsightMention(Base):
     #: [[aspect, polarity, quote], ...], one entry per (aspect, polarity).
     aspects: Mapped[list[Any]] = mapped_column(JSON, default=list)
     owner_id: Mapped[str] = mapped_column(String(100), default="")
+    #: `occurred_at` of the assignment applied: a replayed older one does not undo a newer.
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sla_met: Mapped[bool] = mapped_column(Boolean, default=False)

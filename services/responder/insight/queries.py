@@ -43,6 +43,7 @@ from services.responder.insight.schemas import (
     SlaDayRow,
     SlaPlatformRow,
     SlaStats,
+    TeamInsight,
 )
 from services.responder.insight.service import ANSWER_COUNTS, MENTION_COUNTS, QUOTES_PER_BUCKET
 
@@ -111,9 +112,7 @@ def _sla_table(f: InsightFilter) -> Any:
     return OwnerProductDaily if f.product else SlaDaily
 
 
-async def _grouped(
-    session: AsyncSession, stmt: Select[Any]
-) -> list[dict[str, Any]]:
+async def _grouped(session: AsyncSession, stmt: Select[Any]) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in (await session.execute(stmt)).all()]
 
 
@@ -228,7 +227,10 @@ async def aspect_rows(
     session: AsyncSession, f: InsightFilter, *, platform: str | None = None
 ) -> list[AspectRow]:
     stmt = (
-        select(AspectDaily.aspect.label("aspect"), *_sums(AspectDaily, ("positive", "neutral", "negative")))
+        select(
+            AspectDaily.aspect.label("aspect"),
+            *_sums(AspectDaily, ("positive", "neutral", "negative")),
+        )
         .where(*_where(AspectDaily, f, platform=platform))
         .group_by(AspectDaily.aspect)
     )
@@ -247,9 +249,7 @@ async def product(session: AsyncSession, sku: str, f: InsightFilter) -> ProductI
         row.complaint_quotes = quotes.get((row.aspect, "negative"), [])
         row.negative_share = round(row.negative / totals.negative, 4) if totals.negative else None
     aspects.sort(key=lambda a: (-(a.positive + a.negative + a.neutral), a.aspect))
-    weak = sorted(
-        (a for a in aspects if a.negative > 0), key=lambda a: (-a.negative, a.aspect)
-    )
+    weak = sorted((a for a in aspects if a.negative > 0), key=lambda a: (-a.negative, a.aspect))
     names = await _product_names(session, [sku])
     name, brand = names.get(sku, ("", ""))
     return ProductInsight(
@@ -328,7 +328,7 @@ async def team(session: AsyncSession, f: InsightFilter) -> TeamInsight:
                 InsightOwner.owner_id.in_(ids)
             )
         )
-        names = dict(result.tuples().all())
+        names = {owner_id: name for owner_id, name in result.all()}
     owners = [
         OwnerRow(
             owner_id=r["owner_id"],

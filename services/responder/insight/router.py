@@ -102,9 +102,7 @@ def table_csv(result: BaseModel, endpoint: str, table: str | None, filename: str
     )
 
 
-def _respond(
-    result: BaseModel, endpoint: str, fmt: str, table: str | None, filename: str
-) -> Any:
+def _respond(result: BaseModel, endpoint: str, fmt: str, table: str | None, filename: str) -> Any:
     if fmt == "csv":
         return table_csv(result, endpoint, table, filename)
     return result
@@ -144,27 +142,27 @@ async def get_product_csv(
     return await get_product(ctx, user, sku, f, "csv", table)
 
 
-@router.get("/platforms/{platform}", response_model=PlatformInsight)
+@router.get("/platforms/{platform_name}", response_model=PlatformInsight)
 async def get_platform(
     ctx: Context,
     user: User,
-    platform: PlatformName,
+    platform_name: PlatformName,
     f: Filter,
     format: Format = "json",
     table: TableName = None,
 ) -> Any:
     """One platform: trend, brands, top products, SLA, complaints heard there."""
     async with session_scope(ctx.runtime.sessions) as session:
-        result = await queries.platform(session, platform, f)
-    return _respond(result, "platform", format, table, f"platform-{platform}")
+        result = await queries.platform(session, platform_name, f)
+    return _respond(result, "platform", format, table, f"platform-{platform_name}")
 
 
-@router.get("/platforms/{platform}/csv", response_class=Response)
+@router.get("/platforms/{platform_name}/csv", response_class=Response)
 async def get_platform_csv(
-    ctx: Context, user: User, platform: PlatformName, f: Filter, table: TableName = None
+    ctx: Context, user: User, platform_name: PlatformName, f: Filter, table: TableName = None
 ) -> Any:
     """A platform's tables as CSV."""
-    return await get_platform(ctx, user, platform, f, "csv", table)
+    return await get_platform(ctx, user, platform_name, f, "csv", table)
 
 
 @router.get("/team", response_model=TeamInsight)

@@ -192,9 +192,7 @@ def contribution_to_json(value: Contribution) -> dict[str, Any]:
 
 
 def contribution_from_json(value: Mapping[str, Any] | None) -> Contribution:
-    return {
-        table: {tuple(k): dict(c) for k, c in rows} for table, rows in (value or {}).items()
-    }
+    return {table: {tuple(k): dict(c) for k, c in rows} for table, rows in (value or {}).items()}
 
 
 def state_of(row: InsightMention) -> MentionState:
@@ -237,7 +235,7 @@ async def apply_delta(session: AsyncSession, change: Contribution) -> None:
         rows = [_row_values(spec, key, counts) for key, counts in sorted(change[name].items())]
         if not rows:
             continue
-        table = spec.model.__table__
+        table: Any = spec.model.__table__
         stmt = insert(table)
         stmt = stmt.on_conflict_do_update(
             index_elements=list(spec.keys),
@@ -383,9 +381,7 @@ async def record_classified(
     if row.classified_at is not None and occurred_at < row.classified_at:
         return {}  # an older revision replayed after a newer one: the newer one stands
     changed_content = (
-        not row.classified
-        or row.revision != mention.revision
-        or row.classified_at != occurred_at
+        not row.classified or row.revision != mention.revision or row.classified_at != occurred_at
     )
     row.classified = True
     row.classified_at = occurred_at
@@ -408,10 +404,18 @@ async def record_classified(
 
 
 async def record_assignment(
-    session: AsyncSession, *, mention_id: str, owner_id: str, owner_name: str
+    session: AsyncSession,
+    *,
+    mention_id: str,
+    owner_id: str,
+    owner_name: str,
+    occurred_at: datetime,
 ) -> Contribution:
-    """The mention's owner: its answer figures move to that owner."""
+    """The mention's owner: its answer figures move to that owner (the latest one wins)."""
     row = await _locked_row(session, mention_id)
+    if row.assigned_at is not None and occurred_at < row.assigned_at:
+        return {}
+    row.assigned_at = occurred_at
     row.owner_id = owner_id[:100]
     owner = await session.get(InsightOwner, row.owner_id)
     if owner is None:
@@ -446,7 +450,7 @@ async def record_sla(
         row.sla_breached = True
     elif state is SlaState.met:
         row.sla_met = True
-    if owner_id and not row.owner_id:
+    if owner_id and row.assigned_at is None and not row.owner_id:
         row.owner_id = owner_id[:100]
     return await _refresh(session, row)
 

@@ -1,5 +1,6 @@
 """Alembic environment of the responder database."""
 
+import services.responder.insight.models
 import services.responder.queue_item.models  # noqa: F401
 from services.responder.db import Base
 from shared.db import run_migrations_env
