@@ -99,6 +99,16 @@ async def bench_pipeline(broker: EmbeddedBroker, n: int, tmp: Path) -> dict[str,
             max(datetime.fromisoformat(c).replace(tzinfo=UTC).timestamp() for _, c in rows)
             - started
         )
+        busy = {}
+        for name, base in stack.urls.items():
+            text = (await client.get(f"{base}/metrics")).text
+            busy[name] = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith(
+                    ("otklik_consumer_handler_seconds_sum", "otklik_http_request_seconds_sum")
+                )
+            )
     latencies = [
         datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp() - pushed_at[mid]
         for mid, created in rows
@@ -108,6 +118,7 @@ async def bench_pipeline(broker: EmbeddedBroker, n: int, tmp: Path) -> dict[str,
         "throughput": len(rows) / elapsed,
         "p50": percentile(latencies, 0.5),
         "p99": percentile(latencies, 0.99),
+        "busy": busy,
     }
 
 
@@ -210,6 +221,8 @@ async def main() -> None:
         print(f"{name:10} {r['throughput']:10.1f} {r['p50'] * 1000:10.1f} {r['p99'] * 1000:10.1f}")
     print(f"pipeline / relay throughput: {pipeline['throughput'] / relay['throughput']:.3f}")
     print(f"pipeline / relay p50 latency: {pipeline['p50'] / relay['p50']:.1f}x")
+    busy = ", ".join(f"{k} {v:.1f}s" for k, v in pipeline["busy"].items())
+    print(f"time in handlers and requests per service: {busy}")
 
 
 if __name__ == "__main__":

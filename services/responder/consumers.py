@@ -10,7 +10,7 @@ from services.responder.insight import handlers as insight_handlers
 from services.responder.metrics import InsightMetrics
 from services.responder.queue_item.handlers import (
     handle_assignment_made,
-    handle_mention_classified,
+    handle_mentions_classified,
     handle_reply_failed,
     handle_reply_published,
 )
@@ -44,15 +44,13 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
-            handlers={
-                MentionClassified.event_type: partial(
-                    handle_mention_classified,
-                    sessions=sessions,
-                    drafter=ctx.drafter,
-                    deadline_for=deadline_for,
-                    metrics=ctx.metrics,
-                )
-            },
+            batch_handler=partial(
+                handle_mentions_classified,
+                sessions=sessions,
+                drafter=ctx.drafter,
+                deadline_for=deadline_for,
+                metrics=ctx.metrics,
+            ),
         ),
         Subscription(
             topic=ASSIGNMENTS,

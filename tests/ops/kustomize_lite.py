@@ -20,8 +20,13 @@ Doc = dict[str, Any]
 
 SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "labels", "images", "patches"}
 CLUSTER_SCOPED = {
-    "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
-    "PersistentVolume", "StorageClass", "PriorityClass",
+    "Namespace",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
 }
 
 
@@ -68,8 +73,11 @@ def build(directory: Path) -> list[Doc]:
 
 
 def resource_id(doc: Doc) -> tuple[str, str, str]:
-    return (doc["apiVersion"].split("/")[0] if "/" in doc["apiVersion"] else "",
-            doc["kind"], doc["metadata"]["name"])
+    return (
+        doc["apiVersion"].split("/")[0] if "/" in doc["apiVersion"] else "",
+        doc["kind"],
+        doc["metadata"]["name"],
+    )
 
 
 def containers(doc: Doc) -> list[Doc]:
@@ -102,8 +110,12 @@ def strategic_merge(base: Any, patch: Any) -> Any:
             else:
                 out[key] = copy.deepcopy(value)
         return out
-    if (isinstance(base, list) and isinstance(patch, list) and patch
-            and all(isinstance(i, dict) and "name" in i for i in base + patch)):
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and patch
+        and all(isinstance(i, dict) and "name" in i for i in base + patch)
+    ):
         merged = {i["name"]: i for i in base}
         order = [i["name"] for i in base]
         for item in patch:

@@ -52,13 +52,19 @@ def openapi_to_jsonschema(node: Any) -> Any:
         return [openapi_to_jsonschema(n) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {k: openapi_to_jsonschema(v) for k, v in node.items()
-           if not k.startswith("x-kubernetes-") and k not in ("description", "format")}
+    out = {
+        k: openapi_to_jsonschema(v)
+        for k, v in node.items()
+        if not k.startswith("x-kubernetes-") and k not in ("description", "format")
+    }
     if node.get("x-kubernetes-int-or-string"):
         out["type"] = ["integer", "string"]
-    if (out.get("type") == "object" and "properties" in out
-            and "additionalProperties" not in out
-            and not node.get("x-kubernetes-preserve-unknown-fields")):
+    if (
+        out.get("type") == "object"
+        and "properties" in out
+        and "additionalProperties" not in out
+        and not node.get("x-kubernetes-preserve-unknown-fields")
+    ):
         out["additionalProperties"] = False
     return out
 
@@ -70,7 +76,8 @@ def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
             for version in crd["spec"]["versions"]:
                 api = f"{crd['spec']['group']}/{version['name']}"
                 schemas[(api, crd["spec"]["names"]["kind"])] = openapi_to_jsonschema(
-                    version["schema"]["openAPIV3Schema"])
+                    version["schema"]["openAPIV3Schema"]
+                )
     return schemas
 
 
@@ -170,7 +177,8 @@ def test_pdbs_cover_every_deployment(rendered: list[dict[str, Any]]) -> None:
         assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
         if pdb["spec"].get("minAvailable") is not None:  # must not block every drain
             assert dep["spec"].get("replicas", 1) > pdb["spec"]["minAvailable"] or (
-                name in by_kind(rendered, "HorizontalPodAutoscaler"))
+                name in by_kind(rendered, "HorizontalPodAutoscaler")
+            )
 
 
 def test_sentiment_autoscales_within_partitions(rendered: list[dict[str, Any]]) -> None:
@@ -211,7 +219,8 @@ def test_generated_files_are_current() -> None:
     spec.loader.exec_module(module)
     for path, text in module.render().items():
         assert Path(path).read_text(encoding="utf-8") == text, (
-            f"{path} is stale: run python deploy/k8s/generate.py")
+            f"{path} is stale: run python deploy/k8s/generate.py"
+        )
 
 
 def test_kafka_topics_are_the_topics_of_shared(rendered: list[dict[str, Any]]) -> None:

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.webhook.delivery import DeliveryAttempt, Subscription, WebhookEvent
@@ -16,7 +18,6 @@ from services.alerts.webhook.models import WebhookAttempt, WebhookDelivery, Webh
 from services.alerts.webhook.retry import retry_delay
 from services.alerts.webhook.schemas import WebhookSubscriptionCreate
 from services.alerts.webhook.signing import generate_secret
-from shared.db import insert_ignore
 from shared.events import Envelope
 from shared.http import NotFound
 
@@ -125,9 +126,26 @@ async def enqueue(
         for event in events
         if to_domain(sub).wants(event.type)
     ]
-    return await insert_ignore(
-        session, WebhookDelivery, rows, conflict_on=["subscription_id", "event_id"]
+    return await _insert_new(session, rows)
+
+
+async def _insert_new(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the returned rows are the new ones.
+
+    Counted from RETURNING because the driver's rowcount for this statement is 0 on
+    both SQLite and PostgreSQL (so `shared.db.insert_ignore` cannot say what was new).
+    """
+    if not rows:
+        return 0
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(WebhookDelivery)
+        .on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
+        .returning(WebhookDelivery.__table__.c.id)
     )
+    result = await session.execute(stmt, list(rows))
+    return len(result.all())
 
 
 async def due_deliveries(

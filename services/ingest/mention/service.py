@@ -59,7 +59,13 @@ async def outcomes_for(session: AsyncSession, mentions: Sequence[Mention]) -> di
     return result
 
 
-async def record(session: AsyncSession, mentions: Sequence[Mention], now: datetime) -> None:
+async def record(
+    session: AsyncSession,
+    mentions: Sequence[Mention],
+    now: datetime,
+    outcomes: dict[str, Outcome] | None = None,
+) -> None:
+    """Insert new ones; move the revision of edited ones (only those: one UPDATE each)."""
     rows = [
         {
             "mention_id": str(m.mention_id),
@@ -74,6 +80,8 @@ async def record(session: AsyncSession, mentions: Sequence[Mention], now: dateti
     ]
     await insert_ignore(session, SeenMention, rows, conflict_on=["mention_id"])
     for m in mentions:
+        if outcomes is not None and outcomes.get(str(m.mention_id)) is not Outcome.updated:
+            continue
         await session.execute(
             update(SeenMention)
             .where(SeenMention.mention_id == str(m.mention_id))
@@ -103,7 +111,7 @@ async def accept_mentions(
     await publisher.publish_envelopes(MENTIONS_RAW, envelopes)
     async with session_scope(sessions) as session:
         if fresh:
-            await record(session, fresh, utcnow())
+            await record(session, fresh, utcnow(), outcomes)
         if after_record is not None:
             await after_record(session)
     return AcceptResult(outcomes=outcomes)

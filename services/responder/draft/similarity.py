@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 DEFAULT_SHINGLE = 5
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -19,8 +20,13 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower().replace("ё", "е")).strip()
 
 
+@lru_cache(maxsize=8192)
 def shingles(text: str, size: int = DEFAULT_SHINGLE) -> frozenset[str]:
-    """The set of character n-grams of the normalised text (the whole text if shorter)."""
+    """The set of character n-grams of the normalised text (the whole text if shorter).
+
+    Cached: every draft is compared with the same recent replies, which repeat from one
+    draft to the next; the sets are immutable, so sharing them is safe.
+    """
     norm = normalise(text)
     if not norm:
         return frozenset()

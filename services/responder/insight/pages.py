@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,6 +23,12 @@ TEMPLATES = Jinja2Templates(
     directory=[str(HERE / "templates"), str(HERE.parent / "ui" / "templates")]
 )
 router = APIRouter(prefix="/insights", include_in_schema=False)
+
+
+def _login_redirect(request: Request) -> Response:
+    """Back to the same page, filters included, after signing in."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(url=f"/login?{urlencode({'next': target})}", status_code=303)
 
 
 def _pct(value: float | None) -> float | None:
@@ -63,7 +70,7 @@ async def overview_page(request: Request, ctx: Context, f: Filter) -> Response:
     """Mentions by platform, sentiment trend, SLA compliance, crises, top products."""
     user = session_user(request, ctx)
     if user is None:
-        return RedirectResponse(url="/login?next=/insights", status_code=303)
+        return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.overview(session, f)
     platforms = [r.platform for r in data.by_platform]
@@ -111,7 +118,7 @@ async def product_page(request: Request, ctx: Context, sku: Sku, f: Filter) -> R
     """Praise vs complaints per aspect with the quotes behind each bar, rating trend."""
     user = session_user(request, ctx)
     if user is None:
-        return RedirectResponse(url="/login?next=/insights", status_code=303)
+        return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.product(session, sku, f)
     aspects = data.aspects[:15]
@@ -159,7 +166,7 @@ async def platform_page(
     """One platform: sentiment and SLA trends, brands, products, complaints."""
     user = session_user(request, ctx)
     if user is None:
-        return RedirectResponse(url="/login?next=/insights", status_code=303)
+        return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.platform(session, platform_name, f)
     chart_list = [
@@ -195,7 +202,7 @@ async def team_page(request: Request, ctx: Context, f: Filter) -> Response:
     """Answer times and SLA compliance per owner."""
     user = session_user(request, ctx)
     if user is None:
-        return RedirectResponse(url="/login?next=/insights/team", status_code=303)
+        return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.team(session, f)
     names = [o.owner_name for o in data.owners]

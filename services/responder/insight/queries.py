@@ -125,6 +125,7 @@ async def mentions_by(
         select(column.label(dim), *_sums(model, MENTION_COUNTS))
         .where(*_where(model, f, platform=platform))
         .group_by(column)
+        .having(func.sum(model.mentions) > 0)  # rows an edit emptied stay at zero
         .order_by(column)
     )
     return [{dim: r[dim], **_mention_stats(r)} for r in await _grouped(session, stmt)]
@@ -142,6 +143,7 @@ async def sla_by(
         select(column.label(dim), *_sums(model, ANSWER_COUNTS))
         .where(*_where(model, f, platform=platform))
         .group_by(column)
+        .having(func.sum(model.answerable) > 0)
         .order_by(column)
     )
     return [{dim: r[dim], **_sla_stats(r)} for r in await _grouped(session, stmt)]
@@ -155,6 +157,7 @@ async def top_products(
         select(ProductDaily.sku.label("sku"), *_sums(ProductDaily, MENTION_COUNTS))
         .where(*_where(ProductDaily, f, platform=platform), ProductDaily.sku != "")
         .group_by(ProductDaily.sku)
+        .having(total > 0)
         .order_by(total.desc(), ProductDaily.sku)
         .limit(limit)
     )
@@ -233,6 +236,7 @@ async def aspect_rows(
         )
         .where(*_where(AspectDaily, f, platform=platform))
         .group_by(AspectDaily.aspect)
+        .having(func.sum(AspectDaily.positive + AspectDaily.neutral + AspectDaily.negative) > 0)
     )
     return [AspectRow(**r) for r in await _grouped(session, stmt)]
 
@@ -317,6 +321,7 @@ async def team(session: AsyncSession, f: InsightFilter) -> TeamInsight:
         select(model.owner_id.label("owner_id"), *_sums(model, ANSWER_COUNTS))
         .where(*_where(model, f))
         .group_by(model.owner_id)
+        .having(func.sum(model.answerable) > 0)  # an owner whose items all moved away
         .order_by(model.owner_id)
     )
     rows = await _grouped(session, stmt)

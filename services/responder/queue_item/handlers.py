@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.responder.metrics import ResponderMetrics
 from services.responder.queue_item.models import QueueItem
-from services.responder.queue_item.service import Drafter, open_item, record_assignment
+from services.responder.queue_item.service import (
+    Drafter,
+    load_batch_context,
+    open_item,
+    record_assignment,
+)
 from services.responder.sla.tracker import publish_met
 from shared.bus import Publisher
 from shared.db import session_scope
@@ -29,29 +34,36 @@ log = get_logger(__name__)
 DeadlineFor = Callable[[Mention], datetime]
 
 
-async def handle_mention_classified(
-    envelope: Envelope[Any],
+async def handle_mentions_classified(
+    envelopes: Sequence[Envelope[Any]],
     *,
     sessions: async_sessionmaker[AsyncSession],
     drafter: Drafter,
     deadline_for: DeadlineFor,
     metrics: ResponderMetrics,
 ) -> None:
-    event: MentionClassified = envelope.payload
+    """A fetched batch in one transaction: one commit for the batch, not one per review."""
+    results = []
+    events: list[MentionClassified] = [envelope.payload for envelope in envelopes]
     async with session_scope(sessions) as session:
-        result = await open_item(
-            session,
-            mention=event.mention,
-            classification=event.classification,
-            due_at=deadline_for(event.mention),
-            drafter=drafter,
-        )
-    sentiment = event.classification.sentiment.value
-    metrics.items.labels(
-        platform=event.mention.platform, sentiment=sentiment, outcome=result.outcome
-    ).inc()
-    if result.outcome != "duplicate":
-        metrics.drafts.labels(sentiment=sentiment, language=event.classification.language).inc()
+        batch = await load_batch_context(session, [e.mention for e in events])
+        for event in events:
+            result = await open_item(
+                session,
+                mention=event.mention,
+                classification=event.classification,
+                due_at=deadline_for(event.mention),
+                drafter=drafter,
+                batch=batch,
+            )
+            results.append((event, result.outcome))
+    for event, outcome in results:
+        sentiment = event.classification.sentiment.value
+        metrics.items.labels(
+            platform=event.mention.platform, sentiment=sentiment, outcome=outcome
+        ).inc()
+        if outcome != "duplicate":
+            metrics.drafts.labels(sentiment=sentiment, language=event.classification.language).inc()
 
 
 async def handle_assignment_made(

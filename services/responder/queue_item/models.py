@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.responder.db import Base
@@ -14,6 +14,8 @@ from shared.db import UTCDateTime
 
 class QueueItem(Base):
     __tablename__ = "queue_items"
+    #: The anti-template check reads the latest replies of one product on one platform.
+    __table_args__ = (Index("ix_queue_items_recent", "platform", "product_sku", "updated_at"),)
 
     mention_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     platform: Mapped[str] = mapped_column(String(64), index=True)

@@ -39,8 +39,11 @@ class OpenResult:
     outcome: str  # opened | updated | duplicate
 
 
+RECENT_LIMIT = 30
+
+
 async def recent_replies(
-    session: AsyncSession, *, platform: str, product_sku: str | None, limit: int = 30
+    session: AsyncSession, *, platform: str, product_sku: str | None, limit: int = RECENT_LIMIT
 ) -> list[str]:
     """Recent answers and drafts for the same product and platform (anti-template)."""
     stmt = (
@@ -55,6 +58,42 @@ async def recent_replies(
     return [text for (text,) in rows.all() if text]
 
 
+@dataclass
+class BatchContext:
+    """What a batch of classified mentions needs from the database, loaded in 3 queries.
+
+    Recent replies are kept per (platform, product) and grow with the batch's own drafts,
+    so two reviews of one product in one batch are not answered alike either.
+    """
+
+    items: dict[str, QueueItem]
+    assignments: dict[str, ItemAssignment]
+    recent: dict[tuple[str, str | None], list[str]]
+
+
+async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention]) -> BatchContext:
+    ids = list({str(m.mention_id) for m in mentions})
+    items = {
+        i.mention_id: i
+        for i in (await session.execute(select(QueueItem).where(QueueItem.mention_id.in_(ids))))
+        .scalars()
+        .all()
+    }
+    assignments = {
+        a.mention_id: a
+        for a in (
+            await session.execute(select(ItemAssignment).where(ItemAssignment.mention_id.in_(ids)))
+        )
+        .scalars()
+        .all()
+    }
+    recent: dict[tuple[str, str | None], list[str]] = {}
+    for key in {(m.platform, m.product.sku) for m in mentions}:
+        replies = await recent_replies(session, platform=key[0], product_sku=key[1])
+        recent[key] = list(reversed(replies))  # oldest first; new drafts are appended
+    return BatchContext(items=items, assignments=assignments, recent=recent)
+
+
 async def open_item(
     session: AsyncSession,
     *,
@@ -62,16 +101,18 @@ async def open_item(
     classification: Classification,
     due_at: datetime,
     drafter: Drafter,
+    batch: BatchContext | None = None,
 ) -> OpenResult:
     """Create the item, or update it when the customer edited the review."""
+    if batch is None:
+        batch = await load_batch_context(session, [mention])
     mention_id = str(mention.mention_id)
-    item = await session.get(QueueItem, mention_id)
+    item = batch.items.get(mention_id)
     now = utcnow()
     if item is not None and item.revision == mention.revision:
         return OpenResult(item, "duplicate")
-    recent = await recent_replies(
-        session, platform=mention.platform, product_sku=mention.product.sku
-    )
+    recent_list = batch.recent.setdefault((mention.platform, mention.product.sku), [])
+    recent = recent_list[-RECENT_LIMIT:][::-1]
     seed = uuid.UUID(mention_id).int % 1_000_000 + (len(recent) if item is None else 0)
     draft = drafter(mention, classification, recent, seed)
     fields: dict[str, Any] = {
@@ -97,8 +138,9 @@ async def open_item(
         "rating_contradiction": classification.rating_contradiction,
         "updated_at": now,
     }
+    recent_list.append(draft.text)
     if item is None:
-        assignment = await session.get(ItemAssignment, mention_id)
+        assignment = batch.assignments.get(mention_id)
         if assignment is not None:
             fields["assignee_id"] = assignment.owner_id
             fields["assignee_name"] = assignment.owner_name
@@ -114,6 +156,7 @@ async def open_item(
             **fields,
         )
         session.add(item)
+        batch.items[mention_id] = item
         return OpenResult(item, "opened")
     for key, value in fields.items():
         setattr(item, key, value)

@@ -153,27 +153,28 @@ async def test_product_platform_team(client: httpx.AsyncClient) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"from": "2026-13-01"}, "query.from"),
-        ({"to": "yesterday"}, "query.to"),
-        ({"from": "2026-03-10", "to": "2026-03-01"}, "query.from"),
-        ({"from": "2000-01-01", "to": "2026-03-01"}, "query.from"),
-        ({"platform": "Wild Berries"}, "query.platform"),
-        ({"brand": "x" * 201}, "query.brand"),
-        ({"format": "xlsx"}, "query.format"),
-        ({"format": "csv", "table": "nope"}, "query.table"),
-    ],
-)
-async def test_bad_filters_are_422_naming_the_field(
-    client: httpx.AsyncClient, params: dict[str, str], field: str
-) -> None:
-    response = await client.get("/api/insights/overview", params=params)
-    assert response.status_code == 422
-    body = response.json()["error"]
-    assert body["code"] == "validation_error"
-    assert field in body["message"]
+BAD_FILTERS = [
+    ({"from": "2026-13-01"}, "query.from"),
+    ({"to": "yesterday"}, "query.to"),
+    ({"from": "2026-03-10", "to": "2026-03-01"}, "query.from"),
+    ({"from": "2000-01-01", "to": "2026-03-01"}, "query.from"),
+    ({"platform": "Wild Berries"}, "query.platform"),
+    ({"brand": "x" * 201}, "query.brand"),
+    ({"format": "xlsx"}, "query.format"),
+    ({"format": "csv", "table": "nope"}, "query.table"),
+]
+
+
+async def test_bad_filters_are_422_naming_the_field(client: httpx.AsyncClient) -> None:
+    for path in ("/api/insights/overview", "/api/insights/team", "/api/insights/products/SKU-1"):
+        for params, field in BAD_FILTERS:
+            response = await client.get(path, params=params)
+            assert response.status_code == 422, (path, params)
+            body = response.json()["error"]
+            assert body["code"] == "validation_error"
+            assert field in body["message"], (path, params, body)
+    bad_platform = await client.get("/api/insights/platforms/No%20Such")
+    assert bad_platform.status_code == 422 and "path.platform_name" in bad_platform.text
 
 
 async def test_csv_exports_every_table_with_formulas_defused(client: httpx.AsyncClient) -> None:
@@ -206,15 +207,15 @@ async def test_csv_exports_every_table_with_formulas_defused(client: httpx.Async
             assert response.status_code == 200, (path, table, response.text)
             assert response.headers["content-type"].startswith("text/csv")
             assert "attachment" in response.headers["content-disposition"]
-            rows = list(csv.reader(io.StringIO(response.text)))
-            assert rows[0], (path, table)
+            header = next(csv.reader(io.StringIO(response.text)))
+            assert header, (path, table)
         same = await client.get(f"{path}/csv", params={**RANGE, "table": tables[0]})
         assert same.status_code == 200
     quotes = await client.get(
         "/api/insights/products/SKU-1/csv", params={**RANGE, "table": "quotes"}
     )
-    rows = list(csv.DictReader(io.StringIO(quotes.text)))
-    assert rows[0]["quote"] == '\'=HYPERLINK("http://evil") The size runs small.'
+    quote_rows = list(csv.DictReader(io.StringIO(quotes.text)))
+    assert quote_rows[0]["quote"] == '\'=HYPERLINK("http://evil") The size runs small.'
     owners = list(
         csv.DictReader(io.StringIO((await client.get("/api/insights/team/csv", params=RANGE)).text))
     )
@@ -227,15 +228,15 @@ async def test_csv_exports_every_table_with_formulas_defused(client: httpx.Async
     assert {r["platform"]: int(r["mentions"]) for r in by_platform} == {"ozon": 1, "wildberries": 2}
 
 
+async def test_api_requires_sign_in(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/insights/overview", headers={"Authorization": ""})
+    assert response.status_code == 401
+
+
 def test_safe_cell() -> None:
     for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(bad).startswith("'")
     assert safe_cell("fine") == "fine" and safe_cell(-3) == -3 and safe_cell(None) is None
-
-
-async def test_api_requires_sign_in(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/insights/overview", headers={"Authorization": ""})
-    assert response.status_code == 401
 
 
 async def test_events_on_kafka_reach_the_aggregates(
