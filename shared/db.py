@@ -75,13 +75,16 @@ async def insert_ignore(
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt: Any = pg_insert(model).on_conflict_do_nothing(index_elements=list(conflict_on))
+        stmt: Any = pg_insert(model)
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(model).on_conflict_do_nothing(index_elements=list(conflict_on))
+        stmt = sqlite_insert(model)
+    # RETURNING counts the rows really inserted (a bulk insert reports no rowcount).
+    key = [getattr(model, c.key) for c in model.__mapper__.primary_key]
+    stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_on)).returning(*key)
     result = await session.execute(stmt, values)
-    return int(getattr(result, "rowcount", 0) or 0)
+    return len(result.all())
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -46,7 +46,7 @@ def registry_metrics(registry: CollectorRegistry) -> dict[str, tuple[str, frozen
     found: dict[str, tuple[str, frozenset[str]]] = {}
     for collector in list(registry._collector_to_names):
         if isinstance(collector, MetricWrapperBase):
-            kind = collector._type
+            kind = str(collector._type)
             name = exposed_name(collector._name, kind)
             found[name] = (kind, frozenset(collector._labelnames))
             continue

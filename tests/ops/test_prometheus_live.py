@@ -60,7 +60,7 @@ FAULT_ONLY_PANELS = {
 }
 #: Alert → its signal: the part of its expression that must return data on a healthy run.
 ALERT_SIGNALS = {
-    "OtklikSlaBreachesRising": None,  # breached reviews are pushed: see KNOWN_GAPS
+    "OtklikSlaBreachesRising": 'otklik_responder_sla_events_total{state="breached"}',
     "OtklikDueSoonUnacknowledged": 'sum(otklik_responder_open_items{sla_state="due_soon"})',
     "OtklikConsumerLagGrowing": "sum by (service, topic) (otklik_consumer_lag_messages)",
     "OtklikConsumerStalled": "max by (service) (otklik_consumer_last_poll_timestamp_seconds)",
@@ -76,6 +76,7 @@ ALERT_SIGNALS = {
 }
 #: Alerts this test makes fire (expression true, alert pending or firing).
 FIRED_BY_THIS_TEST = {
+    "OtklikSlaBreachesRising",
     "OtklikWebhookDeliveriesFailing",
     "OtklikNotificationsFailing",
     "OtklikSourceFailing",
@@ -84,18 +85,8 @@ FIRED_BY_THIS_TEST = {
 }
 #: Alerts this test should make fire but cannot because of a known defect elsewhere; the
 #: test warns while they stay silent and fails once they work (then move them up).
-KNOWN_GAPS = {
-    "OtklikSlaBreachesRising": (
-        "shared.db.insert_ignore returns 0 on SQLite and PostgreSQL (executemany has no "
-        "rowcount), so the responder never counts otklik_responder_sla_events_total"
-    ),
-}
-KNOWN_GAP_PANELS = {
-    "SLA events": KNOWN_GAPS["OtklikSlaBreachesRising"],
-    "Assignments": (
-        "shared.db.insert_ignore returns 0, so alerts never counts otklik_alerts_assignments_total"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
+KNOWN_GAP_PANELS: dict[str, str] = {}
 #: Not made to fire here (each has promtool unit tests that make it fire):
 #: OtklikDueSoonUnacknowledged (needs 15 min), OtklikConsumerLagGrowing (needs 10 min of
 #: growing lag), OtklikConsumerStalled (a hung loop), OtklikSourceSilent (6 h),

@@ -186,14 +186,6 @@ async def test_mentions_assigned_escalated_acknowledged(alerts: StartAlerts, hoo
     await eventually(lambda: _true(sent_to(hooks, row["id"], "deputy")), what="breach climbs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "shared.db.insert_ignore returns 0 for a new row (ORM bulk-insert rowcount) on SQLite "
-        "and PostgreSQL, so handle_mention_classified never feeds the crisis detector; "
-        "counting RETURNING rows fixes it (this test then passes: remove the mark)"
-    ),
-)
 async def test_crisis_opens_and_is_handled(alerts: StartAlerts) -> None:
     crisis = CrisisConfig(
         window=timedelta(seconds=1),
