@@ -7,6 +7,7 @@ its own Alembic folder; this module only holds the mechanics they share.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -101,12 +102,21 @@ def alembic_config(migrations_dir: Path, url: str) -> Any:
     return cfg
 
 
-async def upgrade_to_head(migrations_dir: Path, url: str) -> None:
-    """Apply the service's migrations (in a thread: Alembic's env runs its own loop)."""
+#: Alembic keeps its migration context in module globals: two services started in one
+#: process (tests) must not migrate at the same moment.
+_MIGRATION_LOCK = threading.Lock()
+
+
+def _upgrade(cfg: Any) -> None:
     from alembic import command
 
-    cfg = alembic_config(migrations_dir, url)
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    with _MIGRATION_LOCK:
+        command.upgrade(cfg, "head")
+
+
+async def upgrade_to_head(migrations_dir: Path, url: str) -> None:
+    """Apply the service's migrations (in a thread: Alembic's env runs its own loop)."""
+    await asyncio.to_thread(_upgrade, alembic_config(migrations_dir, url))
 
 
 def _render_item(type_: str, obj: Any, _: Any) -> str | bool:

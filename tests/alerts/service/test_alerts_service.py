@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
 from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.escalation.ladder import EscalationPolicy, LadderStep, Level, PolicySet
 from shared.events import MentionClassified, Sentiment, SlaChanged, SlaState, mention_id_for
