@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,dev
 
-.PHONY: run test test-fast lint bench train system clean
+.PHONY: run test lint bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval train system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,36 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services
 
-## bench: pipeline throughput/latency beside a raw Kafka relay baseline (same run)
-bench: $(STAMP)
+## bench: every benchmark; each prints its figures beside a baseline measured in the same run
+bench: bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
+
+## bench-pipeline: push → draft stored, beside a raw Kafka relay
+bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline.py
+
+## bench-ingest: 10k-review catch-up against the Wildberries fake (rate use, throttling)
+bench-ingest: $(STAMP)
+	$(PY) bench/ingest_catchup.py
+
+## bench-sentiment: HF pipeline vs bare forward vs the service's path, peak memory
+bench-sentiment: $(STAMP)
+	$(PY) bench/sentiment_speed.py
+
+## bench-queue: reply-queue list latency with 100k open items (PostgreSQL), drafts/s
+bench-queue: $(STAMP)
+	$(PY) bench/queue_list.py
+
+## bench-alerts: negative → owner's webhook latency at 200 mentions/s
+bench-alerts: $(STAMP)
+	$(PY) bench/alerts_latency.py
+
+## bench-insights: insights overview server time with 1M mentions (PostgreSQL)
+bench-insights: $(STAMP)
+	$(PY) bench/insights_overview.py
+
+## eval: sentiment accuracy, macro-F1, confusion matrices; aspect precision/recall
+eval: $(STAMP)
+	$(PY) -m services.sentiment.evaluation
 
 ## train: rebuild the shipped sentiment model from ../shared/data
 train: $(STAMP)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -213,7 +214,7 @@ async def main() -> None:
     finally:
         broker.stop()
     print(
-        f"messages: {args.n}, message size ≈ {relay['size']} bytes, CPUs: {__import__('os').cpu_count()}"
+        f"messages: {args.n}, message size ≈ {relay['size']} bytes, CPUs: {os.cpu_count()}"
     )
     print(f"{'':10} {'msg/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
     for name, r in (("relay", relay), ("pipeline", pipeline)):

@@ -6,6 +6,7 @@ a real browser — posted back to the platform, confirmed, and the item shows it
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -182,7 +183,7 @@ async def test_rejected_credentials_mark_the_source_unhealthy(loop: Loop) -> Non
 @pytest.mark.browser
 async def test_queue_ui_in_a_real_browser(loop: Loop) -> None:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
+    if not os.path.exists(chromium):  # noqa: ASYNC240
         pytest.skip("Debian's chromium package is not installed (scripts/setup-system.sh)")
     from playwright.async_api import async_playwright
 

@@ -18,6 +18,27 @@ class IngestMetrics:
     source_last_success: Gauge
     replies: Counter
     push_requests: Counter
+    throttled: Counter
+    limiter_wait_seconds: Counter
+    reply_post_seconds: Histogram
+    reply_failures: Counter
+
+
+#: A post may wait for the rate limiter and retry for up to the policy's 120 s budget.
+REPLY_POST_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+#: Bounded `reason` values of `otklik_ingest_reply_failures_total`.
+REPLY_FAILURE_REASONS = (
+    "not_configured",
+    "monitor_only",
+    "text_length",
+    "subscription_missing",
+    "review_deleted",
+    "unauthorized",
+    "rejected",
+    "transient",
+    "unconfirmed",
+)
 
 
 def make_ingest_metrics(registry: CollectorRegistry) -> IngestMetrics:
@@ -63,6 +84,32 @@ def make_ingest_metrics(registry: CollectorRegistry) -> IngestMetrics:
             "otklik_ingest_push_requests_total",
             "Push endpoint requests by result (accepted, unauthorized, invalid).",
             ["result"],
+            registry=registry,
+        ),
+        throttled=Counter(
+            "otklik_ingest_throttled_total",
+            "Throttled answers (HTTP 429/420) a platform gave a source's calls; each is "
+            "waited out (Retry-After) and retried.",
+            ["platform", "source"],
+            registry=registry,
+        ),
+        limiter_wait_seconds=Counter(
+            "otklik_ingest_limiter_wait_seconds_total",
+            "Seconds a source's calls waited for our own per-account rate limiter.",
+            ["platform", "source"],
+            registry=registry,
+        ),
+        reply_post_seconds=Histogram(
+            "otklik_ingest_reply_post_seconds",
+            "Time of one reply post to the platform (retries and rate-limit waits included).",
+            ["platform"],
+            buckets=REPLY_POST_BUCKETS,
+            registry=registry,
+        ),
+        reply_failures=Counter(
+            "otklik_ingest_reply_failures_total",
+            "Replies that could not be posted (or not yet), by reason.",
+            ["platform", "reason"],
             registry=registry,
         ),
     )

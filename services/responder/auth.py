@@ -10,14 +10,42 @@ import base64
 import hashlib
 import hmac
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request
+
+from services.responder.users import verify_password
+from shared.http import DomainError
 
 if TYPE_CHECKING:
     from services.responder.deps import ResponderContext
 
 COOKIE = "otklik_session"
+#: Each role can do what the ones before it can.
+ROLES = ("agent", "owner", "admin")
+API_USER = "api"
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+def require_role(principal: Principal, role: str, action: str) -> None:
+    if not principal.can(role):
+        raise Forbidden(
+            f"{action} needs the {role} role or higher; {principal.name} is {principal.role}"
+        )
 
 
 class SessionSigner:
@@ -53,31 +81,43 @@ class SessionSigner:
 
 
 def check_password(ctx: ResponderContext, user: str, password: str) -> bool:
-    expected = ctx.settings.responder_users.get(user)
-    if expected is None:
-        hmac.compare_digest(password.encode(), b"x" * 16)  # same work for unknown users
-        return False
-    return hmac.compare_digest(password.encode(), expected.get_secret_value().encode())
+    account = ctx.settings.responder_users.get(user)
+    stored = account.password_hash.get_secret_value() if account else None
+    return verify_password(stored, password)  # an unknown user costs one verify too
+
+
+def session_principal(request: Request, ctx: ResponderContext) -> Principal | None:
+    """The signed-in member of staff, with the role the settings give them now."""
+    token = request.cookies.get(COOKIE)
+    name = ctx.signer.verify(token) if token else None
+    account = ctx.settings.responder_users.get(name) if name else None
+    if name is None or account is None:  # a removed user's cookie no longer works
+        return None
+    return Principal(name=name, role=account.role)
 
 
 def session_user(request: Request, ctx: ResponderContext) -> str | None:
-    token = request.cookies.get(COOKIE)
-    return ctx.signer.verify(token) if token else None
+    principal = session_principal(request, ctx)
+    return principal.name if principal else None
 
 
 def current_user(request: Request, ctx: ResponderContext) -> str:
-    user = session_user(request, ctx)
-    if user:
+    return current_principal(request, ctx).name
+
+
+def current_principal(request: Request, ctx: ResponderContext) -> Principal:
+    principal = session_principal(request, ctx)
+    if principal:
         if request.method not in ("GET", "HEAD"):
             sent = request.headers.get("x-csrf-token", "")
             if not hmac.compare_digest(sent, ctx.signer.csrf(request.cookies[COOKIE])):
                 raise HTTPException(status_code=403, detail="missing or invalid CSRF token")
-        return user
+        return principal
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     expected = ctx.settings.api_token.get_secret_value()
     if scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode()):
-        return "api"
+        return Principal(name=API_USER, role="admin")
     raise HTTPException(
         status_code=401,
         detail="sign in or send a bearer token",

@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from services.responder.sla.policy import BusinessCalendar
 from shared.settings import ServiceSettings
+
+Role = Literal["agent", "owner", "admin"]
+
+
+class StaffAccount(BaseModel):
+    """One member of staff: an argon2 hash (``python -m services.responder.users hash``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    password_hash: SecretStr = Field(min_length=1)
+    role: Role = "agent"
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("$argon2"):
+            raise ValueError(
+                "password_hash must be an argon2 hash (python -m services.responder.users hash)"
+            )
+        return value
+
+
+def _dev_users() -> dict[str, StaffAccount]:
+    return _staff({"admin": "otklik-dev-token"})
+
+
+def _staff(value: Any) -> Any:
+    """Accept {"name": {"password_hash": ..., "role": ...}} and, for development, the old
+    {"name": "plain password"} form: such a user is an admin, hashed in memory here."""
+    if not isinstance(value, dict):
+        return value
+    from services.responder.users import hash_password
+
+    out: dict[str, Any] = {}
+    for name, account in value.items():
+        if isinstance(account, SecretStr):
+            account = account.get_secret_value()
+        if isinstance(account, str):
+            account = StaffAccount(password_hash=SecretStr(hash_password(account)), role="admin")
+        out[name] = account
+    return out
 
 
 class ResponderSettings(ServiceSettings):
@@ -31,10 +73,9 @@ class ResponderSettings(ServiceSettings):
     #: Drafts more similar than this to a recent reply (same product + platform) are re-drawn.
     responder_similarity_threshold: float = Field(default=0.5, gt=0, le=1)
 
-    #: Staff who sign in to the reply-queue UI: {"name": "password"}.
-    responder_users: dict[str, SecretStr] = Field(
-        default_factory=lambda: {"admin": SecretStr("otklik-dev-token")}
-    )
+    #: Staff who sign in: {"name": {"password_hash": "$argon2id$...", "role": "agent"}};
+    #: roles agent | owner | admin. The dev form {"name": "password"} makes an admin.
+    responder_users: dict[str, StaffAccount] = Field(default_factory=_dev_users)
     responder_session_secret: SecretStr = SecretStr("change-me-in-production")
     responder_session_hours: float = Field(default=12.0, gt=0)
 
@@ -45,6 +86,11 @@ class ResponderSettings(ServiceSettings):
     responder_digest_tz: str = "UTC"
     responder_digest_check_interval_s: float = Field(default=300.0, gt=0, le=86400)
     responder_digest_top_weak_points: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("responder_users", mode="before")
+    @classmethod
+    def _users(cls, value: Any) -> Any:
+        return _staff(value)
 
     @field_validator("responder_digest_tz")
     @classmethod

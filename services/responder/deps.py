@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.responder.auth import SessionSigner, current_user
+from services.responder.auth import Principal, SessionSigner, current_principal, current_user
 from services.responder.config import ResponderSettings
 from services.responder.metrics import ResponderMetrics
 from services.responder.queue_item.service import Drafter
@@ -37,3 +37,11 @@ async def get_user(request: Request) -> str:
 
 Context = Annotated[ResponderContext, Depends(get_context)]
 User = Annotated[str, Depends(get_user)]
+
+
+async def get_principal(request: Request) -> Principal:
+    """Who is calling and with which role (agent < owner < admin; the API token is admin)."""
+    return current_principal(request, request.app.state.ctx)
+
+
+Staff = Annotated[Principal, Depends(get_principal)]

@@ -59,18 +59,24 @@ class TokenBucket:
     (so one bucket can outlive an event loop), and a request is only sent in its slot.
     """
 
-    def __init__(self, rate: float, burst: int, clock: Clock = SYSTEM_CLOCK) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be > 0 and burst >= 1")
+    def __init__(
+        self, rate: float, burst: int, clock: Clock = SYSTEM_CLOCK, headroom: int = 0
+    ) -> None:
+        if rate <= 0 or burst < 1 or not 0 <= headroom < burst:
+            raise ValueError("rate must be > 0, burst >= 1 and 0 <= headroom < burst")
         self.rate = rate
         self.burst = burst
         self.clock = clock
-        self._tokens = float(burst)
+        #: Tokens of the platform's burst we never use: a request delayed on the network
+        #: (a new connection) then arriving close to the next one must still find a token
+        #: in the platform's own bucket. The steady rate stays the full documented rate.
+        self.capacity = burst - headroom
+        self._tokens = float(self.capacity)
         self._updated = clock.monotonic()
 
     def _refill(self, now: float) -> None:
         elapsed = max(0.0, now - self._updated)
-        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._tokens = min(float(self.capacity), self._tokens + elapsed * self.rate)
         self._updated = now
 
     def reserve(self) -> float:
@@ -100,7 +106,8 @@ class LimiterRegistry:
         key = f"{platform}:{hashlib.sha256(account.encode()).hexdigest()[:16]}"
         bucket = self._buckets.get(key)
         if bucket is None or bucket.rate != rate or bucket.burst != burst:
-            bucket = self._buckets[key] = TokenBucket(rate, burst, self.clock)
+            headroom = 1 if burst >= 3 else 0
+            bucket = self._buckets[key] = TokenBucket(rate, burst, self.clock, headroom)
         return bucket
 
 

@@ -8,6 +8,7 @@ reading the platform back before any new attempt.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,6 +82,10 @@ async def handle_reply_approved(
         await _finish(sessions, reply_id, status="failed", error=reason)
         record.status, record.error = "failed", reason
         metrics.replies.labels(platform=approved.platform, outcome="failed").inc()
+        metrics.reply_failures.labels(
+            platform=approved.platform,
+            reason="not_configured" if connector is None else "monitor_only",
+        ).inc()
         await _announce(publisher, approved, envelope, record)
         return
 
@@ -88,9 +93,13 @@ async def handle_reply_approved(
         # A crash after posting and before recording: the platform has it, do not repost.
         status, external_id, error = "published", None, None
     else:
+        started = time.perf_counter()
         try:
             result = await connector.post_reply(request)
         except ConnectorError as exc:
+            metrics.reply_failures.labels(
+                platform=approved.platform, reason=failure_reason(exc)
+            ).inc()
             if exc.retryable:
                 raise  # the runner retries with backoff; still `posting` in our record
             await _finish(sessions, reply_id, status="failed", error=str(exc))
@@ -98,15 +107,38 @@ async def handle_reply_approved(
             metrics.replies.labels(platform=approved.platform, outcome="failed").inc()
             await _announce(publisher, approved, envelope, record)
             return
+        finally:
+            metrics.reply_post_seconds.labels(platform=approved.platform).observe(
+                time.perf_counter() - started
+            )
         external_id = result.external_reply_id
         confirmed = await _already_there(connector, request)
         status = "published" if confirmed else "unconfirmed"
+        if not confirmed:
+            metrics.reply_failures.labels(platform=approved.platform, reason="unconfirmed").inc()
         error = None if confirmed else "posted, but the platform does not show the answer"
     await _finish(sessions, reply_id, status=status, error=error, external_reply_id=external_id)
     record.status, record.error, record.external_reply_id = status, error, external_id
     record.published_at = utcnow()
     metrics.replies.labels(platform=approved.platform, outcome=status).inc()
     await _announce(publisher, approved, envelope, record)
+
+
+def failure_reason(exc: ConnectorError) -> str:
+    """A bounded label for why a post failed (the full text goes to the user and logs)."""
+    if exc.retryable:
+        return "transient"
+    text = str(exc).lower()
+    status = getattr(exc, "status", None)
+    if "subscription" in text:
+        return "subscription_missing"
+    if "reply is" in text and ("accepts" in text or "at most" in text):
+        return "text_length"
+    if status == 404 or "no longer exists" in text or "not found" in text:
+        return "review_deleted"
+    if status == 401:
+        return "unauthorized"
+    return "rejected"
 
 
 async def _already_there(connector: Connector, request: ReplyRequest) -> bool:

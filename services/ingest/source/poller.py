@@ -76,6 +76,8 @@ class SourcePoller:
         self._sleep = sleep
         self._rand = rand
         self._labels = {"platform": config.platform, "source": config.source_id}
+        self._seen_throttled = 0
+        self._seen_limiter_wait = 0.0
 
     async def run(self) -> None:
         """Poll until cancelled."""
@@ -132,12 +134,29 @@ class SourcePoller:
                 self._metrics.poll_seconds.labels(platform=self.config.platform).observe(
                     time.perf_counter() - started
                 )
+                self._export_call_stats()
         self._metrics.polls.labels(**self._labels, result="ok").inc()
         self._metrics.source_healthy.labels(**self._labels).set(1)
         self._metrics.source_last_success.labels(**self._labels).set(time.time())
         if new or updated:
             log.info("source polled", pages=pages, new=new, updated=updated, duplicate=duplicate)
         return PollReport(pages, new, updated, duplicate)
+
+    def _export_call_stats(self) -> None:
+        """Throttled answers and limiter waits since the last poll, from the connector's
+        HTTP caller when it has one (every HTTP connector does; push/demo do not)."""
+        stats = getattr(getattr(self.connector, "http", None), "stats", None)
+        if stats is None:
+            return
+        throttled = int(getattr(stats, "throttled", 0))
+        waited = float(getattr(stats, "limiter_wait_s", 0.0))
+        if throttled > self._seen_throttled:
+            self._metrics.throttled.labels(**self._labels).inc(throttled - self._seen_throttled)
+        if waited > self._seen_limiter_wait:
+            self._metrics.limiter_wait_seconds.labels(**self._labels).inc(
+                waited - self._seen_limiter_wait
+            )
+        self._seen_throttled, self._seen_limiter_wait = throttled, waited
 
     async def _load_cursor(self) -> str | None:
         state = await self.state()

@@ -15,7 +15,11 @@ from shared.db import UTCDateTime
 class QueueItem(Base):
     __tablename__ = "queue_items"
     #: The anti-template check reads the latest replies of one product on one platform.
-    __table_args__ = (Index("ix_queue_items_recent", "platform", "product_sku", "updated_at"),)
+    __table_args__ = (
+        Index("ix_queue_items_recent", "platform", "product_sku", "updated_at"),
+        #: The queue list: one state, by deadline, keyset on (due_at, mention_id).
+        Index("ix_queue_items_state_due", "state", "due_at", "mention_id"),
+    )
 
     mention_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     platform: Mapped[str] = mapped_column(String(64), index=True)
@@ -40,7 +44,8 @@ class QueueItem(Base):
     aspects: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     rating_contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    #: open → approved → published; failed returns to the queue; closed = monitor-only.
+    #: open → approved → published; failed returns to the queue; closed = monitor-only;
+    #: dismissed = the team decided not to answer (with a reason; required for negatives).
     state: Mapped[str] = mapped_column(String(16), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     draft_text: Mapped[str] = mapped_column(Text, default="")
@@ -54,6 +59,10 @@ class QueueItem(Base):
     reply_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dismiss_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dismissed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: Negatives: contacted_privately → resolved → public_follow_up (see QueueAction).
+    case_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -85,3 +94,19 @@ class ItemAssignment(Base):
     owner_name: Mapped[str] = mapped_column(String(200))
     team: Mapped[str | None] = mapped_column(String(100), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QueueAction(Base):
+    """Who did what to an item, and when: edits, approvals, dismissals, assignments, and
+    the steps of a negative review's case (``action == "case"``, ``step`` set)."""
+
+    __tablename__ = "queue_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mention_id: Mapped[str] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,4 +1,10 @@
-"""The reply queue API: list, read, edit the draft, regenerate, lint, approve."""
+"""The reply queue API: list, read, edit the draft, regenerate, lint, approve, dismiss,
+assign, and the case workflow of negative reviews.
+
+Roles: an agent works the queue (edit, regenerate, approve, dismiss, case contact and
+follow-up); an owner can also assign and close (resolve) cases; an admin can do all; the
+API token acts as admin. Each change is recorded in ``queue_actions`` (who, role, when).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,21 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
 
-from services.responder.deps import Context, User
+from services.responder.auth import require_role
+from services.responder.deps import Context, Staff
 from services.responder.lint.policy import policy_for
 from services.responder.lint.rules import lint_reply
 from services.responder.queue_item.models import QueueItem
 from services.responder.queue_item.schemas import (
+    ActionRead,
+    ActionResult,
     ApproveIn,
     ApproveResult,
+    AssignIn,
+    CaseStepIn,
+    DismissIn,
     DraftRead,
     DraftUpdate,
     LintIn,
@@ -22,14 +35,21 @@ from services.responder.queue_item.schemas import (
     QueuePage,
 )
 from services.responder.queue_item.service import (
+    CASE_STEP_ROLE,
+    Cursor,
     QueueFilter,
+    advance_case,
     ensure_waiting,
     get_item,
+    item_actions,
     item_classification,
     item_mention,
     list_items,
     mark_approved,
+    mark_assigned,
+    mark_dismissed,
     recent_replies,
+    record_action,
     sla_state,
 )
 from shared.db import session_scope
@@ -48,62 +68,106 @@ def lint_text(text: str, platform: str, kind: str) -> list[LintIssueRead]:
     ]
 
 
+STATES = r"^(open|approved|published|failed|closed|dismissed)$"
+
+
+def due_soon_window(ctx: Context) -> timedelta:
+    return timedelta(hours=max(ctx.settings.responder_sla_leads_hours, default=0))
+
+
 def to_read(item: QueueItem, ctx: Context) -> QueueItemRead:
     read = QueueItemRead.model_validate(item)
-    soon = timedelta(hours=max(ctx.settings.responder_sla_leads_hours, default=0))
+    soon = due_soon_window(ctx)
     state = sla_state(item, utcnow(), soon) if item.state in ("open", "failed") else "answered"
     return read.model_copy(update={"sla_state": state})
+
+
+def parse_cursor(after: str | None) -> Cursor | None:
+    if not after:
+        return None
+    try:
+        return Cursor.decode(after)
+    except ValueError as exc:
+        raise RequestValidationError(
+            [{"loc": ("query", "after"), "msg": str(exc), "type": "value_error"}]
+        ) from exc
 
 
 @router.get("/queue", response_model=QueuePage)
 async def get_queue(
     ctx: Context,
-    _: User,
-    state: Annotated[
-        str | None, Query(pattern=r"^(open|approved|published|failed|closed)$")
-    ] = "open",
+    _: Staff,
+    state: Annotated[str | None, Query(pattern=STATES)] = "open",
     platform: Annotated[str | None, Query(max_length=64)] = None,
     sentiment: Sentiment | None = None,
     assignee: Annotated[str | None, Query(max_length=100)] = None,
     brand: Annotated[str | None, Query(max_length=200)] = None,
+    product: Annotated[str | None, Query(max_length=200, description="product SKU")] = None,
+    sla: Annotated[
+        str | None, Query(pattern=r"^(breached|due_soon)$", description="deadline state")
+    ] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    after: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
 ) -> QueuePage:
-    """Items by deadline, soonest first."""
+    """Items by deadline, soonest first. Page with ``after`` = the previous ``next_cursor``
+    (keyset, fast at any depth); ``offset`` still works for small jumps."""
+    cursor = parse_cursor(after)
     f = QueueFilter(
         state=state,
         platform=platform,
         sentiment=sentiment,
         assignee_id=assignee,
         brand=brand,
+        product=product,
+        sla=sla,
+        now=utcnow(),
+        soon=due_soon_window(ctx),
         q=q,
         limit=limit,
         offset=offset,
+        after=cursor,
     )
     async with session_scope(ctx.runtime.sessions) as session:
-        items, total = await list_items(session, f)
+        items, total, capped = await list_items(session, f)
+    next_cursor = (
+        Cursor(items[-1].due_at, items[-1].mention_id).encode() if len(items) == limit else None
+    )
     return QueuePage(
-        items=[to_read(i, ctx) for i in items], total=total, limit=limit, offset=offset
+        items=[to_read(i, ctx) for i in items],
+        total=total,
+        total_capped=capped,
+        limit=limit,
+        offset=offset,
+        next_cursor=next_cursor,
     )
 
 
 @router.get("/queue/{mention_id}", response_model=QueueItemRead)
-async def get_queue_item(mention_id: str, ctx: Context, _: User) -> QueueItemRead:
-    """One item with its draft."""
+async def get_queue_item(mention_id: str, ctx: Context, _: Staff) -> QueueItemRead:
+    """One item with its draft and its history (who did what, the case steps)."""
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
-    return to_read(item, ctx)
+        actions = await item_actions(session, mention_id)
+    read = to_read(item, ctx)
+    return read.model_copy(update={"actions": [ActionRead.model_validate(a) for a in actions]})
 
 
 @router.put("/queue/{mention_id}/draft", response_model=DraftRead)
-async def update_draft(mention_id: str, draft_in: DraftUpdate, ctx: Context, _: User) -> DraftRead:
+async def update_draft(
+    mention_id: str, draft_in: DraftUpdate, ctx: Context, user: Staff
+) -> DraftRead:
     """Save an edited draft; answers with its lint."""
+    require_role(user, "agent", "editing a draft")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_waiting(item)
         item.draft_text = draft_in.text
         item.updated_at = utcnow()
+        record_action(session, item, action="edit", actor=user.name, role=user.role)
     return DraftRead(
         mention_id=mention_id,
         draft_text=item.draft_text,
@@ -114,8 +178,9 @@ async def update_draft(mention_id: str, draft_in: DraftUpdate, ctx: Context, _: 
 
 
 @router.post("/queue/{mention_id}/regenerate", response_model=DraftRead)
-async def regenerate_draft(mention_id: str, ctx: Context, _: User) -> DraftRead:
+async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftRead:
     """A different draft from other phrasings."""
+    require_role(user, "agent", "regenerating a draft")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_waiting(item)
@@ -136,6 +201,7 @@ async def regenerate_draft(mention_id: str, ctx: Context, _: User) -> DraftRead:
         item.draft_script = draft.script_id
         item.draft_similarity = draft.similarity
         item.updated_at = utcnow()
+        record_action(session, item, action="regenerate", actor=user.name, role=user.role)
     return DraftRead(
         mention_id=mention_id,
         draft_text=item.draft_text,
@@ -146,16 +212,17 @@ async def regenerate_draft(mention_id: str, ctx: Context, _: User) -> DraftRead:
 
 
 @router.post("/lint", response_model=list[LintIssueRead])
-async def lint(lint_in: LintIn, _: User) -> list[LintIssueRead]:
+async def lint(lint_in: LintIn, _: Staff) -> list[LintIssueRead]:
     """Check a text against the platform's rules (used by the editor as you type)."""
     return lint_text(lint_in.text, lint_in.platform, lint_in.kind)
 
 
 @router.post("/queue/{mention_id}/approve", response_model=ApproveResult)
 async def approve_item(
-    mention_id: str, approve_in: ApproveIn, ctx: Context, user: User
+    mention_id: str, approve_in: ApproveIn, ctx: Context, user: Staff
 ) -> ApproveResult:
     """Approve the reply: ingest posts it to the platform."""
+    require_role(user, "agent", "approving a reply")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_waiting(item)
@@ -170,7 +237,8 @@ async def approve_item(
                 code="lint_failed",
                 status_code=422,
             )
-        reply_id = mark_approved(item, text=text, user=user)
+        reply_id = mark_approved(item, text=text, user=user.name)
+        record_action(session, item, action="approve", actor=user.name, role=user.role)
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.
         await ctx.runtime.publisher.publish(
@@ -183,8 +251,93 @@ async def approve_item(
                 external_id=item.external_id,
                 kind=MentionKind(item.kind),
                 text=text,
-                approved_by=user,
+                approved_by=user.name,
             ),
         )
     ctx.metrics.approvals.labels(platform=item.platform).inc()
     return ApproveResult(mention_id=mention_id, reply_id=reply_id, state=item.state, lint=issues)
+
+
+def action_result(item: QueueItem, action: ActionRead) -> ActionResult:
+    return ActionResult(
+        mention_id=item.mention_id,
+        state=item.state,
+        assignee_id=item.assignee_id,
+        assignee_name=item.assignee_name,
+        dismiss_reason=item.dismiss_reason,
+        case_state=item.case_state,
+        action=action,
+    )
+
+
+@router.post("/queue/{mention_id}/dismiss", response_model=ActionResult)
+async def dismiss_item(
+    mention_id: str, dismiss_in: DismissIn, ctx: Context, user: Staff
+) -> ActionResult:
+    """Leave the review unanswered, saying why (a negative needs a reason: 422 otherwise)."""
+    require_role(user, "agent", "dismissing an item")
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+        mark_dismissed(item, reason=dismiss_in.reason, user=user.name)
+        row = record_action(
+            session,
+            item,
+            action="dismiss",
+            note=item.dismiss_reason,
+            actor=user.name,
+            role=user.role,
+        )
+        await session.flush()
+        result = action_result(item, ActionRead.model_validate(row))
+    return result
+
+
+@router.post("/queue/{mention_id}/assign", response_model=ActionResult)
+async def assign_item(
+    mention_id: str, assign_in: AssignIn, ctx: Context, user: Staff
+) -> ActionResult:
+    """Give the item to a member of the team (owner or admin)."""
+    require_role(user, "owner", "assigning an item")
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+        mark_assigned(
+            item,
+            assignee_id=assign_in.assignee_id.strip(),
+            assignee_name=assign_in.assignee_name.strip(),
+        )
+        row = record_action(
+            session,
+            item,
+            action="assign",
+            note=f"{item.assignee_name} ({item.assignee_id})",
+            actor=user.name,
+            role=user.role,
+        )
+        await session.flush()
+        result = action_result(item, ActionRead.model_validate(row))
+    return result
+
+
+@router.post("/queue/{mention_id}/case", response_model=ActionResult)
+async def case_step(
+    mention_id: str, step_in: CaseStepIn, ctx: Context, user: Staff
+) -> ActionResult:
+    """A negative review's case, step by step: contacted_privately → resolved (owner+) →
+    public_follow_up. Steps go in order, each once; each is recorded with who and when."""
+    require_role(user, CASE_STEP_ROLE[step_in.step], f"the case step {step_in.step}")
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+        advance_case(item, step_in.step)
+        note = (step_in.note or "").strip() or None
+        row = record_action(
+            session,
+            item,
+            action="case",
+            step=step_in.step,
+            note=note,
+            actor=user.name,
+            role=user.role,
+        )
+        await session.flush()
+        result = action_result(item, ActionRead.model_validate(row))
+    return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,13 +51,67 @@ class QueueItemRead(BaseModel):
     reply_error: str | None
     approved_by: str | None
     answered_at: datetime | None
+    dismiss_reason: str | None = None
+    dismissed_by: str | None = None
+    case_state: str | None = None
+    #: Who did what, oldest first (only on the single-item read).
+    actions: list[ActionRead] = Field(default_factory=list)
+
+
+class ActionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    action: str
+    step: str | None
+    note: str | None
+    actor: str
+    actor_role: str
+    created_at: datetime
 
 
 class QueuePage(BaseModel):
     items: list[QueueItemRead]
+    #: How many match, counted up to a cap (``total_capped`` says the cap was hit).
     total: int
+    total_capped: bool = False
     limit: int
     offset: int
+    #: Pass as ``after`` for the next page (keyset); null on the last page.
+    next_cursor: str | None = None
+
+
+class DismissIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: Why the review gets no answer; required for negative reviews.
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_id: str = Field(min_length=1, max_length=100, pattern=r"\S")
+    assignee_name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+
+
+CaseStep = Literal["contacted_privately", "resolved", "public_follow_up"]
+
+
+class CaseStepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step: CaseStep
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ActionResult(BaseModel):
+    mention_id: str
+    state: str
+    assignee_id: str | None
+    assignee_name: str | None
+    dismiss_reason: str | None
+    case_state: str | None
+    action: ActionRead
 
 
 class DraftUpdate(BaseModel):

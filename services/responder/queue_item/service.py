@@ -5,18 +5,19 @@ No commits here: the caller (a Kafka handler or a request) commits at its bounda
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.responder.queue_item.models import ItemAssignment, QueueItem
+from services.responder.queue_item.models import ItemAssignment, QueueAction, QueueItem
 from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment, utcnow
-from shared.http import Conflict, NotFound
+from shared.http import Conflict, DomainError, NotFound
 
 
 @dataclass(frozen=True)
@@ -186,15 +187,45 @@ async def record_assignment(
 
 
 @dataclass(frozen=True)
+class Cursor:
+    """Keyset position: the last row of the previous page, in (due_at, mention_id) order."""
+
+    due_at: datetime
+    mention_id: str
+
+    def encode(self) -> str:
+        raw = f"{self.due_at.isoformat()}|{self.mention_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            due, mention_id = raw.split("|", 1)
+            due_at = datetime.fromisoformat(due)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError("not a cursor from this API") from exc
+        if due_at.tzinfo is None or not mention_id or len(mention_id) > 36:
+            raise ValueError("not a cursor from this API")
+        return cls(due_at, mention_id)
+
+
+@dataclass(frozen=True)
 class QueueFilter:
     state: str | None = None
     platform: str | None = None
     sentiment: Sentiment | None = None
     assignee_id: str | None = None
     brand: str | None = None
+    product: str | None = None
+    #: "breached" (deadline passed) or "due_soon" (deadline within ``soon`` of ``now``).
+    sla: str | None = None
+    now: datetime | None = None
+    soon: timedelta = timedelta(hours=4)
     q: str | None = None
     limit: int = 50
     offset: int = 0
+    after: Cursor | None = None
 
 
 def _filtered(stmt: Select[Any], f: QueueFilter) -> Select[Any]:
@@ -208,17 +239,45 @@ def _filtered(stmt: Select[Any], f: QueueFilter) -> Select[Any]:
         stmt = stmt.where(QueueItem.assignee_id == f.assignee_id)
     if f.brand:
         stmt = stmt.where(QueueItem.brand == f.brand)
+    if f.product:
+        stmt = stmt.where(QueueItem.product_sku == f.product)
+    if f.sla:
+        now = f.now or utcnow()
+        if f.sla == "breached":
+            stmt = stmt.where(QueueItem.due_at <= now)
+        elif f.sla == "due_soon":
+            stmt = stmt.where(QueueItem.due_at > now, QueueItem.due_at <= now + f.soon)
+        else:
+            raise ValueError(f"unknown sla filter {f.sla!r}")
     if f.q:
-        stmt = stmt.where(QueueItem.text.contains(f.q))
+        stmt = stmt.where(QueueItem.text.contains(f.q, autoescape=True))
     return stmt
 
 
-async def list_items(session: AsyncSession, f: QueueFilter) -> tuple[list[QueueItem], int]:
-    """Items by deadline, soonest first; and how many match in all."""
-    total = await session.scalar(_filtered(select(func.count(QueueItem.mention_id)), f))
+#: Counting stops here: an exact count of 100k rows costs more than the page itself.
+COUNT_CAP = 10_000
+
+
+async def list_items(session: AsyncSession, f: QueueFilter) -> tuple[list[QueueItem], int, bool]:
+    """Items by deadline, soonest first; how many match (up to COUNT_CAP); whether capped.
+
+    With ``f.after`` the page starts after that row (keyset: an index range scan on
+    (state, due_at, mention_id), as fast on page 2,000 as on page 1).
+    """
+    capped = _filtered(select(QueueItem.mention_id), f).limit(COUNT_CAP + 1).subquery()
+    total = int(await session.scalar(select(func.count()).select_from(capped)) or 0)
     stmt = _filtered(select(QueueItem), f).order_by(QueueItem.due_at, QueueItem.mention_id)
-    rows = await session.execute(stmt.limit(f.limit).offset(f.offset))
-    return list(rows.scalars()), int(total or 0)
+    if f.after is not None:
+        stmt = stmt.where(
+            or_(
+                QueueItem.due_at > f.after.due_at,
+                and_(QueueItem.due_at == f.after.due_at, QueueItem.mention_id > f.after.mention_id),
+            )
+        )
+    else:
+        stmt = stmt.offset(f.offset)
+    rows = await session.execute(stmt.limit(f.limit))
+    return list(rows.scalars()), min(total, COUNT_CAP), total > COUNT_CAP
 
 
 async def get_item(session: AsyncSession, mention_id: str) -> QueueItem:
@@ -243,6 +302,85 @@ def mark_approved(item: QueueItem, *, text: str, user: str) -> str:
     item.approved_by = user
     item.updated_at = utcnow()
     return reply_id
+
+
+def record_action(
+    session: AsyncSession,
+    item: QueueItem,
+    *,
+    action: str,
+    actor: str,
+    role: str,
+    note: str | None = None,
+    step: str | None = None,
+) -> QueueAction:
+    row = QueueAction(
+        mention_id=item.mention_id,
+        action=action,
+        step=step,
+        note=note,
+        actor=actor,
+        actor_role=role,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+async def item_actions(session: AsyncSession, mention_id: str) -> list[QueueAction]:
+    rows = await session.execute(
+        select(QueueAction)
+        .where(QueueAction.mention_id == mention_id)
+        .order_by(QueueAction.created_at, QueueAction.id)
+    )
+    return list(rows.scalars())
+
+
+def mark_dismissed(item: QueueItem, *, reason: str | None, user: str) -> None:
+    """Not answering is a decision: a negative review is never hidden without a reason."""
+    ensure_waiting(item)
+    reason = (reason or "").strip() or None
+    if item.sentiment == Sentiment.negative.value and reason is None:
+        raise DomainError(
+            "reason: a negative review cannot be dismissed without a reason",
+            code="reason_required",
+            status_code=422,
+        )
+    item.state = "dismissed"
+    item.dismiss_reason = reason
+    item.dismissed_by = user
+    item.updated_at = utcnow()
+
+
+def mark_assigned(item: QueueItem, *, assignee_id: str, assignee_name: str) -> None:
+    item.assignee_id = assignee_id
+    item.assignee_name = assignee_name
+    item.updated_at = utcnow()
+
+
+#: A negative review's case, in order; each step may be recorded once.
+CASE_STEPS = ("contacted_privately", "resolved", "public_follow_up")
+#: Closing the case is the owner's call.
+CASE_STEP_ROLE = {"contacted_privately": "agent", "resolved": "owner", "public_follow_up": "agent"}
+
+
+def advance_case(item: QueueItem, step: str) -> None:
+    if item.sentiment != Sentiment.negative.value:
+        raise DomainError(
+            "the case workflow is for negative reviews", code="not_negative", status_code=422
+        )
+    if item.state == "closed":
+        raise Conflict("monitor-only mentions have no case")
+    done = CASE_STEPS.index(item.case_state) + 1 if item.case_state else 0
+    wanted = CASE_STEPS.index(step)
+    if wanted != done:
+        expected = CASE_STEPS[done] if done < len(CASE_STEPS) else None
+        raise Conflict(
+            f"step {step} is out of order: "
+            + (f"the next step is {expected}" if expected else "the case is complete")
+        )
+    item.case_state = step
+    item.updated_at = utcnow()
 
 
 def sla_state(item: QueueItem, now: datetime, soon: timedelta) -> str:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.responder.auth import COOKIE, check_password, session_user
+from services.responder.auth import COOKIE, check_password, session_principal
 from services.responder.deps import Context
-from services.responder.queue_item.router import lint_text
-from services.responder.queue_item.service import QueueFilter, get_item, list_items, sla_state
+from services.responder.queue_item.router import STATES, due_soon_window, lint_text
+from services.responder.queue_item.service import (
+    CASE_STEP_ROLE,
+    CASE_STEPS,
+    QueueFilter,
+    get_item,
+    item_actions,
+    list_items,
+    sla_state,
+)
 from shared.db import session_scope
 from shared.events import Sentiment, utcnow
 
@@ -26,6 +35,45 @@ def _remaining(delta: timedelta) -> str:
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
     return f"{sign}{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the review text; ``aspect`` set when it is an aspect's mention.
+
+    The template prints each piece escaped: review texts are hostile input.
+    """
+
+    text: str
+    aspect: str | None = None
+    polarity: str | None = None
+
+
+def aspect_segments(text: str, aspects: list[dict[str, Any]]) -> list[Segment]:
+    """Split the review so that each aspect's words can be highlighted (no overlaps)."""
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for a in aspects:
+        fragment = str(a.get("text") or "")
+        start, end = a.get("start"), a.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and text[start:end] == fragment):
+            start = text.find(fragment) if fragment else -1
+            end = start + len(fragment)
+        if start < 0 or end <= start:
+            continue
+        spans.append((start, end, a))
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    out: list[Segment] = []
+    pos = 0
+    for start, end, a in spans:
+        if start < pos:
+            continue  # overlaps the previous highlight
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        out.append(Segment(text[start:end], str(a.get("aspect")), str(a.get("polarity"))))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
@@ -77,28 +125,34 @@ async def logout() -> Response:
 async def queue_page(
     request: Request,
     ctx: Context,
-    state: Annotated[str, Query(pattern=r"^(open|approved|published|failed|closed)$")] = "open",
+    state: Annotated[str, Query(pattern=STATES)] = "open",
     platform: Annotated[str | None, Query(max_length=64)] = None,
-    sentiment: Sentiment | None = None,
+    sentiment: Annotated[Sentiment | None, Query()] = None,
+    product: Annotated[str | None, Query(max_length=200)] = None,
+    sla: Annotated[str | None, Query(pattern=r"^(|breached|due_soon)$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+    page: Annotated[int, Query(ge=1, le=200)] = 1,
 ) -> Response:
-    user = session_user(request, ctx)
-    if user is None:
+    principal = session_principal(request, ctx)
+    if principal is None:
         return _login_redirect(request)
     per_page = 50
+    now = utcnow()
+    soon = due_soon_window(ctx)
     f = QueueFilter(
         state=state,
         platform=platform or None,
         sentiment=sentiment,
+        product=product or None,
+        sla=sla or None,
+        now=now,
+        soon=soon,
         q=q or None,
         limit=per_page,
         offset=(page - 1) * per_page,
     )
     async with session_scope(ctx.runtime.sessions) as session:
-        items, total = await list_items(session, f)
-    now = utcnow()
-    soon = timedelta(hours=max(ctx.settings.responder_sla_leads_hours, default=0))
+        items, total, capped = await list_items(session, f)
     rows = [
         {
             "item": item,
@@ -111,15 +165,20 @@ async def queue_page(
         request,
         "queue.html",
         {
-            "user": user,
+            "user": principal.name,
+            "role": principal.role,
             "rows": rows,
             "total": total,
+            "capped": capped,
             "page": page,
-            "pages": max(1, (total + per_page - 1) // per_page),
+            "pages": min(200, max(1, (total + per_page - 1) // per_page)),
+            "soon_s": int(soon.total_seconds()),
             "filters": {
                 "state": state,
                 "platform": platform or "",
                 "sentiment": sentiment.value if sentiment else "",
+                "product": product or "",
+                "sla": sla or "",
                 "q": q or "",
             },
             "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
@@ -129,19 +188,30 @@ async def queue_page(
 
 @router.get("/items/{mention_id}", response_class=HTMLResponse)
 async def item_page(request: Request, mention_id: str, ctx: Context) -> Response:
-    user = session_user(request, ctx)
-    if user is None:
+    principal = session_principal(request, ctx)
+    if principal is None:
         return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
+        actions = await item_actions(session, mention_id)
     now = utcnow()
-    soon = timedelta(hours=max(ctx.settings.responder_sla_leads_hours, default=0))
+    soon = due_soon_window(ctx)
+    done = CASE_STEPS.index(item.case_state) + 1 if item.case_state else 0
+    next_step = CASE_STEPS[done] if done < len(CASE_STEPS) else None
     return TEMPLATES.TemplateResponse(
         request,
         "item.html",
         {
-            "user": user,
+            "user": principal.name,
+            "role": principal.role,
+            "can_assign": principal.can("owner"),
             "item": item,
+            "segments": aspect_segments(item.text, item.aspects or []),
+            "actions": actions,
+            "case_steps": CASE_STEPS,
+            "next_step": next_step,
+            "can_next_step": bool(next_step and principal.can(CASE_STEP_ROLE[next_step])),
+            "soon_s": int(soon.total_seconds()),
             "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
             "remaining": _remaining(item.due_at - now),
             "lint": lint_text(item.draft_text, item.platform, item.kind),

@@ -1,8 +1,15 @@
 """Any Hugging Face sequence-classification model, run through torch.
 
-Texts are tokenized once without padding, sorted by token length and batched, so each
-batch is padded only to its own longest text (dynamic padding); results come back in the
+Texts are tokenized once without padding, sorted by token length and cut into batches,
+each padded only to its own longest text (dynamic padding); results come back in the
 caller's order. Runs on CUDA when available, else CPU.
+
+Batch boundaries are not fixed-size slices of the sorted list: `token_budget_batches`
+chooses them (exact dynamic programme over the sorted lengths) to minimise the padded
+work plus a per-batch overhead, with at most `batch_size` texts per batch. On short, very
+uneven texts (social posts: median ~17 tokens, a few of 200+) fixed slices padded most
+short texts to the long ones' length; see the benchmark in docs/sentiment.md. Padding is
+done in numpy (no per-batch `tokenizer.pad` over Python dicts).
 """
 
 from __future__ import annotations
@@ -14,8 +21,52 @@ from typing import Any
 import numpy as np
 
 from services.sentiment.classifier.base import ModelLoadError, TextPrediction
-from services.sentiment.classifier.batching import length_buckets
 from services.sentiment.classifier.labels import LABELS, mapping_matrix, softmax
+
+
+#: Per-batch cost (framework call, kernel launches) counted as this many padded tokens.
+BATCH_OVERHEAD_TOKENS = 32
+
+
+def token_budget_batches(
+    lengths: Sequence[int],
+    batch_size: int,
+    overhead_tokens: int = BATCH_OVERHEAD_TOKENS,
+    attention_width: int | None = None,
+) -> list[list[int]]:
+    """Indices sorted by length (longest first) and split where it saves padded work.
+
+    Cost of a batch = overhead_tokens + size * L * (1 + L / attention_width), L being its
+    longest text (the quadratic attention term is dropped when attention_width is None).
+    The split minimising the total over contiguous batches of <= batch_size texts is found
+    exactly by dynamic programming (O(n * batch_size)).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    n = len(order)
+    if n == 0:
+        return []
+    sorted_len = [max(1, lengths[i]) for i in order]
+    unit = [
+        length * (1.0 + length / attention_width) if attention_width else float(length)
+        for length in sorted_len
+    ]
+    best = [0.0] + [float("inf")] * n  # best[j]: cost of the first j texts
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - batch_size), j):
+            # texts i..j-1 together; the longest (first in sorted order) sets the padding
+            cost = best[i] + overhead_tokens + (j - i) * unit[i]
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    batches: list[list[int]] = []
+    j = n
+    while j > 0:
+        batches.append(order[cut[j] : j])
+        j = cut[j]
+    batches.reverse()
+    return batches
 
 
 class HFTokenized:
@@ -27,14 +78,32 @@ class HFTokenized:
             tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
         )
         self.lengths = [len(ids) for ids in self.encodings["input_ids"]]
+        pad_id = tokenizer.pad_token_id
+        self.pad_values = {
+            "input_ids": int(pad_id) if pad_id is not None else 0,
+            "attention_mask": 0,
+            "token_type_ids": int(getattr(tokenizer, "pad_token_type_id", 0) or 0),
+        }
+        self.left = getattr(tokenizer, "padding_side", "right") == "left"
 
-    def batches(self, batch_size: int) -> list[tuple[list[int], dict[str, np.ndarray]]]:
-        """(indices, padded numpy inputs) per length bucket."""
+    def batches(
+        self, batch_size: int, attention_width: int | None = None
+    ) -> list[tuple[list[int], dict[str, np.ndarray]]]:
+        """(indices, padded int64 numpy inputs) per length bucket."""
         out = []
-        for idx in length_buckets(self.lengths, batch_size):
-            features = [{k: v[i] for k, v in self.encodings.items()} for i in idx]
-            padded = self.tokenizer.pad(features, padding=True, return_tensors="np")
-            out.append((idx, {k: np.asarray(v, dtype=np.int64) for k, v in padded.items()}))
+        for idx in token_budget_batches(self.lengths, batch_size, attention_width=attention_width):
+            width = max(self.lengths[i] for i in idx)
+            padded: dict[str, np.ndarray] = {}
+            for key, rows in self.encodings.items():
+                array = np.full((len(idx), width), self.pad_values.get(key, 0), dtype=np.int64)
+                for r, i in enumerate(idx):
+                    row = rows[i]
+                    if self.left:
+                        array[r, width - len(row) :] = row
+                    else:
+                        array[r, : len(row)] = row
+                padded[key] = array
+            out.append((idx, padded))
         return out
 
 
@@ -83,6 +152,9 @@ class TransformersClassifier:
         self.matrix = mapping_matrix(id2label, label_map)
         self.name = name
         self.input_names = set(tokenizer.model_input_names)
+        hidden = getattr(model.config, "hidden_size", None)
+        # attention costs ~L/(3*hidden) of the dense layers per token (4*L*d vs 12*d^2)
+        self.attention_width = 3 * hidden if isinstance(hidden, int) and hidden > 0 else None
 
     @classmethod
     def from_pretrained(
@@ -119,7 +191,7 @@ class TransformersClassifier:
         num_labels = self.matrix.shape[0]
         out = np.zeros((len(texts), num_labels), dtype=np.float32)
         with torch.inference_mode():
-            for idx, batch in tokens.batches(self.batch_size):
+            for idx, batch in tokens.batches(self.batch_size, self.attention_width):
                 inputs = {
                     k: torch.from_numpy(v).to(self.device)
                     for k, v in batch.items()

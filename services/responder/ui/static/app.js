@@ -1,7 +1,42 @@
-// Reply queue editor: live lint, save, regenerate, approve. Text is only ever set with
+// Reply queue: live countdowns, the item editor (live lint, save, regenerate, approve),
+// dismiss / assign / case steps, and keyboard shortcuts. Text is only ever set with
 // textContent / value, never as HTML: review and reply texts are untrusted.
 (function () {
   "use strict";
+
+  // --- Countdowns: every [data-due] element ticks each second; its row (or its parent
+  // span) gets the urgency class sla-ok / sla-due_soon / sla-breached.
+  function formatRemaining(ms) {
+    const sign = ms < 0 ? "-" : "";
+    let s = Math.floor(Math.abs(ms) / 1000);
+    const h = Math.floor(s / 3600);
+    s -= h * 3600;
+    const m = Math.floor(s / 60);
+    s -= m * 60;
+    return `${sign}${h}h ${String(m).padStart(2, "0")}m ${String(s).padStart(2, "0")}s`;
+  }
+
+  function tick() {
+    const now = Date.now();
+    for (const el of document.querySelectorAll("[data-due]")) {
+      const due = Date.parse(el.dataset.due);
+      if (Number.isNaN(due)) continue;
+      const left = due - now;
+      el.textContent = formatRemaining(left);
+      const holder = el.closest("[data-soon]");
+      const soonMs = holder ? Number(holder.dataset.soon) * 1000 : 0;
+      const state = left <= 0 ? "breached" : left <= soonMs ? "due_soon" : "ok";
+      const target = el.closest("tr") || el.parentElement;
+      if (!target) continue;
+      target.classList.remove("sla-ok", "sla-due_soon", "sla-breached");
+      target.classList.add(`sla-${state}`);
+    }
+  }
+  if (document.querySelector("[data-due]")) {
+    tick();
+    setInterval(tick, 1000);
+  }
+
   const item = document.querySelector("article.item");
   if (!item) return;
   const id = item.dataset.mentionId;
@@ -10,7 +45,7 @@
   const lintList = document.getElementById("lint");
   const status = document.getElementById("status");
   const length = document.getElementById("length");
-  if (!draft) return;
+  const byId = (name) => document.getElementById(name);
 
   async function call(method, url, body) {
     const response = await fetch(url, {
@@ -38,42 +73,97 @@
     }
   }
 
-  let timer = null;
-  draft.addEventListener("input", () => {
-    length.textContent = String(draft.value.length);
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      try {
-        showLint(await call("POST", "/api/lint", {
-          platform: item.dataset.platform, kind: item.dataset.kind, text: draft.value,
-        }));
-      } catch (e) { status.textContent = e.message; }
-    }, 250);
-  });
+  function on(name, handler) {
+    const button = byId(name);
+    if (!button) return;
+    button.addEventListener("click", async () => {
+      try { await handler(button); } catch (e) { status.textContent = e.message; }
+    });
+  }
 
-  document.getElementById("save").addEventListener("click", async () => {
-    try {
+  if (draft) {
+    let timer = null;
+    draft.addEventListener("input", () => {
+      length.textContent = String(draft.value.length);
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        try {
+          showLint(await call("POST", "/api/lint", {
+            platform: item.dataset.platform, kind: item.dataset.kind, text: draft.value,
+          }));
+        } catch (e) { status.textContent = e.message; }
+      }, 250);
+    });
+
+    on("save", async () => {
       const data = await call("PUT", `/api/queue/${id}/draft`, { text: draft.value });
       showLint(data.lint);
       status.textContent = "Draft saved.";
-    } catch (e) { status.textContent = e.message; }
-  });
+    });
 
-  document.getElementById("regenerate").addEventListener("click", async () => {
-    try {
+    on("regenerate", async () => {
       const data = await call("POST", `/api/queue/${id}/regenerate`);
       draft.value = data.draft_text;
       length.textContent = String(draft.value.length);
       showLint(data.lint);
       status.textContent = "New draft.";
-    } catch (e) { status.textContent = e.message; }
-  });
+    });
 
-  document.getElementById("approve").addEventListener("click", async () => {
-    try {
+    on("approve", async (button) => {
       await call("POST", `/api/queue/${id}/approve`, { text: draft.value });
       status.textContent = "Approved: publishing to the platform.";
-      document.getElementById("approve").disabled = true;
-    } catch (e) { status.textContent = e.message; }
+      button.disabled = true;
+    });
+  }
+
+  on("dismiss", async (button) => {
+    const reason = byId("dismiss-reason").value.trim();
+    await call("POST", `/api/queue/${id}/dismiss`, { reason: reason || null });
+    status.textContent = "Dismissed.";
+    button.disabled = true;
+  });
+
+  on("assign", async () => {
+    const data = await call("POST", `/api/queue/${id}/assign`, {
+      assignee_id: byId("assignee-id").value.trim(),
+      assignee_name: byId("assignee-name").value.trim(),
+    });
+    status.textContent = `Assigned to ${data.assignee_name}.`;
+  });
+
+  on("case-step", async (button) => {
+    const note = byId("case-note").value.trim();
+    await call("POST", `/api/queue/${id}/case`, { step: button.dataset.step, note: note || null });
+    window.location.reload();
+  });
+
+  async function next() {
+    const page = await call("GET", "/api/queue?state=open&limit=2");
+    const other = page.items.find((i) => i.mention_id !== id);
+    if (other) window.location.assign(`/items/${encodeURIComponent(other.mention_id)}`);
+    else status.textContent = "Nothing else waits.";
+  }
+
+  // --- Keyboard shortcuts, outside text fields (Esc leaves the editor).
+  const keys = { a: "approve", r: "regenerate", s: "save", d: "dismiss" };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const target = event.target;
+    const typing = target instanceof HTMLElement &&
+      (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+    if (typing) {
+      if (event.key === "Escape") target.blur();
+      return;
+    }
+    if (event.key === "n") {
+      event.preventDefault();
+      next().catch((e) => { status.textContent = e.message; });
+      return;
+    }
+    const button = keys[event.key] && byId(keys[event.key]);
+    if (button && !button.disabled) {
+      event.preventDefault();
+      button.click();
+    }
   });
 })();

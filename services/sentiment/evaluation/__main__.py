@@ -1,0 +1,114 @@
+"""`python -m services.sentiment.evaluation [--backend builtin|torch|onnx] [--model PATH]`.
+
+Default: the shipped built-in model. With --model pointing at a Hugging Face model dir and
+no --backend, both torch and onnx are evaluated. Prints accuracy, macro-F1 and confusion
+matrices per held-out set and aspect P/R/F1 on the project's labelled sample; --json
+writes everything to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from services.sentiment.classifier.base import load_classifier
+from services.sentiment.evaluation.aspects import evaluate_aspects
+from services.sentiment.evaluation.metrics import DATASETS, evaluate, load_sets
+from services.sentiment.training import data
+
+
+def _backends(args: argparse.Namespace) -> list[str]:
+    if args.backend:
+        return [args.backend]
+    if args.model and (Path(args.model) / "config.json").is_file():
+        return ["torch", "onnx"]
+    return ["builtin"]
+
+
+def _print_scores(backend: str, results: dict[str, Any]) -> None:
+    print(f"\n== {backend}: {results['model']}")
+    for name in DATASETS:
+        if name not in results:
+            continue
+        r = results[name]
+        extra = (
+            f"  5-class weighted F1 {r['weighted_f1_5class']:.4f}"
+            if "weighted_f1_5class" in r
+            else ""
+        )
+        print(
+            f"{name:12s} n={r['n']:5d}  acc {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}"
+            f"{extra}  ({r['seconds']:.1f} s)"
+        )
+        width = max(len(lab) for lab in r["labels"])
+        print(" " * (width + 8) + " ".join(f"{lab[:8]:>8s}" for lab in r["labels"]))
+        for lab, row in zip(r["labels"], r["confusion"], strict=True):
+            print(f"    gold {lab:{width}s} " + " ".join(f"{v:8d}" for v in row))
+
+
+def _print_aspects(result: dict[str, Any]) -> None:
+    print(f"\n== aspects (extract_aspects) on {result['reviews']} hand-labelled reviews")
+    rows = [("all", result)] + list(result["by_language"].items())
+    for name, r in rows:
+        a = r["aspect_only"]
+        print(
+            f"{name:4s} aspect+polarity P {r['precision']:.3f} R {r['recall']:.3f} "
+            f"F1 {r['f1']:.3f} | aspect only P {a['precision']:.3f} R {a['recall']:.3f} "
+            f"F1 {a['f1']:.3f} | span overlap {r['span_overlap']:.3f} "
+            f"(gold {r['n_gold']}, predicted {r['n_pred']})"
+        )
+    for aspect, r in result["by_aspect"].items():
+        print(
+            f"  {aspect:22s} P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} "
+            f"(gold {r['n_gold']})"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.sentiment.evaluation")
+    parser.add_argument("--backend", choices=["builtin", "torch", "onnx"])
+    parser.add_argument("--model", help="model dir (HF or built-in format); default: shipped")
+    parser.add_argument("--sets", default=",".join(DATASETS), help="comma-separated subset")
+    parser.add_argument("--limit", type=int, help="evaluate an evenly spaced slice per set")
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="also write all results here")
+    parser.add_argument("--show-errors", action="store_true", help="list aspect misses")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    report: dict[str, Any] = {"backends": {}}
+    names = [n for n in args.sets.split(",") if n]
+    unknown = set(names) - set(DATASETS)
+    if unknown:
+        parser.error(f"unknown sets {sorted(unknown)}; choose from {DATASETS}")
+    if not data.data_dir().is_dir():
+        print(f"no data at {data.data_dir()} (../shared/data): classification skipped")
+    else:
+        sets = load_sets(names, args.limit)
+        for backend in _backends(args):
+            clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
+            results = evaluate(clf, sets)
+            report["backends"][backend] = results
+            _print_scores(backend, results)
+    aspects = evaluate_aspects()
+    errors = aspects.pop("errors")
+    report["aspects"] = aspects
+    _print_aspects(aspects)
+    if args.show_errors:
+        for e in errors:
+            print(f"  {e['text']}\n    missed {e['missed']} spurious {e['spurious']}")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
