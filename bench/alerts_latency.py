@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI, Request
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,7 +64,6 @@ POS_TEXTS = [
 def run_receiver(port_file: str) -> None:
     """Child process: POST /hook records {id: arrival}; GET /dump returns them."""
     import uvicorn
-    from fastapi import FastAPI, Request
 
     arrivals: dict[str, float] = {}
     app = FastAPI()
@@ -263,10 +263,16 @@ async def publish_and_measure(
         send_seconds = time.time() - started
         deadline = time.monotonic() + drain_timeout_s
         arrivals: dict[str, float] = {}
+        seen, progress_at = -1, time.monotonic()
         while time.monotonic() < deadline:
             arrivals = (await client.get(f"{receiver}/dump")).json()
-            if sum(1 for k in sent_at if k in arrivals) >= len(sent_at):
+            got = sum(1 for k in sent_at if k in arrivals)
+            if got >= len(sent_at):
                 break
+            if got != seen:
+                seen, progress_at = got, time.monotonic()
+            elif time.monotonic() - progress_at > 60:
+                break  # nothing new for a minute: report what arrived
             await asyncio.sleep(0.5)
     latencies = [arrivals[k] - t for k, t in sent_at.items() if k in arrivals]
     last = max((arrivals[k] for k in sent_at if k in arrivals), default=started)

@@ -16,11 +16,15 @@ intermediate 1,024, 3 labels). Speed does not depend on the weights' values, so 
 predictions are meaningless and only the timings matter. Texts: 512 evenly spaced posts
 of the RuSentiment test split (generated review-like texts if ../shared/data is missing).
 
-Each path runs in its own child process (same interpreter, torch threads = 2,
-OMP_NUM_THREADS = 2, onnxruntime intra-op threads = its default, i.e. the 2 cores here);
-peak memory is that child's `resource.getrusage(RUSAGE_SELF).ru_maxrss` (whole-process
-peak RSS: Python + torch + the model + activations), reported next to the RSS after the
-imports, before loading the model. Throughput = best of --repeats passes after a warm-up.
+Timing: all paths are loaded in this process (torch threads = 2, OMP_NUM_THREADS = 2,
+onnxruntime intra-op threads = its default, i.e. the 2 cores here), warmed up, then run
+round-robin for --rounds rounds; each figure is the best round (the machine may be shared,
+and interleaving spreads outside load over all paths alike). A length-sorted bare forward
+(b*) is printed as a reference only: what ideal length sorting alone gives.
+Peak memory: each path again in a fresh child process (load + two passes); the figure is
+that child's peak RSS, VmHWM from /proc/self/status (what `getrusage` ru_maxrss reports,
+but reset at exec: ru_maxrss of a child inherits the parent's high-water mark), i.e.
+Python + torch + transformers + model + activations, next to its RSS after the imports.
 """
 
 from __future__ import annotations
@@ -55,6 +59,15 @@ def _rss_mb() -> float:
 
 
 def _peak_mb() -> float:
+    """Peak RSS of this process: VmHWM, else ru_maxrss.
+
+    `resource.getrusage(RUSAGE_SELF).ru_maxrss` survives fork + exec on Linux (a child
+    started by a 1 GB parent reports >= 1 GB), so the per-process high-water mark VmHWM
+    from /proc/self/status (the same counter, reset at exec) is read where it exists.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -113,7 +126,7 @@ def build_model(directory: Path, corpus: list[str], vocab_size: int = 8000) -> P
     fast.model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
     torch.manual_seed(0)
     id2label = {0: "negative", 1: "neutral", 2: "positive"}
-    config = BertConfig(
+    params: dict[str, Any] = dict(
         vocab_size=tok.get_vocab_size(),
         hidden_size=256,
         num_hidden_layers=4,
@@ -124,6 +137,7 @@ def build_model(directory: Path, corpus: list[str], vocab_size: int = 8000) -> P
         id2label=id2label,
         label2id={v: k for k, v in id2label.items()},
     )
+    config = BertConfig(**params)
     BertForSequenceClassification(config).eval().save_pretrained(directory)
     fast.save_pretrained(directory)
     return directory
@@ -205,7 +219,11 @@ def memory_worker(path: str, model_dir: str, texts: list[str]) -> dict[str, Any]
     for run in make_runners(path, model_dir, texts).values():
         run()
         run()
-    return {"path": path, "rss_after_imports_mb": round(after_imports, 1), "peak_rss_mb": round(_peak_mb(), 1)}
+    return {
+        "path": path,
+        "rss_after_imports_mb": round(after_imports, 1),
+        "peak_rss_mb": round(_peak_mb(), 1),
+    }
 
 
 def time_interleaved(
@@ -227,30 +245,43 @@ def time_interleaved(
 # ---------------------------------------------------------------- driver
 
 
-PATHS = ("pipeline_bs1", "bare", "service_torch", "service_onnx", "builtin")
+PATHS = ("pipeline_bs1", "bare", "bare_sorted", "service_torch", "service_onnx", "builtin")
+
+
+def _best_of(rates: dict[str, float], prefix: str) -> tuple[str, float]:
+    name = max((k for k in rates if k.startswith(prefix + "_bs")), key=lambda k: rates[k])
+    return name, rates[name]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--texts", type=int, default=512)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
     parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS children")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
     parser.add_argument("--texts-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.worker:
-        texts = json.loads(Path(args.texts_file).read_text())
-        out = worker(args.worker, args.model_dir, texts, args.repeats)
-        print("RESULT " + json.dumps(out))
-        return 0
-
     env = {**os.environ, "OMP_NUM_THREADS": str(THREADS), "TOKENIZERS_PARALLELISM": "false"}
     os.environ.update(env)
+    if args.worker:
+        texts = json.loads(Path(args.texts_file).read_text())
+        print("RESULT " + json.dumps(memory_worker(args.worker, args.model_dir, texts)))
+        return 0
+
+    import torch
+
+    torch.set_num_threads(THREADS)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    paths = [p for p in args.paths.split(",") if p]
     texts, source = bench_texts(args.texts)
-    results: dict[str, dict[str, Any]] = {}
+    memory: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="otklik-bench-") as tmp:
         start = time.perf_counter()
         try:
@@ -259,78 +290,111 @@ def main() -> int:
             corpus = data.rusentiment_train().texts
         except OSError:
             corpus = texts
-        model_dir = build_model(Path(tmp) / "model", corpus)
+        model_dir = str(build_model(Path(tmp) / "model", corpus))
         built = time.perf_counter() - start
-        texts_file = Path(tmp) / "texts.json"
-        texts_file.write_text(json.dumps(texts, ensure_ascii=False))
         from transformers import AutoTokenizer
 
-        lengths = [len(ids) for ids in AutoTokenizer.from_pretrained(model_dir)(texts)["input_ids"]]
-        lengths.sort()
-        print(
-            f"model: random-init BERT (hidden 256, 4 layers, 4 heads), WordPiece vocab 8000 "
-            f"trained on {len(corpus)} texts, built in {built:.1f} s"
+        lengths = sorted(
+            len(ids) for ids in AutoTokenizer.from_pretrained(model_dir)(texts)["input_ids"]
         )
         print(
-            f"texts: {len(texts)} from {source}; tokens median {lengths[len(lengths) // 2]}, "
-            f"p95 {lengths[int(len(lengths) * 0.95)]}, max {lengths[-1]} (truncated at "
-            f"{MAX_LENGTH}); torch threads {THREADS}; best of {args.repeats} passes"
+            f"model: random-init BERT (hidden 256, 4 layers, 4 heads, 3 labels), WordPiece "
+            f"vocab 8000 trained on {len(corpus)} RuSentiment train texts; built in {built:.1f} s"
         )
-        for path in [p for p in args.paths.split(",") if p]:
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--worker",
-                    path,
-                    "--model-dir",
-                    str(model_dir),
-                    "--texts-file",
-                    str(texts_file),
-                    "--repeats",
-                    str(args.repeats),
-                ],
-                capture_output=True,
-                text=True,
-                env=env,
-                cwd=ROOT,
-            )
-            line = next(
-                (x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None
-            )
-            if proc.returncode or line is None:
-                print(f"{path}: failed\n{proc.stderr[-3000:]}")
-                continue
-            results[path] = json.loads(line.removeprefix("RESULT "))
-            r = results[path]
-            extra = ""
-            if path == "bare":
-                extra = f"  best batch {r['best_batch']}; " + ", ".join(
-                    f"bs{b}: {v:.0f}" for b, v in r["by_batch"].items()
+        print(
+            f"texts: {len(texts)} from {source}; tokens mean {sum(lengths) / len(lengths):.1f}, "
+            f"median {lengths[len(lengths) // 2]}, p95 {lengths[int(len(lengths) * 0.95)]}, "
+            f"max {lengths[-1]} (truncation {MAX_LENGTH}); torch threads {THREADS}; "
+            f"best of {args.rounds} interleaved rounds",
+            flush=True,
+        )
+        runners: dict[str, Callable[[], Any]] = {}
+        for path in paths:
+            runners.update(make_runners(path, model_dir, texts))
+        rates = time_interleaved(runners, len(texts), args.rounds)
+        if not args.no_memory:
+            texts_file = Path(tmp) / "texts.json"
+            texts_file.write_text(json.dumps(texts, ensure_ascii=False))
+            for path in paths:
+                command = [sys.executable, __file__, "--worker", path, "--model-dir", model_dir]
+                proc = subprocess.run(
+                    [*command, "--texts-file", str(texts_file)],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    cwd=ROOT,
                 )
-            if "texts_per_s_one_call" in r:
-                extra = f"  (one predict call over all texts: {r['texts_per_s_one_call']:.0f})"
-            print(
-                f"{path:14s} {r['texts_per_s']:8.1f} texts/s  peak RSS {r['peak_rss_mb']:7.1f} MB "
-                f"(after imports {r['rss_after_imports_mb']:.1f} MB){extra}",
-                flush=True,
-            )
+                line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), "")
+                if proc.returncode or not line:
+                    print(f"{path}: memory child failed\n{proc.stderr[-2000:]}")
+                    continue
+                memory[path] = json.loads(line.removeprefix("RESULT "))
 
-    a = results.get("pipeline_bs1", {}).get("texts_per_s")
-    b = results.get("bare", {}).get("texts_per_s")
-    summary: dict[str, Any] = {}
-    for name in ("service_torch", "service_onnx"):
-        c = results.get(name, {}).get("texts_per_s")
-        if c and a and b:
-            summary[name] = {"c_over_a": c / a, "c_over_b": c / b}
-            verdict_a = "ok" if c / a >= 5 else "MISSED"
-            verdict_b = "ok" if c / b >= 0.9 else "MISSED"
+    def mem(path: str) -> str:
+        m = memory.get(path)
+        if not m:
+            return ""
+        peak, base = m["peak_rss_mb"], m["rss_after_imports_mb"]
+        return f"  peak RSS {peak:7.1f} MB (after imports {base:.1f})"
+
+    print(f"\n{'path':28s} {'texts/s':>9s}")
+    figures: dict[str, float] = {}
+    if "pipeline_bs1" in rates:
+        figures["a"] = rates["pipeline_bs1"]
+        print(f"{'(a) HF pipeline, batch 1':28s} {figures['a']:9.1f}{mem('pipeline_bs1')}")
+    if any(k.startswith("bare_bs") for k in rates):
+        best_b, figures["b"] = _best_of(rates, "bare")
+        sizes = ", ".join(
+            f"{k.split('_')[-1]} {rates[k]:.0f}" for k in rates if k.startswith("bare_bs")
+        )
+        label = "(b) bare forward, best batch"
+        print(f"{label:28s} {figures['b']:9.1f}{mem('bare')}  [{sizes}; best {best_b}]")
+    if any(k.startswith("bare_sorted_bs") for k in rates):
+        _, figures["b_sorted"] = _best_of(rates, "bare_sorted")
+        sizes = ", ".join(
+            f"{k.split('_')[-1]} {rates[k]:.0f}" for k in rates if k.startswith("bare_sorted_bs")
+        )
+        print(f"{'(b*) bare, length-sorted':28s} {figures['b_sorted']:9.1f}  reference [{sizes}]")
+    labels = {
+        "service_torch": "(c) service, torch",
+        "service_onnx": "(c) service, onnx",
+        "builtin": "builtin model (shipped)",
+    }
+    for path, label in labels.items():
+        if path in rates:
+            figures[path] = rates[path]
             print(
-                f"{name}: (c)/(a) = {c / a:.2f}x (target >= 5, {verdict_a}); "
-                f"(c)/(b) = {100 * c / b:.0f} % (target >= 90 %, {verdict_b})"
+                f"{label:28s} {rates[path]:9.1f}{mem(path)}  (one predict over all "
+                f"{len(texts)}: {rates[path + '_one_call']:.0f})"
             )
+    ratios: dict[str, dict[str, float]] = {}
+    print()
+    for path in ("service_torch", "service_onnx"):
+        c = figures.get(path)
+        if c is None or "a" not in figures or "b" not in figures:
+            continue
+        ratios[path] = {"c_over_a": c / figures["a"], "c_over_b": c / figures["b"]}
+        line = (
+            f"{path}: (c)/(a) = {c / figures['a']:.2f}x "
+            f"(target >= 5: {'met' if c / figures['a'] >= 5 else 'MISSED'}); "
+            f"(c)/(b) = {100 * c / figures['b']:.0f} % "
+            f"(target >= 90 %: {'met' if c / figures['b'] >= 0.9 else 'MISSED'})"
+        )
+        if "b_sorted" in figures:
+            ratios[path]["c_over_b_sorted"] = c / figures["b_sorted"]
+            line += f"; vs (b*) {100 * c / figures['b_sorted']:.0f} %"
+        print(line)
+    print(
+        "peak memory: peak RSS (VmHWM) of a fresh child process per path (load + 2 passes), "
+        "whole process: Python, torch and transformers included"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "ratios": summary}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"texts_per_s": rates, "figures": figures, "ratios": ratios, "memory": memory},
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -82,7 +82,7 @@ async def insert_ignore(
 
         stmt = sqlite_insert(model)
     # RETURNING counts the rows really inserted (a bulk insert reports no rowcount).
-    key = [getattr(model, c.key) for c in model.__mapper__.primary_key]
+    key = [getattr(model, str(c.key)) for c in model.__mapper__.primary_key]
     stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict_on)).returning(*key)
     result = await session.execute(stmt, values)
     return len(result.all())

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+# Before anything imports huggingface_hub (it reads these once): no hub at test time.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
 from shared.broker import EmbeddedBroker
 
 PG_HOST = os.environ.get("OTKLIK_TEST_PG_HOST", "127.0.0.1")

@@ -19,6 +19,8 @@ class QueueItem(Base):
         Index("ix_queue_items_recent", "platform", "product_sku", "updated_at"),
         #: The queue list: one state, by deadline, keyset on (due_at, mention_id).
         Index("ix_queue_items_state_due", "state", "due_at", "mention_id"),
+        #: "My items": one assignee's queue by deadline.
+        Index("ix_queue_items_assignee_due", "state", "assignee_id", "due_at"),
     )
 
     mention_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -132,7 +132,8 @@ async def get_queue(
         after=cursor,
     )
     async with session_scope(ctx.runtime.sessions) as session:
-        items, total, capped = await list_items(session, f)
+        # The count is for the first page; keyset pages skip it (the client has it).
+        items, total, capped = await list_items(session, f, count=cursor is None)
     next_cursor = (
         Cursor(items[-1].due_at, items[-1].mention_id).encode() if len(items) == limit else None
     )

@@ -71,8 +71,9 @@ class ActionRead(BaseModel):
 
 class QueuePage(BaseModel):
     items: list[QueueItemRead]
-    #: How many match, counted up to a cap (``total_capped`` says the cap was hit).
-    total: int
+    #: How many match, counted up to a cap (``total_capped`` says the cap was hit);
+    #: null on keyset pages (``after``), which skip the count.
+    total: int | None
     total_capped: bool = False
     limit: int
     offset: int

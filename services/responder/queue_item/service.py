@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.queue_item.models import ItemAssignment, QueueAction, QueueItem
+from shared.db import UTCDateTime
 from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment, utcnow
 from shared.http import Conflict, DomainError, NotFound
 
@@ -255,29 +256,36 @@ def _filtered(stmt: Select[Any], f: QueueFilter) -> Select[Any]:
 
 
 #: Counting stops here: an exact count of 100k rows costs more than the page itself.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
-async def list_items(session: AsyncSession, f: QueueFilter) -> tuple[list[QueueItem], int, bool]:
-    """Items by deadline, soonest first; how many match (up to COUNT_CAP); whether capped.
-
-    With ``f.after`` the page starts after that row (keyset: an index range scan on
-    (state, due_at, mention_id), as fast on page 2,000 as on page 1).
-    """
+async def count_items(session: AsyncSession, f: QueueFilter) -> tuple[int, bool]:
+    """How many items match, up to COUNT_CAP; and whether there are more."""
     capped = _filtered(select(QueueItem.mention_id), f).limit(COUNT_CAP + 1).subquery()
     total = int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+    return min(total, COUNT_CAP), total > COUNT_CAP
+
+
+async def list_items(
+    session: AsyncSession, f: QueueFilter, *, count: bool = True
+) -> tuple[list[QueueItem], int | None, bool]:
+    """Items by deadline, soonest first; how many match (up to COUNT_CAP; None when
+    ``count`` is false); whether the count was capped.
+
+    With ``f.after`` the page starts after that row (keyset: a row-value range scan on
+    the (state, due_at, mention_id) index, as fast on page 2,000 as on page 1).
+    """
+    total, capped = await count_items(session, f) if count else (None, False)
     stmt = _filtered(select(QueueItem), f).order_by(QueueItem.due_at, QueueItem.mention_id)
     if f.after is not None:
         stmt = stmt.where(
-            or_(
-                QueueItem.due_at > f.after.due_at,
-                and_(QueueItem.due_at == f.after.due_at, QueueItem.mention_id > f.after.mention_id),
-            )
+            tuple_(QueueItem.due_at, QueueItem.mention_id)
+            > tuple_(literal(f.after.due_at, UTCDateTime()), literal(f.after.mention_id))
         )
     else:
         stmt = stmt.offset(f.offset)
     rows = await session.execute(stmt.limit(f.limit))
-    return list(rows.scalars()), min(total, COUNT_CAP), total > COUNT_CAP
+    return list(rows.scalars()), total, capped
 
 
 async def get_item(session: AsyncSession, mention_id: str) -> QueueItem:

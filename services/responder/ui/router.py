@@ -171,7 +171,8 @@ async def queue_page(
             "total": total,
             "capped": capped,
             "page": page,
-            "pages": min(200, max(1, (total + per_page - 1) // per_page)),
+            "pages": min(200, max(1, ((total or 0) + per_page - 1) // per_page))
+            + (1 if capped else 0),
             "soon_s": int(soon.total_seconds()),
             "filters": {
                 "state": state,

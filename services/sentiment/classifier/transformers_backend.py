@@ -23,7 +23,6 @@ import numpy as np
 from services.sentiment.classifier.base import ModelLoadError, TextPrediction
 from services.sentiment.classifier.labels import LABELS, mapping_matrix, softmax
 
-
 #: Per-batch cost (framework call, kernel launches) counted as this many padded tokens.
 BATCH_OVERHEAD_TOKENS = 32
 

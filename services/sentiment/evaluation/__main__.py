@@ -52,7 +52,7 @@ def _print_scores(backend: str, results: dict[str, Any]) -> None:
 
 def _print_aspects(result: dict[str, Any]) -> None:
     print(f"\n== aspects (extract_aspects) on {result['reviews']} hand-labelled reviews")
-    rows = [("all", result)] + list(result["by_language"].items())
+    rows = [("all", result), *result["by_language"].items()]
     for name, r in rows:
         a = r["aspect_only"]
         print(
@@ -95,7 +95,13 @@ def main(argv: list[str] | None = None) -> int:
         sets = load_sets(names, args.limit)
         for backend in _backends(args):
             clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
-            results = evaluate(clf, sets)
+            id2label = None
+            if args.model and (Path(args.model) / "config.json").is_file():
+                from transformers import AutoConfig
+
+                config = AutoConfig.from_pretrained(args.model)
+                id2label = {int(k): str(v) for k, v in config.id2label.items()}
+            results = evaluate(clf, sets, id2label=id2label)
             report["backends"][backend] = results
             _print_scores(backend, results)
     aspects = evaluate_aspects()

@@ -60,16 +60,20 @@ def score(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> Sc
     )
 
 
-def five_class_predictor(clf: TextClassifier) -> Callable[[list[str]], list[str]] | None:
-    """A predictor of RuSentiment's five classes, if the backend has one."""
+def five_class_predictor(
+    clf: TextClassifier, id2label: dict[int, str] | None = None
+) -> Callable[[list[str]], list[str]] | None:
+    """A predictor of RuSentiment's five classes, if the backend has one.
+
+    HF backends qualify when the model's labels are those five (`id2label` from the model
+    config; the ONNX backend keeps none, so the caller passes it).
+    """
     classes = getattr(clf, "classes", None)
     if classes is not None and set(classes) == set(data.RU5) and hasattr(clf, "class_probs"):
         return lambda texts: [classes[i] for i in clf.class_probs(texts).argmax(axis=1)]  # type: ignore[attr-defined]
     model = getattr(clf, "model", None)
     config = getattr(model, "config", None)
-    id2label = getattr(config, "id2label", None)
-    if id2label is None:  # onnx backend keeps no torch model: read the tokenizer-side config
-        id2label = getattr(clf, "id2label", None)
+    id2label = getattr(config, "id2label", None) or id2label
     if id2label and {str(v).lower() for v in id2label.values()} == set(data.RU5):
         names = [str(id2label[k]).lower() for k in sorted(id2label, key=int)]
         if hasattr(clf, "logits"):
@@ -98,7 +102,10 @@ def load_sets(
 
 
 def evaluate(
-    clf: TextClassifier, sets: dict[str, data.Labelled], batch: int = 256
+    clf: TextClassifier,
+    sets: dict[str, data.Labelled],
+    batch: int = 256,
+    id2label: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     """All metrics of `clf` on `sets` (from `load_sets`), plus wall time per set."""
 
@@ -120,7 +127,7 @@ def evaluate(
             gold = [data.COLLAPSE.get(label, label) for label in part.labels]
             result = score(gold, pred, list(LABELS))
         if name == "rusentiment":
-            five = five_class_predictor(clf)
+            five = five_class_predictor(clf, id2label)
             if five is not None:
                 from sklearn.metrics import f1_score
 

@@ -96,7 +96,7 @@ class Stack:
                 "/login", data={"username": name, "password": PASSWORDS[name], "next": "/"}
             )
             assert response.status_code == 303, response.text
-            cookie = client.cookies[COOKIE].strip("\"")  # quoted when it holds "="
+            cookie = client.cookies[COOKIE].strip('"')  # quoted when it holds "="
             client.headers["X-CSRF-Token"] = self.app.state.ctx.signer.csrf(cookie)
             yield client
 
