@@ -166,7 +166,9 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def make_events(n: int, negative_share: float, run: str, seed: int) -> list[tuple[bytes, bytes, str | None]]:
+def make_events(
+    n: int, negative_share: float, run: str, seed: int
+) -> list[tuple[bytes, bytes, str | None]]:
     """(key, value, expected notification id or None) per mention, pre-encoded."""
     from services.alerts.escalation.flows import escalation_id_for
     from shared.events import (
@@ -318,8 +320,9 @@ async def wait_receiver(port_file: Path, proc: subprocess.Popen[bytes]) -> str:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("receiver exited")
-        if port_file.exists() and port_file.read_text():
-            url = f"http://127.0.0.1:{port_file.read_text()}"
+        port = await asyncio.to_thread(lambda: port_file.read_text() if port_file.exists() else "")
+        if port:
+            url = f"http://127.0.0.1:{port}"
             try:
                 async with httpx.AsyncClient(timeout=2) as client:
                     if (await client.get(f"{url}/dump")).status_code == 200:
@@ -344,11 +347,15 @@ async def warm_up(producer: object, topic: str, receiver: str, run: str) -> None
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rate", type=float, default=200.0, help="mentions/s offered")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of a steady run")
     parser.add_argument("--mix", type=float, default=0.3, help="negative share of the mix run")
-    parser.add_argument("--burst", type=int, default=4000, help="negatives in the burst run (0: skip)")
+    parser.add_argument(
+        "--burst", type=int, default=4000, help="negatives in the burst run (0: skip)"
+    )
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL on 127.0.0.1:5432")
     parser.add_argument("--skip-relay", action="store_true")
     parser.add_argument("--drain-timeout", type=float, default=300.0)
@@ -383,11 +390,15 @@ async def main() -> None:
             producer = AIOKafkaProducer(
                 bootstrap_servers=broker.bootstrap_servers, acks="all", linger_ms=2
             )
-            await ensure_topics(broker.bootstrap_servers, [service_topic, relay_topic], partitions=3)
+            await ensure_topics(
+                broker.bootstrap_servers, [service_topic, relay_topic], partitions=3
+            )
             await producer.start()
             try:
-                plan = [("steady 100% neg", n_steady, 1.0, args.rate, 1),
-                        (f"mix {args.mix:.0%} neg", n_steady, args.mix, args.rate, 2)]
+                plan = [
+                    ("steady 100% neg", n_steady, 1.0, args.rate, 1),
+                    (f"mix {args.mix:.0%} neg", n_steady, args.mix, args.rate, 2),
+                ]
                 if args.burst:
                     plan.append(("burst 100% neg", args.burst, 1.0, None, 3))
 
@@ -454,7 +465,10 @@ async def main() -> None:
         f"database: {'postgresql' if args.postgres else 'sqlite'}, CPUs: {os.cpu_count()}, "
         f"offered {args.rate:.0f} mentions/s for {args.seconds:.0f} s (steady/mix runs)"
     )
-    header = f"{'run':30} {'mentions':>8} {'notif':>6} {'recv':>6} {'sent/s':>7} {'notif/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    header = (
+        f"{'run':30} {'mentions':>8} {'notif':>6} {'recv':>6} {'sent/s':>7} {'notif/s':>8} "
+        f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    )
     print(header)
     for r in results:
         print(row(r))
@@ -463,20 +477,23 @@ async def main() -> None:
         svc, rel = by_name.get(f"service {label}"), by_name.get(f"relay   {label}")
         if svc and rel:
             print(
-                f"{label}: service/relay p50 {svc.p50 / rel.p50:.1f}x, p99 {svc.p99 / rel.p99:.1f}x, "
-                f"notif/s {svc.throughput / rel.throughput:.2f}"
+                f"{label}: service/relay p50 {svc.p50 / rel.p50:.1f}x, "
+                f"p99 {svc.p99 / rel.p99:.1f}x, notif/s {svc.throughput / rel.throughput:.2f}"
             )
     steady = by_name.get(f"service {plan[0][0]}")
     if steady:
         verdict = "MET" if steady.received == steady.expected and steady.p99 < 2.0 else "NOT MET"
-        print(f"target p99 < 2 s at {args.rate:.0f} mentions/s (all negative): {verdict} "
-              f"(p99 {steady.p99 * 1000:.0f} ms, {steady.received}/{steady.expected} delivered)")
+        print(
+            f"target p99 < 2 s at {args.rate:.0f} mentions/s (all negative): {verdict} "
+            f"(p99 {steady.p99 * 1000:.0f} ms, {steady.received}/{steady.expected} delivered)"
+        )
 
 
 def row(r: Result) -> str:
     return (
         f"{r.name:30} {r.mentions:8d} {r.expected:6d} {r.received:6d} {r.offered_rate:7.1f} "
-        f"{r.throughput:8.1f} {r.p50 * 1000:8.1f} {r.p90 * 1000:8.1f} {r.p99 * 1000:8.1f} {r.max * 1000:8.1f}"
+        f"{r.throughput:8.1f} {r.p50 * 1000:8.1f} {r.p90 * 1000:8.1f} "
+        f"{r.p99 * 1000:8.1f} {r.max * 1000:8.1f}"
     )
 
 

@@ -11,15 +11,14 @@ from functools import partial
 from services.alerts.deps import AlertsContext
 from services.alerts.handlers import (
     handle_alert_raised,
-    handle_mention_classified,
+    handle_mentions_classified,
     handle_sla_changed,
 )
-from services.alerts.webhook.handlers import with_webhooks
+from services.alerts.webhook.handlers import with_webhooks, with_webhooks_batch
 from shared.bus import Subscription
 from shared.events import (
     AlertRaised,
     AssignmentMade,
-    MentionClassified,
     ReplyFailed,
     ReplyPublished,
     SlaChanged,
@@ -38,11 +37,7 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
-            handlers={
-                MentionClassified.event_type: with_webhooks(
-                    partial(handle_mention_classified, ctx=ctx), ctx
-                )
-            },
+            batch_handler=with_webhooks_batch(partial(handle_mentions_classified, ctx=ctx), ctx),
         ),
         Subscription(
             topic=SLA,

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -63,74 +65,116 @@ def _title(event: MentionClassified) -> str:
     return f"Negative review{stars} on {mention.platform}: {product}"
 
 
+#: Escalations advanced at once: their notifications go out in parallel.
+ADVANCE_CONCURRENCY = 16
+
+
 async def handle_mention_classified(envelope: Envelope[Any], *, ctx: AlertsContext) -> None:
-    event: MentionClassified = envelope.payload
-    mention, classification = event.mention, event.classification
-    mention_id = str(mention.mention_id)
+    await handle_mentions_classified([envelope], ctx=ctx)
+
+
+async def handle_mentions_classified(
+    envelopes: Sequence[Envelope[Any]], *, ctx: AlertsContext
+) -> None:
+    """A fetched batch: one transaction, one round of publishes, notifications in parallel."""
     config = ctx.config
-    decision = route(
-        mention, classification, config.rules, config.default_owner, team_heads=config.team_heads()
-    )
+    directory = config.directory()
+    events: list[MentionClassified] = [e.payload for e in envelopes]
     now = utcnow()
-    negative = classification.sentiment == Sentiment.negative
     sessions = ctx.runtime.sessions
+    fresh_ids: set[str] = set()
+    escalation_ids: list[str] = []
     async with session_scope(sessions) as session:
-        fresh = await insert_ignore(
-            session,
-            Assignment,
-            {
-                "mention_id": mention_id,
-                "owner_id": decision.owner_id,
-                "team_id": decision.team_id,
-                "rule_id": decision.rule_id,
-                "platform": mention.platform,
-                "sentiment": classification.sentiment.value,
-                "created_at": now,
-            },
-            conflict_on=["mention_id"],
-        )
-        assignment = await session.get(Assignment, mention_id)
-        assert assignment is not None
-        escalation = None
-        if negative:
+        for event in events:
+            mention_id = str(event.mention.mention_id)
+            decision = route(
+                event.mention,
+                event.classification,
+                config.rules,
+                config.default_owner,
+                team_heads=config.team_heads(),
+            )
+            inserted = await insert_ignore(
+                session,
+                Assignment,
+                {
+                    "mention_id": mention_id,
+                    "owner_id": decision.owner_id,
+                    "team_id": decision.team_id,
+                    "rule_id": decision.rule_id,
+                    "platform": event.mention.platform,
+                    "sentiment": event.classification.sentiment.value,
+                    "created_at": now,
+                },
+                conflict_on=["mention_id"],
+            )
+            if inserted:
+                fresh_ids.add(mention_id)
+                how = "rule" if decision.rule_id else "default"
+                ctx.metrics.assignments.labels(how=how).inc()
+        ids = [str(e.mention.mention_id) for e in events]
+        rows = await session.execute(select(Assignment).where(Assignment.mention_id.in_(ids)))
+        assignments = {a.mention_id: a for a in rows.scalars()}
+        for event in events:
+            if event.classification.sentiment != Sentiment.negative:
+                continue
+            assignment = assignments[str(event.mention.mention_id)]
             escalation, _ = await flows.open_escalation(
                 session,
-                mention_id=mention_id,
+                mention_id=assignment.mention_id,
                 owner_id=assignment.owner_id,
                 team_id=assignment.team_id,
                 reason="negative",
                 title=_title(event),
                 context=_context(event),
-                sentiment=classification.sentiment,
+                sentiment=event.classification.sentiment,
                 now=now,
             )
-    if fresh:
-        ctx.metrics.assignments.labels(how="rule" if decision.rule_id else "default").inc()
-    owner = config.directory().person(assignment.owner_id)
-    # Published on every delivery (same event id): a crash before this line is repaired
+            escalation_ids.append(escalation.id)
+    # Published on every delivery (same event ids): a crash before this line is repaired
     # by the redelivery, and consumers recognise the repeat.
-    await ctx.runtime.publisher.publish(
-        ASSIGNMENTS,
-        AssignmentMade(
-            mention_id=mention.mention_id,
-            owner_id=assignment.owner_id,
-            owner_name=owner.name if owner else assignment.owner_id,
-            team=assignment.team_id,
-            rule=assignment.rule_id,
-        ),
-        trace_id=envelope.trace_id,
-        event_id=derived_event_id("assignment", mention_id),
-    )
-    if fresh:
-        await _observe_crisis(ctx, event, envelope.trace_id)
-    if escalation is not None:
-        await flows.advance(
-            sessions=sessions,
-            escalation_id=escalation.id,
-            directory=config.directory(),
-            notifier=ctx.notifier,
-            now=utcnow(),
+    out = []
+    for envelope, event in zip(envelopes, events, strict=True):
+        assignment = assignments[str(event.mention.mention_id)]
+        owner = directory.person(assignment.owner_id)
+        out.append(
+            ctx.runtime.publisher.envelope(
+                AssignmentMade(
+                    mention_id=event.mention.mention_id,
+                    owner_id=assignment.owner_id,
+                    owner_name=owner.name if owner else assignment.owner_id,
+                    team=assignment.team_id,
+                    rule=assignment.rule_id,
+                ),
+                trace_id=envelope.trace_id,
+                event_id=derived_event_id("assignment", assignment.mention_id),
+            )
         )
+    await ctx.runtime.publisher.publish_envelopes(ASSIGNMENTS, out)
+    for envelope, event in zip(envelopes, events, strict=True):
+        if str(event.mention.mention_id) in fresh_ids:
+            await _observe_crisis(ctx, event, envelope.trace_id)
+    await advance_all(ctx, escalation_ids)
+
+
+async def advance_all(ctx: AlertsContext, escalation_ids: Sequence[str]) -> None:
+    """Take the due steps of several escalations concurrently (a lock per escalation)."""
+    if not escalation_ids:
+        return
+    directory = ctx.config.directory()
+    limit = asyncio.Semaphore(ADVANCE_CONCURRENCY)
+
+    async def one(escalation_id: str) -> None:
+        async with limit:
+            await flows.advance(
+                sessions=ctx.runtime.sessions,
+                escalation_id=escalation_id,
+                directory=directory,
+                notifier=ctx.notifier,
+                now=utcnow(),
+            )
+
+    await asyncio.gather(*(one(e) for e in dict.fromkeys(escalation_ids)))
 
 
 async def _observe_crisis(ctx: AlertsContext, event: MentionClassified, trace_id: str) -> None:

@@ -16,6 +16,7 @@ from services.alerts.crisis import flows as crisis_flows
 from services.alerts.deps import AlertsContext
 from services.alerts.escalation import flows
 from services.alerts.escalation.flows import Notifier
+from services.alerts.handlers import advance_all
 from services.alerts.metrics import make_alerts_metrics
 from services.alerts.owner import service as owner_service
 from services.alerts.owner.config import AlertsConfig, load_config
@@ -39,14 +40,7 @@ async def tick(ctx: AlertsContext) -> None:
     now = utcnow()
     async with session_scope(ctx.runtime.sessions) as session:
         due = await flows.due_escalations(session, now)
-    for escalation_id in due:
-        await flows.advance(
-            sessions=ctx.runtime.sessions,
-            escalation_id=escalation_id,
-            directory=ctx.config.directory(),
-            notifier=ctx.notifier,
-            now=now,
-        )
+    await advance_all(ctx, due)
     async with session_scope(ctx.runtime.sessions) as session:
         ctx.metrics.open_escalations.set(await flows.count_open(session))
         ctx.metrics.active_crises.set(await crisis_flows.count_active(session))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from services.alerts.deps import AlertsContext
@@ -11,6 +11,7 @@ from shared.db import session_scope
 from shared.events import Envelope, utcnow
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Envelope[Any]]], Awaitable[None]]
 
 
 async def handle_event_for_webhooks(envelope: Envelope[Any], *, ctx: AlertsContext) -> None:
@@ -25,6 +26,28 @@ async def handle_event_for_webhooks(envelope: Envelope[Any], *, ctx: AlertsConte
         )
     if added:
         ctx.webhook_wakeup.set()
+
+
+async def handle_events_for_webhooks(
+    envelopes: Sequence[Envelope[Any]], *, ctx: AlertsContext
+) -> None:
+    """The batch form of `handle_event_for_webhooks`: one transaction for the batch."""
+    async with session_scope(ctx.runtime.sessions) as session:
+        added = await service.enqueue(
+            session, events=[service.webhook_event(e) for e in envelopes], now=utcnow()
+        )
+    if added:
+        ctx.webhook_wakeup.set()
+
+
+def with_webhooks_batch(handler: BatchHandler, ctx: AlertsContext) -> BatchHandler:
+    """The domain batch handler first, then the fan-out of the whole batch."""
+
+    async def both(envelopes: Sequence[Envelope[Any]]) -> None:
+        await handler(envelopes)
+        await handle_events_for_webhooks(envelopes, ctx=ctx)
+
+    return both
 
 
 def with_webhooks(handler: Handler | None, ctx: AlertsContext) -> Handler:
