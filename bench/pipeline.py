@@ -213,9 +213,7 @@ async def main() -> None:
             pipeline = await bench_pipeline(broker, args.n, Path(tmp))
     finally:
         broker.stop()
-    print(
-        f"messages: {args.n}, message size ≈ {relay['size']} bytes, CPUs: {os.cpu_count()}"
-    )
+    print(f"messages: {args.n}, message size ≈ {relay['size']} bytes, CPUs: {os.cpu_count()}")
     print(f"{'':10} {'msg/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
     for name, r in (("relay", relay), ("pipeline", pipeline)):
         print(f"{name:10} {r['throughput']:10.1f} {r['p50'] * 1000:10.1f} {r['p99'] * 1000:10.1f}")
