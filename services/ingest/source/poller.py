@@ -82,9 +82,32 @@ class SourcePoller:
     async def run(self) -> None:
         """Poll until cancelled."""
         self._metrics.source_healthy.labels(**self._labels).set(1)
+        outage_failures = 0
         while True:
-            report = await self.poll_once()
-            state = await self.state()
+            try:
+                report = await self.poll_once()
+                state = await self.state()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # The broker or our database is down, not the platform: nothing was
+                # recorded, so the cursor still points at the page; try again later.
+                outage_failures += 1
+                log.warning(
+                    "poll interrupted by an outage; the page will be read again",
+                    error=f"{type(exc).__name__}: {exc}",
+                    attempt=outage_failures,
+                )
+                await self._sleep(
+                    next_delay(
+                        self.config.poll_interval_s,
+                        outage_failures,
+                        self._max_backoff_s,
+                        self._rand,
+                    )
+                )
+                continue
+            outage_failures = 0
             failures = state.consecutive_failures if state else 0
             if report.error is None and report.pages >= MAX_PAGES_PER_CYCLE:
                 continue
