@@ -215,6 +215,9 @@ async def test_queue_ui_in_a_real_browser(loop: Loop) -> None:
             await page.wait_for_selector("table#queue tbody tr")
             rows = await page.locator("table#queue tbody tr").count()
             assert rows == 3
+            summary = page.locator("#summary")
+            assert await summary.locator('li[data-key="open"] b').inner_text() == "3"
+            assert await summary.locator('li[data-key="breached"] b').inner_text() == "0"
             # Hostile review text is shown as text, never run as markup.
             assert await page.evaluate("window.__xss") is None
             assert "<script>" in await page.locator("table#queue").inner_text()
@@ -245,5 +248,10 @@ async def test_queue_ui_in_a_real_browser(loop: Loop) -> None:
 
             await eventually(published, "the reply approved in the browser to be published")
             assert [a["id"] for a in loop.wb.answers] == ["WB-NEG-1"]
+            await page.goto(f"{loop.responder_url}/")
+            answered = page.locator('#summary li[data-key="answered_today"]')
+            assert (await answered.locator("b").first.inner_text()) == "1"
+            assert "100 %" in await answered.inner_text()
+            assert await page.locator('#summary li[data-key="open"] b').inner_text() == "2"
         finally:
             await browser.close()

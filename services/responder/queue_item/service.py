@@ -427,3 +427,43 @@ def item_classification(item: QueueItem) -> Classification:
         aspects=[Aspect.model_validate(a) for a in item.aspects],
         rating_contradiction=item.rating_contradiction,
     )
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The header of the queue page: what waits, what is urgent, how today went."""
+
+    open: int
+    due_soon: int
+    breached: int
+    answered_today: int
+    answered_today_in_time: int
+
+    @property
+    def in_time_ratio(self) -> float | None:
+        if not self.answered_today:
+            return None
+        return self.answered_today_in_time / self.answered_today
+
+
+async def queue_summary(session: AsyncSession, *, now: datetime, soon: timedelta) -> QueueSummary:
+    """Four indexed counts (state + due_at; answered_at for today's answers)."""
+    waiting = select(func.count(QueueItem.mention_id)).where(QueueItem.state.in_(WAITING_STATES))
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    answered = select(func.count(QueueItem.mention_id)).where(
+        QueueItem.state == "published", QueueItem.answered_at >= midnight
+    )
+    return QueueSummary(
+        open=int(await session.scalar(waiting) or 0),
+        due_soon=int(
+            await session.scalar(
+                waiting.where(QueueItem.due_at > now, QueueItem.due_at <= now + soon)
+            )
+            or 0
+        ),
+        breached=int(await session.scalar(waiting.where(QueueItem.due_at <= now)) or 0),
+        answered_today=int(await session.scalar(answered) or 0),
+        answered_today_in_time=int(
+            await session.scalar(answered.where(QueueItem.answered_at <= QueueItem.due_at)) or 0
+        ),
+    )

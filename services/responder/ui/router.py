@@ -21,6 +21,7 @@ from services.responder.queue_item.service import (
     get_item,
     item_actions,
     list_items,
+    queue_summary,
     sla_state,
 )
 from shared.db import session_scope
@@ -153,6 +154,7 @@ async def queue_page(
     )
     async with session_scope(ctx.runtime.sessions) as session:
         items, total, capped = await list_items(session, f)
+        summary = await queue_summary(session, now=now, soon=soon)
     rows = [
         {
             "item": item,
@@ -168,6 +170,7 @@ async def queue_page(
             "user": principal.name,
             "role": principal.role,
             "rows": rows,
+            "summary": summary,
             "total": total,
             "capped": capped,
             "page": page,
