@@ -13,8 +13,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.responder.auth import require_role
+from services.responder.auth import Principal, require_role
 from services.responder.deps import Context, Staff
 from services.responder.lint.policy import policy_for
 from services.responder.lint.rules import lint_reply
@@ -259,6 +260,23 @@ async def approve_item(
     return ApproveResult(mention_id=mention_id, reply_id=reply_id, state=item.state, lint=issues)
 
 
+async def recorded(
+    session: AsyncSession,
+    item: QueueItem,
+    user: Principal,
+    *,
+    action: str,
+    note: str | None = None,
+    step: str | None = None,
+) -> ActionResult:
+    """Record who did what to the item (the audit trail) and answer with the new state."""
+    row = record_action(
+        session, item, action=action, note=note, step=step, actor=user.name, role=user.role
+    )
+    await session.flush()  # the row's id and time, for the answer
+    return action_result(item, ActionRead.model_validate(row))
+
+
 def action_result(item: QueueItem, action: ActionRead) -> ActionResult:
     return ActionResult(
         mention_id=item.mention_id,
@@ -280,17 +298,7 @@ async def dismiss_item(
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         mark_dismissed(item, reason=dismiss_in.reason, user=user.name)
-        row = record_action(
-            session,
-            item,
-            action="dismiss",
-            note=item.dismiss_reason,
-            actor=user.name,
-            role=user.role,
-        )
-        await session.flush()
-        result = action_result(item, ActionRead.model_validate(row))
-    return result
+        return await recorded(session, item, user, action="dismiss", note=item.dismiss_reason)
 
 
 @router.post("/queue/{mention_id}/assign", response_model=ActionResult)
@@ -306,17 +314,8 @@ async def assign_item(
             assignee_id=assign_in.assignee_id.strip(),
             assignee_name=assign_in.assignee_name.strip(),
         )
-        row = record_action(
-            session,
-            item,
-            action="assign",
-            note=f"{item.assignee_name} ({item.assignee_id})",
-            actor=user.name,
-            role=user.role,
-        )
-        await session.flush()
-        result = action_result(item, ActionRead.model_validate(row))
-    return result
+        note = f"{item.assignee_name} ({item.assignee_id})"
+        return await recorded(session, item, user, action="assign", note=note)
 
 
 @router.post("/queue/{mention_id}/case", response_model=ActionResult)
@@ -330,15 +329,4 @@ async def case_step(
         item = await get_item(session, mention_id)
         advance_case(item, step_in.step)
         note = (step_in.note or "").strip() or None
-        row = record_action(
-            session,
-            item,
-            action="case",
-            step=step_in.step,
-            note=note,
-            actor=user.name,
-            role=user.role,
-        )
-        await session.flush()
-        result = action_result(item, ActionRead.model_validate(row))
-    return result
+        return await recorded(session, item, user, action="case", step=step_in.step, note=note)
