@@ -47,8 +47,13 @@ def create_app(
             settings, migrations_dir=None, uses_database=False, metrics=metrics
         )
         model = classifier or build_classifier(settings)
-        sentiment_metrics.model.info({"name": model.name, "backend": settings.sentiment_backend})
-        log.info("sentiment model loaded", model=model.name, backend=settings.sentiment_backend)
+        sentiment_metrics.model.info({"name": model.name, "backend": model.backend})
+        log.info(
+            "sentiment model loaded",
+            model=model.name,
+            backend=model.backend,
+            configured_backend=settings.sentiment_backend,
+        )
         app.state.runtime = runtime
         app.state.classifier = model
         await runtime.start_consumer(
@@ -64,7 +69,11 @@ def create_app(
     @app.get("/api/model", tags=["model"])
     async def get_model() -> dict[str, str]:
         """Which model this instance runs."""
-        return {"name": app.state.classifier.name, "backend": settings.sentiment_backend}
+        return {
+            "name": app.state.classifier.name,
+            "backend": app.state.classifier.backend,
+            "configured_backend": settings.sentiment_backend,
+        }
 
     install_common(
         app,

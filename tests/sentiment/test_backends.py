@@ -52,8 +52,8 @@ def test_bucketing_keeps_order() -> None:
 
 
 def test_torch_backend_batching_truncation_and_order(tiny_bert: Path) -> None:
-    clf = load_classifier(str(tiny_bert), max_length=16, batch_size=2)
-    assert isinstance(clf, TransformersClassifier)
+    clf = load_classifier(str(tiny_bert), backend="torch", max_length=16, batch_size=2)
+    assert isinstance(clf, TransformersClassifier) and clf.backend == "torch"
     batched = clf.logits(TEXTS)
     one_by_one = np.vstack([clf.logits([t]) for t in TEXTS])
     np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
@@ -71,7 +71,7 @@ def test_torch_backend_batching_truncation_and_order(tiny_bert: Path) -> None:
 def test_onnx_matches_torch(tiny_bert: Path, tmp_path: Path) -> None:
     from services.sentiment.classifier.onnx_backend import OnnxClassifier
 
-    torch_clf = load_classifier(str(tiny_bert), max_length=32, batch_size=2)
+    torch_clf = load_classifier(str(tiny_bert), backend="torch", max_length=32, batch_size=2)
     onnx_clf = OnnxClassifier.from_pretrained(
         str(tiny_bert), onnx_path=tmp_path / "m.onnx", max_length=32, batch_size=3
     )
@@ -87,6 +87,31 @@ def test_onnx_through_factory_caches_next_to_model(tmp_path: Path, bert_builder)
     assert clf.name.startswith("onnx:")
     assert (model_dir / "onnx" / "model.onnx").is_file()
     assert len(clf.predict(["good", "bad"])) == 2
+
+
+def test_auto_runs_onnx_on_cpu_and_torch_when_export_fails(
+    tmp_path: Path, bert_builder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("auto picks torch where CUDA is present")
+    model_dir = bert_builder(tmp_path / "m", {0: "negative", 1: "positive"})
+    clf = load_classifier(str(model_dir))
+    assert clf.backend == "onnx" and clf.name.startswith("onnx:")
+    assert (model_dir / "onnx" / "model.onnx").is_file()
+
+    other = bert_builder(tmp_path / "n", {0: "negative", 1: "positive"})
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("exporter cannot handle this architecture")
+
+    monkeypatch.setattr(torch.onnx, "export", refuse)
+    fallback = load_classifier(str(other))
+    assert fallback.backend == "torch" and isinstance(fallback, TransformersClassifier)
+    assert [p.label for p in fallback.predict(["good", "bad"])]
+    with pytest.raises(ModelLoadError, match="ONNX export/load failed: exporter cannot"):
+        load_classifier(str(other), backend="onnx")
 
 
 def test_missing_hub_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from shared.events import Sentiment
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 #: The three classes every backend reports, in a fixed order.
 LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
@@ -43,6 +46,8 @@ class TextClassifier(Protocol):
     """Synchronous, CPU-bound: the consumer calls it in a worker thread, one batch at a time."""
 
     name: str
+    #: What executes it: "builtin", "torch" or "onnx" (after `auto` was resolved).
+    backend: str
 
     def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
         """One prediction per input text, in input order."""
@@ -64,7 +69,8 @@ def load_classifier(
     """Resolve a model spec into a ready classifier.
 
     - None / "" / "builtin": the project's shipped model in services/sentiment/model/.
-    - a local directory with a Hugging Face config.json: torch (or ONNX when backend="onnx").
+    - a local directory with a Hugging Face config.json: through `backend` ("auto" picks
+      with `default_hf_backend`).
     - anything else: a hub id, loaded through `from_pretrained` (works only when cached:
       no hub is reachable from the service's network).
     """
@@ -86,14 +92,41 @@ def load_classifier(
         raise ModelLoadError(f"{spec}: not a model directory (no config.json / model.json)")
     else:
         source = spec
-    if backend == "onnx":
+    chosen = default_hf_backend() if backend == "auto" else backend
+    if chosen == "onnx":
         from services.sentiment.classifier.onnx_backend import OnnxClassifier
 
-        return OnnxClassifier.from_pretrained(
-            source, max_length=max_length, batch_size=batch_size, label_map=label_map
-        )
+        try:
+            return OnnxClassifier.from_pretrained(
+                source, max_length=max_length, batch_size=batch_size, label_map=label_map
+            )
+        except ModelLoadError:
+            raise
+        except Exception as exc:
+            if backend == "onnx":
+                raise ModelLoadError(f"{spec}: ONNX export/load failed: {exc}") from exc
+            # auto: a model the exporter cannot handle still runs, on torch
+            log.warning("onnx path unavailable, running torch", model=spec, error=str(exc))
     from services.sentiment.classifier.transformers_backend import TransformersClassifier
 
     return TransformersClassifier.from_pretrained(
         source, max_length=max_length, batch_size=batch_size, label_map=label_map
     )
+
+
+def default_hf_backend() -> str:
+    """What `auto` runs a Hugging Face model on: torch on a GPU, ONNX Runtime on a CPU.
+
+    On CPU the ONNX path is the fast one (see docs/sentiment.md: several times the torch
+    path on the same model); torch stays the choice where CUDA is present, and wherever
+    onnxruntime/onnx are not installed.
+    """
+    import importlib.util
+
+    import torch
+
+    if torch.cuda.is_available():
+        return "torch"
+    if all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx")):
+        return "onnx"
+    return "torch"

@@ -121,6 +121,8 @@ class Layer:
 class LinearNgramClassifier:
     """Featurizer + dense layers + collapse of the model's classes to our three."""
 
+    backend = "builtin"
+
     def __init__(
         self,
         featurizer: NgramFeaturizer,

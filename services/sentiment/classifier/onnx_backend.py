@@ -78,6 +78,8 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
 class OnnxClassifier:
     """Same contract as TransformersClassifier; runs on onnxruntime's CPU provider."""
 
+    backend = "onnx"
+
     def __init__(
         self,
         session: Any,

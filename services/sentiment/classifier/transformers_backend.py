@@ -129,6 +129,8 @@ def _not_found(source: str, exc: Exception) -> str:
 class TransformersClassifier:
     """Batched, length-bucketed inference of an AutoModelForSequenceClassification."""
 
+    backend = "torch"
+
     def __init__(
         self,
         model: Any,
