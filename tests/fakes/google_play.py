@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, json_body
+from .server import FakePlatform, advertised_wait, json_body
 
 ACCESS_TOKEN = "ya29.test-token"
 PACKAGE = "ru.otklik.app"
@@ -19,6 +19,14 @@ def _err(status: int, state: str, message: str) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": status, "message": message, "status": state}}, status_code=status
     )
+
+
+WINDOW_S = 7 * 24 * 3600
+
+
+def _modified(review: dict[str, Any]) -> int:
+    user = next(c["userComment"] for c in review["comments"] if "userComment" in c)
+    return int(user["lastModified"]["seconds"])
 
 
 def _stamp(when: datetime) -> dict[str, Any]:
@@ -65,7 +73,7 @@ class FakeGooglePlay(FakePlatform):
 
     def throttle(self, wait: float) -> Response:
         response = _err(429, "RESOURCE_EXHAUSTED", "Quota exceeded")
-        response.headers["Retry-After"] = str(max(1, round(wait)))
+        response.headers["Retry-After"] = str(advertised_wait(wait))
         return response
 
     def routes(self) -> None:
@@ -78,7 +86,9 @@ class FakeGooglePlay(FakePlatform):
             q = request.query_params
             size = int(q.get("maxResults", 10))
             start = int(q["token"].removeprefix("t")) if q.get("token") else 0
-            items = list(self.reviews.values())
+            # Play lists only reviews created or modified in about the last 7 days.
+            horizon = datetime.now(UTC).timestamp() - WINDOW_S
+            items = [r for r in self.reviews.values() if _modified(r) >= horizon]
             body: dict[str, Any] = {
                 "reviews": items[start : start + size],
                 "pageInfo": {
@@ -98,7 +108,7 @@ class FakeGooglePlay(FakePlatform):
 
         @app.post("/applications/{package}/reviews/{target}")
         async def reply(package: str, target: str, request: Request) -> Response:
-            review_id, _, verb = target.partition(":")
+            review_id, _, verb = target.rpartition(":")
             if verb != "reply":
                 return _err(404, "NOT_FOUND", "Unknown method")
             item = self.reviews.get(review_id)

@@ -145,7 +145,7 @@ class GooglePlayConnector(BaseConnector):
                     "google_play: the review no longer exists (deleted or older than Play keeps)",
                     retryable=False,
                 ) from exc
-            raise
+            raise self.refusal(exc) from exc
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "'result' is missing")

@@ -181,44 +181,78 @@ class WildberriesConnector(BaseConnector):
 
     # --- replies -----------------------------------------------------------------------
 
-    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
-        """Answer (or edit, once within 60 days) a review or a question."""
-        text = request.text.strip()
-        if request.kind == MentionKind.question:
-            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
-            body = await self.http.request(
-                "PATCH",
-                "/api/v1/questions",
-                json_body={"id": request.external_id, "answer": {"text": text}, "state": "wbRu"},
-            )
-            _check_envelope(body[1], "/api/v1/questions")
-        elif request.kind == MentionKind.review:
-            self.check_length(text, 2, 5000)
-            await self.http.request(
-                "PATCH" if request.edit else "POST",
-                "/api/v1/feedbacks/answer",
-                json_body={"id": request.external_id, "text": text},
-            )
-        else:
-            raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
-        return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
-
-    async def confirm_reply(self, request: ReplyRequest) -> bool:
-        """Read the item back: WB answers 204 even for unknown ids."""
+    async def _read_back(self, request: ReplyRequest) -> Mapping[str, Any] | None:
+        """The review or question as WB shows it now; None when WB does not know the id."""
         single = "question" if request.kind == MentionKind.question else "feedback"
         path = f"/api/v1/{single}"
         try:
             body = await self.http.get_json(path, params={"id": request.external_id})
         except PlatformHTTPError as exc:
             if exc.status in (400, 404):
-                return False
+                return None
             raise
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-            return False
-        answer = body["data"].get("answer")
-        return (
-            isinstance(answer, dict) and str(answer.get("text", "")).strip() == request.text.strip()
-        )
+            return None
+        data: Mapping[str, Any] = body["data"]
+        return data
+
+    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
+        """Answer (or edit, once within 60 days) a review or a question.
+
+        WB answers 204 even for an unknown id, so the item is read first: a deleted one
+        is reported as such, and one already showing this very answer is not posted again.
+        """
+        text = request.text.strip()
+        if request.kind == MentionKind.question:
+            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
+        elif request.kind == MentionKind.review:
+            self.check_length(text, 2, 5000)
+        else:
+            raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
+        what = str(request.kind.value)
+        current = await self._read_back(request)
+        if current is None:
+            raise ConnectorError(
+                f"wildberries: the {what} no longer exists (deleted by its author or by WB)",
+                retryable=False,
+            )
+        if _answer_text(current) == text:
+            return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+        try:
+            if request.kind == MentionKind.question:
+                _, body = await self.http.request(
+                    "PATCH",
+                    "/api/v1/questions",
+                    json_body={
+                        "id": request.external_id,
+                        "answer": {"text": text},
+                        "state": "wbRu",
+                    },
+                    idempotent=False,
+                )
+                _check_envelope(body, "/api/v1/questions")
+            else:
+                await self.http.request(
+                    "PATCH" if request.edit else "POST",
+                    "/api/v1/feedbacks/answer",
+                    json_body={"id": request.external_id, "text": text},
+                    idempotent=False,
+                )
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc, what) from exc
+        return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+
+    async def confirm_reply(self, request: ReplyRequest) -> bool:
+        """Read the item back: WB answers 204 even for unknown ids."""
+        current = await self._read_back(request)
+        return current is not None and _answer_text(current) == request.text.strip()
+
+
+def _answer_text(item: Mapping[str, Any]) -> str | None:
+    answer = item.get("answer")
+    if not isinstance(answer, dict):
+        return None
+    return str(answer.get("text", "")).strip()
 
 
 def _check_envelope(body: Any, where: str) -> None:
