@@ -143,8 +143,8 @@ WB_FEEDBACKS = Platform(
     kind=MentionKind.review,
     credentials={"token": wb.TOKEN},
     bad_credentials={"token": "expired-token"},
-    options={"kinds": ["feedbacks"], "take": 10, "overlap_s": 3600},
-    page_size=10,
+    options={"kinds": ["feedbacks"], "take": 5, "overlap_s": 3600},
+    page_size=5,
     list_path="/api/v1/feedbacks",
     post_path="/api/v1/feedbacks/answer",
     make_fake=lambda clock: wb.FakeWildberries(clock=clock),
@@ -177,8 +177,8 @@ WB_QUESTIONS = Platform(
     kind=MentionKind.question,
     credentials={"token": wb.TOKEN},
     bad_credentials={"token": "expired-token"},
-    options={"kinds": ["questions"], "take": 10, "overlap_s": 3600},
-    page_size=10,
+    options={"kinds": ["questions"], "take": 5, "overlap_s": 3600},
+    page_size=5,
     list_path="/api/v1/questions",
     post_path="/api/v1/questions",
     make_fake=lambda clock: wb.FakeWildberries(clock=clock),
@@ -273,8 +273,8 @@ YANDEX = Platform(
     kind=MentionKind.review,
     credentials={"api_key": ym.API_KEY},
     bad_credentials={"api_key": "revoked-key"},
-    options={"business_id": ym.BUSINESS_ID, "limit": 10, "overlap_s": 3600},
-    page_size=10,
+    options={"business_id": ym.BUSINESS_ID, "limit": 5, "overlap_s": 3600},
+    page_size=5,
     list_path=f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback",
     post_path=f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback/comments/update",
     make_fake=lambda clock: ym.FakeYandexMarket(clock=clock),
@@ -317,8 +317,8 @@ PLAY = Platform(
     kind=MentionKind.review,
     credentials={"access_token": gp.ACCESS_TOKEN},
     bad_credentials={"access_token": "ya29.expired"},
-    options={"package_name": gp.PACKAGE, "max_results": 10},
-    page_size=10,
+    options={"package_name": gp.PACKAGE, "max_results": 5},
+    page_size=5,
     list_path=f"/applications/{gp.PACKAGE}/reviews",
     post_path="",  # set per review: /applications/{package}/reviews/{id}:reply
     make_fake=lambda clock: gp.FakeGooglePlay(clock=clock),
@@ -765,7 +765,6 @@ async def test_platform_refusal_becomes_replies_failed_with_reason(
 ) -> None:
     async with rig(p, env) as r:
         [ext] = r.seed(1)
-        await r.poll()
         refusal.setup(r.fake, ext)
         approved = r.approved(ext, refusal.text, edit=refusal.edit)
         envelope = env.publisher.envelope(approved)
