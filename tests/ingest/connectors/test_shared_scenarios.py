@@ -16,6 +16,7 @@ wrong credentials making the source unhealthy.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -625,6 +626,46 @@ async def test_throttling_storm_is_waited_out_without_loss(p: Platform, env: Env
         assert r.env.registry.get_sample_value(
             "otklik_ingest_throttled_total", {"platform": p.platform, "source": f"{p.id}-main"}
         ) == float(r.fake.throttled)
+
+
+@by_id([p for p in PLATFORMS if p.platform != "ozon"])  # Ozon's 429 names no wait
+async def test_quota_outlasting_the_retries_is_waited_out_by_the_poller(
+    p: Platform, env: Env
+) -> None:
+    async with rig(p, env) as r:
+        r.seed(2)
+        r.fake.fail_next(1000, "throttle", delay=900)  # "come back in 15 minutes"
+        report = await r.poll()
+        assert report.error is not None and report.retry_after is not None
+        assert report.retry_after >= 900 and len(r.fake.requests) == 1  # not hammered
+        assert (await r.state()).healthy
+
+        sleeps: list[float] = []
+        waited = asyncio.Event()
+
+        async def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+            waited.set()
+            await asyncio.Event().wait()  # the test ends the poller here
+
+        poller = SourcePoller(
+            config=r.connector.config,
+            connector=r.connector,
+            sessions=env.sessions,
+            publisher=env.publisher,
+            metrics=env.metrics,
+            unhealthy_after=3,
+            max_backoff_s=1,
+            sleep=sleep,
+        )
+        task = asyncio.create_task(poller.run())
+        try:
+            await asyncio.wait_for(waited.wait(), timeout=30)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        assert sleeps[0] >= 900  # the platform's wait, not the 1 s backoff
+        assert len(r.fake.requests) == 2
 
 
 @by_id(PLATFORMS)
