@@ -263,6 +263,7 @@ class BaseConnector:
         product: Product | None = None,
         url: str | None = None,
         language_hint: str | None = None,
+        answered: bool = False,
     ) -> Mention:
         return Mention(
             mention_id=mention_id_for(self.platform, external_id),
@@ -279,6 +280,7 @@ class BaseConnector:
             url=url,
             published_at=published_at,
             language_hint=language_hint[:8] if language_hint else None,
+            answered=answered,
         )
 
     def map_items(

@@ -45,6 +45,8 @@ from .base import (
 from .http import PlatformHTTPError
 
 STREAMS = ("feedbacks", "questions")
+#: Suffix of a stream of answered items (`isAnswered=true`), walked by history imports.
+ANSWERED = "_answered"
 
 
 class WildberriesConnector(BaseConnector):
@@ -73,13 +75,34 @@ class WildberriesConnector(BaseConnector):
         wanted = self.options.get("kinds", STREAMS)
         return tuple(s for s in STREAMS if s in wanted)
 
+    def history_streams(self, include_answered: bool) -> tuple[str, ...]:
+        """The streams a history import walks: each kind's unanswered items and, when
+        asked, its answered ones (`isAnswered=true`, marked `answered`)."""
+        if not include_answered:
+            return self.streams
+        return tuple(s for kind in self.streams for s in (kind, kind + ANSWERED))
+
+    def _streams_of(self, state: Mapping[str, Any]) -> tuple[str, ...]:
+        """A cursor may list its own streams (a history import); polling uses the
+        configured unanswered ones."""
+        listed = state.get("streams")
+        if listed is None:
+            return self.streams
+        allowed = self.history_streams(True)
+        if not isinstance(listed, list) or any(s not in allowed for s in listed):
+            raise ConnectorError(
+                f"wildberries: cursor lists unknown streams {listed!r}", retryable=False
+            )
+        return tuple(listed)
+
     async def fetch(self, cursor: str | None) -> FetchPage:
-        """One page of the current stream; `has_more` until both streams are swept."""
+        """One page of the current stream; `has_more` until every stream is swept."""
         state = decode_cursor(self.platform, cursor)
-        streams = self.streams
+        streams = self._streams_of(state)
         if not streams:
             raise ConnectorError("wildberries: option 'kinds' selects nothing", retryable=False)
         stream: str = state["stream"] if state.get("stream") in streams else streams[0]
+        kind = stream.removesuffix(ANSWERED)
         sub: dict[str, Any] = dict(state.get(stream) or {})
         date_from = int(sub.get("from", self.options.get("date_from", 0)))
         skip = int(sub.get("skip", 0))
@@ -87,10 +110,10 @@ class WildberriesConnector(BaseConnector):
         seen = SeenMap(sub.get("seen"))
 
         take = self.take
-        if stream == "questions":
+        if kind == "questions":
             take = min(take, max(1, 10000 - skip))  # WB: take + skip <= 10000
         params: dict[str, Any] = {
-            "isAnswered": "false",
+            "isAnswered": "true" if stream != kind else "false",
             "take": take,
             "skip": skip,
             "order": "dateAsc",
@@ -99,11 +122,11 @@ class WildberriesConnector(BaseConnector):
             params["dateFrom"] = date_from
         if self.options.get("nm_id"):
             params["nmId"] = self.options["nm_id"]
-        path = f"/api/v1/{stream}"
+        path = f"/api/v1/{kind}"
         body = await self.http.get_json(path, params=params)
         _check_envelope(body, path)
-        items = require_list(self.platform, path, body, "data", stream)
-        convert = self._feedback if stream == "feedbacks" else self._question
+        items = require_list(self.platform, path, body, "data", kind)
+        convert = self._feedback if kind == "feedbacks" else self._question
         mentions, skipped = self.map_items(items, convert)
 
         fresh = [m for m in mentions if seen.is_new(m)]
@@ -166,6 +189,7 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
+            answered=isinstance(item.get("answer"), dict),
         )
 
     def _question(self, item: Mapping[str, Any]) -> Mention:
@@ -177,6 +201,7 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
+            answered=isinstance(item.get("answer"), dict),
         )
 
     # --- replies -----------------------------------------------------------------------
