@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,11 @@ from .server import FakePlatform, advertised_wait, json_body
 
 ACCESS_TOKEN = "ya29.test-token"
 PACKAGE = "ru.otklik.app"
+#: An OAuth client and a refresh token granted the androidpublisher scope.
+CLIENT_ID = "1234-test.apps.googleusercontent.com"
+CLIENT_SECRET = "GOCSPX-test-secret"
+REFRESH_TOKEN = "1//test-refresh-token"
+TOKEN_PATH = "/token"
 
 
 def _err(status: int, state: str, message: str) -> JSONResponse:
@@ -38,6 +44,13 @@ class FakeGooglePlay(FakePlatform):
     rate: float | None = None
     reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    #: Access tokens the token endpoint issued and that still work.
+    issued: list[str] = field(default_factory=list)
+    refresh_token: str = REFRESH_TOKEN
+
+    def revoke_access_tokens(self) -> None:
+        """Every issued access token stops working (expired or revoked early)."""
+        self.issued.clear()
 
     def add_review(
         self,
@@ -67,7 +80,10 @@ class FakeGooglePlay(FakePlatform):
         return item
 
     def auth_error(self, request: Request) -> Response | None:
-        if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+        if request.url.path == TOKEN_PATH:  # the client authenticates in the form
+            return None
+        valid = {f"Bearer {t}" for t in (ACCESS_TOKEN, *self.issued)}
+        if request.headers.get("authorization") not in valid:
             return _err(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         return None
 
@@ -78,6 +94,41 @@ class FakeGooglePlay(FakePlatform):
 
     def routes(self) -> None:
         app = self.app
+
+        @app.post(TOKEN_PATH)
+        async def token(request: Request) -> Response:
+            """Google's OAuth 2.0 token endpoint, refresh-token grant (form encoded)."""
+            if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+                return JSONResponse(
+                    {"error": "invalid_request", "error_description": "Bad Request"},
+                    status_code=400,
+                )
+            form = await request.form()
+            if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+                return JSONResponse(
+                    {"error": "invalid_client", "error_description": "Unauthorized"},
+                    status_code=401,
+                )
+            if form.get("grant_type") != "refresh_token":
+                return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+            if form.get("refresh_token") != self.refresh_token:
+                return JSONResponse(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    },
+                    status_code=400,
+                )
+            issued = f"ya29.issued-{len(self.issued) + 1}-{uuid.uuid4().hex[:8]}"
+            self.issued.append(issued)
+            return JSONResponse(
+                {
+                    "access_token": issued,
+                    "expires_in": 3599,
+                    "scope": "https://www.googleapis.com/auth/androidpublisher",
+                    "token_type": "Bearer",
+                }
+            )
 
         @app.get("/applications/{package}/reviews")
         async def review_list(package: str, request: Request) -> Response:

@@ -271,6 +271,10 @@ class PlatformHTTP:
     def __repr__(self) -> str:  # never show headers
         return f"PlatformHTTP({self.platform!r}, {self.base_url!r})"
 
+    def set_header(self, name: str, value: str) -> None:
+        """Replace one header of every later call (a refreshed OAuth token)."""
+        self._headers[name] = value
+
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path
 
@@ -281,6 +285,7 @@ class PlatformHTTP:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         parse_json: bool = True,
         idempotent: bool = True,
     ) -> tuple[httpx.Response, Any]:
@@ -306,6 +311,7 @@ class PlatformHTTP:
                     self.url(path),
                     params=params,
                     json=json_body,
+                    data=form,
                     headers=self._headers,
                     timeout=policy.timeout,
                 )
