@@ -61,7 +61,7 @@ from tests.fakes import ozon as oz
 from tests.fakes import wildberries as wb
 from tests.fakes import yandex_market as ym
 from tests.fakes.network import TcpProxy
-from tests.fakes.server import FakeClock, FakePlatform, serve_app
+from tests.fakes.server import CLIENT_TLS, FakeClock, FakePlatform, serve_app
 
 #: Generous in attempts, but every wait is on the virtual clock.
 POLICY = RetryPolicy(max_attempts=10, base_delay=0.5, max_delay=8.0, max_total=600.0)
@@ -435,7 +435,7 @@ async def env(kafka: Kafka, migrated_db: Path, tmp_path: Path) -> AsyncIterator[
     await consumer.start()
     registry = CollectorRegistry()
     try:
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(verify=CLIENT_TLS) as http:
             yield Env(
                 kafka=kafka,
                 topics=topics,
