@@ -39,6 +39,9 @@ class EmbeddedBroker:
     host: str = "127.0.0.1"
     port: int = 0
     log_path: Path | None = None
+    #: Port the broker tells clients to connect to (a TCP proxy in front of it, so a test
+    #: can cut the network); 0 means the listener port itself.
+    advertised_port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -51,6 +54,7 @@ class EmbeddedBroker:
         if not self.port:
             self.port = free_port(self.host)
         url = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port or self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
         env["RUST_LOG"] = os.environ.get("TANSU_LOG", "warn")
@@ -61,7 +65,7 @@ class EmbeddedBroker:
                 "--listener-url",
                 url,
                 "--advertised-listener-url",
-                url,
+                advertised,
                 "--storage-engine",
                 "memory://tansu/",
             ],

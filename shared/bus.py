@@ -85,6 +85,7 @@ class Publisher:
         topics: Topics,
         producer_name: str,
         metrics: BusMetrics | None = None,
+        request_timeout_ms: int = 30000,
     ) -> None:
         self._topics = topics
         self._name = producer_name
@@ -94,7 +95,7 @@ class Publisher:
             client_id=f"{producer_name}-producer",
             acks="all",
             linger_ms=2,
-            request_timeout_ms=30000,
+            request_timeout_ms=request_timeout_ms,
         )
 
     @property

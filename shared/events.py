@@ -73,6 +73,9 @@ class Mention(_Model):
     url: str | None = Field(default=None, max_length=2000)
     published_at: datetime
     language_hint: str | None = Field(default=None, max_length=8)
+    #: The seller had already answered it on the platform when ingest read it (a history
+    #: import of answered reviews): it informs, it needs no reply.
+    answered: bool = False
     #: Hash of the content (text, pros, cons, rating): an edit gives a new revision.
     revision: str = ""
 

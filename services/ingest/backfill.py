@@ -79,6 +79,12 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         help="requests per second for this run (default: the source's own limit)",
     )
+    p.add_argument(
+        "--include-answered",
+        action="store_true",
+        help="also import reviews and questions already answered on the platform "
+        "(Wildberries only); they are marked answered and need no reply",
+    )
     return p
 
 
@@ -125,6 +131,7 @@ async def run(
     rate_per_s: float | None = None,
     progress_stream: TextIO | None = None,
     configure_logs: bool = True,
+    include_answered: bool = False,
 ) -> BackfillProgress:
     """Backfill one source; raises UsageError, ConnectorError or broker errors."""
     if max_pages < 1:
@@ -142,6 +149,10 @@ async def run(
         factory = factory_for(config.platform)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
+    if include_answered and config.platform != "wildberries":
+        raise UsageError(
+            f"--include-answered works for wildberries sources only, not {config.platform}"
+        )
     stream = progress_stream if progress_stream is not None else sys.stderr
     runtime = await Runtime.start(
         settings, migrations_dir=MIGRATIONS, configure_logs=configure_logs
@@ -152,7 +163,7 @@ async def run(
         ) as http:
             connector = factory(config, http)
             try:
-                walk = walk_for(connector, span)
+                walk = walk_for(connector, span, include_answered)
                 how = "by date" if walk.bounded else "all pages, filtered by date"
                 stream.write(
                     f"backfill {config.source_id} ({config.platform}) "
@@ -174,6 +185,7 @@ async def run(
                         publisher=runtime.publisher,
                         max_pages=max_pages,
                         on_page=on_page,
+                        include_answered=include_answered,
                     )
                 finally:
                     line.close(progress)
@@ -203,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 span=span,
                 max_pages=args.max_pages,
                 rate_per_s=args.rate_per_s,
+                include_answered=args.include_answered,
             )
         )
     except SettingsError:

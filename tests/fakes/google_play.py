@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -9,16 +10,29 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, json_body
+from .server import FakePlatform, advertised_wait, json_body
 
 ACCESS_TOKEN = "ya29.test-token"
 PACKAGE = "ru.otklik.app"
+#: An OAuth client and a refresh token granted the androidpublisher scope.
+CLIENT_ID = "1234-test.apps.googleusercontent.com"
+CLIENT_SECRET = "GOCSPX-test-secret"
+REFRESH_TOKEN = "1//test-refresh-token"
+TOKEN_PATH = "/token"
 
 
 def _err(status: int, state: str, message: str) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": status, "message": message, "status": state}}, status_code=status
     )
+
+
+WINDOW_S = 7 * 24 * 3600
+
+
+def _modified(review: dict[str, Any]) -> int:
+    user = next(c["userComment"] for c in review["comments"] if "userComment" in c)
+    return int(user["lastModified"]["seconds"])
 
 
 def _stamp(when: datetime) -> dict[str, Any]:
@@ -30,6 +44,13 @@ class FakeGooglePlay(FakePlatform):
     rate: float | None = None
     reviews: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    #: Access tokens the token endpoint issued and that still work.
+    issued: list[str] = field(default_factory=list)
+    refresh_token: str = REFRESH_TOKEN
+
+    def revoke_access_tokens(self) -> None:
+        """Every issued access token stops working (expired or revoked early)."""
+        self.issued.clear()
 
     def add_review(
         self,
@@ -59,17 +80,55 @@ class FakeGooglePlay(FakePlatform):
         return item
 
     def auth_error(self, request: Request) -> Response | None:
-        if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
+        if request.url.path == TOKEN_PATH:  # the client authenticates in the form
+            return None
+        valid = {f"Bearer {t}" for t in (ACCESS_TOKEN, *self.issued)}
+        if request.headers.get("authorization") not in valid:
             return _err(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         return None
 
     def throttle(self, wait: float) -> Response:
         response = _err(429, "RESOURCE_EXHAUSTED", "Quota exceeded")
-        response.headers["Retry-After"] = str(max(1, round(wait)))
+        response.headers["Retry-After"] = str(advertised_wait(wait))
         return response
 
     def routes(self) -> None:
         app = self.app
+
+        @app.post(TOKEN_PATH)
+        async def token(request: Request) -> Response:
+            """Google's OAuth 2.0 token endpoint, refresh-token grant (form encoded)."""
+            if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+                return JSONResponse(
+                    {"error": "invalid_request", "error_description": "Bad Request"},
+                    status_code=400,
+                )
+            form = await request.form()
+            if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
+                return JSONResponse(
+                    {"error": "invalid_client", "error_description": "Unauthorized"},
+                    status_code=401,
+                )
+            if form.get("grant_type") != "refresh_token":
+                return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+            if form.get("refresh_token") != self.refresh_token:
+                return JSONResponse(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Token has been expired or revoked.",
+                    },
+                    status_code=400,
+                )
+            issued = f"ya29.issued-{len(self.issued) + 1}-{uuid.uuid4().hex[:8]}"
+            self.issued.append(issued)
+            return JSONResponse(
+                {
+                    "access_token": issued,
+                    "expires_in": 3599,
+                    "scope": "https://www.googleapis.com/auth/androidpublisher",
+                    "token_type": "Bearer",
+                }
+            )
 
         @app.get("/applications/{package}/reviews")
         async def review_list(package: str, request: Request) -> Response:
@@ -78,7 +137,9 @@ class FakeGooglePlay(FakePlatform):
             q = request.query_params
             size = int(q.get("maxResults", 10))
             start = int(q["token"].removeprefix("t")) if q.get("token") else 0
-            items = list(self.reviews.values())
+            # Play lists only reviews created or modified in about the last 7 days.
+            horizon = datetime.now(UTC).timestamp() - WINDOW_S
+            items = [r for r in self.reviews.values() if _modified(r) >= horizon]
             body: dict[str, Any] = {
                 "reviews": items[start : start + size],
                 "pageInfo": {
@@ -98,7 +159,7 @@ class FakeGooglePlay(FakePlatform):
 
         @app.post("/applications/{package}/reviews/{target}")
         async def reply(package: str, target: str, request: Request) -> Response:
-            review_id, _, verb = target.partition(":")
+            review_id, _, verb = target.rpartition(":")
             if verb != "reply":
                 return _err(404, "NOT_FOUND", "Unknown method")
             item = self.reviews.get(review_id)

@@ -24,6 +24,8 @@ def _err(status: int, code: int, message: str) -> JSONResponse:
 class FakeOzon(FakePlatform):
     rate: float | None = 50.0
     burst: int = 50
+    #: Ozon's 429 (code 8) carries no documented Retry-After.
+    advertises_wait: bool = False
     subscription: bool = True
     reviews: list[dict[str, Any]] = field(default_factory=list)
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import socket
+import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +16,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+
+#: TLS settings for the test clients that call the fakes, built once: loading the CA
+#: bundle for every `httpx.AsyncClient()` costs ~0.4 s a test.
+CLIENT_TLS = ssl.create_default_context()
 
 
 class FakeClock:
@@ -78,9 +84,19 @@ class Recorded:
 
 @dataclass
 class Fault:
-    kind: str  # "500" | "503" | "invalid_json" | "slow" | "throttle"
+    #: "500" | "503" | ... (that status) | "invalid_json" | "slow" | "throttle" |
+    #: "lost" (the request is carried out, then the answer is a 504: the caller cannot
+    #: know it worked)
+    kind: str
     remaining: int
     delay: float = 0.0
+    #: Only requests to this path meet the fault (None: any request).
+    path: str | None = None
+
+
+def advertised_wait(wait: float) -> int:
+    """Whole seconds a throttled answer tells the client to wait (never less than needed)."""
+    return max(1, math.ceil(wait))
 
 
 @dataclass
@@ -114,8 +130,15 @@ class FakePlatform:
     requests: list[Recorded] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     throttled: int = 0
+    #: Requests that came back before the wait a throttled answer asked for.
+    early: int = 0
     app: FastAPI = field(default_factory=FastAPI)
     buckets: dict[str, Bucket] = field(default_factory=dict)
+    retry_at: dict[str, float] = field(default_factory=dict)
+    #: Whether this platform's throttled answer says how long to wait (a header).
+    advertises_wait: bool = True
+    #: Called with each request as it arrives (a test's hook: "while serving page 2...").
+    on_request: Callable[[Recorded], None] | None = None
 
     def __post_init__(self) -> None:
         self.app.middleware("http")(self._middleware)
@@ -134,9 +157,15 @@ class FakePlatform:
     def throttle(self, wait: float) -> Response:
         return JSONResponse({"error": "too many requests"}, status_code=429)
 
+    def decorate(self, response: Response) -> Response:
+        """Headers a platform puts on every answer (Yandex: its quota headers)."""
+        return response
+
     # faults -------------------------------------------------------------------------
-    def fail_next(self, count: int, kind: str = "500", delay: float = 0.0) -> None:
-        self.faults.append(Fault(kind, count, delay))
+    def fail_next(
+        self, count: int, kind: str = "500", delay: float = 0.0, path: str | None = None
+    ) -> None:
+        self.faults.append(Fault(kind, count, delay, path))
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[Recorded]:
         return [
@@ -146,36 +175,51 @@ class FakePlatform:
         ]
 
     async def _middleware(self, request: Request, call_next: Callable[..., Any]) -> Response:
-        self.requests.append(
-            Recorded(
-                request.method,
-                request.url.path,
-                dict(request.query_params),
-                {k.lower(): v for k, v in request.headers.items()},
-            )
+        return self.decorate(await self._handle(request, call_next))
+
+    def _throttled(self, key: str, wait: float) -> Response:
+        self.throttled += 1
+        if self.advertises_wait:
+            self.retry_at[key] = self.clock.monotonic() + advertised_wait(wait)
+        return self.throttle(wait)
+
+    async def _handle(self, request: Request, call_next: Callable[..., Any]) -> Response:
+        recorded = Recorded(
+            request.method,
+            request.url.path,
+            dict(request.query_params),
+            {k.lower(): v for k, v in request.headers.items()},
         )
+        self.requests.append(recorded)
+        if self.on_request is not None:
+            self.on_request(recorded)
         denied = self.auth_error(request)
         if denied is not None:
             return denied
+        key = self.account(request)
+        if self.clock.monotonic() < self.retry_at.get(key, float("-inf")) - 1e-6:
+            self.early += 1
         if self.rate is not None:
-            key = self.account(request)
             bucket = self.buckets.setdefault(key, Bucket(self.rate, self.burst, self.clock))
             wait = bucket.take()
             if wait is not None:
-                self.throttled += 1
-                return self.throttle(wait)
-        if self.faults:
-            fault = self.faults[0]
+                return self._throttled(key, wait)
+        fault = next((f for f in self.faults if f.path is None or f.path == request.url.path), None)
+        if fault is not None:
             fault.remaining -= 1
             if fault.remaining <= 0:
-                self.faults.pop(0)
+                self.faults.remove(fault)
             if fault.kind == "slow":
                 await asyncio.sleep(fault.delay)
             elif fault.kind == "invalid_json":
                 return Response('{"data": {"feedb', media_type="application/json")
             elif fault.kind == "throttle":
-                self.throttled += 1
-                return self.throttle(fault.delay or 1.0)
+                return self._throttled(key, fault.delay or 1.0)
+            elif fault.kind == "lost":
+                done: Any = await call_next(request)
+                async for _ in done.body_iterator:  # carried out to the end
+                    pass
+                return JSONResponse({"error": "gateway timeout"}, status_code=504)
             else:
                 return JSONResponse({"error": "internal"}, status_code=int(fault.kind))
         response: Response = await call_next(request)

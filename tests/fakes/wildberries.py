@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, json_body
+from .server import FakePlatform, advertised_wait, json_body
 
 TOKEN = "wb-test-token"
 
@@ -143,8 +142,8 @@ class FakeWildberries(FakePlatform):
         response = _problem(
             429, "too many requests", "limited by c122a060-a7fb-4bb4-abb0-32fd4e18d489"
         )
-        response.headers["X-Ratelimit-Retry"] = str(max(1, math.ceil(wait)))
-        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        response.headers["X-Ratelimit-Retry"] = str(advertised_wait(wait))
+        response.headers["Retry-After"] = str(advertised_wait(wait))
         response.headers["X-Ratelimit-Limit"] = "6"
         response.headers["X-Ratelimit-Remaining"] = "0"
         return response

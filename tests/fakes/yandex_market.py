@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import math
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,9 +14,13 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, json_body
+from .server import FakePlatform, advertised_wait, json_body
 
 API_KEY = "ym-test-key"
+#: Contacts or links that are not to Market (the documented content rule for comments).
+FORBIDDEN = re.compile(
+    r"(https?://(?!(?:[\w-]+\.)*market\.yandex\.ru)\S+|\+?\d[\d\s()-]{8,}\d|\S+@\S+\.\w+)"
+)
 BUSINESS_ID = 424242
 
 
@@ -72,11 +78,24 @@ class FakeYandexMarket(FakePlatform):
         return request.url.path.split("/businesses/")[-1].split("/")[0]
 
     def throttle(self, wait: float) -> Response:
-        until = email.utils.formatdate(time.time() + max(1.0, wait), usegmt=True)
+        # RFC 822 has whole seconds: round up, one more for the clock edge.
+        until = email.utils.formatdate(
+            math.ceil(time.time()) + advertised_wait(wait) + 1, usegmt=True
+        )
         response = _err(420, "HIT_RATE_LIMIT", "Hit rate limit of 4 parallel requests")
-        response.headers["X-RateLimit-Resource-Limit"] = "5000"
         response.headers["X-RateLimit-Resource-Remaining"] = "0"
         response.headers["X-RateLimit-Resource-Until"] = until
+        return response
+
+    def decorate(self, response: Response) -> Response:
+        """Every answer carries the quota headers; `-Until` is when the hourly window
+        resets (the end of the current hour) unless a throttled answer set it."""
+        response.headers.setdefault("X-RateLimit-Resource-Limit", "5000")
+        response.headers.setdefault("X-RateLimit-Resource-Remaining", "4999")
+        hour_end = (int(time.time()) // 3600 + 1) * 3600
+        response.headers.setdefault(
+            "X-RateLimit-Resource-Until", email.utils.formatdate(hour_end, usegmt=True)
+        )
         return response
 
     def _business(self, business_id: int) -> Response | None:
@@ -130,6 +149,12 @@ class FakeYandexMarket(FakePlatform):
             text = comment.get("text")
             if not isinstance(text, str) or not 1 <= len(text) <= 4096:
                 return _err(400, "BAD_REQUEST", "comment.text must be 1..4096 characters")
+            if FORBIDDEN.search(text):
+                return _err(
+                    400,
+                    "BAD_REQUEST",
+                    "comment.text must not contain shop contacts or links other than to Market",
+                )
             feedback = next(
                 (f for f in self.feedbacks if f["feedbackId"] == body.get("feedbackId")), None
             )

@@ -189,3 +189,87 @@ def test_cli_names_known_sources_and_bad_dates(
         cli.main(["--source", "wb-main", "--from", "2025-02-30", "--to", "2025-03-01"])
     assert exit_info.value.code == 2
     assert "'2025-02-30' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+async def test_backfill_includes_answered_history_marked_answered(
+    broker: EmbeddedBroker, topic_prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WB_BACKFILL_TOKEN", TOKEN)
+    fake = FakeWildberries(rate=None)
+    answer = {"text": "Спасибо за отзыв!", "state": "wbRu", "editable": True}
+    for i in range(3):
+        fake.add_feedback(f"open-{i}", DAY0 + timedelta(hours=i))
+        fake.add_feedback(f"done-{i}", DAY0 + timedelta(hours=i, minutes=30), answer=answer)
+    fake.add_feedback("done-late", DAY0 + timedelta(days=5), answer=answer)  # out of range
+    fake.add_question("q-open", DAY0 + timedelta(hours=5))
+    fake.add_question("q-done", DAY0 + timedelta(hours=6))
+    fake.questions["q-done"]["answer"] = {"text": "Да", "editable": True, "createDate": ""}
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}"
+    span = DateRange(date(2025, 3, 1), date(2025, 3, 2))
+    async with serve_app(fake.app) as url:
+        settings = IngestSettings(
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            kafka_topic_prefix=topic_prefix,
+            database_url=database_url,
+            ingest_sources_file=write_sources(tmp_path / "sources.yml", url),
+            log_json=False,
+        )
+        live = await cli.run(
+            settings,
+            source_id="wb-main",
+            span=span,
+            progress_stream=io.StringIO(),
+            configure_logs=False,
+        )
+        assert live.new == 4  # unanswered only, as the poller reads them
+        assert all(r.query["isAnswered"] == "false" for r in fake.requests)
+        history = await cli.run(
+            settings,
+            source_id="wb-main",
+            span=span,
+            progress_stream=io.StringIO(),
+            configure_logs=False,
+            include_answered=True,
+        )
+    assert (history.new, history.duplicate) == (4, 4)
+    asked = {(r.path, r.query["isAnswered"]) for r in fake.requests}
+    assert ("/api/v1/feedbacks", "true") in asked and ("/api/v1/questions", "true") in asked
+    events = await read_raw(broker, Topics(topic_prefix).name(MENTIONS_RAW))
+    marked = {e.payload.mention.external_id: e.payload.mention.answered for e in events}
+    assert marked == {
+        "open-0": False,
+        "open-1": False,
+        "open-2": False,
+        "q-open": False,
+        "done-0": True,
+        "done-1": True,
+        "done-2": True,
+        "q-done": True,
+    }
+
+
+def test_answered_history_is_refused_for_other_platforms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = tmp_path / "sources.yml"
+    sources.write_text(
+        "sources:\n  - id: feed\n    platform: rss\n    options: {url: 'http://127.0.0.1:9/'}\n",
+        encoding="utf-8",
+    )
+    code = cli.main(
+        [
+            "--source",
+            "feed",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-02",
+            "--sources-file",
+            str(sources),
+            "--include-answered",
+        ]
+    )
+    assert code == 2
+    assert "--include-answered works for wildberries sources only, not rss" in (
+        capsys.readouterr().err
+    )

@@ -34,9 +34,12 @@ async def test_poller_keeps_running_through_a_database_outage(
     )
     await publisher.start()
     sleeps: list[float] = []
+    retried_three_times = asyncio.Event()
 
     async def fast_sleep(seconds: float) -> None:
         sleeps.append(seconds)
+        if len(sleeps) >= 3:
+            retried_three_times.set()
         await asyncio.sleep(0.01)
 
     config = SourceConfig(
@@ -58,9 +61,10 @@ async def test_poller_keeps_running_through_a_database_outage(
         task = asyncio.create_task(poller.run())
         try:
             deadline = time.monotonic() + 20
-            while len(sleeps) < 3 and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
-            assert len(sleeps) >= 3, "the poller did not retry during the outage"
+            try:
+                await asyncio.wait_for(retried_three_times.wait(), timeout=20)
+            except TimeoutError:
+                raise AssertionError("the poller did not retry during the outage") from None
             assert not task.done(), "the poller died with the outage"
             async with engine.begin() as conn:  # the database is back
                 await conn.execute(text("ALTER TABLE source_states_away RENAME TO source_states"))

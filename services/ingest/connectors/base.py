@@ -24,7 +24,7 @@ from shared.connector import (
 )
 from shared.events import Mention, MentionKind, Product, mention_id_for
 
-from .http import LIMITERS, Clock, LimiterRegistry, PlatformHTTP, RetryPolicy
+from .http import LIMITERS, Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +263,7 @@ class BaseConnector:
         product: Product | None = None,
         url: str | None = None,
         language_hint: str | None = None,
+        answered: bool = False,
     ) -> Mention:
         return Mention(
             mention_id=mention_id_for(self.platform, external_id),
@@ -279,6 +280,7 @@ class BaseConnector:
             url=url,
             published_at=published_at,
             language_hint=language_hint[:8] if language_hint else None,
+            answered=answered,
         )
 
     def map_items(
@@ -308,6 +310,22 @@ class BaseConnector:
 
     async def aclose(self) -> None:
         """The httpx client is shared and owned by ingest: nothing to close here."""
+
+    def refusal(self, exc: PlatformHTTPError, what: str = "review") -> PlatformHTTPError:
+        """A platform's 4xx answer to a reply, worded for the person who wrote the reply
+        (it travels in `replies.failed`). Rejected credentials keep their own message."""
+        if exc.status == 401:
+            return exc
+        if exc.status == 404:
+            message = (
+                f"{self.platform}: the {what} no longer exists "
+                "(deleted by its author or by the platform)"
+            )
+        else:
+            message = f"{self.platform} refused the reply: {exc.detail}"
+        return PlatformHTTPError(
+            message, status=exc.status, detail=exc.detail, body=exc.body, retryable=False
+        )
 
     def check_length(self, text: str, low: int, high: int, unit: str = "characters") -> None:
         size = len(text.encode()) if unit == "bytes" else len(text)

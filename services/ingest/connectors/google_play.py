@@ -4,8 +4,14 @@ Play lists only reviews created or modified in about the last 7 days and has no 
 filter, so every poll sweeps all pages (`token` → `tokenPagination.nextPageToken`) and
 dedups by id+revision; a user editing a review shows up as a new revision. Replies are
 upserts (`:reply`), so an edit is the same call. Replies over 350 characters are
-refused before sending. Getting the OAuth access token (service account) is the
-caller's job: it goes in `credentials["access_token"]`.
+refused before sending.
+
+Authorisation: Google access tokens live an hour, so a source normally gives an OAuth
+client (`client_id`, `client_secret`) and a `refresh_token` granted the
+`androidpublisher` scope; the connector trades it at the token endpoint for access
+tokens, renews them before they expire, and once more on a 401. A fixed
+`access_token` (minted elsewhere) is also accepted. Service-account keys would need an
+RS256-signed JWT, which needs a crypto library this project does not ship.
 """
 
 from __future__ import annotations
@@ -34,10 +40,14 @@ from .base import (
     req,
     require_list,
 )
-from .http import PlatformHTTPError
+from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
 
 MAX_REPLY_CHARS = 350
 HORIZON_S = 8 * 24 * 3600  # Play shows ~7 days; remember a day more
+TOKEN_URL = "https://oauth2.googleapis.com/token"
+#: Renew an access token this long before Google says it expires.
+RENEW_BEFORE_S = 120.0
+OAUTH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
 
 
 class GooglePlayConnector(BaseConnector):
@@ -46,8 +56,87 @@ class GooglePlayConnector(BaseConnector):
     default_rate = 200 / 3600  # 200 GET/hour per app
     default_burst = 10
 
+    def __init__(
+        self,
+        config: SourceConfig,
+        client: httpx.AsyncClient,
+        *,
+        limiters: LimiterRegistry | None = None,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
+        self._oauth: PlatformHTTP | None = None
+        self._token_expires_at = 0.0
+        if not self.config.credentials.get("access_token"):
+            self._oauth = PlatformHTTP(
+                client,
+                platform=self.platform,
+                base_url=str(self.options.get("token_url") or TOKEN_URL),
+                policy=self.http.policy,
+                clock=self.clock,
+            )
+
     def auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.credential('access_token')}"}
+        token = self.config.credentials.get("access_token")
+        if token:
+            return {"Authorization": f"Bearer {token}"}
+        missing = [n for n in OAUTH_CREDENTIALS if not self.config.credentials.get(n)]
+        if missing:
+            raise ConnectorError(
+                f"google_play source {self.source_id!r}: give credentials client_id, "
+                f"client_secret and refresh_token (missing: {', '.join(missing)}), "
+                "or a fixed access_token",
+                retryable=False,
+            )
+        return {}  # the first call fetches an access token
+
+    async def _authorize(self, *, renew: bool = False) -> None:
+        """Have a live access token in the Authorization header (refresh-token grant)."""
+        if self._oauth is None:
+            return
+        if not renew and self.clock.monotonic() < self._token_expires_at:
+            return
+        creds = self.config.credentials
+        try:
+            _, body = await self._oauth.request(
+                "POST",
+                "",
+                form={
+                    "grant_type": "refresh_token",
+                    "client_id": creds["client_id"],
+                    "client_secret": creds["client_secret"],
+                    "refresh_token": creds["refresh_token"],
+                },
+            )
+        except PlatformHTTPError as exc:
+            reason = exc.detail
+            if isinstance(exc.body, dict) and isinstance(exc.body.get("error"), str):
+                reason = f"{exc.body['error']}: {exc.body.get('error_description') or ''}"
+            raise ConnectorError(
+                f"google_play: Google refused to issue an access token (HTTP {exc.status}: "
+                f"{reason.strip()}); authorise the source again (client id/secret, "
+                "refresh token)",
+                retryable=False,
+            ) from exc
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise BadResponse(self.platform, "the token endpoint", "'access_token' is missing")
+        expires_in = body.get("expires_in", 3600)
+        lifetime = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
+        self._token_expires_at = self.clock.monotonic() + max(0.0, lifetime - RENEW_BEFORE_S)
+        self.http.set_header("Authorization", f"Bearer {token}")
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A Play call with a live token; a 401 renews the token once (revoked early)."""
+        await self._authorize()
+        try:
+            return (await self.http.request(method, path, **kwargs))[1]
+        except PlatformHTTPError as exc:
+            if exc.status != 401 or self._oauth is None:
+                raise
+        await self._authorize(renew=True)
+        return (await self.http.request(method, path, **kwargs))[1]
 
     def limiter_account(self) -> str:
         return str(self.option("package_name"))
@@ -65,7 +154,7 @@ class GooglePlayConnector(BaseConnector):
         if self.options.get("translation_language"):
             params["translationLanguage"] = self.options["translation_language"]
         path = f"{self.app_path}/reviews"
-        body = await self.http.get_json(path, params=params)
+        body = await self._call("GET", path, params=params)
         if not isinstance(body, dict):
             raise BadResponse(self.platform, path, "body is not a JSON object")
         items = require_list(self.platform, path, body, "reviews") if "reviews" in body else []
@@ -138,14 +227,14 @@ class GooglePlayConnector(BaseConnector):
         self.check_length(text, 1, MAX_REPLY_CHARS)
         path = f"{self._review_path(request)}:reply"
         try:
-            body = await self.http.post_json(path, {"replyText": text})
+            body = await self._call("POST", path, json_body={"replyText": text})
         except PlatformHTTPError as exc:
             if exc.status == 404:
                 raise ConnectorError(
                     "google_play: the review no longer exists (deleted or older than Play keeps)",
                     retryable=False,
                 ) from exc
-            raise
+            raise self.refusal(exc) from exc
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "'result' is missing")
@@ -160,7 +249,7 @@ class GooglePlayConnector(BaseConnector):
 
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         try:
-            body = await self.http.get_json(self._review_path(request))
+            body = await self._call("GET", self._review_path(request))
         except PlatformHTTPError as exc:
             if exc.status == 404:
                 return False

@@ -162,11 +162,30 @@ class PlatformHTTPError(ConnectorError):
         self.body = body
 
 
-def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+class OutcomeUnknown(ConnectorError):
+    """A non-idempotent call failed in a way that leaves open whether the platform acted.
+
+    Retryable, but only after reading the platform back (never by resending blindly).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
+
+
+def parse_retry_after(
+    headers: Mapping[str, str], now: float | None = None, *, throttled: bool = True
+) -> float | None:
     """Seconds to wait from `X-Ratelimit-Retry` (WB), `Retry-After` (seconds or HTTP date)
-    or Yandex's `X-RateLimit-Resource-Until` (RFC 822 date)."""
+    or Yandex's `X-RateLimit-Resource-Until` (RFC 822 date).
+
+    Yandex sends `-Until` on *every* answer (when the hourly quota window resets), so it
+    means "wait until then" only on a throttled answer (`throttled`), never on a 5xx.
+    """
     now = time.time() if now is None else now
-    for name in ("x-ratelimit-retry", "retry-after", "x-ratelimit-resource-until"):
+    names = ["x-ratelimit-retry", "retry-after"]
+    if throttled:
+        names.append("x-ratelimit-resource-until")
+    for name in names:
         raw = headers.get(name)
         if not raw:
             continue
@@ -217,6 +236,12 @@ class PlatformHTTP:
     asks. Gives up after `policy.max_attempts` or when the next wait would pass
     `policy.max_total`, raising ConnectorError(retryable=True) with the last
     `retry_after`; any other 4xx raises PlatformHTTPError(retryable=False) at once.
+
+    A call that is not idempotent (creating a reply) is retried only when the platform
+    surely did not act on it (a throttled answer, a refused connection). After a 5xx, a
+    read timeout or a garbled 2xx the platform may have acted, so it raises
+    `OutcomeUnknown` instead: resending could post the answer twice; the reply poster
+    reads the platform back before any new attempt.
     """
 
     def __init__(
@@ -246,6 +271,10 @@ class PlatformHTTP:
     def __repr__(self) -> str:  # never show headers
         return f"PlatformHTTP({self.platform!r}, {self.base_url!r})"
 
+    def set_header(self, name: str, value: str) -> None:
+        """Replace one header of every later call (a refreshed OAuth token)."""
+        self._headers[name] = value
+
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path
 
@@ -256,7 +285,9 @@ class PlatformHTTP:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         parse_json: bool = True,
+        idempotent: bool = True,
     ) -> tuple[httpx.Response, Any]:
         """Send with retries; return the response and its parsed JSON (None when the body
         is empty or `parse_json` is false)."""
@@ -270,6 +301,9 @@ class PlatformHTTP:
                 waited = await self.limiter.acquire()
                 self.stats.limiter_wait_s += waited
             retry_after: float | None = None
+            #: The platform may have acted on this attempt (not so for a refused connection
+            #: or a throttled answer).
+            maybe_done = True
             self.stats.requests += 1
             try:
                 response = await self.client.request(
@@ -277,12 +311,15 @@ class PlatformHTTP:
                     self.url(path),
                     params=params,
                     json=json_body,
+                    data=form,
                     headers=self._headers,
                     timeout=policy.timeout,
                 )
             except httpx.TimeoutException as exc:
+                maybe_done = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
                 last_error = f"timed out after {policy.timeout:g}s ({type(exc).__name__})"
             except httpx.TransportError as exc:
+                maybe_done = not isinstance(exc, httpx.ConnectError)
                 last_error = f"transport error: {type(exc).__name__}: {exc}"
             else:
                 status = response.status_code
@@ -302,20 +339,36 @@ class PlatformHTTP:
                 if status < 400:
                     pass  # invalid JSON: retry below
                 elif status in THROTTLE_STATUSES or status >= 500 or status == 408:
-                    if status in THROTTLE_STATUSES:
+                    throttled = status in THROTTLE_STATUSES
+                    if throttled:
                         self.stats.throttled += 1
-                    retry_after = parse_retry_after(response.headers, self.wall_clock())
+                    if throttled or status == 408:  # refused before acting
+                        maybe_done = False
+                    retry_after = parse_retry_after(
+                        response.headers, self.wall_clock(), throttled=throttled
+                    )
                     last_retry_after = retry_after
                     last_error = f"HTTP {status}: {error_detail(body, response.text)}"
                 else:
                     detail = error_detail(body, response.text)
+                    message = f"{what} failed: HTTP {status}: {detail}"
+                    if status == 401:
+                        message = (
+                            f"{self.platform} rejected the source's credentials (HTTP 401: "
+                            f"{detail}); check the token/keys configured for this source"
+                        )
                     raise PlatformHTTPError(
-                        f"{what} failed: HTTP {status}: {detail}",
+                        message,
                         status=status,
                         detail=detail,
                         body=body,
                         retryable=False,
                     )
+            if not idempotent and maybe_done:
+                raise OutcomeUnknown(
+                    f"{what}: the platform may or may not have done it ({last_error}); "
+                    "not resent blindly"
+                )
             if attempt + 1 >= policy.max_attempts:
                 break
             delay = policy.backoff(attempt, self.rng)

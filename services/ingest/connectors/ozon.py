@@ -1,8 +1,12 @@
 """Ozon Seller API reviews (api-seller.ozon.ru).
 
-`/v1/review/list` pages with `last_id`/`has_next`; the cursor keeps the last id even at
-the end of the list so the next poll continues after it (new reviews come after it in
-ASC order). There is no edit method: an edit deletes our comment and creates a new one.
+`/v1/review/list` pages with `last_id`/`has_next`. The list has no date filter and a
+customer may edit a review in place, so with `status=UNPROCESSED` (the to-do list, which
+shrinks as reviews are answered) every sweep starts again from the top and only new or
+changed reviews (id + content revision, remembered in the cursor) are emitted. With
+another status (`ALL` is the whole history) the cursor keeps the last id at the end of
+the list and the next poll continues after it (option `resweep` overrides).
+There is no edit method: an edit deletes our comment and creates a new one.
 Without the review subscription every method answers 403 (code 7); that is reported as
 a non-retryable "subscription missing" error instead of being retried forever.
 """
@@ -22,6 +26,7 @@ from .base import (
     BadResponse,
     BaseConnector,
     FetchPage,
+    SeenMap,
     decode_cursor,
     encode_cursor,
     opt_str,
@@ -50,9 +55,11 @@ class OzonConnector(BaseConnector):
     def limiter_account(self) -> str:
         return self.credential("client_id")
 
-    async def _call(self, path: str, body: Mapping[str, Any]) -> Any:
+    async def _call(self, path: str, body: Mapping[str, Any], *, idempotent: bool = True) -> Any:
         try:
-            result = await self.http.post_json(path, dict(body))
+            _, result = await self.http.request(
+                "POST", path, json_body=dict(body), idempotent=idempotent
+            )
         except PlatformHTTPError as exc:
             if exc.status == 403 and (
                 (isinstance(exc.body, dict) and exc.body.get("code") == 7)
@@ -69,16 +76,14 @@ class OzonConnector(BaseConnector):
     async def fetch(self, cursor: str | None) -> FetchPage:
         state = decode_cursor(self.platform, cursor)
         last_id = str(state.get("last_id", ""))
+        seen = SeenMap(state.get("seen"))
         limit = max(20, min(100, int(self.options.get("limit", 100))))
+        status = str(self.options.get("status", "UNPROCESSED"))
+        resweep = bool(self.options.get("resweep", status == "UNPROCESSED"))
         path = "/v1/review/list"
         body = await self._call(
             path,
-            {
-                "last_id": last_id,
-                "limit": limit,
-                "sort_dir": "ASC",
-                "status": str(self.options.get("status", "UNPROCESSED")),
-            },
+            {"last_id": last_id, "limit": limit, "sort_dir": "ASC", "status": status},
         )
         items = require_list(self.platform, path, body, "reviews")
         has_next = body.get("has_next")
@@ -88,9 +93,13 @@ class OzonConnector(BaseConnector):
         if next_id is not None and not isinstance(next_id, str):
             raise BadResponse(self.platform, path, "'last_id' is not a string")
         mentions, skipped = self.map_items(items, self._review)
-        state["last_id"] = next_id or last_id
+        fresh = [m for m in mentions if seen.is_new(m)]
+        for m in fresh:
+            seen.add(m)
+        state["last_id"] = "" if resweep and not has_next else (next_id or last_id)
+        state["seen"] = seen.dump()
         return FetchPage(
-            mentions=mentions,
+            mentions=fresh,
             next_cursor=encode_cursor(state),
             has_more=has_next,
             skipped=len(skipped),
@@ -131,15 +140,19 @@ class OzonConnector(BaseConnector):
                 return ReplyResult(
                     external_reply_id=str(comment.get("id")), published_at=_when(comment)
                 )
-        if request.edit:
-            for comment in owned:
-                await self._call(
-                    "/v1/review/comment/delete", {"comment_id": str(comment.get("id"))}
-                )
-        body = await self._call(
-            "/v1/review/comment/create",
-            {"review_id": request.external_id, "text": text, "mark_review_as_processed": True},
-        )
+        try:
+            if request.edit:
+                for comment in owned:
+                    await self._call(
+                        "/v1/review/comment/delete", {"comment_id": str(comment.get("id"))}
+                    )
+            body = await self._call(
+                "/v1/review/comment/create",
+                {"review_id": request.external_id, "text": text, "mark_review_as_processed": True},
+                idempotent=False,
+            )
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc) from exc
         comment_id = body.get("comment_id")
         if not isinstance(comment_id, str) or not comment_id:
             raise BadResponse(self.platform, "/v1/review/comment/create", "'comment_id' is missing")

@@ -45,6 +45,8 @@ from .base import (
 from .http import PlatformHTTPError
 
 STREAMS = ("feedbacks", "questions")
+#: Suffix of a stream of answered items (`isAnswered=true`), walked by history imports.
+ANSWERED = "_answered"
 
 
 class WildberriesConnector(BaseConnector):
@@ -73,13 +75,34 @@ class WildberriesConnector(BaseConnector):
         wanted = self.options.get("kinds", STREAMS)
         return tuple(s for s in STREAMS if s in wanted)
 
+    def history_streams(self, include_answered: bool) -> tuple[str, ...]:
+        """The streams a history import walks: each kind's unanswered items and, when
+        asked, its answered ones (`isAnswered=true`, marked `answered`)."""
+        if not include_answered:
+            return self.streams
+        return tuple(s for kind in self.streams for s in (kind, kind + ANSWERED))
+
+    def _streams_of(self, state: Mapping[str, Any]) -> tuple[str, ...]:
+        """A cursor may list its own streams (a history import); polling uses the
+        configured unanswered ones."""
+        listed = state.get("streams")
+        if listed is None:
+            return self.streams
+        allowed = self.history_streams(True)
+        if not isinstance(listed, list) or any(s not in allowed for s in listed):
+            raise ConnectorError(
+                f"wildberries: cursor lists unknown streams {listed!r}", retryable=False
+            )
+        return tuple(listed)
+
     async def fetch(self, cursor: str | None) -> FetchPage:
-        """One page of the current stream; `has_more` until both streams are swept."""
+        """One page of the current stream; `has_more` until every stream is swept."""
         state = decode_cursor(self.platform, cursor)
-        streams = self.streams
+        streams = self._streams_of(state)
         if not streams:
             raise ConnectorError("wildberries: option 'kinds' selects nothing", retryable=False)
         stream: str = state["stream"] if state.get("stream") in streams else streams[0]
+        kind = stream.removesuffix(ANSWERED)
         sub: dict[str, Any] = dict(state.get(stream) or {})
         date_from = int(sub.get("from", self.options.get("date_from", 0)))
         skip = int(sub.get("skip", 0))
@@ -87,10 +110,10 @@ class WildberriesConnector(BaseConnector):
         seen = SeenMap(sub.get("seen"))
 
         take = self.take
-        if stream == "questions":
+        if kind == "questions":
             take = min(take, max(1, 10000 - skip))  # WB: take + skip <= 10000
         params: dict[str, Any] = {
-            "isAnswered": "false",
+            "isAnswered": "true" if stream != kind else "false",
             "take": take,
             "skip": skip,
             "order": "dateAsc",
@@ -99,11 +122,11 @@ class WildberriesConnector(BaseConnector):
             params["dateFrom"] = date_from
         if self.options.get("nm_id"):
             params["nmId"] = self.options["nm_id"]
-        path = f"/api/v1/{stream}"
+        path = f"/api/v1/{kind}"
         body = await self.http.get_json(path, params=params)
         _check_envelope(body, path)
-        items = require_list(self.platform, path, body, "data", stream)
-        convert = self._feedback if stream == "feedbacks" else self._question
+        items = require_list(self.platform, path, body, "data", kind)
+        convert = self._feedback if kind == "feedbacks" else self._question
         mentions, skipped = self.map_items(items, convert)
 
         fresh = [m for m in mentions if seen.is_new(m)]
@@ -166,6 +189,7 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
+            answered=isinstance(item.get("answer"), dict),
         )
 
     def _question(self, item: Mapping[str, Any]) -> Mention:
@@ -177,48 +201,83 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
+            answered=isinstance(item.get("answer"), dict),
         )
 
     # --- replies -----------------------------------------------------------------------
 
-    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
-        """Answer (or edit, once within 60 days) a review or a question."""
-        text = request.text.strip()
-        if request.kind == MentionKind.question:
-            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
-            body = await self.http.request(
-                "PATCH",
-                "/api/v1/questions",
-                json_body={"id": request.external_id, "answer": {"text": text}, "state": "wbRu"},
-            )
-            _check_envelope(body[1], "/api/v1/questions")
-        elif request.kind == MentionKind.review:
-            self.check_length(text, 2, 5000)
-            await self.http.request(
-                "PATCH" if request.edit else "POST",
-                "/api/v1/feedbacks/answer",
-                json_body={"id": request.external_id, "text": text},
-            )
-        else:
-            raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
-        return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
-
-    async def confirm_reply(self, request: ReplyRequest) -> bool:
-        """Read the item back: WB answers 204 even for unknown ids."""
+    async def _read_back(self, request: ReplyRequest) -> Mapping[str, Any] | None:
+        """The review or question as WB shows it now; None when WB does not know the id."""
         single = "question" if request.kind == MentionKind.question else "feedback"
         path = f"/api/v1/{single}"
         try:
             body = await self.http.get_json(path, params={"id": request.external_id})
         except PlatformHTTPError as exc:
             if exc.status in (400, 404):
-                return False
+                return None
             raise
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-            return False
-        answer = body["data"].get("answer")
-        return (
-            isinstance(answer, dict) and str(answer.get("text", "")).strip() == request.text.strip()
-        )
+            return None
+        data: Mapping[str, Any] = body["data"]
+        return data
+
+    async def post_reply(self, request: ReplyRequest) -> ReplyResult:
+        """Answer (or edit, once within 60 days) a review or a question.
+
+        WB answers 204 even for an unknown id, so the item is read first: a deleted one
+        is reported as such, and one already showing this very answer is not posted again.
+        """
+        text = request.text.strip()
+        if request.kind == MentionKind.question:
+            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
+        elif request.kind == MentionKind.review:
+            self.check_length(text, 2, 5000)
+        else:
+            raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
+        what = str(request.kind.value)
+        current = await self._read_back(request)
+        if current is None:
+            raise ConnectorError(
+                f"wildberries: the {what} no longer exists (deleted by its author or by WB)",
+                retryable=False,
+            )
+        if _answer_text(current) == text:
+            return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+        try:
+            if request.kind == MentionKind.question:
+                _, body = await self.http.request(
+                    "PATCH",
+                    "/api/v1/questions",
+                    json_body={
+                        "id": request.external_id,
+                        "answer": {"text": text},
+                        "state": "wbRu",
+                    },
+                    idempotent=False,
+                )
+                _check_envelope(body, "/api/v1/questions")
+            else:
+                await self.http.request(
+                    "PATCH" if request.edit else "POST",
+                    "/api/v1/feedbacks/answer",
+                    json_body={"id": request.external_id, "text": text},
+                    idempotent=False,
+                )
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc, what) from exc
+        return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+
+    async def confirm_reply(self, request: ReplyRequest) -> bool:
+        """Read the item back: WB answers 204 even for unknown ids."""
+        current = await self._read_back(request)
+        return current is not None and _answer_text(current) == request.text.strip()
+
+
+def _answer_text(item: Mapping[str, Any]) -> str | None:
+    answer = item.get("answer")
+    if not isinstance(answer, dict):
+        return None
+    return str(answer.get("text", "")).strip()
 
 
 def _check_envelope(body: Any, where: str) -> None:

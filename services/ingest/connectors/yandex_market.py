@@ -34,6 +34,7 @@ from .base import (
     req,
     require_list,
 )
+from .http import PlatformHTTPError
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
 
@@ -55,9 +56,16 @@ class YandexMarketConnector(BaseConnector):
         return f"/v2/businesses/{int(self.option('business_id'))}/goods-feedback"
 
     async def _call(
-        self, path: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        params: Mapping[str, Any] | None = None,
+        *,
+        idempotent: bool = True,
     ) -> Any:
-        result = await self.http.post_json(path, dict(body), params=params)
+        _, result = await self.http.request(
+            "POST", path, params=params, json_body=dict(body), idempotent=idempotent
+        )
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "body is not a JSON object")
         if result.get("status") != "OK":
@@ -174,7 +182,15 @@ class YandexMarketConnector(BaseConnector):
         if request.edit and owned:
             comment["id"] = owned[-1].get("id")
         path = f"{self.prefix}/comments/update"
-        result = await self._call(path, {"feedbackId": feedback_id, "comment": comment})
+        try:
+            result = await self._call(
+                path,
+                {"feedbackId": feedback_id, "comment": comment},
+                # an edit (`comment.id`) sets the same text again; a new comment would not
+                idempotent="id" in comment,
+            )
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc) from exc
         comment_id = result.get("id")
         if comment_id is None:
             raise BadResponse(self.platform, path, "'result.id' is missing")

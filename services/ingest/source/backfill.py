@@ -9,7 +9,9 @@ How the range is bounded depends on what the platform can do:
 
 - Wildberries pages `dateFrom`-ascending: the walk starts at the range start (a cursor
   with `from` per stream) and each stream stops as soon as its next request would begin
-  past the range end; the items of the last page beyond the end are dropped.
+  past the range end; the items of the last page beyond the end are dropped. With
+  `include_answered` it also walks the answered items (`isAnswered=true`), which reach
+  `mentions.raw` marked `answered` (history for the record, nothing to reply to).
 - Connectors that cannot start at a date are read from the beginning, page by page, and
   only mentions whose `published_at` lies inside the range are kept.
 
@@ -93,9 +95,10 @@ class _Walk:
     #: True when the platform's paging starts at the range (else: read all, filter).
     bounded = False
 
-    def __init__(self, connector: Connector, span: DateRange) -> None:
+    def __init__(self, connector: Connector, span: DateRange, include_answered: bool) -> None:
         self.connector = connector
         self.span = span
+        self.include_answered = include_answered
 
     def first_cursor(self) -> str | None:
         return None
@@ -114,17 +117,19 @@ class _WildberriesWalk(_Walk):
 
     def first_cursor(self) -> str | None:
         start = int(self.span.start.timestamp())
-        streams = self.connector.streams
+        streams = self.connector.history_streams(self.include_answered)
         state: dict[str, Any] = {s: {"from": start, "skip": 0, "wm": start} for s in streams}
         if streams:
             state["stream"] = streams[0]
+        if self.include_answered:
+            state["streams"] = list(streams)
         return encode_cursor(state)
 
     def after_page(self, page: FetchResult) -> tuple[str | None, bool]:
         if not page.has_more:
             return page.next_cursor, False
         state = decode_cursor(self.connector.platform, page.next_cursor)
-        streams = self.connector.streams
+        streams = self.connector.history_streams(self.include_answered)
         stream = state.get("stream")
         if stream not in streams:
             return page.next_cursor, page.has_more
@@ -139,10 +144,16 @@ class _WildberriesWalk(_Walk):
         return encode_cursor(state), True
 
 
-def walk_for(connector: Connector, span: DateRange) -> _Walk:
+def walk_for(connector: Connector, span: DateRange, include_answered: bool = False) -> _Walk:
+    """How to walk `connector` over `span`; answered history only where the platform
+    lists it apart (Wildberries `isAnswered`)."""
     if isinstance(connector, WildberriesConnector):
-        return _WildberriesWalk(connector, span)
-    return _Walk(connector, span)
+        return _WildberriesWalk(connector, span, include_answered)
+    if include_answered:
+        raise ValueError(
+            f"answered history can be imported from wildberries only, not {connector.platform}"
+        )
+    return _Walk(connector, span, include_answered)
 
 
 async def backfill(
@@ -153,6 +164,7 @@ async def backfill(
     publisher: Publisher,
     max_pages: int = DEFAULT_MAX_PAGES,
     on_page: Callable[[BackfillProgress], None] | None = None,
+    include_answered: bool = False,
 ) -> BackfillProgress:
     """Import the mentions of `span`; never touches the live cursor.
 
@@ -161,7 +173,7 @@ async def backfill(
     """
     if max_pages < 1:
         raise ValueError("max_pages must be at least 1")
-    walk = walk_for(connector, span)
+    walk = walk_for(connector, span, include_answered)
     progress = BackfillProgress()
     cursor = walk.first_cursor()
     while True:

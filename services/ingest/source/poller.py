@@ -31,6 +31,8 @@ log = get_logger(__name__)
 
 #: Pages fetched back to back in one cycle before yielding to the next interval.
 MAX_PAGES_PER_CYCLE = 50
+#: The longest platform-requested pause honoured (Yandex quotas reset hourly).
+MAX_PLATFORM_WAIT_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class PollReport:
     updated: int
     duplicate: int
     error: str | None = None
+    #: Seconds the platform asked us to stay away (its last throttled answer).
+    retry_after: float | None = None
 
 
 def next_delay(
@@ -111,9 +115,12 @@ class SourcePoller:
             failures = state.consecutive_failures if state else 0
             if report.error is None and report.pages >= MAX_PAGES_PER_CYCLE:
                 continue
-            await self._sleep(
-                next_delay(self.config.poll_interval_s, failures, self._max_backoff_s, self._rand)
+            delay = next_delay(
+                self.config.poll_interval_s, failures, self._max_backoff_s, self._rand
             )
+            if report.retry_after:  # a quota outlasting the call's retries: wait it out
+                delay = max(delay, min(report.retry_after, MAX_PLATFORM_WAIT_S))
+            await self._sleep(delay)
 
     async def state(self) -> SourceState | None:
         async with session_scope(self._sessions) as session:
@@ -152,7 +159,9 @@ class SourcePoller:
                         break
             except ConnectorError as exc:
                 await self._record_failure(str(exc), retryable=exc.retryable)
-                return PollReport(pages, new, updated, duplicate, error=str(exc))
+                return PollReport(
+                    pages, new, updated, duplicate, error=str(exc), retry_after=exc.retry_after
+                )
             finally:
                 self._metrics.poll_seconds.labels(platform=self.config.platform).observe(
                     time.perf_counter() - started

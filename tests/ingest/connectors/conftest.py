@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:  # `tests.fakes` and `services` import from the repo root
     sys.path.insert(0, str(ROOT))
 
-from tests.fakes.server import FakeClock  # noqa: E402
+from tests.fakes.server import CLIENT_TLS, FakeClock  # noqa: E402
 
 
 @pytest.fixture
@@ -24,5 +24,5 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(verify=CLIENT_TLS) as http:
         yield http

@@ -312,3 +312,79 @@ async def test_play_wrong_token(client, clock) -> None:
         with pytest.raises(ConnectorError) as err:
             await conn.fetch(None)
     assert not err.value.retryable and "invalid authentication" in str(err.value)
+
+
+GP_OAUTH = {
+    "client_id": gp.CLIENT_ID,
+    "client_secret": gp.CLIENT_SECRET,
+    "refresh_token": gp.REFRESH_TOKEN,
+}
+
+
+def play_oauth(client, clock, url, credentials=GP_OAUTH):
+    return build(
+        GooglePlayConnector,
+        "google_play",
+        client,
+        clock,
+        url,
+        credentials,
+        package_name=gp.PACKAGE,
+        token_url=url + gp.TOKEN_PATH,
+    )
+
+
+async def test_play_access_tokens_from_a_refresh_token(client, clock) -> None:
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("g1")
+    async with serve_app(fake.app) as url:
+        conn = play_oauth(client, clock, url)
+        first = await conn.fetch(None)
+        assert [m.external_id for m in first.mentions] == ["g1"]
+        [grant] = fake.calls("POST", gp.TOKEN_PATH)
+        assert grant.headers["content-type"] == "application/x-www-form-urlencoded"
+        await conn.fetch(first.next_cursor)
+        assert len(fake.calls("POST", gp.TOKEN_PATH)) == 1  # reused while it lives
+        clock.now += 3599 - 120  # close to its expiry: renewed before use
+        await conn.fetch(None)
+        assert len(fake.calls("POST", gp.TOKEN_PATH)) == 2
+        fake.revoke_access_tokens()  # dead early: one 401, renewed, the call repeated
+        req = ReplyRequest(reply_id="a", external_id="g1", kind=MentionKind.review, text="Спасибо!")
+        await conn.post_reply(req)
+        assert await conn.confirm_reply(req)
+    assert len(fake.calls("POST", gp.TOKEN_PATH)) == 3
+    assert len(fake.replies) == 1
+    played = [r for r in fake.requests if r.path != gp.TOKEN_PATH]
+    assert all(r.headers["authorization"].startswith("Bearer ya29.issued-") for r in played)
+
+
+async def test_play_revoked_refresh_token_is_a_clear_final_error(client, clock) -> None:
+    fake = gp.FakeGooglePlay(clock=clock, refresh_token="1//granted-later")
+    async with serve_app(fake.app) as url:
+        with pytest.raises(ConnectorError) as err:
+            await play_oauth(client, clock, url).fetch(None)
+        with pytest.raises(ConnectorError) as bad_client:
+            await play_oauth(client, clock, url, {**GP_OAUTH, "client_secret": "wrong"}).fetch(None)
+    message = str(err.value)
+    assert not err.value.retryable and "invalid_grant" in message
+    assert "Token has been expired or revoked" in message and "authorise the source" in message
+    assert not bad_client.value.retryable and "invalid_client" in str(bad_client.value)
+    for secret in (gp.CLIENT_SECRET, gp.REFRESH_TOKEN, "wrong"):
+        assert secret not in message and secret not in str(bad_client.value)
+    assert [r.path for r in fake.requests] == [gp.TOKEN_PATH] * 2  # not retried, no Play call
+
+
+def test_play_needs_an_access_token_or_an_oauth_client() -> None:
+    import httpx
+
+    with pytest.raises(ConnectorError) as err:
+        GooglePlayConnector(
+            SourceConfig(
+                source_id="gp",
+                platform="google_play",
+                options={"package_name": gp.PACKAGE},
+                credentials={"client_id": gp.CLIENT_ID},
+            ),
+            httpx.AsyncClient(),
+        )
+    assert "missing: client_secret, refresh_token" in str(err.value)

@@ -257,12 +257,15 @@ async def test_reply_review_posted_and_confirmed(client, clock) -> None:
         await conn.post_reply(edit)
         assert await conn.confirm_reply(edit)
         assert [a["method"] for a in fake.answers] == ["POST", "PATCH"]
-        # WB accepts an unknown id with 204: only the read-back tells the truth
+        # WB would accept an unknown id with 204: the item is read first instead
         ghost = ReplyRequest(
             reply_id="r3", external_id="nope", kind=MentionKind.review, text="Спасибо"
         )
-        await conn.post_reply(ghost)
+        with pytest.raises(ConnectorError) as gone:
+            await conn.post_reply(ghost)
+        assert not gone.value.retryable and "no longer exists" in str(gone.value)
         assert not await conn.confirm_reply(ghost)
+        assert [a["id"] for a in fake.answers] == ["fb1", "fb1"]  # nothing sent for it
         # poll no longer shows the answered review
         page = await conn.fetch(None)
         assert "fb1" not in {m.external_id for m in page.mentions}

@@ -1,0 +1,826 @@
+"""The shared scenarios, run against every platform that takes replies.
+
+Each test drives the real connector, the real poller and the real reply poster over HTTP
+against the platform's fake, publishing to a real broker through a TCP proxy the test
+can cut (a Kafka outage). Platform time (limiters, retry waits, the fakes' quotas) is a
+virtual clock, so throttling storms and backoff cost no real seconds.
+
+Scenarios: paging to the end; dedup across overlapping polls; an edited review flowing
+again as an update of the same mention; a throttling storm (429 / 420 with their wait
+headers) handled without loss and without coming back early; 5xx bursts and invalid
+JSON; a broker outage mid-poll (nothing lost, the cursor stays, everything delivered
+exactly once after it); posting and confirming a reply, never twice (redelivered
+approval, lost answer); platform refusals as `replies.failed` with the user's reason;
+wrong credentials making the source unhealthy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import CollectorRegistry
+
+from services.ingest.connectors.base import BaseConnector
+from services.ingest.connectors.google_play import GooglePlayConnector
+from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
+from services.ingest.connectors.ozon import OzonConnector
+from services.ingest.connectors.wildberries import WildberriesConnector
+from services.ingest.connectors.yandex_market import YandexMarketConnector
+from services.ingest.main import MIGRATIONS
+from services.ingest.metrics import IngestMetrics, make_ingest_metrics
+from services.ingest.reply.handlers import handle_reply_approved
+from services.ingest.reply.models import PostedReply
+from services.ingest.source.models import SourceState
+from services.ingest.source.poller import PollReport, SourcePoller
+from shared.broker import EmbeddedBroker, free_port
+from shared.bus import Publisher, ensure_topics
+from shared.connector import ConnectorError, SourceConfig
+from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
+from shared.events import Envelope, MentionKind, ReplyApproved, decode, mention_id_for
+from shared.topics import (
+    MENTIONS_RAW,
+    REPLIES_APPROVED,
+    REPLIES_FAILED,
+    REPLIES_PUBLISHED,
+    SOURCES,
+    Topics,
+)
+from tests.fakes import google_play as gp
+from tests.fakes import ozon as oz
+from tests.fakes import wildberries as wb
+from tests.fakes import yandex_market as ym
+from tests.fakes.network import TcpProxy
+from tests.fakes.server import CLIENT_TLS, FakeClock, FakePlatform, serve_app
+
+#: Generous in attempts, but every wait is on the virtual clock.
+POLICY = RetryPolicy(max_attempts=10, base_delay=0.5, max_delay=8.0, max_total=600.0)
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+# --- the platforms ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    case: str
+    text: str
+    expect: str  # in the reason the user sees
+    setup: Callable[[Any, str], None] = lambda fake, ext: None
+    edit: bool = False
+
+
+@dataclass(frozen=True)
+class Platform:
+    """How the shared scenarios talk to one platform's fake."""
+
+    id: str
+    connector: type[BaseConnector]
+    kind: MentionKind
+    credentials: dict[str, str]
+    bad_credentials: dict[str, str]
+    options: dict[str, Any]
+    page_size: int
+    list_path: str
+    post_path: str
+    make_fake: Callable[[FakeClock], FakePlatform]
+    #: Add item `i` published at `when`; return its external id.
+    seed: Callable[[Any, int, datetime], str]
+    #: What the platform shows as our answers to an item.
+    replies: Callable[[Any, str], list[str]]
+    #: How many times the platform carried out a post for an item.
+    posts: Callable[[Any, str], int]
+    delete: Callable[[Any, str], None]
+    refusals: tuple[Refusal, ...]
+    edit: Callable[[Any, str], None] | None = None
+    #: The platform's reply call is an upsert: resending it cannot double-post.
+    upsert: bool = False
+
+    @property
+    def platform(self) -> str:
+        return self.connector.platform
+
+
+# Wildberries -----------------------------------------------------------------------------
+
+
+def _wb_seed_feedback(fake: wb.FakeWildberries, i: int, when: datetime) -> str:
+    fake.add_feedback(f"WbFb{i:04d}", when, text=f"Отзыв номер {i}", rating=1 + i % 5)
+    return f"WbFb{i:04d}"
+
+
+def _wb_seed_question(fake: wb.FakeWildberries, i: int, when: datetime) -> str:
+    fake.add_question(f"WbQ{i:04d}", when, text=f"Вопрос номер {i}?")
+    return f"WbQ{i:04d}"
+
+
+def _wb_edit(fake: wb.FakeWildberries, ext: str) -> None:
+    fake.feedbacks[ext]["text"] = "Порвалась после первой стирки"
+    fake.feedbacks[ext]["productValuation"] = 1
+
+
+def _wb_answer(store: dict[str, dict[str, Any]], ext: str) -> list[str]:
+    answer = store[ext]["answer"] if ext in store else None
+    return [answer["text"]] if answer else []
+
+
+def _wb_posts(fake: wb.FakeWildberries, ext: str) -> int:
+    return sum(1 for a in fake.answers if a["id"] == ext)
+
+
+WB_FEEDBACKS = Platform(
+    id="wildberries-feedbacks",
+    connector=WildberriesConnector,
+    kind=MentionKind.review,
+    credentials={"token": wb.TOKEN},
+    bad_credentials={"token": "expired-token"},
+    options={"kinds": ["feedbacks"], "take": 5, "overlap_s": 3600},
+    page_size=5,
+    list_path="/api/v1/feedbacks",
+    post_path="/api/v1/feedbacks/answer",
+    make_fake=lambda clock: wb.FakeWildberries(clock=clock),
+    seed=_wb_seed_feedback,
+    replies=lambda fake, ext: _wb_answer(fake.feedbacks, ext),
+    posts=_wb_posts,
+    delete=lambda fake, ext: fake.feedbacks.pop(ext),
+    edit=_wb_edit,
+    refusals=(
+        Refusal("too_long", "Спасибо! " * 560, "accepts 2..5000"),
+        Refusal(
+            "deleted", "Спасибо за отзыв!", "no longer exists", lambda f, e: f.feedbacks.pop(e)
+        ),
+        Refusal(
+            "second_edit",
+            "Исправили описание размера.",
+            "Редактирование ответа недоступно",
+            lambda f, e: (
+                f.feedbacks[e].update(answer={"text": "Спасибо", "state": "wbRu"}),
+                f.edits.update({e: 1}),
+            ),
+            edit=True,
+        ),
+    ),
+)
+
+WB_QUESTIONS = Platform(
+    id="wildberries-questions",
+    connector=WildberriesConnector,
+    kind=MentionKind.question,
+    credentials={"token": wb.TOKEN},
+    bad_credentials={"token": "expired-token"},
+    options={"kinds": ["questions"], "take": 5, "overlap_s": 3600},
+    page_size=5,
+    list_path="/api/v1/questions",
+    post_path="/api/v1/questions",
+    make_fake=lambda clock: wb.FakeWildberries(clock=clock),
+    seed=_wb_seed_question,
+    replies=lambda fake, ext: _wb_answer(fake.questions, ext),
+    posts=_wb_posts,
+    delete=lambda fake, ext: fake.questions.pop(ext),
+    refusals=(
+        Refusal("too_long", "Да. " * 1300, "accepts 1..5000"),
+        Refusal("deleted", "Да, есть XL.", "no longer exists", lambda f, e: f.questions.pop(e)),
+    ),
+)
+
+
+# Ozon ------------------------------------------------------------------------------------
+
+
+def _oz_seed(fake: oz.FakeOzon, i: int, when: datetime) -> str:
+    rid = f"0193f2a1-0000-7000-8000-{i:012d}"
+    fake.add_review(when, text=f"Отзыв номер {i}", rating=1 + i % 5, rid=rid)
+    return rid
+
+
+def _oz_review(fake: oz.FakeOzon, ext: str) -> dict[str, Any]:
+    return next(r for r in fake.reviews if r["id"] == ext)
+
+
+def _oz_edit(fake: oz.FakeOzon, ext: str) -> None:
+    _oz_review(fake, ext).update(text="Через неделю сломался", rating=1)
+
+
+def _oz_delete(fake: oz.FakeOzon, ext: str) -> None:
+    fake.reviews.remove(_oz_review(fake, ext))
+
+
+def _oz_no_subscription(fake: oz.FakeOzon, ext: str) -> None:
+    fake.subscription = False
+
+
+OZON = Platform(
+    id="ozon",
+    connector=OzonConnector,
+    kind=MentionKind.review,
+    credentials={"client_id": oz.CLIENT_ID, "api_key": oz.API_KEY},
+    bad_credentials={"client_id": oz.CLIENT_ID, "api_key": "revoked-key"},
+    options={"limit": 20},
+    page_size=20,
+    list_path="/v1/review/list",
+    post_path="/v1/review/comment/create",
+    make_fake=lambda clock: oz.FakeOzon(clock=clock),
+    seed=_oz_seed,
+    replies=lambda fake, ext: [c["text"] for c in fake.comments.get(ext, [])],
+    posts=lambda fake, ext: len(fake.comments.get(ext, [])),
+    delete=_oz_delete,
+    edit=_oz_edit,
+    refusals=(
+        Refusal("subscription", "Спасибо за отзыв!", "Premium", _oz_no_subscription),
+        Refusal("deleted", "Спасибо за отзыв!", "no longer exists", _oz_delete),
+    ),
+)
+
+
+# Yandex Market ---------------------------------------------------------------------------
+
+
+def _ym_seed(fake: ym.FakeYandexMarket, i: int, when: datetime) -> str:
+    fake.add_feedback(1000 + i, when, comment=f"Отзыв номер {i}", rating=1 + i % 5)
+    return str(1000 + i)
+
+
+def _ym_feedback(fake: ym.FakeYandexMarket, ext: str) -> dict[str, Any]:
+    return next(f for f in fake.feedbacks if f["feedbackId"] == int(ext))
+
+
+def _ym_edit(fake: ym.FakeYandexMarket, ext: str) -> None:
+    item = _ym_feedback(fake, ext)
+    item["description"]["comment"] = "Через неделю сломался"
+    item["statistics"]["rating"] = 1
+
+
+def _ym_delete(fake: ym.FakeYandexMarket, ext: str) -> None:
+    fake.feedbacks.remove(_ym_feedback(fake, ext))
+
+
+def _ym_comments(fake: ym.FakeYandexMarket, ext: str) -> list[str]:
+    return [c["text"] for c in fake.comments if c["feedbackId"] == int(ext)]
+
+
+YANDEX = Platform(
+    id="yandex_market",
+    connector=YandexMarketConnector,
+    kind=MentionKind.review,
+    credentials={"api_key": ym.API_KEY},
+    bad_credentials={"api_key": "revoked-key"},
+    options={"business_id": ym.BUSINESS_ID, "limit": 5, "overlap_s": 3600},
+    page_size=5,
+    list_path=f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback",
+    post_path=f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback/comments/update",
+    make_fake=lambda clock: ym.FakeYandexMarket(clock=clock),
+    seed=_ym_seed,
+    replies=_ym_comments,
+    posts=lambda fake, ext: len(_ym_comments(fake, ext)),
+    delete=_ym_delete,
+    edit=_ym_edit,
+    refusals=(
+        Refusal("contacts", "Позвоните нам: +7 999 123-45-67", "must not contain shop contacts"),
+        Refusal("link", "Подробнее: https://shop.example.ru/faq", "links other than to Market"),
+        Refusal("too_long", "Спасибо! " * 456, "accepts 1..4096"),
+        Refusal("deleted", "Спасибо за отзыв!", "no longer exists", _ym_delete),
+    ),
+)
+
+
+# Google Play -----------------------------------------------------------------------------
+
+
+def _gp_seed(fake: gp.FakeGooglePlay, i: int, when: datetime) -> str:
+    fake.add_review(f"gp:{i:04d}", text=f"Title {i}\tBody {i}", rating=1 + i % 5, when=when)
+    return f"gp:{i:04d}"
+
+
+def _gp_edit(fake: gp.FakeGooglePlay, ext: str) -> None:
+    fake.add_review(ext, text="Now it crashes on start", rating=1)  # a new lastModified
+
+
+def _gp_replies(fake: gp.FakeGooglePlay, ext: str) -> list[str]:
+    review = fake.reviews.get(ext)
+    if review is None:
+        return []
+    return [c["developerComment"]["text"] for c in review["comments"] if "developerComment" in c]
+
+
+PLAY = Platform(
+    id="google_play",
+    connector=GooglePlayConnector,
+    kind=MentionKind.review,
+    credentials={"access_token": gp.ACCESS_TOKEN},
+    bad_credentials={"access_token": "ya29.expired"},
+    options={"package_name": gp.PACKAGE, "max_results": 5},
+    page_size=5,
+    list_path=f"/applications/{gp.PACKAGE}/reviews",
+    post_path="",  # set per review: /applications/{package}/reviews/{id}:reply
+    make_fake=lambda clock: gp.FakeGooglePlay(clock=clock),
+    seed=_gp_seed,
+    replies=_gp_replies,
+    posts=lambda fake, ext: sum(1 for r in fake.replies if r["reviewId"] == ext),
+    delete=lambda fake, ext: fake.reviews.pop(ext),
+    edit=_gp_edit,
+    upsert=True,
+    refusals=(
+        Refusal("too_long", "x" * 351, "at most 350"),
+        Refusal(
+            "deleted", "Thanks for the review!", "no longer exists", lambda f, e: f.reviews.pop(e)
+        ),
+    ),
+)
+
+PLATFORMS = [WB_FEEDBACKS, WB_QUESTIONS, OZON, YANDEX, PLAY]
+EDITABLE = [p for p in PLATFORMS if p.edit is not None]
+REFUSALS = [pytest.param(p, r, id=f"{p.id}-{r.case}") for p in PLATFORMS for r in p.refusals]
+
+
+def by_id(platforms: list[Platform]) -> Any:
+    return pytest.mark.parametrize("p", platforms, ids=[p.id for p in platforms])
+
+
+# --- the broker behind a proxy, the database, the rig --------------------------------------
+
+
+@dataclass
+class Kafka:
+    broker: EmbeddedBroker
+    proxy: TcpProxy
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.proxy.port}"
+
+
+@pytest.fixture(scope="module")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kafka]:
+    """A broker of its own that advertises a cuttable proxy (the session broker cannot)."""
+    port = free_port()
+    proxy = TcpProxy(upstream_port=port).start()
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    broker = EmbeddedBroker(port=port, advertised_port=proxy.port, log_path=log).start()
+    try:
+        yield Kafka(broker, proxy)
+    finally:
+        proxy.close()
+        broker.stop()
+
+
+@pytest.fixture(scope="module")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy (migrating per test is slow)."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("db") / "ingest.db"
+    asyncio.run(upgrade_to_head(MIGRATIONS, f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@dataclass
+class Env:
+    kafka: Kafka
+    topics: Topics
+    publisher: Publisher
+    sessions: Any
+    metrics: IngestMetrics
+    registry: CollectorRegistry
+    http: httpx.AsyncClient
+    consumer: AIOKafkaConsumer
+
+    async def read(self, logical: str) -> list[Envelope[Any]]:
+        """Everything on a topic (one partition), read to its end offset."""
+        tp = TopicPartition(self.topics.name(logical), 0)
+        self.consumer.assign([tp])
+        await self.consumer.seek_to_beginning(tp)
+        end = (await self.consumer.end_offsets([tp]))[tp]
+        out: list[Envelope[Any]] = []
+        while await self.consumer.position(tp) < end:
+            batch = await self.consumer.getmany(tp, timeout_ms=500)
+            out.extend(decode(r.value) for r in batch.get(tp, []))
+        return out
+
+
+@pytest.fixture
+async def env(kafka: Kafka, migrated_db: Path, tmp_path: Path) -> AsyncIterator[Env]:
+    kafka.proxy.restore()
+    topics = Topics(f"s{uuid.uuid4().hex[:10]}.")
+    await ensure_topics(
+        kafka.bootstrap,
+        [
+            topics.name(t)
+            for t in (MENTIONS_RAW, REPLIES_APPROVED, REPLIES_PUBLISHED, REPLIES_FAILED, SOURCES)
+        ],
+        partitions=1,
+    )
+    db = tmp_path / "ingest.db"
+    shutil.copy(migrated_db, db)
+    engine = make_engine(f"sqlite+aiosqlite:///{db}")
+    publisher = Publisher(
+        bootstrap_servers=kafka.bootstrap,
+        topics=topics,
+        producer_name="ingest",
+        request_timeout_ms=1000,
+    )
+    await publisher.start()
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka.bootstrap, enable_auto_commit=False, fetch_max_wait_ms=50
+    )
+    await consumer.start()
+    registry = CollectorRegistry()
+    try:
+        async with httpx.AsyncClient(verify=CLIENT_TLS) as http:
+            yield Env(
+                kafka=kafka,
+                topics=topics,
+                publisher=publisher,
+                sessions=make_sessionmaker(engine),
+                metrics=make_ingest_metrics(registry),
+                registry=registry,
+                http=http,
+                consumer=consumer,
+            )
+    finally:
+        kafka.proxy.restore()
+        await consumer.stop()
+        await publisher.stop()
+        await engine.dispose()
+
+
+@dataclass
+class Rig:
+    p: Platform
+    env: Env
+    fake: Any
+    clock: FakeClock
+    connector: BaseConnector
+    poller: SourcePoller
+    ids: list[str] = field(default_factory=list)
+
+    def seed(self, count: int, start: datetime | None = None) -> list[str]:
+        start = start or NOW - timedelta(hours=2)
+        first = len(self.ids)
+        new = [
+            self.p.seed(self.fake, first + i, start + timedelta(minutes=first + i))
+            for i in range(count)
+        ]
+        self.ids.extend(new)
+        return new
+
+    async def poll(self) -> PollReport:
+        return await self.poller.poll_once()
+
+    async def state(self) -> SourceState:
+        state = await self.poller.state()
+        assert state is not None
+        return state
+
+    async def raw(self) -> list[Any]:
+        return [e.payload.mention for e in await self.env.read(MENTIONS_RAW)]
+
+    def list_calls(self) -> int:
+        return len(self.fake.calls(path=self.p.list_path))
+
+    def approved(self, ext: str, text: str, *, edit: bool = False) -> ReplyApproved:
+        return ReplyApproved(
+            reply_id=uuid.uuid4(),
+            mention_id=mention_id_for(self.p.platform, ext),
+            platform=self.p.platform,
+            source_id=self.connector.source_id,
+            external_id=ext,
+            kind=self.p.kind,
+            text=text,
+            approved_by="anna",
+            edit=edit,
+        )
+
+    async def deliver(self, envelope: Envelope[Any]) -> None:
+        """What ingest's consumer does with one `replies.approved` message."""
+        await handle_reply_approved(
+            envelope,
+            sessions=self.env.sessions,
+            publisher=self.env.publisher,
+            connectors={self.connector.source_id: self.connector},
+            metrics=self.env.metrics,
+        )
+
+    def post_path(self, ext: str) -> str:
+        return self.p.post_path or f"/applications/{gp.PACKAGE}/reviews/{ext}:reply"
+
+
+@asynccontextmanager
+async def rig(
+    p: Platform,
+    env: Env,
+    *,
+    credentials: dict[str, str] | None = None,
+    fake_setup: Callable[[Any], None] | None = None,
+    **options: Any,
+) -> AsyncIterator[Rig]:
+    clock = FakeClock()
+    fake = p.make_fake(clock)
+    fake.rate = None  # each scenario says when the platform throttles
+    if fake_setup is not None:
+        fake_setup(fake)
+    async with serve_app(fake.app) as url:
+        config = SourceConfig(
+            source_id=f"{p.id}-main",
+            platform=p.platform,
+            poll_interval_s=1,
+            options={"base_url": url, **p.options, **options},
+            credentials=credentials or p.credentials,
+        )
+        connector = p.connector(
+            config, env.http, limiters=LimiterRegistry(clock), clock=clock, policy=POLICY
+        )
+        poller = SourcePoller(
+            config=config,
+            connector=connector,
+            sessions=env.sessions,
+            publisher=env.publisher,
+            metrics=env.metrics,
+            unhealthy_after=3,
+            max_backoff_s=1,
+        )
+        yield Rig(p, env, fake, clock, connector, poller)
+
+
+def once_each(mentions: list[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.external_id] = counts.get(m.external_id, 0) + 1
+    return counts
+
+
+def full_batch(p: Platform) -> int:
+    """Two and a half pages."""
+    return 2 * p.page_size + p.page_size // 2
+
+
+# --- scenarios: polling -------------------------------------------------------------------
+
+
+@by_id(PLATFORMS)
+async def test_pages_to_the_end_and_dedups_overlapping_polls(p: Platform, env: Env) -> None:
+    async with rig(p, env) as r:
+        ids = r.seed(full_batch(p))
+        report = await r.poll()
+        assert report.error is None and report.new == len(ids)
+        assert r.list_calls() >= 3  # really paged
+        assert once_each(await r.raw()) == dict.fromkeys(ids, 1)
+        state = await r.state()
+        assert state.cursor and state.mentions_total == len(ids) and state.healthy
+
+        calls = r.list_calls()
+        again = await r.poll()  # re-reads the overlap window: nothing new
+        assert again.error is None and again.new == again.updated == 0
+        assert r.list_calls() > calls
+        assert len(await r.raw()) == len(ids)
+
+        # one more, published in the same minute as the newest one already seen
+        [late] = r.seed(1, start=NOW - timedelta(hours=2) - timedelta(minutes=1))
+        third = await r.poll()
+        assert third.error is None and third.new == 1 and third.updated == 0
+        assert once_each(await r.raw()) == dict.fromkeys([*ids, late], 1)
+
+
+@by_id(EDITABLE)
+async def test_edited_review_flows_again_as_update_of_same_mention(p: Platform, env: Env) -> None:
+    assert p.edit is not None
+    async with rig(p, env) as r:
+        ids = r.seed(3)
+        assert (await r.poll()).new == 3
+        p.edit(r.fake, ids[1])
+        report = await r.poll()
+        assert report.error is None and (report.new, report.updated) == (0, 1)
+        versions = [m for m in await r.raw() if m.external_id == ids[1]]
+        assert len(versions) == 2
+        before, after = versions
+        assert after.mention_id == before.mention_id == mention_id_for(p.platform, ids[1])
+        assert after.revision != before.revision and after.rating == 1
+        assert (await r.poll()).updated == 0  # and only once
+
+
+@by_id(PLATFORMS)
+async def test_throttling_storm_is_waited_out_without_loss(p: Platform, env: Env) -> None:
+    def storm(fake: FakePlatform) -> None:
+        fake.rate, fake.burst = 0.5, 1  # one request per 2 s, no burst
+
+    # Our own limiter opened wide, so the platform's throttling is what paces us.
+    async with rig(p, env, fake_setup=storm, rate_per_s=1000, burst=1000) as r:
+        ids = r.seed(full_batch(p))
+        report = await r.poll()
+        assert report.error is None, report.error
+        assert once_each(await r.raw()) == dict.fromkeys(ids, 1)
+        assert r.fake.throttled >= 2
+        assert r.connector.http.stats.throttled == r.fake.throttled
+        assert r.fake.early == 0  # never came back before the advertised wait
+        if r.fake.advertises_wait:
+            assert max(r.clock.slept) >= 2
+        assert r.env.registry.get_sample_value(
+            "otklik_ingest_throttled_total", {"platform": p.platform, "source": f"{p.id}-main"}
+        ) == float(r.fake.throttled)
+
+
+@by_id([p for p in PLATFORMS if p.platform != "ozon"])  # Ozon's 429 names no wait
+async def test_quota_outlasting_the_retries_is_waited_out_by_the_poller(
+    p: Platform, env: Env
+) -> None:
+    async with rig(p, env) as r:
+        r.seed(2)
+        r.fake.fail_next(1000, "throttle", delay=900)  # "come back in 15 minutes"
+        report = await r.poll()
+        assert report.error is not None and report.retry_after is not None
+        assert report.retry_after >= 900 and len(r.fake.requests) == 1  # not hammered
+        assert (await r.state()).healthy
+
+        sleeps: list[float] = []
+        waited = asyncio.Event()
+
+        async def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+            waited.set()
+            await asyncio.Event().wait()  # the test ends the poller here
+
+        poller = SourcePoller(
+            config=r.connector.config,
+            connector=r.connector,
+            sessions=env.sessions,
+            publisher=env.publisher,
+            metrics=env.metrics,
+            unhealthy_after=3,
+            max_backoff_s=1,
+            sleep=sleep,
+        )
+        task = asyncio.create_task(poller.run())
+        try:
+            await asyncio.wait_for(waited.wait(), timeout=30)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        assert sleeps[0] >= 900  # the platform's wait, not the 1 s backoff
+        assert len(r.fake.requests) == 2
+
+
+@by_id(PLATFORMS)
+async def test_5xx_bursts_and_invalid_json_are_retried(p: Platform, env: Env) -> None:
+    async with rig(p, env) as r:
+        ids = r.seed(full_batch(p))
+        r.fake.fail_next(3, "503", path=p.list_path)
+        r.fake.fail_next(1, "invalid_json", path=p.list_path)
+        r.fake.fail_next(2, "500", path=p.list_path)
+        report = await r.poll()
+        assert report.error is None, report.error
+        assert r.fake.faults == []
+        assert once_each(await r.raw()) == dict.fromkeys(ids, 1)
+        cursor = (await r.state()).cursor
+
+        # a burst longer than the retries: the poll fails, retryable; the cursor stays
+        r.fake.fail_next(1000, "502", path=p.list_path)
+        failed = await r.poll()
+        assert failed.error is not None and "502" in failed.error
+        state = await r.state()
+        assert state.cursor == cursor and state.consecutive_failures == 1 and state.healthy
+        r.fake.faults.clear()
+        [new] = r.seed(1)
+        ok = await r.poll()
+        assert ok.error is None and ok.new == 1
+        assert once_each(await r.raw()) == dict.fromkeys([*ids, new], 1)
+        assert (await r.state()).consecutive_failures == 0
+
+
+@by_id(PLATFORMS)
+async def test_broker_outage_mid_poll_loses_nothing(p: Platform, env: Env) -> None:
+    async with rig(p, env) as r:
+        ids = r.seed(full_batch(p))
+
+        def cut_on_second_page(request: Any) -> None:
+            if request.path == p.list_path and r.list_calls() == 2:
+                env.kafka.proxy.cut()  # Kafka goes away while page 2 is being fetched
+
+        r.fake.on_request = cut_on_second_page
+        with pytest.raises(Exception) as outage:
+            await r.poll()
+        assert not isinstance(outage.value, ConnectorError)  # the broker, not the platform
+        assert env.kafka.proxy.is_cut
+        state = await r.state()
+        assert state.mentions_total == p.page_size  # page 1 only
+        first_page_cursor = state.cursor
+        assert first_page_cursor is not None and state.healthy
+
+        r.fake.on_request = None
+        env.kafka.proxy.restore()
+        report = await r.poll()
+        assert report.error is None and report.new == len(ids) - p.page_size
+        assert (await r.state()).cursor != first_page_cursor
+        delivered = await env.read(MENTIONS_RAW)
+        assert once_each([e.payload.mention for e in delivered]) == dict.fromkeys(ids, 1)
+        assert len({e.event_id for e in delivered}) == len(ids)
+
+
+@by_id(PLATFORMS)
+async def test_wrong_credentials_make_the_source_unhealthy(p: Platform, env: Env) -> None:
+    async with rig(p, env, credentials=p.bad_credentials) as r:
+        r.seed(2)
+        report = await r.poll()
+        assert report.error is not None
+        assert "rejected the source's credentials" in report.error and "401" in report.error
+        for secret in p.bad_credentials.values():
+            if secret not in (oz.CLIENT_ID,):
+                assert secret not in report.error
+        assert len(r.fake.requests) == 1  # not retried
+        state = await r.state()
+        assert not state.healthy and state.last_error == report.error
+        [event] = await env.read(SOURCES)
+        assert event.payload.source_id == f"{p.id}-main" and event.payload.healthy is False
+        assert "credentials" in event.payload.error
+        labels = {"platform": p.platform, "source": f"{p.id}-main"}
+        assert env.registry.get_sample_value("otklik_ingest_source_healthy", labels) == 0
+        assert await env.read(MENTIONS_RAW) == []
+
+
+# --- scenarios: replies -------------------------------------------------------------------
+
+
+async def published_and_failed(env: Env) -> tuple[list[Any], list[Any]]:
+    return await env.read(REPLIES_PUBLISHED), await env.read(REPLIES_FAILED)
+
+
+@by_id(PLATFORMS)
+async def test_reply_posted_confirmed_and_never_posted_twice(p: Platform, env: Env) -> None:
+    async with rig(p, env) as r:
+        first, second = r.seed(2)
+        await r.poll()
+
+        # an approval delivered twice (a redelivery after a consumer restart)
+        text = "Спасибо за отзыв! Рады, что подошло."
+        approved = r.approved(first, text)
+        envelope = env.publisher.envelope(approved)
+        for _ in range(2):
+            await env.publisher.publish_envelopes(REPLIES_APPROVED, [envelope])
+        deliveries = await env.read(REPLIES_APPROVED)
+        assert [d.event_id for d in deliveries] == [envelope.event_id] * 2
+        for delivery in deliveries:
+            await r.deliver(delivery)
+        assert p.replies(r.fake, first) == [text]
+        assert p.posts(r.fake, first) == 1
+        published, failed = await published_and_failed(env)
+        assert failed == [] and len(published) == 2
+        assert {e.event_id for e in published} == {published[0].event_id}  # same outcome
+        outcome = published[0].payload
+        assert outcome.reply_id == approved.reply_id and outcome.platform == p.platform
+        if p.platform in ("ozon", "yandex_market"):  # the platform's comment id
+            assert outcome.external_reply_id
+        async with session_scope(env.sessions) as session:
+            record = await session.get(PostedReply, str(approved.reply_id))
+            assert record is not None and record.status == "published"
+
+        # the answer to the post is lost (the platform did post): not resent blindly
+        lost_text = "Спасибо! Передали замечание производству."
+        lost = env.publisher.envelope(r.approved(second, lost_text))
+        r.fake.fail_next(1, "lost", path=r.post_path(second))
+        if p.upsert:
+            await r.deliver(lost)  # resending an upsert is harmless
+        else:
+            with pytest.raises(ConnectorError) as unknown:
+                await r.deliver(lost)
+            assert unknown.value.retryable  # the consumer redelivers it...
+            assert p.posts(r.fake, second) == 1
+            await r.deliver(lost)  # ...and the read-back finds the answer there
+            assert p.posts(r.fake, second) == 1
+        assert p.replies(r.fake, second) == [lost_text]
+        published, failed = await published_and_failed(env)
+        assert failed == [] and len(published) == 3
+        assert published[-1].payload.reply_id == lost.payload.reply_id
+
+
+@pytest.mark.parametrize(("p", "refusal"), REFUSALS)
+async def test_platform_refusal_becomes_replies_failed_with_reason(
+    p: Platform, refusal: Refusal, env: Env
+) -> None:
+    async with rig(p, env) as r:
+        [ext] = r.seed(1)
+        refusal.setup(r.fake, ext)
+        approved = r.approved(ext, refusal.text, edit=refusal.edit)
+        envelope = env.publisher.envelope(approved)
+        await r.deliver(envelope)
+        published, failed = await published_and_failed(env)
+        assert published == [] and len(failed) == 1
+        outcome = failed[0].payload
+        assert outcome.reply_id == approved.reply_id and outcome.retryable is False
+        assert refusal.expect in outcome.error, outcome.error
+        assert p.platform in outcome.error or "Ozon" in outcome.error
+        assert p.replies(r.fake, ext) in ([], ["Спасибо"])  # nothing new was posted
+        async with session_scope(env.sessions) as session:
+            record = await session.get(PostedReply, str(approved.reply_id))
+            assert record is not None and record.status == "failed"
+        # redelivered: refused again without another call to the platform
+        calls = len(r.fake.requests)
+        await r.deliver(envelope)
+        assert len(r.fake.requests) == calls
