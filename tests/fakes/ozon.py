@@ -29,6 +29,14 @@ class FakeOzon(FakePlatform):
     subscription: bool = True
     reviews: list[dict[str, Any]] = field(default_factory=list)
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Ozon lists a seller's comment only after moderation; while True new ones wait here.
+    moderating: bool = False
+    in_moderation: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def pass_moderation(self) -> None:
+        for review_id, held in self.in_moderation.items():
+            self.comments.setdefault(review_id, []).extend(held)
+        self.in_moderation.clear()
 
     def add_review(
         self,
@@ -123,7 +131,8 @@ class FakeOzon(FakePlatform):
                 "parent_comment_id": body.get("parent_comment_id") or "",
                 "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
-            self.comments.setdefault(review["id"], []).append(comment)
+            target = self.in_moderation if self.moderating else self.comments
+            target.setdefault(review["id"], []).append(comment)
             review["comments_amount"] += 1
             if body.get("mark_review_as_processed"):
                 review["status"] = "PROCESSED"

@@ -1,7 +1,8 @@
 """replies.approved → post through the source's connector → replies.published / failed.
 
 Our own record (`posted_replies`) is checked before posting: a redelivered or replayed
-approval never posts twice. A reply stuck in `posting` after a crash is confirmed by
+approval never posts twice, nor does a new approval of an answer already posted but not
+yet shown by the platform. A reply stuck in `posting` after a crash is confirmed by
 reading the platform back before any new attempt.
 """
 
@@ -12,6 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.ingest.metrics import IngestMetrics
@@ -50,16 +52,19 @@ async def handle_reply_approved(
         text=approved.text,
         edit=approved.edit,
     )
+    text_sha = hashlib.sha256(approved.text.encode()).hexdigest()
+    earlier: PostedReply | None = None
     async with session_scope(sessions) as session:
         record = await session.get(PostedReply, reply_id)
         if record is None:
+            earlier = await _unconfirmed_same_answer(session, str(approved.mention_id), text_sha)
             record = PostedReply(
                 reply_id=reply_id,
                 mention_id=str(approved.mention_id),
                 source_id=approved.source_id,
                 platform=approved.platform,
                 status="posting",
-                text_sha=hashlib.sha256(approved.text.encode()).hexdigest(),
+                text_sha=text_sha,
                 created_at=utcnow(),
             )
             session.add(record)
@@ -89,7 +94,20 @@ async def handle_reply_approved(
         await _announce(publisher, approved, envelope, record)
         return
 
-    if previous_status == "posting" and await _already_there(connector, request):
+    if earlier is not None:
+        # The same answer was posted under an earlier approval and the platform did not show
+        # it yet (Ozon lists comments only after moderation): approving it again must not
+        # post it twice, only look again.
+        external_id = earlier.external_reply_id
+        confirmed = await _already_there(connector, request)
+        status = "published" if confirmed else "unconfirmed"
+        error = (
+            None
+            if confirmed
+            else f"already posted (reply {earlier.reply_id}); {approved.platform} does not show "
+            "it yet (moderation?): not posted again"
+        )
+    elif previous_status == "posting" and await _already_there(connector, request):
         # A crash after posting and before recording: the platform has it, do not repost.
         status, external_id, error = "published", None, None
     else:
@@ -122,6 +140,23 @@ async def handle_reply_approved(
     record.published_at = utcnow()
     metrics.replies.labels(platform=approved.platform, outcome=status).inc()
     await _announce(publisher, approved, envelope, record)
+
+
+async def _unconfirmed_same_answer(
+    session: AsyncSession, mention_id: str, text_sha: str
+) -> PostedReply | None:
+    """An earlier post of this very text to this mention that the platform never showed."""
+    rows = await session.scalars(
+        select(PostedReply)
+        .where(
+            PostedReply.mention_id == mention_id,
+            PostedReply.text_sha == text_sha,
+            PostedReply.status == "unconfirmed",
+        )
+        .order_by(PostedReply.created_at.desc())
+        .limit(1)
+    )
+    return rows.first()
 
 
 def failure_reason(exc: ConnectorError) -> str:

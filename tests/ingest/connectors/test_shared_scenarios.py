@@ -824,3 +824,34 @@ async def test_platform_refusal_becomes_replies_failed_with_reason(
         calls = len(r.fake.requests)
         await r.deliver(envelope)
         assert len(r.fake.requests) == calls
+
+
+async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: Env) -> None:
+    """Ozon lists a seller's comment only after moderation: the post reads back as missing.
+    A person approving the same answer again must not make it appear twice."""
+    async with rig(OZON, env, fake_setup=lambda fake: setattr(fake, "moderating", True)) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+
+        def posts() -> int:
+            return len(r.fake.calls(path=OZON.post_path))
+
+        text = "Спасибо за отзыв! Заменим товар, напишите номер заказа в чат."
+        await r.deliver(env.publisher.envelope(r.approved(ext, text)))
+        published, failed = await published_and_failed(env)
+        assert published == [] and [f.payload.retryable for f in failed] == [True]
+        assert posts() == 1
+
+        again = r.approved(ext, text)  # the agent presses approve once more
+        await r.deliver(env.publisher.envelope(again))
+        assert posts() == 1
+        published, failed = await published_and_failed(env)
+        assert published == [] and "not posted again" in failed[-1].payload.error
+
+        r.fake.pass_moderation()
+        third = r.approved(ext, text)
+        await r.deliver(env.publisher.envelope(third))
+        assert posts() == 1 and OZON.replies(r.fake, ext) == [text]
+        published, _ = await published_and_failed(env)
+        assert [e.payload.reply_id for e in published] == [third.reply_id]
+        assert published[0].payload.external_reply_id  # the comment id of the first post
