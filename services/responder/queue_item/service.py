@@ -289,6 +289,12 @@ async def list_items(
     the (state, due_at, mention_id) index, as fast on page 2,000 as on page 1).
     """
     total, capped = await count_items(session, f) if count else (None, False)
+    rows = await session.execute(list_query(f))
+    return list(rows.scalars()), total, capped
+
+
+def list_query(f: QueueFilter) -> Select[Any]:
+    """The page's query: filtered, by deadline, from the keyset position or the offset."""
     stmt = _filtered(select(QueueItem), f).order_by(QueueItem.due_at, QueueItem.mention_id)
     if f.after is not None:
         stmt = stmt.where(
@@ -297,8 +303,7 @@ async def list_items(
         )
     else:
         stmt = stmt.offset(f.offset)
-    rows = await session.execute(stmt.limit(f.limit))
-    return list(rows.scalars()), total, capped
+    return stmt.limit(f.limit)
 
 
 async def get_item(session: AsyncSession, mention_id: str) -> QueueItem:

@@ -10,16 +10,19 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import text
 
 from services.responder import users
 from services.responder.config import ResponderSettings, StaffAccount
 from services.responder.queue_item import service
 from services.responder.queue_item.service import Cursor
+from shared.db import session_scope
 from shared.events import ReplyFailed, ReplyPublished
 from shared.topics import REPLIES_APPROVED, REPLIES_FAILED, REPLIES_PUBLISHED, Topics
 from tests.conftest import DatabaseFactory
@@ -440,6 +443,7 @@ async def test_filters_and_keyset_pages(stack: Stack, monkeypatch: pytest.Monkey
     assert await ids(sentiment="negative") == [mid(3)]
     assert await ids(q="100%") == [mid(3)]  # LIKE wildcards are literal
     assert await ids(q="%") == [mid(3)]
+    assert len(await ids(q="KETTLE")) == 22  # case-insensitive (SQLite: ASCII letters only)
     assert await ids(state="published") == [mid(99)]
     body = (await stack.api.get("/api/queue", params={"sla": "breached"})).json()
     assert body["items"][0]["sla_state"] == "breached" and body["total_capped"] is False
@@ -476,6 +480,48 @@ async def test_filters_and_keyset_pages(stack: Stack, monkeypatch: pytest.Monkey
         bad = await stack.api.get("/api/queue", params=bad_params)
         assert bad.status_code == 422, bad_params
         assert field_names(bad) == [field] and field in bad.json()["error"]["message"]
+
+
+async def test_text_search_uses_the_trigram_index(
+    broker: Any, topic_prefix: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL the list's `q` is an ILIKE answered by the pg_trgm GIN index: a rare
+    word among 20k open items is found through the index, not by scanning the queue."""
+    databases = DatabaseFactory("postgresql", tmp_path)
+    try:
+        async with running(broker, topic_prefix, await databases.new("responder")) as stack:
+            sessions = stack.app.state.ctx.runtime.sessions
+            async with session_scope(sessions) as session:
+                await session.execute(text(SEED_20K))
+                await session.execute(text("ANALYZE queue_items"))
+            f = service.QueueFilter(state="open", q="Зюзюка", limit=50)
+            async with session_scope(sessions) as session:
+                compiled = service.list_query(f).compile(
+                    dialect=session.bind.dialect, compile_kwargs={"literal_binds": True}
+                )
+                plan = "\n".join((await session.execute(text(f"EXPLAIN {compiled}"))).scalars())
+                found, total, _ = await service.list_items(session, f)
+            assert "ix_queue_items_text_trgm" in plan, plan
+            assert [i.external_id for i in found] == ["SEED-777"] and total == 1
+            # Case-insensitive, and the pattern's % and _ are literal.
+            assert (await stack.api.get("/api/queue", params={"q": "зЮЗЮКА"})).json()["total"] == 1
+            assert (await stack.api.get("/api/queue", params={"q": "_ok"})).json()["total"] == 0
+    finally:
+        await databases.close()
+
+
+#: 20k open items; one (SEED-777) has a rare word. Generated in the database: quick.
+SEED_20K = """
+INSERT INTO queue_items (mention_id, platform, source_id, external_id, kind, revision, text,
+    rating, published_at, sentiment, sentiment_score, language, aspects, rating_contradiction,
+    state, due_at, draft_text, draft_seed, follow_up_seed, created_at, updated_at)
+SELECT md5(n::text)::uuid::text, 'wildberries', 'wb-main', 'SEED-' || n, 'review', '1',
+    CASE WHEN n = 777 THEN 'Чайник Зюзюка протекает' ELSE 'Чайник хороший, доставка быстрая #'
+        || n END,
+    5, now(), 'positive', 0.9, 'ru', '[]', false, 'open', now() + (n || ' minutes')::interval,
+    '', 0, 0, now(), now()
+FROM generate_series(1, 20000) AS n
+"""
 
 
 def test_cursor_round_trip() -> None:
