@@ -6,8 +6,10 @@ Makes a temporary database on 127.0.0.1:5432 (user postgres, trust), runs the re
 in-process (its lifespan: migrations, embedded broker), bulk-loads the items with COPY,
 then times GET /api/queue through the app (httpx ASGITransport) with varied filters and
 pages: first pages, keyset pages deep into the queue, offsets, platform / sentiment /
-product / due-soon / breached filters and text search. Baseline: GET /health through the
-same app in the same run. Target: p99 < 50 ms. Then drafts/s of
+product / due-soon / breached filters and text search (a common word in ~40 % of the items,
+a rare word in 1 of 10,000, a word in none; ILIKE on the pg_trgm GIN index), with the
+PostgreSQL plans of the searches printed. Baseline: GET /health through the same app in
+the same run. Target: p99 < 50 ms. Then drafts/s of
 services.responder.draft.engine.draft_reply on generated mentions.
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from sqlalchemy import text as sql_text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from services.responder.config import ResponderSettings  # noqa: E402
 from services.responder.draft.engine import draft_reply  # noqa: E402
 from services.responder.main import create_app  # noqa: E402
+from services.responder.queue_item.service import QueueFilter, list_query  # noqa: E402
 from shared.broker import EmbeddedBroker  # noqa: E402
 from shared.events import (  # noqa: E402
     Aspect,
@@ -50,6 +54,9 @@ TOKEN = "bench-token"
 PLATFORMS = ["wildberries", "ozon", "yandex_market", "google_play", "otzovik"]
 SENTIMENTS = ["positive", "neutral", "negative"]
 WORDS = ["чайник", "доставка", "качество", "брак", "упаковка", "kettle", "sound", "delivery"]
+#: Text search cases: in ~40 % of the texts, in 1 of 10,000 (another case), in none.
+COMMON_WORD, RARE_WORD, MISSING_WORD = "качество", "зюзюка", "ёжик"
+RARE_EVERY = 10_000
 TEXTS = [
     "Отличный чайник, качество супер, доставка быстрая. Спасибо продавцу!",
     "Ужасное качество, пришёл с браком, через день сломался. Верните деньги.",
@@ -73,6 +80,8 @@ def rows(n: int, closed: int) -> list[tuple[Any, ...]]:
         platform = rnd.choice(PLATFORMS)
         sentiment = rnd.choice(SENTIMENTS)
         text = f"{rnd.choice(TEXTS)} #{i} {rnd.choice(WORDS)}"
+        if i % RARE_EVERY == 0:
+            text += f" {RARE_WORD.capitalize()}"
         out.append(
             (
                 str(uuid.uuid4()),
@@ -133,8 +142,23 @@ def scenarios(rnd: random.Random) -> dict[str, dict[str, Any]]:
         "breached": {"sla": "breached"},
         "assignee": {"assignee": f"u{rnd.randint(1, 20)}"},
         "offset 2000": {"offset": 2000},
-        "search": {"q": rnd.choice(WORDS)},
+        "search common": {"q": COMMON_WORD},
+        "search rare": {"q": RARE_WORD},
+        "search miss": {"q": MISSING_WORD},
     }
+
+
+async def search_plans(sessions: Any) -> dict[str, str]:
+    """EXPLAIN ANALYZE of the list's own query for each search word (is the index used?)."""
+    plans: dict[str, str] = {}
+    async with sessions() as session:
+        for word in (COMMON_WORD, RARE_WORD, MISSING_WORD):
+            query = list_query(QueueFilter(state="open", q=word, limit=50)).compile(
+                dialect=session.bind.dialect, compile_kwargs={"literal_binds": True}
+            )
+            rows = await session.execute(sql_text(f"EXPLAIN ANALYZE {query}"))
+            plans[word] = "\n".join(rows.scalars())
+    return plans
 
 
 async def time_get(client: httpx.AsyncClient, url: str, params: dict[str, Any]) -> float:
@@ -183,6 +207,7 @@ async def bench_queue(n: int, closed: int, requests: int) -> dict[str, Any]:
                 for _ in range(50):  # warm up
                     await time_get(client, "/api/queue", {})
                     await time_get(client, "/health", {})
+                plans = await search_plans(app.state.ctx.runtime.sessions)
                 rnd = random.Random(11)
                 per: dict[str, list[float]] = {}
                 health: list[float] = []
@@ -204,6 +229,7 @@ async def bench_queue(n: int, closed: int, requests: int) -> dict[str, Any]:
         "queue": every,
         "health": health,
         "per": per,
+        "plans": plans,
     }
 
 
@@ -267,7 +293,7 @@ def main() -> None:
     )
     for name, values in result["per"].items():
         print(
-            f"  {name:<12} n={len(values):<4} p50 {percentile(values, 0.5):6.2f} ms"
+            f"  {name:<13} n={len(values):<4} p50 {percentile(values, 0.5):6.2f} ms"
             f"  p99 {percentile(values, 0.99):6.2f} ms"
         )
     p50, p99 = percentile(q, 0.5), percentile(q, 0.99)
@@ -276,6 +302,9 @@ def main() -> None:
     print(f"  GET /health     p50 {b50:6.2f} ms  p99 {b99:6.2f} ms  (baseline, same app)")
     print(f"  ratio queue/health: p50 x{p50 / b50:.1f}, p99 x{p99 / b99:.1f}")
     print(f"  verdict: {'PASS' if p99 < 50 else 'FAIL'} (p99 {p99:.1f} ms)")
+    for word, plan in result["plans"].items():
+        print(f"plan of the list query for q={word!r}:")
+        print("\n".join(f"    {line}" for line in plan.splitlines()))
     rate, n = bench_drafts(args.drafts)
     print(f"draft engine: {rate:.0f} drafts/s over {n} mentions (30 recent replies compared)")
 

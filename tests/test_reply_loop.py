@@ -163,6 +163,33 @@ async def test_review_polled_drafted_approved_and_posted_back(loop: Loop) -> Non
     posted = [a for a in loop.wb.answers if a.get("id") == "WB-NEG-1"]
     assert len(posted) == 1 and posted[0]["text"] == reply
 
+    # The case: resolved in private, then the public follow-up, drafted from the owner's
+    # note, goes out as a second reply: on Wildberries an edit of the answer (PATCH).
+    case = f"/api/queue/{negative['mention_id']}/case"
+    contacted = await loop.responder.post(
+        case, json={"step": "contacted_privately"}, headers=auth()
+    )
+    assert contacted.status_code == 200, contacted.text
+    resolved = await loop.responder.post(
+        case, json={"step": "resolved", "resolution": "мы заменили чайник"}, headers=auth()
+    )
+    assert resolved.status_code == 200, resolved.text
+    follow_up = resolved.json()["follow_up"]["follow_up_text"]
+    assert "Мы заменили чайник." in follow_up
+    sent = await loop.responder.post(
+        f"/api/queue/{negative['mention_id']}/follow-up/approve", json={}, headers=auth()
+    )
+    assert sent.status_code == 200, sent.text
+
+    async def follow_up_published() -> dict[str, Any] | None:
+        current = await item(loop, "WB-NEG-1")
+        return current if current and current["follow_up_state"] == "published" else None
+
+    await eventually(follow_up_published, "the follow-up published on the platform")
+    posted = [a for a in loop.wb.answers if a.get("id") == "WB-NEG-1"]
+    assert [(a["method"], a["text"]) for a in posted] == [("POST", reply), ("PATCH", follow_up)]
+    assert loop.wb.feedbacks["WB-NEG-1"]["answer"]["text"] == follow_up
+
     sources = (await loop.ingest.get("/api/sources", headers=auth())).json()
     assert [(s["source_id"], s["healthy"]) for s in sources] == [("wb-main", True)]
 

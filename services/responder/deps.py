@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from services.responder.auth import Principal, SessionSigner, current_principal, current_user
 from services.responder.config import ResponderSettings
 from services.responder.metrics import ResponderMetrics
-from services.responder.queue_item.service import Drafter
+from services.responder.queue_item.service import Drafter, FollowUpDrafter
 from services.responder.sla.policy import SlaPolicy
 from shared.runtime import Runtime
 
@@ -21,6 +21,7 @@ class ResponderContext:
     runtime: Runtime
     metrics: ResponderMetrics
     drafter: Drafter
+    follow_up_drafter: FollowUpDrafter
     policy: SlaPolicy
     signer: SessionSigner
 

@@ -18,7 +18,7 @@ from services.responder.insight.digest import run_digest_scheduler
 from services.responder.insight.pages import router as insight_pages
 from services.responder.insight.router import router as insight_router
 from services.responder.metrics import make_insight_metrics, make_responder_metrics
-from services.responder.queue_item.drafting import build_drafter
+from services.responder.queue_item.drafting import build_drafters
 from services.responder.queue_item.router import router as queue_router
 from services.responder.sla.policy import SlaPolicy
 from services.responder.sla.tracker import run_sweeper
@@ -46,7 +46,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     metrics = make_common_metrics(settings.service_name)
     responder_metrics = make_responder_metrics(metrics.registry)
     insight_metrics = make_insight_metrics(metrics.registry)
-    drafter = build_drafter(settings)  # scripts validated before anything connects
+    drafters = build_drafters(settings)  # scripts validated before anything connects
     policy = sla_policy(settings)
 
     @asynccontextmanager
@@ -56,7 +56,8 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
             settings=settings,
             runtime=runtime,
             metrics=responder_metrics,
-            drafter=drafter,
+            drafter=drafters.reply,
+            follow_up_drafter=drafters.follow_up,
             policy=policy,
             signer=SessionSigner(
                 settings.responder_session_secret.get_secret_value(),

@@ -17,6 +17,9 @@ Choices, and why:
   up to `max_attempts`, and keeps the least similar lint-clean attempt.
 - Questions: the factual answer is left as `{answer}` for a person to write; the lint keeps
   approval blocked until it is replaced (`Draft.needs_input`).
+- Follow-ups: with `resolution` (the owner's note when a case is resolved) the engine drafts
+  the public follow-up from the `follow_up` scripts, `{resolution}` filled from the note;
+  the same language choice, anti-template re-draws and lint apply.
 """
 
 from __future__ import annotations
@@ -195,6 +198,15 @@ def _matches(script: ScriptSpec, case: _Case) -> bool:
     return when.rating_contradiction is None or when.rating_contradiction == case.contradiction
 
 
+def resolution_sentence(note: str) -> str:
+    """The owner's note as it reads inside a reply: one line, a capital, a full stop."""
+    text = " ".join(note.split())
+    if not text:
+        raise DraftError("a follow-up needs the resolution note: what was done")
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
+
+
 def _customer_name(author: str | None, doc: LanguageFile) -> str | None:
     """A first name we can greet by, or None for placeholders, nicknames and noise."""
     if not author:
@@ -334,12 +346,14 @@ def draft_reply(
     seed: int | None = None,
     settings: DraftSettings | None = None,
     library: ScriptLibrary | None = None,
+    resolution: str | None = None,
 ) -> Draft:
     """Draft a reply for one mention.
 
     `recent_replies`: the latest published/approved replies for the same product and
     platform (the caller chooses the window, e.g. the last 100). `seed`: None derives it
     from the mention, so the same mention drafts the same text until regenerated.
+    `resolution`: draft the public follow-up of a resolved case from the owner's note.
     """
     settings = settings or DraftSettings()
     library = library or default_library()
@@ -349,6 +363,8 @@ def draft_reply(
     language = _pick_language(mention, classification, library, settings)
     doc = library.languages[language]
     case = _case(mention, classification, language)
+    if resolution is not None:
+        case = replace(case, kind="follow_up")
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:
         raise DraftError(
@@ -357,6 +373,8 @@ def draft_reply(
     priorities = sorted({s.priority for s in candidates}, reverse=True)
     tiers = [[s for s in candidates if s.priority == p] for p in priorities]
     base = _slot_values(mention, case, doc, policy, settings)
+    if resolution is not None:
+        base["resolution"] = resolution_sentence(resolution)
     recent = [shingles(r, settings.shingle_size) for r in recent_replies]
 
     best: tuple[tuple[int, float], Draft] | None = None

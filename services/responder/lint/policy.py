@@ -43,6 +43,11 @@ class PlatformPolicy(BaseModel):
     allowed_link_domains: tuple[str, ...] = ()
     #: False where a published answer cannot be edited (Ozon: delete + re-create only).
     editable: bool = True
+    #: How a second public answer (a resolved case's follow-up) goes out: "replace" where a
+    #: review holds one answer (Wildberries edits it once within 60 days, Google Play and
+    #: Google Business upsert, App Store overwrites), "comment" where answers form a thread
+    #: (Ozon comments, Yandex Market comments: the first answer stays).
+    follow_up: Literal["replace", "comment"] = "replace"
     #: Platform strips HTML (Google Play): tags would show as nothing or break the text.
     strips_html: bool = False
     #: Where each figure comes from ([C] confirmed, [?] assumed).
@@ -76,6 +81,7 @@ DEFAULT_POLICIES: dict[str, PlatformPolicy] = {
             forbid_links=True,
             forbid_contacts=True,
             editable=False,
+            follow_up="comment",
             notes="review reply cap not documented [?], 3000 assumed; questions 2..3000 [C]; "
             "no edit: delete + create [C]; " + _MARKETPLACE_RULES + " [?]",
         ),
@@ -87,6 +93,7 @@ DEFAULT_POLICIES: dict[str, PlatformPolicy] = {
             forbid_links=True,
             forbid_contacts=True,
             allowed_link_domains=("market.yandex.ru", "market.yandex.com"),
+            follow_up="comment",
             notes="1..4096 chars, no shop contacts, links only to Market [C]; "
             "questions 1..5000 [C]",
         ),

@@ -90,6 +90,10 @@ async def handle_reply_published(
     event: ReplyPublished = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
+        if item is not None and item.follow_up_reply_id == str(event.reply_id):
+            item.follow_up_state = "published"  # the case's public follow-up is out
+            item.follow_up_error = None
+            return
         if item is None or item.reply_id != str(event.reply_id):
             log.warning("reply outcome for an unknown or superseded reply")
             return
@@ -110,6 +114,11 @@ async def handle_reply_failed(
     event: ReplyFailed = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
+        if item is not None and item.follow_up_reply_id == str(event.reply_id):
+            if item.follow_up_state == "approved":
+                item.follow_up_state = "failed"  # editable and approvable again
+                item.follow_up_error = event.error
+            return
         if item is None or item.reply_id != str(event.reply_id):
             return
         if item.state == "approved":

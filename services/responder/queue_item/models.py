@@ -21,6 +21,8 @@ class QueueItem(Base):
         Index("ix_queue_items_state_due", "state", "due_at", "mention_id"),
         #: "My items": one assignee's queue by deadline.
         Index("ix_queue_items_assignee_due", "state", "assignee_id", "due_at"),
+        # Text search: on PostgreSQL a pg_trgm GIN index on `text`
+        # (ix_queue_items_text_trgm), made by migration 3c1f0d7a9e42 only there.
     )
 
     mention_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -65,6 +67,17 @@ class QueueItem(Base):
     dismissed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     #: Negatives: contacted_privately → resolved → public_follow_up (see QueueAction).
     case_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: What was done, as the owner wrote it when resolving the case; the follow-up says it.
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The public follow-up: drafted (from a resolution script, then edited) → approved →
+    #: published, or failed (with the platform's reason) and approved again.
+    follow_up_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    follow_up_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    follow_up_script: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    follow_up_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    follow_up_seed: Mapped[int] = mapped_column(Integer, default=0)
+    follow_up_reply_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    follow_up_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

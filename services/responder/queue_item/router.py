@@ -1,6 +1,12 @@
 """The reply queue API: list, read, edit the draft, regenerate, lint, approve, dismiss,
 assign, and the case workflow of negative reviews.
 
+The case: contacted_privately → resolved (owner+, with the resolution: what was done) →
+the public follow-up is drafted from a resolution script → edited and approved by an agent
+(→ ``replies.approved``; the step public_follow_up). The follow-up has its own reply id, so
+ingest's posted-reply record does not take it for a repeat of the first answer; where a
+review holds one answer (Wildberries, Google Play...) it goes out as an edit.
+
 Roles: an agent works the queue (edit, regenerate, approve, dismiss, case contact and
 follow-up); an owner can also assign and close (resolve) cases; an admin can do all; the
 API token acts as admin. Each change is recorded in ``queue_actions`` (who, role, when).
@@ -30,6 +36,7 @@ from services.responder.queue_item.schemas import (
     DismissIn,
     DraftRead,
     DraftUpdate,
+    FollowUpRead,
     LintIn,
     LintIssueRead,
     QueueItemRead,
@@ -40,6 +47,8 @@ from services.responder.queue_item.service import (
     Cursor,
     QueueFilter,
     advance_case,
+    draft_follow_up,
+    ensure_follow_up_open,
     ensure_waiting,
     get_item,
     item_actions,
@@ -49,6 +58,8 @@ from services.responder.queue_item.service import (
     mark_approved,
     mark_assigned,
     mark_dismissed,
+    mark_follow_up_approved,
+    mark_resolved,
     recent_replies,
     record_action,
     sla_state,
@@ -67,6 +78,19 @@ def lint_text(text: str, platform: str, kind: str) -> list[LintIssueRead]:
         LintIssueRead(code=i.code, severity=i.severity, message=i.message, span=i.span)
         for i in issues
     ]
+
+
+def lint_clean(text: str, platform: str, kind: str) -> list[LintIssueRead]:
+    """The lint before approval: errors refuse it (422 listing them), warnings go back."""
+    issues = lint_text(text, platform, kind)
+    if any(i.severity == "error" for i in issues):
+        raise DomainError(
+            "the reply breaks the platform's rules: "
+            + "; ".join(i.message for i in issues if i.severity == "error"),
+            code="lint_failed",
+            status_code=422,
+        )
+    return issues
 
 
 STATES = r"^(open|approved|published|failed|closed|dismissed)$"
@@ -231,14 +255,7 @@ async def approve_item(
         if item.kind == MentionKind.mention.value:
             raise DomainError("monitor-only mentions cannot be answered", code="not_answerable")
         text = (approve_in.text if approve_in.text is not None else item.draft_text).strip()
-        issues = lint_text(text, item.platform, item.kind)
-        if any(i.severity == "error" for i in issues):
-            raise DomainError(
-                "the reply breaks the platform's rules: "
-                + "; ".join(i.message for i in issues if i.severity == "error"),
-                code="lint_failed",
-                status_code=422,
-            )
+        issues = lint_clean(text, item.platform, item.kind)
         reply_id = mark_approved(item, text=text, user=user.name)
         record_action(session, item, action="approve", actor=user.name, role=user.role)
         await session.flush()
@@ -286,6 +303,22 @@ def action_result(item: QueueItem, action: ActionRead) -> ActionResult:
         dismiss_reason=item.dismiss_reason,
         case_state=item.case_state,
         action=action,
+        resolution=item.resolution,
+        follow_up_state=item.follow_up_state,
+        follow_up=follow_up_read(item) if item.follow_up_state else None,
+    )
+
+
+def follow_up_read(item: QueueItem) -> FollowUpRead:
+    text = item.follow_up_text or ""
+    return FollowUpRead(
+        mention_id=item.mention_id,
+        follow_up_state=item.follow_up_state,
+        follow_up_text=text,
+        follow_up_script=item.follow_up_script,
+        follow_up_similarity=item.follow_up_similarity,
+        follow_up_reply_id=item.follow_up_reply_id,
+        lint=lint_text(text, item.platform, item.kind),
     )
 
 
@@ -322,11 +355,138 @@ async def assign_item(
 async def case_step(
     mention_id: str, step_in: CaseStepIn, ctx: Context, user: Staff
 ) -> ActionResult:
-    """A negative review's case, step by step: contacted_privately → resolved (owner+) →
-    public_follow_up. Steps go in order, each once; each is recorded with who and when."""
+    """A negative review's case, step by step: contacted_privately → resolved (owner+, with
+    ``resolution``: what was done; the public follow-up is drafted from it and returned) →
+    public_follow_up, taken by approving the follow-up (``/follow-up/approve``). Steps go
+    in order, each once; each is recorded with who and when."""
     require_role(user, CASE_STEP_ROLE[step_in.step], f"the case step {step_in.step}")
+    if step_in.resolution is not None and step_in.step != "resolved":
+        raise DomainError(
+            f"resolution: only with the step resolved (not {step_in.step})",
+            code="resolution_unexpected",
+            status_code=422,
+        )
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
-        advance_case(item, step_in.step)
         note = (step_in.note or "").strip() or None
+        if step_in.step == "resolved":
+            resolution = mark_resolved(item, resolution=step_in.resolution)
+            record_action(
+                session,
+                item,
+                action="case",
+                step="resolved",
+                note=resolution if note is None else f"{resolution}\n{note}",
+                actor=user.name,
+                role=user.role,
+            )
+            draft = await draft_follow_up(session, item, drafter=ctx.follow_up_drafter)
+            return await recorded(
+                session, item, user, action="follow_up_draft", note=draft_note(draft.script_id)
+            )
+        if step_in.step == "public_follow_up" and item.case_state == "resolved":
+            raise DomainError(
+                "the public follow-up is taken by approving its draft: "
+                f"POST /api/queue/{mention_id}/follow-up/approve",
+                code="approve_follow_up",
+                status_code=409,
+            )
+        advance_case(item, step_in.step)
         return await recorded(session, item, user, action="case", step=step_in.step, note=note)
+
+
+def draft_note(script_id: str | None) -> str:
+    return f"script {script_id}" if script_id else "no script matched: write it by hand"
+
+
+@router.put("/queue/{mention_id}/follow-up", response_model=FollowUpRead)
+async def update_follow_up(
+    mention_id: str, draft_in: DraftUpdate, ctx: Context, user: Staff
+) -> FollowUpRead:
+    """Save the edited public follow-up of a resolved case; answers with its lint."""
+    require_role(user, "agent", "editing the follow-up")
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+        ensure_follow_up_open(item)
+        item.follow_up_text = draft_in.text
+        item.updated_at = utcnow()
+        record_action(session, item, action="follow_up_edit", actor=user.name, role=user.role)
+    return follow_up_read(item)
+
+
+@router.post("/queue/{mention_id}/follow-up/regenerate", response_model=FollowUpRead)
+async def regenerate_follow_up(mention_id: str, ctx: Context, user: Staff) -> FollowUpRead:
+    """A different follow-up from the resolution scripts' other phrasings."""
+    require_role(user, "agent", "regenerating the follow-up")
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+        ensure_follow_up_open(item)
+        previous = item.follow_up_text
+        for _ in range(5):  # a new seed; re-roll in the rare case the text repeats
+            draft = await draft_follow_up(session, item, drafter=ctx.follow_up_drafter, seed_step=1)
+            if draft.text != previous:
+                break
+        record_action(
+            session,
+            item,
+            action="follow_up_regenerate",
+            note=draft_note(item.follow_up_script),
+            actor=user.name,
+            role=user.role,
+        )
+    return follow_up_read(item)
+
+
+@router.post("/queue/{mention_id}/follow-up/approve", response_model=ApproveResult)
+async def approve_follow_up(
+    mention_id: str, approve_in: ApproveIn, ctx: Context, user: Staff
+) -> ApproveResult:
+    """Approve the public follow-up (the case's last step): ingest posts it, as an edit of
+    the first answer where the platform keeps one answer per review, else as a new one."""
+    require_role(user, "agent", "approving the follow-up")
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+        ensure_follow_up_open(item)
+        current = item.follow_up_text or ""
+        text = (approve_in.text if approve_in.text is not None else current).strip()
+        issues = lint_clean(text, item.platform, item.kind)
+        first_out = item.state == "published"
+        advancing = item.case_state == "resolved"
+        reply_id = mark_follow_up_approved(item, text=text)
+        if advancing:
+            record_action(
+                session,
+                item,
+                action="case",
+                step="public_follow_up",
+                actor=user.name,
+                role=user.role,
+            )
+        record_action(
+            session,
+            item,
+            action="follow_up_approve",
+            note=reply_id,
+            actor=user.name,
+            role=user.role,
+        )
+        await session.flush()
+        # Published before the commit: if Kafka refuses, nothing is marked approved.
+        await ctx.runtime.publisher.publish(
+            REPLIES_APPROVED,
+            ReplyApproved(
+                reply_id=reply_id,  # type: ignore[arg-type]
+                mention_id=item.mention_id,  # type: ignore[arg-type]
+                platform=item.platform,
+                source_id=item.source_id,
+                external_id=item.external_id,
+                kind=MentionKind(item.kind),
+                text=text,
+                approved_by=user.name,
+                edit=first_out and policy_for(item.platform).follow_up == "replace",
+            ),
+        )
+    ctx.metrics.approvals.labels(platform=item.platform).inc()
+    return ApproveResult(
+        mention_id=mention_id, reply_id=reply_id, state=item.follow_up_state or "", lint=issues
+    )

@@ -54,6 +54,14 @@ class QueueItemRead(BaseModel):
     dismiss_reason: str | None = None
     dismissed_by: str | None = None
     case_state: str | None = None
+    #: The resolved case: what was done, and the public follow-up drafted from it.
+    resolution: str | None = None
+    follow_up_state: str | None = None
+    follow_up_text: str | None = None
+    follow_up_script: str | None = None
+    follow_up_similarity: float | None = None
+    follow_up_reply_id: str | None = None
+    follow_up_error: str | None = None
     #: Who did what, oldest first (only on the single-item read).
     actions: list[ActionRead] = Field(default_factory=list)
 
@@ -103,6 +111,20 @@ class CaseStepIn(BaseModel):
 
     step: CaseStep
     note: str | None = Field(default=None, max_length=4000)
+    #: Required with ``resolved``: what was done. The public follow-up is drafted from it.
+    resolution: str | None = Field(default=None, max_length=1000)
+
+
+class FollowUpRead(BaseModel):
+    """A resolved case's public follow-up: the draft with its lint, or what went out."""
+
+    mention_id: str
+    follow_up_state: str | None
+    follow_up_text: str
+    follow_up_script: str | None
+    follow_up_similarity: float | None
+    follow_up_reply_id: str | None
+    lint: list[LintIssueRead]
 
 
 class ActionResult(BaseModel):
@@ -113,6 +135,10 @@ class ActionResult(BaseModel):
     dismiss_reason: str | None
     case_state: str | None
     action: ActionRead
+    resolution: str | None = None
+    follow_up_state: str | None = None
+    #: The follow-up drafted when the case is resolved (edit it, then approve it).
+    follow_up: FollowUpRead | None = None
 
 
 class DraftUpdate(BaseModel):

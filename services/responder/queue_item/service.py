@@ -30,6 +30,9 @@ class DraftOut:
 
 #: Writes a draft for a mention: (mention, classification, recent replies, seed) → draft.
 Drafter = Callable[[Mention, Classification, Sequence[str], int], DraftOut]
+#: Writes a resolved case's public follow-up: (mention, classification, resolution note,
+#: recent replies, seed) → draft.
+FollowUpDrafter = Callable[[Mention, Classification, str, Sequence[str], int], DraftOut]
 
 #: States in which the item still waits for the team.
 WAITING_STATES = ("open", "failed")
@@ -251,8 +254,18 @@ def _filtered(stmt: Select[Any], f: QueueFilter) -> Select[Any]:
         else:
             raise ValueError(f"unknown sla filter {f.sla!r}")
     if f.q:
-        stmt = stmt.where(QueueItem.text.contains(f.q, autoescape=True))
+        stmt = stmt.where(QueueItem.text.ilike(search_pattern(f.q), escape="\\"))
     return stmt
+
+
+def search_pattern(q: str) -> str:
+    """`q` as a literal substring for (I)LIKE: its %, _ and \\ match themselves.
+
+    On PostgreSQL `ILIKE '%word%'` is answered by the pg_trgm GIN index on the text (for
+    words of 3+ characters); SQLite scans (and folds case for ASCII letters only).
+    """
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 #: Counting stops here: an exact count of 100k rows costs more than the page itself.
@@ -276,6 +289,12 @@ async def list_items(
     the (state, due_at, mention_id) index, as fast on page 2,000 as on page 1).
     """
     total, capped = await count_items(session, f) if count else (None, False)
+    rows = await session.execute(list_query(f))
+    return list(rows.scalars()), total, capped
+
+
+def list_query(f: QueueFilter) -> Select[Any]:
+    """The page's query: filtered, by deadline, from the keyset position or the offset."""
     stmt = _filtered(select(QueueItem), f).order_by(QueueItem.due_at, QueueItem.mention_id)
     if f.after is not None:
         stmt = stmt.where(
@@ -284,8 +303,7 @@ async def list_items(
         )
     else:
         stmt = stmt.offset(f.offset)
-    rows = await session.execute(stmt.limit(f.limit))
-    return list(rows.scalars()), total, capped
+    return stmt.limit(f.limit)
 
 
 async def get_item(session: AsyncSession, mention_id: str) -> QueueItem:
@@ -389,6 +407,83 @@ def advance_case(item: QueueItem, step: str) -> None:
         )
     item.case_state = step
     item.updated_at = utcnow()
+
+
+#: Longest resolution note the follow-up can carry (every platform's cap is above it but
+#: Google Play's 350 characters, which the lint then reports).
+RESOLUTION_MAX = 1000
+#: The first answer is out (or deliberately not given): a follow-up may go after it.
+FOLLOW_UP_AFTER = ("published", "dismissed")
+
+
+def mark_resolved(item: QueueItem, *, resolution: str | None) -> str:
+    """The owner's summary of what was done is required: the public follow-up states it."""
+    text = " ".join((resolution or "").split())
+    if not text:
+        raise DomainError(
+            "resolution: say what was done to resolve the case (the public follow-up states it)",
+            code="resolution_required",
+            status_code=422,
+        )
+    if len(text) > RESOLUTION_MAX:
+        raise DomainError(
+            f"resolution: at most {RESOLUTION_MAX} characters (has {len(text)})",
+            code="resolution_too_long",
+            status_code=422,
+        )
+    advance_case(item, "resolved")
+    item.resolution = text
+    return text
+
+
+async def draft_follow_up(
+    session: AsyncSession, item: QueueItem, *, drafter: FollowUpDrafter, seed_step: int = 0
+) -> DraftOut:
+    """Draft (or re-draw) the public follow-up from a resolution script.
+
+    Compared with the recent replies of the product on the platform and with the item's
+    own first answer, so the follow-up neither repeats the shop's other replies nor itself.
+    """
+    assert item.resolution is not None
+    recent = await recent_replies(session, platform=item.platform, product_sku=item.product_sku)
+    avoid = [t for t in (item.follow_up_text, item.reply_text) if t] + recent
+    seed = uuid.UUID(item.mention_id).int % 1_000_000 + item.follow_up_seed + seed_step
+    draft = drafter(item_mention(item), item_classification(item), item.resolution, avoid, seed)
+    item.follow_up_seed += seed_step
+    item.follow_up_state = "drafted"
+    item.follow_up_text = draft.text
+    item.follow_up_script = draft.script_id
+    item.follow_up_similarity = draft.similarity
+    item.follow_up_error = None
+    item.updated_at = utcnow()
+    return draft
+
+
+def ensure_follow_up_open(item: QueueItem) -> None:
+    """The follow-up can be edited and approved while drafted, or again after a failure."""
+    if item.follow_up_state is None:
+        raise Conflict("no follow-up yet: the case must be resolved first")
+    if item.follow_up_state not in ("drafted", "failed"):
+        raise Conflict(f"the follow-up is {item.follow_up_state}: it can no longer change")
+
+
+def mark_follow_up_approved(item: QueueItem, *, text: str) -> str:
+    """Approve the follow-up (the case's last step); answers the new reply id."""
+    ensure_follow_up_open(item)
+    if item.state not in FOLLOW_UP_AFTER:
+        raise Conflict(
+            f"the first answer is {item.state}: approve and publish it (or dismiss the "
+            "review with a reason) before the public follow-up"
+        )
+    if item.case_state == "resolved":
+        advance_case(item, "public_follow_up")
+    reply_id = str(uuid.uuid4())
+    item.follow_up_state = "approved"
+    item.follow_up_text = text
+    item.follow_up_reply_id = reply_id
+    item.follow_up_error = None
+    item.updated_at = utcnow()
+    return reply_id
 
 
 def sla_state(item: QueueItem, now: datetime, soon: timedelta) -> str:

@@ -15,7 +15,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .model import REQUIRED_MOVES, LanguageFile, ScriptSpec, phrasing_slots
+from .model import (
+    FOLLOW_UP_SLOT,
+    FOLLOW_UP_SLOT_MOVE,
+    REQUIRED_MOVES,
+    LanguageFile,
+    ScriptSpec,
+    phrasing_slots,
+)
 
 #: The scripts shipped with the responder; a deployment may point elsewhere.
 DEFAULT_SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
@@ -100,6 +107,9 @@ def _semantic_problems(doc: LanguageFile) -> list[tuple[tuple[Any, ...], str]]:
                     )
                 )
                 continue
+            slot_problem = _follow_up_slot_problem(script, move.move, phrasings)
+            if slot_problem:
+                problems.append(((*where, "moves", j), slot_problem))
             if move.optional:
                 continue
             if not any(set(phrasing_slots(p)) <= guaranteed for p in phrasings):
@@ -123,6 +133,22 @@ def _semantic_problems(doc: LanguageFile) -> list[tuple[tuple[Any, ...], str]]:
             )
         )
     return problems
+
+
+def _follow_up_slot_problem(script: ScriptSpec, move: str, phrasings: Sequence[str]) -> str | None:
+    """The resolution slot exists only in follow-ups, and a follow-up must state it."""
+    uses = [FOLLOW_UP_SLOT in phrasing_slots(p) for p in phrasings]
+    if script.kind != "follow_up" and any(uses):
+        return (
+            f"script {script.id!r}: move {move!r} uses {{{FOLLOW_UP_SLOT}}}, which is filled "
+            "only in follow_up scripts"
+        )
+    if script.kind == "follow_up" and move == FOLLOW_UP_SLOT_MOVE and not all(uses):
+        return (
+            f"script {script.id!r}: every {FOLLOW_UP_SLOT_MOVE} phrasing must contain "
+            f"{{{FOLLOW_UP_SLOT}}} (the follow-up says what was done)"
+        )
+    return None
 
 
 def parse_script_file(text: str, path: str = "<string>") -> LanguageFile:

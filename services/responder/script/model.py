@@ -35,6 +35,10 @@ MoveName = Literal[
     "answer",
     "invite",
     "sign_off",
+    # The public follow-up of a resolved case (``kind: follow_up`` scripts).
+    "thanks_patience",
+    "what_was_done",
+    "invite_back",
 ]
 MOVES: frozenset[str] = frozenset(MoveName.__args__)  # type: ignore[attr-defined]
 
@@ -56,6 +60,7 @@ ASPECTS: tuple[str, ...] = AspectName.__args__  # type: ignore[attr-defined]
 
 #: Slots a phrasing may use. `answer` is never filled by the engine: a question's answer is
 #: written by a person, and the lint blocks approval while `{answer}` is still there.
+#: `resolution` is what the owner wrote when resolving a case: filled in follow-ups only.
 SLOTS: frozenset[str] = frozenset(
     {
         "customer_name",
@@ -66,6 +71,7 @@ SLOTS: frozenset[str] = frozenset(
         "support_contact",
         "order_hint",
         "answer",
+        "resolution",
     }
 )
 #: Slots the engine can always fill (from settings and platform tables).
@@ -77,7 +83,15 @@ REQUIRED_MOVES: dict[str, frozenset[str]] = {
     "neutral": frozenset({"greeting", "thanks", "sign_off"}),
     "negative": frozenset({"greeting", "apology", "solution", "ask_details", "sign_off"}),
     "question": frozenset({"greeting", "answer", "sign_off"}),
+    #: The public follow-up once a case is resolved: say thanks for the patience, what was
+    #: done (from the owner's resolution note) and invite the customer back.
+    "follow_up": frozenset(
+        {"greeting", "thanks_patience", "what_was_done", "invite_back", "sign_off"}
+    ),
 }
+#: Slots filled only in follow-up scripts, and the follow-up move that must state them.
+FOLLOW_UP_SLOT = "resolution"
+FOLLOW_UP_SLOT_MOVE = "what_was_done"
 
 
 def phrasing_slots(text: str) -> list[str]:
@@ -141,8 +155,9 @@ class When(_Strict):
 
 class ScriptSpec(_Strict):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_\-]+$")
-    kind: Literal["review", "question"] = "review"
-    #: Required for reviews; questions may leave it out (any sentiment).
+    #: review / question: the first answer; follow_up: the public post once a case is resolved.
+    kind: Literal["review", "question", "follow_up"] = "review"
+    #: Required for reviews; questions and follow-ups may leave it out (any sentiment).
     sentiment: Sentiment | None = None
     #: Among matching scripts the highest priority wins; ties are drawn at random.
     priority: int = 0
@@ -165,9 +180,9 @@ class ScriptSpec(_Strict):
 
     @property
     def family(self) -> str:
-        """positive / neutral / negative / question: picks the required-move set."""
-        if self.kind == "question":
-            return "question"
+        """positive / neutral / negative / question / follow_up: the required-move set."""
+        if self.kind in ("question", "follow_up"):
+            return self.kind
         assert self.sentiment is not None
         return self.sentiment.value
 
@@ -178,6 +193,8 @@ class ScriptSpec(_Strict):
             extra.add("liked_aspect")
         if self.when.problem_aspects or self.when.problem_aspect:
             extra.add("problem_aspect")
+        if self.kind == "follow_up":
+            extra.add(FOLLOW_UP_SLOT)
         return ALWAYS_FILLED | extra
 
 

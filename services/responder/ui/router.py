@@ -219,6 +219,12 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
             "remaining": _remaining(item.due_at - now),
             "lint": lint_text(item.draft_text, item.platform, item.kind),
+            "follow_up_lint": (
+                lint_text(item.follow_up_text or "", item.platform, item.kind)
+                if item.follow_up_state in ("drafted", "failed")
+                else []
+            ),
+            "can_follow_up": principal.can(CASE_STEP_ROLE["public_follow_up"]),
             "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
         },
     )

@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.responder.draft.engine import Draft, DraftSettings, draft_reply, regenerate
+from services.responder.draft.engine import (
+    Draft,
+    DraftError,
+    DraftSettings,
+    draft_reply,
+    regenerate,
+)
 from services.responder.draft.similarity import jaccard, shingles, similarity
 from services.responder.lint import PlatformPolicy, has_errors, policy_for
 from services.responder.script import REQUIRED_MOVES, load_scripts
@@ -278,3 +284,45 @@ def test_two_hundred_similar_positive_reviews_rarely_look_alike(language):
     pairs = list(itertools.combinations(sets, 2))
     over = sum(1 for a, b in pairs if jaccard(a, b) >= SETTINGS.similarity_threshold)
     assert over / len(pairs) < 0.05, over / len(pairs)
+
+
+# --- the public follow-up of a resolved case ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "note", "said"),
+    [
+        ("ru", "  мы заменили чайник   на новый ", "Мы заменили чайник на новый."),
+        ("en", "We refunded the order in full!", "We refunded the order in full!"),
+    ],
+)
+def test_follow_up_states_the_resolution_in_the_review_language(language, note, said):
+    m = mention(rating=1)
+    c = classified("negative", language, ("defect", "negative"))
+    for seed in range(10):
+        d = draft(m, c, seed=seed, resolution=note)
+        assert d.script_id == "follow_up_generic" and d.language == language
+        assert REQUIRED_MOVES["follow_up"] <= set(d.moves)
+        assert said in d.text and "{" not in d.text
+        assert not has_errors(list(d.lint)), d.lint
+
+
+def test_follow_up_on_google_play_fits_and_uses_the_short_script():
+    m = mention(platform="google_play", rating=1)
+    d = draft(m, classified("negative", "en"), resolution="The crash on start is fixed in 2.4.1")
+    assert d.script_id == "follow_up_app"
+    assert len(d.text) <= 350 and "fixed in 2.4.1." in d.text
+
+
+def test_follow_up_redraws_away_from_recent_replies():
+    m = mention(rating=1)
+    c = classified("negative", "ru")
+    first = draft(m, c, seed=3, resolution="мы вернули деньги")
+    other = draft(m, c, seed=3, resolution="мы вернули деньги", recent_replies=[first.text])
+    assert other.text != first.text
+    assert other.similarity < similarity(first.text, first.text)
+
+
+def test_follow_up_without_a_resolution_is_refused():
+    with pytest.raises(DraftError, match="resolution"):
+        draft(mention(rating=1), classified("negative", "ru"), resolution="   ")

@@ -1,10 +1,13 @@
-"""The queue UI in Debian's chromium: the countdown ticks every second, and keyboard
-shortcuts on the item page save and regenerate the draft (never while typing)."""
+"""The queue UI in Debian's chromium: the countdown ticks every second, keyboard shortcuts
+on the item page save and regenerate the draft (never while typing), and a negative
+review's case is resolved in the case panel, its public follow-up drafted into an editor
+(hostile text stays text) and approved."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +15,7 @@ import pytest
 
 from tests.conftest import DatabaseFactory
 from tests.fakes.server import serve_app
-from tests.responder.queue.queue_stack import PASSWORDS, make_item, running
+from tests.responder.queue.queue_stack import HOSTILE, PASSWORDS, make_item, running
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +92,89 @@ async def test_countdown_ticks_and_shortcuts(
 
                 await page.keyboard.press("n")  # next item in the queue
                 await page.wait_for_url(f"{url}/items/{later.mention_id}")
+            finally:
+                await browser.close()
+    await databases.close()
+
+
+async def test_case_resolved_and_follow_up_approved(
+    broker: Any, topic_prefix: str, tmp_path: Any, chromium: str
+) -> None:
+    from playwright.async_api import async_playwright
+
+    databases = DatabaseFactory("sqlite", tmp_path)
+    negative = make_item(
+        1,
+        sentiment="negative",
+        rating=1,
+        language="ru",
+        state="published",
+        reply_id=str(uuid.uuid4()),
+        reply_text="Анна, простите за брак: напишите в чат продавца номер заказа.",
+    )
+    resolution = f"мы заменили чайник {HOSTILE}"
+    async with running(broker, topic_prefix, await databases.new("responder")) as stack:
+        await stack.add(negative)
+        async with serve_app(stack.app) as url, async_playwright() as pw:
+            browser = await pw.chromium.launch(
+                executable_path=chromium,
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"],
+            )
+            try:
+                page = await browser.new_page()
+                await page.goto(f"{url}/login")
+                await page.fill("input[name=username]", "oleg")
+                await page.fill("input[name=password]", PASSWORDS["oleg"])
+                await page.click("button[type=submit]")
+                await page.wait_for_selector("table#queue")
+
+                await page.goto(f"{url}/items/{negative.mention_id}")
+                await page.fill("#case-note", "chat #42")
+                await page.click("#case-step")  # contacted privately → the page reloads
+                await page.wait_for_selector("#case-resolution")
+                await page.click("#case-step")  # no resolution: refused, naming the field
+                await page.wait_for_function(
+                    "document.querySelector('#status').textContent.startsWith('resolution')"
+                )
+                await page.fill("#case-resolution", resolution)
+                await page.click("#case-step")
+                await page.wait_for_selector("#follow-up")
+
+                follow_up = page.locator("#follow-up")
+                drafted = await follow_up.input_value()
+                assert "Мы заменили чайник <img src=x" in drafted  # the text, as text
+                assert "<script>window.__xss=2</script>" in drafted
+                assert await page.evaluate("window.__xss") is None
+                shown = await page.locator("#resolution").inner_text()
+                assert shown == " ".join(resolution.split())
+
+                await follow_up.fill("Анна, спасибо за терпение! Мы заменили чайник. Ждём вас.")
+                await page.click("#follow-up-save")
+                await page.wait_for_function(
+                    "document.querySelector('#status').textContent.includes('Follow-up saved')"
+                )
+                await page.click("#follow-up-approve")
+                await page.wait_for_function(
+                    "document.querySelector('#status').textContent.includes('Follow-up approved')"
+                )
+                item = (await stack.api.get(f"/api/queue/{negative.mention_id}")).json()
+                assert (item["case_state"], item["follow_up_state"]) == (
+                    "public_follow_up",
+                    "approved",
+                )
+                assert item["follow_up_text"].endswith("Ждём вас.")
+                assert [a["action"] for a in item["actions"]] == [
+                    "case",
+                    "case",
+                    "follow_up_draft",
+                    "follow_up_edit",
+                    "case",
+                    "follow_up_approve",
+                ]
+                assert {a["actor"] for a in item["actions"]} == {"oleg"}
+                await page.reload()
+                assert "approved" in await page.locator("#follow-up-state").inner_text()
+                assert await page.evaluate("window.__xss") is None
             finally:
                 await browser.close()
     await databases.close()

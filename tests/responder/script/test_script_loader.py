@@ -46,7 +46,7 @@ def test_shipped_scripts_load_in_ru_and_en():
     assert set(library.languages) >= {"ru", "en"}
     for doc in library.languages.values():
         families = {s.family for s in doc.scripts}
-        assert families >= {"positive", "neutral", "negative", "question"}
+        assert families >= {"positive", "neutral", "negative", "question", "follow_up"}
 
 
 def _case_for(script: ScriptSpec, language: str) -> tuple[Mention, Classification]:
@@ -98,11 +98,14 @@ def test_every_shipped_script_renders_with_its_required_moves(language):
                 seed=seed,
                 settings=settings,
                 library=library,
+                resolution="мы заменили чайник" if script.kind == "follow_up" else None,
             )
             assert draft.script_id == script.id
             assert draft.language == language
             assert REQUIRED_MOVES[script.family] <= set(draft.moves), script.id
             assert "{" not in draft.text.replace("{answer}", ""), draft.text
+            if script.kind == "follow_up":
+                assert "Мы заменили чайник." in draft.text
 
 
 def test_scripts_dir_is_configurable(tmp_path: Path):
@@ -227,3 +230,42 @@ def test_two_files_for_one_language_are_refused(tmp_path: Path):
 def test_empty_directory_is_refused(tmp_path: Path):
     with pytest.raises(ScriptError, match="no script files"):
         load_scripts(tmp_path)
+
+
+# --- resolution scripts (the public follow-up of a resolved case) ------------------------
+
+
+def test_follow_up_must_state_what_was_done():
+    text = broken('    - "Что мы сделали: {resolution}"\n', '    - "Что мы сделали, то сделали."\n')
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert "every what_was_done phrasing must contain {resolution}" in str(info.value)
+    assert "follow_up_generic" in str(info.value)
+
+
+def test_resolution_slot_is_refused_outside_follow_ups():
+    text = broken('"Хорошего дня!"', '"Хорошего дня! {resolution}"')
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert "uses {resolution}, which is filled only in follow_up scripts" in str(info.value)
+    assert "positive_liked" in str(info.value)
+
+
+def test_follow_up_needs_its_required_moves():
+    old = "moves: [greeting, thanks_patience, what_was_done, invite_back, sign_off]"
+    new = "moves: [greeting, thanks_patience, what_was_done, sign_off]"
+    text = broken(old, new)
+    with pytest.raises(ScriptError) as info:
+        parse_script_file(text, "ru.yaml")
+    assert info.value.line == line_of(text, new)
+    assert "missing required move(s) invite_back for a follow_up script" in str(info.value)
+
+
+def test_follow_up_needs_an_unconditional_fallback():
+    text = broken(
+        "  - id: follow_up_generic\n    kind: follow_up\n"
+        "    moves: [greeting, thanks_patience, what_was_done, invite_back, sign_off]\n",
+        "",
+    )
+    with pytest.raises(ScriptError, match=r"no unconditional fallback script .*follow_up"):
+        parse_script_file(text, "ru.yaml")

@@ -62,14 +62,15 @@
     return data;
   }
 
-  function showLint(issues) {
-    lintList.replaceChildren();
+  function showLint(issues, list) {
+    const target = list || lintList;
+    target.replaceChildren();
     for (const issue of issues) {
       const li = document.createElement("li");
       li.className = issue.severity;
       li.dataset.code = issue.code;
       li.textContent = issue.message;
-      lintList.appendChild(li);
+      target.appendChild(li);
     }
   }
 
@@ -133,9 +134,49 @@
 
   on("case-step", async (button) => {
     const note = byId("case-note").value.trim();
-    await call("POST", `/api/queue/${id}/case`, { step: button.dataset.step, note: note || null });
+    const body = { step: button.dataset.step, note: note || null };
+    const resolution = byId("case-resolution");
+    if (resolution) body.resolution = resolution.value;
+    await call("POST", `/api/queue/${id}/case`, body);
     window.location.reload();
   });
+
+  // --- The public follow-up of a resolved case: its own editor, lint, save, approve.
+  const followUp = byId("follow-up");
+  if (followUp) {
+    const followLint = byId("follow-up-lint");
+    const followLength = byId("follow-up-length");
+    const showFollowUp = (data) => {
+      followUp.value = data.follow_up_text;
+      followLength.textContent = String(followUp.value.length);
+      showLint(data.lint, followLint);
+    };
+    let followTimer = null;
+    followUp.addEventListener("input", () => {
+      followLength.textContent = String(followUp.value.length);
+      clearTimeout(followTimer);
+      followTimer = setTimeout(async () => {
+        try {
+          showLint(await call("POST", "/api/lint", {
+            platform: item.dataset.platform, kind: item.dataset.kind, text: followUp.value,
+          }), followLint);
+        } catch (e) { status.textContent = e.message; }
+      }, 250);
+    });
+    on("follow-up-save", async () => {
+      showFollowUp(await call("PUT", `/api/queue/${id}/follow-up`, { text: followUp.value }));
+      status.textContent = "Follow-up saved.";
+    });
+    on("follow-up-regenerate", async () => {
+      showFollowUp(await call("POST", `/api/queue/${id}/follow-up/regenerate`));
+      status.textContent = "New follow-up.";
+    });
+    on("follow-up-approve", async (button) => {
+      await call("POST", `/api/queue/${id}/follow-up/approve`, { text: followUp.value });
+      status.textContent = "Follow-up approved: publishing to the platform.";
+      button.disabled = true;
+    });
+  }
 
   async function next() {
     const page = await call("GET", "/api/queue?state=open&limit=2");
