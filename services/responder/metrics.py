@@ -21,7 +21,7 @@ def make_responder_metrics(registry: CollectorRegistry) -> ResponderMetrics:
     return ResponderMetrics(
         items=Counter(
             "otklik_responder_queue_items_total",
-            "Queue items by outcome (opened, updated, duplicate).",
+            "Queue items by outcome (opened, updated, duplicate, answered_elsewhere).",
             ["platform", "sentiment", "outcome"],
             registry=registry,
         ),

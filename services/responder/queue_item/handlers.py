@@ -42,9 +42,25 @@ async def handle_mentions_classified(
     deadline_for: DeadlineFor,
     metrics: ResponderMetrics,
 ) -> None:
-    """A fetched batch in one transaction: one commit for the batch, not one per review."""
+    """A fetched batch in one transaction: one commit for the batch, not one per review.
+
+    Mentions the seller had already answered on the platform (a history import) open no
+    queue item and no answer clock; the insight aggregates still count them.
+    """
     results = []
-    events: list[MentionClassified] = [envelope.payload for envelope in envelopes]
+    events: list[MentionClassified] = []
+    for envelope in envelopes:
+        event: MentionClassified = envelope.payload
+        if event.mention.answered:
+            metrics.items.labels(
+                platform=event.mention.platform,
+                sentiment=event.classification.sentiment.value,
+                outcome="answered_elsewhere",
+            ).inc()
+        else:
+            events.append(event)
+    if not events:
+        return
     async with session_scope(sessions) as session:
         batch = await load_batch_context(session, [e.mention for e in events])
         for event in events:
