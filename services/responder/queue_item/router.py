@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.auth import Principal, require_role
-from services.responder.deps import Context, Staff
+from services.responder.deps import Context, ResponderContext, Staff
 from services.responder.lint.policy import policy_for
 from services.responder.lint.rules import lint_reply
 from services.responder.queue_item.models import QueueItem
@@ -260,19 +260,7 @@ async def approve_item(
         record_action(session, item, action="approve", actor=user.name, role=user.role)
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.
-        await ctx.runtime.publisher.publish(
-            REPLIES_APPROVED,
-            ReplyApproved(
-                reply_id=reply_id,  # type: ignore[arg-type]
-                mention_id=item.mention_id,  # type: ignore[arg-type]
-                platform=item.platform,
-                source_id=item.source_id,
-                external_id=item.external_id,
-                kind=MentionKind(item.kind),
-                text=text,
-                approved_by=user.name,
-            ),
-        )
+        await publish_approved(ctx, item, reply_id=reply_id, text=text, approved_by=user.name)
     ctx.metrics.approvals.labels(platform=item.platform).inc()
     return ApproveResult(mention_id=mention_id, reply_id=reply_id, state=item.state, lint=issues)
 
@@ -472,21 +460,41 @@ async def approve_follow_up(
         )
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.
-        await ctx.runtime.publisher.publish(
-            REPLIES_APPROVED,
-            ReplyApproved(
-                reply_id=reply_id,  # type: ignore[arg-type]
-                mention_id=item.mention_id,  # type: ignore[arg-type]
-                platform=item.platform,
-                source_id=item.source_id,
-                external_id=item.external_id,
-                kind=MentionKind(item.kind),
-                text=text,
-                approved_by=user.name,
-                edit=first_out and policy_for(item.platform).follow_up == "replace",
-            ),
+        await publish_approved(
+            ctx,
+            item,
+            reply_id=reply_id,
+            text=text,
+            approved_by=user.name,
+            edit=first_out and policy_for(item.platform).follow_up == "replace",
         )
     ctx.metrics.approvals.labels(platform=item.platform).inc()
     return ApproveResult(
         mention_id=mention_id, reply_id=reply_id, state=item.follow_up_state or "", lint=issues
+    )
+
+
+async def publish_approved(
+    ctx: ResponderContext,
+    item: QueueItem,
+    *,
+    reply_id: str,
+    text: str,
+    approved_by: str,
+    edit: bool = False,
+) -> None:
+    """`replies.approved` for ingest to post; the first answer and the follow-up alike."""
+    await ctx.runtime.publisher.publish(
+        REPLIES_APPROVED,
+        ReplyApproved(
+            reply_id=reply_id,  # type: ignore[arg-type]
+            mention_id=item.mention_id,  # type: ignore[arg-type]
+            platform=item.platform,
+            source_id=item.source_id,
+            external_id=item.external_id,
+            kind=MentionKind(item.kind),
+            text=text,
+            approved_by=approved_by,
+            edit=edit,
+        ),
     )
