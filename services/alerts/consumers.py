@@ -14,11 +14,14 @@ from services.alerts.handlers import (
     handle_mentions_classified,
     handle_sla_changed,
 )
-from services.alerts.webhook.handlers import with_webhooks, with_webhooks_batch
+from services.alerts.webhook.handlers import (
+    handle_events_for_webhooks,
+    with_webhooks,
+    with_webhooks_batch,
+)
 from shared.bus import Subscription
 from shared.events import (
     AlertRaised,
-    AssignmentMade,
     ReplyFailed,
     ReplyPublished,
     SlaChanged,
@@ -51,10 +54,9 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
                 AlertRaised.event_type: with_webhooks(partial(handle_alert_raised, ctx=ctx), ctx)
             },
         ),
-        # Consumed for the webhook fan-out only (our own assignments, the responder's news).
-        Subscription(
-            topic=ASSIGNMENTS, handlers={AssignmentMade.event_type: with_webhooks(None, ctx)}
-        ),
+        # Consumed for the webhook fan-out only (our own assignments, the responder's news);
+        # assignments come at the rate of mentions, so a fetched batch is one transaction.
+        Subscription(topic=ASSIGNMENTS, batch_handler=partial(handle_events_for_webhooks, ctx=ctx)),
         Subscription(
             topic=REPLIES_PUBLISHED, handlers={ReplyPublished.event_type: with_webhooks(None, ctx)}
         ),
