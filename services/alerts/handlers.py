@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.assignment.models import Assignment
 from services.alerts.crisis import flows as crisis_flows
 from services.alerts.crisis.detector import CrisisSignal
+from services.alerts.db import Base
 from services.alerts.deps import AlertsContext
 from services.alerts.escalation import flows
 from services.alerts.escalation.ladder import Step
@@ -28,6 +30,7 @@ from services.alerts.escalation.models import Escalation
 from services.alerts.notification.channels import Notification
 from services.alerts.notification.service import enqueue
 from services.alerts.routing.rules import route
+from services.alerts.webhook import service as webhook_service
 from shared.db import session_scope
 from shared.events import (
     AlertRaised,
@@ -72,6 +75,16 @@ def _title(event: MentionClassified) -> str:
     return f"Negative review{stars} on {mention.platform}: {product}"
 
 
+async def insert_rows(session: AsyncSession, model: type[Base], rows: Sequence[Base]) -> None:
+    """INSERT new ORM objects in one statement (no unit-of-work bookkeeping per object)."""
+    if not rows:
+        return
+    columns = [c.key for c in model.__table__.columns]
+    await session.execute(
+        insert(model), [{key: getattr(row, key) for key in columns} for row in rows]
+    )
+
+
 #: Escalations the ticker advances at once (each is one short transaction).
 ADVANCE_CONCURRENCY = 4
 
@@ -86,9 +99,10 @@ async def handle_mentions_classified(
     """A fetched batch in one transaction: assignments, escalations, their first steps.
 
     A new escalation's due steps are taken in the same transaction (recorded as done,
-    their notifications put in the outbox); the dispatcher sends them once woken after
-    the commit, so the consumer never waits for a channel. A redelivered batch finds the
-    assignments and escalations and adds nothing.
+    their notifications put in the outbox), as is the outbound webhook fan-out; the
+    dispatcher sends the notifications once woken after the commit, so the consumer never
+    waits for a channel. A redelivered batch finds the assignments, escalations and
+    deliveries and adds nothing. Rows are written with one multi-row INSERT per table.
     """
     config = ctx.config
     directory = config.directory()
@@ -98,6 +112,7 @@ async def handle_mentions_classified(
     fresh_ids: set[str] = set()
     steps: list[Step] = []
     outbox: list[dict[str, Any]] = []
+    opened: list[Escalation] = []
     async with session_scope(ctx.runtime.sessions) as session:
         ids = [str(e.mention.mention_id) for e in events]
         rows = await session.execute(select(Assignment).where(Assignment.mention_id.in_(ids)))
@@ -125,7 +140,7 @@ async def handle_mentions_classified(
             fresh_ids.add(mention_id)
         # A concurrent insert of the same mention fails this transaction; the runner
         # retries the batch, which then finds the assignment.
-        session.add_all([assignments[m] for m in fresh_ids])
+        await insert_rows(session, Assignment, [assignments[m] for m in fresh_ids])
         negatives = [e for e in events if e.classification.sentiment == Sentiment.negative]
         existing = await flows.existing_escalations(
             session, [str(e.mention.mention_id) for e in negatives]
@@ -146,12 +161,19 @@ async def handle_mentions_classified(
             )
             existing.add(escalation.id)
             taken = flows.take_steps(escalation, directory=directory, notifier=notifier, now=now)
-            session.add(escalation)
+            opened.append(escalation)
             steps += taken.steps
             outbox += taken.outbox
+        await insert_rows(session, Escalation, opened)
         await enqueue(session, outbox)
+        # The outbound webhook fan-out of the same events, in the same commit.
+        fanned_out = await webhook_service.enqueue(
+            session, events=[webhook_service.webhook_event(e) for e in envelopes], now=now
+        )
     if outbox:
         notifier.wakeup.set()
+    if fanned_out:
+        ctx.webhook_wakeup.set()
     flows.count_steps(ctx.metrics, steps)
     for mention_id in fresh_ids:
         how = "rule" if assignments[mention_id].rule_id else "default"

@@ -73,8 +73,14 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, metrics=metrics)
+        # One client for every channel and webhook: its pool keeps a connection per
+        # concurrent sender alive (the default keeps 20, reconnecting the rest each time).
+        senders = settings.alerts_notify_concurrency + settings.alerts_webhook_concurrency
         client = httpx.AsyncClient(
-            timeout=settings.alerts_http_timeout_s, follow_redirects=False, trust_env=False
+            timeout=settings.alerts_http_timeout_s,
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=senders, max_keepalive_connections=senders),
         )
         async with session_scope(runtime.sessions) as session:
             await owner_service.bootstrap(session, file_config)
