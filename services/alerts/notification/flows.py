@@ -13,7 +13,7 @@ a receiver can recognise the repeat).
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from services.alerts.deps import AlertsContext
 from services.alerts.notification import service
@@ -29,6 +29,10 @@ log = get_logger(__name__)
 LEASE_MARGIN = timedelta(seconds=30)
 #: Attempts written in one transaction at most.
 RECORD_BATCH = 500
+#: Under a backlog, how long freed slots are gathered before one claim fills them.
+CLAIM_GATHER_S = 0.05
+#: How long the recorder gathers results into one transaction (delivery is not delayed).
+RECORD_GATHER_S = 0.1
 #: On shutdown, how long sends in flight may take to finish and be recorded.
 DRAIN_TIMEOUT_S = 5.0
 
@@ -55,6 +59,11 @@ class Dispatcher:
             while True:
                 wakeup.clear()
                 free = self.concurrency - len(self.in_flight)
+                if self.backlog and free < self.concurrency // 2:
+                    # Under a backlog, claim freed slots in groups, not one transaction
+                    # per finished send.
+                    await self._gather_slots()
+                    free = self.concurrency - len(self.in_flight)
                 if free > 0:
                     claimed = await self._claim(free)
                     self.backlog = len(claimed) == free
@@ -72,6 +81,21 @@ class Dispatcher:
                     pass
         finally:
             await self._drain(recorder)
+
+    async def _gather_slots(self) -> None:
+        """Wait until half the slots are free, for at most CLAIM_GATHER_S."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLAIM_GATHER_S
+        wakeup = self.ctx.notifier.wakeup
+        while self.concurrency - len(self.in_flight) < self.concurrency // 2:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            wakeup.clear()
+            try:
+                await asyncio.wait_for(wakeup.wait(), timeout=remaining)
+            except TimeoutError:
+                return
 
     async def _claim(self, limit: int) -> list[Claimed]:
         try:
@@ -103,6 +127,7 @@ class Dispatcher:
     async def _record_loop(self) -> None:
         while True:
             batch = [await self.results.get()]
+            await asyncio.sleep(RECORD_GATHER_S)  # results finishing together share a commit
             while len(batch) < RECORD_BATCH and not self.results.empty():
                 batch.append(self.results.get_nowait())
             await self._record(batch)
@@ -119,7 +144,7 @@ class Dispatcher:
             except Exception:
                 log.exception("recording notification attempts failed", attempts=len(batch))
                 await asyncio.sleep(self.ctx.settings.alerts_tick_interval_s)
-        retry_at = None
+        retry_at: datetime | None = None
         for r in recorded:
             channel = r.claimed.destination.channel.value
             result = {service.DELIVERED: "ok", service.PENDING: "retry"}.get(r.status, "failed")
