@@ -46,6 +46,8 @@ class AlertsSettings(ServiceSettings):
     alerts_notify_max_attempts: int = Field(default=4, ge=1, le=20)
     alerts_notify_base_delay_s: float = Field(default=1.0, ge=0, le=600)
     alerts_http_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    #: Notifications sent at once by the dispatcher (over one shared HTTP client).
+    alerts_notify_concurrency: int = Field(default=16, ge=1, le=1024)
 
     #: Crisis detection windows, volumes and cool-down (seconds-scale in tests).
     alerts_crisis: CrisisConfig = Field(default_factory=CrisisConfig)

@@ -18,6 +18,8 @@ from services.alerts.escalation import flows
 from services.alerts.escalation.flows import Notifier
 from services.alerts.handlers import advance_all
 from services.alerts.metrics import make_alerts_metrics
+from services.alerts.notification import service as notification_service
+from services.alerts.notification.flows import run_notification_worker
 from services.alerts.owner import service as owner_service
 from services.alerts.owner.config import AlertsConfig, load_config
 from services.alerts.router import build_router
@@ -36,7 +38,7 @@ log = get_logger(__name__)
 
 
 async def tick(ctx: AlertsContext) -> None:
-    """Take escalation steps that came due (ladder timers, quiet hours ending)."""
+    """Take escalation steps that came due (ladder timers, quiet hours ending), refresh gauges."""
     now = utcnow()
     async with session_scope(ctx.runtime.sessions) as session:
         due = await flows.due_escalations(session, now)
@@ -44,6 +46,7 @@ async def tick(ctx: AlertsContext) -> None:
     async with session_scope(ctx.runtime.sessions) as session:
         ctx.metrics.open_escalations.set(await flows.count_open(session))
         ctx.metrics.active_crises.set(await crisis_flows.count_active(session))
+        ctx.metrics.notifications_pending.set(await notification_service.count_pending(session))
         async with ctx.detector_lock:
             ctx.detector.prune()
             await crisis_flows.save_detector(session, ctx.detector, now)
@@ -70,8 +73,14 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, metrics=metrics)
+        # One client for every channel and webhook: its pool keeps a connection per
+        # concurrent sender alive (the default keeps 20, reconnecting the rest each time).
+        senders = settings.alerts_notify_concurrency + settings.alerts_webhook_concurrency
         client = httpx.AsyncClient(
-            timeout=settings.alerts_http_timeout_s, follow_redirects=False, trust_env=False
+            timeout=settings.alerts_http_timeout_s,
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=senders, max_keepalive_connections=senders),
         )
         async with session_scope(runtime.sessions) as session:
             await owner_service.bootstrap(session, file_config)
@@ -90,6 +99,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         app.state.ctx = ctx
         await runtime.start_consumer(subscriptions(ctx))
         runtime.spawn(lambda: run_ticker(ctx), name="alerts-ticker")
+        runtime.spawn(lambda: run_notification_worker(ctx), name="alerts-notifications")
         runtime.spawn(lambda: run_delivery_worker(ctx), name="alerts-webhooks")
         try:
             yield

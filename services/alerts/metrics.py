@@ -14,6 +14,7 @@ class AlertsMetrics:
     assignments: Counter
     notifications: Counter
     notification_seconds: Histogram
+    notifications_pending: Gauge
     escalation_steps: Counter
     open_escalations: Gauge
     ack_seconds: Histogram
@@ -34,15 +35,21 @@ def make_alerts_metrics(registry: CollectorRegistry) -> AlertsMetrics:
         ),
         notifications=Counter(
             "otklik_alerts_notifications_total",
-            "Notification deliveries by channel and result (ok, failed).",
+            "Notification attempts by channel and result (ok, retry, failed: gave up).",
             ["channel", "result"],
             registry=registry,
         ),
         notification_seconds=Histogram(
             "otklik_alerts_notification_seconds",
-            "Time to deliver one notification on a channel, retries included.",
+            "From a notification's enqueueing (its step taken) to its delivery on a channel, "
+            "retries included.",
             ["channel"],
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        notifications_pending=Gauge(
+            "otklik_alerts_notifications_pending",
+            "Notifications in the outbox not yet delivered or given up (due or awaiting a retry).",
             registry=registry,
         ),
         escalation_steps=Counter(

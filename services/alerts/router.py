@@ -106,14 +106,16 @@ def build_router(api_token: str) -> APIRouter:
         escalation_id: str, ctx: Context, ack_in: Annotated[AckIn | None, Body()] = None
     ) -> EscalationRead:
         """Stop the climb: someone has it."""
-        async with session_scope(ctx.runtime.sessions) as session:
-            row = await session.get(Escalation, escalation_id)
-            if row is None:
-                raise NotFound(f"no escalation {escalation_id}")
-            if row.status == "closed":
-                raise Conflict("the escalation is already closed (SLA met)")
-            flows.acknowledge(row, (ack_in or AckIn()).by, utcnow(), ctx.metrics)
-            return _escalation(row)
+        # The lock keeps a step being taken at this moment from overwriting the ack.
+        async with ctx.notifier.lock_for(escalation_id):
+            async with session_scope(ctx.runtime.sessions) as session:
+                row = await session.get(Escalation, escalation_id)
+                if row is None:
+                    raise NotFound(f"no escalation {escalation_id}")
+                if row.status == "closed":
+                    raise Conflict("the escalation is already closed (SLA met)")
+                flows.acknowledge(row, (ack_in or AckIn()).by, utcnow(), ctx.metrics)
+        return _escalation(row)
 
     @router.get("/ack/{token}", response_class=HTMLResponse)
     async def acknowledge_by_link(token: str, ctx: Context) -> HTMLResponse:
@@ -125,11 +127,12 @@ def build_router(api_token: str) -> APIRouter:
             raise DomainError(
                 f"acknowledgement link: {exc}", code="bad_ack_link", status_code=400
             ) from None
-        async with session_scope(ctx.runtime.sessions) as session:
-            row = await session.get(Escalation, escalation_id)
-            if row is None:
-                raise NotFound("the escalation no longer exists")
-            first = flows.acknowledge(row, "link", utcnow(), ctx.metrics)
+        async with ctx.notifier.lock_for(escalation_id):
+            async with session_scope(ctx.runtime.sessions) as session:
+                row = await session.get(Escalation, escalation_id)
+                if row is None:
+                    raise NotFound("the escalation no longer exists")
+                first = flows.acknowledge(row, "link", utcnow(), ctx.metrics)
         message = "Acknowledged. Thank you." if first else "It was already acknowledged."
         return HTMLResponse(f"<!doctype html><title>Otklik</title><p>{message}</p>")
 

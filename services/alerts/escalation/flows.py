@@ -1,9 +1,10 @@
 """Escalation flows: open, apply SLA news, acknowledge, and take the steps that are due.
 
-A step is taken at least once: the notification id is the step key, so a receiver can
-recognise a repeat after a crash between sending and recording. Each taken step is
-recorded in the escalation's state (its `done_keys`) before the next one is considered,
-so a restart never repeats steps already recorded.
+A step is taken exactly once: its key is recorded in the escalation's state (`done_keys`)
+in the same transaction that puts its notification in the outbox, so a crash either
+loses both (the step is taken again) or keeps both (the dispatcher delivers it). Delivery
+is at least once per channel: the notification id is the step key, so a receiver can
+recognise the one repeat a crash between sending and recording the result could cause.
 """
 
 from __future__ import annotations
@@ -22,19 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.config import AlertsSettings
 from services.alerts.escalation import ladder
-from services.alerts.escalation.models import Escalation, NotificationLog
+from services.alerts.escalation.models import Escalation
 from services.alerts.escalation.tokens import ack_url, create_ack_token
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.channels import (
     Channel,
+    DeliveryResult,
     Notification,
-    RetryPolicy,
     SmtpSettings,
-    WebhookChannel,
-    send_with_retry,
 )
-from services.alerts.notification.compose import channels_for
-from services.alerts.owner.schemas import Directory
+from services.alerts.notification.compose import Destination, build_channel, destinations_for
+from services.alerts.notification.service import enqueue, outbox_rows
+from services.alerts.owner.schemas import ChannelKind, Directory
 from services.alerts.webhook.ssrf import check_destination
 from shared.db import session_scope
 from shared.events import SlaState, utcnow
@@ -56,11 +56,14 @@ class Notifier:
     settings: AlertsSettings
     client: httpx.AsyncClient
     metrics: AlertsMetrics
-    #: The Kafka handler and the ticker may advance one escalation at the same moment:
-    #: a bounded pool of locks, keyed by escalation id, makes them take turns.
+    #: The Kafka handler, the ticker and an acknowledgement may change one escalation at
+    #: the same moment: a bounded pool of locks, keyed by escalation id, makes them take
+    #: turns.
     locks: tuple[asyncio.Lock, ...] = field(
         default_factory=lambda: tuple(asyncio.Lock() for _ in range(64))
     )
+    #: Set after notifications were enqueued (committed), so the dispatcher sends at once.
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
     def lock_for(self, escalation_id: str) -> asyncio.Lock:
         return self.locks[zlib.crc32(escalation_id.encode()) % len(self.locks)]
@@ -78,21 +81,48 @@ class Notifier:
             sender=s.alerts_smtp_sender,
         )
 
-    def channels(self, directory: Directory, person_id: str | None) -> list[Channel]:
+    def destinations(self, directory: Directory, person_id: str | None) -> list[Destination]:
+        """Where a notification to this person goes: their contacts, then the ops webhook."""
         person = directory.person(person_id) if person_id else None
-        out: list[Channel] = []
+        out: list[Destination] = []
         if person is not None:
-            token = self.settings.alerts_telegram_token
-            out += channels_for(
+            out += destinations_for(
                 person.contacts,
-                client=self.client,
-                telegram_token=token.get_secret_value() if token else None,
-                telegram_base_url=self.settings.alerts_telegram_api,
-                smtp=self.smtp(),
+                telegram=self.settings.alerts_telegram_token is not None,
+                email=self.settings.alerts_smtp_host is not None,
             )
         if self.settings.alerts_webhook_url:
-            out.append(WebhookChannel(self.client, self.settings.alerts_webhook_url))
+            out.append(Destination(ChannelKind.webhook, self.settings.alerts_webhook_url))
         return out
+
+    def outbox_rows(
+        self,
+        notification: Notification,
+        directory: Directory,
+        *,
+        recipient_id: str | None,
+        escalation_id: str | None,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """The outbox rows that will tell `recipient_id` (enqueue them in the caller's
+        transaction)."""
+        return outbox_rows(
+            notification,
+            self.destinations(directory, recipient_id),
+            escalation_id=escalation_id,
+            recipient_id=recipient_id,
+            now=now,
+        )
+
+    def channel(self, destination: Destination) -> Channel | None:
+        token = self.settings.alerts_telegram_token
+        return build_channel(
+            destination,
+            client=self.client,
+            telegram_token=token.get_secret_value() if token else None,
+            telegram_base_url=self.settings.alerts_telegram_api,
+            smtp=self.smtp(),
+        )
 
     async def _allowed(self, channel: Channel) -> str | None:
         url = getattr(channel, "url", None) or getattr(channel, "webhook_url", None)
@@ -105,55 +135,16 @@ class Notifier:
         )
         return None if check.allowed else check.reason
 
-    async def send(
-        self,
-        session: AsyncSession,
-        notification: Notification,
-        channels: Sequence[Channel],
-        *,
-        escalation_id: str | None,
-        recipient_id: str | None,
-    ) -> bool:
-        """Deliver on every channel (with retries); log each; True when one succeeded."""
-        policy = RetryPolicy(
-            max_attempts=self.settings.alerts_notify_max_attempts,
-            base_delay=self.settings.alerts_notify_base_delay_s,
-        )
-        delivered = False
-        for channel in channels:
-            refused = await self._allowed(channel)
-            error: str | None
-            if refused:
-                attempts_made = 0
-                ok, status, error, latency = False, None, f"destination refused: {refused}", 0.0
-            else:
-                attempts = await send_with_retry(channel, notification, policy)
-                last = attempts[-1]
-                attempts_made = len(attempts)
-                ok, status, error = last.ok, last.status_code, last.error
-                latency = sum(a.latency_s for a in attempts)
-            delivered = delivered or ok
-            self.metrics.notifications.labels(
-                channel=channel.name, result="ok" if ok else "failed"
-            ).inc()
-            self.metrics.notification_seconds.labels(channel=channel.name).observe(latency)
-            session.add(
-                NotificationLog(
-                    notification_id=notification.id,
-                    escalation_id=escalation_id,
-                    recipient_id=recipient_id,
-                    channel=channel.name,
-                    ok=ok,
-                    status_code=status,
-                    error=error,
-                    latency_s=latency,
-                    attempts=attempts_made,
-                    created_at=utcnow(),
-                )
-            )
-            if not ok:
-                log.warning("notification failed", channel=channel.name, error=error)
-        return delivered
+    async def deliver(self, notification: Notification, destination: Destination) -> DeliveryResult:
+        """One attempt on one channel; failures are data (the dispatcher retries them)."""
+        name = destination.channel.value
+        channel = self.channel(destination)
+        if channel is None:
+            return DeliveryResult(ok=False, channel=name, error=f"{name} is not configured")
+        refused = await self._allowed(channel)
+        if refused:
+            return DeliveryResult(ok=False, channel=name, error=f"destination refused: {refused}")
+        return await channel.send(notification)
 
 
 def _state(row: Escalation) -> ladder.EscalationState:
@@ -171,8 +162,7 @@ def _store(row: Escalation, state: ladder.EscalationState, now: datetime) -> Non
         row.status = "closed"
 
 
-async def open_escalation(
-    session: AsyncSession,
+def new_escalation(
     *,
     mention_id: str,
     owner_id: str,
@@ -183,12 +173,9 @@ async def open_escalation(
     sentiment: Any,
     now: datetime,
     sla_due_at: datetime | None = None,
-) -> tuple[Escalation, bool]:
-    """One escalation per mention; the second call returns the first (replays change nothing)."""
+) -> Escalation:
+    """The row of a mention's escalation (one per mention: its id derives from the mention)."""
     escalation_id = escalation_id_for(mention_id)
-    existing = await session.get(Escalation, escalation_id)
-    if existing is not None:
-        return existing, False
     state = ladder.open_escalation(
         escalation_id,
         owner_id=owner_id,
@@ -198,7 +185,7 @@ async def open_escalation(
         sentiment=sentiment,
         sla_due_at=sla_due_at,
     )
-    row = Escalation(
+    return Escalation(
         id=escalation_id,
         mention_id=mention_id,
         status="open",
@@ -211,8 +198,15 @@ async def open_escalation(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    return row, True
+
+
+async def existing_escalations(session: AsyncSession, mention_ids: Sequence[str]) -> set[str]:
+    """Ids of the escalations these mentions already have (one query for a batch)."""
+    if not mention_ids:
+        return set()
+    ids = [escalation_id_for(m) for m in mention_ids]
+    rows = await session.execute(select(Escalation.id).where(Escalation.id.in_(ids)))
+    return set(rows.scalars())
 
 
 def apply_sla(row: Escalation, sla: SlaState, at: datetime, due_at: datetime | None) -> None:
@@ -263,6 +257,55 @@ def _notification(
     )
 
 
+@dataclass(frozen=True)
+class Taken:
+    """Steps taken in a transaction: their outbox rows, to enqueue in that transaction."""
+
+    steps: list[ladder.Step]
+    outbox: list[dict[str, Any]]
+
+
+def take_steps(
+    row: Escalation, *, directory: Directory, notifier: Notifier, now: datetime
+) -> Taken:
+    """Record the steps due now as done in `row` and return their outbox rows.
+
+    The caller adds the rows to the outbox in the same transaction, so a step is taken
+    exactly once: committed together with the intent to deliver it, or not at all.
+    Deferred steps (quiet hours) stay pending; `next_wakeup_at` says when to look again.
+    """
+    policies = notifier.settings.alerts_escalation_policies
+    if row.status != "open":
+        row.next_wakeup_at = None
+        return Taken([], [])
+    state = _state(row)
+    steps = [
+        s
+        for s in ladder.next_steps(state, now, policies=policies, directory=directory)
+        if not s.deferred
+    ]
+    outbox: list[dict[str, Any]] = []
+    for step in steps:
+        outbox += notifier.outbox_rows(
+            _notification(row, step, directory, notifier.settings),
+            directory,
+            recipient_id=step.recipient_id,
+            escalation_id=row.id,
+            now=now,
+        )
+    if steps:
+        state = ladder.mark_done(state, *(s.key for s in steps))
+        _store(row, state, now)
+    row.next_wakeup_at = ladder.next_wakeup(state, now, policies=policies, directory=directory)
+    return Taken(steps, outbox)
+
+
+def count_steps(metrics: AlertsMetrics, steps: Sequence[ladder.Step]) -> None:
+    """Count steps once their transaction committed."""
+    for step in steps:
+        metrics.escalation_steps.labels(level=step.level.value, trigger=step.trigger).inc()
+
+
 async def advance(
     *,
     sessions: async_sessionmaker[AsyncSession],
@@ -271,62 +314,18 @@ async def advance(
     notifier: Notifier,
     now: datetime,
 ) -> int:
-    """Take every step due now; returns how many were sent."""
+    """Take every step due now (one transaction); returns how many were taken."""
     async with notifier.lock_for(escalation_id):
-        return await _advance(
-            sessions=sessions,
-            escalation_id=escalation_id,
-            directory=directory,
-            notifier=notifier,
-            now=now,
-        )
-
-
-async def _advance(
-    *,
-    sessions: async_sessionmaker[AsyncSession],
-    escalation_id: str,
-    directory: Directory,
-    notifier: Notifier,
-    now: datetime,
-) -> int:
-    policies = notifier.settings.alerts_escalation_policies
-    async with session_scope(sessions) as session:
-        row = await session.get(Escalation, escalation_id)
-        if row is None or row.status != "open":
-            return 0
-        steps = ladder.next_steps(_state(row), now, policies=policies, directory=directory)
-    sent = 0
-    for step in steps:
-        if step.deferred:
-            continue
         async with session_scope(sessions) as session:
             row = await session.get(Escalation, escalation_id)
-            if row is None or row.status != "open" or step.key in _state(row).done_keys:
-                continue
-            notification = _notification(row, step, directory, notifier.settings)
-            await notifier.send(
-                session,
-                notification,
-                notifier.channels(directory, step.recipient_id),
-                escalation_id=row.id,
-                recipient_id=step.recipient_id,
-            )
-            _store(row, ladder.mark_done(_state(row), step.key), now)
-            notifier.metrics.escalation_steps.labels(
-                level=step.level.value, trigger=step.trigger
-            ).inc()
-            sent += 1
-    async with session_scope(sessions) as session:
-        row = await session.get(Escalation, escalation_id)
-        if row is not None:
-            state = _state(row)
-            row.next_wakeup_at = (
-                None
-                if row.status != "open"
-                else ladder.next_wakeup(state, now, policies=policies, directory=directory)
-            )
-    return sent
+            if row is None:
+                return 0
+            taken = take_steps(row, directory=directory, notifier=notifier, now=now)
+            await enqueue(session, taken.outbox)
+    count_steps(notifier.metrics, taken.steps)
+    if taken.outbox:
+        notifier.wakeup.set()
+    return len(taken.steps)
 
 
 async def due_escalations(session: AsyncSession, now: datetime, limit: int = 200) -> list[str]:

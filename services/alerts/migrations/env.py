@@ -3,6 +3,7 @@
 import services.alerts.assignment.models
 import services.alerts.crisis.models
 import services.alerts.escalation.models
+import services.alerts.notification.models
 import services.alerts.owner.models
 import services.alerts.webhook.models  # noqa: F401
 from services.alerts.db import Base

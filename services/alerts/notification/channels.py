@@ -432,6 +432,15 @@ class RetryPolicy:
         r = (rng or random).random()
         return raw * (1 - self.jitter) + raw * self.jitter * r
 
+    def pause(
+        self, attempt: int, retry_after_s: float | None, rng: random.Random | None = None
+    ) -> float:
+        """Pause after failed attempt `attempt`, honouring a server's Retry-After (bounded)."""
+        pause = self.delay(attempt, rng)
+        if retry_after_s is not None:
+            pause = max(pause, min(retry_after_s, self.max_delay))
+        return pause
+
 
 async def send_with_retry(
     channel: Channel,
@@ -449,8 +458,5 @@ async def send_with_retry(
         attempts.append(result)
         if result.ok or not result.retryable or attempt == policy.max_attempts:
             break
-        pause = policy.delay(attempt, rng)
-        if result.retry_after_s is not None:
-            pause = max(pause, min(result.retry_after_s, policy.max_delay))
-        await sleep(pause)
+        await sleep(policy.pause(attempt, result.retry_after_s, rng))
     return attempts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import httpx
@@ -16,7 +17,7 @@ from services.alerts.notification.channels import (
     TelegramChannel,
     WebhookChannel,
 )
-from services.alerts.owner.schemas import Contacts
+from services.alerts.owner.schemas import ChannelKind, Contacts
 from shared.events import Classification, Mention, Sentiment
 
 Severity = Literal["info", "warning", "critical"]
@@ -58,6 +59,54 @@ def mention_notification(
     )
 
 
+@dataclass(frozen=True)
+class Destination:
+    """One channel to one place, as plain data: what the outbox stores per notification."""
+
+    channel: ChannelKind
+    #: Telegram chat id, Slack/webhook URL or e-mail address.
+    target: str
+
+
+def destinations_for(
+    contacts: Contacts, *, telegram: bool = False, email: bool = False
+) -> list[Destination]:
+    """One destination per configured contact, in `Contacts.channels()` order; a contact
+    whose transport is not configured (no bot token / SMTP) is skipped."""
+    targets = {
+        ChannelKind.telegram: contacts.telegram_chat_id if telegram else None,
+        ChannelKind.slack: contacts.slack_webhook,
+        ChannelKind.email: contacts.email if email else None,
+        ChannelKind.webhook: contacts.webhook,
+    }
+    return [
+        Destination(kind, target)
+        for kind in contacts.channels()
+        if (target := targets[kind]) is not None
+    ]
+
+
+def build_channel(
+    destination: Destination,
+    *,
+    client: httpx.AsyncClient,
+    telegram_token: str | None = None,
+    telegram_base_url: str = TELEGRAM_API,
+    smtp: SmtpSettings | None = None,
+) -> Channel | None:
+    """The channel that sends to `destination`; None when its transport is not configured."""
+    kind, target = destination.channel, destination.target
+    if kind == ChannelKind.telegram:
+        if not telegram_token:
+            return None
+        return TelegramChannel(client, telegram_token, target, base_url=telegram_base_url)
+    if kind == ChannelKind.slack:
+        return SlackChannel(client, target)
+    if kind == ChannelKind.email:
+        return EmailChannel(smtp, [target]) if smtp else None
+    return WebhookChannel(client, target)
+
+
 def channels_for(
     contacts: Contacts,
     *,
@@ -69,16 +118,16 @@ def channels_for(
     """One channel per configured contact, in `Contacts.channels()` order; a contact whose
     transport is not configured (no bot token / SMTP) is skipped."""
     out: list[Channel] = []
-    if contacts.telegram_chat_id and telegram_token:
-        out.append(
-            TelegramChannel(
-                client, telegram_token, contacts.telegram_chat_id, base_url=telegram_base_url
-            )
+    for destination in destinations_for(
+        contacts, telegram=bool(telegram_token), email=smtp is not None
+    ):
+        channel = build_channel(
+            destination,
+            client=client,
+            telegram_token=telegram_token,
+            telegram_base_url=telegram_base_url,
+            smtp=smtp,
         )
-    if contacts.slack_webhook:
-        out.append(SlackChannel(client, contacts.slack_webhook))
-    if contacts.email and smtp:
-        out.append(EmailChannel(smtp, [contacts.email]))
-    if contacts.webhook:
-        out.append(WebhookChannel(client, contacts.webhook))
+        if channel is not None:
+            out.append(channel)
     return out

@@ -11,7 +11,6 @@ from shared.db import session_scope
 from shared.events import Envelope, utcnow
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
-BatchHandler = Callable[[Sequence[Envelope[Any]]], Awaitable[None]]
 
 
 async def handle_event_for_webhooks(envelope: Envelope[Any], *, ctx: AlertsContext) -> None:
@@ -38,16 +37,6 @@ async def handle_events_for_webhooks(
         )
     if added:
         ctx.webhook_wakeup.set()
-
-
-def with_webhooks_batch(handler: BatchHandler, ctx: AlertsContext) -> BatchHandler:
-    """The domain batch handler first, then the fan-out of the whole batch."""
-
-    async def both(envelopes: Sequence[Envelope[Any]]) -> None:
-        await handler(envelopes)
-        await handle_events_for_webhooks(envelopes, ctx=ctx)
-
-    return both
 
 
 def with_webhooks(handler: Handler | None, ctx: AlertsContext) -> Handler:

@@ -1,0 +1,233 @@
+"""The notification outbox over a session (no commit inside: the caller's boundary commits).
+
+A notification is enqueued in the transaction that decides it (an escalation step is
+recorded as done in the same commit), claimed by the dispatcher for one attempt under a
+lease, and moved on by the attempt's result: delivered, retried later (backoff), or
+failed. Every attempt is also written to the notification log, where a failing channel
+is visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.alerts.escalation.models import NotificationLog
+from services.alerts.notification.channels import DeliveryResult, Notification, RetryPolicy
+from services.alerts.notification.compose import Destination
+from services.alerts.notification.models import OutboxNotification
+from services.alerts.owner.schemas import ChannelKind
+from shared.db import insert_ignore
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+#: Core table: the per-row UPDATE of many attempts is one executemany.
+_TABLE: Table = OutboxNotification.__table__  # type: ignore[assignment]
+
+
+def outbox_key(notification_id: str, destination: Destination) -> str:
+    """Stable per (notification, channel, target): enqueueing twice adds one row."""
+    raw = f"{notification_id}\x00{destination.channel.value}\x00{destination.target}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def outbox_rows(
+    notification: Notification,
+    destinations: Sequence[Destination],
+    *,
+    escalation_id: str | None,
+    recipient_id: str | None,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One pending row per destination (a destination listed twice is sent once)."""
+    payload = notification.model_dump(mode="json")
+    rows = {
+        outbox_key(notification.id, d): {
+            "key": outbox_key(notification.id, d),
+            "notification_id": notification.id,
+            "escalation_id": escalation_id,
+            "recipient_id": recipient_id,
+            "channel": d.channel.value,
+            "target": d.target,
+            "payload": payload,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "claim": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for d in destinations
+    }
+    return list(rows.values())
+
+
+async def enqueue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows not enqueued before; returns how many are new."""
+    return await insert_ignore(session, OutboxNotification, rows, conflict_on=["key"])
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One outbox row taken for one attempt, as plain data (no session attached)."""
+
+    id: int
+    claim: str
+    notification: Notification
+    destination: Destination
+    escalation_id: str | None
+    recipient_id: str | None
+    attempts: int
+    created_at: datetime
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+) -> list[Claimed]:
+    """Take up to `limit` due rows for one attempt each.
+
+    The UPDATE re-checks that a row is still due, so two dispatchers (or two processes)
+    never both take it; the lease (a later `next_attempt_at`) gives a row back by itself
+    when its sender died before recording the result.
+    """
+    table = _TABLE
+    due = (
+        await session.execute(
+            select(OutboxNotification.id)
+            .where(OutboxNotification.status == PENDING)
+            .where(OutboxNotification.next_attempt_at <= now)
+            .order_by(OutboxNotification.next_attempt_at, OutboxNotification.id)
+            .limit(limit)
+        )
+    ).scalars()
+    ids = list(due)
+    if not ids:
+        return []
+    token = str(uuid.uuid4())
+    await session.execute(
+        update(table)
+        .where(table.c.id.in_(ids))
+        .where(table.c.status == PENDING)
+        .where(table.c.next_attempt_at <= now)
+        .values(claim=token, next_attempt_at=now + lease, updated_at=now)
+    )
+    rows = await session.execute(
+        select(OutboxNotification)
+        .where(OutboxNotification.claim == token)
+        .order_by(OutboxNotification.id)
+        .execution_options(populate_existing=True)
+    )
+    return [
+        Claimed(
+            id=row.id,
+            claim=token,
+            notification=Notification.model_validate(row.payload),
+            destination=Destination(ChannelKind(row.channel), row.target),
+            escalation_id=row.escalation_id,
+            recipient_id=row.recipient_id,
+            attempts=row.attempts,
+            created_at=row.created_at,
+        )
+        for row in rows.scalars()
+    ]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one attempt changed: the row's new status and, for a retry, when."""
+
+    claimed: Claimed
+    result: DeliveryResult
+    status: str
+    next_attempt_at: datetime | None
+
+
+def outcome(
+    claimed: Claimed, result: DeliveryResult, *, policy: RetryPolicy, now: datetime
+) -> Recorded:
+    """Delivered; or retried after the backoff (Retry-After honoured); or given up."""
+    attempt = claimed.attempts + 1
+    if result.ok:
+        return Recorded(claimed, result, DELIVERED, None)
+    if result.retryable and attempt < policy.max_attempts:
+        pause = policy.pause(attempt, result.retry_after_s)
+        return Recorded(claimed, result, PENDING, now + timedelta(seconds=pause))
+    return Recorded(claimed, result, FAILED, None)
+
+
+async def record(
+    session: AsyncSession,
+    attempts: Sequence[tuple[Claimed, DeliveryResult]],
+    *,
+    policy: RetryPolicy,
+    now: datetime,
+) -> list[Recorded]:
+    """Move every attempted row on and log each attempt: two statements for the lot.
+
+    A row whose lease ran out and was claimed again meanwhile is left to its new holder
+    (the claim token no longer matches); the attempt is still logged.
+    """
+    recorded = [outcome(c, r, policy=policy, now=now) for c, r in attempts]
+    if not recorded:
+        return []
+    table = _TABLE
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .where(table.c.claim == bindparam("b_claim"))
+        .values(
+            status=bindparam("b_status"),
+            attempts=bindparam("b_attempts"),
+            next_attempt_at=bindparam("b_next"),
+            claim=None,
+            last_error=bindparam("b_error"),
+            last_status_code=bindparam("b_code"),
+            updated_at=now,
+        ),
+        [
+            {
+                "b_id": r.claimed.id,
+                "b_claim": r.claimed.claim,
+                "b_status": r.status,
+                "b_attempts": r.claimed.attempts + 1,
+                "b_next": r.next_attempt_at,
+                "b_error": r.result.error,
+                "b_code": r.result.status_code,
+            }
+            for r in recorded
+        ],
+    )
+    await session.execute(
+        insert(NotificationLog),
+        [
+            {
+                "notification_id": r.claimed.notification.id,
+                "escalation_id": r.claimed.escalation_id,
+                "recipient_id": r.claimed.recipient_id,
+                "channel": r.claimed.destination.channel.value,
+                "ok": r.result.ok,
+                "status_code": r.result.status_code,
+                "error": r.result.error,
+                "latency_s": r.result.latency_s,
+                "attempts": r.claimed.attempts + 1,
+                "created_at": now,
+            }
+            for r in recorded
+        ],
+    )
+    return recorded
+
+
+async def count_pending(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            select(func.count(OutboxNotification.id)).where(OutboxNotification.status == PENDING)
+        )
+        or 0
+    )

@@ -1,0 +1,156 @@
+"""The notification outbox over a real database (SQLite and PostgreSQL): idempotent
+enqueueing, exclusive claims under a lease, retries with backoff, giving up, the log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.alerts.escalation.models import NotificationLog
+from services.alerts.main import MIGRATIONS
+from services.alerts.notification import service
+from services.alerts.notification.channels import DeliveryResult, Notification, RetryPolicy
+from services.alerts.notification.compose import Destination
+from services.alerts.notification.models import OutboxNotification
+from services.alerts.owner.schemas import ChannelKind
+from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=40)
+POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, jitter=0.0)
+HOOK = Destination(ChannelKind.webhook, "https://hooks.example/a")
+SLACK = Destination(ChannelKind.slack, "https://slack.example/b")
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    await upgrade_to_head(MIGRATIONS, database_url)
+    engine = make_engine(database_url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+def ok() -> DeliveryResult:
+    return DeliveryResult(ok=True, channel="webhook", status_code=200, latency_s=0.01)
+
+
+def failed(
+    status: int, *, retryable: bool = True, retry_after: float | None = None
+) -> DeliveryResult:
+    return DeliveryResult(
+        ok=False,
+        channel="webhook",
+        status_code=status,
+        error=f"HTTP {status}",
+        retryable=retryable,
+        retry_after_s=retry_after,
+    )
+
+
+async def enqueue(sessions: async_sessionmaker[AsyncSession], *destinations: Destination) -> int:
+    note = Notification(id="esc-1:owner", title="Negative review", text="<b>broken</b>")
+    rows = service.outbox_rows(
+        note, destinations, escalation_id="esc-1", recipient_id="olga", now=T0
+    )
+    async with session_scope(sessions) as session:
+        return await service.enqueue(session, rows)
+
+
+async def claim(sessions: async_sessionmaker[AsyncSession], now: datetime) -> list[service.Claimed]:
+    async with session_scope(sessions) as session:
+        return await service.claim_due(session, now=now, limit=10, lease=LEASE)
+
+
+async def record(
+    sessions: async_sessionmaker[AsyncSession],
+    attempts: list[tuple[service.Claimed, DeliveryResult]],
+    now: datetime,
+) -> list[service.Recorded]:
+    async with session_scope(sessions) as session:
+        return await service.record(session, attempts, policy=POLICY, now=now)
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession]) -> dict[str, OutboxNotification]:
+    async with session_scope(sessions) as session:
+        found = (await session.execute(select(OutboxNotification))).scalars()
+        return {r.channel: r for r in found}
+
+
+async def test_enqueue_once_claim_once_lease_gives_back(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    # The same destination twice in one call, and the same notification enqueued again
+    # (a redelivered digest): one row per (notification, channel, target).
+    assert await enqueue(sessions, HOOK, HOOK, SLACK) == 2
+    assert await enqueue(sessions, HOOK, SLACK) == 0
+
+    first = await claim(sessions, T0)
+    assert sorted(c.destination.channel.value for c in first) == ["slack", "webhook"]
+    assert first[0].notification.text == "<b>broken</b>" and first[0].attempts == 0
+    # Held under the lease: a second dispatcher gets nothing.
+    assert await claim(sessions, T0 + timedelta(seconds=1)) == []
+
+    # The webhook attempt is recorded; the slack sender died before recording.
+    webhook = next(c for c in first if c.destination == HOOK)
+    slack = next(c for c in first if c.destination == SLACK)
+    await record(sessions, [(webhook, ok())], T0 + timedelta(seconds=1))
+    assert (await rows(sessions))["webhook"].status == service.DELIVERED
+
+    # Once the lease ends the slack row is due again, for another dispatcher only.
+    assert await claim(sessions, T0 + LEASE - timedelta(seconds=1)) == []
+    [again] = await claim(sessions, T0 + LEASE + timedelta(seconds=1))
+    assert again.destination == SLACK and again.claim != slack.claim
+    # The dead sender's late result does not move the row its successor holds.
+    await record(sessions, [(slack, failed(500))], T0 + LEASE + timedelta(seconds=2))
+    assert (await rows(sessions))["slack"].claim == again.claim
+    await record(sessions, [(again, ok())], T0 + LEASE + timedelta(seconds=2))
+    assert (await rows(sessions))["slack"].status == service.DELIVERED
+
+
+async def test_retries_with_backoff_then_gives_up_every_attempt_logged(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    assert await enqueue(sessions, HOOK) == 1
+    now = T0
+    [item] = await claim(sessions, now)
+    [r] = await record(sessions, [(item, failed(503))], now)
+    # Attempt 1 failed: due again after base_delay (no jitter here).
+    assert r.status == service.PENDING and r.next_attempt_at == now + timedelta(seconds=2)
+    assert await claim(sessions, now + timedelta(seconds=1)) == []
+
+    now += timedelta(seconds=2)
+    [item] = await claim(sessions, now)
+    assert item.attempts == 1
+    # The server asked for a longer pause: honoured.
+    [r] = await record(sessions, [(item, failed(429, retry_after=30))], now)
+    assert r.status == service.PENDING and r.next_attempt_at == now + timedelta(seconds=30)
+
+    now += timedelta(seconds=30)
+    [item] = await claim(sessions, now)
+    [r] = await record(sessions, [(item, failed(500))], now)
+    assert r.status == service.FAILED and r.next_attempt_at is None  # max_attempts = 3
+    assert await claim(sessions, now + timedelta(hours=1)) == []
+
+    row = (await rows(sessions))["webhook"]
+    assert (row.status, row.attempts, row.last_status_code) == (service.FAILED, 3, 500)
+    async with session_scope(sessions) as session:
+        log = (
+            await session.execute(select(NotificationLog).order_by(NotificationLog.id))
+        ).scalars()
+        entries = [(e.attempts, e.ok, e.status_code, e.escalation_id) for e in log]
+    assert entries == [(1, False, 503, "esc-1"), (2, False, 429, "esc-1"), (3, False, 500, "esc-1")]
+    async with session_scope(sessions) as session:
+        assert await service.count_pending(session) == 0
+
+
+async def test_not_retryable_fails_at_once(sessions: async_sessionmaker[AsyncSession]) -> None:
+    assert await enqueue(sessions, HOOK) == 1
+    [item] = await claim(sessions, T0)
+    [r] = await record(sessions, [(item, failed(400, retryable=False))], T0)
+    assert r.status == service.FAILED
