@@ -1,7 +1,8 @@
 """Kafka handlers of the alerts service.
 
 - mentions.classified → an owner for every mention (`assignments`), an escalation for
-  every negative one (owner notified at once), the crisis detector fed once per mention.
+  every negative one (owner notified at once), the crisis detector fed once per mention;
+  mentions imported as already answered on the platform get an owner only.
 - sla → SLA news climbs the same ladder (opens an escalation when none exists).
 - alerts (digest) → delivered through the configured channels.
 
@@ -141,7 +142,12 @@ async def handle_mentions_classified(
         # A concurrent insert of the same mention fails this transaction; the runner
         # retries the batch, which then finds the assignment.
         await insert_rows(session, Assignment, [assignments[m] for m in fresh_ids])
-        negatives = [e for e in events if e.classification.sentiment == Sentiment.negative]
+        # History already answered on the platform (a backfill) gets an owner, no ladder.
+        negatives = [
+            e
+            for e in events
+            if e.classification.sentiment == Sentiment.negative and not e.mention.answered
+        ]
         existing = await flows.existing_escalations(
             session, [str(e.mention.mention_id) for e in negatives]
         )
@@ -202,7 +208,7 @@ async def handle_mentions_classified(
     first_seen: dict[str, tuple[MentionClassified, str]] = {}
     for envelope, event in zip(envelopes, events, strict=True):
         mention_id = str(event.mention.mention_id)
-        if mention_id in fresh_ids:
+        if mention_id in fresh_ids and not event.mention.answered:  # old news is no spike
             first_seen.setdefault(mention_id, (event, envelope.trace_id))
     await _observe_crises(ctx, list(first_seen.values()))
 

@@ -86,6 +86,12 @@ async def test_mentions_assigned_escalated_acknowledged(alerts: StartAlerts, hoo
         classified("p2", Sentiment.neutral),
         classified("q1", Sentiment.negative, brand="Hush"),
     ]
+    history = classified("h1", Sentiment.negative)  # a backfill of an answered review
+    events.append(
+        history.model_copy(
+            update={"mention": history.mention.model_copy(update={"answered": True})}
+        )
+    )
     envelopes = [svc.publisher.envelope(e) for e in events]
     await svc.publisher.publish_envelopes(MENTIONS_CLASSIFIED, envelopes)
     ids = {str(e.mention.mention_id): e.mention.external_id for e in events}
@@ -108,7 +114,8 @@ async def test_mentions_assigned_escalated_acknowledged(alerts: StartAlerts, hoo
 
     opened = await eventually(four, what="an escalation per negative")
     esc = {ids[m]: e["id"] for m, e in opened.items()}
-    assert set(esc) == {"n1", "n2", "n3", "q1"}
+    assert set(esc) == {"n1", "n2", "n3", "q1"}  # h1 was answered already: an owner, no ladder
+    assert by_mention[str(mention_id_for("wildberries", "h1"))].payload.owner_id == "olga"
     await eventually(
         lambda: _true(all(sent_to(hooks, esc[n], "owner") for n in ("n1", "n2", "n3"))),
         what="owner notifications",
