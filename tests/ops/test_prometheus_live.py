@@ -202,7 +202,9 @@ def closed_port() -> Iterator[int]:
 
 
 @pytest.fixture
-async def stack(broker, topic_prefix: str, tmp_path: Path, closed_port: int) -> AsyncIterator:
+async def stack(
+    broker, topic_prefix: str, tmp_path: Path, closed_port: int, receiver: str
+) -> AsyncIterator:
     from tests.conftest import DatabaseFactory
 
     databases = DatabaseFactory("sqlite", tmp_path)
@@ -230,7 +232,12 @@ async def stack(broker, topic_prefix: str, tmp_path: Path, closed_port: int) -> 
                     {
                         "id": "ops",
                         "name": "Ops on duty",
-                        "contacts": {"webhook": f"http://127.0.0.1:{closed_port}/owner"},
+                        # webhook refused (notifications failing), Slack answered: both
+                        # the failure alert and the delivery-latency panel get data
+                        "contacts": {
+                            "webhook": f"http://127.0.0.1:{closed_port}/owner",
+                            "slack_webhook": f"{receiver}/slack",
+                        },
                     }
                 ],
             }
@@ -260,6 +267,24 @@ async def stack(broker, topic_prefix: str, tmp_path: Path, closed_port: int) -> 
         broker=broker, prefix=topic_prefix, database_urls=urls, tmp_path=tmp_path, env_extra=env
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[str]:
+    """A Slack-compatible incoming webhook that accepts everything."""
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+
+    from tests.fakes.server import serve_app
+
+    app = FastAPI()
+
+    @app.post("/slack")
+    async def slack() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    async with serve_app(app) as url:
+        yield url
 
 
 async def push_mentions(client: httpx.AsyncClient, ingest: str) -> None:
