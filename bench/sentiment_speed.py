@@ -4,11 +4,11 @@ One model, one set of texts, one run:
 (a) transformers `pipeline("text-classification")` at batch size 1;
 (b) the bare model forward (tokenizer with padding + `model(**inputs)` under
     `torch.inference_mode`, texts in arrival order) at its best batch size of 8/16/32/64;
-(c) the service's path: `load_classifier(model_dir, backend="torch")` and `backend="onnx"`
-    (the service's default `auto` runs ONNX on a CPU, torch on a GPU; the targets are judged
-    on the path `auto` picks here), `predict` on chunks of 64 texts (the consumer's
-    `getmany` batch, KAFKA_BATCH_MAX_RECORDS default) — tokenization, length bucketing,
-    label mapping included;
+(c) the service's path: `load_classifier(model_dir, backend=...)` for "torch", "onnx" and
+    "onnx-int8" (the service's default `auto` runs onnx-int8 on a CPU, torch on a GPU; the
+    targets are judged on the path `auto` picks here), `predict` on chunks of 64 texts (the
+    consumer's `getmany` batch, KAFKA_BATCH_MAX_RECORDS default) — tokenization, length
+    bucketing, label mapping included;
 plus the shipped built-in model's `predict` on the same chunks.
 
 No pretrained weights exist here, so the model is built into a temp dir by this script: a
@@ -20,8 +20,9 @@ of the RuSentiment test split (generated review-like texts if ../shared/data is 
 
 Timing: all paths are loaded in this process (torch threads = 2, OMP_NUM_THREADS = 2,
 onnxruntime intra-op threads = its default, i.e. the 2 cores here), warmed up, then run
-round-robin for --rounds rounds; each figure is the best round (the machine may be shared,
-and interleaving spreads outside load over all paths alike). A length-sorted bare forward
+round-robin for --rounds rounds; each figure is the best round, and the ratios are also
+given on the medians of the rounds (the machine may be shared, and interleaving spreads
+outside load over all paths alike). A length-sorted bare forward
 (b*) is printed as a reference only: what ideal length sorting alone gives.
 Peak memory: each path again in a fresh child process (load + two passes); the figure is
 that child's peak RSS, VmHWM from /proc/self/status (what `getrusage` ru_maxrss reports,
@@ -36,6 +37,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -193,7 +195,7 @@ def make_runners(path: str, model_dir: str, texts: list[str]) -> dict[str, Calla
             return run
 
         return {f"{path}_bs{bs}": bare(bs) for bs in BARE_BATCHES}
-    if path in {"service_torch", "service_onnx", "builtin"}:
+    if path in {"service_torch", "service_onnx", "service_onnx-int8", "builtin"}:
         if path == "builtin":
             clf = load_classifier(None)
         else:
@@ -230,24 +232,34 @@ def memory_worker(path: str, model_dir: str, texts: list[str]) -> dict[str, Any]
 
 def time_interleaved(
     runners: dict[str, Callable[[], Any]], n: int, rounds: int
-) -> dict[str, float]:
-    """texts/s per variant: best of `rounds`, variants interleaved round-robin so that
-    load from other processes on the machine hits all of them alike."""
+) -> tuple[dict[str, float], dict[str, float]]:
+    """texts/s per variant (best of `rounds`, median of `rounds`), variants interleaved
+    round-robin so that load from other processes on the machine hits all of them alike."""
     for run in runners.values():
         run()  # warm-up
-    best = {name: float("inf") for name in runners}
+    seconds: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(rounds):
         for name, run in runners.items():
             start = time.perf_counter()
             run()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return {name: n / seconds for name, seconds in best.items()}
+            seconds[name].append(time.perf_counter() - start)
+    best = {name: n / min(times) for name, times in seconds.items()}
+    median = {name: n / statistics.median(times) for name, times in seconds.items()}
+    return best, median
 
 
 # ---------------------------------------------------------------- driver
 
 
-PATHS = ("pipeline_bs1", "bare", "bare_sorted", "service_torch", "service_onnx", "builtin")
+PATHS = (
+    "pipeline_bs1",
+    "bare",
+    "bare_sorted",
+    "service_torch",
+    "service_onnx",
+    "service_onnx-int8",
+    "builtin",
+)
 
 
 def _best_of(rates: dict[str, float], prefix: str) -> tuple[str, float]:
@@ -258,7 +270,7 @@ def _best_of(rates: dict[str, float], prefix: str) -> tuple[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--texts", type=int, default=512)
-    parser.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
+    parser.add_argument("--rounds", type=int, default=5, help="timing rounds (best and median)")
     parser.add_argument("--paths", default=",".join(PATHS))
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS children")
     parser.add_argument("--json", type=Path, help="write the figures here too")
@@ -307,13 +319,13 @@ def main() -> int:
             f"texts: {len(texts)} from {source}; tokens mean {sum(lengths) / len(lengths):.1f}, "
             f"median {lengths[len(lengths) // 2]}, p95 {lengths[int(len(lengths) * 0.95)]}, "
             f"max {lengths[-1]} (truncation {MAX_LENGTH}); torch threads {THREADS}; "
-            f"best of {args.rounds} interleaved rounds",
+            f"best and median of {args.rounds} interleaved rounds",
             flush=True,
         )
         runners: dict[str, Callable[[], Any]] = {}
         for path in paths:
             runners.update(make_runners(path, model_dir, texts))
-        rates = time_interleaved(runners, len(texts), args.rounds)
+        rates, medians = time_interleaved(runners, len(texts), args.rounds)
         if not args.no_memory:
             texts_file = Path(tmp) / "texts.json"
             texts_file.write_text(json.dumps(texts, ensure_ascii=False))
@@ -360,6 +372,7 @@ def main() -> int:
     labels = {
         "service_torch": "(c) service, torch",
         "service_onnx": "(c) service, onnx",
+        "service_onnx-int8": "(c) service, onnx-int8",
         "builtin": "builtin model (shipped)",
     }
     for path, label in labels.items():
@@ -371,7 +384,7 @@ def main() -> int:
             )
     ratios: dict[str, dict[str, float]] = {}
     print()
-    for path in ("service_torch", "service_onnx"):
+    for path in ("service_torch", "service_onnx", "service_onnx-int8"):
         c = figures.get(path)
         if c is None or "a" not in figures or "b" not in figures:
             continue
@@ -385,10 +398,19 @@ def main() -> int:
         if "b_sorted" in figures:
             ratios[path]["c_over_b_sorted"] = c / figures["b_sorted"]
             line += f"; vs (b*) {100 * c / figures['b_sorted']:.0f} %"
+        median_a = medians["pipeline_bs1"]
+        median_b = max(v for k, v in medians.items() if k.startswith("bare_bs"))
+        c_med = medians[path]
+        ratios[path] |= {"median_c_over_a": c_med / median_a, "median_c_over_b": c_med / median_b}
+        line += (
+            f"\n    medians of {args.rounds} rounds: (a) {median_a:.1f}, (b) {median_b:.1f}, "
+            f"(c) {c_med:.1f} texts/s -> (c)/(a) {c_med / median_a:.2f}x, "
+            f"(c)/(b) {100 * c_med / median_b:.0f} %"
+        )
         print(line)
-    from services.sentiment.classifier.base import default_hf_backend
+    from services.sentiment.classifier.base import auto_backends
 
-    default = f"service_{default_hf_backend()}"
+    default = f"service_{auto_backends()[0]}"
     if default in ratios:
         r = ratios[default]
         verdict = "met" if r["c_over_a"] >= 5 and r["c_over_b"] >= 0.9 else "MISSED"
@@ -406,6 +428,7 @@ def main() -> int:
             json.dumps(
                 {
                     "texts_per_s": rates,
+                    "texts_per_s_median": medians,
                     "figures": figures,
                     "ratios": ratios,
                     "memory": memory,

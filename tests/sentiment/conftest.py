@@ -18,8 +18,8 @@ def build_tiny_bert(directory: Path, id2label: dict[int, str]) -> Path:
 
     torch.manual_seed(0)
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "vocab.txt").write_text("\n".join(VOCAB))
-    tokenizer = BertTokenizerFast(vocab_file=str(directory / "vocab.txt"))
+    # the vocab is passed as a dict: transformers 5 ignores a `vocab_file` here
+    tokenizer = BertTokenizerFast(vocab={word: i for i, word in enumerate(VOCAB)})
     config = BertConfig(
         vocab_size=len(VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
         intermediate_size=37, max_position_embeddings=64, num_labels=len(id2label),
@@ -40,3 +40,53 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_bert(
         tmp_path_factory.mktemp("tiny-bert"), {0: "negative", 1: "neutral", 2: "positive"}
     )
+
+
+#: Words that decide the label of the synthetic training texts of `trained_tiny_bert`.
+_CUES = {"negative": ["bad", "awful"], "neutral": ["ok"], "positive": ["good", "great"]}
+_FILLER = ["the", "is", "very", "a", "s", "x"]
+
+
+def labelled_texts(n: int, seed: int) -> list[tuple[str, str]]:
+    """Synthetic texts whose cue words give the label (fillers around them)."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        label = rng.choice(sorted(_CUES))
+        words = [*rng.choices(_FILLER, k=rng.randint(0, 8)), rng.choice(_CUES[label])]
+        rng.shuffle(words)
+        out.append((" ".join(words), label))
+    return out
+
+
+@pytest.fixture(scope="session")
+def trained_tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny BERT trained (a few hundred steps, ~seconds) to give decisive, varied outputs.
+
+    A random-init model outputs ~1/3 for every class on every text, so agreement checks on
+    it prove little; this one separates the three classes.
+    """
+    import torch
+    from transformers import BertForSequenceClassification, BertTokenizerFast
+
+    id2label = {0: "negative", 1: "neutral", 2: "positive"}
+    directory = build_tiny_bert(tmp_path_factory.mktemp("trained-bert"), id2label)
+    tokenizer = BertTokenizerFast.from_pretrained(directory)
+    model = BertForSequenceClassification.from_pretrained(directory)
+    label2id = {v: k for k, v in id2label.items()}
+    data = labelled_texts(512, seed=1)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    model.train()
+    torch.manual_seed(0)
+    for step in range(300):
+        batch = [data[(step * 16 + i) % len(data)] for i in range(16)]
+        inputs = tokenizer([t for t, _ in batch], padding=True, return_tensors="pt")
+        labels = torch.tensor([label2id[lbl] for _, lbl in batch])
+        loss = model(**inputs, labels=labels).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval().save_pretrained(directory)
+    return directory

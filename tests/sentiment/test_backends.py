@@ -89,7 +89,7 @@ def test_onnx_through_factory_caches_next_to_model(tmp_path: Path, bert_builder)
     assert len(clf.predict(["good", "bad"])) == 2
 
 
-def test_auto_runs_onnx_on_cpu_and_torch_when_export_fails(
+def test_auto_runs_int8_onnx_on_cpu_and_torch_when_export_fails(
     tmp_path: Path, bert_builder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import torch
@@ -98,8 +98,8 @@ def test_auto_runs_onnx_on_cpu_and_torch_when_export_fails(
         pytest.skip("auto picks torch where CUDA is present")
     model_dir = bert_builder(tmp_path / "m", {0: "negative", 1: "positive"})
     clf = load_classifier(str(model_dir))
-    assert clf.backend == "onnx" and clf.name.startswith("onnx:")
-    assert (model_dir / "onnx" / "model.onnx").is_file()
+    assert clf.backend == "onnx-int8" and clf.name.startswith("onnx-int8:")
+    assert (model_dir / "onnx" / "model.int8.onnx").is_file()
 
     other = bert_builder(tmp_path / "n", {0: "negative", 1: "positive"})
 
@@ -110,7 +110,7 @@ def test_auto_runs_onnx_on_cpu_and_torch_when_export_fails(
     fallback = load_classifier(str(other))
     assert fallback.backend == "torch" and isinstance(fallback, TransformersClassifier)
     assert [p.label for p in fallback.predict(["good", "bad"])]
-    with pytest.raises(ModelLoadError, match="ONNX export/load failed: exporter cannot"):
+    with pytest.raises(ModelLoadError, match="the onnx backend cannot load it: exporter cannot"):
         load_classifier(str(other), backend="onnx")
 
 
@@ -120,3 +120,58 @@ def test_missing_hub_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
         load_classifier("nobody/does-not-exist-model")
     with pytest.raises(ModelLoadError):
         load_classifier("/nonexistent/dir")
+
+
+# --- the int8 graph -----------------------------------------------------------------------
+
+
+def _probabilities(predictions: list) -> np.ndarray:
+    return np.array(
+        [[p.scores[k] for k in ("positive", "neutral", "negative")] for p in predictions]
+    )
+
+
+def test_int8_agrees_with_torch_within_the_stated_tolerance(
+    trained_tiny_bert: Path, tmp_path: Path
+) -> None:
+    from services.sentiment.classifier.onnx_backend import INT8_TOLERANCE, OnnxClassifier
+    from tests.sentiment.conftest import labelled_texts
+
+    texts = [t for t, _ in labelled_texts(200, seed=7)] + TEXTS
+    torch_clf = load_classifier(str(trained_tiny_bert), backend="torch", max_length=32)
+    int8 = OnnxClassifier.from_pretrained(
+        str(trained_tiny_bert), onnx_path=tmp_path / "m.onnx", max_length=32, quantize=True
+    )
+    assert int8.backend == "onnx-int8" and int8.name.startswith("onnx-int8:")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.int8.onnx"]  # build files removed
+    expected = torch_clf.predict(texts)
+    got = int8.predict(texts)
+    # the model really separates the classes, so agreement is not trivial
+    assert {p.label for p in expected} == {"positive", "neutral", "negative"}
+    assert max(p.score for p in expected) > 0.9
+    diff = np.abs(_probabilities(got) - _probabilities(expected))
+    assert diff.max() <= INT8_TOLERANCE
+    assert diff.max() > 0  # it is a different (quantized) graph, not the float one
+    for e, g in zip(expected, got, strict=True):
+        ranked = sorted(e.scores.values(), reverse=True)
+        if ranked[0] - ranked[1] > 2 * INT8_TOLERANCE:
+            assert g.label == e.label
+
+
+def test_int8_that_disagrees_is_refused_and_auto_falls_back_to_float_onnx(
+    tmp_path: Path, bert_builder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    from services.sentiment.classifier import onnx_backend
+
+    if torch.cuda.is_available():
+        pytest.skip("auto picks torch where CUDA is present")
+    monkeypatch.setattr(onnx_backend, "INT8_TOLERANCE", -1.0)  # nothing can agree
+    model_dir = bert_builder(tmp_path / "m", {0: "negative", 1: "positive"})
+    with pytest.raises(ModelLoadError, match=r"int8 quantization changes probabilities"):
+        load_classifier(str(model_dir), backend="onnx-int8")
+    assert not (model_dir / "onnx" / "model.int8.onnx").exists()
+    clf = load_classifier(str(model_dir))
+    assert clf.backend == "onnx"
+    assert [p.name for p in (model_dir / "onnx").iterdir()] == ["model.onnx"]

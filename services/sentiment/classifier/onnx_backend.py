@@ -1,10 +1,18 @@
-"""ONNX Runtime execution of a Hugging Face classifier: the faster CPU path.
+"""ONNX Runtime execution of a Hugging Face classifier: the faster CPU paths.
 
 The torch model is exported once (torch.onnx.export, opset 17, dynamic batch and sequence
 axes) to `<model dir>/onnx/model.onnx`, or to a given path, or, when the model directory is
 not writable, to a cache dir. Tokenization, bucketing and label mapping are the torch
 backend's, so both produce the same probabilities within float32 tolerance
 (|Δlogit| ≤ 1e-4 on the tests' model).
+
+`onnx-int8` goes further: the model is exported with eager attention so that ONNX
+Runtime's transformer optimizer can fuse attention, GELU and layer norms (encoder
+architectures it knows), then its weights are quantized to int8 (dynamic quantization:
+activations stay float, scales are computed per call). On 2 CPU cores this roughly
+doubles throughput over the float graph (docs/sentiment.md). The artefact is checked
+against the float model when it is built: mapped probabilities must agree within
+`INT8_TOLERANCE`, else the fusion is dropped, and if that still disagrees the build fails.
 """
 
 from __future__ import annotations
@@ -24,9 +32,34 @@ from services.sentiment.classifier.transformers_backend import (
     _not_found,
     load_tokenizer,
 )
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 #: Agreement promised with the torch backend, on logits (absolute).
 ONNX_TOLERANCE = 1e-4
+#: Agreement promised by the int8 graph, on the mapped probabilities (absolute).
+INT8_TOLERANCE = 0.03
+
+#: model_type (config.json) -> ONNX Runtime optimizer type whose fusions fit it.
+_FUSABLE_TYPES = {
+    "bert": "bert",
+    "roberta": "bert",
+    "xlm-roberta": "bert",
+    "camembert": "bert",
+    "electra": "bert",
+}
+
+#: Texts the int8 artefact is checked on when built (both languages, short and long).
+_CHECK_TEXTS = [
+    "Отличный товар, пришёл быстро, всё как в описании!",
+    "ужасно, брак, продавец не отвечает",
+    "нормально",
+    "The kettle broke after two days, very disappointed.",
+    "Great quality and fast delivery, thank you",
+    "",
+    "Размер маломерит, пришлось вернуть. Упаковка порвана, но курьер вежливый. " * 4,
+]
 
 
 def default_onnx_path(source: str) -> Path:
@@ -75,10 +108,101 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
     return path
 
 
+def _session(ort: Any, path: Path, threads: int | None) -> Any:
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _probabilities(run: Any, tokenizer: Any, matrix: np.ndarray) -> np.ndarray:
+    """Mapped probabilities of `_CHECK_TEXTS`, one text per call (no padding effects)."""
+    rows = []
+    for text in _CHECK_TEXTS:
+        encoded = tokenizer([text], truncation=True, max_length=128, return_tensors="np")
+        rows.append(run({k: np.asarray(v, dtype=np.int64) for k, v in encoded.items()}))
+    return np.asarray(softmax(np.vstack(rows)) @ matrix)
+
+
+def build_int8(model: Any, tokenizer: Any, config: Any, matrix: np.ndarray, path: Path) -> Path:
+    """Export, fuse where ONNX Runtime knows the architecture, quantize, check; -> `path`."""
+    import onnx
+    import onnxruntime as ort
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = model.cpu().eval()
+    names = [n for n in tokenizer.model_input_names if n != "position_ids"]
+
+    def torch_run(feeds: dict[str, np.ndarray]) -> np.ndarray:
+        with torch.inference_mode():
+            inputs = {n: torch.from_numpy(feeds[n]) for n in names if n in feeds}
+            return np.asarray(model(**inputs).logits.float().numpy())
+
+    reference = _probabilities(torch_run, tokenizer, matrix)
+    work = path.with_name(f"{path.stem}.build")
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        plain = export_onnx(model, tokenizer, work / "float.onnx")
+        graphs = [plain]
+        fused = _fuse(plain, config, work / "fused.onnx")
+        if fused is not None:
+            graphs.insert(0, fused)
+        worst = float("inf")
+        for graph in graphs:
+            quantized = work / f"{graph.stem}.int8.onnx"
+            quantize_dynamic(
+                str(graph),
+                str(quantized),
+                weight_type=QuantType.QInt8,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
+            session = _session(ort, quantized, None)
+            inputs = {i.name for i in session.get_inputs()}
+
+            def int8_run(
+                feeds: dict[str, np.ndarray], s: Any = session, i: set[str] = inputs
+            ) -> np.ndarray:
+                return s.run(["logits"], {k: v for k, v in feeds.items() if k in i})[0]
+
+            worst = float(np.abs(_probabilities(int8_run, tokenizer, matrix) - reference).max())
+            if worst <= INT8_TOLERANCE:
+                quantized.replace(path)
+                return path
+            log.warning("int8 graph disagrees with the float model", graph=graph.name, diff=worst)
+        raise ModelLoadError(
+            f"int8 quantization changes probabilities by {worst:.3f} "
+            f"(> {INT8_TOLERANCE}); use SENTIMENT_BACKEND=onnx for this model"
+        )
+    finally:
+        for leftover in work.glob("*"):
+            leftover.unlink()
+        work.rmdir()
+
+
+def _fuse(plain: Path, config: Any, out: Path) -> Path | None:
+    """ONNX Runtime's transformer fusions (attention, GELU, layer norm), if they apply."""
+    kind = _FUSABLE_TYPES.get(str(getattr(config, "model_type", "")))
+    if kind is None:
+        return None
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    try:
+        optimized = optimize_model(
+            str(plain),
+            model_type=kind,
+            num_heads=int(getattr(config, "num_attention_heads", 0) or 0),
+            hidden_size=int(getattr(config, "hidden_size", 0) or 0),
+        )
+        optimized.save_model_to_file(str(out))
+    except Exception as exc:  # the optimizer is best effort: the plain graph still works
+        log.warning("transformer fusion failed, quantizing the plain graph", error=str(exc))
+        return None
+    return out
+
+
 class OnnxClassifier:
     """Same contract as TransformersClassifier; runs on onnxruntime's CPU provider."""
-
-    backend = "onnx"
 
     def __init__(
         self,
@@ -90,7 +214,9 @@ class OnnxClassifier:
         max_length: int = 256,
         batch_size: int = 32,
         label_map: Mapping[str, str] | None = None,
+        backend: str = "onnx",
     ) -> None:
+        self.backend = backend
         self.session = session
         self.tokenizer = tokenizer
         self.max_length = max_length
@@ -109,7 +235,9 @@ class OnnxClassifier:
         batch_size: int = 32,
         label_map: Mapping[str, str] | None = None,
         threads: int | None = None,
+        quantize: bool = False,
     ) -> OnnxClassifier:
+        """`onnx_path` is the float graph's file; the int8 one sits beside it."""
         import onnxruntime as ort
         from transformers import AutoConfig, AutoModelForSequenceClassification
 
@@ -118,25 +246,29 @@ class OnnxClassifier:
             config = AutoConfig.from_pretrained(source)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(_not_found(source, exc)) from exc
+        id2label = {int(k): str(v) for k, v in config.id2label.items()}
         path = onnx_path or default_onnx_path(source)
-        if not path.is_file():
+        if quantize:
+            path = path.with_name(f"{path.stem}.int8.onnx")
+            if not path.is_file():
+                model = AutoModelForSequenceClassification.from_pretrained(
+                    source, attn_implementation="eager"
+                )
+                build_int8(model, tokenizer, config, mapping_matrix(id2label, label_map), path)
+        elif not path.is_file():
             model = AutoModelForSequenceClassification.from_pretrained(source)
             export_onnx(model, tokenizer, path)
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        session = ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
         positions = getattr(config, "max_position_embeddings", max_length)
+        short = Path(source).name if Path(source).exists() else source
         return cls(
-            session,
+            _session(ort, path, threads),
             tokenizer,
-            {int(k): str(v) for k, v in config.id2label.items()},
-            name=f"onnx:{Path(source).name if Path(source).exists() else source}",
+            id2label,
+            name=f"{'onnx-int8' if quantize else 'onnx'}:{short}",
             max_length=min(max_length, int(positions)),
             batch_size=batch_size,
             label_map=label_map,
+            backend="onnx-int8" if quantize else "onnx",
         )
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
