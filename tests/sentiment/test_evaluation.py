@@ -81,21 +81,23 @@ def test_builtin_on_a_tiny_slice(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 @needs_data
-def test_hf_model_dir_evaluates_torch_and_onnx(bert_builder: Any, tmp_path: Path) -> None:
+def test_hf_model_dir_evaluates_every_hf_backend(bert_builder: Any, tmp_path: Path) -> None:
     # its own copy: the ONNX export is cached next to the model
     model = bert_builder(tmp_path / "bert", {0: "negative", 1: "neutral", 2: "positive"})
     out = tmp_path / "eval.json"
     args = ["--model", str(model), "--limit", "12", "--sets", "rusentiment,english"]
     assert main([*args, "--json", str(out)]) == 0
     backends = json.loads(out.read_text())["backends"]
-    assert set(backends) == {"torch", "onnx"}
-    # the same model through both paths gives the same confusion matrices
+    assert set(backends) == {"torch", "onnx", "onnx-int8"}
+    # the same model through the float paths gives the same confusion matrices
     torch_confusion = backends["torch"]["rusentiment"]["confusion"]
     assert torch_confusion == backends["onnx"]["rusentiment"]["confusion"]
+    int8 = backends["onnx-int8"]["rusentiment"]
+    assert int8["n"] == backends["torch"]["rusentiment"]["n"] and "macro_f1" in int8
 
 
 @needs_data
-def test_five_class_hf_model_gets_weighted_f1_on_both_backends(
+def test_five_class_hf_model_gets_weighted_f1_on_every_backend(
     bert_builder: Any, tmp_path: Path
 ) -> None:
     labels = dict(enumerate(data.RU5))
@@ -106,5 +108,5 @@ def test_five_class_hf_model_gets_weighted_f1_on_both_backends(
         == 0
     )
     backends = json.loads(out.read_text())["backends"]
-    for backend in ("torch", "onnx"):
+    for backend in ("torch", "onnx", "onnx-int8"):
         assert "weighted_f1_5class" in backends[backend]["rusentiment"]
