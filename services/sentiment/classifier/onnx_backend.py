@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,7 +94,8 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
         def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
             return self.inner(**dict(zip(names, inputs, strict=True))).logits
 
-    tmp = path.with_suffix(".tmp.onnx")
+    # a name of its own: replicas sharing a model volume may export at the same time
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.onnx")
     with torch.inference_mode(False), torch.no_grad():
         torch.onnx.export(
             _Wrapper(),
@@ -140,8 +143,9 @@ def build_int8(model: Any, tokenizer: Any, config: Any, matrix: np.ndarray, path
             return np.asarray(model(**inputs).logits.float().numpy())
 
     reference = _probabilities(torch_run, tokenizer, matrix)
-    work = path.with_name(f"{path.stem}.build")
-    work.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # a directory of its own: replicas sharing a model volume may build at the same time
+    work = Path(tempfile.mkdtemp(prefix=f"{path.stem}.build-", dir=path.parent))
     try:
         plain = export_onnx(model, tokenizer, work / "float.onnx")
         graphs = [plain]
@@ -175,9 +179,7 @@ def build_int8(model: Any, tokenizer: Any, config: Any, matrix: np.ndarray, path
             f"(> {INT8_TOLERANCE}); use SENTIMENT_BACKEND=onnx for this model"
         )
     finally:
-        for leftover in work.glob("*"):
-            leftover.unlink()
-        work.rmdir()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _fuse(plain: Path, config: Any, out: Path) -> Path | None:
