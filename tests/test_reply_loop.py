@@ -6,8 +6,6 @@ a real browser — posted back to the platform, confirmed, and the item shows it
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -28,6 +26,7 @@ from services.sentiment.config import SentimentSettings
 from services.sentiment.main import create_app as create_sentiment
 from shared.broker import EmbeddedBroker
 from shared.events import mention_id_for
+from tests.browser import browser_page, chromium_or_skip, sign_in
 from tests.conftest import DatabaseFactory
 from tests.fakes.server import serve_app
 from tests.fakes.wildberries import FakeWildberries
@@ -209,76 +208,51 @@ async def test_rejected_credentials_mark_the_source_unhealthy(loop: Loop) -> Non
 
 @pytest.mark.browser
 async def test_queue_ui_in_a_real_browser(loop: Loop) -> None:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(chromium):  # noqa: ASYNC240
-        pytest.skip("Debian's chromium package is not installed (scripts/setup-system.sh)")
-    from playwright.async_api import async_playwright
-
+    chromium = chromium_or_skip()
     await eventually(lambda: item(loop, "WB-XSS-1"), "the hostile review in the queue")
     await eventually(lambda: item(loop, "WB-NEG-1"), "the negative review in the queue")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+    async with browser_page(chromium) as page:
+        await page.goto(f"{loop.responder_url}/")
+        assert page.url.startswith(f"{loop.responder_url}/login")
+        await sign_in(page, loop.responder_url, "anna", "wrong")
+        assert "Wrong name or password" in await page.content()
+        await sign_in(page, loop.responder_url, "anna", "s3cret-pass")
+        await page.wait_for_selector("table#queue tbody tr")
+        rows = await page.locator("table#queue tbody tr").count()
+        assert rows == 3
+        summary = page.locator("#summary")
+        assert await summary.locator('li[data-key="open"] b').inner_text() == "3"
+        assert await summary.locator('li[data-key="breached"] b').inner_text() == "0"
+        # Hostile review text is shown as text, never run as markup.
+        assert await page.evaluate("window.__xss") is None
+        assert "<script>" in await page.locator("table#queue").inner_text()
+
+        xss_id = str(mention_id_for("wildberries", "WB-XSS-1"))
+        await page.goto(f"{loop.responder_url}/items/{xss_id}")
+        assert await page.evaluate("window.__xss") is None
+        assert HOSTILE.strip() in await page.locator("#review-text").inner_text()
+
+        negative_id = str(mention_id_for("wildberries", "WB-NEG-1"))
+        await page.goto(f"{loop.responder_url}/items/{negative_id}")
+        draft = page.locator("#draft")
+        assert (await draft.input_value()).strip()
+        await draft.fill("Звоните: +7 999 123-45-67")
+        await page.wait_for_selector("#lint li.error")
+        await page.click("#regenerate")
+        await page.wait_for_function("!document.querySelector('#draft').value.includes('+7 999')")
+        await page.click("#approve")
+        await page.wait_for_function(
+            "document.querySelector('#status').textContent.includes('Approved')"
         )
-        try:
-            page = await browser.new_page()
-            await page.goto(f"{loop.responder_url}/")
-            assert page.url.startswith(f"{loop.responder_url}/login")
-            await page.fill("input[name=username]", "anna")
-            await page.fill("input[name=password]", "wrong")
-            await page.click("button[type=submit]")
-            assert "Wrong name or password" in await page.content()
-            await page.fill("input[name=username]", "anna")
-            await page.fill("input[name=password]", "s3cret-pass")
-            await page.click("button[type=submit]")
-            await page.wait_for_selector("table#queue tbody tr")
-            rows = await page.locator("table#queue tbody tr").count()
-            assert rows == 3
-            summary = page.locator("#summary")
-            assert await summary.locator('li[data-key="open"] b').inner_text() == "3"
-            assert await summary.locator('li[data-key="breached"] b').inner_text() == "0"
-            # Hostile review text is shown as text, never run as markup.
-            assert await page.evaluate("window.__xss") is None
-            assert "<script>" in await page.locator("table#queue").inner_text()
 
-            xss_id = str(mention_id_for("wildberries", "WB-XSS-1"))
-            await page.goto(f"{loop.responder_url}/items/{xss_id}")
-            assert await page.evaluate("window.__xss") is None
-            assert HOSTILE.strip() in await page.locator("#review-text").inner_text()
+        async def published() -> bool:
+            current = await item(loop, "WB-NEG-1")
+            return bool(current and current["state"] == "published")
 
-            negative_id = str(mention_id_for("wildberries", "WB-NEG-1"))
-            await page.goto(f"{loop.responder_url}/items/{negative_id}")
-            draft = page.locator("#draft")
-            assert (await draft.input_value()).strip()
-            await draft.fill("Звоните: +7 999 123-45-67")
-            await page.wait_for_selector("#lint li.error")
-            await page.click("#regenerate")
-            await page.wait_for_function(
-                "!document.querySelector('#draft').value.includes('+7 999')"
-            )
-            await page.click("#approve")
-            await page.wait_for_function(
-                "document.querySelector('#status').textContent.includes('Approved')"
-            )
-
-            async def published() -> bool:
-                current = await item(loop, "WB-NEG-1")
-                return bool(current and current["state"] == "published")
-
-            await eventually(published, "the reply approved in the browser to be published")
-            assert [a["id"] for a in loop.wb.answers] == ["WB-NEG-1"]
-            await page.goto(f"{loop.responder_url}/")
-            answered = page.locator('#summary li[data-key="answered_today"]')
-            assert (await answered.locator("b").first.inner_text()) == "1"
-            assert "100 %" in await answered.inner_text()
-            assert await page.locator('#summary li[data-key="open"] b').inner_text() == "2"
-        finally:
-            await browser.close()
+        await eventually(published, "the reply approved in the browser to be published")
+        assert [a["id"] for a in loop.wb.answers] == ["WB-NEG-1"]
+        await page.goto(f"{loop.responder_url}/")
+        answered = page.locator('#summary li[data-key="answered_today"]')
+        assert (await answered.locator("b").first.inner_text()) == "1"
+        assert "100 %" in await answered.inner_text()
+        assert await page.locator('#summary li[data-key="open"] b').inner_text() == "2"

@@ -18,6 +18,7 @@ import uvicorn
 from services.responder.main import create_app
 from shared.broker import free_port
 from shared.events import AssignmentMade, MentionClassified, ReplyPublished, Sentiment
+from tests.browser import browser_page, sign_in
 
 from .factories import envelope, make_classification, make_mention, migrated
 from .test_insight_aggregates import deliver
@@ -108,68 +109,49 @@ async def chart_values(page: Any, chart_id: str) -> dict[str, Any]:
 
 
 async def test_insight_pages_show_charts_with_the_right_numbers(served: str) -> None:
-    from playwright.async_api import async_playwright
+    async with browser_page(str(CHROMIUM)) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: dialogs.append(d.message))
+        await page.goto(f"{served}/insights{QS}")
+        assert "/login" in page.url  # same sign-in as the queue
+        await sign_in(page, served, "admin", "otklik-dev-token")
+        await page.wait_for_url("**/insights**")
 
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            page = await browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: dialogs.append(d.message))
-            await page.goto(f"{served}/insights{QS}")
-            assert "/login" in page.url  # same sign-in as the queue
-            await page.fill("input[name=username]", "admin")
-            await page.fill("input[name=password]", "otklik-dev-token")
-            await page.click("button[type=submit]")
-            await page.wait_for_url("**/insights**")
+        by_platform = await chart_values(page, "mentions-by-platform")
+        assert by_platform["labels"] == ["ozon", "wildberries"]
+        assert by_platform["series"] == {
+            "positive": [1, 1],
+            "neutral": [0, 0],
+            "negative": [1, 2],
+        }
+        trend = await chart_values(page, "sentiment-trend")
+        assert trend["labels"] == ["2026-03-02", "2026-03-03"]
+        assert trend["series"]["negative"] == [1, 2]
+        sla = await chart_values(page, "sla-by-platform")
+        assert sla["series"]["within SLA %"] == [None, 100.0]
+        assert await page.locator("#kpi-mentions b").inner_text() == "5"
+        assert await page.locator("nav a[href='/insights']").count() == 1
 
-            by_platform = await chart_values(page, "mentions-by-platform")
-            assert by_platform["labels"] == ["ozon", "wildberries"]
-            assert by_platform["series"] == {
-                "positive": [1, 1],
-                "neutral": [0, 0],
-                "negative": [1, 2],
-            }
-            trend = await chart_values(page, "sentiment-trend")
-            assert trend["labels"] == ["2026-03-02", "2026-03-03"]
-            assert trend["series"]["negative"] == [1, 2]
-            sla = await chart_values(page, "sla-by-platform")
-            assert sla["series"]["within SLA %"] == [None, 100.0]
-            assert await page.locator("#kpi-mentions b").inner_text() == "5"
-            assert await page.locator("nav a[href='/insights']").count() == 1
+        await page.click("#products a")
+        await page.wait_for_url("**/insights/products/SKU-1**")
+        aspects = await chart_values(page, "aspects")
+        assert aspects == {"labels": ["lid"], "series": {"praise": [2], "complaints": [3]}}
+        weak = await chart_values(page, "weak-points")
+        assert weak["series"]["negative"] == [3]
+        complaints = page.locator("section.aspect[data-aspect=lid] ul.complaints li")
+        assert await complaints.count() == 3
+        assert HOSTILE in await complaints.first.inner_text()  # shown as text
+        assert dialogs == []  # nothing of the quote ran
+        rating = await chart_values(page, "rating-trend")
+        assert rating["series"]["rating"] == [3.67, 1.0]
 
-            await page.click("#products a")
-            await page.wait_for_url("**/insights/products/SKU-1**")
-            aspects = await chart_values(page, "aspects")
-            assert aspects == {"labels": ["lid"], "series": {"praise": [2], "complaints": [3]}}
-            weak = await chart_values(page, "weak-points")
-            assert weak["series"]["negative"] == [3]
-            complaints = page.locator("section.aspect[data-aspect=lid] ul.complaints li")
-            assert await complaints.count() == 3
-            assert HOSTILE in await complaints.first.inner_text()  # shown as text
-            assert dialogs == []  # nothing of the quote ran
-            rating = await chart_values(page, "rating-trend")
-            assert rating["series"]["rating"] == [3.67, 1.0]
+        await page.goto(f"{served}/insights/platforms/wildberries{QS}")
+        complaints_chart = await chart_values(page, "complaints")
+        assert complaints_chart["series"]["negative"] == [2]
 
-            await page.goto(f"{served}/insights/platforms/wildberries{QS}")
-            complaints_chart = await chart_values(page, "complaints")
-            assert complaints_chart["series"]["negative"] == [2]
-
-            await page.goto(f"{served}/insights/team{QS}")
-            hours = await chart_values(page, "answer-hours")
-            assert hours == {"labels": ["Olga"], "series": {"hours": [3.0]}}
-            owner_sla = await chart_values(page, "owner-sla")
-            assert owner_sla["series"]["within SLA %"] == [100.0]
-            assert dialogs == []
-        finally:
-            await browser.close()
+        await page.goto(f"{served}/insights/team{QS}")
+        hours = await chart_values(page, "answer-hours")
+        assert hours == {"labels": ["Olga"], "series": {"hours": [3.0]}}
+        owner_sla = await chart_values(page, "owner-sla")
+        assert owner_sla["series"]["within SLA %"] == [100.0]
+        assert dialogs == []
