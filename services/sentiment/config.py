@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
+from services.sentiment.classifier.base import Backend
 from shared.settings import ServiceSettings
 
 
@@ -16,7 +15,7 @@ class SentimentSettings(ServiceSettings):
 
     #: "builtin" (the shipped model), a local Hugging Face model directory, or a hub id.
     sentiment_model: str = "builtin"
-    sentiment_backend: Literal["auto", "torch", "onnx", "onnx-int8", "builtin"] = "auto"
+    sentiment_backend: Backend = "auto"
     sentiment_max_length: int = Field(default=256, ge=8, le=4096)
     sentiment_batch_size: int = Field(default=32, ge=1, le=1024)
     #: Extra label → positive/neutral/negative mapping for unusual label names.

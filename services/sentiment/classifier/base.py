@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 from shared.events import Sentiment
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+#: What executes a model (SENTIMENT_BACKEND); `auto` picks with `auto_backends`.
+Backend = Literal["auto", "torch", "onnx", "onnx-int8", "builtin"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 #: The three classes every backend reports, in a fixed order.
 LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
@@ -105,10 +109,6 @@ def load_classifier(
         raise
     except Exception as exc:
         raise ModelLoadError(f"{spec}: the {chain[-1]} backend cannot load it: {exc}") from exc
-
-
-#: Every value SENTIMENT_BACKEND takes.
-BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "builtin")
 
 
 def _load_hf(
