@@ -133,8 +133,13 @@ class Dispatcher:
             await self._record(batch)
 
     async def _record(self, batch: list[tuple[Claimed, DeliveryResult]]) -> None:
-        """Write the batch; keeps trying while the database is away (the results are kept)."""
+        """Write the batch; keeps trying while the database is away, up to one lease.
+
+        Past the lease the rows are claimable again and will be sent again (same
+        notification id), so the results are dropped rather than held forever.
+        """
         metrics = self.ctx.metrics
+        give_up_at = utcnow() + self.lease
         while True:
             now = utcnow()
             try:
@@ -143,6 +148,9 @@ class Dispatcher:
                 break
             except Exception:
                 log.exception("recording notification attempts failed", attempts=len(batch))
+                if now >= give_up_at:
+                    log.error("notification results dropped: rows resend after their lease")
+                    return
                 await asyncio.sleep(self.ctx.settings.alerts_tick_interval_s)
         retry_at: datetime | None = None
         for r in recorded:

@@ -3,8 +3,12 @@ enqueueing, exclusive claims under a lease, retries with backoff, giving up, the
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -154,3 +158,33 @@ async def test_not_retryable_fails_at_once(sessions: async_sessionmaker[AsyncSes
     [item] = await claim(sessions, T0)
     [r] = await record(sessions, [(item, failed(400, retryable=False))], T0)
     assert r.status == service.FAILED
+
+
+async def test_recorder_gives_up_after_one_lease_while_the_database_is_away(
+    tmp_path: Path,
+) -> None:
+    """Results the database cannot take are held for one lease, then dropped (bounded):
+    past the lease the rows are claimable again and resend under the same id."""
+    from services.alerts.config import AlertsSettings
+    from services.alerts.notification.flows import Dispatcher
+
+    away = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing-dir' / 'alerts.db'}")
+    settings = AlertsSettings(alerts_tick_interval_s=0.05)
+    # on this path the dispatcher reads only its settings, the runtime's sessions, metrics
+    sessions = make_sessionmaker(away)
+    ctx = SimpleNamespace(
+        settings=settings, runtime=SimpleNamespace(sessions=sessions), metrics=None
+    )
+    dispatcher = Dispatcher(ctx)  # type: ignore[arg-type]
+    dispatcher.lease = timedelta(seconds=0.3)
+    note = Notification(id="esc-1:owner", title="t", text="x")
+    claimed = service.Claimed(
+        id=1, claim="c", notification=note, destination=HOOK, escalation_id=None,
+        recipient_id=None, attempts=0, created_at=T0,
+    )  # fmt: skip
+    started = time.monotonic()
+    try:
+        await asyncio.wait_for(dispatcher._record([(claimed, ok())]), timeout=10)
+    finally:
+        await away.dispose()
+    assert 0.3 <= time.monotonic() - started < 5
