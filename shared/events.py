@@ -110,14 +110,31 @@ def content_revision(mention: Mention) -> str:
 
 
 class Aspect(_Model):
+    #: One of `shared.aspects.ASPECTS`.
     aspect: str
     polarity: Sentiment
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    #: The trigger word as the customer wrote it («запах», "strap").
+    text: str
+    #: The clause it stands in, for a blamed aspect the complaint in the customer's words
+    #: («через неделю отвалилась кнопка»); empty in events of schema version 1.
+    clause: str = ""
+
+
+class QuestionSpan(_Model):
+    """A question the customer asks inside a review (or the whole question mention)."""
+
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str
 
 
 class Classification(_Model):
+    # Readers ignore fields they do not know: a producer may add signals before every
+    # consumer is upgraded (additive changes keep the schema version readable).
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
     sentiment: Sentiment
     score: float = Field(ge=0.0, le=1.0)
     scores: dict[str, float] = Field(default_factory=dict)
@@ -127,6 +144,15 @@ class Classification(_Model):
     #: Stars and text disagree (5 stars with a complaint, 1 star with praise).
     rating_contradiction: bool = False
     model: str = ""
+    # --- signals for the drafts (schema version 2; absent in version 1 = defaults) ---
+    #: Questions inside the text, in text order.
+    questions: list[QuestionSpan] = Field(default_factory=list)
+    #: Praise words used ironically next to a complaint («ну спасибо, подарок мечты 👍»).
+    sarcasm: bool = False
+    #: 1–2 stars under a clearly positive text with no complaint: the star is likely a slip.
+    rating_slip: bool = False
+    #: 4–5 stars with a complaint cue in the text: positive, with a remark to acknowledge.
+    remark: bool = False
 
 
 # --- payloads: one per event type -------------------------------------------------------
@@ -135,6 +161,8 @@ class Classification(_Model):
 class Payload(_Model):
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    #: Versions this reader decodes (older additive versions fill defaults).
+    accepted_versions: ClassVar[frozenset[int]] = frozenset({1})
 
     def key(self) -> bytes | None:
         """Kafka key: the mention id, so one mention's events stay ordered in one partition."""
@@ -152,6 +180,10 @@ class MentionReceived(Payload):
 
 class MentionClassified(Payload):
     event_type: ClassVar[str] = "mention.classified"
+    #: 2 adds the draft signals to Classification (questions, sarcasm, rating slip,
+    #: remark, complaint clauses); version 1 messages still decode, with defaults.
+    schema_version: ClassVar[int] = 2
+    accepted_versions: ClassVar[frozenset[int]] = frozenset({1, 2})
     mention: Mention
     classification: Classification
 
@@ -316,10 +348,10 @@ def decode(raw: bytes | None) -> Envelope[Any]:
     if payload_cls is None:
         raise EventDecodeError(f"unknown event type: {type_name!r}")
     version = data.get("schema_version", 1)
-    if version != payload_cls.schema_version:
+    if version not in payload_cls.accepted_versions:
         raise EventDecodeError(
             f"{type_name} schema_version {version!r} not supported "
-            f"(expected {payload_cls.schema_version})"
+            f"(expected one of {sorted(payload_cls.accepted_versions)})"
         )
     try:
         return Envelope[payload_cls].model_validate(data)  # type: ignore[valid-type]
