@@ -1,0 +1,66 @@
+"""Sentence-level repetition across the whole shop: the template feel a reader notices.
+
+Shingle similarity catches a copied reply; a reader of a product card notices something
+smaller: the same sentence under every answer. The engine compares each sentence of a draft
+with the sentences of the shop's recent replies (the queue passes them, shop-wide) and
+re-draws to avoid repeats. Greetings and sign-offs are short and expected, so sentences
+under `min_chars` (normalised) do not count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .similarity import normalise
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+MIN_SENTENCE_CHARS = 24
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a reply, as written (split at end punctuation and line breaks)."""
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def sentence_keys(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]:
+    """Normalised sentences long enough to count as a repeat."""
+    keys = []
+    for sentence in sentences(text):
+        key = normalise(sentence)
+        if len(key) >= min_chars:
+            keys.append(key)
+    return keys
+
+
+def recent_sentence_set(replies: Iterable[str], min_chars: int = MIN_SENTENCE_CHARS) -> frozenset[str]:
+    """Every countable sentence of the recent replies (build once per draft)."""
+    found: set[str] = set()
+    for reply in replies:
+        found.update(sentence_keys(reply, min_chars))
+    return frozenset(found)
+
+
+def repeated_sentences(
+    text: str, recent: frozenset[str], min_chars: int = MIN_SENTENCE_CHARS
+) -> list[str]:
+    """Sentences of `text` that already stand in a recent reply, as written in `text`."""
+    out = []
+    for sentence in sentences(text):
+        key = normalise(sentence)
+        if len(key) >= min_chars and key in recent:
+            out.append(sentence)
+    return out
+
+
+def repeat_rate(replies: list[str], min_chars: int = MIN_SENTENCE_CHARS) -> float:
+    """Share of countable sentences that already appeared in an earlier reply (0..1)."""
+    seen: set[str] = set()
+    total = repeats = 0
+    for reply in replies:
+        for key in sentence_keys(reply, min_chars):
+            total += 1
+            if key in seen:
+                repeats += 1
+            seen.add(key)
+    return repeats / total if total else 0.0
