@@ -94,14 +94,14 @@ _STAND_IN_KEYWORDS: dict[str, tuple[str, ...]] = {
     "exchange": ("обмен", "поменять", "exchange", "swap"),
     "size_advice": ("размер", "маломер", "большемер", "рост", "брать", "size", "fit"),
     "manual": ("инструкц", "manual", "instruction"),
-    "material": ("материал", "состав", "ткань", "утеплит", "наполнит", "хлоп", "material",
+    "material": ("материал", "состав", "ткань", "утеплит", "наполнит", "хлоп", "кожа", "leather", "material",
                  "fabric", "made of", "filling", "cotton"),
     "certificates": ("сертификат", "декларац", "certificat"),
     "compatibility": ("подойд", "подходит", "встан", "совмест", "compatib", "fit my", "work with",
                       "fit a", "fit the"),
     "care": ("стира", "мыть", "уход", "wash", "clean", "care"),
     "warranty": ("гарант", "warrant", "guarantee"),
-    "support_hours": ("часы работы", "когда отвеча", "hours", "support"),
+    "support_hours": ("часы работы", "когда отвеча", "работаете", "hours", "support", "online"),
     "delivery": ("доставк", "delivery", "shipping"),
 }
 

@@ -142,14 +142,24 @@ _ADMISSION = re.compile(
     _F,
 )
 _FIRST_PERSON = re.compile(
-    r"(?<![а-яё])(?:я|мне|меня|мной|мой|моя|моё|мое|мои|мы|нам|нас|наш\w*)(?![а-яё])|"
-    r"\b(?:i|i'm|i've|me|my|we|us|our)\b",
+    r"(?<![а-яё])(?:я|мне|меня|мной|мы|нам|нас|наш\w*|заказ(?:ал|ывал)\w*|купил\w*|брал\w*|"
+    r"взял\w*|получил\w*)(?![а-яё])|\b(?:ordered|bought|received|got)\b|"
+    r"\b(?:i|i'm|i've|i'd|me|we|us|our)\b",
     _F,
 )
+#: Possessives that turn from the buyer's voice into ours without changing the grammar.
+_POSSESSIVES: dict[str, str] = {
+    "мой": "ваш", "моя": "ваша", "моё": "ваше", "мое": "ваше", "мои": "ваши",
+    "моего": "вашего", "моей": "вашей", "моих": "ваших", "моему": "вашему", "мою": "вашу",
+    "моим": "вашим", "моём": "вашем", "моем": "вашем", "my": "your", "mine": "yours",
+}  # fmt: skip
+_POSSESSIVE = re.compile(r"(?<![\w])(" + "|".join(_POSSESSIVES) + r")(?![\w])", _F)
 _CLAUSE_SPLIT = re.compile(r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|but|and|although)\s+|\s+(?:но|but)\s+", _F)
 _LEADING = re.compile(
-    r"^(?:но|а|и|однако|хотя|только|правда|зато|к\s+сожалению|увы|жаль,?\s*что|минус[:\s]|"
-    r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|the\s+only\s+(?:thing|issue|downside)\s+is)\s*",
+    r"^(?:но|а|и|однако|хотя|только|правда|зато|к\s+сожалению|увы|жаль,?\s*что|минус:?|"
+    r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
+    r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
+    r"the\s+only\s+(?:thing|issue|downside)\s+is)(?![\w])\s*",
     _F,
 )
 ECHO_MAX = 64
@@ -161,15 +171,20 @@ def safe_echo(phrase: str) -> str | None:
     for _ in range(3):
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", "", text).strip(" ,.:-–—")
-    if not text or len(text) > ECHO_MAX or len(text.split()) < 2:
+    if not text or len(text) > ECHO_MAX or (len(text.split()) < 2 and len(text) < 7):
         return None
-    if _PROFANITY.search(text) or _ADMISSION.search(text) or _FIRST_PERSON.search(text):
+    if _PROFANITY.search(text) or _ADMISSION.search(text):
         return None
-    if re.search(r"\d{3,}|@|https?:|www\.", text):
+    text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
+    if _FIRST_PERSON.search(text):
+        return None
+    if re.search(r"\d{5,}|@|https?:|www\.", text):
         return None
     if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
         return None  # shouting
-    return text[0].lower() + text[1:] if not text[:2].isupper() else text
+    head = text.split()[0]
+    keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
+    return text if keep else text[0].lower() + text[1:]
 
 
 def complaint_clause(text: str, aspect: Aspect) -> str | None:
@@ -206,12 +221,12 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
 #: most severe first, like `shared.aspects.ASPECTS`.
 _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
     ("counterfeit", r"подделк|паль|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off"),
-    ("wrong_item", r"не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)"),
+    ("wrong_item", r"ordered\s+.{1,30}\b(?:got|received)|заказывал\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)"),
     ("not_working", r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead"),
-    ("missing_parts", r"не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+|missing|wasn'?t\s+in\s+the\s+box"),
+    ("missing_parts", r"\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+|missing|wasn'?t\s+in\s+the\s+box"),
     ("transit_damage", r"помят|разбит|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)"),
     ("leak", r"протека|протёк|протек|теч[её]т|подтека|\bleak"),
-    ("compatibility", r"не\s+подходит\s+к|не\s+вста[её]т|не\s+подош\w+\s+(?:к|на)|совместим|doesn'?t\s+fit\s+(?:my|the)\s+(?:phone|car|device)|compatib"),
+    ("compatibility", r"не\s+подходит(?!\s+по\s+размеру)|не\s+подош\w+(?!\s+по\s+размеру)|не\s+подходит\s+к|не\s+вста[её]т|не\s+подош\w+\s+(?:к|на)|совместим|doesn'?t\s+fit\s+(?:my|the)\s+(?:phone|car|device)|compatib"),
     ("colour_mismatch", r"цвет|оттен|colou?r|shade"),
     ("description_mismatch", r"заявлен|описани|не\s+соответств|в\s+описании|listing|description|advertised|claimed"),
     ("shrinkage", r"сел[аои]?\s+после|после\s+стирки|растянул|shrank|shrunk|after\s+(?:a\s+)?wash"),
@@ -232,4 +247,45 @@ def guess_aspect(phrase: str) -> str | None:
     for name, pattern in _ASPECT_WORDS:
         if re.search(pattern, phrase, _F):
             return name
+    return None
+
+
+_PRAISE_WORDS = re.compile(
+    r"удобн|мягк|т[её]пл|горяч|быстр|красив|качествен|держит|отличн|прекрасн|лёгк|легк|"
+    r"приятн|аккуратн|надёжн|надежн|крепк|ровн|шикарн|прочн|вместительн|тих|"
+    r"comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
+    r"holds|keeps|fits|works|dries|great|perfect|lovely",
+    _F,
+)
+_ADJECTIVE_FIRST = re.compile(r"^[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)\b", _F)
+_NEGATIVE_WORDS = re.compile(
+    r"(?<![а-яё])не(?![а-яё])|\bnot\b|n't|\bno\b|но\b|\bbut\b|жаль|минус", _F
+)
+
+
+def praise_echo(text: str, language: str) -> str | None:
+    """What the buyer praised, as a clause the reply can repeat («чай горячий до вечера»).
+
+    Only clauses that start with their subject (not with an adjective: «отличный фен» is
+    no clause) and hold no "not"/"but": a reply must not echo half a complaint.
+    """
+    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", text):
+        if sentence.strip().endswith("?"):
+            continue
+        for piece in re.split(r"[,;:—–]\s*|\s+(?:и|а|and)\s+(?=[а-яёa-z]+\s)", sentence):
+            piece = piece.strip(" .!")
+            if not _PRAISE_WORDS.search(piece) or _NEGATIVE_WORDS.search(piece):
+                continue
+            echo = safe_echo(piece)
+            if not echo or len(echo.split()) < 2 or len(echo) > 56:
+                continue
+            if language == "ru" and not _ADJECTIVE_FIRST.match(echo):
+                return echo
+            if language == "en" and re.match(
+                r"^(?:it|they|the|your|this|these)\s+(?:[\w-]+\s+){0,2}?"
+                r"(?:[\w-]+s|is|are|was|were|keeps|holds|fits|works|dries|lasts)\b",
+                echo,
+                _F,
+            ):
+                return echo
     return None

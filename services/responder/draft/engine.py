@@ -47,7 +47,7 @@ from ..lint import (
 )
 from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
-from .details import Detail, find_detail, guess_aspect, problem_clause, safe_echo
+from .details import Detail, find_detail, guess_aspect, praise_echo, problem_clause, safe_echo
 from .family import _COMPLAINT, _MILD, blamed_aspects, draft_family
 from .similarity import DEFAULT_SHINGLE, max_similarity, shingles
 from .slots import brand_for, customer_name, product_for
@@ -110,9 +110,11 @@ class DraftSettings:
     #: Language for reviews in a language without scripts, per platform (e.g. google_play: en).
     platform_languages: Mapping[str, str] = field(default_factory=dict)
     #: Chance that an optional move is included; variety without losing required ones.
-    optional_move_rate: float = 0.6
+    optional_move_rate: float = 0.75
     #: The invite ("we'd be glad to see you again") is rare, and only under praise.
     invite_rate: float = 0.15
+    #: Past this many characters optional moves are dropped (readable replies).
+    soft_max_chars: int = 430
     #: Platform truths (overrides of `lint.platforms.DEFAULT_TRUTHS`).
     truths: Mapping[str, PlatformTruth] | None = None
 
@@ -223,9 +225,9 @@ def find_questions(mention: Mention, classification: Classification) -> list[str
         text = m.group(0).strip(" )(—-,")
         if len(text) >= 8 and not _RHETORICAL.search(text):
             found.append(text)
-    for sentence in re.split(r"(?<=[.!…])\s+|\n+", mention.full_text):
+    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", mention.full_text):
         sentence = sentence.strip()
-        if sentence and not sentence.endswith("?") and _ASKING.match(sentence):
+        if sentence and "?" not in sentence and _ASKING.match(sentence):
             found.append(sentence.rstrip(".!… "))
     return found
 
@@ -240,14 +242,20 @@ def _problems(classification: Classification, family: str, text: str) -> tuple[l
         return [], None
     blamed = set(blamed_aspects(classification))
     ordered = [a for a in ASPECTS if a in blamed and a != "other"]
-    echo = problem_clause(text, classification.aspects, ordered[0]) if ordered else None
-    if echo is None:
-        echo = complaint_echo(text, family)
-    guessed = guess_aspect(echo) if echo else None
-    if guessed and guessed not in ordered and (
-        not ordered or ASPECTS.index(guessed) < ASPECTS.index(ordered[0])
-    ):
-        ordered.insert(0, guessed)
+    aspect_echo = problem_clause(text, classification.aspects, ordered[0]) if ordered else None
+    # Clauses from the sentiment service (schema v2) are trusted; a span-derived clause
+    # without a complaint word loses to a clause that has one.
+    trusted = any(a.clause for a in classification.aspects)
+    if aspect_echo and (trusted or _COMPLAINT.search(aspect_echo) or _MILD.search(aspect_echo)):
+        echo: str | None = aspect_echo
+        from_cues = False
+    else:
+        cue_echo = complaint_echo(text, family)
+        echo = cue_echo or aspect_echo
+        from_cues = cue_echo is not None
+    guessed = guess_aspect(echo) if echo else guess_aspect(text) if family == "negative" else None
+    if guessed and (from_cues or not ordered or ASPECTS.index(guessed) < ASPECTS.index(ordered[0])):
+        ordered = [guessed, *[a for a in ordered if a != guessed]]
     if not ordered and (echo or blamed or family == "negative"):
         ordered = [guessed or "other"]
     return ordered, echo
@@ -262,6 +270,11 @@ def _liked(classification: Classification) -> list[str]:
     return liked
 
 
+_DISMISSIVE = re.compile(
+    r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
+    r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still",
+    re.IGNORECASE,
+)
 _CONTRAST = re.compile(r",?\s+(?:но|однако|хотя|а\s+вот|but|though|although|however)\s+", re.IGNORECASE)
 
 
@@ -271,10 +284,29 @@ def _clauses(text: str) -> list[str]:
     for sentence in re.split(r"(?<=[.!?…])\s+|\n+", text):
         if sentence.strip().endswith("?"):
             continue
-        for piece in re.split(r"\s*[;:—–]\s+|,\s*(?:но|а|однако|хотя|but|and|though)\s+", sentence):
+        for piece in re.split(
+            r"\s*[;:—–]\s+|,\s*(?:но|а|однако|хотя|but|and|though)\s+|\s+(?:even\s+though|although|when|which)\s+",
+            sentence,
+        ):
             if piece.strip():
                 out.append(piece.strip())
     return out
+
+
+def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
+    """Comma pieces of the clause, the clause cut after its cue word, the whole clause."""
+    out = re.split(r",\s*", clause)
+    if pattern is not None:
+        m = pattern.search(clause)
+        if m:
+            end = m.end()
+            while end < len(clause) and not clause[end].isspace() and clause[end] not in ",;:":
+                end += 1
+            rest = clause[end:].split()
+            for extra in (3, 2, 1, 0):
+                out.append((clause[:end] + " " + " ".join(rest[:extra])).strip())
+    out.append(clause)
+    return [c for c in out if pattern is None or pattern.search(c)]
 
 
 def complaint_echo(text: str, family: str) -> str | None:
@@ -287,21 +319,53 @@ def complaint_echo(text: str, family: str) -> str | None:
     for pattern in (_COMPLAINT, _MILD):
         for clause in clauses:
             if pattern.search(clause):
-                for candidate in (clause, *re.split(r",\s*", clause)):
-                    if pattern.search(candidate):
-                        echo = safe_echo(candidate)
-                        if echo:
-                            return echo
+                for candidate in _candidates(clause, pattern):
+                    echo = safe_echo(candidate)
+                    if echo:
+                        return echo
     if family in ("positive_remark", "neutral"):
+        # "Good, but …": what follows the "but" is the remark, unless it waves it away.
         for sentence in re.split(r"(?<=[.!?…])\s+", text):
             parts = _CONTRAST.split(sentence, maxsplit=1)
-            if len(parts) == 2 and not sentence.strip().endswith("?"):
-                echo = safe_echo(parts[1])
+            if len(parts) != 2 or sentence.strip().endswith("?") or _DISMISSIVE.search(parts[1]):
+                continue
+            pieces = re.split(r"\s*[,;:—–]\s*", parts[1])
+            for candidate in (pieces[0], parts[1]):
+                echo = safe_echo(candidate)
                 if echo:
                     return echo
     if family == "negative" and clauses:
-        return safe_echo(clauses[0])
+        for candidate in _candidates(clauses[0], None):
+            echo = safe_echo(candidate)
+            if echo:
+                return echo
     return None
+
+
+_EN_VERB_FIRST = re.compile(
+    r"^(?:broke|came|fell|tore|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
+    r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
+    r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes)\b",
+    re.IGNORECASE,
+)
+_EN_SUBJECT_VERB = re.compile(
+    r"^(?:the|your|this|these|its|it|they|one|both|each)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak)\b(?!\s+of\b)",
+    re.IGNORECASE,
+)
+_EN_ADJ_FIRST = re.compile(r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|rather)\b", re.IGNORECASE)
+
+
+def _as_clause(echo: str, language: str) -> str | None:
+    """The echo as a clause that follows "sorry" / «жаль, что», or None for a noun phrase."""
+    if language == "en":
+        if _EN_VERB_FIRST.match(echo):
+            return "it " + echo
+        if _EN_ADJ_FIRST.match(echo):
+            return "it's " + echo
+        if _EN_SUBJECT_VERB.match(echo) or re.match(r"^(?:it's|it\s+is|they're|it\s+was)\b", echo):
+            return echo
+    return echo if _is_clause(echo) else None
 
 
 def _is_clause(phrase: str) -> bool:
@@ -483,6 +547,9 @@ def _plan(
         "use": None,
         "return_route": None,
         "fact": None,
+        "praise": praise_echo(text, language)
+        if case.family in ("positive", "positive_remark", "rating_slip")
+        else None,
     }
     if case.detail is not None:
         values[case.detail.kind] = case.detail.value
@@ -496,18 +563,24 @@ def _plan(
         if phrase is not None:
             echo = True
             values["problem"] = phrase
-            values["problem_that"] = phrase if _is_clause(phrase) else None
+            values["problem_that"] = _as_clause(phrase, language)
         else:
             values["problem"] = doc.problems[aspect].generic  # type: ignore[index]
-    steps, used = _steps(case, doc, truth, facts, values, settings, policy)
     parts: list[AnswerPart] = []
+    answered: list[str] = []
     for i, question in enumerate(find_questions(mention, classification)):
         matched = answers[i] if i < len(answers) else None
         if matched is not None and matched.wording.strip():
             parts.append(AnswerPart(question, matched.fact.id, matched.wording.strip()))
-            used.append(matched.fact.id)
+            answered.append(matched.fact.id)
         else:
             parts.append(AnswerPart(question, None, ""))
+    # A fact that answers a question is not stated again as a next step.
+    step_facts = FactSet(tuple(f for f in facts.facts if f.id not in answered))
+    steps, used = _steps(case, doc, truth, step_facts, values, settings, policy)
+    if parts and steps:
+        steps = steps[:1]
+    used = [*answered, *used]
     return _Plan(
         values=values,
         steps=steps,
@@ -524,7 +597,7 @@ def _answer_text(plan: _Plan) -> str | None:
     chunks: list[str] = []
     for part in plan.answers:
         chunk = part.text or ANSWER_PLACEHOLDER
-        if chunk == ANSWER_PLACEHOLDER and chunks and chunks[-1] == ANSWER_PLACEHOLDER:
+        if chunk in chunks and (chunk != ANSWER_PLACEHOLDER or chunks[-1] == ANSWER_PLACEHOLDER):
             continue
         chunks.append(chunk)
     return " ".join(chunks)
@@ -581,9 +654,18 @@ def _move_options(
     if move == "slip_note":
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
         return _options(library.get(group, []), values)
+    if move == "praise":
+        if not values.get("praise"):
+            return []
+        return _options(library.get("praise_echo", []), values)
     if move == "invite" and (plan.answers or case.family != "positive"):
         return []
-    return _options(library.get(spec.use or move, []), values)
+    options = _options(library.get(spec.use or move, []), values)
+    if move == "sign_off" and values.get("brand"):
+        # With a brand configured, the reply signs with it (not "the shop's team").
+        branded = [o for o in options if str(values["brand"]) in o]
+        return branded or options
+    return options
 
 
 def _matches(script: ScriptSpec, case: _Case) -> bool:
@@ -634,7 +716,7 @@ def _render(
     for spec in moves:
         options = _move_options(spec, script, doc, case, plan, truth, rng)
         if not options:
-            if spec.optional or spec.move in ("next_step", "detail", "answer"):
+            if spec.optional or spec.move in ("next_step", "detail", "answer", "praise"):
                 continue
             return None
         if spec.optional and spec.move != "answer":
@@ -644,7 +726,16 @@ def _render(
         parts.append(_Part(spec, options, rng.choice(options)))
     if plan.answers:
         parts = [p for p in parts if p.spec.move != "invite"]
-    return _fit(parts, policy.cap_for(case.kind), policy)
+    cap = policy.cap_for(case.kind)
+    parts = _fit(parts, cap, policy)
+    # Aim for a readable length (the rubric's 250–400 characters): past the soft cap the
+    # optional moves go first, from the end.
+    while len(_assemble(parts)) > settings.soft_max_chars:
+        optional = [i for i, p in enumerate(parts) if p.spec.optional and p.spec.move != "answer"]
+        if not optional:
+            break
+        del parts[optional[-1]]
+    return parts
 
 
 def _blocking(issues: Sequence[LintIssue]) -> int:

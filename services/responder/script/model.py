@@ -30,6 +30,8 @@ MoveName = Literal[
     #: One concrete detail of the review echoed (who it was for, what it is used for).
     "detail",
     "liked_aspect",
+    #: What the buyer praised, in their words («рады, что чай горячий до вечера»).
+    "praise",
     #: The problem named (in the buyer's words when safe, else the aspect's own phrase).
     "acknowledge",
     "apology",
@@ -57,7 +59,7 @@ MOVES: frozenset[str] = frozenset(MoveName.__args__)  # type: ignore[attr-define
 #: Moves whose text the engine computes (problem, answer, next step, detail): they need no
 #: phrasings in the library, and a required one may still be skipped when nothing fits.
 COMPUTED_MOVES: frozenset[str] = frozenset(
-    {"acknowledge", "remark", "next_step", "answer", "detail", "liked_aspect"}
+    {"acknowledge", "remark", "next_step", "answer", "detail", "liked_aspect", "praise"}
 )
 
 #: Slots a phrasing may use. `answer` is never filled by the engine: a question's answer is
@@ -80,6 +82,7 @@ SLOTS: frozenset[str] = frozenset(
         "problem_that",
         "recipient",
         "use",
+        "praise",
         "return_route",
         "fact",
     }
