@@ -268,7 +268,7 @@ def evaluate(
             1 for r in results for i in r.draft.lint if i.code in FORBIDDEN_CODES
         ),
         "slot_errors": sum(1 for r in results for f in r.failures if f.startswith("slot:")),
-        "repeat_rate": repeat_rate(shop_replies),
+        "repeat_rate": repeat_rate(shop_replies, exempt=[t for f in facts for t in f.text.values()]),
         "lengths": sorted(len(r.draft.text) for r in results),
     }
     return results, metrics

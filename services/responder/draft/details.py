@@ -171,7 +171,9 @@ def safe_echo(phrase: str) -> str | None:
     for _ in range(3):
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", "", text).strip(" ,.:-–—")
-    if not text or len(text) > ECHO_MAX or (len(text.split()) < 2 and len(text) < 7):
+    if not text or len(text) > ECHO_MAX:
+        return None
+    if len(text.split()) < 2 and not re.search(r"оват[оаыйяе]?$", text, _F):
         return None
     if _PROFANITY.search(text) or _ADMISSION.search(text):
         return None
@@ -220,7 +222,8 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
 #: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
 #: most severe first, like `shared.aspects.ASPECTS`.
 _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
-    ("counterfeit", r"подделк|паль|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off"),
+    ("counterfeit", r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
+     r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)"),
     ("wrong_item", r"ordered\s+.{1,30}\b(?:got|received)|заказывал\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)"),
     ("not_working", r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead"),
     ("missing_parts", r"\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+|missing|wasn'?t\s+in\s+the\s+box"),
@@ -257,6 +260,11 @@ _PRAISE_WORDS = re.compile(
     r"holds|keeps|fits|works|dries|great|perfect|lovely",
     _F,
 )
+_INTENSIFIER = re.compile(
+    r"^(?:очень|такой|такая|такое|такие|самый|самая|просто|довольно|достаточно|весьма|"
+    r"реально|прям|very|really|so|quite)\b",
+    _F,
+)
 _ADJECTIVE_FIRST = re.compile(r"^[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)\b", _F)
 _NEGATIVE_WORDS = re.compile(
     r"(?<![а-яё])не(?![а-яё])|\bnot\b|n't|\bno\b|но\b|\bbut\b|жаль|минус", _F
@@ -279,7 +287,7 @@ def praise_echo(text: str, language: str) -> str | None:
             echo = safe_echo(piece)
             if not echo or len(echo.split()) < 2 or len(echo) > 56:
                 continue
-            if language == "ru" and not _ADJECTIVE_FIRST.match(echo):
+            if language == "ru" and not _ADJECTIVE_FIRST.match(echo) and not _INTENSIFIER.match(echo):
                 return echo
             if language == "en" and re.match(
                 r"^(?:it|they|the|your|this|these)\s+(?:[\w-]+\s+){0,2}?"

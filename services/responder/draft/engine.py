@@ -50,8 +50,8 @@ from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, p
 from .details import Detail, find_detail, guess_aspect, praise_echo, problem_clause, safe_echo
 from .family import _COMPLAINT, _MILD, blamed_aspects, draft_family
 from .similarity import DEFAULT_SHINGLE, max_similarity, shingles
-from .slots import brand_for, customer_name, product_for
-from .variety import recent_sentence_set, repeated_sentences
+from .slots import _DANGLING, brand_for, customer_name, product_for
+from .variety import recent_sentence_set, repeated_sentences, sentences
 
 ANSWER_PLACEHOLDER = "{answer}"
 #: Steps that state a seller fact of the same topic.
@@ -67,7 +67,7 @@ FACT_STEPS: dict[str, str] = {
 _REMARK_STEPS = frozenset(FACT_STEPS)
 _MAX_STEPS = 2
 _RHETORICAL = re.compile(
-    r"как\s+так|зачем|за\s+что|где\s+совесть|серь[её]зно|это\s+нормально|и\s+это\s+\w+\?|"
+    r"кто\s+(?:собирал|упаковывал|проверял|отправлял)|куда\s+смотр|как\s+так|зачем|за\s+что|где\s+совесть|серь[её]зно|это\s+нормально|и\s+это\s+\w+\?|"
     r"вы\s+издеваетесь|seriously|are\s+you\s+kidding|how\s+could|why\s+would\s+anyone|really\?",
     re.IGNORECASE,
 )
@@ -253,6 +253,9 @@ def _problems(classification: Classification, family: str, text: str) -> tuple[l
         cue_echo = complaint_echo(text, family)
         echo = cue_echo or aspect_echo
         from_cues = cue_echo is not None
+    if family == "negative" and guess_aspect(text) == "counterfeit":
+        # Doubts about authenticity are answered as such, never by repeating the words.
+        return ["counterfeit", *[a for a in ordered if a != "counterfeit"]], None
     guessed = guess_aspect(echo) if echo else guess_aspect(text) if family == "negative" else None
     if guessed and (from_cues or not ordered or ASPECTS.index(guessed) < ASPECTS.index(ordered[0])):
         ordered = [guessed, *[a for a in ordered if a != guessed]]
@@ -270,6 +273,16 @@ def _liked(classification: Classification) -> list[str]:
     return liked
 
 
+_DANGLING_CUT = _DANGLING | {
+    "как", "что", "так", "чтобы", "который", "которая", "when", "that", "than", "it", "he",
+    "she", "they", "his", "her", "its", "every", "each", "some", "any", "time",
+}  # fmt: skip
+#: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
+_EMOTION = re.compile(
+    r"ужас|кошмар|отврат|разочаров|раздража|бесит|опасн|terrible|awful|disappoint|annoying|"
+    r"dangerous|horrible|rubbish",
+    re.IGNORECASE,
+)
 _DISMISSIVE = re.compile(
     r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
     r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still",
@@ -285,7 +298,8 @@ def _clauses(text: str) -> list[str]:
         if sentence.strip().endswith("?"):
             continue
         for piece in re.split(
-            r"\s*[;:—–]\s+|,\s*(?:но|а|однако|хотя|but|and|though)\s+|\s+(?:even\s+though|although|when|which)\s+",
+            r"\s*[;:—–]\s+|,\s*(?:но|однако|хотя|but|and|though)\s+|"
+            r"\s+(?:но|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)",
             sentence,
         ):
             if piece.strip():
@@ -302,9 +316,15 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             end = m.end()
             while end < len(clause) and not clause[end].isspace() and clause[end] not in ",;:":
                 end += 1
-            rest = clause[end:].split()
-            for extra in (3, 2, 1, 0):
-                out.append((clause[:end] + " " + " ".join(rest[:extra])).strip())
+            rest = re.split(r"[,;]", clause[end:], maxsplit=1)[0].split()
+            # Russian often puts the subject after the verb («оторвалась лямка»): keep a
+            # few words; English is subject–verb: stop right after the cue word.
+            order = (3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
+            for extra in order:
+                words = rest[:extra]
+                while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
+                    words.pop()
+                out.append((clause[:end] + " " + " ".join(words)).strip())
     out.append(clause)
     return [c for c in out if pattern is None or pattern.search(c)]
 
@@ -317,12 +337,24 @@ def complaint_echo(text: str, family: str) -> str | None:
     """
     clauses = _clauses(text)
     for pattern in (_COMPLAINT, _MILD):
+        found: list[str] = []
         for clause in clauses:
-            if pattern.search(clause):
+            if pattern.search(clause) and not (
+                _EMOTION.search(clause) and not guess_aspect(clause) and len(clause.split()) < 4
+            ):
                 for candidate in _candidates(clause, pattern):
                     echo = safe_echo(candidate)
                     if echo:
-                        return echo
+                        found.append(echo)
+                        break
+        if found:
+            # Several complaints: name the one that costs the buyer most.
+            def severity(item: tuple[int, str]) -> tuple[int, int]:
+                aspect = guess_aspect(item[1])
+                # A complaint we cannot place comes after the ones we can, in text order.
+                return (ASPECTS.index(aspect) if aspect else len(ASPECTS), item[0])
+
+            return min(enumerate(found), key=severity)[1]
     if family in ("positive_remark", "neutral"):
         # "Good, but …": what follows the "but" is the remark, unless it waves it away.
         for sentence in re.split(r"(?<=[.!?…])\s+", text):
@@ -343,14 +375,15 @@ def complaint_echo(text: str, family: str) -> str | None:
 
 
 _EN_VERB_FIRST = re.compile(
-    r"^(?:broke|came|fell|tore|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
+    r"^(?:broke|came|fell|tore|took|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
     r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
     r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes)\b",
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(
-    r"^(?:the|your|this|these|its|it|they|one|both|each)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak)\b(?!\s+of\b)",
+    r"^(?:the|your|this|these|its|it|they|one|both|each|everything|nothing)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak|broke|tore|split|snapped|"
+    r"fell|came|wore|stopped|ripped|cracked|won't|doesn't|didn't|isn't|wasn't|can't)\b(?!\s+of\b)",
     re.IGNORECASE,
 )
 _EN_ADJ_FIRST = re.compile(r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|rather)\b", re.IGNORECASE)
@@ -358,13 +391,21 @@ _EN_ADJ_FIRST = re.compile(r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|r
 
 def _as_clause(echo: str, language: str) -> str | None:
     """The echo as a clause that follows "sorry" / «жаль, что», or None for a noun phrase."""
+    echo = re.sub(r"[,;]?\s+(?:though|however|too|anyway|тоже|впрочем)$", "", echo, flags=re.IGNORECASE)
     if language == "en":
         if _EN_VERB_FIRST.match(echo):
             return "it " + echo
         if _EN_ADJ_FIRST.match(echo):
             return "it's " + echo
-        if _EN_SUBJECT_VERB.match(echo) or re.match(r"^(?:it's|it\s+is|they're|it\s+was)\b", echo):
+        if _EN_SUBJECT_VERB.match(echo) or re.match(
+            r"^(?:it's|they're|there's|there\s+is|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
+            r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
+            r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
+            r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died))\b",
+            echo,
+        ):
             return echo
+        return None
     return echo if _is_clause(echo) else None
 
 
@@ -738,6 +779,17 @@ def _render(
     return parts
 
 
+def _is_fact(sentence: str, fact_texts: Sequence[str]) -> bool:
+    """A sentence of a seller fact: stated as the seller wrote it, so it may repeat."""
+    return any(sentence in text for text in fact_texts)
+
+
+def _opener_repeats(text: str) -> int:
+    """Sentences of one reply that open with the same word («Рады… Рады…»): reads canned."""
+    openers = [s.split()[0].lower().strip(",.!") for s in sentences(text) if s.split()]
+    return len(openers) - len(set(openers))
+
+
 def _blocking(issues: Sequence[LintIssue]) -> int:
     """Errors that a re-draw could avoid (an `{answer}` placeholder is expected)."""
     return sum(
@@ -811,6 +863,7 @@ def draft_reply(
     recent = [shingles(r, settings.shingle_size) for r in recent_replies]
     recent_sentences = recent_sentence_set(recent_replies)
     fact_topics = frozenset(f.topic for f in facts.facts)
+    fact_texts = [t for f in facts.facts for t in f.text.values()]
     context = LintContext(
         family="follow_up" if resolution is not None else chosen_family,
         rating=mention.rating,
@@ -843,7 +896,9 @@ def draft_reply(
         script, parts = rendered
         text = _assemble(parts)
         sim, where = max_similarity(shingles(text, settings.shingle_size), recent)
-        repeats = repeated_sentences(text, recent_sentences)
+        repeats = [
+            r for r in repeated_sentences(text, recent_sentences) if not _is_fact(r, fact_texts)
+        ]
         issues = lint_reply(text, policy, kind=case.kind if kind != "follow_up" else "review", context=context)
         draft = Draft(
             text=text,
@@ -863,7 +918,7 @@ def draft_reply(
             problem_aspect=case.problems[0] if case.problems else None,
             detail=case.detail.value if case.detail else None,
         )
-        score = (_blocking(issues), len(repeats), sim)
+        score = (_blocking(issues), len(repeats) + _opener_repeats(text), sim)
         if best is None or score < best[0]:
             best = (score, draft)
         if score[0] == 0 and not repeats and sim < settings.similarity_threshold:

@@ -23,10 +23,16 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
+def body(text: str) -> str:
+    """The reply without its greeting and sign-off lines: those repeat by design."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(lines[1:-1]) if len(lines) >= 3 else text
+
+
 def sentence_keys(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]:
-    """Normalised sentences long enough to count as a repeat."""
+    """Normalised sentences of the reply's body long enough to count as a repeat."""
     keys = []
-    for sentence in sentences(text):
+    for sentence in sentences(body(text)):
         key = normalise(sentence)
         if len(key) >= min_chars:
             keys.append(key)
@@ -46,19 +52,29 @@ def repeated_sentences(
 ) -> list[str]:
     """Sentences of `text` that already stand in a recent reply, as written in `text`."""
     out = []
-    for sentence in sentences(text):
+    for sentence in sentences(body(text)):
         key = normalise(sentence)
         if len(key) >= min_chars and key in recent:
             out.append(sentence)
     return out
 
 
-def repeat_rate(replies: list[str], min_chars: int = MIN_SENTENCE_CHARS) -> float:
-    """Share of countable sentences that already appeared in an earlier reply (0..1)."""
+def repeat_rate(
+    replies: list[str],
+    min_chars: int = MIN_SENTENCE_CHARS,
+    exempt: Iterable[str] = (),
+) -> float:
+    """Share of countable sentences that already appeared in an earlier reply (0..1).
+
+    `exempt`: texts whose sentences may repeat (the seller's fact wordings, stated as is).
+    """
+    allowed = {key for text in exempt for key in sentence_keys(text, min_chars)}
     seen: set[str] = set()
     total = repeats = 0
     for reply in replies:
         for key in sentence_keys(reply, min_chars):
+            if key in allowed:
+                continue
             total += 1
             if key in seen:
                 repeats += 1
