@@ -54,6 +54,8 @@ def main() -> int:
             if name == "ingest":
                 env.setdefault("INGEST_DEMO_ENABLED", "true")
                 env.setdefault("INGEST_DEMO_LOOP", "true")
+            if name == "responder":
+                env.setdefault("RESPONDER_BRAND", "Мамина Радость")  # the demo's sample shop
             if name == "alerts":
                 env.setdefault("ALERTS_PUBLIC_URL", f"http://127.0.0.1:{ports['alerts']}")
             log = open(var / f"{name}.log", "ab")

@@ -542,7 +542,7 @@ def _steps(
     if (
         not any(k in ("return", "return_photos", "exchange") for k, _ in out)
         and case.family == "negative"
-        and settings.support_contact
+        and (settings.support_contact or "").strip()
         and not policy.forbid_contacts
         and not truth.marketplace
         and len(out) < _MAX_STEPS
