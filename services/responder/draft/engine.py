@@ -49,9 +49,16 @@ from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
 from .details import Detail, find_detail, guess_aspect, praise_echo, problem_clause, safe_echo
 from .family import _COMPLAINT, _MILD, blamed_aspects, draft_family
-from .similarity import DEFAULT_SHINGLE, max_similarity, shingles
+from .similarity import DEFAULT_SHINGLE, max_similarity, normalise, shingles
 from .slots import _DANGLING, brand_for, customer_name, product_for
-from .variety import recent_sentence_set, repeated_sentences, sentences
+from .variety import (
+    NEAR_WINDOW,
+    recent_sentence_ages,
+    recent_sentence_set,
+    repeat_penalty,
+    repeated_sentences,
+    sentences,
+)
 
 ANSWER_PLACEHOLDER = "{answer}"
 #: Steps that state a seller fact of the same topic.
@@ -702,6 +709,10 @@ def _move_options(
     if move == "invite" and (plan.answers or case.family != "positive"):
         return []
     options = _options(library.get(spec.use or move, []), values)
+    if move == "greeting" and values.get("customer_name"):
+        # A buyer who signed with a real name is greeted by it.
+        named = [o for o in options if str(values["customer_name"]) in o]
+        return named or options
     if move == "sign_off" and values.get("brand"):
         # With a brand configured, the reply signs with it (not "the shop's team").
         branded = [o for o in options if str(values["brand"]) in o]
@@ -735,6 +746,21 @@ def _matches(script: ScriptSpec, case: _Case) -> bool:
     return True
 
 
+def _age(option: str, ages: Mapping[str, int]) -> int:
+    """How many replies ago the shop last used a sentence of this phrasing (big = never)."""
+    found = [ages[k] for k in (normalise(x) for x in sentences(option)) if k in ages]
+    return min(found) if found else 1_000_000
+
+
+def _pick(options: Sequence[str], ages: Mapping[str, int], rng: random.Random) -> str:
+    """A phrasing the shop has not used lately: fresh ones first, then the least recent."""
+    if not ages:
+        return rng.choice(list(options))
+    scored = [(min(_age(o, ages), NEAR_WINDOW * 3), o) for o in options]
+    best = max(score for score, _ in scored)
+    return rng.choice([o for score, o in scored if score == best])
+
+
 def _render(
     script: ScriptSpec,
     doc: LanguageFile,
@@ -744,7 +770,9 @@ def _render(
     rng: random.Random,
     policy: PlatformPolicy,
     settings: DraftSettings,
+    ages: Mapping[str, int] | None = None,
 ) -> list[_Part] | None:
+    ages = ages or {}
     parts: list[_Part] = []
     moves = list(script.moves)
     # A question inside a review is answered even when the script has no answer move.
@@ -764,7 +792,7 @@ def _render(
             rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
             if rng.random() >= rate:
                 continue
-        parts.append(_Part(spec, options, rng.choice(options)))
+        parts.append(_Part(spec, options, _pick(options, ages, rng)))
     if plan.answers:
         parts = [p for p in parts if p.spec.move != "invite"]
     cap = policy.cap_for(case.kind)
@@ -862,8 +890,10 @@ def draft_reply(
         plan.values["resolution"] = resolution_sentence(resolution)
     recent = [shingles(r, settings.shingle_size) for r in recent_replies]
     recent_sentences = recent_sentence_set(recent_replies)
+    sentence_ages = recent_sentence_ages(recent_replies)
     fact_topics = frozenset(f.topic for f in facts.facts)
     fact_texts = [t for f in facts.facts for t in f.text.values()]
+    fact_keys = [normalise(t) for t in fact_texts]
     context = LintContext(
         family="follow_up" if resolution is not None else chosen_family,
         rating=mention.rating,
@@ -881,7 +911,7 @@ def draft_reply(
             order = list(tier)
             rng.shuffle(order)
             for script in order:
-                parts = _render(script, doc, case, plan, truth, rng, policy, settings)
+                parts = _render(script, doc, case, plan, truth, rng, policy, settings, sentence_ages)
                 if parts is None:
                     continue
                 present = {p.spec.move for p in parts}
@@ -918,10 +948,11 @@ def draft_reply(
             problem_aspect=case.problems[0] if case.problems else None,
             detail=case.detail.value if case.detail else None,
         )
-        score = (_blocking(issues), len(repeats) + _opener_repeats(text), sim)
+        penalty = repeat_penalty(text, {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)})
+        score = (_blocking(issues), penalty + _opener_repeats(text), sim)
         if best is None or score < best[0]:
             best = (score, draft)
-        if score[0] == 0 and not repeats and sim < settings.similarity_threshold:
+        if score[0] == 0 and score[1] == 0 and sim < settings.similarity_threshold:
             break
     assert best is not None
     return replace(best[1], attempts=attempt)

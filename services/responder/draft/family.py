@@ -78,6 +78,7 @@ _NEGATOR = re.compile(
     r"isn'?t|wasn'?t|won'?t))\s+(?:\w+\s+)?$",
     _FLAGS,
 )
+_NEGATED_AFTER = re.compile(r"\w*\s+(?:совсем\s+|вообще\s+)?(?:нет|не\s+было|не\s+чувству|none)\b", _FLAGS)
 _PRAISE = re.compile(
     r"спасибо|благодар|отличн|супер|класс|прекрасн|замечательн|шикарн|мечты|молодц|браво|"
     r"рекоменд|доволь|понравил|нравится|восторг|люблю|идеальн|лучш|хорош|удобн|мягк|"
@@ -120,8 +121,11 @@ def _found(pattern: re.Pattern[str], text: str) -> bool:
     for m in pattern.finditer(text):
         if m.group(0).lower().startswith(("не", "no", "doesn", "does not", "won")):
             return True
-        if not _NEGATOR.search(text[max(0, m.start() - 24) : m.start()]):
-            return True
+        if _NEGATOR.search(text[max(0, m.start() - 24) : m.start()]):
+            continue
+        if _NEGATED_AFTER.match(text, m.end()):
+            continue  # «запаха нет», "smell: none"
+        return True
     return False
 
 

@@ -10,7 +10,7 @@ under `min_chars` (normalised) do not count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .similarity import normalise
 
@@ -45,6 +45,33 @@ def recent_sentence_set(replies: Iterable[str], min_chars: int = MIN_SENTENCE_CH
     for reply in replies:
         found.update(sentence_keys(reply, min_chars))
     return frozenset(found)
+
+
+def recent_sentence_ages(
+    replies: Sequence[str], min_chars: int = MIN_SENTENCE_CHARS
+) -> dict[str, int]:
+    """Each countable sentence of the recent replies → how many replies ago it last stood
+    (0 = the newest; `replies` are oldest first)."""
+    ages: dict[str, int] = {}
+    for age, reply in enumerate(reversed(replies)):
+        for key in sentence_keys(reply, min_chars):
+            ages.setdefault(key, age)
+    return ages
+
+
+#: A sentence seen in the last this-many replies is what a reader of one card notices.
+NEAR_WINDOW = 10
+
+
+def repeat_penalty(text: str, ages: dict[str, int], min_chars: int = MIN_SENTENCE_CHARS) -> int:
+    """How template-like the draft reads next to the shop's recent replies: a sentence
+    repeated from the last `NEAR_WINDOW` replies weighs ten times an older repeat."""
+    penalty = 0
+    for sentence in sentences(body(text)):
+        key = normalise(sentence)
+        if len(key) >= min_chars and key in ages:
+            penalty += 10 if ages[key] < NEAR_WINDOW else 1
+    return penalty
 
 
 def repeated_sentences(
