@@ -75,7 +75,7 @@ def _stand_in_resolve(
     """STAND-IN until the facts module lands: most specific fact per topic."""
 
     def level(f: SellerFact) -> int | None:
-        if f.sku and f.sku != sku or f.brand and f.brand != brand:
+        if (f.sku and f.sku != sku) or (f.brand and f.brand != brand):
             return None
         if f.platforms and platform not in f.platforms:
             return None
@@ -94,11 +94,33 @@ _STAND_IN_KEYWORDS: dict[str, tuple[str, ...]] = {
     "exchange": ("обмен", "поменять", "exchange", "swap"),
     "size_advice": ("размер", "маломер", "большемер", "рост", "брать", "size", "fit"),
     "manual": ("инструкц", "manual", "instruction"),
-    "material": ("материал", "состав", "ткань", "утеплит", "наполнит", "хлоп", "кожа", "leather", "material",
-                 "fabric", "made of", "filling", "cotton"),
+    "material": (
+        "материал",
+        "состав",
+        "ткань",
+        "утеплит",
+        "наполнит",
+        "хлоп",
+        "кожа",
+        "leather",
+        "material",
+        "fabric",
+        "made of",
+        "filling",
+        "cotton",
+    ),
     "certificates": ("сертификат", "декларац", "certificat"),
-    "compatibility": ("подойд", "подходит", "встан", "совмест", "compatib", "fit my", "work with",
-                      "fit a", "fit the"),
+    "compatibility": (
+        "подойд",
+        "подходит",
+        "встан",
+        "совмест",
+        "compatib",
+        "fit my",
+        "work with",
+        "fit a",
+        "fit the",
+    ),
     "care": ("стира", "мыть", "уход", "wash", "clean", "care"),
     "warranty": ("гарант", "warrant", "guarantee"),
     "support_hours": ("часы работы", "когда отвеча", "работаете", "hours", "support", "online"),
@@ -172,9 +194,9 @@ def slot_errors(case: dict[str, Any], draft: Draft, generic: set[str]) -> list[s
     first_line = text.splitlines()[0] if text else ""
     if author:
         head = author.split()[0].strip(".,").lower()
-        if (author.lower() in generic or head in generic or head in {"тётя", "тетя", "ип", "дядя"}) and (
-            re.search(rf"(?i)\b{re.escape(head)}\b", first_line)
-        ):
+        if (
+            author.lower() in generic or head in generic or head in {"тётя", "тетя", "ип", "дядя"}
+        ) and (re.search(rf"(?i)\b{re.escape(head)}\b", first_line)):
             errors.append(f"generic name greeted ({author})")
     return errors
 
@@ -185,10 +207,7 @@ def evaluate(
     resolve, match, how = fact_functions()
     classifier = load_classifier(None)
     classified: list[Classification] = analyse(
-        [
-            MentionInput(mention_of(c).full_text, c.get("rating"), c.get("language"))
-            for c in cases
-        ],
+        [MentionInput(mention_of(c).full_text, c.get("rating"), c.get("language")) for c in cases],
         classifier,
     )
     settings = DraftSettings(brand=_SHOP_BRAND, english_brand=_SHOP_BRAND_EN)
@@ -264,11 +283,11 @@ def evaluate(
             lambda r: "problem not named" not in r.failures,
             lambda r: gold(r).get("family") in COMPLAINTS and bool(gold(r).get("problem_words")),
         ),
-        "forbidden": sum(
-            1 for r in results for i in r.draft.lint if i.code in FORBIDDEN_CODES
-        ),
+        "forbidden": sum(1 for r in results for i in r.draft.lint if i.code in FORBIDDEN_CODES),
         "slot_errors": sum(1 for r in results for f in r.failures if f.startswith("slot:")),
-        "repeat_rate": repeat_rate(shop_replies, exempt=[t for f in facts for t in f.text.values()]),
+        "repeat_rate": repeat_rate(
+            shop_replies, exempt=[t for f in facts for t in f.text.values()]
+        ),
         "lengths": sorted(len(r.draft.text) for r in results),
     }
     return results, metrics
@@ -297,7 +316,10 @@ def report(results: list[Result], metrics: dict[str, Any], show: int) -> bool:
     failed = [r for r in results if r.failures]
     print(f"\nfailures: {len(failed)} case(s)")
     for r in failed:
-        print(f"\n[{r.case['id']}] {r.case['platform']} {r.case.get('rating')}★ — " + "; ".join(r.failures))
+        print(
+            f"\n[{r.case['id']}] {r.case['platform']} {r.case.get('rating')}★ — "
+            + "; ".join(r.failures)
+        )
         print("  review: " + " ".join((r.case.get("text") or "").split()))
         print("  draft:  " + r.draft.text.replace("\n", " / "))
     for r in results[:show]:
@@ -326,7 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for path in (args.cases, args.facts):
         if not path.is_file():
-            print(f"missing {path}: the draft evaluation set is not in this checkout", file=sys.stderr)
+            print(
+                f"missing {path}: the draft evaluation set is not in this checkout", file=sys.stderr
+            )
             return 2
     cases = []
     for number, line in enumerate(args.cases.read_text(encoding="utf-8").splitlines(), 1):

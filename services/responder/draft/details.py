@@ -154,7 +154,9 @@ _POSSESSIVES: dict[str, str] = {
     "моим": "вашим", "моём": "вашем", "моем": "вашем", "my": "your", "mine": "yours",
 }  # fmt: skip
 _POSSESSIVE = re.compile(r"(?<![\w])(" + "|".join(_POSSESSIVES) + r")(?![\w])", _F)
-_CLAUSE_SPLIT = re.compile(r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|but|and|although)\s+|\s+(?:но|but)\s+", _F)
+_CLAUSE_SPLIT = re.compile(
+    r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|but|and|although)\s+|\s+(?:но|but)\s+", _F
+)
 _LEADING = re.compile(
     r"^(?:но|а|и|однако|хотя|только|правда|зато|к\s+сожалению|увы|жаль,?\s*что|минус:?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
@@ -222,22 +224,52 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
 #: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
 #: most severe first, like `shared.aspects.ASPECTS`.
 _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
-    ("counterfeit", r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
-     r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)"),
-    ("wrong_item", r"ordered\s+.{1,30}\b(?:got|received)|заказывал\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)"),
-    ("not_working", r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead"),
-    ("missing_parts", r"\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+|missing|wasn'?t\s+in\s+the\s+box"),
-    ("transit_damage", r"помят|разбит|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)"),
+    (
+        "counterfeit",
+        r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
+        r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)",
+    ),
+    (
+        "wrong_item",
+        r"ordered\s+.{1,30}\b(?:got|received)|заказывал\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)",
+    ),
+    (
+        "not_working",
+        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
+    ),
+    (
+        "missing_parts",
+        r"\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+|missing|wasn'?t\s+in\s+the\s+box",
+    ),
+    (
+        "transit_damage",
+        r"помят|разбит|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)",
+    ),
     ("leak", r"протека|протёк|протек|теч[её]т|подтека|\bleak"),
-    ("compatibility", r"не\s+подходит(?!\s+по\s+размеру)|не\s+подош\w+(?!\s+по\s+размеру)|не\s+подходит\s+к|не\s+вста[её]т|не\s+подош\w+\s+(?:к|на)|совместим|doesn'?t\s+fit\s+(?:my|the)\s+(?:phone|car|device)|compatib"),
+    (
+        "compatibility",
+        r"не\s+подходит(?!\s+по\s+размеру)|не\s+подош\w+(?!\s+по\s+размеру)|не\s+подходит\s+к|не\s+вста[её]т|не\s+подош\w+\s+(?:к|на)|совместим|doesn'?t\s+fit\s+(?:my|the)\s+(?:phone|car|device)|compatib",
+    ),
     ("colour_mismatch", r"цвет|оттен|colou?r|shade"),
-    ("description_mismatch", r"заявлен|описани|не\s+соответств|в\s+описании|listing|description|advertised|claimed"),
+    (
+        "description_mismatch",
+        r"заявлен|описани|не\s+соответств|в\s+описании|listing|description|advertised|claimed",
+    ),
     ("shrinkage", r"сел[аои]?\s+после|после\s+стирки|растянул|shrank|shrunk|after\s+(?:a\s+)?wash"),
-    ("size_fit", r"маломер|большемер|размер|мал[аоы]?\b|велик[аио]?\b|size|too\s+(?:small|big|tight)|runs\s+(?:small|large)"),
+    (
+        "size_fit",
+        r"маломер|большемер|размер|мал[аоы]?\b|велик[аио]?\b|size|too\s+(?:small|big|tight)|runs\s+(?:small|large)",
+    ),
     ("smell_material", r"запах|пахн|пах\b|воня|smell|stink"),
     ("noise", r"шум|гуд|скрип|громк|noisy|\bloud\b|squeak|rattl"),
-    ("defect", r"брак|дефект|трещин|треснул|порвал|дырк|отвалил|оторвал|отклеил|разош|слетел|торчат|пятн|облез|катышк|defect|faulty|crack|torn|ripped|fell\s+(?:off|apart)|pops?\s+out|snags|pills|broke"),
-    ("delivery_speed", r"доставк|опоздал|позже\s+обещ|дольше\s+обещ|задерж|вез\w*\s+\d+|\blate\b|later\s+than|delayed|took\s+(?:ages|weeks)"),
+    (
+        "defect",
+        r"брак|дефект|трещин|треснул|порвал|дырк|отвалил|оторвал|отклеил|разош|слетел|торчат|пятн|облез|катышк|defect|faulty|crack|torn|ripped|fell\s+(?:off|apart)|pops?\s+out|snags|pills|broke",
+    ),
+    (
+        "delivery_speed",
+        r"доставк|опоздал|позже\s+обещ|дольше\s+обещ|задерж|вез\w*\s+\d+|\blate\b|later\s+than|delayed|took\s+(?:ages|weeks)",
+    ),
     ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),
     ("instructions_language", r"инструкц|иероглиф|китайск|manual|instructions"),
     ("price", r"дорог|цена|price|pricey|expensive"),
@@ -287,7 +319,11 @@ def praise_echo(text: str, language: str) -> str | None:
             echo = safe_echo(piece)
             if not echo or len(echo.split()) < 2 or len(echo) > 56:
                 continue
-            if language == "ru" and not _ADJECTIVE_FIRST.match(echo) and not _INTENSIFIER.match(echo):
+            if (
+                language == "ru"
+                and not _ADJECTIVE_FIRST.match(echo)
+                and not _INTENSIFIER.match(echo)
+            ):
                 return echo
             if language == "en" and re.match(
                 r"^(?:it|they|the|your|this|these)\s+(?:[\w-]+\s+){0,2}?"

@@ -239,7 +239,9 @@ def find_questions(mention: Mention, classification: Classification) -> list[str
     return found
 
 
-def _problems(classification: Classification, family: str, text: str) -> tuple[list[str], str | None]:
+def _problems(
+    classification: Classification, family: str, text: str
+) -> tuple[list[str], str | None]:
     """Blamed aspects, most severe first, and the complaint in the buyer's words.
 
     Complaint families only: praise never gets a "problem". Without a blamed aspect from
@@ -295,7 +297,9 @@ _DISMISSIVE = re.compile(
     r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still",
     re.IGNORECASE,
 )
-_CONTRAST = re.compile(r",?\s+(?:но|однако|хотя|а\s+вот|but|though|although|however)\s+", re.IGNORECASE)
+_CONTRAST = re.compile(
+    r",?\s+(?:но|однако|хотя|а\s+вот|but|though|although|however)\s+", re.IGNORECASE
+)
 
 
 def _clauses(text: str) -> list[str]:
@@ -393,12 +397,16 @@ _EN_SUBJECT_VERB = re.compile(
     r"fell|came|wore|stopped|ripped|cracked|won't|doesn't|didn't|isn't|wasn't|can't)\b(?!\s+of\b)",
     re.IGNORECASE,
 )
-_EN_ADJ_FIRST = re.compile(r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|rather)\b", re.IGNORECASE)
+_EN_ADJ_FIRST = re.compile(
+    r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|rather)\b", re.IGNORECASE
+)
 
 
 def _as_clause(echo: str, language: str) -> str | None:
     """The echo as a clause that follows "sorry" / «жаль, что», or None for a noun phrase."""
-    echo = re.sub(r"[,;]?\s+(?:though|however|too|anyway|тоже|впрочем)$", "", echo, flags=re.IGNORECASE)
+    echo = re.sub(
+        r"[,;]?\s+(?:though|however|too|anyway|тоже|впрочем)$", "", echo, flags=re.IGNORECASE
+    )
     if language == "en":
         if _EN_VERB_FIRST.match(echo):
             return "it " + echo
@@ -883,9 +891,7 @@ def draft_reply(
         raise DraftError(f"no {language} script for a {chosen_family} {kind} on {case.platform}")
     priorities = sorted({s.priority for s in candidates}, reverse=True)
     tiers = [[s for s in candidates if s.priority == p] for p in priorities]
-    plan = _plan(
-        mention, classification, case, doc, policy, truth, settings, facts, answers
-    )
+    plan = _plan(mention, classification, case, doc, policy, truth, settings, facts, answers)
     if resolution is not None:
         plan.values["resolution"] = resolution_sentence(resolution)
     recent = [shingles(r, settings.shingle_size) for r in recent_replies]
@@ -911,7 +917,9 @@ def draft_reply(
             order = list(tier)
             rng.shuffle(order)
             for script in order:
-                parts = _render(script, doc, case, plan, truth, rng, policy, settings, sentence_ages)
+                parts = _render(
+                    script, doc, case, plan, truth, rng, policy, settings, sentence_ages
+                )
                 if parts is None:
                     continue
                 present = {p.spec.move for p in parts}
@@ -929,7 +937,9 @@ def draft_reply(
         repeats = [
             r for r in repeated_sentences(text, recent_sentences) if not _is_fact(r, fact_texts)
         ]
-        issues = lint_reply(text, policy, kind=case.kind if kind != "follow_up" else "review", context=context)
+        issues = lint_reply(
+            text, policy, kind=case.kind if kind != "follow_up" else "review", context=context
+        )
         draft = Draft(
             text=text,
             language=language,
@@ -948,7 +958,9 @@ def draft_reply(
             problem_aspect=case.problems[0] if case.problems else None,
             detail=case.detail.value if case.detail else None,
         )
-        penalty = repeat_penalty(text, {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)})
+        penalty = repeat_penalty(
+            text, {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
+        )
         score = (_blocking(issues), penalty + _opener_repeats(text), sim)
         if best is None or score < best[0]:
             best = (score, draft)

@@ -77,7 +77,9 @@ def _tidy(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
 
 
-def customer_name(author: str | None, language: str, generic: frozenset[str] = frozenset()) -> str | None:
+def customer_name(
+    author: str | None, language: str, generic: frozenset[str] = frozenset()
+) -> str | None:
     """A given name to greet by, only when it confidently is one.
 
     «Анна К.» → «Анна»; «Иванова Мария» (surname first) → «Мария»; «Покупатель», «Гость»,

@@ -39,7 +39,9 @@ def sentence_keys(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]:
     return keys
 
 
-def recent_sentence_set(replies: Iterable[str], min_chars: int = MIN_SENTENCE_CHARS) -> frozenset[str]:
+def recent_sentence_set(
+    replies: Iterable[str], min_chars: int = MIN_SENTENCE_CHARS
+) -> frozenset[str]:
     """Every countable sentence of the recent replies (build once per draft)."""
     found: set[str] = set()
     for reply in replies:

@@ -75,74 +75,163 @@ def _rx(*parts: str) -> re.Pattern[str]:
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)
 #: A sentence that says an exchange is NOT possible is the truth, not a promise.
 _NEGATION = _rx(
-    r"нельзя", r"невозможн", r"не\s+предусмотрен", r"прямого\s+обмена\s+(?:здесь\s+)?нет",
-    r"нет\s+прямого", r"не\s+можем", r"\bcan'?t\b", r"\bcannot\b", r"isn'?t\s+possible",
-    r"no\s+direct", r"not\s+possible", r"doesn'?t\s+(?:allow|offer)",
+    r"нельзя",
+    r"невозможн",
+    r"не\s+предусмотрен",
+    r"прямого\s+обмена\s+(?:здесь\s+)?нет",
+    r"нет\s+прямого",
+    r"не\s+можем",
+    r"\bcan'?t\b",
+    r"\bcannot\b",
+    r"isn'?t\s+possible",
+    r"no\s+direct",
+    r"not\s+possible",
+    r"doesn'?t\s+(?:allow|offer)",
 )
 
 _EXCHANGE = _rx(
-    r"обмен\w*", r"обменя\w*", r"заменим", r"замен[уы]\b", r"отправим\s+(?:вам\s+)?(?:новый|замену|другой)",
-    r"\bexchange\w*", r"\breplace(?:ment)?\b", r"\bswap\b", r"send\s+(?:you\s+)?a\s+new\s+one",
+    r"обмен\w*",
+    r"обменя\w*",
+    r"заменим",
+    r"замен[уы]\b",
+    r"отправим\s+(?:вам\s+)?(?:новый|замену|другой)",
+    r"\bexchange\w*",
+    r"\breplace(?:ment)?\b",
+    r"\bswap\b",
+    r"send\s+(?:you\s+)?a\s+new\s+one",
 )
 _COMPENSATION = _rx(
-    r"компенсац\w*", r"возмест\w*", r"верн[её]м\s+(?:вам\s+)?(?:деньги|средства|стоимость)",
-    r"скидк\w+\s+на\s+следующ\w*", r"промокод\w*", r"бонус\w*", r"подар(?:им|ок\s+от\s+нас)",
-    r"compensat\w*", r"refund\s+you", r"we\s+(?:will|'ll)\s+refund", r"full\s+refund",
-    r"discount\s+(?:on|for)\s+your\s+next", r"voucher", r"promo\s*code", r"gift\s+card",
+    r"компенсац\w*",
+    r"возмест\w*",
+    r"верн[её]м\s+(?:вам\s+)?(?:деньги|средства|стоимость)",
+    r"скидк\w+\s+на\s+следующ\w*",
+    r"промокод\w*",
+    r"бонус\w*",
+    r"подар(?:им|ок\s+от\s+нас)",
+    r"compensat\w*",
+    r"refund\s+you",
+    r"we\s+(?:will|'ll)\s+refund",
+    r"full\s+refund",
+    r"discount\s+(?:on|for)\s+your\s+next",
+    r"voucher",
+    r"promo\s*code",
+    r"gift\s+card",
 )
 _DONE = _rx(
     r"(?:мы\s+)?уже\s+(?:передали|сообщили|связались|разобрались|исправили|проверили|заменили|"
     r"отправили|написали|выяснили|приняли\s+меры|наказали|уволили)",
-    r"(?:we\s+have|we'?ve)\s+already\s+\w+", r"already\s+(?:reported|passed|forwarded|fixed|"
+    r"(?:we\s+have|we'?ve)\s+already\s+\w+",
+    r"already\s+(?:reported|passed|forwarded|fixed|"
     r"contacted|checked|replaced|sent|taken)",
     r"(?:мы\s+)?(?:передали|сообщили|направили)\s+(?:информацию|ваш\w*\s+(?:отзыв|замечание|жалобу))"
     r"\s+(?:в\s+)?(?:служб|курьер|склад|поставщик|производ|команд|отдел)",
     r"we\s+(?:have\s+)?(?:reported|forwarded|passed)\s+(?:this|it|your)\b",
 )
 _COUNTERFEIT = _rx(
-    r"подделк\w*", r"поддельн\w*", r"контрафакт\w*", r"(?<![а-яё])пал[ьёе](?:ный|ная|ное)?(?![а-яё])",
-    r"фальсификат\w*", r"не\s+оригинал\w*", r"неоригинальн\w*", r"копи[яюи]\s+(?:товара|бренда)",
-    r"(?:ситуаци|проблем|вопрос)\w*\s+с\s+подлинност\w*", r"реплик\w*",
-    r"\bfakes?\b", r"counterfeit\w*", r"knock-?offs?", r"authenticity\s+(?:issue|problem)",
-    r"not\s+(?:genuine|authentic|original)", r"replicas?\b",
+    r"подделк\w*",
+    r"поддельн\w*",
+    r"контрафакт\w*",
+    r"(?<![а-яё])пал[ьёе](?:ный|ная|ное)?(?![а-яё])",
+    r"фальсификат\w*",
+    r"не\s+оригинал\w*",
+    r"неоригинальн\w*",
+    r"копи[яюи]\s+(?:товара|бренда)",
+    r"(?:ситуаци|проблем|вопрос)\w*\s+с\s+подлинност\w*",
+    r"реплик\w*",
+    r"\bfakes?\b",
+    r"counterfeit\w*",
+    r"knock-?offs?",
+    r"authenticity\s+(?:issue|problem)",
+    r"not\s+(?:genuine|authentic|original)",
+    r"replicas?\b",
 )
 _CLAIMS = _rx(
-    r"официальн\w+\s+(?:поставщик|дистрибьют|дилер|представител)\w*", r"сертификат\w*",
-    r"декларац\w+\s+соответств\w*", r"гарантируем\s+(?:подлинность|оригинальность)",
-    r"(?:только|100\s*%)\s+оригинал\w*", r"official\s+(?:suppliers?|distributors?|dealers?)",
-    r"certificat\w+", r"declaration\s+of\s+conformity", r"100\s*%\s+(?:genuine|original|authentic)",
+    r"официальн\w+\s+(?:поставщик|дистрибьют|дилер|представител)\w*",
+    r"сертификат\w*",
+    r"декларац\w+\s+соответств\w*",
+    r"гарантируем\s+(?:подлинность|оригинальность)",
+    r"(?:только|100\s*%)\s+оригинал\w*",
+    r"official\s+(?:suppliers?|distributors?|dealers?)",
+    r"certificat\w+",
+    r"declaration\s+of\s+conformity",
+    r"100\s*%\s+(?:genuine|original|authentic)",
     r"guarantee\w*\s+(?:authenticity|it\s+is\s+genuine)",
 )
-_TERMS = _rx(r"в\s+течение\s+\d+\s+(?:дн|дней|час|недел)\w*", r"within\s+\d+\s+(?:days?|hours?|weeks?)")
+_TERMS = _rx(
+    r"в\s+течение\s+\d+\s+(?:дн|дней|час|недел)\w*", r"within\s+\d+\s+(?:days?|hours?|weeks?)"
+)
 _ADVERT = _rx(
-    r"подпис\w+", r"новинк\w*", r"(?<![а-яё])акци[ийяюе]\w*", r"скидк\w*", r"в\s+избранное",
-    r"следите\s+за", r"ассортимент\w*", r"выгодн\w+\s+предложен\w*", r"нов\w+\s+поступлен\w*",
-    r"\bsubscribe\w*", r"follow\s+(?:us|our)", r"new\s+arrivals?", r"favou?rites", r"\bsales?\b",
-    r"\bdeals?\b", r"promotions?", r"check\s+out\s+our", r"special\s+offers?", r"new\s+releases?",
+    r"подпис\w+",
+    r"новинк\w*",
+    r"(?<![а-яё])акци[ийяюе]\w*",
+    r"скидк\w*",
+    r"в\s+избранное",
+    r"следите\s+за",
+    r"ассортимент\w*",
+    r"выгодн\w+\s+предложен\w*",
+    r"нов\w+\s+поступлен\w*",
+    r"\bsubscribe\w*",
+    r"follow\s+(?:us|our)",
+    r"new\s+arrivals?",
+    r"favou?rites",
+    r"\bsales?\b",
+    r"\bdeals?\b",
+    r"promotions?",
+    r"check\s+out\s+our",
+    r"special\s+offers?",
+    r"new\s+releases?",
 )
 _HIGH_RATING = _rx(
-    r"высок\w+\s+оценк\w*", r"(?:пять|5)\s+звёзд", r"(?:пять|5)\s+звезд", r"отличн\w+\s+оценк\w*",
-    r"максимальн\w+\s+оценк\w*", r"high\s+rating", r"great\s+rating", r"(?:five|5)[\s-]stars?",
-    r"top\s+rating", r"perfect\s+score",
+    r"высок\w+\s+оценк\w*",
+    r"(?:пять|5)\s+звёзд",
+    r"(?:пять|5)\s+звезд",
+    r"отличн\w+\s+оценк\w*",
+    r"максимальн\w+\s+оценк\w*",
+    r"high\s+rating",
+    r"great\s+rating",
+    r"(?:five|5)[\s-]stars?",
+    r"top\s+rating",
+    r"perfect\s+score",
 )
 _CHEERY = _rx(
-    r"до\s+новых\s+встреч", r"(?:хорошего|отличного|прекрасного|чудесного)\s+(?:вам\s+)?(?:дня|настроения|вечера)",
-    r"приятных\s+покупок", r"приятного\s+использования", r"ж[её]м\s+вас\s+(?:снова|за)",
-    r"будем\s+рады\s+видеть\s+вас\s+снова", r"с\s+теплом", r"приветствуем\s+вас",
-    r"have\s+a\s+(?:great|nice|wonderful|lovely)\s+day", r"see\s+you\s+soon", r"happy\s+shopping",
-    r"\benjoy\b", r"look\s+forward\s+to\s+your\s+next", r"\bhi\s+there\b", r"warm\s+wishes",
-    r"!!+", r"[😊🙂❤😉🥰😍🤗]",
+    r"до\s+новых\s+встреч",
+    r"(?:хорошего|отличного|прекрасного|чудесного)\s+(?:вам\s+)?(?:дня|настроения|вечера)",
+    r"приятных\s+покупок",
+    r"приятного\s+использования",
+    r"ж[её]м\s+вас\s+(?:снова|за)",
+    r"будем\s+рады\s+видеть\s+вас\s+снова",
+    r"с\s+теплом",
+    r"приветствуем\s+вас",
+    r"have\s+a\s+(?:great|nice|wonderful|lovely)\s+day",
+    r"see\s+you\s+soon",
+    r"happy\s+shopping",
+    r"\benjoy\b",
+    r"look\s+forward\s+to\s+your\s+next",
+    r"\bhi\s+there\b",
+    r"warm\s+wishes",
+    r"!!+",
+    r"[😊🙂❤😉🥰😍🤗]",
 )
 _ORDER_ASK = _rx(
-    r"артикул\w*", r"дат[уыа]\s+(?:покупки|заказа)", r"номер\w*\s+заказа",
-    r"order\s+number", r"purchase\s+date", r"article\s+number", r"\bsku\b", r"date\s+of\s+purchase",
+    r"артикул\w*",
+    r"дат[уыа]\s+(?:покупки|заказа)",
+    r"номер\w*\s+заказа",
+    r"order\s+number",
+    r"purchase\s+date",
+    r"article\s+number",
+    r"\bsku\b",
+    r"date\s+of\s+purchase",
 )
 _WHAT_HAPPENED = _rx(
-    r"расскажите[^.!?]{0,30}(?:что\s+произошло|подробнее)", r"опишите[^.!?]{0,20}проблем",
-    r"tell\s+us\s+(?:more\s+about\s+)?what\s+happened", r"describe\s+the\s+(?:problem|issue)",
+    r"расскажите[^.!?]{0,30}(?:что\s+произошло|подробнее)",
+    r"опишите[^.!?]{0,20}проблем",
+    r"tell\s+us\s+(?:more\s+about\s+)?what\s+happened",
+    r"describe\s+the\s+(?:problem|issue)",
 )
 _PHOTO_ASK = _rx(
-    r"пришлите[^.!?]{0,30}фото", r"отправьте[^.!?]{0,30}фото", r"send\s+(?:us\s+)?(?:a\s+)?photos?",
+    r"пришлите[^.!?]{0,30}фото",
+    r"отправьте[^.!?]{0,30}фото",
+    r"send\s+(?:us\s+)?(?:a\s+)?photos?",
 )
 
 
@@ -153,7 +242,9 @@ def _sentence_of(text: str, start: int) -> str:
     return text
 
 
-def _hits(pattern: re.Pattern[str], text: str, *, unless_negated: bool = False) -> Iterator[tuple[int, int]]:
+def _hits(
+    pattern: re.Pattern[str], text: str, *, unless_negated: bool = False
+) -> Iterator[tuple[int, int]]:
     for m in pattern.finditer(text):
         if unless_negated and _NEGATION.search(_sentence_of(text, m.start())):
             continue
@@ -168,7 +259,11 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
     topics = ctx.fact_topics
 
     def add(
-        code: str, severity: Literal["error", "warning"], message: str, spans: Iterator[tuple[int, int]]) -> None:
+        code: str,
+        severity: Literal["error", "warning"],
+        message: str,
+        spans: Iterator[tuple[int, int]],
+    ) -> None:
         for span in spans:
             out.append(ContentFinding(code, severity, message, span))
 
@@ -193,7 +288,7 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
         "claim_done",
         "error",
         "Claims an action already taken; it is not true when the reply is posted. "
-        "Say what will be done («передадим», \"we will pass it on\").",
+        'Say what will be done («передадим», "we will pass it on").',
         _hits(_DONE, text),
     )
     add(

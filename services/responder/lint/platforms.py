@@ -107,9 +107,7 @@ DEFAULT_TRUTHS: dict[str, PlatformTruth] = {
 }
 
 
-def truth_for(
-    platform: str, truths: Mapping[str, PlatformTruth] | None = None
-) -> PlatformTruth:
+def truth_for(platform: str, truths: Mapping[str, PlatformTruth] | None = None) -> PlatformTruth:
     """The truth of a platform; an unknown one is a review site (no order actions)."""
     table = DEFAULT_TRUTHS if truths is None else truths
     key = canonical_platform(platform)

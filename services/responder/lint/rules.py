@@ -178,9 +178,7 @@ def lint_reply(
 
     if context is not None:
         for finding in content_findings(text, context):
-            issues.append(
-                LintIssue(finding.code, finding.severity, finding.message, finding.span)
-            )
+            issues.append(LintIssue(finding.code, finding.severity, finding.message, finding.span))
 
     if not policy.editable:
         issues.append(

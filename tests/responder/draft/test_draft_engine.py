@@ -18,7 +18,13 @@ from services.responder.draft.engine import (
 )
 from services.responder.draft.similarity import jaccard, shingles, similarity
 from services.responder.fact.contract import FactAnswer, FactSet, SellerFact
-from services.responder.lint import FORBIDDEN_CODES, PlatformPolicy, has_errors, lint_reply, policy_for
+from services.responder.lint import (
+    FORBIDDEN_CODES,
+    PlatformPolicy,
+    has_errors,
+    lint_reply,
+    policy_for,
+)
 from services.responder.script import REQUIRED_MOVES, load_scripts
 from shared.aspects import ASPECTS
 from shared.events import (
@@ -93,7 +99,11 @@ def fact(topic: str, ru: str, en: str = "", fact_id: str | None = None) -> Selle
 
 
 def forbidden(d: Draft) -> list[str]:
-    return [f"{i.code}: {d.text[i.span[0]:i.span[1]] if i.span else ''}" for i in d.lint if i.code in FORBIDDEN_CODES]
+    return [
+        f"{i.code}: {d.text[i.span[0] : i.span[1]] if i.span else ''}"
+        for i in d.lint
+        if i.code in FORBIDDEN_CODES
+    ]
 
 
 # --- families ------------------------------------------------------------------------------
@@ -125,7 +135,9 @@ def test_slip_note_does_not_ask_to_edit_where_stars_cannot_change():
     text = "Замечательный чайник! Быстро кипятит. Всем рекомендую"
     d = draft(mention(text, rating=1, platform="google_business"), classified("negative"))
     assert d.family == "rating_slip"
-    assert "поправить" not in d.text and "изменить" not in d.text and "отредактировать" not in d.text
+    assert (
+        "поправить" not in d.text and "изменить" not in d.text and "отредактировать" not in d.text
+    )
 
 
 def test_five_stars_with_a_remark_thank_and_acknowledge_it():
@@ -156,7 +168,9 @@ def test_invite_is_rare_and_only_under_praise():
     assert invites < 120 * 0.3
     for text, rating in [(SARCASM, 1), ("Нормально, но шумит", 3)]:
         for seed in range(10):
-            assert "invite" not in draft(mention(text, rating=rating), classified(), seed=seed).moves
+            assert (
+                "invite" not in draft(mention(text, rating=rating), classified(), seed=seed).moves
+            )
 
 
 # --- the problem named, for every aspect, in both languages --------------------------------
@@ -167,7 +181,9 @@ def test_every_aspect_is_acknowledged_in_its_own_words(language, aspect):
     owned = doc.problems[aspect].acknowledge  # type: ignore[index]
     for seed in range(4):
         d = draft(
-            mention("Увы.", rating=1), classified("negative", language, (aspect, "negative")), seed=seed
+            mention("Увы.", rating=1),
+            classified("negative", language, (aspect, "negative")),
+            seed=seed,
         )
         assert d.family == "negative" and d.problem_aspect == aspect
         assert any(line in d.text for line in owned), (aspect, d.text)
@@ -207,7 +223,11 @@ def test_no_redundant_asks_on_marketplaces(platform):
         ("Ужасно", []),
     ]:
         for seed in range(6):
-            d = draft(mention(text, rating=1, platform=platform), classified("negative", "ru", *aspects), seed=seed)
+            d = draft(
+                mention(text, rating=1, platform=platform),
+                classified("negative", "ru", *aspects),
+                seed=seed,
+            )
             assert not re.search(r"артикул|дат[уы] (?:покупки|заказа)|номер заказа", d.text), d.text
             assert "Расскажите" not in d.text and "пришлите" not in d.text.lower()
             assert not forbidden(d), (d.text, forbidden(d))
@@ -218,13 +238,18 @@ def test_no_redundant_asks_on_marketplaces(platform):
     [("wildberries", "«Покупки»"), ("ozon", "«Мои заказы»"), ("yandex_market", "«Заказы»")],
 )
 def test_defect_next_step_is_the_platform_return_with_photos_in_the_form(platform, route):
-    d = draft(mention("Брак", rating=1, platform=platform), classified("negative", "ru", ("defect", "negative")))
+    d = draft(
+        mention("Брак", rating=1, platform=platform),
+        classified("negative", "ru", ("defect", "negative")),
+    )
     assert route in d.text and "фото" in d.text
     assert not re.search(r"замен|обмен|компенсац|вернём деньги", d.text), d.text
 
 
 def test_no_exchange_on_wildberries_but_return_and_reorder():
-    d = draft(mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative")))
+    d = draft(
+        mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative"))
+    )
     assert "«Покупки»" in d.text and ("нельзя" in d.text or "Прямого обмена" in d.text), d.text
     assert not forbidden(d)
 
@@ -232,13 +257,23 @@ def test_no_exchange_on_wildberries_but_return_and_reorder():
 def test_seller_facts_give_the_next_step_and_never_invented_terms():
     facts = FactSet(
         (
-            fact("size_advice", "Модель маломерит на размер: берите на один больше.", fact_id="size-1"),
+            fact(
+                "size_advice",
+                "Модель маломерит на размер: берите на один больше.",
+                fact_id="size-1",
+            ),
             fact("returns", "Вернуть можно в течение 14 дней через «Покупки».", fact_id="ret-1"),
         )
     )
-    d = draft(mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative")), facts=facts)
+    d = draft(
+        mention("Маломерит", rating=2),
+        classified("negative", "ru", ("size_fit", "negative")),
+        facts=facts,
+    )
     assert "Модель маломерит на размер" in d.text and "size-1" in d.facts_used
-    without = draft(mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative")))
+    without = draft(
+        mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative"))
+    )
     assert not re.search(r"\d+\s+дн", without.text)
 
 
@@ -253,7 +288,11 @@ def test_app_store_problems_go_to_the_developers_not_to_a_return():
 
 def test_review_sites_offer_the_configured_contact_only():
     with_contact = DraftSettings(brand="Ромашка", support_contact="help@romashka.example")
-    d = draft(mention("Сломался", rating=1, platform="trustpilot"), classified("negative"), settings=with_contact)
+    d = draft(
+        mention("Сломался", rating=1, platform="trustpilot"),
+        classified("negative"),
+        settings=with_contact,
+    )
     assert "help@romashka.example" in d.text and "«Покупки»" not in d.text
     wb = draft(mention("Сломался", rating=1), classified("negative"), settings=with_contact)
     assert "help@romashka.example" not in wb.text
@@ -271,7 +310,9 @@ def test_question_without_a_fact_leaves_the_answer_to_a_person():
 
 def test_question_answered_from_a_fact_is_proposed_for_confirmation():
     q = "Можно мыть в посудомойке?"
-    care = fact("care", "Мойте вручную: в посудомоечную машину кружку ставить нельзя.", fact_id="care-7")
+    care = fact(
+        "care", "Мойте вручную: в посудомоечную машину кружку ставить нельзя.", fact_id="care-7"
+    )
     answer = FactAnswer(question=q, fact=care, wording=care.text["ru"], score=0.9, method="keyword")
     d = draft(
         mention(q, rating=None, kind=MentionKind.question),
@@ -301,24 +342,39 @@ def test_a_rhetorical_question_is_not_one():
 
 
 # --- slots ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("author", ["Покупатель", "Гость", "Анонимный", "Тётя Валя", "ИП Петров", None])
+@pytest.mark.parametrize(
+    "author", ["Покупатель", "Гость", "Анонимный", "Тётя Валя", "ИП Петров", None]
+)
 def test_generic_author_is_never_greeted(author):
     for seed in range(6):
-        first = draft(mention("Отличная кружка", author=author), classified(), seed=seed).text.splitlines()[0]
+        first = draft(
+            mention("Отличная кружка", author=author), classified(), seed=seed
+        ).text.splitlines()[0]
         assert first in {"Здравствуйте!", "Добрый день!"}, first
 
 
 def test_surname_first_greets_the_given_name():
-    texts = {draft(mention("Отличная кружка", author="Иванова Мария"), classified(), seed=s).text for s in range(6)}
+    texts = {
+        draft(mention("Отличная кружка", author="Иванова Мария"), classified(), seed=s).text
+        for s in range(6)
+    }
     assert all("Мария" in t.splitlines()[0] and "Иванова" not in t for t in texts)
 
 
 def test_brand_is_quoted_and_never_the_products_own():
-    texts = [draft(mention("Отличная кружка", brand="Termico"), classified(), seed=s).text for s in range(12)]
+    texts = [
+        draft(mention("Отличная кружка", brand="Termico"), classified(), seed=s).text
+        for s in range(12)
+    ]
     assert all("Termico" not in t for t in texts)
     assert any("«Мамина Радость»" in t for t in texts)
     unbranded = [
-        draft(mention("Отличная кружка", brand="Termico"), classified(), seed=s, settings=DraftSettings()).text
+        draft(
+            mention("Отличная кружка", brand="Termico"),
+            classified(),
+            seed=s,
+            settings=DraftSettings(),
+        ).text
         for s in range(12)
     ]
     assert all("Termico" not in t and "{" not in t and "«»" not in t for t in unbranded)
@@ -327,7 +383,11 @@ def test_brand_is_quoted_and_never_the_products_own():
 def test_english_replies_hold_no_cyrillic():
     for seed in range(12):
         d = draft(
-            mention("Great mug, keeps coffee hot all morning", author="Мария", product="Термокружка 0,5 л"),
+            mention(
+                "Great mug, keeps coffee hot all morning",
+                author="Мария",
+                product="Термокружка 0,5 л",
+            ),
             classified("positive", "en"),
             seed=seed,
         )
@@ -336,9 +396,17 @@ def test_english_replies_hold_no_cyrillic():
 
 # --- details and variety -------------------------------------------------------------------
 def test_draft_echoes_who_it_was_for():
-    texts = [draft(mention("Брала внучке на юбилей, очень довольна", rating=5), classified(), seed=s).text for s in range(6)]
+    texts = [
+        draft(
+            mention("Брала внучке на юбилей, очень довольна", rating=5), classified(), seed=s
+        ).text
+        for s in range(6)
+    ]
     assert all("внучке" in t for t in texts)
-    en = draft(mention("Bought it as a gift for my daughter, she loves it", rating=5), classified("positive", "en"))
+    en = draft(
+        mention("Bought it as a gift for my daughter, she loves it", rating=5),
+        classified("positive", "en"),
+    )
     assert "your daughter" in en.text
 
 
@@ -353,7 +421,12 @@ def test_shop_wide_sentences_are_not_repeated():
     replies: list[str] = []
     for i in range(40):
         d = draft(
-            mention("Отличная кружка, всем рекомендую", rating=5, ext=f"s{i}", platform=("wildberries", "ozon")[i % 2]),
+            mention(
+                "Отличная кружка, всем рекомендую",
+                rating=5,
+                ext=f"s{i}",
+                platform=("wildberries", "ozon")[i % 2],
+            ),
             classified(),
             recent_replies=replies[-60:],
         )
@@ -381,7 +454,10 @@ def test_regenerate_gives_a_different_text():
 
 
 def test_recent_replies_steer_the_draft_away_from_themselves():
-    m, c = mention("Отличная кружка, быстро доставили"), classified("positive", "ru", ("delivery_speed", "positive"))
+    m, c = (
+        mention("Отличная кружка, быстро доставили"),
+        classified("positive", "ru", ("delivery_speed", "positive")),
+    )
     alone = draft(m, c, seed=42)
     # With its own text among the shop's recent replies, the same seed writes another one.
     steered = draft(m, c, seed=42, recent_replies=[alone.text])
@@ -390,7 +466,9 @@ def test_recent_replies_steer_the_draft_away_from_themselves():
     assert steered.similarity == pytest.approx(similarity(steered.text, alone.text), abs=1e-4)
     previous = [draft(m, c, seed=s).text for s in range(100, 130)]
     redrawn = draft(m, c, seed=42, recent_replies=previous)
-    assert redrawn.similarity == pytest.approx(max(similarity(redrawn.text, p) for p in previous), abs=1e-4)
+    assert redrawn.similarity == pytest.approx(
+        max(similarity(redrawn.text, p) for p in previous), abs=1e-4
+    )
     assert redrawn.similarity < SETTINGS.similarity_threshold
 
 
@@ -405,7 +483,10 @@ def test_similarity_basics():
 def test_two_hundred_similar_positive_reviews_rarely_look_alike(language):
     """Issue 5 'done when': < 5 % of draft pairs above the threshold, all moves present."""
     names = ["Анна", "Иван", "Мария", None, "Олег", "Покупатель", "Светлана", "Дмитрий"]
-    text = {"ru": "Отличный рюкзак, удобный, всем рекомендую", "en": "Great backpack, comfy, recommend"}
+    text = {
+        "ru": "Отличный рюкзак, удобный, всем рекомендую",
+        "en": "Great backpack, comfy, recommend",
+    }
     texts: list[str] = []
     for i in range(200):
         aspects = [("delivery_speed", "positive"), ("quality", "positive")] if i % 2 else []
@@ -440,7 +521,11 @@ def test_drafts_are_lint_clean_and_readable_length():
 def test_contacts_never_where_the_platform_forbids_them():
     settings = DraftSettings(brand="Ромашка", support_contact="help@romashka.example")
     for platform in MARKETPLACES:
-        d = draft(mention("Сломался", rating=1, platform=platform), classified("negative"), settings=settings)
+        d = draft(
+            mention("Сломался", rating=1, platform=platform),
+            classified("negative"),
+            settings=settings,
+        )
         assert "help@" not in d.text
         assert not has_errors(lint_reply(d.text, policy_for(platform)))
 
@@ -448,7 +533,12 @@ def test_contacts_never_where_the_platform_forbids_them():
 def test_tight_cap_drops_optional_moves_but_keeps_required():
     tight = PlatformPolicy(platform="tiny", max_length=220)
     for seed in range(10):
-        d = draft(mention("Сломался", rating=1), classified("negative", "ru", ("defect", "negative")), seed=seed, platform_policy=tight)
+        d = draft(
+            mention("Сломался", rating=1),
+            classified("negative", "ru", ("defect", "negative")),
+            seed=seed,
+            platform_policy=tight,
+        )
         assert REQUIRED_MOVES["negative"] <= set(d.moves)
         assert "closing" not in d.moves
 

@@ -13,7 +13,7 @@ from services.responder.draft.details import (
     safe_echo,
 )
 from services.responder.draft.slots import brand_for, customer_name, product_for, shorten_title
-from services.responder.draft.variety import repeat_rate, repeated_sentences, recent_sentence_set
+from services.responder.draft.variety import recent_sentence_set, repeat_rate, repeated_sentences
 
 GENERIC = frozenset({"покупатель", "гость", "анонимный", "a google user", "customer"})
 
@@ -24,7 +24,10 @@ GENERIC = frozenset({"покупатель", "гость", "анонимный",
     [
         ("Чайник электрический 1,7 л, стеклянный, с подсветкой", "Чайник электрический 1,7 л"),
         ("Термокружка 0,5 л с крышкой / подарок мужчине", "Термокружка 0,5 л с крышкой"),
-        ("Чехол силиконовый прозрачный противоударный для iPhone и Samsung", "Чехол силиконовый прозрачный"),
+        (
+            "Чехол силиконовый прозрачный противоударный для iPhone и Samsung",
+            "Чехол силиконовый прозрачный",
+        ),
         ('Рюкзак "Urban" городской', "Рюкзак Urban городской"),
         ("«Пуховик» женский зимний", "Пуховик женский зимний"),
     ],
@@ -34,7 +37,9 @@ def test_titles_are_cut_whole(title, short):
 
 
 def test_titles_never_end_on_a_preposition_a_number_or_an_open_quote():
-    long = "Держатель для телефона в машину магнитный на дефлектор 360 градусов для iPhone и Android"
+    long = (
+        "Держатель для телефона в машину магнитный на дефлектор 360 градусов для iPhone и Android"
+    )
     for limit in range(12, 60, 3):
         out = shorten_title(long, limit)
         assert out is not None
@@ -150,10 +155,16 @@ def test_unsafe_words_are_never_echoed(phrase):
 
 
 def test_praise_echo_is_a_clause_without_a_but():
-    assert praise_echo("MagSafe держит намертво, в руке не скользит.", "ru") == "MagSafe держит намертво"
+    assert (
+        praise_echo("MagSafe держит намертво, в руке не скользит.", "ru")
+        == "MagSafe держит намертво"
+    )
     assert praise_echo("Отличный фен!", "ru") is None  # an adjective first: no clause
     assert praise_echo("Удобный, но тяжёлый", "ru") is None
-    assert praise_echo("My thick hair dries in ten minutes.", "en") == "your thick hair dries in ten minutes"
+    assert (
+        praise_echo("My thick hair dries in ten minutes.", "en")
+        == "your thick hair dries in ten minutes"
+    )
 
 
 def test_aspect_guessed_from_the_complaint_words():
@@ -177,4 +188,7 @@ def test_repeated_sentences_are_found_shop_wide_and_greetings_do_not_count():
     assert repeated_sentences(draft, index) == ["Спасибо за отзыв, нам очень приятно его читать."]
     # Countable body sentences: one in each reply (the short ones do not count).
     assert repeat_rate([recent[0], draft]) == pytest.approx(1 / 2)
-    assert repeat_rate([recent[0], draft], exempt=["Спасибо за отзыв, нам очень приятно его читать."]) == 0
+    assert (
+        repeat_rate([recent[0], draft], exempt=["Спасибо за отзыв, нам очень приятно его читать."])
+        == 0
+    )
