@@ -175,7 +175,9 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"[!?)(]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", "", text).strip(" ,.:-–—")
     if not text or len(text) > ECHO_MAX:
         return None
-    if len(text.split()) < 2 and not re.search(r"оват[оаыйяе]?$", text, _F):
+    if len(text.split()) < 2 and not re.search(
+        r"(?:оват[оаыйяе]?|[а-яё]{3}(?:ют|ят|ется|ится|ются|ятся|лся|лась|лось|лись))$", text, _F
+    ):
         return None
     if _PROFANITY.search(text) or _ADMISSION.search(text):
         return None
@@ -272,7 +274,7 @@ _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
     ),
     ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),
     ("instructions_language", r"инструкц|иероглиф|китайск|manual|instructions"),
-    ("price", r"дорог|цена|price|pricey|expensive"),
+    ("price", r"(?<![а-яё])(?:дорог(?:о|ова\w*|оват\w*|ой|ая|ие)(?![а-яё])|цен[аеуы])|price|pricey|expensive"),
     ("quality", r"качеств|хлипк|quality|flimsy|cheap"),
 )
 
@@ -294,7 +296,7 @@ _PRAISE_WORDS = re.compile(
 )
 _INTENSIFIER = re.compile(
     r"^(?:очень|такой|такая|такое|такие|самый|самая|просто|довольно|достаточно|весьма|"
-    r"реально|прям|very|really|so|quite)\b",
+    r"реально|прям|говорит|говорят|пишет|сказал\w*|very|really|so|quite|says|said)\b",
     _F,
 )
 _ADJECTIVE_FIRST = re.compile(r"^[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)\b", _F)

@@ -48,7 +48,7 @@ from ..lint import (
 from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
 from .details import Detail, find_detail, guess_aspect, praise_echo, problem_clause, safe_echo
-from .family import _COMPLAINT, _MILD, blamed_aspects, draft_family
+from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
 from .similarity import DEFAULT_SHINGLE, max_similarity, normalise, shingles
 from .slots import _DANGLING, brand_for, customer_name, product_for
 from .variety import (
@@ -305,7 +305,7 @@ _CONTRAST = re.compile(
 def _clauses(text: str) -> list[str]:
     """Sentences split at contrast and list commas, questions left out, in text order."""
     out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", text):
+    for sentence in re.split(r"(?<=[.!?…)])\s+|\n+", text):
         if sentence.strip().endswith("?"):
             continue
         for piece in re.split(
@@ -337,7 +337,13 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
                     words.pop()
                 out.append((clause[:end] + " " + " ".join(words)).strip())
     out.append(clause)
-    return [c for c in out if pattern is None or pattern.search(c)]
+    trimmed = []
+    for candidate in out:
+        words = candidate.split()
+        while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
+            words.pop()
+        trimmed.append(" ".join(words))
+    return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
 
 
 def complaint_echo(text: str, family: str) -> str | None:
@@ -380,7 +386,8 @@ def complaint_echo(text: str, family: str) -> str | None:
     if family == "negative" and clauses:
         for candidate in _candidates(clauses[0], None):
             echo = safe_echo(candidate)
-            if echo:
+            # Under 1–2★ a praise word in the first clause is irony: never repeat it.
+            if echo and not _PRAISE.search(echo):
                 return echo
     return None
 
