@@ -143,7 +143,7 @@ _ADMISSION = re.compile(
 )
 _FIRST_PERSON = re.compile(
     r"(?<![а-яё])(?:я|мне|меня|мной|мы|нам|нас|наш\w*|заказ(?:ал|ывал)\w*|купил\w*|брал\w*|"
-    r"взял\w*|получил\w*)(?![а-яё])|\b(?:ordered|bought|received|got)\b|"
+    r"взял\w*|получил\w*|ждал\w*|него|неё|нее|нём|ней|ним|ними|них)(?![а-яё])|\b(?:ordered|bought|received|got)\b|"
     r"\b(?:i|i'm|i've|i'd|me|we|us|our)\b",
     _F,
 )

@@ -53,6 +53,7 @@ from .similarity import DEFAULT_SHINGLE, max_similarity, normalise, shingles
 from .slots import _DANGLING, brand_for, customer_name, product_for
 from .variety import (
     NEAR_WINDOW,
+    body,
     recent_sentence_ages,
     recent_sentence_set,
     repeat_penalty,
@@ -509,6 +510,7 @@ def _steps(
     values: Mapping[str, str | None],
     settings: DraftSettings,
     policy: PlatformPolicy,
+    answered_topics: frozenset[str] = frozenset(),
 ) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """The next steps the platform and the seller's facts allow, in the aspect's order."""
     if not case.problems or case.family not in ("negative", "neutral", "positive_remark"):
@@ -516,7 +518,12 @@ def _steps(
     aspect = case.problems[0]
     wanted = list(doc.problems[aspect].steps)  # type: ignore[index]
     if truth.app_store:
-        wanted = [s for s in wanted if s in FACT_STEPS] + ["app"]
+        # An app's faults go to its developers; service, price, delivery to the team.
+        people = {"seller_service", "delivery_speed", "price", "packaging"}
+        wanted = [s for s in wanted if s in FACT_STEPS] + (["pass_on"] if aspect in people else ["app"])
+    if answered_topics & {"returns", "exchange"}:
+        # The answer to "how do I return / exchange it" already gives the route.
+        wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
     if case.family == "positive_remark":
         wanted = [s for s in wanted if s in _REMARK_STEPS]
     out: list[tuple[str, list[str]]] = []
@@ -640,7 +647,12 @@ def _plan(
             parts.append(AnswerPart(question, None, ""))
     # A fact that answers a question is not stated again as a next step.
     step_facts = FactSet(tuple(f for f in facts.facts if f.id not in answered))
-    steps, used = _steps(case, doc, truth, step_facts, values, settings, policy)
+    answered_topics = frozenset(f.topic for f in facts.facts if f.id in answered) | frozenset(
+        a.fact.topic for a in answers if a is not None and a.fact.id in answered
+    )
+    steps, used = _steps(
+        case, doc, truth, step_facts, values, settings, policy, answered_topics
+    )
     if parts and steps:
         steps = steps[:1]
     used = [*answered, *used]
@@ -828,9 +840,12 @@ def _is_fact(sentence: str, fact_texts: Sequence[str]) -> bool:
 
 
 def _opener_repeats(text: str) -> int:
-    """Sentences of one reply that open with the same word («Рады… Рады…»): reads canned."""
+    """Sentences of one reply that open with the same word («Рады… Рады…») or say the
+    same three words twice («спасибо, что написали… спасибо, что написали»): reads canned."""
     openers = [s.split()[0].lower().strip(",.!") for s in sentences(text) if s.split()]
-    return len(openers) - len(set(openers))
+    words = normalise(body(text)).split()
+    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    return len(openers) - len(set(openers)) + len(trigrams) - len(set(trigrams))
 
 
 def _blocking(issues: Sequence[LintIssue]) -> int:
@@ -973,7 +988,8 @@ def draft_reply(
             best = (score, draft)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).
-        if score[0] == 0 and score[1] < NEAR_WINDOW and sim < settings.similarity_threshold:
+        settled = score[1] == 0 or (score[1] < NEAR_WINDOW and attempt >= settings.max_attempts // 2)
+        if score[0] == 0 and settled and sim < settings.similarity_threshold:
             break
     assert best is not None
     return replace(best[1], attempts=attempt)
