@@ -142,9 +142,14 @@ _ADMISSION = re.compile(
     _F,
 )
 _FIRST_PERSON = re.compile(
-    r"(?<![а-яё])(?:я|мне|меня|мной|мы|нам|нас|наш\w*|заказ(?:ал|ывал)\w*|купил\w*|брал\w*|"
-    r"взял\w*|получил\w*|ждал\w*|него|неё|нее|нём|ней|ним|ними|них)(?![а-яё])|\b(?:ordered|bought|received|got)\b|"
-    r"\b(?:i|i'm|i've|i'd|me|we|us|our)\b",
+    r"(?<![а-яё])(?:я|мне|меня|мной|мы|нам|нас|наш\w*|него|неё|нее|нём|ней|ним|ними|них)"
+    r"(?![а-яё])|\b(?:i|i'm|i've|i'd|me|we|us|our)\b",
+    _F,
+)
+#: The buyer's own actions: «Жаль, что заказала…» would read as if about someone else.
+_ACTION = re.compile(
+    r"(?<![а-яё])(?:заказ(?:ал|ывал)\w*|купил\w*|брал\w*|взял\w*|получил\w*|ждал\w*)"
+    r"(?![а-яё])|\b(?:ordered|bought|received|got|waited)\b",
     _F,
 )
 #: Possessives that turn from the buyer's voice into ours without changing the grammar.
@@ -167,6 +172,27 @@ _LEADING = re.compile(
 ECHO_MAX = 64
 
 
+#: The buyer's own action at the start of a clause, turned to "you" («ждала две недели» →
+#: «вы ждали две недели», "ordered pink, got grey" → "you ordered pink and got grey").
+_RU_ACTIONS = {
+    "заказал": "заказали", "заказала": "заказали", "заказывал": "заказывали",
+    "заказывала": "заказывали", "получил": "получили", "получила": "получили",
+    "ждал": "ждали", "ждала": "ждали", "купил": "купили", "купила": "купили",
+}  # fmt: skip
+_EN_ACTIONS = re.compile(r"^(ordered|received|got|bought|waited)\b", _F)
+
+
+def _second_person(text: str) -> str:
+    first, _, rest = text.partition(" ")
+    verb = _RU_ACTIONS.get(first.lower())
+    if verb and rest:
+        return f"вы {verb} {rest}"
+    if _EN_ACTIONS.match(text):
+        text = "you " + text[0].lower() + text[1:]
+        return re.sub(r",\s*(got|received|came)\b", r" and \1", text, count=1)
+    return text
+
+
 def safe_echo(phrase: str) -> str | None:
     """The buyer's phrase, tidied, if it is safe to repeat in a public reply; else None."""
     text = " ".join(phrase.replace("«", " ").replace("»", " ").replace('"', " ").split())
@@ -182,8 +208,10 @@ def safe_echo(phrase: str) -> str | None:
     if _PROFANITY.search(text) or _ADMISSION.search(text):
         return None
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
-    if _FIRST_PERSON.search(text):
+    voiced = _second_person(text)
+    if _FIRST_PERSON.search(voiced) or (voiced == text and _ACTION.search(text)):
         return None
+    text = voiced
     if re.search(r"\d{5,}|@|https?:|www\.", text):
         return None
     if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
@@ -233,7 +261,7 @@ _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "wrong_item",
-        r"ordered\s+.{1,30}\b(?:got|received)|заказывал\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)",
+        r"ordered\s+.{1,30}\b(?:got|received)|не\s+того\s+(?:цвета|размера)|заказ(?:ал|ывал)\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)",
     ),
     (
         "not_working",
@@ -245,7 +273,7 @@ _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "transit_damage",
-        r"помят|разбит|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)",
+        r"помят|разбит|разбил\w*\s+(?:в\s+дороге|при\s+доставке)|в\s+дороге|при\s+доставке|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)",
     ),
     ("leak", r"протека|протёк|протек|теч[её]т|подтека|\bleak"),
     (
@@ -270,6 +298,7 @@ _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "delivery_speed",
+        r"ждал\w*\s+.{0,25}(?:недел|дн[еяь])|вместо\s+(?:обещанных\s+)?\w+\s+дн|"
         r"доставк|опоздал|позже\s+обещ|дольше\s+обещ|задерж|вез\w*\s+\d+|\blate\b|later\s+than|delayed|took\s+(?:ages|weeks)",
     ),
     ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),

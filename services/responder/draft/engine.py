@@ -285,7 +285,8 @@ def _liked(classification: Classification) -> list[str]:
 
 _DANGLING_CUT = _DANGLING | {
     "как", "что", "так", "чтобы", "который", "которая", "when", "that", "than", "it", "he",
-    "she", "they", "his", "her", "its", "every", "each", "some", "any", "time",
+    "she", "they", "his", "her", "its", "every", "each", "some", "any", "time", "got",
+    "received", "came", "пришёл", "пришла", "пришло", "пришли", "прислали",
 }  # fmt: skip
 #: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
 _EMOTION = re.compile(
@@ -331,12 +332,16 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             rest = re.split(r"[,;]", clause[end:], maxsplit=1)[0].split()
             # Russian often puts the subject after the verb («оторвалась лямка»): keep a
             # few words; English is subject–verb: stop right after the cue word.
-            order = (3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
+            order = (5, 4, 3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
             for extra in order:
                 words = rest[:extra]
                 while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
                     words.pop()
                 out.append((clause[:end] + " " + " ".join(words)).strip())
+            # From the cue word on («щиплет глаза» out of «после него щиплет глаза»).
+            start = clause.rfind(" ", 0, m.start()) + 1
+            for extra in order:
+                out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
     out.append(clause)
     trimmed = []
     for candidate in out:
@@ -421,7 +426,7 @@ def _as_clause(echo: str, language: str) -> str | None:
         if _EN_ADJ_FIRST.match(echo):
             return "it's " + echo
         if _EN_SUBJECT_VERB.match(echo) or re.match(
-            r"^(?:it's|they're|there's|there\s+is|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
+            r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
             r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died))\b",
@@ -983,7 +988,7 @@ def draft_reply(
         penalty = repeat_penalty(
             text, {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
         )
-        score = (_blocking(issues), penalty + _opener_repeats(text), sim)
+        score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text), sim)
         if best is None or score < best[0]:
             best = (score, draft)
         # Good enough: no lint error, nothing the last replies said, not a near copy
