@@ -303,7 +303,10 @@ _ASPECT_WORDS: tuple[tuple[str, str], ...] = (
     ),
     ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),
     ("instructions_language", r"инструкц|иероглиф|китайск|manual|instructions"),
-    ("price", r"(?<![а-яё])(?:дорог(?:о|ова\w*|оват\w*|ой|ая|ие)(?![а-яё])|цен[аеуы])|price|pricey|expensive"),
+    (
+        "price",
+        r"(?<![а-яё])(?:дорог(?:о|ова\w*|оват\w*|ой|ая|ие)(?![а-яё])|цен[аеуы])|price|pricey|expensive",
+    ),
     ("quality", r"качеств|хлипк|quality|flimsy|cheap"),
 )
 
@@ -319,8 +322,10 @@ def guess_aspect(phrase: str) -> str | None:
 _PRAISE_WORDS = re.compile(
     r"удобн|мягк|т[её]пл|горяч|быстр|красив|качествен|держит|отличн|прекрасн|лёгк|легк|"
     r"приятн|аккуратн|надёжн|надежн|крепк|ровн|шикарн|прочн|вместительн|тих|"
+    r"держит|сидит|греет|вмещает|влезает|ловит|моются|защищает|заряжается|служит|"
     r"comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
-    r"holds|keeps|fits|works|dries|great|perfect|lovely",
+    r"holds|keeps|fits|works|dries|great|perfect|lovely|catches|stays|huge|spacious|cosy|"
+    r"cozy|fluffy|thick|bright|clear|rinse",
     _F,
 )
 _INTENSIFIER = re.compile(

@@ -332,7 +332,9 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             rest = re.split(r"[,;]", clause[end:], maxsplit=1)[0].split()
             # Russian often puts the subject after the verb («оторвалась лямка»): keep a
             # few words; English is subject–verb: stop right after the cue word.
-            order = (5, 4, 3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
+            order = (
+                (5, 4, 3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
+            )
             for extra in order:
                 words = rest[:extra]
                 while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
@@ -525,7 +527,9 @@ def _steps(
     if truth.app_store:
         # An app's faults go to its developers; service, price, delivery to the team.
         people = {"seller_service", "delivery_speed", "price", "packaging"}
-        wanted = [s for s in wanted if s in FACT_STEPS] + (["pass_on"] if aspect in people else ["app"])
+        wanted = [s for s in wanted if s in FACT_STEPS] + (
+            ["pass_on"] if aspect in people else ["app"]
+        )
     if answered_topics & {"returns", "exchange"}:
         # The answer to "how do I return / exchange it" already gives the route.
         wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
@@ -655,9 +659,7 @@ def _plan(
     answered_topics = frozenset(f.topic for f in facts.facts if f.id in answered) | frozenset(
         a.fact.topic for a in answers if a is not None and a.fact.id in answered
     )
-    steps, used = _steps(
-        case, doc, truth, step_facts, values, settings, policy, answered_topics
-    )
+    steps, used = _steps(case, doc, truth, step_facts, values, settings, policy, answered_topics)
     if parts and steps:
         steps = steps[:1]
     used = [*answered, *used]
@@ -993,7 +995,9 @@ def draft_reply(
             best = (score, draft)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).
-        settled = score[1] == 0 or (score[1] < NEAR_WINDOW and attempt >= settings.max_attempts // 2)
+        settled = score[1] == 0 or (
+            score[1] < NEAR_WINDOW and attempt >= settings.max_attempts // 2
+        )
         if score[0] == 0 and settled and sim < settings.similarity_threshold:
             break
     assert best is not None
