@@ -83,7 +83,7 @@ class ResponderSettings(ServiceSettings):
     responder_embed_timeout_s: float = Field(default=2.0, gt=0, le=30)
     #: Cosine at or above which a fact answers a question (calibrate per encoder:
     #: python -m services.responder.fact.calibrate).
-    responder_facts_threshold: float = Field(default=0.35, gt=0, le=1)
+    responder_facts_threshold: float = Field(default=0.57, gt=0, le=1)
     #: How stale the drafts' copy of the facts may be (edits here apply at once).
     responder_facts_refresh_s: float = Field(default=10.0, gt=0, le=3600)
 

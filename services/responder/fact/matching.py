@@ -1,10 +1,11 @@
 """Which fact answers a question: by meaning (sentence embeddings), else by keywords.
 
 The embedding matcher compares the question with each fact's wording and with its
-topic's description (a question in a buyer's words) and takes the best cosine; below the
-threshold nothing is proposed. Without an embedder, or when it fails, the keyword matcher
-looks for the fact's own keywords and its topic's keywords among the question's lemmas,
-forgiving one typo in words of five letters or more. `FactAnswer.method` says which.
+topic's description (a question in a buyer's words) and takes the best cosine at or above
+the threshold. Without an embedder, when it fails, or when no fact reaches the threshold,
+the keyword matcher looks for the fact's own keywords and its topic's keywords among the
+question's lemmas, forgiving one typo in words of five letters or more (its precision is
+high: a keyword hit is a safe second chance). `FactAnswer.method` says which matched.
 
 A fact without a wording in the reply's language is never proposed: nothing is translated.
 """
@@ -27,9 +28,10 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-#: Calibrated on tests/responder/fact/match_pairs.jsonl (see `python -m
-#: services.responder.fact.calibrate`); a setting, since each model has its own scale.
-DEFAULT_THRESHOLD = 0.35
+#: Calibrated (max F0.5) on tests/responder/fact/match_pairs.jsonl with the hashed
+#: character-trigram encoder; each model has its own cosine scale, so it is a setting
+#: (RESPONDER_FACTS_THRESHOLD): re-run `python -m services.responder.fact.calibrate`.
+DEFAULT_THRESHOLD = 0.57
 FACT_KEYWORD_WEIGHT = 1.0
 TOPIC_KEYWORD_WEIGHT = 0.6
 #: One topic keyword is enough; a fact's own keyword counts more.
@@ -220,7 +222,7 @@ async def match_all(
                         method="embedding",
                     )
                     if best
-                    else None
+                    else match_keywords(question, fact_set, language)
                 )
             return out
     return [match_keywords(q, fact_set, language) for q in questions]
