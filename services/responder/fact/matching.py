@@ -203,7 +203,12 @@ async def match_all(
     if embedder is not None:
         try:
             question_vectors, candidates = await _fact_vectors(
-                facts, language, [], embedder, cache or FactVectorCache(), list(questions)
+                facts,
+                language,
+                [],
+                embedder,
+                cache if cache is not None else FactVectorCache(),
+                list(questions),
             )
         except EmbedderError as exc:
             log.warning("fact matching falls back to keywords", error=str(exc))
