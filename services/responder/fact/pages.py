@@ -115,7 +115,7 @@ async def new_fact_page(request: Request, ctx: Context) -> Response:
 async def audit_page(
     request: Request,
     ctx: Context,
-    fact_id: Annotated[str | None, Query(pattern="^$|" + ID_PATTERN.strip("^$"))] = None,
+    fact_id: Annotated[str | None, Query(pattern="^$|" + ID_PATTERN)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     principal = session_principal(request, ctx)

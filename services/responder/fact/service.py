@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import String, and_, func, or_, select
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.fact.contract import FactTopic, SellerFact
@@ -95,14 +94,6 @@ async def list_facts(session: AsyncSession, f: FactFilter) -> tuple[list[FactRec
         conditions.append(FactRecord.sku == f.sku)
     if f.brand:
         conditions.append(func.lower(FactRecord.brand) == f.brand.lower())
-    if f.q:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(
-            or_(
-                FactRecord.id.ilike(pattern, escape="\\"),
-                sql_cast(FactRecord.text, String).ilike(pattern, escape="\\"),
-            )
-        )
     where = and_(*conditions)
     total = (
         await session.execute(select(func.count()).select_from(FactRecord).where(where))
@@ -125,8 +116,17 @@ async def list_facts(session: AsyncSession, f: FactFilter) -> tuple[list[FactRec
         .scalars()
         .all()
     )
-    if f.platform:  # JSON lists: filtered here, the table is a few hundred rows at most
+    # Platforms and texts are JSON: filtered here (a shop has hundreds of facts at most).
+    if f.platform:
         rows = [r for r in rows if not r.platforms or f.platform in r.platforms]
+        total = len(rows)
+    if f.q:
+        needle = f.q.casefold()
+        rows = [
+            r
+            for r in rows
+            if needle in r.id.casefold() or any(needle in t.casefold() for t in r.text.values())
+        ]
         total = len(rows)
     return list(rows[f.offset : f.offset + f.limit]), int(total)
 
