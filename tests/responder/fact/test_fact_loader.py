@@ -124,7 +124,7 @@ def test_file_errors(tmp_path: Path) -> None:
         load_facts_file(tmp_path / "missing.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("facts:\n  - id: a\n    text: {ru: [unclosed\n")
-    with pytest.raises(FactFileError, match="line .*not valid YAML"):
+    with pytest.raises(FactFileError, match=r"line \d+: not valid YAML"):
         load_facts_file(broken)
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text("- just\n- a list\n")
