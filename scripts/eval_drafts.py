@@ -15,6 +15,7 @@ process (as bench/ does); the services themselves never import each other.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import sys
@@ -29,7 +30,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.responder.draft.engine import Draft, DraftSettings, draft_reply  # noqa: E402
+from services.responder.draft.engine import (  # noqa: E402
+    Draft,
+    DraftSettings,
+    draft_reply,
+    find_questions,
+)
 from services.responder.draft.family import draft_family  # noqa: E402
 from services.responder.draft.slots import _DANGLING  # noqa: E402
 from services.responder.draft.variety import repeat_rate  # noqa: E402
@@ -138,14 +144,43 @@ def _stand_in_match(question: str, facts: FactSet, language: str) -> FactAnswer 
     return None
 
 
-def fact_functions() -> tuple[Callable[..., FactSet], Callable[..., FactAnswer | None], str]:
-    """The facts module's resolution and keyword matching, or the stand-ins above."""
+class _InProcessTrigrams:
+    """The sentiment service's default sentence encoder (what `make run` serves at
+    /api/embed), called in-process: this dev tool composes the two services as bench/ does."""
+
+    def __init__(self) -> None:
+        from services.sentiment.embedding.trigram import HashedTrigramEncoder
+
+        self._encoder = HashedTrigramEncoder()
+
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return [list(map(float, row)) for row in self._encoder.embed(list(texts))]
+
+
+def fact_functions() -> tuple[Callable[..., FactSet], Callable[..., list[FactAnswer | None]], str]:
+    """The facts module's resolution and matching (embeddings, keyword fallback), or the
+    stand-ins above when the module is not in this checkout."""
     try:
-        from services.responder.fact.matching import match_keywords
+        from services.responder.fact.matching import match_all
         from services.responder.fact.resolution import resolve
     except ImportError:
-        return _stand_in_resolve, _stand_in_match, "stand-in keyword match"
-    return resolve, match_keywords, "facts module (keyword matching)"
+
+        def stand_in(
+            questions: Sequence[str], facts: FactSet, language: str
+        ) -> list[FactAnswer | None]:
+            return [_stand_in_match(q, facts, language) for q in questions]
+
+        return _stand_in_resolve, stand_in, "stand-in keyword match"
+    try:
+        embedder: Any = _InProcessTrigrams()
+        how = "facts module (trigram embeddings, keyword fallback)"
+    except ImportError:
+        embedder, how = None, "facts module (keyword matching)"
+
+    def matched(questions: Sequence[str], facts: FactSet, language: str) -> list[FactAnswer | None]:
+        return asyncio.run(match_all(list(questions), facts, language, embedder))
+
+    return resolve, matched, how
 
 
 # --- one case ----------------------------------------------------------------------------
@@ -204,7 +239,7 @@ def slot_errors(case: dict[str, Any], draft: Draft, generic: set[str]) -> list[s
 def evaluate(
     cases: list[dict[str, Any]], facts: list[SellerFact]
 ) -> tuple[list[Result], dict[str, Any]]:
-    resolve, match, how = fact_functions()
+    resolve, match, how = fact_functions()  # match: questions -> one answer (or None) each
     classifier = load_classifier(None)
     classified: list[Classification] = analyse(
         [MentionInput(mention_of(c).full_text, c.get("rating"), c.get("language")) for c in cases],
@@ -221,11 +256,9 @@ def evaluate(
         mention = mention_of(case)
         product = case.get("product") or {}
         fact_set = resolve(facts, product.get("sku"), product.get("brand"), case["platform"])
-        from services.responder.draft.engine import find_questions
-
         questions = find_questions(mention, classification)
         language = case.get("language") or "ru"
-        answers = [match(q, fact_set, language) for q in questions]
+        answers = match(questions, fact_set, language) if questions else []
         draft = draft_reply(
             mention=mention,
             classification=classification,
