@@ -846,13 +846,23 @@ def _is_fact(sentence: str, fact_texts: Sequence[str]) -> bool:
     return any(sentence in text for text in fact_texts)
 
 
+_THANKS = re.compile(r"спасибо|благодар|\bthank", re.IGNORECASE)
+
+
 def _opener_repeats(text: str) -> int:
     """Sentences of one reply that open with the same word («Рады… Рады…») or say the
     same three words twice («спасибо, что написали… спасибо, что написали»): reads canned."""
     openers = [s.split()[0].lower().strip(",.!") for s in sentences(text) if s.split()]
     words = normalise(body(text)).split()
     trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
-    return len(openers) - len(set(openers)) + len(trigrams) - len(set(trigrams))
+    thanks = sum(1 for s in sentences(body(text)) if _THANKS.search(s))
+    return (
+        len(openers)
+        - len(set(openers))
+        + len(trigrams)
+        - len(set(trigrams))
+        + max(0, thanks - 2)
+    )
 
 
 def _blocking(issues: Sequence[LintIssue]) -> int:
