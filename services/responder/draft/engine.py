@@ -857,11 +857,7 @@ def _opener_repeats(text: str) -> int:
     trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
     thanks = sum(1 for s in sentences(body(text)) if _THANKS.search(s))
     return (
-        len(openers)
-        - len(set(openers))
-        + len(trigrams)
-        - len(set(trigrams))
-        + max(0, thanks - 2)
+        len(openers) - len(set(openers)) + len(trigrams) - len(set(trigrams)) + max(0, thanks - 2)
     )
 
 
