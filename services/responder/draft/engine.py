@@ -321,8 +321,18 @@ def _clauses(text: str) -> list[str]:
 
 
 def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
-    """Comma pieces of the clause, the clause cut after its cue word, the whole clause."""
+    """Comma pieces of the clause, the clause cut after its cue word, the whole clause.
+
+    A short clause whose second half is a contrast («цвет на фото бежевый, а в жизни
+    серый») goes first: its halves alone lose the subject.
+    """
     out = re.split(r",\s*", clause)
+    if (
+        len(clause) <= 50
+        and re.search(r",\s*(?:а|and)\s", clause, re.IGNORECASE)
+        and not _PRAISE.search(clause)
+    ):
+        out.insert(0, clause)
     if pattern is not None:
         m = pattern.search(clause)
         if m:
