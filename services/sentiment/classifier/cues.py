@@ -1,0 +1,137 @@
+"""Complaint and praise cues of a text, and the sarcasm flag (ru, en).
+
+The fusion rule needs to know, beside the text model's label, whether the customer
+complains at all (a 5★ review with a remark), praises at all (a 1★ slip), and whether the
+praise is ironic. Sarcasm, one of:
+1. a marker phrase («ну спасибо», «спасибо за брак», «подарок мечты», "thanks for
+   nothing", "just great") next to a complaint, or two such markers;
+2. an evaluative praise word and a severe complaint (a defect, not working, a fake, a
+   wrong item, …) in one sentence with no contrast word between them («отличное
+   качество, развалилось через день», "great, it broke on day two") — with «но» / "but"
+   it is a mixed review, and praise of an unrelated aspect («быстрая доставка, товар
+   сломан») is not irony;
+3. a praise emoji (👍 😊 …) beside a severe complaint in a text that praises no aspect
+   («не работает 👍»).
+Under sarcasm the praised quality («отличное качество») is read as blamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.sentiment.classifier import lexicon
+from services.sentiment.classifier.aspects import Reading
+from services.sentiment.classifier.text_units import normal
+from shared.events import Aspect, Sentiment
+
+#: Rule 2 reads only praise of the item itself: «спасибо продавцу, быстро заменили брак»
+#: thanks, it is not irony (irony with thanks needs a marker: «спасибо за брак»).
+_IRONY = frozenset(normal(w) for w in lexicon.IRONY_PRAISE)
+_CONTRAST = frozenset(normal(w) for w in lexicon.CONTRAST)
+#: Aspects whose praise is undone by a severe complaint next to it (quality, the item).
+_GENERAL = frozenset({"quality", "other"})
+
+
+@dataclass(frozen=True)
+class TextCues:
+    """What the words of a review say, beside the text model."""
+
+    #: Complaint cues outside genuine questions: blamed aspects, negative words / phrases.
+    complaint: int = 0
+    #: Praise cues outside genuine questions: praised aspects, positive words, emoji.
+    praise: int = 0
+    sarcasm: bool = False
+    #: Severe aspects blamed (defect, not working, …): complaints no star rating hides.
+    severe: int = 0
+
+
+def _emoji_count(text: str) -> int:
+    count = sum(text.count(e) for e in lexicon.POSITIVE_EMOJI)
+    return count + text.count("))")
+
+
+def _sarcastic_sentences(reading: Reading, aspects: Sequence[Aspect]) -> set[int]:
+    """Sentences where an evaluative praise word stands next to a severe complaint."""
+    tokens = reading.tokens
+    severe_at = [
+        a for a in aspects if a.polarity is Sentiment.negative and a.aspect in lexicon.SEVERE
+    ]
+    praised_clauses = {
+        tokens[i].clause: a.aspect
+        for a in aspects
+        if a.polarity is Sentiment.positive
+        for i, t in enumerate(tokens)
+        if t.start == a.start
+    }
+    found: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if reading.polar[i] <= 0 or not (tok.word in _IRONY or tok.lemma in _IRONY):
+            continue
+        if reading.in_question(i) or any(h.first <= i <= h.last for h in reading.hits):
+            continue
+        praised = praised_clauses.get(tok.clause)
+        for complaint in severe_at:
+            j = next((k for k, t in enumerate(tokens) if t.start == complaint.start), None)
+            if j is None or tokens[j].sentence != tok.sentence:
+                continue
+            if praised is not None and praised not in _GENERAL | {complaint.aspect}:
+                continue
+            lo, hi = sorted((i, j))
+            if any(tokens[k].word in _CONTRAST for k in range(lo + 1, hi)):
+                continue
+            found.add(tok.sentence)
+    return found
+
+
+def read_cues(reading: Reading, aspects: Sequence[Aspect]) -> tuple[TextCues, list[Aspect]]:
+    """The cues of a read text, and its aspects with ironic praise turned into blame."""
+    tokens = reading.tokens
+    outside = [i for i in range(len(tokens)) if not reading.in_question(i)]
+    complaint_words = sum(1 for i in outside if reading.polar[i] < 0)
+    praise_words = sum(1 for i in outside if reading.polar[i] > 0)
+    blamed = [a for a in aspects if a.polarity is Sentiment.negative]
+    emoji = _emoji_count(reading.seg.text)
+    markers = [
+        m for m in reading.cues if m.phrase.tag == "sarcasm" and not reading.in_question(m.first)
+    ]
+    complaint = complaint_words + len(blamed)
+    severe = [a for a in blamed if a.aspect in lexicon.SEVERE]
+    ironic_sentences = _sarcastic_sentences(reading, aspects)
+    praised_specific = [
+        a for a in aspects if a.polarity is Sentiment.positive and a.aspect not in _GENERAL
+    ]
+    sarcasm = (
+        (bool(markers) and complaint > 0)
+        or len(markers) >= 2
+        or bool(ironic_sentences)
+        or (emoji > 0 and bool(severe) and not praised_specific)
+    )
+    if sarcasm:
+        marked = {tokens[m.first].sentence for m in markers} | ironic_sentences
+        aspects = [
+            a.model_copy(update={"polarity": Sentiment.negative})
+            if a.polarity is Sentiment.positive
+            and (a.aspect in _GENERAL or _sentence_of(reading, a) in marked)
+            else a
+            for a in aspects
+        ]
+        # ironic praise counts as complaint, not as praise
+        praise_words = max(0, praise_words - len(markers) - len(ironic_sentences))
+        emoji = 0
+    praised = sum(1 for a in aspects if a.polarity is Sentiment.positive)
+    blamed_now = sum(1 for a in aspects if a.polarity is Sentiment.negative)
+    cues = TextCues(
+        complaint=complaint_words + blamed_now,
+        praise=praise_words + praised + emoji,
+        sarcasm=sarcasm,
+        severe=len(severe),
+    )
+    return cues, list(aspects)
+
+
+def _sentence_of(reading: Reading, aspect: Aspect) -> int:
+    for tok in reading.tokens:
+        if tok.start == aspect.start:
+            return tok.sentence
+    return -1

@@ -1,0 +1,198 @@
+"""Questions inside a review: what the reply must answer (or a person must, before approval).
+
+A sentence is a question when
+- it ends in «?» (smileys and brackets after it included), or
+- it opens (after «а», «и», «ну», «кстати», "also", "so"…) the way buyers ask without a
+  question mark: a request for information («подскажите размер», «уточните», "please
+  advise"), a question word with a question's shape («как стирать», «где инструкция на
+  русском», «какой размер брать», "how do I", "which size"), «ли» among the first words
+  («будет ли поставка», «подойдёт ли»), an auxiliary before its subject ("does it come
+  with", "is this normal"), or «хочу узнать», "I wonder", "anyone know"; a sentence that
+  ends in «!» is an exclamation («Какая красота!»), and a clause after a comma that starts
+  with a question word is subordinate («Когда открыла коробку, …»).
+
+Rhetorical questions are not counted: they need an apology, not an answer. Rule: a
+question is rhetorical when it is a known indignant formula («вы серьёзно?», «за что?»,
+«как так?», «куда смотрит ОТК?», "are you kidding me?", "is this a joke?", "seriously?"),
+or when it opens with «и»/«а»/«ну»/"and"/"so" plus a question word and ends in «??» or
+«?!» («и как это носить??»). A genuine worry with one «?» («Запах сильный, это
+нормально?») stays a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.sentiment.classifier.text_units import Segmented, Span, Token, normal, segment
+from shared.events import QuestionSpan
+
+_FILLERS = frozenset(
+    "а и ну так вот еще также кстати пожалуйста уважаемый уважаемые продавец продавцы "
+    "добрый день здравствуйте вопрос ps also and so btw please hi hello hey question".split()
+)
+_ASK_PREFIXES = (
+    "подскаж", "скажите", "уточнит", "объясните", "посоветуй", "ответьте", "напишите",
+    "поясните", "расскажите", "подскажете", "скажете",
+)  # fmt: skip
+_RU_WH = frozenset("где куда откуда почему зачем сколько когда кто чем чего каков".split())
+_RU_KAK_NEXT = frozenset(
+    "быть так долго часто правильно лучше можно это его ее их им мне нам вам понять узнать "
+    "сделать вернуть обменять поступить добиться связаться получить".split()
+)
+_RU_CHTO_NEXT = frozenset("делать с такое будет если значит можно лучше".split())
+_RU_WANT = frozenset("хочу хотелось хотела хотел хотим хотелось бы".split())
+_RU_KNOW = frozenset("узнать уточнить спросить знать понять".split())
+_EN_WH = frozenset("how what where when why which who whom whose".split())
+_EN_AUX = frozenset(
+    "do does did is are was were can could will would should has have may might shall "
+    "isn't aren't doesn't don't didn't can't won't".split()
+)
+_EN_SUBJECT = frozenset(
+    "i you it this that they we he she there the these those my your anyone anybody "
+    "someone somebody its any a an one".split()
+)
+_EN_PRONOUN = frozenset("i we they he she you".split())
+_EN_OPENERS = (
+    ("any", "idea"), ("any", "ideas"), ("any", "tips"), ("any", "advice"),
+    ("anyone", "know"), ("anybody", "know"), ("please", "advise"), ("please", "tell"),
+    ("please", "let"), ("please", "explain"), ("please", "confirm"), ("i", "wonder"),
+    ("wondering",), ("i", "was", "wondering"), ("need", "to", "know"), ("can", "someone"),
+    ("could", "someone"), ("can", "anyone"), ("let", "me", "know"), ("how", "to"),
+)  # fmt: skip
+_RHETORICAL = [
+    re.compile(p)
+    for p in (
+        r"^(?:ну\s+)?(?:вы|ты)\s+(?:серьезно|издеваетесь|нормальные|смеетесь|в своем уме)",
+        r"^(?:серьезно|реально|правда|да ладно)\W*$",
+        r"\bкак так\b", r"\bза что\b", r"\bкуда смотр", r"\bгде (?:ваша |ваш )?(?:совесть|отк)",
+        r"\bэто (?:шутка|издевательство|прикол)\b", r"\bсколько можно\b",
+        r"\bкто (?:так делает|это проверяет|это придумал|так шьет)", r"\bи это называется\b",
+        r"\bкак такое (?:можно|возможно)\b", r"\bвы издеваетесь\b",
+        r"^(?:seriously|really|are you serious)\W*$", r"\bare you (?:kidding|serious|joking)",
+        r"\bis this a joke\b", r"\bwho (?:designed|approved|thought|checks)\b",
+        r"\bwhat were (?:they|you) thinking\b", r"\bhow is this (?:acceptable|possible|ok)",
+        r"\bwhy would anyone\b", r"\bhow hard is it\b", r"\bwhat a joke\b",
+    )
+]  # fmt: skip
+#: Question words that, opening a sentence with a comma later, open a subordinate clause.
+_SUBORDINATORS = frozenset("когда где кто чем when where who".split())
+_RANT_OPENERS = frozenset("и а ну and so".split())
+_RANT_WH = frozenset("как что где кто зачем почему куда how what who why where".split())
+
+
+def _tail(sentence: str) -> str:
+    """The punctuation run at the end of a sentence (smileys and brackets skipped)."""
+    end = len(sentence)
+    while end > 0 and not sentence[end - 1].isalnum():
+        end -= 1
+    return sentence[end:]
+
+
+def _hyphenated(text: str, token: Token) -> bool:
+    return text[token.end : token.end + 1] in ("-", "‐")
+
+
+def _opens_question(seg: Segmented, tokens: list[Token]) -> bool:
+    """A sentence (or clause) that asks without a question mark, by its first words."""
+    words = [t.word for t in tokens]
+    k = 0
+    while k < len(words) - 1 and words[k] in _FILLERS:
+        k += 1
+    if k >= len(words):
+        return False
+    t0, rest = tokens[k], words[k + 1 :]
+    w0, w1 = t0.word, rest[0] if rest else ""
+    if _hyphenated(seg.text, t0):
+        return False
+    if w0.startswith(_ASK_PREFIXES) or (w0 == "не" and w1.startswith(_ASK_PREFIXES)):
+        return True
+    if "ли" in words[k + 1 : k + 4]:
+        return True
+    if w0 in _RU_WANT and any(w in _RU_KNOW for w in rest[:3]):
+        return True
+    if w0 == "интересно" and ("ли" in rest or any(w in _RU_WH or w == "как" for w in rest)):
+        return True
+    if w0 == "можно" and w1 in _RU_KNOW | {"ли", "стирать", "вернуть", "обменять"}:
+        return True
+    if k > 0 and words[k - 1] == "а" and w0 in ("есть", "будет", "можно", "бывает"):
+        return True
+    if w0 in _RU_WH or (t0.lemma == "какой" and w0 != "какая-то"):
+        return True
+    if w0 == "как":
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        return nxt is not None and (nxt.pos == "INFN" or nxt.word in _RU_KAK_NEXT)
+    if w0 == "что" and w1 in _RU_CHTO_NEXT:
+        return True
+    for opener in _EN_OPENERS:
+        if tuple(words[k : k + len(opener)]) == opener:
+            return True
+    if w0 in _EN_WH:
+        if w0 == "what" and w1 in ("a", "an"):
+            return False
+        return w1 not in _EN_PRONOUN or (len(rest) > 1 and rest[1] in _EN_AUX)
+    return w0 in _EN_AUX and w0 != "don't" and w1 in _EN_SUBJECT
+
+
+def _rhetorical(sentence: str, tail: str) -> bool:
+    lowered = normal(sentence).strip()
+    body = lowered.rstrip("?!.…)( ")
+    if any(p.search(body) for p in _RHETORICAL):
+        return True
+    first = body.split()[:2]
+    multi = "??" in tail or "?!" in tail or "!?" in tail
+    return multi and len(first) == 2 and first[0] in _RANT_OPENERS and first[1] in _RANT_WH
+
+
+def _question_range(seg: Segmented, index: int) -> Span | None:
+    """The part of sentence `index` that asks, or None."""
+    sentence = seg.sentences[index]
+    raw = seg.text[sentence.start : sentence.end]
+    tail = _tail(raw)
+    tokens = [t for t in seg.tokens if t.sentence == index]
+    if not tokens:
+        return None
+    if "?" in tail:
+        return None if _rhetorical(raw, tail) else sentence
+    if "!" in tail:
+        return None
+    clause_ids = sorted({t.clause for t in tokens})
+    for n, clause in enumerate(clause_ids):
+        clause_tokens = [t for t in tokens if t.clause == clause]
+        if not _opens_question(seg, clause_tokens):
+            continue
+        # a question word after a comma is usually subordinate («…, когда открыла»), an
+        # explicit request is not («Всё подошло, подскажите, как стирать»)
+        first = clause_tokens[0].word
+        if n > 0 and not first.startswith(_ASK_PREFIXES) and first not in ("а", "и", "но"):
+            continue
+        if n == 0 and len(clause_ids) > 1 and first in _SUBORDINATORS:
+            continue
+        return Span(seg.clauses[clause].start, sentence.end)
+    return None
+
+
+def question_sentence_indices(seg: Segmented) -> set[int]:
+    """Indices of the sentences that ask something (rhetorical ones excluded)."""
+    return {i for i in range(len(seg.sentences)) if _question_range(seg, i) is not None}
+
+
+def find_questions(text: str, seg: Segmented | None = None) -> list[QuestionSpan]:
+    """Question spans in text order (see the module docstring for the rule)."""
+    seg = seg or segment(text)
+    out = []
+    for i in range(len(seg.sentences)):
+        span = _question_range(seg, i)
+        if span is not None:
+            out.append(
+                QuestionSpan(start=span.start, end=span.end, text=text[span.start : span.end])
+            )
+    return out
+
+
+def whole_text_question(text: str) -> list[QuestionSpan]:
+    """A question mention: the whole (trimmed) text is the question."""
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    if end <= start:
+        return []
+    return [QuestionSpan(start=start, end=end, text=text[start:end])]
