@@ -40,6 +40,9 @@ __all__ = ["Reading", "extract_aspects", "lemma", "read_text", "sections"]
 _POSITIVE = frozenset(normal(w) for w in lexicon.POSITIVE_WORDS)
 _NEGATIVE = frozenset(normal(w) for w in lexicon.NEGATIVE_WORDS)
 _NEGATORS = frozenset(normal(w) for w in lexicon.NEGATORS)
+_QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
+#: A clause about everything («всё отлично») judges no aspect in particular.
+_EVERYTHING = frozenset("все всё everything all".split())
 _CLAUSE_MAX = 160
 _SECTION_HEAD = re.compile(
     r"(?im)^\s*(достоинства|преимущества|плюсы|pros|недостатки|минусы|cons|"
@@ -154,7 +157,7 @@ def read_text(
     polar = [_word_polarity(tokens, i) for i in range(len(tokens))]
     taken: set[int] = set()
     matches = _aspect_phrases().find(tokens, taken)
-    hits = []
+    hits: list[Hit] = []
     for m in matches:
         if not m.phrase.tag:
             continue
@@ -170,6 +173,7 @@ def read_text(
                 polar[j] = 0
             polar[m.first] = m.phrase.polarity
     polar = [-p if p and negated(tokens, i) else p for i, p in enumerate(polar)]
+    hits += _quality_fallback(seg, polar, hits, frozenset(question_sentences))
     for head in _SECTION_HEAD.finditer(text):  # «Недостатки:» names a section, blames nothing
         for i, tok in enumerate(tokens):
             if head.start() <= tok.start < head.end():
@@ -182,6 +186,26 @@ def read_text(
         question_sentences=frozenset(question_sentences),
         sections=[*sections(text), *extra_sections],
     )
+
+
+def _quality_fallback(
+    seg: Segmented, polar: list[int], hits: list[Hit], asking: frozenset[int]
+) -> list[Hit]:
+    """Clauses with no aspect that judge the item («Тёплый, лёгкий», "super warm")."""
+    tokens = seg.tokens
+    covered = {tokens[h.first].clause for h in hits} | {tokens[h.last].clause for h in hits}
+    out = []
+    seen: set[int] = set()
+    for i, tok in enumerate(tokens):
+        if tok.clause in covered or tok.clause in seen or tok.sentence in asking:
+            continue
+        if not polar[i] or not (tok.word in _QUALITY or tok.lemma in _QUALITY):
+            continue
+        if any(t.word in _EVERYTHING for t in tokens if t.clause == tok.clause):
+            continue
+        seen.add(tok.clause)
+        out.append(Hit("quality", 0, i, i))
+    return sorted([*out], key=lambda h: h.first)
 
 
 def _sign(score: int) -> Sentiment | None:
@@ -267,12 +291,10 @@ def aspects_of(reading: Reading, default: Sentiment = Sentiment.neutral) -> list
         )
         if redundant or (hit.aspect, polarity) in seen:
             continue
-        if polarity is Sentiment.neutral and not reading.in_question(hit.first):
-            # a topic word with no polar evidence adds nothing where the same aspect is
-            # judged elsewhere («Доставка быстрая, курьер …»), and "other" alone says nothing
-            judged = any(o.aspect == hit.aspect and p is not Sentiment.neutral for o, p in resolved)
-            if judged or hit.aspect == "other":
-                continue
+        if polarity is Sentiment.neutral:
+            # a topic word with no polar evidence, or asked about, is neither praised nor
+            # blamed: it is no aspect judgement («Подойдёт ли на iPhone 14?», «в коробке»)
+            continue
         seen.add((hit.aspect, polarity))
         kept.append((hit, polarity))
     out = []

@@ -51,12 +51,12 @@ MACROS: dict[str, tuple[str, ...]] = {
     ),
     "smelly": tuple(
         "резина резиновый химия химический пластик пластмасса краска клей бензин ацетон "
-        "рыба плесень сырость гарь растворитель дешевый "
+        "рыба плесень сырость гарь растворитель дешевый кожзам "
         "plastic chemical chemicals rubber paint glue gasoline petrol fish mold mould "
         "burnt vinegar smoke cigarettes".split()
     ),
     "material": tuple(
-        "пластик пластмасса ткань материал синтетика кожзам фурнитура "
+        "пластик пластмасса ткань материал синтетика фурнитура "
         "plastic fabric material materials leather".split()
     ),
 }
@@ -85,6 +85,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "mixed up": -1,
     },
     "not_working": {
+        "работать": 1, "works": 1, "still works": 1, "вылетать": -1, "зависать": -1,
+        "crash|crashes|crashing|crashed|freezes": -1, "keeps crashing": -1,
         "не работать|включаться|заряжаться|запускаться|греть|нагреваться|светить|"
         "светиться|гореть|крутить|реагировать|функционировать|печатать|подключаться|"
         "сопрягаться|срабатывать|заводиться|ловить|качать|дуть|морозить|охлаждать|"
@@ -102,6 +104,13 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "работать ~ отлично|идеально|хорошо|исправно|безотказно|отлично|прекрасно": 1,
     },
     "defect": {
+        "шов": 0, "строчка": 0, "молния": 0, "застежка": 0, "стежок": 0, "zipper": 0,
+        "stitching": 0, "seams": 0, "seam": 0, "туговатый": -1, "тугой": -1,
+        "перекосить": -1, "врать": -1, "потрескаться": -1, "погнутый": -1,
+        "пришить|пришитый|приклеить ~ криво": -1, "лезть ~ из ~ шов": -1, "греться": -1,
+        "разболтаться": -1, "заедать": -1, "не закрываться|закрыться": -1,
+        "gets|getting|got ~ hot": -1, "overheats|overheating": -1, "loose": -1,
+        "scratch": -1, "ripping": -1, "snapping": -1, "не держаться": -1,
         "брак": -1, "бракованный": -1, "бракованая": -1, "дефект": -1,
         "сломаться": -1, "сломанный": -1, "сломать": -1, "поломка": -1, "поломаться": -1,
         "дырка": -1, "дыра": -1, "отвалиться": -1, "развалиться": -1, "порваться": -1,
@@ -119,6 +128,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "loose threads": -1, "broke down": -1,
     },
     "missing_parts": {
+        "в комплект": 1, "все на место": 1, "нет ~ элемент|деталь": -1, "came with": 1,
         "не хватать|хватить": -1, "недоставать": -1,
         "нет|отсутствовать|забыть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
         "не быть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
@@ -133,6 +143,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "everything included": 1, "all parts|pieces": 1,
     },
     "transit_damage": {
+        "отбить": -1, "отбитый": -1, "все ~ целый": 1, "не побиться|разбиться": 1,
+        "not a single scratch": 1, "arrived|came ~ intact": 1,
         "помять": -1, "помятый": -1, "мятый": -1, "смять": -1, "разбить": -1, "разбитый": -1,
         "повредить": -1, "поврежденный": -1, "повреждение": -1, "раздавить": -1,
         "раздавленный": -1, "вмятина": -1, "разбиться": -1, "расколотый": -1,
@@ -142,6 +154,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "damaged in transit|shipping": -1,
     },
     "leak": {
+        "проливаться": -1, "плотно закрываться": 1, "утонуть": -1, "разлиться": -1,
+        "seal|seals": 1, "doesn't|didn't|won't ~ seal": -1, "let|lets ~ in ~ water": -1,
         "протекать": -1, "течь": -1, "потечь": -1, "подтекать": -1, "капать": -1,
         "протечь": -1, "протечка": -1, "промокать": -1, "промокнуть": -1,
         "пропускать|пропустить воду|влагу": -1, "подтекание": -1, "течет": -1,
@@ -149,6 +163,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "dripping": -1, "drip": -1, "lets water in|through": -1,
     },
     "compatibility": {
+        "@device ~ влезать|влезть": 1, "сесть как родной": 1,
+        "work|works|worked ~ with ~ my|the|all|every ~ @device": 1,
         "не подойти|подходить|подошла|совпадать|вставать|встать|налезать к|для|на|под": -1,
         "не подойти|подходить ~ @device": -1,
         "не подключаться|подключиться к": -1,
@@ -162,6 +178,12 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "fits|fit|fitted my|the ~ @device": 1,
     },
     "description_mismatch": {
+        "написать": -1, "в|по описание": -1, "в названии": -1, "по таблица ~ размер": -1,
+        "size chart ~ off|wrong|way": -1, "listing ~ says|said|claims": -1, "claims": -1,
+        "совпасть ~ с ~ описание": 1, "не совпадать|совпасть ~ с ~ @photo": -1,
+        "выглядеть|смотреться ~ дешевле ~ чем ~ @photo": -1,
+        "на ~ @photo ~ другой|иной|совсем": -1, "nothing like the|in ~ @photo": -1,
+        "not mentioned ~ description|listing": -1,
         "не соответствовать|совпадать ~ описание|заявленный|характеристика|заявить|"
         "карточка|фото": -1,
         "соответствовать|совпадать ~ описание|заявленный|характеристика|заявить": 1,
@@ -169,7 +191,6 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "не такой как|какой ~ @photo|описание": -1,
         "как|такой ~ в|на описание|фото|картинка|карточка": 1,
         "заявить|заявленный|обещать|написать ~ а|но ~ по|на факт|деле|самом": -1,
-        "по факту": -1, "на самом деле": 0,
         "в описании ~ а|но": -1,
         "описание": 0, "характеристика": 0, "заявленный": 0,
         "not as|like described|advertised|pictured|shown": -1,
@@ -185,8 +206,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "@colour ~~ не как|такой": -1,
         "@colour ~ @compare ~ чем|от|с ~ на ~ @photo": -1,
         "@colour ~ на ~ @photo ~ @compare": -1,
-        "на ~ @photo ~ @colour ~ @compare|другой": -1,
-        "на ~ @photo ~ @compare": -1,
+        "на ~ @photo ~ @colour ~ @compare": -1,
+        "на ~ @photo ~ ярче|темнее|светлее|бледнее|насыщеннее|тусклее": -1,
         "@compare чем ~ на ~ @photo": -1,
         "@colour ~ @compare": -1,
         "@colour ~ как|соответствовать|совпадать ~ @photo": 1,
@@ -198,13 +219,15 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "faded": -1,
     },
     "size_fit": {
+        "сесть ~ как надо": 1, "с запас": 1, "по размер ~ подойти|подходить|сесть": 1,
+        "впору": 1,
         "размер": 0, "размерный": 0, "размерность": 0, "размерная сетка": 0,
         "маломерить": -1, "большемерить": -1, "маломерка": -1, "большемерка": -1,
         "маломерный": -1, "мал": -1, "велик": -1, "маловат": -1, "великоват": -1,
         "маловатый": -1, "великоватый": -1, "мала": -1, "малы": -1,
         "не налезать|налезть|застегиваться|сходиться": -1,
         "не подойти|подходить по|на ~ размер|рост|фигура|талия|объем": -1,
-        "жать": -1, "тесный": -1, "узкий": -1, "коротковатый": -1, "длинноватый": -1,
+        "жать": -1, "тесный": -1, "коротковатый": -1, "длинноватый": -1,
         "в размер": 1, "размер в размер": 1, "сесть ~ идеально|отлично|хорошо|влитой": 1,
         "сесть по фигура": 1, "сидеть": 0, "по размеру": 0, "посадка": 0,
         "size": 0, "sizes": 0, "sizing": 0, "fit": 0, "fits": 0, "fitting": 0,
@@ -224,6 +247,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "after ~ wash|washing|washes ~ stretched|lost|smaller|shrank": -1,
     },
     "smell_material": {
+        "мягкий": 1, "мягонький": 1, "soft": 1, "fluffy": 1, "колоться": -1,
+        "синтетический": -1, "@smelly ~ пахнуть|вонять": -1,
         "запах": 0, "пахнуть": 0, "вонять": -1, "вонючий": -1, "вонь": -1, "аромат": 0,
         "запах ~ уйти|выветриться|пропасть|исчезнуть|пройти|проветриться|выйти|"
         "уходить|выветриваться|проходить|держаться|остаться": -1,
@@ -252,6 +277,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
     },
     "quality": {
+        "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
+        "thin|flimsy ~ @material": -1, "@material ~ thin|thinner": -1,
         "качество": 0, "качественный": 1, "некачественный": -1, "добротный": 1,
         "хлипкий": -1, "хрупкий": -1, "так себе": -1,
         "сделать ~ хорошо|качественно|добротно|отлично|плохо|ужасно|криво|халтурно": 0,
@@ -276,11 +303,17 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "arrived|came|delivered ~ early|quickly|fast|promptly|late|soon": 0,
     },
     "packaging": {
+        "вскрыть": -1, "вскрытый": -1,
         "упаковка": 0, "упаковать": 0, "упакованный": 0, "коробка": 0, "пакет": 0,
         "пупырка": 0, "пленка": 0,
         "packaging": 0, "package": 0, "packed": 0, "box": 0, "wrapped": 0, "packing": 0,
     },
     "instructions_language": {
+        "бирка ~ ничего ~ не ~ понятно|написать|понять": -1,
+        "инструкция|руководство ~ на ~ русский ~ нет": -1, "русский ~ нет": -1,
+        "русский инструкция": 1, "на русский": 1, "на русский ~ язык": 1,
+        "не перевести|переведенный|переводиться": -1,
+        "приложение|меню|интерфейс ~ на ~ английский|китайский": -1,
         "инструкция": 0, "перевод": 0, "иероглиф": -1, "руководство": 0, "мануал": 0,
         "инструкция|руководство|мануал|описание ~ только ~ на|по ~ китайский|английский|"
         "иностранный|немецкий": -1,
@@ -306,6 +339,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "ignored|ignores|ignoring": -1, "responsive": 1, "unresponsive": -1,
     },
     "price": {
+        "деньги на ветер": -1, "waste of money": -1, "not worth it": -1,
+        "за ~ свой|такой|этот|эти ~ деньги|цена": 0, "за ~ рубль": 0, "for the price": 0,
+        "value": 0, "смотреться|выглядеть ~ дороже": 1,
         "цена": 0, "стоимость": 0, "дорогой": -1, "дорого": -1, "дешевый": 1, "дешево": 1,
         "недорого": 1, "недорогой": 1, "переплатить": -1, "переплата": -1,
         "завышенный": -1, "завысить": -1, "кусаться": -1, "дешевле": 0, "cheaper": 0,
@@ -325,8 +361,9 @@ assert set(ASPECT_PHRASES) == set(ASPECTS), set(ASPECTS) ^ set(ASPECT_PHRASES)
 #: Aspects that, blamed in the same clause as a broader one, make the broader redundant:
 #: «коробка помята» is transit damage, not a packaging remark.
 SUBSUMES: dict[str, frozenset[str]] = {
-    "packaging": frozenset({"defect", "other"}),
-    "transit_damage": frozenset({"packaging", "delivery_speed", "other", "quality"}),
+    "packaging": frozenset({"defect", "transit_damage", "other"}),
+    "quality": frozenset({"smell_material"}),
+    "transit_damage": frozenset({"delivery_speed", "other", "quality"}),
     "wrong_item": frozenset({"size_fit", "colour_mismatch", "other", "delivery_speed"}),
     "shrinkage": frozenset({"size_fit", "quality", "other", "colour_mismatch"}),
     "colour_mismatch": frozenset({"description_mismatch", "other"}),
@@ -360,7 +397,8 @@ POSITIVE_WORDS = frozenset(
     "good great excellent perfect perfectly fast quick quickly nice love loved loves "
     "recommend recommended fine well happy awesome amazing polite helpful soft sturdy "
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
-    "superb pleased satisfied glad impressed promptly early nicely neatly совпадать".split()
+    "superb pleased satisfied glad impressed promptly early nicely neatly совпадать легкий "
+    "плотный адекватный нормально норм стандартный неплохой неплохо".split()
 )
 NEGATIVE_WORDS = frozenset(
     "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
@@ -393,13 +431,16 @@ NON_ASPECT_PHRASES = (
     "fit in|into",
     "like|unlike ~ the|an ~ original",
     "the original one",
+    "в коробка",
+    "медленнее|хуже|лучше|быстрее|дешевле|чем ~ оригинал",
+    "подлиннее",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
 #: ironic praise (it counts only beside a complaint).
 CUE_PHRASES: dict[str, dict[str, int]] = {
     "complaint": {
-        "деньги на ветер": -1, "выкинуть|выбросить|выброшенный деньги": -1,
+        "выкинуть|выбросить|выброшенный деньги": -1,
         "не рекомендовать|советовать": -1, "не покупать|брать": -1,
         "верните|вернуть ~ деньги": -1, "оформить|сделать возврат": -1,
         "зря ~ купить|заказать|потратить": -1, "больше не ~ купить|заказать|брать": -1,
@@ -408,7 +449,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "на ~ день|дня|неделю|недели ~ позже|дольше": -1,
         "не стоить ~ деньги|денег": -1, "пожалеть": -1, "жалеть": -1,
         "так и не": -1, "одно расстройство": -1, "не советую": -1,
-        "waste of money|time": -1, "don't|wouldn't|dont ~ buy|recommend": -1,
+        "waste of time": -1, "ожидать ~ больше|больший": -1, "don't|wouldn't|dont ~ buy|recommend": -1,
         "do|would not ~ buy|recommend": -1,
         "returned|returning ~ it|them|this": -1, "not worth": -1, "never again": -1,
         "stay away": -1, "save your money": -1,
@@ -442,6 +483,18 @@ IRONY_PRAISE = frozenset(
     "идеально прекрасно замечательно круто крутой "
     "great excellent perfect awesome amazing wonderful fantastic superb sturdy durable "
     "nice brilliant lovely".split()
+)
+#: Words that judge the item itself; a clause holding one and no aspect trigger is a
+#: quality judgement («Тёплый, лёгкий», «Хорошие наушники», «закипает быстро»).
+QUALITY_WORDS = frozenset(
+    "теплый тепло удобный удобно легкий вместительный прочный крепкий крепко надежный "
+    "мощный слабый тонкий тонковатый хороший отличный классный шикарный прекрасный "
+    "неплохой плохой ужасный отвратительный качественный добротный супер огонь топ "
+    "быстро медленно медленнее быстрый неплохо отлично хорошо плохо ужасно классно "
+    "горячий холодный яркий мощно точный скользкий маркий "
+    "warm comfy comfortable sturdy solid light lightweight strong powerful flimsy thin "
+    "great good excellent amazing nice awesome fast quickly slow slower handy hot cold "
+    "grippy thick".split()
 )
 #: Contrast words: praise before one of these and a complaint after it is a mixed review
 #: (a remark), not irony.
