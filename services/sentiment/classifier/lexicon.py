@@ -36,10 +36,15 @@ MACROS: dict[str, tuple[str, ...]] = {
         "darker lighter brighter paler duller different differs differ "
         "off".split()
     ),
+    "colourname": tuple(
+        "черный белый красный синий голубой розовый серый бежевый зеленый желтый "
+        "коричневый фиолетовый оранжевый хаки бордовый black white red blue pink grey gray "
+        "beige green yellow brown purple".split()
+    ),
     "wash": tuple("стирка стирать постирать постирка wash washing washed laundry".split()),
     "deliver": tuple(
         "доставка доставить привезти прийти приехать дойти доехать получить посылка заказ "
-        "курьер отправка отправить".split()
+        "курьер отправка отправить приходить доставлять привозить".split()
     ),
     "part": tuple(
         "кабель провод шнур зарядка зарядный зарядник адаптер блок винт шуруп болт гайка "
@@ -72,6 +77,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "genuine": 1, "authentic": 1, "original": 1, "authenticity": 0,
     },
     "wrong_item": {
+        "прийти|прислать|привезти @colourname": -1, "прислать|прийти ~ б у": -1,
         "прислать|привезти|отправить|положить|доставить|прийти|приехать|выдать ~ не тот": -1,
         "прислать|привезти|отправить|положить|доставить|выслать ~ другой|чужой": -1,
         "прийти|приехать ~ другой|чужой": -1,
@@ -277,6 +283,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
     },
     "quality": {
+        "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1,
+        "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|short": -1,
         "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
         "thin|flimsy ~ @material": -1, "@material ~ thin|thinner": -1,
         "качество": 0, "качественный": 1, "некачественный": -1, "добротный": 1,
@@ -296,7 +304,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "долго|поздно|поздний|молниеносно|шустро": 0,
         "@deliver ~ в срок": 1, "@deliver ~ за ~ день|дня|сутки|час": 0,
         "ждать ~ месяц|недели|неделю|вечность|долго|полгода": -1,
-        "в срок": 0, "срок доставки": 0, "посылка": 0,
+        "в срок": 0, "срок доставки": 0,
+        "@deliver ~ через ~ день|дня|сутки": 0,
+        "@deliver ~ недели|неделю|месяц|месяца": -1,
+        "трек|отслеживание ~ не ~ обновляться": -1,
         "delivery": 0, "shipping": 0, "shipped": 0, "arrived": 0, "delivered": 0,
         "courier": 0, "parcel": 0, "dispatch": 0,
         "took|waited ~ weeks|months|forever|ages": -1, "on time": 1, "late": -1,
@@ -398,7 +409,8 @@ POSITIVE_WORDS = frozenset(
     "recommend recommended fine well happy awesome amazing polite helpful soft sturdy "
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
     "superb pleased satisfied glad impressed promptly early nicely neatly совпадать легкий "
-    "плотный адекватный нормально норм стандартный неплохой неплохо".split()
+    "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
+    "вместительный крепкий крепко".split()
 )
 NEGATIVE_WORDS = frozenset(
     "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
@@ -407,7 +419,9 @@ NEGATIVE_WORDS = frozenset(
     "плохо испорченный вонять поздно поздний кошмарный мерзкий гадкий отвратный "
     "разочарованный резкий едкий тесный хлипкий хрупкий позор обман обмануть развод "
     "жаль жалко увы дрянь дерьмо хлам мусор барахло некачественный бракованный "
-    "убогий ужасно неудобно проблема минус недостаток "
+    "убогий ужасно неудобно проблема минус недостаток тонкий тонковатый маркий пачкаться "
+    "липкий стягивать линять электризоваться облезать слабый резковато неравномерно "
+    "застревать сползать комковаться разводы потеть скользить скользкий "
     "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
     "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
     "unfortunately sadly problem issue issues complaint poorly annoying regret".split()
@@ -449,7 +463,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "на ~ день|дня|неделю|недели ~ позже|дольше": -1,
         "не стоить ~ деньги|денег": -1, "пожалеть": -1, "жалеть": -1,
         "так и не": -1, "одно расстройство": -1, "не советую": -1,
-        "waste of time": -1, "ожидать ~ больше|больший": -1, "don't|wouldn't|dont ~ buy|recommend": -1,
+        "waste of time": -1, "ожидать ~ больше|больший": -1,
+        "don't|wouldn't|dont ~ buy|recommend": -1,
         "do|would not ~ buy|recommend": -1,
         "returned|returning ~ it|them|this": -1, "not worth": -1, "never again": -1,
         "stay away": -1, "save your money": -1,
@@ -465,6 +480,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "без ~ минус|недостаток|нарекание|претензия|проблема": 1,
     },
     "sarcasm": {
+        "спасибо ~ что ~ испортить|сорвать|обмануть|подсунуть|кинуть|прислать": 1,
         "ну спасибо": 1, "спасибо ~ за ~ брак|подделка|обман|испорченный|сломанный|"
         "разбитый|вонь|дырка|мусор|барахло|хлам|кота|развод": 1,
         "подарок мечты": 1, "мечта ~ а не": 1, "браво": 1,
@@ -487,14 +503,13 @@ IRONY_PRAISE = frozenset(
 #: Words that judge the item itself; a clause holding one and no aspect trigger is a
 #: quality judgement («Тёплый, лёгкий», «Хорошие наушники», «закипает быстро»).
 QUALITY_WORDS = frozenset(
-    "теплый тепло удобный удобно легкий вместительный прочный крепкий крепко надежный "
-    "мощный слабый тонкий тонковатый хороший отличный классный шикарный прекрасный "
-    "неплохой плохой ужасный отвратительный качественный добротный супер огонь топ "
-    "быстро медленно медленнее быстрый неплохо отлично хорошо плохо ужасно классно "
-    "горячий холодный яркий мощно точный скользкий маркий "
+    "теплый тепло удобный удобно неудобно неудобный легкий вместительный прочный крепкий "
+    "крепко надежный мощный слабый тонкий тонковатый качественный добротный быстро "
+    "медленно медленнее быстрый долго горячий точный скользкий маркий пачкаться липкий "
+    "стягивать линять электризоваться облезать крупный резковато неравномерно застревать "
+    "сползать комковаться разводы потеть скользить "
     "warm comfy comfortable sturdy solid light lightweight strong powerful flimsy thin "
-    "great good excellent amazing nice awesome fast quickly slow slower handy hot cold "
-    "grippy thick".split()
+    "fast quickly slow slower handy grippy thick".split()
 )
 #: Contrast words: praise before one of these and a complaint after it is a mixed review
 #: (a remark), not irony.
