@@ -102,6 +102,17 @@ class Hit:
     inherent: int
     first: int
     last: int
+    #: Token indices of the matched words (the gaps between them excluded).
+    indices: tuple[int, ...] = ()
+
+    def gap_negated(self, tokens: Sequence[Token]) -> bool:
+        """A negator in a gap of the phrase («после стирки не сели»)."""
+        inside = set(self.indices)
+        return any(
+            tokens[k].word in _NEGATORS or tokens[k].word.endswith("n't")
+            for k in range(self.first + 1, self.last)
+            if k not in inside
+        )
 
 
 @dataclass
@@ -161,7 +172,7 @@ def read_text(
     for m in matches:
         if not m.phrase.tag:
             continue
-        hits.append(Hit(m.phrase.tag, m.phrase.polarity, m.first, m.last))
+        hits.append(Hit(m.phrase.tag, m.phrase.polarity, m.first, m.last, m.indices))
         if m.phrase.polarity:
             for j in m.indices:
                 polar[j] = 0
@@ -217,7 +228,8 @@ def _polarity(reading: Reading, hit: Hit, hit_clauses: set[int]) -> Sentiment | 
     if reading.in_question(hit.first):
         return Sentiment.neutral
     if hit.inherent:
-        return _sign(-hit.inherent if negated(tokens, hit.first) else hit.inherent)
+        flip = negated(tokens, hit.first) != hit.gap_negated(tokens)
+        return _sign(-hit.inherent if flip else hit.inherent)
     clause = tokens[hit.first].clause
     own = range(hit.first, hit.last + 1)
     score = sum(p for j, p in enumerate(reading.polar) if tokens[j].clause == clause)

@@ -11,7 +11,7 @@ praise is ironic. Sarcasm, one of:
    it is a mixed review, and praise of an unrelated aspect («быстрая доставка, товар
    сломан») is not irony;
 3. a praise emoji (👍 😊 …) beside a severe complaint in a text that praises no aspect
-   («не работает 👍»).
+   («не работает 👍»); an irony emoji (🙃 🤡) or a closing "Not." beside any complaint.
 Under sarcasm the praised quality («отличное качество») is read as blamed.
 """
 
@@ -101,8 +101,14 @@ def read_cues(reading: Reading, aspects: Sequence[Aspect]) -> tuple[TextCues, li
     praised_specific = [
         a for a in aspects if a.polarity is Sentiment.positive and a.aspect not in _GENERAL
     ]
+    irony_emoji = any(e in reading.seg.text for e in lexicon.IRONY_EMOJI)
+    not_tag = any(
+        normal(reading.seg.text[s.start : s.end]).strip(".!… ") in ("not", "нет", "ага") and k > 0
+        for k, s in enumerate(reading.seg.sentences)
+    )
     sarcasm = (
         (bool(markers) and complaint > 0)
+        or ((irony_emoji or not_tag) and complaint + len(markers) > 0)
         or len(markers) >= 2
         or bool(ironic_sentences)
         or (emoji > 0 and bool(severe) and not praised_specific)

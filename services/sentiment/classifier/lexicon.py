@@ -86,7 +86,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "вместо ~ прислать|прийти|привезти|положить": -1,
         "перепутать": -1, "пересорт": -1, "пересортица": -1,
         "wrong item|size|color|colour|model|product|one|order|thing|part|type|book": -1,
-        "sent|received|got|shipped|delivered ~ wrong|different": -1,
+        "sent|received|got|shipped|delivered|sending|send ~ wrong|different": -1,
         "not what i|we ordered": -1,
         "mixed up": -1,
     },
@@ -237,7 +237,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "в размер": 1, "размер в размер": 1, "сесть ~ идеально|отлично|хорошо|влитой": 1,
         "сесть по фигура": 1, "сидеть": 0, "по размеру": 0, "посадка": 0,
         "size": 0, "sizes": 0, "sizing": 0, "fit": 0, "fits": 0, "fitting": 0,
-        "runs small|large|big|tight": -1, "too small|big|large|tight|loose|short|long|narrow":
+        "runs small|large|big|tight": -1, "run|runs|ran ~~ small|large|big|tight": -1,
+        "too small|big|large|tight|loose|short|long|narrow":
             -1,
         "true to size": 1, "fits perfectly|well|great|nicely": 1, "perfect fit": 1,
     },
@@ -254,7 +255,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "smell_material": {
         "мягкий": 1, "мягонький": 1, "soft": 1, "fluffy": 1, "колоться": -1,
-        "синтетический": -1, "@smelly ~ пахнуть|вонять": -1,
+        "синтетический": -1, "@smelly ~ пахнуть|вонять": -1, "@smelly не пахнуть|вонять": 1,
         "запах": 0, "пахнуть": 0, "вонять": -1, "вонючий": -1, "вонь": -1, "аромат": 0,
         "запах ~ уйти|выветриться|пропасть|исчезнуть|пройти|проветриться|выйти|"
         "уходить|выветриваться|проходить|держаться|остаться": -1,
@@ -277,6 +278,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "скрип": -1, "трещать": -1, "треск": -1, "дребезжать": -1, "жужжать": -1,
         "свистеть": -1, "громкий": -1, "громко": -1, "грохотать": -1, "тарахтеть": -1,
         "пищать": -1, "писк": -1, "бесшумный": 1, "тихий": 1, "тихо": 1, "шумность": 0,
+        "шумноватый": -1,
         "loud": -1, "loudly": -1, "noisy": -1, "noise": 0, "squeak": -1, "squeaks": -1,
         "squeaky": -1, "squeaking": -1, "buzz": -1, "buzzes": -1, "buzzing": -1,
         "rattles": -1, "rattle": -1, "rattling": -1, "whines": -1, "whining": -1,
@@ -410,7 +412,7 @@ POSITIVE_WORDS = frozenset(
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
     "superb pleased satisfied glad impressed promptly early nicely neatly совпадать легкий "
     "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
-    "вместительный крепкий крепко".split()
+    "вместительный крепкий крепко ровный".split()
 )
 NEGATIVE_WORDS = frozenset(
     "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
@@ -462,7 +464,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "вместо ~ обещать|обещанный|заявленный": -1,
         "на ~ день|дня|неделю|недели ~ позже|дольше": -1,
         "не стоить ~ деньги|денег": -1, "пожалеть": -1, "жалеть": -1,
-        "так и не": -1, "одно расстройство": -1, "не советую": -1,
+        "так и не": -1, "мочь бы": -1, "could have been": -1,
+        "одно расстройство": -1, "не советую": -1,
         "waste of time": -1, "ожидать ~ больше|больший": -1,
         "don't|wouldn't|dont ~ buy|recommend": -1,
         "do|would not ~ buy|recommend": -1,
@@ -486,7 +489,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "подарок мечты": 1, "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
-        "love it when": 1, "wow great": 1, "oh great": 1,
+        "love it when": 1, "wow great": 1, "oh great": 1, "love how": 1, "great job": 1,
+        "wow thanks": 1, "да конечно": 1, "ага конечно": 1, "говорите": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
     },
 }  # fmt: skip
@@ -519,3 +523,5 @@ CONTRAST = frozenset(
 )
 #: Emoji and smileys that read as praise; next to a complaint and nothing praised, irony.
 POSITIVE_EMOJI = ("👍", "👌", "😊", "🙂", "😁", "😄", "👏", "❤", "😍", "🔥", "🥰", "💯", "⭐")
+#: Emoji that read as irony or exasperation: beside any complaint, sarcasm.
+IRONY_EMOJI = ("🙃", "🤡", "🙄", "😒")

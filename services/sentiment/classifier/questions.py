@@ -13,10 +13,11 @@ A sentence is a question when
 
 Rhetorical questions are not counted: they need an apology, not an answer. Rule: a
 question is rhetorical when it is a known indignant formula («вы серьёзно?», «за что?»,
-«как так?», «куда смотрит ОТК?», "are you kidding me?", "is this a joke?", "seriously?"),
-or when it opens with «и»/«а»/«ну»/"and"/"so" plus a question word and ends in «??» or
-«?!» («и как это носить??»). A genuine worry with one «?» («Запах сильный, это
-нормально?») stays a question.
+«как так?», «что это за …?», «это вообще нормально?», «зачем писать неправду?», "are you
+kidding me?", "how am I supposed to …?"), when the next sentence mocks it («Оригинал? Да
+конечно.»), or when it ends in «??», «?!» — indignation, not a request — unless it asks
+explicitly («подскажите …??», «будет ли …??»). A worry asked with one «?» («Запах
+сильный, это нормально?», «Это вообще безопасно для ребёнка?») stays a question.
 """
 
 from __future__ import annotations
@@ -72,12 +73,14 @@ _RHETORICAL = [
         r"\bis this a joke\b", r"\bwho (?:designed|approved|thought|checks)\b",
         r"\bwhat were (?:they|you) thinking\b", r"\bhow is this (?:acceptable|possible|ok)",
         r"\bwhy would anyone\b", r"\bhow hard is it\b", r"\bwhat a joke\b",
+        r"\bhow am i supposed to\b", r"\bзачем (?:писать|обманывать|врать)",
+        r"^что это за\b", r"\bэто вообще нормально\b",
     )
 ]  # fmt: skip
 #: Question words that, opening a sentence with a comma later, open a subordinate clause.
 _SUBORDINATORS = frozenset("когда где кто чем when where who".split())
-_RANT_OPENERS = frozenset("и а ну and so".split())
-_RANT_WH = frozenset("как что где кто зачем почему куда how what who why where".split())
+_MOCK_ANSWERS = ("да конечно", "ага", "ну да", "yeah right", "sure,", "as if")
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def _tail(sentence: str) -> str:
@@ -130,17 +133,20 @@ def _opens_question(seg: Segmented, tokens: list[Token]) -> bool:
         if w0 == "what" and w1 in ("a", "an"):
             return False
         return w1 not in _EN_PRONOUN or (len(rest) > 1 and rest[1] in _EN_AUX)
-    return w0 in _EN_AUX and w0 != "don't" and w1 in _EN_SUBJECT
+    # "Does the job." is praise: an auxiliary question has a verb after its subject
+    return w0 in _EN_AUX and w0 != "don't" and w1 in _EN_SUBJECT and len(rest) >= 3
 
 
-def _rhetorical(sentence: str, tail: str) -> bool:
+def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     lowered = normal(sentence).strip()
     body = lowered.rstrip("?!.…)( ")
     if any(p.search(body) for p in _RHETORICAL):
         return True
-    first = body.split()[:2]
-    multi = "??" in tail or "?!" in tail or "!?" in tail
-    return multi and len(first) == 2 and first[0] in _RANT_OPENERS and first[1] in _RANT_WH
+    if normal(following).startswith(_MOCK_ANSWERS):
+        return True  # «Оригинал? Да конечно.»: asked and mocked in one breath
+    words = _WORDS.findall(body)
+    explicit = bool(words) and (words[0].startswith(_ASK_PREFIXES) or "ли" in words[:4])
+    return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
 
 
 def _question_range(seg: Segmented, index: int) -> Span | None:
@@ -152,7 +158,11 @@ def _question_range(seg: Segmented, index: int) -> Span | None:
     if not tokens:
         return None
     if "?" in tail:
-        return None if _rhetorical(raw, tail) else sentence
+        following = ""
+        if index + 1 < len(seg.sentences):
+            nxt = seg.sentences[index + 1]
+            following = seg.text[nxt.start : nxt.end]
+        return None if _rhetorical(raw, tail, following) else sentence
     if "!" in tail:
         return None
     clause_ids = sorted({t.clause for t in tokens})
