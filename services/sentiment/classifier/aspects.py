@@ -43,6 +43,7 @@ _NEGATORS = frozenset(normal(w) for w in lexicon.NEGATORS)
 _QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
 #: A clause about everything («всё отлично») judges no aspect in particular.
 _EVERYTHING = frozenset("все всё everything all".split())
+_SPEED = frozenset("быстро медленно медленнее быстрый долго fast quickly slow slower".split())
 _CLAUSE_MAX = 160
 _SECTION_HEAD = re.compile(
     r"(?im)^\s*(достоинства|преимущества|плюсы|pros|недостатки|минусы|cons|"
@@ -167,7 +168,7 @@ def read_text(
     tokens = seg.tokens
     polar = [_word_polarity(tokens, i) for i in range(len(tokens))]
     taken: set[int] = set()
-    matches = _aspect_phrases().find(tokens, taken)
+    matches = _aspect_phrases().find(tokens, taken, text)
     hits: list[Hit] = []
     for m in matches:
         if not m.phrase.tag:
@@ -177,7 +178,7 @@ def read_text(
             for j in m.indices:
                 polar[j] = 0
             polar[m.first] = m.phrase.polarity
-    cues = _cue_phrases().find(tokens)
+    cues = _cue_phrases().find(tokens)  # cue phrases may run over commas («Wow, thanks»)
     for m in cues:
         if m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
             for j in m.indices:
@@ -205,6 +206,7 @@ def _quality_fallback(
     """Clauses with no aspect that judge the item («Тёплый, лёгкий», "super warm")."""
     tokens = seg.tokens
     covered = {tokens[h.first].clause for h in hits} | {tokens[h.last].clause for h in hits}
+    delivery_sentences = {tokens[h.first].sentence for h in hits if h.aspect == "delivery_speed"}
     out = []
     seen: set[int] = set()
     for i, tok in enumerate(tokens):
@@ -214,6 +216,8 @@ def _quality_fallback(
             continue
         if any(t.word in _EVERYTHING for t in tokens if t.clause == tok.clause):
             continue
+        if tok.word in _SPEED and tok.sentence in delivery_sentences:
+            continue  # «ждала три недели, это слишком долго»: the parcel, not the item
         seen.add(tok.clause)
         out.append(Hit("quality", 0, i, i))
     return sorted([*out], key=lambda h: h.first)

@@ -312,7 +312,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "трек|отслеживание ~ не ~ обновляться": -1,
         "delivery": 0, "shipping": 0, "shipped": 0, "arrived": 0, "delivered": 0,
         "courier": 0, "parcel": 0, "dispatch": 0,
-        "took|waited ~ weeks|months|forever|ages": -1, "on time": 1, "late": -1,
+        "took|waited ~ weeks|months|forever|ages|month|week": -1, "on time": 1, "late": -1,
         "arrived|came|delivered ~ early|quickly|fast|promptly|late|soon": 0,
     },
     "packaging": {

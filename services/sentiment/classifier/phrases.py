@@ -10,6 +10,7 @@ A pattern is a string of space-separated elements, all matched inside one senten
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -91,8 +92,15 @@ def compile_phrase(
     return Phrase(source, tag, polarity, tuple(elements))
 
 
-def _match_at(phrase: Phrase, tokens: list[Token], i: int) -> tuple[int, ...] | None:
-    """Leftmost-shortest match of `phrase` whose first element is token `i`."""
+_CLAUSE_PUNCT = re.compile(r"[,;:()\[\]—–]")
+
+
+def _match_at(phrase: Phrase, tokens: list[Token], i: int, text: str) -> tuple[int, ...] | None:
+    """Leftmost-shortest match of `phrase` whose first element is token `i`.
+
+    A phrase does not run over a comma, colon or dash: «материал, тонкий пластик» holds
+    no «материал тонкий».
+    """
 
     def extend(k: int, prev: int) -> tuple[int, ...] | None:
         if k == len(phrase.elements):
@@ -100,6 +108,8 @@ def _match_at(phrase: Phrase, tokens: list[Token], i: int) -> tuple[int, ...] | 
         element = phrase.elements[k]
         for j in range(prev + 1, min(len(tokens), prev + 2 + element.gap_before)):
             if tokens[j].sentence != tokens[i].sentence:
+                return None
+            if text and _CLAUSE_PUNCT.search(text, tokens[j - 1].end, tokens[j].start):
                 return None
             if element.matches(tokens[j]):
                 rest = extend(k + 1, j)
@@ -136,7 +146,9 @@ class PhraseSet:
             seen.setdefault(id(phrase), phrase)
         return sorted(seen.values(), key=lambda p: -p.weight)
 
-    def find(self, tokens: list[Token], taken: set[int] | None = None) -> list[PhraseMatch]:
+    def find(
+        self, tokens: list[Token], taken: set[int] | None = None, text: str = ""
+    ) -> list[PhraseMatch]:
         """Non-overlapping matches, most specific first, then in text order.
 
         Tokens in `taken` (claimed by earlier matches, this call's included) are skipped.
@@ -145,7 +157,7 @@ class PhraseSet:
         all_matches: list[PhraseMatch] = []
         for i, token in enumerate(tokens):
             for phrase in self._candidates(token):
-                indices = _match_at(phrase, tokens, i)
+                indices = _match_at(phrase, tokens, i, text)
                 if indices is not None:
                     all_matches.append(PhraseMatch(phrase, indices))
         all_matches.sort(key=lambda m: (-m.phrase.weight, m.first))
