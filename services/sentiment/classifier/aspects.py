@@ -288,6 +288,19 @@ def aspects_of(reading: Reading, default: Sentiment = Sentiment.neutral) -> list
             or default
         )
         resolved.append((hit, polarity))
+    # one clause, one verdict per aspect: «в комплекте не хватает болтов» is not also
+    # «в комплекте» praise; the phrase with more matched words decides, a complaint on a tie
+    for k, (hit, polarity) in enumerate(resolved):
+        for other, other_polarity in resolved:
+            if (
+                other is not hit
+                and other.aspect == hit.aspect
+                and tokens[other.first].clause == tokens[hit.first].clause
+                and {polarity, other_polarity} == {Sentiment.positive, Sentiment.negative}
+                and (len(other.indices), other_polarity is Sentiment.negative)
+                > (len(hit.indices), polarity is Sentiment.negative)
+            ):
+                resolved[k] = (hit, other_polarity)
     kept: list[tuple[Hit, Sentiment]] = []
     seen: set[tuple[str, Sentiment]] = set()
     for hit, polarity in resolved:

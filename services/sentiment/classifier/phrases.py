@@ -93,13 +93,16 @@ def compile_phrase(
 
 
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]—–]")
+#: Words a comparison or a contrast goes on with after a comma («бледнее, чем на фото»,
+#: «заявлено 5000, а по факту 2000»).
+_JOINS = frozenset("чем как а но than but".split())
 
 
 def _match_at(phrase: Phrase, tokens: list[Token], i: int, text: str) -> tuple[int, ...] | None:
     """Leftmost-shortest match of `phrase` whose first element is token `i`.
 
     A phrase does not run over a comma, colon or dash: «материал, тонкий пластик» holds
-    no «материал тонкий».
+    no «материал тонкий» (unless the next word carries on: «, чем», «, а»).
     """
 
     def extend(k: int, prev: int) -> tuple[int, ...] | None:
@@ -109,7 +112,11 @@ def _match_at(phrase: Phrase, tokens: list[Token], i: int, text: str) -> tuple[i
         for j in range(prev + 1, min(len(tokens), prev + 2 + element.gap_before)):
             if tokens[j].sentence != tokens[i].sentence:
                 return None
-            if text and _CLAUSE_PUNCT.search(text, tokens[j - 1].end, tokens[j].start):
+            if (
+                text
+                and tokens[j].word not in _JOINS
+                and _CLAUSE_PUNCT.search(text, tokens[j - 1].end, tokens[j].start)
+            ):
                 return None
             if element.matches(tokens[j]):
                 rest = extend(k + 1, j)
