@@ -127,7 +127,7 @@ def _opens_question(seg: Segmented, tokens: list[Token]) -> bool:
     if w0 == "что" and w1 in _RU_CHTO_NEXT:
         return True
     for opener in _EN_OPENERS:
-        if tuple(words[k : k + len(opener)]) == opener:
+        if opener in (tuple(words[k : k + len(opener)]), tuple(words[: len(opener)])):
             return True
     if w0 in _EN_WH:
         if w0 == "what" and w1 in ("a", "an"):
