@@ -41,6 +41,8 @@ _POSITIVE = frozenset(normal(w) for w in lexicon.POSITIVE_WORDS)
 _NEGATIVE = frozenset(normal(w) for w in lexicon.NEGATIVE_WORDS)
 _NEGATORS = frozenset(normal(w) for w in lexicon.NEGATORS)
 _QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
+_QUALITY_ADVERBS = frozenset(normal(w) for w in lexicon.QUALITY_ADVERBS)
+_BUYER_VERBS = frozenset(normal(w) for w in lexicon.BUYER_VERBS)
 #: A clause about everything («всё отлично») judges no aspect in particular.
 _EVERYTHING = frozenset("все всё everything all".split())
 _SPEED = frozenset("быстро медленно медленнее быстрый долго fast quickly slow slower".split())
@@ -212,7 +214,9 @@ def _quality_fallback(
     for i, tok in enumerate(tokens):
         if tok.clause in covered or tok.clause in seen or tok.sentence in asking:
             continue
-        if not polar[i] or not (tok.word in _QUALITY or tok.lemma in _QUALITY):
+        if not polar[i]:
+            continue
+        if not (tok.word in _QUALITY or tok.lemma in _QUALITY or _qualifies_item(tokens, i)):
             continue
         if any(t.word in _EVERYTHING for t in tokens if t.clause == tok.clause):
             continue
@@ -221,6 +225,17 @@ def _quality_fallback(
         seen.add(tok.clause)
         out.append(Hit("quality", 0, i, i))
     return sorted([*out], key=lambda h: h.first)
+
+
+def _qualifies_item(tokens: Sequence[Token], i: int) -> bool:
+    """An evaluative adverb next to a verb of the item («сушит неплохо», «готовит отлично»)."""
+    if tokens[i].word not in _QUALITY_ADVERBS:
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(tokens) and tokens[j].clause == tokens[i].clause:
+            if tokens[j].pos == "VERB" and tokens[j].lemma not in _BUYER_VERBS:
+                return True
+    return False
 
 
 def _sign(score: int) -> Sentiment | None:

@@ -287,7 +287,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
     },
     "quality": {
-        "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1,
+        "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
+        "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
+        "holds|hold|holding ~ tight|tightly|secure|securely": 1,
         "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|short": -1,
         "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
         "thin|flimsy ~ @material": -1, "@material ~ thin|thinner": -1,
@@ -414,7 +416,8 @@ POSITIVE_WORDS = frozenset(
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
     "superb pleased satisfied glad impressed promptly early nicely neatly совпадать легкий "
     "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
-    "вместительный крепкий крепко ровный".split()
+    "вместительный крепкий крепко ровный теплый тепло чистый warm strong powerful grippy "
+    "comfy thick".split()
 )
 NEGATIVE_WORDS = frozenset(
     "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
@@ -425,7 +428,8 @@ NEGATIVE_WORDS = frozenset(
     "жаль жалко увы дрянь дерьмо хлам мусор барахло некачественный бракованный "
     "убогий ужасно неудобно проблема минус недостаток тонкий тонковатый маркий пачкаться "
     "липкий стягивать линять электризоваться облезать слабый резковато неравномерно "
-    "застревать сползать комковаться разводы потеть скользить скользкий "
+    "застревать сползать комковаться разводы потеть скользить скользкий комок просвечивать "
+    "slower barely медленнее "
     "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
     "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
     "unfortunately sadly problem issue issues complaint poorly annoying regret".split()
@@ -510,12 +514,23 @@ IRONY_PRAISE = frozenset(
 #: quality judgement («Тёплый, лёгкий», «Хорошие наушники», «закипает быстро»).
 QUALITY_WORDS = frozenset(
     "теплый тепло удобный удобно неудобно неудобный легкий вместительный прочный крепкий "
-    "крепко надежный мощный слабый тонкий тонковатый качественный добротный быстро "
-    "медленно медленнее быстрый долго горячий точный скользкий маркий пачкаться липкий "
+    "крепко надежный мощный слабый тонкий тонковатый качественный добротный "
+    "горячий точный скользкий маркий пачкаться липкий комок просвечивать "
     "стягивать линять электризоваться облезать крупный резковато неравномерно застревать "
-    "сползать комковаться разводы потеть скользить "
+    "сползать комковаться разводы потеть скользить чистый "
     "warm comfy comfortable sturdy solid light lightweight strong powerful flimsy thin "
-    "fast quickly slow slower handy grippy thick".split()
+    "fast quickly slow slower handy grippy thick barely".split()
+)
+#: Adverbs that judge the item only when they qualify what it does («готовит отлично»,
+#: «сушит долго»), not the buyer («долго выбирала»).
+QUALITY_ADVERBS = frozenset(
+    "отлично хорошо неплохо нормально плохо ужасно идеально прекрасно быстро медленно "
+    "долго медленнее".split()
+)
+#: Verbs of the buyer, not of the item: their adverbs judge nothing about it.
+BUYER_VERBS = frozenset(
+    "ждать выбирать искать думать ехать идти везти добираться решаться собираться "
+    "оформлять сомневаться".split()
 )
 #: Contrast words: praise before one of these and a complaint after it is a mixed review
 #: (a remark), not irony.
