@@ -40,6 +40,7 @@ __all__ = ["Reading", "extract_aspects", "lemma", "read_text", "sections"]
 _POSITIVE = frozenset(normal(w) for w in lexicon.POSITIVE_WORDS)
 _NEGATIVE = frozenset(normal(w) for w in lexicon.NEGATIVE_WORDS)
 _NEGATORS = frozenset(normal(w) for w in lexicon.NEGATORS)
+_NEGATION_BRIDGE = frozenset(normal(w) for w in lexicon.NEGATION_BRIDGE)
 _QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
 _QUALITY_ADVERBS = frozenset(normal(w) for w in lexicon.QUALITY_ADVERBS)
 _BUYER_VERBS = frozenset(normal(w) for w in lexicon.BUYER_VERBS)
@@ -75,13 +76,17 @@ def _cue_phrases() -> PhraseSet:
     )
 
 
+def _is_negator(tok: Token) -> bool:
+    return tok.word in _NEGATORS or tok.lemma in _NEGATORS or tok.word.endswith("n't")
+
+
 def negated(tokens: Sequence[Token], i: int) -> bool:
-    """A negator up to two tokens before token `i`, in its clause."""
-    for j in range(max(0, i - 2), i):
-        tok = tokens[j]
-        if tok.clause != tokens[i].clause:
+    """A negator right before token `i`, or two before with an intensifier or a copula
+    between («не очень удобно», «не было проблем», "not very good"), in its clause."""
+    for j, bridged in ((i - 1, False), (i - 2, True)):
+        if j < 0 or tokens[j].clause != tokens[i].clause or not _is_negator(tokens[j]):
             continue
-        if tok.word in _NEGATORS or tok.lemma in _NEGATORS or tok.word.endswith("n't"):
+        if not bridged or tokens[j + 1].word in _NEGATION_BRIDGE:
             return True
     return False
 
@@ -175,11 +180,13 @@ def read_text(
     for m in matches:
         if not m.phrase.tag:
             continue
-        hits.append(Hit(m.phrase.tag, m.phrase.polarity, m.first, m.last, m.indices))
+        hit = Hit(m.phrase.tag, m.phrase.polarity, m.first, m.last, m.indices)
+        hits.append(hit)
         if m.phrase.polarity:
             for j in m.indices:
                 polar[j] = 0
-            polar[m.first] = m.phrase.polarity
+            gap_flip = -1 if hit.gap_negated(tokens) else 1
+            polar[m.first] = m.phrase.polarity * gap_flip
     cues = _cue_phrases().find(tokens)  # cue phrases may run over commas («Wow, thanks»)
     for m in cues:
         if m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
@@ -327,10 +334,14 @@ def aspects_of(reading: Reading, default: Sentiment = Sentiment.neutral) -> list
                 and tokens[other.first].clause == clause
             )
             or (
+                # a specific complaint explains the broad one beside it; praise of both
+                # («супер качество швы ровные») is two judgements
                 hit.aspect in lexicon.SUBSUMES.get(other.aspect, ())
                 and tokens[other.first].clause == clause
+                and other_polarity is Sentiment.negative
+                and polarity is not Sentiment.positive
             )
-            for other, _ in resolved
+            for other, other_polarity in resolved
             if other is not hit
         )
         if redundant or (hit.aspect, polarity) in seen:

@@ -12,7 +12,8 @@ praise is ironic. Sarcasm, one of:
    сломан») is not irony;
 3. a praise emoji (👍 😊 …) beside a severe complaint in a text that praises no aspect
    («не работает 👍»); an irony emoji (🙃 🤡) or a closing "Not." beside any complaint.
-Under sarcasm the praised quality («отличное качество») is read as blamed.
+Under sarcasm every praised aspect («отличное качество», «сервис на высоте») is read as
+blamed.
 """
 
 from __future__ import annotations
@@ -114,11 +115,10 @@ def read_cues(reading: Reading, aspects: Sequence[Aspect]) -> tuple[TextCues, li
         or (emoji > 0 and bool(severe) and not praised_specific)
     )
     if sarcasm:
-        marked = {tokens[m.first].sentence for m in markers} | ironic_sentences
+        # irony praises what it blames: «Сервис на высоте» in a sarcastic review is blame
         aspects = [
             a.model_copy(update={"polarity": Sentiment.negative})
             if a.polarity is Sentiment.positive
-            and (a.aspect in _GENERAL or _sentence_of(reading, a) in marked)
             else a
             for a in aspects
         ]

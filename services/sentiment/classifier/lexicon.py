@@ -22,7 +22,8 @@ MACROS: dict[str, tuple[str, ...]] = {
         "ps4 ps5 playstation xbox велосипед самокат кран смеситель унитаз камера фотоаппарат "
         "часы apple airpods наушники роутер компьютер пк монитор чехол кузов фара "
         "phone smartphone laptop tablet car device charger printer tv console bike "
-        "socket outlet port model case watch computer monitor router headphones".split()
+        "socket outlet port model case watch computer monitor router headphones vent vents "
+        "дефлектор".split()
     ),
     "photo": tuple(
         "фото фотка фотография картинка изображение карточка сайт витрина превью "
@@ -185,7 +186,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "fits|fit|fitted my|the ~ @device": 1,
     },
     "description_mismatch": {
-        "написать": -1, "в|по описание": -1, "в названии": -1, "по таблица ~ размер": -1,
+        "написано": -1, "в|по описание": -1, "а по факт": -1,
+        "smaller|bigger|larger|thinner|shorter|longer ~ than ~~ @photo": -1,
+        "exactly|just ~ like|as ~ the ~ @photo": 1, "в названии": -1, "по таблица ~ размер": -1,
         "size chart ~ off|wrong|way": -1, "listing ~ says|said|claims": -1, "claims": -1,
         "совпасть ~ с ~ описание": 1, "не совпадать|совпасть ~ с ~ @photo": -1,
         "выглядеть|смотреться ~ дешевле ~ чем ~ @photo": -1,
@@ -320,7 +323,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "arrived|came|delivered ~ early|quickly|fast|promptly|late|soon": 0,
     },
     "packaging": {
-        "вскрыть": -1, "вскрытый": -1,
+        "вскрыть": -1, "вскрытый": -1, "упаковка|коробка никакой": -1,
         "упаковка": 0, "упаковать": 0, "упакованный": 0, "коробка": 0, "пакет": 0,
         "пупырка": 0, "пленка": 0,
         "packaging": 0, "package": 0, "packed": 0, "box": 0, "wrapped": 0, "packing": 0,
@@ -347,8 +350,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "seller_service": {
         "продавец": 0, "магазин": 0, "поддержка": 0, "менеджер": 0, "сервис": 0,
-        "возврат": 0, "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
-        "хамство": -1, "не отвечать|ответить": -1,
+        "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
+        "хамство": -1, "не отвечать|ответить": -1, "шаблон": -1, "шаблонный": -1,
+        "отписка": -1, "без ответ": -1, "copy paste": -1,
         "seller": 0, "support": 0, "service": 0, "refund": 0, "customer service": 0,
         "never|didn't|hasn't|haven't|doesn't|won't|didnt ~ answer|answered|reply|replied|"
         "respond|responded": -1,
@@ -408,13 +412,14 @@ POSITIVE_WORDS = frozenset(
     "идеально идеальный отлично хорошо замечательный вежливый оперативно оперативный "
     "соответствовать ответить помочь прочный надежный качественный норма нормальный шикарный "
     "шикарно класс круто крутой восторг обожать красивый красиво приятно удобно люкс "
-    "благодарить благодарность довольна доволен советовать замечательно великолепный "
+    "благодарить благодарность довольна доволен замечательно великолепный "
     "чудесный молодец огонь топ кайф бомба лучший вовремя моментально молниеносно шустро "
     "рано раньше идеал порадовать радовать выручить "
     "good great excellent perfect perfectly fast quick quickly nice love loved loves "
     "recommend recommended fine well happy awesome amazing polite helpful soft sturdy "
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
     "superb pleased satisfied glad impressed promptly early nicely neatly совпадать легкий "
+    "надежно советую советуем "
     "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
     "вместительный крепкий крепко ровный теплый тепло чистый warm strong powerful grippy "
     "comfy thick".split()
@@ -445,6 +450,13 @@ NEGATORS = frozenset(
     "isnt wasnt arent havent hasnt".split()
 )
 
+#: Words that may stand between a negator and what it negates («не очень удобно»).
+NEGATION_BRIDGE = frozenset(
+    "очень слишком особо особенно совсем сильно вообще сразу было был была были будет "
+    "так такой такая такое все всегда very really too that so at all any be is was "
+    "quite always even".split()
+)
+
 #: Phrases that claim their words for no aspect («как и ожидалось», "original box").
 NON_ASPECT_PHRASES = (
     "original box|packaging|package|price|order|size|one|version|design|tags|receipt",
@@ -454,6 +466,9 @@ NON_ASPECT_PHRASES = (
     "like|unlike ~ the|an ~ original",
     "the original one",
     "в коробка",
+    "на коробка",
+    "on the box",
+    "думать ~ ждать",
     "медленнее|хуже|лучше|быстрее|дешевле|чем ~ оригинал",
     "подлиннее",
 )
@@ -479,9 +494,10 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "stay away": -1, "save your money": -1,
     },
     "praise": {
-        "рекомендовать": 1, "советовать": 1, "буду ~ заказывать|брать|покупать": 1,
+        "рекомендовать": 1, "советую|советуем": 1, "буду ~ заказывать|брать|покупать": 1,
         "спасибо продавец|магазин": 1, "10 из 10": 1, "пять звезд": 1, "всем доволен": 1,
         "would|will ~ buy|order ~ again": 1, "highly recommend": 1, "love it": 1,
+        "so|very|really pretty|cute": 1, "на высоте": 1,
         "five stars": 1, "works as expected": 1,
         "минус|недостаток|проблема|нарекание|претензия|замечание ~ нет|отсутствовать": 1,
         "минус|недостаток|проблема|нарекание|претензия|замечание ~ не ~ найти|обнаружить|"
@@ -492,7 +508,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "спасибо ~ что ~ испортить|сорвать|обмануть|подсунуть|кинуть|прислать": 1,
         "ну спасибо": 1, "спасибо ~ за ~ брак|подделка|обман|испорченный|сломанный|"
         "разбитый|вонь|дырка|мусор|барахло|хлам|кота|развод": 1,
-        "подарок мечты": 1, "мечта ~ а не": 1, "браво": 1,
+        "подарок мечты": 1, "ничего не скажешь": 1, "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
         "love it when": 1, "wow great": 1, "oh great": 1, "love how": 1, "great job": 1,

@@ -115,6 +115,7 @@ def _match_at(phrase: Phrase, tokens: list[Token], i: int, text: str) -> tuple[i
             if (
                 text
                 and tokens[j].word not in _JOINS
+                and not (tokens[j - 1].word.isdigit() and tokens[j].word.isdigit())  # 15,6
                 and _CLAUSE_PUNCT.search(text, tokens[j - 1].end, tokens[j].start)
             ):
                 return None
