@@ -3,8 +3,10 @@
 Default: the shipped built-in model. With --model pointing at a Hugging Face model dir and
 no --backend, torch, onnx and onnx-int8 are all evaluated (the int8 graph's accuracy
 cost shows beside the float ones). Prints accuracy, macro-F1 and confusion
-matrices per held-out set and aspect P/R/F1 on the project's labelled sample; --json
-writes everything to a file.
+matrices per held-out set, the project's review set through the service pipeline
+(sentiment with and without stars, aspect P/R/F1 per aspect and micro, question P/R/F1,
+sarcasm / rating-slip / remark flags) and aspect P/R/F1 on the labelled aspect sample;
+--json writes everything to a file.
 """
 
 from __future__ import annotations
