@@ -93,6 +93,8 @@ def negated(tokens: Sequence[Token], i: int) -> bool:
 
 def _word_polarity(tokens: Sequence[Token], i: int) -> int:
     tok = tokens[i]
+    if tok.word in ("минус", "minus") and i + 1 < len(tokens) and tokens[i + 1].word.isdigit():
+        return 0  # «в минус 25» is the weather, not a drawback
     if tok.word in lexicon.LIKE_WORDS:
         return 1 if i > 0 and tokens[i - 1].word in lexicon.LIKE_SUBJECTS else 0
     if tok.lemma in _POSITIVE or tok.word in _POSITIVE:

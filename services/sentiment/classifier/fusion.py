@@ -8,8 +8,9 @@ Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
 3. Remark: 4–5★ with a complaint cue (a blamed aspect, a negative word) stays positive,
    flagged `remark` («Всё супер, только коробка помята»).
 4. Rating slip: 1–2★ under a clearly positive text — the text model says positive
-   (p ≥ SLIP_P, or any positive label with two praise cues), at least one praise cue and
-   no complaint cue — is positive, flagged `rating_slip`.
+   (p ≥ SLIP_P, or any positive label with two praise cues) or the words praise three
+   times over a model that does not say negative — with at least one praise cue and no
+   complaint cue, is positive, flagged `rating_slip`.
 5. No stars: the text decides — the text model's label, negative under sarcasm, and
    negative when the words complain and praise nothing while the model missed it.
 `contradiction` (the event's `rating_contradiction`: stars and text disagree) is set for
@@ -34,6 +35,8 @@ STAR_PRIOR: dict[int, dict[str, float]] = {
 }
 #: The text model's p(positive) above which a low rating under praise is a slip.
 SLIP_P = 0.6
+#: Praise cues that make a slip without the model's agreement (no complaint cue at all).
+SLIP_PRAISE = 3
 #: The text model's p(positive) above which ironic-looking praise is taken at its word.
 CLEARLY_POSITIVE_P = 0.9
 #: Without word cues (old callers), a text p(negative) this high counts as a complaint.
@@ -62,7 +65,11 @@ def is_rating_slip(rating: int | None, text: TextPrediction, cues: TextCues) -> 
     if rating is None or rating > 2 or cues.sarcasm or cues.complaint or not cues.praise:
         return False
     p_pos = text.scores.get("positive", 0.0)
-    return p_pos >= SLIP_P or (text.label is Sentiment.positive and cues.praise >= 2)
+    if p_pos >= SLIP_P or (text.label is Sentiment.positive and cues.praise >= 2):
+        return True
+    # many praise words and not one complaint: clearly positive even where the model
+    # hesitates (a short text, an unusual product)
+    return cues.praise >= SLIP_PRAISE and text.scores.get("negative", 0.0) < COMPLAINT_P
 
 
 def _ironic(text: TextPrediction, cues: TextCues) -> bool:
