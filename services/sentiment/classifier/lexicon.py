@@ -78,6 +78,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "genuine": 1, "authentic": 1, "original": 1, "authenticity": 0,
     },
     "wrong_item": {
+        "заказать|заказывать ~~ а ~ прийти|прислать|привезти": -1,
+        "ordered ~~ got|received|sent|came": -1, "received|got ~ a|an|the ~ @colourname": -1,
         "прийти|прислать|привезти @colourname": -1, "прислать|прийти ~ б у": -1,
         "прислать|привезти|отправить|положить|доставить|прийти|приехать|выдать ~ не тот": -1,
         "прислать|привезти|отправить|положить|доставить|выслать ~ другой|чужой": -1,
@@ -92,6 +94,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "mixed up": -1,
     },
     "not_working": {
+        "вырубаться": -1, "выключаться": -1, "перестать ~ заряжать|включать|работать": -1,
         "работать": 1, "works": 1, "still works": 1, "вылетать": -1, "зависать": -1,
         "crash|crashes|crashing|crashed|freezes": -1, "keeps crashing": -1,
         "не работать|включаться|заряжаться|запускаться|греть|нагреваться|светить|"
@@ -111,6 +114,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "работать ~ отлично|идеально|хорошо|исправно|безотказно|отлично|прекрасно": 1,
     },
     "defect": {
+        "pop|pops|popped ~ out|off": -1, "выпадать": -1, "выпасть": -1,
         "шов": 0, "строчка": 0, "молния": 0, "застежка": 0, "стежок": 0, "zipper": 0,
         "stitching": 0, "seams": 0, "seam": 0, "туговатый": -1, "тугой": -1,
         "перекосить": -1, "врать": -1, "потрескаться": -1, "погнутый": -1,
@@ -135,6 +139,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "loose threads": -1, "broke down": -1,
     },
     "missing_parts": {
+        "в коробка|комплект|набор ~ нет|не быть": -1, "no ~~ in the box|set|kit": -1,
+        "@part|деталь|элемент|штука|tiles|pieces|parts ~ вместо": -1,
+        "only ~ pieces|tiles|parts|screws ~ in": -1, "in a box that says": -1,
         "в комплект": 1, "все на место": 1, "нет ~ элемент|деталь": -1, "came with": 1,
         "не хватать|хватить": -1, "недоставать": -1,
         "нет|отсутствовать|забыть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
@@ -150,6 +157,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "everything included": 1, "all parts|pieces": 1,
     },
     "transit_damage": {
+        "прийти|приехать ~ с ~ трещина|скол|вмятина|царапина": -1,
+        "arrived|came ~ with ~ a ~ crack|dent|scratch": -1,
         "отбить": -1, "отбитый": -1, "все ~ целый": 1, "не побиться|разбиться": 1,
         "not a single scratch": 1, "arrived|came ~ intact": 1,
         "помять": -1, "помятый": -1, "мятый": -1, "смять": -1, "разбить": -1, "разбитый": -1,
@@ -161,6 +170,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "damaged in transit|shipping": -1,
     },
     "leak": {
+        "вытечь": -1, "вытекать": -1,
         "проливаться": -1, "плотно закрываться": 1, "утонуть": -1, "разлиться": -1,
         "seal|seals": 1, "doesn't|didn't|won't ~ seal": -1, "let|lets ~ in ~ water": -1,
         "протекать": -1, "течь": -1, "потечь": -1, "подтекать": -1, "капать": -1,
@@ -186,6 +196,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "fits|fit|fitted my|the ~ @device": 1,
     },
     "description_mismatch": {
+        "заявлено": -1, "обещать ~~ по факт": -1,
+        "меньше|больше|хуже|слабее|ниже ~ заявленный|обещанный|заявить": -1,
+        "nowhere near": -1, "made it look like": -1, "title ~ says|said": -1,
         "написано": -1, "в|по описание": -1, "а по факт": -1,
         "smaller|bigger|larger|thinner|shorter|longer ~ than ~~ @photo": -1,
         "exactly|just ~ like|as ~ the ~ @photo": 1, "в названии": -1, "по таблица ~ размер": -1,
@@ -212,6 +225,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "misleading": -1, "false advertising": -1, "description": 0,
     },
     "colour_mismatch": {
+        "@colour ~ на ~ @photo ~~ в жизни|вживую|реальности|реале": -1,
+        "@colour ~~ than|from ~~ @photo": -1, "lose|lost|losing ~ colour|color": -1,
         "@colour ~ не|другой|отличаться|совсем ~ @photo": -1,
         "@colour ~ не соответствовать|совпадать": -1,
         "@colour ~~ не как|такой": -1,
@@ -290,6 +305,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
     },
     "quality": {
+        "желтеть": -1, "пожелтеть": -1, "щипать": -1, "скатышек": -1, "pilled": -1,
+        "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
         "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
         "holds|hold|holding ~ tight|tightly|secure|securely": 1,
@@ -307,6 +324,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "feels|feel|felt|looks|look|looked ~ cheap|flimsy|fragile": -1,
     },
     "delivery_speed": {
+        "later than ~ promised|expected|stated": -1, "дольше ~ обещанный|обещать": -1,
+        "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
         "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
         "задержка": -1, "опоздать": -1, "опоздание": -1, "задержать": -1,
         "@deliver ~ быстро|быстрый|вовремя|рано|раньше|моментально|оперативно|медленно|"
@@ -360,6 +379,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "ignored|ignores|ignoring": -1, "responsive": 1, "unresponsive": -1,
     },
     "price": {
+        "дороговатый": -1, "дороговато": -1, "дороговат": -1,
         "деньги на ветер": -1, "waste of money": -1, "not worth it": -1,
         "за ~ свой|такой|этот|эти ~ деньги|цена": 0, "за ~ рубль": 0, "for the price": 0,
         "value": 0, "смотреться|выглядеть ~ дороже": 1,
@@ -508,7 +528,9 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "спасибо ~ что ~ испортить|сорвать|обмануть|подсунуть|кинуть|прислать": 1,
         "ну спасибо": 1, "спасибо ~ за ~ брак|подделка|обман|испорченный|сломанный|"
         "разбитый|вонь|дырка|мусор|барахло|хлам|кота|развод": 1,
-        "подарок мечты": 1, "ничего не скажешь": 1, "мечта ~ а не": 1, "браво": 1,
+        "подарок мечты": 1, "ничего не скажешь": 1, "отдельное спасибо": 1,
+        "just what you want|need": 1, "truly a premium": 1, "my foot": 1,
+        "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
         "love it when": 1, "wow great": 1, "oh great": 1, "love how": 1, "great job": 1,

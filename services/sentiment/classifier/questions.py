@@ -74,12 +74,18 @@ _RHETORICAL = [
         r"\bwhat were (?:they|you) thinking\b", r"\bhow is this (?:acceptable|possible|ok)",
         r"\bwhy would anyone\b", r"\bhow hard is it\b", r"\bwhat a joke\b",
         r"\bhow am i supposed to\b", r"\bзачем (?:писать|обманывать|врать)",
-        r"^что это за\b", r"\bэто вообще нормально\b",
+        r"^что это за\b", r"\bэто вообще нормально\b", r"\bговорите$",
+        r"^(?:ну и )?кто (?:\w+л[аи]?)$",
     )
 ]  # fmt: skip
 #: Question words that, opening a sentence with a comma later, open a subordinate clause.
 _SUBORDINATORS = frozenset("когда где кто чем when where who".split())
-_MOCK_ANSWERS = ("да конечно", "ага", "ну да", "yeah right", "sure,", "as if")
+_MOCK_ANSWERS = (
+    "да конечно", "ага", "ну да", "сомневаюсь", "вряд ли", "yeah right", "sure,", "as if",
+    "doubt it", "i doubt",
+)  # fmt: skip
+#: A doubt about authenticity asks, however loudly («Это вообще оригинал??»).
+_AUTHENTICITY = re.compile(r"оригинал|подделк|подлинн|genuine|fake|authentic|original")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -146,6 +152,8 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
         return True  # «Оригинал? Да конечно.»: asked and mocked in one breath
     words = _WORDS.findall(body)
     explicit = bool(words) and (words[0].startswith(_ASK_PREFIXES) or "ли" in words[:4])
+    if _AUTHENTICITY.search(body):
+        return False
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
 
 
@@ -165,6 +173,7 @@ def _question_range(seg: Segmented, index: int) -> Span | None:
         return None if _rhetorical(raw, tail, following) else sentence
     if "!" in tail:
         return None
+    ends_with_period = "." in tail or "…" in tail
     clause_ids = sorted({t.clause for t in tokens})
     for n, clause in enumerate(clause_ids):
         clause_tokens = [t for t in tokens if t.clause == clause]
@@ -175,6 +184,8 @@ def _question_range(seg: Segmented, index: int) -> Span | None:
         first = clause_tokens[0].word
         if n > 0 and not first.startswith(_ASK_PREFIXES) and first not in ("а", "и", "но"):
             continue
+        if ends_with_period and first in _EN_AUX:
+            continue  # "Does the job for the car seats." states; an English question asks
         if n == 0 and len(clause_ids) > 1 and first in _SUBORDINATORS:
             continue
         return Span(seg.clauses[clause].start, sentence.end)
