@@ -9,7 +9,8 @@ praise is ironic. Sarcasm, one of:
    wrong item, …) in one sentence with no contrast word between them («отличное
    качество, развалилось через день», "great, it broke on day two") — with «но» / "but"
    it is a mixed review, and praise of an unrelated aspect («быстрая доставка, товар
-   сломан») is not irony;
+   сломан») is not irony; under 1–2★ the praise and the complaint may stand in different
+   sentences and the complaint need not be severe;
 3. a praise emoji (👍 😊 …) beside a severe complaint in a text that praises no aspect
    («не работает 👍»); an irony emoji (🙃 🤡) or a closing "Not." beside any complaint.
 Under sarcasm every praised aspect («отличное качество», «сервис на высоте») is read as
@@ -85,8 +86,43 @@ def _sarcastic_sentences(reading: Reading, aspects: Sequence[Aspect]) -> set[int
     return found
 
 
-def read_cues(reading: Reading, aspects: Sequence[Aspect]) -> tuple[TextCues, list[Aspect]]:
-    """The cues of a read text, and its aspects with ironic praise turned into blame."""
+def _praise_beside_blame(reading: Reading, aspects: Sequence[Aspect]) -> bool:
+    """An evaluative praise word and a blamed aspect with no contrast word between them."""
+    tokens = reading.tokens
+    praise = [
+        i
+        for i, t in enumerate(tokens)
+        if reading.polar[i] > 0
+        and (t.word in _IRONY or t.lemma in _IRONY)
+        and not reading.in_question(i)
+    ]
+    blamed = [
+        k
+        for a in aspects
+        if a.polarity is Sentiment.negative
+        for k, t in enumerate(tokens)
+        if t.start == a.start
+    ]
+    text = reading.seg.text
+    for i in praise:
+        for j in blamed:
+            lo, hi = sorted((i, j))
+            if "\n" in text[tokens[lo].end : tokens[hi].start]:
+                continue  # a list of pros and cons, one per line, is a mixed review
+            if not any(tokens[k].word in _CONTRAST for k in range(lo + 1, hi)):
+                return True
+    return False
+
+
+def read_cues(
+    reading: Reading, aspects: Sequence[Aspect], rating: int | None = None
+) -> tuple[TextCues, list[Aspect]]:
+    """The cues of a read text, and its aspects with ironic praise turned into blame.
+
+    `rating`: under 1–2 stars, rule 2 reaches across sentences and any blamed aspect
+    («Прекрасные полотенца! Линяют так, что вся ванна голубая»): nobody gives one star
+    and calls the item excellent in earnest without a "but".
+    """
     tokens = reading.tokens
     outside = [i for i in range(len(tokens)) if not reading.in_question(i)]
     complaint_words = sum(1 for i in outside if reading.polar[i] < 0)
@@ -112,6 +148,7 @@ def read_cues(reading: Reading, aspects: Sequence[Aspect]) -> tuple[TextCues, li
         or ((irony_emoji or not_tag) and complaint + len(markers) > 0)
         or len(markers) >= 2
         or bool(ironic_sentences)
+        or (rating is not None and rating <= 2 and _praise_beside_blame(reading, aspects))
         or (emoji > 0 and bool(severe) and not praised_specific)
     )
     if sarcasm:

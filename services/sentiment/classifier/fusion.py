@@ -9,8 +9,8 @@ Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
    flagged `remark` («Всё супер, только коробка помята»).
 4. Rating slip: 1–2★ under a clearly positive text — the text model says positive
    (p ≥ SLIP_P, or any positive label with two praise cues) or the words praise three
-   times over a model that does not say negative — with at least one praise cue and no
-   complaint cue, is positive, flagged `rating_slip`.
+   times (four where the model says negative) — with no complaint cue at all, is
+   positive, flagged `rating_slip`.
 5. No stars: the text decides — the text model's label, negative under sarcasm, and
    negative when the words complain and praise nothing while the model missed it.
 `contradiction` (the event's `rating_contradiction`: stars and text disagree) is set for
@@ -69,7 +69,8 @@ def is_rating_slip(rating: int | None, text: TextPrediction, cues: TextCues) -> 
         return True
     # many praise words and not one complaint: clearly positive even where the model
     # hesitates (a short text, an unusual product)
-    return cues.praise >= SLIP_PRAISE and text.scores.get("negative", 0.0) < COMPLAINT_P
+    doubted = text.scores.get("negative", 0.0) >= COMPLAINT_P
+    return cues.praise >= SLIP_PRAISE + int(doubted)
 
 
 def _ironic(text: TextPrediction, cues: TextCues) -> bool:

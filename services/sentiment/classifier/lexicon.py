@@ -94,7 +94,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "mixed up": -1,
     },
     "not_working": {
-        "вырубаться": -1, "выключаться": -1, "перестать ~ заряжать|включать|работать": -1,
+        "вырубаться": -1, "перестать ~ заряжать|включать|работать": -1,
         "работать": 1, "works": 1, "still works": 1, "вылетать": -1, "зависать": -1,
         "crash|crashes|crashing|crashed|freezes": -1, "keeps crashing": -1,
         "не работать|включаться|заряжаться|запускаться|греть|нагреваться|светить|"
@@ -579,4 +579,4 @@ CONTRAST = frozenset(
 #: Emoji and smileys that read as praise; next to a complaint and nothing praised, irony.
 POSITIVE_EMOJI = ("👍", "👌", "😊", "🙂", "😁", "😄", "👏", "❤", "😍", "🔥", "🥰", "💯", "⭐")
 #: Emoji that read as irony or exasperation: beside any complaint, sarcasm.
-IRONY_EMOJI = ("🙃", "🤡", "🙄", "😒")
+IRONY_EMOJI = ("🙃", "🤡", "😒")

@@ -62,7 +62,7 @@ def classify_one(item: MentionInput, text_pred: TextPrediction, model: str) -> C
     )
     is_question = item.kind is MentionKind.question
     default = Sentiment.neutral if is_question else text_pred.label
-    cues, aspects = read_cues(reading, aspects_of(reading, default))
+    cues, aspects = read_cues(reading, aspects_of(reading, default), item.rating)
     fused = fuse(item.rating, text_pred, cues)
     return Classification(
         sentiment=fused.sentiment,
