@@ -39,6 +39,8 @@ def test_malformed_patterns_are_refused_with_the_pattern_named() -> None:
         ("На фото ярче, в жизни блёклый", "colour_mismatch", NEG),
         ("Цвет чуть темнее, чем на фото", "colour_mismatch", NEG),
         ("Оттенок соответствует фото", "colour_mismatch", POS),
+        ("Цвет на фото бежевый, а в жизни скорее серый", "colour_mismatch", NEG),
+        ("The colour is more grey than the beige in the photos", "colour_mismatch", NEG),
         ("The colour is different from the picture", "colour_mismatch", NEG),
         ("Color is a bit lighter than in the photo", "colour_mismatch", NEG),
         # missing parts
@@ -47,6 +49,9 @@ def test_malformed_patterns_are_refused_with_the_pattern_named() -> None:
         ("Пульт отсутствует", "missing_parts", NEG),
         ("не доложили крепёж", "missing_parts", NEG),
         ("Пульт в комплекте", "missing_parts", POS),
+        ("В коробке нет диффузора, только концентратор", "missing_parts", NEG),
+        ("В наборе 56 деталей вместо 64", "missing_parts", NEG),
+        ("No diffuser in the box", "missing_parts", NEG),
         ("Half the screws were missing", "missing_parts", NEG),
         ("Didn't come with a charger", "missing_parts", NEG),
         # not working
@@ -95,6 +100,9 @@ def test_malformed_patterns_are_refused_with_the_pattern_named() -> None:
         ("Пришёл другой цвет", "wrong_item", NEG),
         ("пришла другая модель", "wrong_item", NEG),
         ("They sent the wrong size", "wrong_item", NEG),
+        ("Заказывала под iPhone 15 Pro Max, а пришёл чехол на обычный 15", "wrong_item", NEG),
+        ("Ordered pink, got grey", "wrong_item", NEG),
+        ("Received a grey backpack without the USB port", "wrong_item", NEG),
         # the existing ones still work
         ("Размер маломерит", "size_fit", NEG),
         ("Сидит идеально, размер в размер", "size_fit", POS),
@@ -120,6 +128,7 @@ def test_aspect_and_polarity(text: str, aspect: str, polarity: Sentiment) -> Non
         ("Доставка на 5 дней позже обещанного", "delivery_speed", NEG),
         ("Доставка заняла три недели вместо обещанных пяти дней", "delivery_speed", NEG),
         ("Доставка долгая", "delivery_speed", NEG),
+        ("Arrived two days later than promised", "delivery_speed", NEG),
         ("It came a day late", "delivery_speed", NEG),
         ("Пришло раньше срока", "delivery_speed", POS),
         # a smell that went away is still a smell complaint

@@ -104,6 +104,9 @@ def run(classifier: object, *items: MentionInput) -> list[Classification]:
         ("Отличное качество! Порвалась через два дня. Спасибо, очень довольна 🙃", 5),
         ("Wow, thanks for sending a completely different color. I love surprises. Not.", 4),
         ("Браво, доставка всего три недели 👏", None),
+        ("Прекрасные полотенца! Линяют так, что вся ванна голубая 😂", 1),
+        ("Отличный фен, просто шикарный. Сгорел на третий день. Продавцу отдельное спасибо", 2),
+        ("Great toy, the magnets pop out after a day. Just what you want around a toddler.", 1),
     ],
 )
 def test_sarcasm_is_a_complaint(builtin: object, text: str, rating: int | None) -> None:
@@ -126,6 +129,7 @@ def test_sarcasm_is_a_complaint(builtin: object, text: str, rating: int | None) 
     ],
 )
 def test_mixed_reviews_are_not_sarcasm(builtin: object, text: str) -> None:
+    """With «но», a pros/cons line break, or thanks, praise beside a complaint is sincere."""
     (c,) = run(builtin, MentionInput(text, 5))
     assert not c.sarcasm, text
     assert c.sentiment is P and c.remark
@@ -138,6 +142,9 @@ def test_mixed_reviews_are_not_sarcasm(builtin: object, text: str) -> None:
         "Прекрасная куртка, тёплая и лёгкая, спасибо",
         "Минусов нет, всё отлично",
         "Love it, works perfectly, super comfy",
+        "Хорошая бутылочка, не течёт, внук доволен. Спасибо магазину!",
+        "My daughter loves these, so soft and true to size. Will buy another pair!",
+        "Пуховик лёгкий и тёплый, в минус 25 не замёрзла",  # «минус 25» is the weather
     ],
 )
 def test_rating_slip(builtin: object, text: str) -> None:
@@ -158,6 +165,11 @@ def test_rating_slip(builtin: object, text: str) -> None:
 def test_low_stars_without_clear_praise_stay_negative(builtin: object, text: str) -> None:
     (c,) = run(builtin, MentionInput(text, 1))
     assert c.sentiment is U and not c.rating_slip
+
+
+def test_a_pros_and_cons_list_under_low_stars_is_not_irony(builtin: object) -> None:
+    (c,) = run(builtin, MentionInput("Looks nice\nLeaks from the lid, stains everything", 2))
+    assert not c.sarcasm and c.sentiment is U
 
 
 def test_remark_keeps_the_family_and_names_the_problem(builtin: object) -> None:

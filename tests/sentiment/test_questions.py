@@ -61,6 +61,7 @@ def test_a_request_after_a_comma_starts_the_question() -> None:
         "Где-то через неделю сломалось",
         "Would recommend to anyone",
         "Does the job.",
+        "Does the job for the car seats and dog hair.",
         "What a lovely dress",
         "What I like most is the colour",
         "Отличный чайник, рекомендую",
@@ -84,6 +85,9 @@ def test_statements_are_not_questions(text: str) -> None:
         "Broken on day one. Are you kidding me?",
         "How am I supposed to charge them?",
         "Seriously?",
+        "Заказал 128, пришло 98. Кто собирал?",
+        "Сто процентов хлопка? Сомневаюсь",
+        "Непроливайка, говорите? Течёт при любом наклоне",
     ],
 )
 def test_rhetorical_questions_are_not_counted(text: str) -> None:
@@ -92,6 +96,8 @@ def test_rhetorical_questions_are_not_counted(text: str) -> None:
 
 def test_explicit_request_with_emphasis_is_still_a_question() -> None:
     assert asked("Подскажите, когда будет поставка??") == ["Подскажите, когда будет поставка??"]
+    # a doubt about authenticity deserves an answer however loudly it is asked
+    assert asked("Это вообще оригинал?? Крем жидкий") == ["Это вообще оригинал??"]
 
 
 def test_several_questions_in_order_with_spans() -> None:

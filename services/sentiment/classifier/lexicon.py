@@ -80,6 +80,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     "wrong_item": {
         "заказать|заказывать ~~ а ~ прийти|прислать|привезти": -1,
         "ordered ~~ got|received|sent|came": -1, "received|got ~ a|an|the ~ @colourname": -1,
+        "received|got @colourname": -1,
         "прийти|прислать|привезти @colourname": -1, "прислать|прийти ~ б у": -1,
         "прислать|привезти|отправить|положить|доставить|прийти|приехать|выдать ~ не тот": -1,
         "прислать|привезти|отправить|положить|доставить|выслать ~ другой|чужой": -1,
@@ -139,7 +140,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "loose threads": -1, "broke down": -1,
     },
     "missing_parts": {
-        "в коробка|комплект|набор ~ нет|не быть": -1, "no ~~ in the box|set|kit": -1,
+        "в коробка|комплект|набор ~ нет": -1,
+        "в коробка|комплект|набор ~ не быть": -1, "no ~~ in the box|set|kit": -1,
         "@part|деталь|элемент|штука|tiles|pieces|parts ~ вместо": -1,
         "only ~ pieces|tiles|parts|screws ~ in": -1, "in a box that says": -1,
         "в комплект": 1, "все на место": 1, "нет ~ элемент|деталь": -1, "came with": 1,
