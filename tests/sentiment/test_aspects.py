@@ -208,3 +208,26 @@ def test_spans_point_into_the_text() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "👍👍", "!!!???", "12345", "\n\n"])
 def test_empty_and_odd_texts(text: str) -> None:
     assert extract_aspects(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Прекрасный «водонепроницаемый» чехол, в первый же дождь телефон утонул",
+        'The "leak-proof" lid leaked coffee all over my car seat',
+        '"Water-resistant" my foot, everything inside was soaked',
+    ],
+)
+def test_a_quoted_claim_in_a_complaint_is_a_description_mismatch(text: str) -> None:
+    assert found(text).get("description_mismatch") is NEG
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "У оригинального «Динопарка» магниты закрыты, а тут торчат и выпадают",  # a name
+        "Отличный «водонепроницаемый» чехол, под дождём сухой",  # no complaint
+    ],
+)
+def test_a_quoted_name_or_a_kept_claim_is_not(text: str) -> None:
+    assert "description_mismatch" not in found(text)

@@ -10,6 +10,8 @@ Lexicon over lemmas (lexicon.py, matched by phrases.py): one-word triggers and p
    negator before it; else those of its sentence that stand in no other aspect's clause;
 4. else the section's default (text under «Недостатки:» / cons is blamed, under
    «Достоинства:» / pros praised), else the caller's default.
+A quoted adjective in a complaining review is a claim the item does not meet
+(description_mismatch: «„водонепроницаемый“ чехол промок», "the "leak-proof" lid leaked").
 A specific aspect in a clause drops the broader one it explains (lexicon.SUBSUMES); the
 same aspect with the same polarity is reported once. `clause` is the trigger's clause in
 the customer's words, widened to its neighbour when it is a single word.
@@ -46,6 +48,11 @@ _QUALITY_ADVERBS = frozenset(normal(w) for w in lexicon.QUALITY_ADVERBS)
 _BUYER_VERBS = frozenset(normal(w) for w in lexicon.BUYER_VERBS)
 #: A clause about everything («всё отлично») judges no aspect in particular.
 _EVERYTHING = frozenset("все всё everything all".split())
+#: A quoted word or two: the customer citing the card («„водонепроницаемый“», "leak-proof").
+_QUOTE = re.compile(r"[«\"“„]([^«»\"“”„]{2,40})[»\"”“]")
+#: Quoted adjectives and participles are claims; a quoted noun is usually a name («Динопарк»).
+_CLAIM_POS = frozenset({"ADJF", "ADJS", "PRTF", "PRTS"})
+_CLAIM_EN = re.compile(r"(?:proof|resistant|free|cancell?ing|waterproof|leather|natural)$")
 _SPEED = frozenset("быстро медленно медленнее быстрый долго fast quickly slow slower".split())
 _CLAUSE_MAX = 160
 _SECTION_HEAD = re.compile(
@@ -197,6 +204,7 @@ def read_text(
             polar[m.first] = m.phrase.polarity
     polar = [-p if p and negated(tokens, i) else p for i, p in enumerate(polar)]
     hits += _quality_fallback(seg, polar, hits, frozenset(question_sentences))
+    hits += _quoted_claims(seg, polar, hits, frozenset(question_sentences))
     for head in _SECTION_HEAD.finditer(text):  # «Недостатки:» names a section, blames nothing
         for i, tok in enumerate(tokens):
             if head.start() <= tok.start < head.end():
@@ -234,6 +242,28 @@ def _quality_fallback(
         seen.add(tok.clause)
         out.append(Hit("quality", 0, i, i))
     return sorted([*out], key=lambda h: h.first)
+
+
+def _quoted_claims(
+    seg: Segmented, polar: list[int], hits: list[Hit], asking: frozenset[int]
+) -> list[Hit]:
+    """A seller's claim quoted in a complaint («„водонепроницаемый“ чехол промок»)."""
+    tokens = seg.tokens
+    complains = any(p < 0 for i, p in enumerate(polar) if tokens[i].sentence not in asking)
+    if not complains:
+        return []
+    claimed = {tokens[h.first].sentence for h in hits if h.aspect == "description_mismatch"}
+    out = []
+    for quote in _QUOTE.finditer(seg.text):
+        inside = [
+            i for i, t in enumerate(tokens) if quote.start() < t.start and t.end < quote.end()
+        ]
+        if not 1 <= len(inside) <= 2 or tokens[inside[0]].sentence in claimed:
+            continue
+        if any(tokens[i].pos in _CLAIM_POS or _CLAIM_EN.search(tokens[i].word) for i in inside):
+            claimed.add(tokens[inside[0]].sentence)
+            out.append(Hit("description_mismatch", -1, inside[0], inside[-1], tuple(inside)))
+    return out
 
 
 def _qualifies_item(tokens: Sequence[Token], i: int) -> bool:

@@ -172,7 +172,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "damaged in transit|shipping": -1,
     },
     "leak": {
-        "вытечь": -1, "вытекать": -1,
+        "вытечь": -1, "вытекать": -1, "soaked": -1, "soaking wet": -1,
         "проливаться": -1, "плотно закрываться": 1, "утонуть": -1, "разлиться": -1,
         "seal|seals": 1, "doesn't|didn't|won't ~ seal": -1, "let|lets ~ in ~ water": -1,
         "протекать": -1, "течь": -1, "потечь": -1, "подтекать": -1, "капать": -1,
@@ -531,7 +531,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "ну спасибо": 1, "спасибо ~ за ~ брак|подделка|обман|испорченный|сломанный|"
         "разбитый|вонь|дырка|мусор|барахло|хлам|кота|развод": 1,
         "подарок мечты": 1, "ничего не скажешь": 1, "отдельное спасибо": 1,
-        "just what you want|need": 1, "truly a premium": 1, "my foot": 1,
+        "just what you want|need": 1, "truly a premium": 1,
         "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
