@@ -231,3 +231,19 @@ def test_a_quoted_claim_in_a_complaint_is_a_description_mismatch(text: str) -> N
 )
 def test_a_quoted_name_or_a_kept_claim_is_not(text: str) -> None:
     assert "description_mismatch" not in found(text)
+
+
+def test_only_the_asking_clause_of_a_question_is_neutral() -> None:
+    # the smell is stated, the question is whether it is normal
+    assert found("Запах резкий, это нормально?") == {"smell_material": NEG}
+    assert found("Размер маломерит, можно обменять на больший?") == {"size_fit": NEG}
+    assert found("Подойдёт ли на рост 170, если маломерит?") == {}
+
+
+def test_hostile_long_texts_finish_quickly() -> None:
+    import time
+
+    for text in ("не " * 6000, "а, " * 6000, "?" * 20000, "Протекает, шумит? " * 1100):
+        started = time.perf_counter()
+        extract_aspects(text[:20000])
+        assert time.perf_counter() - started < 10  # ~1 s on a shared core; no quadratic blow-up

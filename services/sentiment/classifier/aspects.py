@@ -141,7 +141,11 @@ class Reading:
     polar: list[int]
     hits: list[Hit]
     cues: list[PhraseMatch]
-    question_sentences: frozenset[int]
+    #: Clauses that ask (questions.py): what stands in them is asked, not judged.
+    question_clauses: frozenset[int]
+    #: Sum of `polar` per clause, and token indices per sentence (built once).
+    clause_polar: dict[int, int] = field(default_factory=dict)
+    sentence_members: dict[int, list[int]] = field(default_factory=dict)
     sections: list[tuple[int, int, Sentiment]] = field(default_factory=list)
 
     @property
@@ -149,7 +153,7 @@ class Reading:
         return self.seg.tokens
 
     def in_question(self, token_index: int) -> bool:
-        return self.tokens[token_index].sentence in self.question_sentences
+        return self.tokens[token_index].clause in self.question_clauses
 
     def section_default(self, offset: int) -> Sentiment | None:
         for start, end, sentiment in self.sections:
@@ -175,7 +179,7 @@ def sections(text: str) -> list[tuple[int, int, Sentiment]]:
 def read_text(
     text: str,
     *,
-    question_sentences: Collection[int] = (),
+    question_clauses: Collection[int] = (),
     extra_sections: Sequence[tuple[int, int, Sentiment]] = (),
     seg: Segmented | None = None,
 ) -> Reading:
@@ -203,8 +207,14 @@ def read_text(
                 polar[j] = 0
             polar[m.first] = m.phrase.polarity
     polar = [-p if p and negated(tokens, i) else p for i, p in enumerate(polar)]
-    hits += _quality_fallback(seg, polar, hits, frozenset(question_sentences))
-    hits += _quoted_claims(seg, polar, hits, frozenset(question_sentences))
+    asking = frozenset(question_clauses)
+    hits += _quality_fallback(seg, polar, hits, asking)
+    hits += _quoted_claims(seg, polar, hits, asking)
+    clause_polar: dict[int, int] = {}
+    sentence_members: dict[int, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        clause_polar[tok.clause] = clause_polar.get(tok.clause, 0) + polar[i]
+        sentence_members.setdefault(tok.sentence, []).append(i)
     for head in _SECTION_HEAD.finditer(text):  # «Недостатки:» names a section, blames nothing
         for i, tok in enumerate(tokens):
             if head.start() <= tok.start < head.end():
@@ -214,7 +224,9 @@ def read_text(
         polar=polar,
         hits=hits,
         cues=cues,
-        question_sentences=frozenset(question_sentences),
+        question_clauses=asking,
+        clause_polar=clause_polar,
+        sentence_members=sentence_members,
         sections=[*sections(text), *extra_sections],
     )
 
@@ -228,14 +240,15 @@ def _quality_fallback(
     delivery_sentences = {tokens[h.first].sentence for h in hits if h.aspect == "delivery_speed"}
     out = []
     seen: set[int] = set()
+    everything = {t.clause for t in tokens if t.word in _EVERYTHING}
     for i, tok in enumerate(tokens):
-        if tok.clause in covered or tok.clause in seen or tok.sentence in asking:
+        if tok.clause in covered or tok.clause in seen or tok.clause in asking:
             continue
         if not polar[i]:
             continue
         if not (tok.word in _QUALITY or tok.lemma in _QUALITY or _qualifies_item(tokens, i)):
             continue
-        if any(t.word in _EVERYTHING for t in tokens if t.clause == tok.clause):
+        if tok.clause in everything:
             continue
         if tok.word in _SPEED and tok.sentence in delivery_sentences:
             continue  # «ждала три недели, это слишком долго»: the parcel, not the item
@@ -249,7 +262,7 @@ def _quoted_claims(
 ) -> list[Hit]:
     """A seller's claim quoted in a complaint («„водонепроницаемый“ чехол промок»)."""
     tokens = seg.tokens
-    complains = any(p < 0 for i, p in enumerate(polar) if tokens[i].sentence not in asking)
+    complains = any(p < 0 for i, p in enumerate(polar) if tokens[i].clause not in asking)
     if not complains:
         return []
     claimed = {tokens[h.first].sentence for h in hits if h.aspect == "description_mismatch"}
@@ -290,15 +303,13 @@ def _polarity(reading: Reading, hit: Hit, hit_clauses: set[int]) -> Sentiment | 
         return _sign(-hit.inherent if flip else hit.inherent)
     clause = tokens[hit.first].clause
     own = range(hit.first, hit.last + 1)
-    score = sum(p for j, p in enumerate(reading.polar) if tokens[j].clause == clause)
+    score = reading.clause_polar.get(clause, 0)
     if score == 0:
-        sentence = tokens[hit.first].sentence
+        # the sentence's polar words, outside the clauses of other aspects
         score = sum(
-            p
-            for j, p in enumerate(reading.polar)
-            if j not in own
-            and tokens[j].sentence == sentence
-            and tokens[j].clause not in hit_clauses
+            reading.polar[j]
+            for j in reading.sentence_members.get(tokens[hit.first].sentence, [])
+            if j not in own and (tokens[j].clause == clause or tokens[j].clause not in hit_clauses)
         )
     return _sign(score)
 
@@ -335,52 +346,41 @@ def aspects_of(reading: Reading, default: Sentiment = Sentiment.neutral) -> list
     hit_clauses = {tokens[h.first].clause for h in reading.hits}
     resolved: list[tuple[Hit, Sentiment]] = []
     for hit in reading.hits:
-        others = hit_clauses - {tokens[hit.first].clause}
         polarity = (
-            _polarity(reading, hit, others)
+            _polarity(reading, hit, hit_clauses)
             or reading.section_default(tokens[hit.first].start)
             or default
         )
         resolved.append((hit, polarity))
+    by_clause: dict[int, list[int]] = {}
+    for k, (hit, _) in enumerate(resolved):
+        by_clause.setdefault(tokens[hit.first].clause, []).append(k)
     # one clause, one verdict per aspect: «в комплекте не хватает болтов» is not also
     # «в комплекте» praise; the phrase with more matched words decides, a complaint on a tie
-    for k, (hit, polarity) in enumerate(resolved):
-        for other, other_polarity in resolved:
-            if (
-                other is not hit
-                and other.aspect == hit.aspect
-                and tokens[other.first].clause == tokens[hit.first].clause
-                and {polarity, other_polarity} == {Sentiment.positive, Sentiment.negative}
-                and (len(other.indices), other_polarity is Sentiment.negative)
-                > (len(hit.indices), polarity is Sentiment.negative)
-            ):
-                resolved[k] = (hit, other_polarity)
+    verdicts = list(resolved)
+    for members in by_clause.values():
+        for k in members:
+            hit, polarity = resolved[k]
+            for m in members:
+                other, other_polarity = resolved[m]
+                if (
+                    m != k
+                    and other.aspect == hit.aspect
+                    and {polarity, other_polarity} == {Sentiment.positive, Sentiment.negative}
+                    and (len(other.indices), other_polarity is Sentiment.negative)
+                    > (len(hit.indices), polarity is Sentiment.negative)
+                ):
+                    verdicts[k] = (hit, other_polarity)
     kept: list[tuple[Hit, Sentiment]] = []
     seen: set[tuple[str, Sentiment]] = set()
-    for hit, polarity in resolved:
-        clause = tokens[hit.first].clause
-        redundant = any(
-            (
-                hit.aspect == "other"
-                and other.aspect != "other"
-                and tokens[other.first].clause == clause
-            )
-            or (
-                # a specific complaint explains the broad one beside it; praise of both
-                # («супер качество швы ровные») is two judgements
-                hit.aspect in lexicon.SUBSUMES.get(other.aspect, ())
-                and tokens[other.first].clause == clause
-                and other_polarity is Sentiment.negative
-                and polarity is not Sentiment.positive
-            )
-            for other, other_polarity in resolved
-            if other is not hit
-        )
-        if redundant or (hit.aspect, polarity) in seen:
-            continue
+    for k, (hit, polarity) in enumerate(verdicts):
         if polarity is Sentiment.neutral:
             # a topic word with no polar evidence, or asked about, is neither praised nor
             # blamed: it is no aspect judgement («Подойдёт ли на iPhone 14?», «в коробке»)
+            continue
+        if (hit.aspect, polarity) in seen or _redundant(
+            hit, polarity, [verdicts[m] for m in by_clause[tokens[hit.first].clause] if m != k]
+        ):
             continue
         seen.add((hit.aspect, polarity))
         kept.append((hit, polarity))
@@ -400,17 +400,35 @@ def aspects_of(reading: Reading, default: Sentiment = Sentiment.neutral) -> list
     return out
 
 
+def _redundant(
+    hit: Hit, polarity: Sentiment, clause_mates: Sequence[tuple[Hit, Sentiment]]
+) -> bool:
+    """A broad aspect explained by a specific one in its clause (lexicon.SUBSUMES)."""
+    for other, other_polarity in clause_mates:
+        if hit.aspect == "other" and other.aspect != "other":
+            return True
+        # a specific complaint explains the broad one beside it; praise of both
+        # («супер качество швы ровные») is two judgements
+        if (
+            hit.aspect in lexicon.SUBSUMES.get(other.aspect, ())
+            and other_polarity is Sentiment.negative
+            and polarity is not Sentiment.positive
+        ):
+            return True
+    return False
+
+
 def extract_aspects(
     text: str,
     default: Sentiment = Sentiment.neutral,
     *,
-    question_sentences: Collection[int] | None = None,
+    question_clauses: Collection[int] | None = None,
 ) -> list[Aspect]:
     """Aspects found in `text`, in text order (questions found here unless given)."""
     seg = segment(text)
-    if question_sentences is None:
-        from services.sentiment.classifier.questions import question_sentence_indices
+    if question_clauses is None:
+        from services.sentiment.classifier.questions import question_clause_indices
 
-        question_sentences = question_sentence_indices(seg)
-    reading = read_text(text, question_sentences=question_sentences, seg=seg)
+        question_clauses = question_clause_indices(seg)
+    reading = read_text(text, question_clauses=question_clauses, seg=seg)
     return aspects_of(reading, default)

@@ -56,25 +56,25 @@ def _emoji_count(text: str) -> int:
 def _sarcastic_sentences(reading: Reading, aspects: Sequence[Aspect]) -> set[int]:
     """Sentences where an evaluative praise word stands next to a severe complaint."""
     tokens = reading.tokens
+    at = {t.start: k for k, t in enumerate(tokens)}
     severe_at = [
         a for a in aspects if a.polarity is Sentiment.negative and a.aspect in lexicon.SEVERE
     ]
     praised_clauses = {
-        tokens[i].clause: a.aspect
+        tokens[at[a.start]].clause: a.aspect
         for a in aspects
-        if a.polarity is Sentiment.positive
-        for i, t in enumerate(tokens)
-        if t.start == a.start
+        if a.polarity is Sentiment.positive and a.start in at
     }
+    inside_hits = {k for h in reading.hits for k in range(h.first, h.last + 1)}
     found: set[int] = set()
     for i, tok in enumerate(tokens):
         if reading.polar[i] <= 0 or not (tok.word in _IRONY or tok.lemma in _IRONY):
             continue
-        if reading.in_question(i) or any(h.first <= i <= h.last for h in reading.hits):
+        if reading.in_question(i) or i in inside_hits:
             continue
         praised = praised_clauses.get(tok.clause)
         for complaint in severe_at:
-            j = next((k for k, t in enumerate(tokens) if t.start == complaint.start), None)
+            j = at.get(complaint.start)
             if j is None or tokens[j].sentence != tok.sentence:
                 continue
             if praised is not None and praised not in _GENERAL | {complaint.aspect}:
@@ -96,13 +96,8 @@ def _praise_beside_blame(reading: Reading, aspects: Sequence[Aspect]) -> bool:
         and (t.word in _IRONY or t.lemma in _IRONY)
         and not reading.in_question(i)
     ]
-    blamed = [
-        k
-        for a in aspects
-        if a.polarity is Sentiment.negative
-        for k, t in enumerate(tokens)
-        if t.start == a.start
-    ]
+    at = {t.start: k for k, t in enumerate(tokens)}
+    blamed = [at[a.start] for a in aspects if a.polarity is Sentiment.negative and a.start in at]
     text = reading.seg.text
     for i in praise:
         for j in blamed:
@@ -171,10 +166,3 @@ def read_cues(
         severe=len(severe),
     )
     return cues, list(aspects)
-
-
-def _sentence_of(reading: Reading, aspect: Aspect) -> int:
-    for tok in reading.tokens:
-        if tok.start == aspect.start:
-            return tok.sentence
-    return -1

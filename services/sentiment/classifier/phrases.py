@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from services.sentiment.classifier.text_units import Token, normal
 
 _GAPS = {"~": 3, "~~": 6}
+_CACHE_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class PhraseSet:
         self.phrases = sorted(phrases, key=lambda p: -p.weight)
         self._by_word: dict[str, list[Phrase]] = {}
         self._by_prefix: list[Phrase] = []
+        #: Candidates per word form: a text repeats its words, the lexicon does not change.
+        self._cache: dict[tuple[str, frozenset[str]], list[Phrase]] = {}
         for phrase in self.phrases:
             first = phrase.elements[0]
             for word in first.words:
@@ -146,6 +149,15 @@ class PhraseSet:
                 self._by_prefix.append(phrase)
 
     def _candidates(self, token: Token) -> list[Phrase]:
+        key = (token.word, token.lemmas)
+        cached = self._cache.get(key)
+        if cached is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()  # bounded: a long-running service sees endless typos
+            cached = self._cache[key] = self._collect(token)
+        return cached
+
+    def _collect(self, token: Token) -> list[Phrase]:
         seen: dict[int, Phrase] = {}
         for key in (token.word, *token.lemmas):
             for phrase in self._by_word.get(key, ()):

@@ -18,7 +18,7 @@ from services.sentiment.classifier.fusion import fuse
 from services.sentiment.classifier.language import detect_language
 from services.sentiment.classifier.questions import (
     find_questions,
-    question_sentence_indices,
+    question_clause_indices,
     whole_text_question,
 )
 from services.sentiment.classifier.text_units import segment
@@ -56,9 +56,11 @@ def classify_one(item: MentionInput, text_pred: TextPrediction, model: str) -> C
     """Fuse one mention's text prediction with its stars and the rule-based signals."""
     text = item.full_text
     seg = segment(text)
-    asking = question_sentence_indices(seg)
     reading = read_text(
-        text, question_sentences=asking, extra_sections=item.field_ranges(), seg=seg
+        text,
+        question_clauses=question_clause_indices(seg),
+        extra_sections=item.field_ranges(),
+        seg=seg,
     )
     is_question = item.kind is MentionKind.question
     default = Sentiment.neutral if is_question else text_pred.label

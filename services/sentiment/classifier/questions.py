@@ -157,26 +157,46 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
 
 
-def _question_range(seg: Segmented, index: int) -> Span | None:
-    """The part of sentence `index` that asks, or None."""
+def _by_sentence(seg: Segmented) -> dict[int, list[Token]]:
+    out: dict[int, list[Token]] = {}
+    for tok in seg.tokens:
+        out.setdefault(tok.sentence, []).append(tok)
+    return out
+
+
+def _question_part(
+    seg: Segmented, index: int, tokens: list[Token]
+) -> tuple[Span, list[int]] | None:
+    """The span of sentence `index` that asks and the clauses that ask in it, or None.
+
+    With «?» the span is the whole sentence (the reader sees the context), but only the
+    clauses from the last one that opens a question — or the last clause — ask: «Запах
+    сильный, это нормально?» states a smell complaint and asks about it.
+    """
     sentence = seg.sentences[index]
     raw = seg.text[sentence.start : sentence.end]
     tail = _tail(raw)
-    tokens = [t for t in seg.tokens if t.sentence == index]
     if not tokens:
         return None
+    by_clause: dict[int, list[Token]] = {}
+    for tok in tokens:
+        by_clause.setdefault(tok.clause, []).append(tok)
+    clause_ids = sorted(by_clause)
     if "?" in tail:
         following = ""
         if index + 1 < len(seg.sentences):
             nxt = seg.sentences[index + 1]
             following = seg.text[nxt.start : nxt.end]
-        return None if _rhetorical(raw, tail, following) else sentence
+        if _rhetorical(raw, tail, following):
+            return None
+        opening = [c for c in clause_ids if _opens_question(seg, by_clause[c])]
+        first_asking = opening[-1] if opening else clause_ids[-1]
+        return sentence, [c for c in clause_ids if c >= first_asking]
     if "!" in tail:
         return None
     ends_with_period = "." in tail or "…" in tail
-    clause_ids = sorted({t.clause for t in tokens})
     for n, clause in enumerate(clause_ids):
-        clause_tokens = [t for t in tokens if t.clause == clause]
+        clause_tokens = by_clause[clause]
         if not _opens_question(seg, clause_tokens):
             continue
         # a question word after a comma is usually subordinate («…, когда открыла»), an
@@ -188,22 +208,30 @@ def _question_range(seg: Segmented, index: int) -> Span | None:
             continue  # "Does the job for the car seats." states; an English question asks
         if n == 0 and len(clause_ids) > 1 and first in _SUBORDINATORS:
             continue
-        return Span(seg.clauses[clause].start, sentence.end)
+        return Span(seg.clauses[clause].start, sentence.end), clause_ids[n:]
     return None
 
 
-def question_sentence_indices(seg: Segmented) -> set[int]:
-    """Indices of the sentences that ask something (rhetorical ones excluded)."""
-    return {i for i in range(len(seg.sentences)) if _question_range(seg, i) is not None}
+def question_clause_indices(seg: Segmented) -> set[int]:
+    """Indices of the clauses that ask something (rhetorical questions excluded)."""
+    by_sentence = _by_sentence(seg)
+    out: set[int] = set()
+    for i in range(len(seg.sentences)):
+        part = _question_part(seg, i, by_sentence.get(i, []))
+        if part is not None:
+            out.update(part[1])
+    return out
 
 
 def find_questions(text: str, seg: Segmented | None = None) -> list[QuestionSpan]:
     """Question spans in text order (see the module docstring for the rule)."""
     seg = seg or segment(text)
+    by_sentence = _by_sentence(seg)
     out = []
     for i in range(len(seg.sentences)):
-        span = _question_range(seg, i)
-        if span is not None:
+        part = _question_part(seg, i, by_sentence.get(i, []))
+        if part is not None:
+            span = part[0]
             out.append(
                 QuestionSpan(start=span.start, end=span.end, text=text[span.start : span.end])
             )
