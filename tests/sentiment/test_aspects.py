@@ -247,3 +247,12 @@ def test_hostile_long_texts_finish_quickly() -> None:
         started = time.perf_counter()
         extract_aspects(text[:20000])
         assert time.perf_counter() - started < 10  # ~1 s on a shared core; no quadratic blow-up
+
+
+def test_inline_pros_and_cons_sections_set_the_default_polarity() -> None:
+    text = "Достоинства: размер, цена\nНедостатки: упаковка, инструкция\nКомментарий: норм"
+    got = found(text)
+    assert got["size_fit"] is POS and got["price"] is POS
+    assert got["packaging"] is NEG and got["instructions_language"] is NEG
+    # the heading «Недостатки:» blames nothing by itself
+    assert found("Недостатки: нет") == {}
