@@ -129,6 +129,9 @@ def test_aspect_and_polarity(text: str, aspect: str, polarity: Sentiment) -> Non
         ("Доставка заняла три недели вместо обещанных пяти дней", "delivery_speed", NEG),
         ("Доставка долгая", "delivery_speed", NEG),
         ("Arrived two days later than promised", "delivery_speed", NEG),
+        ("Товар так и не пришёл", "delivery_speed", NEG),
+        ("Уже месяц жду", "delivery_speed", NEG),
+        ("Деньги не вернули", "seller_service", NEG),
         ("It came a day late", "delivery_speed", NEG),
         ("Пришло раньше срока", "delivery_speed", POS),
         # a smell that went away is still a smell complaint

@@ -60,6 +60,8 @@ P, N, U = Sentiment.positive, Sentiment.neutral, Sentiment.negative
         (None, POS, MIXED, P, False, False, False),
         (None, POS, IRONY, U, False, False, False),
         (None, NEG, PRAISE, U, False, False, False),
+        (None, NEG, TextCues(asks=True), N, False, False, False),  # a question, no complaint
+        (None, NEG, TextCues(asks=True, complaint=1), U, False, False, False),
     ],
 )
 def test_fusion_rule_table(
@@ -187,6 +189,18 @@ def test_late_delivery_without_stars_is_negative(builtin: object) -> None:
     )
     assert first.sentiment is U and second.sentiment is U
     assert second.aspects[0].clause == "Через неделю отвалилась кнопка"
+
+
+def test_without_stars_words_and_emoji_decide_what_the_model_misses(builtin: object) -> None:
+    angry, asking, waiting = run(
+        builtin,
+        MentionInput("👎"),
+        MentionInput("When will the blue one be back in stock?"),
+        MentionInput("Где мой заказ? Уже месяц жду!"),
+    )
+    assert angry.sentiment is U
+    assert asking.sentiment is N and asking.questions
+    assert waiting.sentiment is U and waiting.aspects[0].aspect == "delivery_speed"
 
 
 def test_pipeline_fills_every_signal(builtin: object) -> None:

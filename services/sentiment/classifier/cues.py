@@ -46,6 +46,8 @@ class TextCues:
     sarcasm: bool = False
     #: Severe aspects blamed (defect, not working, …): complaints no star rating hides.
     severe: int = 0
+    #: The text asks something (a genuine question outside rhetorical ones).
+    asks: bool = False
 
 
 def _emoji_count(text: str) -> int:
@@ -159,8 +161,10 @@ def read_cues(
         emoji = 0
     praised = sum(1 for a in aspects if a.polarity is Sentiment.positive)
     blamed_now = sum(1 for a in aspects if a.polarity is Sentiment.negative)
+    angry = sum(reading.seg.text.count(e) for e in lexicon.NEGATIVE_EMOJI)
     cues = TextCues(
-        complaint=complaint_words + blamed_now,
+        asks=bool(reading.question_clauses),
+        complaint=complaint_words + blamed_now + angry,
         praise=praise_words + praised + emoji,
         sarcasm=sarcasm,
         severe=len(severe),

@@ -334,6 +334,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "долго|поздно|поздний|молниеносно|шустро": 0,
         "@deliver ~ в срок": 1, "@deliver ~ за ~ день|дня|сутки|час": 0,
         "ждать ~ месяц|недели|неделю|вечность|долго|полгода": -1,
+        "месяц|недели|неделю|полгода ~ ждать": -1, "не прийти|дойти|доехать": -1,
+        "так и не ~ прийти|доставить|привезти": -1,
         "в срок": 0, "срок доставки": 0,
         "@deliver ~ через ~ день|дня|сутки": 0,
         "@deliver ~ недели|неделю|месяц|месяца": -1,
@@ -374,6 +376,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
         "хамство": -1, "не отвечать|ответить": -1, "шаблон": -1, "шаблонный": -1,
         "отписка": -1, "без ответ": -1, "copy paste": -1,
+        "не вернуть ~ деньги": -1, "деньги ~ не вернуть": -1, "no refund": -1,
         "seller": 0, "support": 0, "service": 0, "refund": 0, "customer service": 0,
         "never|didn't|hasn't|haven't|doesn't|won't|didnt ~ answer|answered|reply|replied|"
         "respond|responded": -1,
@@ -580,5 +583,7 @@ CONTRAST = frozenset(
 )
 #: Emoji and smileys that read as praise; next to a complaint and nothing praised, irony.
 POSITIVE_EMOJI = ("👍", "👌", "😊", "🙂", "😁", "😄", "👏", "❤", "😍", "🔥", "🥰", "💯", "⭐")
+#: Emoji that complain by themselves.
+NEGATIVE_EMOJI = ("👎", "😡", "🤬", "😤", "💩", "😠")
 #: Emoji that read as irony or exasperation: beside any complaint, sarcasm.
 IRONY_EMOJI = ("🙃", "🤡", "😒")
