@@ -54,6 +54,7 @@ def test_malformed_patterns_are_refused_with_the_pattern_named() -> None:
         ("No diffuser in the box", "missing_parts", NEG),
         ("Half the screws were missing", "missing_parts", NEG),
         ("Didn't come with a charger", "missing_parts", NEG),
+        ("Came without the power adapter!", "missing_parts", NEG),
         # not working
         ("Не работает", "not_working", NEG),
         ("не включается вообще", "not_working", NEG),
@@ -172,6 +173,8 @@ def test_inflections(word: str, aspect: str) -> None:
 
 
 def test_a_specific_aspect_explains_the_broad_one() -> None:
+    assert found("Color is exactly like the photo, very happy") == {"colour_mismatch": POS}
+    assert found("супер качество швы ровные") == {"quality": POS, "defect": POS}
     assert found("Прислали не тот размер") == {"wrong_item": NEG}  # not also size_fit
     assert "other" not in found("Товар пришёл сломанный")
     assert found("В комплекте не хватает двух болтов") == {"missing_parts": NEG}

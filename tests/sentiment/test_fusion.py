@@ -60,7 +60,9 @@ P, N, U = Sentiment.positive, Sentiment.neutral, Sentiment.negative
         (None, POS, MIXED, P, False, False, False),
         (None, POS, IRONY, U, False, False, False),
         (None, NEG, PRAISE, U, False, False, False),
-        (None, NEG, TextCues(asks=True), N, False, False, False),  # a question, no complaint
+        (None, NEG, TextCues(asks=True), N, False, False, False),  # a bare question
+        (None, POS, TextCues(asks=True), N, False, False, False),
+        (None, POS, TextCues(asks=True, praise=1), P, False, False, False),
         (None, NEG, TextCues(asks=True, complaint=1), U, False, False, False),
     ],
 )

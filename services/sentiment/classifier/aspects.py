@@ -407,12 +407,12 @@ def _redundant(
     for other, other_polarity in clause_mates:
         if hit.aspect == "other" and other.aspect != "other":
             return True
-        # a specific complaint explains the broad one beside it; praise of both
-        # («супер качество швы ровные») is two judgements
-        if (
-            hit.aspect in lexicon.SUBSUMES.get(other.aspect, ())
-            and other_polarity is Sentiment.negative
-            and polarity is not Sentiment.positive
+        # a specific complaint explains the broad one beside it, specific praise the broad
+        # praise («цвет как на фото» is not also a description match); but praise of the
+        # quality beside a detail («супер качество швы ровные») is two judgements
+        if hit.aspect in lexicon.SUBSUMES.get(other.aspect, ()) and (
+            (other_polarity is Sentiment.negative and polarity is not Sentiment.positive)
+            or (other_polarity is polarity is Sentiment.positive and hit.aspect != "quality")
         ):
             return True
     return False

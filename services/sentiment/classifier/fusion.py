@@ -13,7 +13,7 @@ Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
    positive, flagged `rating_slip`.
 5. No stars: the text decides — the text model's label, negative under sarcasm, and
    negative when the words complain and praise nothing while the model missed it; a
-   question with no complaint word is neutral whatever the model says.
+   question with no complaint nor praise word is neutral whatever the model says.
 `contradiction` (the event's `rating_contradiction`: stars and text disagree) is set for
 remarks, slips and sarcasm under 4–5★. `scores` is the mean of the text's and the stars'
 distributions (STAR_PRIOR) for reference; `score` is the confidence of the chosen label.
@@ -90,8 +90,8 @@ def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None)
             label is not Sentiment.negative and cues.complaint and not cues.praise
         ):
             label = Sentiment.negative
-        elif label is Sentiment.negative and cues.asks and not cues.complaint:
-            label = Sentiment.neutral  # a question with no complaint in it is not one
+        elif cues.asks and not cues.complaint and not cues.praise:
+            label = Sentiment.neutral  # a bare question is neither praise nor complaint
         score = text.scores.get(label.value, 0.0)
         if label is not text.label:  # the words overrule the model: at least even odds
             score = max(score, 0.5)

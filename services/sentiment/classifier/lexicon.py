@@ -153,7 +153,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "не положить|доложить": -1, "недоложить": -1,
         "полный комплект": 1, "все в комплект": 1, "комплект полный": 1,
         "комплектация|комплект": 0,
-        "missing": -1, "incomplete": -1,
+        "missing": -1, "incomplete": -1, "without ~ @part": -1,
         "didn't|not|never|didnt ~ come with": -1,
         "no @part": -1,
         "everything included": 1, "all parts|pieces": 1,
