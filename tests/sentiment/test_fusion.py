@@ -122,6 +122,14 @@ def test_sarcasm_is_a_complaint(builtin: object, text: str, rating: int | None) 
     assert c.rating_contradiction is (rating is not None and rating >= 4)
 
 
+def test_ironic_praise_is_blamed_in_the_words_of_the_real_complaint(builtin: object) -> None:
+    (c,) = run(builtin, MentionInput("Отличное качество, развалилось через день", 5))
+    by_aspect = {a.aspect: a for a in c.aspects}
+    assert by_aspect["quality"].polarity is U
+    assert by_aspect["quality"].clause == by_aspect["defect"].clause == "развалилось через день"
+    assert by_aspect["quality"].text == "качество"  # the span still points at the trigger
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -111,6 +111,24 @@ def _praise_beside_blame(reading: Reading, aspects: Sequence[Aspect]) -> bool:
     return False
 
 
+def _blame_ironic_praise(aspects: Sequence[Aspect]) -> list[Aspect]:
+    """Irony praises what it blames: «Отличное качество, развалилось через день» blames the
+    quality. The blamed aspect takes the clause of the nearest real complaint, so a reply
+    names the problem («развалилось через день»), never the ironic praise."""
+    complaints = [a for a in aspects if a.polarity is Sentiment.negative]
+    out = []
+    for a in aspects:
+        if a.polarity is not Sentiment.positive:
+            out.append(a)
+            continue
+        update: dict[str, object] = {"polarity": Sentiment.negative}
+        if complaints:
+            nearest = min(complaints, key=lambda c: abs(c.start - a.start))
+            update["clause"] = nearest.clause
+        out.append(a.model_copy(update=update))
+    return out
+
+
 def read_cues(
     reading: Reading, aspects: Sequence[Aspect], rating: int | None = None
 ) -> tuple[TextCues, list[Aspect]]:
@@ -149,13 +167,7 @@ def read_cues(
         or (emoji > 0 and bool(severe) and not praised_specific)
     )
     if sarcasm:
-        # irony praises what it blames: «Сервис на высоте» in a sarcastic review is blame
-        aspects = [
-            a.model_copy(update={"polarity": Sentiment.negative})
-            if a.polarity is Sentiment.positive
-            else a
-            for a in aspects
-        ]
+        aspects = _blame_ironic_praise(aspects)
         # ironic praise counts as complaint, not as praise
         praise_words = max(0, praise_words - len(markers) - len(ironic_sentences))
         emoji = 0
