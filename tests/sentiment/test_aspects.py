@@ -191,9 +191,16 @@ def test_clause_is_the_complaint_in_the_customers_words() -> None:
     assert next(a.clause for a in en if a.aspect == "leak") == "the lid leaks when it boils"
 
 
-def test_clause_of_a_one_word_clause_takes_its_neighbour() -> None:
+def test_clause_of_a_lone_noun_takes_its_neighbour() -> None:
+    (aspect,) = extract_aspects("Доставка — ужас, две недели.")
+    assert aspect.clause == "Доставка — ужас"
     (aspect,) = extract_aspects("Протекает, весь рюкзак мокрый.")
-    assert aspect.clause == "Протекает, весь рюкзак мокрый"
+    assert aspect.clause == "Протекает"  # a verb is a complaint by itself
+
+
+def test_a_decimal_comma_does_not_cut_the_clause() -> None:
+    (aspect,) = extract_aspects("Манометр врёт на 0,5 атмосферы, проверила на заправке")
+    assert aspect.clause == "Манометр врёт на 0,5 атмосферы"
 
 
 def test_long_clause_is_cut_around_the_trigger() -> None:

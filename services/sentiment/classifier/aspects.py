@@ -14,7 +14,7 @@ A quoted adjective in a complaining review is a claim the item does not meet
 (description_mismatch: «„водонепроницаемый“ чехол промок», "the "leak-proof" lid leaked").
 A specific aspect in a clause drops the broader one it explains (lexicon.SUBSUMES); the
 same aspect with the same polarity is reported once. `clause` is the trigger's clause in
-the customer's words, widened to its neighbour when it is a single word.
+the customer's words, widened to its neighbour when it is a lone noun.
 """
 
 from __future__ import annotations
@@ -315,11 +315,13 @@ def _polarity(reading: Reading, hit: Hit, hit_clauses: set[int]) -> Sentiment | 
 
 
 def clause_text(seg: Segmented, first: Token, last: Token) -> str:
-    """The clause(s) holding tokens first..last, widened when a single word, trimmed."""
+    """The clause(s) holding tokens first..last, trimmed; a clause that is a lone noun
+    («Доставка — ужас») takes its neighbour, a lone verb or adjective («Протекает») is a
+    complaint by itself."""
     text = seg.text
     lo, hi = first.clause, last.clause
     words = [t for t in seg.tokens if lo <= t.clause <= hi]
-    if len(words) < 2:
+    if len(words) < 2 and words and words[0].pos == "NOUN":
         same = [k for k in range(len(seg.clauses)) if seg.clause_sentence[k] == first.sentence]
         if hi + 1 in same:
             hi += 1

@@ -16,9 +16,10 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 #: A sentence ends after . ! ? … (runs of them, closing brackets and smileys included), or
 #: at a line break; the punctuation stays with its sentence.
 _SENTENCE_END = re.compile(r"[.!?…]+[)\]»\"'\s]*(?=\s|$)|\n+|(?<=[)])\s*(?=[A-ZА-ЯЁ])")
-#: Clause cuts inside a sentence: , ; : dashes, brackets, and contrast / addition words.
+#: Clause cuts inside a sentence: , ; : dashes, brackets, and contrast / addition words (not
+#: the comma of a decimal number: «врёт на 0,5 атмосферы»).
 _CLAUSE_CUT = re.compile(
-    r"[,;:()]+|\s[-–—]+\s|\s(?=(?:но|зато|однако|а|хотя|только|правда|but|however|"
+    r"(?:[;:()]|,(?!\d)|(?<!\d),)+|\s[-–—]+\s|\s(?=(?:но|зато|однако|а|хотя|только|правда|but|however|"
     r"although|though|except|while|whereas)\s)",
     re.IGNORECASE,
 )
