@@ -168,7 +168,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "раздавленный": -1, "вмятина": -1, "разбиться": -1, "расколотый": -1,
         "прийти|приехать ~ сломанный|треснутый|битый|разбитый|поврежденный|мятый": -1,
         "damaged": -1, "crushed": -1, "dented": -1, "smashed": -1, "dent": -1,
-        "arrived|came ~~ broken|cracked|damaged|smashed|shattered|snapped|dented|crushed": -1,
+        "arrived|came ~ broken|cracked|damaged|smashed|shattered|snapped|dented|crushed": -1,
         "damaged in transit|shipping": -1,
     },
     "leak": {
