@@ -232,7 +232,8 @@ _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))
 _PREDICATE_RU = re.compile(
     r"(?<![а-яё])(?:[а-яё]+(?:ет|ют|ит|ят|ат|ут|ёт|ла|ло|ли|лся|лась|лось|лись|ается|ется|ится|"
     r"ются|ятся|ал|ял|ил|ел|ул|ёл)|не|нет|был|была|было|были|[а-яё]+(?:ее|ше|же)|[а-яё]+оват[аоы]?|"
-    r"[а-яё]+(?:ен|на|но|ны|ан|ян))(?![а-яё])|(?<=[а-яё] )[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)(?![а-яё])|"
+    r"[а-яё]+(?:ен|на|но|ны|ан|ян))(?![а-яё])|"
+    r"(?<=[а-яё] )[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)(?![а-яё])|"
     r"(?<![а-яё])вместо(?![а-яё])",
     _F,
 )
@@ -280,7 +281,15 @@ def ends_cleanly(text: str) -> bool:
         return False
     if _TIME_IN.search(text):
         return True
-    return words[-1].lower().strip(".,;:!?…»\"'") not in FUNCTION_WORDS
+    last = words[-1].lower().strip(".,;:!?…»\"'")
+    if last in FUNCTION_WORDS:
+        return False
+    # «чехол на обычный»: a preposition and an adjective whose noun was cut off.
+    return not (
+        len(words) >= 2
+        and words[-2].lower() in FUNCTION_WORDS
+        and re.fullmatch(r"[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ую|юю|ого|его|ому|ему|ых|их)", last)
+    )
 
 
 def has_predicate(text: str) -> bool:

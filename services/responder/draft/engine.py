@@ -453,6 +453,8 @@ def _as_clause(echo: str, language: str) -> str | None:
             return "it's " + echo
         if _EN_SUBJECT_VERB.match(echo):
             return echo
+        if re.match(r"^no\s+\w+", echo, re.IGNORECASE):
+            return "there was " + echo  # "no diffuser in the box"
         if re.match(
             r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
             r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
