@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.failures import Degraded
 from shared.logging import get_logger
 from shared.metrics import CommonMetrics
 
@@ -115,17 +116,19 @@ def install_common(
     async def ready() -> Response:
         """Ready: the broker and the database answer."""
         checks: dict[str, str] = {}
-        ok = True
+        status = "ready"
         for name, check in readiness.items():
             try:
                 await check()
                 checks[name] = "ok"
+            except Degraded as exc:
+                status = "not_ready" if status == "not_ready" else "degraded"
+                checks[name] = f"degraded: {exc}"
             except Exception as exc:
-                ok = False
+                status = "not_ready"
                 checks[name] = f"error: {type(exc).__name__}"
         return JSONResponse(
-            {"status": "ready" if ok else "not_ready", "checks": checks},
-            status_code=200 if ok else 503,
+            {"status": status, "checks": checks}, status_code=200 if status == "ready" else 503
         )
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)

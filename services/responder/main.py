@@ -112,6 +112,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
         readiness={
             "broker": lambda: app.state.ctx.runtime.broker_ready(),
             "database": lambda: app.state.ctx.runtime.database_ready(),
+            "consumers": lambda: app.state.ctx.runtime.consumers_ready(),
         },
         liveness=lambda: app.state.ctx.runtime.alive() if hasattr(app.state, "ctx") else True,
     )

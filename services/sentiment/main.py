@@ -79,7 +79,10 @@ def create_app(
         app,
         service=settings.service_name,
         metrics=metrics,
-        readiness={"broker": lambda: app.state.runtime.broker_ready()},
+        readiness={
+            "broker": lambda: app.state.runtime.broker_ready(),
+            "consumers": lambda: app.state.runtime.consumers_ready(),
+        },
         liveness=lambda: app.state.runtime.alive() if hasattr(app.state, "runtime") else True,
     )
     return app
