@@ -32,7 +32,7 @@ from aiokafka import (
     TopicPartition,
 )
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from shared.events import Envelope, EventDecodeError, Payload, decode, encode, make_envelope
 from shared.failures import describe, is_infrastructure_error
@@ -99,10 +99,12 @@ class Publisher:
         producer_name: str,
         metrics: BusMetrics | None = None,
         request_timeout_ms: int = 30000,
+        publish_timeout_s: float = 10.0,
     ) -> None:
         self._topics = topics
         self._name = producer_name
         self._metrics = metrics
+        self._publish_timeout_s = publish_timeout_s
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=f"{producer_name}-producer",
@@ -142,18 +144,34 @@ class Publisher:
     async def publish_envelopes(
         self, logical_topic: str, envelopes: Sequence[Envelope[Any]]
     ) -> None:
-        """Send several events at once; returns when all are acknowledged."""
+        """Send several events at once; returns when all are acknowledged.
+
+        Gives up after `publish_timeout_s` with KafkaTimeoutError (an infrastructure error:
+        the API answers 503, a consumer pauses) instead of aiokafka's 30 s of silence.
+        """
         topic = self._topics.name(logical_topic)
-        futures = [
-            await self._producer.send(topic, encode(env), key=env.payload.key())
-            for env in envelopes
-        ]
-        if futures:
-            await asyncio.gather(*futures)
-            if self._metrics:
-                self._metrics.produced.labels(service=self._name, topic=logical_topic).inc(
-                    len(futures)
-                )
+        if not envelopes:
+            return
+        await self._bounded(
+            self._send_all(topic, [(encode(env), env.payload.key()) for env in envelopes]),
+            what=f"{len(envelopes)} event(s) to {logical_topic}",
+        )
+        if self._metrics:
+            self._metrics.produced.labels(service=self._name, topic=logical_topic).inc(
+                len(envelopes)
+            )
+
+    async def _send_all(self, topic: str, messages: Sequence[tuple[bytes, bytes | None]]) -> None:
+        futures = [await self._producer.send(topic, value, key=key) for value, key in messages]
+        await asyncio.gather(*futures)
+
+    async def _bounded(self, work: Awaitable[None], *, what: str) -> None:
+        try:
+            await asyncio.wait_for(work, timeout=self._publish_timeout_s)
+        except TimeoutError as exc:
+            raise KafkaTimeoutError(
+                f"the broker did not acknowledge {what} within {self._publish_timeout_s:g}s"
+            ) from exc
 
     async def send_raw(
         self,
@@ -163,7 +181,10 @@ class Publisher:
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] | None = None,
     ) -> None:
-        await (await self._producer.send(topic, value, key=key, headers=list(headers or [])))
+        async def send() -> None:
+            await (await self._producer.send(topic, value, key=key, headers=list(headers or [])))
+
+        await self._bounded(send(), what=f"a record to {topic}")
 
 
 @dataclass

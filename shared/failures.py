@@ -27,6 +27,16 @@ _INFRA_TYPES: tuple[type[BaseException], ...] = (
     KafkaTimeoutError,
 )
 
+#: Base classes under which an outage surfaces (HTTP handlers are registered for these).
+DEPENDENCY_ERROR_FAMILIES: tuple[type[Exception], ...] = (
+    OSError,
+    sa_exc.SQLAlchemyError,
+    asyncpg.exceptions.PostgresError,
+    asyncpg.exceptions.InterfaceError,
+    KafkaError,
+    ConnectorError,
+)
+
 #: How far the chain of causes is followed (wrappers wrap wrappers).
 _CHAIN_DEPTH = 8
 
@@ -57,6 +67,44 @@ def is_infrastructure_error(exc: BaseException) -> bool:
         orig = getattr(current, "orig", None)
         current = current.__cause__ or (orig if isinstance(orig, BaseException) else None)
     return False
+
+
+def unavailable_dependency(exc: BaseException) -> str:
+    """'the broker', 'the database' or 'a dependency': what a 503 may say without details."""
+    current: BaseException | None = exc
+    for _ in range(_CHAIN_DEPTH):
+        if current is None:
+            break
+        if isinstance(current, KafkaError):
+            return "the broker"
+        if isinstance(current, sa_exc.SQLAlchemyError | asyncpg.exceptions.PostgresError):
+            return "the database"
+        named = _named_by_traceback(current)
+        if named:
+            return named
+        orig = getattr(current, "orig", None)
+        current = current.__cause__ or (orig if isinstance(orig, BaseException) else None)
+    return "a dependency"
+
+
+_CLIENT_MODULES = {
+    "asyncpg": "the database",
+    "sqlalchemy": "the database",
+    "aiosqlite": "the database",
+    "aiokafka": "the broker",
+}
+
+
+def _named_by_traceback(exc: BaseException) -> str | None:
+    """A bare OSError (connection refused) says which client raised it only by its frames."""
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        named = _CLIENT_MODULES.get(module.split(".", 1)[0])
+        if named:
+            return named
+        tb = tb.tb_next
+    return None
 
 
 class Degraded(Exception):

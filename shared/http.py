@@ -13,13 +13,21 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.failures import Degraded
+from shared.failures import (
+    DEPENDENCY_ERROR_FAMILIES,
+    Degraded,
+    is_infrastructure_error,
+    unavailable_dependency,
+)
 from shared.logging import get_logger
 from shared.metrics import CommonMetrics
 
 log = get_logger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+
+#: What a 503 tells clients to wait before trying again.
+RETRY_AFTER_S = 5
 
 
 class DomainError(Exception):
@@ -158,10 +166,30 @@ def install_common(
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    async def dependency_error(_: Request, exc: Exception) -> JSONResponse:
+        """503 + Retry-After while the database or the broker is away; 500 otherwise."""
+        if is_infrastructure_error(exc):
+            log.warning("dependency unavailable", exc_info=exc)
+            return JSONResponse(
+                error_body(
+                    "unavailable",
+                    f"temporarily unavailable ({unavailable_dependency(exc)} unreachable); "
+                    f"retry in {RETRY_AFTER_S} s",
+                ),
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
         log.exception("unhandled error", error_type=type(exc).__name__)
         return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
+
+    # Registered per family so they are answered inside the app (the catch-all below runs
+    # in Starlette's outermost middleware, which re-raises after answering).
+    for family in DEPENDENCY_ERROR_FAMILIES:
+        app.add_exception_handler(family, dependency_error)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        return await dependency_error(request, exc)
 
 
 def require_token(expected: str) -> Callable[[Request], Awaitable[None]]:

@@ -26,6 +26,10 @@ from shared.topics import Topics
 log = get_logger(__name__)
 
 
+class BrokerUnavailable(ConnectionError):
+    """The broker did not answer a metadata request."""
+
+
 @dataclass
 class Runtime:
     settings: ServiceSettings
@@ -71,6 +75,7 @@ class Runtime:
             topics=topics,
             producer_name=settings.service_name,
             metrics=metrics.bus,
+            publish_timeout_s=settings.kafka_publish_timeout_s,
         )
         await publisher.start()
         log.info(
@@ -142,7 +147,15 @@ class Runtime:
         return consumers_ok and background_ok
 
     async def broker_ready(self) -> None:
-        await asyncio.wait_for(self.publisher.producer.client.force_metadata_update(), timeout=3)
+        """A fresh metadata round trip; aiokafka answers False (it does not raise) when the
+        broker is away, which readiness used to take for "ok"."""
+        updated = await asyncio.wait_for(
+            self.publisher.producer.client.force_metadata_update(), timeout=3
+        )
+        if not updated:
+            raise BrokerUnavailable(
+                f"no metadata from {self.settings.kafka_bootstrap_servers}: broker unreachable"
+            )
 
     async def database_ready(self) -> None:
         if self.engine is not None:

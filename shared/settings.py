@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     #: Attempts of a handler on transient errors before the message goes to the DLQ.
     kafka_handler_max_attempts: int = Field(default=5, ge=1, le=100)
     kafka_retry_backoff_s: float = Field(default=0.2, gt=0, le=60)
+    #: How long a publish waits for the broker's acknowledgement before it is an outage
+    #: (the push API then answers 503 with Retry-After, a consumer pauses).
+    kafka_publish_timeout_s: float = Field(default=5.0, gt=0, le=120)
     #: While a dependency is away a partition waits, retrying at most this far apart.
     kafka_infra_backoff_max_s: float = Field(default=30.0, gt=0, le=600)
     #: A bad deploy must not drain a topic into the DLQ: stop after this many in a row.
