@@ -50,6 +50,8 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
+    #: Request bodies above this are refused with 413 (the push batch is the largest).
+    http_max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024, le=1024**3)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True

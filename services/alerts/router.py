@@ -22,7 +22,7 @@ from services.alerts.owner import service as owner_service
 from services.alerts.owner.config import ConfigError
 from shared.db import session_scope
 from shared.events import utcnow
-from shared.http import Conflict, DomainError, NotFound, require_token
+from shared.http import MAX_OFFSET, Conflict, DomainError, NotFound, require_token
 
 
 class EscalationRead(BaseModel):
@@ -78,7 +78,7 @@ def build_router(api_token: str) -> APIRouter:
         status: Annotated[str | None, Query(pattern=r"^(open|acknowledged|closed)$")] = None,
         owner: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[EscalationRead]:
         """Escalations, newest first."""
         stmt = select(Escalation).order_by(Escalation.created_at.desc(), Escalation.id)

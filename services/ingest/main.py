@@ -94,6 +94,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         app,
         service=settings.service_name,
         metrics=metrics,
+        max_body_bytes=settings.http_max_body_bytes,
         readiness={
             "broker": lambda: app.state.ctx.runtime.broker_ready(),
             "database": lambda: app.state.ctx.runtime.database_ready(),

@@ -79,6 +79,7 @@ def create_app(
         app,
         service=settings.service_name,
         metrics=metrics,
+        max_body_bytes=settings.http_max_body_bytes,
         readiness={
             "broker": lambda: app.state.runtime.broker_ready(),
             "consumers": lambda: app.state.runtime.consumers_ready(),

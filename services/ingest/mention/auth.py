@@ -32,6 +32,27 @@ def check_push_auth(
     now: float | None = None,
 ) -> str:
     """Returns the method that authenticated ("token" or "hmac"); raises PushAuthError."""
+    method = check_push_headers(
+        headers=headers, tokens=tokens, hmac_secret=hmac_secret, max_skew_s=max_skew_s, now=now
+    )
+    if method == "hmac":
+        assert hmac_secret is not None
+        verify_push_signature(headers=headers, body=body, hmac_secret=hmac_secret)
+    return method
+
+
+def check_push_headers(
+    *,
+    headers: Mapping[str, str],
+    tokens: Sequence[str],
+    hmac_secret: str | None,
+    max_skew_s: int,
+    now: float | None = None,
+) -> str:
+    """Everything that can be checked before reading the body (a stranger's 200 MB must
+    never be read): the token, or the signature's presence and timestamp.
+
+    Returns "token" (done) or "hmac" (the signature still has to match the body)."""
     authorization = headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token:
@@ -44,13 +65,19 @@ def check_push_auth(
         if not hmac_secret:
             raise PushAuthError("signatures are not enabled on this endpoint")
         raw_ts = headers.get("x-otklik-timestamp", "")
-        if not raw_ts.isdigit():
+        if not raw_ts.isdigit() or len(raw_ts) > 12:
             raise PushAuthError("X-Otklik-Timestamp must be unix seconds")
         timestamp = int(raw_ts)
         current = time.time() if now is None else now
         if abs(current - timestamp) > max_skew_s:
             raise PushAuthError("X-Otklik-Timestamp is too far from the current time")
-        if not hmac.compare_digest(signature, sign(hmac_secret, timestamp, body)):
-            raise PushAuthError("signature does not match the body")
         return "hmac"
     raise PushAuthError("missing credentials: send a bearer token or X-Otklik-Signature")
+
+
+def verify_push_signature(*, headers: Mapping[str, str], body: bytes, hmac_secret: str) -> None:
+    """The signature over "<timestamp>." + body, in constant time."""
+    timestamp = int(headers.get("x-otklik-timestamp", "0"))
+    signature = headers.get("x-otklik-signature", "")
+    if not hmac.compare_digest(signature, sign(hmac_secret, timestamp, body)):
+        raise PushAuthError("signature does not match the body")
