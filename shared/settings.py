@@ -6,14 +6,23 @@ service at start with a message naming the variable (see `load_settings`).
 
 from __future__ import annotations
 
+import ipaddress
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Values shipped as defaults or examples: whoever read the docs knows them.
+KNOWN_SECRETS = frozenset(
+    {"otklik-dev-token", "change-me-in-production", "replace-me", "changeme", "secret"}
+)
+#: Shorter secrets can be guessed offline from one signed cookie or link.
+MIN_SECRET_LENGTH = 24
 
 
 class ServiceSettings(BaseSettings):
@@ -81,6 +90,32 @@ class ServiceSettings(BaseSettings):
             )
         return value
 
+    #: Our own secrets (tokens, signing keys) that the start-up policy checks; a
+    #: service adds its own. Third-party credentials (SMTP, bots) are not ours to judge.
+    own_secrets: ClassVar[tuple[str, ...]] = ("api_token",)
+
+    def weak_secrets(self) -> Iterator[str]:
+        """One line per own secret that is a known default or too short."""
+        for name in self.own_secrets:
+            value = getattr(self, name, None)
+            if value is None:
+                continue
+            text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            env = name.upper()
+            if text in KNOWN_SECRETS:
+                yield f"{env} is a published default value"
+            elif len(text) < MIN_SECRET_LENGTH:
+                yield f"{env} is shorter than {MIN_SECRET_LENGTH} characters"
+
+    def binds_loopback_only(self) -> bool:
+        host = self.http_host.strip("[]")
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False  # a host name (or 0.0.0.0 spelled otherwise): reachable from outside
+
     @property
     def group_id(self) -> str:
         return self.kafka_consumer_group or f"{self.kafka_topic_prefix}otklik-{self.service_name}"
@@ -121,3 +156,25 @@ def load_settings(cls: type[S], **overrides: object) -> S:
         message = format_settings_error(cls, exc)
         print(message, file=sys.stderr)
         raise SettingsError(message) from None
+
+
+class InsecureSecrets(SettingsError):
+    pass
+
+
+def enforce_secret_policy(settings: ServiceSettings) -> list[str]:
+    """Refuse to serve beyond loopback with a default or short secret; below it, the
+    weaknesses are returned for a warning (development on one machine)."""
+    weak = list(settings.weak_secrets())
+    if weak and not settings.binds_loopback_only():
+        message = "\n".join(
+            [
+                f"refusing to listen on {settings.http_host} with insecure secrets:",
+                *(f"  {line}" for line in weak),
+                "  set each to a random value (openssl rand -hex 24), "
+                "or bind HTTP_HOST=127.0.0.1 for local development",
+            ]
+        )
+        print(message, file=sys.stderr)
+        raise InsecureSecrets(message)
+    return weak

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -11,6 +12,11 @@ from shared.settings import ServiceSettings
 
 class IngestSettings(ServiceSettings):
     service_name: str = "ingest"
+    own_secrets: ClassVar[tuple[str, ...]] = (
+        "api_token",
+        "ingest_push_token",
+        "ingest_push_hmac_secret",
+    )
     http_port: int = Field(default=8001, ge=0, le=65535)
 
     #: YAML list of sources (platform, credentials by env reference, poll interval, options).
