@@ -2,7 +2,9 @@
 
 Signature scheme (documented in the README): headers `X-Otklik-Timestamp: <unix seconds>`
 and `X-Otklik-Signature: sha256=<hex of HMAC(secret, "<timestamp>." + body)>`; the
-timestamp must be within the allowed skew, which stops replays of old requests.
+timestamp must be at most `max_skew_s` old and `max_future_skew_s` ahead, and the
+router remembers each signature for that window (`replay.py`), so a captured request
+cannot be sent again.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def check_push_headers(
     tokens: Sequence[str],
     hmac_secret: str | None,
     max_skew_s: int,
+    max_future_skew_s: int | None = None,
     now: float | None = None,
 ) -> str:
     """Everything that can be checked before reading the body (a stranger's 200 MB must
@@ -69,8 +72,11 @@ def check_push_headers(
             raise PushAuthError("X-Otklik-Timestamp must be unix seconds")
         timestamp = int(raw_ts)
         current = time.time() if now is None else now
-        if abs(current - timestamp) > max_skew_s:
-            raise PushAuthError("X-Otklik-Timestamp is too far from the current time")
+        ahead = max_skew_s if max_future_skew_s is None else max_future_skew_s
+        if current - timestamp > max_skew_s:
+            raise PushAuthError(f"X-Otklik-Timestamp is older than {max_skew_s} s")
+        if timestamp - current > ahead:
+            raise PushAuthError(f"X-Otklik-Timestamp is more than {ahead} s in the future")
         return "hmac"
     raise PushAuthError("missing credentials: send a bearer token or X-Otklik-Signature")
 

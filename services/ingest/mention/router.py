@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from services.ingest.config import IngestSettings
 from services.ingest.deps import IngestContext, get_context
 from services.ingest.mention.auth import (
     PushAuthError,
@@ -79,26 +81,60 @@ async def push_mentions(
 ) -> PushResult:
     """Accept one mention or a batch; answers once Kafka has them."""
     settings = ctx.settings
-    tokens = [settings.api_token.get_secret_value()]
-    if settings.ingest_push_token:
-        tokens.append(settings.ingest_push_token.get_secret_value())
     secret = settings.ingest_push_hmac_secret
     try:
         # Credentials first: the body of an unauthenticated request is never read.
         method = check_push_headers(
             headers=request.headers,
-            tokens=tokens,
+            tokens=push_tokens(settings),
             hmac_secret=secret.get_secret_value() if secret else None,
             max_skew_s=settings.ingest_push_max_skew_s,
+            max_future_skew_s=settings.ingest_push_max_future_skew_s,
         )
         body = await request.body()
+        claimed = None
         if method == "hmac" and secret is not None:
             verify_push_signature(
                 headers=request.headers, body=body, hmac_secret=secret.get_secret_value()
             )
+            claimed = _claim_signature(ctx, request)
     except PushAuthError as exc:
         ctx.metrics.push_requests.labels(result="unauthorized").inc()
         raise DomainError(str(exc), code="unauthorized", status_code=401) from None
+    try:
+        return await _accept(ctx, body)
+    except BaseException:
+        if claimed:  # not accepted: the platform may send the same request again
+            ctx.signatures.release(claimed)
+        raise
+
+
+def push_tokens(settings: IngestSettings) -> list[str]:
+    """Bearer tokens the push endpoint accepts: the push-only token when one is set.
+
+    The admin API_TOKEN pushes only while no push credential is configured (development);
+    once INGEST_PUSH_TOKEN or INGEST_PUSH_HMAC_SECRET exists, a platform integration never
+    needs, and never gets to use, the admin token."""
+    if settings.ingest_push_token:
+        return [settings.ingest_push_token.get_secret_value()]
+    if settings.ingest_push_hmac_secret:
+        return []
+    return [settings.api_token.get_secret_value()]
+
+
+def _claim_signature(ctx: IngestContext, request: Request) -> str:
+    signature = request.headers.get("x-otklik-signature", "")
+    timestamp = int(request.headers.get("x-otklik-timestamp", "0"))
+    now = time.time()
+    if not ctx.signatures.claim(
+        signature, expires_at=timestamp + ctx.settings.ingest_push_max_skew_s + 1, now=now
+    ):
+        raise PushAuthError("this signed request was already accepted (replay refused)")
+    return signature
+
+
+async def _accept(ctx: IngestContext, body: bytes) -> PushResult:
+    settings = ctx.settings
     try:
         items = _parse(body, settings.ingest_push_max_batch)
     except RequestValidationError:
