@@ -52,3 +52,20 @@ async def test_sign_in_is_refused_with_429_after_repeated_failures(
             other = {"username": "oleg", "password": PASSWORDS["oleg"]}
             assert (await client.post("/login", data=other)).status_code == 303
     await databases.close()
+
+
+async def test_session_cookie_is_secure_behind_https(
+    broker: Any, topic_prefix: str, tmp_path: Any
+) -> None:
+    """Audit L4 (part): the cookie had no Secure flag."""
+    databases = DatabaseFactory("sqlite", tmp_path)
+    right = {"username": "ann", "password": PASSWORDS["ann"]}
+    async with running(broker, topic_prefix, await databases.new("responder")) as stack:
+        transport = httpx.ASGITransport(app=stack.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://test") as tls:
+            cookie = (await tls.post("/login", data=right)).headers["set-cookie"]
+            assert "secure" in cookie.lower() and "httponly" in cookie.lower()
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as local:
+            cookie = (await local.post("/login", data=right)).headers["set-cookie"]
+            assert "secure" not in cookie.lower()  # plain HTTP on loopback (make run)
+    await databases.close()

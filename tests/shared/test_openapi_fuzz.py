@@ -121,6 +121,7 @@ def fuzz(operation: Any, mode: GenerationMode, base_url: str, session: Any) -> l
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 @pytest.mark.parametrize("service", sorted(_apps()))
 def test_fuzzed_requests_never_get_a_500(
     service: str, broker: EmbeddedBroker, topic_prefix: str, tmp_path: Path

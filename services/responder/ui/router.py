@@ -124,6 +124,9 @@ async def login(
         ctx.signer.issue(username),
         httponly=True,
         samesite="strict",
+        # Behind HTTPS (directly, or a proxy's X-Forwarded-Proto that uvicorn trusts)
+        # the cookie never travels in clear text.
+        secure=request.url.scheme == "https",
         max_age=int(ctx.settings.responder_session_hours * 3600),
     )
     return response
