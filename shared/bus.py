@@ -477,7 +477,7 @@ class ConsumerRunner:
         )
         self._consumer.pause(tp)
         self._metrics.infrastructure_errors.labels(
-            service=self._service, topic=logical, error_type=type(blocked.cause).__name__
+            service=self._service, topic=logical, reason=type(blocked.cause).__name__
         ).inc()
         self._metrics.paused.labels(service=self._service).set(len(self._paused))
         log.warning(

@@ -111,7 +111,7 @@ def make_common_metrics(service: str, registry: CollectorRegistry | None = None)
             "otklik_consumer_infrastructure_errors_total",
             "Times a partition paused because a dependency (database, broker, platform) "
             "was unavailable; its messages wait, they are not dead-lettered.",
-            ["service", "topic", "error_type"],
+            ["service", "topic", "reason"],
             registry=reg,
         ),
         paused=Gauge(
