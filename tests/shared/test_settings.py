@@ -104,7 +104,10 @@ def test_short_or_default_secrets_are_named_and_loopback_only_warns() -> None:
 
 def test_responder_refuses_the_default_admin_password_when_exposed() -> None:
     settings = ResponderSettings(
-        http_host="0.0.0.0", api_token=STRONG, responder_session_secret=STRONG
+        http_host="0.0.0.0",
+        api_token=STRONG,
+        responder_session_secret=STRONG,
+        responder_brand="Тёплый дом",
     )
     with pytest.raises(InsecureSecrets) as err:
         enforce_secret_policy(settings)
@@ -114,5 +117,6 @@ def test_responder_refuses_the_default_admin_password_when_exposed() -> None:
         api_token=STRONG,
         responder_session_secret=STRONG,
         responder_users={"admin": "a-long-unguessable-passphrase"},
+        responder_brand="Тёплый дом",
     )
     assert enforce_secret_policy(custom) == []
