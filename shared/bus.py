@@ -21,9 +21,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiokafka.client
 from aiokafka import (
     AIOKafkaConsumer,
     AIOKafkaProducer,
@@ -33,6 +35,7 @@ from aiokafka import (
 )
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from aiokafka.protocol.metadata import MetadataRequest
 
 from shared.events import Envelope, EventDecodeError, Payload, decode, encode, make_envelope
 from shared.failures import describe, is_infrastructure_error
@@ -88,6 +91,133 @@ async def ensure_topics(
         await admin.close()
 
 
+#: False while one of our clients builds a metadata request (see `forbid_topic_auto_creation`).
+_AUTO_CREATE_TOPICS: ContextVar[bool] = ContextVar("kafka_auto_create_topics", default=True)
+
+
+class _MetadataRequest(MetadataRequest):  # type: ignore[misc]
+    """aiokafka's metadata request; asks for auto-creation only where a client allows it."""
+
+    def __init__(
+        self, topics: list[str] | None = None, allow_auto_topic_creation: bool | None = None
+    ) -> None:
+        if allow_auto_topic_creation is None:
+            allow_auto_topic_creation = _AUTO_CREATE_TOPICS.get()
+        super().__init__(topics, allow_auto_topic_creation)
+
+
+def forbid_topic_auto_creation(client: Any) -> None:
+    """Make `client` (an `AIOKafkaClient`) never ask the broker to auto-create a topic.
+
+    aiokafka asks for it in every metadata request, with no option to turn it off. A
+    broker that restarted empty (the embedded one keeps topics in memory) then creates
+    our topics with its own default partition count (Tansu: 4, not `KAFKA_PARTITIONS`)
+    the moment any client looks them up, and keyed records land on a partition the
+    configured layout does not have. Without auto-creation a missing topic is an outage
+    (publish times out: 503, paused partition) until `TopicKeeper` re-creates it right.
+    Other clients in the process keep aiokafka's behaviour.
+    """
+    if getattr(client, "_otklik_no_auto_create", False):
+        return
+    aiokafka.client.MetadataRequest = _MetadataRequest
+    update = client._metadata_update
+
+    async def update_without_auto_create(cluster: Any, topics: Any) -> Any:
+        token = _AUTO_CREATE_TOPICS.set(False)
+        try:
+            return await update(cluster, topics)
+        finally:
+            _AUTO_CREATE_TOPICS.reset(token)
+
+    client._metadata_update = update_without_auto_create
+    client._otklik_no_auto_create = True
+
+
+class TopicKeeper:
+    """Keeps this service's topics present, with the configured partition count.
+
+    `ensure_topics` at start-up is not enough: a broker that comes back empty has lost
+    them. Every `interval_s` one metadata round trip on an existing connection says
+    whether any is missing; missing ones are created again
+    before anything can be produced to them (our clients never auto-create, see
+    `forbid_topic_auto_creation`), and `on_created` lets consumers refresh their metadata
+    so the rebalance assigns the new partitions without waiting for `metadata_max_age_ms`.
+    A topic with another partition count (created by someone else) is reported, not
+    changed: Tansu refuses CreatePartitions, and shrinking is impossible.
+    """
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        names: Iterable[str],
+        partitions: int,
+        replication_factor: int,
+        client: Any,
+        interval_s: float = 3.0,
+        on_created: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._names = list(dict.fromkeys(names))
+        self._partitions = partitions
+        self._replication_factor = replication_factor
+        self._client = client
+        self._interval_s = interval_s
+        self._on_created = on_created
+        self._reported: dict[str, int] = {}
+        self.recreated = 0
+
+    async def check(self) -> list[str]:
+        """Create what is missing; returns the topics created (none while the broker is away)."""
+        try:
+            cluster = await self._client.fetch_all_metadata()
+        except KafkaError:
+            return []  # the broker is away: readiness says so; check again later
+        missing = [n for n in self._names if cluster.partitions_for_topic(n) is None]
+        self._report_partition_counts(cluster)
+        if not missing:
+            return []
+        await ensure_topics(
+            self._bootstrap_servers,
+            missing,
+            partitions=self._partitions,
+            replication_factor=self._replication_factor,
+            timeout_s=10,
+        )
+        self.recreated += len(missing)
+        log.warning(
+            "topics missing on the broker were created again (did it restart empty?)",
+            topics=missing,
+            partitions=self._partitions,
+        )
+        if self._on_created is not None:
+            self._on_created(missing)
+        return missing
+
+    def _report_partition_counts(self, cluster: Any) -> None:
+        counts = {n: len(cluster.partitions_for_topic(n) or ()) for n in self._names}
+        wrong = {n: c for n, c in counts.items() if c and c != self._partitions}
+        if wrong and wrong != self._reported:
+            log.error(
+                "topics have a partition count other than configured; recreate them "
+                "(keyed records are spread differently than KAFKA_PARTITIONS says)",
+                configured=self._partitions,
+                topics=wrong,
+            )
+        self._reported = wrong
+
+    async def run(self) -> None:
+        """Check forever; an outage or a refused creation is logged and tried again."""
+        while True:
+            try:
+                await self.check()
+            except Exception as exc:
+                if not (isinstance(exc, KafkaError) or is_infrastructure_error(exc)):
+                    raise
+                log.warning("topics could not be checked or created", error=describe(exc))
+            await asyncio.sleep(self._interval_s)
+
+
 class Publisher:
     """Produces envelopes and waits for the broker's acknowledgement (acks=all)."""
 
@@ -112,6 +242,7 @@ class Publisher:
             linger_ms=2,
             request_timeout_ms=request_timeout_ms,
         )
+        forbid_topic_auto_creation(self._producer.client)
 
     @property
     def producer(self) -> AIOKafkaProducer:
@@ -269,6 +400,7 @@ class ConsumerRunner:
         infra_backoff_max_s: float = 30.0,
         dlq_max_consecutive: int = 1000,
         session_timeout_ms: int = 10000,
+        metadata_max_age_ms: int = 30000,
     ) -> None:
         self._topics = topics
         self._subs = {topics.name(s.topic): s for s in subscriptions}
@@ -297,7 +429,11 @@ class ConsumerRunner:
             max_poll_records=max_records,
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(100, session_timeout_ms // 10),
+            # A partition added to a subscribed topic is assigned at the next refresh
+            # (aiokafka's default waits 5 minutes); `refresh_metadata()` does it at once.
+            metadata_max_age_ms=metadata_max_age_ms,
         )
+        forbid_topic_auto_creation(self._consumer._client)
         self._consumer.subscribe(topics=list(self._subs), listener=_Rebalance(self))
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -325,6 +461,14 @@ class ConsumerRunner:
     @property
     def group_id(self) -> str:
         return self._group_id
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self._consumer.assignment())
+
+    def refresh_metadata(self) -> None:
+        """Look at the topics again now: partitions that appeared are assigned by the
+        rebalance their new metadata triggers."""
+        self._consumer._client.force_metadata_update()
 
     def alive(self, max_silence_s: float = 60.0) -> bool:
         """Liveness follows poll progress: the loop fetched recently and did not die."""

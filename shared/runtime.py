@@ -2,7 +2,9 @@
 
 Order matters: logging → topics → database (migrations) → publisher → consumers; stop
 in reverse, consumers first so the batch in hand is finished and committed before the
-publisher and the database go away.
+publisher and the database go away. While it runs, a `TopicKeeper` re-creates topics a
+restarted broker lost, with the configured partition count, before anything is produced
+to them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.bus import ConsumerRunner, Publisher, Subscription, ensure_topics
+from shared.bus import ConsumerRunner, Publisher, Subscription, TopicKeeper, ensure_topics
 from shared.db import make_engine, make_sessionmaker, ping, upgrade_to_head
 from shared.failures import Degraded
 from shared.logging import configure_logging, get_logger
@@ -24,6 +26,9 @@ from shared.settings import ServiceSettings
 from shared.topics import Topics
 
 log = get_logger(__name__)
+
+#: How often a running service checks that its topics still exist (one metadata request).
+TOPIC_CHECK_INTERVAL_S = 3.0
 
 
 class BrokerUnavailable(ConnectionError):
@@ -40,6 +45,7 @@ class Runtime:
     publisher: Publisher
     consumers: list[ConsumerRunner] = field(default_factory=list)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    topic_keeper: TopicKeeper | None = None
 
     @classmethod
     async def start(
@@ -84,7 +90,7 @@ class Runtime:
             kafka=settings.kafka_bootstrap_servers,
             topic_prefix=settings.kafka_topic_prefix,
         )
-        return cls(
+        runtime = cls(
             settings=settings,
             metrics=metrics,
             topics=topics,
@@ -92,6 +98,19 @@ class Runtime:
             _sessions=make_sessionmaker(engine) if engine else None,
             publisher=publisher,
         )
+        if settings.kafka_create_topics:
+            keeper = TopicKeeper(
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                names=topics.all_with_dlq(),
+                partitions=settings.kafka_partitions,
+                replication_factor=settings.kafka_replication_factor,
+                client=publisher.producer.client,
+                interval_s=TOPIC_CHECK_INTERVAL_S,
+                on_created=lambda _: runtime.refresh_consumer_metadata(),
+            )
+            runtime.topic_keeper = keeper
+            runtime.spawn(keeper.run, "topic-keeper")
+        return runtime
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -122,6 +141,10 @@ class Runtime:
         await runner.start()
         self.consumers.append(runner)
         return runner
+
+    def refresh_consumer_metadata(self) -> None:
+        for runner in self.consumers:
+            runner.refresh_metadata()
 
     def spawn(self, coro_factory: Callable[[], Awaitable[Any]], name: str) -> asyncio.Task[Any]:
         """A background loop owned by the runtime (SLA sweep, pollers, retries)."""
