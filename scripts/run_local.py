@@ -7,8 +7,8 @@ The broker is watched like the services. If it dies, everything it held in memor
 gone (topics, consumer offsets, records not yet consumed), so the services are stopped,
 the broker is started again on the same port and the services after it: they create the
 topics with the configured partition count before anything is produced, and nothing new
-is stranded on a topic the broker made up. At most `MAX_BROKER_RESTARTS` restarts within
-`RESTART_WINDOW_S`; one more and `make run` stops, saying why.
+is stranded on a topic the broker made up. At most `--max-broker-restarts` (3) restarts
+within `RESTART_WINDOW_S`; one more and `make run` stops, saying why.
 """
 
 from __future__ import annotations
@@ -137,6 +137,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--var-dir", type=Path, default=ROOT / "var", help="logs and SQLite files (var/)"
     )
     parser.add_argument(
+        "--max-broker-restarts",
+        type=int,
+        default=MAX_BROKER_RESTARTS,
+        help=f"restarts of a dying broker within {RESTART_WINDOW_S / 60:.0f} min before "
+        f"giving up (default {MAX_BROKER_RESTARTS})",
+    )
+    parser.add_argument(
         "--any-ports",
         action="store_true",
         help="free ports instead of 9092 and 8001-8004 (to run beside another stack)",
@@ -186,15 +193,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 now = time.monotonic()
                 while restarts and now - restarts[0] > RESTART_WINDOW_S:
                     restarts.popleft()
-                if len(restarts) >= MAX_BROKER_RESTARTS:
+                if len(restarts) >= args.max_broker_restarts:
                     raise StackFailed(
-                        f"the broker died again (exit {code}) after {len(restarts)} restarts "
-                        f"in {RESTART_WINDOW_S / 60:.0f} min: stopping; see var/broker.log"
+                        f"the broker died (exit {code}) and was restarted {len(restarts)} "
+                        f"time(s) in the last {RESTART_WINDOW_S / 60:.0f} min, the limit: "
+                        "stopping everything; see var/broker.log"
                     )
                 restarts.append(now)
                 print(
                     f"the broker died (exit {code}); restarting it and the services "
-                    f"({len(restarts)}/{MAX_BROKER_RESTARTS}). Records it held in memory "
+                    f"({len(restarts)}/{args.max_broker_restarts}). Records it held in memory "
                     "and had not delivered are lost; see var/broker.log",
                     file=sys.stderr,
                     flush=True,

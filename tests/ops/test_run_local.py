@@ -57,8 +57,9 @@ class Output:
                 pass
 
 
-def broker_pid(parent: int) -> int:
-    """The Tansu process `run_local.py` started (its child)."""
+def children(parent: int) -> dict[int, bytes]:
+    """{pid: command line} of the processes `parent` started."""
+    found: dict[int, bytes] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -67,10 +68,24 @@ def broker_pid(parent: int) -> int:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and b"tansu" in cmdline:
-            return int(entry.name)
-    raise AssertionError("no broker process under run_local.py")
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def broker_pid(parent: int) -> int:
+    """The Tansu process `run_local.py` started."""
+    pids = [pid for pid, cmdline in children(parent).items() if b"tansu" in cmdline]
+    assert len(pids) == 1, f"broker processes under run_local.py: {pids}"
+    return pids[0]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def mentions(prefix: str, count: int) -> list[dict[str, Any]]:
@@ -134,9 +149,7 @@ async def partition_counts(bootstrap: str, names: list[str]) -> dict[str, int]:
     return {t["topic"]: len(t["partitions"]) for t in described if t["error_code"] == 0}
 
 
-def test_make_run_restarts_a_dead_broker_with_the_services_and_strands_nothing(
-    tmp_path: Path,
-) -> None:
+def start_make_run(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], Output]:
     env = {
         **os.environ,
         "API_TOKEN": API_TOKEN,
@@ -145,15 +158,32 @@ def test_make_run_restarts_a_dead_broker_with_the_services_and_strands_nothing(
         "KAFKA_PARTITIONS": "3",
         "KAFKA_TOPIC_PREFIX": "",
     }
+    command = [sys.executable, "scripts/run_local.py", "--var-dir", str(tmp_path), "--any-ports"]
     proc = subprocess.Popen(
-        [sys.executable, "scripts/run_local.py", "--var-dir", str(tmp_path), "--any-ports"],
+        [*command, *extra],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    out = Output(proc)
+    return proc, Output(proc)
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_make_run_restarts_a_dead_broker_with_the_services_and_strands_nothing(
+    tmp_path: Path,
+) -> None:
+    proc, out = start_make_run(tmp_path)
     try:
         bootstrap = out.wait_for(r"broker \(Tansu, memory storage\) on (\S+)", 30)[1]
         ingest = out.wait_for(r"ingest +ready on (\S+)", 150)[1]
@@ -176,10 +206,20 @@ def test_make_run_restarts_a_dead_broker_with_the_services_and_strands_nothing(
         assert counts == dict.fromkeys(names, 3), counts
         assert proc.poll() is None, "make run stopped"
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def test_make_run_stops_loudly_when_the_broker_keeps_dying(tmp_path: Path) -> None:
+    proc, out = start_make_run(tmp_path, "--max-broker-restarts", "0")
+    try:
+        out.wait_for(r"Ctrl-C stops everything", 150)
+        services = [pid for pid, cmd in children(proc.pid).items() if b"services." in cmd]
+        assert len(services) == 4, children(proc.pid)
+        os.kill(broker_pid(proc.pid), signal.SIGKILL)
+        out.wait_for(
+            r"make run: the broker died \(exit -9\) and was restarted 0 time\(s\) .*stopping", 15
+        )
+        assert proc.wait(timeout=60) == 1
+        assert [pid for pid in services if alive(pid)] == [], "services outlived make run"
+    finally:
+        stop(proc)
