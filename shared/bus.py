@@ -95,7 +95,7 @@ async def ensure_topics(
 _AUTO_CREATE_TOPICS: ContextVar[bool] = ContextVar("kafka_auto_create_topics", default=True)
 
 
-class _MetadataRequest(MetadataRequest):  # type: ignore[misc]
+class _MetadataRequest(MetadataRequest):
     """aiokafka's metadata request; asks for auto-creation only where a client allows it."""
 
     def __init__(
