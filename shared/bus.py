@@ -138,10 +138,10 @@ class TopicKeeper:
 
     `ensure_topics` at start-up is not enough: a broker that comes back empty has lost
     them. Every `interval_s` one metadata round trip on an existing connection says
-    whether any is missing; missing ones are created again
-    before anything can be produced to them (our clients never auto-create, see
-    `forbid_topic_auto_creation`), and `on_created` lets consumers refresh their metadata
-    so the rebalance assigns the new partitions without waiting for `metadata_max_age_ms`.
+    whether any is missing; missing ones are created again before anything can be
+    produced to them (our clients never auto-create, see `forbid_topic_auto_creation`),
+    and `on_created` lets consumers refresh their metadata so the rebalance assigns the
+    new partitions without waiting for `metadata_max_age_ms`.
     A topic with another partition count (created by someone else) is reported, not
     changed: Tansu refuses CreatePartitions, and shrinking is impossible.
     """
