@@ -7,6 +7,7 @@ Market, HTML monitors, feeds, app stores, the demo source) is a module under
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,11 @@ class FetchResult:
     has_more: bool = False
 
 
+def answer_digest(text: str) -> str:
+    """How our own answers are recognised on the platform: sha256 of the stripped text."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class ReplyRequest:
     reply_id: str
@@ -38,6 +44,12 @@ class ReplyRequest:
     kind: MentionKind
     text: str
     edit: bool = False
+    #: Digests (`answer_digest`) of the answers we posted to this item before: a seller
+    #: answer on the platform that is none of them was written elsewhere (the cabinet).
+    own_answers: frozenset[str] = frozenset()
+
+    def is_own(self, text: str) -> bool:
+        return answer_digest(text) in self.own_answers
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,24 @@ class ReplyNotSupported(ConnectorError):
 
     def __init__(self, platform: str) -> None:
         super().__init__(f"{platform} is monitor-only: replies are not supported", retryable=False)
+
+
+class AlreadyAnswered(ConnectorError):
+    """The item already carries the seller's answer on the platform (written in the
+    seller's cabinet or by another tool) and the reply is not an explicit edit.
+
+    Its own kind, so callers never have to guess it from the message: posting would put
+    a second public answer under the review, or (an upsert) overwrite a person's answer.
+    """
+
+    def __init__(self, platform: str, what: str = "review", detail: str = "") -> None:
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"{platform}: the {what} is already answered on the platform{extra}; "
+            "our reply was not posted. Approve it as an edit to replace that answer",
+            retryable=False,
+        )
+        self.platform = platform
 
 
 @runtime_checkable

@@ -38,6 +38,7 @@ REPLY_FAILURE_REASONS = (
     "rejected",
     "transient",
     "unconfirmed",
+    "already_answered",
 )
 
 

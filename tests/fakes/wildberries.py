@@ -128,6 +128,12 @@ class FakeWildberries(FakePlatform):
             },
         }
 
+    def answer_in_cabinet(self, item_id: str, text: str, state: str = "wbRu") -> None:
+        """A person answers in the seller's cabinet (not through the API we drive)."""
+        store = self.feedbacks if item_id in self.feedbacks else self.questions
+        store[item_id]["answer"] = {"text": text, "state": state, "editable": True}
+        store[item_id]["state"] = "wbRu"
+
     # platform behaviour ------------------------------------------------------------------
     def auth_error(self, request: Request) -> Response | None:
         value = request.headers.get("authorization", "")
@@ -230,6 +236,9 @@ class FakeWildberries(FakePlatform):
             item = self.feedbacks.get(body["id"])
             if item is None:
                 return Response(status_code=204)  # WB does not validate the id
+            if request.method == "POST" and item["answer"] is not None:
+                # The answer exists already: a new one is refused (changes go by PATCH).
+                return _err(400, "Ответ на отзыв уже существует")
             if request.method == "PATCH":
                 if item["answer"] is None or self.edits.get(item["id"], 0) >= 1:
                     return _err(400, "Редактирование ответа недоступно")

@@ -23,7 +23,14 @@ from urllib.parse import quote
 
 import httpx
 
-from shared.connector import ConnectorError, ReplyRequest, ReplyResult, SourceConfig, register
+from shared.connector import (
+    AlreadyAnswered,
+    ConnectorError,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
 from shared.events import Mention, MentionKind, Product
 
 from .base import (
@@ -208,6 +215,7 @@ class GooglePlayConnector(BaseConnector):
             url=f"https://play.google.com/store/apps/details?id={package}&reviewId={review_id}",
             published_at=epoch_dt(seconds),
             language_hint=(opt_str(user, "reviewerLanguage") or "").split("_")[0] or None,
+            answered=_developer_reply(item) is not None,
         )
 
     def _review_path(self, request: ReplyRequest) -> str:
@@ -226,6 +234,14 @@ class GooglePlayConnector(BaseConnector):
             )
         self.check_length(text, 1, MAX_REPLY_CHARS)
         path = f"{self._review_path(request)}:reply"
+        if not request.edit:
+            # `:reply` is an upsert: without this read it would overwrite an answer a
+            # person wrote in the Play Console while the draft waited.
+            existing = _developer_reply(await self._current(request))
+            if existing == text:
+                return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+            if existing is not None:
+                raise AlreadyAnswered(self.platform)
         try:
             body = await self._call("POST", path, json_body={"replyText": text})
         except PlatformHTTPError as exc:
@@ -247,6 +263,21 @@ class GooglePlayConnector(BaseConnector):
                 pass
         return ReplyResult(external_reply_id=None, published_at=published)
 
+    async def _current(self, request: ReplyRequest) -> Mapping[str, Any]:
+        """The review as Play shows it now."""
+        try:
+            body = await self._call("GET", self._review_path(request))
+        except PlatformHTTPError as exc:
+            if exc.status == 404:
+                raise ConnectorError(
+                    "google_play: the review no longer exists (deleted or older than Play keeps)",
+                    retryable=False,
+                ) from exc
+            raise self.refusal(exc) from exc
+        if not isinstance(body, dict):
+            raise BadResponse(self.platform, self._review_path(request), "body is not an object")
+        return body
+
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         try:
             body = await self._call("GET", self._review_path(request))
@@ -254,12 +285,18 @@ class GooglePlayConnector(BaseConnector):
             if exc.status == 404:
                 return False
             raise
-        comments = body.get("comments") if isinstance(body, dict) else None
-        for comment in comments or []:
-            dev = comment.get("developerComment") if isinstance(comment, dict) else None
-            if isinstance(dev, dict) and str(dev.get("text", "")).strip() == request.text.strip():
-                return True
-        return False
+        reply = _developer_reply(body) if isinstance(body, dict) else None
+        return reply == request.text.strip()
+
+
+def _developer_reply(review: Mapping[str, Any]) -> str | None:
+    """The developer's reply under a review, stripped; None when there is none."""
+    comments = review.get("comments")
+    for comment in comments if isinstance(comments, list) else []:
+        dev = comment.get("developerComment") if isinstance(comment, dict) else None
+        if isinstance(dev, dict):
+            return str(dev.get("text") or "").strip() or None
+    return None
 
 
 @register("google_play")

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from shared.connector import (
+    AlreadyAnswered,
     ConnectorError,
     ReplyRequest,
     ReplyResult,
@@ -189,7 +190,7 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
-            answered=isinstance(item.get("answer"), dict),
+            answered=_answer_text(item) is not None,
         )
 
     def _question(self, item: Mapping[str, Any]) -> Mention:
@@ -201,7 +202,7 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
-            answered=isinstance(item.get("answer"), dict),
+            answered=_answer_text(item) is not None,
         )
 
     # --- replies -----------------------------------------------------------------------
@@ -241,8 +242,19 @@ class WildberriesConnector(BaseConnector):
                 f"wildberries: the {what} no longer exists (deleted by its author or by WB)",
                 retryable=False,
             )
-        if _answer_text(current) == text:
+        existing = _answer_text(current)
+        if existing == text:
             return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+        if existing is not None and not request.edit:
+            # Someone answered in the seller's cabinet while the draft waited.
+            raise AlreadyAnswered(self.platform, what)
+        answer = current.get("answer")
+        if request.edit and isinstance(answer, dict) and answer.get("editable") is False:
+            raise ConnectorError(
+                f"wildberries: the answer to this {what} can no longer be edited "
+                "(WB allows one edit within 60 days)",
+                retryable=False,
+            )
         try:
             if request.kind == MentionKind.question:
                 _, body = await self.http.request(
@@ -274,10 +286,13 @@ class WildberriesConnector(BaseConnector):
 
 
 def _answer_text(item: Mapping[str, Any]) -> str | None:
+    """The seller's answer as WB holds it (shown or in moderation); None when there is
+    none, it is empty, or WB's moderation rejected it (the item is open again)."""
     answer = item.get("answer")
-    if not isinstance(answer, dict):
+    if not isinstance(answer, dict) or answer.get("state") == "rejected":
         return None
-    return str(answer.get("text", "")).strip()
+    text = str(answer.get("text") or "").strip()
+    return text or None
 
 
 def _check_envelope(body: Any, where: str) -> None:

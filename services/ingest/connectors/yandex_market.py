@@ -15,7 +15,14 @@ from typing import Any
 
 import httpx
 
-from shared.connector import ConnectorError, ReplyRequest, ReplyResult, SourceConfig, register
+from shared.connector import (
+    AlreadyAnswered,
+    ConnectorError,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
 from shared.events import Mention, MentionKind, Product
 
 from .base import (
@@ -37,6 +44,10 @@ from .base import (
 from .http import PlatformHTTPError
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
+#: Who answers for the seller: the shop (BUSINESS) or its brand account (BRAND).
+SELLER_AUTHORS = ("BUSINESS", "BRAND")
+#: Bound on comment pages read under one review (50 each).
+MAX_COMMENT_PAGES = 10
 
 
 class YandexMarketConnector(BaseConnector):
@@ -93,7 +104,8 @@ class YandexMarketConnector(BaseConnector):
         items = require_list(self.platform, self.prefix, result, "feedbacks")
         paging = result.get("paging") or {}
         next_token = paging.get("nextPageToken") if isinstance(paging, dict) else None
-        mentions, skipped = self.map_items(items, self._feedback)
+        answered = await self._answered_ids(items)
+        mentions, skipped = self.map_items(items, lambda item: self._feedback(item, answered))
 
         fresh = [m for m in mentions if seen.is_new(m)]
         for m in fresh:
@@ -118,7 +130,21 @@ class YandexMarketConnector(BaseConnector):
             skipped_reasons=tuple(skipped),
         )
 
-    def _feedback(self, item: Mapping[str, Any]) -> Mention:
+    async def _answered_ids(self, items: list[Any]) -> set[int]:
+        """Reviews with a comment by the seller (BUSINESS or BRAND). `commentsCount`
+        also counts buyers' comments, so only reviews with comments are read."""
+        answered: set[int] = set()
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("feedbackId"), int):
+                continue
+            stats = item.get("statistics")
+            count = stats.get("commentsCount") if isinstance(stats, dict) else None
+            if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                if await self._our_comments(item["feedbackId"]):
+                    answered.add(item["feedbackId"])
+        return answered
+
+    def _feedback(self, item: Mapping[str, Any], answered: set[int] | None = None) -> Mention:
         feedback_id = req(item, "feedbackId", int)
         description = opt_dict(item, "description")
         identifiers = req(item, "identifiers", dict)
@@ -136,22 +162,32 @@ class YandexMarketConnector(BaseConnector):
             author=opt_str(item, "author"),
             product=Product(sku=offer),
             published_at=parse_dt(item.get("createdAt"), "createdAt"),
+            answered=feedback_id in (answered or set()),
         )
 
     # --- replies -----------------------------------------------------------------------
 
     async def _our_comments(self, feedback_id: int) -> list[Mapping[str, Any]]:
+        """The seller's top-level comments under a review (shop or brand), all pages."""
         path = f"{self.prefix}/comments"
-        result = await self._call(path, {"feedbackId": feedback_id}, {"limit": 50})
-        comments = require_list(self.platform, path, result, "comments")
+        comments: list[Any] = []
+        params: dict[str, Any] = {"limit": 50}
+        for _ in range(MAX_COMMENT_PAGES):
+            result = await self._call(path, {"feedbackId": feedback_id}, params)
+            comments.extend(require_list(self.platform, path, result, "comments"))
+            paging = result.get("paging")
+            token = paging.get("nextPageToken") if isinstance(paging, dict) else None
+            if not token:
+                break
+            params = {"limit": 50, "pageToken": token}
         return [
             c
             for c in comments
             if isinstance(c, dict)
             and isinstance(c.get("author"), dict)
-            and c["author"].get("type") == "BUSINESS"
+            and c["author"].get("type") in SELLER_AUTHORS
             and c.get("parentId") is None
-            and c.get("status") != "DELETED"
+            and c.get("status") not in ("DELETED", "BANNED")
         ]
 
     def _feedback_id(self, request: ReplyRequest) -> int:
@@ -179,8 +215,19 @@ class YandexMarketConnector(BaseConnector):
                 return ReplyResult(
                     external_reply_id=str(existing.get("id")), published_at=datetime.now(UTC)
                 )
+        if not request.edit and any(not request.is_own(str(c.get("text", ""))) for c in owned):
+            # A seller answer we did not post (the cabinet); our own earlier one is fine (a
+            # follow-up goes out as a second comment).
+            raise AlreadyAnswered(self.platform)
         if request.edit and owned:
-            comment["id"] = owned[-1].get("id")
+            editable = [c for c in owned if c.get("canModify") is not False]
+            if not editable:
+                raise ConnectorError(
+                    "yandex_market: the seller's answer to this review cannot be modified "
+                    "(Market says canModify=false)",
+                    retryable=False,
+                )
+            comment["id"] = editable[-1].get("id")
         path = f"{self.prefix}/comments/update"
         try:
             result = await self._call(

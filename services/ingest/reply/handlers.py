@@ -8,7 +8,6 @@ reading the platform back before any new attempt.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.ingest.metrics import IngestMetrics
 from services.ingest.reply.models import PostedReply
 from shared.bus import Publisher
-from shared.connector import Connector, ConnectorError, ReplyRequest
+from shared.connector import (
+    AlreadyAnswered,
+    Connector,
+    ConnectorError,
+    ReplyRequest,
+    answer_digest,
+)
 from shared.db import session_scope
 from shared.events import (
     Envelope,
@@ -34,6 +39,9 @@ from shared.topics import REPLIES_FAILED, REPLIES_PUBLISHED
 
 log = get_logger(__name__)
 
+#: Our records whose answer may be on the platform (posted; shown or not yet).
+OWN_STATUSES = ("published", "unconfirmed")
+
 
 async def handle_reply_approved(
     envelope: Envelope[Any],
@@ -45,16 +53,10 @@ async def handle_reply_approved(
 ) -> None:
     approved: ReplyApproved = envelope.payload
     reply_id = str(approved.reply_id)
-    request = ReplyRequest(
-        reply_id=reply_id,
-        external_id=approved.external_id,
-        kind=approved.kind,
-        text=approved.text,
-        edit=approved.edit,
-    )
-    text_sha = hashlib.sha256(approved.text.encode()).hexdigest()
+    text_sha = answer_digest(approved.text)
     earlier: PostedReply | None = None
     async with session_scope(sessions) as session:
+        own = await _own_answers(session, str(approved.mention_id), reply_id)
         record = await session.get(PostedReply, reply_id)
         if record is None:
             earlier = await _unconfirmed_same_answer(session, str(approved.mention_id), text_sha)
@@ -71,6 +73,14 @@ async def handle_reply_approved(
             previous_status = None
         else:
             previous_status = record.status
+    request = ReplyRequest(
+        reply_id=reply_id,
+        external_id=approved.external_id,
+        kind=approved.kind,
+        text=approved.text,
+        edit=approved.edit,
+        own_answers=own,
+    )
 
     if previous_status in ("published", "failed", "unconfirmed"):
         metrics.replies.labels(platform=approved.platform, outcome="duplicate").inc()
@@ -142,6 +152,19 @@ async def handle_reply_approved(
     await _announce(publisher, approved, envelope, record)
 
 
+async def _own_answers(session: AsyncSession, mention_id: str, reply_id: str) -> frozenset[str]:
+    """Digests of the answers we posted to this mention under other approvals (shown or
+    not yet shown): the connector tells them from answers written in the cabinet."""
+    rows = await session.scalars(
+        select(PostedReply.text_sha).where(
+            PostedReply.mention_id == mention_id,
+            PostedReply.reply_id != reply_id,
+            PostedReply.status.in_(OWN_STATUSES),
+        )
+    )
+    return frozenset(rows.all())
+
+
 async def _unconfirmed_same_answer(
     session: AsyncSession, mention_id: str, text_sha: str
 ) -> PostedReply | None:
@@ -161,6 +184,8 @@ async def _unconfirmed_same_answer(
 
 def failure_reason(exc: ConnectorError) -> str:
     """A bounded label for why a post failed (the full text goes to the user and logs)."""
+    if isinstance(exc, AlreadyAnswered):
+        return "already_answered"
     if exc.retryable:
         return "transient"
     text = str(exc).lower()

@@ -10,7 +10,7 @@ from services.ingest.connectors.google_play import GooglePlayConnector
 from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
 from services.ingest.connectors.ozon import OzonConnector
 from services.ingest.connectors.yandex_market import YandexMarketConnector
-from shared.connector import ConnectorError, ReplyRequest, SourceConfig
+from shared.connector import AlreadyAnswered, ConnectorError, ReplyRequest, SourceConfig
 from shared.events import MentionKind, mention_id_for
 from tests.fakes import google_play as gp
 from tests.fakes import ozon as oz
@@ -388,3 +388,100 @@ def test_play_needs_an_access_token_or_an_oauth_client() -> None:
             httpx.AsyncClient(),
         )
     assert "missing: client_secret, refresh_token" in str(err.value)
+
+
+# --- answered state (audit section 6, finding 1) ------------------------------------------
+
+
+async def test_ozon_own_comment_on_unprocessed_review_counts_as_answered(client, clock) -> None:
+    """Finding 1: `status` is a seller-side flag; an own comment means answered."""
+    fake = oz.FakeOzon(clock=clock)
+    fake.add_review(T0, rid="mine")
+    fake.add_review(T0 + timedelta(minutes=1), rid="buyer")
+    fake.add_review(T0 + timedelta(minutes=2), rid="open")
+    fake.answer_in_cabinet("mine", "Спасибо!")
+    fake.reviews[0]["status"] = "UNPROCESSED"  # answered, not marked processed
+    fake.comments["buyer"] = [
+        {"id": "c9", "text": "Согласен", "is_owner": False, "is_official": False}
+    ]
+    fake.reviews[1]["comments_amount"] = 1
+    async with serve_app(fake.app) as url:
+        mentions, _ = await drain(ozon(client, clock, url, status="ALL"))
+    assert {m.external_id: m.answered for m in mentions} == {
+        "mine": True,
+        "buyer": False,
+        "open": False,
+    }
+    # comments are read only for reviews that have some
+    assert len(fake.calls("POST", "/v1/review/comment/list")) == 2
+
+
+async def test_ozon_cabinet_answer_in_moderation_stops_the_post(client, clock) -> None:
+    """Finding 1: Ozon lists a comment only after moderation; a processed review that
+    counts more comments than are listed holds an answer in moderation."""
+    fake = oz.FakeOzon(clock=clock, moderating=True)
+    fake.add_review(T0, rid="rv1")
+    fake.answer_in_cabinet("rv1", "Спасибо, разберёмся")
+    async with serve_app(fake.app) as url:
+        conn = ozon(client, clock, url)
+        req = ReplyRequest(
+            reply_id="a", external_id="rv1", kind=MentionKind.review, text="Спасибо!"
+        )
+        with pytest.raises(AlreadyAnswered) as err:
+            await conn.post_reply(req)
+    assert "awaiting moderation" in str(err.value) and not err.value.retryable
+    assert fake.calls("POST", "/v1/review/comment/create") == []
+
+
+async def test_yandex_answered_only_by_seller_or_brand_comments(client, clock) -> None:
+    """Finding 1 (and 12): `commentsCount` counts buyers too; BRAND answers count."""
+    fake = ym.FakeYandexMarket(clock=clock)
+    for fid in (1, 2, 3, 4):
+        fake.add_feedback(fid, T0 + timedelta(minutes=fid))
+    fake.answer_in_cabinet(1, "Спасибо!")
+    fake.answer_in_cabinet(2, "Спасибо от бренда", author_type="BRAND")
+    fake.add_buyer_comment(3, "У меня так же")
+    async with serve_app(fake.app) as url:
+        mentions, _ = await drain(yandex(client, clock, url))
+    assert {m.external_id: m.answered for m in mentions} == {
+        "1": True,
+        "2": True,
+        "3": False,
+        "4": False,
+    }
+
+
+async def test_yandex_seller_answer_on_a_later_comment_page_is_found(client, clock) -> None:
+    """Finding 12: the comment list is paged; the seller's answer may not be on page 1."""
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(5, T0)
+    for i in range(60):
+        fake.add_buyer_comment(5, f"комментарий {i}")
+    fake.answer_in_cabinet(5, "Спасибо!")
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url)
+        [m] = (await conn.fetch(None)).mentions
+        assert m.answered is True
+        req = ReplyRequest(reply_id="a", external_id="5", kind=MentionKind.review, text="Ещё")
+        with pytest.raises(AlreadyAnswered):
+            await conn.post_reply(req)
+
+
+async def test_google_play_developer_reply_means_answered(client, clock) -> None:
+    """Finding 1: any developerComment means answered; `:reply` would overwrite it."""
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("r1")
+    fake.add_review("r2")
+    fake.answer_in_cabinet("r1", "Thanks!")
+    async with serve_app(fake.app) as url:
+        conn = build(
+            GooglePlayConnector,
+            "google_play",
+            client,
+            clock,
+            url,
+            {"access_token": gp.ACCESS_TOKEN},
+            package_name=gp.PACKAGE,
+        )
+        mentions, _ = await drain(conn)
+    assert {m.external_id: m.answered for m in mentions} == {"r1": True, "r2": False}

@@ -103,6 +103,8 @@ class Platform:
     delete: Callable[[Any, str], None]
     refusals: tuple[Refusal, ...]
     edit: Callable[[Any, str], None] | None = None
+    #: A person answers item `ext` with `text` in the seller's cabinet.
+    answer_elsewhere: Callable[[Any, str, str], None] = lambda fake, ext, text: None
     #: The platform's reply call is an upsert: resending it cannot double-post.
     upsert: bool = False
 
@@ -154,6 +156,7 @@ WB_FEEDBACKS = Platform(
     posts=_wb_posts,
     delete=lambda fake, ext: fake.feedbacks.pop(ext),
     edit=_wb_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     refusals=(
         Refusal("too_long", "Спасибо! " * 560, "accepts 2..5000"),
         Refusal(
@@ -187,6 +190,7 @@ WB_QUESTIONS = Platform(
     replies=lambda fake, ext: _wb_answer(fake.questions, ext),
     posts=_wb_posts,
     delete=lambda fake, ext: fake.questions.pop(ext),
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     refusals=(
         Refusal("too_long", "Да. " * 1300, "accepts 1..5000"),
         Refusal("deleted", "Да, есть XL.", "no longer exists", lambda f, e: f.questions.pop(e)),
@@ -235,6 +239,7 @@ OZON = Platform(
     posts=lambda fake, ext: len(fake.comments.get(ext, [])),
     delete=_oz_delete,
     edit=_oz_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     refusals=(
         Refusal("subscription", "Спасибо за отзыв!", "Premium", _oz_no_subscription),
         Refusal("deleted", "Спасибо за отзыв!", "no longer exists", _oz_delete),
@@ -284,6 +289,7 @@ YANDEX = Platform(
     posts=lambda fake, ext: len(_ym_comments(fake, ext)),
     delete=_ym_delete,
     edit=_ym_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(int(ext), text),
     refusals=(
         Refusal("contacts", "Позвоните нам: +7 999 123-45-67", "must not contain shop contacts"),
         Refusal("link", "Подробнее: https://shop.example.ru/faq", "links other than to Market"),
@@ -328,6 +334,7 @@ PLAY = Platform(
     posts=lambda fake, ext: sum(1 for r in fake.replies if r["reviewId"] == ext),
     delete=lambda fake, ext: fake.reviews.pop(ext),
     edit=_gp_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     upsert=True,
     refusals=(
         Refusal("too_long", "x" * 351, "at most 350"),
@@ -855,3 +862,72 @@ async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: 
         published, _ = await published_and_failed(env)
         assert [e.payload.reply_id for e in published] == [third.reply_id]
         assert published[0].payload.external_reply_id  # the comment id of the first post
+
+
+# --- scenarios: answers written elsewhere (audit section 6, findings 1 and 5) ------------
+
+
+@by_id(PLATFORMS)
+async def test_review_answered_on_the_platform_comes_in_answered(p: Platform, env: Env) -> None:
+    """Finding 1: a review the seller already answered opens no queue item (the responder
+    skips `answered` mentions), so it cannot get a second public answer."""
+    async with rig(p, env) as r:
+        done, todo = r.seed(2)
+        p.answer_elsewhere(r.fake, done, "Спасибо за отзыв! Команда магазина")
+        report = await r.poll()
+        assert report.error is None, report.error
+        seen = {m.external_id: m.answered for m in await r.raw()}
+        assert seen[todo] is False
+        assert seen.get(done, True) is True  # WB's unanswered list leaves it out altogether
+
+
+@by_id(PLATFORMS)
+async def test_answer_written_in_the_cabinet_stops_the_post(p: Platform, env: Env) -> None:
+    """Findings 1 and 5: the seller answers in the cabinet while the draft waits; approving
+    the draft posts nothing and says why; an explicit edit replaces that answer."""
+    async with rig(p, env) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        assert [m.answered for m in await r.raw()] == [False]
+        human = "Спасибо за отзыв! Уже связались с вами. Команда магазина"
+        p.answer_elsewhere(r.fake, ext, human)
+        before = len(r.fake.calls(path=r.post_path(ext)))
+
+        approved = r.approved(ext, "Спасибо за отзыв! Рады, что понравилось.")
+        await r.deliver(env.publisher.envelope(approved))
+        published, failed = await published_and_failed(env)
+        assert published == [] and len(failed) == 1
+        outcome = failed[0].payload
+        assert outcome.retryable is False
+        assert "already answered on the platform" in outcome.error, outcome.error
+        assert len(r.fake.calls(path=r.post_path(ext))) == before  # nothing posted
+        assert p.replies(r.fake, ext) == [human]  # the person's answer stands
+        assert (
+            env.registry.get_sample_value(
+                "otklik_ingest_reply_failures_total",
+                {"platform": p.platform, "reason": "already_answered"},
+            )
+            == 1.0
+        )
+
+        edit = "Исправили: заменим товар, номер заказа не нужен."
+        await r.deliver(env.publisher.envelope(r.approved(ext, edit, edit=True)))
+        published, _ = await published_and_failed(env)
+        assert len(published) == 1
+        assert p.replies(r.fake, ext) == [edit]
+
+
+@by_id([OZON, YANDEX])
+async def test_follow_up_comment_after_our_own_answer_is_posted(p: Platform, env: Env) -> None:
+    """Finding 1: on comment threads our own first answer does not count as "answered
+    elsewhere": a resolved case's follow-up goes out as a second comment."""
+    async with rig(p, env) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        first = "Спасибо за отзыв! Разберёмся и вернёмся с ответом."
+        await r.deliver(env.publisher.envelope(r.approved(ext, first)))
+        follow_up = "Вернулись с ответом: товар заменили, спасибо за терпение."
+        await r.deliver(env.publisher.envelope(r.approved(ext, follow_up)))
+        published, failed = await published_and_failed(env)
+        assert failed == [] and len(published) == 2
+        assert p.replies(r.fake, ext) == [first, follow_up]

@@ -302,3 +302,35 @@ def test_registered_factory_builds_connector() -> None:
     )
     assert conn.platform == "wildberries" and conn.can_reply
     assert conn.http.base_url == "https://feedbacks-api.wildberries.ru"
+
+
+async def test_rejected_answer_leaves_the_review_unanswered_and_fake_refuses_second_post(
+    client, clock
+) -> None:
+    """Finding 5: an answer rejected by WB's moderation is no answer; a second POST over
+    a live answer is refused by the platform (the connector never sends it)."""
+    fake = FakeWildberries(clock=clock)
+    fake.add_feedback("rej", T0, answer={"text": "Купите ещё", "state": "rejected"})
+    fake.add_feedback("live", T0 + timedelta(minutes=1))
+    fake.answer_in_cabinet("live", "Спасибо!")
+    async with serve_app(fake.app) as url:
+        conn = make(client, url, clock, kinds=["feedbacks"])
+        page = await conn.fetch(json.dumps({"streams": ["feedbacks_answered"]}))
+        assert {m.external_id: m.answered for m in page.mentions} == {
+            "rej": False,
+            "live": True,
+        }
+        status = await client.post(
+            f"{url}/api/v1/feedbacks/answer",
+            json={"id": "live", "text": "Второй ответ"},
+            headers={"Authorization": TOKEN},
+        )
+        assert status.status_code == 400
+        assert fake.feedbacks["live"]["answer"]["text"] == "Спасибо!"
+        edit = ReplyRequest(
+            reply_id="e", external_id="live", kind=MentionKind.review, text="Исправили", edit=True
+        )
+        fake.feedbacks["live"]["answer"]["editable"] = False
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(edit)
+        assert "can no longer be edited" in str(err.value)
