@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from shared.events import Mention, MentionKind
 
@@ -50,6 +50,18 @@ class ReplyRequest:
 
     def is_own(self, text: str) -> bool:
         return answer_digest(text) in self.own_answers
+
+
+#: What a platform shows of an answer we posted: shown; held in moderation; rejected by
+#: moderation; not there at all.
+ReplyState = Literal["published", "pending", "rejected", "missing"]
+
+
+@dataclass(frozen=True)
+class ReplyCheck:
+    state: ReplyState
+    #: The platform's words (a rejection reason), for the person who wrote the reply.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,16 @@ class SourceConfig:
             f"SourceConfig(source_id={self.source_id!r}, platform={self.platform!r}, "
             f"credentials=<{len(self.credentials)} hidden>)"
         )
+
+
+async def check_reply(connector: Connector, request: ReplyRequest) -> ReplyCheck:
+    """The connector's own moderation-aware `check_reply` where it has one; otherwise
+    `confirm_reply` (shown or not)."""
+    own = getattr(connector, "check_reply", None)
+    if own is not None:
+        result: ReplyCheck = await own(request)
+        return result
+    return ReplyCheck("published" if await connector.confirm_reply(request) else "missing")
 
 
 #: Builds a connector from its config and the shared HTTP client (made once by ingest).

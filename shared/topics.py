@@ -10,6 +10,8 @@ ASSIGNMENTS = "assignments"
 REPLIES_APPROVED = "replies.approved"
 REPLIES_PUBLISHED = "replies.published"
 REPLIES_FAILED = "replies.failed"
+#: Posted, not shown yet (platform moderation, or an outcome not known): `reply.pending`.
+REPLIES_PENDING = "replies.pending"
 SLA = "sla"
 ALERTS = "alerts"
 SOURCES = "sources"
@@ -21,6 +23,7 @@ ALL_TOPICS: tuple[str, ...] = (
     REPLIES_APPROVED,
     REPLIES_PUBLISHED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     SLA,
     ALERTS,
     SOURCES,

@@ -39,6 +39,7 @@ REPLY_FAILURE_REASONS = (
     "transient",
     "unconfirmed",
     "already_answered",
+    "earlier_pending",
 )
 
 

@@ -12,6 +12,7 @@ from services.responder.queue_item.handlers import (
     handle_assignment_made,
     handle_mentions_classified,
     handle_reply_failed,
+    handle_reply_pending,
     handle_reply_published,
 )
 from services.responder.sla.policy import compute_due_at
@@ -22,6 +23,7 @@ from shared.events import (
     Mention,
     MentionClassified,
     ReplyFailed,
+    ReplyPending,
     ReplyPublished,
     SlaChanged,
 )
@@ -30,6 +32,7 @@ from shared.topics import (
     ASSIGNMENTS,
     MENTIONS_CLASSIFIED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     REPLIES_PUBLISHED,
     SLA,
 )
@@ -72,6 +75,10 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
         Subscription(
             topic=REPLIES_FAILED,
             handlers={ReplyFailed.event_type: partial(handle_reply_failed, sessions=sessions)},
+        ),
+        Subscription(
+            topic=REPLIES_PENDING,
+            handlers={ReplyPending.event_type: partial(handle_reply_pending, sessions=sessions)},
         ),
     ]
 

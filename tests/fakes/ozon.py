@@ -29,8 +29,9 @@ class FakeOzon(FakePlatform):
     subscription: bool = True
     reviews: list[dict[str, Any]] = field(default_factory=list)
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    #: Ozon lists a seller's comment only after moderation; while True new ones wait here.
-    moderating: bool = False
+    #: Ozon lists a seller's comment only after moderation; while True (the default, as
+    #: on Ozon) new ones wait in `in_moderation` until `pass_moderation`.
+    moderating: bool = True
     in_moderation: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def pass_moderation(self) -> None:

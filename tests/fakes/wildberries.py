@@ -67,6 +67,9 @@ class FakeWildberries(FakePlatform):
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: list[dict[str, Any]] = field(default_factory=list)
     edits: dict[str, int] = field(default_factory=dict)
+    #: The `answer.state` a new answer to a review gets: "wbRu" (shown at once) or
+    #: "reviewRequired" (held for WB's moderation until `moderate`).
+    answer_state: str = "wbRu"
 
     # seeding ---------------------------------------------------------------------------
     def add_feedback(
@@ -133,6 +136,10 @@ class FakeWildberries(FakePlatform):
         store = self.feedbacks if item_id in self.feedbacks else self.questions
         store[item_id]["answer"] = {"text": text, "state": state, "editable": True}
         store[item_id]["state"] = "wbRu"
+
+    def moderate(self, item_id: str, verdict: str = "wbRu") -> None:
+        """WB's moderation decides on a held answer: "wbRu" (shown) or "rejected"."""
+        self.feedbacks[item_id]["answer"]["state"] = verdict
 
     # platform behaviour ------------------------------------------------------------------
     def auth_error(self, request: Request) -> Response | None:
@@ -243,7 +250,11 @@ class FakeWildberries(FakePlatform):
                 if item["answer"] is None or self.edits.get(item["id"], 0) >= 1:
                     return _err(400, "Редактирование ответа недоступно")
                 self.edits[item["id"]] = self.edits.get(item["id"], 0) + 1
-            item["answer"] = {"text": text, "state": "wbRu", "editable": request.method == "POST"}
+            item["answer"] = {
+                "text": text,
+                "state": self.answer_state,
+                "editable": request.method == "POST",
+            }
             item["state"] = "wbRu"
             return Response(status_code=204)
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from shared.connector import (
     ConnectorError,
     FetchResult,
+    ReplyCheck,
     ReplyNotSupported,
     ReplyRequest,
     ReplyResult,
@@ -193,6 +194,9 @@ class BaseConnector:
     default_base_url: str = ""
     default_rate: float = 1.0
     default_burst: int = 5
+    #: The platform lists an answer only after moderation, and a reply post has no
+    #: idempotency: after a lost answer, "not shown" does not mean "not posted" (Ozon).
+    hides_unmoderated: bool = False
 
     def __init__(
         self,
@@ -307,6 +311,11 @@ class BaseConnector:
 
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         raise ReplyNotSupported(self.platform)
+
+    async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
+        """What the platform shows of our answer; platforms with moderation states say
+        more than shown / not shown."""
+        return ReplyCheck("published" if await self.confirm_reply(request) else "missing")
 
     async def aclose(self) -> None:
         """The httpx client is shared and owned by ingest: nothing to close here."""

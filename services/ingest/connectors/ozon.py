@@ -59,6 +59,7 @@ class OzonConnector(BaseConnector):
     default_base_url = "https://api-seller.ozon.ru"
     default_rate = 50.0  # ~50 req/s per Client-Id (third-party figure)
     default_burst = 10
+    hides_unmoderated = True  # comment/list shows only moderated comments [C]
 
     def auth_headers(self) -> dict[str, str]:
         return {"Client-Id": self.credential("client_id"), "Api-Key": self.credential("api_key")}

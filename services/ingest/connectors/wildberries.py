@@ -22,6 +22,7 @@ import httpx
 from shared.connector import (
     AlreadyAnswered,
     ConnectorError,
+    ReplyCheck,
     ReplyRequest,
     ReplyResult,
     SourceConfig,
@@ -281,8 +282,23 @@ class WildberriesConnector(BaseConnector):
 
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         """Read the item back: WB answers 204 even for unknown ids."""
+        return (await self.check_reply(request)).state == "published"
+
+    async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
+        """Our answer and its `answer.state`: `wbRu` is shown, `reviewRequired` waits for
+        WB's moderation, `rejected` was refused by it."""
         current = await self._read_back(request)
-        return current is not None and _answer_text(current) == request.text.strip()
+        answer = current.get("answer") if current is not None else None
+        if not isinstance(answer, dict) or str(answer.get("text") or "").strip() != (
+            request.text.strip()
+        ):
+            return ReplyCheck("missing")
+        state = answer.get("state")
+        if state == "rejected":
+            return ReplyCheck("rejected", "Wildberries moderation rejected the answer")
+        if state == "reviewRequired":
+            return ReplyCheck("pending", "awaiting Wildberries moderation (reviewRequired)")
+        return ReplyCheck("published")
 
 
 def _answer_text(item: Mapping[str, Any]) -> str | None:

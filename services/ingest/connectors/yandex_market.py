@@ -18,6 +18,7 @@ import httpx
 from shared.connector import (
     AlreadyAnswered,
     ConnectorError,
+    ReplyCheck,
     ReplyRequest,
     ReplyResult,
     SourceConfig,
@@ -168,7 +169,16 @@ class YandexMarketConnector(BaseConnector):
     # --- replies -----------------------------------------------------------------------
 
     async def _our_comments(self, feedback_id: int) -> list[Mapping[str, Any]]:
-        """The seller's top-level comments under a review (shop or brand), all pages."""
+        """The seller's live top-level comments under a review (shop or brand)."""
+        return [
+            c
+            for c in await self._seller_comments(feedback_id)
+            if c.get("status") not in ("DELETED", "BANNED")
+        ]
+
+    async def _seller_comments(self, feedback_id: int) -> list[Mapping[str, Any]]:
+        """The seller's top-level comments under a review (shop or brand), all pages,
+        whatever their moderation status."""
         path = f"{self.prefix}/comments"
         comments: list[Any] = []
         params: dict[str, Any] = {"limit": 50}
@@ -187,7 +197,6 @@ class YandexMarketConnector(BaseConnector):
             and isinstance(c.get("author"), dict)
             and c["author"].get("type") in SELLER_AUTHORS
             and c.get("parentId") is None
-            and c.get("status") not in ("DELETED", "BANNED")
         ]
 
     def _feedback_id(self, request: ReplyRequest) -> int:
@@ -244,12 +253,21 @@ class YandexMarketConnector(BaseConnector):
         return ReplyResult(external_reply_id=str(comment_id), published_at=datetime.now(UTC))
 
     async def confirm_reply(self, request: ReplyRequest) -> bool:
-        owned = await self._our_comments(self._feedback_id(request))
-        return any(
-            str(c.get("text", "")).strip() == request.text.strip()
-            and c.get("status") in LIVE_STATUSES
-            for c in owned
-        )
+        return (await self.check_reply(request)).state == "published"
+
+    async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
+        """Our comment by its text: PUBLISHED / UNMODERATED are shown, BANNED was refused
+        by Market's moderation."""
+        mine = [
+            c
+            for c in await self._seller_comments(self._feedback_id(request))
+            if str(c.get("text", "")).strip() == request.text.strip()
+        ]
+        if any(c.get("status") in LIVE_STATUSES for c in mine):
+            return ReplyCheck("published")
+        if any(c.get("status") == "BANNED" for c in mine):
+            return ReplyCheck("rejected", "Yandex Market moderation banned the comment")
+        return ReplyCheck("missing")
 
 
 @register("yandex_market")

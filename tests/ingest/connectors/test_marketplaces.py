@@ -99,7 +99,7 @@ async def test_ozon_429_code_8_retried(client, clock) -> None:
 
 
 async def test_ozon_reply_create_confirm_edit_no_double_post(client, clock) -> None:
-    fake = oz.FakeOzon(clock=clock)
+    fake = oz.FakeOzon(clock=clock, moderating=False)
     review = fake.add_review(T0, rid="rv1")
     async with serve_app(fake.app) as url:
         conn = ozon(client, clock, url)
@@ -395,7 +395,7 @@ def test_play_needs_an_access_token_or_an_oauth_client() -> None:
 
 async def test_ozon_own_comment_on_unprocessed_review_counts_as_answered(client, clock) -> None:
     """Finding 1: `status` is a seller-side flag; an own comment means answered."""
-    fake = oz.FakeOzon(clock=clock)
+    fake = oz.FakeOzon(clock=clock, moderating=False)
     fake.add_review(T0, rid="mine")
     fake.add_review(T0 + timedelta(minutes=1), rid="buyer")
     fake.add_review(T0 + timedelta(minutes=2), rid="open")

@@ -41,6 +41,7 @@ from services.ingest.main import MIGRATIONS
 from services.ingest.metrics import IngestMetrics, make_ingest_metrics
 from services.ingest.reply.handlers import handle_reply_approved
 from services.ingest.reply.models import PostedReply
+from services.ingest.reply.reconfirm import PassReport, reconfirm_once
 from services.ingest.source.models import SourceState
 from services.ingest.source.poller import PollReport, SourcePoller
 from shared.broker import EmbeddedBroker, free_port
@@ -52,6 +53,7 @@ from shared.topics import (
     MENTIONS_RAW,
     REPLIES_APPROVED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     REPLIES_PUBLISHED,
     SOURCES,
     Topics,
@@ -233,7 +235,8 @@ OZON = Platform(
     page_size=20,
     list_path="/v1/review/list",
     post_path="/v1/review/comment/create",
-    make_fake=lambda clock: oz.FakeOzon(clock=clock),
+    # Moderation off here (comments show at once); the moderation scenarios turn it on.
+    make_fake=lambda clock: oz.FakeOzon(clock=clock, moderating=False),
     seed=_oz_seed,
     replies=lambda fake, ext: [c["text"] for c in fake.comments.get(ext, [])],
     posts=lambda fake, ext: len(fake.comments.get(ext, [])),
@@ -422,7 +425,14 @@ async def env(kafka: Kafka, migrated_db: Path, tmp_path: Path) -> AsyncIterator[
         kafka.bootstrap,
         [
             topics.name(t)
-            for t in (MENTIONS_RAW, REPLIES_APPROVED, REPLIES_PUBLISHED, REPLIES_FAILED, SOURCES)
+            for t in (
+                MENTIONS_RAW,
+                REPLIES_APPROVED,
+                REPLIES_PUBLISHED,
+                REPLIES_FAILED,
+                REPLIES_PENDING,
+                SOURCES,
+            )
         ],
         partitions=1,
     )
@@ -794,6 +804,9 @@ async def test_reply_posted_confirmed_and_never_posted_twice(p: Platform, env: E
         r.fake.fail_next(1, "lost", path=r.post_path(second))
         if p.upsert:
             await r.deliver(lost)  # resending an upsert is harmless
+        elif p.connector.hides_unmoderated:
+            await r.deliver(lost)  # read back at once; never resent (no idempotency)
+            assert p.posts(r.fake, second) == 1
         else:
             with pytest.raises(ConnectorError) as unknown:
                 await r.deliver(lost)
@@ -834,8 +847,8 @@ async def test_platform_refusal_becomes_replies_failed_with_reason(
 
 
 async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: Env) -> None:
-    """Ozon lists a seller's comment only after moderation: the post reads back as missing.
-    A person approving the same answer again must not make it appear twice."""
+    """Finding 2: Ozon lists a seller's comment only after moderation. The post is
+    pending (not failed), and approving the same answer again must not post it twice."""
     async with rig(OZON, env, fake_setup=lambda fake: setattr(fake, "moderating", True)) as r:
         [ext] = r.seed(1)
         await r.poll()
@@ -846,14 +859,18 @@ async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: 
         text = "Спасибо за отзыв! Заменим товар, напишите номер заказа в чат."
         await r.deliver(env.publisher.envelope(r.approved(ext, text)))
         published, failed = await published_and_failed(env)
-        assert published == [] and [f.payload.retryable for f in failed] == [True]
+        assert published == [] and failed == []
+        [pending] = await env.read(REPLIES_PENDING)
+        assert pending.payload.state == "pending_moderation"
+        assert pending.payload.external_reply_id  # Ozon's comment id
         assert posts() == 1
 
         again = r.approved(ext, text)  # the agent presses approve once more
         await r.deliver(env.publisher.envelope(again))
         assert posts() == 1
         published, failed = await published_and_failed(env)
-        assert published == [] and "not posted again" in failed[-1].payload.error
+        assert published == [] and failed == []
+        assert "not posted again" in (await env.read(REPLIES_PENDING))[-1].payload.detail
 
         r.fake.pass_moderation()
         third = r.approved(ext, text)
@@ -862,6 +879,134 @@ async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: 
         published, _ = await published_and_failed(env)
         assert [e.payload.reply_id for e in published] == [third.reply_id]
         assert published[0].payload.external_reply_id  # the comment id of the first post
+
+
+# --- scenarios: moderation (audit section 6, findings 2 and 3) ----------------------------
+
+
+@dataclass(frozen=True)
+class Moderated:
+    p: Platform
+    hold: Callable[[Any], None]
+    #: The platform's moderation decides on the held answer to `ext`.
+    decide: Callable[[Any, str, bool], None]
+
+
+def _wb_decide(fake: wb.FakeWildberries, ext: str, shown: bool) -> None:
+    fake.moderate(ext, "wbRu" if shown else "rejected")
+
+
+def _oz_decide(fake: oz.FakeOzon, ext: str, shown: bool) -> None:
+    if shown:
+        fake.pass_moderation()
+    else:
+        fake.in_moderation.clear()  # refused: Ozon never lists it (and says nothing)
+
+
+MODERATED = [
+    Moderated(WB_FEEDBACKS, lambda f: setattr(f, "answer_state", "reviewRequired"), _wb_decide),
+    Moderated(OZON, lambda f: setattr(f, "moderating", True), _oz_decide),
+]
+
+
+def by_moderated() -> Any:
+    return pytest.mark.parametrize("m", MODERATED, ids=[m.p.id for m in MODERATED])
+
+
+async def reconfirm(r: Rig, **kwargs: Any) -> PassReport:
+    return await reconfirm_once(
+        sessions=r.env.sessions,
+        publisher=r.env.publisher,
+        connectors={r.connector.source_id: r.connector},
+        metrics=r.env.metrics,
+        **kwargs,
+    )
+
+
+async def record_of(env: Env, reply_id: Any) -> PostedReply:
+    async with session_scope(env.sessions) as session:
+        record = await session.get(PostedReply, str(reply_id))
+        assert record is not None
+        return record
+
+
+@by_moderated()
+async def test_reply_in_moderation_is_pending_then_published(m: Moderated, env: Env) -> None:
+    async with rig(m.p, env, fake_setup=m.hold) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        text = "Спасибо за отзыв! Рады, что подошло."
+        approved = r.approved(ext, text)
+        await r.deliver(env.publisher.envelope(approved))
+        published, failed = await published_and_failed(env)
+        assert published == [] and failed == []  # not "published", not "failed"
+        [pending] = await env.read(REPLIES_PENDING)
+        assert pending.payload.reply_id == approved.reply_id
+        assert pending.payload.state == "pending_moderation"
+        assert (await record_of(env, approved.reply_id)).status == "pending"
+
+        report = await reconfirm(r)  # still held: nothing changes, nothing is posted
+        assert report.still_pending == 1 and report.published == 0
+        assert len(r.fake.calls(path=m.p.post_path)) == 1
+
+        m.decide(r.fake, ext, True)
+        report = await reconfirm(r)
+        assert report.published == 1 and len(r.fake.calls(path=m.p.post_path)) == 1
+        assert m.p.replies(r.fake, ext) == [text]
+        [shown] = (await published_and_failed(env))[0]
+        assert shown.payload.reply_id == approved.reply_id
+        assert (await record_of(env, approved.reply_id)).status == "published"
+        assert (await reconfirm(r)).published == 0  # settled once
+
+
+@by_moderated()
+async def test_reply_refused_by_moderation_is_reported_rejected(m: Moderated, env: Env) -> None:
+    async with rig(m.p, env, fake_setup=m.hold) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        approved = r.approved(ext, "Спасибо за отзыв! Рады, что подошло.")
+        await r.deliver(env.publisher.envelope(approved))
+        m.decide(r.fake, ext, False)
+        if m.p.platform == "wildberries":  # WB says so
+            report = await reconfirm(r)
+            assert report.rejected == 1
+        else:  # Ozon never lists it: given up after the window
+            assert (await reconfirm(r)).still_pending == 1
+            report = await reconfirm(r, now=datetime.now(UTC) + timedelta(hours=73))
+            assert report.expired == 1
+        published, failed = await published_and_failed(env)
+        assert published == [] and len(failed) == 1
+        outcome = failed[0].payload
+        assert outcome.reply_id == approved.reply_id and outcome.retryable is False
+        expect = "rejected" if m.p.platform == "wildberries" else "did not show the answer"
+        assert expect in outcome.error, outcome.error
+        assert (await record_of(env, approved.reply_id)).status == "failed"
+
+
+async def test_lost_post_on_ozon_is_never_sent_again(env: Env) -> None:
+    """Finding 2: after a lost answer, Ozon's list cannot tell "not posted" from "in
+    moderation": the reply waits (outcome unknown) instead of being posted again."""
+    async with rig(OZON, env, fake_setup=lambda fake: setattr(fake, "moderating", True)) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        text = "Спасибо за отзыв! Заменим товар."
+        envelope = env.publisher.envelope(r.approved(ext, text))
+        r.fake.fail_next(1, "lost", path=OZON.post_path)
+        await r.deliver(envelope)
+        [pending] = await env.read(REPLIES_PENDING)
+        assert pending.payload.state == "outcome_unknown"
+        await r.deliver(envelope)  # redelivered: re-announced, not re-posted
+        assert len(r.fake.calls(path=OZON.post_path)) == 1
+
+        other = r.approved(ext, "Другой текст ответа, пока первый на модерации.")
+        await r.deliver(env.publisher.envelope(other))  # a new, different answer: refused
+        assert len(r.fake.calls(path=OZON.post_path)) == 1
+        _, failed = await published_and_failed(env)
+        assert "still awaiting" in failed[-1].payload.error and not failed[-1].payload.retryable
+
+        r.fake.pass_moderation()
+        assert (await reconfirm(r)).published == 1
+        assert OZON.replies(r.fake, ext) == [text]
 
 
 # --- scenarios: answers written elsewhere (audit section 6, findings 1 and 5) ------------
