@@ -211,12 +211,13 @@ class FakeWildberries(FakePlatform):
         @app.get("/api/v1/feedback")
         async def feedback(id: str = "") -> Response:
             item = self.feedbacks.get(id)
-            return _ok(item) if item else _err(404, "Отзыв не найден")
+            # WB answers 422 for an unknown (or deleted) id [C otzyvy.yaml].
+            return _ok(item) if item else _err(422, "Невозможно получить отзыв по id")
 
         @app.get("/api/v1/question")
         async def question(id: str = "") -> Response:
             item = self.questions.get(id)
-            return _ok(item) if item else _err(404, "Вопрос не найден")
+            return _ok(item) if item else _err(422, "Невозможно получить вопрос по id")
 
         @app.api_route("/api/v1/feedbacks/answer", methods=["POST", "PATCH"])
         async def answer(request: Request) -> Response:

@@ -47,6 +47,9 @@ from .base import (
 from .http import PlatformHTTPError
 
 STREAMS = ("feedbacks", "questions")
+#: How WB says "no such review / question" on a read by id: 422 "Невозможно получить
+#: отзыв по id" [C otzyvy.yaml]; 400 / 404 kept for a malformed id and older answers.
+NOT_FOUND_STATUSES = (400, 404, 422)
 #: Suffix of a stream of answered items (`isAnswered=true`), walked by history imports.
 ANSWERED = "_answered"
 
@@ -215,10 +218,12 @@ class WildberriesConnector(BaseConnector):
         try:
             body = await self.http.get_json(path, params={"id": request.external_id})
         except PlatformHTTPError as exc:
-            if exc.status in (400, 404):
+            if exc.status in NOT_FOUND_STATUSES:
                 return None
             raise
-        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        if not isinstance(body, dict) or body.get("error") is True:
+            return None
+        if not isinstance(body.get("data"), dict):
             return None
         data: Mapping[str, Any] = body["data"]
         return data

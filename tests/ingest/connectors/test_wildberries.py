@@ -334,3 +334,26 @@ async def test_rejected_answer_leaves_the_review_unanswered_and_fake_refuses_sec
         with pytest.raises(ConnectorError) as err:
             await conn.post_reply(edit)
         assert "can no longer be edited" in str(err.value)
+
+
+async def test_unknown_review_id_is_422_and_reads_as_deleted(client, clock) -> None:
+    """Finding 4: WB answers 422 for an unknown id; the reply is refused as "no longer
+    exists" (failure reason review_deleted), not as a raw HTTP 422."""
+    from services.ingest.reply.handlers import failure_reason
+
+    fake = FakeWildberries(clock=clock)
+    async with serve_app(fake.app) as url:
+        raw = await client.get(
+            f"{url}/api/v1/feedback", params={"id": "gone"}, headers={"Authorization": TOKEN}
+        )
+        assert raw.status_code == 422 and raw.json()["error"] is True
+        conn = make(client, url, clock)
+        req = ReplyRequest(
+            reply_id="r", external_id="gone", kind=MentionKind.review, text="Спасибо!"
+        )
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(req)
+        assert not await conn.confirm_reply(req)
+    assert "no longer exists" in str(err.value) and not err.value.retryable
+    assert failure_reason(err.value) == "review_deleted"
+    assert fake.calls("POST", "/api/v1/feedbacks/answer") == []
