@@ -232,6 +232,19 @@ class ReplyFailed(Payload):
     retryable: bool = False
 
 
+class MentionDeleted(Payload):
+    """The platform no longer has the review (deleted by its author or by the platform):
+    its open queue item closes as such. Own topic `mentions.deleted`."""
+
+    event_type: ClassVar[str] = "mention.deleted"
+    mention_id: uuid.UUID
+    platform: str
+    source_id: str
+    external_id: str
+    detected_at: datetime
+    reason: str = "deleted by the customer or the platform"
+
+
 class ReplyPending(Payload):
     """Posted, but the platform does not show the answer yet (own topic `replies.pending`,
     so readers of published/failed are untouched). Later a `reply.published` or a
@@ -300,6 +313,7 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         ReplyPublished,
         ReplyFailed,
         ReplyPending,
+        MentionDeleted,
         SlaChanged,
         AlertRaised,
         SourceHealthChanged,

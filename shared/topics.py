@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 MENTIONS_RAW = "mentions.raw"
 MENTIONS_CLASSIFIED = "mentions.classified"
+#: A review gone from its platform (deleted by the customer or the platform).
+MENTIONS_DELETED = "mentions.deleted"
 ASSIGNMENTS = "assignments"
 REPLIES_APPROVED = "replies.approved"
 REPLIES_PUBLISHED = "replies.published"
@@ -19,6 +21,7 @@ SOURCES = "sources"
 ALL_TOPICS: tuple[str, ...] = (
     MENTIONS_RAW,
     MENTIONS_CLASSIFIED,
+    MENTIONS_DELETED,
     ASSIGNMENTS,
     REPLIES_APPROVED,
     REPLIES_PUBLISHED,

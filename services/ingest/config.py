@@ -35,3 +35,7 @@ class IngestSettings(ServiceSettings):
     ingest_reconfirm_interval_s: float = Field(default=3600.0, gt=0)
     #: ...for this long; after it they are reported failed ("not shown within N h").
     ingest_reconfirm_max_age_s: float = Field(default=72 * 3600.0, gt=0)
+    #: Recent unanswered reviews are asked about (deleted on the platform?) this often...
+    ingest_deleted_check_interval_s: float = Field(default=3600.0, gt=0)
+    #: ...while first seen within this window.
+    ingest_deleted_check_horizon_s: float = Field(default=14 * 24 * 3600.0, gt=0)

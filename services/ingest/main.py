@@ -15,6 +15,7 @@ import services.ingest.demo.source  # noqa: F401  (registers the demo connector)
 from services.ingest.config import IngestSettings
 from services.ingest.consumers import subscriptions
 from services.ingest.deps import IngestContext
+from services.ingest.mention.deletions import run_deleted_check
 from services.ingest.mention.router import router as mention_router
 from services.ingest.metrics import make_ingest_metrics
 from services.ingest.reply.reconfirm import run_reconfirmer
@@ -91,6 +92,17 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 max_age_s=settings.ingest_reconfirm_max_age_s,
             ),
             name="reply-reconfirmer",
+        )
+        runtime.spawn(
+            partial(
+                run_deleted_check,
+                sessions=runtime.sessions,
+                publisher=runtime.publisher,
+                connectors=ctx.connectors,
+                interval_s=settings.ingest_deleted_check_interval_s,
+                horizon_s=settings.ingest_deleted_check_horizon_s,
+            ),
+            name="deleted-review-check",
         )
         await runtime.start_consumer(subscriptions(ctx))
         try:

@@ -155,6 +155,9 @@ class FakeYandexMarket(FakePlatform):
             if body.get("dateTimeFrom"):
                 since = datetime.fromisoformat(body["dateTimeFrom"])
                 items = [f for f in items if datetime.fromisoformat(f["createdAt"]) > since]
+            if body.get("feedbackIds"):
+                wanted = set(body["feedbackIds"])
+                items = [f for f in items if f["feedbackId"] in wanted]
             if body.get("reactionStatus") == "NEED_REACTION":
                 items = [f for f in items if f["needReaction"]]
             token = q.get("pageToken") or q.get("page_token")

@@ -312,6 +312,11 @@ class BaseConnector:
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         raise ReplyNotSupported(self.platform)
 
+    async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
+        """Which of these items the platform no longer has (deleted by the customer or the
+        platform); None where the platform cannot be asked (monitors, feeds)."""
+        return None
+
     async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
         """What the platform shows of our answer; platforms with moderation states say
         more than shown / not shown."""

@@ -168,6 +168,18 @@ class OzonConnector(BaseConnector):
     async def _owner_comments(self, review_id: str) -> list[Mapping[str, Any]]:
         return [c for c in await self._comments(review_id) if c.get("is_owner") is True]
 
+    async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
+        """`/v1/review/info` by id; a 404 means the review is gone."""
+        gone: set[str] = set()
+        for review_id in external_ids:
+            try:
+                await self._call("/v1/review/info", {"review_id": review_id})
+            except PlatformHTTPError as exc:
+                if exc.status != 404:
+                    raise
+                gone.add(review_id)
+        return gone
+
     async def _hidden_answer(self, review_id: str, visible: int) -> bool:
         """Whether the review is marked processed and counts more comments than Ozon lists:
         an answer written in the cabinet still in moderation (Ozon lists comments only

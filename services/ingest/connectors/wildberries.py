@@ -211,12 +211,19 @@ class WildberriesConnector(BaseConnector):
 
     # --- replies -----------------------------------------------------------------------
 
+    async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
+        """One read by id each (WB has no batch read): 422 means gone."""
+        return {i for i in external_ids if await self._read_item(kind, i) is None}
+
     async def _read_back(self, request: ReplyRequest) -> Mapping[str, Any] | None:
+        return await self._read_item(request.kind, request.external_id)
+
+    async def _read_item(self, kind: MentionKind, external_id: str) -> Mapping[str, Any] | None:
         """The review or question as WB shows it now; None when WB does not know the id."""
-        single = "question" if request.kind == MentionKind.question else "feedback"
+        single = "question" if kind == MentionKind.question else "feedback"
         path = f"/api/v1/{single}"
         try:
-            body = await self.http.get_json(path, params={"id": request.external_id})
+            body = await self.http.get_json(path, params={"id": external_id})
         except PlatformHTTPError as exc:
             if exc.status in NOT_FOUND_STATUSES:
                 return None

@@ -24,6 +24,7 @@ from shared.events import (
     Envelope,
     Mention,
     MentionClassified,
+    MentionDeleted,
     ReplyFailed,
     ReplyPending,
     ReplyPublished,
@@ -160,3 +161,25 @@ async def handle_reply_pending(
         if item.state == "approved":
             item.state = "pending"
             item.reply_error = None
+
+
+#: Queue states a review deleted on the platform closes (nothing was posted or is in flight).
+CLOSED_BY_DELETION = ("open", "failed")
+
+
+async def handle_mention_deleted(
+    envelope: Envelope[Any],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    metrics: ResponderMetrics,
+) -> None:
+    """The platform no longer has the review: its waiting item closes as `deleted`, with
+    the reason shown on the item, and is counted."""
+    event: MentionDeleted = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is None or item.state not in CLOSED_BY_DELETION:
+            return
+        item.state = "deleted"
+        item.dismiss_reason = event.reason
+    metrics.items.labels(platform=item.platform, sentiment=item.sentiment, outcome="deleted").inc()

@@ -38,6 +38,7 @@ from services.ingest.connectors.ozon import OzonConnector
 from services.ingest.connectors.wildberries import WildberriesConnector
 from services.ingest.connectors.yandex_market import YandexMarketConnector
 from services.ingest.main import MIGRATIONS
+from services.ingest.mention.deletions import check_deleted_once
 from services.ingest.metrics import IngestMetrics, make_ingest_metrics
 from services.ingest.reply.handlers import handle_reply_approved
 from services.ingest.reply.models import PostedReply
@@ -50,6 +51,7 @@ from shared.connector import ConnectorError, SourceConfig
 from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
 from shared.events import Envelope, MentionKind, ReplyApproved, decode, mention_id_for
 from shared.topics import (
+    MENTIONS_DELETED,
     MENTIONS_RAW,
     REPLIES_APPROVED,
     REPLIES_FAILED,
@@ -427,6 +429,7 @@ async def env(kafka: Kafka, migrated_db: Path, tmp_path: Path) -> AsyncIterator[
             topics.name(t)
             for t in (
                 MENTIONS_RAW,
+                MENTIONS_DELETED,
                 REPLIES_APPROVED,
                 REPLIES_PUBLISHED,
                 REPLIES_FAILED,
@@ -1076,3 +1079,39 @@ async def test_follow_up_comment_after_our_own_answer_is_posted(p: Platform, env
         published, failed = await published_and_failed(env)
         assert failed == [] and len(published) == 2
         assert p.replies(r.fake, ext) == [first, follow_up]
+
+
+# --- scenarios: reviews deleted on the platform (audit section 7 "Deleted reviews") ------
+
+
+@by_id([p for p in PLATFORMS if p.platform != "google_play"])
+async def test_review_deleted_on_the_platform_is_announced_once(p: Platform, env: Env) -> None:
+    """Item 6: a review gone from the platform (YM by feedbackIds, WB 422, Ozon 404)
+    becomes `mention.deleted`; answered ones are not asked about; once is enough."""
+    async with rig(p, env) as r:
+        gone, kept, answered = r.seed(3)
+        await r.poll()
+        text = "Спасибо за отзыв! Рады, что подошло."
+        if p.platform == "ozon":
+            r.fake.moderating = False
+        await r.deliver(env.publisher.envelope(r.approved(answered, text)))
+        p.delete(r.fake, gone)
+        connectors = {r.connector.source_id: r.connector}
+        calls = len(r.fake.requests)
+        report = await check_deleted_once(
+            sessions=env.sessions, publisher=env.publisher, connectors=connectors
+        )
+        assert report.errors == [] and report.checked == 2  # not the one we answered
+        [event] = await env.read(MENTIONS_DELETED)
+        assert event.payload.mention_id == mention_id_for(p.platform, gone)
+        assert event.payload.external_id == gone
+        assert "deleted by the customer or the platform" in event.payload.reason
+        asked = len(r.fake.requests) - calls
+        assert 1 <= asked <= 2  # one batch read (YM) or one read per review
+
+        again = await check_deleted_once(
+            sessions=env.sessions, publisher=env.publisher, connectors=connectors
+        )
+        assert again.checked == 1 and again.deleted == []  # only `kept` is still asked about
+        assert len(await env.read(MENTIONS_DELETED)) == 1
+        assert kept not in again.deleted

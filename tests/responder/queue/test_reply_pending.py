@@ -63,6 +63,8 @@ async def test_pending_reply_then_published_or_rejected(stack: Stack) -> None:
         page = await agent.get(f"/items/{shown.mention_id}")
         assert page.status_code == 200 and 'id="pending-note"' in page.text
         assert "not posted again" in page.text
+        listed = await agent.get("/", params={"state": "pending"})
+        assert listed.status_code == 200 and shown.mention_id in listed.text
         again = await agent.post(f"/api/queue/{shown.mention_id}/approve", json={})
         assert again.status_code == 409  # not approvable while the platform decides
 
