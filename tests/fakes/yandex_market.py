@@ -8,7 +8,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
@@ -154,6 +154,10 @@ class FakeYandexMarket(FakePlatform):
             items = list(self.feedbacks)
             if body.get("dateTimeFrom"):
                 since = datetime.fromisoformat(body["dateTimeFrom"])
+                if datetime.now(UTC) - since > timedelta(days=183):
+                    # Market: the period between dateTimeFrom and dateTimeTo is at most
+                    # six months (the real status code is unverified).
+                    return _err(400, "BAD_REQUEST", "period must not exceed 6 months")
                 items = [f for f in items if datetime.fromisoformat(f["createdAt"]) > since]
             if body.get("feedbackIds"):
                 wanted = set(body["feedbackIds"])

@@ -47,6 +47,9 @@ from .http import PlatformHTTPError
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
 #: Who answers for the seller: the shop (BUSINESS) or its brand account (BRAND).
 SELLER_AUTHORS = ("BUSINESS", "BRAND")
+#: The longest `dateTimeFrom`..now span Market accepts is six months [C]; 180 days is
+#: under it whatever the months.
+MAX_WINDOW_S = 180 * 24 * 3600
 #: Bound on comment pages read under one review (50 each).
 MAX_COMMENT_PAGES = 10
 
@@ -93,8 +96,13 @@ class YandexMarketConnector(BaseConnector):
         seen = SeenMap(state.get("seen"))
         token = state.get("token")
         date_from = state.get("from")
-        if date_from is None and isinstance(watermark, int | float):
+        if not token and date_from is None and isinstance(watermark, int | float):
+            # A new sweep; a page token continues the filter of its first page exactly.
             date_from = int(watermark) - overlap
+        if date_from is not None and not token:
+            # Market refuses a window over six months: after a long pause, read the six
+            # months it still serves rather than fail forever.
+            date_from = max(int(date_from), int(datetime.now(UTC).timestamp()) - MAX_WINDOW_S)
         body: dict[str, Any] = {"reactionStatus": str(self.options.get("reaction_status", "ALL"))}
         if date_from is not None:
             body["dateTimeFrom"] = epoch_dt(date_from).isoformat()

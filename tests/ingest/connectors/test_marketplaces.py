@@ -156,8 +156,9 @@ def yandex(client, clock, url, **options):
 
 async def test_yandex_page_tokens_overlap_and_dedup(client, clock) -> None:
     fake = ym.FakeYandexMarket(clock=clock)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)  # within Market's window
     for i in range(1, 61):
-        fake.add_feedback(i, T0 + timedelta(minutes=i))
+        fake.add_feedback(i, t0 + timedelta(minutes=i))
     async with serve_app(fake.app) as url:
         conn = yandex(client, clock, url, limit=25, overlap_s=1800)
         first, cursor = await drain(conn)
@@ -165,7 +166,7 @@ async def test_yandex_page_tokens_overlap_and_dedup(client, clock) -> None:
         tokens = [r.query.get("pageToken") for r in fake.calls("POST")]
         assert tokens[0] is None and all(tokens[1:])
         assert all(r.headers["api-key"] == ym.API_KEY for r in fake.requests)
-        fake.add_feedback(99, T0 + timedelta(hours=5))
+        fake.add_feedback(99, t0 + timedelta(hours=5))
         fake.feedbacks[0]["description"]["comment"] = "Изменил мнение"  # edited in place
         fake.feedbacks[-2]["description"]["comment"] = "Стало хуже"
         fake.feedbacks[-2]["statistics"]["rating"] = 2
@@ -485,3 +486,18 @@ async def test_google_play_developer_reply_means_answered(client, clock) -> None
         )
         mentions, _ = await drain(conn)
     assert {m.external_id: m.answered for m in mentions} == {"r1": True, "r2": False}
+
+
+async def test_yandex_long_pause_clamps_to_the_six_month_window(client, clock) -> None:
+    """Finding 8: a watermark older than six months would make every request invalid
+    (the source stuck unhealthy); the window is clamped to what Market serves."""
+    import json
+
+    now = datetime.now(UTC)
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(1, now - timedelta(days=200))  # out of Market's window
+    fake.add_feedback(2, now - timedelta(days=10))
+    stale = json.dumps({"wm": int((now - timedelta(days=400)).timestamp()), "seen": {}})
+    async with serve_app(fake.app) as url:
+        mentions, _ = await drain(yandex(client, clock, url), stale)
+    assert [m.external_id for m in mentions] == ["2"]  # no 400, not stuck
