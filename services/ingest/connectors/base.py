@@ -312,6 +312,27 @@ class BaseConnector:
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         raise ReplyNotSupported(self.platform)
 
+    def credential_expires_at(self) -> datetime | None:
+        """When the source's credential stops working, where the credential says so."""
+        return None
+
+    def credential_warning(self, now: datetime) -> str | None:
+        """A reason to renew the credential soon (shown on the source), or None."""
+        expires = self.credential_expires_at()
+        if expires is None:
+            return None
+        days = float(self.options.get("token_warn_days", 14))
+        left = expires - now
+        if left.total_seconds() > days * 86400:
+            return None
+        when = expires.strftime("%Y-%m-%d %H:%M UTC")
+        if left.total_seconds() <= 0:
+            return f"{self.platform}: the API token expired on {when}: issue a new one"
+        return (
+            f"{self.platform}: the API token expires on {when} (in {left.days} d "
+            f"{left.seconds // 3600} h): issue a new one before then"
+        )
+
     async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
         """Which of these items the platform no longer has (deleted by the customer or the
         platform); None where the platform cannot be asked (monitors, feeds)."""

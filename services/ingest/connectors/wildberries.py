@@ -45,6 +45,7 @@ from .base import (
     require_list,
 )
 from .http import PlatformHTTPError
+from .jwt_claims import token_claims
 
 STREAMS = ("feedbacks", "questions")
 #: How WB says "no such review / question" on a read by id: 422 "Невозможно получить
@@ -65,7 +66,17 @@ class WildberriesConnector(BaseConnector):
         return {"Authorization": self.credential("token")}
 
     def limiter_account(self) -> str:
-        return self.credential("token")
+        """WB limits per seller account: tokens of one seller (the `sid` claim) share
+        one budget; a token without claims is its own account."""
+        sid = (token_claims(self.credential("token")) or {}).get("sid")
+        return f"sid:{sid}" if isinstance(sid, str) and sid else self.credential("token")
+
+    def credential_expires_at(self) -> datetime | None:
+        """WB tokens are JWTs with `exp` (they live up to 180 days)."""
+        exp = (token_claims(self.credential("token")) or {}).get("exp")
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            return datetime.fromtimestamp(exp, UTC)
+        return None
 
     @property
     def take(self) -> int:

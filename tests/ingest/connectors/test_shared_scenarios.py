@@ -1115,3 +1115,51 @@ async def test_review_deleted_on_the_platform_is_announced_once(p: Platform, env
         assert again.checked == 1 and again.deleted == []  # only `kept` is still asked about
         assert len(await env.read(MENTIONS_DELETED)) == 1
         assert kept not in again.deleted
+
+
+# --- Wildberries token hygiene (issue 15 item 10, audit section 6, finding 11) -----------
+
+
+def wb_jwt(**claims: Any) -> str:
+    """A token shaped like WB's (a JWT); the fake compares it whole, nobody verifies it."""
+    import base64
+    import json
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'ES256', 'kid': '20250101v1'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+async def test_wildberries_token_expiry_is_warned_ahead(env: Env) -> None:
+    expires = NOW + timedelta(days=3, hours=2)
+    token = wb_jwt(exp=int(expires.timestamp()), sid="seller-7", id=str(uuid.uuid4()))
+    async with rig(
+        WB_FEEDBACKS,
+        env,
+        credentials={"token": token},
+        fake_setup=lambda fake: setattr(fake, "token", token),
+    ) as r:
+        r.seed(1)
+        report = await r.poll()
+        assert report.error is None, report.error
+        warning = r.poller.warning
+        assert warning is not None and "expires on" in warning and "in 3 d" in warning
+        assert token not in warning  # never the secret
+        labels = {"platform": "wildberries", "source": "wildberries-feedbacks-main"}
+        assert env.registry.get_sample_value(
+            "otklik_ingest_credential_expiry_timestamp_seconds", labels
+        ) == float(int(expires.timestamp()))
+        assert (await r.state()).healthy  # a warning, not an outage
+
+
+async def test_wildberries_token_far_from_expiry_gives_no_warning(env: Env) -> None:
+    token = wb_jwt(exp=int((NOW + timedelta(days=120)).timestamp()), sid="seller-7")
+    async with rig(
+        WB_FEEDBACKS,
+        env,
+        credentials={"token": token},
+        fake_setup=lambda fake: setattr(fake, "token", token),
+    ) as r:
+        await r.poll()
+        assert r.poller.warning is None

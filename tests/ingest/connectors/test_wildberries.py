@@ -357,3 +357,29 @@ async def test_unknown_review_id_is_422_and_reads_as_deleted(client, clock) -> N
     assert "no longer exists" in str(err.value) and not err.value.retryable
     assert failure_reason(err.value) == "review_deleted"
     assert fake.calls("POST", "/api/v1/feedbacks/answer") == []
+
+
+def test_tokens_of_one_seller_share_one_budget() -> None:
+    """Finding 11: WB limits per seller account; two tokens of one seller (the `sid`
+    claim) must not double the rate."""
+    import base64
+
+    import httpx
+
+    def jwt(sid: str, n: int) -> str:
+        body = base64.urlsafe_b64encode(json.dumps({"sid": sid, "n": n}).encode()).decode()
+        return f"eyJhbGciOiJFUzI1NiJ9.{body.rstrip('=')}.sig"
+
+    registry = LimiterRegistry()
+    client = httpx.AsyncClient()
+
+    def conn(token: str) -> WildberriesConnector:
+        config = SourceConfig(
+            source_id=token[-12:], platform="wildberries", credentials={"token": token}
+        )
+        return WildberriesConnector(config, client, limiters=registry)
+
+    a, b, c = conn(jwt("seller-1", 1)), conn(jwt("seller-1", 2)), conn(jwt("seller-2", 3))
+    assert a.http.limiter is b.http.limiter
+    assert a.http.limiter is not c.http.limiter
+    assert conn("plain-token").http.limiter is not a.http.limiter
