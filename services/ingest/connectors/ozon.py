@@ -90,8 +90,12 @@ class OzonConnector(BaseConnector):
         last_id = str(state.get("last_id", ""))
         seen = SeenMap(state.get("seen"))
         limit = max(20, min(100, int(self.options.get("limit", 100))))
-        status = str(self.options.get("status", "UNPROCESSED"))
-        resweep = bool(self.options.get("resweep", status == "UNPROCESSED"))
+        # A cursor may carry its own status (a history import reads ALL).
+        status = str(state.get("status") or self.options.get("status", "UNPROCESSED"))
+        if "resweep" in state:
+            resweep = bool(state["resweep"])
+        else:
+            resweep = bool(self.options.get("resweep", status == "UNPROCESSED"))
         path = "/v1/review/list"
         body = await self._call(
             path,
@@ -200,9 +204,13 @@ class OzonConnector(BaseConnector):
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         """Create our comment; for an edit, delete our earlier comments first.
 
+        Reviews only: Ozon questions are answered through other methods.
+
         An existing owner comment with the same text is returned instead of posting
         again, so a retry after a lost response does not double-post.
         """
+        if request.kind != MentionKind.review:
+            raise ConnectorError(f"ozon cannot answer a {request.kind} here", retryable=False)
         text = request.text.strip()
         self.check_length(text, 1, 10000)
         try:

@@ -501,3 +501,26 @@ async def test_yandex_long_pause_clamps_to_the_six_month_window(client, clock) -
     async with serve_app(fake.app) as url:
         mentions, _ = await drain(yandex(client, clock, url), stale)
     assert [m.external_id for m in mentions] == ["2"]  # no 400, not stuck
+
+
+async def test_ozon_history_walk_reads_processed_reviews_too(client, clock) -> None:
+    """Finding 9: the live source reads UNPROCESSED; a history import reads ALL (the
+    processed ones come in answered) and does not resweep."""
+    from services.ingest.source.backfill import DateRange, walk_for
+
+    fake = oz.FakeOzon(clock=clock, moderating=False)
+    fake.add_review(T0, rid="open")
+    fake.add_review(T0 + timedelta(minutes=1), rid="done", status="PROCESSED")
+    async with serve_app(fake.app) as url:
+        conn = ozon(client, clock, url)
+        live, _ = await drain(conn)
+        span = DateRange(T0.date(), T0.date())
+        history, cursor = await drain(conn, walk_for(conn, span).first_cursor())
+        question = ReplyRequest(
+            reply_id="q", external_id="open", kind=MentionKind.question, text="Да"
+        )
+        with pytest.raises(ConnectorError, match="cannot answer"):
+            await conn.post_reply(question)
+    assert [m.external_id for m in live] == ["open"]
+    assert {m.external_id: m.answered for m in history} == {"open": False, "done": True}
+    assert '"status":"ALL"' in cursor
