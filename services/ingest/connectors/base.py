@@ -213,6 +213,7 @@ class BaseConnector:
         if limiters is None:
             limiters = LimiterRegistry(clock) if clock is not None else LIMITERS
         self.clock = clock or limiters.clock
+        self.limiters = limiters
         rate = float(self.options.get("rate_per_s", self.default_rate))
         burst = int(self.options.get("burst", self.default_burst))
         limiter = limiters.get(self.platform, self.limiter_account(), rate, burst)

@@ -524,3 +524,34 @@ async def test_ozon_history_walk_reads_processed_reviews_too(client, clock) -> N
     assert [m.external_id for m in live] == ["open"]
     assert {m.external_id: m.answered for m in history} == {"open": False, "done": True}
     assert '"status":"ALL"' in cursor
+
+
+async def test_google_play_replies_use_their_own_quota_and_confirm_without_a_get(
+    client, clock
+) -> None:
+    """Finding 6: 200 GET/h and 2,000 POST/day per app are separate quotas; a reply's
+    confirmation reuses the `:reply` answer instead of spending a GET."""
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("r1")
+    async with serve_app(fake.app) as url:
+        conn = build(
+            GooglePlayConnector,
+            "google_play",
+            client,
+            clock,
+            url,
+            {"access_token": gp.ACCESS_TOKEN},
+            package_name=gp.PACKAGE,
+        )
+        assert conn.http.limiter is not None and conn.post_http.limiter is not None
+        assert conn.http.limiter.rate == pytest.approx(200 / 3600)
+        assert conn.post_http.limiter.rate == pytest.approx(2000 / 86400)
+        gets_left = conn.http.limiter._tokens
+        req = ReplyRequest(reply_id="a", external_id="r1", kind=MentionKind.review, text="Thanks!")
+        await conn.post_reply(req)
+        assert (await conn.check_reply(req)).state == "published"
+        assert len(fake.calls("POST")) == 1
+        assert len(fake.calls("GET")) == 1  # the read before posting; none to confirm
+        assert conn.http.limiter._tokens == pytest.approx(gets_left - 1, abs=0.01)
+        assert (await conn.check_reply(req)).state == "published"  # later: a real read
+        assert len(fake.calls("GET")) == 2
