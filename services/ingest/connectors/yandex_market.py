@@ -42,9 +42,12 @@ from .base import (
     req,
     require_list,
 )
-from .http import PlatformHTTPError
+from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
+#: Hourly quotas of the comment methods, lower tier [C]: list 5,000/h, update 1,000/h.
+COMMENTS_RATE = 5000 / 3600
+UPDATE_RATE = 1000 / 3600
 #: Who answers for the seller: the shop (BUSINESS) or its brand account (BRAND).
 SELLER_AUTHORS = ("BUSINESS", "BRAND")
 #: The longest `dateTimeFrom`..now span Market accepts is six months [C]; 180 days is
@@ -59,6 +62,37 @@ class YandexMarketConnector(BaseConnector):
     default_base_url = "https://api.partner.market.yandex.ru"
     default_rate = 5000 / 3600  # goods-feedback list quota, lower tier
     default_burst = 4  # parallel-request limit
+
+    def __init__(
+        self,
+        config: SourceConfig,
+        client: httpx.AsyncClient,
+        *,
+        limiters: LimiterRegistry | None = None,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
+        #: Market's quotas are per method [C]: the list (`self.http`, 5,000/h), the
+        #: comment list (5,000/h) and comment updates (1,000/h) each have their own.
+        self.comments_http = self._method_http("comments", COMMENTS_RATE)
+        self.update_http = self._method_http("update", UPDATE_RATE)
+
+    def _method_http(self, method: str, default_rate: float) -> PlatformHTTP:
+        return PlatformHTTP(
+            self.http.client,
+            platform=self.platform,
+            base_url=self.http.base_url,
+            headers=self.auth_headers(),
+            limiter=self.limiters.get(
+                self.platform,
+                f"{self.limiter_account()}:{method}",
+                float(self.options.get(f"{method}_rate_per_s", default_rate)),
+                int(self.options.get("burst", self.default_burst)),
+            ),
+            policy=self.http.policy,
+            clock=self.clock,
+        )
 
     def auth_headers(self) -> dict[str, str]:
         return {"Api-Key": self.credential("api_key")}
@@ -78,7 +112,13 @@ class YandexMarketConnector(BaseConnector):
         *,
         idempotent: bool = True,
     ) -> Any:
-        _, result = await self.http.request(
+        if path.endswith("/comments/update"):
+            http = self.update_http
+        elif path.endswith("/comments"):
+            http = self.comments_http
+        else:
+            http = self.http
+        _, result = await http.request(
             "POST", path, params=params, json_body=dict(body), idempotent=idempotent
         )
         if not isinstance(result, dict):

@@ -555,3 +555,25 @@ async def test_google_play_replies_use_their_own_quota_and_confirm_without_a_get
         assert conn.http.limiter._tokens == pytest.approx(gets_left - 1, abs=0.01)
         assert (await conn.check_reply(req)).state == "published"  # later: a real read
         assert len(fake.calls("GET")) == 2
+
+
+async def test_yandex_quotas_are_per_method(client, clock) -> None:
+    """Finding 11: Market's list (5,000/h), comment list (5,000/h) and comment update
+    (1,000/h) quotas are separate; a reply does not spend the list's budget."""
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(7, T0)
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url)
+        buckets = (conn.http.limiter, conn.comments_http.limiter, conn.update_http.limiter)
+        assert all(b is not None for b in buckets) and len({id(b) for b in buckets}) == 3
+        assert conn.update_http.limiter.rate == pytest.approx(1000 / 3600)
+        assert conn.comments_http.limiter.rate == pytest.approx(5000 / 3600)
+        listed = conn.http.limiter._tokens
+        req = ReplyRequest(reply_id="a", external_id="7", kind=MentionKind.review, text="Спасибо!")
+        await conn.post_reply(req)
+        assert conn.http.limiter._tokens == pytest.approx(listed, abs=0.05)
+        assert len(fake.calls("POST", ym_update_path())) == 1
+
+
+def ym_update_path() -> str:
+    return f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback/comments/update"
