@@ -122,10 +122,8 @@ async def handle_reply_approved(
             if connector is None
             else f"{approved.platform} is monitor-only: replies cannot be posted"
         )
-        await _fail(
-            sessions, publisher, approved, envelope, record, metrics, reason,
-            label="not_configured" if connector is None else "monitor_only",
-        )  # fmt: skip
+        label = "not_configured" if connector is None else "monitor_only"
+        await _fail(sessions, publisher, approved, envelope, record, metrics, reason, label=label)
         return
 
     if waiting is not None:
@@ -161,22 +159,18 @@ async def handle_reply_approved(
                 "it yet (moderation?): not posted again",
                 earlier.external_reply_id,
             )
-    elif previous_status == "posting":
-        # A crash or a lost answer after posting: read the platform before anything else.
-        check = await _check(connector, request)
-        if check.state != "missing":
-            outcome = _settled(check, approved.platform, None)
-        else:
-            posted = await _post(sessions, publisher, approved, envelope, record, metrics,
-                                 connector, request)  # fmt: skip
-            if posted is None:
-                return
-            outcome = posted
+    elif (
+        previous_status == "posting"
+        and (check := await _check(connector, request)).state != "missing"
+    ):
+        # A crash or a lost answer after posting: the platform has it, do not repost.
+        outcome = _settled(check, approved.platform, None)
     else:
-        posted = await _post(sessions, publisher, approved, envelope, record, metrics,
-                             connector, request)  # fmt: skip
+        posted = await _post(
+            sessions, publisher, approved, envelope, record, metrics, connector, request
+        )
         if posted is None:
-            return
+            return  # refused: already announced
         outcome = posted
     if outcome.status == "failed":
         metrics.reply_failures.labels(platform=approved.platform, reason="rejected").inc()
@@ -227,8 +221,8 @@ async def _post(
         if exc.retryable:
             metrics.reply_failures.labels(platform=approved.platform, reason="transient").inc()
             raise  # the runner retries with backoff; still `posting` in our record
-        await _fail(sessions, publisher, approved, envelope, record, metrics, str(exc),
-                    label=failure_reason(exc))  # fmt: skip
+        label = failure_reason(exc)
+        await _fail(sessions, publisher, approved, envelope, record, metrics, str(exc), label=label)
         return None
     finally:
         metrics.reply_post_seconds.labels(platform=approved.platform).observe(
