@@ -40,3 +40,11 @@ class IngestSettings(ServiceSettings):
     #: Longest pause between polls of a failing source.
     ingest_max_backoff_s: float = Field(default=600.0, gt=0)
     ingest_http_timeout_s: float = Field(default=20.0, gt=0, le=300)
+    #: Replies posted but not shown yet (moderation) are read back this often...
+    ingest_reconfirm_interval_s: float = Field(default=3600.0, gt=0)
+    #: ...for this long; after it they are reported failed ("not shown within N h").
+    ingest_reconfirm_max_age_s: float = Field(default=72 * 3600.0, gt=0)
+    #: Recent unanswered reviews are asked about (deleted on the platform?) this often...
+    ingest_deleted_check_interval_s: float = Field(default=3600.0, gt=0)
+    #: ...while first seen within this window.
+    ingest_deleted_check_horizon_s: float = Field(default=14 * 24 * 3600.0, gt=0)

@@ -10,8 +10,10 @@ from services.responder.insight import handlers as insight_handlers
 from services.responder.metrics import InsightMetrics
 from services.responder.queue_item.handlers import (
     handle_assignment_made,
+    handle_mention_deleted,
     handle_mentions_classified,
     handle_reply_failed,
+    handle_reply_pending,
     handle_reply_published,
 )
 from services.responder.sla.policy import compute_due_at
@@ -21,7 +23,9 @@ from shared.events import (
     AssignmentMade,
     Mention,
     MentionClassified,
+    MentionDeleted,
     ReplyFailed,
+    ReplyPending,
     ReplyPublished,
     SlaChanged,
 )
@@ -29,7 +33,9 @@ from shared.topics import (
     ALERTS,
     ASSIGNMENTS,
     MENTIONS_CLASSIFIED,
+    MENTIONS_DELETED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     REPLIES_PUBLISHED,
     SLA,
 )
@@ -72,6 +78,18 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
         Subscription(
             topic=REPLIES_FAILED,
             handlers={ReplyFailed.event_type: partial(handle_reply_failed, sessions=sessions)},
+        ),
+        Subscription(
+            topic=MENTIONS_DELETED,
+            handlers={
+                MentionDeleted.event_type: partial(
+                    handle_mention_deleted, sessions=sessions, metrics=ctx.metrics
+                )
+            },
+        ),
+        Subscription(
+            topic=REPLIES_PENDING,
+            handlers={ReplyPending.event_type: partial(handle_reply_pending, sessions=sessions)},
         ),
     ]
 

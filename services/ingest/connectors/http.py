@@ -288,6 +288,7 @@ class PlatformHTTP:
         form: Mapping[str, str] | None = None,
         parse_json: bool = True,
         idempotent: bool = True,
+        follow_redirects: bool = False,
     ) -> tuple[httpx.Response, Any]:
         """Send with retries; return the response and its parsed JSON (None when the body
         is empty or `parse_json` is false)."""
@@ -314,6 +315,7 @@ class PlatformHTTP:
                     data=form,
                     headers=self._headers,
                     timeout=policy.timeout,
+                    follow_redirects=follow_redirects,
                 )
             except httpx.TimeoutException as exc:
                 maybe_done = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)

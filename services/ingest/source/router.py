@@ -26,6 +26,8 @@ class SourceRead(BaseModel):
     last_success_at: datetime | None
     last_attempt_at: datetime | None
     mentions_total: int
+    #: Renew soon: e.g. the API token expires in a few days (read from the token).
+    warning: str | None = None
 
 
 @router.get("/sources", response_model=list[SourceRead])
@@ -47,6 +49,7 @@ async def get_sources(ctx: Annotated[IngestContext, Depends(get_context)]) -> li
                 last_success_at=state.last_success_at if state else None,
                 last_attempt_at=state.last_attempt_at if state else None,
                 mentions_total=state.mentions_total if state else 0,
+                warning=poller.warning,
             )
         )
     return result

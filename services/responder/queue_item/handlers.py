@@ -24,7 +24,9 @@ from shared.events import (
     Envelope,
     Mention,
     MentionClassified,
+    MentionDeleted,
     ReplyFailed,
+    ReplyPending,
     ReplyPublished,
 )
 from shared.logging import get_logger
@@ -131,12 +133,53 @@ async def handle_reply_failed(
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
-            if item.follow_up_state == "approved":
+            if item.follow_up_state in ("approved", "pending"):
                 item.follow_up_state = "failed"  # editable and approvable again
                 item.follow_up_error = event.error
             return
         if item is None or item.reply_id != str(event.reply_id):
             return
-        if item.state == "approved":
+        if item.state in ("approved", "pending"):
             item.state = "failed"  # back in the queue, with the platform's reason
             item.reply_error = event.error
+
+
+async def handle_reply_pending(
+    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Posted but not shown yet: neither published nor failed (not re-approvable); a
+    later `reply.published` or `reply.failed` settles it."""
+    event: ReplyPending = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is not None and item.follow_up_reply_id == str(event.reply_id):
+            if item.follow_up_state == "approved":
+                item.follow_up_state = "pending"
+            return
+        if item is None or item.reply_id != str(event.reply_id):
+            return
+        if item.state == "approved":
+            item.state = "pending"
+            item.reply_error = None
+
+
+#: Queue states a review deleted on the platform closes (nothing was posted or is in flight).
+CLOSED_BY_DELETION = ("open", "failed")
+
+
+async def handle_mention_deleted(
+    envelope: Envelope[Any],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    metrics: ResponderMetrics,
+) -> None:
+    """The platform no longer has the review: its waiting item closes as `deleted`, with
+    the reason shown on the item, and is counted."""
+    event: MentionDeleted = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is None or item.state not in CLOSED_BY_DELETION:
+            return
+        item.state = "deleted"
+        item.dismiss_reason = event.reason
+    metrics.items.labels(platform=item.platform, sentiment=item.sentiment, outcome="deleted").inc()
