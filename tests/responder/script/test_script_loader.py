@@ -174,7 +174,7 @@ def test_scripts_dir_is_configurable(tmp_path: Path):
 
 
 def test_unknown_slot_names_file_and_line():
-    text = broken('"Пусть прослужит долго."', '"Всего доброго, {customer_nam}!"')
+    text = broken('"Пусть прослужит вам как можно дольше."', '"Всего доброго, {customer_nam}!"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "scripts/ru.yaml")
     err = info.value
@@ -224,16 +224,16 @@ def test_empty_phrasing_list_names_line():
 
 
 def test_empty_phrasing_string_is_refused():
-    text = broken('"Пусть прослужит долго."', '"  "')
+    text = broken('"Пусть прослужит вам как можно дольше."', '"  "')
     with pytest.raises(ScriptError, match="empty phrasing"):
         parse_script_file(text, "ru.yaml")
 
 
 def test_bad_yaml_names_line():
-    text = broken('    - "Приятного использования!"', '\t- "Приятного использования!"')
+    text = broken('    - "Приятного вам использования!"', '\t- "Приятного вам использования!"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "ru.yaml")
-    assert info.value.line == line_of(text, "Приятного использования")
+    assert info.value.line == line_of(text, "Приятного вам использования")
     assert "bad YAML" in str(info.value)
 
 
@@ -243,7 +243,7 @@ def test_unknown_key_and_malformed_braces_are_refused():
             broken("  - id: positive_generic\n", "  - id: positive_generic\n    colour: red\n")
         )
     with pytest.raises(ScriptError, match="malformed braces"):
-        parse_script_file(broken('"Пусть прослужит долго."', '"Всего доброго! {"'))
+        parse_script_file(broken('"Пусть прослужит вам как можно дольше."', '"Всего доброго! {"'))
 
 
 def test_required_move_needs_a_phrasing_without_optional_slots():
@@ -269,7 +269,7 @@ def test_loading_a_directory_names_the_broken_file(tmp_path: Path):
         (DEFAULT_SCRIPTS_DIR / "en.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     bad = tmp_path / "ru.yaml"
-    bad.write_text(broken('"Пусть прослужит долго."', '"{oops}"'), encoding="utf-8")
+    bad.write_text(broken('"Пусть прослужит вам как можно дольше."', '"{oops}"'), encoding="utf-8")
     with pytest.raises(ScriptError) as info:
         load_scripts(tmp_path)
     assert info.value.path == str(bad)
@@ -300,7 +300,7 @@ def test_follow_up_must_state_what_was_done():
 
 
 def test_resolution_slot_is_refused_outside_follow_ups():
-    text = broken('"Пусть прослужит долго."', '"Хорошего дня! {resolution}"')
+    text = broken('"Пусть прослужит вам как можно дольше."', '"Хорошего дня! {resolution}"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "ru.yaml")
     assert "uses {resolution}, which is filled only in follow_up scripts" in str(info.value)
