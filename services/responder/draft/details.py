@@ -41,6 +41,8 @@ _RECIPIENTS_RU: tuple[tuple[str, str, str], ...] = (
     (r"жене", r"жены", "жене"),
     (r"мам(?:е|очке)", r"мам(?:ы|очки)", "маме"),
     (r"пап(?:е|очке)", r"пап(?:ы|очки)", "папе"),
+    (r"отцу", r"отца", "отцу"),
+    (r"другу", r"друга", "другу"),
     (r"бабушке", r"бабушки", "бабушке"),
     (r"дедушке", r"дедушки", "дедушке"),
     (r"родителям", r"родителей", "родителям"),
@@ -569,14 +571,27 @@ _LONG_REVIEW = re.compile(
 SHORT_REVIEW_WORDS = 12
 
 
+#: A thanks line that calls the review warm or kind: wrong under «Норм» or «Пойдёт».
+_WARM_REVIEW = re.compile(
+    r"т[её]пл\w* (?:отзыв|слова)|приятн\w* отзыв|добрые слова|хорошие слова|поддерживают|"
+    r"warm words|kind words|lovely review|glowing|thoughtful|such a nice|lovely feedback",
+    _F,
+)
+#: Up to this many words a review says little: no "such warm words" thanks.
+TERSE_REVIEW_WORDS = 3
+
+
 def fits_review(phrasing: str, rating: int | None, words: int) -> bool:
     """Whether a thanks line says nothing the review contradicts: no "high rating" without
-    four or five stars, no "five-star" under four, no "detailed review" under a one-liner."""
+    four or five stars, no "five-star" under four, no "detailed review" under a one-liner,
+    no "such warm words" under «Норм»."""
     if _RATED.search(phrasing) and (rating is None or rating < 4):
         return False
     if _FIVE.search(phrasing) and rating != 5:
         return False
     if _LONG_REVIEW.search(phrasing) and words < SHORT_REVIEW_WORDS:
+        return False
+    if _WARM_REVIEW.search(phrasing) and words <= TERSE_REVIEW_WORDS:
         return False
     return True
 

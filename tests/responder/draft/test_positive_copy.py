@@ -168,3 +168,22 @@ def test_repeated_stems_in_adjacent_sentences_are_counted_unless_quoted():
     assert repeated_stems(said, allowed="I am flagging the zip") == 0
     assert repeated_stems(["Рады, что покупка понравилась.", "Пусть покупка радует."]) >= 2
     assert repeated_stems(["Спасибо за отзыв.", "Пусть радует."]) == 0
+
+
+@pytest.mark.parametrize("text", ["Норм", "Пойдёт", "ok", "Love it 😍"])
+def test_a_terse_review_is_not_thanked_for_warm_words_or_detail(text):
+    language = "en" if text.isascii() or "Love" in text else "ru"
+    for seed in range(10):
+        d = draft_reply(
+            mention=_mention(text, 5, 300 + seed),
+            classification=_classified(language),
+            settings=SETTINGS,
+            library=LIBRARY,
+            seed=seed,
+        )
+        assert not re.search(
+            r"тёпл\w* (?:отзыв|слова)|добрые слова|подробн|порекомендовали|kind words|"
+            r"warm words|glowing|detailed|recommending",
+            d.text,
+            re.IGNORECASE,
+        ), d.text
