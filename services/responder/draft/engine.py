@@ -49,6 +49,7 @@ from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
 from .details import (
     FUNCTION_WORDS,
+    SHORT_REVIEW_WORDS,
     Detail,
     find_detail,
     fits_review,
@@ -743,6 +744,10 @@ def _move_options(
     """The rendered phrasings a move can take in this case; [] = the move is skipped."""
     values = plan.values
     library = doc.phrasings
+    if spec.move == "ask_details" and case.words >= SHORT_REVIEW_WORDS:
+        # A review of a dozen words or more has said what it had to say: asking for it reads
+        # as if nobody read it.
+        return []
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)
     move = spec.move
