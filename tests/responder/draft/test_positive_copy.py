@@ -187,3 +187,13 @@ def test_a_terse_review_is_not_thanked_for_warm_words_or_detail(text):
             d.text,
             re.IGNORECASE,
         ), d.text
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize(
+    "group", ["thanks", "thanks_remark", "thanks_neutral", "thanks_slip", "thanks_question"]
+)
+@pytest.mark.parametrize(("rating", "words"), [(None, 1), (1, 1), (3, 2), (4, 3), (5, 30)])
+def test_every_thanks_group_keeps_lines_for_any_stars_and_length(language, group, rating, words):
+    lines = LIBRARY.languages[language].phrasings[group]
+    assert [line for line in lines if fits_review(line, rating, words)], (group, rating, words)
