@@ -744,9 +744,9 @@ def _move_options(
     """The rendered phrasings a move can take in this case; [] = the move is skipped."""
     values = plan.values
     library = doc.phrasings
-    if spec.move == "ask_details" and case.words >= SHORT_REVIEW_WORDS:
-        # A review of a dozen words or more has said what it had to say: asking for it reads
-        # as if nobody read it.
+    if spec.move == "ask_details" and (case.words >= SHORT_REVIEW_WORDS or case.echo):
+        # A review that names its problem, or runs to a dozen words, has said what it had to
+        # say: asking for it reads as if nobody read it.
         return []
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)

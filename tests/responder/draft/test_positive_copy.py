@@ -197,3 +197,42 @@ def test_a_terse_review_is_not_thanked_for_warm_words_or_detail(text):
 def test_every_thanks_group_keeps_lines_for_any_stars_and_length(language, group, rating, words):
     lines = LIBRARY.languages[language].phrasings[group]
     assert [line for line in lines if fits_review(line, rating, words)], (group, rating, words)
+
+
+def _negative(language: str) -> Classification:
+    return Classification(
+        sentiment="negative",  # type: ignore[arg-type]
+        score=0.9,
+        language=language,
+        aspects=[],
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "asks"),
+    [
+        ("ru", "не понравилось", True),
+        ("en", "Terrible. Just terrible.", True),
+        ("ru", "Сломался через неделю, кнопка не нажимается", False),
+        (
+            "ru",
+            "Ну просто мощнейший пылесос, 8000 Па! Даже пыль на месте остаётся, чтобы не скучно было",
+            False,
+        ),
+    ],
+)
+def test_a_complaint_is_asked_for_details_only_when_it_gives_none(language, text, asks):
+    pattern = r"расскажете|напишите, пожалуйста|подскажете|tell us|grateful to hear"
+    seen = False
+    for seed in range(10):
+        d = draft_reply(
+            mention=_mention(text, 1, 400 + seed),
+            classification=_negative(language),
+            settings=SETTINGS,
+            library=LIBRARY,
+            seed=seed,
+        )
+        seen = seen or bool(re.search(pattern, d.text, re.IGNORECASE))
+        if not asks:
+            assert not re.search(pattern, d.text, re.IGNORECASE), d.text
+    assert seen is asks

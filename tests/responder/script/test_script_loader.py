@@ -58,6 +58,7 @@ _TEXTS = {
         "positive_remark": "Отличная вещь, но молния заедает.",
         "neutral": "Нормально.",
         "negative": "Сломался через неделю.",
+        "negative_other": "Не понравилось.",
         "rating_slip": "Отличная вещь, всем рекомендую!",
         "question": "Из какого материала сделано?",
         "follow_up": "Сломался через неделю.",
@@ -68,6 +69,7 @@ _TEXTS = {
         "positive_remark": "Great bag, but the zip sticks.",
         "neutral": "It's fine.",
         "negative": "It broke after a week.",
+        "negative_other": "Not for me.",
         "rating_slip": "Great bag, would recommend!",
         "question": "What is it made of?",
         "follow_up": "It broke after a week.",
@@ -82,6 +84,11 @@ def _case_for(script: ScriptSpec, language: str) -> tuple[Mention, Classificatio
     family = script.family
     aspects: list[Aspect] = []
     text = _TEXTS[language]["detail" if when.detail else family]
+    if family == "negative" and when.problem_aspects == ["other"]:
+        text = _TEXTS[language]["negative_other"]  # a complaint that names nothing
+    elif family == "negative" and not when.problem_aspects:
+        # The generic script answers a named problem (an unnamed one has its own script).
+        aspects.append(Aspect(aspect="defect", polarity="negative", start=0, end=8, text="x"))
     if when.liked_aspect:
         aspects.append(Aspect(aspect="price", polarity="positive", start=0, end=3, text="цена"))
     if when.problem_aspects:
