@@ -558,7 +558,7 @@ def praise_echo(text: str, language: str) -> str | None:
 
 # --- what a phrasing claims about the review ----------------------------------------------
 #: A thanks line that speaks of the stars: wrong where there are none, or fewer than four.
-_RATED = re.compile(r"оценк|звёзд|звезд|\brating\b|\bstars?\b|five-star|thumbs up", _F)
+_RATED = re.compile(r"оценк|звёзд|звезд|\brating\b|\bstars?\b|five-star", _F)
 #: …of five stars exactly.
 _FIVE = re.compile(r"пять звёзд|five-star|\b5\s*★", _F)
 #: A thanks line that calls the review detailed or thoughtful: wrong under «Норм».
