@@ -9,6 +9,7 @@ profanity or insults, nothing we would be admitting by repeating it).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ _RECIPIENTS_RU: tuple[tuple[str, str, str], ...] = (
     (r"жене", r"жены", "жене"),
     (r"мам(?:е|очке)", r"мам(?:ы|очки)", "маме"),
     (r"пап(?:е|очке)", r"пап(?:ы|очки)", "папе"),
+    (r"отцу", r"отца", "отцу"),
+    (r"другу", r"друга", "другу"),
     (r"бабушке", r"бабушки", "бабушке"),
     (r"дедушке", r"дедушки", "дедушке"),
     (r"родителям", r"родителей", "родителям"),
@@ -53,7 +56,12 @@ _RECIPIENTS_RU: tuple[tuple[str, str, str], ...] = (
     (r"племяннику", r"племянника", "племяннику"),
     (r"племяннице", r"племянницы", "племяннице"),
 )
-_GIFT_RU = re.compile(r"подар|купил[аи]?\s|заказал[аи]?\s|брал[аи]?\s|взял[аи]?\s|\bдля\s", _F)
+#: «купила сыну», «для дочки», and «сыну понравилось» / «понравилось внучке» (the one who
+#: liked it is in the dative too).
+_GIFT_RU = re.compile(
+    r"подар|купил[аи]?\s|заказал[аи]?\s|брал[аи]?\s|взял[аи]?\s|\bдля\s|понрави|в\s+восторге",
+    _F,
+)
 
 _RECIPIENTS_EN: tuple[tuple[str, str], ...] = (
     (r"granddaughter", "your granddaughter"),
@@ -139,9 +147,44 @@ def find_use(text: str, language: str) -> Detail | None:
     return None
 
 
+# --- what the buyer says they will do: buy again, recommend -------------------------------
+_AGAIN = re.compile(
+    r"(?<![а-яё])(?:беру\s+(?:ещ[её]|второ\w*|снова|повторно)|возьму\s+(?:ещ[её]|снова|второ\w*)|"
+    r"буду\s+(?:брать|заказывать)\s+(?:ещ[её]|снова)|закажу\s+(?:ещ[её]|снова)|"
+    r"уже\s+(?:второй|третий)\s+раз|повторн\w+\s+заказ)"
+    r"|\b(?:repurchas\w*|buying\s+(?:another|a\s+second|again)|will\s+buy\s+(?:again|another)|"
+    r"(?:second|third)\s+(?:one|pair|set|time))\b",
+    _F,
+)
+_RECOMMEND = re.compile(
+    r"(?<![а-яё])(?:рекоменд\w*|советую|берите|всем\s+совет\w*)|\b(?:recommend\w*|buy\s+it)\b",
+    _F,
+)
+_NOT_BEFORE = re.compile(r"(?:не|not|don't|do\s+not|wouldn't|won't)\s+(?:\w+\s+)?$", _F)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern` said without a negation just before it («не рекомендую» is no advice)."""
+    return any(
+        not _NOT_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
+        for m in pattern.finditer(text)
+    )
+
+
+def find_intent(text: str) -> Detail | None:
+    """The buyer buys it again («беру второй», "repurchasing") or recommends it: the reply
+    thanks them for that rather than for a review it could say under any card."""
+    if _said(_AGAIN, text):
+        return Detail("again", "")
+    if _said(_RECOMMEND, text):
+        return Detail("recommend", "")
+    return None
+
+
 def find_detail(text: str, language: str) -> Detail | None:
-    """The one detail a reply echoes: who it was for first, else what it is for."""
-    return find_recipient(text, language) or find_use(text, language)
+    """The one detail a reply echoes: who it was for first, else what it is for, else what
+    the buyer will do (buy again, recommend)."""
+    return find_recipient(text, language) or find_use(text, language) or find_intent(text)
 
 
 # --- the complaint in the buyer's words --------------------------------------------------
@@ -460,13 +503,14 @@ def guess_aspect(phrase: str) -> str | None:
     return None
 
 
+# Stems at a word's start only: "hot" must not match inside "photos", «тих» inside «стихи».
 _PRAISE_WORDS = re.compile(
-    r"удобн|мягк|т[её]пл|горяч|быстр|красив|качествен|держит|отличн|прекрасн|лёгк|легк|"
-    r"приятн|аккуратн|надёжн|надежн|крепк|ровн|шикарн|прочн|вместительн|тих|"
-    r"держит|сидит|греет|вмещает|влезает|ловит|моются|защищает|заряжается|служит|"
-    r"comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
+    r"(?<![а-яё])(?:удобн|мягк|т[её]пл|горяч|быстр|красив|качествен|держит|отличн|прекрасн|"
+    r"лёгк|легк|приятн|аккуратн|надёжн|надежн|крепк|ровн|шикарн|прочн|вместительн|тих|"
+    r"сидит|греет|вмещает|влезает|ловит|моются|защищает|заряжается|служит)"
+    r"|\b(?:comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
     r"holds|keeps|fits|works|dries|great|perfect|lovely|catches|stays|huge|spacious|cosy|"
-    r"cozy|fluffy|thick|bright|clear|rinse",
+    r"cozy|fluffy|thick|bright|clear|rinse)",
     _F,
 )
 _INTENSIFIER = re.compile(
@@ -510,3 +554,70 @@ def praise_echo(text: str, language: str) -> str | None:
             ):
                 return echo
     return None
+
+
+# --- what a phrasing claims about the review ----------------------------------------------
+#: A thanks line that speaks of the stars: wrong where there are none, or fewer than four.
+_RATED = re.compile(r"оценк|звёзд|звезд|\brating\b|\bstars?\b|five-star", _F)
+#: …of five stars exactly.
+_FIVE = re.compile(r"пять звёзд|five-star|\b5\s*★", _F)
+#: A thanks line that calls the review detailed or thoughtful: wrong under «Норм».
+_LONG_REVIEW = re.compile(
+    r"подробн|не пожалели времени|объективн|detailed|thoughtful|balanced|fair and|useful|"
+    r"taking the time to write such",
+    _F,
+)
+#: Under this many words a review is short: no "detailed review" thanks.
+SHORT_REVIEW_WORDS = 12
+
+
+#: A thanks line that calls the review warm or kind: wrong under «Норм» or «Пойдёт».
+_WARM_REVIEW = re.compile(
+    r"т[её]пл\w* (?:отзыв|слова)|приятн\w* отзыв|добрые слова|хорошие слова|поддерживают|"
+    r"warm words|kind words|lovely review|glowing|thoughtful|such a nice|lovely feedback",
+    _F,
+)
+#: Up to this many words a review says little: no "such warm words" thanks.
+TERSE_REVIEW_WORDS = 3
+
+
+def fits_review(phrasing: str, rating: int | None, words: int) -> bool:
+    """Whether a thanks line says nothing the review contradicts: no "high rating" without
+    four or five stars, no "five-star" under four, no "detailed review" under a one-liner,
+    no "such warm words" under «Норм»."""
+    if _RATED.search(phrasing) and (rating is None or rating < 4):
+        return False
+    if _FIVE.search(phrasing) and rating != 5:
+        return False
+    if _LONG_REVIEW.search(phrasing) and words < SHORT_REVIEW_WORDS:
+        return False
+    if _WARM_REVIEW.search(phrasing) and words <= TERSE_REVIEW_WORDS:
+        return False
+    return True
+
+
+#: Words whose repetition in a reply is not noticed (greetings, thanks, the team).
+_COMMON_STEMS = frozenset(
+    {"спаси", "благо", "коман", "thank", "team", "about", "which", "there", "their", "would"}
+)
+_WORD = re.compile(r"[а-яёa-z]+", _F)
+
+
+def _stems(sentence: str) -> set[str]:
+    return {
+        w[:5].lower().replace("ё", "е")
+        for w in _WORD.findall(sentence)
+        if len(w) >= 5 and w[:5].lower() not in _COMMON_STEMS
+    }
+
+
+def repeated_stems(sentences: Sequence[str], allowed: str = "") -> int:
+    """Content words repeated in adjacent sentences ("flag … flagging", «покупка… покупка»),
+    plus every «покупка» past the first in the reply: both read as a template. Words of
+    `allowed` (the review, the seller's facts) may repeat: they are quoted, not chosen."""
+    free = _stems(allowed)
+    count = 0
+    for first, second in itertools.pairwise(sentences):
+        count += len((_stems(first) & _stems(second)) - free)
+    purchase = sum(len(re.findall(r"покупк|purchase", s, _F)) for s in sentences)
+    return count + max(0, purchase - 1)

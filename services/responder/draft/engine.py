@@ -49,11 +49,14 @@ from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
 from .details import (
     FUNCTION_WORDS,
+    SHORT_REVIEW_WORDS,
     Detail,
     find_detail,
+    fits_review,
     guess_aspect,
     praise_echo,
     problem_clause,
+    repeated_stems,
     safe_echo,
 )
 from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
@@ -201,6 +204,8 @@ class _Case:
     detail: Detail | None
     #: The complaint in the buyer's words, when safe to repeat.
     echo: str | None = None
+    #: The review's length in words (a one-liner is not thanked as "detailed").
+    words: int = 0
 
 
 @dataclass
@@ -739,6 +744,10 @@ def _move_options(
     """The rendered phrasings a move can take in this case; [] = the move is skipped."""
     values = plan.values
     library = doc.phrasings
+    if spec.move == "ask_details" and (case.words >= SHORT_REVIEW_WORDS or case.echo):
+        # A review that names its problem, or runs to a dozen words, has said what it had to
+        # say: asking for it reads as if nobody read it.
+        return []
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)
     move = spec.move
@@ -784,7 +793,13 @@ def _move_options(
         return _options(library.get("praise_echo", []), values)
     if move == "invite" and (plan.answers or case.family != "positive"):
         return []
+    if move == "liked_aspect" and values.get("praise"):
+        # The buyer's own praise is the echo: a second one ("…, and the quality") stacks.
+        return []
     options = _options(library.get(spec.use or move, []), values)
+    if move == "thanks":
+        # Lines the review contradicts go; the shipped copy always leaves some (tested).
+        options = [o for o in options if fits_review(o, case.rating, case.words)] or options
     if move == "greeting" and values.get("customer_name"):
         # A buyer who signed with a real name is greeted by it.
         named = [o for o in options if str(values["customer_name"]) in o]
@@ -915,15 +930,21 @@ def _is_fact(sentence: str, fact_texts: Sequence[str]) -> bool:
 _THANKS = re.compile(r"спасибо|благодар|\bthank", re.IGNORECASE)
 
 
-def _opener_repeats(text: str) -> int:
+def _opener_repeats(text: str, allowed: str = "") -> int:
     """Sentences of one reply that open with the same word («Рады… Рады…») or say the
-    same three words twice («спасибо, что написали… спасибо, что написали»): reads canned."""
+    same three words twice («спасибо, что написали… спасибо, что написали»), or repeat a
+    word across adjacent sentences (not one of `allowed`, the review's and facts'): canned."""
     openers = [s.split()[0].lower().strip(",.!") for s in sentences(text) if s.split()]
     words = normalise(body(text)).split()
     trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
     thanks = sum(1 for s in sentences(body(text)) if _THANKS.search(s))
     return (
-        len(openers) - len(set(openers)) + len(trigrams) - len(set(trigrams)) + max(0, thanks - 2)
+        len(openers)
+        - len(set(openers))
+        + len(trigrams)
+        - len(set(trigrams))
+        + max(0, thanks - 2)
+        + repeated_stems(sentences(body(text)), allowed)
     )
 
 
@@ -986,6 +1007,7 @@ def draft_reply(
         problems=tuple(problems),
         detail=detail,
         echo=echo,
+        words=len(mention.full_text.split()),
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:
@@ -1013,6 +1035,7 @@ def draft_reply(
 
     # Fact wordings may repeat (they are the seller's words): not counted as repeats.
     countable_ages = {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
+    own = " ".join([mention.full_text, *fact_texts])
     options_cache: dict[int, list[str]] = {}
     best: tuple[tuple[int, int, float], Draft] | None = None
     attempt = 0
@@ -1073,7 +1096,7 @@ def draft_reply(
             detail=case.detail.value if case.detail else None,
         )
         penalty = repeat_penalty(text, countable_ages)
-        score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text), sim)
+        score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text, own), sim)
         if best is None or score < best[0]:
             best = (score, draft)
         # Good enough: no lint error, nothing the last replies said, not a near copy

@@ -53,20 +53,23 @@ def test_shipped_scripts_load_in_ru_and_en():
 
 _TEXTS = {
     "ru": {
-        "positive": "Отличная вещь, всем рекомендую.",
+        # No recommendation: «рекомендую» is a detail of its own (positive_detail).
+        "positive": "Отличная вещь, очень довольна.",
         "positive_remark": "Отличная вещь, но молния заедает.",
         "neutral": "Нормально.",
         "negative": "Сломался через неделю.",
+        "negative_other": "Не понравилось.",
         "rating_slip": "Отличная вещь, всем рекомендую!",
         "question": "Из какого материала сделано?",
         "follow_up": "Сломался через неделю.",
         "detail": "Купила внучке, она довольна.",
     },
     "en": {
-        "positive": "Great bag, would recommend.",
+        "positive": "Great bag, really pleased with it.",
         "positive_remark": "Great bag, but the zip sticks.",
         "neutral": "It's fine.",
         "negative": "It broke after a week.",
+        "negative_other": "Not for me.",
         "rating_slip": "Great bag, would recommend!",
         "question": "What is it made of?",
         "follow_up": "It broke after a week.",
@@ -81,6 +84,11 @@ def _case_for(script: ScriptSpec, language: str) -> tuple[Mention, Classificatio
     family = script.family
     aspects: list[Aspect] = []
     text = _TEXTS[language]["detail" if when.detail else family]
+    if family == "negative" and when.problem_aspects == ["other"]:
+        text = _TEXTS[language]["negative_other"]  # a complaint that names nothing
+    elif family == "negative" and not when.problem_aspects:
+        # The generic script answers a named problem (an unnamed one has its own script).
+        aspects.append(Aspect(aspect="defect", polarity="negative", start=0, end=8, text="x"))
     if when.liked_aspect:
         aspects.append(Aspect(aspect="price", polarity="positive", start=0, end=3, text="цена"))
     if when.problem_aspects:
@@ -173,7 +181,7 @@ def test_scripts_dir_is_configurable(tmp_path: Path):
 
 
 def test_unknown_slot_names_file_and_line():
-    text = broken('"Пусть прослужит долго."', '"Всего доброго, {customer_nam}!"')
+    text = broken('"Пусть прослужит вам как можно дольше."', '"Всего доброго, {customer_nam}!"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "scripts/ru.yaml")
     err = info.value
@@ -223,16 +231,16 @@ def test_empty_phrasing_list_names_line():
 
 
 def test_empty_phrasing_string_is_refused():
-    text = broken('"Пусть прослужит долго."', '"  "')
+    text = broken('"Пусть прослужит вам как можно дольше."', '"  "')
     with pytest.raises(ScriptError, match="empty phrasing"):
         parse_script_file(text, "ru.yaml")
 
 
 def test_bad_yaml_names_line():
-    text = broken('    - "Приятного использования!"', '\t- "Приятного использования!"')
+    text = broken('    - "Приятного вам использования!"', '\t- "Приятного вам использования!"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "ru.yaml")
-    assert info.value.line == line_of(text, "Приятного использования")
+    assert info.value.line == line_of(text, "Приятного вам использования")
     assert "bad YAML" in str(info.value)
 
 
@@ -242,7 +250,7 @@ def test_unknown_key_and_malformed_braces_are_refused():
             broken("  - id: positive_generic\n", "  - id: positive_generic\n    colour: red\n")
         )
     with pytest.raises(ScriptError, match="malformed braces"):
-        parse_script_file(broken('"Пусть прослужит долго."', '"Всего доброго! {"'))
+        parse_script_file(broken('"Пусть прослужит вам как можно дольше."', '"Всего доброго! {"'))
 
 
 def test_required_move_needs_a_phrasing_without_optional_slots():
@@ -268,7 +276,7 @@ def test_loading_a_directory_names_the_broken_file(tmp_path: Path):
         (DEFAULT_SCRIPTS_DIR / "en.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     bad = tmp_path / "ru.yaml"
-    bad.write_text(broken('"Пусть прослужит долго."', '"{oops}"'), encoding="utf-8")
+    bad.write_text(broken('"Пусть прослужит вам как можно дольше."', '"{oops}"'), encoding="utf-8")
     with pytest.raises(ScriptError) as info:
         load_scripts(tmp_path)
     assert info.value.path == str(bad)
@@ -299,7 +307,7 @@ def test_follow_up_must_state_what_was_done():
 
 
 def test_resolution_slot_is_refused_outside_follow_ups():
-    text = broken('"Пусть прослужит долго."', '"Хорошего дня! {resolution}"')
+    text = broken('"Пусть прослужит вам как можно дольше."', '"Хорошего дня! {resolution}"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "ru.yaml")
     assert "uses {resolution}, which is filled only in follow_up scripts" in str(info.value)
