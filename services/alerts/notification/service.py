@@ -19,10 +19,9 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.alerts.escalation.models import NotificationLog
 from services.alerts.notification.channels import DeliveryResult, Notification, RetryPolicy
 from services.alerts.notification.compose import Destination
-from services.alerts.notification.models import OutboxNotification
+from services.alerts.notification.models import NotificationLog, OutboxNotification
 from services.alerts.owner.schemas import ChannelKind
 from shared.db import insert_ignore
 
