@@ -9,12 +9,11 @@ appear in an error message.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Literal, Protocol
@@ -465,23 +464,3 @@ class RetryPolicy:
         if retry_after_s is not None:
             pause = max(pause, min(retry_after_s, self.max_delay))
         return pause
-
-
-async def send_with_retry(
-    channel: Channel,
-    notification: Notification,
-    policy: RetryPolicy | None = None,
-    *,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    rng: random.Random | None = None,
-) -> list[DeliveryResult]:
-    """Send, retrying retryable failures; returns every attempt (the last one decides)."""
-    policy = policy or RetryPolicy()
-    attempts: list[DeliveryResult] = []
-    for attempt in range(1, policy.max_attempts + 1):
-        result = await channel.send(notification)
-        attempts.append(result)
-        if result.ok or not result.retryable or attempt == policy.max_attempts:
-            break
-        await sleep(policy.pause(attempt, result.retry_after_s, rng))
-    return attempts
