@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.alerts.channel.contract import Notification
 from services.alerts.crisis.detector import CrisisConfig, CrisisDetector, CrisisSignal
 from services.alerts.crisis.domain import Crisis, CrisisStatus, on_signal
 from services.alerts.crisis.models import CrisisRecord, DetectorSnapshot
 from services.alerts.metrics import AlertsMetrics
-from services.alerts.notification.channels import Notification
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
 from services.alerts.owner.config import AlertsConfig

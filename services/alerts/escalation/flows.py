@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.assignment.models import Assignment
+from services.alerts.channel.contract import Notification
 from services.alerts.config import AlertsSettings
 from services.alerts.db import insert_rows
 from services.alerts.escalation import ladder
 from services.alerts.escalation.models import Escalation
 from services.alerts.escalation.tokens import ack_url, create_ack_token
 from services.alerts.metrics import AlertsMetrics
-from services.alerts.notification.channels import Notification
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
 from services.alerts.owner.schemas import Directory

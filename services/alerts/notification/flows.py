@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.alerts.channel.contract import DeliveryResult
 from services.alerts.config import AlertsSettings
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification import service
-from services.alerts.notification.channels import DeliveryResult, RetryPolicy
 from services.alerts.notification.notifier import Notifier
+from services.alerts.notification.retry import RetryPolicy
 from services.alerts.notification.service import Claimed
 from shared.db import session_scope
 from shared.events import utcnow
@@ -131,7 +132,7 @@ class Dispatcher:
             log.exception("sending a notification raised", channel=item.destination.channel)
             result = DeliveryResult(
                 ok=False,
-                channel=item.destination.channel.value,
+                channel=item.destination.channel,
                 error=f"{type(exc).__name__}: {exc}"[:300],
                 retryable=True,
             )
@@ -167,7 +168,7 @@ class Dispatcher:
                 await asyncio.sleep(self.settings.alerts_tick_interval_s)
         retry_at: datetime | None = None
         for r in recorded:
-            channel = r.claimed.destination.channel.value
+            channel = r.claimed.destination.channel
             result = {service.DELIVERED: "ok", service.PENDING: "retry"}.get(r.status, "failed")
             metrics.notifications.labels(channel=channel, result=result).inc()
             if r.status == service.DELIVERED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.alerts.notification.channels import Notification
+from services.alerts.channel.contract import Notification
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
 from services.alerts.owner.current import CurrentDirectory

@@ -7,7 +7,6 @@ outbox rows that tell a person; the dispatcher asks it to send one row.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,20 +14,17 @@ from typing import Any
 
 import httpx
 
-from services.alerts.config import AlertsSettings
-from services.alerts.metrics import AlertsMetrics
-from services.alerts.notification.channels import (
-    Channel,
+from services.alerts.channel.contract import (
     DeliveryResult,
     Notification,
-    SlackChannel,
     SmtpSettings,
-    WebhookChannel,
+    Transports,
 )
-from services.alerts.notification.compose import Destination, build_channel, destinations_for
+from services.alerts.config import AlertsSettings
+from services.alerts.metrics import AlertsMetrics
+from services.alerts.notification.compose import Destination, destinations_for, open_channel
 from services.alerts.notification.service import outbox_rows
-from services.alerts.owner.schemas import ChannelKind, Directory
-from services.alerts.webhook.ssrf import check_destination
+from services.alerts.owner.schemas import Directory
 
 
 @dataclass
@@ -38,6 +34,7 @@ class Notifier:
     settings: AlertsSettings
     client: httpx.AsyncClient
     metrics: AlertsMetrics
+    transports: Transports = field(init=False)
     #: The Kafka handler, the ticker and an acknowledgement may change one escalation at
     #: the same moment: a bounded pool of locks, keyed by escalation id, makes them take
     #: turns.
@@ -49,6 +46,19 @@ class Notifier:
 
     def lock_for(self, escalation_id: str) -> asyncio.Lock:
         return self.locks[zlib.crc32(escalation_id.encode()) % len(self.locks)]
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        token = s.alerts_telegram_token
+        self.transports = Transports(
+            client=self.client,
+            timeout_s=s.alerts_http_timeout_s,
+            telegram_token=token.get_secret_value() if token else None,
+            telegram_base_url=s.alerts_telegram_api,
+            smtp=self.smtp(),
+            allow_private=s.alerts_allow_private_destinations,
+            allowlist=tuple(s.alerts_destination_allowlist),
+        )
 
     def smtp(self) -> SmtpSettings | None:
         s = self.settings
@@ -68,13 +78,9 @@ class Notifier:
         person = directory.person(person_id) if person_id else None
         out: list[Destination] = []
         if person is not None:
-            out += destinations_for(
-                person.contacts,
-                telegram=self.settings.alerts_telegram_token is not None,
-                email=self.settings.alerts_smtp_host is not None,
-            )
+            out += destinations_for(person.contacts, self.transports)
         if self.settings.alerts_webhook_url:
-            out.append(Destination(ChannelKind.webhook, self.settings.alerts_webhook_url))
+            out.append(Destination("webhook", self.settings.alerts_webhook_url))
         return out
 
     def outbox_rows(
@@ -96,39 +102,9 @@ class Notifier:
             now=now,
         )
 
-    def channel(self, destination: Destination) -> Channel | None:
-        token = self.settings.alerts_telegram_token
-        return build_channel(
-            destination,
-            client=self.client,
-            telegram_token=token.get_secret_value() if token else None,
-            telegram_base_url=self.settings.alerts_telegram_api,
-            smtp=self.smtp(),
-        )
-
-    async def _pinned(self, channel: Channel) -> Channel | str:
-        """The channel bound to the address its URL was checked at, or why it is refused.
-
-        Sending by host name after the check would let DNS answer differently the second
-        time (rebinding) and reach an address the check refused."""
-        if not isinstance(channel, WebhookChannel | SlackChannel):
-            return channel
-        check = await check_destination(
-            channel.destination_url,
-            allow_private=self.settings.alerts_allow_private_destinations,
-            allowlist=self.settings.alerts_destination_allowlist,
-        )
-        if not check.allowed:
-            return check.reason
-        return dataclasses.replace(channel, pin=check)
-
     async def deliver(self, notification: Notification, destination: Destination) -> DeliveryResult:
         """One attempt on one channel; failures are data (the dispatcher retries them)."""
-        name = destination.channel.value
-        channel = self.channel(destination)
-        if channel is None:
-            return DeliveryResult(ok=False, channel=name, error=f"{name} is not configured")
-        pinned = await self._pinned(channel)
-        if isinstance(pinned, str):
-            return DeliveryResult(ok=False, channel=name, error=f"destination refused: {pinned}")
-        return await pinned.send(notification)
+        channel = await open_channel(destination, self.transports)
+        if isinstance(channel, str):
+            return DeliveryResult(ok=False, channel=destination.channel, error=channel)
+        return await channel.send(notification)

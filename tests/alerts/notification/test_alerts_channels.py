@@ -8,18 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from services.alerts.notification.channels import (
+from services.alerts.channel.base import (
     TELEGRAM_LIMIT,
     EmailChannel,
-    Notification,
-    RetryPolicy,
     SlackChannel,
-    SmtpSettings,
     TelegramChannel,
     WebhookChannel,
     render_telegram,
 )
-from services.alerts.notification.compose import Destination, build_channel, destinations_for
+from services.alerts.channel.contract import Notification, SmtpSettings, Transports
+from services.alerts.notification.compose import Destination, destinations_for, open_channel
+from services.alerts.notification.retry import RetryPolicy
 from services.alerts.notification.service import (
     DELIVERED,
     FAILED,
@@ -28,7 +27,7 @@ from services.alerts.notification.service import (
     Recorded,
     outcome,
 )
-from services.alerts.owner.schemas import ChannelKind, Contacts
+from services.alerts.owner.schemas import Contacts
 
 from ..conftest import Receiver, SmtpServer, free_port
 
@@ -62,7 +61,7 @@ async def attempts_until_settled(
     recorded: list[Recorded] = []
     while not recorded or recorded[-1].status == PENDING:
         claimed = Claimed(
-            id=1, claim="c", notification=note(), destination=Destination(ChannelKind.webhook, "x"),
+            id=1, claim="c", notification=note(), destination=Destination("webhook", "x"),
             escalation_id=None, recipient_id=None, attempts=len(recorded), created_at=T0,
         )  # fmt: skip
         result = await channel.send(claimed.notification)
@@ -216,18 +215,17 @@ async def test_destinations_and_channels_of_a_person(receiver: Receiver) -> None
     contacts = Contacts(
         telegram_chat_id="42", webhook=f"{receiver.base_url}/p", email="a@example.com"
     )
-    destinations = destinations_for(contacts, telegram=True, email=False)  # no SMTP configured
-    assert [d.channel for d in destinations] == [ChannelKind.telegram, ChannelKind.webhook]
     async with httpx.AsyncClient() as client:
-        chans = [
-            build_channel(
-                d, client=client, telegram_token=TOKEN, telegram_base_url=receiver.base_url
-            )
-            for d in destinations
-        ]
-        assert build_channel(
-            Destination(ChannelKind.telegram, "42"), client=client, telegram_token=None
-        ) is None  # fmt: skip
-        assert [c.name for c in chans if c is not None] == ["telegram", "webhook"]
-        results = [await c.send(note()) for c in chans if c is not None]
+        transports = Transports(
+            client, telegram_token=TOKEN, telegram_base_url=receiver.base_url, allow_private=True
+        )
+        destinations = destinations_for(contacts, transports)  # no SMTP configured
+        assert [d.channel for d in destinations] == ["telegram", "webhook"]
+        chans = [await open_channel(d, transports) for d in destinations]
+        unconfigured = await open_channel(Destination("telegram", "42"), Transports(client))
+        assert unconfigured == "telegram is not configured"
+        refused = await open_channel(destinations[1], Transports(client))  # loopback URL
+        assert isinstance(refused, str) and refused.startswith("destination refused")
+        assert [c.name for c in chans if not isinstance(c, str)] == ["telegram", "webhook"]
+        results = [await c.send(note()) for c in chans if not isinstance(c, str)]
     assert all(r.ok for r in results)

@@ -13,19 +13,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.alerts.channel.contract import DeliveryResult, Notification
 from services.alerts.main import MIGRATIONS
 from services.alerts.notification import service
-from services.alerts.notification.channels import DeliveryResult, Notification, RetryPolicy
 from services.alerts.notification.compose import Destination
 from services.alerts.notification.models import NotificationLog, OutboxNotification
-from services.alerts.owner.schemas import ChannelKind
+from services.alerts.notification.retry import RetryPolicy
 from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=40)
 POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, jitter=0.0)
-HOOK = Destination(ChannelKind.webhook, "https://hooks.example/a")
-SLACK = Destination(ChannelKind.slack, "https://slack.example/b")
+HOOK = Destination("webhook", "https://hooks.example/a")
+SLACK = Destination("slack", "https://slack.example/b")
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ async def test_enqueue_once_claim_once_lease_gives_back(
     assert await enqueue(sessions, HOOK, SLACK) == 0
 
     first = await claim(sessions, T0)
-    assert sorted(c.destination.channel.value for c in first) == ["slack", "webhook"]
+    assert sorted(c.destination.channel for c in first) == ["slack", "webhook"]
     assert first[0].notification.text == "<b>broken</b>" and first[0].attempts == 0
     # Held under the lease: a second dispatcher gets nothing.
     assert await claim(sessions, T0 + timedelta(seconds=1)) == []
