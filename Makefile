@@ -29,11 +29,12 @@ system:
 test: $(STAMP) system
 	$(PY) -m pytest -q
 
-## lint: ruff and mypy
+## lint: ruff, mypy, and no package-level import cycle inside any service
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services
+	$(PY) scripts/import_cycles.py
 
 ## bench: every benchmark; each prints its figures beside a baseline measured in the same run
 bench: bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights

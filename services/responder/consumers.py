@@ -16,7 +16,9 @@ from services.responder.queue_item.handlers import (
     handle_reply_pending,
     handle_reply_published,
 )
+from services.responder.queue_item.models import QueueItem
 from services.responder.sla.policy import compute_due_at
+from services.responder.sla.tracker import publish_met
 from shared.bus import Subscription
 from shared.events import (
     AlertRaised,
@@ -47,6 +49,11 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
     def deadline_for(mention: Mention) -> datetime:
         return compute_due_at(mention.published_at, mention.platform, ctx.policy)
 
+    async def sla_met(item: QueueItem) -> None:
+        await publish_met(
+            sessions=sessions, publisher=ctx.runtime.publisher, item=item, metrics=ctx.metrics
+        )
+
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
@@ -70,8 +77,8 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
                 ReplyPublished.event_type: partial(
                     handle_reply_published,
                     sessions=sessions,
-                    publisher=ctx.runtime.publisher,
                     metrics=ctx.metrics,
+                    on_answered=sla_met,
                 )
             },
         ),
@@ -100,6 +107,11 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
 
     def deadline_for(mention: Mention) -> datetime:
         return compute_due_at(mention.published_at, mention.platform, ctx.policy)
+
+    async def sla_met(item: QueueItem) -> None:
+        await publish_met(
+            sessions=sessions, publisher=ctx.runtime.publisher, item=item, metrics=ctx.metrics
+        )
 
     return [
         Subscription(

@@ -36,8 +36,9 @@ T = TypeVar("T")
 class FetchPage(FetchResult):
     """A FetchResult that also says how many platform items were unusable.
 
-    A malformed item is skipped (and logged) instead of failing the page: one broken
-    review must not block a source forever. `skipped` lets the poller count it.
+    A malformed item is skipped instead of failing the page: one broken review must not
+    block a source forever. Each skip is logged with its reason when it happens; the
+    poller does not read these fields, they tell the page's caller what was left out.
     """
 
     skipped: int = 0
@@ -226,7 +227,6 @@ class BaseConnector:
             policy=policy or _policy_from(self.options),
             clock=self.clock,
         )
-        self.skipped_total = 0
 
     # hooks
     def auth_headers(self) -> dict[str, str]:
@@ -304,7 +304,6 @@ class BaseConnector:
                 reason = f"item {ident!r}: {_short(exc)}"
                 skipped.append(reason)
                 log.warning("%s source %s: skipping %s", self.platform, self.source_id, reason)
-        self.skipped_total += len(skipped)
         return mentions, skipped
 
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:

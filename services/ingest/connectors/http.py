@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hashlib
-import json
 import logging
 import random
 import time
@@ -407,8 +406,3 @@ class PlatformHTTP:
 
 
 _INVALID: Any = object()
-
-
-def dumps_compact(value: Any) -> str:
-    """Cursor serialisation: compact, stable key order."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)

@@ -7,7 +7,8 @@ replies (it owns storage); the engine returns a Draft to show and lint in the qu
 Choices, and why:
 - Family (`family.draft_family`): the stars choose it (4–5★ positive, 3★ neutral, 1–2★
   negative); the text adds a remark under 4–5★, a slip under 1–2★, sarcasm (a complaint).
-  "Another draft" passes the stored family back, so a regenerated reply stays in it.
+  "Another draft" (the queue API) draws again with a new seed and the previous text
+  among the recent replies.
 - Language: a review in a language we have scripts for is answered in it (ru, en);
   anything else falls back to the platform's configured language, else `default_language`.
 - The problem is named in the buyer's words when they are safe to repeat (`details`),
@@ -1110,38 +1111,3 @@ def draft_reply(
             break
     assert best is not None
     return replace(best[1], attempts=attempt)
-
-
-def regenerate(
-    previous: Draft,
-    *,
-    mention: Mention,
-    classification: Classification,
-    platform_policy: PlatformPolicy | None = None,
-    recent_replies: Sequence[str] = (),
-    seed: int | None = None,
-    settings: DraftSettings | None = None,
-    library: ScriptLibrary | None = None,
-    facts: FactSet | None = None,
-    answers: FactAnswers = (),
-) -> Draft:
-    """A different draft on demand: a new seed, the same family, the previous text as recent."""
-    next_seed = previous.seed + 1 if seed is None else seed
-    avoid = [*recent_replies, previous.text]
-    draft = previous
-    for offset in range(20):
-        draft = draft_reply(
-            mention=mention,
-            classification=classification,
-            platform_policy=platform_policy,
-            recent_replies=avoid,
-            seed=next_seed + offset,
-            settings=settings,
-            library=library,
-            facts=facts,
-            answers=answers,
-            family=previous.family if previous.family != "follow_up" else None,
-        )
-        if draft.text != previous.text:
-            return draft
-    return draft

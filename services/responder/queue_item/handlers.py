@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +16,6 @@ from services.responder.queue_item.service import (
     open_item,
     record_assignment,
 )
-from services.responder.sla.tracker import publish_met
-from shared.bus import Publisher
 from shared.db import session_scope
 from shared.events import (
     AssignmentMade,
@@ -102,9 +100,11 @@ async def handle_reply_published(
     envelope: Envelope[Any],
     *,
     sessions: async_sessionmaker[AsyncSession],
-    publisher: Publisher,
     metrics: ResponderMetrics,
+    on_answered: Callable[[QueueItem], Awaitable[None]],
 ) -> None:
+    """The reply is out: the item is answered; `on_answered` (the SLA tracker's `met`)
+    runs after the commit, on every delivery (it publishes once)."""
     event: ReplyPublished = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
@@ -123,7 +123,7 @@ async def handle_reply_published(
             metrics.time_to_answer.labels(platform=item.platform).observe(
                 max(0.0, (event.published_at - item.published_at).total_seconds())
             )
-    await publish_met(sessions=sessions, publisher=publisher, item=item, metrics=metrics)
+    await on_answered(item)
 
 
 async def handle_reply_failed(

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.alerts.notification.channels import Notification, SlackChannel, WebhookChannel
+from services.alerts.channel.base import SlackChannel, WebhookChannel
+from services.alerts.channel.contract import Notification
 from services.alerts.webhook.ssrf import DestinationCheck
 
 from ..conftest import Receiver

@@ -14,7 +14,6 @@ from services.responder.draft.engine import (
     DraftError,
     DraftSettings,
     draft_reply,
-    regenerate,
 )
 from services.responder.draft.similarity import jaccard, shingles, similarity
 from services.responder.fact.contract import FactAnswer, FactSet, SellerFact
@@ -156,7 +155,7 @@ def test_forced_family_is_kept_by_another_draft():
     c = classified("neutral")
     first = draft(m, c, family="negative")
     assert first.family == "negative"
-    again = regenerate(first, mention=m, classification=c, settings=SETTINGS, library=LIBRARY)
+    again = draft(m, c, family="negative", seed=first.seed + 1, recent_replies=[first.text])
     assert again.family == "negative" and again.text != first.text
 
 
@@ -446,7 +445,8 @@ def test_regenerate_gives_a_different_text():
     seen = {first.text}
     current = first
     for _ in range(4):
-        nxt = regenerate(current, mention=m, classification=c, settings=SETTINGS, library=LIBRARY)
+        # What the queue API does: a new seed, the previous text among the recent replies.
+        nxt = draft(m, c, seed=current.seed + 1, recent_replies=[current.text])
         assert nxt.text != current.text and nxt.seed != current.seed
         seen.add(nxt.text)
         current = nxt
