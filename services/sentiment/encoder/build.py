@@ -166,6 +166,8 @@ def _write(out: Path, converted: Converted, manifest: dict[str, Any]) -> None:
         (work / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        for written in work.iterdir():
+            written.chmod(0o644)  # safetensors writes 0600; the service may run as another user
         if out.exists():
             stale = out.with_name(f".{out.name}.stale-{time.monotonic_ns()}")
             out.rename(stale)
