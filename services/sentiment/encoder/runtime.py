@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -82,7 +83,7 @@ def embedding_output() -> GraphOutput:
     )
 
 
-class _BatchedEncoder:
+class _BatchedEncoder(ABC):
     """Tokenization and token-budget batching shared by the backends."""
 
     backend = "?"
@@ -100,8 +101,9 @@ class _BatchedEncoder:
         # attention costs ~L/(3*hidden) of the dense layers per token (as in the classifier)
         self.attention_width = 3 * dim
 
+    @abstractmethod
     def _run(self, batch: Mapping[str, np.ndarray]) -> np.ndarray:
-        raise NotImplementedError
+        """Pooled, normalised embeddings of one padded batch."""
 
     def embed(self, texts: Sequence[str], *, prefix: str = QUERY) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
