@@ -87,3 +87,14 @@ def test_load_errors_name_the_problem(tmp_path: Path) -> None:
         load_encoder(tmp_path / "empty")
     with pytest.raises(ModelLoadError, match=r"unknown encoder backend 'tpu'"):
         load_encoder(tmp_path, backend="tpu")
+
+
+def test_runtime_tokenisation_is_the_saved_tokenizers(e5_model_dir: Path, torch_encoder) -> None:
+    from transformers import AutoTokenizer
+
+    auto = AutoTokenizer.from_pretrained(e5_model_dir)
+    texts = ["query: " + t for t in TEXTS]
+    tokens = torch_encoder.pieces.tokenize(texts)
+    expected = auto(texts, truncation=True, max_length=128)["input_ids"]
+    assert tokens.encodings["input_ids"] == expected
+    assert max(tokens.lengths) == 128 and expected[-1][-1] == 2  # truncated, </s> kept

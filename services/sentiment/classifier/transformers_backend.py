@@ -76,22 +76,20 @@ def token_budget_batches(
     return batches
 
 
-class HFTokenized:
+class Tokenized:
     """Token ids of a batch of texts, unpadded, plus the bucketing over them."""
 
-    def __init__(self, tokenizer: Any, texts: Sequence[str], max_length: int) -> None:
-        self.tokenizer = tokenizer
-        self.encodings: dict[str, list[list[int]]] = dict(
-            tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
-        )
-        self.lengths = [len(ids) for ids in self.encodings["input_ids"]]
-        pad_id = tokenizer.pad_token_id
-        self.pad_values = {
-            "input_ids": int(pad_id) if pad_id is not None else 0,
-            "attention_mask": 0,
-            "token_type_ids": int(getattr(tokenizer, "pad_token_type_id", 0) or 0),
-        }
-        self.left = getattr(tokenizer, "padding_side", "right") == "left"
+    def __init__(
+        self,
+        encodings: dict[str, list[list[int]]],
+        pad_values: dict[str, int],
+        *,
+        left: bool = False,
+    ) -> None:
+        self.encodings = encodings
+        self.lengths = [len(ids) for ids in encodings["input_ids"]]
+        self.pad_values = pad_values
+        self.left = left
 
     def batches(
         self, batch_size: int, attention_width: int | None = None, max_tokens: int | None = None
@@ -115,6 +113,26 @@ class HFTokenized:
                 padded[key] = array
             out.append((idx, padded))
         return out
+
+
+class HFTokenized(Tokenized):
+    """`Tokenized` through a Hugging Face tokenizer (its pad id and padding side)."""
+
+    def __init__(self, tokenizer: Any, texts: Sequence[str], max_length: int) -> None:
+        encodings: dict[str, list[list[int]]] = dict(
+            tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
+        )
+        pad_id = tokenizer.pad_token_id
+        super().__init__(
+            encodings,
+            {
+                "input_ids": int(pad_id) if pad_id is not None else 0,
+                "attention_mask": 0,
+                "token_type_ids": int(getattr(tokenizer, "pad_token_type_id", 0) or 0),
+            },
+            left=getattr(tokenizer, "padding_side", "right") == "left",
+        )
+        self.tokenizer = tokenizer
 
 
 def load_tokenizer(source: str) -> Any:
