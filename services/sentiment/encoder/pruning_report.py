@@ -76,7 +76,8 @@ def main(per_group: int = 400) -> dict[str, Any]:
             return list(tok.convert_ids_to_tokens(tok(QUERY + text)["input_ids"]))
 
         changed = [t for t in texts if pieces(full.tokenizer, t) != pieces(pruned.tokenizer, t)]
-        same = [t for t in texts if t not in set(changed)]
+        changed_set = set(changed)
+        same = [t for t in texts if t not in changed_set]
         control = rng.sample(same, min(CONTROL_SAMPLE, len(same)))
         probe = changed + control
         cos = cosines(_embed(full, probe), _embed(pruned, probe)) if probe else np.ones(0)
