@@ -38,7 +38,9 @@ class EmbeddingCache:
 
     def __init__(self, encoder: Encoder, directory: Path | None = None) -> None:
         self.encoder = encoder
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in encoder.name)
+        # int8 and float graphs of one model give slightly different vectors: key on both
+        label = f"{encoder.name}-{getattr(encoder, 'backend', '')}".rstrip("-")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
         self.directory = (directory or DEFAULT_CACHE_DIR) / safe
         self.directory.mkdir(parents=True, exist_ok=True)
         self.index: dict[int, np.ndarray] = {}

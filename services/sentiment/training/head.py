@@ -39,7 +39,7 @@ MARKETPLACE_PRIOR = {"positive": 0.80, "neutral": 0.07, "negative": 0.13}
 #: RuSentiment posts embedded for the heads (an evenly spaced sample of the 28k training
 #: posts: embedding all of them costs more than `make train`'s budget on 2 busy cores; the
 #: 5-class head's n-gram part still learns from all of them).
-RUSENTIMENT_SAMPLE = 8000
+RUSENTIMENT_SAMPLE = 3000
 #: Weight of social-media items beside review items (they teach the neutral class and
 #: colloquial Russian, but are not reviews).
 SOCIAL_WEIGHT = 0.35
@@ -68,7 +68,7 @@ def _collapse(label: str) -> str:
 
 
 def review_training_set(
-    *, caps: dict[str, dict[str, int]] | None = None, rusentitweet_limit: int = 2000
+    *, caps: dict[str, dict[str, int]] | None = None, rusentitweet_limit: int = 1500
 ) -> Dataset:
     """Review corpora (train split) + RuSentiment + RuSentiTweet + SentiRuEval + English."""
     texts: list[str] = []
@@ -83,7 +83,7 @@ def review_training_set(
             weights.append(weight)
             sources.append(source)
 
-    for item in data.review_corpus(caps):
+    for item in data.review_corpus(caps, max_chars=data.TRAIN_CHARS):
         add(item.source, [(item.text, item.label)], 1.0)
     ru = data.rusentiment_train()
     pairs = evenly(list(zip(ru.texts, ru.labels, strict=True)), RUSENTIMENT_SAMPLE)
@@ -92,7 +92,8 @@ def review_training_set(
     pairs = list(zip(tw.texts, tw.labels, strict=True))[:rusentitweet_limit]
     add("rusentitweet", pairs, SOCIAL_WEIGHT)
     sre = data.review_sentiment("train")
-    add("sentirueval2015-reviews", list(zip(sre.texts, sre.labels, strict=True)), 1.0)
+    sre_pairs = [(t[: data.TRAIN_CHARS], lab) for t, lab in zip(sre.texts, sre.labels, strict=True)]
+    add("sentirueval2015-reviews", sre_pairs, 1.0)
     en = data.english(held_out=False)
     add("english-sentences", list(zip(en.texts, en.labels, strict=True)), 1.0)
     return Dataset(
