@@ -56,6 +56,9 @@ class QueueItem(Base):
     draft_script: Mapped[str | None] = mapped_column(String(100), nullable=True)
     draft_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     draft_seed: Mapped[int] = mapped_column(Integer, default=0)
+    #: Seller facts the draft proposes as answers: [{id, topic, question, wording, method,
+    #: score}] (migration 5e2a8c4d1f07).
+    draft_facts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     assignee_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     assignee_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     reply_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

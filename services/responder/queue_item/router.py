@@ -62,6 +62,7 @@ from services.responder.queue_item.service import (
     mark_resolved,
     recent_replies,
     record_action,
+    run_drafter,
     sla_state,
 )
 from shared.db import session_scope
@@ -216,8 +217,8 @@ async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftR
         previous = item.draft_text
         draft = None
         for step in range(1, 6):  # a new seed; re-roll in the rare case the text repeats
-            draft = ctx.drafter(
-                mention, classification, [previous, *recent], item.draft_seed + step
+            draft = await run_drafter(
+                ctx.drafter, mention, classification, [previous, *recent], item.draft_seed + step
             )
             if draft.text != previous:
                 break
@@ -226,6 +227,9 @@ async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftR
         item.draft_text = draft.text
         item.draft_script = draft.script_id
         item.draft_similarity = draft.similarity
+        # The stored item keeps no question spans: a re-draft that finds none keeps the
+        # facts the first draft proposed.
+        item.draft_facts = list(draft.facts) or item.draft_facts
         item.updated_at = utcnow()
         record_action(session, item, action="regenerate", actor=user.name, role=user.role)
     return DraftRead(

@@ -6,8 +6,9 @@ No commits here: the caller (a Kafka handler or a request) commits at its bounda
 from __future__ import annotations
 
 import base64
+import inspect
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,10 +27,27 @@ class DraftOut:
     text: str
     script_id: str | None
     similarity: float | None
+    #: Seller facts the draft proposes as answers to the review's questions (see
+    #: ``services.responder.fact.flows.FactPlan.uses``), for the agent to confirm.
+    facts: tuple[dict[str, Any], ...] = ()
 
 
-#: Writes a draft for a mention: (mention, classification, recent replies, seed) → draft.
-Drafter = Callable[[Mention, Classification, Sequence[str], int], DraftOut]
+#: Writes a draft for a mention: (mention, classification, recent replies, seed) → draft;
+#: may be a coroutine (it reads the seller facts and asks for embeddings first).
+Drafter = Callable[[Mention, Classification, Sequence[str], int], DraftOut | Awaitable[DraftOut]]
+
+
+async def run_drafter(
+    drafter: Drafter,
+    mention: Mention,
+    classification: Classification,
+    recent: Sequence[str],
+    seed: int,
+) -> DraftOut:
+    draft = drafter(mention, classification, recent, seed)
+    return await draft if inspect.isawaitable(draft) else draft
+
+
 #: Writes a resolved case's public follow-up: (mention, classification, resolution note,
 #: recent replies, seed) → draft.
 FollowUpDrafter = Callable[[Mention, Classification, str, Sequence[str], int], DraftOut]
@@ -119,7 +137,7 @@ async def open_item(
     recent_list = batch.recent.setdefault((mention.platform, mention.product.sku), [])
     recent = recent_list[-RECENT_LIMIT:][::-1]
     seed = uuid.UUID(mention_id).int % 1_000_000 + (len(recent) if item is None else 0)
-    draft = drafter(mention, classification, recent, seed)
+    draft = await run_drafter(drafter, mention, classification, recent, seed)
     fields: dict[str, Any] = {
         "platform": mention.platform,
         "source_id": mention.source_id,
@@ -156,6 +174,7 @@ async def open_item(
             draft_text=draft.text,
             draft_script=draft.script_id,
             draft_similarity=draft.similarity,
+            draft_facts=list(draft.facts),
             draft_seed=seed,
             created_at=now,
             **fields,
@@ -169,6 +188,7 @@ async def open_item(
         item.draft_text = draft.text
         item.draft_script = draft.script_id
         item.draft_similarity = draft.similarity
+        item.draft_facts = list(draft.facts)
     return OpenResult(item, "updated")
 
 
