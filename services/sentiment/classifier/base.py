@@ -151,7 +151,6 @@ def _load_review_head(
     on_reload: Callable[[str, str], None] | None,
 ) -> TextClassifier:
     """Encoder + review head (see `classifier/review_head.py`, `classifier/head_watch.py`)."""
-    import importlib.util
 
     from services.sentiment.classifier.head_watch import WatchedHeadClassifier
     from services.sentiment.classifier.review_head import (
@@ -166,7 +165,7 @@ def _load_review_head(
             f"sentence encoder not built at {encoder_path} "
             "(`python -m services.sentiment.encoder build`, run by `make run`)"
         )
-    if importlib.util.find_spec("services.sentiment.encoder.runtime") is None:
+    if not _has_module("services.sentiment.encoder.runtime"):
         raise ModelLoadError("the sentence encoder runtime (services.sentiment.encoder) is absent")
     from services.sentiment.encoder.runtime import load_encoder
 
@@ -222,3 +221,13 @@ def auto_backends() -> tuple[str, ...]:
     if all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx")):
         return ("onnx-int8", "onnx", "torch")
     return ("torch",)
+
+
+def _has_module(name: str) -> bool:
+    """find_spec that says False (instead of raising) when a parent package is absent."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False

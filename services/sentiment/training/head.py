@@ -9,10 +9,11 @@ Noisy star labels: an out-of-fold logistic regression over the embeddings flags 
 labels the text clearly contradicts (a 4-5 star text it reads as negative with p >= 0.85,
 or a 1-2 star one it reads as positive with p >= 0.85); those are dropped. A 5-star text
 with a remark is not flagged: its text is still mostly positive.
-Class priors: the training sample is class-balanced per source; marketplace reviews are
-~80 % positive, so the shipped head carries a log-prior bias (`prior_shift`) chosen on
-the natural-balance validation slice (held-out reviews, never trained on): the smallest
-shift that keeps negative recall >= 0.80 while maximising negative precision.
+Decision offsets: the training sample is class-balanced; marketplace reviews are ~80 %
+positive and a missed negative costs most, so the shipped head carries log-odds offsets
+for neutral and negative (`choose_decision_bias`) set on the marketplace-like validation
+slice (held-out reviews at their natural balance, never trained on): the best negative
+precision among offsets keeping negative recall >= 0.80.
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ from services.sentiment.training import data
 from services.sentiment.training.embeddings import EmbeddingCache
 
 SEED = 13
-#: Marketplace reviews (Ozon / Wildberries star distributions): mostly positive.
-MARKETPLACE_PRIOR = {"positive": 0.80, "neutral": 0.07, "negative": 0.13}
 #: RuSentiment posts embedded for the heads (an evenly spaced sample of the 28k training
 #: posts: embedding all of them costs more than `make train`'s budget on 2 busy cores; the
 #: 5-class head's n-gram part still learns from all of them).
@@ -155,7 +154,7 @@ def contradiction_mask(ds: Dataset, threshold: float = 0.85, folds: int = 5) -> 
 # --- candidates -------------------------------------------------------------------------
 
 
-def fit_lr(ds: Dataset, *, c: float = 2.0) -> Head:
+def fit_lr(ds: Dataset, *, c: float = 1.0) -> Head:
     assert ds.embeddings is not None
     model = LogisticRegression(C=c, max_iter=500)
     model.fit(ds.embeddings, ds.labels, sample_weight=balance_weights(ds))
@@ -343,30 +342,48 @@ def score_head(head: Head, sets: dict[str, EvalSet]) -> dict[str, Any]:
     return out
 
 
-def choose_prior_shift(
-    head: Head, ds: Dataset, validation: EvalSet, *, min_recall: float = 0.80
-) -> tuple[float, dict[str, Any]]:
-    """The prior shift towards MARKETPLACE_PRIOR (0 = none, 1 = full) with the best
-    negative precision among shifts keeping negative recall >= min_recall on the
-    natural-balance validation slice; if none keeps it, the one with the best
-    negative F1."""
-    trials: list[tuple[float, dict[str, Any]]] = []
-    for strength in np.linspace(0.0, 1.0, 11):
-        head.logit_bias = prior_bias(ds, MARKETPLACE_PRIOR, float(strength))
-        scores = three_class_scores(validation.gold, head_probs3(head, validation), False)
-        trials.append((float(strength), scores))
+def choose_decision_bias(
+    head: Head, validation: EvalSet, *, min_recall: float = 0.80
+) -> tuple[list[float], dict[str, Any]]:
+    """Log-odds offsets for (neutral, negative) against positive, set on the
+    marketplace-like validation slice (natural, mostly positive balance): among offsets
+    that keep negative recall >= min_recall, the one with the best negative precision
+    (then macro-F1); if none keeps it, the best negative F1. Training is class-balanced,
+    so without an offset 3-star "neutral" is over-predicted and the marketplace's
+    positive majority is not reflected."""
+    pos = LABELS.index("positive")
+    base = head.logit_bias
+    trials: list[tuple[tuple[float, float], dict[str, Any]]] = []
+    grid = np.arange(-1.5, 1.51, 0.25)
+    for b_neu in grid:
+        for b_neg in grid:
+            bias = np.zeros(len(head.classes), dtype=np.float32)
+            bias[LABELS.index("neutral")] = b_neu
+            bias[LABELS.index("negative")] = b_neg
+            bias[pos] = 0.0
+            head.logit_bias = bias
+            scores = three_class_scores(validation.gold, head_probs3(head, validation), False)
+            trials.append(((round(float(b_neu), 2), round(float(b_neg), 2)), scores))
+    head.logit_bias = base
+
+    def neg_f1(s: dict[str, Any]) -> float:
+        p, r = s["negative_precision"], s["negative_recall"]
+        return 2 * p * r / (p + r) if p + r else 0.0
+
     ok = [t for t in trials if t[1]["negative_recall"] >= min_recall]
     if ok:
         best = max(ok, key=lambda t: (t[1]["negative_precision"], t[1]["macro_f1"]))
     else:
-
-        def f1(s: dict[str, Any]) -> float:
-            p, r = s["negative_precision"], s["negative_recall"]
-            return 2 * p * r / (p + r) if p + r else 0.0
-
-        best = max(trials, key=lambda t: f1(t[1]))
-    head.logit_bias = prior_bias(ds, MARKETPLACE_PRIOR, best[0])
-    return best[0], {f"{s:.1f}": v for s, v in trials}
+        best = max(trials, key=lambda t: (neg_f1(t[1]), t[1]["macro_f1"]))
+    bias = np.zeros(len(head.classes), dtype=np.float32)
+    bias[LABELS.index("neutral")], bias[LABELS.index("negative")] = best[0]
+    head.logit_bias = bias
+    return [float(b) for b in best[0]], {
+        "validation": best[1],
+        "rule": f"max negative precision with negative recall >= {min_recall}"
+        if ok
+        else f"no offset reaches negative recall {min_recall}: max negative F1",
+    }
 
 
 def fit_product_of_experts(
