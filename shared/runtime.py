@@ -2,7 +2,9 @@
 
 Order matters: logging → topics → database (migrations) → publisher → consumers; stop
 in reverse, consumers first so the batch in hand is finished and committed before the
-publisher and the database go away.
+publisher and the database go away. While it runs, a `TopicKeeper` re-creates topics a
+restarted broker lost, with the configured partition count, before anything is produced
+to them.
 """
 
 from __future__ import annotations
@@ -15,14 +17,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.bus import ConsumerRunner, Publisher, Subscription, ensure_topics
+from shared.bus import ConsumerRunner, Publisher, Subscription, TopicKeeper, ensure_topics
 from shared.db import make_engine, make_sessionmaker, ping, upgrade_to_head
+from shared.failures import Degraded
 from shared.logging import configure_logging, get_logger
 from shared.metrics import CommonMetrics, make_common_metrics
 from shared.settings import ServiceSettings
 from shared.topics import Topics
 
 log = get_logger(__name__)
+
+#: How often a running service checks that its topics still exist (one metadata request).
+TOPIC_CHECK_INTERVAL_S = 3.0
+
+
+class BrokerUnavailable(ConnectionError):
+    """The broker did not answer a metadata request."""
 
 
 @dataclass
@@ -35,6 +45,7 @@ class Runtime:
     publisher: Publisher
     consumers: list[ConsumerRunner] = field(default_factory=list)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    topic_keeper: TopicKeeper | None = None
 
     @classmethod
     async def start(
@@ -70,6 +81,7 @@ class Runtime:
             topics=topics,
             producer_name=settings.service_name,
             metrics=metrics.bus,
+            publish_timeout_s=settings.kafka_publish_timeout_s,
         )
         await publisher.start()
         log.info(
@@ -78,7 +90,7 @@ class Runtime:
             kafka=settings.kafka_bootstrap_servers,
             topic_prefix=settings.kafka_topic_prefix,
         )
-        return cls(
+        runtime = cls(
             settings=settings,
             metrics=metrics,
             topics=topics,
@@ -86,6 +98,19 @@ class Runtime:
             _sessions=make_sessionmaker(engine) if engine else None,
             publisher=publisher,
         )
+        if settings.kafka_create_topics:
+            keeper = TopicKeeper(
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                names=topics.all_with_dlq(),
+                partitions=settings.kafka_partitions,
+                replication_factor=settings.kafka_replication_factor,
+                client=publisher.producer.client,
+                interval_s=TOPIC_CHECK_INTERVAL_S,
+                on_created=lambda _: runtime.refresh_consumer_metadata(),
+            )
+            runtime.topic_keeper = keeper
+            runtime.spawn(keeper.run, "topic-keeper")
+        return runtime
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -109,12 +134,17 @@ class Runtime:
             batch_timeout_ms=s.kafka_batch_timeout_ms,
             max_attempts=s.kafka_handler_max_attempts,
             retry_backoff_s=s.kafka_retry_backoff_s,
+            infra_backoff_max_s=s.kafka_infra_backoff_max_s,
             dlq_max_consecutive=s.kafka_dlq_max_consecutive,
             session_timeout_ms=s.kafka_session_timeout_ms,
         )
         await runner.start()
         self.consumers.append(runner)
         return runner
+
+    def refresh_consumer_metadata(self) -> None:
+        for runner in self.consumers:
+            runner.refresh_metadata()
 
     def spawn(self, coro_factory: Callable[[], Awaitable[Any]], name: str) -> asyncio.Task[Any]:
         """A background loop owned by the runtime (SLA sweep, pollers, retries)."""
@@ -140,16 +170,31 @@ class Runtime:
         return consumers_ok and background_ok
 
     async def broker_ready(self) -> None:
-        await asyncio.wait_for(self.publisher.producer.client.force_metadata_update(), timeout=3)
+        """A fresh metadata round trip; aiokafka answers False (it does not raise) when the
+        broker is away, which readiness used to take for "ok"."""
+        updated = await asyncio.wait_for(
+            self.publisher.producer.client.force_metadata_update(), timeout=3
+        )
+        if not updated:
+            raise BrokerUnavailable(
+                f"no metadata from {self.settings.kafka_bootstrap_servers}: broker unreachable"
+            )
 
     async def database_ready(self) -> None:
         if self.engine is not None:
             await asyncio.wait_for(ping(self.engine), timeout=3)
 
+    async def consumers_ready(self) -> None:
+        """Degraded while a consumer waits for a dependency (its partitions are paused)."""
+        reasons = [r for r in (c.degraded() for c in self.consumers) if r]
+        if reasons:
+            raise Degraded("; ".join(reasons))
+
     def readiness(self) -> dict[str, Callable[[], Awaitable[None]]]:
         checks: dict[str, Callable[[], Awaitable[None]]] = {"broker": self.broker_ready}
         if self.engine is not None:
             checks["database"] = self.database_ready
+        checks["consumers"] = self.consumers_ready
         return checks
 
 

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 
 MENTIONS_RAW = "mentions.raw"
 MENTIONS_CLASSIFIED = "mentions.classified"
+#: A review gone from its platform (deleted by the customer or the platform).
+MENTIONS_DELETED = "mentions.deleted"
 ASSIGNMENTS = "assignments"
 REPLIES_APPROVED = "replies.approved"
 REPLIES_PUBLISHED = "replies.published"
 REPLIES_FAILED = "replies.failed"
+#: Posted, not shown yet (platform moderation, or an outcome not known): `reply.pending`.
+REPLIES_PENDING = "replies.pending"
 SLA = "sla"
 ALERTS = "alerts"
 SOURCES = "sources"
@@ -17,10 +21,12 @@ SOURCES = "sources"
 ALL_TOPICS: tuple[str, ...] = (
     MENTIONS_RAW,
     MENTIONS_CLASSIFIED,
+    MENTIONS_DELETED,
     ASSIGNMENTS,
     REPLIES_APPROVED,
     REPLIES_PUBLISHED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     SLA,
     ALERTS,
     SOURCES,

@@ -1,4 +1,4 @@
-"""The alerts service's Kafka entry points.
+"""The alerts service's Kafka entry points: each handler gets what it uses, by keyword.
 
 Every event consumed here is also fanned out to outbound webhook subscriptions; a topic
 appears in one Subscription only, so the fan-out wraps the domain handler (the classified
@@ -10,19 +10,11 @@ from __future__ import annotations
 from functools import partial
 
 from services.alerts.deps import AlertsContext
-from services.alerts.handlers import (
-    handle_alert_raised,
-    handle_mentions_classified,
-    handle_sla_changed,
-)
+from services.alerts.escalation.handlers import handle_mentions_classified, handle_sla_changed
+from services.alerts.notification.handlers import handle_alert_raised
 from services.alerts.webhook.handlers import handle_events_for_webhooks, with_webhooks
 from shared.bus import Subscription
-from shared.events import (
-    AlertRaised,
-    ReplyFailed,
-    ReplyPublished,
-    SlaChanged,
-)
+from shared.events import AlertRaised, ReplyFailed, ReplyPublished, SlaChanged
 from shared.topics import (
     ALERTS,
     ASSIGNMENTS,
@@ -34,31 +26,76 @@ from shared.topics import (
 
 
 def subscriptions(ctx: AlertsContext) -> list[Subscription]:
+    sessions = ctx.runtime.sessions
+    wakeup = ctx.webhook_wakeup
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
             # The handler fans the batch out to webhook subscriptions in its own transaction.
-            batch_handler=partial(handle_mentions_classified, ctx=ctx),
+            batch_handler=partial(
+                handle_mentions_classified,
+                sessions=sessions,
+                directory=ctx.directory,
+                notifier=ctx.notifier,
+                crisis_watch=ctx.crisis_watch,
+                publisher=ctx.runtime.publisher,
+                metrics=ctx.metrics,
+                webhook_wakeup=wakeup,
+            ),
         ),
         Subscription(
             topic=SLA,
             handlers={
-                SlaChanged.event_type: with_webhooks(partial(handle_sla_changed, ctx=ctx), ctx)
+                SlaChanged.event_type: with_webhooks(
+                    partial(
+                        handle_sla_changed,
+                        sessions=sessions,
+                        directory=ctx.directory,
+                        notifier=ctx.notifier,
+                        metrics=ctx.metrics,
+                    ),
+                    sessions=sessions,
+                    webhook_wakeup=wakeup,
+                )
             },
         ),
         Subscription(
             topic=ALERTS,
             handlers={
-                AlertRaised.event_type: with_webhooks(partial(handle_alert_raised, ctx=ctx), ctx)
+                AlertRaised.event_type: with_webhooks(
+                    partial(
+                        handle_alert_raised,
+                        sessions=sessions,
+                        directory=ctx.directory,
+                        notifier=ctx.notifier,
+                    ),
+                    sessions=sessions,
+                    webhook_wakeup=wakeup,
+                )
             },
         ),
         # Consumed for the webhook fan-out only (our own assignments, the responder's news);
         # assignments come at the rate of mentions, so a fetched batch is one transaction.
-        Subscription(topic=ASSIGNMENTS, batch_handler=partial(handle_events_for_webhooks, ctx=ctx)),
         Subscription(
-            topic=REPLIES_PUBLISHED, handlers={ReplyPublished.event_type: with_webhooks(None, ctx)}
+            topic=ASSIGNMENTS,
+            batch_handler=partial(
+                handle_events_for_webhooks, sessions=sessions, webhook_wakeup=wakeup
+            ),
         ),
         Subscription(
-            topic=REPLIES_FAILED, handlers={ReplyFailed.event_type: with_webhooks(None, ctx)}
+            topic=REPLIES_PUBLISHED,
+            handlers={
+                ReplyPublished.event_type: with_webhooks(
+                    None, sessions=sessions, webhook_wakeup=wakeup
+                )
+            },
+        ),
+        Subscription(
+            topic=REPLIES_FAILED,
+            handlers={
+                ReplyFailed.event_type: with_webhooks(
+                    None, sessions=sessions, webhook_wakeup=wakeup
+                )
+            },
         ),
     ]

@@ -1,4 +1,5 @@
-"""What the alerts routes and handlers are given: made once in the lifespan."""
+"""What the alerts routes are given, made once in the lifespan; the handlers and jobs get
+the same pieces as keyword arguments (`consumers.py`, `main.py`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.config import AlertsSettings
-from services.alerts.crisis.detector import CrisisDetector
-from services.alerts.escalation.flows import Notifier
+from services.alerts.crisis.flows import CrisisWatch
 from services.alerts.metrics import AlertsMetrics
-from services.alerts.owner.config import AlertsConfig
+from services.alerts.notification.notifier import Notifier
+from services.alerts.owner.current import CurrentDirectory
+from shared.http import require_token
 from shared.runtime import Runtime
 
 
@@ -22,11 +25,8 @@ class AlertsContext:
     runtime: Runtime
     metrics: AlertsMetrics
     notifier: Notifier
-    detector: CrisisDetector
-    config: AlertsConfig
-    config_version: int
-    #: The detector is shared state: one mention at a time changes it.
-    detector_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    crisis_watch: CrisisWatch
+    directory: CurrentDirectory
     #: Set when deliveries were enqueued, so the webhook worker sends them without waiting.
     webhook_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -36,4 +36,39 @@ def get_context(request: Request) -> AlertsContext:
     return ctx
 
 
+async def require_admin(request: Request) -> None:
+    """The admin token (API_TOKEN) of this alerts instance."""
+    await require_token(get_context(request).settings.api_token.get_secret_value())(request)
+
+
+def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    return get_context(request).runtime.sessions
+
+
+def get_settings(request: Request) -> AlertsSettings:
+    return get_context(request).settings
+
+
+def get_metrics(request: Request) -> AlertsMetrics:
+    return get_context(request).metrics
+
+
+def get_notifier(request: Request) -> Notifier:
+    return get_context(request).notifier
+
+
+def get_directory(request: Request) -> CurrentDirectory:
+    return get_context(request).directory
+
+
+def get_webhook_wakeup(request: Request) -> asyncio.Event:
+    return get_context(request).webhook_wakeup
+
+
 Context = Annotated[AlertsContext, Depends(get_context)]
+Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+Settings = Annotated[AlertsSettings, Depends(get_settings)]
+Metrics = Annotated[AlertsMetrics, Depends(get_metrics)]
+NotifierDep = Annotated[Notifier, Depends(get_notifier)]
+CurrentDirectoryDep = Annotated[CurrentDirectory, Depends(get_directory)]
+WebhookWakeup = Annotated[asyncio.Event, Depends(get_webhook_wakeup)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,55 +9,31 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from services.alerts.assignment.router import router as assignment_router
 from services.alerts.config import AlertsSettings
 from services.alerts.consumers import subscriptions
 from services.alerts.crisis import flows as crisis_flows
+from services.alerts.crisis.router import router as crisis_router
 from services.alerts.deps import AlertsContext
-from services.alerts.escalation import flows
-from services.alerts.escalation.flows import Notifier
-from services.alerts.handlers import advance_all
+from services.alerts.escalation.router import router as escalation_router
+from services.alerts.escalation.ticker import run_ticker
 from services.alerts.metrics import make_alerts_metrics
-from services.alerts.notification import service as notification_service
 from services.alerts.notification.flows import run_notification_worker
+from services.alerts.notification.notifier import Notifier
+from services.alerts.notification.router import router as notification_router
 from services.alerts.owner import service as owner_service
 from services.alerts.owner.config import AlertsConfig, load_config
-from services.alerts.router import build_router
-from services.alerts.webhook.flows import run_delivery_worker
-from services.alerts.webhook.router import build_webhook_router
+from services.alerts.owner.current import CurrentDirectory
+from services.alerts.owner.router import router as owner_router
+from services.alerts.webhook.flows import DeliveryWorker, run_delivery_worker
+from services.alerts.webhook.router import router as webhook_router
 from shared.db import session_scope
-from shared.events import utcnow
 from shared.http import install_common
-from shared.logging import get_logger
 from shared.metrics import make_common_metrics
 from shared.runtime import Runtime
 from shared.settings import load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-log = get_logger(__name__)
-
-
-async def tick(ctx: AlertsContext) -> None:
-    """Take escalation steps that came due (ladder timers, quiet hours ending), refresh gauges."""
-    now = utcnow()
-    async with session_scope(ctx.runtime.sessions) as session:
-        due = await flows.due_escalations(session, now)
-    await advance_all(ctx, due)
-    async with session_scope(ctx.runtime.sessions) as session:
-        ctx.metrics.open_escalations.set(await flows.count_open(session))
-        ctx.metrics.active_crises.set(await crisis_flows.count_active(session))
-        ctx.metrics.notifications_pending.set(await notification_service.count_pending(session))
-        async with ctx.detector_lock:
-            ctx.detector.prune()
-            await crisis_flows.save_detector(session, ctx.detector, now)
-
-
-async def run_ticker(ctx: AlertsContext) -> None:
-    while True:
-        try:
-            await tick(ctx)
-        except Exception:
-            log.exception("alerts tick failed")
-        await asyncio.sleep(ctx.settings.alerts_tick_interval_s)
 
 
 def create_app(settings: AlertsSettings | None = None) -> FastAPI:
@@ -92,15 +67,39 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             runtime=runtime,
             metrics=alerts_metrics,
             notifier=Notifier(settings=settings, client=client, metrics=alerts_metrics),
-            detector=detector,
-            config=config,
-            config_version=version,
+            crisis_watch=crisis_flows.CrisisWatch(detector),
+            directory=CurrentDirectory(config, version),
         )
         app.state.ctx = ctx
         await runtime.start_consumer(subscriptions(ctx))
-        runtime.spawn(lambda: run_ticker(ctx), name="alerts-ticker")
-        runtime.spawn(lambda: run_notification_worker(ctx), name="alerts-notifications")
-        runtime.spawn(lambda: run_delivery_worker(ctx), name="alerts-webhooks")
+        runtime.spawn(
+            lambda: run_ticker(
+                sessions=runtime.sessions,
+                directory=ctx.directory,
+                notifier=ctx.notifier,
+                crisis_watch=ctx.crisis_watch,
+                metrics=alerts_metrics,
+                interval_s=settings.alerts_tick_interval_s,
+            ),
+            name="alerts-ticker",
+        )
+        runtime.spawn(
+            lambda: run_notification_worker(
+                sessions=runtime.sessions,
+                notifier=ctx.notifier,
+                settings=settings,
+                metrics=alerts_metrics,
+            ),
+            name="alerts-notifications",
+        )
+        worker = DeliveryWorker(
+            sessions=runtime.sessions,
+            settings=settings,
+            client=client,
+            metrics=alerts_metrics,
+            wakeup=ctx.webhook_wakeup,
+        )
+        runtime.spawn(lambda: run_delivery_worker(worker), name="alerts-webhooks")
         try:
             yield
         finally:
@@ -108,15 +107,24 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             await client.aclose()
 
     app = FastAPI(title="Otklik alerts", lifespan=lifespan)
-    app.include_router(build_router(settings.api_token.get_secret_value()))
-    app.include_router(build_webhook_router(settings.api_token.get_secret_value()))
+    for router in (
+        escalation_router,
+        notification_router,
+        assignment_router,
+        crisis_router,
+        owner_router,
+        webhook_router,
+    ):
+        app.include_router(router)
     install_common(
         app,
         service=settings.service_name,
         metrics=metrics,
+        max_body_bytes=settings.http_max_body_bytes,
         readiness={
             "broker": lambda: app.state.ctx.runtime.broker_ready(),
             "database": lambda: app.state.ctx.runtime.database_ready(),
+            "consumers": lambda: app.state.ctx.runtime.consumers_ready(),
         },
         liveness=lambda: app.state.ctx.runtime.alive() if hasattr(app.state, "ctx") else True,
     )

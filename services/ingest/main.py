@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -14,8 +15,10 @@ import services.ingest.demo.source  # noqa: F401  (registers the demo connector)
 from services.ingest.config import IngestSettings
 from services.ingest.consumers import subscriptions
 from services.ingest.deps import IngestContext
+from services.ingest.mention.deletions import run_deleted_check
 from services.ingest.mention.router import router as mention_router
 from services.ingest.metrics import make_ingest_metrics
+from services.ingest.reply.reconfirm import run_reconfirmer
 from services.ingest.source.config import load_sources
 from services.ingest.source.poller import SourcePoller
 from services.ingest.source.router import router as source_router
@@ -78,6 +81,29 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             ctx.pollers[config.source_id] = poller
             runtime.spawn(poller.run, name=f"poll-{config.source_id}")
         log.info("sources configured", sources=[c.source_id for c in configs])
+        runtime.spawn(
+            partial(
+                run_reconfirmer,
+                sessions=runtime.sessions,
+                publisher=runtime.publisher,
+                connectors=ctx.connectors,
+                metrics=ingest_metrics,
+                interval_s=settings.ingest_reconfirm_interval_s,
+                max_age_s=settings.ingest_reconfirm_max_age_s,
+            ),
+            name="reply-reconfirmer",
+        )
+        runtime.spawn(
+            partial(
+                run_deleted_check,
+                sessions=runtime.sessions,
+                publisher=runtime.publisher,
+                connectors=ctx.connectors,
+                interval_s=settings.ingest_deleted_check_interval_s,
+                horizon_s=settings.ingest_deleted_check_horizon_s,
+            ),
+            name="deleted-review-check",
+        )
         await runtime.start_consumer(subscriptions(ctx))
         try:
             yield
@@ -94,9 +120,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         app,
         service=settings.service_name,
         metrics=metrics,
+        max_body_bytes=settings.http_max_body_bytes,
         readiness={
             "broker": lambda: app.state.ctx.runtime.broker_ready(),
             "database": lambda: app.state.ctx.runtime.database_ready(),
+            "consumers": lambda: app.state.ctx.runtime.consumers_ready(),
         },
         liveness=lambda: app.state.ctx.runtime.alive() if hasattr(app.state, "ctx") else True,
     )

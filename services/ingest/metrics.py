@@ -16,6 +16,7 @@ class IngestMetrics:
     poll_seconds: Histogram
     source_healthy: Gauge
     source_last_success: Gauge
+    credential_expiry: Gauge
     replies: Counter
     push_requests: Counter
     throttled: Counter
@@ -38,6 +39,8 @@ REPLY_FAILURE_REASONS = (
     "rejected",
     "transient",
     "unconfirmed",
+    "already_answered",
+    "earlier_pending",
 )
 
 
@@ -65,6 +68,12 @@ def make_ingest_metrics(registry: CollectorRegistry) -> IngestMetrics:
         source_healthy=Gauge(
             "otklik_ingest_source_healthy",
             "1 when the source's last polls succeeded, 0 when it keeps failing.",
+            ["platform", "source"],
+            registry=registry,
+        ),
+        credential_expiry=Gauge(
+            "otklik_ingest_credential_expiry_timestamp_seconds",
+            "Unix time the source's API token expires, read from the token (WB JWT exp).",
             ["platform", "source"],
             registry=registry,
         ),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from services.responder.sla.policy import BusinessCalendar
-from shared.settings import ServiceSettings
+from shared.settings import KNOWN_SECRETS, ServiceSettings
 
 Role = Literal["agent", "owner", "admin"]
 
@@ -55,6 +56,7 @@ def _staff(value: Any) -> Any:
 
 class ResponderSettings(ServiceSettings):
     service_name: str = "responder"
+    own_secrets: ClassVar[tuple[str, ...]] = ("api_token", "responder_session_secret")
     http_port: int = Field(default=8002, ge=0, le=65535)
 
     #: Hours to answer a review, by default and per platform (e.g. {"google_play": 48}).
@@ -68,8 +70,13 @@ class ResponderSettings(ServiceSettings):
     responder_sla_sweep_interval_s: float = Field(default=30.0, gt=0, le=3600)
 
     responder_scripts_dir: Path | None = None
-    responder_brand: str = "Otklik"
-    responder_support_contact: str = "the chat in your order"
+    #: The shop's name as replies sign it («команда «Мамина Радость»»). Required when the
+    #: service listens beyond loopback: without it drafts sign neutrally («команда
+    #: магазина»), never with a product's own brand.
+    responder_brand: str = ""
+    #: E-mail / phone / site of the shop's support, offered only where a platform allows
+    #: contacts (review sites); empty = none is offered.
+    responder_support_contact: str = ""
     #: Drafts more similar than this to a recent reply (same product + platform) are re-drawn.
     responder_similarity_threshold: float = Field(default=0.5, gt=0, le=1)
 
@@ -100,6 +107,27 @@ class ResponderSettings(ServiceSettings):
     responder_digest_tz: str = "UTC"
     responder_digest_check_interval_s: float = Field(default=300.0, gt=0, le=86400)
     responder_digest_top_weak_points: int = Field(default=5, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _brand_outside_loopback(self) -> ResponderSettings:
+        """A deployed responder must know whose name it signs replies with."""
+        if not self.responder_brand.strip() and not self.binds_loopback_only():
+            raise ValueError(
+                f"RESPONDER_BRAND is not set but the responder listens on {self.http_host!r}: "
+                "set RESPONDER_BRAND to the shop's name as replies should sign it "
+                "(or listen on 127.0.0.1 for a local trial)"
+            )
+        return self
+
+    def weak_secrets(self) -> Iterator[str]:
+        """Also staff whose password is a published default (the dev admin included)."""
+        yield from super().weak_secrets()
+        from services.responder.users import verify_password
+
+        for name, account in sorted(self.responder_users.items()):
+            hashed = account.password_hash.get_secret_value()
+            if any(verify_password(hashed, known) for known in sorted(KNOWN_SECRETS)):
+                yield f"RESPONDER_USERS: {name}'s password is a published default value"
 
     @field_validator("responder_users", mode="before")
     @classmethod

@@ -10,18 +10,24 @@ from services.responder.insight import handlers as insight_handlers
 from services.responder.metrics import InsightMetrics
 from services.responder.queue_item.handlers import (
     handle_assignment_made,
+    handle_mention_deleted,
     handle_mentions_classified,
     handle_reply_failed,
+    handle_reply_pending,
     handle_reply_published,
 )
+from services.responder.queue_item.models import QueueItem
 from services.responder.sla.policy import compute_due_at
+from services.responder.sla.tracker import publish_met
 from shared.bus import Subscription
 from shared.events import (
     AlertRaised,
     AssignmentMade,
     Mention,
     MentionClassified,
+    MentionDeleted,
     ReplyFailed,
+    ReplyPending,
     ReplyPublished,
     SlaChanged,
 )
@@ -29,7 +35,9 @@ from shared.topics import (
     ALERTS,
     ASSIGNMENTS,
     MENTIONS_CLASSIFIED,
+    MENTIONS_DELETED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     REPLIES_PUBLISHED,
     SLA,
 )
@@ -40,6 +48,11 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
 
     def deadline_for(mention: Mention) -> datetime:
         return compute_due_at(mention.published_at, mention.platform, ctx.policy)
+
+    async def sla_met(item: QueueItem) -> None:
+        await publish_met(
+            sessions=sessions, publisher=ctx.runtime.publisher, item=item, metrics=ctx.metrics
+        )
 
     return [
         Subscription(
@@ -64,14 +77,26 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
                 ReplyPublished.event_type: partial(
                     handle_reply_published,
                     sessions=sessions,
-                    publisher=ctx.runtime.publisher,
                     metrics=ctx.metrics,
+                    on_answered=sla_met,
                 )
             },
         ),
         Subscription(
             topic=REPLIES_FAILED,
             handlers={ReplyFailed.event_type: partial(handle_reply_failed, sessions=sessions)},
+        ),
+        Subscription(
+            topic=MENTIONS_DELETED,
+            handlers={
+                MentionDeleted.event_type: partial(
+                    handle_mention_deleted, sessions=sessions, metrics=ctx.metrics
+                )
+            },
+        ),
+        Subscription(
+            topic=REPLIES_PENDING,
+            handlers={ReplyPending.event_type: partial(handle_reply_pending, sessions=sessions)},
         ),
     ]
 
@@ -82,6 +107,11 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
 
     def deadline_for(mention: Mention) -> datetime:
         return compute_due_at(mention.published_at, mention.platform, ctx.policy)
+
+    async def sla_met(item: QueueItem) -> None:
+        await publish_met(
+            sessions=sessions, publisher=ctx.runtime.publisher, item=item, metrics=ctx.metrics
+        )
 
     return [
         Subscription(

@@ -79,6 +79,14 @@ class FakeGooglePlay(FakePlatform):
         self.reviews[rid] = item
         return item
 
+    def answer_in_cabinet(self, rid: str, text: str) -> None:
+        """A person replies in the Play Console (not through the API we drive)."""
+        item = self.reviews[rid]
+        item["comments"] = [c for c in item["comments"] if "developerComment" not in c]
+        item["comments"].append(
+            {"developerComment": {"text": text, "lastModified": _stamp(datetime.now(UTC))}}
+        )
+
     def auth_error(self, request: Request) -> Response | None:
         if request.url.path == TOKEN_PATH:  # the client authenticates in the form
             return None

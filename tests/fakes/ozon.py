@@ -29,14 +29,32 @@ class FakeOzon(FakePlatform):
     subscription: bool = True
     reviews: list[dict[str, Any]] = field(default_factory=list)
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    #: Ozon lists a seller's comment only after moderation; while True new ones wait here.
-    moderating: bool = False
+    #: Ozon lists a seller's comment only after moderation; while True (the default, as
+    #: on Ozon) new ones wait in `in_moderation` until `pass_moderation`.
+    moderating: bool = True
     in_moderation: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def pass_moderation(self) -> None:
         for review_id, held in self.in_moderation.items():
             self.comments.setdefault(review_id, []).extend(held)
         self.in_moderation.clear()
+
+    def answer_in_cabinet(self, review_id: str, text: str) -> None:
+        """A person answers in the seller's cabinet: an owner comment (held while
+        `moderating`), the review marked processed."""
+        review = next(r for r in self.reviews if r["id"] == review_id)
+        comment = {
+            "id": str(uuid.uuid4()),
+            "text": text,
+            "is_owner": True,
+            "is_official": True,
+            "parent_comment_id": "",
+            "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        target = self.in_moderation if self.moderating else self.comments
+        target.setdefault(review_id, []).append(comment)
+        review["comments_amount"] += 1
+        review["status"] = "PROCESSED"
 
     def add_review(
         self,
@@ -114,6 +132,16 @@ class FakeOzon(FakePlatform):
                     "reviews": page,
                 }
             )
+
+        @app.post("/v1/review/info")
+        async def review_info(request: Request) -> Response:
+            body = await json_body(request)
+            if not isinstance(body, dict) or not body.get("review_id"):
+                return _err(400, 3, "review_id is required")
+            review = next((r for r in self.reviews if r["id"] == body["review_id"]), None)
+            if review is None:
+                return _err(404, 5, "review not found")
+            return JSONResponse({**review, "likes_amount": 0, "dislikes_amount": 0})
 
         @app.post("/v1/review/comment/create")
         async def create(request: Request) -> Response:

@@ -34,6 +34,10 @@ class FakeReviewSite(FakePlatform):
 
     reviews: list[dict[str, Any]] = field(default_factory=list)
     per_page: int = 3
+    #: The site shows a bot check instead of the listing (Yandex SmartCaptcha-like).
+    captcha: bool = False
+    #: CSS class of a review block; change it to model a redesign.
+    item_class: str = "review-item"
 
     def add(
         self,
@@ -64,7 +68,7 @@ class FakeReviewSite(FakePlatform):
         link = f'<a href="/review_{e(str(item["id"]))}.html">{e(item["title"])}</a>'
         return "\n".join(
             [
-                f'<div class="review-item"{rid}>',
+                f'<div class="{self.item_class}"{rid}>',
                 f'<h3 class="review-title">{link}</h3>',
                 f'<div class="rating" data-value="{e(str(item["rating"]))}">★★★★</div>',
                 f'<a class="user-login" href="/profile">{e(item["author"])}</a>',
@@ -77,8 +81,21 @@ class FakeReviewSite(FakePlatform):
         )
 
     def routes(self) -> None:
+        @self.app.get("/old/reviews/brand")
+        async def moved(request: Request) -> Response:
+            """The listing moved (a site's http→https or path change): 301."""
+            query = f"?{request.url.query}" if request.url.query else ""
+            return Response(status_code=301, headers={"Location": f"/reviews/brand{query}"})
+
         @self.app.get("/reviews/brand")
         async def page(request: Request, page: int = 1) -> Response:
+            if self.captcha:
+                return HTMLResponse(
+                    "<html><head><title>Ой!</title></head><body>"
+                    "<div class='CheckboxCaptcha'>Подтвердите, что запросы отправляли вы, "
+                    "а не робот</div><form action='/checkcaptcha'>SmartCaptcha</form>"
+                    "</body></html>"
+                )
             start = (page - 1) * self.per_page
             chunk = self.reviews[start : start + self.per_page]
             pager = (

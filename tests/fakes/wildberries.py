@@ -67,6 +67,9 @@ class FakeWildberries(FakePlatform):
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: list[dict[str, Any]] = field(default_factory=list)
     edits: dict[str, int] = field(default_factory=dict)
+    #: The `answer.state` a new answer to a review gets: "wbRu" (shown at once) or
+    #: "reviewRequired" (held for WB's moderation until `moderate`).
+    answer_state: str = "wbRu"
 
     # seeding ---------------------------------------------------------------------------
     def add_feedback(
@@ -127,6 +130,16 @@ class FakeWildberries(FakePlatform):
                 "size": "42",
             },
         }
+
+    def answer_in_cabinet(self, item_id: str, text: str, state: str = "wbRu") -> None:
+        """A person answers in the seller's cabinet (not through the API we drive)."""
+        store = self.feedbacks if item_id in self.feedbacks else self.questions
+        store[item_id]["answer"] = {"text": text, "state": state, "editable": True}
+        store[item_id]["state"] = "wbRu"
+
+    def moderate(self, item_id: str, verdict: str = "wbRu") -> None:
+        """WB's moderation decides on a held answer: "wbRu" (shown) or "rejected"."""
+        self.feedbacks[item_id]["answer"]["state"] = verdict
 
     # platform behaviour ------------------------------------------------------------------
     def auth_error(self, request: Request) -> Response | None:
@@ -198,12 +211,13 @@ class FakeWildberries(FakePlatform):
         @app.get("/api/v1/feedback")
         async def feedback(id: str = "") -> Response:
             item = self.feedbacks.get(id)
-            return _ok(item) if item else _err(404, "Отзыв не найден")
+            # WB answers 422 for an unknown (or deleted) id [C otzyvy.yaml].
+            return _ok(item) if item else _err(422, "Невозможно получить отзыв по id")
 
         @app.get("/api/v1/question")
         async def question(id: str = "") -> Response:
             item = self.questions.get(id)
-            return _ok(item) if item else _err(404, "Вопрос не найден")
+            return _ok(item) if item else _err(422, "Невозможно получить вопрос по id")
 
         @app.api_route("/api/v1/feedbacks/answer", methods=["POST", "PATCH"])
         async def answer(request: Request) -> Response:
@@ -230,11 +244,18 @@ class FakeWildberries(FakePlatform):
             item = self.feedbacks.get(body["id"])
             if item is None:
                 return Response(status_code=204)  # WB does not validate the id
+            if request.method == "POST" and item["answer"] is not None:
+                # The answer exists already: a new one is refused (changes go by PATCH).
+                return _err(400, "Ответ на отзыв уже существует")
             if request.method == "PATCH":
                 if item["answer"] is None or self.edits.get(item["id"], 0) >= 1:
                     return _err(400, "Редактирование ответа недоступно")
                 self.edits[item["id"]] = self.edits.get(item["id"], 0) + 1
-            item["answer"] = {"text": text, "state": "wbRu", "editable": request.method == "POST"}
+            item["answer"] = {
+                "text": text,
+                "state": self.answer_state,
+                "editable": request.method == "POST",
+            }
             item["state"] = "wbRu"
             return Response(status_code=204)
 

@@ -8,7 +8,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
@@ -69,6 +69,41 @@ class FakeYandexMarket(FakePlatform):
         self.feedbacks.sort(key=lambda f: (datetime.fromisoformat(f["createdAt"]), f["feedbackId"]))
         return item
 
+    def answer_in_cabinet(self, fid: int, text: str, author_type: str = "BUSINESS") -> None:
+        """A person answers in the seller's cabinet (as the shop or as the brand)."""
+        feedback = next(f for f in self.feedbacks if f["feedbackId"] == fid)
+        self.next_comment_id += 1
+        self.comments.append(
+            {
+                "id": self.next_comment_id,
+                "text": text,
+                "canModify": author_type == "BUSINESS",
+                "parentId": None,
+                "author": {"type": author_type, "name": "Shop"},
+                "status": "PUBLISHED",
+                "feedbackId": fid,
+            }
+        )
+        feedback["needReaction"] = False
+        feedback["statistics"]["commentsCount"] += 1
+
+    def add_buyer_comment(self, fid: int, text: str) -> None:
+        """Another buyer comments under a review: counted, but not the seller's answer."""
+        feedback = next(f for f in self.feedbacks if f["feedbackId"] == fid)
+        self.next_comment_id += 1
+        self.comments.append(
+            {
+                "id": self.next_comment_id,
+                "text": text,
+                "canModify": False,
+                "parentId": None,
+                "author": {"type": "USER", "name": "Пётр"},
+                "status": "PUBLISHED",
+                "feedbackId": fid,
+            }
+        )
+        feedback["statistics"]["commentsCount"] += 1
+
     def auth_error(self, request: Request) -> Response | None:
         if request.headers.get("api-key") != API_KEY:
             return _err(401, "UNAUTHORIZED", "Api-Key is missing or invalid")
@@ -119,7 +154,14 @@ class FakeYandexMarket(FakePlatform):
             items = list(self.feedbacks)
             if body.get("dateTimeFrom"):
                 since = datetime.fromisoformat(body["dateTimeFrom"])
+                if datetime.now(UTC) - since > timedelta(days=183):
+                    # Market: the period between dateTimeFrom and dateTimeTo is at most
+                    # six months (the real status code is unverified).
+                    return _err(400, "BAD_REQUEST", "period must not exceed 6 months")
                 items = [f for f in items if datetime.fromisoformat(f["createdAt"]) > since]
+            if body.get("feedbackIds"):
+                wanted = set(body["feedbackIds"])
+                items = [f for f in items if f["feedbackId"] in wanted]
             if body.get("reactionStatus") == "NEED_REACTION":
                 items = [f for f in items if f["needReaction"]]
             token = q.get("pageToken") or q.get("page_token")
@@ -137,8 +179,19 @@ class FakeYandexMarket(FakePlatform):
             if (denied := self._business(business_id)) is not None:
                 return denied
             body = await json_body(request) or {}
+            q = request.query_params
+            limit = int(q.get("limit", 50))
+            if not 1 <= limit <= 50:
+                return _err(400, "BAD_REQUEST", "limit must be in 1..50")
             items = [c for c in self.comments if c["feedbackId"] == body.get("feedbackId")]
-            return _ok({"comments": items, "paging": {}})
+            token = q.get("pageToken") or q.get("page_token")
+            start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
+            paging = {}
+            if start + limit < len(items):
+                paging["nextPageToken"] = base64.urlsafe_b64encode(
+                    str(start + limit).encode()
+                ).decode()
+            return _ok({"comments": items[start : start + limit], "paging": paging})
 
         @app.post("/v2/businesses/{business_id}/goods-feedback/comments/update")
         async def update(business_id: int, request: Request) -> Response:

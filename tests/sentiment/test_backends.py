@@ -9,7 +9,6 @@ import pytest
 
 from services.sentiment.classifier import load_classifier
 from services.sentiment.classifier.base import ModelLoadError
-from services.sentiment.classifier.batching import length_buckets, run_bucketed
 from services.sentiment.classifier.labels import LabelMappingError, mapping_matrix
 from services.sentiment.classifier.onnx_backend import ONNX_TOLERANCE
 from services.sentiment.classifier.transformers_backend import TransformersClassifier
@@ -42,13 +41,6 @@ def test_custom_label_map_and_unknown_labels() -> None:
         mapping_matrix({0: "joy", 1: "anger"})
     matrix = mapping_matrix({0: "joy", 1: "anger"}, {"joy": "positive", "anger": "negative"})
     assert matrix.tolist() == [[1, 0, 0], [0, 0, 1]]
-
-
-def test_bucketing_keeps_order() -> None:
-    items = ["a" * n for n in (5, 1, 9, 3, 3, 7, 0)]
-    batches = length_buckets([len(i) for i in items], 3)
-    assert sorted(i for b in batches for i in b) == list(range(len(items)))
-    assert run_bucketed(items, 2, lambda batch: [len(x) for x in batch]) == [len(i) for i in items]
 
 
 def test_torch_backend_batching_truncation_and_order(tiny_bert: Path) -> None:

@@ -35,3 +35,16 @@ def test_uniform_lengths_fill_batches() -> None:
     assert token_budget_batches([], 8) == []
     with pytest.raises(ValueError):
         token_budget_batches([1], 0)
+
+
+def test_max_tokens_bounds_padded_tokens_per_batch() -> None:
+    rng = random.Random(5)
+    lengths = [rng.choice([4, 9, 17, 33, 120, 250]) for _ in range(300)]
+    batches = token_budget_batches(lengths, 128, max_tokens=1024)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for b in batches:
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 1024
+    # a text longer than the budget runs alone rather than being dropped
+    assert token_budget_batches([2000, 5, 5], 8, max_tokens=100) == [[0], [1, 2]]
+    # without a budget the same lengths make larger batches
+    assert len(token_budget_batches(lengths, 128)) < len(batches)

@@ -11,33 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.alerts.assignment.models import Assignment
+from services.alerts.channel.contract import Notification
 from services.alerts.config import AlertsSettings
+from services.alerts.db import insert_rows
 from services.alerts.escalation import ladder
 from services.alerts.escalation.models import Escalation
 from services.alerts.escalation.tokens import ack_url, create_ack_token
 from services.alerts.metrics import AlertsMetrics
-from services.alerts.notification.channels import (
-    Channel,
-    DeliveryResult,
-    Notification,
-    SmtpSettings,
-)
-from services.alerts.notification.compose import Destination, build_channel, destinations_for
-from services.alerts.notification.service import enqueue, outbox_rows
-from services.alerts.owner.schemas import ChannelKind, Directory
-from services.alerts.webhook.ssrf import check_destination
+from services.alerts.notification.notifier import Notifier
+from services.alerts.notification.service import enqueue
+from services.alerts.owner.schemas import Directory
 from shared.db import session_scope
-from shared.events import SlaState, utcnow
+from shared.events import MentionClassified, Sentiment, SlaState, utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -47,104 +41,6 @@ ESCALATION_NAMESPACE = uuid.UUID("0b5e3c1e-4c55-5f0c-8a7e-3f5a1d2c9b01")
 
 def escalation_id_for(mention_id: str) -> str:
     return str(uuid.uuid5(ESCALATION_NAMESPACE, mention_id))
-
-
-@dataclass
-class Notifier:
-    """Everything needed to reach people; made once in the lifespan."""
-
-    settings: AlertsSettings
-    client: httpx.AsyncClient
-    metrics: AlertsMetrics
-    #: The Kafka handler, the ticker and an acknowledgement may change one escalation at
-    #: the same moment: a bounded pool of locks, keyed by escalation id, makes them take
-    #: turns.
-    locks: tuple[asyncio.Lock, ...] = field(
-        default_factory=lambda: tuple(asyncio.Lock() for _ in range(64))
-    )
-    #: Set after notifications were enqueued (committed), so the dispatcher sends at once.
-    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def lock_for(self, escalation_id: str) -> asyncio.Lock:
-        return self.locks[zlib.crc32(escalation_id.encode()) % len(self.locks)]
-
-    def smtp(self) -> SmtpSettings | None:
-        s = self.settings
-        if not s.alerts_smtp_host:
-            return None
-        return SmtpSettings(
-            host=s.alerts_smtp_host,
-            port=s.alerts_smtp_port,
-            tls=s.alerts_smtp_tls,
-            username=s.alerts_smtp_username,
-            password=s.alerts_smtp_password.get_secret_value() if s.alerts_smtp_password else None,
-            sender=s.alerts_smtp_sender,
-        )
-
-    def destinations(self, directory: Directory, person_id: str | None) -> list[Destination]:
-        """Where a notification to this person goes: their contacts, then the ops webhook."""
-        person = directory.person(person_id) if person_id else None
-        out: list[Destination] = []
-        if person is not None:
-            out += destinations_for(
-                person.contacts,
-                telegram=self.settings.alerts_telegram_token is not None,
-                email=self.settings.alerts_smtp_host is not None,
-            )
-        if self.settings.alerts_webhook_url:
-            out.append(Destination(ChannelKind.webhook, self.settings.alerts_webhook_url))
-        return out
-
-    def outbox_rows(
-        self,
-        notification: Notification,
-        directory: Directory,
-        *,
-        recipient_id: str | None,
-        escalation_id: str | None,
-        now: datetime,
-    ) -> list[dict[str, Any]]:
-        """The outbox rows that will tell `recipient_id` (enqueue them in the caller's
-        transaction)."""
-        return outbox_rows(
-            notification,
-            self.destinations(directory, recipient_id),
-            escalation_id=escalation_id,
-            recipient_id=recipient_id,
-            now=now,
-        )
-
-    def channel(self, destination: Destination) -> Channel | None:
-        token = self.settings.alerts_telegram_token
-        return build_channel(
-            destination,
-            client=self.client,
-            telegram_token=token.get_secret_value() if token else None,
-            telegram_base_url=self.settings.alerts_telegram_api,
-            smtp=self.smtp(),
-        )
-
-    async def _allowed(self, channel: Channel) -> str | None:
-        url = getattr(channel, "url", None) or getattr(channel, "webhook_url", None)
-        if not isinstance(url, str):
-            return None
-        check = await check_destination(
-            url,
-            allow_private=self.settings.alerts_allow_private_destinations,
-            allowlist=self.settings.alerts_destination_allowlist,
-        )
-        return None if check.allowed else check.reason
-
-    async def deliver(self, notification: Notification, destination: Destination) -> DeliveryResult:
-        """One attempt on one channel; failures are data (the dispatcher retries them)."""
-        name = destination.channel.value
-        channel = self.channel(destination)
-        if channel is None:
-            return DeliveryResult(ok=False, channel=name, error=f"{name} is not configured")
-        refused = await self._allowed(channel)
-        if refused:
-            return DeliveryResult(ok=False, channel=name, error=f"destination refused: {refused}")
-        return await channel.send(notification)
 
 
 def _state(row: Escalation) -> ladder.EscalationState:
@@ -345,3 +241,107 @@ async def count_open(session: AsyncSession) -> int:
         await session.scalar(select(func.count(Escalation.id)).where(Escalation.status == "open"))
         or 0
     )
+
+
+#: Escalations the ticker advances at once (each is one short transaction).
+ADVANCE_CONCURRENCY = 4
+
+
+async def advance_all(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    escalation_ids: Sequence[str],
+    directory: Directory,
+    notifier: Notifier,
+) -> None:
+    """Take the due steps of several escalations (a lock and a transaction each)."""
+    if not escalation_ids:
+        return
+    limit = asyncio.Semaphore(ADVANCE_CONCURRENCY)
+
+    async def one(escalation_id: str) -> None:
+        async with limit:
+            await advance(
+                sessions=sessions,
+                escalation_id=escalation_id,
+                directory=directory,
+                notifier=notifier,
+                now=utcnow(),
+            )
+
+    await asyncio.gather(*(one(e) for e in dict.fromkeys(escalation_ids)))
+
+
+def _context(event: MentionClassified) -> dict[str, Any]:
+    mention, classification = event.mention, event.classification
+    fields = {
+        k: v for k, v in (("SKU", mention.product.sku), ("Brand", mention.product.brand)) if v
+    }
+    aspects = sorted({a.aspect for a in classification.aspects if a.polarity == Sentiment.negative})
+    if aspects:
+        fields["Aspects"] = ", ".join(aspects)
+    return {
+        "text": mention.full_text[:4000],
+        "platform": mention.platform,
+        "author": mention.author,
+        "rating": mention.rating,
+        "url": mention.url,
+        "product": mention.product.name,
+        "fields": fields,
+    }
+
+
+def _title(event: MentionClassified) -> str:
+    mention = event.mention
+    stars = f" {mention.rating}★" if mention.rating else ""
+    product = mention.product.name or mention.product.sku or mention.platform
+    return f"Negative review{stars} on {mention.platform}: {product}"
+
+
+async def open_for_negatives(
+    session: AsyncSession,
+    *,
+    events: Sequence[MentionClassified],
+    owners: Mapping[str, Assignment],
+    directory: Directory,
+    notifier: Notifier,
+    now: datetime,
+) -> Taken:
+    """Open an escalation for every new negative mention and take its first steps.
+
+    The steps are recorded as done and their outbox rows enqueued in the caller's
+    transaction. History already answered on the platform (a backfill) gets no ladder;
+    a redelivered mention finds its escalation and adds nothing (its steps are the
+    ticker's business now).
+    """
+    negatives = [
+        e
+        for e in events
+        if e.classification.sentiment == Sentiment.negative and not e.mention.answered
+    ]
+    existing = await existing_escalations(session, [str(e.mention.mention_id) for e in negatives])
+    opened: list[Escalation] = []
+    steps: list[ladder.Step] = []
+    outbox: list[dict[str, Any]] = []
+    for event in negatives:
+        assignment = owners[str(event.mention.mention_id)]
+        if escalation_id_for(assignment.mention_id) in existing:
+            continue
+        escalation = new_escalation(
+            mention_id=assignment.mention_id,
+            owner_id=assignment.owner_id,
+            team_id=assignment.team_id,
+            reason="negative",
+            title=_title(event),
+            context=_context(event),
+            sentiment=event.classification.sentiment,
+            now=now,
+        )
+        existing.add(escalation.id)
+        taken = take_steps(escalation, directory=directory, notifier=notifier, now=now)
+        opened.append(escalation)
+        steps += taken.steps
+        outbox += taken.outbox
+    await insert_rows(session, Escalation, opened)
+    await enqueue(session, outbox)
+    return Taken(steps, outbox)

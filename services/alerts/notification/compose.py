@@ -1,133 +1,55 @@
-"""Glue the lead calls: a Notification from a mention, and channels from a person's contacts."""
+"""From a person's contacts to destinations (what the outbox stores) and channels (what sends).
+
+Both read the channel registry (`services/alerts/channel/`): no list of channels here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-import httpx
-
-from services.alerts.notification.channels import (
-    TELEGRAM_API,
-    Channel,
-    EmailChannel,
-    Notification,
-    SlackChannel,
-    SmtpSettings,
-    TelegramChannel,
-    WebhookChannel,
-)
-from services.alerts.owner.schemas import ChannelKind, Contacts
-from shared.events import Classification, Mention, Sentiment
-
-Severity = Literal["info", "warning", "critical"]
-_SEVERITY: dict[Sentiment, Severity] = {
-    Sentiment.negative: "critical",
-    Sentiment.neutral: "warning",
-    Sentiment.positive: "info",
-}
-
-
-def mention_notification(
-    notification_id: str,
-    mention: Mention,
-    classification: Classification,
-    *,
-    title: str,
-    ack_url: str | None = None,
-    extra: dict[str, str] | None = None,
-) -> Notification:
-    """Carry the review as data; each channel escapes it for its own markup."""
-    fields = {
-        k: v for k, v in (("SKU", mention.product.sku), ("Brand", mention.product.brand)) if v
-    }
-    aspects = ", ".join(sorted({a.aspect for a in classification.aspects}))
-    if aspects:
-        fields["Aspects"] = aspects
-    fields.update(extra or {})
-    return Notification(
-        id=notification_id,
-        title=title[:500],
-        text=mention.full_text[:4000],
-        severity=_SEVERITY[classification.sentiment],
-        platform=mention.platform,
-        author=mention.author,
-        rating=mention.rating,
-        url=mention.url,
-        ack_url=ack_url,
-        fields=fields,
-    )
+from services.alerts.channel.contract import Channel, Transports, spec_for
+from services.alerts.owner.schemas import Contacts
+from services.alerts.webhook.ssrf import check_destination
 
 
 @dataclass(frozen=True)
 class Destination:
     """One channel to one place, as plain data: what the outbox stores per notification."""
 
-    channel: ChannelKind
+    #: A registered channel's kind.
+    channel: str
     #: Telegram chat id, Slack/webhook URL or e-mail address.
     target: str
 
 
-def destinations_for(
-    contacts: Contacts, *, telegram: bool = False, email: bool = False
-) -> list[Destination]:
+def destinations_for(contacts: Contacts, transports: Transports) -> list[Destination]:
     """One destination per configured contact, in `Contacts.channels()` order; a contact
     whose transport is not configured (no bot token / SMTP) is skipped."""
-    targets = {
-        ChannelKind.telegram: contacts.telegram_chat_id if telegram else None,
-        ChannelKind.slack: contacts.slack_webhook,
-        ChannelKind.email: contacts.email if email else None,
-        ChannelKind.webhook: contacts.webhook,
-    }
-    return [
-        Destination(kind, target)
-        for kind in contacts.channels()
-        if (target := targets[kind]) is not None
-    ]
-
-
-def build_channel(
-    destination: Destination,
-    *,
-    client: httpx.AsyncClient,
-    telegram_token: str | None = None,
-    telegram_base_url: str = TELEGRAM_API,
-    smtp: SmtpSettings | None = None,
-) -> Channel | None:
-    """The channel that sends to `destination`; None when its transport is not configured."""
-    kind, target = destination.channel, destination.target
-    if kind == ChannelKind.telegram:
-        if not telegram_token:
-            return None
-        return TelegramChannel(client, telegram_token, target, base_url=telegram_base_url)
-    if kind == ChannelKind.slack:
-        return SlackChannel(client, target)
-    if kind == ChannelKind.email:
-        return EmailChannel(smtp, [target]) if smtp else None
-    return WebhookChannel(client, target)
-
-
-def channels_for(
-    contacts: Contacts,
-    *,
-    client: httpx.AsyncClient,
-    telegram_token: str | None = None,
-    telegram_base_url: str = TELEGRAM_API,
-    smtp: SmtpSettings | None = None,
-) -> list[Channel]:
-    """One channel per configured contact, in `Contacts.channels()` order; a contact whose
-    transport is not configured (no bot token / SMTP) is skipped."""
-    out: list[Channel] = []
-    for destination in destinations_for(
-        contacts, telegram=bool(telegram_token), email=smtp is not None
-    ):
-        channel = build_channel(
-            destination,
-            client=client,
-            telegram_token=telegram_token,
-            telegram_base_url=telegram_base_url,
-            smtp=smtp,
-        )
-        if channel is not None:
-            out.append(channel)
+    out: list[Destination] = []
+    for kind in contacts.channels():
+        spec, target = spec_for(kind), contacts.target(kind)
+        if spec is not None and target is not None and spec.configured(transports):
+            out.append(Destination(kind, target))
     return out
+
+
+async def open_channel(destination: Destination, transports: Transports) -> Channel | str:
+    """The channel that sends to `destination`, or why it cannot be used.
+
+    A URL target passes the SSRF check first and the channel is bound to the address it
+    was checked at (sending by host name later would let DNS answer differently)."""
+    kind = destination.channel
+    spec = spec_for(kind)
+    if spec is None:
+        return f"{kind} is not a known channel"
+    pin = None
+    if spec.outbound_url:
+        pin = await check_destination(
+            destination.target,
+            allow_private=transports.allow_private,
+            allowlist=list(transports.allowlist),
+        )
+        if not pin.allowed:
+            return f"destination refused: {pin.reason}"
+    channel = spec.build(destination.target, transports, pin)
+    return channel if channel is not None else f"{kind} is not configured"

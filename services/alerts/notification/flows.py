@@ -15,9 +15,14 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from services.alerts.deps import AlertsContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.alerts.channel.contract import DeliveryResult
+from services.alerts.config import AlertsSettings
+from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification import service
-from services.alerts.notification.channels import DeliveryResult, RetryPolicy
+from services.alerts.notification.notifier import Notifier
+from services.alerts.notification.retry import RetryPolicy
 from services.alerts.notification.service import Claimed
 from shared.db import session_scope
 from shared.events import utcnow
@@ -38,9 +43,18 @@ DRAIN_TIMEOUT_S = 5.0
 
 
 class Dispatcher:
-    def __init__(self, ctx: AlertsContext) -> None:
-        self.ctx = ctx
-        settings = ctx.settings
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        notifier: Notifier,
+        settings: AlertsSettings,
+        metrics: AlertsMetrics,
+    ) -> None:
+        self.sessions = sessions
+        self.notifier = notifier
+        self.settings = settings
+        self.metrics = metrics
         self.policy = RetryPolicy(
             max_attempts=settings.alerts_notify_max_attempts,
             base_delay=settings.alerts_notify_base_delay_s,
@@ -54,7 +68,7 @@ class Dispatcher:
 
     async def run(self) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="alerts-notify-recorder")
-        wakeup = self.ctx.notifier.wakeup
+        wakeup = self.notifier.wakeup
         try:
             while True:
                 wakeup.clear()
@@ -75,7 +89,7 @@ class Dispatcher:
                         continue
                 try:
                     await asyncio.wait_for(
-                        wakeup.wait(), timeout=self.ctx.settings.alerts_tick_interval_s
+                        wakeup.wait(), timeout=self.settings.alerts_tick_interval_s
                     )
                 except TimeoutError:
                     pass
@@ -86,7 +100,7 @@ class Dispatcher:
         """Wait until half the slots are free, for at most CLAIM_GATHER_S."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + CLAIM_GATHER_S
-        wakeup = self.ctx.notifier.wakeup
+        wakeup = self.notifier.wakeup
         while self.concurrency - len(self.in_flight) < self.concurrency // 2:
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -99,7 +113,7 @@ class Dispatcher:
 
     async def _claim(self, limit: int) -> list[Claimed]:
         try:
-            async with session_scope(self.ctx.runtime.sessions) as session:
+            async with session_scope(self.sessions) as session:
                 return await service.claim_due(session, now=utcnow(), limit=limit, lease=self.lease)
         except Exception:
             # The database is away: the rows wait in the outbox; try again on the tick.
@@ -109,16 +123,16 @@ class Dispatcher:
     def _done(self, task: asyncio.Task[None]) -> None:
         self.in_flight.discard(task)
         if self.backlog:
-            self.ctx.notifier.wakeup.set()
+            self.notifier.wakeup.set()
 
     async def _send(self, item: Claimed) -> None:
         try:
-            result = await self.ctx.notifier.deliver(item.notification, item.destination)
+            result = await self.notifier.deliver(item.notification, item.destination)
         except Exception as exc:  # channels report failures as data; this is a bug, retried
             log.exception("sending a notification raised", channel=item.destination.channel)
             result = DeliveryResult(
                 ok=False,
-                channel=item.destination.channel.value,
+                channel=item.destination.channel,
                 error=f"{type(exc).__name__}: {exc}"[:300],
                 retryable=True,
             )
@@ -138,12 +152,12 @@ class Dispatcher:
         Past the lease the rows are claimable again and will be sent again (same
         notification id), so the results are dropped rather than held forever.
         """
-        metrics = self.ctx.metrics
+        metrics = self.metrics
         give_up_at = utcnow() + self.lease
         while True:
             now = utcnow()
             try:
-                async with session_scope(self.ctx.runtime.sessions) as session:
+                async with session_scope(self.sessions) as session:
                     recorded = await service.record(session, batch, policy=self.policy, now=now)
                 break
             except Exception:
@@ -151,10 +165,10 @@ class Dispatcher:
                 if now >= give_up_at:
                     log.error("notification results dropped: rows resend after their lease")
                     return
-                await asyncio.sleep(self.ctx.settings.alerts_tick_interval_s)
+                await asyncio.sleep(self.settings.alerts_tick_interval_s)
         retry_at: datetime | None = None
         for r in recorded:
-            channel = r.claimed.destination.channel.value
+            channel = r.claimed.destination.channel
             result = {service.DELIVERED: "ok", service.PENDING: "retry"}.get(r.status, "failed")
             metrics.notifications.labels(channel=channel, result=result).inc()
             if r.status == service.DELIVERED:
@@ -173,7 +187,7 @@ class Dispatcher:
                 retry_at = min(retry_at or r.next_attempt_at, r.next_attempt_at)
         if retry_at is not None:
             delay = max(0.0, (retry_at - utcnow()).total_seconds())
-            asyncio.get_running_loop().call_later(delay, self.ctx.notifier.wakeup.set)
+            asyncio.get_running_loop().call_later(delay, self.notifier.wakeup.set)
 
     async def _drain(self, recorder: asyncio.Task[None]) -> None:
         """On shutdown: let sends in flight finish and record them, within a bound."""
@@ -186,12 +200,18 @@ class Dispatcher:
             leftover.append(self.results.get_nowait())
         if leftover:
             try:
-                async with session_scope(self.ctx.runtime.sessions) as session:
+                async with session_scope(self.sessions) as session:
                     await service.record(session, leftover, policy=self.policy, now=utcnow())
             except Exception:
                 log.exception("recording notification attempts at shutdown failed")
 
 
-async def run_notification_worker(ctx: AlertsContext) -> None:
+async def run_notification_worker(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    settings: AlertsSettings,
+    metrics: AlertsMetrics,
+) -> None:
     """Sends the outbox: at once when woken (a step was taken), else every tick."""
-    await Dispatcher(ctx).run()
+    await Dispatcher(sessions=sessions, notifier=notifier, settings=settings, metrics=metrics).run()

@@ -1,12 +1,12 @@
-"""The notification outbox: what is to be sent, written in the same transaction as the
-escalation step (or crisis, or digest) it tells of, and drained by the dispatcher."""
+"""The notification outbox (what is to be sent, written in the same transaction as the
+escalation step, crisis or digest it tells of) and the log of every attempt."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.alerts.db import Base
@@ -41,3 +41,21 @@ class OutboxNotification(Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NotificationLog(Base):
+    """Every attempt to reach a person: what a failing channel looks like, visibly."""
+
+    __tablename__ = "notification_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[str] = mapped_column(String(200), index=True)
+    escalation_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    recipient_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    latency_s: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,11 +19,10 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.alerts.escalation.models import NotificationLog
-from services.alerts.notification.channels import DeliveryResult, Notification, RetryPolicy
+from services.alerts.channel.contract import DeliveryResult, Notification
 from services.alerts.notification.compose import Destination
-from services.alerts.notification.models import OutboxNotification
-from services.alerts.owner.schemas import ChannelKind
+from services.alerts.notification.models import NotificationLog, OutboxNotification
+from services.alerts.notification.retry import RetryPolicy
 from shared.db import insert_ignore
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -33,7 +32,7 @@ _TABLE: Table = OutboxNotification.__table__  # type: ignore[assignment]
 
 def outbox_key(notification_id: str, destination: Destination) -> str:
     """Stable per (notification, channel, target): enqueueing twice adds one row."""
-    raw = f"{notification_id}\x00{destination.channel.value}\x00{destination.target}"
+    raw = f"{notification_id}\x00{destination.channel}\x00{destination.target}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -53,7 +52,7 @@ def outbox_rows(
             "notification_id": notification.id,
             "escalation_id": escalation_id,
             "recipient_id": recipient_id,
-            "channel": d.channel.value,
+            "channel": d.channel,
             "target": d.target,
             "payload": payload,
             "status": PENDING,
@@ -128,7 +127,7 @@ async def claim_due(
             id=row.id,
             claim=token,
             notification=Notification.model_validate(row.payload),
-            destination=Destination(ChannelKind(row.channel), row.target),
+            destination=Destination(row.channel, row.target),
             escalation_id=row.escalation_id,
             recipient_id=row.recipient_id,
             attempts=row.attempts,
@@ -210,7 +209,7 @@ async def record(
                 "notification_id": r.claimed.notification.id,
                 "escalation_id": r.claimed.escalation_id,
                 "recipient_id": r.claimed.recipient_id,
-                "channel": r.claimed.destination.channel.value,
+                "channel": r.claimed.destination.channel,
                 "ok": r.result.ok,
                 "status_code": r.result.status_code,
                 "error": r.result.error,

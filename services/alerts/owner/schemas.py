@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from services.alerts import channel  # noqa: F401  (registers every channel module)
+from services.alerts.channel.contract import spec_for, specs
 
 _ID = r"^[A-Za-z0-9_.\-]+$"
 
@@ -25,30 +29,36 @@ class Role(StrEnum):
     agent = "agent"
 
 
-class ChannelKind(StrEnum):
-    email = "email"
-    telegram = "telegram"
-    slack = "slack"
-    webhook = "webhook"
+class ContactsBase(_Model):
+    """Where one person can be reached; one optional key per registered channel."""
+
+    def channels(self) -> list[str]:
+        """Configured channels, in the registry's order (the order notifications try them)."""
+        return [spec.kind for spec in specs() if getattr(self, spec.contact_key, None)]
+
+    def target(self, kind: str) -> str | None:
+        """The person's address on that channel (chat id, URL, e-mail), if any."""
+        spec = spec_for(kind)
+        value = getattr(self, spec.contact_key, None) if spec else None
+        return str(value) if value else None
 
 
-class Contacts(_Model):
-    """Where one person can be reached; every channel is optional."""
+def _contacts_model() -> type[ContactsBase]:
+    """`Contacts` with a validated field per registered channel (`contact_key`, `pattern`)."""
+    fields: dict[str, Any] = {
+        spec.contact_key: (
+            str | None,
+            Field(default=None, max_length=spec.max_length, pattern=spec.pattern),
+        )
+        for spec in specs()
+    }
+    return create_model("Contacts", __base__=ContactsBase, __module__=__name__, **fields)
 
-    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    telegram_chat_id: str | None = Field(default=None, max_length=64, pattern=r"^-?\d+$|^@\w+$")
-    slack_webhook: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
-    webhook: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
 
-    def channels(self) -> list[ChannelKind]:
-        """Configured channels, in a stable order (the order notifications try them)."""
-        pairs = [
-            (ChannelKind.telegram, self.telegram_chat_id),
-            (ChannelKind.slack, self.slack_webhook),
-            (ChannelKind.email, self.email),
-            (ChannelKind.webhook, self.webhook),
-        ]
-        return [kind for kind, value in pairs if value]
+if TYPE_CHECKING:
+    Contacts = ContactsBase
+else:
+    Contacts = _contacts_model()
 
 
 class TimeWindow(_Model):

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.alerts.deps import AlertsContext
+from services.alerts.config import AlertsSettings
+from services.alerts.metrics import AlertsMetrics
 from services.alerts.webhook import service
 from services.alerts.webhook.delivery import Subscription, WebhookEvent, deliver
 from services.alerts.webhook.models import WebhookDelivery, WebhookSubscription
@@ -18,6 +22,7 @@ from services.alerts.webhook.schemas import EVENT_TYPES_BY_TOPIC, ReplayResult
 from shared.db import session_scope
 from shared.events import EventDecodeError, decode, utcnow
 from shared.logging import get_logger
+from shared.topics import Topics
 
 log = get_logger(__name__)
 
@@ -25,13 +30,25 @@ log = get_logger(__name__)
 LEASE_MARGIN = timedelta(seconds=30)
 
 
-async def deliver_due(ctx: AlertsContext) -> int:
+@dataclass(frozen=True)
+class DeliveryWorker:
+    """What the delivery worker uses: made once in the lifespan."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    settings: AlertsSettings
+    client: httpx.AsyncClient
+    metrics: AlertsMetrics
+    #: Set by the fan-out and the API, so deliveries go out without waiting for a tick.
+    wakeup: asyncio.Event
+
+
+async def deliver_due(worker: DeliveryWorker) -> int:
     """One pass: claim the due deliveries, send them concurrently, record each attempt."""
-    settings = ctx.settings
+    settings = worker.settings
     now = utcnow()
     lease_until = now + timedelta(seconds=settings.alerts_webhook_timeout_s) + LEASE_MARGIN
     claimed: list[tuple[int, Subscription | None, WebhookEvent]] = []
-    async with session_scope(ctx.runtime.sessions) as session:
+    async with session_scope(worker.sessions) as session:
         due = await service.due_deliveries(session, now=now, limit=settings.alerts_webhook_batch)
         for row in due:
             if not await service.claim(session, delivery=row, lease_until=lease_until):
@@ -46,7 +63,7 @@ async def deliver_due(ctx: AlertsContext) -> int:
 
     async def one(delivery_id: int, sub: Subscription | None, event: WebhookEvent) -> None:
         async with limit:
-            await _attempt(ctx, delivery_id, sub, event)
+            await _attempt(worker, delivery_id, sub, event)
 
     await asyncio.gather(*(one(*c) for c in claimed))
     return len(claimed)
@@ -59,22 +76,22 @@ def _event(row: WebhookDelivery) -> WebhookEvent:
 
 
 async def _attempt(
-    ctx: AlertsContext, delivery_id: int, sub: Subscription | None, event: WebhookEvent
+    worker: DeliveryWorker, delivery_id: int, sub: Subscription | None, event: WebhookEvent
 ) -> None:
-    settings, metrics = ctx.settings, ctx.metrics
+    settings, metrics = worker.settings, worker.metrics
     if sub is None:  # deleted between enqueue and now
-        async with session_scope(ctx.runtime.sessions) as session:
+        async with session_scope(worker.sessions) as session:
             await service.cancel(session, delivery_id=delivery_id, now=utcnow())
         return
     attempt = await deliver(
-        ctx.notifier.client,
+        worker.client,
         sub,
         event,
         allow_private=settings.alerts_allow_private_destinations,
         allowlist=settings.alerts_destination_allowlist,
         timeout_s=settings.alerts_webhook_timeout_s,
     )
-    async with session_scope(ctx.runtime.sessions) as session:
+    async with session_scope(worker.sessions) as session:
         status = await service.record_attempt(
             session,
             delivery_id=delivery_id,
@@ -97,30 +114,30 @@ async def _attempt(
         )
 
 
-async def refresh_gauges(ctx: AlertsContext) -> None:
-    async with session_scope(ctx.runtime.sessions) as session:
-        ctx.metrics.webhook_retries_pending.set(await service.count_retries_pending(session))
+async def refresh_gauges(worker: DeliveryWorker) -> None:
+    async with session_scope(worker.sessions) as session:
+        worker.metrics.webhook_retries_pending.set(await service.count_retries_pending(session))
 
 
-async def run_delivery_worker(ctx: AlertsContext) -> None:
+async def run_delivery_worker(worker: DeliveryWorker) -> None:
     """Sends due deliveries: at once when the fan-out wakes it, else every tick (retries).
 
     A failing pass (database away) is logged and tried again on the next tick, like the
     escalation ticker: deliveries wait in the table, nothing is lost.
     """
     while True:
-        ctx.webhook_wakeup.clear()
+        worker.wakeup.clear()
         sent = 0
         try:
-            sent = await deliver_due(ctx)
-            await refresh_gauges(ctx)
+            sent = await deliver_due(worker)
+            await refresh_gauges(worker)
         except Exception:
             log.exception("webhook delivery pass failed")
-        if sent >= ctx.settings.alerts_webhook_batch:
+        if sent >= worker.settings.alerts_webhook_batch:
             continue  # a backlog: keep going without waiting
         try:
             await asyncio.wait_for(
-                ctx.webhook_wakeup.wait(), timeout=ctx.settings.alerts_tick_interval_s
+                worker.wakeup.wait(), timeout=worker.settings.alerts_tick_interval_s
             )
         except TimeoutError:
             pass
@@ -135,8 +152,11 @@ def replay_topics(sub: Subscription) -> list[str]:
 
 
 async def replay(
-    ctx: AlertsContext,
     *,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: AlertsSettings,
+    topics: Topics,
+    webhook_wakeup: asyncio.Event,
     subscription_id: str,
     start: datetime,
     end: datetime,
@@ -148,11 +168,10 @@ async def replay(
     after `end` or the end offset seen at the start, bounded in count and time. Events
     the subscription already has a delivery for are skipped (keyed by event id).
     """
-    settings = ctx.settings
-    async with session_scope(ctx.runtime.sessions) as session:
+    async with session_scope(sessions) as session:
         row = await service.get_subscription(session, subscription_id=subscription_id)
         sub = service.to_domain(row)
-    topics = replay_topics(sub)
+    wanted = replay_topics(sub)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=None,
@@ -164,7 +183,7 @@ async def replay(
     truncated = False
     deadline = time.monotonic() + settings.alerts_webhook_replay_timeout_s
     try:
-        partitions = await _seek_to(consumer, [ctx.runtime.topics.name(t) for t in topics], start)
+        partitions = await _seek_to(consumer, [topics.name(t) for t in wanted], start)
         end_ms = int(end.timestamp() * 1000)
         remaining = dict(partitions)  # tp → end offset still to reach
         while remaining:
@@ -193,14 +212,14 @@ async def replay(
                     remaining.pop(tp)
             if events:
                 matched += len(events)
-                async with session_scope(ctx.runtime.sessions) as session:
+                async with session_scope(sessions) as session:
                     enqueued += await service.enqueue(
                         session, events=events, now=utcnow(), subscriptions=[row]
                     )
     finally:
         await consumer.stop()
     if enqueued:
-        ctx.webhook_wakeup.set()
+        webhook_wakeup.set()
     log.info(
         "webhook replay done",
         subscription_id=subscription_id,
@@ -211,7 +230,7 @@ async def replay(
     )
     return ReplayResult(
         subscription_id=subscription_id,
-        topics=topics,
+        topics=wanted,
         scanned=scanned,
         matched=matched,
         enqueued=enqueued,

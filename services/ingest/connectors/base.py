@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from shared.connector import (
     ConnectorError,
     FetchResult,
+    ReplyCheck,
     ReplyNotSupported,
     ReplyRequest,
     ReplyResult,
@@ -35,8 +36,9 @@ T = TypeVar("T")
 class FetchPage(FetchResult):
     """A FetchResult that also says how many platform items were unusable.
 
-    A malformed item is skipped (and logged) instead of failing the page: one broken
-    review must not block a source forever. `skipped` lets the poller count it.
+    A malformed item is skipped instead of failing the page: one broken review must not
+    block a source forever. Each skip is logged with its reason when it happens; the
+    poller does not read these fields, they tell the page's caller what was left out.
     """
 
     skipped: int = 0
@@ -193,6 +195,9 @@ class BaseConnector:
     default_base_url: str = ""
     default_rate: float = 1.0
     default_burst: int = 5
+    #: The platform lists an answer only after moderation, and a reply post has no
+    #: idempotency: after a lost answer, "not shown" does not mean "not posted" (Ozon).
+    hides_unmoderated: bool = False
 
     def __init__(
         self,
@@ -209,6 +214,7 @@ class BaseConnector:
         if limiters is None:
             limiters = LimiterRegistry(clock) if clock is not None else LIMITERS
         self.clock = clock or limiters.clock
+        self.limiters = limiters
         rate = float(self.options.get("rate_per_s", self.default_rate))
         burst = int(self.options.get("burst", self.default_burst))
         limiter = limiters.get(self.platform, self.limiter_account(), rate, burst)
@@ -221,7 +227,6 @@ class BaseConnector:
             policy=policy or _policy_from(self.options),
             clock=self.clock,
         )
-        self.skipped_total = 0
 
     # hooks
     def auth_headers(self) -> dict[str, str]:
@@ -299,7 +304,6 @@ class BaseConnector:
                 reason = f"item {ident!r}: {_short(exc)}"
                 skipped.append(reason)
                 log.warning("%s source %s: skipping %s", self.platform, self.source_id, reason)
-        self.skipped_total += len(skipped)
         return mentions, skipped
 
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
@@ -307,6 +311,37 @@ class BaseConnector:
 
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         raise ReplyNotSupported(self.platform)
+
+    def credential_expires_at(self) -> datetime | None:
+        """When the source's credential stops working, where the credential says so."""
+        return None
+
+    def credential_warning(self, now: datetime) -> str | None:
+        """A reason to renew the credential soon (shown on the source), or None."""
+        expires = self.credential_expires_at()
+        if expires is None:
+            return None
+        days = float(self.options.get("token_warn_days", 14))
+        left = expires - now
+        if left.total_seconds() > days * 86400:
+            return None
+        when = expires.strftime("%Y-%m-%d %H:%M UTC")
+        if left.total_seconds() <= 0:
+            return f"{self.platform}: the API token expired on {when}: issue a new one"
+        return (
+            f"{self.platform}: the API token expires on {when} (in {left.days} d "
+            f"{left.seconds // 3600} h): issue a new one before then"
+        )
+
+    async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
+        """Which of these items the platform no longer has (deleted by the customer or the
+        platform); None where the platform cannot be asked (monitors, feeds)."""
+        return None
+
+    async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
+        """What the platform shows of our answer; platforms with moderation states say
+        more than shown / not shown."""
+        return ReplyCheck("published" if await self.confirm_reply(request) else "missing")
 
     async def aclose(self) -> None:
         """The httpx client is shared and owned by ingest: nothing to close here."""

@@ -23,7 +23,15 @@ from urllib.parse import quote
 
 import httpx
 
-from shared.connector import ConnectorError, ReplyRequest, ReplyResult, SourceConfig, register
+from shared.connector import (
+    AlreadyAnswered,
+    ConnectorError,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
 from shared.events import Mention, MentionKind, Product
 
 from .base import (
@@ -50,10 +58,15 @@ RENEW_BEFORE_S = 120.0
 OAUTH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
 
 
+#: Play's reply quota is its own: 2,000 POST a day per app [C], apart from 200 GET/h.
+POST_RATE = 2000 / 86400
+POST_BURST = 50
+
+
 class GooglePlayConnector(BaseConnector):
     platform = "google_play"
     default_base_url = "https://androidpublisher.googleapis.com/androidpublisher/v3"
-    default_rate = 200 / 3600  # 200 GET/hour per app
+    default_rate = 200 / 3600  # 200 GET/hour per app (the GET bucket; POSTs have theirs)
     default_burst = 10
 
     def __init__(
@@ -66,6 +79,23 @@ class GooglePlayConnector(BaseConnector):
         policy: RetryPolicy | None = None,
     ) -> None:
         super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
+        #: Replies (POST) draw from the app's daily POST quota, not the hourly GET one.
+        self.post_http = PlatformHTTP(
+            client,
+            platform=self.platform,
+            base_url=self.http.base_url,
+            headers=self.auth_headers(),
+            limiter=self.limiters.get(
+                self.platform,
+                f"{self.limiter_account()}:post",
+                float(self.options.get("post_rate_per_s", POST_RATE)),
+                int(self.options.get("post_burst", POST_BURST)),
+            ),
+            policy=self.http.policy,
+            clock=self.clock,
+        )
+        #: What `:reply` answered, per reply id: the confirmation reuses it (no GET).
+        self._replied: dict[str, str] = {}
         self._oauth: PlatformHTTP | None = None
         self._token_expires_at = 0.0
         if not self.config.credentials.get("access_token"):
@@ -126,17 +156,19 @@ class GooglePlayConnector(BaseConnector):
         lifetime = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
         self._token_expires_at = self.clock.monotonic() + max(0.0, lifetime - RENEW_BEFORE_S)
         self.http.set_header("Authorization", f"Bearer {token}")
+        self.post_http.set_header("Authorization", f"Bearer {token}")
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """A Play call with a live token; a 401 renews the token once (revoked early)."""
         await self._authorize()
+        http = self.post_http if method == "POST" else self.http
         try:
-            return (await self.http.request(method, path, **kwargs))[1]
+            return (await http.request(method, path, **kwargs))[1]
         except PlatformHTTPError as exc:
             if exc.status != 401 or self._oauth is None:
                 raise
         await self._authorize(renew=True)
-        return (await self.http.request(method, path, **kwargs))[1]
+        return (await http.request(method, path, **kwargs))[1]
 
     def limiter_account(self) -> str:
         return str(self.option("package_name"))
@@ -208,6 +240,7 @@ class GooglePlayConnector(BaseConnector):
             url=f"https://play.google.com/store/apps/details?id={package}&reviewId={review_id}",
             published_at=epoch_dt(seconds),
             language_hint=(opt_str(user, "reviewerLanguage") or "").split("_")[0] or None,
+            answered=_developer_reply(item) is not None,
         )
 
     def _review_path(self, request: ReplyRequest) -> str:
@@ -226,6 +259,14 @@ class GooglePlayConnector(BaseConnector):
             )
         self.check_length(text, 1, MAX_REPLY_CHARS)
         path = f"{self._review_path(request)}:reply"
+        if not request.edit:
+            # `:reply` is an upsert: without this read it would overwrite an answer a
+            # person wrote in the Play Console while the draft waited.
+            existing = _developer_reply(await self._current(request))
+            if existing == text:
+                return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+            if existing is not None:
+                raise AlreadyAnswered(self.platform)
         try:
             body = await self._call("POST", path, json_body={"replyText": text})
         except PlatformHTTPError as exc:
@@ -238,6 +279,10 @@ class GooglePlayConnector(BaseConnector):
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "'result' is missing")
+        if isinstance(result.get("replyText"), str):
+            if len(self._replied) >= 1000:
+                self._replied.pop(next(iter(self._replied)))
+            self._replied[request.reply_id] = result["replyText"].strip()
         published = datetime.now(UTC)
         edited = result.get("lastEdited")
         if isinstance(edited, dict):
@@ -247,6 +292,28 @@ class GooglePlayConnector(BaseConnector):
                 pass
         return ReplyResult(external_reply_id=None, published_at=published)
 
+    async def _current(self, request: ReplyRequest) -> Mapping[str, Any]:
+        """The review as Play shows it now."""
+        try:
+            body = await self._call("GET", self._review_path(request))
+        except PlatformHTTPError as exc:
+            if exc.status == 404:
+                raise ConnectorError(
+                    "google_play: the review no longer exists (deleted or older than Play keeps)",
+                    retryable=False,
+                ) from exc
+            raise self.refusal(exc) from exc
+        if not isinstance(body, dict):
+            raise BadResponse(self.platform, self._review_path(request), "body is not an object")
+        return body
+
+    async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
+        """Right after a post, the `:reply` answer is the confirmation (Play returns
+        the stored reply): no GET spent from the 200/h quota. Later, a read."""
+        if self._replied.pop(request.reply_id, None) == request.text.strip():
+            return ReplyCheck("published")
+        return await super().check_reply(request)
+
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         try:
             body = await self._call("GET", self._review_path(request))
@@ -254,12 +321,18 @@ class GooglePlayConnector(BaseConnector):
             if exc.status == 404:
                 return False
             raise
-        comments = body.get("comments") if isinstance(body, dict) else None
-        for comment in comments or []:
-            dev = comment.get("developerComment") if isinstance(comment, dict) else None
-            if isinstance(dev, dict) and str(dev.get("text", "")).strip() == request.text.strip():
-                return True
-        return False
+        reply = _developer_reply(body) if isinstance(body, dict) else None
+        return reply == request.text.strip()
+
+
+def _developer_reply(review: Mapping[str, Any]) -> str | None:
+    """The developer's reply under a review, stripped; None when there is none."""
+    comments = review.get("comments")
+    for comment in comments if isinstance(comments, list) else []:
+        dev = comment.get("developerComment") if isinstance(comment, dict) else None
+        if isinstance(dev, dict):
+            return str(dev.get("text") or "").strip() or None
+    return None
 
 
 @register("google_play")

@@ -6,6 +6,13 @@ itself). Keys: `item` (required), `id` (required, e.g. `"@data-id"` or `"a.title
 `text`, `title`, `pros`, `cons`, `rating`, `author`, `date`, `link`, `next`.
 A poll walks at most `max_pages` pages from `options["url"]`, following `next`, and stops
 early at a page with nothing new. Monitor-only: replies raise ReplyNotSupported.
+
+A monitor must say when it is blind: redirects (http→https, a moved listing) are
+followed, and a first page that is a captcha / bot check (`BLOCK_MARKERS`, plus
+`options.block_markers`), or that lists no reviews although earlier polls found some
+(a changed layout, a block page), is an error naming the reason, so the source turns
+unhealthy instead of reporting "0 new reviews" forever. Dates may be ISO, a
+`date_format`, or Russian («12 марта 2025», «вчера», «2 дня назад»).
 """
 
 from __future__ import annotations
@@ -21,12 +28,31 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from shared.connector import SourceConfig, register
+from shared.connector import ConnectorError, SourceConfig, register
 from shared.events import Mention, MentionKind, Product
 
 from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, encode_cursor, parse_dt
+from .ru_dates import parse_ru_date
 
 _DIGIT = re.compile(r"\d+(?:[.,]\d+)?")
+#: Text of captcha and bot-check pages (lower case): Yandex SmartCaptcha, reCAPTCHA,
+#: hCaptcha, Cloudflare, DDoS-Guard, Qrator and their Russian wordings.
+BLOCK_MARKERS = (
+    "captcha",
+    "капча",
+    "я не робот",
+    "вы не робот",
+    "are you a robot",
+    "not a robot",
+    "проверка браузера",
+    "checking your browser",
+    "cf-challenge",
+    "challenge-platform",
+    "ddos-guard",
+    "qrator",
+    "access denied",
+    "доступ ограничен",
+)
 
 
 def select(node: Node, spec: str | None) -> str | None:
@@ -57,8 +83,6 @@ class HtmlMonitorConnector(BaseConnector):
     def selectors(self) -> Mapping[str, str]:
         value = self.option("selectors")
         if not isinstance(value, dict) or "item" not in value or "id" not in value:
-            from shared.connector import ConnectorError
-
             raise ConnectorError(
                 "html_monitor: options.selectors must map at least 'item' and 'id'", retryable=False
             )
@@ -77,10 +101,16 @@ class HtmlMonitorConnector(BaseConnector):
         while url and pages < max_pages and url not in visited:
             visited.add(url)
             pages += 1
-            response, _ = await self.http.request("GET", url, parse_json=False)
+            response, _ = await self.http.request(
+                "GET", url, parse_json=False, follow_redirects=True
+            )
             tree = HTMLParser(response.text)
             nodes = tree.css(selectors["item"])
             page_url = str(response.url)
+            if pages == 1 and not nodes:
+                self._blind(response.text, page_url, had_items=bool(state.get("had_items")))
+            if nodes:
+                state["had_items"] = True
             mentions, bad = self.map_items(
                 [{"node": n, "page": page_url} for n in nodes], self._item
             )
@@ -101,6 +131,26 @@ class HtmlMonitorConnector(BaseConnector):
             skipped=len(skipped),
             skipped_reasons=tuple(skipped),
         )
+
+    def _blind(self, page: str, url: str, *, had_items: bool) -> None:
+        """A first page without reviews: a block page, or a layout we no longer read."""
+        lowered = page.lower()
+        extra = self.options.get("block_markers") or ()
+        markers = (*BLOCK_MARKERS, *(str(m).lower() for m in extra))
+        found = next((m for m in markers if m in lowered), None)
+        if found is not None:
+            raise ConnectorError(
+                f"html_monitor: {url} answered with a captcha or bot check ({found!r} on the "
+                "page): the monitor is blind until the site lets it through",
+                retryable=False,
+            )
+        if had_items:
+            raise ConnectorError(
+                f"html_monitor: the first page of {url} lists no reviews although earlier "
+                f"polls found some (selector {self.selectors['item']!r}): the layout changed "
+                "or the site blocks us",
+                retryable=False,
+            )
 
     def _item(self, item: Mapping[str, Any]) -> Mention:
         node: Node = item["node"]
@@ -144,13 +194,19 @@ class HtmlMonitorConnector(BaseConnector):
                 raise BadItem(f"review {ident!r}: date selector {sel!r} found nothing")
             return datetime.now(UTC)
         tz = ZoneInfo(str(self.options.get("timezone", "Europe/Moscow")))
+        russian = parse_ru_date(raw, datetime.now(UTC), tz)
+        if russian is not None:
+            return russian
         fmt = self.options.get("date_format")
         if fmt:
             try:
                 return datetime.strptime(raw, str(fmt)).replace(tzinfo=tz)
             except ValueError as exc:
                 raise BadItem(f"review {ident!r}: date {raw!r} does not match {fmt!r}") from exc
-        parsed = parse_dt(raw, "date")
+        try:
+            parsed = parse_dt(raw, "date")
+        except BadItem as exc:
+            raise BadItem(f"review {ident!r}: date {raw!r} is neither ISO nor Russian") from exc
         return parsed if "+" in raw or raw.endswith(("Z", "z")) else parsed.replace(tzinfo=tz)
 
 

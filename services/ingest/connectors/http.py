@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hashlib
-import json
 import logging
 import random
 import time
@@ -288,6 +287,7 @@ class PlatformHTTP:
         form: Mapping[str, str] | None = None,
         parse_json: bool = True,
         idempotent: bool = True,
+        follow_redirects: bool = False,
     ) -> tuple[httpx.Response, Any]:
         """Send with retries; return the response and its parsed JSON (None when the body
         is empty or `parse_json` is false)."""
@@ -314,6 +314,7 @@ class PlatformHTTP:
                     data=form,
                     headers=self._headers,
                     timeout=policy.timeout,
+                    follow_redirects=follow_redirects,
                 )
             except httpx.TimeoutException as exc:
                 maybe_done = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
@@ -405,8 +406,3 @@ class PlatformHTTP:
 
 
 _INVALID: Any = object()
-
-
-def dumps_compact(value: Any) -> str:
-    """Cursor serialisation: compact, stable key order."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)

@@ -19,7 +19,14 @@ from typing import Any
 
 import httpx
 
-from shared.connector import ConnectorError, ReplyRequest, ReplyResult, SourceConfig, register
+from shared.connector import (
+    AlreadyAnswered,
+    ConnectorError,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
 from shared.events import Mention, MentionKind, Product
 
 from .base import (
@@ -43,11 +50,16 @@ SUBSCRIPTION_MISSING = (
 )
 
 
+#: Bound on comment pages read under one review (100 each).
+MAX_COMMENT_PAGES = 10
+
+
 class OzonConnector(BaseConnector):
     platform = "ozon"
     default_base_url = "https://api-seller.ozon.ru"
     default_rate = 50.0  # ~50 req/s per Client-Id (third-party figure)
     default_burst = 10
+    hides_unmoderated = True  # comment/list shows only moderated comments [C]
 
     def auth_headers(self) -> dict[str, str]:
         return {"Client-Id": self.credential("client_id"), "Api-Key": self.credential("api_key")}
@@ -78,8 +90,12 @@ class OzonConnector(BaseConnector):
         last_id = str(state.get("last_id", ""))
         seen = SeenMap(state.get("seen"))
         limit = max(20, min(100, int(self.options.get("limit", 100))))
-        status = str(self.options.get("status", "UNPROCESSED"))
-        resweep = bool(self.options.get("resweep", status == "UNPROCESSED"))
+        # A cursor may carry its own status (a history import reads ALL).
+        status = str(state.get("status") or self.options.get("status", "UNPROCESSED"))
+        if "resweep" in state:
+            resweep = bool(state["resweep"])
+        else:
+            resweep = bool(self.options.get("resweep", status == "UNPROCESSED"))
         path = "/v1/review/list"
         body = await self._call(
             path,
@@ -92,7 +108,8 @@ class OzonConnector(BaseConnector):
         next_id = body.get("last_id")
         if next_id is not None and not isinstance(next_id, str):
             raise BadResponse(self.platform, path, "'last_id' is not a string")
-        mentions, skipped = self.map_items(items, self._review)
+        answered = await self._answered_ids(items)
+        mentions, skipped = self.map_items(items, lambda item: self._review(item, answered))
         fresh = [m for m in mentions if seen.is_new(m)]
         for m in fresh:
             seen.add(m)
@@ -106,7 +123,26 @@ class OzonConnector(BaseConnector):
             skipped_reasons=tuple(skipped),
         )
 
-    def _review(self, item: Mapping[str, Any]) -> Mention:
+    async def _answered_ids(self, items: list[Any]) -> set[str]:
+        """Reviews the seller already answered: `PROCESSED`, or carrying an own comment.
+
+        `status` is a seller-side flag (a review answered without marking it processed
+        stays UNPROCESSED), so reviews with comments are read: only those, so a page costs
+        one extra call per commented review, not per review.
+        """
+        answered: set[str] = set()
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            amount = item.get("comments_amount")
+            if item.get("status") == "PROCESSED":
+                answered.add(item["id"])
+            elif isinstance(amount, int) and not isinstance(amount, bool) and amount > 0:
+                if await self._owner_comments(item["id"]):
+                    answered.add(item["id"])
+        return answered
+
+    def _review(self, item: Mapping[str, Any], answered: set[str] | None = None) -> Mention:
         sku = item.get("sku")
         return self.mention(
             external_id=req(item, "id", str),
@@ -116,29 +152,86 @@ class OzonConnector(BaseConnector):
             product=Product(sku=str(sku) if sku is not None else None),
             url=f"https://www.ozon.ru/product/{sku}/reviews/" if sku else None,
             published_at=parse_dt(item.get("published_at"), "published_at"),
+            answered=item.get("id") in (answered or set()),
         )
 
-    async def _owner_comments(self, review_id: str) -> list[Mapping[str, Any]]:
+    async def _comments(self, review_id: str) -> list[Mapping[str, Any]]:
+        """Every comment Ozon shows under a review (only moderated ones), all pages."""
         path = "/v1/review/comment/list"
-        body = await self._call(
-            path, {"review_id": review_id, "limit": 100, "offset": 0, "sort_dir": "ASC"}
+        out: list[Mapping[str, Any]] = []
+        for _ in range(MAX_COMMENT_PAGES):
+            body = await self._call(
+                path, {"review_id": review_id, "limit": 100, "offset": len(out), "sort_dir": "ASC"}
+            )
+            page = [c for c in require_list(self.platform, path, body, "comments")]
+            out.extend(c for c in page if isinstance(c, dict))
+            if len(page) < 100:
+                break
+        return out
+
+    async def _owner_comments(self, review_id: str) -> list[Mapping[str, Any]]:
+        return [c for c in await self._comments(review_id) if c.get("is_owner") is True]
+
+    async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
+        """`/v1/review/info` by id; a 404 means the review is gone."""
+        gone: set[str] = set()
+        for review_id in external_ids:
+            try:
+                await self._call("/v1/review/info", {"review_id": review_id})
+            except PlatformHTTPError as exc:
+                if exc.status != 404:
+                    raise
+                gone.add(review_id)
+        return gone
+
+    async def _hidden_answer(self, review_id: str, visible: int) -> bool:
+        """Whether the review is marked processed and counts more comments than Ozon lists:
+        an answer written in the cabinet still in moderation (Ozon lists comments only
+        after it)."""
+        path = "/v1/review/info"
+        try:
+            info = await self._call(path, {"review_id": review_id})
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc) from exc
+        amount = info.get("comments_amount")
+        return (
+            info.get("status") == "PROCESSED"
+            and isinstance(amount, int)
+            and not isinstance(amount, bool)
+            and amount > visible
         )
-        comments = require_list(self.platform, path, body, "comments")
-        return [c for c in comments if isinstance(c, dict) and c.get("is_owner") is True]
 
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         """Create our comment; for an edit, delete our earlier comments first.
 
+        Reviews only: Ozon questions are answered through other methods.
+
         An existing owner comment with the same text is returned instead of posting
         again, so a retry after a lost response does not double-post.
         """
+        if request.kind != MentionKind.review:
+            raise ConnectorError(f"ozon cannot answer a {request.kind} here", retryable=False)
         text = request.text.strip()
         self.check_length(text, 1, 10000)
-        owned = await self._owner_comments(request.external_id)
+        try:
+            comments = await self._comments(request.external_id)
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc) from exc
+        owned = [c for c in comments if c.get("is_owner") is True]
         for comment in owned:
             if str(comment.get("text", "")).strip() == text:
                 return ReplyResult(
                     external_reply_id=str(comment.get("id")), published_at=_when(comment)
+                )
+        if not request.edit:
+            # Our own earlier comment (a first answer before a follow-up) is no obstacle.
+            if any(not request.is_own(str(c.get("text", ""))) for c in owned):
+                raise AlreadyAnswered(self.platform)
+            if not request.own_answers and await self._hidden_answer(
+                request.external_id, len(comments)
+            ):
+                raise AlreadyAnswered(
+                    self.platform, detail="marked processed, with a comment awaiting moderation"
                 )
         try:
             if request.edit:

@@ -20,7 +20,9 @@ from typing import Any
 import httpx
 
 from shared.connector import (
+    AlreadyAnswered,
     ConnectorError,
+    ReplyCheck,
     ReplyRequest,
     ReplyResult,
     SourceConfig,
@@ -43,8 +45,12 @@ from .base import (
     require_list,
 )
 from .http import PlatformHTTPError
+from .jwt_claims import token_claims
 
 STREAMS = ("feedbacks", "questions")
+#: How WB says "no such review / question" on a read by id: 422 "Невозможно получить
+#: отзыв по id" [C otzyvy.yaml]; 400 / 404 kept for a malformed id and older answers.
+NOT_FOUND_STATUSES = (400, 404, 422)
 #: Suffix of a stream of answered items (`isAnswered=true`), walked by history imports.
 ANSWERED = "_answered"
 
@@ -60,7 +66,17 @@ class WildberriesConnector(BaseConnector):
         return {"Authorization": self.credential("token")}
 
     def limiter_account(self) -> str:
-        return self.credential("token")
+        """WB limits per seller account: tokens of one seller (the `sid` claim) share
+        one budget; a token without claims is its own account."""
+        sid = (token_claims(self.credential("token")) or {}).get("sid")
+        return f"sid:{sid}" if isinstance(sid, str) and sid else self.credential("token")
+
+    def credential_expires_at(self) -> datetime | None:
+        """WB tokens are JWTs with `exp` (they live up to 180 days)."""
+        exp = (token_claims(self.credential("token")) or {}).get("exp")
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            return datetime.fromtimestamp(exp, UTC)
+        return None
 
     @property
     def take(self) -> int:
@@ -189,7 +205,7 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
-            answered=isinstance(item.get("answer"), dict),
+            answered=_answer_text(item) is not None,
         )
 
     def _question(self, item: Mapping[str, Any]) -> Mention:
@@ -201,22 +217,31 @@ class WildberriesConnector(BaseConnector):
             product=product,
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
-            answered=isinstance(item.get("answer"), dict),
+            answered=_answer_text(item) is not None,
         )
 
     # --- replies -----------------------------------------------------------------------
 
+    async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
+        """One read by id each (WB has no batch read): 422 means gone."""
+        return {i for i in external_ids if await self._read_item(kind, i) is None}
+
     async def _read_back(self, request: ReplyRequest) -> Mapping[str, Any] | None:
+        return await self._read_item(request.kind, request.external_id)
+
+    async def _read_item(self, kind: MentionKind, external_id: str) -> Mapping[str, Any] | None:
         """The review or question as WB shows it now; None when WB does not know the id."""
-        single = "question" if request.kind == MentionKind.question else "feedback"
+        single = "question" if kind == MentionKind.question else "feedback"
         path = f"/api/v1/{single}"
         try:
-            body = await self.http.get_json(path, params={"id": request.external_id})
+            body = await self.http.get_json(path, params={"id": external_id})
         except PlatformHTTPError as exc:
-            if exc.status in (400, 404):
+            if exc.status in NOT_FOUND_STATUSES:
                 return None
             raise
-        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        if not isinstance(body, dict) or body.get("error") is True:
+            return None
+        if not isinstance(body.get("data"), dict):
             return None
         data: Mapping[str, Any] = body["data"]
         return data
@@ -241,8 +266,19 @@ class WildberriesConnector(BaseConnector):
                 f"wildberries: the {what} no longer exists (deleted by its author or by WB)",
                 retryable=False,
             )
-        if _answer_text(current) == text:
+        existing = _answer_text(current)
+        if existing == text:
             return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
+        if existing is not None and not request.edit:
+            # Someone answered in the seller's cabinet while the draft waited.
+            raise AlreadyAnswered(self.platform, what)
+        answer = current.get("answer")
+        if request.edit and isinstance(answer, dict) and answer.get("editable") is False:
+            raise ConnectorError(
+                f"wildberries: the answer to this {what} can no longer be edited "
+                "(WB allows one edit within 60 days)",
+                retryable=False,
+            )
         try:
             if request.kind == MentionKind.question:
                 _, body = await self.http.request(
@@ -269,15 +305,33 @@ class WildberriesConnector(BaseConnector):
 
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         """Read the item back: WB answers 204 even for unknown ids."""
+        return (await self.check_reply(request)).state == "published"
+
+    async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
+        """Our answer and its `answer.state`: `wbRu` is shown, `reviewRequired` waits for
+        WB's moderation, `rejected` was refused by it."""
         current = await self._read_back(request)
-        return current is not None and _answer_text(current) == request.text.strip()
+        answer = current.get("answer") if current is not None else None
+        if not isinstance(answer, dict) or str(answer.get("text") or "").strip() != (
+            request.text.strip()
+        ):
+            return ReplyCheck("missing")
+        state = answer.get("state")
+        if state == "rejected":
+            return ReplyCheck("rejected", "Wildberries moderation rejected the answer")
+        if state == "reviewRequired":
+            return ReplyCheck("pending", "awaiting Wildberries moderation (reviewRequired)")
+        return ReplyCheck("published")
 
 
 def _answer_text(item: Mapping[str, Any]) -> str | None:
+    """The seller's answer as WB holds it (shown or in moderation); None when there is
+    none, it is empty, or WB's moderation rejected it (the item is open again)."""
     answer = item.get("answer")
-    if not isinstance(answer, dict):
+    if not isinstance(answer, dict) or answer.get("state") == "rejected":
         return None
-    return str(answer.get("text", "")).strip()
+    text = str(answer.get("text") or "").strip()
+    return text or None
 
 
 def _check_envelope(body: Any, where: str) -> None:

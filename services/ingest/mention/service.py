@@ -75,6 +75,8 @@ async def record(
             "revision": m.revision,
             "first_seen_at": now,
             "updated_at": now,
+            "kind": m.kind.value,
+            "answered": m.answered,
         }
         for m in mentions
     ]

@@ -18,10 +18,17 @@ class PostedReply(Base):
     mention_id: Mapped[str] = mapped_column(String(36), index=True)
     source_id: Mapped[str] = mapped_column(String(128))
     platform: Mapped[str] = mapped_column(String(64))
-    #: posting → published | failed | unconfirmed
-    status: Mapped[str] = mapped_column(String(16))
+    #: posting → published | failed | unconfirmed (posted, not shown, no id) | pending
+    #: (in the platform's moderation) | unknown (the post's answer was lost on a platform
+    #: that hides unmoderated answers). The re-confirmer settles the last three.
+    status: Mapped[str] = mapped_column(String(16), index=True)
     external_reply_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     text_sha: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: What the re-confirmer needs to read the platform back (migration 3c1f0a7d9b25).
+    external_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -12,6 +12,8 @@ How the range is bounded depends on what the platform can do:
   past the range end; the items of the last page beyond the end are dropped. With
   `include_answered` it also walks the answered items (`isAnswered=true`), which reach
   `mentions.raw` marked `answered` (history for the record, nothing to reply to).
+- Ozon is walked with `status=ALL` (the live source reads only UNPROCESSED reviews; a
+  history import must not skip processed ones, which come in `answered`).
 - Connectors that cannot start at a date are read from the beginning, page by page, and
   only mentions whose `published_at` lies inside the range are kept.
 
@@ -31,6 +33,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.ingest.connectors.base import decode_cursor, encode_cursor
+from services.ingest.connectors.ozon import OzonConnector
 from services.ingest.connectors.wildberries import WildberriesConnector
 from services.ingest.mention.service import Outcome, accept_mentions
 from shared.bus import Publisher
@@ -144,11 +147,20 @@ class _WildberriesWalk(_Walk):
         return encode_cursor(state), True
 
 
+class _OzonWalk(_Walk):
+    """The whole review list (`status=ALL`, newest last), once, without resweeping."""
+
+    def first_cursor(self) -> str | None:
+        return encode_cursor({"status": "ALL", "resweep": False})
+
+
 def walk_for(connector: Connector, span: DateRange, include_answered: bool = False) -> _Walk:
     """How to walk `connector` over `span`; answered history only where the platform
     lists it apart (Wildberries `isAnswered`)."""
     if isinstance(connector, WildberriesConnector):
         return _WildberriesWalk(connector, span, include_answered)
+    if isinstance(connector, OzonConnector):
+        return _OzonWalk(connector, span, include_answered)
     if include_answered:
         raise ValueError(
             f"answered history can be imported from wildberries only, not {connector.platform}"

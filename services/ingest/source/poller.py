@@ -82,6 +82,8 @@ class SourcePoller:
         self._labels = {"platform": config.platform, "source": config.source_id}
         self._seen_throttled = 0
         self._seen_limiter_wait = 0.0
+        #: A reason to renew the credential soon (token expiry), shown on the source.
+        self.warning: str | None = None
 
     async def run(self) -> None:
         """Poll until cancelled."""
@@ -167,12 +169,32 @@ class SourcePoller:
                     time.perf_counter() - started
                 )
                 self._export_call_stats()
+                self._check_credential()
         self._metrics.polls.labels(**self._labels, result="ok").inc()
         self._metrics.source_healthy.labels(**self._labels).set(1)
         self._metrics.source_last_success.labels(**self._labels).set(time.time())
         if new or updated:
             log.info("source polled", pages=pages, new=new, updated=updated, duplicate=duplicate)
         return PollReport(pages, new, updated, duplicate)
+
+    def _check_credential(self) -> None:
+        """Token expiry read from the token: a metric, the source's warning, a log line
+        when the warning appears or changes day."""
+        expires_at = getattr(self.connector, "credential_expires_at", None)
+        warn = getattr(self.connector, "credential_warning", None)
+        if expires_at is None or warn is None:
+            return
+        try:
+            expires = expires_at()
+        except ConnectorError:
+            return
+        if expires is None:
+            return
+        self._metrics.credential_expiry.labels(**self._labels).set(expires.timestamp())
+        warning = warn(utcnow())
+        if warning and (self.warning or "")[:60] != warning[:60]:
+            log.warning("source credential expires soon", warning=warning)
+        self.warning = warning
 
     def _export_call_stats(self) -> None:
         """Throttled answers and limiter waits since the last poll, from the connector's

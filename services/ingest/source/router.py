@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from services.ingest.deps import IngestContext, get_context
+from services.ingest.deps import IngestContext, get_context, require_admin
 from services.ingest.source.poller import list_states
 from shared.db import session_scope
 
-router = APIRouter(prefix="/api", tags=["sources"])
+# Source health names accounts and carries platform error text: staff only.
+router = APIRouter(prefix="/api", tags=["sources"], dependencies=[Depends(require_admin)])
 
 
 class SourceRead(BaseModel):
@@ -25,6 +26,8 @@ class SourceRead(BaseModel):
     last_success_at: datetime | None
     last_attempt_at: datetime | None
     mentions_total: int
+    #: Renew soon: e.g. the API token expires in a few days (read from the token).
+    warning: str | None = None
 
 
 @router.get("/sources", response_model=list[SourceRead])
@@ -46,6 +49,7 @@ async def get_sources(ctx: Annotated[IngestContext, Depends(get_context)]) -> li
                 last_success_at=state.last_success_at if state else None,
                 last_attempt_at=state.last_attempt_at if state else None,
                 mentions_total=state.mentions_total if state else 0,
+                warning=poller.warning,
             )
         )
     return result

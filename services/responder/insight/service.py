@@ -12,7 +12,7 @@ No commits here: the Kafka handler commits at its boundary.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -490,11 +490,3 @@ async def record_crisis(session: AsyncSession, *, alert: AlertRaised, raised_at:
             conflict_on=["alert_id"],
         )
     )
-
-
-def sum_contributions(states: Iterable[MentionState]) -> Contribution:
-    """The aggregates of many mentions at once (bulk loads and tests use the same code)."""
-    total: Contribution = {}
-    for state in states:
-        merge(total, contribution(state))
-    return total

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,15 +16,15 @@ from services.responder.queue_item.service import (
     open_item,
     record_assignment,
 )
-from services.responder.sla.tracker import publish_met
-from shared.bus import Publisher
 from shared.db import session_scope
 from shared.events import (
     AssignmentMade,
     Envelope,
     Mention,
     MentionClassified,
+    MentionDeleted,
     ReplyFailed,
+    ReplyPending,
     ReplyPublished,
 )
 from shared.logging import get_logger
@@ -100,9 +100,11 @@ async def handle_reply_published(
     envelope: Envelope[Any],
     *,
     sessions: async_sessionmaker[AsyncSession],
-    publisher: Publisher,
     metrics: ResponderMetrics,
+    on_answered: Callable[[QueueItem], Awaitable[None]],
 ) -> None:
+    """The reply is out: the item is answered; `on_answered` (the SLA tracker's `met`)
+    runs after the commit, on every delivery (it publishes once)."""
     event: ReplyPublished = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
@@ -121,7 +123,7 @@ async def handle_reply_published(
             metrics.time_to_answer.labels(platform=item.platform).observe(
                 max(0.0, (event.published_at - item.published_at).total_seconds())
             )
-    await publish_met(sessions=sessions, publisher=publisher, item=item, metrics=metrics)
+    await on_answered(item)
 
 
 async def handle_reply_failed(
@@ -131,12 +133,53 @@ async def handle_reply_failed(
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
-            if item.follow_up_state == "approved":
+            if item.follow_up_state in ("approved", "pending"):
                 item.follow_up_state = "failed"  # editable and approvable again
                 item.follow_up_error = event.error
             return
         if item is None or item.reply_id != str(event.reply_id):
             return
-        if item.state == "approved":
+        if item.state in ("approved", "pending"):
             item.state = "failed"  # back in the queue, with the platform's reason
             item.reply_error = event.error
+
+
+async def handle_reply_pending(
+    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Posted but not shown yet: neither published nor failed (not re-approvable); a
+    later `reply.published` or `reply.failed` settles it."""
+    event: ReplyPending = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is not None and item.follow_up_reply_id == str(event.reply_id):
+            if item.follow_up_state == "approved":
+                item.follow_up_state = "pending"
+            return
+        if item is None or item.reply_id != str(event.reply_id):
+            return
+        if item.state == "approved":
+            item.state = "pending"
+            item.reply_error = None
+
+
+#: Queue states a review deleted on the platform closes (nothing was posted or is in flight).
+CLOSED_BY_DELETION = ("open", "failed")
+
+
+async def handle_mention_deleted(
+    envelope: Envelope[Any],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    metrics: ResponderMetrics,
+) -> None:
+    """The platform no longer has the review: its waiting item closes as `deleted`, with
+    the reason shown on the item, and is counted."""
+    event: MentionDeleted = envelope.payload
+    async with session_scope(sessions) as session:
+        item = await session.get(QueueItem, str(event.mention_id))
+        if item is None or item.state not in CLOSED_BY_DELETION:
+            return
+        item.state = "deleted"
+        item.dismiss_reason = event.reason
+    metrics.items.labels(platform=item.platform, sentiment=item.sentiment, outcome="deleted").inc()

@@ -94,7 +94,7 @@ def lint_clean(text: str, platform: str, kind: str) -> list[LintIssueRead]:
     return issues
 
 
-STATES = r"^(open|approved|published|failed|closed|dismissed)$"
+STATES = r"^(open|approved|pending|published|failed|closed|dismissed|deleted)$"
 
 
 def due_soon_window(ctx: Context) -> timedelta:

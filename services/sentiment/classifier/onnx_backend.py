@@ -1,4 +1,8 @@
-"""ONNX Runtime execution of a Hugging Face classifier: the faster CPU paths.
+"""ONNX Runtime execution of Hugging Face models: the faster CPU paths.
+
+The machinery here (export, fusion, int8 quantization and its build-time check) serves two
+graphs, described by a `GraphOutput`: a sequence classifier's logits (`OnnxClassifier`,
+below) and the sentence encoder's pooled embeddings (services/sentiment/encoder/runtime.py).
 
 The torch model is exported once (torch.onnx.export, opset 17, dynamic batch and sequence
 axes) to `<model dir>/onnx/model.onnx`, or to a given path, or, when the model directory is
@@ -21,7 +25,8 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +69,47 @@ _CHECK_TEXTS = [
 ]
 
 
+@dataclass(frozen=True)
+class GraphOutput:
+    """What an exported graph returns, and how its int8 version is judged against torch.
+
+    The classifier's graph returns logits; the sentence encoder's returns pooled, L2-normed
+    embeddings. Both share export, fusion, quantization and the build-time check.
+    """
+
+    #: the graph's output name
+    name: str
+    #: (model outputs, torch inputs by name) -> the (batch, k) tensor the graph returns
+    select: Callable[[Any, Mapping[str, Any]], Any]
+    #: (int8 rows, torch rows) -> the worst disagreement on the check texts
+    disagreement: Callable[[np.ndarray, np.ndarray], float]
+    #: called at check time (tests lower it to force a refusal)
+    tolerance: Callable[[], float]
+    #: what disagrees, for the error message ("probabilities", "embeddings")
+    quantity: str
+    check_texts: Sequence[str]
+    #: an extra keyword for the model's forward call (e.g. {"return_dict": True})
+    model_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    #: int8 scales per output channel rather than per tensor (slower to build, closer)
+    per_channel: bool = False
+
+
+def logits_output(matrix: np.ndarray) -> GraphOutput:
+    """A sequence classifier's logits; int8 is judged on the mapped 3-class probabilities."""
+
+    def disagreement(got: np.ndarray, want: np.ndarray) -> float:
+        return float(np.abs(softmax(got) @ matrix - softmax(want) @ matrix).max())
+
+    return GraphOutput(
+        name="logits",
+        select=lambda outputs, _inputs: outputs.logits,
+        disagreement=disagreement,
+        tolerance=lambda: INT8_TOLERANCE,
+        quantity="probabilities",
+        check_texts=_CHECK_TEXTS,
+    )
+
+
 def default_onnx_path(source: str) -> Path:
     """Next to the model if writable, else under $XDG_CACHE_HOME/otklik/onnx/."""
     local = Path(source)
@@ -74,15 +120,19 @@ def default_onnx_path(source: str) -> Path:
     return cache / digest.hexdigest()[:16] / "model.onnx"
 
 
-def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
-    """Export `model` with dynamic batch/sequence axes; returns the written path."""
+def export_onnx(model: Any, tokenizer: Any, path: Path, output: GraphOutput | None = None) -> Path:
+    """Export `model` with dynamic batch/sequence axes; returns the written path.
+
+    `output` says what the graph returns (default: the classifier's logits).
+    """
     import torch
 
+    head = output or logits_output(np.eye(1))
     names = [n for n in tokenizer.model_input_names if n != "position_ids"]
     sample = tokenizer(["export sample", "a"], padding=True, return_tensors="pt")
     args = tuple(sample[n] for n in names)
     axes: dict[str, dict[int, str]] = {n: {0: "batch", 1: "sequence"} for n in names}
-    axes["logits"] = {0: "batch"}
+    axes[head.name] = {0: "batch"}
     path.parent.mkdir(parents=True, exist_ok=True)
     model = model.cpu().eval()
 
@@ -92,7 +142,8 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
             self.inner = model
 
         def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-            return self.inner(**dict(zip(names, inputs, strict=True))).logits
+            feeds = dict(zip(names, inputs, strict=True))
+            return head.select(self.inner(**feeds, **head.model_kwargs), feeds)
 
     # a name of its own: replicas sharing a model volume may export at the same time
     tmp = path.with_suffix(f".{os.getpid()}.tmp.onnx")
@@ -102,7 +153,7 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
             args,
             str(tmp),
             input_names=names,
-            output_names=["logits"],
+            output_names=[head.name],
             dynamic_axes=axes,
             opset_version=17,
             dynamo=False,
@@ -111,26 +162,31 @@ def export_onnx(model: Any, tokenizer: Any, path: Path) -> Path:
     return path
 
 
-def _session(ort: Any, path: Path, threads: int | None) -> Any:
+def ort_session(path: Path, threads: int | None = None) -> Any:
+    """An onnxruntime CPU session; `threads` caps intra-op threads (None: all cores)."""
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
-def _probabilities(run: Any, tokenizer: Any, matrix: np.ndarray) -> np.ndarray:
-    """Mapped probabilities of `_CHECK_TEXTS`, one text per call (no padding effects)."""
+def _check_rows(
+    run: Callable[[dict[str, np.ndarray]], np.ndarray], tokenizer: Any, texts: Sequence[str]
+) -> np.ndarray:
+    """Outputs for the check texts, one text per call (no padding effects)."""
     rows = []
-    for text in _CHECK_TEXTS:
+    for text in texts:
         encoded = tokenizer([text], truncation=True, max_length=128, return_tensors="np")
         rows.append(run({k: np.asarray(v, dtype=np.int64) for k, v in encoded.items()}))
-    return np.asarray(softmax(np.vstack(rows)) @ matrix)
+    return np.vstack(rows)
 
 
-def build_int8(model: Any, tokenizer: Any, config: Any, matrix: np.ndarray, path: Path) -> Path:
+def build_int8(model: Any, tokenizer: Any, config: Any, output: GraphOutput, path: Path) -> Path:
     """Export, fuse where ONNX Runtime knows the architecture, quantize, check; -> `path`."""
     import onnx
-    import onnxruntime as ort
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -140,14 +196,15 @@ def build_int8(model: Any, tokenizer: Any, config: Any, matrix: np.ndarray, path
     def torch_run(feeds: dict[str, np.ndarray]) -> np.ndarray:
         with torch.inference_mode():
             inputs = {n: torch.from_numpy(feeds[n]) for n in names if n in feeds}
-            return np.asarray(model(**inputs).logits.float().numpy())
+            result = output.select(model(**inputs, **output.model_kwargs), inputs)
+            return np.asarray(result.float().numpy())
 
-    reference = _probabilities(torch_run, tokenizer, matrix)
+    reference = _check_rows(torch_run, tokenizer, output.check_texts)
     path.parent.mkdir(parents=True, exist_ok=True)
     # a directory of its own: replicas sharing a model volume may build at the same time
     work = Path(tempfile.mkdtemp(prefix=f"{path.stem}.build-", dir=path.parent))
     try:
-        plain = export_onnx(model, tokenizer, work / "float.onnx")
+        plain = export_onnx(model, tokenizer, work / "float.onnx", output)
         graphs = [plain]
         fused = _fuse(plain, config, work / "fused.onnx")
         if fused is not None:
@@ -159,24 +216,28 @@ def build_int8(model: Any, tokenizer: Any, config: Any, matrix: np.ndarray, path
                 str(graph),
                 str(quantized),
                 weight_type=QuantType.QInt8,
+                per_channel=output.per_channel,
                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
             )
-            session = _session(ort, quantized, None)
+            session = ort_session(quantized)
             inputs = {i.name for i in session.get_inputs()}
 
             def int8_run(
                 feeds: dict[str, np.ndarray], s: Any = session, i: set[str] = inputs
             ) -> np.ndarray:
-                return s.run(["logits"], {k: v for k, v in feeds.items() if k in i})[0]
+                return np.asarray(
+                    s.run([output.name], {k: v for k, v in feeds.items() if k in i})[0]
+                )
 
-            worst = float(np.abs(_probabilities(int8_run, tokenizer, matrix) - reference).max())
-            if worst <= INT8_TOLERANCE:
+            got = _check_rows(int8_run, tokenizer, output.check_texts)
+            worst = output.disagreement(got, reference)
+            if worst <= output.tolerance():
                 quantized.replace(path)
                 return path
             log.warning("int8 graph disagrees with the float model", graph=graph.name, diff=worst)
         raise ModelLoadError(
-            f"int8 quantization changes probabilities by {worst:.3f} "
-            f"(> {INT8_TOLERANCE}); use SENTIMENT_BACKEND=onnx for this model"
+            f"int8 quantization changes {output.quantity} by {worst:.3f} "
+            f"(> {output.tolerance()}); use the onnx backend for this model"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -240,7 +301,6 @@ class OnnxClassifier:
         quantize: bool = False,
     ) -> OnnxClassifier:
         """`onnx_path` is the float graph's file; the int8 one sits beside it."""
-        import onnxruntime as ort
         from transformers import AutoConfig, AutoModelForSequenceClassification
 
         tokenizer = load_tokenizer(source)
@@ -256,14 +316,15 @@ class OnnxClassifier:
                 model = AutoModelForSequenceClassification.from_pretrained(
                     source, attn_implementation="eager"
                 )
-                build_int8(model, tokenizer, config, mapping_matrix(id2label, label_map), path)
+                matrix = mapping_matrix(id2label, label_map)
+                build_int8(model, tokenizer, config, logits_output(matrix), path)
         elif not path.is_file():
             model = AutoModelForSequenceClassification.from_pretrained(source)
             export_onnx(model, tokenizer, path)
         positions = getattr(config, "max_position_embeddings", max_length)
         short = Path(source).name if Path(source).exists() else source
         return cls(
-            _session(ort, path, threads),
+            ort_session(path, threads),
             tokenizer,
             id2label,
             name=f"{'onnx-int8' if quantize else 'onnx'}:{short}",

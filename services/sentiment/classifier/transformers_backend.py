@@ -32,13 +32,16 @@ def token_budget_batches(
     batch_size: int,
     overhead_tokens: int = BATCH_OVERHEAD_TOKENS,
     attention_width: int | None = None,
+    max_tokens: int | None = None,
 ) -> list[list[int]]:
     """Indices sorted by length (longest first) and split where it saves padded work.
 
     Cost of a batch = overhead_tokens + size * L * (1 + L / attention_width), L being its
     longest text (the quadratic attention term is dropped when attention_width is None).
     The split minimising the total over contiguous batches of <= batch_size texts is found
-    exactly by dynamic programming (O(n * batch_size)).
+    exactly by dynamic programming (O(n * batch_size)). With `max_tokens`, no batch of two
+    or more texts pads to more than that many tokens (size * L), which bounds activation
+    memory; a single text longer than the budget still forms a batch of its own.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
@@ -54,7 +57,12 @@ def token_budget_batches(
     best = [0.0] + [float("inf")] * n  # best[j]: cost of the first j texts
     cut = [0] * (n + 1)
     for j in range(1, n + 1):
-        for i in range(max(0, j - batch_size), j):
+        first = max(0, j - batch_size)
+        if max_tokens is not None:
+            # sorted_len is non-increasing, so (j - i) * sorted_len[i] shrinks as i grows
+            while first < j - 1 and (j - first) * sorted_len[first] > max_tokens:
+                first += 1
+        for i in range(first, j):
             # texts i..j-1 together; the longest (first in sorted order) sets the padding
             cost = best[i] + overhead_tokens + (j - i) * unit[i]
             if cost < best[j]:
@@ -68,29 +76,30 @@ def token_budget_batches(
     return batches
 
 
-class HFTokenized:
+class Tokenized:
     """Token ids of a batch of texts, unpadded, plus the bucketing over them."""
 
-    def __init__(self, tokenizer: Any, texts: Sequence[str], max_length: int) -> None:
-        self.tokenizer = tokenizer
-        self.encodings: dict[str, list[list[int]]] = dict(
-            tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
-        )
-        self.lengths = [len(ids) for ids in self.encodings["input_ids"]]
-        pad_id = tokenizer.pad_token_id
-        self.pad_values = {
-            "input_ids": int(pad_id) if pad_id is not None else 0,
-            "attention_mask": 0,
-            "token_type_ids": int(getattr(tokenizer, "pad_token_type_id", 0) or 0),
-        }
-        self.left = getattr(tokenizer, "padding_side", "right") == "left"
+    def __init__(
+        self,
+        encodings: dict[str, list[list[int]]],
+        pad_values: dict[str, int],
+        *,
+        left: bool = False,
+    ) -> None:
+        self.encodings = encodings
+        self.lengths = [len(ids) for ids in encodings["input_ids"]]
+        self.pad_values = pad_values
+        self.left = left
 
     def batches(
-        self, batch_size: int, attention_width: int | None = None
+        self, batch_size: int, attention_width: int | None = None, max_tokens: int | None = None
     ) -> list[tuple[list[int], dict[str, np.ndarray]]]:
         """(indices, padded int64 numpy inputs) per length bucket."""
         out = []
-        for idx in token_budget_batches(self.lengths, batch_size, attention_width=attention_width):
+        chosen = token_budget_batches(
+            self.lengths, batch_size, attention_width=attention_width, max_tokens=max_tokens
+        )
+        for idx in chosen:
             width = max(self.lengths[i] for i in idx)
             padded: dict[str, np.ndarray] = {}
             for key, rows in self.encodings.items():
@@ -104,6 +113,26 @@ class HFTokenized:
                 padded[key] = array
             out.append((idx, padded))
         return out
+
+
+class HFTokenized(Tokenized):
+    """`Tokenized` through a Hugging Face tokenizer (its pad id and padding side)."""
+
+    def __init__(self, tokenizer: Any, texts: Sequence[str], max_length: int) -> None:
+        encodings: dict[str, list[list[int]]] = dict(
+            tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
+        )
+        pad_id = tokenizer.pad_token_id
+        super().__init__(
+            encodings,
+            {
+                "input_ids": int(pad_id) if pad_id is not None else 0,
+                "attention_mask": 0,
+                "token_type_ids": int(getattr(tokenizer, "pad_token_type_id", 0) or 0),
+            },
+            left=getattr(tokenizer, "padding_side", "right") == "left",
+        )
+        self.tokenizer = tokenizer
 
 
 def load_tokenizer(source: str) -> Any:

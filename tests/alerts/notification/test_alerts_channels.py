@@ -4,21 +4,30 @@ import email
 import email.policy
 import json
 import random
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from services.alerts.notification.channels import (
+from services.alerts.channel.base import (
     TELEGRAM_LIMIT,
     EmailChannel,
-    Notification,
-    RetryPolicy,
     SlackChannel,
-    SmtpSettings,
     TelegramChannel,
     WebhookChannel,
     render_telegram,
-    send_with_retry,
 )
+from services.alerts.channel.contract import Notification, SmtpSettings, Transports
+from services.alerts.notification.compose import Destination, destinations_for, open_channel
+from services.alerts.notification.retry import RetryPolicy
+from services.alerts.notification.service import (
+    DELIVERED,
+    FAILED,
+    PENDING,
+    Claimed,
+    Recorded,
+    outcome,
+)
+from services.alerts.owner.schemas import Contacts
 
 from ..conftest import Receiver, SmtpServer, free_port
 
@@ -39,6 +48,29 @@ def note(**kw) -> Notification:  # type: ignore[no-untyped-def]
         "fields": {"SKU": "<sku>"},
     }
     return Notification(**(base | kw))
+
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def attempts_until_settled(
+    channel: TelegramChannel | WebhookChannel, policy: RetryPolicy
+) -> list[Recorded]:
+    """What the dispatcher does with one outbox row: send, record the outcome, again while
+    it is pending (the pause is when it would be claimed next)."""
+    recorded: list[Recorded] = []
+    while not recorded or recorded[-1].status == PENDING:
+        claimed = Claimed(
+            id=1, claim="c", notification=note(), destination=Destination("webhook", "x"),
+            escalation_id=None, recipient_id=None, attempts=len(recorded), created_at=T0,
+        )  # fmt: skip
+        result = await channel.send(claimed.notification)
+        recorded.append(outcome(claimed, result, policy=policy, now=T0))
+    return recorded
+
+
+def _pauses(recorded: list[Recorded]) -> list[float]:
+    return [(r.next_attempt_at - T0).total_seconds() for r in recorded if r.next_attempt_at]
 
 
 def _strings(obj: object) -> list[str]:
@@ -112,16 +144,12 @@ async def test_telegram_429_retry_after_then_success(receiver: Receiver) -> None
         "description": "Too Many Requests",
         "parameters": {"retry_after": 3},
     }
-    pauses: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        pauses.append(seconds)
-
     async with httpx.AsyncClient() as client:
         channel = TelegramChannel(client, TOKEN, "1", base_url=receiver.base_url)
-        attempts = await send_with_retry(channel, note(), RetryPolicy(base_delay=0.1), sleep=sleep)
-    assert [a.ok for a in attempts] == [False, True]
-    assert attempts[0].retry_after_s == 3 and pauses == [3]
+        recorded = await attempts_until_settled(channel, RetryPolicy(base_delay=0.1))
+    assert [r.status for r in recorded] == [PENDING, DELIVERED]
+    assert recorded[0].result.retry_after_s == 3
+    assert recorded[0].next_attempt_at == T0 + timedelta(seconds=3)
 
 
 def test_telegram_long_text_fits_limit() -> None:
@@ -135,19 +163,16 @@ async def test_retry_policy_bounds_and_non_retryable(receiver: Receiver) -> None
     rng = random.Random(7)
     delays = [policy.delay(n, rng) for n in range(1, 10)]
     assert all(0 <= d <= 4 for d in delays) and delays[0] <= 1 and delays[-1] >= 2
-    pauses: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        pauses.append(seconds)
-
     async with httpx.AsyncClient() as client:
         channel = WebhookChannel(client, f"{receiver.base_url}/hook")
         receiver.statuses = [500, 503, 500, 500, 500, 500]
-        attempts = await send_with_retry(channel, note(), policy, sleep=sleep, rng=rng)
-        assert len(attempts) == 5 and not attempts[-1].ok and len(pauses) == 4
+        recorded = await attempts_until_settled(channel, policy)
+        assert [r.status for r in recorded] == [PENDING] * 4 + [FAILED]
+        assert all(0 <= p <= 4 for p in _pauses(recorded)) and len(_pauses(recorded)) == 4
         receiver.statuses = [400]
-        attempts = await send_with_retry(channel, note(), policy, sleep=sleep, rng=rng)
-    assert len(attempts) == 1 and not attempts[0].retryable and attempts[0].status_code == 400
+        recorded = await attempts_until_settled(channel, policy)
+    [only] = recorded
+    assert only.status == FAILED and not only.result.retryable and only.result.status_code == 400
 
 
 async def test_email_via_smtp(smtp_server: SmtpServer) -> None:
@@ -185,27 +210,22 @@ async def test_email_failure_is_retryable_and_hides_password() -> None:
     assert "hunter2-secret" not in repr(settings)
 
 
-async def test_compose_notification_and_channels(receiver: Receiver) -> None:
-    from services.alerts.notification.compose import channels_for, mention_notification
-    from services.alerts.owner.schemas import Contacts
-    from shared.events import Sentiment
-
-    from ..factories import classification, mention
-
-    n = mention_notification(
-        "n9",
-        mention(text=HOSTILE),
-        classification(aspects=(("delivery", Sentiment.negative),)),
-        title="Negative on WB",
-    )
-    assert n.severity == "critical" and n.fields["Aspects"] == "delivery"
+async def test_destinations_and_channels_of_a_person(receiver: Receiver) -> None:
+    """The notifier's path: a person's contacts → destinations → channels that send."""
     contacts = Contacts(
         telegram_chat_id="42", webhook=f"{receiver.base_url}/p", email="a@example.com"
     )
     async with httpx.AsyncClient() as client:
-        chans = channels_for(
-            contacts, client=client, telegram_token=TOKEN, telegram_base_url=receiver.base_url
+        transports = Transports(
+            client, telegram_token=TOKEN, telegram_base_url=receiver.base_url, allow_private=True
         )
-        assert [c.name for c in chans] == ["telegram", "webhook"]  # no SMTP configured
-        results = [await c.send(n) for c in chans]
+        destinations = destinations_for(contacts, transports)  # no SMTP configured
+        assert [d.channel for d in destinations] == ["telegram", "webhook"]
+        chans = [await open_channel(d, transports) for d in destinations]
+        unconfigured = await open_channel(Destination("telegram", "42"), Transports(client))
+        assert unconfigured == "telegram is not configured"
+        refused = await open_channel(destinations[1], Transports(client))  # loopback URL
+        assert isinstance(refused, str) and refused.startswith("destination refused")
+        assert [c.name for c in chans if not isinstance(c, str)] == ["telegram", "webhook"]
+        results = [await c.send(note()) for c in chans if not isinstance(c, str)]
     assert all(r.ok for r in results)

@@ -8,26 +8,24 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.alerts.escalation.models import NotificationLog
+from services.alerts.channel.contract import DeliveryResult, Notification
 from services.alerts.main import MIGRATIONS
 from services.alerts.notification import service
-from services.alerts.notification.channels import DeliveryResult, Notification, RetryPolicy
 from services.alerts.notification.compose import Destination
-from services.alerts.notification.models import OutboxNotification
-from services.alerts.owner.schemas import ChannelKind
+from services.alerts.notification.models import NotificationLog, OutboxNotification
+from services.alerts.notification.retry import RetryPolicy
 from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=40)
 POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, jitter=0.0)
-HOOK = Destination(ChannelKind.webhook, "https://hooks.example/a")
-SLACK = Destination(ChannelKind.slack, "https://slack.example/b")
+HOOK = Destination("webhook", "https://hooks.example/a")
+SLACK = Destination("slack", "https://slack.example/b")
 
 
 @pytest.fixture
@@ -95,7 +93,7 @@ async def test_enqueue_once_claim_once_lease_gives_back(
     assert await enqueue(sessions, HOOK, SLACK) == 0
 
     first = await claim(sessions, T0)
-    assert sorted(c.destination.channel.value for c in first) == ["slack", "webhook"]
+    assert sorted(c.destination.channel for c in first) == ["slack", "webhook"]
     assert first[0].notification.text == "<b>broken</b>" and first[0].attempts == 0
     # Held under the lease: a second dispatcher gets nothing.
     assert await claim(sessions, T0 + timedelta(seconds=1)) == []
@@ -170,12 +168,14 @@ async def test_recorder_gives_up_after_one_lease_while_the_database_is_away(
 
     away = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing-dir' / 'alerts.db'}")
     settings = AlertsSettings(alerts_tick_interval_s=0.05)
-    # on this path the dispatcher reads only its settings, the runtime's sessions, metrics
+    # on this path the dispatcher reads only its settings, sessions and metrics
     sessions = make_sessionmaker(away)
-    ctx = SimpleNamespace(
-        settings=settings, runtime=SimpleNamespace(sessions=sessions), metrics=None
+    dispatcher = Dispatcher(
+        sessions=sessions,
+        notifier=None,  # type: ignore[arg-type]
+        settings=settings,
+        metrics=None,  # type: ignore[arg-type]
     )
-    dispatcher = Dispatcher(ctx)  # type: ignore[arg-type]
     dispatcher.lease = timedelta(seconds=0.3)
     note = Notification(id="esc-1:owner", title="t", text="x")
     claimed = service.Claimed(

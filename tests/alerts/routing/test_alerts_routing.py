@@ -150,4 +150,4 @@ def test_load_from_file(tmp_path: Path) -> None:
     directory = cfg.directory()
     assert directory.deputy_of("anna") == "boris"
     assert directory.head_of("anna") == "vera"
-    assert cfg.people[0].contacts.channels()[0].value == "telegram"
+    assert cfg.people[0].contacts.channels()[0] == "telegram"

@@ -10,7 +10,7 @@ from services.ingest.connectors.google_play import GooglePlayConnector
 from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
 from services.ingest.connectors.ozon import OzonConnector
 from services.ingest.connectors.yandex_market import YandexMarketConnector
-from shared.connector import ConnectorError, ReplyRequest, SourceConfig
+from shared.connector import AlreadyAnswered, ConnectorError, ReplyRequest, SourceConfig
 from shared.events import MentionKind, mention_id_for
 from tests.fakes import google_play as gp
 from tests.fakes import ozon as oz
@@ -99,7 +99,7 @@ async def test_ozon_429_code_8_retried(client, clock) -> None:
 
 
 async def test_ozon_reply_create_confirm_edit_no_double_post(client, clock) -> None:
-    fake = oz.FakeOzon(clock=clock)
+    fake = oz.FakeOzon(clock=clock, moderating=False)
     review = fake.add_review(T0, rid="rv1")
     async with serve_app(fake.app) as url:
         conn = ozon(client, clock, url)
@@ -156,8 +156,9 @@ def yandex(client, clock, url, **options):
 
 async def test_yandex_page_tokens_overlap_and_dedup(client, clock) -> None:
     fake = ym.FakeYandexMarket(clock=clock)
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)  # within Market's window
     for i in range(1, 61):
-        fake.add_feedback(i, T0 + timedelta(minutes=i))
+        fake.add_feedback(i, t0 + timedelta(minutes=i))
     async with serve_app(fake.app) as url:
         conn = yandex(client, clock, url, limit=25, overlap_s=1800)
         first, cursor = await drain(conn)
@@ -165,7 +166,7 @@ async def test_yandex_page_tokens_overlap_and_dedup(client, clock) -> None:
         tokens = [r.query.get("pageToken") for r in fake.calls("POST")]
         assert tokens[0] is None and all(tokens[1:])
         assert all(r.headers["api-key"] == ym.API_KEY for r in fake.requests)
-        fake.add_feedback(99, T0 + timedelta(hours=5))
+        fake.add_feedback(99, t0 + timedelta(hours=5))
         fake.feedbacks[0]["description"]["comment"] = "Изменил мнение"  # edited in place
         fake.feedbacks[-2]["description"]["comment"] = "Стало хуже"
         fake.feedbacks[-2]["statistics"]["rating"] = 2
@@ -388,3 +389,191 @@ def test_play_needs_an_access_token_or_an_oauth_client() -> None:
             httpx.AsyncClient(),
         )
     assert "missing: client_secret, refresh_token" in str(err.value)
+
+
+# --- answered state (audit section 6, finding 1) ------------------------------------------
+
+
+async def test_ozon_own_comment_on_unprocessed_review_counts_as_answered(client, clock) -> None:
+    """Finding 1: `status` is a seller-side flag; an own comment means answered."""
+    fake = oz.FakeOzon(clock=clock, moderating=False)
+    fake.add_review(T0, rid="mine")
+    fake.add_review(T0 + timedelta(minutes=1), rid="buyer")
+    fake.add_review(T0 + timedelta(minutes=2), rid="open")
+    fake.answer_in_cabinet("mine", "Спасибо!")
+    fake.reviews[0]["status"] = "UNPROCESSED"  # answered, not marked processed
+    fake.comments["buyer"] = [
+        {"id": "c9", "text": "Согласен", "is_owner": False, "is_official": False}
+    ]
+    fake.reviews[1]["comments_amount"] = 1
+    async with serve_app(fake.app) as url:
+        mentions, _ = await drain(ozon(client, clock, url, status="ALL"))
+    assert {m.external_id: m.answered for m in mentions} == {
+        "mine": True,
+        "buyer": False,
+        "open": False,
+    }
+    # comments are read only for reviews that have some
+    assert len(fake.calls("POST", "/v1/review/comment/list")) == 2
+
+
+async def test_ozon_cabinet_answer_in_moderation_stops_the_post(client, clock) -> None:
+    """Finding 1: Ozon lists a comment only after moderation; a processed review that
+    counts more comments than are listed holds an answer in moderation."""
+    fake = oz.FakeOzon(clock=clock, moderating=True)
+    fake.add_review(T0, rid="rv1")
+    fake.answer_in_cabinet("rv1", "Спасибо, разберёмся")
+    async with serve_app(fake.app) as url:
+        conn = ozon(client, clock, url)
+        req = ReplyRequest(
+            reply_id="a", external_id="rv1", kind=MentionKind.review, text="Спасибо!"
+        )
+        with pytest.raises(AlreadyAnswered) as err:
+            await conn.post_reply(req)
+    assert "awaiting moderation" in str(err.value) and not err.value.retryable
+    assert fake.calls("POST", "/v1/review/comment/create") == []
+
+
+async def test_yandex_answered_only_by_seller_or_brand_comments(client, clock) -> None:
+    """Finding 1 (and 12): `commentsCount` counts buyers too; BRAND answers count."""
+    fake = ym.FakeYandexMarket(clock=clock)
+    for fid in (1, 2, 3, 4):
+        fake.add_feedback(fid, T0 + timedelta(minutes=fid))
+    fake.answer_in_cabinet(1, "Спасибо!")
+    fake.answer_in_cabinet(2, "Спасибо от бренда", author_type="BRAND")
+    fake.add_buyer_comment(3, "У меня так же")
+    async with serve_app(fake.app) as url:
+        mentions, _ = await drain(yandex(client, clock, url))
+    assert {m.external_id: m.answered for m in mentions} == {
+        "1": True,
+        "2": True,
+        "3": False,
+        "4": False,
+    }
+
+
+async def test_yandex_seller_answer_on_a_later_comment_page_is_found(client, clock) -> None:
+    """Finding 12: the comment list is paged; the seller's answer may not be on page 1."""
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(5, T0)
+    for i in range(60):
+        fake.add_buyer_comment(5, f"комментарий {i}")
+    fake.answer_in_cabinet(5, "Спасибо!")
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url)
+        [m] = (await conn.fetch(None)).mentions
+        assert m.answered is True
+        req = ReplyRequest(reply_id="a", external_id="5", kind=MentionKind.review, text="Ещё")
+        with pytest.raises(AlreadyAnswered):
+            await conn.post_reply(req)
+
+
+async def test_google_play_developer_reply_means_answered(client, clock) -> None:
+    """Finding 1: any developerComment means answered; `:reply` would overwrite it."""
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("r1")
+    fake.add_review("r2")
+    fake.answer_in_cabinet("r1", "Thanks!")
+    async with serve_app(fake.app) as url:
+        conn = build(
+            GooglePlayConnector,
+            "google_play",
+            client,
+            clock,
+            url,
+            {"access_token": gp.ACCESS_TOKEN},
+            package_name=gp.PACKAGE,
+        )
+        mentions, _ = await drain(conn)
+    assert {m.external_id: m.answered for m in mentions} == {"r1": True, "r2": False}
+
+
+async def test_yandex_long_pause_clamps_to_the_six_month_window(client, clock) -> None:
+    """Finding 8: a watermark older than six months would make every request invalid
+    (the source stuck unhealthy); the window is clamped to what Market serves."""
+    import json
+
+    now = datetime.now(UTC)
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(1, now - timedelta(days=200))  # out of Market's window
+    fake.add_feedback(2, now - timedelta(days=10))
+    stale = json.dumps({"wm": int((now - timedelta(days=400)).timestamp()), "seen": {}})
+    async with serve_app(fake.app) as url:
+        mentions, _ = await drain(yandex(client, clock, url), stale)
+    assert [m.external_id for m in mentions] == ["2"]  # no 400, not stuck
+
+
+async def test_ozon_history_walk_reads_processed_reviews_too(client, clock) -> None:
+    """Finding 9: the live source reads UNPROCESSED; a history import reads ALL (the
+    processed ones come in answered) and does not resweep."""
+    from services.ingest.source.backfill import DateRange, walk_for
+
+    fake = oz.FakeOzon(clock=clock, moderating=False)
+    fake.add_review(T0, rid="open")
+    fake.add_review(T0 + timedelta(minutes=1), rid="done", status="PROCESSED")
+    async with serve_app(fake.app) as url:
+        conn = ozon(client, clock, url)
+        live, _ = await drain(conn)
+        span = DateRange(T0.date(), T0.date())
+        history, cursor = await drain(conn, walk_for(conn, span).first_cursor())
+        question = ReplyRequest(
+            reply_id="q", external_id="open", kind=MentionKind.question, text="Да"
+        )
+        with pytest.raises(ConnectorError, match="cannot answer"):
+            await conn.post_reply(question)
+    assert [m.external_id for m in live] == ["open"]
+    assert {m.external_id: m.answered for m in history} == {"open": False, "done": True}
+    assert '"status":"ALL"' in cursor
+
+
+async def test_google_play_replies_use_their_own_quota_and_confirm_without_a_get(
+    client, clock
+) -> None:
+    """Finding 6: 200 GET/h and 2,000 POST/day per app are separate quotas; a reply's
+    confirmation reuses the `:reply` answer instead of spending a GET."""
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("r1")
+    async with serve_app(fake.app) as url:
+        conn = build(
+            GooglePlayConnector,
+            "google_play",
+            client,
+            clock,
+            url,
+            {"access_token": gp.ACCESS_TOKEN},
+            package_name=gp.PACKAGE,
+        )
+        assert conn.http.limiter is not None and conn.post_http.limiter is not None
+        assert conn.http.limiter.rate == pytest.approx(200 / 3600)
+        assert conn.post_http.limiter.rate == pytest.approx(2000 / 86400)
+        gets_left = conn.http.limiter._tokens
+        req = ReplyRequest(reply_id="a", external_id="r1", kind=MentionKind.review, text="Thanks!")
+        await conn.post_reply(req)
+        assert (await conn.check_reply(req)).state == "published"
+        assert len(fake.calls("POST")) == 1
+        assert len(fake.calls("GET")) == 1  # the read before posting; none to confirm
+        assert conn.http.limiter._tokens == pytest.approx(gets_left - 1, abs=0.01)
+        assert (await conn.check_reply(req)).state == "published"  # later: a real read
+        assert len(fake.calls("GET")) == 2
+
+
+async def test_yandex_quotas_are_per_method(client, clock) -> None:
+    """Finding 11: Market's list (5,000/h), comment list (5,000/h) and comment update
+    (1,000/h) quotas are separate; a reply does not spend the list's budget."""
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_feedback(7, T0)
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url)
+        buckets = (conn.http.limiter, conn.comments_http.limiter, conn.update_http.limiter)
+        assert all(b is not None for b in buckets) and len({id(b) for b in buckets}) == 3
+        assert conn.update_http.limiter.rate == pytest.approx(1000 / 3600)
+        assert conn.comments_http.limiter.rate == pytest.approx(5000 / 3600)
+        listed = conn.http.limiter._tokens
+        req = ReplyRequest(reply_id="a", external_id="7", kind=MentionKind.review, text="Спасибо!")
+        await conn.post_reply(req)
+        assert conn.http.limiter._tokens == pytest.approx(listed, abs=0.05)
+        assert len(fake.calls("POST", ym_update_path())) == 1
+
+
+def ym_update_path() -> str:
+    return f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback/comments/update"

@@ -17,12 +17,12 @@ from tests.fakes.sites import SITE_SELECTORS, FakeFeed, FakeReviewSite
 POLICY = RetryPolicy(max_attempts=4, base_delay=0.1, max_total=60)
 
 
-def site(client, clock, url, **options):
+def site(client, clock, url, listing="/reviews/brand", **options):
     config = SourceConfig(
         source_id="otzovik-brand",
         platform="html_monitor",
         options={
-            "url": f"{url}/reviews/brand",
+            "url": f"{url}{listing}",
             "selectors": SITE_SELECTORS,
             "date_format": "%d.%m.%Y",
             "brand": "Brand",
@@ -73,7 +73,7 @@ async def test_site_bounded_pages_stop_early_and_edits(client, clock) -> None:
 async def test_site_bad_item_skipped_and_reply_unsupported(client, clock) -> None:
     fake = FakeReviewSite(clock=clock)
     fake.add("ok", "Норм", "Хорошо")
-    fake.add("baddate", "Дата", "Кривая", date="вчера")
+    fake.add("baddate", "Дата", "Кривая", date="когда-то давно")
     fake.add("", "Без id", "Нет атрибута")
     async with serve_app(fake.app) as url:
         conn = site(client, clock, url)
@@ -149,3 +149,77 @@ def test_all_platforms_registered() -> None:
     assert {"wildberries", "ozon", "yandex_market", "html_monitor", "rss", "google_play"} <= set(
         registered_platforms()
     )
+
+
+# --- a monitor that says when it is blind (audit section 6, finding 10) --------------------
+
+
+async def test_site_follows_a_redirect_instead_of_reading_zero_reviews(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    for i in range(4):
+        fake.add(f"r{i}", f"T{i}", f"B{i}")
+    async with serve_app(fake.app) as url:
+        conn = site(client, clock, url, listing="/old/reviews/brand")
+        page = await conn.fetch(None)
+    assert sorted(m.external_id for m in page.mentions) == ["r0", "r1", "r2", "r3"]
+
+
+async def test_site_captcha_page_is_an_error_naming_it(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock, captcha=True)
+    fake.add("r0", "T0", "B0")
+    async with serve_app(fake.app) as url:
+        with pytest.raises(ConnectorError) as err:
+            await site(client, clock, url).fetch(None)
+    assert "captcha" in str(err.value) and "blind" in str(err.value)
+    assert err.value.retryable is False  # the poller marks the source unhealthy at once
+
+
+async def test_site_with_no_reviews_after_having_some_is_an_error(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    fake.add("r0", "T0", "B0")
+    async with serve_app(fake.app) as url:
+        conn = site(client, clock, url)
+        first = await conn.fetch(None)
+        assert len(first.mentions) == 1
+        fake.item_class = "review-card"  # the site was redesigned
+        with pytest.raises(ConnectorError) as err:
+            await conn.fetch(first.next_cursor)
+        assert "lists no reviews although earlier polls found some" in str(err.value)
+        fresh = site(client, clock, url)  # a new source with nothing before: just empty
+        assert (await fresh.fetch(None)).mentions == []
+
+
+async def test_site_russian_month_names_and_relative_dates(client, clock) -> None:
+    fake = FakeReviewSite(clock=clock)
+    fake.add("abs", "T", "B", date="12 марта 2025 г.")
+    fake.add("short", "T", "B", date="3 сент. 2024, 14:05")
+    fake.add("yday", "T", "B", date="вчера в 10:15")
+    fake.add("ago", "T", "B", date="2 дня назад")
+    fake.add("iso", "T", "B", date="12.03.2025")
+    async with serve_app(fake.app) as url:
+        page = await site(client, clock, url, max_pages=3).fetch(None)
+    assert page.skipped == 0, page.skipped_reasons
+    got = {m.external_id: m.published_at for m in page.mentions}
+    msk = got["abs"].tzinfo
+    assert (got["abs"].year, got["abs"].month, got["abs"].day) == (2025, 3, 12)
+    assert (got["short"].month, got["short"].day, got["short"].hour) == (9, 3, 14)
+    now = datetime.now(UTC).astimezone(msk)
+    assert got["yday"].date() == (now - timedelta(days=1)).date() and got["yday"].hour == 10
+    assert abs((now - timedelta(days=2)) - got["ago"]) < timedelta(minutes=5)
+    assert got["iso"].day == 12
+
+
+def test_russian_dates_without_a_year_and_garbage() -> None:
+    from zoneinfo import ZoneInfo
+
+    from services.ingest.connectors.ru_dates import parse_ru_date
+
+    msk = ZoneInfo("Europe/Moscow")
+    now = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    assert parse_ru_date("28 декабря", now, msk) == datetime(2025, 12, 28, tzinfo=msk)
+    assert parse_ru_date("5 января", now, msk) == datetime(2026, 1, 5, tzinfo=msk)
+    assert parse_ru_date("сегодня", now, msk) == datetime(2026, 1, 10, tzinfo=msk)
+    assert parse_ru_date("неделю назад", now, msk) == now.astimezone(msk) - timedelta(weeks=1)
+    assert parse_ru_date("5 минут назад", now, msk) == now.astimezone(msk) - timedelta(minutes=5)
+    for garbage in ("31 февраля 2025", "12 бармаглота 2025", "давно", ""):
+        assert parse_ru_date(garbage, now, msk) is None, garbage

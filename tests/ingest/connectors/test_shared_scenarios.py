@@ -38,9 +38,11 @@ from services.ingest.connectors.ozon import OzonConnector
 from services.ingest.connectors.wildberries import WildberriesConnector
 from services.ingest.connectors.yandex_market import YandexMarketConnector
 from services.ingest.main import MIGRATIONS
+from services.ingest.mention.deletions import check_deleted_once
 from services.ingest.metrics import IngestMetrics, make_ingest_metrics
 from services.ingest.reply.handlers import handle_reply_approved
 from services.ingest.reply.models import PostedReply
+from services.ingest.reply.reconfirm import PassReport, reconfirm_once
 from services.ingest.source.models import SourceState
 from services.ingest.source.poller import PollReport, SourcePoller
 from shared.broker import EmbeddedBroker, free_port
@@ -49,9 +51,11 @@ from shared.connector import ConnectorError, SourceConfig
 from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
 from shared.events import Envelope, MentionKind, ReplyApproved, decode, mention_id_for
 from shared.topics import (
+    MENTIONS_DELETED,
     MENTIONS_RAW,
     REPLIES_APPROVED,
     REPLIES_FAILED,
+    REPLIES_PENDING,
     REPLIES_PUBLISHED,
     SOURCES,
     Topics,
@@ -103,6 +107,8 @@ class Platform:
     delete: Callable[[Any, str], None]
     refusals: tuple[Refusal, ...]
     edit: Callable[[Any, str], None] | None = None
+    #: A person answers item `ext` with `text` in the seller's cabinet.
+    answer_elsewhere: Callable[[Any, str, str], None] = lambda fake, ext, text: None
     #: The platform's reply call is an upsert: resending it cannot double-post.
     upsert: bool = False
 
@@ -154,6 +160,7 @@ WB_FEEDBACKS = Platform(
     posts=_wb_posts,
     delete=lambda fake, ext: fake.feedbacks.pop(ext),
     edit=_wb_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     refusals=(
         Refusal("too_long", "Спасибо! " * 560, "accepts 2..5000"),
         Refusal(
@@ -187,6 +194,7 @@ WB_QUESTIONS = Platform(
     replies=lambda fake, ext: _wb_answer(fake.questions, ext),
     posts=_wb_posts,
     delete=lambda fake, ext: fake.questions.pop(ext),
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     refusals=(
         Refusal("too_long", "Да. " * 1300, "accepts 1..5000"),
         Refusal("deleted", "Да, есть XL.", "no longer exists", lambda f, e: f.questions.pop(e)),
@@ -229,12 +237,14 @@ OZON = Platform(
     page_size=20,
     list_path="/v1/review/list",
     post_path="/v1/review/comment/create",
-    make_fake=lambda clock: oz.FakeOzon(clock=clock),
+    # Moderation off here (comments show at once); the moderation scenarios turn it on.
+    make_fake=lambda clock: oz.FakeOzon(clock=clock, moderating=False),
     seed=_oz_seed,
     replies=lambda fake, ext: [c["text"] for c in fake.comments.get(ext, [])],
     posts=lambda fake, ext: len(fake.comments.get(ext, [])),
     delete=_oz_delete,
     edit=_oz_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     refusals=(
         Refusal("subscription", "Спасибо за отзыв!", "Premium", _oz_no_subscription),
         Refusal("deleted", "Спасибо за отзыв!", "no longer exists", _oz_delete),
@@ -284,6 +294,7 @@ YANDEX = Platform(
     posts=lambda fake, ext: len(_ym_comments(fake, ext)),
     delete=_ym_delete,
     edit=_ym_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(int(ext), text),
     refusals=(
         Refusal("contacts", "Позвоните нам: +7 999 123-45-67", "must not contain shop contacts"),
         Refusal("link", "Подробнее: https://shop.example.ru/faq", "links other than to Market"),
@@ -328,6 +339,7 @@ PLAY = Platform(
     posts=lambda fake, ext: sum(1 for r in fake.replies if r["reviewId"] == ext),
     delete=lambda fake, ext: fake.reviews.pop(ext),
     edit=_gp_edit,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     upsert=True,
     refusals=(
         Refusal("too_long", "x" * 351, "at most 350"),
@@ -415,7 +427,15 @@ async def env(kafka: Kafka, migrated_db: Path, tmp_path: Path) -> AsyncIterator[
         kafka.bootstrap,
         [
             topics.name(t)
-            for t in (MENTIONS_RAW, REPLIES_APPROVED, REPLIES_PUBLISHED, REPLIES_FAILED, SOURCES)
+            for t in (
+                MENTIONS_RAW,
+                MENTIONS_DELETED,
+                REPLIES_APPROVED,
+                REPLIES_PUBLISHED,
+                REPLIES_FAILED,
+                REPLIES_PENDING,
+                SOURCES,
+            )
         ],
         partitions=1,
     )
@@ -787,6 +807,9 @@ async def test_reply_posted_confirmed_and_never_posted_twice(p: Platform, env: E
         r.fake.fail_next(1, "lost", path=r.post_path(second))
         if p.upsert:
             await r.deliver(lost)  # resending an upsert is harmless
+        elif p.connector.hides_unmoderated:
+            await r.deliver(lost)  # read back at once; never resent (no idempotency)
+            assert p.posts(r.fake, second) == 1
         else:
             with pytest.raises(ConnectorError) as unknown:
                 await r.deliver(lost)
@@ -827,8 +850,8 @@ async def test_platform_refusal_becomes_replies_failed_with_reason(
 
 
 async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: Env) -> None:
-    """Ozon lists a seller's comment only after moderation: the post reads back as missing.
-    A person approving the same answer again must not make it appear twice."""
+    """Finding 2: Ozon lists a seller's comment only after moderation. The post is
+    pending (not failed), and approving the same answer again must not post it twice."""
     async with rig(OZON, env, fake_setup=lambda fake: setattr(fake, "moderating", True)) as r:
         [ext] = r.seed(1)
         await r.poll()
@@ -839,14 +862,18 @@ async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: 
         text = "Спасибо за отзыв! Заменим товар, напишите номер заказа в чат."
         await r.deliver(env.publisher.envelope(r.approved(ext, text)))
         published, failed = await published_and_failed(env)
-        assert published == [] and [f.payload.retryable for f in failed] == [True]
+        assert published == [] and failed == []
+        [pending] = await env.read(REPLIES_PENDING)
+        assert pending.payload.state == "pending_moderation"
+        assert pending.payload.external_reply_id  # Ozon's comment id
         assert posts() == 1
 
         again = r.approved(ext, text)  # the agent presses approve once more
         await r.deliver(env.publisher.envelope(again))
         assert posts() == 1
         published, failed = await published_and_failed(env)
-        assert published == [] and "not posted again" in failed[-1].payload.error
+        assert published == [] and failed == []
+        assert "not posted again" in (await env.read(REPLIES_PENDING))[-1].payload.detail
 
         r.fake.pass_moderation()
         third = r.approved(ext, text)
@@ -855,3 +882,284 @@ async def test_answer_held_in_moderation_is_not_posted_again_on_reapproval(env: 
         published, _ = await published_and_failed(env)
         assert [e.payload.reply_id for e in published] == [third.reply_id]
         assert published[0].payload.external_reply_id  # the comment id of the first post
+
+
+# --- scenarios: moderation (audit section 6, findings 2 and 3) ----------------------------
+
+
+@dataclass(frozen=True)
+class Moderated:
+    p: Platform
+    hold: Callable[[Any], None]
+    #: The platform's moderation decides on the held answer to `ext`.
+    decide: Callable[[Any, str, bool], None]
+
+
+def _wb_decide(fake: wb.FakeWildberries, ext: str, shown: bool) -> None:
+    fake.moderate(ext, "wbRu" if shown else "rejected")
+
+
+def _oz_decide(fake: oz.FakeOzon, ext: str, shown: bool) -> None:
+    if shown:
+        fake.pass_moderation()
+    else:
+        fake.in_moderation.clear()  # refused: Ozon never lists it (and says nothing)
+
+
+MODERATED = [
+    Moderated(WB_FEEDBACKS, lambda f: setattr(f, "answer_state", "reviewRequired"), _wb_decide),
+    Moderated(OZON, lambda f: setattr(f, "moderating", True), _oz_decide),
+]
+
+
+def by_moderated() -> Any:
+    return pytest.mark.parametrize("m", MODERATED, ids=[m.p.id for m in MODERATED])
+
+
+async def reconfirm(r: Rig, **kwargs: Any) -> PassReport:
+    return await reconfirm_once(
+        sessions=r.env.sessions,
+        publisher=r.env.publisher,
+        connectors={r.connector.source_id: r.connector},
+        metrics=r.env.metrics,
+        **kwargs,
+    )
+
+
+async def record_of(env: Env, reply_id: Any) -> PostedReply:
+    async with session_scope(env.sessions) as session:
+        record = await session.get(PostedReply, str(reply_id))
+        assert record is not None
+        return record
+
+
+@by_moderated()
+async def test_reply_in_moderation_is_pending_then_published(m: Moderated, env: Env) -> None:
+    async with rig(m.p, env, fake_setup=m.hold) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        text = "Спасибо за отзыв! Рады, что подошло."
+        approved = r.approved(ext, text)
+        await r.deliver(env.publisher.envelope(approved))
+        published, failed = await published_and_failed(env)
+        assert published == [] and failed == []  # not "published", not "failed"
+        [pending] = await env.read(REPLIES_PENDING)
+        assert pending.payload.reply_id == approved.reply_id
+        assert pending.payload.state == "pending_moderation"
+        assert (await record_of(env, approved.reply_id)).status == "pending"
+
+        report = await reconfirm(r)  # still held: nothing changes, nothing is posted
+        assert report.still_pending == 1 and report.published == 0
+        assert len(r.fake.calls(path=m.p.post_path)) == 1
+
+        m.decide(r.fake, ext, True)
+        report = await reconfirm(r)
+        assert report.published == 1 and len(r.fake.calls(path=m.p.post_path)) == 1
+        assert m.p.replies(r.fake, ext) == [text]
+        [shown] = (await published_and_failed(env))[0]
+        assert shown.payload.reply_id == approved.reply_id
+        assert (await record_of(env, approved.reply_id)).status == "published"
+        assert (await reconfirm(r)).published == 0  # settled once
+
+
+@by_moderated()
+async def test_reply_refused_by_moderation_is_reported_rejected(m: Moderated, env: Env) -> None:
+    async with rig(m.p, env, fake_setup=m.hold) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        approved = r.approved(ext, "Спасибо за отзыв! Рады, что подошло.")
+        await r.deliver(env.publisher.envelope(approved))
+        m.decide(r.fake, ext, False)
+        if m.p.platform == "wildberries":  # WB says so
+            report = await reconfirm(r)
+            assert report.rejected == 1
+        else:  # Ozon never lists it: given up after the window
+            assert (await reconfirm(r)).still_pending == 1
+            report = await reconfirm(r, now=datetime.now(UTC) + timedelta(hours=73))
+            assert report.expired == 1
+        published, failed = await published_and_failed(env)
+        assert published == [] and len(failed) == 1
+        outcome = failed[0].payload
+        assert outcome.reply_id == approved.reply_id and outcome.retryable is False
+        expect = "rejected" if m.p.platform == "wildberries" else "did not show the answer"
+        assert expect in outcome.error, outcome.error
+        assert (await record_of(env, approved.reply_id)).status == "failed"
+
+
+async def test_lost_post_on_ozon_is_never_sent_again(env: Env) -> None:
+    """Finding 2: after a lost answer, Ozon's list cannot tell "not posted" from "in
+    moderation": the reply waits (outcome unknown) instead of being posted again."""
+    async with rig(OZON, env, fake_setup=lambda fake: setattr(fake, "moderating", True)) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        text = "Спасибо за отзыв! Заменим товар."
+        envelope = env.publisher.envelope(r.approved(ext, text))
+        r.fake.fail_next(1, "lost", path=OZON.post_path)
+        await r.deliver(envelope)
+        [pending] = await env.read(REPLIES_PENDING)
+        assert pending.payload.state == "outcome_unknown"
+        await r.deliver(envelope)  # redelivered: re-announced, not re-posted
+        assert len(r.fake.calls(path=OZON.post_path)) == 1
+
+        other = r.approved(ext, "Другой текст ответа, пока первый на модерации.")
+        await r.deliver(env.publisher.envelope(other))  # a new, different answer: refused
+        assert len(r.fake.calls(path=OZON.post_path)) == 1
+        _, failed = await published_and_failed(env)
+        assert "still awaiting" in failed[-1].payload.error and not failed[-1].payload.retryable
+
+        r.fake.pass_moderation()
+        assert (await reconfirm(r)).published == 1
+        assert OZON.replies(r.fake, ext) == [text]
+
+
+# --- scenarios: answers written elsewhere (audit section 6, findings 1 and 5) ------------
+
+
+@by_id(PLATFORMS)
+async def test_review_answered_on_the_platform_comes_in_answered(p: Platform, env: Env) -> None:
+    """Finding 1: a review the seller already answered opens no queue item (the responder
+    skips `answered` mentions), so it cannot get a second public answer."""
+    async with rig(p, env) as r:
+        done, todo = r.seed(2)
+        p.answer_elsewhere(r.fake, done, "Спасибо за отзыв! Команда магазина")
+        report = await r.poll()
+        assert report.error is None, report.error
+        seen = {m.external_id: m.answered for m in await r.raw()}
+        assert seen[todo] is False
+        assert seen.get(done, True) is True  # WB's unanswered list leaves it out altogether
+
+
+@by_id(PLATFORMS)
+async def test_answer_written_in_the_cabinet_stops_the_post(p: Platform, env: Env) -> None:
+    """Findings 1 and 5: the seller answers in the cabinet while the draft waits; approving
+    the draft posts nothing and says why; an explicit edit replaces that answer."""
+    async with rig(p, env) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        assert [m.answered for m in await r.raw()] == [False]
+        human = "Спасибо за отзыв! Уже связались с вами. Команда магазина"
+        p.answer_elsewhere(r.fake, ext, human)
+        before = len(r.fake.calls(path=r.post_path(ext)))
+
+        approved = r.approved(ext, "Спасибо за отзыв! Рады, что понравилось.")
+        await r.deliver(env.publisher.envelope(approved))
+        published, failed = await published_and_failed(env)
+        assert published == [] and len(failed) == 1
+        outcome = failed[0].payload
+        assert outcome.retryable is False
+        assert "already answered on the platform" in outcome.error, outcome.error
+        assert len(r.fake.calls(path=r.post_path(ext))) == before  # nothing posted
+        assert p.replies(r.fake, ext) == [human]  # the person's answer stands
+        assert (
+            env.registry.get_sample_value(
+                "otklik_ingest_reply_failures_total",
+                {"platform": p.platform, "reason": "already_answered"},
+            )
+            == 1.0
+        )
+
+        edit = "Исправили: заменим товар, номер заказа не нужен."
+        await r.deliver(env.publisher.envelope(r.approved(ext, edit, edit=True)))
+        published, _ = await published_and_failed(env)
+        assert len(published) == 1
+        assert p.replies(r.fake, ext) == [edit]
+
+
+@by_id([OZON, YANDEX])
+async def test_follow_up_comment_after_our_own_answer_is_posted(p: Platform, env: Env) -> None:
+    """Finding 1: on comment threads our own first answer does not count as "answered
+    elsewhere": a resolved case's follow-up goes out as a second comment."""
+    async with rig(p, env) as r:
+        [ext] = r.seed(1)
+        await r.poll()
+        first = "Спасибо за отзыв! Разберёмся и вернёмся с ответом."
+        await r.deliver(env.publisher.envelope(r.approved(ext, first)))
+        follow_up = "Вернулись с ответом: товар заменили, спасибо за терпение."
+        await r.deliver(env.publisher.envelope(r.approved(ext, follow_up)))
+        published, failed = await published_and_failed(env)
+        assert failed == [] and len(published) == 2
+        assert p.replies(r.fake, ext) == [first, follow_up]
+
+
+# --- scenarios: reviews deleted on the platform (audit section 7 "Deleted reviews") ------
+
+
+@by_id([p for p in PLATFORMS if p.platform != "google_play"])
+async def test_review_deleted_on_the_platform_is_announced_once(p: Platform, env: Env) -> None:
+    """Item 6: a review gone from the platform (YM by feedbackIds, WB 422, Ozon 404)
+    becomes `mention.deleted`; answered ones are not asked about; once is enough."""
+    async with rig(p, env) as r:
+        gone, kept, answered = r.seed(3)
+        await r.poll()
+        text = "Спасибо за отзыв! Рады, что подошло."
+        if p.platform == "ozon":
+            r.fake.moderating = False
+        await r.deliver(env.publisher.envelope(r.approved(answered, text)))
+        p.delete(r.fake, gone)
+        connectors = {r.connector.source_id: r.connector}
+        calls = len(r.fake.requests)
+        report = await check_deleted_once(
+            sessions=env.sessions, publisher=env.publisher, connectors=connectors
+        )
+        assert report.errors == [] and report.checked == 2  # not the one we answered
+        [event] = await env.read(MENTIONS_DELETED)
+        assert event.payload.mention_id == mention_id_for(p.platform, gone)
+        assert event.payload.external_id == gone
+        assert "deleted by the customer or the platform" in event.payload.reason
+        asked = len(r.fake.requests) - calls
+        assert 1 <= asked <= 2  # one batch read (YM) or one read per review
+
+        again = await check_deleted_once(
+            sessions=env.sessions, publisher=env.publisher, connectors=connectors
+        )
+        assert again.checked == 1 and again.deleted == []  # only `kept` is still asked about
+        assert len(await env.read(MENTIONS_DELETED)) == 1
+        assert kept not in again.deleted
+
+
+# --- Wildberries token hygiene (issue 15 item 10, audit section 6, finding 11) -----------
+
+
+def wb_jwt(**claims: Any) -> str:
+    """A token shaped like WB's (a JWT); the fake compares it whole, nobody verifies it."""
+    import base64
+    import json
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'ES256', 'kid': '20250101v1'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+async def test_wildberries_token_expiry_is_warned_ahead(env: Env) -> None:
+    expires = NOW + timedelta(days=3, hours=2)
+    token = wb_jwt(exp=int(expires.timestamp()), sid="seller-7", id=str(uuid.uuid4()))
+    async with rig(
+        WB_FEEDBACKS,
+        env,
+        credentials={"token": token},
+        fake_setup=lambda fake: setattr(fake, "token", token),
+    ) as r:
+        r.seed(1)
+        report = await r.poll()
+        assert report.error is None, report.error
+        warning = r.poller.warning
+        assert warning is not None and "expires on" in warning and "in 3 d" in warning
+        assert token not in warning  # never the secret
+        labels = {"platform": "wildberries", "source": "wildberries-feedbacks-main"}
+        assert env.registry.get_sample_value(
+            "otklik_ingest_credential_expiry_timestamp_seconds", labels
+        ) == float(int(expires.timestamp()))
+        assert (await r.state()).healthy  # a warning, not an outage
+
+
+async def test_wildberries_token_far_from_expiry_gives_no_warning(env: Env) -> None:
+    token = wb_jwt(exp=int((NOW + timedelta(days=120)).timestamp()), sid="seller-7")
+    async with rig(
+        WB_FEEDBACKS,
+        env,
+        credentials={"token": token},
+        fake_setup=lambda fake: setattr(fake, "token", token),
+    ) as r:
+        await r.poll()
+        assert r.poller.warning is None

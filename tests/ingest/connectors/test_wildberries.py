@@ -302,3 +302,84 @@ def test_registered_factory_builds_connector() -> None:
     )
     assert conn.platform == "wildberries" and conn.can_reply
     assert conn.http.base_url == "https://feedbacks-api.wildberries.ru"
+
+
+async def test_rejected_answer_leaves_the_review_unanswered_and_fake_refuses_second_post(
+    client, clock
+) -> None:
+    """Finding 5: an answer rejected by WB's moderation is no answer; a second POST over
+    a live answer is refused by the platform (the connector never sends it)."""
+    fake = FakeWildberries(clock=clock)
+    fake.add_feedback("rej", T0, answer={"text": "Купите ещё", "state": "rejected"})
+    fake.add_feedback("live", T0 + timedelta(minutes=1))
+    fake.answer_in_cabinet("live", "Спасибо!")
+    async with serve_app(fake.app) as url:
+        conn = make(client, url, clock, kinds=["feedbacks"])
+        page = await conn.fetch(json.dumps({"streams": ["feedbacks_answered"]}))
+        assert {m.external_id: m.answered for m in page.mentions} == {
+            "rej": False,
+            "live": True,
+        }
+        status = await client.post(
+            f"{url}/api/v1/feedbacks/answer",
+            json={"id": "live", "text": "Второй ответ"},
+            headers={"Authorization": TOKEN},
+        )
+        assert status.status_code == 400
+        assert fake.feedbacks["live"]["answer"]["text"] == "Спасибо!"
+        edit = ReplyRequest(
+            reply_id="e", external_id="live", kind=MentionKind.review, text="Исправили", edit=True
+        )
+        fake.feedbacks["live"]["answer"]["editable"] = False
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(edit)
+        assert "can no longer be edited" in str(err.value)
+
+
+async def test_unknown_review_id_is_422_and_reads_as_deleted(client, clock) -> None:
+    """Finding 4: WB answers 422 for an unknown id; the reply is refused as "no longer
+    exists" (failure reason review_deleted), not as a raw HTTP 422."""
+    from services.ingest.reply.handlers import failure_reason
+
+    fake = FakeWildberries(clock=clock)
+    async with serve_app(fake.app) as url:
+        raw = await client.get(
+            f"{url}/api/v1/feedback", params={"id": "gone"}, headers={"Authorization": TOKEN}
+        )
+        assert raw.status_code == 422 and raw.json()["error"] is True
+        conn = make(client, url, clock)
+        req = ReplyRequest(
+            reply_id="r", external_id="gone", kind=MentionKind.review, text="Спасибо!"
+        )
+        with pytest.raises(ConnectorError) as err:
+            await conn.post_reply(req)
+        assert not await conn.confirm_reply(req)
+    assert "no longer exists" in str(err.value) and not err.value.retryable
+    assert failure_reason(err.value) == "review_deleted"
+    assert fake.calls("POST", "/api/v1/feedbacks/answer") == []
+
+
+def test_tokens_of_one_seller_share_one_budget() -> None:
+    """Finding 11: WB limits per seller account; two tokens of one seller (the `sid`
+    claim) must not double the rate."""
+    import base64
+
+    import httpx
+
+    def jwt(sid: str, n: int) -> str:
+        body = base64.urlsafe_b64encode(json.dumps({"sid": sid, "n": n}).encode()).decode()
+        return f"eyJhbGciOiJFUzI1NiJ9.{body.rstrip('=')}.sig"
+
+    registry = LimiterRegistry()
+    client = httpx.AsyncClient()
+
+    def conn(token: str) -> WildberriesConnector:
+        config = SourceConfig(
+            source_id=token[-12:], platform="wildberries", credentials={"token": token}
+        )
+        return WildberriesConnector(config, client, limiters=registry)
+
+    a, b, c = conn(jwt("seller-1", 1)), conn(jwt("seller-1", 2)), conn(jwt("seller-2", 3))
+    assert a.http.limiter is b.http.limiter
+    assert a.http.limiter is not c.http.limiter
+    assert conn("plain-token").http.limiter is not a.http.limiter

@@ -20,7 +20,7 @@ from services.responder.insight.digest import (
     send_due_digests,
 )
 from services.responder.insight.schemas import MentionStats, SlaStats
-from shared.bus import Publisher
+from shared.bus import Publisher, ensure_topics
 from shared.db import session_scope
 from shared.events import MentionClassified, ReplyPublished, Sentiment
 from shared.topics import ALERTS, Topics
@@ -127,6 +127,8 @@ async def test_digest_published_once_per_brand_and_week(
                     )
                 )
             )
+    # Our publisher never lets the broker auto-create a topic (audit M1): make it first.
+    await ensure_topics(broker.bootstrap_servers, [Topics(topic_prefix).name(ALERTS)], partitions=3)
     publisher = Publisher(
         bootstrap_servers=broker.bootstrap_servers,
         topics=Topics(topic_prefix),

@@ -24,7 +24,7 @@ from services.responder.queue_item import service
 from services.responder.queue_item.service import Cursor
 from shared.db import session_scope
 from shared.events import ReplyFailed, ReplyPublished
-from shared.topics import REPLIES_APPROVED, REPLIES_FAILED, REPLIES_PUBLISHED, Topics
+from shared.topics import REPLIES_APPROVED, REPLIES_FAILED, REPLIES_PUBLISHED, SLA, Topics
 from tests.conftest import DatabaseFactory
 from tests.responder.queue.queue_stack import HOSTILE, PASSWORDS, Stack, make_item, running
 
@@ -412,6 +412,43 @@ async def wait_for(stack: Stack, mention_id: str, field: str, value: Any) -> dic
             return dict(item)
         await asyncio.sleep(0.1)
     raise AssertionError(f"{field} never became {value!r}: {item[field]!r}")
+
+
+async def test_a_published_reply_meets_the_sla_once(stack: Stack) -> None:
+    """replies.published answers the item, and the SLA tracker the queue handler is given
+    publishes `met` once, however often the outcome is delivered."""
+    reply_id = str(uuid.uuid4())
+    item = make_item(7, state="approved", reply_id=reply_id)
+    await stack.add(item)
+    await publish_outcome(stack, item, reply_id, error=None)
+    await wait_for(stack, item.mention_id, "state", "published")
+    await publish_outcome(stack, item, reply_id, error=None)  # redelivered
+    settings = stack.app.state.ctx.settings
+    consumer = AIOKafkaConsumer(
+        Topics(settings.kafka_topic_prefix).name(SLA),
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=f"check-{uuid.uuid4().hex[:6]}",
+    )
+    await consumer.start()
+    events: list[dict[str, Any]] = []
+    try:
+        for _ in range(30):
+            batch = await consumer.getmany(timeout_ms=500)
+            events += [json.loads(r.value)["payload"] for rs in batch.values() for r in rs]
+            if events:
+                break
+        await wait_for(stack, item.mention_id, "state", "published")
+        events += [
+            json.loads(r.value)["payload"]
+            for rs in (await consumer.getmany(timeout_ms=1500)).values()
+            for r in rs
+        ]
+    finally:
+        await consumer.stop()
+    met = [e for e in events if e["mention_id"] == item.mention_id and e["state"] == "met"]
+    assert len(met) == 1, events
 
 
 # --- filters and pages ------------------------------------------------------------------

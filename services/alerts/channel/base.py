@@ -1,4 +1,4 @@
-"""Notification channels: generic webhook, Slack incoming webhook, Telegram, e-mail.
+"""The first channels: generic webhook, Slack-compatible incoming webhook, Telegram, e-mail.
 
 Every channel has the same `send(notification) -> DeliveryResult` and never raises for
 delivery problems: failures are data (status, error, retryable) so the caller can
@@ -9,59 +9,31 @@ appear in an error message.
 
 from __future__ import annotations
 
-import asyncio
 import html
-import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import aiosmtplib
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+
+from services.alerts.channel.contract import (
+    ChannelSpec,
+    DeliveryResult,
+    Notification,
+    SmtpSettings,
+    Transports,
+    register,
+)
+from services.alerts.webhook.ssrf import DestinationCheck, pinned_target
 
 TELEGRAM_API = "https://api.telegram.org"
 TELEGRAM_LIMIT = 4096
 SLACK_SECTION_LIMIT = 3000
 _SAFE_URL = re.compile(r"^https?://[^\s<>|\"'`]+$")
-
-
-class Notification(BaseModel):
-    """What to tell a person. `text`, `author`, `url` and `fields` come from the outside."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    title: str = Field(max_length=500)
-    text: str = ""
-    severity: Literal["info", "warning", "critical"] = "warning"
-    platform: str | None = None
-    author: str | None = None
-    rating: int | None = None
-    url: str | None = None
-    ack_url: str | None = None
-    fields: dict[str, str] = Field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    ok: bool
-    channel: str
-    status_code: int | None = None
-    error: str | None = None
-    latency_s: float = 0.0
-    retryable: bool = False
-    #: Server-requested pause (HTTP 429 / Telegram retry_after), if any.
-    retry_after_s: float | None = None
-
-
-class Channel(Protocol):
-    name: str
-
-    async def send(self, notification: Notification) -> DeliveryResult: ...
 
 
 # --- escaping and rendering (pure) --------------------------------------------------------
@@ -77,18 +49,18 @@ def safe_url(url: str | None) -> str | None:
     return url if url and _SAFE_URL.match(url) else None
 
 
-def _truncate(text: str, limit: int) -> str:
+def truncate(text: str, limit: int) -> str:
     # Cut before escaping so an entity is never split.
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
-def _stars(rating: int | None) -> str:
+def stars(rating: int | None) -> str:
     return f"{'★' * rating}{'☆' * (5 - rating)}" if rating else ""
 
 
 def render_plain(n: Notification) -> str:
     lines = [n.title]
-    meta = " · ".join(x for x in (n.platform, _stars(n.rating), n.author) if x)
+    meta = " · ".join(x for x in (n.platform, stars(n.rating), n.author) if x)
     if meta:
         lines.append(meta)
     if n.text:
@@ -119,7 +91,7 @@ def render_telegram(n: Notification) -> str:
     """Telegram HTML (parse_mode=HTML): everything from outside goes through html.escape."""
     esc = html.escape
     parts = [f"<b>{esc(n.title)}</b>"]
-    meta = " · ".join(x for x in (n.platform, _stars(n.rating), n.author) if x)
+    meta = " · ".join(x for x in (n.platform, stars(n.rating), n.author) if x)
     if meta:
         parts.append(f"<i>{esc(meta)}</i>")
     parts += [f"{esc(k)}: {esc(v)}" for k, v in n.fields.items()]
@@ -140,10 +112,10 @@ def render_telegram(n: Notification) -> str:
 def render_slack(n: Notification) -> dict[str, Any]:
     """`text` is the notification fallback; blocks carry the formatted message."""
     esc = slack_escape
-    meta = " · ".join(esc(x) for x in (n.platform, _stars(n.rating), n.author) if x)
-    body = esc(_truncate(n.text, SLACK_SECTION_LIMIT - 200)) if n.text else ""
+    meta = " · ".join(esc(x) for x in (n.platform, stars(n.rating), n.author) if x)
+    body = esc(truncate(n.text, SLACK_SECTION_LIMIT - 200)) if n.text else ""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _truncate(n.title, 150)}},
+        {"type": "header", "text": {"type": "plain_text", "text": truncate(n.title, 150)}},
     ]
     if meta:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": meta}]})
@@ -166,7 +138,7 @@ def render_slack(n: Notification) -> dict[str, Any]:
         links.append(f"<{esc(ack)}|Acknowledge>")
     if links:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "  ".join(links)}})
-    fallback = esc(n.title) + (f": {esc(_truncate(n.text, 200))}" if n.text else "")
+    fallback = esc(n.title) + (f": {esc(truncate(n.text, 200))}" if n.text else "")
     return {"text": fallback, "blocks": blocks}
 
 
@@ -187,7 +159,7 @@ def render_email(n: Notification, *, sender: str, to: Sequence[str]) -> EmailMes
     msg["To"] = ", ".join(_header_safe(t) for t in to)
     msg["X-Otklik-Notification"] = _header_safe(n.id)
     msg.set_content(render_plain(n))
-    meta = " · ".join(x for x in (n.platform, _stars(n.rating), n.author) if x)
+    meta = " · ".join(x for x in (n.platform, stars(n.rating), n.author) if x)
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in n.fields.items())
     links = []
     if url := safe_url(n.url):
@@ -214,7 +186,7 @@ def redact(text: str, secrets: Sequence[str | None]) -> str:
     return text
 
 
-def _retryable_status(status: int) -> bool:
+def retryable_status(status: int) -> bool:
     return status in (408, 425, 429) or status >= 500
 
 
@@ -226,7 +198,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-async def _post_json(
+async def post_json(
     client: httpx.AsyncClient,
     channel: str,
     url: str,
@@ -235,12 +207,21 @@ async def _post_json(
     secrets: Sequence[str | None],
     timeout_s: float,
     headers: dict[str, str] | None = None,
+    pin: DestinationCheck | None = None,
 ) -> tuple[DeliveryResult, httpx.Response | None]:
+    """POST to `url`; with `pin` (the SSRF check's result) to the address that was checked."""
     started = time.perf_counter()
+    target, extra_headers, extensions = pinned_target(url, pin) if pin else (url, {}, {})
     try:
-        response = await client.post(
-            url, json=payload, headers=headers, timeout=timeout_s, follow_redirects=False
+        request = client.build_request(
+            "POST",
+            target,
+            json=payload,
+            headers={**(headers or {}), **extra_headers},
+            timeout=timeout_s,
+            extensions=extensions,
         )
+        response = await client.send(request, follow_redirects=False)
     except httpx.HTTPError as exc:
         return DeliveryResult(
             ok=False,
@@ -260,7 +241,7 @@ async def _post_json(
         status_code=response.status_code,
         error=error,
         latency_s=latency,
-        retryable=not ok and _retryable_status(response.status_code),
+        retryable=not ok and retryable_status(response.status_code),
         retry_after_s=_retry_after(response),
     ), response
 
@@ -275,9 +256,15 @@ class WebhookChannel:
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
     name: str = "webhook"
+    #: The SSRF check of `url`: send to the address it approved (no DNS rebinding).
+    pin: DestinationCheck | None = None
+
+    @property
+    def destination_url(self) -> str:
+        return self.url
 
     async def send(self, notification: Notification) -> DeliveryResult:
-        result, _ = await _post_json(
+        result, _ = await post_json(
             self.client,
             self.name,
             self.url,
@@ -285,6 +272,7 @@ class WebhookChannel:
             secrets=list(self.headers.values()),
             timeout_s=self.timeout,
             headers=self.headers,
+            pin=self.pin,
         )
         return result
 
@@ -297,15 +285,22 @@ class SlackChannel:
     webhook_url: str
     timeout: float = 10.0
     name: str = "slack"
+    #: The SSRF check of `webhook_url`: send to the address it approved.
+    pin: DestinationCheck | None = None
+
+    @property
+    def destination_url(self) -> str:
+        return self.webhook_url
 
     async def send(self, notification: Notification) -> DeliveryResult:
-        result, _ = await _post_json(
+        result, _ = await post_json(
             self.client,
             self.name,
             self.webhook_url,
             render_slack(notification),
             secrets=[self.webhook_url],
             timeout_s=self.timeout,
+            pin=self.pin,
         )
         return result
 
@@ -327,7 +322,7 @@ class TelegramChannel:
             "parse_mode": "HTML",
             "disable_web_page_preview": True,
         }
-        result, response = await _post_json(
+        result, response = await post_json(
             self.client, self.name, url, payload, secrets=[self.token], timeout_s=self.timeout
         )
         if response is None:
@@ -346,22 +341,10 @@ class TelegramChannel:
                 status_code=response.status_code,
                 error=f"Telegram {body.get('error_code', response.status_code)}: {description}",
                 latency_s=result.latency_s,
-                retryable=_retryable_status(response.status_code),
+                retryable=retryable_status(response.status_code),
                 retry_after_s=float(retry_after) if isinstance(retry_after, int | float) else None,
             )
         return result
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 587
-    #: "starttls": upgrade after connect (587); "implicit": TLS from the start (465).
-    tls: Literal["none", "starttls", "implicit"] = "starttls"
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    timeout: float = 15.0
-    sender: str = "otklik@localhost"
 
 
 @dataclass
@@ -406,57 +389,56 @@ class EmailChannel:
         )
 
 
-# --- retries -------------------------------------------------------------------------------
+# --- registration ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter, bounded in attempts and per-delay length."""
-
-    max_attempts: int = 4
-    base_delay: float = 1.0
-    multiplier: float = 2.0
-    max_delay: float = 60.0
-    #: Fraction of each delay that is randomised (0 = none, 1 = "full jitter").
-    jitter: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1 or self.base_delay < 0 or self.max_delay < 0:
-            raise ValueError("max_attempts >= 1 and non-negative delays required")
-        if not 0 <= self.jitter <= 1:
-            raise ValueError("jitter must be within [0, 1]")
-
-    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Pause after failed attempt number `attempt` (1-based)."""
-        raw = min(self.max_delay, self.base_delay * self.multiplier ** max(0, attempt - 1))
-        r = (rng or random).random()
-        return raw * (1 - self.jitter) + raw * self.jitter * r
-
-    def pause(
-        self, attempt: int, retry_after_s: float | None, rng: random.Random | None = None
-    ) -> float:
-        """Pause after failed attempt `attempt`, honouring a server's Retry-After (bounded)."""
-        pause = self.delay(attempt, rng)
-        if retry_after_s is not None:
-            pause = max(pause, min(retry_after_s, self.max_delay))
-        return pause
+def _telegram(target: str, t: Transports, pin: DestinationCheck | None) -> TelegramChannel | None:
+    if not t.telegram_token:
+        return None
+    return TelegramChannel(
+        t.client, t.telegram_token, target, base_url=t.telegram_base_url, timeout=t.timeout_s
+    )
 
 
-async def send_with_retry(
-    channel: Channel,
-    notification: Notification,
-    policy: RetryPolicy | None = None,
-    *,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    rng: random.Random | None = None,
-) -> list[DeliveryResult]:
-    """Send, retrying retryable failures; returns every attempt (the last one decides)."""
-    policy = policy or RetryPolicy()
-    attempts: list[DeliveryResult] = []
-    for attempt in range(1, policy.max_attempts + 1):
-        result = await channel.send(notification)
-        attempts.append(result)
-        if result.ok or not result.retryable or attempt == policy.max_attempts:
-            break
-        await sleep(policy.pause(attempt, result.retry_after_s, rng))
-    return attempts
+register(
+    ChannelSpec(
+        kind="telegram",
+        contact_key="telegram_chat_id",
+        pattern=r"^-?\d+$|^@\w+$",
+        max_length=64,
+        build=_telegram,
+        configured=lambda t: t.telegram_token is not None,
+        order=10,
+    )
+)
+register(
+    ChannelSpec(
+        kind="slack",
+        contact_key="slack_webhook",
+        pattern=r"^https?://",
+        build=lambda target, t, pin: SlackChannel(t.client, target, timeout=t.timeout_s, pin=pin),
+        outbound_url=True,
+        order=20,
+    )
+)
+register(
+    ChannelSpec(
+        kind="email",
+        contact_key="email",
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        max_length=320,
+        build=lambda target, t, pin: EmailChannel(t.smtp, [target]) if t.smtp else None,
+        configured=lambda t: t.smtp is not None,
+        order=30,
+    )
+)
+register(
+    ChannelSpec(
+        kind="webhook",
+        contact_key="webhook",
+        pattern=r"^https?://",
+        build=lambda target, t, pin: WebhookChannel(t.client, target, timeout=t.timeout_s, pin=pin),
+        outbound_url=True,
+        order=40,
+    )
+)

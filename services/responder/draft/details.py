@@ -1,0 +1,623 @@
+"""One concrete detail of the buyer's own review, found so the reply can echo it.
+
+A reply that says «рады, что рюкзак понравился сыну» was written by someone who read the
+review; one that says «рады, что вам понравилось» could be under any card. These pure
+functions find who the item was for, what it is used for, and the complaint in the
+buyer's own words, and decide whether that wording is safe to repeat publicly (short, no
+profanity or insults, nothing we would be admitting by repeating it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shared.events import Aspect, Sentiment
+
+_F = re.IGNORECASE | re.UNICODE
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A detail ready for a slot: `kind` picks the phrasings, `value` fills them."""
+
+    kind: str  # recipient | use
+    value: str
+
+
+# --- who the item was for --------------------------------------------------------------
+#: (the recipient in the dative, «купила сыну»; after «для», in the genitive, «для сына»;
+#: the dative the reply uses «понравилось {…}»). Only these cases mark a recipient: a
+#: nominative («Внучка подарила», «Сын берёт в садик») is the giver or the user, and a
+#: reply thanking the wrong person reads as if nobody read the review.
+_RECIPIENTS_RU: tuple[tuple[str, str, str], ...] = (
+    (r"внучк(?:е|ам)|внучень?ке", r"внучк[иек]", "внучке"),
+    (r"внук(?:у|ам)", r"внук(?:а|ов)", "внуку"),
+    (r"дочк(?:е|ам)|дочер(?:и|ям)|дочурке", r"дочк[иек]|дочер(?:и|ей)|дочурки", "дочке"),
+    (r"сын(?:у|овьям)|сыночку|сынишке", r"сын(?:а|овей)|сыночка|сынишки", "сыну"),
+    (r"мужу", r"мужа", "мужу"),
+    (r"жене", r"жены", "жене"),
+    (r"мам(?:е|очке)", r"мам(?:ы|очки)", "маме"),
+    (r"пап(?:е|очке)", r"пап(?:ы|очки)", "папе"),
+    (r"отцу", r"отца", "отцу"),
+    (r"другу", r"друга", "другу"),
+    (r"бабушке", r"бабушки", "бабушке"),
+    (r"дедушке", r"дедушки", "дедушке"),
+    (r"родителям", r"родителей", "родителям"),
+    (r"подруге", r"подруги", "подруге"),
+    (r"коллегам", r"коллег", "коллегам"),
+    (r"коллеге", r"коллеги", "коллеге"),
+    (r"детям|деткам", r"детей|деток", "детям"),
+    (r"ребёнку|ребенку|малышу|малышке", r"ребёнка|ребенка|малыша|малышки", "ребёнку"),
+    (r"сестре", r"сестры", "сестре"),
+    (r"брату", r"брата", "брату"),
+    (r"племяннику", r"племянника", "племяннику"),
+    (r"племяннице", r"племянницы", "племяннице"),
+)
+#: «купила сыну», «для дочки», and «сыну понравилось» / «понравилось внучке» (the one who
+#: liked it is in the dative too).
+_GIFT_RU = re.compile(
+    r"подар|купил[аи]?\s|заказал[аи]?\s|брал[аи]?\s|взял[аи]?\s|\bдля\s|понрави|в\s+восторге",
+    _F,
+)
+
+_RECIPIENTS_EN: tuple[tuple[str, str], ...] = (
+    (r"granddaughter", "your granddaughter"),
+    (r"grandson", "your grandson"),
+    (r"grandkids|grandchildren", "your grandchildren"),
+    (r"daughter", "your daughter"),
+    (r"\bsons\b", "your sons"),
+    (r"\bson\b", "your son"),
+    (r"husband", "your husband"),
+    (r"\bwife\b", "your wife"),
+    (r"\bparents\b", "your parents"),
+    (r"\bmum\b|\bmom\b|mother", "your mum"),
+    (r"\bdad\b|father", "your dad"),
+    (r"\bgrandma|grandmother", "your grandmother"),
+    (r"\bkids?\b|children|toddler", "the kids"),
+    (r"girlfriend", "your girlfriend"),
+    (r"boyfriend", "your boyfriend"),
+    (r"\bfriend\b", "your friend"),
+    (r"sister", "your sister"),
+    (r"brother", "your brother"),
+)
+_GIFT_EN = re.compile(r"\bfor\s+my\b|\bgift\b|\bpresent\b|\bbought\s+(?:it|this|one)\s+for\b", _F)
+
+
+def find_recipient(text: str, language: str) -> Detail | None:
+    """Who the item was bought for: «внучке», "your daughter" (a gift or a purchase for).
+
+    The phrasings never make a verb agree with the recipient («the kids», «детям» are
+    plural), so one value serves every phrasing.
+    """
+    if language == "ru":
+        if not _GIFT_RU.search(text):
+            return None
+        for dative, genitive, reply in _RECIPIENTS_RU:
+            pattern = rf"(?<![а-яё])(?:{dative}|для\s+(?:\w+\s+)?(?:{genitive}))(?![а-яё])"
+            if re.search(pattern, text, _F):
+                return Detail("recipient", reply)
+        return None
+    if language == "en":
+        if not _GIFT_EN.search(text) and not re.search(r"\bmy\s+\w+\s+loves?\b", text, _F):
+            return None
+        for pattern, phrase in _RECIPIENTS_EN:
+            if re.search(pattern, text, _F):
+                return Detail("recipient", phrase)
+    return None
+
+
+# --- what it is used for ---------------------------------------------------------------
+#: (pattern, the use as it reads after «пригодится/выручает …»): «на даче», «в походах».
+_USES_RU: tuple[tuple[str, str], ...] = (
+    (r"на\s+дач[уеи]|для\s+дачи", "на даче"),
+    (r"в\s+поход|для\s+поход", "в походах"),
+    (r"на\s+рыбалк|для\s+рыбалк", "на рыбалке"),
+    (r"в\s+школ[уе]|для\s+школы", "в школе"),
+    (r"на\s+работ[уе]|для\s+работы|в\s+офис", "на работе"),
+    (r"в\s+поездк|в\s+дорог[уе]|в\s+путешеств|для\s+поездок", "в поездках"),
+    (r"на\s+мор[ею]|в\s+отпуск", "в отпуске"),
+    (r"для\s+бега|на\s+пробежк|бегать", "на пробежках"),
+    (r"в\s+зал\b|на\s+тренировк|для\s+тренировок|в\s+спортзал", "на тренировках"),
+    (r"на\s+кухн|для\s+кухни", "на кухне"),
+    (r"в\s+машин[уе]|в\s+авто\b|для\s+машины", "в машине"),
+    (r"в\s+садик|в\s+детский\s+сад", "в садике"),
+)
+_USES_EN: tuple[tuple[str, str], ...] = (
+    (r"\brunning\b|\bruns\b|jogging", "on your runs"),
+    (r"\bhik(?:e|es|ing)\b|\bcamping\b|\btrail", "on the trail"),
+    (r"\bgym\b|work-?outs?|training", "at the gym"),
+    (r"\bschool\b", "at school"),
+    (r"\bcommut|\bthe\s+office\b|\bat\s+work\b|for\s+work\b", "on the daily commute"),
+    (r"\btravel|\btrips?\b|\bflights?\b|holiday|vacation", "on your travels"),
+    (r"\bkitchen\b|\bcooking\b", "in the kitchen"),
+    (r"\bgarden", "in the garden"),
+    (r"\bcar\b", "in the car"),
+)
+
+
+def find_use(text: str, language: str) -> Detail | None:
+    """What the buyer uses the item for, as the reply can say it: «на даче», "on the trail"."""
+    table = _USES_RU if language == "ru" else _USES_EN if language == "en" else ()
+    for pattern, phrase in table:
+        if re.search(pattern, text, _F):
+            return Detail("use", phrase)
+    return None
+
+
+# --- what the buyer says they will do: buy again, recommend -------------------------------
+_AGAIN = re.compile(
+    r"(?<![а-яё])(?:беру\s+(?:ещ[её]|второ\w*|снова|повторно)|возьму\s+(?:ещ[её]|снова|второ\w*)|"
+    r"буду\s+(?:брать|заказывать)\s+(?:ещ[её]|снова)|закажу\s+(?:ещ[её]|снова)|"
+    r"уже\s+(?:второй|третий)\s+раз|повторн\w+\s+заказ)"
+    r"|\b(?:repurchas\w*|buying\s+(?:another|a\s+second|again)|will\s+buy\s+(?:again|another)|"
+    r"(?:second|third)\s+(?:one|pair|set|time))\b",
+    _F,
+)
+_RECOMMEND = re.compile(
+    r"(?<![а-яё])(?:рекоменд\w*|советую|берите|всем\s+совет\w*)|\b(?:recommend\w*|buy\s+it)\b",
+    _F,
+)
+_NOT_BEFORE = re.compile(r"(?:не|not|don't|do\s+not|wouldn't|won't)\s+(?:\w+\s+)?$", _F)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern` said without a negation just before it («не рекомендую» is no advice)."""
+    return any(
+        not _NOT_BEFORE.search(text[max(0, m.start() - 24) : m.start()])
+        for m in pattern.finditer(text)
+    )
+
+
+def find_intent(text: str) -> Detail | None:
+    """The buyer buys it again («беру второй», "repurchasing") or recommends it: the reply
+    thanks them for that rather than for a review it could say under any card."""
+    if _said(_AGAIN, text):
+        return Detail("again", "")
+    if _said(_RECOMMEND, text):
+        return Detail("recommend", "")
+    return None
+
+
+def find_detail(text: str, language: str) -> Detail | None:
+    """The one detail a reply echoes: who it was for first, else what it is for, else what
+    the buyer will do (buy again, recommend)."""
+    return find_recipient(text, language) or find_use(text, language) or find_intent(text)
+
+
+# --- the complaint in the buyer's words --------------------------------------------------
+_PROFANITY = re.compile(
+    r"(?<![а-яё])(?:х[уy][йяеёию]|хрен|хер(?:ня|ов)|фигн|п[иеё]зд|[её]б[аеиуо]|бля|сук[аи]|муд[аои]|говн|дерьм|"
+    r"гавн|жоп|сран|ублюд|урод|идиот|дебил|кретин|тупы|мошенн|обман|развод|кидал|вор\w*)|"
+    r"\b(?:fuck|shit|crap|damn|bitch|scam|fraud|idiot|stupid|liar|thie[fv])",
+    _F,
+)
+#: Words that would make us admit something by repeating them, or that speak about us.
+_ADMISSION = re.compile(
+    r"подделк|паль\b|палён|фальш|не\s+оригинал|копи[яю]|реплик|вы\s|вас\b|ваш|продав|магазин|"
+    r"fake|counterfeit|knock-?off|replica|\byou\b|\byour\b|seller|shop|store|"
+    # What the buyer says about our own silence is answered by a person, not repeated.
+    r"не\s+отвеча|не\s+ответил|never\s+(?:answered|replied|responded)|no\s+(?:reply|answer)",
+    _F,
+)
+_FIRST_PERSON = re.compile(
+    r"(?<![а-яё])(?:я|мне|меня|мной|мы|нам|нас|наш\w*|него|неё|нее|нём|ней|ним|ними|них)"
+    r"(?![а-яё])|\b(?:i|i'm|i've|i'd|me|we|us|our)\b",
+    _F,
+)
+#: The buyer's own actions: «Жаль, что заказала…» would read as if about someone else.
+_ACTION = re.compile(
+    r"(?<![а-яё])(?:заказ(?:ал|ывал)\w*|купил\w*|брал\w*|взял\w*|получил\w*|ждал\w*)"
+    r"(?![а-яё])|\b(?:ordered|bought|received|got|waited)\b",
+    _F,
+)
+#: Possessives that turn from the buyer's voice into ours without changing the grammar.
+_POSSESSIVES: dict[str, str] = {
+    "мой": "ваш", "моя": "ваша", "моё": "ваше", "мое": "ваше", "мои": "ваши",
+    "моего": "вашего", "моей": "вашей", "моих": "ваших", "моему": "вашему", "мою": "вашу",
+    "моим": "вашим", "моём": "вашем", "моем": "вашем", "my": "your", "mine": "yours",
+}  # fmt: skip
+_POSSESSIVE = re.compile(r"(?<![\w])(" + "|".join(_POSSESSIVES) + r")(?![\w])", _F)
+_CLAUSE_SPLIT = re.compile(
+    r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|but|and|although)\s+|\s+(?:но|but)\s+", _F
+)
+_LEADING = re.compile(
+    r"^(?:но|а|и|однако|хотя|только|правда|зато|к\s+сожалению|увы|жаль,?\s*что|минус:?|"
+    r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
+    r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
+    r"the\s+only\s+(?:thing|issue|downside)\s+is)(?![\w])\s*",
+    _F,
+)
+ECHO_MAX = 64
+
+
+#: The buyer's own action at the start of a clause, turned to "you" («ждала две недели» →
+#: «вы ждали две недели», "ordered pink, got grey" → "you ordered pink and got grey").
+_RU_ACTIONS = {
+    "заказал": "заказали", "заказала": "заказали", "заказывал": "заказывали",
+    "заказывала": "заказывали", "получил": "получили", "получила": "получили",
+    "ждал": "ждали", "ждала": "ждали", "купил": "купили", "купила": "купили",
+}  # fmt: skip
+_EN_ACTIONS = re.compile(r"^(ordered|received|got|bought|waited)\b", _F)
+
+
+def _second_person(text: str) -> str:
+    first, _, rest = text.partition(" ")
+    verb = _RU_ACTIONS.get(first.lower())
+    if verb and rest:
+        return f"вы {verb} {rest}"
+    if _EN_ACTIONS.match(text):
+        text = "you " + text[0].lower() + text[1:]
+        return re.sub(r",\s*(got|received|came)\b", r" and \1", text, count=1)
+    return text
+
+
+#: Words an echo must not end on: a clause cut there reads as cut («Сгорел на третий день
+#: вместе», "the zipper broke a week"): prepositions, conjunctions, particles, articles,
+#: pronouns that need a noun, and adverbs that need what follows.
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    "и или а но да с со в во на под над для от до из к ко по о об обо без при за у через "
+    "про перед между вместо кроме около после из-за из-под вокруг вдоль среди как что "
+    "чтобы так когда если хотя будто который которая которое которые вместе же ещё еще "
+    "уже очень даже тоже также просто совсем вообще прям прямо только лишь не ни бы ли "
+    "это этот эта эти мой моя мои ваш ваша его её ее их свой своя свои весь вся все "
+    "the a an and or but nor so yet that which who whom whose with without for to of in "
+    "on at by from into onto than as if when while because very really just even also "
+    "too quite rather my your our their his her its this these those every each some any "
+    "no not more most less is are was were be been being has have had do does did can "
+    "could will would should i we you he she they it's there's".split()
+)
+_QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))
+#: A predicate: a finite verb, «нет/не», a comparative, a predicative adjective after its
+#: noun («ткань тонкая»), "is/are…", an English past or present verb form.
+_PREDICATE_RU = re.compile(
+    r"(?<![а-яё])(?:[а-яё]+(?:ет|ют|ит|ят|ат|ут|ёт|ла|ло|ли|лся|лась|лось|лись|ается|ется|ится|"
+    r"ются|ятся|ал|ял|ил|ел|ул|ёл)|не|нет|был|была|было|были|[а-яё]+(?:ее|ше|же)|[а-яё]+оват[аоы]?|"
+    r"[а-яё]+(?:ен|на|но|ны|ан|ян))(?![а-яё])|"
+    r"(?<=[а-яё] )[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)(?![а-яё])|"
+    r"(?<![а-яё])вместо(?![а-яё])",
+    _F,
+)
+_PREDICATE_EN = re.compile(
+    r"\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|does|doesn't|did|didn't|won't|can't|"
+    r"couldn't|has|have|had|keeps|kept|broke|came|fell|tore|took|got|went|wore|split|"
+    r"\w+ed|\w+(?<!s)s)\b|'s\b|\binstead\s+of\b|^(?:no|only)\s",
+    _F,
+)
+#: Asides that point at something the echo leaves out («…, кстати, тоже…», "also").
+_ASIDE = re.compile(
+    r",?\s*(?<![а-яё])(?:кстати|конечно|впрочем|к\s+тому\s+же|тоже|также)(?![а-яё])\s*,?|"
+    r"\s+\balso\b|(?<![а-яё])же(?![а-яё])",
+    _F,
+)
+#: English: a second clause after a comma reads as a run-on inside «sorry that …».
+_EN_SPLICE = re.compile(r",\s*(?:the|it|they|this|these|and|but|so|which|i|my|we)\b", _F)
+#: "a week in", "two days in": a time span that ends on "in" is complete.
+_TIME_IN = re.compile(r"\b(?:day|week|month|year|hour|minute)s?\s+in$", _F)
+#: What the card or the seller claimed is no fault by itself («в названии написано для
+#: iPhone 15»): sorry for it reads as sorry for the title.
+_LISTING_CLAIM = re.compile(
+    r"написано|(?<![а-яё])заявлено(?![а-яё])|в\s+описании|в\s+названии|в\s+карточке|"
+    r"\b(?:says|said|claims|claimed|advertised)\b",
+    _F,
+)
+_NOT = re.compile(r"(?<![а-яё])(?:не|нет)(?![а-яё])|\bnot\b|n't\b|\bnowhere\b", _F)
+#: A converted first-person narrative longer than this reads odd in the reply's voice.
+_NARRATIVE_MAX_WORDS = 12
+_ORDERED = re.compile(r"^(?:вы\s+(?:заказ|купил)|you\s+(?:ordered|bought))", _F)
+_ARRIVED = re.compile(r"пришл|пришёл|прислали|привезли|\b(?:got|received|came|arrived)\b", _F)
+
+
+def quotes_balanced(text: str) -> bool:
+    """Every opening quote has its closing one (straight quotes come in pairs)."""
+    if text.count('"') % 2:
+        return False
+    return all(text.count(a) == text.count(b) for a, b in _QUOTE_PAIRS if a != b)
+
+
+def ends_cleanly(text: str) -> bool:
+    """The phrase does not end on a function word (a clause cut mid-phrase)."""
+    words = text.split()
+    if not words:
+        return False
+    if _TIME_IN.search(text):
+        return True
+    last = words[-1].lower().strip(".,;:!?…»\"'")
+    if last in FUNCTION_WORDS:
+        return False
+    # «чехол на обычный»: a preposition and an adjective whose noun was cut off.
+    return not (
+        len(words) >= 2
+        and words[-2].lower() in FUNCTION_WORDS
+        and re.fullmatch(r"[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ую|юю|ого|его|ому|ему|ых|их)", last)
+    )
+
+
+def has_predicate(text: str) -> bool:
+    """The phrase says something about its subject: a verb or a predicative adjective."""
+    if re.search(r"[а-яё]", text, _F):
+        return bool(_PREDICATE_RU.search(text))
+    return bool(_PREDICATE_EN.search(text))
+
+
+def is_complete_echo(text: str) -> bool:
+    """An echo the reply can carry: a short predicate phrase that ends on a content word."""
+    if not text or not ends_cleanly(text) or not has_predicate(text):
+        return False
+    if not re.search(r"[а-яё]", text, _F) and _EN_SPLICE.search(text):
+        return False
+    return True
+
+
+def safe_echo(phrase: str) -> str | None:
+    """The buyer's phrase, tidied, if it is safe to repeat in a public reply; else None.
+
+    Strict, because a broken echo is worse than the aspect's own wording: the raw phrase
+    must have balanced quotes (a cut inside a quotation is a cut clause), and the result
+    must be a complete short predicate phrase (`is_complete_echo`).
+    """
+    if not quotes_balanced(phrase):
+        return None
+    text = " ".join(
+        phrase.replace("«", " ")
+        .replace("»", " ")
+        .replace('"', " ")
+        .replace("“", " ")
+        .replace("”", " ")
+        .replace("„", " ")
+        .split()
+    )
+    for _ in range(3):
+        text = _LEADING.sub("", text).strip(" ,:-–—()")
+    text = re.sub(r"[!?)(]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", "", text).strip(" ,.:-–—")
+    text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
+    if not text or len(text) > ECHO_MAX:
+        return None
+    if len(text.split()) < 2 and not re.search(
+        r"(?:оват[оаыйяе]?|[а-яё]{3}(?:ют|ят|ется|ится|ются|ятся|лся|лась|лось|лись))$", text, _F
+    ):
+        return None
+    if _PROFANITY.search(text) or _ADMISSION.search(text):
+        return None
+    text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
+    voiced = _second_person(text)
+    if _FIRST_PERSON.search(voiced) or (voiced == text and _ACTION.search(text)):
+        return None
+    if voiced != text and (
+        len(voiced.split()) > _NARRATIVE_MAX_WORDS
+        or re.search(r"\s(?:and|but)\s+(?:it|they|the|this)\b|,\s*(?:и|но)\s", voiced, _F)
+        or (_ORDERED.match(voiced) and not _ARRIVED.search(voiced))
+    ):
+        # "you bought it for your iPhone 15 Pro and it doesn't fit at all" reads odd;
+        # «вы заказывали под iPhone 15 Pro Max» alone names no fault.
+        return None
+    text = voiced
+    if re.search(r"\d{5,}|@|https?:|www\.", text):
+        return None
+    if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
+        return None  # shouting
+    if not is_complete_echo(text) or (_LISTING_CLAIM.search(text) and not _NOT.search(text)):
+        return None
+    head = text.split()[0]
+    keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
+    return text if keep else text[0].lower() + text[1:]
+
+
+def complaint_clause(text: str, aspect: Aspect) -> str | None:
+    """The clause of `text` around a blamed aspect, in the buyer's words, if safe."""
+    if aspect.clause:
+        found = safe_echo(aspect.clause)
+        if found:
+            return found
+    if not (0 <= aspect.start < aspect.end <= len(text)):
+        return None
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_SPLIT.finditer(text):
+        pieces.append((start, m.start()))
+        start = m.end()
+    pieces.append((start, len(text)))
+    for lo, hi in pieces:
+        if lo <= aspect.start < hi:
+            return safe_echo(text[lo:hi])
+    return None
+
+
+def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> str | None:
+    """The buyer's wording of the problem with `aspect_name` (first safe clause)."""
+    for aspect in sorted(aspects, key=lambda a: a.start):
+        if aspect.aspect == aspect_name and aspect.polarity is Sentiment.negative:
+            found = complaint_clause(text, aspect)
+            if found:
+                return found
+    return None
+
+
+#: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
+#: most severe first, like `shared.aspects.ASPECTS`.
+_ASPECT_WORDS: tuple[tuple[str, str], ...] = (
+    (
+        "counterfeit",
+        r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
+        r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)",
+    ),
+    (
+        "wrong_item",
+        r"ordered\s+.{1,30}\b(?:got|received)|не\s+того\s+(?:цвета|размера)|заказ(?:ал|ывал)\w*\s+.{1,30}(?:пришёл|пришла|пришло|прислали)|не\s+тот|не\s+та\b|другой\s+(?!цвет)\w+|вообще\s+друг|прислали\s+не|пришл\w*\s+на\s+\d+|wrong\s+(?:item|model|size)",
+    ),
+    (
+        "not_working",
+        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
+    ),
+    (
+        "missing_parts",
+        r"\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+|missing|wasn'?t\s+in\s+the\s+box",
+    ),
+    (
+        "transit_damage",
+        r"помят|разбит|разбил\w*\s+(?:в\s+дороге|при\s+доставке)|в\s+дороге|при\s+доставке|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)",
+    ),
+    ("leak", r"протека|протёк|протек|теч[её]т|подтека|\bleak"),
+    (
+        "compatibility",
+        r"не\s+подходит(?!\s+по\s+размеру)|не\s+подош\w+(?!\s+по\s+размеру)|не\s+подходит\s+к|не\s+вста[её]т|не\s+подош\w+\s+(?:к|на)|совместим|doesn'?t\s+fit\s+(?:my|the)\s+(?:phone|car|device)|compatib",
+    ),
+    ("colour_mismatch", r"цвет|оттен|colou?r|shade"),
+    (
+        "description_mismatch",
+        r"заявлен|описани|не\s+соответств|в\s+описании|listing|description|advertised|claimed",
+    ),
+    ("shrinkage", r"сел[аои]?\s+после|после\s+стирки|растянул|shrank|shrunk|after\s+(?:a\s+)?wash"),
+    (
+        "size_fit",
+        r"маломер|большемер|размер|мал[аоы]?\b|велик[аио]?\b|size|too\s+(?:small|big|tight)|runs\s+(?:small|large)",
+    ),
+    ("smell_material", r"запах|пахн|пах\b|воня|smell|stink"),
+    ("noise", r"шум|гуд|скрип|громк|noisy|\bloud\b|squeak|rattl"),
+    (
+        "defect",
+        r"брак|дефект|трещин|треснул|порвал|дырк|отвалил|оторвал|отклеил|разош|слетел|торчат|пятн|облез|катышк|defect|faulty|crack|torn|ripped|fell\s+(?:off|apart)|pops?\s+out|snags|pills|broke",
+    ),
+    (
+        "delivery_speed",
+        r"ждал\w*\s+.{0,25}(?:недел|дн[еяь])|вместо\s+(?:обещанных\s+)?\w+\s+дн|"
+        r"доставк|опоздал|позже\s+обещ|дольше\s+обещ|задерж|вез\w*\s+\d+|\blate\b|later\s+than|delayed|took\s+(?:ages|weeks)",
+    ),
+    ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),
+    ("instructions_language", r"инструкц|иероглиф|китайск|manual|instructions"),
+    (
+        "price",
+        r"(?<![а-яё])(?:дорог(?:о|ова\w*|оват\w*|ой|ая|ие)(?![а-яё])|цен[аеуы])|price|pricey|expensive",
+    ),
+    ("quality", r"качеств|хлипк|quality|flimsy|cheap"),
+)
+
+
+def guess_aspect(phrase: str) -> str | None:
+    """The aspect a complaint's own words point to, or None."""
+    for name, pattern in _ASPECT_WORDS:
+        if re.search(pattern, phrase, _F):
+            return name
+    return None
+
+
+# Stems at a word's start only: "hot" must not match inside "photos", «тих» inside «стихи».
+_PRAISE_WORDS = re.compile(
+    r"(?<![а-яё])(?:удобн|мягк|т[её]пл|горяч|быстр|красив|качествен|держит|отличн|прекрасн|"
+    r"лёгк|легк|приятн|аккуратн|надёжн|надежн|крепк|ровн|шикарн|прочн|вместительн|тих|"
+    r"сидит|греет|вмещает|влезает|ловит|моются|защищает|заряжается|служит)"
+    r"|\b(?:comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
+    r"holds|keeps|fits|works|dries|great|perfect|lovely|catches|stays|huge|spacious|cosy|"
+    r"cozy|fluffy|thick|bright|clear|rinse)",
+    _F,
+)
+_INTENSIFIER = re.compile(
+    r"^(?:очень|такой|такая|такое|такие|самый|самая|просто|довольно|достаточно|весьма|"
+    r"реально|прям|говорит|говорят|пишет|сказал\w*|very|really|so|quite|says|said)\b",
+    _F,
+)
+_ADJECTIVE_FIRST = re.compile(r"^[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)\b", _F)
+_NEGATIVE_WORDS = re.compile(
+    r"(?<![а-яё])не(?![а-яё])|\bnot\b|n't|\bno\b|но\b|\bbut\b|жаль|минус", _F
+)
+
+
+def praise_echo(text: str, language: str) -> str | None:
+    """What the buyer praised, as a clause the reply can repeat («чай горячий до вечера»).
+
+    Only clauses that start with their subject (not with an adjective: «отличный фен» is
+    no clause) and hold no "not"/"but": a reply must not echo half a complaint.
+    """
+    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", text):
+        if sentence.strip().endswith("?"):
+            continue
+        for piece in re.split(r"[,;:—–]\s*|\s+(?:и|а|and)\s+(?=[а-яёa-z]+\s)", sentence):
+            piece = piece.strip(" .!")
+            if not _PRAISE_WORDS.search(piece) or _NEGATIVE_WORDS.search(piece):
+                continue
+            echo = safe_echo(piece)
+            if not echo or len(echo.split()) < 2 or len(echo) > 56:
+                continue
+            if (
+                language == "ru"
+                and not _ADJECTIVE_FIRST.match(echo)
+                and not _INTENSIFIER.match(echo)
+            ):
+                return echo
+            if language == "en" and re.match(
+                r"^(?:it|they|the|your|this|these)\s+(?:[\w-]+\s+){0,2}?"
+                r"(?:[\w-]+s|is|are|was|were|keeps|holds|fits|works|dries|lasts)\b",
+                echo,
+                _F,
+            ):
+                return echo
+    return None
+
+
+# --- what a phrasing claims about the review ----------------------------------------------
+#: A thanks line that speaks of the stars: wrong where there are none, or fewer than four.
+_RATED = re.compile(r"оценк|звёзд|звезд|\brating\b|\bstars?\b|five-star", _F)
+#: …of five stars exactly.
+_FIVE = re.compile(r"пять звёзд|five-star|\b5\s*★", _F)
+#: A thanks line that calls the review detailed or thoughtful: wrong under «Норм».
+_LONG_REVIEW = re.compile(
+    r"подробн|не пожалели времени|объективн|detailed|thoughtful|balanced|fair and|useful|"
+    r"taking the time to write such",
+    _F,
+)
+#: Under this many words a review is short: no "detailed review" thanks.
+SHORT_REVIEW_WORDS = 12
+
+
+#: A thanks line that calls the review warm or kind: wrong under «Норм» or «Пойдёт».
+_WARM_REVIEW = re.compile(
+    r"т[её]пл\w* (?:отзыв|слова)|приятн\w* отзыв|добрые слова|хорошие слова|поддерживают|"
+    r"warm words|kind words|lovely review|glowing|thoughtful|such a nice|lovely feedback",
+    _F,
+)
+#: Up to this many words a review says little: no "such warm words" thanks.
+TERSE_REVIEW_WORDS = 3
+
+
+def fits_review(phrasing: str, rating: int | None, words: int) -> bool:
+    """Whether a thanks line says nothing the review contradicts: no "high rating" without
+    four or five stars, no "five-star" under four, no "detailed review" under a one-liner,
+    no "such warm words" under «Норм»."""
+    if _RATED.search(phrasing) and (rating is None or rating < 4):
+        return False
+    if _FIVE.search(phrasing) and rating != 5:
+        return False
+    if _LONG_REVIEW.search(phrasing) and words < SHORT_REVIEW_WORDS:
+        return False
+    if _WARM_REVIEW.search(phrasing) and words <= TERSE_REVIEW_WORDS:
+        return False
+    return True
+
+
+#: Words whose repetition in a reply is not noticed (greetings, thanks, the team).
+_COMMON_STEMS = frozenset(
+    {"спаси", "благо", "коман", "thank", "team", "about", "which", "there", "their", "would"}
+)
+_WORD = re.compile(r"[а-яёa-z]+", _F)
+
+
+def _stems(sentence: str) -> set[str]:
+    return {
+        w[:5].lower().replace("ё", "е")
+        for w in _WORD.findall(sentence)
+        if len(w) >= 5 and w[:5].lower() not in _COMMON_STEMS
+    }
+
+
+def repeated_stems(sentences: Sequence[str], allowed: str = "") -> int:
+    """Content words repeated in adjacent sentences ("flag … flagging", «покупка… покупка»),
+    plus every «покупка» past the first in the reply: both read as a template. Words of
+    `allowed` (the review, the seller's facts) may repeat: they are quoted, not chosen."""
+    free = _stems(allowed)
+    count = 0
+    for first, second in itertools.pairwise(sentences):
+        count += len((_stems(first) & _stems(second)) - free)
+    purchase = sum(len(re.findall(r"покупк|purchase", s, _F)) for s in sentences)
+    return count + max(0, purchase - 1)
