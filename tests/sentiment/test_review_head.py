@@ -126,3 +126,26 @@ def test_default_falls_back_to_builtin_only_when_not_asked_for_the_head(tmp_path
     assert clf.backend == "builtin"
     with pytest.raises(ModelLoadError, match="not built"):
         load_classifier("review-head", encoder_dir=tmp_path / "not-built")
+
+
+def test_service_path_runs_the_committed_head_on_the_built_encoder(
+    e5_model_dir: Path, tmp_path: Path
+) -> None:
+    """The service's own factory: encoder from the wheel-built model dir + committed head."""
+    from services.sentiment.classifier.base import load_classifier
+
+    clf = load_classifier(
+        "review-head", encoder_dir=e5_model_dir, head_dir=tmp_path / "empty", backend="torch"
+    )
+    assert clf.name.startswith("review-head-") and clf.backend == "torch"
+    preds = clf.predict(
+        [
+            "Через неделю отвалилась кнопка. Деньги на ветер.",
+            "Отличный чайник, закипает быстро, рекомендую!",
+            "Broke after two days, total waste of money.",
+            "Love it, fits perfectly and the colour is exactly as in the photo.",
+        ]
+    )
+    assert [p.label.value for p in preds] == ["negative", "positive", "negative", "positive"]
+    auto = load_classifier("auto", encoder_dir=e5_model_dir, head_dir=tmp_path / "empty")
+    assert auto.name.startswith("review-head-")
