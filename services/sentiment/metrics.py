@@ -15,6 +15,7 @@ class SentimentMetrics:
     contradictions: Counter
     inference_seconds: Histogram
     model: Info
+    head_reloads: Counter
 
 
 def make_sentiment_metrics(registry: CollectorRegistry) -> SentimentMetrics:
@@ -37,4 +38,10 @@ def make_sentiment_metrics(registry: CollectorRegistry) -> SentimentMetrics:
             registry=registry,
         ),
         model=Info("otklik_sentiment_model", "The model the service runs.", registry=registry),
+        head_reloads=Counter(
+            "otklik_sentiment_head_reloads_total",
+            "Review heads picked up while running (outcome loaded|failed).",
+            ["outcome"],
+            registry=registry,
+        ),
     )

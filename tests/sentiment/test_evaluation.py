@@ -77,7 +77,7 @@ def test_aspect_matching_is_on_aspect_and_polarity() -> None:
 @needs_data
 def test_builtin_on_a_tiny_slice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "eval.json"
-    assert main(["--limit", "60", "--json", str(out)]) == 0
+    assert main(["--candidates", "builtin", "--limit", "60", "--json", str(out)]) == 0
     report = json.loads(out.read_text())
     builtin = report["backends"]["builtin"]
     assert set(builtin) >= {"rusentiment", "english", "reviews", "tweets"}

