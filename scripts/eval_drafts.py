@@ -96,107 +96,32 @@ def load_facts(path: Path) -> list[SellerFact]:
     return out
 
 
-def _stand_in_resolve(
-    facts: Sequence[SellerFact], sku: str | None, brand: str | None, platform: str
-) -> FactSet:
-    """STAND-IN until the facts module lands: most specific fact per topic."""
+class _InProcessEmbedder:
+    """What the sentiment service serves at /api/embed by default (SENTIMENT_EMBEDDER=auto:
+    the review head's own encoder, else trigrams), called in-process: this dev tool
+    composes the two services as bench/ does."""
 
-    def level(f: SellerFact) -> int | None:
-        if (f.sku and f.sku != sku) or (f.brand and f.brand != brand):
-            return None
-        if f.platforms and platform not in f.platforms:
-            return None
-        return (2 if f.sku else 1 if f.brand else 0) * 2 + (1 if f.platforms else 0)
+    def __init__(self, classifier: Any) -> None:
+        from services.sentiment.embedding.router import build_encoder
 
-    best: dict[str, tuple[int, SellerFact]] = {}
-    for fact in facts:
-        lv = level(fact)
-        if lv is not None and (fact.topic not in best or lv > best[fact.topic][0]):
-            best[fact.topic] = (lv, fact)
-    return FactSet(tuple(f for _, f in sorted(best.values(), key=lambda t: -t[0])))
-
-
-_STAND_IN_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "returns": ("вернуть", "возврат", "return", "refund"),
-    "exchange": ("обмен", "поменять", "exchange", "swap"),
-    "size_advice": ("размер", "маломер", "большемер", "рост", "брать", "size", "fit"),
-    "manual": ("инструкц", "manual", "instruction"),
-    "material": (
-        "материал",
-        "состав",
-        "ткань",
-        "утеплит",
-        "наполнит",
-        "хлоп",
-        "кожа",
-        "leather",
-        "material",
-        "fabric",
-        "made of",
-        "filling",
-        "cotton",
-    ),
-    "certificates": ("сертификат", "декларац", "certificat"),
-    "compatibility": (
-        "подойд",
-        "подходит",
-        "встан",
-        "совмест",
-        "compatib",
-        "fit my",
-        "work with",
-        "fit a",
-        "fit the",
-    ),
-    "care": ("стира", "мыть", "уход", "wash", "clean", "care"),
-    "warranty": ("гарант", "warrant", "guarantee"),
-    "support_hours": ("часы работы", "когда отвеча", "работаете", "hours", "support", "online"),
-    "delivery": ("доставк", "delivery", "shipping"),
-}
-
-
-def _stand_in_match(question: str, facts: FactSet, language: str) -> FactAnswer | None:
-    """STAND-IN until the facts module lands: a plain keyword match of question to topic."""
-    q = question.lower()
-    for fact in facts.facts:
-        wording = fact.wording(language)
-        if wording and any(k in q for k in _STAND_IN_KEYWORDS.get(fact.topic, ())):
-            return FactAnswer(question, fact, wording, 1.0, "keyword")
-    return None
-
-
-class _InProcessTrigrams:
-    """The sentiment service's default sentence encoder (what `make run` serves at
-    /api/embed), called in-process: this dev tool composes the two services as bench/ does."""
-
-    def __init__(self) -> None:
-        from services.sentiment.embedding.trigram import HashedTrigramEncoder
-
-        self._encoder = HashedTrigramEncoder()
+        encoder = build_encoder("auto", getattr(classifier, "encoder", None))
+        assert encoder is not None
+        self._encoder = encoder
+        self.model = encoder.name
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         return [list(map(float, row)) for row in self._encoder.embed(list(texts))]
 
 
-def fact_functions() -> tuple[Callable[..., FactSet], Callable[..., list[FactAnswer | None]], str]:
-    """The facts module's resolution and matching (embeddings, keyword fallback), or the
-    stand-ins above when the module is not in this checkout."""
-    try:
-        from services.responder.fact.matching import match_all
-        from services.responder.fact.resolution import resolve
-    except ImportError:
+def fact_functions(
+    classifier: Any,
+) -> tuple[Callable[..., FactSet], Callable[..., list[FactAnswer | None]], str]:
+    """The facts module's resolution and matching (embeddings, keyword fallback)."""
+    from services.responder.fact.matching import match_all
+    from services.responder.fact.resolution import resolve
 
-        def stand_in(
-            questions: Sequence[str], facts: FactSet, language: str
-        ) -> list[FactAnswer | None]:
-            return [_stand_in_match(q, facts, language) for q in questions]
-
-        return _stand_in_resolve, stand_in, "stand-in keyword match"
-    try:
-        embedder: Any = _InProcessTrigrams()
-        how = "facts module (trigram embeddings, keyword fallback)"
-    except ImportError:
-        embedder, how = None, "facts module (keyword matching)"
+    embedder = _InProcessEmbedder(classifier)
+    how = f"facts module ({embedder.model} embeddings, keyword fallback)"
 
     def matched(questions: Sequence[str], facts: FactSet, language: str) -> list[FactAnswer | None]:
         return asyncio.run(match_all(list(questions), facts, language, embedder))
@@ -260,10 +185,21 @@ def slot_errors(case: dict[str, Any], draft: Draft, generic: set[str]) -> list[s
 def evaluate(
     cases: list[dict[str, Any]], facts: list[SellerFact]
 ) -> tuple[list[Result], dict[str, Any]]:
-    resolve, match, how = fact_functions()  # match: questions -> one answer (or None) each
-    classifier = load_classifier(None)
+    classifier = load_classifier("auto")  # the service's default model
+    resolve, match, how = fact_functions(classifier)  # match: one answer (or None) a question
+    mentions = [mention_of(c) for c in cases]
     classified: list[Classification] = analyse(
-        [MentionInput(mention_of(c).full_text, c.get("rating"), c.get("language")) for c in cases],
+        [
+            MentionInput(
+                m.text,
+                m.rating,
+                language_hint=m.language_hint,
+                kind=m.kind,
+                pros=m.pros,
+                cons=m.cons,
+            )
+            for m in mentions
+        ],
         classifier,
     )
     settings = DraftSettings(brand=_SHOP_BRAND, english_brand=_SHOP_BRAND_EN)

@@ -59,10 +59,6 @@ def service_env(name: str, base_env: dict[str, str], ports: dict[str, int]) -> d
     if name == "ingest":
         env.setdefault("INGEST_DEMO_ENABLED", "true")
         env.setdefault("INGEST_DEMO_LOOP", "true")
-    if name == "sentiment":
-        # Sentence vectors for seller-fact matching; a local encoder directory
-        # in SENTIMENT_EMBEDDER replaces the hashed-trigram fallback.
-        env.setdefault("SENTIMENT_EMBEDDER", "trigram")
     if name == "responder":
         env.setdefault("RESPONDER_BRAND", "Мамина Радость")  # the demo's sample shop
         env.setdefault("RESPONDER_FACTS_FILE", str(DEMO_FACTS))

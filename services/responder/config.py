@@ -88,9 +88,10 @@ class ResponderSettings(ServiceSettings):
     #: Bearer token for it; unset = this service's API token.
     responder_embed_token: SecretStr | None = None
     responder_embed_timeout_s: float = Field(default=2.0, gt=0, le=30)
-    #: Cosine at or above which a fact answers a question (calibrate per encoder:
-    #: python -m services.responder.fact.calibrate).
-    responder_facts_threshold: float = Field(default=0.57, gt=0, le=1)
+    #: Cosine at or above which a fact answers a question; unset = the threshold calibrated
+    #: for the model that embeds (fact/matching.py MODEL_THRESHOLDS; calibrate a new one
+    #: with python -m services.responder.fact.calibrate).
+    responder_facts_threshold: float | None = Field(default=None, gt=0, le=1)
     #: How stale the drafts' copy of the facts may be (edits here apply at once).
     responder_facts_refresh_s: float = Field(default=10.0, gt=0, le=3600)
 

@@ -70,7 +70,9 @@ def create_app(
         )
         app.state.runtime = runtime
         app.state.classifier = model
-        app.state.encoder = encoder or build_encoder(settings.sentiment_embedder)
+        app.state.encoder = encoder or build_encoder(
+            settings.sentiment_embedder, getattr(model, "encoder", None)
+        )
         await runtime.start_consumer(
             subscriptions(classifier=model, publisher=runtime.publisher, metrics=sentiment_metrics)
         )

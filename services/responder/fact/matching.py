@@ -28,19 +28,38 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-#: Calibrated (max F0.5) on tests/responder/fact/match_pairs.jsonl with the hashed
-#: character-trigram encoder; each model has its own cosine scale, so it is a setting
-#: (RESPONDER_FACTS_THRESHOLD): re-run `python -m services.responder.fact.calibrate`.
-DEFAULT_THRESHOLD = 0.57
+#: Cosine at or above which a fact answers a question, per embedding model: each model has
+#: its own cosine scale (e5 puts unrelated sentences near 0.75, trigrams near 0.2).
+#: Calibrated (max F0.5 of embedding-then-keywords, the middle of the best plateau) on
+#: tests/responder/fact/match_pairs.jsonl with `python -m services.responder.fact.calibrate`;
+#: RESPONDER_FACTS_THRESHOLD overrides it for every model.
+MODEL_THRESHOLDS: dict[str, float] = {
+    "multilingual-e5-small": 0.90,
+    "hashed-char-trigrams": 0.57,
+}
+#: A model the table does not know: strict, so an uncalibrated encoder proposes little.
+DEFAULT_THRESHOLD = 0.90
 FACT_KEYWORD_WEIGHT = 1.0
 TOPIC_KEYWORD_WEIGHT = 0.6
 #: One topic keyword is enough; a fact's own keyword counts more.
 KEYWORD_MIN = 0.6
 
 
+def threshold_for(model: str) -> float:
+    """The calibrated threshold of `model` (names may carry a suffix: «…-256»)."""
+    for name, value in MODEL_THRESHOLDS.items():
+        if model == name or model.startswith(name + "-"):
+            return value
+    return DEFAULT_THRESHOLD
+
+
 @dataclass(frozen=True)
 class MatchSettings:
-    threshold: float = DEFAULT_THRESHOLD
+    #: None: the calibrated threshold of the model that embedded (`threshold_for`).
+    threshold: float | None = None
+
+    def threshold_of(self, model: str) -> float:
+        return self.threshold if self.threshold is not None else threshold_for(model)
 
 
 def _edit_distance_at_most_one(a: str, b: str) -> bool:
@@ -216,8 +235,9 @@ async def match_all(
             log.warning("fact matching falls back to keywords", error=type(exc).__name__)
         else:
             out: list[FactAnswer | None] = []
+            threshold = settings.threshold_of(_model_of(embedder))
             for question, vector in zip(questions, question_vectors, strict=True):
-                best = best_by_vectors(vector, candidates, settings.threshold)
+                best = best_by_vectors(vector, candidates, threshold)
                 out.append(
                     FactAnswer(
                         question=question,

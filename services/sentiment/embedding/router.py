@@ -46,16 +46,23 @@ class NoEncoder(DomainError):
     code = "no_encoder"
 
 
-def build_encoder(spec: str) -> SentenceEncoder | None:
-    """`none`, `trigram` (the offline fallback) or a local encoder directory, loaded with
-    ``services.sentiment.encoder.runtime.load_encoder``."""
+def build_encoder(
+    spec: str, classifier_encoder: SentenceEncoder | None = None
+) -> SentenceEncoder | None:
+    """`auto` (the classifier's own sentence encoder, loaded once per process, else the
+    trigram fallback), `none`, `trigram` (the offline fallback) or a local encoder
+    directory, loaded with ``services.sentiment.encoder.runtime.load_encoder``."""
+    if spec == "auto":
+        return classifier_encoder if classifier_encoder is not None else HashedTrigramEncoder()
     if spec in ("", "none"):
         return None
     if spec == "trigram":
         return HashedTrigramEncoder()
     path = Path(spec)
     if not path.is_dir():
-        raise ValueError(f"SENTIMENT_EMBEDDER: {spec!r} is not none, trigram or a directory")
+        raise ValueError(
+            f"SENTIMENT_EMBEDDER: {spec!r} is not auto, none, trigram or a directory"
+        )
     runtime = importlib.import_module("services.sentiment.encoder.runtime")
     encoder: SentenceEncoder = runtime.load_encoder(path)
     return encoder

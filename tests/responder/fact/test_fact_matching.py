@@ -248,8 +248,9 @@ async def test_endpoint_auth_bounds_and_no_encoder(
         kafka_session_timeout_ms=6000,
         api_token=TOKEN,
         log_json=False,
+        sentiment_embedder="none",
     )
-    bare = create_sentiment(settings)  # SENTIMENT_EMBEDDER=none
+    bare = create_sentiment(settings)
     async with bare.router.lifespan_context(bare), serve_app(bare) as url:
         async with httpx.AsyncClient() as client:
             refused = await client.post(
@@ -300,4 +301,6 @@ async def test_match_quality_on_the_labelled_pairs(embed_url: str) -> None:
     assert result.keyword.precision >= 0.95 and result.keyword.recall >= 0.85
     assert result.combined.precision >= 0.95 and result.combined.recall >= 0.85
     assert result.combined.negatives_answered == 0
-    assert result.combined.threshold == pytest.approx(MatchSettings().threshold)
+    assert result.combined.threshold == pytest.approx(
+        MatchSettings().threshold_of(embedder.model or "")
+    )
