@@ -81,14 +81,15 @@ class MoveEdit:
 
 def closest(sentence: str, candidates: Sequence[str]) -> tuple[str, float]:
     """The candidate (one sentence, or two adjacent ones: an agent may split a sentence)
-    nearest to `sentence`, with its distance; ("", 1.0) when there is none."""
+    nearest to `sentence`, with its distance; ("", 1.0) when none shares a word with it
+    (the agent dropped the sentence)."""
     options = list(candidates) + [
         f"{candidates[i]} {candidates[i + 1]}" for i in range(len(candidates) - 1)
     ]
     best = ("", 1.0)
     for option in options:
         d = normalised_distance(sentence, option)
-        if d < best[1] or (d == best[1] and not best[0]):
+        if d < best[1]:
             best = (option, d)
     return best
 
