@@ -71,3 +71,31 @@ async def test_every_item_becomes_a_mention(sample: tuple[SampleItem, ...]) -> N
     page = await connector.fetch(None)
     assert len(page.mentions) == len(sample)
     assert [m.external_id for m in page.mentions] == [item.external_id for item in sample]
+
+
+def test_exercises_the_draft_signals(sample: tuple[SampleItem, ...]) -> None:
+    """The demo shows what drafts must handle: questions inside reviews (some a seller fact
+    answers: returns, exchange, size, manual, material, care, warranty, certificates,
+    compatibility, support hours), sarcasm, remarks, generic author names
+    and long card titles with a decimal comma."""
+    reviews = [item for item in sample if item.kind == MentionKind.review]
+    asking = [item for item in reviews if "?" in item.text]
+    assert len(asking) >= 12
+    assert {item.lang for item in asking} == {"ru", "en"}
+    texts = " ".join(item.text for item in sample)
+    for cue in (
+        "Как поменять",
+        "как стирать",
+        "Как вернуть",
+        "сертификат",
+        "инструкцию на русском",
+    ):
+        assert cue in texts, cue
+    for cue in ("Подарок мечты 👍", "запах ушёл", "позже обещанного", "не подделка?", "smelled"):
+        assert cue in texts, cue
+    authors = {item.author for item in sample}
+    assert {"Покупатель", "Гость", "Тётя Валя", "ИП Петров", "A Google user"} <= authors
+    assert any(
+        len(item.product.name or "") > 80 and "1,7 л" in (item.product.name or "")
+        for item in sample
+    )
