@@ -28,6 +28,9 @@ LIGHT_MAX = 0.3
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\{[a-z_]+\}", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+#: Sentences of a published reply a draft sentence is compared with (bounds the work on
+#: a very long reply: a reply is rarely over 20 sentences).
+MAX_TARGETS = 120
 
 
 def words(text: str) -> list[str]:
@@ -97,7 +100,7 @@ def closest(sentence: str, candidates: Sequence[str]) -> tuple[str, float]:
 def move_edits(parts: Sequence[tuple[str, str]], published: str) -> list[MoveEdit]:
     """Per move: each of its draft sentences compared with the published reply's closest
     sentence; the move's distance is the mean over its sentences."""
-    targets = sentences(published)
+    targets = sentences(published)[:MAX_TARGETS]
     out: list[MoveEdit] = []
     for move, text in parts:
         own = sentences(text) or [text]

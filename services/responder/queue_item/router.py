@@ -71,7 +71,7 @@ from services.responder.queue_item.service import (
     sla_state,
 )
 from shared.db import session_scope
-from shared.events import MentionKind, ReplyApproved, Sentiment, utcnow
+from shared.events import Classification, MentionKind, ReplyApproved, Sentiment, utcnow
 from shared.http import DomainError
 from shared.topics import REPLIES_APPROVED
 
@@ -191,16 +191,30 @@ def to_read(item: QueueItem, ctx: Context, *, detail: bool = False) -> QueueItem
     state = sla_state(item, utcnow(), soon) if item.state in ("open", "failed") else "answered"
     update: dict[str, Any] = {"sla_state": state}
     if detail:
+        classification = item_classification(item)
         update |= {
             "questions": [
                 QuestionRead(start=q.start, end=q.end, text=q.text)
-                for q in item_classification(item).questions
+                for q in classification.questions
             ],
+            "signals": signals_of(classification),
             "answers": answers_read(item),
             "facts_used": list(item.draft_facts or []),
             "needs_input": ["answer"] if "{answer}" in item.draft_text else [],
         }
     return read.model_copy(update=update)
+
+
+#: The classifier's signals an agent is told about, in words.
+SIGNALS: dict[str, str] = {
+    "sarcasm": "Praise words used ironically next to a complaint: answer the complaint.",
+    "rating_slip": "Low stars under a clearly positive text: the star may be a slip.",
+    "remark": "High stars with a remark in the text: acknowledge the remark.",
+}
+
+
+def signals_of(classification: Classification) -> list[str]:
+    return [name for name in SIGNALS if getattr(classification, name)]
 
 
 def parse_cursor(after: str | None) -> Cursor | None:

@@ -70,6 +70,8 @@ class QueueItemRead(BaseModel):
     answers: list[AnswerRead] = Field(default_factory=list)
     facts_used: list[str] = Field(default_factory=list)
     needs_input: list[str] = Field(default_factory=list)
+    #: What the classifier noticed that the agent should know: sarcasm, rating_slip, remark.
+    signals: list[str] = Field(default_factory=list)
     #: Who did what, oldest first (only on the single-item read).
     actions: list[ActionRead] = Field(default_factory=list)
 

@@ -14,7 +14,14 @@ from fastapi.templating import Jinja2Templates
 
 from services.responder.auth import COOKIE, check_password, session_principal
 from services.responder.deps import Context
-from services.responder.queue_item.router import STATES, answers_read, due_soon_window, lint_text
+from services.responder.queue_item.router import (
+    SIGNALS,
+    STATES,
+    answers_read,
+    due_soon_window,
+    lint_text,
+    signals_of,
+)
 from services.responder.queue_item.service import (
     CASE_STEP_ROLE,
     CASE_STEPS,
@@ -263,6 +270,7 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
         actions = await item_actions(session, mention_id)
     now = utcnow()
     soon = due_soon_window(ctx)
+    classification = item_classification(item)
     done = CASE_STEPS.index(item.case_state) + 1 if item.case_state else 0
     next_step = CASE_STEPS[done] if done < len(CASE_STEPS) else None
     return TEMPLATES.TemplateResponse(
@@ -273,7 +281,8 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "role": principal.role,
             "can_assign": principal.can("owner"),
             "item": item,
-            "runs": review_runs(item.text, item.aspects or [], item_classification(item).questions),
+            "runs": review_runs(item.text, item.aspects or [], classification.questions),
+            "signals": [(name, SIGNALS[name]) for name in signals_of(classification)],
             "answers": answers_read(item),
             "moves": [str(m) for m, _ in (item.draft_parts or [])] or list(SUGGESTABLE_MOVES),
             "actions": actions,

@@ -111,6 +111,7 @@ async def test_question_is_returned_answered_in_place_and_approval_compared(stac
     assert read["questions"] == [q.model_dump() for q in c.questions]
     assert read["draft_family"] == "question"
     assert read["needs_input"] == ["answer"]
+    assert read["signals"] == ["remark"]
     assert read["answers"] == [
         {
             "question": "А есть ли инструкция на русском?",
