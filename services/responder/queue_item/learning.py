@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.queue_item.edits import move_edits, normalised_distance, verdict
@@ -29,24 +29,46 @@ PERSON_WRITTEN_MOVES = frozenset({"answer"})
 SUGGESTION_STATES = ("pending", "approved", "rejected")
 
 
-def record_draft_edit(
-    session: AsyncSession, item: QueueItem, *, reply_id: str, text: str, approved_by: str
+async def record_draft_edit(
+    session: AsyncSession,
+    item: QueueItem,
+    *,
+    reply_id: str,
+    text: str,
+    approved_by: str,
+    target: str = "reply",
 ) -> DraftEdit | None:
-    """Compare the approved text with the engine's draft (None for items drafted before
-    the draft was kept, or with no draft at all: nothing to compare with)."""
-    draft = item.draft_generated
+    """Compare the approved text with the engine's draft of the first answer (`reply`) or
+    of the case's public follow-up (`follow_up`). One record per item and target: a
+    re-approval (after the platform refused) replaces the earlier one. None when there is
+    no engine draft to compare with (items drafted before it was kept, no script)."""
+    follow_up = target == "follow_up"
+    draft = item.follow_up_generated if follow_up else item.draft_generated
     if not draft:
         return None
+    await session.execute(
+        delete(DraftMoveEdit).where(
+            DraftMoveEdit.reply_id.in_(
+                select(DraftEdit.reply_id).where(
+                    DraftEdit.mention_id == item.mention_id, DraftEdit.target == target
+                )
+            )
+        )
+    )
+    await session.execute(
+        delete(DraftEdit).where(DraftEdit.mention_id == item.mention_id, DraftEdit.target == target)
+    )
     now = utcnow()
-    parts = [(str(m), str(t)) for m, t in (item.draft_parts or [])]
+    parts = [] if follow_up else [(str(m), str(t)) for m, t in (item.draft_parts or [])]
     distance = normalised_distance(draft, text)
     edit = DraftEdit(
         reply_id=reply_id,
         mention_id=item.mention_id,
+        target=target,
         platform=item.platform,
         language=item.language,
-        script_id=item.draft_script or "",
-        family=item.draft_family or "",
+        script_id=(item.follow_up_script if follow_up else item.draft_script) or "",
+        family="follow_up" if follow_up else item.draft_family or "",
         moves=[m for m, _ in parts],
         distance=distance,
         verdict=verdict(distance),
@@ -59,6 +81,7 @@ def record_draft_edit(
         session.add(
             DraftMoveEdit(
                 reply_id=reply_id,
+                target=target,
                 platform=item.platform,
                 script_id=edit.script_id,
                 family=edit.family,

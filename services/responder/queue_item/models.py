@@ -108,6 +108,8 @@ class QueueItem(Base):
     follow_up_script: Mapped[str | None] = mapped_column(String(100), nullable=True)
     follow_up_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     follow_up_seed: Mapped[int] = mapped_column(Integer, default=0)
+    #: The engine's follow-up as drafted (edits change `follow_up_text`), for the learning.
+    follow_up_generated: Mapped[str | None] = mapped_column(Text, nullable=True)
     follow_up_reply_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     follow_up_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -171,6 +173,9 @@ class DraftEdit(Base):
 
     reply_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     mention_id: Mapped[str] = mapped_column(String(36), index=True)
+    #: reply (the first answer) or follow_up (a resolved case's public follow-up); one row
+    #: per item and target: approving again (after a platform's refusal) replaces it.
+    target: Mapped[str] = mapped_column(String(16), default="reply")
     platform: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     script_id: Mapped[str] = mapped_column(String(100), default="")
@@ -190,6 +195,7 @@ class DraftMoveEdit(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reply_id: Mapped[str] = mapped_column(String(36), index=True)
+    target: Mapped[str] = mapped_column(String(16), default="reply")
     platform: Mapped[str] = mapped_column(String(64))
     script_id: Mapped[str] = mapped_column(String(100), default="")
     family: Mapped[str] = mapped_column(String(32), default="")

@@ -394,7 +394,7 @@ async def approve_item(
             else None
         )
         record_action(session, item, action="approve", note=note, actor=user.name, role=user.role)
-        record_draft_edit(session, item, reply_id=reply_id, text=text, approved_by=user.name)
+        await record_draft_edit(session, item, reply_id=reply_id, text=text, approved_by=user.name)
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.
         await publish_approved(ctx, item, reply_id=reply_id, text=text, approved_by=user.name)
@@ -594,6 +594,14 @@ async def approve_follow_up(
             note=reply_id,
             actor=user.name,
             role=user.role,
+        )
+        await record_draft_edit(
+            session,
+            item,
+            reply_id=reply_id,
+            text=text,
+            approved_by=user.name,
+            target="follow_up",
         )
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.

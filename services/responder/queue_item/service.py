@@ -546,6 +546,7 @@ async def draft_follow_up(
     item.follow_up_seed += seed_step
     item.follow_up_state = "drafted"
     item.follow_up_text = draft.text
+    item.follow_up_generated = draft.text
     item.follow_up_script = draft.script_id
     item.follow_up_similarity = draft.similarity
     item.follow_up_error = None

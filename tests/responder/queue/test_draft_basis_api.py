@@ -16,6 +16,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from services.responder.queue_item.handlers import handle_reply_failed
 from services.responder.queue_item.models import DraftEdit, DraftMoveEdit, QueueItem
 from services.responder.queue_item.service import (
     item_classification,
@@ -31,7 +32,9 @@ from shared.events import (
     MentionKind,
     Product,
     QuestionSpan,
+    ReplyFailed,
     Sentiment,
+    make_envelope,
 )
 from tests.conftest import DatabaseFactory
 from tests.responder.queue.queue_stack import HOSTILE, Stack, make_item, running
@@ -389,3 +392,65 @@ async def test_draft_acceptance_insights(stack: Stack) -> None:
     assert page.status_code == 200
     assert "<script>window" not in page.text and "&lt;script&gt;window" in page.text
     assert 'id="moves"' in page.text and "67%" in page.text
+
+
+async def test_re_approval_replaces_the_record_and_follow_ups_are_compared(stack: Stack) -> None:
+    draft = "Здравствуйте!\nПростите за протёкший чайник: заменим его.\nС уважением, Acme."
+    item = make_item(
+        50,
+        language="ru",
+        sentiment="negative",
+        rating=1,
+        draft_text=draft,
+        draft_generated=draft,
+        draft_parts=[
+            ["greeting", "Здравствуйте!"],
+            ["apology", "Простите за протёкший чайник: заменим его."],
+            ["sign_off", "С уважением, Acme."],
+        ],
+        draft_family="negative",
+        draft_script="negative_generic",
+    )
+    await stack.add(item)
+    mid = item.mention_id
+    sessions = stack.app.state.ctx.runtime.sessions
+    async with stack.signed_in("ann") as agent:
+        first = (await agent.post(f"/api/queue/{mid}/approve", json={})).json()
+        failed = ReplyFailed(
+            reply_id=first["reply_id"], mention_id=mid, platform="wildberries", error="too late"
+        )
+        await handle_reply_failed(make_envelope(failed, producer="test"), sessions=sessions)
+        edited = draft.replace("заменим его", "заменим его сегодня же, Анна")
+        second = await agent.post(f"/api/queue/{mid}/approve", json={"text": edited})
+        assert second.status_code == 200, second.text
+    async with session_scope(sessions) as session:
+        edits = list(await session.scalars(select(DraftEdit).where(DraftEdit.mention_id == mid)))
+        moves = list(await session.scalars(select(DraftMoveEdit)))
+    assert [(e.reply_id, e.verdict) for e in edits] == [(second.json()["reply_id"], "light")]
+    assert {m.reply_id for m in moves} == {second.json()["reply_id"]}
+    assert {m.move: m.verdict for m in moves}["apology"] == "rewritten"
+
+    async with session_scope(sessions) as session:  # published; the case goes on
+        stored = await session.get(QueueItem, mid)
+        assert stored is not None
+        stored.state = "published"
+    async with stack.signed_in("oleg") as owner:
+        await owner.post(f"/api/queue/{mid}/case", json={"step": "contacted_privately"})
+        resolved = await owner.post(
+            f"/api/queue/{mid}/case",
+            json={"step": "resolved", "resolution": "мы заменили чайник"},
+        )
+        assert resolved.status_code == 200, resolved.text
+        follow_up = resolved.json()["follow_up"]
+        ok = await owner.post(f"/api/queue/{mid}/follow-up/approve", json={})
+        assert ok.status_code == 200, ok.text
+    async with session_scope(sessions) as session:
+        record = await session.get(DraftEdit, ok.json()["reply_id"])
+    assert record is not None
+    assert (record.target, record.family, record.verdict) == ("follow_up", "follow_up", "unchanged")
+    assert record.script_id == follow_up["follow_up_script"]
+    data = (await stack.api.get("/api/insights/drafts")).json()
+    assert {r["key"]: r["approvals"] for r in data["by_family"]} == {
+        "negative": 1,
+        "follow_up": 1,
+    }

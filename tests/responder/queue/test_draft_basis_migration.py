@@ -29,6 +29,7 @@ NEW_COLUMNS = {
     "draft_answers",
     "draft_facts",
     "draft_generated",
+    "follow_up_generated",
 }
 NEW_TABLES = {"draft_edits", "draft_move_edits", "phrasing_suggestions"}
 

@@ -33,6 +33,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("draft_answers", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_facts", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_generated", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("follow_up_generated", sa.Text(), nullable=True))
     op.create_index(
         "ix_queue_items_replied",
         "queue_items",
@@ -45,6 +46,7 @@ def upgrade() -> None:
         "draft_edits",
         sa.Column("reply_id", sa.String(length=36), nullable=False),
         sa.Column("mention_id", sa.String(length=36), nullable=False),
+        sa.Column("target", sa.String(length=16), nullable=False),
         sa.Column("platform", sa.String(length=64), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("script_id", sa.String(length=100), nullable=False),
@@ -62,6 +64,7 @@ def upgrade() -> None:
         "draft_move_edits",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("reply_id", sa.String(length=36), nullable=False),
+        sa.Column("target", sa.String(length=16), nullable=False),
         sa.Column("platform", sa.String(length=64), nullable=False),
         sa.Column("script_id", sa.String(length=100), nullable=False),
         sa.Column("family", sa.String(length=32), nullable=False),
@@ -118,6 +121,7 @@ def downgrade() -> None:
     op.drop_table("draft_edits")
     op.drop_index("ix_queue_items_replied", table_name="queue_items")
     with op.batch_alter_table("queue_items", schema=None) as batch_op:
+        batch_op.drop_column("follow_up_generated")
         batch_op.drop_column("draft_generated")
         batch_op.drop_column("draft_facts")
         batch_op.drop_column("draft_answers")
