@@ -288,3 +288,46 @@ async def test_complaint_shows_the_lint_warning_for_a_typed_advert(
             item = (await stack.api.get(f"/api/queue/{complaint.mention_id}")).json()
             assert item["state"] == "open"  # nothing approved by showing the warning
     await databases.close()
+
+
+async def test_fact_proposed_answer_is_confirmed_before_approval(
+    broker: Any, topic_prefix: str, tmp_path: Any, chromium: str
+) -> None:
+    """An answer proposed from a seller fact is shown as such; approval waits until the
+    agent ticks its confirmation."""
+    databases = DatabaseFactory("sqlite", tmp_path)
+    wording = "Инструкция на русском лежит в коробке."
+    item = make_item(
+        8,
+        language="ru",
+        text=f"Есть ли инструкция на русском? {HOSTILE}",
+        draft_text=f"Здравствуйте! {wording} С уважением, Acme.",
+        draft_answers=[
+            {"question": "Есть ли инструкция на русском?", "fact_id": "manual-ru", "text": wording}
+        ],
+        draft_facts=["manual-ru"],
+    )
+    async with running(broker, topic_prefix, await databases.new("responder")) as stack:
+        await stack.add(item)
+        async with serve_app(stack.app) as url, browser_page(chromium) as page:
+            await sign_in(page, url, "ann", PASSWORDS["ann"])
+            await page.wait_for_selector("table#queue")
+            await page.goto(f"{url}/items/{item.mention_id}")
+            proposed = page.locator("#answers li.from-fact .proposed")
+            assert "Proposed from seller fact manual-ru — confirm" in await proposed.inner_text()
+            assert wording in await proposed.inner_text()
+            await page.click("#approve")
+            await page.wait_for_function(
+                "document.querySelector('#status').textContent.includes('fact manual-ru')"
+            )
+            assert (await stack.api.get(f"/api/queue/{item.mention_id}")).json()["state"] == "open"
+            await page.check("input.confirm-fact[value='manual-ru']")
+            await page.click("#approve")
+            await page.wait_for_function(
+                "document.querySelector('#status').textContent.includes('Approved')"
+            )
+            read = (await stack.api.get(f"/api/queue/{item.mention_id}")).json()
+            assert read["state"] == "approved"
+            assert read["actions"][-1]["note"] == "confirmed seller facts: manual-ru"
+            assert await page.evaluate("window.__xss") is None
+    await databases.close()
