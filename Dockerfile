@@ -18,7 +18,8 @@ RUN python - <<'PY' > /tmp/requirements.txt && pip install -r /tmp/requirements.
 import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 extras = project["optional-dependencies"]
-deps = project["dependencies"] + extras["ingest"] + extras["sentiment"] + extras["alerts"]
+deps = project["dependencies"] + extras["ingest"] + extras["sentiment"] + extras["alerts"] + extras["responder"]
+deps = list(dict.fromkeys(deps))
 print("\n".join(d for d in deps if not d.startswith("torch")))
 PY
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS := ingest,sentiment,alerts,dev
+EXTRAS := ingest,sentiment,alerts,responder,dev
 
 .PHONY: run test lint bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval train system clean
 

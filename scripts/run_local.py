@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from shared.broker import EmbeddedBroker, free_port  # noqa: E402
 
+#: The demo shop's seller facts (returns per platform, sizes, manuals...), editable in the UI.
+DEMO_FACTS = ROOT / "services" / "responder" / "fact" / "demo_facts.yaml"
 PORTS = {"ingest": 8001, "responder": 8002, "sentiment": 8003, "alerts": 8004}
 
 
@@ -54,6 +56,15 @@ def main() -> int:
             if name == "ingest":
                 env.setdefault("INGEST_DEMO_ENABLED", "true")
                 env.setdefault("INGEST_DEMO_LOOP", "true")
+            if name == "sentiment":
+                # Sentence vectors for seller-fact matching; a local encoder directory
+                # in SENTIMENT_EMBEDDER replaces the hashed-trigram fallback.
+                env.setdefault("SENTIMENT_EMBEDDER", "trigram")
+            if name == "responder":
+                env.setdefault("RESPONDER_FACTS_FILE", str(DEMO_FACTS))
+                env.setdefault(
+                    "RESPONDER_EMBED_URL", f"http://127.0.0.1:{ports['sentiment']}/api/embed"
+                )
             if name == "alerts":
                 env.setdefault("ALERTS_PUBLIC_URL", f"http://127.0.0.1:{ports['alerts']}")
             log = open(var / f"{name}.log", "ab")
@@ -85,6 +96,7 @@ def main() -> int:
         print()
         print(f"Reply queue UI: http://127.0.0.1:{ports['responder']}/")
         print("  sign in as admin / otklik-dev-token (RESPONDER_USERS, API_TOKEN to change)")
+        print(f"Seller facts:   http://127.0.0.1:{ports['responder']}/facts (demo_facts.yaml)")
         print(f"Push API:       POST http://127.0.0.1:{ports['ingest']}/api/mentions")
         print("Logs in var/*.log. Ctrl-C stops everything.")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -73,6 +73,20 @@ class ResponderSettings(ServiceSettings):
     #: Drafts more similar than this to a recent reply (same product + platform) are re-drawn.
     responder_similarity_threshold: float = Field(default=0.5, gt=0, le=1)
 
+    #: Seller facts file (YAML, see services/responder/fact/loader.py): validated at start,
+    #: then upserted by id into the database unless edited in the UI (fact/service.py).
+    responder_facts_file: Path | None = None
+    #: The sentiment service's POST /api/embed (matching facts by meaning); unset = keywords.
+    responder_embed_url: str | None = Field(default=None, pattern=r"^https?://")
+    #: Bearer token for it; unset = this service's API token.
+    responder_embed_token: SecretStr | None = None
+    responder_embed_timeout_s: float = Field(default=2.0, gt=0, le=30)
+    #: Cosine at or above which a fact answers a question (calibrate per encoder:
+    #: python -m services.responder.fact.calibrate).
+    responder_facts_threshold: float = Field(default=0.57, gt=0, le=1)
+    #: How stale the drafts' copy of the facts may be (edits here apply at once).
+    responder_facts_refresh_s: float = Field(default=10.0, gt=0, le=3600)
+
     #: Staff who sign in: {"name": {"password_hash": "$argon2id$...", "role": "agent"}};
     #: roles agent | owner | admin. The dev form {"name": "password"} makes an admin.
     responder_users: dict[str, StaffAccount] = Field(default_factory=_dev_users)

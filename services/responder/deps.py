@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from services.responder.auth import Principal, SessionSigner, current_principal, current_user
 from services.responder.config import ResponderSettings
+from services.responder.fact.flows import FactAnswerer
 from services.responder.metrics import ResponderMetrics
 from services.responder.queue_item.service import Drafter, FollowUpDrafter
 from services.responder.sla.policy import SlaPolicy
@@ -24,6 +25,8 @@ class ResponderContext:
     follow_up_drafter: FollowUpDrafter
     policy: SlaPolicy
     signer: SessionSigner
+    #: Seller facts for the drafts (and the facts API's catalog to refresh after edits).
+    facts: FactAnswerer | None = None
 
 
 def get_context(request: Request) -> ResponderContext:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -14,6 +15,13 @@ from services.responder.auth import SessionSigner
 from services.responder.config import ResponderSettings
 from services.responder.consumers import insight_subscriptions, subscriptions
 from services.responder.deps import ResponderContext
+from services.responder.fact.embedder import HttpEmbedder
+from services.responder.fact.flows import FactAnswerer, FactCatalog
+from services.responder.fact.loader import load_facts_file
+from services.responder.fact.matching import MatchSettings
+from services.responder.fact.pages import router as fact_pages
+from services.responder.fact.router import router as fact_router
+from services.responder.fact.service import sync_from_file
 from services.responder.insight.digest import run_digest_scheduler
 from services.responder.insight.pages import router as insight_pages
 from services.responder.insight.router import router as insight_router
@@ -24,10 +32,14 @@ from services.responder.queue_item.router import router as queue_router
 from services.responder.sla.policy import SlaPolicy
 from services.responder.sla.tracker import run_sweeper
 from services.responder.ui.router import router as ui_router
+from shared.db import session_scope
 from shared.http import install_common
+from shared.logging import get_logger
 from shared.metrics import make_common_metrics
 from shared.runtime import Runtime
 from shared.settings import load_settings
+
+log = get_logger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 STATIC = Path(__file__).parent / "ui" / "static"
@@ -47,12 +59,40 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     metrics = make_common_metrics(settings.service_name)
     responder_metrics = make_responder_metrics(metrics.registry)
     insight_metrics = make_insight_metrics(metrics.registry)
-    drafters = build_drafters(settings)  # scripts validated before anything connects
+    # Scripts and the facts file are validated before anything connects.
+    fact_file = (
+        load_facts_file(settings.responder_facts_file) if settings.responder_facts_file else None
+    )
+    facts = FactAnswerer(
+        catalog=FactCatalog(ttl_s=settings.responder_facts_refresh_s),
+        settings=MatchSettings(threshold=settings.responder_facts_threshold),
+    )
+    drafters = build_drafters(settings, facts=facts)
     policy = sla_policy(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, metrics=metrics)
+        facts.catalog.bind(runtime.sessions)
+        if fact_file is not None:
+            async with session_scope(runtime.sessions) as session:
+                synced = await sync_from_file(session, fact_file.facts)
+            log.info(
+                "seller facts file applied",
+                created=synced.created,
+                updated=synced.updated,
+                removed=synced.removed,
+                kept_ui_version=synced.kept,
+            )
+        embed_client = httpx.AsyncClient() if settings.responder_embed_url else None
+        if embed_client is not None and settings.responder_embed_url:
+            token = settings.responder_embed_token or settings.api_token
+            facts.embedder = HttpEmbedder(
+                embed_client,
+                settings.responder_embed_url,
+                token.get_secret_value(),
+                settings.responder_embed_timeout_s,
+            )
         ctx = ResponderContext(
             settings=settings,
             runtime=runtime,
@@ -64,6 +104,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
                 settings.responder_session_secret.get_secret_value(),
                 settings.responder_session_hours * 3600,
             ),
+            facts=facts,
         )
         app.state.ctx = ctx
         await runtime.start_consumer(subscriptions(ctx))
@@ -99,6 +140,8 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
             yield
         finally:
             await runtime.stop()
+            if embed_client is not None:
+                await embed_client.aclose()
 
     app = FastAPI(title="Otklik responder", lifespan=lifespan)
     app.include_router(queue_router)
@@ -106,6 +149,8 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     app.include_router(ui_router)
     app.include_router(insight_router)
     app.include_router(insight_pages)
+    app.include_router(fact_router)
+    app.include_router(fact_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_common(
         app,

@@ -22,3 +22,6 @@ class SentimentSettings(ServiceSettings):
     sentiment_label_map: dict[str, str] | None = None
     #: Threads torch may use (0 = library default).
     sentiment_threads: int = Field(default=0, ge=0, le=256)
+    #: Sentence encoder behind POST /api/embed: none (503), trigram (hashed character
+    #: trigrams, the offline fallback) or a local encoder directory.
+    sentiment_embedder: str = "none"

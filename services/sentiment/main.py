@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from services.sentiment.classifier.base import TextClassifier, load_classifier
 from services.sentiment.config import SentimentSettings
 from services.sentiment.consumers import subscriptions
+from services.sentiment.embedding.router import SentenceEncoder, build_encoder, embed_router
 from services.sentiment.metrics import make_sentiment_metrics
 from shared.http import install_common
 from shared.logging import get_logger
@@ -35,7 +36,9 @@ def build_classifier(settings: SentimentSettings) -> TextClassifier:
 
 
 def create_app(
-    settings: SentimentSettings | None = None, classifier: TextClassifier | None = None
+    settings: SentimentSettings | None = None,
+    classifier: TextClassifier | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> FastAPI:
     settings = settings or load_settings(SentimentSettings)
     metrics = make_common_metrics(settings.service_name)
@@ -56,6 +59,7 @@ def create_app(
         )
         app.state.runtime = runtime
         app.state.classifier = model
+        app.state.encoder = encoder or build_encoder(settings.sentiment_embedder)
         await runtime.start_consumer(
             subscriptions(classifier=model, publisher=runtime.publisher, metrics=sentiment_metrics)
         )
@@ -75,6 +79,7 @@ def create_app(
             "configured_backend": settings.sentiment_backend,
         }
 
+    app.include_router(embed_router(settings.api_token.get_secret_value()))
     install_common(
         app,
         service=settings.service_name,

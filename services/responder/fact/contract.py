@@ -7,8 +7,8 @@ before it calls the engine; the engine states only these facts, never invented o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 FactTopic = Literal[
@@ -40,6 +40,10 @@ class SellerFact:
     sku: str | None = None
     brand: str | None = None
     platforms: tuple[str, ...] | None = None
+    #: language -> words a question about it may use (the keyword fallback of matching).
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Bumped on every edit: cached embeddings of the wording are per (id, revision).
+    revision: int = 1
 
     def wording(self, language: str) -> str | None:
         return self.text.get(language)

@@ -1,5 +1,6 @@
 """Alembic environment of the responder database."""
 
+import services.responder.fact.models
 import services.responder.insight.models
 import services.responder.queue_item.models  # noqa: F401
 from services.responder.db import Base

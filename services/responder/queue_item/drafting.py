@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from services.responder.config import ResponderSettings
@@ -15,6 +15,7 @@ from services.responder.draft.engine import (
     default_library,
     draft_reply,
 )
+from services.responder.fact.flows import FactAnswerer, FactPlan
 from services.responder.queue_item.edits import split_by_moves
 from services.responder.queue_item.service import AnswerOut, Drafter, DraftOut, FollowUpDrafter
 from services.responder.script.loader import ScriptLibrary, load_scripts
@@ -32,8 +33,26 @@ class Drafters:
     follow_up: FollowUpDrafter
 
 
-def build_drafters(settings: ResponderSettings) -> Drafters:
-    """Scripts are loaded (and validated) here, at start: a broken script stops the service."""
+def engine_fact_kwargs(engine: Callable[..., Any], plan: FactPlan | None) -> dict[str, Any]:
+    """``facts=`` and ``answers=`` for an engine that takes them; nothing for one that does
+    not (the fact shows on the item either way, for the agent to confirm)."""
+    if plan is None:
+        return {}
+    params = inspect.signature(engine).parameters
+    kwargs: dict[str, Any] = {}
+    if "facts" in params:
+        kwargs["facts"] = plan.fact_set
+    if "answers" in params:
+        kwargs["answers"] = plan.answers
+    return kwargs
+
+
+def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = None) -> Drafters:
+    """Scripts are loaded (and validated) here, at start: a broken script stops the service.
+
+    With `facts`, each first answer's draft gets the seller facts that apply to the mention
+    and the fact (if any) that answers each of its questions.
+    """
     library: ScriptLibrary = (
         load_scripts(settings.responder_scripts_dir)
         if settings.responder_scripts_dir
@@ -51,9 +70,11 @@ def build_drafters(settings: ResponderSettings) -> Drafters:
         recent: Sequence[str],
         seed: int,
         resolution: str | None,
+        plan: FactPlan | None = None,
         family: str | None = None,
     ) -> DraftOut:
-        extra: dict[str, Any] = {}
+        used = tuple(plan.uses()) if plan else ()
+        extra: dict[str, Any] = engine_fact_kwargs(draft_reply, plan)
         if family is not None and _ENGINE_TAKES_FAMILY:
             extra["family"] = family
         try:
@@ -70,10 +91,10 @@ def build_drafters(settings: ResponderSettings) -> Drafters:
         except DraftError as exc:
             # The item still opens (the case still resolves): a person writes the text.
             log.warning("no draft for mention", error=str(exc))
-            return DraftOut(text="", script_id=None, similarity=None, family=family)
-        return draft_out(result, mention, classification, library)
+            return DraftOut(text="", script_id=None, similarity=None, family=family, facts=used)
+        return replace(draft_out(result, mention, classification, library), facts=used)
 
-    def reply(
+    async def reply(
         mention: Mention,
         classification: Classification,
         recent: Sequence[str],
@@ -82,7 +103,8 @@ def build_drafters(settings: ResponderSettings) -> Drafters:
         *,
         family: str | None = None,
     ) -> DraftOut:
-        return draft(mention, classification, recent, seed, None, family)
+        plan = await facts.plan(mention, classification) if facts else None
+        return draft(mention, classification, recent, seed, None, plan, family)
 
     def follow_up(
         mention: Mention,

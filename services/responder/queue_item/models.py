@@ -75,16 +75,19 @@ class QueueItem(Base):
     draft_script: Mapped[str | None] = mapped_column(String(100), nullable=True)
     draft_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     draft_seed: Mapped[int] = mapped_column(Integer, default=0)
+    #: Seller facts the draft proposes as answers: [{id, topic, question, wording, method,
+    #: score}] (migration 5e2a8c4d1f07).
+    draft_facts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     #: What the draft was based on, so "another draft" keeps it and approval can check it:
     #: the full classification (signals included; NULL on rows written before it was kept,
     #: then rebuilt from the columns above), the family the engine chose, the moves in
     #: order with the text each one put in the draft, the question answers it carries
-    #: ([{question, fact_id, text}]) and the seller facts it stated.
+    #: ([{question, fact_id, text}]) and the ids of the seller facts its text states.
     classification: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     draft_family: Mapped[str | None] = mapped_column(String(32), nullable=True)
     draft_parts: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     draft_answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
-    draft_facts: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    draft_facts_used: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     #: The engine's text as drafted (agents' edits change `draft_text`, not this): what the
     #: approved reply is compared with to learn how much agents edit.
     draft_generated: Mapped[str | None] = mapped_column(Text, nullable=True)

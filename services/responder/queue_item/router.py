@@ -68,6 +68,7 @@ from services.responder.queue_item.service import (
     mark_resolved,
     recent_replies,
     record_action,
+    run_drafter,
     sla_state,
 )
 from shared.db import session_scope
@@ -93,8 +94,7 @@ def lint_text(
         offered = {
             "rating": item.rating,
             "family": item.draft_family,
-            "facts": tuple(item.draft_facts or ()),
-            "sentiment": item.sentiment,
+            "sentiment": Sentiment(item.sentiment),
             "language": item.language,
             "classification": item_classification(item),
         }
@@ -140,7 +140,9 @@ def lint_clean(
 
 
 def answers_read(item: QueueItem) -> list[AnswerRead]:
-    return [
+    """The draft's answer parts, then each seller fact proposed as an answer that the
+    draft's text does not already carry: every fact one is confirmed before approval."""
+    out = [
         AnswerRead(
             question=str(a.get("question") or ""),
             fact_id=a.get("fact_id"),
@@ -149,16 +151,32 @@ def answers_read(item: QueueItem) -> list[AnswerRead]:
         )
         for a in (item.draft_answers or [])
     ]
+    carried = {a.fact_id for a in out if a.fact_id}
+    for use in item.draft_facts or []:
+        fact_id = str(use.get("id") or "")
+        if fact_id and fact_id not in carried:
+            carried.add(fact_id)
+            out.append(
+                AnswerRead(
+                    question=str(use.get("question") or ""),
+                    fact_id=fact_id,
+                    text=str(use.get("wording") or ""),
+                    needs_confirmation=True,
+                )
+            )
+    return out
+
+
+def facts_used(item: QueueItem) -> list[str]:
+    """Ids of the seller facts the draft states or proposes, each once."""
+    ids = [*(item.draft_facts_used or []), *(a.fact_id for a in answers_read(item) if a.fact_id)]
+    return list(dict.fromkeys(str(i) for i in ids if i))
 
 
 def check_fact_confirmations(item: QueueItem, confirmed: list[str]) -> None:
     """Every answer proposed from a seller fact is confirmed by the agent, and nothing
     else is claimed confirmed (a typo must not pass for a confirmation)."""
-    proposed = {
-        str(a["fact_id"]): str(a.get("question") or "")
-        for a in item.draft_answers or []
-        if a.get("fact_id")
-    }
+    proposed = {a.fact_id: a.question for a in answers_read(item) if a.fact_id}
     unknown = sorted(set(confirmed) - set(proposed))
     if unknown:
         raise DomainError(
@@ -199,7 +217,7 @@ def to_read(item: QueueItem, ctx: Context, *, detail: bool = False) -> QueueItem
             ],
             "signals": signals_of(classification),
             "answers": answers_read(item),
-            "facts_used": list(item.draft_facts or []),
+            "facts_used": facts_used(item),
             "needs_input": ["answer"] if "{answer}" in item.draft_text else [],
         }
     return read.model_copy(update=update)
@@ -333,7 +351,8 @@ async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftR
         previous = item.draft_text
         draft = None
         for step in range(1, 6):  # a new seed; re-roll in the rare case the text repeats
-            draft = ctx.drafter(
+            draft = await run_drafter(
+                ctx.drafter,
                 mention,
                 classification,
                 [previous, *recent],
@@ -344,9 +363,12 @@ async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftR
                 break
         assert draft is not None
         item.draft_seed += step
-        kept = item.draft_family
+        kept_family, kept_facts = item.draft_family, item.draft_facts
         apply_draft(item, draft)
-        item.draft_family = draft.family or kept
+        item.draft_family = draft.family or kept_family
+        # Rows written before the classification was kept have no question spans: a
+        # re-draft that finds none keeps the facts the first draft proposed.
+        item.draft_facts = list(draft.facts) or kept_facts
         item.updated_at = utcnow()
         record_action(session, item, action="regenerate", actor=user.name, role=user.role)
     return draft_read(item)

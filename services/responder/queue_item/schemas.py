@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class LintIssueRead(BaseModel):
@@ -44,6 +44,9 @@ class QueueItemRead(BaseModel):
     draft_text: str
     draft_script: str | None
     draft_similarity: float | None
+    #: Seller facts proposed as answers to the review's questions, for the agent to
+    #: confirm: [{id, topic, question, wording, method (embedding|keyword), score}].
+    draft_facts: list[dict[str, Any]] = Field(default_factory=list)
     assignee_id: str | None
     assignee_name: str | None
     reply_id: str | None
@@ -74,6 +77,11 @@ class QueueItemRead(BaseModel):
     signals: list[str] = Field(default_factory=list)
     #: Who did what, oldest first (only on the single-item read).
     actions: list[ActionRead] = Field(default_factory=list)
+
+    @field_validator("draft_facts", mode="before")
+    @classmethod
+    def _no_facts(cls, value: Any) -> Any:
+        return [] if value is None else value
 
 
 class QuestionRead(BaseModel):

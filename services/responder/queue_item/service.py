@@ -6,8 +6,9 @@ No commits here: the caller (a Kafka handler or a request) commits at its bounda
 from __future__ import annotations
 
 import base64
+import inspect
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -44,13 +45,19 @@ class DraftOut:
     family: str | None = None
     #: (move, the text it wrote), in order; None when it cannot be told apart.
     parts: tuple[tuple[str, str], ...] | None = None
+    #: The draft's answer parts, one per question it answers (or leaves to a person).
     answers: tuple[AnswerOut, ...] = ()
+    #: Ids of the seller facts the draft's text states.
     facts_used: tuple[str, ...] = ()
+    #: Seller facts proposed as answers to the review's questions (see
+    #: ``services.responder.fact.flows.FactPlan.uses``), for the agent to confirm.
+    facts: tuple[dict[str, Any], ...] = ()
 
 
 class Drafter(Protocol):
-    """Writes a draft: (mention, classification, recent replies, seed) → draft; ``family``
-    keeps the family of the draft it replaces (None: the engine chooses)."""
+    """Writes a draft: (mention, classification, recent replies, seed) → draft, possibly as
+    a coroutine (it reads the seller facts and asks for embeddings first); ``family`` keeps
+    the family of the draft it replaces (None: the engine chooses)."""
 
     def __call__(
         self,
@@ -61,7 +68,24 @@ class Drafter(Protocol):
         /,
         *,
         family: str | None = None,
-    ) -> DraftOut: ...
+    ) -> DraftOut | Awaitable[DraftOut]: ...
+
+
+async def run_drafter(
+    drafter: Drafter,
+    mention: Mention,
+    classification: Classification,
+    recent: Sequence[str],
+    seed: int,
+    *,
+    family: str | None = None,
+) -> DraftOut:
+    draft = (
+        drafter(mention, classification, recent, seed, family=family)
+        if family is not None
+        else drafter(mention, classification, recent, seed)
+    )
+    return await draft if inspect.isawaitable(draft) else draft
 
 
 #: Writes a resolved case's public follow-up: (mention, classification, resolution note,
@@ -202,7 +226,7 @@ async def open_item(
     product = recent_list[-RECENT_LIMIT:][::-1]
     seed = uuid.UUID(mention_id).int % 1_000_000 + (len(product) if item is None else 0)
     recent = merge_recent(product, batch.shop.get(mention.platform, []))
-    draft = drafter(mention, classification, recent, seed)
+    draft = await run_drafter(drafter, mention, classification, recent, seed)
     fields: dict[str, Any] = {
         "platform": mention.platform,
         "source_id": mention.source_id,
@@ -263,7 +287,8 @@ def apply_draft(item: QueueItem, draft: DraftOut) -> None:
     item.draft_answers = [
         {"question": a.question, "fact_id": a.fact_id, "text": a.text} for a in draft.answers
     ]
-    item.draft_facts = list(draft.facts_used)
+    item.draft_facts_used = list(draft.facts_used)
+    item.draft_facts = list(draft.facts)
 
 
 async def record_assignment(

@@ -177,14 +177,29 @@ async def test_fact_answer_must_be_confirmed(stack: Stack) -> None:
         draft_text="Здравствуйте! Да, в коробке. С уважением, Acme.",
         draft_generated="Здравствуйте! Да, в коробке. С уважением, Acme.",
         draft_answers=answers,
-        draft_facts=["manual-ru"],
+        draft_facts_used=["manual-ru"],
+        # proposed by the seller-facts matcher beside the draft (not in its text)
+        draft_facts=[
+            {
+                "id": "returns-wb",
+                "topic": "returns",
+                "question": "Как вернуть, если не подойдёт?",
+                "wording": "Вернуть товар можно в разделе «Покупки».",
+                "method": "keyword",
+                "score": 0.8,
+            }
+        ],
         draft_family="question",
     )
     await stack.add(item)
     mid = item.mention_id
     read = (await stack.api.get(f"/api/queue/{mid}")).json()
-    assert read["answers"][0]["needs_confirmation"] is True
-    assert read["facts_used"] == ["manual-ru"]
+    assert [(a["fact_id"], a["needs_confirmation"]) for a in read["answers"]] == [
+        ("manual-ru", True),
+        ("returns-wb", True),
+    ]
+    assert read["answers"][1]["text"] == "Вернуть товар можно в разделе «Покупки»."
+    assert read["facts_used"] == ["manual-ru", "returns-wb"]
     async with stack.signed_in("ann") as agent:
         unconfirmed = await agent.post(f"/api/queue/{mid}/approve", json={})
         assert unconfirmed.status_code == 409
@@ -195,11 +210,18 @@ async def test_fact_answer_must_be_confirmed(stack: Stack) -> None:
             f"/api/queue/{mid}/approve", json={"confirmed_facts": ["manual-ru", "manual-en"]}
         )
         assert typo.status_code == 422 and "manual-en" in typo.json()["error"]["message"]
-        ok = await agent.post(f"/api/queue/{mid}/approve", json={"confirmed_facts": ["manual-ru"]})
+        half = await agent.post(
+            f"/api/queue/{mid}/approve", json={"confirmed_facts": ["manual-ru"]}
+        )
+        assert half.status_code == 409 and "fact returns-wb" in half.json()["error"]["message"]
+        assert "fact manual-ru" not in half.json()["error"]["message"]
+        ok = await agent.post(
+            f"/api/queue/{mid}/approve", json={"confirmed_facts": ["manual-ru", "returns-wb"]}
+        )
         assert ok.status_code == 200, ok.text
     history = (await stack.api.get(f"/api/queue/{mid}")).json()["actions"]
     assert history[-1]["action"] == "approve"
-    assert history[-1]["note"] == "confirmed seller facts: manual-ru"
+    assert history[-1]["note"] == "confirmed seller facts: manual-ru, returns-wb"
 
 
 async def test_another_draft_keeps_the_family(stack: Stack) -> None:

@@ -1,6 +1,7 @@
-"""Migration 5e8a1f3c2b90 on a database that already holds queue items (SQLite and
-PostgreSQL): the rows keep their values, the new columns start empty and the item's
-classification is rebuilt from the old columns; the downgrade drops it all again."""
+"""Migration 5e8a1f3c2b90 (after 5e2a8c4d1f07, the seller facts) on a database that
+already holds queue items (SQLite and PostgreSQL): the rows keep their values, the new
+columns start empty and the item's classification is rebuilt from the old columns; the
+downgrade drops it all again."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ from tests.conftest import DatabaseFactory
 pytestmark = pytest.mark.postgres
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "responder" / "migrations"
-PREVIOUS = "3c1f0d7a9e42"
+PREVIOUS = "5e2a8c4d1f07"  # seller facts, the head before this one
 THIS = "5e8a1f3c2b90"
 NEW_COLUMNS = {
     "classification",
     "draft_family",
     "draft_parts",
     "draft_answers",
-    "draft_facts",
+    "draft_facts_used",
     "draft_generated",
     "follow_up_generated",
 }

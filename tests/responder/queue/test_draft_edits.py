@@ -19,6 +19,7 @@ from services.responder.queue_item.edits import (
     verdict,
     words,
 )
+from services.responder.queue_item.service import run_drafter
 from shared.events import Classification, Mention, MentionKind, QuestionSpan, Sentiment
 
 
@@ -91,7 +92,7 @@ def test_split_by_moves_finds_each_moves_text() -> None:
         (MentionKind.review, "Great kettle, boils fast", Sentiment.positive, 5, "positive"),
     ],
 )
-def test_engine_drafts_carry_family_parts_and_answers(
+async def test_engine_drafts_carry_family_parts_and_answers(
     kind: MentionKind, text: str, sentiment: Sentiment, rating: int | None, family: str
 ) -> None:
     drafter = build_drafters(ResponderSettings()).reply
@@ -111,7 +112,7 @@ def test_engine_drafts_carry_family_parts_and_answers(
         sentiment=sentiment, score=0.9, language=language, questions=questions
     )
     for seed in range(8):
-        draft = drafter(mention, classification, [], seed)
+        draft = await run_drafter(drafter, mention, classification, [], seed)
         assert draft.family == family
         assert draft.parts is not None, draft.text
         assert "".join(t for _, t in draft.parts).replace(" ", "") == "".join(draft.text.split())

@@ -305,7 +305,7 @@ async def test_fact_proposed_answer_is_confirmed_before_approval(
         draft_answers=[
             {"question": "Есть ли инструкция на русском?", "fact_id": "manual-ru", "text": wording}
         ],
-        draft_facts=["manual-ru"],
+        draft_facts_used=["manual-ru"],
     )
     async with running(broker, topic_prefix, await databases.new("responder")) as stack:
         await stack.add(item)

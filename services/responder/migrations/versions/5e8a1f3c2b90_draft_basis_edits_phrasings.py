@@ -10,7 +10,7 @@ reply serves the shop-wide anti-template query. Rows written before keep NULLs: 
 classification is then rebuilt from the old columns.
 
 Revision ID: 5e8a1f3c2b90
-Revises: 3c1f0d7a9e42
+Revises: 5e2a8c4d1f07
 Create Date: 2026-11-30 21:20:00.000000
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5e8a1f3c2b90"
-down_revision: str | None = "3c1f0d7a9e42"
+down_revision: str | None = "5e2a8c4d1f07"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -31,7 +31,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("draft_family", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("draft_parts", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_answers", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("draft_facts", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("draft_facts_used", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_generated", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("follow_up_generated", sa.Text(), nullable=True))
     op.create_index(
@@ -123,7 +123,7 @@ def downgrade() -> None:
     with op.batch_alter_table("queue_items", schema=None) as batch_op:
         batch_op.drop_column("follow_up_generated")
         batch_op.drop_column("draft_generated")
-        batch_op.drop_column("draft_facts")
+        batch_op.drop_column("draft_facts_used")
         batch_op.drop_column("draft_answers")
         batch_op.drop_column("draft_parts")
         batch_op.drop_column("draft_family")

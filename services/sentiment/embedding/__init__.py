@@ -1,0 +1,1 @@
+"""Sentence embeddings served to other services (the responder matches seller facts)."""

@@ -1,0 +1,84 @@
+"""``POST /api/embed``: sentence vectors from the encoder this instance loaded.
+
+Bearer-token protected (the services' API token), bounded (at most 64 texts of at most
+2000 characters), 503 when no encoder is loaded. The encoder runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.sentiment.embedding.trigram import HashedTrigramEncoder
+from shared.http import DomainError, require_token
+
+MAX_TEXTS = 64
+MAX_CHARS = 2000
+
+
+class SentenceEncoder(Protocol):
+    """Texts -> one vector each (a list of lists or a 2-D numpy array), in order."""
+
+    def embed(self, texts: Sequence[str], prefix: str = "query: ") -> Any: ...
+
+
+class EmbedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    texts: list[Annotated[str, Field(max_length=MAX_CHARS)]] = Field(
+        min_length=1, max_length=MAX_TEXTS
+    )
+
+
+class EmbedOut(BaseModel):
+    model: str
+    vectors: list[list[float]]
+
+
+class NoEncoder(DomainError):
+    status_code = 503
+    code = "no_encoder"
+
+
+def build_encoder(spec: str) -> SentenceEncoder | None:
+    """`none`, `trigram` (the offline fallback) or a local encoder directory, loaded with
+    ``services.sentiment.encoder.runtime.load_encoder``."""
+    if spec in ("", "none"):
+        return None
+    if spec == "trigram":
+        return HashedTrigramEncoder()
+    path = Path(spec)
+    if not path.is_dir():
+        raise ValueError(f"SENTIMENT_EMBEDDER: {spec!r} is not none, trigram or a directory")
+    runtime = importlib.import_module("services.sentiment.encoder.runtime")
+    encoder: SentenceEncoder = runtime.load_encoder(path)
+    return encoder
+
+
+def encoder_name(encoder: SentenceEncoder) -> str:
+    return str(getattr(encoder, "name", None) or type(encoder).__name__)
+
+
+def embed_router(api_token: str) -> APIRouter:
+    """The endpoint, guarded by the services' API token; the encoder is `app.state.encoder`."""
+    router = APIRouter(prefix="/api", tags=["embeddings"])
+
+    @router.post(
+        "/embed", response_model=EmbedOut, dependencies=[Depends(require_token(api_token))]
+    )
+    async def embed_texts(body: EmbedIn, request: Request) -> EmbedOut:
+        """Vectors for up to 64 texts; 503 when this instance has no encoder."""
+        encoder: SentenceEncoder | None = getattr(request.app.state, "encoder", None)
+        if encoder is None:
+            raise NoEncoder("no sentence encoder is loaded (SENTIMENT_EMBEDDER)")
+        vectors = await asyncio.to_thread(encoder.embed, body.texts, "query: ")
+        rows = [[float(x) for x in row] for row in vectors]
+        return EmbedOut(model=encoder_name(encoder), vectors=rows)
+
+    return router
