@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,responder,dev
 
-.PHONY: run test lint bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval train system clean
+.PHONY: run test lint bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench-insights: $(STAMP)
 ## eval: sentiment accuracy, macro-F1, confusion matrices; aspect precision/recall
 eval: $(STAMP)
 	$(PY) -m services.sentiment.evaluation
+
+## eval-drafts: reply drafts on the project's labelled set (family, questions, problem named,
+## forbidden content, slot errors, shop-wide repeats), every failure listed
+eval-drafts: $(STAMP)
+	$(PY) scripts/eval_drafts.py
 
 ## train: rebuild the shipped sentiment model from ../shared/data
 train: $(STAMP)

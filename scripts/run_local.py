@@ -61,6 +61,7 @@ def main() -> int:
                 # in SENTIMENT_EMBEDDER replaces the hashed-trigram fallback.
                 env.setdefault("SENTIMENT_EMBEDDER", "trigram")
             if name == "responder":
+                env.setdefault("RESPONDER_BRAND", "Мамина Радость")  # the demo's sample shop
                 env.setdefault("RESPONDER_FACTS_FILE", str(DEMO_FACTS))
                 env.setdefault(
                     "RESPONDER_EMBED_URL", f"http://127.0.0.1:{ports['sentiment']}/api/embed"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from services.responder.sla.policy import BusinessCalendar
 from shared.settings import ServiceSettings
@@ -30,6 +31,17 @@ class StaffAccount(BaseModel):
                 "password_hash must be an argon2 hash (python -m services.responder.users hash)"
             )
         return value
+
+
+def _is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: a local trial, not a deployment."""
+    name = host.strip().strip("[]").lower()
+    if name in ("localhost", "::1"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _dev_users() -> dict[str, StaffAccount]:
@@ -68,8 +80,13 @@ class ResponderSettings(ServiceSettings):
     responder_sla_sweep_interval_s: float = Field(default=30.0, gt=0, le=3600)
 
     responder_scripts_dir: Path | None = None
-    responder_brand: str = "Otklik"
-    responder_support_contact: str = "the chat in your order"
+    #: The shop's name as replies sign it («команда «Мамина Радость»»). Required when the
+    #: service listens beyond loopback: without it drafts sign neutrally («команда
+    #: магазина»), never with a product's own brand.
+    responder_brand: str = ""
+    #: E-mail / phone / site of the shop's support, offered only where a platform allows
+    #: contacts (review sites); empty = none is offered.
+    responder_support_contact: str = ""
     #: Drafts more similar than this to a recent reply (same product + platform) are re-drawn.
     responder_similarity_threshold: float = Field(default=0.5, gt=0, le=1)
 
@@ -100,6 +117,17 @@ class ResponderSettings(ServiceSettings):
     responder_digest_tz: str = "UTC"
     responder_digest_check_interval_s: float = Field(default=300.0, gt=0, le=86400)
     responder_digest_top_weak_points: int = Field(default=5, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _brand_outside_loopback(self) -> ResponderSettings:
+        """A deployed responder must know whose name it signs replies with."""
+        if not self.responder_brand.strip() and not _is_loopback(self.http_host):
+            raise ValueError(
+                f"RESPONDER_BRAND is not set but the responder listens on {self.http_host!r}: "
+                "set RESPONDER_BRAND to the shop's name as replies should sign it "
+                "(or listen on 127.0.0.1 for a local trial)"
+            )
+        return self
 
     @field_validator("responder_users", mode="before")
     @classmethod

@@ -26,7 +26,12 @@ async def handle_mentions_received(
     received: list[MentionReceived] = [env.payload for env in envelopes]
     inputs = [
         MentionInput(
-            text=r.mention.full_text, rating=r.mention.rating, language_hint=r.mention.language_hint
+            text=r.mention.text,
+            rating=r.mention.rating,
+            language_hint=r.mention.language_hint,
+            kind=r.mention.kind,
+            pros=r.mention.pros,
+            cons=r.mention.cons,
         )
         for r in received
     ]

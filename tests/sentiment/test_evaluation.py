@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.sentiment.classifier.aspects import ASPECTS
+from services.sentiment.classifier.base import load_classifier
 from services.sentiment.evaluation.__main__ import main
 from services.sentiment.evaluation.aspects import SAMPLE, evaluate_aspects, load_sample
 from services.sentiment.evaluation.metrics import score
+from services.sentiment.evaluation.reviews import (
+    REVIEWS,
+    ReviewSetError,
+    evaluate_reviews,
+    load_reviews,
+    match_questions,
+)
 from services.sentiment.training import data
+from shared.aspects import ASPECTS
+from shared.events import QuestionSpan
 
 needs_data = pytest.mark.skipif(
     not (data.data_dir() / "rusentiment" / "rusentiment_test.csv").is_file(),
@@ -110,3 +120,93 @@ def test_five_class_hf_model_gets_weighted_f1_on_every_backend(
     backends = json.loads(out.read_text())["backends"]
     for backend in ("torch", "onnx", "onnx-int8"):
         assert "weighted_f1_5class" in backends[backend]["rusentiment"]
+
+
+# --- the project's review set (evaluation/reviews.py) ---------------------------------
+
+
+_ROW = {
+    "id": "ru-x", "language": "ru", "platform": "ozon", "rating": 5, "text": "Течёт крышка.",
+    "pros": None, "cons": None, "sentiment": "negative",
+    "aspects": [{"aspect": "leak", "polarity": "negative", "term": "Течёт"}],
+    "questions": [], "sarcasm": False, "rating_slip": False, "remark": False,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sentiment": "bad"}, "reviews.jsonl:1: sentiment 'bad'"),
+        ({"rating": 7}, "reviews.jsonl:1: rating 7 is not 1..5"),
+        ({"aspects": [{"aspect": "colour", "polarity": "negative"}]}, "not one of shared"),
+        ({"aspects": [{"aspect": "leak", "polarity": "meh"}]}, "aspect polarity 'meh'"),
+        ({"questions": "где?"}, "questions must be a list"),
+    ],
+)
+def test_review_set_errors_name_the_line(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    path = tmp_path / "reviews.jsonl"
+    path.write_text(json.dumps(_ROW | change, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(ReviewSetError, match=re.escape(message)):
+        load_reviews(path)
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(ReviewSetError, match=re.escape("reviews.jsonl:1: not JSON")):
+        load_reviews(path)
+
+
+def test_question_matching_is_one_to_one_by_overlap() -> None:
+    text = "Куртка тёплая. Как стирать? Будет ли XL?"
+    spans = [QuestionSpan(start=15, end=27, text="Как стирать?")]
+    assert match_questions(text, ["Как стирать?", "Будет ли XL?"], spans) == 1
+    assert match_questions(text, ["как стирать"], spans) == 1  # case, punctuation
+    assert match_questions(text, ["стирать как это?"], spans) == 1  # not verbatim: shared words
+    assert match_questions(text, [], spans) == 0
+
+
+def test_review_scores_on_a_small_file(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.jsonl"
+    rows = [
+        _ROW,
+        _ROW | {"id": "ru-y", "rating": 1, "text": "Отличный товар, рекомендую!",
+                "sentiment": "positive", "rating_slip": True,
+                "aspects": [{"aspect": "other", "polarity": "positive", "term": "товар"}]},
+        _ROW | {"id": "ru-z", "rating": None, "text": "Подскажите, как стирать?",
+                "sentiment": "neutral", "aspects": [], "questions": ["Подскажите, как стирать?"]},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    result = evaluate_reviews(load_classifier(None, backend="builtin"), load_reviews(path))
+    assert result["reviews"] == 3
+    assert result["aspects"]["by_aspect"]["leak"] == {
+        "precision": 1.0, "recall": 1.0, "f1": 1.0, "n_gold": 1,
+    }  # fmt: skip
+    assert result["questions"]["f1"] == 1.0
+    assert result["flags"]["rating_slip"]["recall"] == 1.0
+    # a 5-star leak is a remark; the gold said no remark, so the row is listed
+    assert [e["id"] for e in result["errors"]] == ["ru-x"]
+    assert result["errors"][0]["flags"] == {"remark": (False, True)}
+
+
+@pytest.mark.skipif(not REVIEWS.is_file(), reason="the project's review set is not here")
+def test_project_review_set_floors(capsys: pytest.CaptureFixture[str]) -> None:
+    result = evaluate_reviews(load_classifier(None, backend="builtin"), load_reviews())
+    assert result["reviews"] >= 300
+    # regression floors under the measured figures (docs/sentiment.md, "Signals")
+    assert result["aspects"]["f1"] >= 0.78
+    assert result["questions"]["f1"] >= 0.9
+    assert result["sentiment"]["with_stars"]["accuracy"] >= 0.88
+    for flag in ("sarcasm", "rating_slip", "remark"):
+        assert result["flags"][flag]["f1"] >= 0.8, flag
+
+
+def test_main_reports_the_review_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "reviews.jsonl"
+    path.write_text(json.dumps(_ROW, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "eval.json"
+    args = ["--sets", "rusentiment", "--limit", "2", "--reviews", str(path), "--json", str(out)]
+    assert main([*args, "--show-errors"]) == 0
+    printed = capsys.readouterr().out
+    assert "project review set: 1 reviews" in printed and "questions P" in printed
+    assert "[ru-x]" in printed  # --show-errors lists the review
+    report = json.loads(out.read_text())
+    assert report["project_reviews"]["builtin"]["aspects"]["n_gold"] == 1

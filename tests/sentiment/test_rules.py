@@ -17,11 +17,14 @@ NEU = TextPrediction.from_scores({"positive": 0.2, "neutral": 0.6, "negative": 0
 
 
 def test_fusion_rules() -> None:
+    """Stars decide the family; the full rule table is in test_fusion.py."""
     assert fuse(None, NEG).sentiment is Sentiment.negative
-    five_complaint = fuse(5, NEG)
-    assert five_complaint.contradiction and five_complaint.sentiment is Sentiment.negative
-    one_praise = fuse(1, POS)
-    assert one_praise.contradiction and one_praise.sentiment is Sentiment.negative
+    five_complaint = fuse(5, NEG)  # a remark: positive, flagged
+    assert five_complaint.contradiction and five_complaint.remark
+    assert five_complaint.sentiment is Sentiment.positive
+    one_praise = fuse(1, POS)  # a slip: positive, flagged
+    assert one_praise.contradiction and one_praise.rating_slip
+    assert one_praise.sentiment is Sentiment.positive
     agree = fuse(5, POS)
     assert not agree.contradiction and agree.sentiment is Sentiment.positive
     assert fuse(1, NEU).sentiment is Sentiment.negative  # stars decide a neutral text
@@ -70,7 +73,8 @@ def test_negation_and_polarity() -> None:
         "defect": Sentiment.positive, "quality": Sentiment.positive,
     }  # fmt: skip
     assert _found("Пришла подделка, не оригинал")["counterfeit"] is Sentiment.negative
-    assert _found("Коробка помята")["transit_damage"] is Sentiment.negative
+    assert _found("Коробка помята")["packaging"] is Sentiment.negative  # the box, not the item
+    assert _found("Пришла с трещиной, разбита")["transit_damage"] is Sentiment.negative
     assert _found("The delivery was not fast, fake item")["delivery_speed"] is Sentiment.negative
     assert _found("Instructions only in Chinese, terrible")["instructions_language"] is (
         Sentiment.negative
@@ -107,11 +111,12 @@ def test_pipeline_builds_classifications() -> None:
     )
     assert all(isinstance(c, Classification) for c in result)
     first, second, third = result
-    assert first.rating_contradiction and first.sentiment is Sentiment.negative
+    # 5 stars over a complaint: positive with a remark (the stars decide the family)
+    assert first.rating_contradiction and first.remark and first.sentiment is Sentiment.positive
     assert first.text_sentiment is Sentiment.negative and first.language == "ru"
     assert first.model == "fixed-test"
     assert any(a.aspect == "packaging" for a in first.aspects)
     assert second.language == "en" and second.sentiment is Sentiment.positive
     assert not second.rating_contradiction
-    assert third.rating_contradiction
+    assert third.rating_contradiction and third.rating_slip
     assert analyse([], _Fixed()) == []

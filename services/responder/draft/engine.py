@@ -1,25 +1,25 @@
-"""Draft engine: a case-adapted reply from a script, never the same text twice.
+"""Draft engine: the reply a careful person would write, from scripts and true facts only.
 
 Pure and deterministic for a given seed: the caller passes the mention, its
-classification, the platform policy and the recent replies for the same product and
-platform (it owns storage); the engine returns a Draft to show and lint in the queue.
+classification, the seller facts matched to it, the platform policy and the shop's recent
+replies (it owns storage); the engine returns a Draft to show and lint in the queue.
 
 Choices, and why:
+- Family (`family.draft_family`): the stars choose it (4–5★ positive, 3★ neutral, 1–2★
+  negative); the text adds a remark under 4–5★, a slip under 1–2★, sarcasm (a complaint).
+  "Another draft" passes the stored family back, so a regenerated reply stays in it.
 - Language: a review in a language we have scripts for is answered in it (ru, en);
-  anything else falls back to the platform's configured language, else `default_language`
-  ("ru": the sellers' marketplaces are Russian-speaking, and uk/kk/be readers read Russian).
-- Sentiment: when stars and text disagree the text wins (`text_sentiment`): a 5-star review
-  with a complaint needs an apology, not a thank-you for the stars.
-- Script: the matching script with the highest priority (aspect- and platform-specific
-  variants outrank the generic ones); ties are drawn at random for variety.
-- Anti-template: each attempt draws new phrasings (and optional moves); the draft is
-  compared with the recent replies by character shingles; above the threshold it re-draws,
-  up to `max_attempts`, and keeps the least similar lint-clean attempt.
-- Questions: the factual answer is left as `{answer}` for a person to write; the lint keeps
-  approval blocked until it is replaced (`Draft.needs_input`).
-- Follow-ups: with `resolution` (the owner's note when a case is resolved) the engine drafts
-  the public follow-up from the `follow_up` scripts, `{resolution}` filled from the note;
-  the same language choice, anti-template re-draws and lint apply.
+  anything else falls back to the platform's configured language, else `default_language`.
+- The problem is named in the buyer's words when they are safe to repeat (`details`),
+  otherwise with the aspect's own phrase from the script file; the next step comes from
+  the platform truth table (where a return is filed, whether there is an exchange) and
+  the seller's facts; a step that needs a missing fact is skipped, never invented.
+- Questions: every question gets an answer part: the matched fact's wording (the agent
+  confirms it) or `{answer}`, which keeps approval blocked (`Draft.needs_input`).
+- Variety: each attempt draws new phrasings; the draft is compared sentence by sentence
+  with the shop's recent replies and by character shingles; the engine re-draws up to
+  `max_attempts` and keeps the attempt with the fewest lint errors, then repeats.
+- Follow-ups: with `resolution` the engine drafts the public follow-up of a resolved case.
 """
 
 from __future__ import annotations
@@ -31,31 +31,69 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from shared.aspects import ASPECTS
 from shared.events import Classification, Mention, MentionKind, Sentiment
 
-from ..lint import LintIssue, PlatformPolicy, canonical_platform, lint_reply, policy_for
+from ..fact.contract import FactAnswers, FactSet
+from ..lint import (
+    LintContext,
+    LintIssue,
+    PlatformPolicy,
+    PlatformTruth,
+    canonical_platform,
+    lint_reply,
+    policy_for,
+    truth_for,
+)
 from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
-from .similarity import DEFAULT_SHINGLE, max_similarity, shingles
-
-#: Which blamed aspect a reply addresses first: the one that costs the customer most.
-PROBLEM_SEVERITY: tuple[str, ...] = (
-    "counterfeit",
-    "defect",
-    "transit_damage",
-    "quality",
-    "size_fit",
-    "smell_material",
-    "delivery_speed",
-    "packaging",
-    "seller_service",
-    "instructions_language",
-    "price",
-    "other",
+from .details import Detail, find_detail, guess_aspect, praise_echo, problem_clause, safe_echo
+from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
+from .similarity import DEFAULT_SHINGLE, max_similarity, normalise, shingles
+from .slots import _DANGLING, brand_for, customer_name, product_for
+from .variety import (
+    NEAR_WINDOW,
+    body,
+    recent_sentence_ages,
+    recent_sentence_set,
+    repeat_penalty,
+    repeated_sentences,
+    sentences,
 )
+
 ANSWER_PLACEHOLDER = "{answer}"
-_NAME = re.compile(r"^[^\W\d_][^\W\d_'\-]{1,29}$", re.UNICODE)
-_PRODUCT_MAX = 60
+#: Steps that state a seller fact of the same topic.
+FACT_STEPS: dict[str, str] = {
+    "size": "size_advice",
+    "compatibility": "compatibility",
+    "manual": "manual",
+    "certificates": "certificates",
+    "care": "care",
+    "material": "material",
+}
+#: Under a 4–5★ remark only facts are offered (no return offer under a rave).
+_REMARK_STEPS = frozenset(FACT_STEPS)
+_MAX_STEPS = 2
+_RHETORICAL = re.compile(
+    r"кто\s+(?:собирал|упаковывал|проверял|отправлял)|куда\s+смотр|как\s+так|зачем|за\s+что|где\s+совесть|серь[её]зно|это\s+нормально|и\s+это\s+\w+\?|"
+    r"вы\s+издеваетесь|seriously|are\s+you\s+kidding|how\s+could|why\s+would\s+anyone|really\?",
+    re.IGNORECASE,
+)
+#: A question asked without a question mark («Как настроить температуру — непонятно»).
+_ASKING = re.compile(
+    r"(?:подскажите|скажите|как\s+\w+(?:ть|ться)\b|можно\s+ли|есть\s+ли|где\s+(?:найти|взять|скачать)|"
+    r"how\s+do\s+(?:i|you)|can\s+i\b|is\s+there\b|which\s+size|what\s+size)",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"[^.!?\n]*\?+", re.UNICODE)
+_VERBISH = re.compile(
+    r"(?<![а-яё])[а-яё]+(?:ет|ют|ит|ят|ат|ут|ла|ло|ли|лся|лась|лось|лись|ается|ется|ится)"
+    r"(?![а-яё])|(?<![а-яё])(?:не|нет|был|была|было|были)(?![а-яё])|"
+    r"\b(?:is|are|was|were|does|doesn't|did|didn't|won't|can't|isn't|aren't|wasn't|has|"
+    r"have|had|broke|came|fell|tore|took|got|leaks|smells|sticks|squeaks|rattles|runs|fits)\b|"
+    r"(?<=\w )\w+ed\b",
+    re.IGNORECASE,
+)
 
 
 class DraftError(RuntimeError):
@@ -67,6 +105,10 @@ class DraftSettings:
     """Seller-level settings the drafts need; the lead maps them from service config."""
 
     brand: str = ""
+    #: The brand as English replies sign it (a Cyrillic brand is left out of English).
+    english_brand: str = ""
+    #: English names of products whose card title is Cyrillic: {sku or title: name}.
+    english_titles: Mapping[str, str] = field(default_factory=dict)
     #: E-mail/phone/site of the seller's support; used only where the platform allows contacts.
     support_contact: str | None = None
     similarity_threshold: float = 0.5
@@ -76,7 +118,22 @@ class DraftSettings:
     #: Language for reviews in a language without scripts, per platform (e.g. google_play: en).
     platform_languages: Mapping[str, str] = field(default_factory=dict)
     #: Chance that an optional move is included; variety without losing required ones.
-    optional_move_rate: float = 0.5
+    optional_move_rate: float = 0.75
+    #: The invite ("we'd be glad to see you again") is rare, and only under praise.
+    invite_rate: float = 0.15
+    #: Past this many characters optional moves are dropped (readable replies).
+    soft_max_chars: int = 430
+    #: Platform truths (overrides of `lint.platforms.DEFAULT_TRUTHS`).
+    truths: Mapping[str, PlatformTruth] | None = None
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """One question of the review and what the draft answers to it."""
+
+    question: str  # the customer's question as written
+    fact_id: str | None  # the seller fact proposed as the answer, None = a person writes it
+    text: str  # the fact's wording in the reply; "" when a person must write it
 
 
 @dataclass(frozen=True)
@@ -95,6 +152,15 @@ class Draft:
     lint: tuple[LintIssue, ...]
     #: Slots a person must fill before approval (question answers).
     needs_input: tuple[str, ...] = ()
+    #: positive | positive_remark | neutral | negative | rating_slip | question | follow_up
+    family: str = "positive"
+    answers: tuple[AnswerPart, ...] = ()
+    facts_used: tuple[str, ...] = ()
+    #: Sentences that already stand in one of the recent replies.
+    repeated_sentences: tuple[str, ...] = ()
+    #: The aspect the reply names as the problem, and the detail of the review it echoes.
+    problem_aspect: str | None = None
+    detail: str | None = None
 
     @property
     def lint_errors(self) -> tuple[LintIssue, ...]:
@@ -112,19 +178,21 @@ class _Case:
     """What the script choice and the slots depend on, derived once per mention."""
 
     language: str
-    kind: str  # review | question
-    sentiment: str
+    kind: str  # review | question | follow_up
+    family: str
     rating: int | None
     platform: str
     liked: tuple[str, ...]
     problems: tuple[str, ...]
-    contradiction: bool
+    detail: Detail | None
+    #: The complaint in the buyer's words, when safe to repeat.
+    echo: str | None = None
 
 
 @dataclass
 class _Part:
     spec: MoveSpec
-    options: list[str]  # rendered phrasings that can be filled
+    options: list[str]
     chosen: str
 
 
@@ -150,52 +218,239 @@ def _pick_language(
     return sorted(library.languages)[0]
 
 
-def _case(mention: Mention, classification: Classification, language: str) -> _Case:
-    sentiment = classification.sentiment
-    if classification.rating_contradiction and classification.text_sentiment is not None:
-        sentiment = classification.text_sentiment
-    ordered = sorted(classification.aspects, key=lambda a: a.start)
+def find_questions(mention: Mention, classification: Classification) -> list[str]:
+    """The questions the draft must answer: the classifier's spans, else '?' sentences.
+
+    A question mention is one question as a whole. Rhetorical questions in a complaint
+    («как так можно?») ask for no answer and are left out.
+    """
+    if classification.questions:
+        return [q.text.strip() for q in classification.questions if q.text.strip()]
+    if mention.kind is MentionKind.question:
+        return [mention.text.strip()] if mention.text.strip() else []
+    found = []
+    for m in _QUESTION.finditer(mention.full_text):
+        text = m.group(0).strip(" )(—-,")
+        if len(text) >= 8 and not _RHETORICAL.search(text):
+            found.append(text)
+    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", mention.full_text):
+        sentence = sentence.strip()
+        if sentence and "?" not in sentence and _ASKING.match(sentence):
+            found.append(sentence.rstrip(".!… "))
+    return found
+
+
+def _problems(
+    classification: Classification, family: str, text: str
+) -> tuple[list[str], str | None]:
+    """Blamed aspects, most severe first, and the complaint in the buyer's words.
+
+    Complaint families only: praise never gets a "problem". Without a blamed aspect from
+    the classifier the aspect is guessed from the complaint's words, else "other".
+    """
+    if family not in ("negative", "neutral", "positive_remark"):
+        return [], None
+    blamed = set(blamed_aspects(classification))
+    ordered = [a for a in ASPECTS if a in blamed and a != "other"]
+    aspect_echo = problem_clause(text, classification.aspects, ordered[0]) if ordered else None
+    # Clauses from the sentiment service (schema v2) are trusted; a span-derived clause
+    # without a complaint word loses to a clause that has one.
+    trusted = any(a.clause for a in classification.aspects)
+    if aspect_echo and (trusted or _COMPLAINT.search(aspect_echo) or _MILD.search(aspect_echo)):
+        echo: str | None = aspect_echo
+        from_cues = False
+    else:
+        cue_echo = complaint_echo(text, family)
+        echo = cue_echo or aspect_echo
+        from_cues = cue_echo is not None
+    if family == "negative" and guess_aspect(text) == "counterfeit":
+        # Doubts about authenticity are answered as such, never by repeating the words.
+        return ["counterfeit", *[a for a in ordered if a != "counterfeit"]], None
+    guessed = guess_aspect(echo) if echo else guess_aspect(text) if family == "negative" else None
+    if guessed and (from_cues or not ordered or ASPECTS.index(guessed) < ASPECTS.index(ordered[0])):
+        ordered = [guessed, *[a for a in ordered if a != guessed]]
+    if not ordered and (echo or blamed or family == "negative"):
+        ordered = [guessed or "other"]
+    return ordered, echo
+
+
+def _liked(classification: Classification) -> list[str]:
     liked: list[str] = []
-    for aspect in ordered:
+    for aspect in sorted(classification.aspects, key=lambda a: a.start):
         if aspect.polarity is Sentiment.positive and aspect.aspect != "other":
             if aspect.aspect not in liked:
                 liked.append(aspect.aspect)
-    blamed = {a.aspect for a in classification.aspects if a.polarity is Sentiment.negative}
-    problems = [a for a in PROBLEM_SEVERITY if a in blamed]
-    problems += sorted(blamed - set(PROBLEM_SEVERITY))
-    return _Case(
-        language=language,
-        kind="question" if mention.kind is MentionKind.question else "review",
-        sentiment=sentiment.value,
-        rating=mention.rating,
-        platform=canonical_platform(mention.platform),
-        liked=tuple(liked),
-        problems=tuple(problems),
-        contradiction=classification.rating_contradiction,
+    return liked
+
+
+_DANGLING_CUT = _DANGLING | {
+    "как", "что", "так", "чтобы", "который", "которая", "when", "that", "than", "it", "he",
+    "she", "they", "his", "her", "its", "every", "each", "some", "any", "time", "got",
+    "received", "came", "пришёл", "пришла", "пришло", "пришли", "прислали",
+}  # fmt: skip
+#: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
+_EMOTION = re.compile(
+    r"ужас|кошмар|отврат|разочаров|раздража|бесит|опасн|terrible|awful|disappoint|annoying|"
+    r"dangerous|horrible|rubbish",
+    re.IGNORECASE,
+)
+_DISMISSIVE = re.compile(
+    r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
+    r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still",
+    re.IGNORECASE,
+)
+_CONTRAST = re.compile(
+    r",?\s+(?:но|однако|хотя|а\s+вот|but|though|although|however)\s+", re.IGNORECASE
+)
+
+
+def _clauses(text: str) -> list[str]:
+    """Sentences split at contrast and list commas, questions left out, in text order."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?…)])\s+|\n+", text):
+        if sentence.strip().endswith("?"):
+            continue
+        for piece in re.split(
+            r"\s*[;:—–]\s+|,\s*(?:но|однако|хотя|but|and|though)\s+|"
+            r"\s+(?:но|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)",
+            sentence,
+        ):
+            if piece.strip():
+                out.append(piece.strip())
+    return out
+
+
+def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
+    """Comma pieces of the clause, the clause cut after its cue word, the whole clause.
+
+    A short clause whose second half is a contrast («цвет на фото бежевый, а в жизни
+    серый») goes first: its halves alone lose the subject.
+    """
+    out = re.split(r",\s*", clause)
+    if (
+        len(clause) <= 50
+        and re.search(r",\s*(?:а|and)\s", clause, re.IGNORECASE)
+        and not _PRAISE.search(clause)
+    ):
+        out.insert(0, clause)
+    if pattern is not None:
+        m = pattern.search(clause)
+        if m:
+            end = m.end()
+            while end < len(clause) and not clause[end].isspace() and clause[end] not in ",;:":
+                end += 1
+            rest = re.split(r"[,;]", clause[end:], maxsplit=1)[0].split()
+            # Russian often puts the subject after the verb («оторвалась лямка»): keep a
+            # few words; English is subject–verb: stop right after the cue word.
+            order = (
+                (5, 4, 3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
+            )
+            for extra in order:
+                words = rest[:extra]
+                while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
+                    words.pop()
+                out.append((clause[:end] + " " + " ".join(words)).strip())
+            # From the cue word on («щиплет глаза» out of «после него щиплет глаза»).
+            start = clause.rfind(" ", 0, m.start()) + 1
+            for extra in order:
+                out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
+    out.append(clause)
+    trimmed = []
+    for candidate in out:
+        words = candidate.split()
+        while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
+            words.pop()
+        trimmed.append(" ".join(words))
+    return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
+
+
+def complaint_echo(text: str, family: str) -> str | None:
+    """The buyer's complaint in their own words, found by the cue lists; None if unsafe.
+
+    First a clause with a complaint word, then (under a remark or a mixed review) one
+    with a milder word or right after a "but", then, under 1–2★, the first sentence.
+    """
+    clauses = _clauses(text)
+    for pattern in (_COMPLAINT, _MILD):
+        found: list[str] = []
+        for clause in clauses:
+            if pattern.search(clause) and not (
+                _EMOTION.search(clause) and not guess_aspect(clause) and len(clause.split()) < 4
+            ):
+                for candidate in _candidates(clause, pattern):
+                    echo = safe_echo(candidate)
+                    if echo:
+                        found.append(echo)
+                        break
+        if found:
+            # Several complaints: name the one that costs the buyer most.
+            def severity(item: tuple[int, str]) -> tuple[int, int]:
+                aspect = guess_aspect(item[1])
+                # A complaint we cannot place comes after the ones we can, in text order.
+                return (ASPECTS.index(aspect) if aspect else len(ASPECTS), item[0])
+
+            return min(enumerate(found), key=severity)[1]
+    if family in ("positive_remark", "neutral"):
+        # "Good, but …": what follows the "but" is the remark, unless it waves it away.
+        for sentence in re.split(r"(?<=[.!?…])\s+", text):
+            parts = _CONTRAST.split(sentence, maxsplit=1)
+            if len(parts) != 2 or sentence.strip().endswith("?") or _DISMISSIVE.search(parts[1]):
+                continue
+            pieces = re.split(r"\s*[,;:—–]\s*", parts[1])
+            for candidate in (pieces[0], parts[1]):
+                echo = safe_echo(candidate)
+                if echo:
+                    return echo
+    if family == "negative" and clauses:
+        for candidate in _candidates(clauses[0], None):
+            echo = safe_echo(candidate)
+            # Under 1–2★ a praise word in the first clause is irony: never repeat it.
+            if echo and not _PRAISE.search(echo):
+                return echo
+    return None
+
+
+_EN_VERB_FIRST = re.compile(
+    r"^(?:broke|came|fell|tore|took|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
+    r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
+    r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes)\b",
+    re.IGNORECASE,
+)
+_EN_SUBJECT_VERB = re.compile(
+    r"^(?:the|your|this|these|its|it|they|one|both|each|everything|nothing)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak|broke|tore|split|snapped|"
+    r"fell|came|wore|stopped|ripped|cracked|won't|doesn't|didn't|isn't|wasn't|can't)\b(?!\s+of\b)",
+    re.IGNORECASE,
+)
+_EN_ADJ_FIRST = re.compile(
+    r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|rather)\b", re.IGNORECASE
+)
+
+
+def _as_clause(echo: str, language: str) -> str | None:
+    """The echo as a clause that follows "sorry" / «жаль, что», or None for a noun phrase."""
+    echo = re.sub(
+        r"[,;]?\s+(?:though|however|too|anyway|тоже|впрочем)$", "", echo, flags=re.IGNORECASE
     )
+    if language == "en":
+        if _EN_VERB_FIRST.match(echo):
+            return "it " + echo
+        if _EN_ADJ_FIRST.match(echo):
+            return "it's " + echo
+        if _EN_SUBJECT_VERB.match(echo) or re.match(
+            r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
+            r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
+            r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
+            r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died))\b",
+            echo,
+        ):
+            return echo
+        return None
+    return echo if _is_clause(echo) else None
 
 
-def _matches(script: ScriptSpec, case: _Case) -> bool:
-    when = script.when
-    if script.kind != case.kind:
-        return False
-    if script.sentiment is not None and script.sentiment.value != case.sentiment:
-        return False
-    if when.min_rating is not None and (case.rating is None or case.rating < when.min_rating):
-        return False
-    if when.max_rating is not None and (case.rating is None or case.rating > when.max_rating):
-        return False
-    if when.problem_aspects is not None and not set(when.problem_aspects) & set(case.problems):
-        return False
-    if when.problem_aspect is not None and when.problem_aspect != bool(case.problems):
-        return False
-    if when.liked_aspect is not None and when.liked_aspect != bool(case.liked):
-        return False
-    if when.platforms is not None and case.platform not in {
-        canonical_platform(p) for p in when.platforms
-    }:
-        return False
-    return when.rating_contradiction is None or when.rating_contradiction == case.contradiction
+def _is_clause(phrase: str) -> bool:
+    return bool(_VERBISH.search(phrase))
 
 
 def resolution_sentence(note: str) -> str:
@@ -207,61 +462,16 @@ def resolution_sentence(note: str) -> str:
     return text if text[-1] in ".!?…" else text + "."
 
 
-def _customer_name(author: str | None, doc: LanguageFile) -> str | None:
-    """A first name we can greet by, or None for placeholders, nicknames and noise."""
-    if not author:
-        return None
-    generic = {g.lower() for g in doc.slots.generic_names}
-    cleaned = " ".join(author.split())
-    if cleaned.lower() in generic:
-        return None
-    first = cleaned.split(" ")[0].strip(".,")
-    if not _NAME.match(first) or first.lower() in generic:
-        return None
-    return first[0].upper() + first[1:] if first.islower() else first
-
-
-def _product(name: str | None) -> str | None:
-    """A short product name that reads well in quotes; long card titles are cut."""
-    if not name:
-        return None
-    short = name.split(",")[0].split(" / ")[0].strip().strip("«»\"' ")
-    if len(short) > _PRODUCT_MAX:
-        short = short[:_PRODUCT_MAX].rsplit(" ", 1)[0]
-    return short or None
-
-
-def _slot_values(
-    mention: Mention,
-    case: _Case,
-    doc: LanguageFile,
-    policy: PlatformPolicy,
-    settings: DraftSettings,
-) -> dict[str, str | None]:
-    tables = doc.slots
-    if policy.forbid_contacts or not settings.support_contact:
-        route = tables.support_contact.in_platform
-        contact = route.get(case.platform, route["default"])
-    else:
-        contact = tables.support_contact.direct.format(contact=settings.support_contact)
-    return {
-        "customer_name": _customer_name(mention.author, doc),
-        "product": _product(mention.product.name),
-        "brand": (settings.brand or mention.product.brand or "").strip() or None,
-        "support_contact": contact,
-        "order_hint": tables.order_hint.get(case.platform, tables.order_hint["default"]),
-        "answer": ANSWER_PLACEHOLDER,
-        "liked_aspect": None,
-        "problem_aspect": None,
-    }
-
-
 def _fill(phrasing: str, values: Mapping[str, str | None]) -> str | None:
     names = phrasing_slots(phrasing)
     if any(values.get(n) is None for n in names):
         return None
     text = phrasing.format_map({n: values[n] for n in names})
     return text[0].upper() + text[1:] if text else text
+
+
+def _options(phrasings: Sequence[str], values: Mapping[str, str | None]) -> list[str]:
+    return [t for t in (_fill(p, values) for p in phrasings) if t is not None]
 
 
 def _assemble(parts: Sequence[_Part]) -> str:
@@ -273,7 +483,7 @@ def _assemble(parts: Sequence[_Part]) -> str:
         head = [body.pop(0)]
     if len(parts) > 1 and parts[-1].spec.move == "sign_off":
         tail = [body.pop()]
-    chunks = [*head, " ".join(body), *tail]
+    chunks = [*head, " ".join(b for b in body if b), *tail]
     return "\n".join(c for c in chunks if c)
 
 
@@ -297,34 +507,368 @@ def _fit(parts: list[_Part], cap: int | None, policy: PlatformPolicy) -> list[_P
     return parts
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Everything computed once per mention that the moves draw from."""
+
+    values: dict[str, str | None]
+    #: Per step kind chosen for this mention: the rendered options.
+    steps: list[tuple[str, list[str]]]
+    answers: tuple[AnswerPart, ...]
+    facts_used: tuple[str, ...]
+    echo: bool
+
+
+def _steps(
+    case: _Case,
+    doc: LanguageFile,
+    truth: PlatformTruth,
+    facts: FactSet,
+    values: Mapping[str, str | None],
+    settings: DraftSettings,
+    policy: PlatformPolicy,
+    answered_topics: frozenset[str] = frozenset(),
+) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """The next steps the platform and the seller's facts allow, in the aspect's order."""
+    if not case.problems or case.family not in ("negative", "neutral", "positive_remark"):
+        return [], []
+    aspect = case.problems[0]
+    wanted = list(doc.problems[aspect].steps)  # type: ignore[index]
+    if truth.app_store:
+        # An app's faults go to its developers; service, price, delivery to the team.
+        people = {"seller_service", "delivery_speed", "price", "packaging"}
+        wanted = [s for s in wanted if s in FACT_STEPS] + (
+            ["pass_on"] if aspect in people else ["app"]
+        )
+    if answered_topics & {"returns", "exchange"}:
+        # The answer to "how do I return / exchange it" already gives the route.
+        wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
+    if case.family == "positive_remark":
+        wanted = [s for s in wanted if s in _REMARK_STEPS]
+    out: list[tuple[str, list[str]]] = []
+    used: list[str] = []
+    route = truth.route(case.language)
+    returns_fact = facts.by_topic("returns")
+    for kind in wanted:
+        if len(out) >= _MAX_STEPS:
+            break
+        phrasings: Sequence[str] = doc.steps.get(kind, [])  # type: ignore[call-overload]
+        local = dict(values)
+        if kind in FACT_STEPS:
+            fact = facts.by_topic(FACT_STEPS[kind])
+            wording = fact.wording(case.language) if fact else None
+            if not fact or not wording:
+                continue
+            local["fact"] = wording.strip()
+            used.append(fact.id)
+        elif kind in ("return", "return_photos", "exchange"):
+            if kind == "exchange":
+                exchange = facts.by_topic("exchange")
+                wording = exchange.wording(case.language) if exchange else None
+                if exchange and wording:
+                    out.append((kind, [wording.strip()]))
+                    used.append(exchange.id)
+                    continue
+                if truth.exchange or not route:
+                    continue
+            if returns_fact and returns_fact.wording(case.language):
+                if any(k in ("return", "return_photos", "exchange") for k, _ in out):
+                    continue
+                out.append((kind, [str(returns_fact.wording(case.language)).strip()]))
+                used.append(returns_fact.id)
+                continue
+            if not route:
+                continue
+            if kind == "return_photos" and not truth.return_photos:
+                phrasings = doc.steps.get("return", [])
+            local["return_route"] = route
+        elif kind == "app" and not truth.app_store:
+            continue
+        options = _options(phrasings, local)
+        if options:
+            out.append((kind, options))
+    if (
+        not any(k in ("return", "return_photos", "exchange") for k, _ in out)
+        and case.family == "negative"
+        and (settings.support_contact or "").strip()
+        and not policy.forbid_contacts
+        and not truth.marketplace
+        and len(out) < _MAX_STEPS
+    ):
+        contact = doc.slots.support_contact.direct.format(contact=settings.support_contact)
+        options = _options(doc.steps.get("contact", []), {**values, "support_contact": contact})
+        if options:
+            out.append(("contact", options))
+    return out, used
+
+
+def _plan(
+    mention: Mention,
+    classification: Classification,
+    case: _Case,
+    doc: LanguageFile,
+    policy: PlatformPolicy,
+    truth: PlatformTruth,
+    settings: DraftSettings,
+    facts: FactSet,
+    answers: FactAnswers,
+) -> _Plan:
+    language = case.language
+    text = mention.full_text
+    english = settings.english_titles.get(mention.product.sku or "") or settings.english_titles.get(
+        mention.product.name or ""
+    )
+    values: dict[str, str | None] = {
+        "customer_name": customer_name(
+            mention.author, language, frozenset(g.lower() for g in doc.slots.generic_names)
+        ),
+        "product": product_for(mention.product.name, language, english),
+        # Without a configured brand the reply signs neutrally: never the product's brand.
+        "brand": brand_for(settings.brand, language, settings.english_brand or None),
+        "support_contact": None,
+        "order_hint": None,
+        "answer": ANSWER_PLACEHOLDER,
+        "liked_aspect": None,
+        "problem_aspect": None,
+        "problem": None,
+        "problem_that": None,
+        "recipient": None,
+        "use": None,
+        "return_route": None,
+        "fact": None,
+        "praise": praise_echo(text, language)
+        if case.family in ("positive", "positive_remark", "rating_slip")
+        else None,
+    }
+    if case.detail is not None:
+        values[case.detail.kind] = case.detail.value
+    if case.liked:
+        values["liked_aspect"] = doc.slots.liked_aspect[case.liked[0]]  # type: ignore[index]
+    echo = False
+    if case.problems:
+        aspect = case.problems[0]
+        values["problem_aspect"] = doc.slots.problem_aspect[aspect]  # type: ignore[index]
+        phrase = case.echo
+        if phrase is not None:
+            echo = True
+            values["problem"] = phrase
+            values["problem_that"] = _as_clause(phrase, language)
+        else:
+            values["problem"] = doc.problems[aspect].generic  # type: ignore[index]
+    parts: list[AnswerPart] = []
+    answered: list[str] = []
+    for i, question in enumerate(find_questions(mention, classification)):
+        matched = answers[i] if i < len(answers) else None
+        if matched is not None and matched.wording.strip():
+            parts.append(AnswerPart(question, matched.fact.id, matched.wording.strip()))
+            answered.append(matched.fact.id)
+        else:
+            parts.append(AnswerPart(question, None, ""))
+    # A fact that answers a question is not stated again as a next step.
+    step_facts = FactSet(tuple(f for f in facts.facts if f.id not in answered))
+    answered_topics = frozenset(f.topic for f in facts.facts if f.id in answered) | frozenset(
+        a.fact.topic for a in answers if a is not None and a.fact.id in answered
+    )
+    steps, used = _steps(case, doc, truth, step_facts, values, settings, policy, answered_topics)
+    if parts and steps:
+        steps = steps[:1]
+    used = [*answered, *used]
+    return _Plan(
+        values=values,
+        steps=steps,
+        answers=tuple(parts),
+        facts_used=tuple(dict.fromkeys(used)),
+        echo=echo,
+    )
+
+
+def _answer_text(plan: _Plan) -> str | None:
+    """The answer parts as one passage: facts as written, one `{answer}` for the rest."""
+    if not plan.answers:
+        return None
+    chunks: list[str] = []
+    for part in plan.answers:
+        chunk = part.text or ANSWER_PLACEHOLDER
+        if chunk in chunks and (chunk != ANSWER_PLACEHOLDER or chunks[-1] == ANSWER_PLACEHOLDER):
+            continue
+        chunks.append(chunk)
+    return " ".join(chunks)
+
+
+def _move_options(
+    spec: MoveSpec,
+    script: ScriptSpec,
+    doc: LanguageFile,
+    case: _Case,
+    plan: _Plan,
+    truth: PlatformTruth,
+    rng: random.Random,
+) -> list[str]:
+    """The rendered phrasings a move can take in this case; [] = the move is skipped."""
+    values = plan.values
+    library = doc.phrasings
+    if spec.phrasings is not None:
+        return _options(spec.phrasings, values)
+    move = spec.move
+    if move == "acknowledge":
+        if not case.problems:
+            return _options(library.get("acknowledge", []), values)
+        aspect = case.problems[0]
+        own = _options(doc.problems[aspect].acknowledge, values)  # type: ignore[index]
+        if plan.echo:
+            group = "acknowledge_neutral_echo" if case.family == "neutral" else "acknowledge_echo"
+            echoed = _options(library.get(group, []), values)
+            return echoed or own
+        return own
+    if move == "remark":
+        if not case.problems:
+            return _options(library.get("remark", []), values)
+        aspect = case.problems[0]
+        own = _options(doc.problems[aspect].remark, values)  # type: ignore[index]
+        if plan.echo:
+            return _options(library.get("remark_echo", []), values) or own
+        return own
+    if move == "next_step":
+        if not plan.steps:
+            return []
+        return [" ".join(rng.choice(options) for _kind, options in plan.steps)]
+    if move == "answer":
+        answer = _answer_text(plan)
+        if answer is None:
+            return []
+        if case.family == "question":
+            return _options(library.get("answer_intro", ["{answer}"]), {**values, "answer": answer})
+        return _options(library.get("answer_intro", ["{answer}"]), {**values, "answer": answer})
+    if move == "detail":
+        if case.detail is None:
+            return []
+        return _options(library.get(f"detail_{case.detail.kind}", []), values)
+    if move == "slip_note":
+        group = "slip_note" if truth.rating_editable else "slip_note_locked"
+        return _options(library.get(group, []), values)
+    if move == "praise":
+        if not values.get("praise"):
+            return []
+        return _options(library.get("praise_echo", []), values)
+    if move == "invite" and (plan.answers or case.family != "positive"):
+        return []
+    options = _options(library.get(spec.use or move, []), values)
+    if move == "greeting" and values.get("customer_name"):
+        # A buyer who signed with a real name is greeted by it.
+        named = [o for o in options if str(values["customer_name"]) in o]
+        return named or options
+    if move == "sign_off" and values.get("brand"):
+        # With a brand configured, the reply signs with it (not "the shop's team").
+        branded = [o for o in options if str(values["brand"]) in o]
+        return branded or options
+    return options
+
+
+def _matches(script: ScriptSpec, case: _Case) -> bool:
+    when = script.when
+    if case.kind == "follow_up":
+        if script.kind != "follow_up":
+            return False
+    elif script.family != case.family:
+        return False
+    if when.min_rating is not None and (case.rating is None or case.rating < when.min_rating):
+        return False
+    if when.max_rating is not None and (case.rating is None or case.rating > when.max_rating):
+        return False
+    if when.problem_aspects is not None and not set(when.problem_aspects) & set(case.problems):
+        return False
+    if when.problem_aspect is not None and when.problem_aspect != bool(case.problems):
+        return False
+    if when.liked_aspect is not None and when.liked_aspect != bool(case.liked):
+        return False
+    if when.detail is not None and when.detail != (case.detail is not None):
+        return False
+    if when.platforms is not None and case.platform not in {
+        canonical_platform(p) for p in when.platforms
+    }:
+        return False
+    return True
+
+
+def _age(option: str, ages: Mapping[str, int]) -> int:
+    """How many replies ago the shop last used a sentence of this phrasing (big = never)."""
+    found = [ages[k] for k in (normalise(x) for x in sentences(option)) if k in ages]
+    return min(found) if found else 1_000_000
+
+
+def _pick(options: Sequence[str], ages: Mapping[str, int], rng: random.Random) -> str:
+    """A phrasing the shop has not used lately: fresh ones first, then the least recent."""
+    if not ages:
+        return rng.choice(list(options))
+    scored = [(min(_age(o, ages), NEAR_WINDOW * 3), o) for o in options]
+    best = max(score for score, _ in scored)
+    return rng.choice([o for score, o in scored if score == best])
+
+
 def _render(
     script: ScriptSpec,
     doc: LanguageFile,
-    base: Mapping[str, str | None],
     case: _Case,
+    plan: _Plan,
+    truth: PlatformTruth,
     rng: random.Random,
     policy: PlatformPolicy,
     settings: DraftSettings,
+    ages: Mapping[str, int] | None = None,
 ) -> list[_Part] | None:
-    values = dict(base)
-    if case.liked:
-        liked: str = rng.choice(case.liked)
-        values["liked_aspect"] = doc.slots.liked_aspect[liked]  # type: ignore[index]
-    targeted = [a for a in case.problems if a in (script.when.problem_aspects or case.problems)]
-    if targeted:
-        values["problem_aspect"] = doc.slots.problem_aspect[targeted[0]]  # type: ignore[index]
+    ages = ages or {}
     parts: list[_Part] = []
-    for spec in script.moves:
-        phrasings = spec.phrasings if spec.phrasings is not None else doc.phrasings[spec.move]
-        options = [t for t in (_fill(p, values) for p in phrasings) if t is not None]
+    moves = list(script.moves)
+    # A question inside a review is answered even when the script has no answer move.
+    if plan.answers and not any(m.move == "answer" for m in moves):
+        at = next(
+            (i for i, m in enumerate(moves) if m.move in ("closing", "invite", "sign_off")),
+            len(moves),
+        )
+        moves.insert(at, MoveSpec(move="answer"))
+    for spec in moves:
+        options = _move_options(spec, script, doc, case, plan, truth, rng)
         if not options:
-            if spec.optional:
+            if spec.optional or spec.move in ("next_step", "detail", "answer", "praise"):
                 continue
             return None
-        if spec.optional and rng.random() >= settings.optional_move_rate:
-            continue
-        parts.append(_Part(spec, options, rng.choice(options)))
-    return _fit(parts, policy.cap_for(case.kind), policy)
+        if spec.optional and spec.move != "answer":
+            rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
+            if rng.random() >= rate:
+                continue
+        parts.append(_Part(spec, options, _pick(options, ages, rng)))
+    if plan.answers:
+        parts = [p for p in parts if p.spec.move != "invite"]
+    cap = policy.cap_for(case.kind)
+    parts = _fit(parts, cap, policy)
+    # Aim for a readable length (the rubric's 250–400 characters): past the soft cap the
+    # optional moves go first, from the end.
+    while len(_assemble(parts)) > settings.soft_max_chars:
+        optional = [i for i, p in enumerate(parts) if p.spec.optional and p.spec.move != "answer"]
+        if not optional:
+            break
+        del parts[optional[-1]]
+    return parts
+
+
+def _is_fact(sentence: str, fact_texts: Sequence[str]) -> bool:
+    """A sentence of a seller fact: stated as the seller wrote it, so it may repeat."""
+    return any(sentence in text for text in fact_texts)
+
+
+_THANKS = re.compile(r"спасибо|благодар|\bthank", re.IGNORECASE)
+
+
+def _opener_repeats(text: str) -> int:
+    """Sentences of one reply that open with the same word («Рады… Рады…») or say the
+    same three words twice («спасибо, что написали… спасибо, что написали»): reads canned."""
+    openers = [s.split()[0].lower().strip(",.!") for s in sentences(text) if s.split()]
+    words = normalise(body(text)).split()
+    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    thanks = sum(1 for s in sentences(body(text)) if _THANKS.search(s))
+    return (
+        len(openers) - len(set(openers)) + len(trigrams) - len(set(trigrams)) + max(0, thanks - 2)
+    )
 
 
 def _blocking(issues: Sequence[LintIssue]) -> int:
@@ -347,47 +891,85 @@ def draft_reply(
     settings: DraftSettings | None = None,
     library: ScriptLibrary | None = None,
     resolution: str | None = None,
+    facts: FactSet | None = None,
+    answers: FactAnswers = (),
+    family: str | None = None,
 ) -> Draft:
     """Draft a reply for one mention.
 
-    `recent_replies`: the latest published/approved replies for the same product and
-    platform (the caller chooses the window, e.g. the last 100). `seed`: None derives it
-    from the mention, so the same mention drafts the same text until regenerated.
-    `resolution`: draft the public follow-up of a resolved case from the owner's note.
+    `recent_replies`: the shop's latest published/approved replies (shop-wide: repetition
+    is checked sentence by sentence against all of them). `seed`: None derives it from the
+    mention. `facts`: the seller facts that apply; `answers`: one entry per question of the
+    classification (FactAnswer or None); `family`: force the family (another draft keeps
+    the stored one). `resolution`: draft the public follow-up of a resolved case.
     """
     settings = settings or DraftSettings()
     library = library or default_library()
     policy = platform_policy or policy_for(mention.platform)
+    truth = truth_for(mention.platform, settings.truths)
+    facts = facts or FactSet()
     seed = _seed_for(mention) if seed is None else seed
     rng = random.Random(seed)
     language = _pick_language(mention, classification, library, settings)
     doc = library.languages[language]
-    case = _case(mention, classification, language)
+    chosen_family = family or draft_family(mention, classification)
+    kind = "question" if mention.kind is MentionKind.question else "review"
     if resolution is not None:
-        case = replace(case, kind="follow_up")
+        kind = "follow_up"
+    detail = None
+    if chosen_family in ("positive", "positive_remark", "rating_slip"):
+        detail = find_detail(mention.full_text, language)
+    problems, echo = _problems(classification, chosen_family, mention.full_text)
+    case = _Case(
+        language=language,
+        kind=kind,
+        family=chosen_family,
+        rating=mention.rating,
+        platform=canonical_platform(mention.platform),
+        liked=tuple(_liked(classification)),
+        problems=tuple(problems),
+        detail=detail,
+        echo=echo,
+    )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:
-        raise DraftError(
-            f"no {language} script for a {case.sentiment} {case.kind} on {case.platform}"
-        )
+        raise DraftError(f"no {language} script for a {chosen_family} {kind} on {case.platform}")
     priorities = sorted({s.priority for s in candidates}, reverse=True)
     tiers = [[s for s in candidates if s.priority == p] for p in priorities]
-    base = _slot_values(mention, case, doc, policy, settings)
+    plan = _plan(mention, classification, case, doc, policy, truth, settings, facts, answers)
     if resolution is not None:
-        base["resolution"] = resolution_sentence(resolution)
+        plan.values["resolution"] = resolution_sentence(resolution)
     recent = [shingles(r, settings.shingle_size) for r in recent_replies]
+    recent_sentences = recent_sentence_set(recent_replies)
+    sentence_ages = recent_sentence_ages(recent_replies)
+    fact_topics = frozenset(f.topic for f in facts.facts)
+    fact_texts = [t for f in facts.facts for t in f.text.values()]
+    fact_keys = [normalise(t) for t in fact_texts]
+    context = LintContext(
+        family="follow_up" if resolution is not None else chosen_family,
+        rating=mention.rating,
+        truth=truth,
+        fact_topics=fact_topics,
+        problem_named=bool(case.problems),
+        asks=bool(plan.answers),
+    )
 
-    best: tuple[tuple[int, float], Draft] | None = None
+    best: tuple[tuple[int, int, float], Draft] | None = None
+    attempt = 0
     for attempt in range(1, max(1, settings.max_attempts) + 1):
         rendered: tuple[ScriptSpec, list[_Part]] | None = None
         for tier in tiers:
             order = list(tier)
             rng.shuffle(order)
             for script in order:
-                parts = _render(script, doc, base, case, rng, policy, settings)
-                if parts is not None and not (
-                    REQUIRED_MOVES[script.family] - {p.spec.move for p in parts}
-                ):
+                parts = _render(
+                    script, doc, case, plan, truth, rng, policy, settings, sentence_ages
+                )
+                if parts is None:
+                    continue
+                present = {p.spec.move for p in parts}
+                skippable = {"acknowledge", "remark"} if not case.problems else set()
+                if not (REQUIRED_MOVES[script.family] - present - skippable - {"answer"}):
                     rendered = (script, parts)
                     break
             if rendered:
@@ -397,7 +979,12 @@ def draft_reply(
         script, parts = rendered
         text = _assemble(parts)
         sim, where = max_similarity(shingles(text, settings.shingle_size), recent)
-        issues = lint_reply(text, policy, kind=case.kind)
+        repeats = [
+            r for r in repeated_sentences(text, recent_sentences) if not _is_fact(r, fact_texts)
+        ]
+        issues = lint_reply(
+            text, policy, kind=case.kind if kind != "follow_up" else "review", context=context
+        )
         draft = Draft(
             text=text,
             language=language,
@@ -409,15 +996,28 @@ def draft_reply(
             seed=seed,
             lint=tuple(issues),
             needs_input=("answer",) if ANSWER_PLACEHOLDER in text else (),
+            family=context.family or chosen_family,
+            answers=plan.answers,
+            facts_used=plan.facts_used,
+            repeated_sentences=tuple(repeats),
+            problem_aspect=case.problems[0] if case.problems else None,
+            detail=case.detail.value if case.detail else None,
         )
-        score = (_blocking(issues), sim)
+        penalty = repeat_penalty(
+            text, {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
+        )
+        score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text), sim)
         if best is None or score < best[0]:
             best = (score, draft)
-        if score[0] == 0 and sim < settings.similarity_threshold:
+        # Good enough: no lint error, nothing the last replies said, not a near copy
+        # (an older repeat alone costs less than another attempt is worth).
+        settled = score[1] == 0 or (
+            score[1] < NEAR_WINDOW and attempt >= settings.max_attempts // 2
+        )
+        if score[0] == 0 and settled and sim < settings.similarity_threshold:
             break
     assert best is not None
-    chosen = best[1]
-    return replace(chosen, attempts=attempt)
+    return replace(best[1], attempts=attempt)
 
 
 def regenerate(
@@ -430,10 +1030,13 @@ def regenerate(
     seed: int | None = None,
     settings: DraftSettings | None = None,
     library: ScriptLibrary | None = None,
+    facts: FactSet | None = None,
+    answers: FactAnswers = (),
 ) -> Draft:
-    """A different draft on demand: a new seed, and the previous text counts as recent."""
+    """A different draft on demand: a new seed, the same family, the previous text as recent."""
     next_seed = previous.seed + 1 if seed is None else seed
     avoid = [*recent_replies, previous.text]
+    draft = previous
     for offset in range(20):
         draft = draft_reply(
             mention=mention,
@@ -443,6 +1046,9 @@ def regenerate(
             seed=next_seed + offset,
             settings=settings,
             library=library,
+            facts=facts,
+            answers=answers,
+            family=previous.family if previous.family != "follow_up" else None,
         )
         if draft.text != previous.text:
             return draft

@@ -1,5 +1,12 @@
 """Per-platform reply lint: run while editing and again before approval."""
 
+from .content import COMPLAINT_FAMILIES, FORBIDDEN_CODES, LintContext, content_findings
+from .platforms import (
+    DEFAULT_TRUTHS,
+    PlatformTruth,
+    load_platform_truths,
+    truth_for,
+)
 from .policy import (
     DEFAULT_POLICIES,
     PlatformPolicy,
@@ -11,13 +18,21 @@ from .policy import (
 from .rules import LintIssue, has_errors, lint_reply
 
 __all__ = [
+    "COMPLAINT_FAMILIES",
     "DEFAULT_POLICIES",
+    "DEFAULT_TRUTHS",
+    "FORBIDDEN_CODES",
+    "LintContext",
     "LintIssue",
     "PlatformPolicy",
+    "PlatformTruth",
     "PolicyConfigError",
     "canonical_platform",
+    "content_findings",
     "has_errors",
     "lint_reply",
     "load_platform_policies",
+    "load_platform_truths",
     "policy_for",
+    "truth_for",
 ]

@@ -2,6 +2,8 @@
 
 Pure function over the text and the platform policy, cheap enough to run on every
 keystroke in the UI and again before approval. Errors block approval; warnings inform.
+With a `LintContext` (the mention's family, stars, platform truth, seller fact topics) the
+content rules of `content.py` run too: the same call lints a draft and an agent's edit.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .content import LintContext, content_findings
 from .policy import PlatformPolicy
 
 Severity = Literal["error", "warning"]
@@ -62,8 +65,15 @@ def _link_allowed(match: str, policy: PlatformPolicy) -> bool:
     return any(domain in lowered for domain in policy.allowed_link_domains)
 
 
-def lint_reply(text: str, policy: PlatformPolicy, *, kind: str = "review") -> list[LintIssue]:
-    """Check a reply against the platform's rules; issues sorted by position (None first)."""
+def lint_reply(
+    text: str,
+    policy: PlatformPolicy,
+    *,
+    kind: str = "review",
+    context: LintContext | None = None,
+) -> list[LintIssue]:
+    """Check a reply against the platform's rules (and, with `context`, the content rules);
+    issues sorted by position (None first)."""
     issues: list[LintIssue] = []
     stripped = text.strip()
     if not stripped:
@@ -165,6 +175,10 @@ def lint_reply(text: str, policy: PlatformPolicy, *, kind: str = "review") -> li
                     m.span(),
                 )
             )
+
+    if context is not None:
+        for finding in content_findings(text, context):
+            issues.append(LintIssue(finding.code, finding.severity, finding.message, finding.span))
 
     if not policy.editable:
         issues.append(

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from .model import (
+    COMPUTED_MOVES,
     FOLLOW_UP_SLOT,
     FOLLOW_UP_SLOT_MOVE,
     REQUIRED_MOVES,
@@ -96,8 +97,21 @@ def _semantic_problems(doc: LanguageFile) -> list[tuple[tuple[Any, ...], str]]:
         guaranteed = script.guaranteed_slots()
         for j, move in enumerate(script.moves):
             phrasings = (
-                move.phrasings if move.phrasings is not None else doc.phrasings.get(move.move)
+                move.phrasings
+                if move.phrasings is not None
+                else doc.phrasings.get(move.use or move.move)
             )
+            if move.use and move.use not in doc.phrasings:
+                problems.append(
+                    (
+                        (*where, "moves", j),
+                        f"script {script.id!r}: move {move.move!r} uses the phrase group "
+                        f"{move.use!r}, which the library does not have",
+                    )
+                )
+                continue
+            if phrasings is None and move.move in COMPUTED_MOVES:
+                continue
             if phrasings is None:
                 problems.append(
                     (

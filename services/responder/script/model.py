@@ -21,18 +21,32 @@ from pydantic import (
     model_validator,
 )
 
+from shared.aspects import ASPECTS, AspectName
 from shared.events import Sentiment
 
 MoveName = Literal[
     "greeting",
     "thanks",
+    #: One concrete detail of the review echoed (who it was for, what it is used for).
+    "detail",
     "liked_aspect",
+    #: What the buyer praised, in their words («рады, что чай горячий до вечера»).
+    "praise",
+    #: The problem named (in the buyer's words when safe, else the aspect's own phrase).
     "acknowledge",
     "apology",
+    #: The real next step: the platform's route and the seller's facts (may be skipped).
+    "next_step",
     "solution",
     "ask_details",
     "contact",
     "answer",
+    #: A 4–5★ review's remark, acknowledged, and what the shop does with it.
+    "remark",
+    #: 1–2★ under a happy text: the star may be a slip.
+    "slip_note",
+    #: A warm last line without adverts.
+    "closing",
     "invite",
     "sign_off",
     # The public follow-up of a resolved case (``kind: follow_up`` scripts).
@@ -42,21 +56,11 @@ MoveName = Literal[
 ]
 MOVES: frozenset[str] = frozenset(MoveName.__args__)  # type: ignore[attr-defined]
 
-AspectName = Literal[
-    "quality",
-    "size_fit",
-    "delivery_speed",
-    "packaging",
-    "transit_damage",
-    "defect",
-    "price",
-    "seller_service",
-    "instructions_language",
-    "counterfeit",
-    "smell_material",
-    "other",
-]
-ASPECTS: tuple[str, ...] = AspectName.__args__  # type: ignore[attr-defined]
+#: Moves whose text the engine computes (problem, answer, next step, detail): they need no
+#: phrasings in the library, and a required one may still be skipped when nothing fits.
+COMPUTED_MOVES: frozenset[str] = frozenset(
+    {"acknowledge", "remark", "next_step", "answer", "detail", "liked_aspect", "praise"}
+)
 
 #: Slots a phrasing may use. `answer` is never filled by the engine: a question's answer is
 #: written by a person, and the lint blocks approval while `{answer}` is still there.
@@ -72,16 +76,36 @@ SLOTS: frozenset[str] = frozenset(
         "order_hint",
         "answer",
         "resolution",
+        # The named problem (buyer's words or the aspect's phrase) and, when the buyer's
+        # words form a clause, the same as a clause («Жаль, что {problem_that}»).
+        "problem",
+        "problem_that",
+        "recipient",
+        "use",
+        "praise",
+        "return_route",
+        "fact",
     }
 )
 #: Slots the engine can always fill (from settings and platform tables).
 ALWAYS_FILLED: frozenset[str] = frozenset({"support_contact", "order_hint", "answer"})
 
-#: Moves each kind of script must contain as required (not optional) moves.
+Family = Literal[
+    "positive",
+    "positive_remark",
+    "neutral",
+    "negative",
+    "rating_slip",
+    "question",
+    "follow_up",
+]
+#: Moves each family's scripts must contain as required (not optional) moves.
 REQUIRED_MOVES: dict[str, frozenset[str]] = {
-    "positive": frozenset({"greeting", "thanks", "invite", "sign_off"}),
+    "positive": frozenset({"greeting", "thanks", "sign_off"}),
+    "positive_remark": frozenset({"greeting", "thanks", "remark", "sign_off"}),
     "neutral": frozenset({"greeting", "thanks", "sign_off"}),
-    "negative": frozenset({"greeting", "apology", "solution", "ask_details", "sign_off"}),
+    "negative": frozenset({"greeting", "acknowledge", "sign_off"}),
+    "rating_slip": frozenset({"greeting", "thanks", "slip_note", "sign_off"}),
     "question": frozenset({"greeting", "answer", "sign_off"}),
     #: The public follow-up once a case is resolved: say thanks for the patience, what was
     #: done (from the owner's resolution note) and invite the customer back.
@@ -136,6 +160,9 @@ class MoveSpec(_Strict):
     move: MoveName
     optional: bool = False
     phrasings: PhrasingList | None = None
+    #: A named phrase group of the library to draw from instead of the move's own
+    #: (e.g. `sign_off_complaint`: a sign-off that suits a complaint).
+    use: str | None = None
 
 
 class When(_Strict):
@@ -145,6 +172,8 @@ class When(_Strict):
     max_rating: int | None = Field(default=None, ge=1, le=5)
     #: Any of these aspects blamed by the customer (negative polarity).
     problem_aspects: list[AspectName] | None = Field(default=None, min_length=1)
+    #: A detail of the review (recipient, use) was found.
+    detail: bool | None = None
     #: Any aspect blamed at all.
     problem_aspect: bool | None = None
     #: The customer praised something we can name.
@@ -155,6 +184,8 @@ class When(_Strict):
 
 class ScriptSpec(_Strict):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9_\-]+$")
+    #: The family this script answers; reviews may give `sentiment` instead (old form).
+    for_family: Family | None = Field(default=None, alias="family")
     #: review / question: the first answer; follow_up: the public post once a case is resolved.
     kind: Literal["review", "question", "follow_up"] = "review"
     #: Required for reviews; questions and follow-ups may leave it out (any sentiment).
@@ -174,15 +205,17 @@ class ScriptSpec(_Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> ScriptSpec:
-        if self.kind == "review" and self.sentiment is None:
-            raise ValueError("a review script needs a sentiment")
+        if self.kind == "review" and self.sentiment is None and self.for_family is None:
+            raise ValueError("a review script needs a family (or a sentiment)")
         return self
 
     @property
     def family(self) -> str:
-        """positive / neutral / negative / question / follow_up: the required-move set."""
+        """The family this script answers: it also fixes the required-move set."""
         if self.kind in ("question", "follow_up"):
             return self.kind
+        if self.for_family is not None:
+            return self.for_family
         assert self.sentiment is not None
         return self.sentiment.value
 
@@ -192,7 +225,9 @@ class ScriptSpec(_Strict):
         if self.when.liked_aspect:
             extra.add("liked_aspect")
         if self.when.problem_aspects or self.when.problem_aspect:
-            extra.add("problem_aspect")
+            extra.update({"problem_aspect", "problem"})
+        if self.family in ("negative", "positive_remark"):
+            extra.add("problem")
         if self.kind == "follow_up":
             extra.add(FOLLOW_UP_SLOT)
         return ALWAYS_FILLED | extra
@@ -245,8 +280,40 @@ class SlotTables(_Strict):
         return self
 
 
+StepKind = Literal[
+    "return", "return_photos", "exchange", "size", "compatibility", "manual", "certificates",
+    "care", "material", "card", "check_batch", "pass_on", "delivery", "app", "contact",
+]  # fmt: skip
+STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
+
+
+class ProblemCopy(_Strict):
+    """Everything a reply says about one blamed aspect, in one language."""
+
+    #: The problem as a nominative noun phrase («посторонний запах»): fills {problem}.
+    generic: str = Field(min_length=2)
+    #: A complaint named without the buyer's words (full sentences, apology included).
+    acknowledge: PhrasingList
+    #: A 4–5★ remark: acknowledged, and what the shop does with it (only true actions).
+    remark: PhrasingList
+    #: The next steps, in order of preference; the first that the platform and the seller's
+    #: facts allow is used.
+    steps: list[StepKind] = Field(min_length=1)
+
+
+def _require_every_aspect(table: dict[str, ProblemCopy]) -> dict[str, ProblemCopy]:
+    missing = [a for a in ASPECTS if a not in table]
+    if missing:
+        raise ValueError(f"missing problem copy for aspects: {', '.join(missing)}")
+    return table
+
+
 class LanguageFile(_Strict):
     language: str = Field(pattern=r"^[a-z]{2}$")
-    phrasings: dict[MoveName, PhrasingList] = Field(default_factory=dict)
+    phrasings: dict[MoveName | str, PhrasingList] = Field(default_factory=dict)
+    #: Per blamed aspect: how the reply names it and what it offers (every aspect).
+    problems: Annotated[dict[AspectName, ProblemCopy], AfterValidator(_require_every_aspect)]
+    #: Per next-step kind: phrasings ({return_route}, {fact}, {support_contact}).
+    steps: dict[StepKind, PhrasingList]
     slots: SlotTables
     scripts: list[ScriptSpec] = Field(min_length=1)

@@ -1,176 +1,436 @@
-"""Aspect extraction (ru, en): what was praised or blamed, with polarity and text span.
+"""Aspect extraction (ru, en): what was praised or blamed, its polarity, span and clause.
 
-Lexicon over lemmas: Russian tokens are lemmatised with pymorphy3 so every inflection
-("доставили", "доставка", "доставкой") hits its aspect. Polarity comes from polar words in
-the trigger's clause (split at punctuation and "но"/"but"), each flipped when a negator
-("не", "нет", "без", "not", "n't", ...) stands up to two tokens before it; some triggers
-carry their own polarity (брак, подделка: negative; "без брака": positive). With no polar
-evidence the caller's default (the text-level sentiment) is used.
+Lexicon over lemmas (lexicon.py, matched by phrases.py): one-word triggers and phrases
+(«не работает», «цвет не как на фото», "sent the wrong size"), longest first. Polarity:
+1. a trigger in a question sentence is neutral («это не подделка?» asks, it neither
+   blames nor praises);
+2. a trigger's own polarity (брак −, «как на фото» +), flipped by a negator up to two
+   tokens before it («не подделка» → +, «без брака» → +);
+3. else the polar words of its clause (cut at commas and "но"/"but"), each flipped by a
+   negator before it; else those of its sentence that stand in no other aspect's clause;
+4. else the section's default (text under «Недостатки:» / cons is blamed, under
+   «Достоинства:» / pros praised), else the caller's default.
+A quoted adjective in a complaining review is a claim the item does not meet
+(description_mismatch: «„водонепроницаемый“ чехол промок», "the "leak-proof" lid leaked").
+A specific aspect in a clause drops the broader one it explains (lexicon.SUBSUMES); the
+same aspect with the same polarity is reported once. `clause` is the trigger's clause in
+the customer's words, widened to its neighbour when it is a lone noun.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from services.sentiment.classifier import lexicon
+from services.sentiment.classifier.phrases import PhraseMatch, PhraseSet, compile_phrase
+from services.sentiment.classifier.text_units import (
+    LEADING_CONNECTORS,
+    Segmented,
+    Span,
+    Token,
+    lemma,
+    normal,
+    segment,
+)
 from shared.events import Aspect, Sentiment
 
-ASPECTS = (
-    "quality", "size_fit", "delivery_speed", "packaging", "transit_damage", "defect", "price",
-    "seller_service", "instructions_language", "counterfeit", "smell_material", "other",
-)  # fmt: skip
+__all__ = ["Reading", "extract_aspects", "lemma", "read_text", "sections"]
 
-# aspect -> trigger lemma -> inherent polarity (0 none, +1, -1)
-_TRIGGERS: dict[str, dict[str, int]] = {
-    "quality": {"качество": 0, "качественный": 1, "некачественный": -1, "добротный": 1,
-                "хлипкий": -1, "quality": 0, "flimsy": -1, "sturdy": 1, "durable": 1},
-    "size_fit": {"размер": 0, "размерный": 0, "маломерить": -1, "большемерить": -1,
-                 "маломерка": -1, "большемерка": -1, "сидеть": 0, "size": 0, "fit": 0,
-                 "fits": 0},
-    "delivery_speed": {"доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0,
-                       "отправка": 0, "задержка": -1, "опоздать": -1, "delivery": 0,
-                       "delivered": 0, "shipping": 0, "shipped": 0, "arrived": 0},
-    "packaging": {"упаковка": 0, "упаковать": 0, "упакованный": 0, "коробка": 0,
-                  "packaging": 0, "package": 0, "packed": 0, "box": 0},
-    "transit_damage": {"помять": -1, "помятый": -1, "мятый": -1, "разбить": -1,
-                       "разбитый": -1, "повредить": -1, "повреждённый": -1,
-                       "повреждение": -1, "раздавить": -1, "damaged": -1, "crushed": -1,
-                       "dented": -1},
-    "defect": {"брак": -1, "бракованный": -1, "дефект": -1, "сломаться": -1,
-               "сломанный": -1, "дырка": -1, "defect": -1, "defective": -1, "broken": -1,
-               "faulty": -1},
-    "price": {"цена": 0, "стоимость": 0, "дорогой": -1, "дешёвый": 1, "дорого": -1,
-              "дёшево": 1, "price": 0, "cost": 0, "expensive": -1, "cheap": 1},
-    "seller_service": {"продавец": 0, "магазин": 0, "поддержка": 0, "менеджер": 0,
-                       "сервис": 0, "возврат": 0, "seller": 0, "support": 0, "service": 0,
-                       "refund": 0},
-    "instructions_language": {"инструкция": 0, "перевод": 0, "иероглиф": -1,
-                              "instruction": 0, "instructions": 0, "manual": 0,
-                              "translation": 0},
-    "counterfeit": {"подделка": -1, "поддельный": -1, "фейк": -1, "паль": -1,
-                    "реплика": -1, "оригинал": 1, "оригинальный": 1, "fake": -1,
-                    "counterfeit": -1, "knockoff": -1, "genuine": 1, "authentic": 1},
-    "smell_material": {"запах": 0, "пахнуть": 0, "вонять": -1, "вонючий": -1,
-                       "материал": 0, "ткань": 0, "пластик": 0, "синтетика": 0,
-                       "smell": 0, "smells": 0, "stinks": -1, "material": 0, "fabric": 0,
-                       "plastic": 0},
-    "other": {"товар": 0, "вещь": 0, "покупка": 0, "product": 0, "item": 0, "purchase": 0},
-}  # fmt: skip
-_LEMMA_TO_ASPECT = {lemma: (a, p) for a, lemmas in _TRIGGERS.items() for lemma, p in lemmas.items()}
-
-_POSITIVE = frozenset(
-    "хороший отличный прекрасный супер классный понравиться нравиться довольный быстрый "
-    "быстро аккуратный аккуратно целый удобный мягкий приятный рекомендовать спасибо "
-    "идеально идеальный отлично хорошо замечательный вежливый оперативно оперативный "
-    "соответствовать ответить помочь прочный надёжный качественный норма нормальный шикарный "
-    "good great excellent perfect perfectly fast quick quickly nice love loved like liked "
-    "recommend fine well happy awesome amazing polite helpful soft sturdy".split()
+_POSITIVE = frozenset(normal(w) for w in lexicon.POSITIVE_WORDS)
+_NEGATIVE = frozenset(normal(w) for w in lexicon.NEGATIVE_WORDS)
+_NEGATORS = frozenset(normal(w) for w in lexicon.NEGATORS)
+_NEGATION_BRIDGE = frozenset(normal(w) for w in lexicon.NEGATION_BRIDGE)
+_QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
+_QUALITY_ADVERBS = frozenset(normal(w) for w in lexicon.QUALITY_ADVERBS)
+_BUYER_VERBS = frozenset(normal(w) for w in lexicon.BUYER_VERBS)
+#: A clause about everything («всё отлично») judges no aspect in particular.
+_EVERYTHING = frozenset("все всё everything all".split())
+#: A quoted word or two: the customer citing the card («„водонепроницаемый“», "leak-proof").
+_QUOTE = re.compile(r"[«\"“„]([^«»\"“”„]{2,40})[»\"”“]")
+#: Quoted adjectives and participles are claims; a quoted noun is usually a name («Динопарк»).
+_CLAIM_POS = frozenset({"ADJF", "ADJS", "PRTF", "PRTS"})
+_CLAIM_EN = re.compile(r"(?:proof|resistant|free|cancell?ing|waterproof|leather|natural)$")
+_SPEED = frozenset("быстро медленно медленнее быстрый долго fast quickly slow slower".split())
+_CLAUSE_MAX = 160
+_SECTION_HEAD = re.compile(
+    r"(?im)^\s*(достоинства|преимущества|плюсы|pros|недостатки|минусы|cons|"
+    r"комментари[йи]|отзыв|comments?|review)\s*:"
 )
-_NEGATIVE = frozenset(
-    "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
-    "порванный сломать кривой неприятный разочаровать разочарование хамство грубый "
-    "кошмар ужас жуть отстой фу хуже возмутительный неудобный тонкий отвратительно ужасно "
-    "плохо испорченный вонять "
-    "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
-    "cheaply broke smelly nasty hate useless".split()
-)
-_NEGATORS = frozenset("не нет ни без никакой not no never without none nothing".split())
-_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
-_CLAUSE_BREAK = re.compile(r"[.!?;\n,]+|\s(?:но|зато|однако|but|however|although)\s", re.I)
-_SENTENCE_BREAK = re.compile(r"[.!?;\n]+")
+_NEGATIVE_HEADS = ("недостат", "минус", "cons")
+_POSITIVE_HEADS = ("достоин", "преимущ", "плюс", "pros")
 
 
 @lru_cache(maxsize=1)
-def _morph() -> object:
-    import pymorphy3
+def _aspect_phrases() -> PhraseSet:
+    phrases = [
+        compile_phrase(source, aspect, polarity, lexicon.MACROS)
+        for aspect, entries in lexicon.ASPECT_PHRASES.items()
+        for source, polarity in entries.items()
+    ]
+    phrases += [compile_phrase(s, "", 0, lexicon.MACROS) for s in lexicon.NON_ASPECT_PHRASES]
+    return PhraseSet(phrases)
 
-    return pymorphy3.MorphAnalyzer()
+
+@lru_cache(maxsize=1)
+def _cue_phrases() -> PhraseSet:
+    return PhraseSet(
+        compile_phrase(source, kind, polarity, lexicon.MACROS)
+        for kind, entries in lexicon.CUE_PHRASES.items()
+        for source, polarity in entries.items()
+    )
 
 
-@lru_cache(maxsize=50_000)
-def lemma(word: str) -> str:
-    """Lemma of a lower-case token: pymorphy3 for Cyrillic, light stemming for Latin."""
-    if any("\u0400" <= ch <= "\u04ff" for ch in word):
-        parsed = _morph().parse(word)  # type: ignore[attr-defined]
-        return str(parsed[0].normal_form) if parsed else word
-    return word
+def _is_negator(tok: Token) -> bool:
+    return tok.word in _NEGATORS or tok.lemma in _NEGATORS or tok.word.endswith("n't")
+
+
+def negated(tokens: Sequence[Token], i: int) -> bool:
+    """A negator right before token `i`, or two before with an intensifier or a copula
+    between («не очень удобно», «не было проблем», "not very good"), in its clause."""
+    for j, bridged in ((i - 1, False), (i - 2, True)):
+        if j < 0 or tokens[j].clause != tokens[i].clause or not _is_negator(tokens[j]):
+            continue
+        if not bridged or tokens[j + 1].word in _NEGATION_BRIDGE:
+            return True
+    return False
+
+
+def _word_polarity(tokens: Sequence[Token], i: int) -> int:
+    tok = tokens[i]
+    if tok.word in ("минус", "minus") and i + 1 < len(tokens) and tokens[i + 1].word.isdigit():
+        return 0  # «в минус 25» is the weather, not a drawback
+    if tok.word in lexicon.LIKE_WORDS:
+        return 1 if i > 0 and tokens[i - 1].word in lexicon.LIKE_SUBJECTS else 0
+    if tok.lemma in _POSITIVE or tok.word in _POSITIVE:
+        return 1
+    if tok.lemma in _NEGATIVE or tok.word in _NEGATIVE:
+        return -1
+    return 0
 
 
 @dataclass(frozen=True)
-class _Token:
-    text: str
-    lemma: str
-    start: int
-    end: int
-    clause: int
-    sentence: int
+class Hit:
+    """One aspect trigger found in the text, before polarity is resolved."""
+
+    aspect: str
+    inherent: int
+    first: int
+    last: int
+    #: Token indices of the matched words (the gaps between them excluded).
+    indices: tuple[int, ...] = ()
+
+    def gap_negated(self, tokens: Sequence[Token]) -> bool:
+        """A negator in a gap of the phrase («после стирки не сели»)."""
+        inside = set(self.indices)
+        return any(
+            tokens[k].word in _NEGATORS or tokens[k].word.endswith("n't")
+            for k in range(self.first + 1, self.last)
+            if k not in inside
+        )
 
 
-def _tokens(text: str) -> list[_Token]:
-    clause_cuts = sorted(m.start() for m in _CLAUSE_BREAK.finditer(text))
-    sentence_cuts = sorted(m.start() for m in _SENTENCE_BREAK.finditer(text))
+@dataclass
+class Reading:
+    """A text read once: units, polar evidence per token, aspect and cue matches."""
+
+    seg: Segmented
+    #: +1 / -1 / 0 per token (polar words, cue phrases, polar triggers; negation applied).
+    polar: list[int]
+    hits: list[Hit]
+    cues: list[PhraseMatch]
+    #: Clauses that ask (questions.py): what stands in them is asked, not judged.
+    question_clauses: frozenset[int]
+    #: Sum of `polar` per clause, and token indices per sentence (built once).
+    clause_polar: dict[int, int] = field(default_factory=dict)
+    sentence_members: dict[int, list[int]] = field(default_factory=dict)
+    sections: list[tuple[int, int, Sentiment]] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> list[Token]:
+        return self.seg.tokens
+
+    def in_question(self, token_index: int) -> bool:
+        return self.tokens[token_index].clause in self.question_clauses
+
+    def section_default(self, offset: int) -> Sentiment | None:
+        for start, end, sentiment in self.sections:
+            if start <= offset < end:
+                return sentiment
+        return None
+
+
+def sections(text: str) -> list[tuple[int, int, Sentiment]]:
+    """Ranges under «Недостатки:» / "Cons:" (negative) and «Достоинства:» / "Pros:"."""
+    heads = list(_SECTION_HEAD.finditer(text))
     out = []
-    for match in _TOKEN.finditer(text):
-        word = match.group().lower().replace("ё", "е")
-        lem = lemma(word).replace("ё", "е")
-        clause = sum(c < match.start() for c in clause_cuts)
-        sentence = sum(c < match.start() for c in sentence_cuts)
-        out.append(_Token(match.group(), lem, match.start(), match.end(), clause, sentence))
+    for k, head in enumerate(heads):
+        end = heads[k + 1].start() if k + 1 < len(heads) else len(text)
+        name = head.group(1).lower()
+        if name.startswith(_NEGATIVE_HEADS):
+            out.append((head.end(), end, Sentiment.negative))
+        elif name.startswith(_POSITIVE_HEADS):
+            out.append((head.end(), end, Sentiment.positive))
     return out
 
 
-def _negated(tokens: list[_Token], i: int) -> bool:
-    for j in range(max(0, i - 2), i):
-        word = tokens[j].text.lower()
-        if tokens[j].lemma in _NEGATORS or word.endswith("n't") or word in _NEGATORS:
-            if tokens[j].clause == tokens[i].clause:
+def read_text(
+    text: str,
+    *,
+    question_clauses: Collection[int] = (),
+    extra_sections: Sequence[tuple[int, int, Sentiment]] = (),
+    seg: Segmented | None = None,
+) -> Reading:
+    """Segment, match lexicons and score polar words (the shared first step of all rules)."""
+    seg = seg or segment(text)
+    tokens = seg.tokens
+    polar = [_word_polarity(tokens, i) for i in range(len(tokens))]
+    taken: set[int] = set()
+    matches = _aspect_phrases().find(tokens, taken, text)
+    hits: list[Hit] = []
+    for m in matches:
+        if not m.phrase.tag:
+            continue
+        hit = Hit(m.phrase.tag, m.phrase.polarity, m.first, m.last, m.indices)
+        hits.append(hit)
+        if m.phrase.polarity:
+            for j in m.indices:
+                polar[j] = 0
+            gap_flip = -1 if hit.gap_negated(tokens) else 1
+            polar[m.first] = m.phrase.polarity * gap_flip
+    cues = _cue_phrases().find(tokens)  # cue phrases may run over commas («Wow, thanks»)
+    for m in cues:
+        if m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
+            for j in m.indices:
+                polar[j] = 0
+            polar[m.first] = m.phrase.polarity
+    polar = [-p if p and negated(tokens, i) else p for i, p in enumerate(polar)]
+    asking = frozenset(question_clauses)
+    hits += _quality_fallback(seg, polar, hits, asking)
+    hits += _quoted_claims(seg, polar, hits, asking)
+    clause_polar: dict[int, int] = {}
+    sentence_members: dict[int, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        clause_polar[tok.clause] = clause_polar.get(tok.clause, 0) + polar[i]
+        sentence_members.setdefault(tok.sentence, []).append(i)
+    for head in _SECTION_HEAD.finditer(text):  # «Недостатки:» names a section, blames nothing
+        for i, tok in enumerate(tokens):
+            if head.start() <= tok.start < head.end():
+                polar[i] = 0
+    return Reading(
+        seg=seg,
+        polar=polar,
+        hits=hits,
+        cues=cues,
+        question_clauses=asking,
+        clause_polar=clause_polar,
+        sentence_members=sentence_members,
+        sections=[*sections(text), *extra_sections],
+    )
+
+
+def _quality_fallback(
+    seg: Segmented, polar: list[int], hits: list[Hit], asking: frozenset[int]
+) -> list[Hit]:
+    """Clauses with no aspect that judge the item («Тёплый, лёгкий», "super warm")."""
+    tokens = seg.tokens
+    covered = {tokens[h.first].clause for h in hits} | {tokens[h.last].clause for h in hits}
+    delivery_sentences = {tokens[h.first].sentence for h in hits if h.aspect == "delivery_speed"}
+    out = []
+    seen: set[int] = set()
+    everything = {t.clause for t in tokens if t.word in _EVERYTHING}
+    for i, tok in enumerate(tokens):
+        if tok.clause in covered or tok.clause in seen or tok.clause in asking:
+            continue
+        if not polar[i]:
+            continue
+        if not (tok.word in _QUALITY or tok.lemma in _QUALITY or _qualifies_item(tokens, i)):
+            continue
+        if tok.clause in everything:
+            continue
+        if tok.word in _SPEED and tok.sentence in delivery_sentences:
+            continue  # «ждала три недели, это слишком долго»: the parcel, not the item
+        seen.add(tok.clause)
+        out.append(Hit("quality", 0, i, i))
+    return sorted([*out], key=lambda h: h.first)
+
+
+def _quoted_claims(
+    seg: Segmented, polar: list[int], hits: list[Hit], asking: frozenset[int]
+) -> list[Hit]:
+    """A seller's claim quoted in a complaint («„водонепроницаемый“ чехол промок»)."""
+    tokens = seg.tokens
+    complains = any(p < 0 for i, p in enumerate(polar) if tokens[i].clause not in asking)
+    if not complains:
+        return []
+    claimed = {tokens[h.first].sentence for h in hits if h.aspect == "description_mismatch"}
+    out = []
+    for quote in _QUOTE.finditer(seg.text):
+        inside = [
+            i for i, t in enumerate(tokens) if quote.start() < t.start and t.end < quote.end()
+        ]
+        if not 1 <= len(inside) <= 2 or tokens[inside[0]].sentence in claimed:
+            continue
+        if any(tokens[i].pos in _CLAIM_POS or _CLAIM_EN.search(tokens[i].word) for i in inside):
+            claimed.add(tokens[inside[0]].sentence)
+            out.append(Hit("description_mismatch", -1, inside[0], inside[-1], tuple(inside)))
+    return out
+
+
+def _qualifies_item(tokens: Sequence[Token], i: int) -> bool:
+    """An evaluative adverb next to a verb of the item («сушит неплохо», «готовит отлично»)."""
+    if tokens[i].word not in _QUALITY_ADVERBS:
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(tokens) and tokens[j].clause == tokens[i].clause:
+            if tokens[j].pos == "VERB" and tokens[j].lemma not in _BUYER_VERBS:
                 return True
     return False
 
 
-def _norm(lemma_text: str) -> str:
-    return lemma_text.replace("ё", "е")
+def _sign(score: int) -> Sentiment | None:
+    return Sentiment.positive if score > 0 else Sentiment.negative if score < 0 else None
 
 
-_TRIGGER_INDEX = {_norm(k): v for k, v in _LEMMA_TO_ASPECT.items()}
-_POSITIVE_N = frozenset(_norm(w) for w in _POSITIVE)
-_NEGATIVE_N = frozenset(_norm(w) for w in _NEGATIVE)
-
-
-def extract_aspects(text: str, default: Sentiment = Sentiment.neutral) -> list[Aspect]:
-    """Aspects found in `text`, one per (aspect, clause), in text order."""
-    tokens = _tokens(text)
-    polar = [
-        (1 if t.lemma in _POSITIVE_N else -1 if t.lemma in _NEGATIVE_N else 0)
-        or (_TRIGGER_INDEX.get(t.lemma) or ("", 0))[1]
-        for t in tokens
-    ]
-    polar = [-p if p and _negated(tokens, i) else p for i, p in enumerate(polar)]
-    found: list[Aspect] = []
-    seen: set[tuple[str, int]] = set()
-    specific_clauses: set[int] = set()
-    hits = []
-    for i, tok in enumerate(tokens):
-        entry = _TRIGGER_INDEX.get(tok.lemma) or _TRIGGER_INDEX.get(tok.text.lower())
-        if entry:
-            hits.append((i, entry))
-            if entry[0] != "other":
-                specific_clauses.add(tok.clause)
-    for i, (aspect, inherent) in hits:
-        tok = tokens[i]
-        if (aspect, tok.clause) in seen or (aspect == "other" and tok.clause in specific_clauses):
-            continue
-        seen.add((aspect, tok.clause))
-        own = inherent * (-1 if _negated(tokens, i) else 1)
-        clause = sum(p for j, p in enumerate(polar) if tokens[j].clause == tok.clause and j != i)
-        score = own + clause
-        if score == 0 and not own:
-            score = sum(
-                p for j, p in enumerate(polar) if tokens[j].sentence == tok.sentence and j != i
-            )
-        polarity = Sentiment.positive if score > 0 else Sentiment.negative if score < 0 else default
-        found.append(
-            Aspect(aspect=aspect, polarity=polarity, start=tok.start, end=tok.end, text=tok.text)
+def _polarity(reading: Reading, hit: Hit, hit_clauses: set[int]) -> Sentiment | None:
+    tokens = reading.tokens
+    if reading.in_question(hit.first):
+        return Sentiment.neutral
+    if hit.inherent:
+        flip = negated(tokens, hit.first) != hit.gap_negated(tokens)
+        return _sign(-hit.inherent if flip else hit.inherent)
+    clause = tokens[hit.first].clause
+    own = range(hit.first, hit.last + 1)
+    score = reading.clause_polar.get(clause, 0)
+    if score == 0:
+        # the sentence's polar words, outside the clauses of other aspects
+        score = sum(
+            reading.polar[j]
+            for j in reading.sentence_members.get(tokens[hit.first].sentence, [])
+            if j not in own and (tokens[j].clause == clause or tokens[j].clause not in hit_clauses)
         )
-    return found
+    return _sign(score)
+
+
+def clause_text(seg: Segmented, first: Token, last: Token) -> str:
+    """The clause(s) holding tokens first..last, trimmed; a clause that is a lone noun
+    («Доставка — ужас») takes its neighbour, a lone verb or adjective («Протекает») is a
+    complaint by itself."""
+    text = seg.text
+    lo, hi = first.clause, last.clause
+    words = [t for t in seg.tokens if lo <= t.clause <= hi]
+    if len(words) < 2 and words and words[0].pos == "NOUN":
+        same = [k for k in range(len(seg.clauses)) if seg.clause_sentence[k] == first.sentence]
+        if hi + 1 in same:
+            hi += 1
+        elif lo - 1 in same:
+            lo -= 1
+    span = Span(seg.clauses[lo].start, seg.clauses[hi].end)
+    inside = [t for t in seg.tokens if span.start <= t.start < span.end]
+    while inside and inside[0].word in LEADING_CONNECTORS and len(inside) > 1:
+        if inside[0].start >= first.start:
+            break
+        inside = inside[1:]
+    start = inside[0].start if inside else span.start
+    end = span.end
+    if end - start > _CLAUSE_MAX:
+        window = [t for t in inside if abs(t.start - first.start) <= _CLAUSE_MAX // 2]
+        start, end = window[0].start, window[-1].end
+    return text[start:end].strip().rstrip(".,;:!…-–— ").strip()
+
+
+def aspects_of(reading: Reading, default: Sentiment = Sentiment.neutral) -> list[Aspect]:
+    """The aspects of a read text, one per (aspect, polarity), in text order."""
+    tokens = reading.tokens
+    text = reading.seg.text
+    hit_clauses = {tokens[h.first].clause for h in reading.hits}
+    resolved: list[tuple[Hit, Sentiment]] = []
+    for hit in reading.hits:
+        polarity = (
+            _polarity(reading, hit, hit_clauses)
+            or reading.section_default(tokens[hit.first].start)
+            or default
+        )
+        resolved.append((hit, polarity))
+    by_clause: dict[int, list[int]] = {}
+    for k, (hit, _) in enumerate(resolved):
+        by_clause.setdefault(tokens[hit.first].clause, []).append(k)
+    # one clause, one verdict per aspect: «в комплекте не хватает болтов» is not also
+    # «в комплекте» praise; the phrase with more matched words decides, a complaint on a tie
+    verdicts = list(resolved)
+    for members in by_clause.values():
+        for k in members:
+            hit, polarity = resolved[k]
+            for m in members:
+                other, other_polarity = resolved[m]
+                if (
+                    m != k
+                    and other.aspect == hit.aspect
+                    and {polarity, other_polarity} == {Sentiment.positive, Sentiment.negative}
+                    and (len(other.indices), other_polarity is Sentiment.negative)
+                    > (len(hit.indices), polarity is Sentiment.negative)
+                ):
+                    verdicts[k] = (hit, other_polarity)
+    kept: list[tuple[Hit, Sentiment]] = []
+    seen: set[tuple[str, Sentiment]] = set()
+    for k, (hit, polarity) in enumerate(verdicts):
+        if polarity is Sentiment.neutral:
+            # a topic word with no polar evidence, or asked about, is neither praised nor
+            # blamed: it is no aspect judgement («Подойдёт ли на iPhone 14?», «в коробке»)
+            continue
+        if (hit.aspect, polarity) in seen or _redundant(
+            hit, polarity, [verdicts[m] for m in by_clause[tokens[hit.first].clause] if m != k]
+        ):
+            continue
+        seen.add((hit.aspect, polarity))
+        kept.append((hit, polarity))
+    out = []
+    for hit, polarity in kept:
+        first, last = tokens[hit.first], tokens[hit.last]
+        out.append(
+            Aspect(
+                aspect=hit.aspect,
+                polarity=polarity,
+                start=first.start,
+                end=last.end,
+                text=text[first.start : last.end],
+                clause=clause_text(reading.seg, first, last),
+            )
+        )
+    return out
+
+
+def _redundant(
+    hit: Hit, polarity: Sentiment, clause_mates: Sequence[tuple[Hit, Sentiment]]
+) -> bool:
+    """A broad aspect explained by a specific one in its clause (lexicon.SUBSUMES)."""
+    for other, other_polarity in clause_mates:
+        if hit.aspect == "other" and other.aspect != "other":
+            return True
+        # a specific complaint explains the broad one beside it, specific praise the broad
+        # praise («цвет как на фото» is not also a description match); but praise of the
+        # quality beside a detail («супер качество швы ровные») is two judgements
+        if hit.aspect in lexicon.SUBSUMES.get(other.aspect, ()) and (
+            (other_polarity is Sentiment.negative and polarity is not Sentiment.positive)
+            or (other_polarity is polarity is Sentiment.positive and hit.aspect != "quality")
+        ):
+            return True
+    return False
+
+
+def extract_aspects(
+    text: str,
+    default: Sentiment = Sentiment.neutral,
+    *,
+    question_clauses: Collection[int] | None = None,
+) -> list[Aspect]:
+    """Aspects found in `text`, in text order (questions found here unless given)."""
+    seg = segment(text)
+    if question_clauses is None:
+        from services.sentiment.classifier.questions import question_clause_indices
+
+        question_clauses = question_clause_indices(seg)
+    reading = read_text(text, question_clauses=question_clauses, seg=seg)
+    return aspects_of(reading, default)

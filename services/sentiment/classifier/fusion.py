@@ -1,15 +1,22 @@
-"""Rating fusion: stars and text together, and the contradiction flag.
+"""Rating fusion: what the customer means, from the stars and the words together.
 
-Rule (documented in docs/sentiment.md):
-1. No stars: the text prediction is the answer.
-2. Stars map to a prior over positive/neutral/negative (STAR_PRIOR: 1-2 mostly negative,
-   3 mostly neutral, 4-5 mostly positive). The fused distribution is the average of the
-   text's and the stars' distributions; the label is its arg-max.
-3. Contradiction: 4-5 stars while the text is negative with p ≥ CONTRADICTION_P (a
-   complaint under high stars), or 1-2 stars while the text is positive with p ≥
-   CONTRADICTION_P (praise under low stars). Then the label is negative whatever the
-   average says: both cases need a person (an unhandled complaint, or a low rating the
-   customer may correct), and the score is the stronger negative evidence.
+Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
+1. Stars decide the family: 4–5★ positive, 3★ neutral, 1–2★ negative.
+2. Sarcasm is a complaint: negative whatever the stars, unless the text is clearly
+   positive overall: the model says positive with p ≥ CLEARLY_POSITIVE_P and, ironic
+   praise read as blame, the words hold no complaint.
+3. Remark: 4–5★ with a complaint cue (a blamed aspect, a negative word) stays positive,
+   flagged `remark` («Всё супер, только коробка помята»).
+4. Rating slip: 1–2★ under a clearly positive text — the text model says positive
+   (p ≥ SLIP_P, or any positive label with two praise cues) or the words praise three
+   times (four where the model says negative) — with no complaint cue at all, is
+   positive, flagged `rating_slip`.
+5. No stars: the text decides — the text model's label, negative under sarcasm, and
+   negative when the words complain and praise nothing while the model missed it; a
+   question with no complaint nor praise word is neutral whatever the model says.
+`contradiction` (the event's `rating_contradiction`: stars and text disagree) is set for
+remarks, slips and sarcasm under 4–5★. `scores` is the mean of the text's and the stars'
+distributions (STAR_PRIOR) for reference; `score` is the confidence of the chosen label.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.sentiment.classifier.base import LABELS, TextPrediction
+from services.sentiment.classifier.cues import TextCues
 from shared.events import Sentiment
 
 STAR_PRIOR: dict[int, dict[str, float]] = {
@@ -26,7 +34,14 @@ STAR_PRIOR: dict[int, dict[str, float]] = {
     4: {"positive": 0.75, "neutral": 0.20, "negative": 0.05},
     5: {"positive": 0.90, "neutral": 0.08, "negative": 0.02},
 }
-CONTRADICTION_P = 0.5
+#: The text model's p(positive) above which a low rating under praise is a slip.
+SLIP_P = 0.6
+#: Praise cues that make a slip without the model's agreement (no complaint cue at all).
+SLIP_PRAISE = 3
+#: The text model's p(positive) above which ironic-looking praise is taken at its word.
+CLEARLY_POSITIVE_P = 0.9
+#: Without word cues (old callers), a text p(negative) this high counts as a complaint.
+COMPLAINT_P = 0.5
 
 
 @dataclass(frozen=True)
@@ -35,27 +50,65 @@ class Fused:
     score: float
     scores: dict[str, float]
     contradiction: bool
+    rating_slip: bool = False
+    remark: bool = False
 
 
-def is_contradiction(rating: int | None, text: TextPrediction) -> bool:
-    """5/4 stars with a confident complaint, or 1/2 stars with confident praise."""
-    if rating is None:
+def cues_from_model(text: TextPrediction) -> TextCues:
+    """Cues when only the text model is known: its confident label stands for the words."""
+    complaint = int(text.scores.get("negative", 0.0) >= COMPLAINT_P)
+    praise = int(text.scores.get("positive", 0.0) >= SLIP_P)
+    return TextCues(complaint=complaint, praise=praise)
+
+
+def is_rating_slip(rating: int | None, text: TextPrediction, cues: TextCues) -> bool:
+    """1–2★ over clearly positive words with no complaint (rule 4)."""
+    if rating is None or rating > 2 or cues.sarcasm or cues.complaint or not cues.praise:
         return False
-    if rating >= 4:
-        return text.scores.get("negative", 0.0) >= CONTRADICTION_P
-    if rating <= 2:
-        return text.scores.get("positive", 0.0) >= CONTRADICTION_P
-    return False
+    p_pos = text.scores.get("positive", 0.0)
+    if p_pos >= SLIP_P or (text.label is Sentiment.positive and cues.praise >= 2):
+        return True
+    # many praise words and not one complaint: clearly positive even where the model
+    # hesitates (a short text, an unusual product)
+    doubted = text.scores.get("negative", 0.0) >= COMPLAINT_P
+    return cues.praise >= SLIP_PRAISE + int(doubted)
 
 
-def fuse(rating: int | None, text: TextPrediction) -> Fused:
+def _ironic(text: TextPrediction, cues: TextCues) -> bool:
+    clearly_positive = text.scores.get("positive", 0.0) >= CLEARLY_POSITIVE_P and not (
+        cues.complaint or cues.severe
+    )
+    return cues.sarcasm and not clearly_positive
+
+
+def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None) -> Fused:
     """Apply the rule above; `rating` outside 1..5 is treated as absent."""
+    cues = cues_from_model(text) if cues is None else cues
     if rating is None or rating not in STAR_PRIOR:
-        return Fused(text.label, text.score, dict(text.scores), False)
+        label = text.label
+        if _ironic(text, cues) or (
+            label is not Sentiment.negative and cues.complaint and not cues.praise
+        ):
+            label = Sentiment.negative
+        elif cues.asks and not cues.complaint and not cues.praise:
+            label = Sentiment.neutral  # a bare question is neither praise nor complaint
+        score = text.scores.get(label.value, 0.0)
+        if label is not text.label:  # the words overrule the model: at least even odds
+            score = max(score, 0.5)
+        return Fused(label, round(score, 6), dict(text.scores), False)
     prior = STAR_PRIOR[rating]
     scores = {k: round((text.scores.get(k, 0.0) + prior[k]) / 2, 6) for k in LABELS}
-    if is_contradiction(rating, text):
-        negative = max(text.scores.get("negative", 0.0), prior["negative"])
-        return Fused(Sentiment.negative, round(negative, 6), scores, True)
-    best = max(LABELS, key=lambda k: scores[k])
-    return Fused(Sentiment(best), scores[best], scores, False)
+    slip = remark = contradiction = False
+    if _ironic(text, cues):
+        label = Sentiment.negative
+        contradiction = rating >= 4
+    elif rating >= 4:
+        label = Sentiment.positive
+        remark = contradiction = cues.complaint > 0
+    elif rating == 3:
+        label = Sentiment.neutral
+    else:
+        slip = contradiction = is_rating_slip(rating, text, cues)
+        label = Sentiment.positive if slip else Sentiment.negative
+    score = max(scores[label.value], text.scores.get(label.value, 0.0) if contradiction else 0.0)
+    return Fused(label, round(score, 6), scores, contradiction, slip, remark)

@@ -1,7 +1,9 @@
-"""One batch of mentions -> one Classification each: language, text model, fusion, aspects.
+"""One batch of mentions -> one Classification each: language, text model, fusion, signals.
 
 Pure apart from the classifier call, so the Kafka consumer can run it in a worker thread
-on a `getmany` batch: the whole batch goes through the model in one `predict` call.
+on a `getmany` batch: the whole batch goes through the model in one `predict` call. The
+rule-based signals (aspects with their clauses, questions, sarcasm, remark, rating slip)
+read the same text the model reads: the review text, then pros, then cons.
 """
 
 from __future__ import annotations
@@ -9,11 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.sentiment.classifier.aspects import extract_aspects
-from services.sentiment.classifier.base import TextClassifier
+from services.sentiment.classifier.aspects import aspects_of, read_text
+from services.sentiment.classifier.base import TextClassifier, TextPrediction
+from services.sentiment.classifier.cues import read_cues
 from services.sentiment.classifier.fusion import fuse
 from services.sentiment.classifier.language import detect_language
-from shared.events import Classification
+from services.sentiment.classifier.questions import (
+    find_questions,
+    question_clause_indices,
+    whole_text_question,
+)
+from services.sentiment.classifier.text_units import segment
+from shared.events import Classification, MentionKind, Sentiment
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,54 @@ class MentionInput:
     text: str
     rating: int | None = None
     language_hint: str | None = None
+    kind: MentionKind = MentionKind.review
+    pros: str | None = None
+    cons: str | None = None
+
+    @property
+    def full_text(self) -> str:
+        """Text, pros and cons joined as `Mention.full_text` joins them."""
+        return "\n".join(p for p in (self.text, self.pros, self.cons) if p)
+
+    def field_ranges(self) -> list[tuple[int, int, Sentiment]]:
+        """Where pros (praised by default) and cons (blamed) lie inside `full_text`."""
+        out = []
+        offset = len(self.text) + 1 if self.text else 0
+        for part, sentiment in ((self.pros, Sentiment.positive), (self.cons, Sentiment.negative)):
+            if part:
+                out.append((offset, offset + len(part), sentiment))
+                offset += len(part) + 1
+        return out
+
+
+def classify_one(item: MentionInput, text_pred: TextPrediction, model: str) -> Classification:
+    """Fuse one mention's text prediction with its stars and the rule-based signals."""
+    text = item.full_text
+    seg = segment(text)
+    reading = read_text(
+        text,
+        question_clauses=question_clause_indices(seg),
+        extra_sections=item.field_ranges(),
+        seg=seg,
+    )
+    is_question = item.kind is MentionKind.question
+    default = Sentiment.neutral if is_question else text_pred.label
+    cues, aspects = read_cues(reading, aspects_of(reading, default), item.rating)
+    fused = fuse(item.rating, text_pred, cues)
+    return Classification(
+        sentiment=fused.sentiment,
+        score=min(1.0, max(0.0, fused.score)),
+        scores=fused.scores,
+        text_sentiment=text_pred.label,
+        language=detect_language(text, item.language_hint),
+        aspects=aspects,
+        rating_contradiction=fused.contradiction,
+        model=model,
+        questions=whole_text_question(text) if is_question else find_questions(text, seg),
+        sarcasm=cues.sarcasm,
+        rating_slip=fused.rating_slip,
+        remark=fused.remark,
+    )
 
 
 def analyse(
@@ -30,20 +87,8 @@ def analyse(
 ) -> list[Classification]:
     """Classify a batch; accepts MentionInput or (text, rating) pairs, keeps input order."""
     inputs = [i if isinstance(i, MentionInput) else MentionInput(i[0], i[1]) for i in items]
-    predictions = classifier.predict([i.text for i in inputs]) if inputs else []
-    out = []
-    for item, text_pred in zip(inputs, predictions, strict=True):
-        fused = fuse(item.rating, text_pred)
-        out.append(
-            Classification(
-                sentiment=fused.sentiment,
-                score=min(1.0, max(0.0, fused.score)),
-                scores=fused.scores,
-                text_sentiment=text_pred.label,
-                language=detect_language(item.text, item.language_hint),
-                aspects=extract_aspects(item.text, default=text_pred.label),
-                rating_contradiction=fused.contradiction,
-                model=classifier.name,
-            )
-        )
-    return out
+    predictions = classifier.predict([i.full_text for i in inputs]) if inputs else []
+    return [
+        classify_one(item, text_pred, classifier.name)
+        for item, text_pred in zip(inputs, predictions, strict=True)
+    ]

@@ -3,8 +3,10 @@
 Default: the shipped built-in model. With --model pointing at a Hugging Face model dir and
 no --backend, torch, onnx and onnx-int8 are all evaluated (the int8 graph's accuracy
 cost shows beside the float ones). Prints accuracy, macro-F1 and confusion
-matrices per held-out set and aspect P/R/F1 on the project's labelled sample; --json
-writes everything to a file.
+matrices per held-out set, the project's review set through the service pipeline
+(sentiment with and without stars, aspect P/R/F1 per aspect and micro, question P/R/F1,
+sarcasm / rating-slip / remark flags) and aspect P/R/F1 on the labelled aspect sample;
+--json writes everything to a file.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from typing import Any
 from services.sentiment.classifier.base import BACKENDS, load_classifier
 from services.sentiment.evaluation.aspects import evaluate_aspects
 from services.sentiment.evaluation.metrics import DATASETS, evaluate, load_sets
+from services.sentiment.evaluation.reviews import (
+    REVIEWS,
+    evaluate_reviews,
+    load_reviews,
+    print_reviews,
+)
 from services.sentiment.training import data
 
 
@@ -79,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write all results here")
     parser.add_argument("--show-errors", action="store_true", help="list aspect misses")
+    parser.add_argument(
+        "--reviews", type=Path, default=REVIEWS, help="the project's labelled review set"
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -90,12 +101,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(names) - set(DATASETS)
     if unknown:
         parser.error(f"unknown sets {sorted(unknown)}; choose from {DATASETS}")
-    if not data.data_dir().is_dir():
+    have_data = data.data_dir().is_dir()
+    if not have_data:
         print(f"no data at {data.data_dir()} (../shared/data): classification skipped")
-    else:
-        sets = load_sets(names, args.limit)
-        for backend in _backends(args):
-            clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
+    reviews = load_reviews(args.reviews) if args.reviews.is_file() else None
+    if reviews is None:
+        print(f"no review set at {args.reviews}: project review evaluation skipped")
+    sets = load_sets(names, args.limit) if have_data else {}
+    for backend in _backends(args) if have_data or reviews else []:
+        clf = load_classifier(args.model, backend=backend, max_length=args.max_length)
+        if have_data:
             id2label = None
             if args.model and (Path(args.model) / "config.json").is_file():
                 from transformers import AutoConfig
@@ -105,6 +120,20 @@ def main(argv: list[str] | None = None) -> int:
             results = evaluate(clf, sets, id2label=id2label)
             report["backends"][backend] = results
             _print_scores(backend, results)
+        if reviews:
+            review_scores = evaluate_reviews(clf, reviews)
+            review_errors = review_scores.pop("errors")
+            report.setdefault("project_reviews", {})[backend] = review_scores
+            print_reviews(review_scores)
+            if args.show_errors:
+                for e in review_errors:
+                    print(f"  [{e['id']}] {e['rating']}★ {e['text']!r}")
+                    print(
+                        f"    sentiment gold/pred {e['sentiment']} missed {e['missed']} "
+                        f"spurious {e['spurious']} flags {e['flags']}"
+                    )
+                    if e["questions"][0] != e["questions"][1]:
+                        print(f"    questions gold {e['questions'][0]} pred {e['questions'][1]}")
     aspects = evaluate_aspects()
     errors = aspects.pop("errors")
     report["aspects"] = aspects

@@ -1,13 +1,15 @@
-"""Draft engine: moves, slots, language, variety and the anti-template re-draw."""
+"""Draft engine: families, the problem named, true next steps, answers, slots, variety."""
 
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from services.responder.draft.engine import (
+    AnswerPart,
     Draft,
     DraftError,
     DraftSettings,
@@ -15,246 +17,459 @@ from services.responder.draft.engine import (
     regenerate,
 )
 from services.responder.draft.similarity import jaccard, shingles, similarity
-from services.responder.lint import PlatformPolicy, has_errors, policy_for
+from services.responder.fact.contract import FactAnswer, FactSet, SellerFact
+from services.responder.lint import (
+    FORBIDDEN_CODES,
+    PlatformPolicy,
+    has_errors,
+    lint_reply,
+    policy_for,
+)
 from services.responder.script import REQUIRED_MOVES, load_scripts
-from shared.events import Aspect, Classification, Mention, MentionKind, Product, mention_id_for
+from shared.aspects import ASPECTS
+from shared.events import (
+    Aspect,
+    Classification,
+    Mention,
+    MentionKind,
+    Product,
+    QuestionSpan,
+    mention_id_for,
+)
 
-SETTINGS = DraftSettings(brand="Ромашка", support_contact="help@romashka.example")
+SETTINGS = DraftSettings(brand="Мамина Радость", english_brand="Mama's Joy")
 LIBRARY = load_scripts()
+_counter = itertools.count()
 
 
 def mention(
+    text: str = "отзыв",
     *,
     platform: str = "wildberries",
     rating: int | None = 5,
     author: str | None = "Анна",
     kind: MentionKind = MentionKind.review,
-    ext: str = "1",
-    product: str | None = "Футболка мужская хлопковая, чёрная, размер M",
+    ext: str | None = None,
+    product: str | None = "Термокружка автомобильная 0,5 л с крышкой, нержавеющая сталь",
+    brand: str | None = None,
 ) -> Mention:
+    ext = ext or str(next(_counter))
     return Mention(
         mention_id=mention_id_for(platform, ext),
         platform=platform,
         source_id="src",
         external_id=ext,
         kind=kind,
-        text="отзыв",
+        text=text,
         rating=rating,
         author=author,
-        product=Product(name=product),
+        product=Product(name=product, brand=brand),
         published_at=datetime(2025, 3, 1, 12, tzinfo=UTC),
     )
 
 
 def classified(
-    sentiment: str,
+    sentiment: str = "positive",
     language: str = "ru",
     *aspects: tuple[str, str],
-    text_sentiment: str | None = None,
-    contradiction: bool = False,
+    questions: tuple[str, ...] = (),
+    **signals: object,
 ) -> Classification:
     return Classification(
         sentiment=sentiment,
         score=0.9,
         language=language,
-        text_sentiment=text_sentiment,
-        rating_contradiction=contradiction,
         aspects=[
             Aspect(aspect=a, polarity=p, start=i * 10, end=i * 10 + 5, text="t")
             for i, (a, p) in enumerate(aspects)
         ],
+        questions=[QuestionSpan(start=0, end=len(q), text=q) for q in questions],
+        **signals,
     )
 
 
-def draft(m: Mention, c: Classification, **kw) -> Draft:
+def draft(m: Mention, c: Classification, **kw: object) -> Draft:
     kw.setdefault("settings", SETTINGS)
-    return draft_reply(mention=m, classification=c, library=LIBRARY, **kw)
+    return draft_reply(mention=m, classification=c, library=LIBRARY, **kw)  # type: ignore[arg-type]
 
 
+def fact(topic: str, ru: str, en: str = "", fact_id: str | None = None) -> SellerFact:
+    text = {"ru": ru, **({"en": en} if en else {})}
+    return SellerFact(id=fact_id or f"{topic}-1", topic=topic, text=text)  # type: ignore[arg-type]
+
+
+def forbidden(d: Draft) -> list[str]:
+    return [
+        f"{i.code}: {d.text[i.span[0] : i.span[1]] if i.span else ''}"
+        for i in d.lint
+        if i.code in FORBIDDEN_CODES
+    ]
+
+
+# --- families ------------------------------------------------------------------------------
+SARCASM = "Ну спасибо, продавец) Подарила мужу, а кружка протекает через крышку. Подарок мечты 👍"
+
+
+@pytest.mark.parametrize("rating", [1, 5])
+def test_sarcasm_gets_an_apology_not_thanks(rating):
+    for seed in range(8):
+        d = draft(mention(SARCASM, rating=rating), classified("negative"), seed=seed)
+        assert d.family == "negative"
+        assert "протекает" in d.text  # the problem in the buyer's words
+        assert not re.search(r"спасибо за (?:отзыв|оценку|добрые)|подпис|новинк", d.text, re.I)
+        assert "«Покупки»" in d.text and not forbidden(d), d.text
+
+
+def test_rating_slip_thanks_warmly_and_mentions_the_star():
+    text = "Замечательный чайник! Быстро кипятит, красиво светится. Всем рекомендую"
+    for seed in range(8):
+        d = draft(mention(text, rating=1), classified("negative"), seed=seed)
+        assert d.family == "rating_slip"
+        assert "slip_note" in d.moves
+        assert re.search(r"звёзд|оценк", d.text) and "высок" not in d.text
+        assert not re.search(r"жаль|извин|простите", d.text, re.I), d.text
+        assert not forbidden(d)
+
+
+def test_slip_note_does_not_ask_to_edit_where_stars_cannot_change():
+    text = "Замечательный чайник! Быстро кипятит. Всем рекомендую"
+    d = draft(mention(text, rating=1, platform="google_business"), classified("negative"))
+    assert d.family == "rating_slip"
+    assert (
+        "поправить" not in d.text and "изменить" not in d.text and "отредактировать" not in d.text
+    )
+
+
+def test_five_stars_with_a_remark_thank_and_acknowledge_it():
+    text = "Рюкзак удобный, карманов много. Но молния на боковом кармане заедает"
+    for seed in range(8):
+        d = draft(mention(text, rating=5), classified("positive"), seed=seed)
+        assert d.family == "positive_remark"
+        assert "молния на боковом кармане заедает" in d.text
+        assert "команд" in d.text  # what the shop does with it: passes it on
+        assert not re.search(r"простите|извин|возврат", d.text, re.I), d.text
+        assert not forbidden(d)
+
+
+def test_forced_family_is_kept_by_another_draft():
+    m = mention("Нормальный чайник", rating=3)
+    c = classified("neutral")
+    first = draft(m, c, family="negative")
+    assert first.family == "negative"
+    again = regenerate(first, mention=m, classification=c, settings=SETTINGS, library=LIBRARY)
+    assert again.family == "negative" and again.text != first.text
+
+
+def test_invite_is_rare_and_only_under_praise():
+    invites = 0
+    for i in range(120):
+        d = draft(mention("Отличная кружка, всем рекомендую", rating=5, ext=f"p{i}"), classified())
+        invites += "invite" in d.moves
+    assert invites < 120 * 0.3
+    for text, rating in [(SARCASM, 1), ("Нормально, но шумит", 3)]:
+        for seed in range(10):
+            assert (
+                "invite" not in draft(mention(text, rating=rating), classified(), seed=seed).moves
+            )
+
+
+# --- the problem named, for every aspect, in both languages --------------------------------
 @pytest.mark.parametrize("language", ["ru", "en"])
-@pytest.mark.parametrize("aspect", ["delivery_speed", "packaging", "price", "quality", "size_fit"])
-def test_positive_names_the_liked_aspect(language, aspect):
-    phrase = LIBRARY.languages[language].slots.liked_aspect[aspect]
-    for seed in range(6):
-        d = draft(mention(), classified("positive", language, (aspect, "positive")), seed=seed)
-        assert d.script_id == "positive_liked"
-        assert phrase in d.text
-        assert {"thanks", "liked_aspect", "invite"} <= set(d.moves)
-
-
-@pytest.mark.parametrize("language", ["ru", "en"])
-@pytest.mark.parametrize(
-    ("aspect", "script_id"),
-    [
-        ("transit_damage", "negative_damage_defect"),
-        ("defect", "negative_damage_defect"),
-        ("size_fit", "negative_size"),
-        ("counterfeit", "negative_counterfeit"),
-        ("delivery_speed", "negative_delivery"),
-        ("price", "negative_generic"),
-    ],
-)
-def test_negative_apologises_solves_and_asks(language, aspect, script_id):
+@pytest.mark.parametrize("aspect", ASPECTS)
+def test_every_aspect_is_acknowledged_in_its_own_words(language, aspect):
+    doc = LIBRARY.languages[language]
+    owned = doc.problems[aspect].acknowledge  # type: ignore[index]
     for seed in range(4):
         d = draft(
-            mention(rating=1), classified("negative", language, (aspect, "negative")), seed=seed
+            mention("Увы.", rating=1),
+            classified("negative", language, (aspect, "negative")),
+            seed=seed,
         )
-        assert d.script_id == script_id
-        assert {"apology", "solution", "ask_details"} <= set(d.moves)
+        assert d.family == "negative" and d.problem_aspect == aspect
+        assert any(line in d.text for line in owned), (aspect, d.text)
         assert not has_errors(d.lint), d.lint
 
 
-def test_negative_picks_the_most_severe_problem():
-    d = draft(
-        mention(rating=1),
-        classified("negative", "ru", ("price", "negative"), ("defect", "negative")),
-    )
-    assert d.script_id == "negative_damage_defect"
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Крышка первую неделю сильно пахла резиной", "пахла резиной"),
+        ("Купила на 15 Pro, вырез под камеру не совпадает", "вырез под камеру не совпадает"),
+        ("После стирки село на два размера", "село на два размера"),
+        ("Доставили на день позже обещанного", "позже обещанного"),
+    ],
+)
+def test_complaint_is_named_in_the_buyers_words(text, words):
+    d = draft(mention(text, rating=1), classified("negative"))
+    assert words in d.text, d.text
 
 
-def test_rating_contradiction_answers_the_text():
-    d = draft(
-        mention(rating=5),
-        classified(
-            "positive", "ru", ("defect", "negative"), text_sentiment="negative", contradiction=True
-        ),
-    )
-    assert "apology" in d.moves
+def test_an_echo_never_repeats_insults_or_admits_a_fake():
+    d = draft(mention("Это подделка, продавец мошенник", rating=1), classified("negative"))
+    assert d.problem_aspect == "counterfeit"
+    assert "подделк" not in d.text and "мошенн" not in d.text
+    assert not forbidden(d), d.text
 
 
-def test_language_follows_the_review():
-    assert draft(mention(), classified("positive", "en")).language == "en"
-    assert draft(mention(), classified("positive", "ru")).language == "ru"
-    assert draft(mention(), classified("positive", "other")).language == "ru"
-    english_play = DraftSettings(platform_languages={"google_play": "en"})
-    d = draft(mention(platform="google_play"), classified("positive", "de"), settings=english_play)
-    assert d.language == "en"
+# --- the real next step -------------------------------------------------------------------
+MARKETPLACES = ["wildberries", "ozon", "yandex_market"]
 
 
-@pytest.mark.parametrize("author", [None, "", "Покупатель", "12345", "x"])
-def test_missing_or_placeholder_name_uses_phrasings_without_name(author):
-    for seed in range(10):
-        d = draft(mention(author=author), classified("positive", "ru"), seed=seed)
-        first_line = d.text.splitlines()[0]
-        assert first_line in {"Здравствуйте!", "Добрый день!", "Приветствуем вас!"}
-        assert "Покупатель" not in d.text
-
-
-def test_name_and_product_are_filled_and_tidied():
-    texts = [
-        draft(mention(author="анна к."), classified("positive", "ru"), seed=s).text
-        for s in range(30)
-    ]
-    assert any("Анна" in t for t in texts)
-    assert all("анна" not in t for t in texts)
-    assert all("размер M" not in t for t in texts)  # card title cut at the first comma
-    assert any("«Футболка мужская хлопковая»" in t for t in texts)
-
-
-def test_no_product_and_no_brand_still_render():
-    bare = DraftSettings()
-    for seed in range(10):
-        d = draft(
-            mention(product=None, author=None),
-            classified("neutral", "en"),
-            seed=seed,
-            settings=bare,
-        )
-        assert "{" not in d.text
-        assert REQUIRED_MOVES["neutral"] <= set(d.moves)
-
-
-def test_contacts_only_where_the_platform_allows_them():
-    wb = draft(mention(rating=1), classified("negative", "ru", ("defect", "negative")))
-    assert "help@romashka.example" not in wb.text
-    assert "в чат с продавцом" in wb.text
-    gbp = draft(
-        mention(platform="google_business", rating=1),
-        classified("negative", "ru", ("defect", "negative")),
-    )
-    assert "help@romashka.example" in gbp.text
-
-
-def test_google_play_drafts_fit_350_characters():
-    for sentiment, aspects in [
-        ("positive", [("quality", "positive")]),
-        ("neutral", [("packaging", "negative")]),
-        ("negative", [("defect", "negative")]),
+@pytest.mark.parametrize("platform", MARKETPLACES)
+def test_no_redundant_asks_on_marketplaces(platform):
+    for text, aspects in [
+        ("Пришёл с трещиной на колбе", [("transit_damage", "negative")]),
+        ("Маломерит на размер", [("size_fit", "negative")]),
+        ("Ужасно", []),
     ]:
-        for seed in range(15):
+        for seed in range(6):
             d = draft(
-                mention(platform="google_play", rating=3),
-                classified(sentiment, "ru", *aspects),
+                mention(text, rating=1, platform=platform),
+                classified("negative", "ru", *aspects),
                 seed=seed,
             )
-            assert len(d.text) <= 350
-            assert not has_errors(d.lint)
+            assert not re.search(r"артикул|дат[уы] (?:покупки|заказа)|номер заказа", d.text), d.text
+            assert "Расскажите" not in d.text and "пришлите" not in d.text.lower()
+            assert not forbidden(d), (d.text, forbidden(d))
 
 
-def test_tight_cap_drops_optional_moves_but_keeps_required():
-    tight = PlatformPolicy(platform="tiny", max_length=260)
-    for seed in range(10):
-        d = draft(
-            mention(rating=1),
-            classified("negative", "ru", ("price", "negative")),
-            seed=seed,
-            platform_policy=tight,
+@pytest.mark.parametrize(
+    ("platform", "route"),
+    [("wildberries", "«Покупки»"), ("ozon", "«Мои заказы»"), ("yandex_market", "«Заказы»")],
+)
+def test_defect_next_step_is_the_platform_return_with_photos_in_the_form(platform, route):
+    d = draft(
+        mention("Брак", rating=1, platform=platform),
+        classified("negative", "ru", ("defect", "negative")),
+    )
+    assert route in d.text and "фото" in d.text
+    assert not re.search(r"замен|обмен|компенсац|вернём деньги", d.text), d.text
+
+
+def test_no_exchange_on_wildberries_but_return_and_reorder():
+    d = draft(
+        mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative"))
+    )
+    assert "«Покупки»" in d.text and ("нельзя" in d.text or "Прямого обмена" in d.text), d.text
+    assert not forbidden(d)
+
+
+def test_seller_facts_give_the_next_step_and_never_invented_terms():
+    facts = FactSet(
+        (
+            fact(
+                "size_advice",
+                "Модель маломерит на размер: берите на один больше.",
+                fact_id="size-1",
+            ),
+            fact("returns", "Вернуть можно в течение 14 дней через «Покупки».", fact_id="ret-1"),
         )
-        assert "contact" not in d.moves
-        assert REQUIRED_MOVES["negative"] <= set(d.moves)
+    )
+    d = draft(
+        mention("Маломерит", rating=2),
+        classified("negative", "ru", ("size_fit", "negative")),
+        facts=facts,
+    )
+    assert "Модель маломерит на размер" in d.text and "size-1" in d.facts_used
+    without = draft(
+        mention("Маломерит", rating=2), classified("negative", "ru", ("size_fit", "negative"))
+    )
+    assert not re.search(r"\d+\s+дн", without.text)
 
 
-def test_question_leaves_the_answer_to_a_person():
-    d = draft(mention(kind=MentionKind.question, rating=None), classified("neutral", "ru"))
-    assert d.script_id == "question_generic"
-    assert d.needs_input == ("answer",)
+def test_app_store_problems_go_to_the_developers_not_to_a_return():
+    d = draft(
+        mention("Приложение вылетает при оплате", rating=1, platform="google_play"),
+        classified("negative", "ru", ("not_working", "negative")),
+    )
+    assert "разработчик" in d.text and "возврат" not in d.text
+    assert len(d.text) <= 350
+
+
+def test_review_sites_offer_the_configured_contact_only():
+    with_contact = DraftSettings(brand="Ромашка", support_contact="help@romashka.example")
+    d = draft(
+        mention("Сломался", rating=1, platform="trustpilot"),
+        classified("negative"),
+        settings=with_contact,
+    )
+    assert "help@romashka.example" in d.text and "«Покупки»" not in d.text
+    wb = draft(mention("Сломался", rating=1), classified("negative"), settings=with_contact)
+    assert "help@romashka.example" not in wb.text
+
+
+# --- questions ------------------------------------------------------------------------------
+def test_question_without_a_fact_leaves_the_answer_to_a_person():
+    q = "Можно мыть в посудомойке?"
+    d = draft(mention(q, rating=None, kind=MentionKind.question), classified("neutral"))
+    assert d.family == "question" and d.needs_input == ("answer",)
+    assert d.answers == (AnswerPart(question=q, fact_id=None, text=""),)
     assert [i.code for i in d.lint_errors] == ["unfilled_slot"]
-    filled = d.text.replace("{answer}", "Да, ткань — 100 % хлопок.")
-    from services.responder.lint import lint_reply
+    assert not re.search(r"подпис|новинк|акци", d.text)
 
-    assert not has_errors(lint_reply(filled, policy_for("wildberries"), kind="question"))
+
+def test_question_answered_from_a_fact_is_proposed_for_confirmation():
+    q = "Можно мыть в посудомойке?"
+    care = fact(
+        "care", "Мойте вручную: в посудомоечную машину кружку ставить нельзя.", fact_id="care-7"
+    )
+    answer = FactAnswer(question=q, fact=care, wording=care.text["ru"], score=0.9, method="keyword")
+    d = draft(
+        mention(q, rating=None, kind=MentionKind.question),
+        classified("neutral"),
+        facts=FactSet((care,)),
+        answers=[answer],
+    )
+    assert "{answer}" not in d.text and care.text["ru"] in d.text
+    assert d.answers == (AnswerPart(question=q, fact_id="care-7", text=care.text["ru"]),)
+    assert d.facts_used == ("care-7",) and d.needs_input == ()
+
+
+def test_a_question_inside_a_review_is_answered_or_blocks_approval():
+    text = "Отличная куртка, тёплая. Брать на размер больше, если под свитер?"
+    c = classified("positive", "ru", questions=("Брать на размер больше, если под свитер?",))
+    d = draft(mention(text, rating=5), c)
+    assert d.family == "positive" and "{answer}" in d.text and d.needs_input == ("answer",)
+    assert "invite" not in d.moves
+    # Without the classifier's spans the engine finds the '?' sentence itself.
+    backstop = draft(mention(text, rating=5), classified("positive"))
+    assert [a.question for a in backstop.answers] == ["Брать на размер больше, если под свитер?"]
+
+
+def test_a_rhetorical_question_is_not_one():
+    d = draft(mention("Сломался через день. Как так можно?", rating=1), classified("negative"))
+    assert d.answers == () and "{answer}" not in d.text
+
+
+# --- slots ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "author", ["Покупатель", "Гость", "Анонимный", "Тётя Валя", "ИП Петров", None]
+)
+def test_generic_author_is_never_greeted(author):
+    for seed in range(6):
+        first = draft(
+            mention("Отличная кружка", author=author), classified(), seed=seed
+        ).text.splitlines()[0]
+        assert first in {"Здравствуйте!", "Добрый день!"}, first
+
+
+def test_surname_first_greets_the_given_name():
+    texts = {
+        draft(mention("Отличная кружка", author="Иванова Мария"), classified(), seed=s).text
+        for s in range(6)
+    }
+    assert all("Мария" in t.splitlines()[0] and "Иванова" not in t for t in texts)
+
+
+def test_brand_is_quoted_and_never_the_products_own():
+    texts = [
+        draft(mention("Отличная кружка", brand="Termico"), classified(), seed=s).text
+        for s in range(12)
+    ]
+    assert all("Termico" not in t for t in texts)
+    assert any("«Мамина Радость»" in t for t in texts)
+    unbranded = [
+        draft(
+            mention("Отличная кружка", brand="Termico"),
+            classified(),
+            seed=s,
+            settings=DraftSettings(),
+        ).text
+        for s in range(12)
+    ]
+    assert all("Termico" not in t and "{" not in t and "«»" not in t for t in unbranded)
+
+
+def test_english_replies_hold_no_cyrillic():
+    for seed in range(12):
+        d = draft(
+            mention(
+                "Great mug, keeps coffee hot all morning",
+                author="Мария",
+                product="Термокружка 0,5 л",
+            ),
+            classified("positive", "en"),
+            seed=seed,
+        )
+        assert not re.search(r"[а-яё]", d.text, re.I), d.text
+
+
+# --- details and variety -------------------------------------------------------------------
+def test_draft_echoes_who_it_was_for():
+    texts = [
+        draft(
+            mention("Брала внучке на юбилей, очень довольна", rating=5), classified(), seed=s
+        ).text
+        for s in range(6)
+    ]
+    assert all("внучке" in t for t in texts)
+    en = draft(
+        mention("Bought it as a gift for my daughter, she loves it", rating=5),
+        classified("positive", "en"),
+    )
+    assert "your daughter" in en.text
+
+
+def test_shop_wide_sentences_are_not_repeated():
+    """The rubric: on one card, the same sentence twice in ten answers reads as a template.
+
+    Forty near-identical reviews across the shop: each draft is compared with the shop's
+    recent replies, and no sentence of it stands in the nine before it.
+    """
+    from services.responder.draft.variety import recent_sentence_set, repeated_sentences
+
+    replies: list[str] = []
+    for i in range(40):
+        d = draft(
+            mention(
+                "Отличная кружка, всем рекомендую",
+                rating=5,
+                ext=f"s{i}",
+                platform=("wildberries", "ozon")[i % 2],
+            ),
+            classified(),
+            recent_replies=replies[-60:],
+        )
+        assert repeated_sentences(d.text, recent_sentence_set(replies[-9:])) == [], d.text
+        replies.append(d.text)
 
 
 def test_same_seed_same_draft_and_default_seed_is_stable():
-    m, c = mention(), classified("positive", "ru", ("price", "positive"))
+    m, c = mention("Отличная кружка"), classified("positive", "ru", ("price", "positive"))
     assert draft(m, c, seed=7) == draft(m, c, seed=7)
     assert draft(m, c) == draft(m, c)
 
 
 def test_regenerate_gives_a_different_text():
-    m, c = mention(rating=1), classified("negative", "ru", ("size_fit", "negative"))
+    m, c = mention("Маломерит", rating=1), classified("negative", "ru", ("size_fit", "negative"))
     first = draft(m, c)
     seen = {first.text}
     current = first
-    for _ in range(5):
+    for _ in range(4):
         nxt = regenerate(current, mention=m, classification=c, settings=SETTINGS, library=LIBRARY)
-        assert nxt.text != current.text
-        assert nxt.seed != current.seed
+        assert nxt.text != current.text and nxt.seed != current.seed
         seen.add(nxt.text)
         current = nxt
-    assert len(seen) == 6
-    again = regenerate(first, mention=m, classification=c, settings=SETTINGS, library=LIBRARY)
-    assert (
-        again.text
-        == regenerate(first, mention=m, classification=c, settings=SETTINGS, library=LIBRARY).text
+    assert len(seen) >= 4
+
+
+def test_recent_replies_steer_the_draft_away_from_themselves():
+    m, c = (
+        mention("Отличная кружка, быстро доставили"),
+        classified("positive", "ru", ("delivery_speed", "positive")),
     )
-
-
-def test_redraw_lowers_similarity_under_the_threshold():
-    m, c = mention(), classified("positive", "ru", ("delivery_speed", "positive"))
-    one_shot = DraftSettings(brand="Ромашка", max_attempts=1)
-    # Previous replies: earlier drafts, including the one this seed would give at first try.
-    previous = [draft(m, c, seed=s, settings=one_shot).text for s in range(100, 130)]
-    previous.append(draft(m, c, seed=42, settings=one_shot).text)
-    naive = draft(m, c, seed=42, settings=one_shot, recent_replies=previous)
-    assert naive.similarity == 1.0
-    redrawn = draft(m, c, seed=42, recent_replies=previous, settings=DraftSettings(brand="Ромашка"))
-    assert redrawn.attempts > 1
-    assert redrawn.similarity < 0.5
+    alone = draft(m, c, seed=42)
+    # With its own text among the shop's recent replies, the same seed writes another one.
+    steered = draft(m, c, seed=42, recent_replies=[alone.text])
+    assert steered.text != alone.text
+    assert steered.similarity < 1.0 and steered.repeated_sentences == ()
+    assert steered.similarity == pytest.approx(similarity(steered.text, alone.text), abs=1e-4)
+    previous = [draft(m, c, seed=s).text for s in range(100, 130)]
+    redrawn = draft(m, c, seed=42, recent_replies=previous)
     assert redrawn.similarity == pytest.approx(
         max(similarity(redrawn.text, p) for p in previous), abs=1e-4
     )
-    assert previous[redrawn.most_similar_index or 0] is not None
+    assert redrawn.similarity < SETTINGS.similarity_threshold
 
 
 def test_similarity_basics():
@@ -268,17 +483,19 @@ def test_similarity_basics():
 def test_two_hundred_similar_positive_reviews_rarely_look_alike(language):
     """Issue 5 'done when': < 5 % of draft pairs above the threshold, all moves present."""
     names = ["Анна", "Иван", "Мария", None, "Олег", "Покупатель", "Светлана", "Дмитрий"]
+    text = {
+        "ru": "Отличный рюкзак, удобный, всем рекомендую",
+        "en": "Great backpack, comfy, recommend",
+    }
     texts: list[str] = []
     for i in range(200):
         aspects = [("delivery_speed", "positive"), ("quality", "positive")] if i % 2 else []
         d = draft(
-            mention(ext=str(i), author=names[i % len(names)], product="Футболка"),
+            mention(text[language], ext=f"b{i}", author=names[i % len(names)], product="Рюкзак"),
             classified("positive", language, *aspects),
             recent_replies=texts[-50:],
         )
         assert REQUIRED_MOVES["positive"] <= set(d.moves)
-        if aspects:
-            assert "liked_aspect" in d.moves
         texts.append(d.text)
     sets = [shingles(t) for t in texts]
     pairs = list(itertools.combinations(sets, 2))
@@ -286,9 +503,47 @@ def test_two_hundred_similar_positive_reviews_rarely_look_alike(language):
     assert over / len(pairs) < 0.05, over / len(pairs)
 
 
-# --- the public follow-up of a resolved case ----------------------------------------------
+def test_drafts_are_lint_clean_and_readable_length():
+    cases = [
+        ("Отличная кружка, держит тепло весь день", 5, "positive"),
+        ("Кружка хорошая, но крышка пахнет резиной", 4, "positive"),
+        ("Нормально, но шумит", 3, "neutral"),
+        ("Пришёл не тот цвет", 1, "negative"),
+        ("Доставили на день позже обещанного", 2, "negative"),
+    ]
+    for text, rating, sentiment in cases:
+        for seed in range(6):
+            d = draft(mention(text, rating=rating), classified(sentiment), seed=seed)
+            assert not forbidden(d), (d.text, forbidden(d))
+            assert 90 <= len(d.text) <= 460, d.text
 
 
+def test_contacts_never_where_the_platform_forbids_them():
+    settings = DraftSettings(brand="Ромашка", support_contact="help@romashka.example")
+    for platform in MARKETPLACES:
+        d = draft(
+            mention("Сломался", rating=1, platform=platform),
+            classified("negative"),
+            settings=settings,
+        )
+        assert "help@" not in d.text
+        assert not has_errors(lint_reply(d.text, policy_for(platform)))
+
+
+def test_tight_cap_drops_optional_moves_but_keeps_required():
+    tight = PlatformPolicy(platform="tiny", max_length=220)
+    for seed in range(10):
+        d = draft(
+            mention("Сломался", rating=1),
+            classified("negative", "ru", ("defect", "negative")),
+            seed=seed,
+            platform_policy=tight,
+        )
+        assert REQUIRED_MOVES["negative"] <= set(d.moves)
+        assert "closing" not in d.moves
+
+
+# --- the public follow-up of a resolved case ------------------------------------------------
 @pytest.mark.parametrize(
     ("language", "note", "said"),
     [
@@ -297,32 +552,22 @@ def test_two_hundred_similar_positive_reviews_rarely_look_alike(language):
     ],
 )
 def test_follow_up_states_the_resolution_in_the_review_language(language, note, said):
-    m = mention(rating=1)
+    m = mention("Сломался", rating=1)
     c = classified("negative", language, ("defect", "negative"))
-    for seed in range(10):
+    for seed in range(6):
         d = draft(m, c, seed=seed, resolution=note)
         assert d.script_id == "follow_up_generic" and d.language == language
         assert REQUIRED_MOVES["follow_up"] <= set(d.moves)
         assert said in d.text and "{" not in d.text
-        assert not has_errors(list(d.lint)), d.lint
 
 
 def test_follow_up_on_google_play_fits_and_uses_the_short_script():
-    m = mention(platform="google_play", rating=1)
+    m = mention("It crashes", rating=1, platform="google_play")
     d = draft(m, classified("negative", "en"), resolution="The crash on start is fixed in 2.4.1")
     assert d.script_id == "follow_up_app"
     assert len(d.text) <= 350 and "fixed in 2.4.1." in d.text
 
 
-def test_follow_up_redraws_away_from_recent_replies():
-    m = mention(rating=1)
-    c = classified("negative", "ru")
-    first = draft(m, c, seed=3, resolution="мы вернули деньги")
-    other = draft(m, c, seed=3, resolution="мы вернули деньги", recent_replies=[first.text])
-    assert other.text != first.text
-    assert other.similarity < similarity(first.text, first.text)
-
-
 def test_follow_up_without_a_resolution_is_refused():
     with pytest.raises(DraftError, match="resolution"):
-        draft(mention(rating=1), classified("negative", "ru"), resolution="   ")
+        draft(mention("Сломался", rating=1), classified("negative"), resolution="   ")

@@ -145,3 +145,211 @@ def test_policies_are_configurable(tmp_path: Path):
         load_platform_policies({"ozon": {"max_length": "lots"}})
     with pytest.raises(PolicyConfigError, match="bogus"):
         load_platform_policies({"ozon": {"bogus": 1}})
+
+
+# --- content rules: what would embarrass the shop (ru and en) ------------------------------
+from services.responder.lint import (  # noqa: E402
+    DEFAULT_TRUTHS,
+    LintContext,
+    load_platform_truths,
+    truth_for,
+)
+
+
+def content(text: str, platform: str = "wildberries", **ctx: object) -> list[tuple[str, str]]:
+    context = LintContext(truth=truth_for(platform), **ctx)  # type: ignore[arg-type]
+    issues = lint_reply(text, policy_for(platform), context=context)
+    return [(i.code, i.severity) for i in issues if i.code != "no_edit"]
+
+
+NEG = {"family": "negative", "rating": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Готовы обменять на другой размер.",
+        "Оформим обмен в течение дня.",
+        "Заменим товар на новый.",
+        "We will exchange it for another size.",
+        "We'll send a replacement straight away.",
+    ],
+)
+def test_exchange_not_offered_by_the_platform_is_an_error(text):
+    assert ("promise_exchange", "error") in content(text, **NEG)
+
+
+def test_exchange_allowed_by_a_fact_or_stated_as_impossible_passes():
+    text = "Обменять товар напрямую на Wildberries нельзя: верните его через «Покупки»."
+    assert "promise_exchange" not in [c for c, _ in content(text, **NEG)]
+    allowed = content(
+        "Готовы обменять на другой размер.", fact_topics=frozenset({"exchange"}), **NEG
+    )
+    assert "promise_exchange" not in [c for c, _ in allowed]
+    en = "There's no direct exchange here, but you can return it."
+    assert "promise_exchange" not in [c for c, _ in content(en, **NEG)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Предложим компенсацию.",
+        "Вернём вам деньги за покупку.",
+        "Дарим промокод на следующий заказ.",
+        "We can offer compensation.",
+        "We'll refund you in full.",
+        "Here is a voucher for your next order.",
+    ],
+)
+def test_compensation_is_an_error(text):
+    assert ("promise_compensation", "error") in content(text, **NEG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мы уже передали информацию службе доставки.",
+        "Уже сообщили поставщику.",
+        "We have already reported this to the courier.",
+        "We've already passed it on.",
+    ],
+)
+def test_claims_of_actions_already_taken_are_errors(text):
+    assert ("claim_done", "error") in content(text, **NEG)
+
+
+def test_future_actions_are_fine():
+    for text in ("Передадим это команде и проверим партию.", "We'll pass this on to the team."):
+        assert content(text, **NEG) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нам жаль, что возникла ситуация с подлинностью товара.",
+        "Это не подделка.",
+        "Sorry you received a fake.",
+        "We're sorry about the authenticity issue.",
+    ],
+)
+def test_counterfeit_words_read_as_an_admission(text):
+    assert ("counterfeit_admission", "error") in content(text, **NEG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мы работаем только с официальными поставщиками и можем предоставить сертификаты.",
+        "We only work with official suppliers and can provide certificates.",
+    ],
+)
+def test_unsupported_claims_need_a_certificates_fact(text):
+    assert ("unsupported_claim", "error") in content(text, **NEG)
+    with_fact = content(text, fact_topics=frozenset({"certificates"}), **NEG)
+    assert "unsupported_claim" not in [c for c, _ in with_fact]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Подписывайтесь на наш магазин, чтобы узнавать о новинках.",
+        "Добавьте нас в избранное!",
+        "Follow our shop for new arrivals.",
+        "Subscribe for deals and special offers.",
+    ],
+)
+def test_adverts_under_complaints_and_questions_are_errors_but_fine_under_praise(text):
+    assert ("advert", "error") in content(text, **NEG)
+    assert ("advert", "error") in content(text, family="question")
+    assert ("advert", "error") in content(text, family="positive", rating=5, asks=True)
+    assert "advert" not in [c for c, _ in content(text, family="positive", rating=5)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Спасибо за высокую оценку!", "Thanks for the five stars!", "Thank you for the great rating."],
+)
+def test_high_rating_thanks_under_one_to_three_stars(text):
+    for rating, family in [(1, "negative"), (3, "neutral"), (2, "rating_slip")]:
+        assert ("high_rating_thanks", "error") in content(text, family=family, rating=rating)
+    assert "high_rating_thanks" not in [c for c, _ in content(text, family="positive", rating=5)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Жаль, что так вышло. До новых встреч!",
+        "Хорошего дня!",
+        "Sorry about that. Have a great day!",
+        "See you soon!",
+    ],
+)
+def test_cheery_sign_off_under_a_complaint_warns(text):
+    assert ("tone", "warning") in content(text, **NEG)
+    assert "tone" not in [c for c, _ in content(text, family="positive", rating=5)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пришлите, пожалуйста, артикул и дату покупки.",
+        "Укажите номер заказа.",
+        "Please send us your order number and purchase date.",
+    ],
+)
+def test_asking_a_marketplace_buyer_for_the_order_is_an_error(text):
+    assert ("redundant_ask", "error") in content(text, **NEG)
+    # A review site does not give the seller the order: there the ask is fair.
+    assert "redundant_ask" not in [c for c, _ in content(text, platform="trustpilot", **NEG)]
+
+
+def test_asking_what_happened_when_the_review_says_it():
+    text = "Расскажите, пожалуйста, что произошло."
+    assert ("redundant_ask", "error") in content(text, problem_named=True, **NEG)
+    assert "redundant_ask" not in [c for c, _ in content(text, problem_named=False, **NEG)]
+    assert ("redundant_ask", "error") in content(
+        "Could you tell us what happened?", problem_named=True, **NEG
+    )
+
+
+def test_photos_to_the_shop_and_invented_terms_warn():
+    assert ("photo_ask", "warning") in content("Пришлите нам фото брака.", **NEG)
+    assert ("unsupported_term", "warning") in content("Вернуть можно в течение 14 дней.", **NEG)
+    ok = content("Вернуть можно в течение 14 дней.", fact_topics=frozenset({"returns"}), **NEG)
+    assert "unsupported_term" not in [c for c, _ in ok]
+
+
+def test_typed_text_is_linted_like_a_draft_and_without_context_only_platform_rules_run():
+    typed = "Подпишитесь на нас! Мы уже передали информацию курьеру."
+    assert not has_errors(lint_reply(typed, policy_for("wildberries")))
+    assert has_errors(
+        lint_reply(typed, policy_for("wildberries"), context=LintContext(family="negative"))
+    )
+
+
+def test_platform_truths_say_what_can_be_offered_and_are_overridable(tmp_path: Path):
+    wb, ozon, play = (
+        DEFAULT_TRUTHS["wildberries"],
+        DEFAULT_TRUTHS["ozon"],
+        DEFAULT_TRUTHS["google_play"],
+    )
+    assert wb.route("ru") == "раздел «Покупки» в личном кабинете" and not wb.exchange
+    assert wb.answer_edit == "once" and ozon.answer_edit == "none"
+    assert ozon.route("ru") == "раздел «Мои заказы»"
+    assert play.route("ru") is None and play.app_store and play.answer_edit == "replace"
+    assert truth_for("wb") is wb and truth_for("some_review_site").route("ru") is None
+    path = tmp_path / "truths.yaml"
+    path.write_text("wildberries:\n  exchange: true\n", encoding="utf-8")
+    truths = load_platform_truths(path)
+    assert truths["wildberries"].exchange and truths["wildberries"].returns
+    assert "promise_exchange" not in [
+        i.code
+        for i in lint_reply(
+            "Обменяем на другой размер.",
+            policy_for("wildberries"),
+            context=LintContext(family="negative", truth=truths["wildberries"]),
+        )
+    ]
+    path.write_text("wildberries:\n  answer_edit: sometimes\n", encoding="utf-8")
+    with pytest.raises(PolicyConfigError, match="wildberries"):
+        load_platform_truths(path)

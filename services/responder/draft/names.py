@@ -1,0 +1,34 @@
+"""Given names we greet by: a name not listed here is not greeted (better no name than
+«Здравствуйте, Котик_99!»). Russian forms include the common short ones buyers sign with."""
+
+from __future__ import annotations
+
+_RU = """
+александр александра алексей алена алёна алина алиса алла анастасия анатолий андрей анжела
+анжелика анна антон арина аркадий арсений артём артем артур богдан борис вадим валентин
+валентина валерий валерия варвара василий василиса вера вероника виктор виктория виталий
+владимир владислав влада вячеслав галина геннадий георгий герман глеб григорий дарья денис
+диана дина дмитрий евгений евгения егор екатерина елена елизавета жанна зарина захар зоя
+иван игорь илья инна ирина карина кира кирилл клавдия константин кристина ксения лариса лев
+леонид лидия лилия любовь людмила маргарита марина мария марк матвей милана мирон михаил
+надежда наталья наталия никита николай нина оксана олег ольга павел полина раиса регина
+роман руслан светлана семён семен сергей снежана софия софья станислав степан таисия тамара
+тарас татьяна тимофей тимур ульяна фёдор федор эвелина элина эльвира эмилия юлия юрий яна
+ярослав ярослава алёша аня ася валя вика вова галя даша дима женя зина ира катя коля костя
+ксюша лена лёша леша люба люда маша миша надя настя наташа оля паша полина саша света серёжа
+сережа соня таня толя юля
+"""
+_EN = """
+aaron adam adrian aidan alan albert alex alexander alexandra alice alicia alison amanda amber
+amelia amy andrea andrew angela ann anna anne anthony ashley barbara ben benjamin beth brian
+bruce carl carol caroline catherine charles charlie charlotte chris christine christopher
+claire daniel david deborah dennis diana donald dorothy edward elena elizabeth ella emily
+emma eric ethan frank gary george grace hannah harry helen henry isabella jack jacob james
+jane janet jason jennifer jessica joan joe john jonathan joseph joshua julia julie justin
+karen kate katherine kathleen kelly kevin laura lauren linda lisa lucy luke margaret maria
+mark martha mary matthew megan melissa michael michelle mike natalie nathan nicholas nicole
+noah oliver olivia pamela patricia patrick paul peter rachel rebecca richard robert ryan
+samantha samuel sandra sara sarah scott sean sophia sophie stephen steve steven susan thomas
+tim timothy tom tony victoria william zoe
+"""
+GIVEN_NAMES: frozenset[str] = frozenset((_RU + _EN).split())

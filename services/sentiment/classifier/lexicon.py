@@ -1,0 +1,589 @@
+"""The word lists behind the rule-based signals (ru, en), in the phrase syntax of phrases.py.
+
+Russian entries are lemmas (pymorphy3 normal forms, ё written as е); English entries are
+word forms or prefixes (``shr*``). Each aspect entry carries an inherent polarity: -1 for a
+complaint by itself («не работает», «прислали не тот»), +1 for praise by itself
+(«как на фото»), 0 for a topic word whose polarity comes from the words around it
+(«доставка», "size"). A negator right before an entry flips it («не протекает» → +1).
+Longer phrases win over the words inside them («пришёл другой размер» is a wrong item,
+not a size remark).
+"""
+
+from __future__ import annotations
+
+from shared.aspects import ASPECTS
+
+MACROS: dict[str, tuple[str, ...]] = {
+    "device": tuple(
+        "телефон смартфон айфон iphone айпад ipad samsung самсунг галакси galaxy xiaomi "
+        "сяоми редми redmi honor хонор huawei хуавей pixel ноутбук ноут макбук macbook mac "
+        "планшет машина авто автомобиль модель разъем гнездо порт usb type зарядка зарядник "
+        "принтер пылесос кофемашина розетка андроид android телевизор тв приставка консоль "
+        "ps4 ps5 playstation xbox велосипед самокат кран смеситель унитаз камера фотоаппарат "
+        "часы apple airpods наушники роутер компьютер пк монитор чехол кузов фара "
+        "phone smartphone laptop tablet car device charger printer tv console bike "
+        "socket outlet port model case watch computer monitor router headphones vent vents "
+        "дефлектор".split()
+    ),
+    "photo": tuple(
+        "фото фотка фотография картинка изображение карточка сайт витрина превью "
+        "photo photos picture pictures pic pics image images listing website site "
+        "pictured shown".split()
+    ),
+    "colour": tuple("цвет оттенок расцветка окрас colour color colours colors shade hue".split()),
+    "compare": tuple(
+        "ярче темнее светлее бледнее тусклее насыщеннее ярче другой иной отличаться "
+        "различаться "
+        "darker lighter brighter paler duller different differs differ "
+        "off".split()
+    ),
+    "colourname": tuple(
+        "черный белый красный синий голубой розовый серый бежевый зеленый желтый "
+        "коричневый фиолетовый оранжевый хаки бордовый black white red blue pink grey gray "
+        "beige green yellow brown purple".split()
+    ),
+    "wash": tuple("стирка стирать постирать постирка wash washing washed laundry".split()),
+    "deliver": tuple(
+        "доставка доставить привезти прийти приехать дойти доехать получить посылка заказ "
+        "курьер отправка отправить приходить доставлять привозить".split()
+    ),
+    "part": tuple(
+        "кабель провод шнур зарядка зарядный зарядник адаптер блок винт шуруп болт гайка "
+        "крепление крепеж крышка батарейка аккумулятор ремешок пульт деталь запчасть "
+        "насадка фильтр щетка ножка ножки подставка ключ переходник колпачок чехол "
+        "пакетик наушник вкладыш "
+        "cable cord charger adapter screw screws bolt bolts battery batteries remote "
+        "part parts piece pieces lid cap strap filter brush stand key accessories".split()
+    ),
+    "smelly": tuple(
+        "резина резиновый химия химический пластик пластмасса краска клей бензин ацетон "
+        "рыба плесень сырость гарь растворитель дешевый кожзам "
+        "plastic chemical chemicals rubber paint glue gasoline petrol fish mold mould "
+        "burnt vinegar smoke cigarettes".split()
+    ),
+    "material": tuple(
+        "пластик пластмасса ткань материал синтетика фурнитура "
+        "plastic fabric material materials leather".split()
+    ),
+}
+
+#: aspect -> pattern -> inherent polarity.
+ASPECT_PHRASES: dict[str, dict[str, int]] = {
+    "counterfeit": {
+        "подделка": -1, "поддельный": -1, "фейк": -1, "паль": -1, "паленый": -1,
+        "палёнка": -1, "реплика": -1, "копия": -1, "левый товар": -1,
+        "оригинал": 1, "оригинальный": 1, "подлинный": 1, "подлинность": 0,
+        "оригинальность": 0, "не оригинал": -1, "вместо оригинал": -1,
+        "fake": -1, "counterfeit": -1, "knockoff": -1, "knock off": -1, "replica": -1,
+        "genuine": 1, "authentic": 1, "original": 1, "authenticity": 0,
+    },
+    "wrong_item": {
+        "заказать|заказывать ~~ а ~ прийти|прислать|привезти": -1,
+        "ordered ~~ got|received|sent|came": -1, "received|got ~ a|an|the ~ @colourname": -1,
+        "received|got @colourname": -1,
+        "прийти|прислать|привезти @colourname": -1, "прислать|прийти ~ б у": -1,
+        "прислать|привезти|отправить|положить|доставить|прийти|приехать|выдать ~ не тот": -1,
+        "прислать|привезти|отправить|положить|доставить|выслать ~ другой|чужой": -1,
+        "прийти|приехать ~ другой|чужой": -1,
+        "не тот товар|размер|цвет|модель|артикул|заказ|вещь": -1,
+        "не то ~ заказывать|заказать": -1,
+        "вместо ~ прислать|прийти|привезти|положить": -1,
+        "перепутать": -1, "пересорт": -1, "пересортица": -1,
+        "wrong item|size|color|colour|model|product|one|order|thing|part|type|book": -1,
+        "sent|received|got|shipped|delivered|sending|send ~ wrong|different": -1,
+        "not what i|we ordered": -1,
+        "mixed up": -1,
+    },
+    "not_working": {
+        "вырубаться": -1, "перестать ~ заряжать|включать|работать": -1,
+        "работать": 1, "works": 1, "still works": 1, "вылетать": -1, "зависать": -1,
+        "crash|crashes|crashing|crashed|freezes": -1, "keeps crashing": -1,
+        "не работать|включаться|заряжаться|запускаться|греть|нагреваться|светить|"
+        "светиться|гореть|крутить|реагировать|функционировать|печатать|подключаться|"
+        "сопрягаться|срабатывать|заводиться|ловить|качать|дуть|морозить|охлаждать|"
+        "показывать|включить|зарядиться|запуститься|коннектиться": -1,
+        "перестать|прекратить ~ работать|включаться|заряжаться|запускаться|светиться|"
+        "греть|реагировать|подключаться|срабатывать": -1,
+        "сдохнуть": -1, "нерабочий": -1, "неработающий": -1, "не рабочий": -1,
+        "умереть|накрыться|сгореть": -1, "признаки жизни": -1,
+        "doesn't|didn't|won't|wouldn't|not|never|stopped|quit|isn't|wasn't|can't|dont|doesnt|"
+        "didnt|wont|cant|stops "
+        "work|works|worked|working|charge|charging|turn|power|switch|connect|pair|boot|"
+        "start|function|functioning|heat|light": -1,
+        "dead on arrival": -1, "doa": -1, "died": -1,
+        "works perfectly|fine|great|well|flawlessly": 1,
+        "работать ~ отлично|идеально|хорошо|исправно|безотказно|отлично|прекрасно": 1,
+    },
+    "defect": {
+        "pop|pops|popped ~ out|off": -1, "выпадать": -1, "выпасть": -1,
+        "шов": 0, "строчка": 0, "молния": 0, "застежка": 0, "стежок": 0, "zipper": 0,
+        "stitching": 0, "seams": 0, "seam": 0, "туговатый": -1, "тугой": -1,
+        "перекосить": -1, "врать": -1, "потрескаться": -1, "погнутый": -1,
+        "пришить|пришитый|приклеить ~ криво": -1, "лезть ~ из ~ шов": -1, "греться": -1,
+        "разболтаться": -1, "заедать": -1, "не закрываться|закрыться": -1,
+        "gets|getting|got ~ hot": -1, "overheats|overheating": -1, "loose": -1,
+        "scratch": -1, "ripping": -1, "snapping": -1, "не держаться": -1,
+        "брак": -1, "бракованный": -1, "бракованая": -1, "дефект": -1,
+        "сломаться": -1, "сломанный": -1, "сломать": -1, "поломка": -1, "поломаться": -1,
+        "дырка": -1, "дыра": -1, "отвалиться": -1, "развалиться": -1, "порваться": -1,
+        "порвать": -1, "треснуть": -1, "трещина": -1, "скол": -1, "царапина": -1,
+        "поцарапать": -1, "поцарапанный": -1, "разойтись": -1, "отклеиться": -1,
+        "облезть": -1, "облупиться": -1, "отслоиться": -1, "оторваться": -1, "лопнуть": -1,
+        "расколоться": -1, "пятно": -1, "кривой шов|строчка": -1, "торчать нитка": -1,
+        "нитка торчать": -1, "заусенец": -1, "брачок": -1, "деформироваться": -1,
+        "отпасть": -1, "погнуть": -1, "погнуться": -1, "рассыпаться": -1, "полопаться": -1,
+        "defect": -1, "defective": -1, "faulty": -1, "broke": -1, "broken": -1,
+        "breaks": -1, "cracked": -1, "crack": -1, "tore": -1, "torn": -1, "ripped": -1,
+        "fell|falls|falling apart|off": -1, "came|comes apart|off|undone": -1,
+        "snapped": -1, "peeling": -1, "peeled": -1, "scratched": -1, "scratches": -1,
+        "flaw": -1, "flawed": -1, "stain": -1, "stained": -1, "hole": -1, "holes": -1,
+        "loose threads": -1, "broke down": -1,
+    },
+    "missing_parts": {
+        "в коробка|комплект|набор ~ нет": -1,
+        "в коробка|комплект|набор ~ не быть": -1, "no ~~ in the box|set|kit": -1,
+        "@part|деталь|элемент|штука|tiles|pieces|parts ~ вместо": -1,
+        "only ~ pieces|tiles|parts|screws ~ in": -1, "in a box that says": -1,
+        "в комплект": 1, "все на место": 1, "нет ~ элемент|деталь": -1, "came with": 1,
+        "не хватать|хватить": -1, "недоставать": -1,
+        "нет|отсутствовать|забыть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
+        "не быть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
+        "нет|без|забыть ~ @part": -1, "не быть|положить|доложить ~ @part": -1,
+        "отсутствовать": -1, "некомплект": -1, "недокомплект": -1, "неполный комплект": -1,
+        "не положить|доложить": -1, "недоложить": -1,
+        "полный комплект": 1, "все в комплект": 1, "комплект полный": 1,
+        "комплектация|комплект": 0,
+        "missing": -1, "incomplete": -1, "without ~ @part": -1,
+        "didn't|not|never|didnt ~ come with": -1,
+        "no @part": -1,
+        "everything included": 1, "all parts|pieces": 1,
+    },
+    "transit_damage": {
+        "прийти|приехать ~ с ~ трещина|скол|вмятина|царапина": -1,
+        "arrived|came ~ with ~ a ~ crack|dent|scratch": -1,
+        "отбить": -1, "отбитый": -1, "все ~ целый": 1, "не побиться|разбиться": 1,
+        "not a single scratch": 1, "arrived|came ~ intact": 1,
+        "помять": -1, "помятый": -1, "мятый": -1, "смять": -1, "разбить": -1, "разбитый": -1,
+        "повредить": -1, "поврежденный": -1, "повреждение": -1, "раздавить": -1,
+        "раздавленный": -1, "вмятина": -1, "разбиться": -1, "расколотый": -1,
+        "прийти|приехать ~ сломанный|треснутый|битый|разбитый|поврежденный|мятый": -1,
+        "damaged": -1, "crushed": -1, "dented": -1, "smashed": -1, "dent": -1,
+        "arrived|came ~ broken|cracked|damaged|smashed|shattered|snapped|dented|crushed": -1,
+        "damaged in transit|shipping": -1,
+    },
+    "leak": {
+        "вытечь": -1, "вытекать": -1, "soaked": -1, "soaking wet": -1,
+        "проливаться": -1, "плотно закрываться": 1, "утонуть": -1, "разлиться": -1,
+        "seal|seals": 1, "doesn't|didn't|won't ~ seal": -1, "let|lets ~ in ~ water": -1,
+        "протекать": -1, "течь": -1, "потечь": -1, "подтекать": -1, "капать": -1,
+        "протечь": -1, "протечка": -1, "промокать": -1, "промокнуть": -1,
+        "пропускать|пропустить воду|влагу": -1, "подтекание": -1, "течет": -1,
+        "leak": -1, "leaks": -1, "leaked": -1, "leaking": -1, "leaky": -1, "drips": -1,
+        "dripping": -1, "drip": -1, "lets water in|through": -1,
+    },
+    "compatibility": {
+        "@device ~ влезать|влезть": 1, "сесть как родной": 1,
+        "work|works|worked ~ with ~ my|the|all|every ~ @device": 1,
+        "не подойти|подходить|подошла|совпадать|вставать|встать|налезать к|для|на|под": -1,
+        "не подойти|подходить ~ @device": -1,
+        "к|для ~ @device ~ не подойти|подходить|подошла": -1,
+        "не подключаться|подключиться к": -1,
+        "несовместимый": -1, "несовместимость": -1,
+        "совместимый|совместимость": 0,
+        "подойти|подходить|встать|сесть к|под ~ @device": 1,
+        "подойти|подходить|встать ~ на|к|под|для ~ @device": 1,
+        "doesn't|didn't|won't|not|doesnt|didnt ~ fit|work ~ my|the|with|iphone|samsung|"
+        "galaxy|pixel ~ @device": -1,
+        "not compatible": -1, "incompatible": -1, "compatible": 1, "compatibility": 0,
+        "fits|fit|fitted my|the ~ @device": 1,
+    },
+    "description_mismatch": {
+        "заявлено": -1, "обещать ~~ по факт": -1,
+        "меньше|больше|хуже|слабее|ниже ~ заявленный|обещанный|заявить": -1,
+        "nowhere near": -1, "made it look like": -1, "title ~ says|said": -1,
+        "написано": -1, "в|по описание": -1, "а по факт": -1,
+        "smaller|bigger|larger|thinner|shorter|longer ~ than ~~ @photo": -1,
+        "exactly|just ~ like|as ~ the ~ @photo": 1, "в названии": -1, "по таблица ~ размер": -1,
+        "size chart ~ off|wrong|way": -1, "listing ~ says|said|claims": -1, "claims": -1,
+        "совпасть ~ с ~ описание": 1, "не совпадать|совпасть ~ с ~ @photo": -1,
+        "выглядеть|смотреться ~ дешевле ~ чем ~ @photo": -1,
+        "на ~ @photo ~ другой|иной|совсем": -1, "nothing like the|in ~ @photo": -1,
+        "not mentioned ~ description|listing": -1,
+        "не соответствовать|совпадать ~ описание|заявленный|характеристика|заявить|"
+        "карточка|фото": -1,
+        "соответствовать|совпадать ~ описание|заявленный|характеристика|заявить": 1,
+        "не соответ*|соотвеств*|соответсв*|соотв* ~ описание|заявленный|характеристика": -1,
+        "не как|такой ~ в|на описание|фото|картинка|карточка|сайт": -1,
+        "не такой как|какой ~ @photo|описание": -1,
+        "как|такой ~ в|на описание|фото|картинка|карточка": 1,
+        "заявить|заявленный|обещать|написать ~ а|но ~ по|на факт|деле|самом": -1,
+        "в описании ~ а|но": -1,
+        "описание": 0, "характеристика": 0, "заявленный": 0,
+        "not as|like described|advertised|pictured|shown": -1,
+        "as described|advertised|pictured|shown": 1,
+        "doesn't|didn't|not|doesnt ~ match ~ description|listing|picture|photo|pictures|photos":
+            -1,
+        "looks|look ~ nothing like ~ @photo": -1,
+        "misleading": -1, "false advertising": -1, "description": 0,
+    },
+    "colour_mismatch": {
+        "@colour ~ на ~ @photo ~~ в жизни|вживую|реальности|реале": -1,
+        "@colour ~~ than|from ~~ @photo": -1, "lose|lost|losing ~ colour|color": -1,
+        "@colour ~ не|другой|отличаться|совсем ~ @photo": -1,
+        "@colour ~ не соответствовать|совпадать": -1,
+        "@colour ~~ не как|такой": -1,
+        "@colour ~ @compare ~ чем|от|с ~ на ~ @photo": -1,
+        "@colour ~ на ~ @photo ~ @compare": -1,
+        "на ~ @photo ~ @colour ~ @compare": -1,
+        "на ~ @photo ~ ярче|темнее|светлее|бледнее|насыщеннее|тусклее": -1,
+        "@compare чем ~ на ~ @photo": -1,
+        "@colour ~ @compare": -1,
+        "@colour ~ как|соответствовать|совпадать ~ @photo": 1,
+        "@colour": 0, "полинять": -1, "выцвести": -1, "выгореть": -1,
+        "@colour ~ different|differs|off|darker|lighter|brighter|paler|not ~ @photo": -1,
+        "@colour ~ is|was ~ different|off": -1,
+        "darker|lighter|brighter|paler|different ~ than|from|to ~ @photo": -1,
+        "@colour ~ as|like|matches|same ~ @photo": 1,
+        "faded": -1,
+    },
+    "size_fit": {
+        "сесть ~ как надо": 1, "с запас": 1, "по размер ~ подойти|подходить|сесть": 1,
+        "впору": 1,
+        "размер": 0, "размерный": 0, "размерность": 0, "размерная сетка": 0,
+        "маломерить": -1, "большемерить": -1, "маломерка": -1, "большемерка": -1,
+        "маломерный": -1, "мал": -1, "велик": -1, "маловат": -1, "великоват": -1,
+        "маловатый": -1, "великоватый": -1, "мала": -1, "малы": -1,
+        "не налезать|налезть|застегиваться|сходиться": -1,
+        "не подойти|подходить по|на ~ размер|рост|фигура|талия|объем": -1,
+        "жать": -1, "тесный": -1, "коротковатый": -1, "длинноватый": -1,
+        "в размер": 1, "размер в размер": 1, "сесть ~ идеально|отлично|хорошо|влитой": 1,
+        "сесть по фигура": 1, "сидеть": 0, "по размеру": 0, "посадка": 0,
+        "size": 0, "sizes": 0, "sizing": 0, "fit": 0, "fits": 0, "fitting": 0,
+        "runs small|large|big|tight": -1, "run|runs|ran ~~ small|large|big|tight": -1,
+        "too small|big|large|tight|loose|short|long|narrow":
+            -1,
+        "true to size": 1, "fits perfectly|well|great|nicely": 1, "perfect fit": 1,
+    },
+    "shrinkage": {
+        "сесть|сесться|усесть ~~ @wash": -1,
+        "@wash ~~ сесть|сесться|усесть|уменьшиться|растянуться|вытянуться|деформироваться|"
+        "скататься|потерять": -1,
+        "сесть на ~ размер": -1,
+        "уменьшиться|растянуться|вытянуться|деформироваться ~~ @wash": -1,
+        "усадка": -1, "усесть": -1, "скукожиться": -1, "усохнуть": -1,
+        "shrank": -1, "shrunk": -1, "shrinks": -1, "shrink": -1, "shrinking": -1,
+        "shrinkage": -1, "stretched out": -1, "lost ~ shape ~ wash|washing|washed": -1,
+        "after ~ wash|washing|washes ~ stretched|lost|smaller|shrank": -1,
+    },
+    "smell_material": {
+        "мягкий": 1, "мягонький": 1, "soft": 1, "fluffy": 1, "колоться": -1,
+        "синтетический": -1, "@smelly ~ пахнуть|вонять": -1, "@smelly не пахнуть|вонять": 1,
+        "запах": 0, "пахнуть": 0, "вонять": -1, "вонючий": -1, "вонь": -1, "аромат": 0,
+        "запах ~ уйти|выветриться|пропасть|исчезнуть|пройти|проветриться|выйти|"
+        "уходить|выветриваться|проходить|держаться|остаться": -1,
+        "выветриться": -1, "проветривать": -1,
+        "запах|пахнуть|вонять|вонь|отдавать|разить ~ @smelly": -1,
+        "@smelly запах": -1, "химия": -1,
+        "без|нет|не|никакой ~ запах": 1, "не пахнуть|вонять": 1,
+        "@material": 0, "дешевый @material": -1,
+        "smell": 0, "smells": 0, "smelled": 0, "smelt": 0, "smelly": -1, "stinks": -1,
+        "stink": -1, "stank": -1, "odor": 0, "odour": 0, "reeks": -1, "reek": -1,
+        "smell|smells|smelled|smelt|smelling|odor|odour|reeks|stinks ~ like|of ~ @smelly": -1,
+        "smell|smells|smelled|smelt|odor|odour ~ like|of": -1,
+        "@smelly smell|odor|odour": -1, "strong smell|odor|odour": -1,
+        "smell|odor|odour ~ went|goes|go|gone|faded|fades|disappeared|away|wore": -1,
+        "no smell|odor|odour": 1,
+        "cheap|cheaply|flimsy ~ @material": -1,
+    },
+    "noise": {
+        "шуметь": -1, "шумный": -1, "шум": 0, "гудеть": -1, "гул": -1, "скрипеть": -1,
+        "скрип": -1, "трещать": -1, "треск": -1, "дребезжать": -1, "жужжать": -1,
+        "свистеть": -1, "громкий": -1, "громко": -1, "грохотать": -1, "тарахтеть": -1,
+        "пищать": -1, "писк": -1, "бесшумный": 1, "тихий": 1, "тихо": 1, "шумность": 0,
+        "шумноватый": -1,
+        "loud": -1, "loudly": -1, "noisy": -1, "noise": 0, "squeak": -1, "squeaks": -1,
+        "squeaky": -1, "squeaking": -1, "buzz": -1, "buzzes": -1, "buzzing": -1,
+        "rattles": -1, "rattle": -1, "rattling": -1, "whines": -1, "whining": -1,
+        "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
+    },
+    "quality": {
+        "желтеть": -1, "пожелтеть": -1, "щипать": -1, "скатышек": -1, "pilled": -1,
+        "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
+        "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
+        "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
+        "holds|hold|holding ~ tight|tightly|secure|securely": 1,
+        "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|short": -1,
+        "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
+        "thin|flimsy ~ @material": -1, "@material ~ thin|thinner": -1,
+        "качество": 0, "качественный": 1, "некачественный": -1, "добротный": 1,
+        "хлипкий": -1, "хрупкий": -1, "так себе": -1,
+        "сделать ~ хорошо|качественно|добротно|отлично|плохо|ужасно|криво|халтурно": 0,
+        "пошив": 0, "сборка": 0, "качественно": 1, "халтура": -1, "ширпотреб": -1,
+        "дешево выглядеть": -1, "выглядеть дешево": -1, "одноразовый": -1,
+        "quality": 0, "flimsy": -1, "sturdy": 1, "durable": 1, "solid": 1,
+        "well made|built|constructed": 1, "poorly|badly|cheaply made|built": -1,
+        "cheap|cheaply made|looking|quality": -1, "build quality": 0,
+        "feels|feel|felt|looks|look|looked ~ cheap|flimsy|fragile": -1,
+    },
+    "delivery_speed": {
+        "later than ~ promised|expected|stated": -1, "дольше ~ обещанный|обещать": -1,
+        "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
+        "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
+        "задержка": -1, "опоздать": -1, "опоздание": -1, "задержать": -1,
+        "@deliver ~ быстро|быстрый|вовремя|рано|раньше|моментально|оперативно|медленно|"
+        "долго|поздно|поздний|молниеносно|шустро": 0,
+        "@deliver ~ в срок": 1, "@deliver ~ за ~ день|дня|сутки|час": 0,
+        "ждать ~ месяц|недели|неделю|вечность|долго|полгода": -1,
+        "месяц|недели|неделю|полгода ~ ждать": -1, "не прийти|дойти|доехать": -1,
+        "так и не ~ прийти|доставить|привезти": -1,
+        "в срок": 0, "срок доставки": 0,
+        "@deliver ~ через ~ день|дня|сутки": 0,
+        "@deliver ~ недели|неделю|месяц|месяца": -1,
+        "трек|отслеживание ~ не ~ обновляться": -1,
+        "delivery": 0, "shipping": 0, "shipped": 0, "arrived": 0, "delivered": 0,
+        "courier": 0, "parcel": 0, "dispatch": 0,
+        "took|waited ~ weeks|months|forever|ages|month|week": -1, "on time": 1, "late": -1,
+        "arrived|came|delivered ~ early|quickly|fast|promptly|late|soon": 0,
+    },
+    "packaging": {
+        "вскрыть": -1, "вскрытый": -1, "упаковка|коробка никакой": -1,
+        "упаковка": 0, "упаковать": 0, "упакованный": 0, "коробка": 0, "пакет": 0,
+        "пупырка": 0, "пленка": 0,
+        "packaging": 0, "package": 0, "packed": 0, "box": 0, "wrapped": 0, "packing": 0,
+    },
+    "instructions_language": {
+        "бирка ~ ничего ~ не ~ понятно|написать|понять": -1,
+        "инструкция|руководство ~ на ~ русский ~ нет": -1, "русский ~ нет": -1,
+        "русский инструкция": 1, "на русский": 1, "на русский ~ язык": 1,
+        "не перевести|переведенный|переводиться": -1,
+        "приложение|меню|интерфейс ~ на ~ английский|китайский": -1,
+        "инструкция": 0, "перевод": 0, "иероглиф": -1, "руководство": 0, "мануал": 0,
+        "инструкция|руководство|мануал|описание ~ только ~ на|по ~ китайский|английский|"
+        "иностранный|немецкий": -1,
+        "инструкция|руководство ~ на|по ~ китайский|английский|иероглиф": -1,
+        "нет|без|отсутствовать ~~ инструкция|руководство": -1,
+        "не быть ~~ инструкция|руководство": -1,
+        "инструкция|руководство ~ нет|отсутствовать": -1,
+        "инструкция|руководство ~ не быть": -1,
+        "инструкция|руководство ~ на|по ~ русский|русском": 1,
+        "instruction": 0, "instructions": 0, "manual": 0, "translation": 0,
+        "instructions|manual ~ only ~ in ~ chinese|english|german|russian": -1,
+        "no|without|missing ~ instructions|manual": -1,
+        "instructions|manual ~ unclear|confusing|useless|missing": -1,
+    },
+    "seller_service": {
+        "продавец": 0, "магазин": 0, "поддержка": 0, "менеджер": 0, "сервис": 0,
+        "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
+        "хамство": -1, "не отвечать|ответить": -1, "шаблон": -1, "шаблонный": -1,
+        "отписка": -1, "без ответ": -1, "copy paste": -1,
+        "не вернуть ~ деньги": -1, "деньги ~ не вернуть": -1, "no refund": -1,
+        "seller": 0, "support": 0, "service": 0, "refund": 0, "customer service": 0,
+        "never|didn't|hasn't|haven't|doesn't|won't|didnt ~ answer|answered|reply|replied|"
+        "respond|responded": -1,
+        "did not ~ answer|reply|respond": -1,
+        "ignored|ignores|ignoring": -1, "responsive": 1, "unresponsive": -1,
+    },
+    "price": {
+        "дороговатый": -1, "дороговато": -1, "дороговат": -1,
+        "деньги на ветер": -1, "waste of money": -1, "not worth it": -1,
+        "за ~ свой|такой|этот|эти ~ деньги|цена": 0, "за ~ рубль": 0, "for the price": 0,
+        "value": 0, "смотреться|выглядеть ~ дороже": 1,
+        "цена": 0, "стоимость": 0, "дорогой": -1, "дорого": -1, "дешевый": 1, "дешево": 1,
+        "недорого": 1, "недорогой": 1, "переплатить": -1, "переплата": -1,
+        "завышенный": -1, "завысить": -1, "кусаться": -1, "дешевле": 0, "cheaper": 0,
+        "стоить ~ свой|каждый ~ деньги|копейка|рубль": 1,
+        "price": 0, "cost": 0, "priced": 0, "expensive": -1, "overpriced": -1, "cheap": 1,
+        "affordable": 1, "bargain": 1, "worth ~ money|price|penny|it": 1,
+        "value for money": 1, "pricey": -1,
+    },
+    "other": {
+        "товар": 0, "вещь": 0, "покупка": 0, "вещица": 0, "изделие": 0,
+        "product": 0, "item": 0, "purchase": 0,
+    },
+}  # fmt: skip
+
+assert set(ASPECT_PHRASES) == set(ASPECTS), set(ASPECTS) ^ set(ASPECT_PHRASES)
+
+#: Aspects that, blamed in the same clause as a broader one, make the broader redundant:
+#: «коробка помята» is transit damage, not a packaging remark.
+SUBSUMES: dict[str, frozenset[str]] = {
+    "packaging": frozenset({"defect", "transit_damage", "other"}),
+    "quality": frozenset({"smell_material"}),
+    "transit_damage": frozenset({"delivery_speed", "other", "quality"}),
+    "wrong_item": frozenset({"size_fit", "colour_mismatch", "other", "delivery_speed"}),
+    "shrinkage": frozenset({"size_fit", "quality", "other", "colour_mismatch"}),
+    "colour_mismatch": frozenset({"description_mismatch", "other"}),
+    "compatibility": frozenset({"size_fit", "other", "not_working"}),
+    "missing_parts": frozenset({"packaging", "other", "instructions_language"}),
+    "instructions_language": frozenset({"other"}),
+    "not_working": frozenset({"quality", "other", "defect"}),
+    "defect": frozenset({"quality", "other"}),
+    "leak": frozenset({"quality", "other", "defect"}),
+    "noise": frozenset({"quality", "other"}),
+    "counterfeit": frozenset({"quality", "other"}),
+    "smell_material": frozenset({"other"}),
+    "description_mismatch": frozenset({"other"}),
+}
+
+#: Severe complaints: a praise word next to one of these, with no "but", is irony.
+SEVERE = frozenset(
+    "counterfeit wrong_item not_working defect missing_parts transit_damage leak "
+    "shrinkage description_mismatch colour_mismatch compatibility".split()
+)
+
+POSITIVE_WORDS = frozenset(
+    "хороший отличный прекрасный супер классный понравиться нравиться довольный быстрый "
+    "быстро аккуратный аккуратно целый удобный мягкий приятный рекомендовать спасибо "
+    "идеально идеальный отлично хорошо замечательный вежливый оперативно оперативный "
+    "соответствовать ответить помочь прочный надежный качественный норма нормальный шикарный "
+    "шикарно класс круто крутой восторг обожать красивый красиво приятно удобно люкс "
+    "благодарить благодарность довольна доволен замечательно великолепный "
+    "чудесный молодец огонь топ кайф бомба лучший вовремя моментально молниеносно шустро "
+    "рано раньше идеал порадовать радовать выручить "
+    "good great excellent perfect perfectly fast quick quickly nice love loved loves "
+    "recommend recommended fine well happy awesome amazing polite helpful soft sturdy "
+    "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
+    "superb pleased satisfied glad impressed promptly early nicely neatly совпадать легкий "
+    "надежно советую советуем "
+    "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
+    "вместительный крепкий крепко ровный теплый тепло чистый warm strong powerful grippy "
+    "comfy thick".split()
+)
+NEGATIVE_WORDS = frozenset(
+    "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
+    "порванный сломать кривой неприятный разочаровать разочарование хамство грубый "
+    "кошмар ужас жуть отстой фу хуже возмутительный неудобный отвратительно ужасно "
+    "плохо испорченный вонять поздно поздний кошмарный мерзкий гадкий отвратный "
+    "разочарованный резкий едкий тесный хлипкий хрупкий позор обман обмануть развод "
+    "жаль жалко увы дрянь дерьмо хлам мусор барахло некачественный бракованный "
+    "убогий ужасно неудобно проблема минус недостаток тонкий тонковатый маркий пачкаться "
+    "липкий стягивать линять электризоваться облезать слабый резковато неравномерно "
+    "застревать сползать комковаться разводы потеть скользить скользкий комок просвечивать "
+    "slower barely медленнее "
+    "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
+    "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
+    "unfortunately sadly problem issue issues complaint poorly annoying regret".split()
+)
+#: "like" is praise only after a subject ("I like it"), not as a preposition ("smells like").
+LIKE_WORDS = frozenset({"like", "likes", "liked"})
+LIKE_SUBJECTS = frozenset(
+    "i we you they he she really also just would do did does don't didn't doesn't "
+    "totally absolutely".split()
+)
+NEGATORS = frozenset(
+    "не нет ни без никакой not no never without none nothing dont doesnt didnt wont cant "
+    "isnt wasnt arent havent hasnt".split()
+)
+
+#: Words that may stand between a negator and what it negates («не очень удобно»).
+NEGATION_BRIDGE = frozenset(
+    "очень слишком особо особенно совсем сильно вообще сразу было был была были будет "
+    "так такой такая такое все всегда very really too that so at all any be is was "
+    "quite always even".split()
+)
+
+#: Phrases that claim their words for no aspect («как и ожидалось», "original box").
+NON_ASPECT_PHRASES = (
+    "original box|packaging|package|price|order|size|one|version|design|tags|receipt",
+    "как и ожидать|ожидаться",
+    "сам товар",
+    "fit in|into",
+    "like|unlike ~ the|an ~ original",
+    "the original one",
+    "в коробка",
+    "на коробка",
+    "on the box",
+    "думать ~ ждать",
+    "медленнее|хуже|лучше|быстрее|дешевле|чем ~ оригинал",
+    "подлиннее",
+)
+
+#: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
+#: ironic praise (it counts only beside a complaint).
+CUE_PHRASES: dict[str, dict[str, int]] = {
+    "complaint": {
+        "выкинуть|выбросить|выброшенный деньги": -1,
+        "не рекомендовать|советовать": -1, "не покупать|брать": -1,
+        "верните|вернуть ~ деньги": -1, "оформить|сделать возврат": -1,
+        "зря ~ купить|заказать|потратить": -1, "больше не ~ купить|заказать|брать": -1,
+        "позже обещать|обещанный|заявленный|срок": -1,
+        "вместо ~ обещать|обещанный|заявленный": -1,
+        "на ~ день|дня|неделю|недели ~ позже|дольше": -1,
+        "не стоить ~ деньги|денег": -1, "пожалеть": -1, "жалеть": -1,
+        "так и не": -1, "мочь бы": -1, "could have been": -1,
+        "одно расстройство": -1, "не советую": -1,
+        "waste of time": -1, "ожидать ~ больше|больший": -1,
+        "don't|wouldn't|dont ~ buy|recommend": -1,
+        "do|would not ~ buy|recommend": -1,
+        "returned|returning ~ it|them|this": -1, "not worth": -1, "never again": -1,
+        "stay away": -1, "save your money": -1,
+    },
+    "praise": {
+        "рекомендовать": 1, "советую|советуем": 1, "буду ~ заказывать|брать|покупать": 1,
+        "спасибо продавец|магазин": 1, "10 из 10": 1, "пять звезд": 1, "всем доволен": 1,
+        "would|will ~ buy|order ~ again": 1, "highly recommend": 1, "love it": 1,
+        "so|very|really pretty|cute": 1, "на высоте": 1,
+        "five stars": 1, "works as expected": 1,
+        "минус|недостаток|проблема|нарекание|претензия|замечание ~ нет|отсутствовать": 1,
+        "минус|недостаток|проблема|нарекание|претензия|замечание ~ не ~ найти|обнаружить|"
+        "быть|выявить|заметить": 1,
+        "без ~ минус|недостаток|нарекание|претензия|проблема": 1,
+    },
+    "sarcasm": {
+        "спасибо ~ что ~ испортить|сорвать|обмануть|подсунуть|кинуть|прислать": 1,
+        "ну спасибо": 1, "спасибо ~ за ~ брак|подделка|обман|испорченный|сломанный|"
+        "разбитый|вонь|дырка|мусор|барахло|хлам|кота|развод": 1,
+        "подарок мечты": 1, "ничего не скажешь": 1, "отдельное спасибо": 1,
+        "just what you want|need": 1, "truly a premium": 1,
+        "мечта ~ а не": 1, "браво": 1,
+        "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
+        "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
+        "love it when": 1, "wow great": 1, "oh great": 1, "love how": 1, "great job": 1,
+        "wow thanks": 1, "да конечно": 1, "ага конечно": 1, "говорите": 1,
+        "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
+    },
+}  # fmt: skip
+
+#: Praise that evaluates the item itself: next to a severe complaint with no "but", irony
+#: («отличное качество, развалилось через день»); speed and thanks words are not in it.
+IRONY_PRAISE = frozenset(
+    "отличный прекрасный супер классный шикарный идеальный замечательный великолепный "
+    "чудесный качественный прочный надежный класс огонь топ бомба восторг шикарно отлично "
+    "идеально прекрасно замечательно круто крутой "
+    "great excellent perfect awesome amazing wonderful fantastic superb sturdy durable "
+    "nice brilliant lovely".split()
+)
+#: Words that judge the item itself; a clause holding one and no aspect trigger is a
+#: quality judgement («Тёплый, лёгкий», «Хорошие наушники», «закипает быстро»).
+QUALITY_WORDS = frozenset(
+    "теплый тепло удобный удобно неудобно неудобный легкий вместительный прочный крепкий "
+    "крепко надежный мощный слабый тонкий тонковатый качественный добротный "
+    "горячий точный скользкий маркий пачкаться липкий комок просвечивать "
+    "стягивать линять электризоваться облезать крупный резковато неравномерно застревать "
+    "сползать комковаться разводы потеть скользить чистый "
+    "warm comfy comfortable sturdy solid light lightweight strong powerful flimsy thin "
+    "fast quickly slow slower handy grippy thick barely".split()
+)
+#: Adverbs that judge the item only when they qualify what it does («готовит отлично»,
+#: «сушит долго»), not the buyer («долго выбирала»).
+QUALITY_ADVERBS = frozenset(
+    "отлично хорошо неплохо нормально плохо ужасно идеально прекрасно быстро медленно "
+    "долго медленнее".split()
+)
+#: Verbs of the buyer, not of the item: their adverbs judge nothing about it.
+BUYER_VERBS = frozenset(
+    "ждать выбирать искать думать ехать идти везти добираться решаться собираться "
+    "оформлять сомневаться".split()
+)
+#: Contrast words: praise before one of these and a complaint after it is a mixed review
+#: (a remark), not irony.
+CONTRAST = frozenset(
+    "но однако зато хотя только правда жаль единственный минус недостаток кроме "
+    "but however though although except only unfortunately sadly downside".split()
+)
+#: Emoji and smileys that read as praise; next to a complaint and nothing praised, irony.
+POSITIVE_EMOJI = ("👍", "👌", "😊", "🙂", "😁", "😄", "👏", "❤", "😍", "🔥", "🥰", "💯", "⭐")
+#: Emoji that complain by themselves.
+NEGATIVE_EMOJI = ("👎", "😡", "🤬", "😤", "💩", "😠")
+#: Emoji that read as irony or exasperation: beside any complaint, sarcasm.
+IRONY_EMOJI = ("🙃", "🤡", "😒")

@@ -1,0 +1,109 @@
+"""Family routing: the stars choose, the text adds remarks, slips and sarcasm."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from services.responder.draft.family import draft_family, text_cues
+from shared.events import (
+    Aspect,
+    Classification,
+    Mention,
+    MentionKind,
+    QuestionSpan,
+    Sentiment,
+    mention_id_for,
+)
+
+
+def mention(text: str, rating: int | None, kind: MentionKind = MentionKind.review) -> Mention:
+    return Mention(
+        mention_id=mention_id_for("wildberries", text[:40]),
+        platform="wildberries",
+        source_id="src",
+        external_id=text[:40] or "x",
+        kind=kind,
+        text=text,
+        rating=rating,
+        published_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def classified(sentiment: str = "neutral", **signals: object) -> Classification:
+    return Classification(sentiment=Sentiment(sentiment), score=0.9, language="ru", **signals)
+
+
+# (stars, text, expected family) — the routing table of the issue, ru and en.
+ROUTING = [
+    (5, "Отличный рюкзак, всем рекомендую", "positive"),
+    (4, "Хороший чайник, кипятит быстро", "positive"),
+    (5, "Рюкзак удобный, но молния на кармане заедает", "positive_remark"),
+    (4, "Тёплый, красивый. Дороговато, конечно", "positive_remark"),
+    (5, "Полотенца мягкие, после стирки не полиняли", "positive"),
+    (5, "Сын берёт в садик, не протекает, трубочка удобная", "positive"),
+    (3, "Нормально, но шумит", "neutral"),
+    (3, "Обычный чайник", "neutral"),
+    (1, "Сломался через неделю", "negative"),
+    (2, "Доставили на день позже обещанного", "negative"),
+    (1, "Замечательный чайник! Быстро кипятит, красиво светится. Всем рекомендую", "rating_slip"),
+    (2, "Хорошая бутылочка, не течёт, внук доволен", "rating_slip"),
+    (1, "Ну спасибо, продавец) Кружка протекает. Подарок мечты 👍", "negative"),
+    (5, "Ну спасибо, продавец) Кружка протекает. Подарок мечты 👍", "negative"),
+    (1, "Отличный фен, шикарный. Сгорел на третий день 👏", "negative"),
+    (5, "Great bag, the wide strap doesn't dig into your shoulder", "positive"),
+    (4, "Lovely coat. The colour is more grey than the beige in the photos", "positive_remark"),
+    (5, "Powerful and light. It's pretty loud on high, though.", "positive_remark"),
+    (1, "My daughter loves these, so soft and true to size!", "rating_slip"),
+    (1, "Love how the noise cancelling cancels absolutely nothing. Great job.", "negative"),
+    (2, "Stopped working after a month", "negative"),
+    (4, "Warm and well made. Should I size up for a thick jumper?", "positive"),
+]
+
+
+@pytest.mark.parametrize(("rating", "text", "family"), ROUTING)
+def test_routing_table(rating, text, family):
+    assert draft_family(mention(text, rating), classified()) == family
+
+
+def test_question_mentions_are_questions():
+    m = mention("Подойдёт на iPhone 15?", None, MentionKind.question)
+    assert draft_family(m, classified()) == "question"
+
+
+def test_signals_from_the_sentiment_service_win():
+    # A remark the cue lists cannot see, flagged by the classifier.
+    assert draft_family(mention("Всё хорошо", 5), classified(remark=True)) == "positive_remark"
+    assert draft_family(mention("Ну такое", 1), classified(rating_slip=True)) == "rating_slip"
+    assert draft_family(mention("Всё отлично", 4), classified(sarcasm=True)) == "negative"
+    blamed = Aspect(aspect="noise", polarity="negative", start=0, end=3, text="шум")
+    # A blamed aspect alone does not turn 5 stars into a remark (the classifier's polarity
+    # is noisy); a remark needs the text or the signal.
+    assert draft_family(mention("Всё отлично", 5), classified(aspects=[blamed])) == "positive"
+
+
+def test_without_stars_the_text_decides():
+    assert draft_family(mention("Корпус треснул через месяц", None), classified()) == "negative"
+    assert draft_family(mention("Удобный рюкзак, рекомендую", None), classified()) == "positive"
+    assert (
+        draft_family(mention("Удобные, но протёрлась пятка. Нормально", None), classified())
+        == "neutral"
+    )
+    assert draft_family(mention("Ну спасибо, сломался 👍", None), classified()) == "negative"
+    assert draft_family(mention("Получил.", None), classified("positive")) == "positive"
+
+
+def test_a_question_is_not_a_complaint():
+    cues = text_cues("Отличная куртка. Брать на размер больше, если под свитер?")
+    assert not cues.complaint and cues.praise
+
+
+def test_negated_complaint_words_are_praise():
+    for text in ("запаха нет совсем", "не протекает", "без брака", "doesn't leak", "no smell"):
+        assert not text_cues(text).complaint, text
+
+
+def test_questions_are_kept_in_the_classification_contract():
+    span = QuestionSpan(start=0, end=5, text="Как?")
+    assert classified(questions=[span]).questions[0].text == "Как?"

@@ -1,0 +1,194 @@
+"""Slots that never break, and the detail of the review a reply echoes."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.responder.draft.details import (
+    find_detail,
+    find_recipient,
+    find_use,
+    guess_aspect,
+    praise_echo,
+    safe_echo,
+)
+from services.responder.draft.slots import brand_for, customer_name, product_for, shorten_title
+from services.responder.draft.variety import recent_sentence_set, repeat_rate, repeated_sentences
+
+GENERIC = frozenset({"покупатель", "гость", "анонимный", "a google user", "customer"})
+
+
+# --- card titles -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("title", "short"),
+    [
+        ("Чайник электрический 1,7 л, стеклянный, с подсветкой", "Чайник электрический 1,7 л"),
+        ("Термокружка 0,5 л с крышкой / подарок мужчине", "Термокружка 0,5 л с крышкой"),
+        (
+            "Чехол силиконовый прозрачный противоударный для iPhone и Samsung",
+            "Чехол силиконовый прозрачный",
+        ),
+        ('Рюкзак "Urban" городской', "Рюкзак Urban городской"),
+        ("«Пуховик» женский зимний", "Пуховик женский зимний"),
+    ],
+)
+def test_titles_are_cut_whole(title, short):
+    assert shorten_title(title) == short
+
+
+def test_titles_never_end_on_a_preposition_a_number_or_an_open_quote():
+    long = (
+        "Держатель для телефона в машину магнитный на дефлектор 360 градусов для iPhone и Android"
+    )
+    for limit in range(12, 60, 3):
+        out = shorten_title(long, limit)
+        assert out is not None
+        last = out.split()[-1].lower()
+        assert last not in {"для", "и", "в", "на", "360"}, out
+        assert out.count("«") == out.count("»") and '"' not in out
+
+
+def test_decimal_comma_is_not_a_separator():
+    assert shorten_title("Бутылка 1,5 л, спортивная", 40) == "Бутылка 1,5 л"
+    assert shorten_title("Чайник 1,7") is None or "1,7" not in (shorten_title("Чайник 1,7") or "")
+
+
+def test_english_replies_never_carry_a_cyrillic_title():
+    assert product_for("Рюкзак городской", "en") is None
+    assert product_for("Рюкзак городской", "en", english_name="City backpack") == "City backpack"
+    assert product_for("Hiking Backpack 30L, black", "en") == "Hiking Backpack 30L"
+    assert product_for("Рюкзак городской", "ru") == "Рюкзак городской"
+
+
+# --- customer names -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("author", "language", "name"),
+    [
+        ("Анна", "ru", "Анна"),
+        ("анна к.", "ru", "Анна"),
+        ("АННА", "ru", "Анна"),
+        ("Иванова Мария", "ru", "Мария"),
+        ("Мария Иванова", "ru", "Мария"),
+        ("Покупатель", "ru", None),
+        ("Гость", "ru", None),
+        ("Анонимный", "ru", None),
+        ("Тётя Валя", "ru", None),
+        ("ИП Петров", "ru", None),
+        ("Котик_99", "ru", None),
+        ("12345", "ru", None),
+        ("Снежная Королева", "ru", None),
+        ("A Google user", "en", None),
+        ("Customer", "en", None),
+        ("john", "en", "John"),
+        ("Мария", "en", None),  # no Cyrillic inside an English reply
+        ("Mr Smith", "en", None),
+    ],
+)
+def test_names_only_when_confidently_a_given_name(author, language, name):
+    assert customer_name(author, language, GENERIC) == name
+
+
+def test_brands_need_no_declension():
+    assert brand_for("Мамина Радость", "ru") == "«Мамина Радость»"
+    assert brand_for("«Мамина Радость»", "ru") == "«Мамина Радость»"
+    assert brand_for("Мамина Радость", "en") is None
+    assert brand_for("Мамина Радость", "en", english_brand="Mama's Joy") == "Mama's Joy"
+    assert brand_for("", "ru") is None
+
+
+# --- details ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "value"),
+    [
+        ("Брала внучке на день рождения, довольна", "ru", "recipient", "внучке"),
+        ("Купила сыну в школу", "ru", "recipient", "сыну"),
+        ("Заказала для мамы, ей понравилось", "ru", "recipient", "маме"),
+        ("Взяли на дачу, очень удобно", "ru", "use", "на даче"),
+        ("Хожу в нём в походы", "ru", "use", "в походах"),
+        ("Got this for my dad who drives for work", "en", "recipient", "your dad"),
+        ("A gift for my daughter, she loves it", "en", "recipient", "your daughter"),
+        ("Perfect for running, stays in place", "en", "use", "on your runs"),
+    ],
+)
+def test_detail_is_found(text, language, kind, value):
+    detail = find_detail(text, language)
+    assert detail is not None and (detail.kind, detail.value) == (kind, value)
+
+
+def test_no_detail_where_there_is_none():
+    assert find_recipient("Отличный чайник", "ru") is None
+    assert find_use("Отличный чайник", "ru") is None
+    assert find_detail("Nice mug", "en") is None
+    # A word that only looks like a recipient («сыну» inside another word) is not one.
+    assert find_recipient("Купила сыр", "ru") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Но молния заедает", "молния заедает"),
+        ("к сожалению, запах резины", "запах резины"),
+        ("Мой чехол пожелтел", "ваш чехол пожелтел"),
+        ("the zip broke on my bag", "the zip broke on your bag"),
+    ],
+)
+def test_safe_echo_tidies_the_buyers_words(phrase, echo):
+    assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "это подделка",  # repeating it would admit it
+        "продавец обманщик",
+        "какая-то хрень, а не чайник",
+        "fuck this kettle",
+        "I hate it",
+        "я заказала другой цвет",
+        "x" * 80,
+        "ПОЛНЫЙ ОТСТОЙ НЕ ПОКУПАЙТЕ",
+        "звоните 89001234567",
+    ],
+)
+def test_unsafe_words_are_never_echoed(phrase):
+    assert safe_echo(phrase) is None
+
+
+def test_praise_echo_is_a_clause_without_a_but():
+    assert (
+        praise_echo("MagSafe держит намертво, в руке не скользит.", "ru")
+        == "MagSafe держит намертво"
+    )
+    assert praise_echo("Отличный фен!", "ru") is None  # an adjective first: no clause
+    assert praise_echo("Удобный, но тяжёлый", "ru") is None
+    assert (
+        praise_echo("My thick hair dries in ten minutes.", "en")
+        == "your thick hair dries in ten minutes"
+    )
+
+
+def test_aspect_guessed_from_the_complaint_words():
+    assert guess_aspect("кружка протекает через крышку") == "leak"
+    assert guess_aspect("пришёл не тот размер") == "wrong_item"
+    assert guess_aspect("the zipper broke a week in") == "defect"
+    assert guess_aspect("пальцы упираются") != "counterfeit"
+
+
+# --- shop-wide sentence repetition ---------------------------------------------------------
+def test_repeated_sentences_are_found_shop_wide_and_greetings_do_not_count():
+    recent = [
+        "Здравствуйте!\nСпасибо за отзыв, нам очень приятно его читать. Рады, что понравилось.\n"
+        "С уважением, команда «Ромашка»",
+    ]
+    index = recent_sentence_set(recent)
+    draft = (
+        "Здравствуйте!\nСпасибо за отзыв, нам очень приятно его читать. Пусть служит долго.\n"
+        "С уважением, команда «Ромашка»"
+    )
+    assert repeated_sentences(draft, index) == ["Спасибо за отзыв, нам очень приятно его читать."]
+    # Countable body sentences: one in each reply (the short ones do not count).
+    assert repeat_rate([recent[0], draft]) == pytest.approx(1 / 2)
+    assert (
+        repeat_rate([recent[0], draft], exempt=["Спасибо за отзыв, нам очень приятно его читать."])
+        == 0
+    )

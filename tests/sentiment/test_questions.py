@@ -1,0 +1,115 @@
+"""Question detection inside reviews: with and without «?», rhetorical ones left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.sentiment.classifier.questions import find_questions, whole_text_question
+
+
+def asked(text: str) -> list[str]:
+    return [q.text for q in find_questions(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Будет ли поставка в декабре?", "Будет ли поставка в декабре?"),
+        ("Отличная куртка. А есть такая же в чёрном?", "А есть такая же в чёрном?"),
+        ("Подойдёт ли на рост 170?)) Очень нравится", "Подойдёт ли на рост 170?))"),
+        ("Does it come with a charger? Looks great", "Does it come with a charger?"),
+        ("Запах сильный, это нормально?", "Запах сильный, это нормально?"),
+    ],
+)
+def test_question_marks(text: str, question: str) -> None:
+    assert asked(text) == [question]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "подскажите размер на рост 170",
+        "Подскажите пожалуйста а 128 рост брать или 134",
+        "Как стирать",
+        "Где инструкция на русском",
+        "будет ли поставка в декабре",
+        "Какой размер брать на 44",
+        "не подскажете, есть ли гарантия",
+        "Хочу уточнить срок гарантии",
+        "Можно ли стирать в машинке",
+        "when will you restock the navy one",
+        "Does it come with a charger",
+        "How do I reset it",
+        "Any tips on washing it",
+        "Please advise which size to order",
+    ],
+)
+def test_questions_without_a_question_mark(text: str) -> None:
+    assert asked(text) == [text]
+
+
+def test_a_request_after_a_comma_starts_the_question() -> None:
+    assert asked("Всё подошло, подскажите, как стирать") == ["подскажите, как стирать"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Когда получила, сразу примерила.",
+        "Как и ожидалось, всё отлично",
+        "Какая красота!",
+        "Где-то через неделю сломалось",
+        "Would recommend to anyone",
+        "Does the job.",
+        "Does the job for the car seats and dog hair.",
+        "What a lovely dress",
+        "What I like most is the colour",
+        "Отличный чайник, рекомендую",
+        "",
+    ],
+)
+def test_statements_are_not_questions(text: str) -> None:
+    assert asked(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Размер не тот. И как это носить??",
+        "Вы серьёзно? Пришло разбитое",
+        "Пришло через месяц. За что?",
+        "Оригинал? Да конечно. Логотип кривой",
+        "Что это за запах? Воняет химией",
+        "Зачем писать неправду?",
+        "Ну и сколько ждать???",
+        "Broken on day one. Are you kidding me?",
+        "How am I supposed to charge them?",
+        "Seriously?",
+        "Заказал 128, пришло 98. Кто собирал?",
+        "Сто процентов хлопка? Сомневаюсь",
+        "Непроливайка, говорите? Течёт при любом наклоне",
+    ],
+)
+def test_rhetorical_questions_are_not_counted(text: str) -> None:
+    assert asked(text) == []
+
+
+def test_explicit_request_with_emphasis_is_still_a_question() -> None:
+    assert asked("Подскажите, когда будет поставка??") == ["Подскажите, когда будет поставка??"]
+    # a doubt about authenticity deserves an answer however loudly it is asked
+    assert asked("Это вообще оригинал?? Крем жидкий") == ["Это вообще оригинал??"]
+
+
+def test_several_questions_in_order_with_spans() -> None:
+    text = "Куртка тёплая. Как стирать? И будет ли размер XL? Спасибо!"
+    questions = find_questions(text)
+    assert [q.text for q in questions] == ["Как стирать?", "И будет ли размер XL?"]
+    for q in questions:
+        assert text[q.start : q.end] == q.text
+
+
+def test_question_mention_is_a_question_whole() -> None:
+    (question,) = whole_text_question("  Есть ли гарантия на чайник  ")
+    assert question.text == "Есть ли гарантия на чайник"
+    assert (question.start, question.end) == (2, 28)
+    assert whole_text_question("   ") == []
