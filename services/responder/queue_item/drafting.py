@@ -9,7 +9,7 @@ from typing import Any
 
 from services.responder.config import ResponderSettings
 from services.responder.draft.engine import (
-    ANSWER_PLACEHOLDER,
+    Draft,
     DraftError,
     DraftSettings,
     default_library,
@@ -19,6 +19,7 @@ from services.responder.fact.flows import FactAnswerer, FactPlan
 from services.responder.queue_item.edits import split_by_moves
 from services.responder.queue_item.service import AnswerOut, Drafter, DraftOut, FollowUpDrafter
 from services.responder.script.loader import ScriptLibrary, load_scripts
+from services.responder.script.model import MoveSpec
 from shared.events import Classification, Mention
 from shared.logging import get_logger
 
@@ -75,8 +76,6 @@ def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = Non
     ) -> DraftOut:
         used = tuple(plan.uses()) if plan else ()
         extra: dict[str, Any] = engine_fact_kwargs(draft_reply, plan)
-        if family is not None and _ENGINE_TAKES_FAMILY:
-            extra["family"] = family
         try:
             result = draft_reply(
                 mention=mention,
@@ -86,13 +85,15 @@ def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = Non
                 settings=draft_settings,
                 library=library,
                 resolution=resolution,
+                family=family,
                 **extra,
             )
         except DraftError as exc:
             # The item still opens (the case still resolves): a person writes the text.
             log.warning("no draft for mention", error=str(exc))
             return DraftOut(text="", script_id=None, similarity=None, family=family, facts=used)
-        return replace(draft_out(result, mention, classification, library), facts=used)
+        topics = tuple(sorted({f.topic for f in plan.fact_set.facts})) if plan else ()
+        return replace(draft_out(result, library), facts=used, fact_topics=topics)
 
     async def reply(
         mention: Mention,
@@ -118,61 +119,34 @@ def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = Non
     return Drafters(reply=reply, follow_up=follow_up)
 
 
-# --- temporary bridge to the draft engine of issue 13 (family, answers, facts) ----------
-# The engine gains `family=`, `Draft.family`, `Draft.answers` and `Draft.facts_used` on
-# another branch; until it is merged these read what the current engine has.
-_ENGINE_TAKES_FAMILY = "family" in inspect.signature(draft_reply).parameters
-
-
-def draft_out(
-    result: Any, mention: Mention, classification: Classification, library: ScriptLibrary
-) -> DraftOut:
+def draft_out(result: Draft, library: ScriptLibrary) -> DraftOut:
     """What the queue keeps of an engine draft: text, family, moves' parts, answers."""
-    script = _script(library, result.language, result.script_id)
-    family = getattr(result, "family", None) or (script.family if script else None)
     return DraftOut(
         text=result.text,
         script_id=result.script_id,
         similarity=result.similarity,
-        family=family,
+        family=result.family,
         parts=draft_parts(result, library),
-        answers=_answers(result, mention, classification),
-        facts_used=tuple(getattr(result, "facts_used", ())),
+        answers=tuple(
+            AnswerOut(question=a.question, fact_id=a.fact_id, text=a.text) for a in result.answers
+        ),
+        facts_used=tuple(result.facts_used),
     )
 
 
-def _script(library: ScriptLibrary, language: str, script_id: str) -> Any:
-    doc = library.languages.get(language)
-    return next((s for s in doc.scripts if s.id == script_id), None) if doc else None
-
-
-def draft_parts(result: Any, library: ScriptLibrary) -> tuple[tuple[str, str], ...] | None:
-    """Which text each move wrote: the engine's own parts when it gives them, else found
-    by matching the script's phrasings in the text."""
-    given = getattr(result, "parts", None)
-    if given is not None:
-        return tuple((str(move), str(text)) for move, text in given)
-    script = _script(library, result.language, result.script_id)
-    if script is None:
+def draft_parts(result: Draft, library: ScriptLibrary) -> tuple[tuple[str, str], ...] | None:
+    """Which text each move wrote: the draft's sentences aligned with the moves by the
+    script's phrasings (the per-move learning compares them with what was published)."""
+    doc = library.languages.get(result.language)
+    script = next((s for s in doc.scripts if s.id == result.script_id), None) if doc else None
+    if doc is None or script is None:
         return None
-    doc = library.languages[result.language]
-    by_move = {spec.move: spec for spec in script.moves}
+    by_move: dict[str, MoveSpec] = {spec.move: spec for spec in script.moves}
+    shared: dict[str, list[str]] = {str(m): list(p) for m, p in doc.phrasings.items()}
     phrasings: list[Sequence[str]] = []
     for move in result.moves:
         spec = by_move.get(move)
         own = spec.phrasings if spec is not None and spec.phrasings is not None else None
-        phrasings.append(own or doc.phrasings.get(move, []))
+        phrasings.append(own or shared.get(move, []))
     found = split_by_moves(result.text, result.moves, phrasings)
     return tuple(found) if found is not None else None
-
-
-def _answers(
-    result: Any, mention: Mention, classification: Classification
-) -> tuple[AnswerOut, ...]:
-    given = getattr(result, "answers", None)
-    if given is not None:
-        return tuple(AnswerOut(question=a.question, fact_id=a.fact_id, text=a.text) for a in given)
-    if ANSWER_PLACEHOLDER not in result.text:
-        return ()
-    questions = [q.text for q in classification.questions] or [mention.text]
-    return (AnswerOut(question=questions[0], fact_id=None, text=ANSWER_PLACEHOLDER),)

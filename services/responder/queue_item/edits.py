@@ -10,13 +10,13 @@ Thresholds (documented for the insights pages):
 - unchanged: distance 0 (only case, spacing or punctuation may differ);
 - light: up to LIGHT_MAX (0.3): a few words in a sentence, a name, a clause added;
 - rewritten: above it.
-Acceptance = unchanged + light.
+Acceptance = unchanged + light. The answer an agent writes in place of a question's
+`{answer}` placeholder is not counted as an edit (the placeholder matches it for free).
 """
 
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -27,7 +27,8 @@ VERDICTS: tuple[Verdict, ...] = ("unchanged", "light", "rewritten")
 LIGHT_MAX = 0.3
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\{[a-z_]+\}", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_SLOT = re.compile(r"\{[a-z_]+\}")
+_SENTENCE_END = re.compile(r"(?<=[.!?…}])\s+|\n+")
 #: Sentences of a published reply a draft sentence is compared with (bounds the work on
 #: a very long reply: a reply is rarely over 20 sentences).
 MAX_TARGETS = 120
@@ -51,9 +52,40 @@ def word_distance(a: Sequence[str], b: Sequence[str]) -> int:
     return previous[-1]
 
 
+PLACEHOLDER = "{answer}"
+
+
+def placeholder_distance(draft: Sequence[str], published: Sequence[str]) -> int:
+    """Word Levenshtein distance where each `{answer}` of the draft stands for whatever
+    the agent wrote in its place (any run of words, free): writing the answer a question
+    asks for is the agent's job, not an edit of the draft."""
+    previous = list(range(len(published) + 1))
+    for wa in draft:
+        if wa == PLACEHOLDER:
+            current = []
+            low = previous[0]
+            for value in previous:
+                low = min(low, value)
+                current.append(low)
+        else:
+            current = [previous[0] + 1]
+            for j, wb in enumerate(published, 1):
+                current.append(
+                    min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (wa != wb))
+                )
+        previous = current
+    return previous[-1]
+
+
 def normalised_distance(draft: str, published: str) -> float:
-    """0.0 (same words) .. 1.0 (nothing in common); two empty texts are the same."""
+    """0.0 (same words) .. 1.0 (nothing in common); two empty texts are the same.
+
+    With an `{answer}` placeholder in the draft, the answer written in its place is free
+    and the distance is over the draft's own words."""
     a, b = words(draft), words(published)
+    if PLACEHOLDER in a:
+        own = len(a) - a.count(PLACEHOLDER)
+        return round(min(1.0, placeholder_distance(a, b) / max(own, 1)), 4)
     longest = max(len(a), len(b))
     if longest == 0:
         return 0.0
@@ -118,37 +150,55 @@ def move_edits(parts: Sequence[tuple[str, str]], published: str) -> list[MoveEdi
     return out
 
 
-def phrasing_pattern(phrasing: str) -> str:
-    """A phrasing as a regular expression: its words literal, each slot any text on one
-    line, the first letter of either case (the engine capitalises a filled phrasing)."""
-    pieces: list[str] = []
-    for literal, name, _spec, _conversion in string.Formatter().parse(phrasing):
-        pieces.append(re.escape(literal))
-        if name is not None:
-            pieces.append(r"[^\n]+?")
-    pattern = "".join(pieces)
-    first = phrasing[:1]
-    if first.isalpha() and pattern.startswith(re.escape(first)):
-        pattern = f"[{first.lower()}{first.upper()}]" + pattern[len(re.escape(first)) :]
-    return pattern
+def literal_words(phrasing: str) -> list[str]:
+    """A phrasing's own words, its {slots} left out."""
+    return words(_SLOT.sub(" ", phrasing))
+
+
+def _likeness(sentence: Sequence[str], phrasing: Sequence[str]) -> float:
+    """How much of a phrasing's own words a sentence carries (0..1)."""
+    if not sentence or not phrasing:
+        return 0.0
+    common = sum(1 for w in set(phrasing) if w in set(sentence))
+    return common / max(len(set(phrasing)), len(set(sentence)))
 
 
 def split_by_moves(
     text: str, moves: Sequence[str], phrasings: Sequence[Sequence[str]]
 ) -> list[tuple[str, str]] | None:
-    """Which part of a drafted text each move wrote, found by matching the moves' phrasings
-    in order (the engine joins them with a space or a line break); None when the text is
-    not made of them (an edited text, a phrasing the library no longer has)."""
-    if not moves or len(moves) != len(phrasings) or any(not p for p in phrasings):
+    """Which sentences of a drafted text each move wrote, the moves in order.
+
+    The engine fills, adapts and joins the moves' phrasings (and some moves come from
+    other tables), so a draft is not matched literally: its sentences are aligned with the
+    moves (each move one or more consecutive sentences) to carry as much of each move's
+    phrasing words as possible. None when there are fewer sentences than moves."""
+    parts = sentences(text)
+    n, k = len(parts), len(moves)
+    if k == 0 or n < k or len(phrasings) != k:
         return None
-    groups = [
-        f"(?P<m{i}>{'|'.join(phrasing_pattern(p) for p in options)})"
-        for i, options in enumerate(phrasings)
+    options = [[literal_words(p) for p in move_phrasings] for move_phrasings in phrasings]
+    said = [words(p) for p in parts]
+    like = [
+        [max((_likeness(said[i], o) for o in options[j]), default=0.0) for j in range(k)]
+        for i in range(n)
     ]
-    try:
-        match = re.fullmatch(r"\s*" + r"\s+".join(groups) + r"\s*", text)
-    except re.error:
-        return None
-    if match is None:
-        return None
-    return [(move, match.group(f"m{i}")) for i, move in enumerate(moves)]
+    # best[j][i]: the best score of moves[:j] over sentences[:i]; each move >= 1 sentence.
+    minus = float("-inf")
+    best = [[minus] * (n + 1) for _ in range(k + 1)]
+    cut = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for j in range(1, k + 1):
+        for i in range(j, n - (k - j) + 1):
+            for start in range(j - 1, i):
+                if best[j - 1][start] == minus:
+                    continue
+                score = best[j - 1][start] + sum(like[x][j - 1] for x in range(start, i))
+                if score > best[j][i]:
+                    best[j][i], cut[j][i] = score, start
+    blocks: list[tuple[str, str]] = []
+    end = n
+    for j in range(k, 0, -1):
+        start = cut[j][end]
+        blocks.append((moves[j - 1], " ".join(parts[start:end])))
+        end = start
+    return blocks[::-1]

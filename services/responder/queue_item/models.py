@@ -88,6 +88,9 @@ class QueueItem(Base):
     draft_parts: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     draft_answers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     draft_facts_used: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    #: Topics of the seller facts that applied when drafting (the lint's content rules
+    #: allow what a fact backs: an exchange, certificates, a term in days).
+    draft_fact_topics: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     #: The engine's text as drafted (agents' edits change `draft_text`, not this): what the
     #: approved reply is compared with to learn how much agents edit.
     draft_generated: Mapped[str | None] = mapped_column(Text, nullable=True)

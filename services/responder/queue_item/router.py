@@ -14,7 +14,6 @@ API token acts as admin. Each change is recorded in ``queue_actions`` (who, role
 
 from __future__ import annotations
 
-import inspect
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -24,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.auth import Principal, require_role
 from services.responder.deps import Context, ResponderContext, Staff
+from services.responder.draft.family import blamed_aspects, draft_family
+from services.responder.lint import LintContext, truth_for
 from services.responder.lint.policy import policy_for
 from services.responder.lint.rules import lint_reply
 from services.responder.queue_item.learning import record_draft_edit
@@ -79,9 +80,24 @@ from shared.topics import REPLIES_APPROVED
 router = APIRouter(prefix="/api", tags=["queue"])
 
 
-#: What the lint may be told about the item beyond the text, platform and kind: passed
-#: only where `lint_reply` takes it (its content rules grow with issue 13).
-_LINT_CONTEXT = frozenset(inspect.signature(lint_reply).parameters) - {"text", "policy", "kind"}
+def lint_context(item: QueueItem) -> LintContext:
+    """What the content rules need to know of the review, as the engine tells them when it
+    drafts: the family, the stars, the platform's truth, the topics of the seller facts that
+    apply, whether the review names its problem and whether it asks something."""
+    classification = item_classification(item)
+    family = item.draft_family or draft_family(item_mention(item), classification)
+    complaint = family == "negative" or (
+        family in ("neutral", "positive_remark") and bool(blamed_aspects(classification))
+    )
+    topics = {str(u.get("topic")) for u in item.draft_facts or [] if u.get("topic")}
+    return LintContext(
+        family=family,
+        rating=item.rating,
+        truth=truth_for(item.platform),
+        fact_topics=frozenset(topics | set(item.draft_fact_topics or [])),
+        problem_named=complaint,
+        asks=bool(classification.questions) or item.kind == MentionKind.question.value,
+    )
 
 
 def lint_text(
@@ -89,17 +105,8 @@ def lint_text(
 ) -> list[LintIssueRead]:
     """The platform's rules, and with `item` the content rules that depend on the review
     (its stars, the draft's family, the seller facts), in words an agent acts on."""
-    context: dict[str, Any] = {}
-    if item is not None:
-        offered = {
-            "rating": item.rating,
-            "family": item.draft_family,
-            "sentiment": Sentiment(item.sentiment),
-            "language": item.language,
-            "classification": item_classification(item),
-        }
-        context = {k: v for k, v in offered.items() if k in _LINT_CONTEXT}
-    issues = lint_reply(text, policy_for(platform), kind=kind, **context)
+    context = lint_context(item) if item is not None else None
+    issues = lint_reply(text, policy_for(platform), kind=kind, context=context)
     questions = [a.get("question", "") for a in (item.draft_answers or [])] if item else []
     out: list[LintIssueRead] = []
     for i in issues:

@@ -47,8 +47,9 @@ class DraftOut:
     parts: tuple[tuple[str, str], ...] | None = None
     #: The draft's answer parts, one per question it answers (or leaves to a person).
     answers: tuple[AnswerOut, ...] = ()
-    #: Ids of the seller facts the draft's text states.
+    #: Ids of the seller facts the draft's text states, and the topics of all that applied.
     facts_used: tuple[str, ...] = ()
+    fact_topics: tuple[str, ...] = ()
     #: Seller facts proposed as answers to the review's questions (see
     #: ``services.responder.fact.flows.FactPlan.uses``), for the agent to confirm.
     facts: tuple[dict[str, Any], ...] = ()
@@ -288,6 +289,7 @@ def apply_draft(item: QueueItem, draft: DraftOut) -> None:
         {"question": a.question, "fact_id": a.fact_id, "text": a.text} for a in draft.answers
     ]
     item.draft_facts_used = list(draft.facts_used)
+    item.draft_fact_topics = list(draft.fact_topics)
     item.draft_facts = list(draft.facts)
 
 

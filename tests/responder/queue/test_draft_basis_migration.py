@@ -29,6 +29,7 @@ NEW_COLUMNS = {
     "draft_parts",
     "draft_answers",
     "draft_facts_used",
+    "draft_fact_topics",
     "draft_generated",
     "follow_up_generated",
 }

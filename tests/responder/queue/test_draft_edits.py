@@ -38,6 +38,14 @@ def test_light_edit_and_rewrite_thresholds() -> None:
     assert 0 < d_light <= LIGHT_MAX and verdict(d_light) == "light"
     assert d_rewritten > LIGHT_MAX and verdict(d_rewritten) == "rewritten"
     assert normalised_distance("", "") == 0.0
+    # the answer written in place of the placeholder is the agent's job, not an edit
+    asked = "Здравствуйте! Спасибо за вопрос. {answer} С уважением, Acme."
+    filled = asked.replace("{answer}", "Да, инструкция на русском лежит в коробке.")
+    assert normalised_distance(asked, filled) == 0.0
+    assert verdict(normalised_distance(asked, filled.replace("Спасибо за", "Благодарим за"))) == (
+        "light"
+    )
+    assert normalised_distance(asked, "Совсем другой ответ без всего.") == 1.0
     assert normalised_distance("Спасибо", "") == 1.0
 
 
@@ -61,20 +69,37 @@ def test_move_edits_compare_each_sentence_with_the_closest_published_one() -> No
     assert sentences("Один. Два!\nТри?") == ["Один.", "Два!", "Три?"]
 
 
-def test_split_by_moves_finds_each_moves_text() -> None:
+def test_split_by_moves_aligns_sentences_with_the_moves() -> None:
     phrasings = [
         ["Здравствуйте, {customer_name}!", "Здравствуйте!"],
         ["Спасибо за отзыв о «{product}».", "Спасибо!"],
+        ["Жаль, что так вышло. Мы разберёмся.", "Простите нас."],
         ["С уважением, {brand}."],
     ]
-    text = "Здравствуйте, Анна!\nСпасибо за отзыв о «Чайник 1,7 л».\nС уважением, Acme."
-    assert split_by_moves(text, ["greeting", "thanks", "sign_off"], phrasings) == [
+    moves = ["greeting", "thanks", "apology", "sign_off"]
+    text = (
+        "Здравствуйте, Анна!\nСпасибо за отзыв о «Чайник 1,7 л». Жаль, что так вышло. "
+        "Мы обязательно разберёмся.\nС уважением, Acme."
+    )
+    assert split_by_moves(text, moves, phrasings) == [
         ("greeting", "Здравствуйте, Анна!"),
         ("thanks", "Спасибо за отзыв о «Чайник 1,7 л»."),
+        ("apology", "Жаль, что так вышло. Мы обязательно разберёмся."),  # two sentences
         ("sign_off", "С уважением, Acme."),
     ]
-    assert split_by_moves("Совсем другой текст.", ["greeting"], [["Здравствуйте!"]]) is None
+    # a move whose text comes from elsewhere still gets its sentence, in order
+    assert split_by_moves(
+        "Привет! Чайник хорош. Пока.",
+        ["greeting", "praise", "sign_off"],
+        [
+            ["Привет!"],
+            [],
+            ["Пока."],
+        ],
+    ) == [("greeting", "Привет!"), ("praise", "Чайник хорош."), ("sign_off", "Пока.")]
+    assert split_by_moves("Одна фраза.", ["greeting", "sign_off"], [["А"], ["Б"]]) is None
     assert split_by_moves(text, ["greeting"], []) is None
+    assert sentences("Спасибо. {answer} Ждём вас.") == ["Спасибо.", "{answer}", "Ждём вас."]
 
 
 @pytest.mark.parametrize(
@@ -117,9 +142,8 @@ async def test_engine_drafts_carry_family_parts_and_answers(
         assert draft.parts is not None, draft.text
         assert "".join(t for _, t in draft.parts).replace(" ", "") == "".join(draft.text.split())
         if family == "question":
-            assert [(a.question, a.fact_id, a.text) for a in draft.answers] == [
-                (text, None, "{answer}")
-            ]
-            assert any(m == "answer" and "{answer}" in t for m, t in draft.parts)
+            # no seller fact: a person writes the answer in place of the placeholder
+            assert [(a.question, a.fact_id, a.text) for a in draft.answers] == [(text, None, "")]
+            assert ("answer", "{answer}") in draft.parts
         else:
             assert draft.answers == ()

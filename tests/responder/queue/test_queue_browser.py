@@ -248,7 +248,8 @@ async def test_complaint_shows_the_lint_warning_for_a_typed_advert(
     broker: Any, topic_prefix: str, tmp_path: Any, chromium: str
 ) -> None:
     """An agent types a "subscribe" line under a complaint: the item's lint (the review's
-    stars and the draft's family go with the text) warns before approval."""
+    stars and the draft's family go with the text) shows it while typing, and approval is
+    refused naming it."""
     databases = DatabaseFactory("sqlite", tmp_path)
     complaint = make_item(
         6,
@@ -263,10 +264,14 @@ async def test_complaint_shows_the_lint_warning_for_a_typed_advert(
     expected = [
         i
         for i in lint_text(complaint.draft_text + advert, "wildberries", "review", item=complaint)
-        if i.severity == "warning" and i.code != "no_edit"
+        if i.code == "advert"
     ]
-    if not expected:
-        pytest.skip("the responder lint has no advert rule yet (issue 13, item 6)")
+    assert expected, "the content lint flags an advert under a complaint"
+    assert not [
+        i
+        for i in lint_text(complaint.draft_text, "wildberries", "review", item=complaint)
+        if i.code == "advert"
+    ]
     async with running(broker, topic_prefix, await databases.new("responder")) as stack:
         await stack.add(complaint)
         async with serve_app(stack.app) as url, browser_page(chromium) as page:
@@ -279,14 +284,18 @@ async def test_complaint_shows_the_lint_warning_for_a_typed_advert(
             await page.keyboard.type(advert)
             codes = [i.code for i in expected]
             await page.wait_for_function(
-                "(codes) => codes.every((c) => document.querySelector("
-                "`#lint li.warning[data-code=${c}]`))",
+                "(codes) => codes.every((c) => document.querySelector(`#lint li[data-code=${c}]`))",
                 arg=codes,
             )
-            shown = await page.locator("#lint li.warning").all_inner_texts()
+            shown = await page.locator("#lint li[data-code=advert]").all_inner_texts()
             assert {i.message for i in expected} <= set(shown)
+            assert "advert" in shown[0].lower()
+            await page.click("#approve")
+            await page.wait_for_function(
+                "document.querySelector('#status').textContent.includes('advert')"
+            )
             item = (await stack.api.get(f"/api/queue/{complaint.mention_id}")).json()
-            assert item["state"] == "open"  # nothing approved by showing the warning
+            assert item["state"] == "open"  # not approved with the advert in it
     await databases.close()
 
 

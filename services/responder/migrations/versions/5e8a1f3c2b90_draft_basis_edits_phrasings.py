@@ -32,6 +32,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("draft_parts", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_answers", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_facts_used", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("draft_fact_topics", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("draft_generated", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("follow_up_generated", sa.Text(), nullable=True))
     op.create_index(
@@ -123,6 +124,7 @@ def downgrade() -> None:
     with op.batch_alter_table("queue_items", schema=None) as batch_op:
         batch_op.drop_column("follow_up_generated")
         batch_op.drop_column("draft_generated")
+        batch_op.drop_column("draft_fact_topics")
         batch_op.drop_column("draft_facts_used")
         batch_op.drop_column("draft_answers")
         batch_op.drop_column("draft_parts")
