@@ -233,7 +233,8 @@ async def bench_queue(n: int, closed: int, requests: int) -> dict[str, Any]:
     }
 
 
-def bench_drafts(n: int) -> tuple[float, int]:
+def bench_drafts(n: int, recent_count: int = 100) -> tuple[float, int]:
+    """Drafts/s with the shop's last `recent_count` replies compared (shop-wide, issue 13)."""
     rnd = random.Random(5)
     recent: dict[str, list[str]] = {}
     started = time.perf_counter()
@@ -269,9 +270,11 @@ def bench_drafts(n: int) -> tuple[float, int]:
                 )
             ],
         )
-        previous = recent.setdefault(sku, [])
+        previous = recent.setdefault("shop", [])
         draft = draft_reply(
-            mention=mention, classification=classification, recent_replies=previous[-30:][::-1]
+            mention=mention,
+            classification=classification,
+            recent_replies=previous[-recent_count:],
         )
         previous.append(draft.text)
     elapsed = time.perf_counter() - started
@@ -284,6 +287,7 @@ def main() -> None:
     parser.add_argument("--closed", type=int, default=20_000, help="answered items beside")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--drafts", type=int, default=2000)
+    parser.add_argument("--recent", type=int, default=100, help="recent replies compared")
     args = parser.parse_args()
     result = asyncio.run(bench_queue(args.items, args.closed, args.requests))
     q, h = result["queue"], result["health"]
@@ -305,8 +309,11 @@ def main() -> None:
     for word, plan in result["plans"].items():
         print(f"plan of the list query for q={word!r}:")
         print("\n".join(f"    {line}" for line in plan.splitlines()))
-    rate, n = bench_drafts(args.drafts)
-    print(f"draft engine: {rate:.0f} drafts/s over {n} mentions (30 recent replies compared)")
+    rate, n = bench_drafts(args.drafts, args.recent)
+    print(
+        f"draft engine: {rate:.0f} drafts/s over {n} mentions "
+        f"({args.recent} recent replies compared, shop-wide)"
+    )
 
 
 if __name__ == "__main__":

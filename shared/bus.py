@@ -4,8 +4,14 @@ decoding, retries, the dead-letter topic, commits and metrics.
 Handlers know nothing of aiokafka: they receive decoded envelopes. The runner commits a
 partition's offsets only after every message of the fetched batch was handled (its
 effects durable) or dead-lettered. Failure kinds (after arroyo):
-- undecodable / invalid (`EventDecodeError`, `InvalidEvent`) → DLQ at once, commit past it;
-- anything else → retried with backoff; still failing after `max_attempts` → DLQ;
+- undecodable, of any exception type, or invalid (`EventDecodeError`, `InvalidEvent`, an
+  event type nobody handles) → DLQ at once, per record, commit past it;
+- infrastructure (database, broker or platform unreachable, timeouts; see
+  `shared.failures`) → the partition pauses and the work in hand is retried with capped
+  backoff for as long as the outage lasts: no DLQ, no commit past it; `degraded()` says so
+  (readiness) and `otklik_consumer_infrastructure_errors_total` counts it;
+- anything else (a bug of ours) → retried with backoff; still failing after
+  `max_attempts` → DLQ;
 - too many dead letters in a row → `DeadLetterLimitExceeded` stops the consumer, so a
   bad deploy cannot drain a topic into its DLQ.
 """
@@ -18,11 +24,18 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 
 from shared.events import Envelope, EventDecodeError, Payload, decode, encode, make_envelope
+from shared.failures import describe, is_infrastructure_error
 from shared.logging import get_logger, log_context
 from shared.metrics import BusMetrics
 from shared.topics import Topics
@@ -86,10 +99,12 @@ class Publisher:
         producer_name: str,
         metrics: BusMetrics | None = None,
         request_timeout_ms: int = 30000,
+        publish_timeout_s: float = 10.0,
     ) -> None:
         self._topics = topics
         self._name = producer_name
         self._metrics = metrics
+        self._publish_timeout_s = publish_timeout_s
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=f"{producer_name}-producer",
@@ -129,18 +144,34 @@ class Publisher:
     async def publish_envelopes(
         self, logical_topic: str, envelopes: Sequence[Envelope[Any]]
     ) -> None:
-        """Send several events at once; returns when all are acknowledged."""
+        """Send several events at once; returns when all are acknowledged.
+
+        Gives up after `publish_timeout_s` with KafkaTimeoutError (an infrastructure error:
+        the API answers 503, a consumer pauses) instead of aiokafka's 30 s of silence.
+        """
         topic = self._topics.name(logical_topic)
-        futures = [
-            await self._producer.send(topic, encode(env), key=env.payload.key())
-            for env in envelopes
-        ]
-        if futures:
-            await asyncio.gather(*futures)
-            if self._metrics:
-                self._metrics.produced.labels(service=self._name, topic=logical_topic).inc(
-                    len(futures)
-                )
+        if not envelopes:
+            return
+        await self._bounded(
+            self._send_all(topic, [(encode(env), env.payload.key()) for env in envelopes]),
+            what=f"{len(envelopes)} event(s) to {logical_topic}",
+        )
+        if self._metrics:
+            self._metrics.produced.labels(service=self._name, topic=logical_topic).inc(
+                len(envelopes)
+            )
+
+    async def _send_all(self, topic: str, messages: Sequence[tuple[bytes, bytes | None]]) -> None:
+        futures = [await self._producer.send(topic, value, key=key) for value, key in messages]
+        await asyncio.gather(*futures)
+
+    async def _bounded(self, work: Awaitable[None], *, what: str) -> None:
+        try:
+            await asyncio.wait_for(work, timeout=self._publish_timeout_s)
+        except TimeoutError as exc:
+            raise KafkaTimeoutError(
+                f"the broker did not acknowledge {what} within {self._publish_timeout_s:g}s"
+            ) from exc
 
     async def send_raw(
         self,
@@ -150,7 +181,10 @@ class Publisher:
         key: bytes | None = None,
         headers: Sequence[tuple[str, bytes]] | None = None,
     ) -> None:
-        await (await self._producer.send(topic, value, key=key, headers=list(headers or [])))
+        async def send() -> None:
+            await (await self._producer.send(topic, value, key=key, headers=list(headers or [])))
+
+        await self._bounded(send(), what=f"a record to {topic}")
 
 
 @dataclass
@@ -169,7 +203,55 @@ class Subscription:
     ignore: frozenset[str] = frozenset()
 
 
+@dataclass
+class _Work:
+    """One record of a fetched batch: an envelope to handle, or a reason to dead-letter it."""
+
+    record: ConsumerRecord
+    envelope: Envelope[Any] | None
+    reason: str = ""
+    error: str = ""
+    error_type: str = ""
+
+
+class _Blocked(Exception):
+    """A dependency is away: `remaining` must wait, in order, until it is back."""
+
+    def __init__(self, remaining: list[_Work], cause: BaseException) -> None:
+        super().__init__(describe(cause))
+        self.remaining = remaining
+        self.cause = cause
+
+
+@dataclass
+class _Paused:
+    """A partition waiting for a dependency: what is left of its batch, when to try again."""
+
+    remaining: list[_Work]
+    end_offset: int
+    attempt: int
+    retry_at: float
+    error: str
+    since: float
+
+
+class _Rebalance(ConsumerRebalanceListener):
+    """Forgets the waiting work of partitions that moved away (their new owner re-reads)."""
+
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self._runner = runner
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        for tp in revoked:
+            self._runner._forget(tp)
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        return None
+
+
 class ConsumerRunner:
+    """Polls, decodes, handles, dead-letters and commits; see the module docstring."""
+
     def __init__(
         self,
         *,
@@ -184,6 +266,7 @@ class ConsumerRunner:
         batch_timeout_ms: int = 200,
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
+        infra_backoff_max_s: float = 30.0,
         dlq_max_consecutive: int = 1000,
         session_timeout_ms: int = 10000,
     ) -> None:
@@ -192,18 +275,20 @@ class ConsumerRunner:
         self._publisher = publisher
         self._metrics = metrics
         self._service = service
+        self._group_id = group_id
         self._max_records = max_records
         self._batch_timeout_ms = batch_timeout_ms
         self._max_attempts = max_attempts
         self._backoff = retry_backoff_s
+        self._infra_backoff_max = infra_backoff_max_s
         self._dlq_max_consecutive = dlq_max_consecutive
         self._consecutive_dlq = 0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.last_poll_monotonic = time.monotonic()
         self._positions: dict[TopicPartition, int] = {}
+        self._paused: dict[TopicPartition, _Paused] = {}
         self._consumer = AIOKafkaConsumer(
-            *self._subs,
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
             client_id=f"{service}-consumer",
@@ -213,6 +298,7 @@ class ConsumerRunner:
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(100, session_timeout_ms // 10),
         )
+        self._consumer.subscribe(topics=list(self._subs), listener=_Rebalance(self))
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -236,29 +322,52 @@ class ConsumerRunner:
     def task(self) -> asyncio.Task[None] | None:
         return self._task
 
+    @property
+    def group_id(self) -> str:
+        return self._group_id
+
     def alive(self, max_silence_s: float = 60.0) -> bool:
         """Liveness follows poll progress: the loop fetched recently and did not die."""
         if self._task is not None and self._task.done():
             return False
         return time.monotonic() - self.last_poll_monotonic < max_silence_s
 
+    def degraded(self) -> str | None:
+        """Why some partitions wait for a dependency, or None when all flow."""
+        if not self._paused:
+            return None
+        waiting = sorted(self._paused.items(), key=lambda kv: kv[1].since)
+        tp, first = waiting[0]
+        return (
+            f"{self._group_id}: {len(waiting)} partition(s) paused, "
+            f"{self._logical(tp.topic)}[{tp.partition}] for "
+            f"{time.monotonic() - first.since:.0f}s: {first.error[:200]}"
+        )
+
     # --- the loop ------------------------------------------------------------------------
 
     async def _run(self) -> None:
         try:
             while not self._stopping.is_set():
+                await self._retry_paused()
                 batches = await self._consumer.getmany(
-                    timeout_ms=self._batch_timeout_ms, max_records=self._max_records
+                    timeout_ms=self._poll_timeout_ms(), max_records=self._max_records
                 )
                 self.last_poll_monotonic = time.monotonic()
                 self._metrics.last_poll.labels(service=self._service).set(time.time())
                 for tp, records in batches.items():
-                    if records:
+                    if records and tp not in self._paused:
                         await self._process_partition(tp, records)
                 self._record_lag()
         except Exception:
             log.exception("consumer loop stopped by an unexpected error")
             raise
+
+    def _poll_timeout_ms(self) -> int:
+        if not self._paused:
+            return self._batch_timeout_ms
+        wait = min(p.retry_at for p in self._paused.values()) - time.monotonic()
+        return max(1, min(self._batch_timeout_ms, int(wait * 1000)))
 
     def _record_lag(self) -> None:
         for tp in self._consumer.assignment():
@@ -278,110 +387,215 @@ class ConsumerRunner:
         logical = self._logical(tp.topic)
         started = time.perf_counter()
         self._metrics.batch_size.labels(service=self._service, topic=logical).observe(len(records))
-        decoded: list[tuple[ConsumerRecord, Envelope[Any]]] = []
-        for record in records:
-            try:
-                envelope = decode(record.value)
-            except EventDecodeError as exc:
-                await self._dead_letter(record, logical, str(exc), reason="undecodable")
-                continue
-            if envelope.type in sub.ignore:
-                continue
-            if sub.batch_handler is None and envelope.type not in sub.handlers:
-                await self._dead_letter(
-                    record,
-                    logical,
-                    f"no handler for event type {envelope.type!r}",
-                    reason="unhandled",
-                )
-                continue
-            decoded.append((record, envelope))
-
-        if decoded:
-            if sub.batch_handler is not None:
-                await self._handle_batch(sub.batch_handler, decoded, logical)
-            else:
-                for record, envelope in decoded:
-                    await self._handle_one(sub.handlers[envelope.type], record, envelope, logical)
-
-        last = records[-1].offset + 1
-        await self._commit({tp: last})
-        self._positions[tp] = last
+        work = [w for w in (self._prepare(sub, record) for record in records) if w is not None]
+        await self._drain(tp, work, records[-1].offset + 1, attempt=0)
         self._metrics.handler_seconds.labels(service=self._service, topic=logical).observe(
             time.perf_counter() - started
         )
 
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+    def _prepare(self, sub: Subscription, record: ConsumerRecord) -> _Work | None:
+        """Decode one record; whatever cannot be decoded, of any kind, is marked for the DLQ."""
+        try:
+            envelope = decode(record.value)
+        except Exception as exc:  # decode() wraps its own; anything else is undecodable too
+            return _Work(
+                record,
+                None,
+                reason="undecodable",
+                error=str(exc) if isinstance(exc, EventDecodeError) else describe(exc),
+                error_type=type(exc.__cause__ or exc).__name__,
+            )
+        if envelope.type in sub.ignore:
+            return None
+        if sub.batch_handler is None and envelope.type not in sub.handlers:
+            return _Work(
+                record,
+                None,
+                reason="unhandled",
+                error=f"no handler for event type {envelope.type!r}",
+                error_type="UnhandledEventType",
+            )
+        return _Work(record, envelope)
+
+    async def _drain(
+        self, tp: TopicPartition, work: list[_Work], end_offset: int, *, attempt: int
+    ) -> None:
+        """Handle `work`, then commit `end_offset`; on an outage, pause the partition instead."""
+        sub = self._subs[tp.topic]
+        logical = self._logical(tp.topic)
+        try:
+            await self._work(sub, logical, work)
+            await self._commit(tp, end_offset)
+        except _Blocked as blocked:
+            self._pause(tp, blocked, end_offset, attempt)
+            return
+        self._positions[tp] = end_offset
+        if self._paused.pop(tp, None) is not None:
+            self._consumer.seek(tp, end_offset)
+            self._consumer.resume(tp)
+            self._metrics.paused.labels(service=self._service).set(len(self._paused))
+            log.info("dependency back: partition resumed", topic=logical, partition=tp.partition)
+
+    async def _work(self, sub: Subscription, logical: str, work: list[_Work]) -> None:
+        rejected = [w for w in work if w.envelope is None]
+        accepted = [w for w in work if w.envelope is not None]
+        for i, item in enumerate(rejected):
+            try:
+                await self._dead_letter(item, logical)
+            except DeadLetterLimitExceeded:
+                raise
+            except Exception as exc:
+                if is_infrastructure_error(exc):
+                    raise _Blocked(rejected[i:] + accepted, exc) from exc
+                raise
+        if not accepted:
+            return
+        if sub.batch_handler is not None:
+            await self._handle_batch(sub.batch_handler, accepted, logical)
+            return
+        for i, item in enumerate(accepted):
+            assert item.envelope is not None
+            try:
+                await self._handle_one(sub.handlers[item.envelope.type], item, logical)
+            except _Blocked as blocked:
+                raise _Blocked(accepted[i:], blocked.cause) from blocked.cause
+
+    def _pause(self, tp: TopicPartition, blocked: _Blocked, end_offset: int, attempt: int) -> None:
+        """Wait for the dependency with capped backoff: no DLQ, no commit past the wait."""
+        logical = self._logical(tp.topic)
+        attempt += 1
+        delay = min(self._backoff * 2 ** min(attempt - 1, 30), self._infra_backoff_max)
+        now = time.monotonic()
+        previous = self._paused.get(tp)
+        self._paused[tp] = _Paused(
+            remaining=blocked.remaining,
+            end_offset=end_offset,
+            attempt=attempt,
+            retry_at=now + delay,
+            error=describe(blocked.cause),
+            since=previous.since if previous else now,
+        )
+        self._consumer.pause(tp)
+        self._metrics.infrastructure_errors.labels(
+            service=self._service, topic=logical, reason=type(blocked.cause).__name__
+        ).inc()
+        self._metrics.paused.labels(service=self._service).set(len(self._paused))
+        log.warning(
+            "dependency unavailable: partition paused",
+            topic=logical,
+            partition=tp.partition,
+            waiting=len(blocked.remaining),
+            attempt=attempt,
+            retry_in_s=round(delay, 2),
+            error_type=type(blocked.cause).__name__,
+            error=str(blocked.cause)[:500],
+        )
+
+    async def _retry_paused(self) -> None:
+        now = time.monotonic()
+        for tp, paused in list(self._paused.items()):
+            if self._stopping.is_set():
+                return
+            if paused.retry_at > now or tp not in self._consumer.assignment():
+                continue
+            await self._drain(tp, paused.remaining, paused.end_offset, attempt=paused.attempt)
+
+    def _forget(self, tp: TopicPartition) -> None:
+        if self._paused.pop(tp, None) is not None:
+            self._metrics.paused.labels(service=self._service).set(len(self._paused))
+            log.info("paused partition revoked; its new owner re-reads it", partition=tp.partition)
+
+    async def _commit(self, tp: TopicPartition, offset: int) -> None:
         for attempt in range(1, self._max_attempts + 1):
             try:
-                await self._consumer.commit(offsets)
+                await self._consumer.commit({tp: offset})
                 return
             except KafkaError as exc:
+                if is_infrastructure_error(exc):
+                    raise _Blocked([], exc) from exc
                 if attempt == self._max_attempts:
                     raise
-                log.warning("commit failed, retrying", error=str(exc), attempt=attempt)
+                log.warning("commit failed, retrying", error=describe(exc), attempt=attempt)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
 
-    async def _handle_batch(
-        self,
-        handler: BatchHandler,
-        decoded: list[tuple[ConsumerRecord, Envelope[Any]]],
-        logical: str,
-    ) -> None:
-        envelopes = [env for _, env in decoded]
+    async def _handle_batch(self, handler: BatchHandler, work: list[_Work], logical: str) -> None:
+        envelopes = [w.envelope for w in work if w.envelope is not None]
         for attempt in range(1, self._max_attempts + 1):
             try:
                 await handler(envelopes)
             except InvalidEvent:
                 break  # one of them is poison: isolate it below
             except Exception as exc:
+                if is_infrastructure_error(exc):
+                    raise _Blocked(work, exc) from exc
                 self._metrics.failed.labels(
                     service=self._service, topic=logical, reason=type(exc).__name__
                 ).inc()
                 log.warning(
-                    "batch handler failed", error=str(exc), attempt=attempt, size=len(envelopes)
+                    "batch handler failed",
+                    error=describe(exc),
+                    attempt=attempt,
+                    size=len(envelopes),
+                    exc_info=True,
                 )
                 if attempt < self._max_attempts:
                     await self._sleep_backoff(attempt)
                 continue
             self._count_handled(logical, envelopes)
             return
-        for record, envelope in decoded:
-            await self._handle_one(lambda env: handler([env]), record, envelope, logical)
+        for i, item in enumerate(work):
+            try:
+                await self._handle_one(lambda env: handler([env]), item, logical)
+            except _Blocked as blocked:
+                raise _Blocked(work[i:], blocked.cause) from blocked.cause
 
-    async def _handle_one(
-        self, handler: Handler, record: ConsumerRecord, envelope: Envelope[Any], logical: str
-    ) -> None:
+    async def _handle_one(self, handler: Handler, item: _Work, logical: str) -> None:
+        """Retry our own failures, then dead-letter; an outage raises `_Blocked` at once."""
+        envelope = item.envelope
+        assert envelope is not None
         mention_id = _mention_id(envelope)
         with log_context(
             event_id=envelope.event_id, trace_id=envelope.trace_id, mention_id=mention_id
         ):
-            last_error = ""
+            last: BaseException | None = None
             for attempt in range(1, self._max_attempts + 1):
                 try:
                     await handler(envelope)
                 except InvalidEvent as exc:
-                    await self._dead_letter(
-                        record, logical, f"invalid event: {exc}", reason="invalid"
-                    )
+                    item.reason, item.error = "invalid", f"invalid event: {exc}"
+                    item.error_type = type(exc).__name__
+                    await self._dead_letter_or_block(item, logical)
                     return
                 except Exception as exc:
-                    last_error = f"{type(exc).__name__}: {exc}"
+                    if is_infrastructure_error(exc):
+                        raise _Blocked([item], exc) from exc
+                    last = exc
                     self._metrics.failed.labels(
                         service=self._service, topic=logical, reason=type(exc).__name__
                     ).inc()
-                    log.warning("handler failed", error=last_error, attempt=attempt)
+                    log.warning(
+                        "handler failed", error=describe(exc), attempt=attempt, exc_info=True
+                    )
                     if attempt < self._max_attempts:
                         await self._sleep_backoff(attempt)
                     continue
                 self._count_handled(logical, [envelope])
                 return
-            await self._dead_letter(
-                record,
-                logical,
-                f"failed {self._max_attempts} times; last error: {last_error}",
-                reason="exhausted",
-            )
+            assert last is not None
+            item.reason = "exhausted"
+            item.error = f"failed {self._max_attempts} times; last error: {describe(last)}"
+            item.error_type = type(last).__name__
+            await self._dead_letter_or_block(item, logical)
+
+    async def _dead_letter_or_block(self, item: _Work, logical: str) -> None:
+        try:
+            await self._dead_letter(item, logical)
+        except DeadLetterLimitExceeded:
+            raise
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                raise _Blocked([item], exc) from exc
+            raise
 
     async def _sleep_backoff(self, attempt: int) -> None:
         delay = min(self._backoff * 2 ** (attempt - 1), 10.0)
@@ -397,32 +611,35 @@ class ConsumerRunner:
                 service=self._service, topic=logical, event_type=env.type
             ).inc()
 
-    async def _dead_letter(
-        self, record: ConsumerRecord, logical: str, error: str, *, reason: str
-    ) -> None:
-        """Keep the original bytes; say what was wrong and where it came from in headers."""
+    async def _dead_letter(self, item: _Work, logical: str) -> None:
+        """Keep the original bytes; say what was wrong, where and for whom in headers."""
+        record = item.record
         headers = [
-            ("dlq.error", error[:2000].encode()),
-            ("dlq.reason", reason.encode()),
+            ("dlq.error", item.error[:2000].encode()),
+            ("dlq.error_type", item.error_type.encode()),
+            ("dlq.reason", item.reason.encode()),
             ("dlq.topic", record.topic.encode()),
             ("dlq.partition", str(record.partition).encode()),
             ("dlq.offset", str(record.offset).encode()),
             ("dlq.service", self._service.encode()),
+            ("dlq.group", self._group_id.encode()),
             ("dlq.failed_at", str(time.time()).encode()),
         ]
         await self._publisher.send_raw(
             self._topics.dlq(logical), record.value, key=record.key, headers=headers
         )
         self._metrics.dead_lettered.labels(
-            service=self._service, topic=logical, reason=reason
+            service=self._service, topic=logical, reason=item.reason
         ).inc()
         log.error(
             "message dead-lettered",
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
-            reason=reason,
-            error=error[:500],
+            group=self._group_id,
+            reason=item.reason,
+            error_type=item.error_type,
+            error=item.error[:500],
         )
         self._consecutive_dlq += 1
         if self._consecutive_dlq > self._dlq_max_consecutive:

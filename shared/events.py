@@ -332,11 +332,24 @@ def encode(envelope: Envelope[Any]) -> bytes:
 
 
 def decode(raw: bytes | None) -> Envelope[Any]:
-    """Parse bytes into an envelope with its typed payload, or raise EventDecodeError."""
-    import json
+    """Parse bytes into an envelope with its typed payload, or raise EventDecodeError.
 
+    Every failure becomes EventDecodeError, whatever raised it: one hostile record must
+    reach the dead-letter topic, never stop a consumer.
+    """
     if raw is None:
         raise EventDecodeError("empty message (no value)")
+    try:
+        return _decode(raw)
+    except EventDecodeError:
+        raise
+    except Exception as exc:  # RecursionError (deep nesting), ValueError (huge int), ...
+        raise EventDecodeError(f"cannot decode: {type(exc).__name__}: {exc}"[:1000]) from exc
+
+
+def _decode(raw: bytes) -> Envelope[Any]:
+    import json
+
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

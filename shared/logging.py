@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +28,36 @@ def _mask_secrets(
     return event_dict
 
 
+#: A traceback longer than this is cut (its end, where the error is, is kept).
+_MAX_TRACEBACK = 16000
+
+
+def _explain_exception(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Turn `exc_info` into `error_type`, `error_message` and the `exception` traceback.
+
+    Without it a JSON line said only `"exc_info": true`: no type, no message, no frame.
+    """
+    exc_info = event_dict.pop("exc_info", None)
+    if not exc_info:
+        return event_dict
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    elif isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    if not isinstance(exc_info, tuple) or exc_info[1] is None:
+        return event_dict
+    exc = exc_info[1]
+    event_dict.setdefault("error_type", type(exc).__name__)
+    event_dict.setdefault("error_message", str(exc)[:2000])
+    text = "".join(traceback.format_exception(*exc_info))
+    if len(text) > _MAX_TRACEBACK:
+        text = "...\n" + text[-_MAX_TRACEBACK:]
+    event_dict["exception"] = text
+    return event_dict
+
+
 def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -> None:
     """Route stdlib and structlog through one JSON renderer on stderr."""
     timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
@@ -35,6 +66,7 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         timestamper,
+        _explain_exception,
         _mask_secrets,
     ]
     renderer: Any = (

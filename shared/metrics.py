@@ -31,6 +31,8 @@ class BusMetrics:
     lag: Gauge
     produced: Counter
     last_poll: Gauge
+    infrastructure_errors: Counter
+    paused: Gauge
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,19 @@ def make_common_metrics(service: str, registry: CollectorRegistry | None = None)
         last_poll=Gauge(
             "otklik_consumer_last_poll_timestamp_seconds",
             "Unix time of the consumer's last fetch (liveness follows poll progress).",
+            ["service"],
+            registry=reg,
+        ),
+        infrastructure_errors=Counter(
+            "otklik_consumer_infrastructure_errors_total",
+            "Times a partition paused because a dependency (database, broker, platform) "
+            "was unavailable; its messages wait, they are not dead-lettered.",
+            ["service", "topic", "reason"],
+            registry=reg,
+        ),
+        paused=Gauge(
+            "otklik_consumer_paused_partitions",
+            "Partitions now waiting for a dependency to come back.",
             ["service"],
             registry=reg,
         ),

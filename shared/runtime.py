@@ -17,12 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.bus import ConsumerRunner, Publisher, Subscription, ensure_topics
 from shared.db import make_engine, make_sessionmaker, ping, upgrade_to_head
+from shared.failures import Degraded
 from shared.logging import configure_logging, get_logger
 from shared.metrics import CommonMetrics, make_common_metrics
 from shared.settings import ServiceSettings
 from shared.topics import Topics
 
 log = get_logger(__name__)
+
+
+class BrokerUnavailable(ConnectionError):
+    """The broker did not answer a metadata request."""
 
 
 @dataclass
@@ -70,6 +75,7 @@ class Runtime:
             topics=topics,
             producer_name=settings.service_name,
             metrics=metrics.bus,
+            publish_timeout_s=settings.kafka_publish_timeout_s,
         )
         await publisher.start()
         log.info(
@@ -109,6 +115,7 @@ class Runtime:
             batch_timeout_ms=s.kafka_batch_timeout_ms,
             max_attempts=s.kafka_handler_max_attempts,
             retry_backoff_s=s.kafka_retry_backoff_s,
+            infra_backoff_max_s=s.kafka_infra_backoff_max_s,
             dlq_max_consecutive=s.kafka_dlq_max_consecutive,
             session_timeout_ms=s.kafka_session_timeout_ms,
         )
@@ -140,16 +147,31 @@ class Runtime:
         return consumers_ok and background_ok
 
     async def broker_ready(self) -> None:
-        await asyncio.wait_for(self.publisher.producer.client.force_metadata_update(), timeout=3)
+        """A fresh metadata round trip; aiokafka answers False (it does not raise) when the
+        broker is away, which readiness used to take for "ok"."""
+        updated = await asyncio.wait_for(
+            self.publisher.producer.client.force_metadata_update(), timeout=3
+        )
+        if not updated:
+            raise BrokerUnavailable(
+                f"no metadata from {self.settings.kafka_bootstrap_servers}: broker unreachable"
+            )
 
     async def database_ready(self) -> None:
         if self.engine is not None:
             await asyncio.wait_for(ping(self.engine), timeout=3)
 
+    async def consumers_ready(self) -> None:
+        """Degraded while a consumer waits for a dependency (its partitions are paused)."""
+        reasons = [r for r in (c.degraded() for c in self.consumers) if r]
+        if reasons:
+            raise Degraded("; ".join(reasons))
+
     def readiness(self) -> dict[str, Callable[[], Awaitable[None]]]:
         checks: dict[str, Callable[[], Awaitable[None]]] = {"broker": self.broker_ready}
         if self.engine is not None:
             checks["database"] = self.database_ready
+        checks["consumers"] = self.consumers_ready
         return checks
 
 

@@ -6,12 +6,21 @@ import importlib
 
 import uvicorn
 
-from shared.settings import ServiceSettings, load_settings
+from shared.logging import configure_logging, get_logger
+from shared.settings import ServiceSettings, enforce_secret_policy, load_settings
 
 
 def serve(app_module: str, settings_cls: type[ServiceSettings]) -> None:
     """Load settings first (a bad variable stops here, named), then serve."""
     settings = load_settings(settings_cls)
+    weak = enforce_secret_policy(settings)  # exits when exposed beyond loopback
+    if weak:
+        configure_logging(
+            service=settings.service_name, level=settings.log_level, json=settings.log_json
+        )
+        get_logger(__name__).warning(
+            "insecure secrets: acceptable on loopback only", problems=weak, host=settings.http_host
+        )
     module = importlib.import_module(app_module)
     app = module.create_app(settings)
     uvicorn.run(

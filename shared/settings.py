@@ -6,14 +6,23 @@ service at start with a message naming the variable (see `load_settings`).
 
 from __future__ import annotations
 
+import ipaddress
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Values shipped as defaults or examples: whoever read the docs knows them.
+KNOWN_SECRETS = frozenset(
+    {"otklik-dev-token", "change-me-in-production", "replace-me", "changeme", "secret"}
+)
+#: Shorter secrets can be guessed offline from one signed cookie or link.
+MIN_SECRET_LENGTH = 24
 
 
 class ServiceSettings(BaseSettings):
@@ -37,6 +46,11 @@ class ServiceSettings(BaseSettings):
     #: Attempts of a handler on transient errors before the message goes to the DLQ.
     kafka_handler_max_attempts: int = Field(default=5, ge=1, le=100)
     kafka_retry_backoff_s: float = Field(default=0.2, gt=0, le=60)
+    #: How long a publish waits for the broker's acknowledgement before it is an outage
+    #: (the push API then answers 503 with Retry-After, a consumer pauses).
+    kafka_publish_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    #: While a dependency is away a partition waits, retrying at most this far apart.
+    kafka_infra_backoff_max_s: float = Field(default=30.0, gt=0, le=600)
     #: A bad deploy must not drain a topic into the DLQ: stop after this many in a row.
     kafka_dlq_max_consecutive: int = Field(default=1000, ge=1)
 
@@ -45,6 +59,8 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
+    #: Request bodies above this are refused with 413 (the push batch is the largest).
+    http_max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024, le=1024**3)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -73,6 +89,33 @@ class ServiceSettings(BaseSettings):
                 f"(got scheme {value.split(':', 1)[0]!r})"
             )
         return value
+
+    #: Our own secrets (tokens, signing keys) that the start-up policy checks; a
+    #: service adds its own. Third-party credentials (SMTP, bots) are not ours to judge.
+    own_secrets: ClassVar[tuple[str, ...]] = ("api_token",)
+
+    def weak_secrets(self) -> Iterator[str]:
+        """One line per own secret that is a known default or too short."""
+        for name in self.own_secrets:
+            value = getattr(self, name, None)
+            if value is None:
+                continue
+            text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            env = name.upper()
+            if text in KNOWN_SECRETS:
+                yield f"{env} is a published default value"
+            elif len(text) < MIN_SECRET_LENGTH:
+                yield f"{env} is shorter than {MIN_SECRET_LENGTH} characters"
+
+    def binds_loopback_only(self) -> bool:
+        """127.0.0.0/8, ::1 and localhost: a local trial, not a deployment."""
+        host = self.http_host.strip().strip("[]").lower()
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False  # a host name (or 0.0.0.0 spelled otherwise): reachable from outside
 
     @property
     def group_id(self) -> str:
@@ -114,3 +157,25 @@ def load_settings(cls: type[S], **overrides: object) -> S:
         message = format_settings_error(cls, exc)
         print(message, file=sys.stderr)
         raise SettingsError(message) from None
+
+
+class InsecureSecrets(SettingsError):
+    pass
+
+
+def enforce_secret_policy(settings: ServiceSettings) -> list[str]:
+    """Refuse to serve beyond loopback with a default or short secret; below it, the
+    weaknesses are returned for a warning (development on one machine)."""
+    weak = list(settings.weak_secrets())
+    if weak and not settings.binds_loopback_only():
+        message = "\n".join(
+            [
+                f"refusing to listen on {settings.http_host} with insecure secrets:",
+                *(f"  {line}" for line in weak),
+                "  set each to a random value (openssl rand -hex 24), "
+                "or bind HTTP_HOST=127.0.0.1 for local development",
+            ]
+        )
+        print(message, file=sys.stderr)
+        raise InsecureSecrets(message)
+    return weak

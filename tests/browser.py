@@ -30,14 +30,18 @@ def chromium_or_skip() -> str:
 
 
 @asynccontextmanager
-async def browser_page(executable: str) -> AsyncIterator[Any]:
-    """A fresh page in a fresh browser, closed afterwards whatever the test did."""
+async def browser_page(executable: str, *, enforce_csp: bool = False) -> AsyncIterator[Any]:
+    """A fresh page in a fresh browser, closed afterwards whatever the test did.
+
+    Playwright evaluates string predicates (`wait_for_function`) with eval, which the
+    services' Content-Security-Policy forbids; pages bypass it unless `enforce_csp`
+    (tests/shared/test_ui_csp.py checks the UI under the real policy)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            yield await browser.new_page()
+            yield await browser.new_page(bypass_csp=not enforce_csp)
         finally:
             await browser.close()
 

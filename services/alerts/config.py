@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -16,6 +16,7 @@ from shared.settings import ServiceSettings
 
 class AlertsSettings(ServiceSettings):
     service_name: str = "alerts"
+    own_secrets: ClassVar[tuple[str, ...]] = ("api_token", "alerts_ack_secret")
     http_port: int = Field(default=8004, ge=0, le=65535)
 
     #: People, teams, routing rules and the default owner (YAML); bootstraps the database.

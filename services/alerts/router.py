@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from services.alerts.assignment.models import Assignment
 from services.alerts.crisis import domain as crisis_domain
 from services.alerts.crisis import flows as crisis_flows
 from services.alerts.crisis.models import CrisisRecord
-from services.alerts.deps import Context
+from services.alerts.deps import AlertsContext, Context
 from services.alerts.escalation import flows
 from services.alerts.escalation.models import Escalation, NotificationLog
 from services.alerts.escalation.tokens import AckTokenError, verify_ack_token
@@ -22,7 +23,7 @@ from services.alerts.owner import service as owner_service
 from services.alerts.owner.config import ConfigError
 from shared.db import session_scope
 from shared.events import utcnow
-from shared.http import Conflict, DomainError, NotFound, require_token
+from shared.http import MAX_OFFSET, Conflict, DomainError, NotFound, require_token
 
 
 class EscalationRead(BaseModel):
@@ -78,7 +79,7 @@ def build_router(api_token: str) -> APIRouter:
         status: Annotated[str | None, Query(pattern=r"^(open|acknowledged|closed)$")] = None,
         owner: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[EscalationRead]:
         """Escalations, newest first."""
         stmt = select(Escalation).order_by(Escalation.created_at.desc(), Escalation.id)
@@ -117,16 +118,35 @@ def build_router(api_token: str) -> APIRouter:
                 flows.acknowledge(row, (ack_in or AckIn()).by, utcnow(), ctx.metrics)
         return _escalation(row)
 
-    @router.get("/ack/{token}", response_class=HTMLResponse)
-    async def acknowledge_by_link(token: str, ctx: Context) -> HTMLResponse:
-        """The signed link in a notification: one click acknowledges."""
+    def escalation_of_link(token: str, ctx: AlertsContext) -> str:
         secret = ctx.settings.alerts_ack_secret.get_secret_value().encode()
         try:
-            escalation_id = verify_ack_token(secret, token)
+            return verify_ack_token(secret, token)
         except AckTokenError as exc:
             raise DomainError(
                 f"acknowledgement link: {exc}", code="bad_ack_link", status_code=400
             ) from None
+
+    @router.get("/ack/{token}", response_class=HTMLResponse)
+    async def confirm_acknowledgement(token: str, ctx: Context) -> HTMLResponse:
+        """The signed link in a notification shows a confirmation page; it changes nothing.
+
+        Mail scanners and chat unfurlers open links: only the button (a POST) acknowledges.
+        """
+        escalation_id = escalation_of_link(token, ctx)
+        async with session_scope(ctx.runtime.sessions) as session:
+            row = await session.get(Escalation, escalation_id)
+            if row is None:
+                raise NotFound("the escalation no longer exists")
+            status = row.status
+        if status != "open":
+            return _ack_page(f"This escalation is already {status}.", form=False)
+        return _ack_page("A negative review is waiting for an owner.", form=True)
+
+    @router.post("/ack/{token}", response_class=HTMLResponse)
+    async def acknowledge_by_link(token: str, ctx: Context) -> HTMLResponse:
+        """The confirmation page's button: acknowledges (idempotent)."""
+        escalation_id = escalation_of_link(token, ctx)
         async with ctx.notifier.lock_for(escalation_id):
             async with session_scope(ctx.runtime.sessions) as session:
                 row = await session.get(Escalation, escalation_id)
@@ -134,7 +154,7 @@ def build_router(api_token: str) -> APIRouter:
                     raise NotFound("the escalation no longer exists")
                 first = flows.acknowledge(row, "link", utcnow(), ctx.metrics)
         message = "Acknowledged. Thank you." if first else "It was already acknowledged."
-        return HTMLResponse(f"<!doctype html><title>Otklik</title><p>{message}</p>")
+        return _ack_page(message, form=False)
 
     @router.get("/notifications", response_model=list[NotificationRead], dependencies=auth)
     async def get_notifications(
@@ -227,3 +247,16 @@ def build_router(api_token: str) -> APIRouter:
         return {"version": version, **config.model_dump(mode="json")}
 
     return router
+
+
+def _ack_page(message: str, *, form: bool) -> HTMLResponse:
+    """A static page (no data from reviews in it); the form posts back to the same URL."""
+    button = (
+        '<form method="post"><button type="submit">Acknowledge: I take it</button></form>'
+        if form
+        else ""
+    )
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Otklik</title>'
+        f"<p>{html.escape(message)}</p>{button}</html>"
+    )

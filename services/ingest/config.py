@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -11,6 +12,11 @@ from shared.settings import ServiceSettings
 
 class IngestSettings(ServiceSettings):
     service_name: str = "ingest"
+    own_secrets: ClassVar[tuple[str, ...]] = (
+        "api_token",
+        "ingest_push_token",
+        "ingest_push_hmac_secret",
+    )
     http_port: int = Field(default=8001, ge=0, le=65535)
 
     #: YAML list of sources (platform, credentials by env reference, poll interval, options).
@@ -24,7 +30,10 @@ class IngestSettings(ServiceSettings):
     ingest_push_token: SecretStr | None = None
     ingest_push_hmac_secret: SecretStr | None = None
     ingest_push_max_batch: int = Field(default=500, ge=1, le=10000)
-    ingest_push_max_skew_s: int = Field(default=300, ge=1)
+    #: How old a signed push may be (its signature is remembered that long: no replay).
+    ingest_push_max_skew_s: int = Field(default=300, ge=1, le=3600)
+    #: How far in the future a signed push's timestamp may be (clock drift only).
+    ingest_push_max_future_skew_s: int = Field(default=30, ge=0, le=600)
 
     #: Consecutive failed polls before a source is marked unhealthy.
     ingest_unhealthy_after: int = Field(default=3, ge=1, le=100)

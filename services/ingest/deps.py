@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from services.ingest.config import IngestSettings
+from services.ingest.mention.replay import SignatureMemory
 from services.ingest.metrics import IngestMetrics
 from services.ingest.source.poller import SourcePoller
 from shared.connector import Connector
+from shared.http import require_token
 from shared.runtime import Runtime
 
 
@@ -20,8 +22,15 @@ class IngestContext:
     metrics: IngestMetrics
     connectors: dict[str, Connector] = field(default_factory=dict)
     pollers: dict[str, SourcePoller] = field(default_factory=dict)
+    signatures: SignatureMemory = field(default_factory=SignatureMemory)
 
 
 def get_context(request: Request) -> IngestContext:
     ctx: IngestContext = request.app.state.ctx
     return ctx
+
+
+async def require_admin(request: Request) -> None:
+    """The admin token (API_TOKEN) of this ingest instance."""
+    ctx = get_context(request)
+    await require_token(ctx.settings.api_token.get_secret_value())(request)

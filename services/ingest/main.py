@@ -94,9 +94,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         app,
         service=settings.service_name,
         metrics=metrics,
+        max_body_bytes=settings.http_max_body_bytes,
         readiness={
             "broker": lambda: app.state.ctx.runtime.broker_ready(),
             "database": lambda: app.state.ctx.runtime.database_ready(),
+            "consumers": lambda: app.state.ctx.runtime.consumers_ready(),
         },
         liveness=lambda: app.state.ctx.runtime.alive() if hasattr(app.state, "ctx") else True,
     )

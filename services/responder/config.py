@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from services.responder.sla.policy import BusinessCalendar
-from shared.settings import ServiceSettings
+from shared.settings import KNOWN_SECRETS, ServiceSettings
 
 Role = Literal["agent", "owner", "admin"]
 
@@ -31,17 +31,6 @@ class StaffAccount(BaseModel):
                 "password_hash must be an argon2 hash (python -m services.responder.users hash)"
             )
         return value
-
-
-def _is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 and localhost: a local trial, not a deployment."""
-    name = host.strip().strip("[]").lower()
-    if name in ("localhost", "::1"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _dev_users() -> dict[str, StaffAccount]:
@@ -67,6 +56,7 @@ def _staff(value: Any) -> Any:
 
 class ResponderSettings(ServiceSettings):
     service_name: str = "responder"
+    own_secrets: ClassVar[tuple[str, ...]] = ("api_token", "responder_session_secret")
     http_port: int = Field(default=8002, ge=0, le=65535)
 
     #: Hours to answer a review, by default and per platform (e.g. {"google_play": 48}).
@@ -121,13 +111,23 @@ class ResponderSettings(ServiceSettings):
     @model_validator(mode="after")
     def _brand_outside_loopback(self) -> ResponderSettings:
         """A deployed responder must know whose name it signs replies with."""
-        if not self.responder_brand.strip() and not _is_loopback(self.http_host):
+        if not self.responder_brand.strip() and not self.binds_loopback_only():
             raise ValueError(
                 f"RESPONDER_BRAND is not set but the responder listens on {self.http_host!r}: "
                 "set RESPONDER_BRAND to the shop's name as replies should sign it "
                 "(or listen on 127.0.0.1 for a local trial)"
             )
         return self
+
+    def weak_secrets(self) -> Iterator[str]:
+        """Also staff whose password is a published default (the dev admin included)."""
+        yield from super().weak_secrets()
+        from services.responder.users import verify_password
+
+        for name, account in sorted(self.responder_users.items()):
+            hashed = account.password_hash.get_secret_value()
+            if any(verify_password(hashed, known) for known in sorted(KNOWN_SECRETS)):
+                yield f"RESPONDER_USERS: {name}'s password is a published default value"
 
     @field_validator("responder_users", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +14,7 @@ from services.responder.metrics import ResponderMetrics
 from services.responder.queue_item.service import Drafter, FollowUpDrafter
 from services.responder.sla.policy import SlaPolicy
 from shared.runtime import Runtime
+from shared.throttle import FailureThrottle
 
 
 @dataclass
@@ -27,6 +28,12 @@ class ResponderContext:
     signer: SessionSigner
     #: Seller facts for the drafts (and the facts API's catalog to refresh after edits).
     facts: FactAnswerer | None = None
+    #: Failed sign-ins per account, and per client address (several staff may share a
+    #: proxy's address, so it gets a larger budget) (audit M5).
+    account_throttle: FailureThrottle = field(default_factory=FailureThrottle)
+    client_throttle: FailureThrottle = field(
+        default_factory=lambda: FailureThrottle(max_failures=30)
+    )
 
 
 def get_context(request: Request) -> ResponderContext:

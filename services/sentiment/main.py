@@ -84,7 +84,11 @@ def create_app(
         app,
         service=settings.service_name,
         metrics=metrics,
-        readiness={"broker": lambda: app.state.runtime.broker_ready()},
+        max_body_bytes=settings.http_max_body_bytes,
+        readiness={
+            "broker": lambda: app.state.runtime.broker_ready(),
+            "consumers": lambda: app.state.runtime.consumers_ready(),
+        },
         liveness=lambda: app.state.runtime.alive() if hasattr(app.state, "runtime") else True,
     )
     return app

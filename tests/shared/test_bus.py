@@ -9,12 +9,30 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
 
 from shared.broker import EmbeddedBroker
-from shared.bus import ConsumerRunner, InvalidEvent, Publisher, Subscription, ensure_topics
-from shared.events import Envelope, MentionReceived, mention_id_for
-from shared.metrics import make_common_metrics
+from shared.bus import (
+    ConsumerRunner,
+    DeadLetterLimitExceeded,
+    InvalidEvent,
+    Publisher,
+    Subscription,
+    ensure_topics,
+)
+from shared.db import make_engine
+from shared.events import Envelope, MentionReceived, encode, make_envelope, mention_id_for
+from shared.metrics import BusMetrics, make_common_metrics
 from shared.topics import MENTIONS_RAW, Topics
+from tests.conftest import (
+    PG_HOST,
+    PG_PORT,
+    create_pg_database,
+    drop_pg_database,
+    pg_url,
+    postgres_unavailable,
+)
+from tests.fakes.tcp_gate import TcpGate
 from tests.shared.test_events import mention
 
 
@@ -53,6 +71,8 @@ def make_runner(
     batch_handler: Any = None,
     group: str = "g",
     max_attempts: int = 3,
+    dlq_max_consecutive: int = 1000,
+    metrics: BusMetrics | None = None,
 ) -> ConsumerRunner:
     handlers = {MentionReceived.event_type: handler} if handler else {}
     return ConsumerRunner(
@@ -61,10 +81,12 @@ def make_runner(
         topics=topics,
         subscriptions=[Subscription(MENTIONS_RAW, handlers, batch_handler=batch_handler)],
         publisher=publisher,
-        metrics=make_common_metrics("test").bus,
+        metrics=metrics or make_common_metrics("test").bus,
         service="test",
         max_attempts=max_attempts,
         retry_backoff_s=0.01,
+        infra_backoff_max_s=0.5,
+        dlq_max_consecutive=dlq_max_consecutive,
         session_timeout_ms=6000,
     )
 
@@ -218,3 +240,194 @@ async def test_batch_handler_gets_batches_and_isolates_a_poison_message(
         await runner.stop()
     assert "poison" not in handled
     assert len(await read_topic(broker, topics.dlq(MENTIONS_RAW), 1)) == 1
+
+
+def poison_kinds() -> dict[str, bytes]:
+    """Records no consumer can ever handle, each breaking decoding in its own way."""
+    good = encode(make_envelope(received("template"), producer="test"))
+    return {
+        "deep_json": b"[" * 100_000 + b"]" * 100_000,
+        "huge_int": b'{"type": "mention.received", "schema_version": ' + b"9" * 5000 + b"}",
+        "invalid_utf8": b'{"type": "\xff\xfe mention"}',
+        "unknown_type": good.replace(b'"mention.received"', b'"mention.exploded"'),
+        "bad_schema_version": good.replace(b'"schema_version":1', b'"schema_version":999'),
+    }
+
+
+async def test_every_poison_kind_is_dead_lettered_and_the_partition_flows_on(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    """Audit C1: deep JSON (RecursionError) and a 5,000-digit int (ValueError) stopped the
+    consumer for good; now each poison kind goes to the DLQ and the next record is handled."""
+    topics, publisher = bus
+    seen: list[str] = []
+
+    async def handler(envelope: Envelope[Any]) -> None:
+        seen.append(envelope.payload.mention.external_id)
+
+    kinds = poison_kinds()
+    assert b'"schema_version":1' in encode(make_envelope(received("t"), producer="test"))
+    key = str(mention_id_for("wildberries", "after-poison")).encode()  # one partition for all
+    for value in kinds.values():
+        await publisher.send_raw(topics.name(MENTIONS_RAW), value, key=key)
+    await publisher.publish(MENTIONS_RAW, received("after-poison"))
+    runner = make_runner(broker, topics, publisher, handler, group="poison")
+    await runner.start()
+    try:
+        await wait_until(lambda: seen == ["after-poison"])
+        assert runner.alive()
+    finally:
+        await runner.stop()
+    dead = await read_topic(broker, topics.dlq(MENTIONS_RAW), len(kinds))
+    assert [r.value for r in dead] == list(kinds.values())
+    headers = [dict(r.headers) for r in dead]
+    assert {h["dlq.reason"] for h in headers} == {b"undecodable"}
+    assert {h["dlq.group"] for h in headers} == {(topics.prefix + "poison").encode()}
+    error_types = [h["dlq.error_type"] for h in headers]
+    assert error_types[:3] == [b"RecursionError", b"ValueError", b"UnicodeDecodeError"]
+    assert b"mention.exploded" in headers[3]["dlq.error"]
+    assert b"schema_version 999" in headers[4]["dlq.error"]
+
+
+async def test_a_bug_of_ours_is_dead_lettered_after_its_attempts_naming_group_and_type(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    topics, publisher = bus
+    calls: list[str] = []
+
+    async def buggy(envelope: Envelope[Any]) -> None:
+        calls.append(envelope.payload.mention.external_id)
+        if envelope.payload.mention.external_id == "bug":
+            raise KeyError("missing_field")
+
+    await publisher.publish(MENTIONS_RAW, received("bug"))
+    await publisher.publish(MENTIONS_RAW, received("ok"))
+    runner = make_runner(broker, topics, publisher, buggy, max_attempts=3, group="queue")
+    await runner.start()
+    try:
+        await wait_until(lambda: "ok" in calls)
+    finally:
+        await runner.stop()
+    assert calls.count("bug") == 3
+    dead = await read_topic(broker, topics.dlq(MENTIONS_RAW), 1)
+    headers = dict(dead[0].headers)
+    assert headers["dlq.reason"] == b"exhausted"
+    assert headers["dlq.error_type"] == b"KeyError"
+    assert headers["dlq.group"] == (topics.prefix + "queue").encode()
+    assert headers["dlq.service"] == b"test"
+
+
+async def test_consecutive_dead_letter_breaker_stops_the_consumer(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    """A bad deploy must not drain a topic into its DLQ: after N in a row the runner stops."""
+    topics, publisher = bus
+    key = b"same-partition"
+    for i in range(6):
+        await publisher.send_raw(topics.name(MENTIONS_RAW), b"garbage %d" % i, key=key)
+    runner = make_runner(broker, topics, publisher, dlq_max_consecutive=3, group="breaker")
+    await runner.start()
+    try:
+        await wait_until(lambda: runner.task is not None and runner.task.done())
+        assert runner.task is not None
+        assert isinstance(runner.task.exception(), DeadLetterLimitExceeded)
+        assert not runner.alive()
+    finally:
+        await runner.stop()
+    assert len(await read_topic(broker, topics.dlq(MENTIONS_RAW), 4)) == 4
+
+
+async def test_a_database_outage_pauses_the_partition_then_everything_is_handled(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    """Audit H1: a PostgreSQL outage dead-lettered good messages after ~3 s. Now the
+    partition waits (readiness degraded, metric counted) and handles them when it is back."""
+    reason = await postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    topics, publisher = bus
+    name = await create_pg_database()
+    gate = TcpGate(PG_HOST, PG_PORT)
+    await gate.open()
+    engine = make_engine(pg_url(name).replace(f":{PG_PORT}/", f":{gate.port}/"))
+    metrics = make_common_metrics("test").bus
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE handled (id text PRIMARY KEY)"))
+
+        async def store(envelope: Envelope[Any]) -> None:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text("INSERT INTO handled VALUES (:id) ON CONFLICT DO NOTHING"),
+                    {"id": envelope.payload.mention.external_id},
+                )
+
+        async def count() -> int:
+            async with engine.connect() as conn:
+                return int((await conn.execute(text("SELECT count(*) FROM handled"))).scalar_one())
+
+        runner = make_runner(broker, topics, publisher, store, group="outage", metrics=metrics)
+        await runner.start()
+        try:
+            await publisher.publish(MENTIONS_RAW, received("before"))
+            deadline = time.monotonic() + 30
+            while await count() < 1:
+                assert time.monotonic() < deadline, "first message not handled"
+                await asyncio.sleep(0.1)
+            await gate.close()  # the database goes away
+            for i in range(10):
+                await publisher.publish(MENTIONS_RAW, received(f"during-{i}"))
+            await wait_until(lambda: runner.degraded() is not None)
+            assert "outage" in (runner.degraded() or "")
+            await asyncio.sleep(4)  # longer than the old retry budget (~3 s)
+            assert runner.degraded() is not None
+            assert runner.alive()  # it keeps polling: paused, not stalled
+            await gate.open()  # back
+            await wait_until(lambda: runner.degraded() is None, timeout=30)
+            deadline = time.monotonic() + 30
+            while await count() < 11:
+                assert time.monotonic() < deadline, "messages of the outage not handled"
+                await asyncio.sleep(0.1)
+        finally:
+            await runner.stop()
+        errors = sum(
+            sample.value
+            for family in metrics.infrastructure_errors.collect()
+            for sample in family.samples
+            if sample.name.endswith("_total")
+        )
+        assert errors >= 1
+        assert await read_topic(broker, topics.dlq(MENTIONS_RAW), 0) == []
+    finally:
+        await gate.close()
+        await engine.dispose()
+        await drop_pg_database(name)
+
+
+async def test_an_outage_of_our_handler_dependency_never_reaches_the_dlq(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    """Connection refused for longer than all attempts take: waits, then handled once."""
+    topics, publisher = bus
+    handled: list[str] = []
+    gate = TcpGate("127.0.0.1", 9)  # nothing listens until the gate opens
+
+    async def call_dependency(envelope: Envelope[Any]) -> None:
+        _, writer = await asyncio.open_connection("127.0.0.1", gate.port)
+        writer.close()
+        handled.append(envelope.payload.mention.external_id)
+
+    await publisher.publish(MENTIONS_RAW, received("waits"))
+    runner = make_runner(broker, topics, publisher, call_dependency, max_attempts=2, group="dep")
+    await runner.start()
+    try:
+        await wait_until(lambda: runner.degraded() is not None)
+        await asyncio.sleep(2)
+        assert handled == []
+        await gate.open()
+        await wait_until(lambda: handled == ["waits"], timeout=20)
+        await wait_until(lambda: runner.degraded() is None)
+    finally:
+        await runner.stop()
+        await gate.close()
+    assert await read_topic(broker, topics.dlq(MENTIONS_RAW), 0) == []

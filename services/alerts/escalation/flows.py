@@ -10,6 +10,7 @@ recognise the one repeat a crash between sending and recording the result could 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 import zlib
 from collections.abc import Sequence
@@ -30,7 +31,9 @@ from services.alerts.notification.channels import (
     Channel,
     DeliveryResult,
     Notification,
+    SlackChannel,
     SmtpSettings,
+    WebhookChannel,
 )
 from services.alerts.notification.compose import Destination, build_channel, destinations_for
 from services.alerts.notification.service import enqueue, outbox_rows
@@ -124,16 +127,21 @@ class Notifier:
             smtp=self.smtp(),
         )
 
-    async def _allowed(self, channel: Channel) -> str | None:
-        url = getattr(channel, "url", None) or getattr(channel, "webhook_url", None)
-        if not isinstance(url, str):
-            return None
+    async def _pinned(self, channel: Channel) -> Channel | str:
+        """The channel bound to the address its URL was checked at, or why it is refused.
+
+        Sending by host name after the check would let DNS answer differently the second
+        time (rebinding) and reach an address the check refused."""
+        if not isinstance(channel, WebhookChannel | SlackChannel):
+            return channel
         check = await check_destination(
-            url,
+            channel.destination_url,
             allow_private=self.settings.alerts_allow_private_destinations,
             allowlist=self.settings.alerts_destination_allowlist,
         )
-        return None if check.allowed else check.reason
+        if not check.allowed:
+            return check.reason
+        return dataclasses.replace(channel, pin=check)
 
     async def deliver(self, notification: Notification, destination: Destination) -> DeliveryResult:
         """One attempt on one channel; failures are data (the dispatcher retries them)."""
@@ -141,10 +149,10 @@ class Notifier:
         channel = self.channel(destination)
         if channel is None:
             return DeliveryResult(ok=False, channel=name, error=f"{name} is not configured")
-        refused = await self._allowed(channel)
-        if refused:
-            return DeliveryResult(ok=False, channel=name, error=f"destination refused: {refused}")
-        return await channel.send(notification)
+        pinned = await self._pinned(channel)
+        if isinstance(pinned, str):
+            return DeliveryResult(ok=False, channel=name, error=f"destination refused: {pinned}")
+        return await pinned.send(notification)
 
 
 def _state(row: Escalation) -> ladder.EscalationState:

@@ -23,6 +23,8 @@ import aiosmtplib
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.alerts.webhook.ssrf import DestinationCheck, pinned_target
+
 TELEGRAM_API = "https://api.telegram.org"
 TELEGRAM_LIMIT = 4096
 SLACK_SECTION_LIMIT = 3000
@@ -235,12 +237,21 @@ async def _post_json(
     secrets: Sequence[str | None],
     timeout_s: float,
     headers: dict[str, str] | None = None,
+    pin: DestinationCheck | None = None,
 ) -> tuple[DeliveryResult, httpx.Response | None]:
+    """POST to `url`; with `pin` (the SSRF check's result) to the address that was checked."""
     started = time.perf_counter()
+    target, extra_headers, extensions = pinned_target(url, pin) if pin else (url, {}, {})
     try:
-        response = await client.post(
-            url, json=payload, headers=headers, timeout=timeout_s, follow_redirects=False
+        request = client.build_request(
+            "POST",
+            target,
+            json=payload,
+            headers={**(headers or {}), **extra_headers},
+            timeout=timeout_s,
+            extensions=extensions,
         )
+        response = await client.send(request, follow_redirects=False)
     except httpx.HTTPError as exc:
         return DeliveryResult(
             ok=False,
@@ -275,6 +286,12 @@ class WebhookChannel:
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
     name: str = "webhook"
+    #: The SSRF check of `url`: send to the address it approved (no DNS rebinding).
+    pin: DestinationCheck | None = None
+
+    @property
+    def destination_url(self) -> str:
+        return self.url
 
     async def send(self, notification: Notification) -> DeliveryResult:
         result, _ = await _post_json(
@@ -285,6 +302,7 @@ class WebhookChannel:
             secrets=list(self.headers.values()),
             timeout_s=self.timeout,
             headers=self.headers,
+            pin=self.pin,
         )
         return result
 
@@ -297,6 +315,12 @@ class SlackChannel:
     webhook_url: str
     timeout: float = 10.0
     name: str = "slack"
+    #: The SSRF check of `webhook_url`: send to the address it approved.
+    pin: DestinationCheck | None = None
+
+    @property
+    def destination_url(self) -> str:
+        return self.webhook_url
 
     async def send(self, notification: Notification) -> DeliveryResult:
         result, _ = await _post_json(
@@ -306,6 +330,7 @@ class SlackChannel:
             render_slack(notification),
             secrets=[self.webhook_url],
             timeout_s=self.timeout,
+            pin=self.pin,
         )
         return result
 

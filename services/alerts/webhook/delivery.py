@@ -10,7 +10,6 @@ Use a client built with `trust_env=False`: an environment proxy would bypass the
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import time
 from collections.abc import Iterable
@@ -22,7 +21,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.alerts.webhook.signing import sign_headers, validate_secret
-from services.alerts.webhook.ssrf import DestinationCheck, Resolver, check_destination
+from services.alerts.webhook.ssrf import Resolver, check_destination, pinned_target
 
 USER_AGENT = "Otklik-Webhooks/1"
 RESPONSE_EXCERPT = 500
@@ -87,23 +86,6 @@ class DeliveryAttempt:
     response_excerpt: str = ""
 
 
-def _pinned(url: str, check: DestinationCheck) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """URL rewritten to the checked IP, plus Host header and SNI for the original name."""
-    if not check.addresses or not check.host:
-        return url, {}, {}
-    try:
-        ipaddress.ip_address(check.host)
-        return url, {}, {}  # literal IP: nothing to pin
-    except ValueError:
-        pass
-    ip = check.addresses[0]
-    parsed = httpx.URL(url)
-    host_header = check.host if parsed.port is None else f"{check.host}:{parsed.port}"
-    pinned = parsed.copy_with(host=ip)
-    extensions = {"sni_hostname": check.host} if parsed.scheme == "https" else {}
-    return str(pinned), {"Host": host_header}, extensions
-
-
 async def deliver(
     client: httpx.AsyncClient,
     subscription: Subscription,
@@ -140,7 +122,7 @@ async def deliver(
         # An unresolvable name may come back; a refused address will not.
         return failed(check.reason, retryable=check.reason.startswith("cannot resolve"))
     body = event.body()
-    url, extra_headers, extensions = _pinned(subscription.url, check)
+    url, extra_headers, extensions = pinned_target(subscription.url, check)
     headers = {
         "content-type": "application/json",
         "user-agent": USER_AGENT,

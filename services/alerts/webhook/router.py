@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
 from services.alerts.deps import Context
@@ -22,7 +22,10 @@ from services.alerts.webhook.schemas import (
 from services.alerts.webhook.ssrf import check_destination
 from shared.db import session_scope
 from shared.events import utcnow
-from shared.http import DomainError, require_token
+from shared.http import MAX_DB_INT, MAX_OFFSET, DomainError, require_token
+
+#: A delivery's row id; beyond a signed 64-bit integer the database cannot even look.
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 def _detail(row: BaseModel | object, attempts: list[WebhookAttemptRead]) -> WebhookDeliveryDetail:
@@ -85,7 +88,7 @@ def build_webhook_router(api_token: str) -> APIRouter:
             str | None, Query(pattern=r"^(pending|delivered|failed|cancelled)$")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[WebhookDeliveryRead]:
         """The delivery log: status, attempts, last response code and latency, next attempt."""
         async with session_scope(ctx.runtime.sessions) as session:
@@ -95,7 +98,7 @@ def build_webhook_router(api_token: str) -> APIRouter:
             return [WebhookDeliveryRead.model_validate(r) for r in rows]
 
     @router.get("/deliveries/{delivery_id}", response_model=WebhookDeliveryDetail)
-    async def get_webhook_delivery(delivery_id: int, ctx: Context) -> WebhookDeliveryDetail:
+    async def get_webhook_delivery(delivery_id: DeliveryId, ctx: Context) -> WebhookDeliveryDetail:
         """One delivery with every attempt made."""
         async with session_scope(ctx.runtime.sessions) as session:
             row = await service.get_delivery(session, delivery_id=delivery_id)
@@ -105,7 +108,7 @@ def build_webhook_router(api_token: str) -> APIRouter:
     @router.post(
         "/deliveries/{delivery_id}/redeliver", response_model=WebhookDeliveryRead, status_code=202
     )
-    async def redeliver_webhook(delivery_id: int, ctx: Context) -> WebhookDeliveryRead:
+    async def redeliver_webhook(delivery_id: DeliveryId, ctx: Context) -> WebhookDeliveryRead:
         """Send this delivery again now (same webhook-id: consumers de-duplicate)."""
         async with session_scope(ctx.runtime.sessions) as session:
             row = await service.redeliver(

@@ -14,7 +14,10 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -138,3 +141,23 @@ async def check_destination(
             tuple(addresses),
         )
     return DestinationCheck(True, "ok", host, port, tuple(addresses))
+
+
+def pinned_target(url: str, check: DestinationCheck) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """URL rewritten to the checked IP, plus Host header and SNI for the original name.
+
+    Connecting to the address that was checked, not to a second resolution of the name,
+    closes the DNS-rebinding window between check and request."""
+    if not check.addresses or not check.host:
+        return url, {}, {}
+    try:
+        ipaddress.ip_address(check.host)
+        return url, {}, {}  # literal IP: nothing to pin
+    except ValueError:
+        pass
+    ip = check.addresses[0]
+    parsed = httpx.URL(url)
+    host_header = check.host if parsed.port is None else f"{check.host}:{parsed.port}"
+    pinned = parsed.copy_with(host=ip)
+    extensions = {"sni_hostname": check.host} if parsed.scheme == "https" else {}
+    return str(pinned), {"Host": host_header}, extensions

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from services.ingest.deps import IngestContext, get_context
+from services.ingest.deps import IngestContext, get_context, require_admin
 from services.ingest.source.poller import list_states
 from shared.db import session_scope
 
-router = APIRouter(prefix="/api", tags=["sources"])
+# Source health names accounts and carries platform error text: staff only.
+router = APIRouter(prefix="/api", tags=["sources"], dependencies=[Depends(require_admin)])
 
 
 class SourceRead(BaseModel):

@@ -27,33 +27,44 @@ class Detail:
 
 
 # --- who the item was for --------------------------------------------------------------
-#: (pattern over the review, Russian dative for «понравился {…}», genitive for «для {…}»).
+#: (the recipient in the dative, «купила сыну»; after «для», in the genitive, «для сына»;
+#: the dative the reply uses «понравилось {…}»). Only these cases mark a recipient: a
+#: nominative («Внучка подарила», «Сын берёт в садик») is the giver or the user, and a
+#: reply thanking the wrong person reads as if nobody read the review.
 _RECIPIENTS_RU: tuple[tuple[str, str, str], ...] = (
-    (r"внучк[еаиу]|внучень?к", "внучке", "внучки"),
-    (r"внук[уа]?\b", "внуку", "внука"),
-    (r"дочк[еаиу]|дочер[иь]|дочурк", "дочке", "дочки"),
-    (r"сын[уа]?\b|сыночк|сынишк", "сыну", "сына"),
-    (r"муж[уа]?\b", "мужу", "мужа"),
-    (r"жен[еуы]\b", "жене", "жены"),
-    (r"мам[еыу]\b|мамочк", "маме", "мамы"),
-    (r"пап[еыу]\b", "папе", "папы"),
-    (r"бабушк[еи]", "бабушке", "бабушки"),
-    (r"дедушк[еи]", "дедушке", "дедушки"),
-    (r"подруг[еи]\b", "подруге", "подруги"),
-    (r"коллег[еам]", "коллегам", "коллег"),
-    (r"ребёнк[уа]|ребенк[уа]|детям|малыш[уа]", "ребёнку", "ребёнка"),
-    (r"сестр[еыу]\b", "сестре", "сестры"),
-    (r"брат[уа]\b", "брату", "брата"),
+    (r"внучк(?:е|ам)|внучень?ке", r"внучк[иек]", "внучке"),
+    (r"внук(?:у|ам)", r"внук(?:а|ов)", "внуку"),
+    (r"дочк(?:е|ам)|дочер(?:и|ям)|дочурке", r"дочк[иек]|дочер(?:и|ей)|дочурки", "дочке"),
+    (r"сын(?:у|овьям)|сыночку|сынишке", r"сын(?:а|овей)|сыночка|сынишки", "сыну"),
+    (r"мужу", r"мужа", "мужу"),
+    (r"жене", r"жены", "жене"),
+    (r"мам(?:е|очке)", r"мам(?:ы|очки)", "маме"),
+    (r"пап(?:е|очке)", r"пап(?:ы|очки)", "папе"),
+    (r"бабушке", r"бабушки", "бабушке"),
+    (r"дедушке", r"дедушки", "дедушке"),
+    (r"родителям", r"родителей", "родителям"),
+    (r"подруге", r"подруги", "подруге"),
+    (r"коллегам", r"коллег", "коллегам"),
+    (r"коллеге", r"коллеги", "коллеге"),
+    (r"детям|деткам", r"детей|деток", "детям"),
+    (r"ребёнку|ребенку|малышу|малышке", r"ребёнка|ребенка|малыша|малышки", "ребёнку"),
+    (r"сестре", r"сестры", "сестре"),
+    (r"брату", r"брата", "брату"),
+    (r"племяннику", r"племянника", "племяннику"),
+    (r"племяннице", r"племянницы", "племяннице"),
 )
-_GIFT_RU = re.compile(r"подар|купил[аи]?\s|заказал[аи]?\s|брал[аи]?\s|\bдля\s", _F)
+_GIFT_RU = re.compile(r"подар|купил[аи]?\s|заказал[аи]?\s|брал[аи]?\s|взял[аи]?\s|\bдля\s", _F)
 
 _RECIPIENTS_EN: tuple[tuple[str, str], ...] = (
     (r"granddaughter", "your granddaughter"),
     (r"grandson", "your grandson"),
+    (r"grandkids|grandchildren", "your grandchildren"),
     (r"daughter", "your daughter"),
+    (r"\bsons\b", "your sons"),
     (r"\bson\b", "your son"),
     (r"husband", "your husband"),
     (r"\bwife\b", "your wife"),
+    (r"\bparents\b", "your parents"),
     (r"\bmum\b|\bmom\b|mother", "your mum"),
     (r"\bdad\b|father", "your dad"),
     (r"\bgrandma|grandmother", "your grandmother"),
@@ -68,13 +79,18 @@ _GIFT_EN = re.compile(r"\bfor\s+my\b|\bgift\b|\bpresent\b|\bbought\s+(?:it|this|
 
 
 def find_recipient(text: str, language: str) -> Detail | None:
-    """Who the item was bought for: «внучке», "your daughter" (a gift or a purchase for)."""
+    """Who the item was bought for: «внучке», "your daughter" (a gift or a purchase for).
+
+    The phrasings never make a verb agree with the recipient («the kids», «детям» are
+    plural), so one value serves every phrasing.
+    """
     if language == "ru":
         if not _GIFT_RU.search(text):
             return None
-        for pattern, dative, _genitive in _RECIPIENTS_RU:
-            if re.search(r"(?<![а-яё])(?:" + pattern + ")", text, _F):
-                return Detail("recipient", dative)
+        for dative, genitive, reply in _RECIPIENTS_RU:
+            pattern = rf"(?<![а-яё])(?:{dative}|для\s+(?:\w+\s+)?(?:{genitive}))(?![а-яё])"
+            if re.search(pattern, text, _F):
+                return Detail("recipient", reply)
         return None
     if language == "en":
         if not _GIFT_EN.search(text) and not re.search(r"\bmy\s+\w+\s+loves?\b", text, _F):
@@ -195,12 +211,125 @@ def _second_person(text: str) -> str:
     return text
 
 
+#: Words an echo must not end on: a clause cut there reads as cut («Сгорел на третий день
+#: вместе», "the zipper broke a week"): prepositions, conjunctions, particles, articles,
+#: pronouns that need a noun, and adverbs that need what follows.
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    "и или а но да с со в во на под над для от до из к ко по о об обо без при за у через "
+    "про перед между вместо кроме около после из-за из-под вокруг вдоль среди как что "
+    "чтобы так когда если хотя будто который которая которое которые вместе же ещё еще "
+    "уже очень даже тоже также просто совсем вообще прям прямо только лишь не ни бы ли "
+    "это этот эта эти мой моя мои ваш ваша его её ее их свой своя свои весь вся все "
+    "the a an and or but nor so yet that which who whom whose with without for to of in "
+    "on at by from into onto than as if when while because very really just even also "
+    "too quite rather my your our their his her its this these those every each some any "
+    "no not more most less is are was were be been being has have had do does did can "
+    "could will would should i we you he she they it's there's".split()
+)
+_QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))
+#: A predicate: a finite verb, «нет/не», a comparative, a predicative adjective after its
+#: noun («ткань тонкая»), "is/are…", an English past or present verb form.
+_PREDICATE_RU = re.compile(
+    r"(?<![а-яё])(?:[а-яё]+(?:ет|ют|ит|ят|ат|ут|ёт|ла|ло|ли|лся|лась|лось|лись|ается|ется|ится|"
+    r"ются|ятся|ал|ял|ил|ел|ул|ёл)|не|нет|был|была|было|были|[а-яё]+(?:ее|ше|же)|[а-яё]+оват[аоы]?|"
+    r"[а-яё]+(?:ен|на|но|ны|ан|ян))(?![а-яё])|"
+    r"(?<=[а-яё] )[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)(?![а-яё])|"
+    r"(?<![а-яё])вместо(?![а-яё])",
+    _F,
+)
+_PREDICATE_EN = re.compile(
+    r"\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|does|doesn't|did|didn't|won't|can't|"
+    r"couldn't|has|have|had|keeps|kept|broke|came|fell|tore|took|got|went|wore|split|"
+    r"\w+ed|\w+(?<!s)s)\b|'s\b|\binstead\s+of\b|^(?:no|only)\s",
+    _F,
+)
+#: Asides that point at something the echo leaves out («…, кстати, тоже…», "also").
+_ASIDE = re.compile(
+    r",?\s*(?<![а-яё])(?:кстати|конечно|впрочем|к\s+тому\s+же|тоже|также)(?![а-яё])\s*,?|"
+    r"\s+\balso\b|(?<![а-яё])же(?![а-яё])",
+    _F,
+)
+#: English: a second clause after a comma reads as a run-on inside «sorry that …».
+_EN_SPLICE = re.compile(r",\s*(?:the|it|they|this|these|and|but|so|which|i|my|we)\b", _F)
+#: "a week in", "two days in": a time span that ends on "in" is complete.
+_TIME_IN = re.compile(r"\b(?:day|week|month|year|hour|minute)s?\s+in$", _F)
+#: What the card or the seller claimed is no fault by itself («в названии написано для
+#: iPhone 15»): sorry for it reads as sorry for the title.
+_LISTING_CLAIM = re.compile(
+    r"написано|(?<![а-яё])заявлено(?![а-яё])|в\s+описании|в\s+названии|в\s+карточке|"
+    r"\b(?:says|said|claims|claimed|advertised)\b",
+    _F,
+)
+_NOT = re.compile(r"(?<![а-яё])(?:не|нет)(?![а-яё])|\bnot\b|n't\b|\bnowhere\b", _F)
+#: A converted first-person narrative longer than this reads odd in the reply's voice.
+_NARRATIVE_MAX_WORDS = 12
+_ORDERED = re.compile(r"^(?:вы\s+(?:заказ|купил)|you\s+(?:ordered|bought))", _F)
+_ARRIVED = re.compile(r"пришл|пришёл|прислали|привезли|\b(?:got|received|came|arrived)\b", _F)
+
+
+def quotes_balanced(text: str) -> bool:
+    """Every opening quote has its closing one (straight quotes come in pairs)."""
+    if text.count('"') % 2:
+        return False
+    return all(text.count(a) == text.count(b) for a, b in _QUOTE_PAIRS if a != b)
+
+
+def ends_cleanly(text: str) -> bool:
+    """The phrase does not end on a function word (a clause cut mid-phrase)."""
+    words = text.split()
+    if not words:
+        return False
+    if _TIME_IN.search(text):
+        return True
+    last = words[-1].lower().strip(".,;:!?…»\"'")
+    if last in FUNCTION_WORDS:
+        return False
+    # «чехол на обычный»: a preposition and an adjective whose noun was cut off.
+    return not (
+        len(words) >= 2
+        and words[-2].lower() in FUNCTION_WORDS
+        and re.fullmatch(r"[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ую|юю|ого|его|ому|ему|ых|их)", last)
+    )
+
+
+def has_predicate(text: str) -> bool:
+    """The phrase says something about its subject: a verb or a predicative adjective."""
+    if re.search(r"[а-яё]", text, _F):
+        return bool(_PREDICATE_RU.search(text))
+    return bool(_PREDICATE_EN.search(text))
+
+
+def is_complete_echo(text: str) -> bool:
+    """An echo the reply can carry: a short predicate phrase that ends on a content word."""
+    if not text or not ends_cleanly(text) or not has_predicate(text):
+        return False
+    if not re.search(r"[а-яё]", text, _F) and _EN_SPLICE.search(text):
+        return False
+    return True
+
+
 def safe_echo(phrase: str) -> str | None:
-    """The buyer's phrase, tidied, if it is safe to repeat in a public reply; else None."""
-    text = " ".join(phrase.replace("«", " ").replace("»", " ").replace('"', " ").split())
+    """The buyer's phrase, tidied, if it is safe to repeat in a public reply; else None.
+
+    Strict, because a broken echo is worse than the aspect's own wording: the raw phrase
+    must have balanced quotes (a cut inside a quotation is a cut clause), and the result
+    must be a complete short predicate phrase (`is_complete_echo`).
+    """
+    if not quotes_balanced(phrase):
+        return None
+    text = " ".join(
+        phrase.replace("«", " ")
+        .replace("»", " ")
+        .replace('"', " ")
+        .replace("“", " ")
+        .replace("”", " ")
+        .replace("„", " ")
+        .split()
+    )
     for _ in range(3):
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", "", text).strip(" ,.:-–—")
+    text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
     if not text or len(text) > ECHO_MAX:
         return None
     if len(text.split()) < 2 and not re.search(
@@ -213,11 +342,21 @@ def safe_echo(phrase: str) -> str | None:
     voiced = _second_person(text)
     if _FIRST_PERSON.search(voiced) or (voiced == text and _ACTION.search(text)):
         return None
+    if voiced != text and (
+        len(voiced.split()) > _NARRATIVE_MAX_WORDS
+        or re.search(r"\s(?:and|but)\s+(?:it|they|the|this)\b|,\s*(?:и|но)\s", voiced, _F)
+        or (_ORDERED.match(voiced) and not _ARRIVED.search(voiced))
+    ):
+        # "you bought it for your iPhone 15 Pro and it doesn't fit at all" reads odd;
+        # «вы заказывали под iPhone 15 Pro Max» alone names no fault.
+        return None
     text = voiced
     if re.search(r"\d{5,}|@|https?:|www\.", text):
         return None
     if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
         return None  # shouting
+    if not is_complete_echo(text) or (_LISTING_CLAIM.search(text) and not _NOT.search(text)):
+        return None
     head = text.split()[0]
     keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
     return text if keep else text[0].lower() + text[1:]

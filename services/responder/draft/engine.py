@@ -47,9 +47,17 @@ from ..lint import (
 )
 from ..script.loader import ScriptLibrary, load_scripts
 from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
-from .details import Detail, find_detail, guess_aspect, praise_echo, problem_clause, safe_echo
+from .details import (
+    FUNCTION_WORDS,
+    Detail,
+    find_detail,
+    guess_aspect,
+    praise_echo,
+    problem_clause,
+    safe_echo,
+)
 from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
-from .similarity import DEFAULT_SHINGLE, max_similarity, normalise, shingles
+from .similarity import DEFAULT_SHINGLE, most_similar, normalise
 from .slots import _DANGLING, brand_for, customer_name, product_for
 from .variety import (
     NEAR_WINDOW,
@@ -74,6 +82,9 @@ FACT_STEPS: dict[str, str] = {
 #: Under a 4–5★ remark only facts are offered (no return offer under a rave).
 _REMARK_STEPS = frozenset(FACT_STEPS)
 _MAX_STEPS = 2
+#: After this many attempts an older repeat is accepted: phrasings are already drawn
+#: freshest first, so further attempts rarely find better and cost time (issue 16).
+_SETTLE_AFTER = 3
 _RHETORICAL = re.compile(
     r"кто\s+(?:собирал|упаковывал|проверял|отправлял)|куда\s+смотр|как\s+так|зачем|за\s+что|где\s+совесть|серь[её]зно|это\s+нормально|и\s+это\s+\w+\?|"
     r"вы\s+издеваетесь|seriously|are\s+you\s+kidding|how\s+could|why\s+would\s+anyone|really\?",
@@ -123,6 +134,9 @@ class DraftSettings:
     invite_rate: float = 0.15
     #: Past this many characters optional moves are dropped (readable replies).
     soft_max_chars: int = 430
+    #: Under this many characters the optional moves a draw left out come back (a reply of
+    #: two stock lines reads cold; the rubric asks for roughly 250–400 characters).
+    soft_min_chars: int = 220
     #: Platform truths (overrides of `lint.platforms.DEFAULT_TRUTHS`).
     truths: Mapping[str, PlatformTruth] | None = None
 
@@ -287,7 +301,7 @@ _DANGLING_CUT = _DANGLING | {
     "как", "что", "так", "чтобы", "который", "которая", "when", "that", "than", "it", "he",
     "she", "they", "his", "her", "its", "every", "each", "some", "any", "time", "got",
     "received", "came", "пришёл", "пришла", "пришло", "пришли", "прислали",
-}  # fmt: skip
+} | FUNCTION_WORDS  # fmt: skip
 #: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
 _EMOTION = re.compile(
     r"ужас|кошмар|отврат|разочаров|раздража|бесит|опасн|terrible|awful|disappoint|annoying|"
@@ -437,16 +451,31 @@ def _as_clause(echo: str, language: str) -> str | None:
             return "it " + echo
         if _EN_ADJ_FIRST.match(echo):
             return "it's " + echo
-        if _EN_SUBJECT_VERB.match(echo) or re.match(
+        if _EN_SUBJECT_VERB.match(echo):
+            return echo
+        if re.match(r"^no\s+\w+", echo, re.IGNORECASE):
+            return "there was " + echo  # "no diffuser in the box"
+        if re.match(
             r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
             r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died))\b",
             echo,
         ):
+            # A telegraphic subject ("left earbud stopped…") takes the article it lacks.
+            head = echo.split()[0].lower()
+            if head not in _EN_DETERMINERS and not head.endswith("'s") and head[:1].isalpha():
+                return "the " + echo
             return echo
         return None
     return echo if _is_clause(echo) else None
+
+
+_EN_DETERMINERS = frozenset(
+    "the a an your this these that those its their it they there everything nothing "
+    "something one both each every all some no you he she his her they're we're i'm "
+    "there's it's".split()
+)
 
 
 def _is_clause(phrase: str) -> bool:
@@ -622,7 +651,10 @@ def _plan(
         "customer_name": customer_name(
             mention.author, language, frozenset(g.lower() for g in doc.slots.generic_names)
         ),
-        "product": product_for(mention.product.name, language, english),
+        # An app store's "product" is the app itself: «отзыв о товаре «…»» would be wrong.
+        "product": None
+        if truth.app_store
+        else product_for(mention.product.name, language, english),
         # Without a configured brand the reply signs neutrally: never the product's brand.
         "brand": brand_for(settings.brand, language, settings.english_brand or None),
         "support_contact": None,
@@ -790,9 +822,14 @@ def _matches(script: ScriptSpec, case: _Case) -> bool:
     return True
 
 
+@lru_cache(maxsize=16384)
+def _option_keys(option: str) -> tuple[str, ...]:
+    return tuple(normalise(x) for x in sentences(option))
+
+
 def _age(option: str, ages: Mapping[str, int]) -> int:
     """How many replies ago the shop last used a sentence of this phrasing (big = never)."""
-    found = [ages[k] for k in (normalise(x) for x in sentences(option)) if k in ages]
+    found = [ages[k] for k in _option_keys(option) if k in ages]
     return min(found) if found else 1_000_000
 
 
@@ -815,8 +852,10 @@ def _render(
     policy: PlatformPolicy,
     settings: DraftSettings,
     ages: Mapping[str, int] | None = None,
+    cache: dict[int, list[str]] | None = None,
 ) -> list[_Part] | None:
     ages = ages or {}
+    cache = {} if cache is None else cache
     parts: list[_Part] = []
     moves = list(script.moves)
     # A question inside a review is answered even when the script has no answer move.
@@ -826,19 +865,36 @@ def _render(
             len(moves),
         )
         moves.insert(at, MoveSpec(move="answer"))
+    left_out: list[tuple[int, _Part]] = []
     for spec in moves:
-        options = _move_options(spec, script, doc, case, plan, truth, rng)
+        # The rendered phrasings depend on the mention only (a next step draws per attempt).
+        key = id(spec)
+        cacheable = spec.move != "next_step" and any(m is spec for m in script.moves)
+        if not cacheable or key not in cache:
+            options = _move_options(spec, script, doc, case, plan, truth, rng)
+            if cacheable:
+                cache[key] = options
+        else:
+            options = cache[key]
         if not options:
             if spec.optional or spec.move in ("next_step", "detail", "answer", "praise"):
                 continue
             return None
+        part = _Part(spec, options, _pick(options, ages, rng))
         if spec.optional and spec.move != "answer":
             rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
             if rng.random() >= rate:
+                if spec.move != "invite":
+                    left_out.append((len(parts), part))
                 continue
-        parts.append(_Part(spec, options, _pick(options, ages, rng)))
+        parts.append(part)
     if plan.answers:
         parts = [p for p in parts if p.spec.move != "invite"]
+    # Too short to read as written by a person: the left-out moves come back, in order.
+    for offset, (at, part) in enumerate(left_out):
+        if len(_assemble(parts)) >= settings.soft_min_chars or plan.answers:
+            break
+        parts.insert(at + offset, part)
     cap = policy.cap_for(case.kind)
     parts = _fit(parts, cap, policy)
     # Aim for a readable length (the rubric's 250–400 characters): past the soft cap the
@@ -939,7 +995,7 @@ def draft_reply(
     plan = _plan(mention, classification, case, doc, policy, truth, settings, facts, answers)
     if resolution is not None:
         plan.values["resolution"] = resolution_sentence(resolution)
-    recent = [shingles(r, settings.shingle_size) for r in recent_replies]
+    recent = list(recent_replies)
     recent_sentences = recent_sentence_set(recent_replies)
     sentence_ages = recent_sentence_ages(recent_replies)
     fact_topics = frozenset(f.topic for f in facts.facts)
@@ -952,8 +1008,12 @@ def draft_reply(
         fact_topics=fact_topics,
         problem_named=bool(case.problems),
         asks=bool(plan.answers),
+        seller_wordings=tuple(fact_texts),
     )
 
+    # Fact wordings may repeat (they are the seller's words): not counted as repeats.
+    countable_ages = {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
+    options_cache: dict[int, list[str]] = {}
     best: tuple[tuple[int, int, float], Draft] | None = None
     attempt = 0
     for attempt in range(1, max(1, settings.max_attempts) + 1):
@@ -963,7 +1023,16 @@ def draft_reply(
             rng.shuffle(order)
             for script in order:
                 parts = _render(
-                    script, doc, case, plan, truth, rng, policy, settings, sentence_ages
+                    script,
+                    doc,
+                    case,
+                    plan,
+                    truth,
+                    rng,
+                    policy,
+                    settings,
+                    sentence_ages,
+                    options_cache,
                 )
                 if parts is None:
                     continue
@@ -978,7 +1047,7 @@ def draft_reply(
             raise DraftError(f"no script could fill its required moves for {case}")
         script, parts = rendered
         text = _assemble(parts)
-        sim, where = max_similarity(shingles(text, settings.shingle_size), recent)
+        sim, where = most_similar(text, recent, settings.shingle_size)
         repeats = [
             r for r in repeated_sentences(text, recent_sentences) if not _is_fact(r, fact_texts)
         ]
@@ -1003,18 +1072,18 @@ def draft_reply(
             problem_aspect=case.problems[0] if case.problems else None,
             detail=case.detail.value if case.detail else None,
         )
-        penalty = repeat_penalty(
-            text, {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
-        )
+        penalty = repeat_penalty(text, countable_ages)
         score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text), sim)
         if best is None or score < best[0]:
             best = (score, draft)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).
-        settled = score[1] == 0 or (
-            score[1] < NEAR_WINDOW and attempt >= settings.max_attempts // 2
-        )
+        settled = score[1] == 0 or (score[1] < NEAR_WINDOW and attempt >= _SETTLE_AFTER)
         if score[0] == 0 and settled and sim < settings.similarity_threshold:
+            break
+        # A short reply (a question's, mostly the placeholder) stays close to other short
+        # ones whatever is drawn: past twice the settling attempts the best clean one stands.
+        if attempt >= 2 * _SETTLE_AFTER and best[0][0] == 0 and best[0][1] < NEAR_WINDOW:
             break
     assert best is not None
     return replace(best[1], attempts=attempt)

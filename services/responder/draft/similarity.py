@@ -8,13 +8,15 @@ compare a draft against a few hundred recent replies per attempt.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 DEFAULT_SHINGLE = 5
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower-case, punctuation and spacing folded: form must not hide a copy."""
     return _NON_WORD.sub(" ", text.lower().replace("ё", "е")).strip()
@@ -57,3 +59,42 @@ def max_similarity(
         if value > best or where is None:
             best, where = value, i
     return best, where
+
+
+#: Bits of a shingle fingerprint: ~300 shingles of a reply in 2**15 bits collide rarely
+#: (about one shared bit in 400), so the estimate ranks replies as the exact sets do.
+FINGERPRINT_BITS = 1 << 15
+
+
+@lru_cache(maxsize=8192)
+def fingerprint(text: str, size: int = DEFAULT_SHINGLE) -> tuple[int, int]:
+    """The shingle set as a bit set (deterministic crc32 positions) and its size.
+
+    Comparing a draft with a hundred recent replies is then a hundred big-int ANDs and
+    popcounts in C instead of a hundred set intersections.
+    """
+    bits = 0
+    for shingle in shingles(text, size):
+        bits |= 1 << (zlib.crc32(shingle.encode()) % FINGERPRINT_BITS)
+    return bits, bits.bit_count()
+
+
+def most_similar(
+    text: str, others: Sequence[str], size: int = DEFAULT_SHINGLE
+) -> tuple[float, int | None]:
+    """The exact similarity of `text` to the most similar of `others`, and its index.
+
+    The candidate is found with fingerprints (`fingerprint`), then measured exactly.
+    """
+    if not others:
+        return 0.0, None
+    bits, count = fingerprint(text, size)
+    best, where = -1.0, 0
+    for i, other in enumerate(others):
+        obits, ocount = fingerprint(other, size)
+        inter = (bits & obits).bit_count()
+        union = count + ocount - inter
+        value = inter / union if union else 0.0
+        if value > best:
+            best, where = value, i
+    return similarity(text, others[where], size), where

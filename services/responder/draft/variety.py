@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from .similarity import normalise
 
@@ -31,12 +32,19 @@ def body(text: str) -> str:
 
 def sentence_keys(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> list[str]:
     """Normalised sentences of the reply's body long enough to count as a repeat."""
+    return list(_sentence_keys(text, min_chars))
+
+
+@lru_cache(maxsize=16384)
+def _sentence_keys(text: str, min_chars: int) -> tuple[str, ...]:
+    """Cached: every draft compares itself with the same recent replies, which change by
+    one reply from one draft to the next."""
     keys = []
     for sentence in sentences(body(text)):
         key = normalise(sentence)
         if len(key) >= min_chars:
             keys.append(key)
-    return keys
+    return tuple(keys)
 
 
 def recent_sentence_set(
@@ -45,7 +53,7 @@ def recent_sentence_set(
     """Every countable sentence of the recent replies (build once per draft)."""
     found: set[str] = set()
     for reply in replies:
-        found.update(sentence_keys(reply, min_chars))
+        found.update(_sentence_keys(reply, min_chars))
     return frozenset(found)
 
 
@@ -56,7 +64,7 @@ def recent_sentence_ages(
     (0 = the newest; `replies` are oldest first)."""
     ages: dict[str, int] = {}
     for age, reply in enumerate(reversed(replies)):
-        for key in sentence_keys(reply, min_chars):
+        for key in _sentence_keys(reply, min_chars):
             ages.setdefault(key, age)
     return ages
 

@@ -38,6 +38,7 @@ FORBIDDEN_CODES: frozenset[str] = frozenset(
         "advert",
         "high_rating_thanks",
         "redundant_ask",
+        "unkept_promise",
     }
 )
 
@@ -58,6 +59,8 @@ class LintContext:
     problem_named: bool = False
     #: The mention asks something (a question inside a review, or a question mention).
     asks: bool = False
+    #: The seller's own fact wordings that apply: a promise they state is the seller's.
+    seller_wordings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,20 @@ _CLAIMS = _rx(
     r"declaration\s+of\s+conformity",
     r"100\s*%\s+(?:genuine|original|authentic)",
     r"guarantee\w*\s+(?:authenticity|it\s+is\s+genuine)",
+)
+#: Checks the seller never decided on: a batch inspection, a review of the card, an
+#: investigation. Passing the feedback on is always true; these are not.
+_UNKEPT = _rx(
+    r"провер\w*\s+(?:всю\s+|эту\s+|всей\s+)?парти\w*",
+    r"парти\w+\s+(?:мы\s+)?провер\w*",
+    r"провер\w*\s+(?:описание|фото|карточк\w*|размерн\w+\s+сетк\w*|комплектаци\w*)",
+    r"свер\w*\s+(?:фото|карточк\w*|описани\w*)",
+    r"разбер[её]мся[^.!?]{0,30}(?:на\s+каком\s+этапе|где\s+возникл|почему)",
+    r"(?:check|inspect)\w*\s+(?:the\s+|this\s+)?batch",
+    r"batch\s+(?:checked|inspected)",
+    r"check\w*\s+(?:the\s+)?(?:listing|product\s+description|description|photos|size\s+chart)",
+    r"listing\s+can\s+be\s+checked",
+    r"look\s+into\s+(?:the\s+batch|where|why)",
 )
 _TERMS = _rx(
     r"в\s+течение\s+\d+\s+(?:дн|дней|час|недел)\w*", r"within\s+\d+\s+(?:days?|hours?|weeks?)"
@@ -306,6 +323,20 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
             "seller fact (certificates) says so.",
             _hits(_CLAIMS, text),
         )
+    own = [" ".join(w.split()).lower() for w in ctx.seller_wordings]
+    add(
+        "unkept_promise",
+        "error",
+        "Promises a check the seller did not decide on (a batch, the card, an "
+        "investigation); say the feedback goes to the team, unless a seller fact says so.",
+        (
+            span
+            for span in _hits(_UNKEPT, text)
+            if not any(
+                " ".join(_sentence_of(text, span[0]).split()).lower().strip() in w for w in own
+            )
+        ),
+    )
     if not topics & {"returns", "warranty", "delivery", "support_hours"}:
         add(
             "unsupported_term",

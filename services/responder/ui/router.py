@@ -166,13 +166,27 @@ async def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
+    account = [username.casefold()]
+    client = [request.client.host if request.client else "unknown"]
+    wait = max(ctx.account_throttle.retry_after(account), ctx.client_throttle.retry_after(client))
+    if wait:
+        return TEMPLATES.TemplateResponse(
+            request,
+            "login.html",
+            {"next": next, "error": f"Too many failed sign-ins: try again in {wait} s."},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     if not check_password(ctx, username, password):
+        ctx.account_throttle.failed(account)
+        ctx.client_throttle.failed(client)
         return TEMPLATES.TemplateResponse(
             request,
             "login.html",
             {"next": next, "error": "Wrong name or password."},
             status_code=401,
         )
+    ctx.account_throttle.succeeded(account)  # the address keeps its own count
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(url=target, status_code=303)
     response.set_cookie(
@@ -180,6 +194,9 @@ async def login(
         ctx.signer.issue(username),
         httponly=True,
         samesite="strict",
+        # Behind HTTPS (directly, or a proxy's X-Forwarded-Proto that uvicorn trusts)
+        # the cookie never travels in clear text.
+        secure=request.url.scheme == "https",
         max_age=int(ctx.settings.responder_session_hours * 3600),
     )
     return response

@@ -128,9 +128,17 @@ async def test_mentions_assigned_escalated_acknowledged(alerts: StartAlerts, hoo
     assert response.status_code == 200 and response.json()["status"] == "acknowledged"
     link = sent_to(hooks, esc["n2"], "owner")[0]["ack_url"]
     parts = urlsplit(link)
+    # Opening the link (a mail scanner, a chat unfurler) only shows a confirmation page:
+    # audit M7, a one-click GET used to acknowledge.
     response = await svc.api.get(parts.path, headers={"Authorization": ""})
+    assert response.status_code == 200 and '<form method="post">' in response.text
+    assert (await svc.api.get(f"/api/escalations/{esc['n2']}")).json()["status"] == "open"
+    response = await svc.api.post(parts.path, headers={"Authorization": ""})
     assert response.status_code == 200 and "Acknowledged" in response.text
+    response = await svc.api.get(parts.path, headers={"Authorization": ""})
+    assert "already acknowledged" in response.text and "<form" not in response.text
     assert (await svc.api.get(parts.path + "x")).status_code == 400
+    assert (await svc.api.post(parts.path + "x")).status_code == 400
 
     # The same events again (a redelivery): nothing new, and assignments keep one id.
     await svc.publisher.publish_envelopes(MENTIONS_CLASSIFIED, envelopes)

@@ -219,8 +219,30 @@ def test_claims_of_actions_already_taken_are_errors(text):
 
 
 def test_future_actions_are_fine():
-    for text in ("Передадим это команде и проверим партию.", "We'll pass this on to the team."):
+    for text in ("Передадим это команде.", "We'll pass this on to the team."):
         assert content(text, **NEG) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Передадим замечание команде и проверим партию.",
+        "Эту партию проверим отдельно, а замечание передадим команде.",
+        "Попросим команду проверить карточку товара.",
+        "Разберёмся с командой, на каком этапе заказ задержался.",
+        "We'll pass this on to the team and check the batch.",
+        "We'll have the batch checked and pass your feedback on.",
+        "We'll ask the team to check the product description.",
+    ],
+)
+def test_checks_the_seller_never_decided_are_unkept_promises(text):
+    assert ("unkept_promise", "error") in content(text, **NEG)
+
+
+def test_a_check_the_seller_states_as_a_fact_is_theirs_to_promise():
+    fact = "Каждую партию мы проверяем на складе перед отправкой."
+    assert ("unkept_promise", "error") in content("Проверим партию.", **NEG)
+    assert content(fact, **NEG, seller_wordings=(fact,)) == []
 
 
 @pytest.mark.parametrize(

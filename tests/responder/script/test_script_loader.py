@@ -173,7 +173,7 @@ def test_scripts_dir_is_configurable(tmp_path: Path):
 
 
 def test_unknown_slot_names_file_and_line():
-    text = broken('"Всего доброго!"', '"Всего доброго, {customer_nam}!"')
+    text = broken('"Пусть прослужит долго."', '"Всего доброго, {customer_nam}!"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "scripts/ru.yaml")
     err = info.value
@@ -223,7 +223,7 @@ def test_empty_phrasing_list_names_line():
 
 
 def test_empty_phrasing_string_is_refused():
-    text = broken('"Всего доброго!"', '"  "')
+    text = broken('"Пусть прослужит долго."', '"  "')
     with pytest.raises(ScriptError, match="empty phrasing"):
         parse_script_file(text, "ru.yaml")
 
@@ -242,7 +242,7 @@ def test_unknown_key_and_malformed_braces_are_refused():
             broken("  - id: positive_generic\n", "  - id: positive_generic\n    colour: red\n")
         )
     with pytest.raises(ScriptError, match="malformed braces"):
-        parse_script_file(broken('"Всего доброго!"', '"Всего доброго! {"'))
+        parse_script_file(broken('"Пусть прослужит долго."', '"Всего доброго! {"'))
 
 
 def test_required_move_needs_a_phrasing_without_optional_slots():
@@ -268,7 +268,7 @@ def test_loading_a_directory_names_the_broken_file(tmp_path: Path):
         (DEFAULT_SCRIPTS_DIR / "en.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     bad = tmp_path / "ru.yaml"
-    bad.write_text(broken('"Всего доброго!"', '"{oops}"'), encoding="utf-8")
+    bad.write_text(broken('"Пусть прослужит долго."', '"{oops}"'), encoding="utf-8")
     with pytest.raises(ScriptError) as info:
         load_scripts(tmp_path)
     assert info.value.path == str(bad)
@@ -299,7 +299,7 @@ def test_follow_up_must_state_what_was_done():
 
 
 def test_resolution_slot_is_refused_outside_follow_ups():
-    text = broken('"Всего доброго!"', '"Хорошего дня! {resolution}"')
+    text = broken('"Пусть прослужит долго."', '"Хорошего дня! {resolution}"')
     with pytest.raises(ScriptError) as info:
         parse_script_file(text, "ru.yaml")
     assert "uses {resolution}, which is filled only in follow_up scripts" in str(info.value)
