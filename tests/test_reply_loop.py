@@ -143,7 +143,12 @@ async def test_review_polled_drafted_approved_and_posted_back(loop: Loop) -> Non
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "lint_failed"
 
-    reply = "Анна, простите за брак. Заменим чайник: напишите в чат продавца номер заказа."
+    # Lint-clean under a complaint on Wildberries: no exchange, no asking for the order,
+    # no check the seller did not decide on.
+    reply = (
+        "Анна, простите за брак. Вернуть чайник можно через раздел «Покупки», а ваш отзыв "
+        "мы передадим команде."
+    )
     approved = await loop.responder.post(
         f"/api/queue/{negative['mention_id']}/approve", json={"text": reply}, headers=auth()
     )

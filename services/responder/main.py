@@ -27,6 +27,7 @@ from services.responder.insight.pages import router as insight_pages
 from services.responder.insight.router import router as insight_router
 from services.responder.metrics import make_insight_metrics, make_responder_metrics
 from services.responder.queue_item.drafting import build_drafters
+from services.responder.queue_item.phrasing_router import router as phrasing_router
 from services.responder.queue_item.router import router as queue_router
 from services.responder.sla.policy import SlaPolicy
 from services.responder.sla.tracker import run_sweeper
@@ -144,6 +145,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Otklik responder", lifespan=lifespan)
     app.include_router(queue_router)
+    app.include_router(phrasing_router)
     app.include_router(ui_router)
     app.include_router(insight_router)
     app.include_router(insight_pages)

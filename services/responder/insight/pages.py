@@ -10,11 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.responder.auth import COOKIE, session_user
+from services.responder.auth import COOKIE, session_principal, session_user
 from services.responder.deps import Context
 from services.responder.insight import charts, queries
+from services.responder.insight.draft_quality import draft_quality
 from services.responder.insight.router import Filter, PlatformName, Sku
 from services.responder.insight.schemas import InsightFilter, SlaStats
+from services.responder.queue_item.learning import list_suggestions
 from shared.db import session_scope
 
 HERE = Path(__file__).parent
@@ -216,3 +218,55 @@ async def team_page(request: Request, ctx: Context, f: Filter) -> Response:
         _sla_chart("owner-sla", "Answered within SLA per owner (%)", names, list(data.owners)),
     ]
     return _page(request, ctx, user, "insights_team.html", f, data=data, charts=chart_list)
+
+
+@router.get("/drafts", response_class=HTMLResponse)
+async def drafts_page(request: Request, ctx: Context, f: Filter) -> Response:
+    """Acceptance of the drafts per script, family and platform; the most-edited moves."""
+    user = session_user(request, ctx)
+    if user is None:
+        return _login_redirect(request)
+    async with session_scope(ctx.runtime.sessions) as session:
+        data = await draft_quality(session, f)
+    chart_list = [
+        charts.bar(
+            "acceptance-by-family",
+            "Drafts accepted (unchanged or lightly edited), by family (%)",
+            [r.key for r in data.by_family],
+            {"accepted %": [_pct(r.acceptance) for r in data.by_family]},
+        ),
+        charts.bar(
+            "edited-moves",
+            "Share of each move's sentences agents edit (%)",
+            [m.move for m in data.moves[:10]],
+            {"edited %": [_pct(m.edited_share) for m in data.moves[:10]]},
+            horizontal=True,
+        ),
+    ]
+    return _page(request, ctx, user, "insights_drafts.html", f, data=data, charts=chart_list)
+
+
+@router.get("/phrasings", response_class=HTMLResponse)
+async def phrasings_page(request: Request, ctx: Context) -> Response:
+    """Sentences agents offered as phrasings: an owner approves or rejects each; the
+    approved ones export as the scripts' YAML."""
+    principal = session_principal(request, ctx)
+    if principal is None:
+        return _login_redirect(request)
+    async with session_scope(ctx.runtime.sessions) as session:
+        pending = await list_suggestions(session, state="pending")
+        approved = await list_suggestions(session, state="approved", limit=50)
+        languages = sorted({s.language for s in approved})
+    return TEMPLATES.TemplateResponse(
+        request,
+        "insights_phrasings.html",
+        {
+            "user": principal.name,
+            "can_review": principal.can("owner"),
+            "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
+            "filters": {},
+            "pending": pending,
+            "approved": approved,
+            "languages": languages,
+        },
+    )

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from services.responder.deps import Context, User
 from services.responder.insight import queries
+from services.responder.insight.draft_quality import DraftQuality, draft_quality
 from services.responder.insight.schemas import (
     CSV_TABLES,
     InsightFilter,
@@ -179,3 +180,11 @@ async def get_team(
 async def get_team_csv(ctx: Context, user: User, f: Filter, table: TableName = None) -> Any:
     """The team's tables as CSV."""
     return await get_team(ctx, user, f, "csv", table)
+
+
+@router.get("/drafts", response_model=DraftQuality)
+async def get_draft_quality(ctx: Context, user: User, f: Filter) -> DraftQuality:
+    """How agents take the drafts: acceptance (unchanged + lightly edited) per script,
+    family and platform, and the moves they edit most (by approval day; platform filter)."""
+    async with session_scope(ctx.runtime.sessions) as session:
+        return await draft_quality(session, f)

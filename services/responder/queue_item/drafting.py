@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from services.responder.config import ResponderSettings
-from services.responder.draft.engine import DraftError, DraftSettings, default_library, draft_reply
+from services.responder.draft.engine import (
+    Draft,
+    DraftError,
+    DraftSettings,
+    default_library,
+    draft_reply,
+)
 from services.responder.fact.flows import FactAnswerer, FactPlan
-from services.responder.queue_item.service import Drafter, DraftOut, FollowUpDrafter
+from services.responder.queue_item.edits import split_by_moves
+from services.responder.queue_item.service import AnswerOut, Drafter, DraftOut, FollowUpDrafter
 from services.responder.script.loader import ScriptLibrary, load_scripts
+from services.responder.script.model import MoveSpec
 from shared.events import Classification, Mention
 from shared.logging import get_logger
 
@@ -64,8 +72,10 @@ def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = Non
         seed: int,
         resolution: str | None,
         plan: FactPlan | None = None,
+        family: str | None = None,
     ) -> DraftOut:
         used = tuple(plan.uses()) if plan else ()
+        extra: dict[str, Any] = engine_fact_kwargs(draft_reply, plan)
         try:
             result = draft_reply(
                 mention=mention,
@@ -75,21 +85,27 @@ def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = Non
                 settings=draft_settings,
                 library=library,
                 resolution=resolution,
-                **engine_fact_kwargs(draft_reply, plan),
+                family=family,
+                **extra,
             )
         except DraftError as exc:
             # The item still opens (the case still resolves): a person writes the text.
             log.warning("no draft for mention", error=str(exc))
-            return DraftOut(text="", script_id=None, similarity=None, facts=used)
-        return DraftOut(
-            text=result.text, script_id=result.script_id, similarity=result.similarity, facts=used
-        )
+            return DraftOut(text="", script_id=None, similarity=None, family=family, facts=used)
+        topics = tuple(sorted({f.topic for f in plan.fact_set.facts})) if plan else ()
+        return replace(draft_out(result, library), facts=used, fact_topics=topics)
 
     async def reply(
-        mention: Mention, classification: Classification, recent: Sequence[str], seed: int
+        mention: Mention,
+        classification: Classification,
+        recent: Sequence[str],
+        seed: int,
+        /,
+        *,
+        family: str | None = None,
     ) -> DraftOut:
         plan = await facts.plan(mention, classification) if facts else None
-        return draft(mention, classification, recent, seed, None, plan)
+        return draft(mention, classification, recent, seed, None, plan, family)
 
     def follow_up(
         mention: Mention,
@@ -101,3 +117,36 @@ def build_drafters(settings: ResponderSettings, facts: FactAnswerer | None = Non
         return draft(mention, classification, recent, seed, resolution)
 
     return Drafters(reply=reply, follow_up=follow_up)
+
+
+def draft_out(result: Draft, library: ScriptLibrary) -> DraftOut:
+    """What the queue keeps of an engine draft: text, family, moves' parts, answers."""
+    return DraftOut(
+        text=result.text,
+        script_id=result.script_id,
+        similarity=result.similarity,
+        family=result.family,
+        parts=draft_parts(result, library),
+        answers=tuple(
+            AnswerOut(question=a.question, fact_id=a.fact_id, text=a.text) for a in result.answers
+        ),
+        facts_used=tuple(result.facts_used),
+    )
+
+
+def draft_parts(result: Draft, library: ScriptLibrary) -> tuple[tuple[str, str], ...] | None:
+    """Which text each move wrote: the draft's sentences aligned with the moves by the
+    script's phrasings (the per-move learning compares them with what was published)."""
+    doc = library.languages.get(result.language)
+    script = next((s for s in doc.scripts if s.id == result.script_id), None) if doc else None
+    if doc is None or script is None:
+        return None
+    by_move: dict[str, MoveSpec] = {spec.move: spec for spec in script.moves}
+    shared: dict[str, list[str]] = {str(m): list(p) for m, p in doc.phrasings.items()}
+    phrasings: list[Sequence[str]] = []
+    for move in result.moves:
+        spec = by_move.get(move)
+        own = spec.phrasings if spec is not None and spec.phrasings is not None else None
+        phrasings.append(own or shared.get(move, []))
+    found = split_by_moves(result.text, result.moves, phrasings)
+    return tuple(found) if found is not None else None

@@ -15,7 +15,7 @@ API token acts as admin. Each change is recorded in ``queue_actions`` (who, role
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
@@ -23,12 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.auth import Principal, require_role
 from services.responder.deps import Context, ResponderContext, Staff
+from services.responder.draft.family import blamed_aspects, draft_family
+from services.responder.lint import LintContext, truth_for
 from services.responder.lint.policy import policy_for
 from services.responder.lint.rules import lint_reply
+from services.responder.queue_item.learning import record_draft_edit
 from services.responder.queue_item.models import QueueItem
 from services.responder.queue_item.schemas import (
     ActionRead,
     ActionResult,
+    AnswerRead,
     ApproveIn,
     ApproveResult,
     AssignIn,
@@ -37,8 +41,10 @@ from services.responder.queue_item.schemas import (
     DraftRead,
     DraftUpdate,
     FollowUpRead,
+    ItemLintIn,
     LintIn,
     LintIssueRead,
+    QuestionRead,
     QueueItemRead,
     QueuePage,
 )
@@ -47,6 +53,7 @@ from services.responder.queue_item.service import (
     Cursor,
     QueueFilter,
     advance_case,
+    apply_draft,
     draft_follow_up,
     ensure_follow_up_open,
     ensure_waiting,
@@ -66,24 +73,69 @@ from services.responder.queue_item.service import (
     sla_state,
 )
 from shared.db import session_scope
-from shared.events import MentionKind, ReplyApproved, Sentiment, utcnow
+from shared.events import Classification, MentionKind, ReplyApproved, Sentiment, utcnow
 from shared.http import DomainError
 from shared.topics import REPLIES_APPROVED
 
 router = APIRouter(prefix="/api", tags=["queue"])
 
 
-def lint_text(text: str, platform: str, kind: str) -> list[LintIssueRead]:
-    issues = lint_reply(text, policy_for(platform), kind=kind)
-    return [
-        LintIssueRead(code=i.code, severity=i.severity, message=i.message, span=i.span)
-        for i in issues
-    ]
+def lint_context(item: QueueItem) -> LintContext:
+    """What the content rules need to know of the review, as the engine tells them when it
+    drafts: the family, the stars, the platform's truth, the topics of the seller facts that
+    apply, whether the review names its problem and whether it asks something."""
+    classification = item_classification(item)
+    family = item.draft_family or draft_family(item_mention(item), classification)
+    complaint = family == "negative" or (
+        family in ("neutral", "positive_remark") and bool(blamed_aspects(classification))
+    )
+    topics = {str(u.get("topic")) for u in item.draft_facts or [] if u.get("topic")}
+    return LintContext(
+        family=family,
+        rating=item.rating,
+        truth=truth_for(item.platform),
+        fact_topics=frozenset(topics | set(item.draft_fact_topics or [])),
+        problem_named=complaint,
+        asks=bool(classification.questions) or item.kind == MentionKind.question.value,
+    )
 
 
-def lint_clean(text: str, platform: str, kind: str) -> list[LintIssueRead]:
+def lint_text(
+    text: str, platform: str, kind: str, *, item: QueueItem | None = None
+) -> list[LintIssueRead]:
+    """The platform's rules, and with `item` the content rules that depend on the review
+    (its stars, the draft's family, the seller facts), in words an agent acts on."""
+    context = lint_context(item) if item is not None else None
+    issues = lint_reply(text, policy_for(platform), kind=kind, context=context)
+    questions = [a.get("question", "") for a in (item.draft_answers or [])] if item else []
+    out: list[LintIssueRead] = []
+    for i in issues:
+        message = i.message
+        if i.code == "unfilled_slot" and i.span and text[i.span[0] : i.span[1]] == "{answer}":
+            message = answer_missing_message(questions)
+        out.append(LintIssueRead(code=i.code, severity=i.severity, message=message, span=i.span))
+    return out
+
+
+def answer_missing_message(questions: list[str]) -> str:
+    asked = next((q for q in questions if q and q != "{answer}"), "")
+    quoted = f" «{shorten(asked)}»" if asked else ""
+    return (
+        f"The customer asked a question{quoted}: write the answer in place of {{answer}} "
+        "before approving."
+    )
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def lint_clean(
+    text: str, platform: str, kind: str, *, item: QueueItem | None = None
+) -> list[LintIssueRead]:
     """The lint before approval: errors refuse it (422 listing them), warnings go back."""
-    issues = lint_text(text, platform, kind)
+    issues = lint_text(text, platform, kind, item=item)
     if any(i.severity == "error" for i in issues):
         raise DomainError(
             "the reply breaks the platform's rules: "
@@ -94,6 +146,62 @@ def lint_clean(text: str, platform: str, kind: str) -> list[LintIssueRead]:
     return issues
 
 
+def answers_read(item: QueueItem) -> list[AnswerRead]:
+    """The draft's answer parts, then each seller fact proposed as an answer that the
+    draft's text does not already carry: every fact one is confirmed before approval."""
+    out = [
+        AnswerRead(
+            question=str(a.get("question") or ""),
+            fact_id=a.get("fact_id"),
+            text=str(a.get("text") or ""),
+            needs_confirmation=bool(a.get("fact_id")),
+        )
+        for a in (item.draft_answers or [])
+    ]
+    carried = {a.fact_id for a in out if a.fact_id}
+    for use in item.draft_facts or []:
+        fact_id = str(use.get("id") or "")
+        if fact_id and fact_id not in carried:
+            carried.add(fact_id)
+            out.append(
+                AnswerRead(
+                    question=str(use.get("question") or ""),
+                    fact_id=fact_id,
+                    text=str(use.get("wording") or ""),
+                    needs_confirmation=True,
+                )
+            )
+    return out
+
+
+def facts_used(item: QueueItem) -> list[str]:
+    """Ids of the seller facts the draft states or proposes, each once."""
+    ids = [*(item.draft_facts_used or []), *(a.fact_id for a in answers_read(item) if a.fact_id)]
+    return list(dict.fromkeys(str(i) for i in ids if i))
+
+
+def check_fact_confirmations(item: QueueItem, confirmed: list[str]) -> None:
+    """Every answer proposed from a seller fact is confirmed by the agent, and nothing
+    else is claimed confirmed (a typo must not pass for a confirmation)."""
+    proposed = {a.fact_id: a.question for a in answers_read(item) if a.fact_id}
+    unknown = sorted(set(confirmed) - set(proposed))
+    if unknown:
+        raise DomainError(
+            "confirmed_facts: the draft proposes no answer from seller fact " + ", ".join(unknown),
+            code="unknown_fact",
+            status_code=422,
+        )
+    missing = [f for f in proposed if f not in confirmed]
+    if missing:
+        raise DomainError(
+            "confirm the answers proposed from seller facts before approving: "
+            + "; ".join(f"fact {f} answers «{shorten(proposed[f])}»" for f in missing)
+            + " (check the wording and tick confirm, or edit the answer)",
+            code="facts_unconfirmed",
+            status_code=409,
+        )
+
+
 STATES = r"^(open|approved|pending|published|failed|closed|dismissed|deleted)$"
 
 
@@ -101,11 +209,37 @@ def due_soon_window(ctx: Context) -> timedelta:
     return timedelta(hours=max(ctx.settings.responder_sla_leads_hours, default=0))
 
 
-def to_read(item: QueueItem, ctx: Context) -> QueueItemRead:
+def to_read(item: QueueItem, ctx: Context, *, detail: bool = False) -> QueueItemRead:
+    """The item; with `detail` (one item's page) also what its draft was based on."""
     read = QueueItemRead.model_validate(item)
     soon = due_soon_window(ctx)
     state = sla_state(item, utcnow(), soon) if item.state in ("open", "failed") else "answered"
-    return read.model_copy(update={"sla_state": state})
+    update: dict[str, Any] = {"sla_state": state}
+    if detail:
+        classification = item_classification(item)
+        update |= {
+            "questions": [
+                QuestionRead(start=q.start, end=q.end, text=q.text)
+                for q in classification.questions
+            ],
+            "signals": signals_of(classification),
+            "answers": answers_read(item),
+            "facts_used": facts_used(item),
+            "needs_input": ["answer"] if "{answer}" in item.draft_text else [],
+        }
+    return read.model_copy(update=update)
+
+
+#: The classifier's signals an agent is told about, in words.
+SIGNALS: dict[str, str] = {
+    "sarcasm": "Praise words used ironically next to a complaint: answer the complaint.",
+    "rating_slip": "Low stars under a clearly positive text: the star may be a slip.",
+    "remark": "High stars with a remark in the text: acknowledge the remark.",
+}
+
+
+def signals_of(classification: Classification) -> list[str]:
+    return [name for name in SIGNALS if getattr(classification, name)]
 
 
 def parse_cursor(after: str | None) -> Cursor | None:
@@ -179,7 +313,7 @@ async def get_queue_item(mention_id: str, ctx: Context, _: Staff) -> QueueItemRe
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         actions = await item_actions(session, mention_id)
-    read = to_read(item, ctx)
+    read = to_read(item, ctx, detail=True)
     return read.model_copy(update={"actions": [ActionRead.model_validate(a) for a in actions]})
 
 
@@ -195,18 +329,25 @@ async def update_draft(
         item.draft_text = draft_in.text
         item.updated_at = utcnow()
         record_action(session, item, action="edit", actor=user.name, role=user.role)
+    return draft_read(item)
+
+
+def draft_read(item: QueueItem) -> DraftRead:
     return DraftRead(
-        mention_id=mention_id,
+        mention_id=item.mention_id,
         draft_text=item.draft_text,
         draft_script=item.draft_script,
         draft_similarity=item.draft_similarity,
-        lint=lint_text(item.draft_text, item.platform, item.kind),
+        lint=lint_text(item.draft_text, item.platform, item.kind, item=item),
+        draft_family=item.draft_family,
+        answers=answers_read(item),
     )
 
 
 @router.post("/queue/{mention_id}/regenerate", response_model=DraftRead)
 async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftRead:
-    """A different draft from other phrasings."""
+    """A different draft from other phrasings, of the same family as the one it replaces
+    (the family the first draft was based on is kept with the item)."""
     require_role(user, "agent", "regenerating a draft")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
@@ -218,27 +359,26 @@ async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftR
         draft = None
         for step in range(1, 6):  # a new seed; re-roll in the rare case the text repeats
             draft = await run_drafter(
-                ctx.drafter, mention, classification, [previous, *recent], item.draft_seed + step
+                ctx.drafter,
+                mention,
+                classification,
+                [previous, *recent],
+                item.draft_seed + step,
+                family=item.draft_family,
             )
             if draft.text != previous:
                 break
         assert draft is not None
         item.draft_seed += step
-        item.draft_text = draft.text
-        item.draft_script = draft.script_id
-        item.draft_similarity = draft.similarity
-        # The stored item keeps no question spans: a re-draft that finds none keeps the
-        # facts the first draft proposed.
-        item.draft_facts = list(draft.facts) or item.draft_facts
+        kept_family, kept_facts = item.draft_family, item.draft_facts
+        apply_draft(item, draft)
+        item.draft_family = draft.family or kept_family
+        # Rows written before the classification was kept have no question spans: a
+        # re-draft that finds none keeps the facts the first draft proposed.
+        item.draft_facts = list(draft.facts) or kept_facts
         item.updated_at = utcnow()
         record_action(session, item, action="regenerate", actor=user.name, role=user.role)
-    return DraftRead(
-        mention_id=mention_id,
-        draft_text=item.draft_text,
-        draft_script=item.draft_script,
-        draft_similarity=item.draft_similarity,
-        lint=lint_text(item.draft_text, item.platform, item.kind),
-    )
+    return draft_read(item)
 
 
 @router.post("/lint", response_model=list[LintIssueRead])
@@ -247,11 +387,26 @@ async def lint(lint_in: LintIn, _: Staff) -> list[LintIssueRead]:
     return lint_text(lint_in.text, lint_in.platform, lint_in.kind)
 
 
+@router.post("/queue/{mention_id}/lint", response_model=list[LintIssueRead])
+async def lint_item_text(
+    mention_id: str, lint_in: ItemLintIn, ctx: Context, _: Staff
+) -> list[LintIssueRead]:
+    """Check the text an agent is writing for this review: the platform's rules and the
+    content rules that depend on the review (its stars, the draft's family, the facts)."""
+    async with session_scope(ctx.runtime.sessions) as session:
+        item = await get_item(session, mention_id)
+    return lint_text(lint_in.text, item.platform, item.kind, item=item)
+
+
 @router.post("/queue/{mention_id}/approve", response_model=ApproveResult)
 async def approve_item(
     mention_id: str, approve_in: ApproveIn, ctx: Context, user: Staff
 ) -> ApproveResult:
-    """Approve the reply: ingest posts it to the platform."""
+    """Approve the reply: ingest posts it to the platform.
+
+    Refused (422) while the lint finds an error, a question's `{answer}` placeholder
+    included; refused (409) until every answer proposed from a seller fact is listed in
+    `confirmed_facts`. The approved text is compared with the engine's draft (learning)."""
     require_role(user, "agent", "approving a reply")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
@@ -259,9 +414,16 @@ async def approve_item(
         if item.kind == MentionKind.mention.value:
             raise DomainError("monitor-only mentions cannot be answered", code="not_answerable")
         text = (approve_in.text if approve_in.text is not None else item.draft_text).strip()
-        issues = lint_clean(text, item.platform, item.kind)
+        issues = lint_clean(text, item.platform, item.kind, item=item)
+        check_fact_confirmations(item, approve_in.confirmed_facts)
         reply_id = mark_approved(item, text=text, user=user.name)
-        record_action(session, item, action="approve", actor=user.name, role=user.role)
+        note = (
+            "confirmed seller facts: " + ", ".join(approve_in.confirmed_facts)
+            if approve_in.confirmed_facts
+            else None
+        )
+        record_action(session, item, action="approve", note=note, actor=user.name, role=user.role)
+        await record_draft_edit(session, item, reply_id=reply_id, text=text, approved_by=user.name)
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.
         await publish_approved(ctx, item, reply_id=reply_id, text=text, approved_by=user.name)
@@ -461,6 +623,14 @@ async def approve_follow_up(
             note=reply_id,
             actor=user.name,
             role=user.role,
+        )
+        await record_draft_edit(
+            session,
+            item,
+            reply_id=reply_id,
+            text=text,
+            approved_by=user.name,
+            target="follow_up",
         )
         await session.flush()
         # Published before the commit: if Kafka refuses, nothing is marked approved.

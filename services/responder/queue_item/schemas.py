@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -65,6 +65,16 @@ class QueueItemRead(BaseModel):
     follow_up_similarity: float | None = None
     follow_up_reply_id: str | None = None
     follow_up_error: str | None = None
+    #: What the draft was based on: its family (kept by "another draft"), the questions
+    #: of the review (character spans of `text`), the draft's answer parts, the seller
+    #: facts it states, and what a person must still do before approval.
+    draft_family: str | None = None
+    questions: list[QuestionRead] = Field(default_factory=list)
+    answers: list[AnswerRead] = Field(default_factory=list)
+    facts_used: list[str] = Field(default_factory=list)
+    needs_input: list[str] = Field(default_factory=list)
+    #: What the classifier noticed that the agent should know: sarcasm, rating_slip, remark.
+    signals: list[str] = Field(default_factory=list)
     #: Who did what, oldest first (only on the single-item read).
     actions: list[ActionRead] = Field(default_factory=list)
 
@@ -72,6 +82,20 @@ class QueueItemRead(BaseModel):
     @classmethod
     def _no_facts(cls, value: Any) -> Any:
         return [] if value is None else value
+
+
+class QuestionRead(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class AnswerRead(BaseModel):
+    question: str
+    #: Set: the answer is this seller fact's wording, to be confirmed before approval.
+    fact_id: str | None
+    text: str
+    needs_confirmation: bool
 
 
 class ActionRead(BaseModel):
@@ -160,6 +184,16 @@ class ApproveIn(BaseModel):
 
     #: The text to publish; the current draft when omitted.
     text: str | None = Field(default=None, min_length=1, max_length=10000)
+    #: Seller facts the agent checked: every answer proposed from a fact must be listed.
+    confirmed_facts: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class ItemLintIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=20000)
 
 
 class LintIn(BaseModel):
@@ -176,6 +210,47 @@ class DraftRead(BaseModel):
     draft_script: str | None
     draft_similarity: float | None
     lint: list[LintIssueRead]
+    draft_family: str | None = None
+    answers: list[AnswerRead] = Field(default_factory=list)
+
+
+class SuggestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: The sentence to offer as a phrasing, as the agent wrote it.
+    text: str = Field(min_length=3, max_length=500)
+    #: The move it phrases (greeting, thanks, apology...); must be one of the draft's
+    #: moves or a known move.
+    move: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
+    #: The draft's sentence it replaces, when the agent rewrote one.
+    replaces: str | None = Field(default=None, max_length=2000)
+
+
+class SuggestionReview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approved", "rejected"]
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class SuggestionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    mention_id: str
+    language: str
+    move: str
+    text: str
+    replaces: str | None
+    script_id: str
+    family: str
+    platform: str
+    state: str
+    suggested_by: str
+    reviewed_by: str | None
+    review_note: str | None
+    created_at: datetime
+    reviewed_at: datetime | None
 
 
 class ApproveResult(BaseModel):

@@ -9,9 +9,9 @@ import base64
 import inspect
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,18 +23,53 @@ from shared.http import Conflict, DomainError, NotFound
 
 
 @dataclass(frozen=True)
+class AnswerOut:
+    """A draft's answer to one question of the review.
+
+    ``fact_id`` set: the text is the seller fact's wording, proposed for an agent to
+    confirm; unset: ``text`` holds the ``{answer}`` placeholder a person replaces.
+    """
+
+    question: str
+    fact_id: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class DraftOut:
     text: str
     script_id: str | None
     similarity: float | None
-    #: Seller facts the draft proposes as answers to the review's questions (see
+    #: positive / neutral / negative / question / follow_up, or a contradiction script's
+    #: family: what "another draft" keeps.
+    family: str | None = None
+    #: (move, the text it wrote), in order; None when it cannot be told apart.
+    parts: tuple[tuple[str, str], ...] | None = None
+    #: The draft's answer parts, one per question it answers (or leaves to a person).
+    answers: tuple[AnswerOut, ...] = ()
+    #: Ids of the seller facts the draft's text states, and the topics of all that applied.
+    facts_used: tuple[str, ...] = ()
+    fact_topics: tuple[str, ...] = ()
+    #: Seller facts proposed as answers to the review's questions (see
     #: ``services.responder.fact.flows.FactPlan.uses``), for the agent to confirm.
     facts: tuple[dict[str, Any], ...] = ()
 
 
-#: Writes a draft for a mention: (mention, classification, recent replies, seed) → draft;
-#: may be a coroutine (it reads the seller facts and asks for embeddings first).
-Drafter = Callable[[Mention, Classification, Sequence[str], int], DraftOut | Awaitable[DraftOut]]
+class Drafter(Protocol):
+    """Writes a draft: (mention, classification, recent replies, seed) → draft, possibly as
+    a coroutine (it reads the seller facts and asks for embeddings first); ``family`` keeps
+    the family of the draft it replaces (None: the engine chooses)."""
+
+    def __call__(
+        self,
+        mention: Mention,
+        classification: Classification,
+        recent: Sequence[str],
+        seed: int,
+        /,
+        *,
+        family: str | None = None,
+    ) -> DraftOut | Awaitable[DraftOut]: ...
 
 
 async def run_drafter(
@@ -43,8 +78,14 @@ async def run_drafter(
     classification: Classification,
     recent: Sequence[str],
     seed: int,
+    *,
+    family: str | None = None,
 ) -> DraftOut:
-    draft = drafter(mention, classification, recent, seed)
+    draft = (
+        drafter(mention, classification, recent, seed, family=family)
+        if family is not None
+        else drafter(mention, classification, recent, seed)
+    )
     return await draft if inspect.isawaitable(draft) else draft
 
 
@@ -62,13 +103,18 @@ class OpenResult:
     outcome: str  # opened | updated | duplicate
 
 
+#: Same-product texts (replies and open drafts) the anti-template check compares with.
 RECENT_LIMIT = 30
+#: Shop-wide: the latest replies approved or published on the platform, any product.
+SHOP_RECENT_LIMIT = 50
+REPLIED_STATES = ("approved", "published")
 
 
-async def recent_replies(
+async def product_recent(
     session: AsyncSession, *, platform: str, product_sku: str | None, limit: int = RECENT_LIMIT
 ) -> list[str]:
-    """Recent answers and drafts for the same product and platform (anti-template)."""
+    """Recent answers and drafts for the same product and platform, newest first
+    (ix_queue_items_recent)."""
     stmt = (
         select(func.coalesce(QueueItem.reply_text, QueueItem.draft_text))
         .where(QueueItem.platform == platform)
@@ -81,9 +127,49 @@ async def recent_replies(
     return [text for (text,) in rows.all() if text]
 
 
+async def shop_recent(
+    session: AsyncSession, *, platform: str, limit: int = SHOP_RECENT_LIMIT
+) -> list[str]:
+    """The latest replies approved or published on the platform across the whole shop,
+    newest first: a backward scan of the partial index ix_queue_items_replied."""
+    rows = await session.execute(
+        select(QueueItem.reply_text)
+        .where(
+            QueueItem.platform == platform,
+            QueueItem.reply_text.is_not(None),
+            QueueItem.state.in_(REPLIED_STATES),
+        )
+        .order_by(QueueItem.updated_at.desc())
+        .limit(limit)
+    )
+    return [text for (text,) in rows.all() if text]
+
+
+def merge_recent(product: Sequence[str], shop: Sequence[str]) -> list[str]:
+    """The product's texts first, then the shop's, each text once."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for text in (*product, *shop):
+        if text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
+
+
+async def recent_replies(
+    session: AsyncSession, *, platform: str, product_sku: str | None, limit: int = RECENT_LIMIT
+) -> list[str]:
+    """What a new draft must not read like: the product's recent replies and drafts, then
+    the shop's latest replies on the platform (a sentence repeated across products reads
+    as a template on the shop's cards too)."""
+    product = await product_recent(session, platform=platform, product_sku=product_sku, limit=limit)
+    return merge_recent(product, await shop_recent(session, platform=platform))
+
+
 @dataclass
 class BatchContext:
-    """What a batch of classified mentions needs from the database, loaded in 3 queries.
+    """What a batch of classified mentions needs from the database: the items, the
+    assignments, and one recent-replies query per product and one per platform.
 
     Recent replies are kept per (platform, product) and grow with the batch's own drafts,
     so two reviews of one product in one batch are not answered alike either.
@@ -92,6 +178,8 @@ class BatchContext:
     items: dict[str, QueueItem]
     assignments: dict[str, ItemAssignment]
     recent: dict[tuple[str, str | None], list[str]]
+    #: Shop-wide replies per platform, newest first (not grown by the batch's drafts).
+    shop: dict[str, list[str]] = field(default_factory=dict)
 
 
 async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention]) -> BatchContext:
@@ -112,9 +200,10 @@ async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention])
     }
     recent: dict[tuple[str, str | None], list[str]] = {}
     for key in {(m.platform, m.product.sku) for m in mentions}:
-        replies = await recent_replies(session, platform=key[0], product_sku=key[1])
+        replies = await product_recent(session, platform=key[0], product_sku=key[1])
         recent[key] = list(reversed(replies))  # oldest first; new drafts are appended
-    return BatchContext(items=items, assignments=assignments, recent=recent)
+    shop = {p: await shop_recent(session, platform=p) for p in {m.platform for m in mentions}}
+    return BatchContext(items=items, assignments=assignments, recent=recent, shop=shop)
 
 
 async def open_item(
@@ -135,8 +224,9 @@ async def open_item(
     if item is not None and item.revision == mention.revision:
         return OpenResult(item, "duplicate")
     recent_list = batch.recent.setdefault((mention.platform, mention.product.sku), [])
-    recent = recent_list[-RECENT_LIMIT:][::-1]
-    seed = uuid.UUID(mention_id).int % 1_000_000 + (len(recent) if item is None else 0)
+    product = recent_list[-RECENT_LIMIT:][::-1]
+    seed = uuid.UUID(mention_id).int % 1_000_000 + (len(product) if item is None else 0)
+    recent = merge_recent(product, batch.shop.get(mention.platform, []))
     draft = await run_drafter(drafter, mention, classification, recent, seed)
     fields: dict[str, Any] = {
         "platform": mention.platform,
@@ -159,6 +249,7 @@ async def open_item(
         "language": classification.language,
         "aspects": [a.model_dump(mode="json") for a in classification.aspects],
         "rating_contradiction": classification.rating_contradiction,
+        "classification": classification.model_dump(mode="json"),
         "updated_at": now,
     }
     recent_list.append(draft.text)
@@ -171,25 +262,35 @@ async def open_item(
             mention_id=mention_id,
             state="closed" if mention.kind is MentionKind.mention else "open",
             due_at=due_at,
-            draft_text=draft.text,
-            draft_script=draft.script_id,
-            draft_similarity=draft.similarity,
-            draft_facts=list(draft.facts),
             draft_seed=seed,
             created_at=now,
             **fields,
         )
+        apply_draft(item, draft)
         session.add(item)
         batch.items[mention_id] = item
         return OpenResult(item, "opened")
     for key, value in fields.items():
         setattr(item, key, value)
     if item.state in WAITING_STATES:  # an answer in flight or out keeps its text
-        item.draft_text = draft.text
-        item.draft_script = draft.script_id
-        item.draft_similarity = draft.similarity
-        item.draft_facts = list(draft.facts)
+        apply_draft(item, draft)
     return OpenResult(item, "updated")
+
+
+def apply_draft(item: QueueItem, draft: DraftOut) -> None:
+    """The item shows this draft, and keeps what it was based on."""
+    item.draft_text = draft.text
+    item.draft_generated = draft.text
+    item.draft_script = draft.script_id
+    item.draft_similarity = draft.similarity
+    item.draft_family = draft.family
+    item.draft_parts = [list(p) for p in draft.parts] if draft.parts is not None else None
+    item.draft_answers = [
+        {"question": a.question, "fact_id": a.fact_id, "text": a.text} for a in draft.answers
+    ]
+    item.draft_facts_used = list(draft.facts_used)
+    item.draft_fact_topics = list(draft.fact_topics)
+    item.draft_facts = list(draft.facts)
 
 
 async def record_assignment(
@@ -472,6 +573,7 @@ async def draft_follow_up(
     item.follow_up_seed += seed_step
     item.follow_up_state = "drafted"
     item.follow_up_text = draft.text
+    item.follow_up_generated = draft.text
     item.follow_up_script = draft.script_id
     item.follow_up_similarity = draft.similarity
     item.follow_up_error = None
@@ -535,6 +637,13 @@ def item_mention(item: QueueItem) -> Mention:
 
 
 def item_classification(item: QueueItem) -> Classification:
+    """The classification the draft was based on, signals included; rows written before
+    it was kept are rebuilt from the old columns (no questions, sarcasm, slip, remark)."""
+    if item.classification:
+        try:
+            return Classification.model_validate(item.classification)
+        except ValueError:
+            pass  # a stored shape this version cannot read: fall back to the columns
     return Classification(
         sentiment=Sentiment(item.sentiment),
         score=item.sentiment_score,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,20 +14,30 @@ from fastapi.templating import Jinja2Templates
 
 from services.responder.auth import COOKIE, check_password, session_principal
 from services.responder.deps import Context
-from services.responder.queue_item.router import STATES, due_soon_window, lint_text
+from services.responder.queue_item.router import (
+    SIGNALS,
+    STATES,
+    answers_read,
+    due_soon_window,
+    lint_text,
+    signals_of,
+)
 from services.responder.queue_item.service import (
     CASE_STEP_ROLE,
     CASE_STEPS,
     QueueFilter,
     get_item,
     item_actions,
+    item_classification,
     list_items,
     queue_summary,
     sla_state,
 )
 from shared.db import session_scope
-from shared.events import Sentiment, utcnow
+from shared.events import QuestionSpan, Sentiment, utcnow
 
+#: Moves offered for a phrasing suggestion when the draft's own moves are not known.
+SUGGESTABLE_MOVES = ("greeting", "thanks", "acknowledge", "apology", "solution", "sign_off")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
@@ -75,6 +86,65 @@ def aspect_segments(text: str, aspects: list[dict[str, Any]]) -> list[Segment]:
     if pos < len(text):
         out.append(Segment(text[pos:]))
     return out
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of the review: a question the customer asked (``question`` True) or the
+    text between questions; each split into aspect segments. All printed escaped."""
+
+    segments: list[Segment]
+    question: bool = False
+
+
+def question_spans(text: str, questions: Sequence[QuestionSpan]) -> list[tuple[int, int]]:
+    """The questions' spans in `text`, in order, without overlaps; a span that does not
+    fit the text is looked up by its words (as the aspects are)."""
+    spans: list[tuple[int, int]] = []
+    for q in questions:
+        start, end = q.start, q.end
+        if text[start:end] != q.text or end <= start:
+            start = text.find(q.text) if q.text else -1
+            end = start + len(q.text)
+        if start >= 0 and end > start:
+            spans.append((start, end))
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and start < out[-1][1]:
+            continue
+        out.append((start, end))
+    return out
+
+
+def review_runs(
+    text: str, aspects: list[dict[str, Any]], questions: Sequence[QuestionSpan]
+) -> list[Run]:
+    """The review split into questions and the text around them, spans computed here so
+    that the template only prints text (never markup made from the review)."""
+    located: list[dict[str, Any]] = []
+    for a in aspects:
+        fragment = str(a.get("text") or "")
+        lo, hi = a.get("start"), a.get("end")
+        if not (isinstance(lo, int) and isinstance(hi, int) and text[lo:hi] == fragment):
+            lo = text.find(fragment) if fragment else -1
+            hi = lo + len(fragment)
+        if lo >= 0 and hi > lo:
+            located.append({**a, "start": lo, "end": hi})
+    runs: list[Run] = []
+    pos = 0
+    for start, end in [*question_spans(text, questions), (len(text), len(text))]:
+        for lo, hi, is_question in ((pos, start, False), (start, end, True)):
+            if hi <= lo:
+                continue
+            inside = [
+                {**a, "start": a["start"] - lo, "end": a["end"] - lo}
+                for a in located
+                if lo <= a["start"] < a["end"] <= hi
+            ]
+            runs.append(Run(aspect_segments(text[lo:hi], inside), is_question))
+        pos = max(pos, end)
+    return runs
 
 
 def _login_redirect(request: Request) -> RedirectResponse:
@@ -217,6 +287,7 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
         actions = await item_actions(session, mention_id)
     now = utcnow()
     soon = due_soon_window(ctx)
+    classification = item_classification(item)
     done = CASE_STEPS.index(item.case_state) + 1 if item.case_state else 0
     next_step = CASE_STEPS[done] if done < len(CASE_STEPS) else None
     return TEMPLATES.TemplateResponse(
@@ -227,7 +298,10 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "role": principal.role,
             "can_assign": principal.can("owner"),
             "item": item,
-            "segments": aspect_segments(item.text, item.aspects or []),
+            "runs": review_runs(item.text, item.aspects or [], classification.questions),
+            "signals": [(name, SIGNALS[name]) for name in signals_of(classification)],
+            "answers": answers_read(item),
+            "moves": [str(m) for m, _ in (item.draft_parts or [])] or list(SUGGESTABLE_MOVES),
             "actions": actions,
             "case_steps": CASE_STEPS,
             "next_step": next_step,
@@ -235,7 +309,7 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "soon_s": int(soon.total_seconds()),
             "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
             "remaining": _remaining(item.due_at - now),
-            "lint": lint_text(item.draft_text, item.platform, item.kind),
+            "lint": lint_text(item.draft_text, item.platform, item.kind, item=item),
             "follow_up_lint": (
                 lint_text(item.follow_up_text or "", item.platform, item.kind)
                 if item.follow_up_state in ("drafted", "failed")

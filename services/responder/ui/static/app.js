@@ -37,6 +37,27 @@
     setInterval(tick, 1000);
   }
 
+  // --- Phrasing suggestions (owner): approve or reject, the row goes away.
+  for (const button of document.querySelectorAll("button.review-suggestion")) {
+    button.addEventListener("click", async () => {
+      const note = document.getElementById("status");
+      const token = document.querySelector('meta[name="csrf-token"]').content;
+      const response = await fetch(`/api/phrasings/${encodeURIComponent(button.dataset.id)}/review`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify({ decision: button.dataset.decision }),
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        note.textContent = (data.error && data.error.message) || response.statusText;
+        return;
+      }
+      button.closest("tr").remove();
+      note.textContent = `Suggestion ${data.state}.`;
+    });
+  }
+
   const item = document.querySelector("article.item");
   if (!item) return;
   const id = item.dataset.mentionId;
@@ -89,9 +110,8 @@
       clearTimeout(timer);
       timer = setTimeout(async () => {
         try {
-          showLint(await call("POST", "/api/lint", {
-            platform: item.dataset.platform, kind: item.dataset.kind, text: draft.value,
-          }));
+          // The item's own lint: the platform's rules and the review's content rules.
+          showLint(await call("POST", `/api/queue/${id}/lint`, { text: draft.value }));
         } catch (e) { status.textContent = e.message; }
       }, 250);
     });
@@ -111,11 +131,30 @@
     });
 
     on("approve", async (button) => {
-      await call("POST", `/api/queue/${id}/approve`, { text: draft.value });
+      const confirmed = Array.from(document.querySelectorAll("input.confirm-fact:checked"))
+        .map((box) => box.value);
+      await call("POST", `/api/queue/${id}/approve`, {
+        text: draft.value, confirmed_facts: confirmed,
+      });
       status.textContent = "Approved: publishing to the platform.";
       button.disabled = true;
     });
   }
+
+  // --- A sentence the agent wrote, offered as a phrasing (an owner reviews it).
+  const suggestText = byId("suggest-text");
+  if (draft && suggestText) {
+    draft.addEventListener("select", () => {
+      const picked = draft.value.slice(draft.selectionStart, draft.selectionEnd).trim();
+      if (picked) suggestText.value = picked;
+    });
+  }
+  on("suggest", async () => {
+    const data = await call("POST", `/api/queue/${id}/phrasings`, {
+      move: byId("suggest-move").value, text: suggestText.value.trim(),
+    });
+    status.textContent = `Phrasing suggested (${data.move}): an owner will review it.`;
+  });
 
   on("dismiss", async (button) => {
     const reason = byId("dismiss-reason").value.trim();
