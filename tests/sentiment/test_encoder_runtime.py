@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from services.sentiment.classifier.base import ModelLoadError
-from services.sentiment.encoder.pooling import cosines
-from services.sentiment.encoder.runtime import (
+from services.sentiment.classifier.encoder.pooling import cosines
+from services.sentiment.classifier.encoder.runtime import (
     INT8_MIN_COSINE,
     SentenceEncoder,
     load_encoder,

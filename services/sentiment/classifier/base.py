@@ -27,7 +27,7 @@ LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
 #: Where the project's own trained artefact lives (see docs/sentiment.md).
 BUILTIN_MODEL_DIR = Path(__file__).resolve().parents[1] / "model"
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
-#: Where `python -m services.sentiment.encoder build` writes the sentence encoder.
+#: Where `python -m services.sentiment.classifier.encoder build` writes the sentence encoder.
 DEFAULT_ENCODER_DIR = _PROJECT_ROOT / "var" / "models" / "e5-small"
 #: The active review head: self-training writes here; empty -> the committed head.
 DEFAULT_HEAD_DIR = _PROJECT_ROOT / "var" / "models" / "review-head"
@@ -163,11 +163,13 @@ def _load_review_head(
     if not encoder_path.is_dir():
         raise ModelLoadError(
             f"sentence encoder not built at {encoder_path} "
-            "(`python -m services.sentiment.encoder build`, run by `make run`)"
+            "(`python -m services.sentiment.classifier.encoder build`, run by `make run`)"
         )
-    if not _has_module("services.sentiment.encoder.runtime"):
-        raise ModelLoadError("the sentence encoder runtime (services.sentiment.encoder) is absent")
-    from services.sentiment.encoder.runtime import load_encoder
+    if not _has_module("services.sentiment.classifier.encoder.runtime"):
+        raise ModelLoadError(
+            "the sentence encoder runtime (services.sentiment.classifier.encoder) is absent"
+        )
+    from services.sentiment.classifier.encoder.runtime import load_encoder
 
     try:
         encoder = load_encoder(encoder_path, backend=backend, max_length=max_length)

@@ -2,7 +2,7 @@
 
 The machinery here (export, fusion, int8 quantization and its build-time check) serves two
 graphs, described by a `GraphOutput`: a sequence classifier's logits (`OnnxClassifier`,
-below) and the sentence encoder's pooled embeddings (services/sentiment/encoder/runtime.py).
+below) and the sentence encoder's pooled embeddings (`encoder/runtime.py`).
 
 The torch model is exported once (torch.onnx.export, opset 17, dynamic batch and sequence
 axes) to `<model dir>/onnx/model.onnx`, or to a given path, or, when the model directory is

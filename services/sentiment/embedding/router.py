@@ -51,7 +51,7 @@ def build_encoder(
 ) -> SentenceEncoder | None:
     """`auto` (the classifier's own sentence encoder, loaded once per process, else the
     trigram fallback), `none`, `trigram` (the offline fallback) or a local encoder
-    directory, loaded with ``services.sentiment.encoder.runtime.load_encoder``."""
+    directory, loaded with ``services.sentiment.classifier.encoder.runtime.load_encoder``."""
     if spec == "auto":
         return classifier_encoder if classifier_encoder is not None else HashedTrigramEncoder()
     if spec in ("", "none"):
@@ -60,10 +60,8 @@ def build_encoder(
         return HashedTrigramEncoder()
     path = Path(spec)
     if not path.is_dir():
-        raise ValueError(
-            f"SENTIMENT_EMBEDDER: {spec!r} is not auto, none, trigram or a directory"
-        )
-    runtime = importlib.import_module("services.sentiment.encoder.runtime")
+        raise ValueError(f"SENTIMENT_EMBEDDER: {spec!r} is not auto, none, trigram or a directory")
+    runtime = importlib.import_module("services.sentiment.classifier.encoder.runtime")
     encoder: SentenceEncoder = runtime.load_encoder(path)
     return encoder
 

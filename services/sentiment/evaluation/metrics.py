@@ -135,7 +135,7 @@ def _rated(items: Sequence[data.RatedText]) -> data.Labelled:
 
 
 def _project_reviews() -> data.Labelled:
-    from services.sentiment.evaluation.project_reviews import load_project_reviews
+    from services.sentiment.training.project_reviews import load_project_reviews
 
     reviews = load_project_reviews()
     return RatedLabelled(

@@ -22,9 +22,9 @@ DEFAULT_ENCODER_DIR = PROJECT_ROOT / "var" / "models" / "e5-small"
 
 def resolve_encoder(encoder_dir: str | None = None, *, threads: int = 2) -> Encoder:
     directory = Path(encoder_dir) if encoder_dir else DEFAULT_ENCODER_DIR
-    has_runtime = _has_module("services.sentiment.encoder.runtime")
+    has_runtime = _has_module("services.sentiment.classifier.encoder.runtime")
     if has_runtime and directory.is_dir():
-        from services.sentiment.encoder.runtime import load_encoder
+        from services.sentiment.classifier.encoder.runtime import load_encoder
 
         encoder: Encoder = load_encoder(directory)
         return encoder

