@@ -17,10 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .policy import PolicyConfigError, canonical_platform
+from .policy import canonical_platform, merge_platform_overrides
 
 
 class PlatformTruth(BaseModel):
@@ -118,29 +117,4 @@ def load_platform_truths(
     source: Path | Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, PlatformTruth]:
     """Defaults merged with overrides `{platform: {field: value}}` from YAML or a dict."""
-    truths = dict(DEFAULT_TRUTHS)
-    if source is None:
-        return truths
-    name = "<mapping>"
-    if isinstance(source, Path):
-        name = str(source)
-        try:
-            raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise PolicyConfigError(f"{name}: {exc}") from exc
-    else:
-        raw = source
-    if not isinstance(raw, Mapping):
-        raise PolicyConfigError(f"{name}: expected a mapping of platform -> fields")
-    for platform, fields in raw.items():
-        key = canonical_platform(str(platform))
-        if not isinstance(fields, Mapping):
-            raise PolicyConfigError(f"{name}: {platform}: expected a mapping of fields")
-        base = truths.get(key, PlatformTruth(platform=key))
-        try:
-            truths[key] = PlatformTruth.model_validate(
-                {**base.model_dump(), **dict(fields), "platform": key}
-            )
-        except ValidationError as exc:
-            raise PolicyConfigError(f"{name}: {platform}: {exc}") from exc
-    return truths
+    return merge_platform_overrides(DEFAULT_TRUTHS, PlatformTruth, source)

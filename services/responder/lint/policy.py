@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -153,16 +153,20 @@ class PolicyConfigError(ValueError):
     """A policy override file is wrong; the message names the file and the problem."""
 
 
-def load_platform_policies(
-    source: Path | Mapping[str, Mapping[str, Any]] | None = None,
-) -> dict[str, PlatformPolicy]:
-    """Defaults merged with overrides: `{platform: {field: value}}` from a YAML file or a dict.
+M = TypeVar("M", bound=BaseModel)
 
-    A field not given keeps the default; a platform not in the table is added.
-    """
-    policies = dict(DEFAULT_POLICIES)
+
+def merge_platform_overrides(
+    defaults: Mapping[str, M],
+    model: type[M],
+    source: Path | Mapping[str, Mapping[str, Any]] | None,
+) -> dict[str, M]:
+    """Per-platform defaults merged with overrides `{platform: {field: value}}` from a YAML
+    file or a dict: a field not given keeps the default; a platform not in the table is
+    added. Wrong input raises PolicyConfigError naming the file, the platform and the field."""
+    table = dict(defaults)
     if source is None:
-        return policies
+        return table
     name = "<mapping>"
     if isinstance(source, Path):
         name = str(source)
@@ -176,13 +180,23 @@ def load_platform_policies(
         raise PolicyConfigError(f"{name}: expected a mapping of platform -> fields")
     for platform, fields in raw.items():
         key = canonical_platform(str(platform))
-        base = policies.get(key, PlatformPolicy(platform=key))
         if not isinstance(fields, Mapping):
             raise PolicyConfigError(f"{name}: {platform}: expected a mapping of fields")
+        base = table.get(key) or model.model_validate({"platform": key})
         try:
-            policies[key] = PlatformPolicy.model_validate(
+            table[key] = model.model_validate(
                 {**base.model_dump(), **dict(fields), "platform": key}
             )
         except ValidationError as exc:
             raise PolicyConfigError(f"{name}: {platform}: {exc}") from exc
-    return policies
+    return table
+
+
+def load_platform_policies(
+    source: Path | Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, PlatformPolicy]:
+    """Defaults merged with overrides: `{platform: {field: value}}` from a YAML file or a dict.
+
+    A field not given keeps the default; a platform not in the table is added.
+    """
+    return merge_platform_overrides(DEFAULT_POLICIES, PlatformPolicy, source)
