@@ -57,13 +57,12 @@ from .details import (
     safe_echo,
 )
 from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
-from .similarity import DEFAULT_SHINGLE, most_similar, normalise
+from .recent import default_index
+from .similarity import DEFAULT_SHINGLE, normalise
 from .slots import _DANGLING, brand_for, customer_name, product_for
 from .variety import (
     NEAR_WINDOW,
     body,
-    recent_sentence_ages,
-    recent_sentence_set,
     repeat_penalty,
     repeated_sentences,
     sentences,
@@ -491,8 +490,14 @@ def resolution_sentence(note: str) -> str:
     return text if text[-1] in ".!?…" else text + "."
 
 
+@lru_cache(maxsize=8192)
+def _slots_of(phrasing: str) -> tuple[str, ...]:
+    """The slots of a phrasing, parsed once (phrasings are filled on every attempt)."""
+    return tuple(phrasing_slots(phrasing))
+
+
 def _fill(phrasing: str, values: Mapping[str, str | None]) -> str | None:
-    names = phrasing_slots(phrasing)
+    names = _slots_of(phrasing)
     if any(values.get(n) is None for n in names):
         return None
     text = phrasing.format_map({n: values[n] for n in names})
@@ -953,8 +958,9 @@ def draft_reply(
 ) -> Draft:
     """Draft a reply for one mention.
 
-    `recent_replies`: the shop's latest published/approved replies (shop-wide: repetition
-    is checked sentence by sentence against all of them). `seed`: None derives it from the
+    `recent_replies`: the shop's latest published/approved replies, oldest first
+    (shop-wide: repetition is checked sentence by sentence against all of them); a
+    `RecentReplies.window` of them saves re-deriving each reply per draft in a batch. `seed`: None derives it from the
     mention. `facts`: the seller facts that apply; `answers`: one entry per question of the
     classification (FactAnswer or None); `family`: force the family (another draft keeps
     the stored one). `resolution`: draft the public follow-up of a resolved case.
@@ -995,9 +1001,9 @@ def draft_reply(
     plan = _plan(mention, classification, case, doc, policy, truth, settings, facts, answers)
     if resolution is not None:
         plan.values["resolution"] = resolution_sentence(resolution)
-    recent = list(recent_replies)
-    recent_sentences = recent_sentence_set(recent_replies)
-    sentence_ages = recent_sentence_ages(recent_replies)
+    recent = default_index(settings.shingle_size).window(recent_replies)
+    recent_sentences = recent.sentence_set()
+    sentence_ages = recent.sentence_ages()
     fact_topics = frozenset(f.topic for f in facts.facts)
     fact_texts = [t for f in facts.facts for t in f.text.values()]
     fact_keys = [normalise(t) for t in fact_texts]
@@ -1047,40 +1053,51 @@ def draft_reply(
             raise DraftError(f"no script could fill its required moves for {case}")
         script, parts = rendered
         text = _assemble(parts)
-        sim, where = most_similar(text, recent, settings.shingle_size)
-        repeats = [
-            r for r in repeated_sentences(text, recent_sentences) if not _is_fact(r, fact_texts)
-        ]
-        issues = lint_reply(
-            text, policy, kind=case.kind if kind != "follow_up" else "review", context=context
-        )
-        draft = Draft(
-            text=text,
-            language=language,
-            script_id=script.id,
-            moves=tuple(p.spec.move for p in parts),
-            similarity=round(sim, 4),
-            most_similar_index=where,
-            attempts=attempt,
-            seed=seed,
-            lint=tuple(issues),
-            needs_input=("answer",) if ANSWER_PLACEHOLDER in text else (),
-            family=context.family or chosen_family,
-            answers=plan.answers,
-            facts_used=plan.facts_used,
-            repeated_sentences=tuple(repeats),
-            problem_aspect=case.problems[0] if case.problems else None,
-            detail=case.detail.value if case.detail else None,
-        )
-        penalty = repeat_penalty(text, countable_ages)
-        score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text), sim)
-        if best is None or score < best[0]:
-            best = (score, draft)
+        # Score: (blocking lint errors, repeats, similarity), lowest wins. Cheapest first:
+        # an attempt that cannot beat the best so far, even with no lint error, and cannot
+        # end the search is not measured further (the result is the same, issue 16).
+        weight = repeat_penalty(text, countable_ages) + NEAR_WINDOW * _opener_repeats(text)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).
-        settled = score[1] == 0 or (score[1] < NEAR_WINDOW and attempt >= _SETTLE_AFTER)
-        if score[0] == 0 and settled and sim < settings.similarity_threshold:
-            break
+        settled = weight == 0 or (weight < NEAR_WINDOW and attempt >= _SETTLE_AFTER)
+        if best is None or settled or (0, weight) <= best[0][:2]:
+            sim, where = recent.most_similar(text)
+            ends = settled and sim < settings.similarity_threshold
+            if best is None or ends or (0, weight, sim) < best[0]:
+                issues = lint_reply(
+                    text,
+                    policy,
+                    kind=case.kind if kind != "follow_up" else "review",
+                    context=context,
+                )
+                score = (_blocking(issues), weight, sim)
+                if best is None or score < best[0]:
+                    repeats = [
+                        r
+                        for r in repeated_sentences(text, recent_sentences)
+                        if not _is_fact(r, fact_texts)
+                    ]
+                    draft = Draft(
+                        text=text,
+                        language=language,
+                        script_id=script.id,
+                        moves=tuple(p.spec.move for p in parts),
+                        similarity=round(sim, 4),
+                        most_similar_index=where,
+                        attempts=attempt,
+                        seed=seed,
+                        lint=tuple(issues),
+                        needs_input=("answer",) if ANSWER_PLACEHOLDER in text else (),
+                        family=context.family or chosen_family,
+                        answers=plan.answers,
+                        facts_used=plan.facts_used,
+                        repeated_sentences=tuple(repeats),
+                        problem_aspect=case.problems[0] if case.problems else None,
+                        detail=case.detail.value if case.detail else None,
+                    )
+                    best = (score, draft)
+                if score[0] == 0 and ends:
+                    break
         # A short reply (a question's, mostly the placeholder) stays close to other short
         # ones whatever is drawn: past twice the settling attempts the best clean one stands.
         if attempt >= 2 * _SETTLE_AFTER and best[0][0] == 0 and best[0][1] < NEAR_WINDOW:
