@@ -838,13 +838,14 @@ def _age(option: str, ages: Mapping[str, int]) -> int:
     return min(found) if found else 1_000_000
 
 
-def _pick(options: Sequence[str], ages: Mapping[str, int], rng: random.Random) -> str:
-    """A phrasing the shop has not used lately: fresh ones first, then the least recent."""
+def _freshest(options: Sequence[str], ages: Mapping[str, int]) -> list[str]:
+    """The phrasings the shop has not used lately: fresh ones, else the least recent.
+    The draft picks one of them at random."""
     if not ages:
-        return rng.choice(list(options))
+        return list(options)
     scored = [(min(_age(o, ages), NEAR_WINDOW * 3), o) for o in options]
     best = max(score for score, _ in scored)
-    return rng.choice([o for score, o in scored if score == best])
+    return [o for score, o in scored if score == best]
 
 
 def _render(
@@ -858,9 +859,11 @@ def _render(
     settings: DraftSettings,
     ages: Mapping[str, int] | None = None,
     cache: dict[int, list[str]] | None = None,
+    freshest: dict[int, list[str]] | None = None,
 ) -> list[_Part] | None:
     ages = ages or {}
     cache = {} if cache is None else cache
+    freshest = {} if freshest is None else freshest
     parts: list[_Part] = []
     moves = list(script.moves)
     # A question inside a review is answered even when the script has no answer move.
@@ -885,7 +888,13 @@ def _render(
             if spec.optional or spec.move in ("next_step", "detail", "answer", "praise"):
                 continue
             return None
-        part = _Part(spec, options, _pick(options, ages, rng))
+        # The freshest phrasings of a cached move stay the same for the whole draft.
+        kept = freshest.get(key) if cacheable else None
+        if kept is None:
+            kept = _freshest(options, ages)
+            if cacheable:
+                freshest[key] = kept
+        part = _Part(spec, options, rng.choice(kept))
         if spec.optional and spec.move != "answer":
             rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
             if rng.random() >= rate:
@@ -960,10 +969,11 @@ def draft_reply(
 
     `recent_replies`: the shop's latest published/approved replies, oldest first
     (shop-wide: repetition is checked sentence by sentence against all of them); a
-    `RecentReplies.window` of them saves re-deriving each reply per draft in a batch. `seed`: None derives it from the
-    mention. `facts`: the seller facts that apply; `answers`: one entry per question of the
-    classification (FactAnswer or None); `family`: force the family (another draft keeps
-    the stored one). `resolution`: draft the public follow-up of a resolved case.
+    `RecentReplies.window` of them saves re-deriving each reply per draft in a batch.
+    `seed`: None derives it from the mention. `facts`: the seller facts that apply;
+    `answers`: one entry per question of the classification (FactAnswer or None);
+    `family`: force the family (another draft keeps the stored one). `resolution`: draft
+    the public follow-up of a resolved case.
     """
     settings = settings or DraftSettings()
     library = library or default_library()
@@ -1020,6 +1030,7 @@ def draft_reply(
     # Fact wordings may repeat (they are the seller's words): not counted as repeats.
     countable_ages = {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
     options_cache: dict[int, list[str]] = {}
+    freshest_cache: dict[int, list[str]] = {}
     best: tuple[tuple[int, int, float], Draft] | None = None
     attempt = 0
     for attempt in range(1, max(1, settings.max_attempts) + 1):
@@ -1039,6 +1050,7 @@ def draft_reply(
                     settings,
                     sentence_ages,
                     options_cache,
+                    freshest_cache,
                 )
                 if parts is None:
                     continue

@@ -45,12 +45,12 @@ class RecentReplies:
 
     size: int = DEFAULT_SHINGLE
     max_entries: int = 4096
-    _rows: OrderedDict[str, tuple[Row, int]] = field(default_factory=OrderedDict)
+    _rows: OrderedDict[str, tuple[bytes, int]] = field(default_factory=OrderedDict)
 
-    def _entry(self, text: str) -> tuple[Row, int]:
+    def _entry(self, text: str) -> tuple[bytes, int]:
         found = self._rows.get(text)
         if found is None:
-            found = _row(text, self.size)
+            found = fingerprint_bytes(text, self.size)
             self._rows[text] = found
             if len(self._rows) > self.max_entries:
                 self._rows.popitem(last=False)
@@ -64,10 +64,8 @@ class RecentReplies:
             return replies
         texts = tuple(replies)
         entries = [self._entry(t) for t in texts]
-        matrix = (
-            np.stack([row for row, _ in entries])
-            if entries
-            else np.zeros((0, _WORDS), dtype=np.uint64)
+        matrix = np.frombuffer(b"".join(row for row, _ in entries), dtype="<u8").reshape(
+            len(entries), _WORDS
         )
         counts = np.array([count for _, count in entries], dtype=np.int64)
         return RecentWindow(texts, matrix, counts, self.size)

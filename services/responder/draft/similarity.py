@@ -80,7 +80,7 @@ def fingerprint_bytes(text: str, size: int = DEFAULT_SHINGLE) -> tuple[bytes, in
     flags = np.zeros(FINGERPRINT_BITS, dtype=np.bool_)
     if found:
         positions = np.fromiter(
-            (zlib.crc32(s.encode()) for s in found), dtype=np.uint64, count=len(found)
+            map(zlib.crc32, map(str.encode, found)), dtype=np.uint64, count=len(found)
         )
         flags[positions % FINGERPRINT_BITS] = True
     return np.packbits(flags, bitorder="little").tobytes(), int(flags.sum())

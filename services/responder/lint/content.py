@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 from .platforms import PlatformTruth
@@ -79,7 +79,7 @@ def _rx(*parts: str) -> re.Pattern[str]:
 _ESCAPE = re.compile(r"\\.")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """The pattern for an already lower-cased text: without IGNORECASE, which makes the
     regex engine fold every character it compares and costs about three times the scan

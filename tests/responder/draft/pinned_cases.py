@@ -27,9 +27,7 @@ CASES = 60
 RECENT = 100
 
 
-def draft_all(
-    inputs: list[dict[str, Any]], *, reuse_index: bool = True
-) -> list[Draft]:
+def draft_all(inputs: list[dict[str, Any]], *, reuse_index: bool = True) -> list[Draft]:
     """Draft every input in order; each draft joins the shop's recent replies.
 
     `reuse_index`: one `RecentReplies` index for the whole run (the batch path), else a
@@ -72,7 +70,10 @@ def regenerate() -> None:
     cases = every[:: max(1, len(every) // CASES)][:CASES]  # ru and en, every family
     mentions = [mention_of(c) for c in cases]
     classified = analyse(
-        [MentionInput(m.full_text, c.get("rating"), c.get("language")) for m, c in zip(mentions, cases, strict=True)],
+        [
+            MentionInput(m.full_text, c.get("rating"), c.get("language"))
+            for m, c in zip(mentions, cases, strict=True)
+        ],
         load_classifier(None),
     )
     inputs = [
