@@ -288,9 +288,15 @@ def _problems(
 
 
 def _liked(classification: Classification) -> list[str]:
+    """Praised aspects in text order; a name outside the vocabulary (an event from a newer
+    or a foreign producer) is left out, as "other" is: no phrase names it."""
     liked: list[str] = []
     for aspect in sorted(classification.aspects, key=lambda a: a.start):
-        if aspect.polarity is Sentiment.positive and aspect.aspect != "other":
+        if (
+            aspect.polarity is Sentiment.positive
+            and aspect.aspect != "other"
+            and aspect.aspect in ASPECTS
+        ):
             if aspect.aspect not in liked:
                 liked.append(aspect.aspect)
     return liked

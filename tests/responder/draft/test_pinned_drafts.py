@@ -44,3 +44,35 @@ def test_the_pinned_set_covers_the_families(inputs: list[dict[str, Any]]) -> Non
     assert {"positive", "negative", "question"} <= families
     assert any(d.attempts > 1 for d in drafts) and any(d.lint for d in drafts)
     assert {d.language for d in drafts} == {"ru", "en"}
+
+
+def test_an_unknown_praised_aspect_drafts_without_naming_it() -> None:
+    """`Aspect.aspect` is free text on the wire: a name outside the vocabulary (a newer
+    producer) must not fail the draft (and with it the whole Kafka batch)."""
+    from datetime import UTC, datetime
+
+    from services.responder.draft.engine import draft_reply
+    from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment
+    from shared.events import mention_id_for
+
+    text = "Размер подошёл идеально, ткань приятная, рекомендую."
+    mention = Mention(
+        mention_id=mention_id_for("wildberries", "unknown-aspect"),
+        platform="wildberries",
+        source_id="src",
+        external_id="unknown-aspect",
+        kind=MentionKind.review,
+        text=text,
+        rating=5,
+        author="Анна",
+        product=Product(sku="S-1", name="Платье", brand="B"),
+        published_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    classification = Classification(
+        sentiment=Sentiment.positive,
+        score=0.9,
+        language="ru",
+        aspects=[Aspect(aspect="fit", polarity=Sentiment.positive, start=0, end=6, text="Размер")],
+    )
+    draft = draft_reply(mention=mention, classification=classification)
+    assert draft.text and draft.family == "positive" and "{" not in draft.text
