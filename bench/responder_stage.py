@@ -30,7 +30,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -62,19 +61,91 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": os.environ.get("OTKLIK_TEST_PG_
 
 # (language, positive?, text, aspect word, aspect) — the aspect word stands in the text.
 TEXTS: list[tuple[str, bool, str, str, str]] = [
-    ("ru", True, "Отличный чайник, качество супер, доставка быстрая. Спасибо!", "качество", "quality"),
-    ("ru", True, "Кружка держит тепло весь день, крышка плотная, очень довольна.", "крышка", "quality"),
-    ("ru", True, "Размер подошёл идеально, ткань приятная, рекомендую.", "Размер", "size_fit"),
-    ("ru", True, "Быстро привезли, упаковка целая, всё работает как надо.", "упаковка", "packaging"),
-    ("ru", False, "Пришёл с браком, через день сломался. Очень разочарована.", "браком", "quality"),
-    ("ru", False, "Коробка была смята, товар поцарапан, упаковка ужасная.", "упаковка", "packaging"),
-    ("ru", False, "Размер маломерит на два размера, пришлось вернуть.", "Размер", "size_fit"),
-    ("en", True, "Great headphones, the sound is excellent and delivery was fast.", "sound", "quality"),
-    ("en", True, "Lovely mug, keeps coffee hot for hours, the lid fits well.", "lid", "quality"),
-    ("en", True, "Fits perfectly, the fabric is soft, would buy again.", "fabric", "quality"),
-    ("en", False, "Terrible packaging, the box was crushed and the item scratched.", "packaging", "packaging"),
-    ("en", False, "Stopped working after two days, very poor quality.", "quality", "quality"),
-]  # fmt: skip
+    (
+        "ru",
+        True,
+        "Отличный чайник, качество супер, доставка быстрая. Спасибо!",
+        "качество",
+        "quality",
+    ),
+    (
+        "ru",
+        True,
+        "Кружка держит тепло весь день, крышка плотная, очень довольна.",
+        "крышка",
+        "quality",
+    ),
+    (
+        "ru",
+        True,
+        "Размер подошёл идеально, ткань приятная, рекомендую.",
+        "Размер",
+        "size_fit",
+    ),
+    (
+        "ru",
+        True,
+        "Быстро привезли, упаковка целая, всё работает как надо.",
+        "упаковка",
+        "packaging",
+    ),
+    (
+        "ru",
+        False,
+        "Пришёл с браком, через день сломался. Очень разочарована.",
+        "браком",
+        "quality",
+    ),
+    (
+        "ru",
+        False,
+        "Коробка была смята, товар поцарапан, упаковка ужасная.",
+        "упаковка",
+        "packaging",
+    ),
+    (
+        "ru",
+        False,
+        "Размер маломерит на два размера, пришлось вернуть.",
+        "Размер",
+        "size_fit",
+    ),
+    (
+        "en",
+        True,
+        "Great headphones, the sound is excellent and delivery was fast.",
+        "sound",
+        "quality",
+    ),
+    (
+        "en",
+        True,
+        "Lovely mug, keeps coffee hot for hours, the lid fits well.",
+        "lid",
+        "quality",
+    ),
+    (
+        "en",
+        True,
+        "Fits perfectly, the fabric is soft, would buy again.",
+        "fabric",
+        "quality",
+    ),
+    (
+        "en",
+        False,
+        "Terrible packaging, the box was crushed and the item scratched.",
+        "packaging",
+        "packaging",
+    ),
+    (
+        "en",
+        False,
+        "Stopped working after two days, very poor quality.",
+        "quality",
+        "quality",
+    ),
+]
 QUESTIONS = {
     "ru": " Подскажите, можно ли мыть в посудомойке?",
     "en": " Can I put it in the dishwasher?",
@@ -354,9 +425,7 @@ def main() -> None:
         responder = statistics.median(figures["responder"])
         relay = statistics.median(figures["relay"])
         verdict = "meets" if responder >= 1000 else "below"
-        print(
-            f"{kind:12} {responder:12.0f} {relay:10.0f} {responder / relay:7.3f}   {verdict}"
-        )
+        print(f"{kind:12} {responder:12.0f} {relay:10.0f} {responder / relay:7.3f}   {verdict}")
 
 
 if __name__ == "__main__":

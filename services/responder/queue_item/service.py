@@ -110,11 +110,47 @@ async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention])
         .scalars()
         .all()
     }
-    recent: dict[tuple[str, str | None], list[str]] = {}
-    for key in {(m.platform, m.product.sku) for m in mentions}:
-        replies = await recent_replies(session, platform=key[0], product_sku=key[1])
-        recent[key] = list(reversed(replies))  # oldest first; new drafts are appended
+    keys = {(m.platform, m.product.sku) for m in mentions}
+    recent = await recent_replies_for(session, keys)
     return BatchContext(items=items, assignments=assignments, recent=recent)
+
+
+async def recent_replies_for(
+    session: AsyncSession, keys: set[tuple[str, str | None]], limit: int = RECENT_LIMIT
+) -> dict[tuple[str, str | None], list[str]]:
+    """`recent_replies` for every (platform, product) of a batch, oldest first, in one
+    query (a window over the recent-replies index) instead of one per product."""
+    recent: dict[tuple[str, str | None], list[str]] = {key: [] for key in keys}
+    for platform, sku in keys:
+        if sku is None:  # no product: the platform's latest replies (rare)
+            replies = await recent_replies(session, platform=platform, product_sku=None)
+            recent[(platform, None)] = list(reversed(replies))
+    with_sku = [key for key in keys if key[1] is not None]
+    if not with_sku:
+        return recent
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(QueueItem.platform, QueueItem.product_sku),
+            order_by=QueueItem.updated_at.desc(),
+        )
+        .label("rank")
+    )
+    text = func.coalesce(QueueItem.reply_text, QueueItem.draft_text).label("text")
+    ranked = (
+        select(QueueItem.platform, QueueItem.product_sku, text, rank)
+        .where(tuple_(QueueItem.platform, QueueItem.product_sku).in_(with_sku))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.platform, ranked.c.product_sku, ranked.c.text)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.platform, ranked.c.product_sku, ranked.c.rank.desc())
+    )
+    for platform, sku, reply in rows.all():
+        if reply:
+            recent[(platform, sku)].append(reply)  # oldest first; new drafts are appended
+    return recent
 
 
 async def open_item(

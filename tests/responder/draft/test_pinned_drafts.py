@@ -52,8 +52,15 @@ def test_an_unknown_praised_aspect_drafts_without_naming_it() -> None:
     from datetime import UTC, datetime
 
     from services.responder.draft.engine import draft_reply
-    from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment
-    from shared.events import mention_id_for
+    from shared.events import (
+        Aspect,
+        Classification,
+        Mention,
+        MentionKind,
+        Product,
+        Sentiment,
+        mention_id_for,
+    )
 
     text = "Размер подошёл идеально, ткань приятная, рекомендую."
     mention = Mention(
