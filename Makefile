@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,responder,dev
 
-.PHONY: run test lint encoder bench bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train train-linear system clean
+.PHONY: run test lint encoder bench bench-pipeline bench-responder bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train train-linear system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +48,15 @@ lint: $(STAMP)
 	$(PY) scripts/import_cycles.py
 
 ## bench: every benchmark; each prints its figures beside a baseline measured in the same run
-bench: bench-pipeline bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
+bench: bench-pipeline bench-responder bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
 
 ## bench-pipeline: push → draft stored, beside a raw Kafka relay
 bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline.py
+
+## bench-responder: the responder alone on a pre-filled mentions.classified (SQLite, PostgreSQL), beside a raw relay
+bench-responder: $(STAMP)
+	$(PY) bench/responder_stage.py
 
 ## bench-ingest: 10k-review catch-up against the Wildberries fake (rate use, throttling)
 bench-ingest: $(STAMP)

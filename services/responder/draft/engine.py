@@ -61,13 +61,12 @@ from .details import (
     safe_echo,
 )
 from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
-from .similarity import DEFAULT_SHINGLE, most_similar, normalise
+from .recent import default_index
+from .similarity import DEFAULT_SHINGLE, normalise
 from .slots import _DANGLING, brand_for, customer_name, product_for
 from .variety import (
     NEAR_WINDOW,
     body,
-    recent_sentence_ages,
-    recent_sentence_set,
     repeat_penalty,
     repeated_sentences,
     sentences,
@@ -295,9 +294,15 @@ def _problems(
 
 
 def _liked(classification: Classification) -> list[str]:
+    """Praised aspects in text order; a name outside the vocabulary (an event from a newer
+    or a foreign producer) is left out, as "other" is: no phrase names it."""
     liked: list[str] = []
     for aspect in sorted(classification.aspects, key=lambda a: a.start):
-        if aspect.polarity is Sentiment.positive and aspect.aspect != "other":
+        if (
+            aspect.polarity is Sentiment.positive
+            and aspect.aspect != "other"
+            and aspect.aspect in ASPECTS
+        ):
             if aspect.aspect not in liked:
                 liked.append(aspect.aspect)
     return liked
@@ -497,8 +502,14 @@ def resolution_sentence(note: str) -> str:
     return text if text[-1] in ".!?…" else text + "."
 
 
+@lru_cache(maxsize=8192)
+def _slots_of(phrasing: str) -> tuple[str, ...]:
+    """The slots of a phrasing, parsed once (phrasings are filled on every attempt)."""
+    return tuple(phrasing_slots(phrasing))
+
+
 def _fill(phrasing: str, values: Mapping[str, str | None]) -> str | None:
-    names = phrasing_slots(phrasing)
+    names = _slots_of(phrasing)
     if any(values.get(n) is None for n in names):
         return None
     text = phrasing.format_map({n: values[n] for n in names})
@@ -849,13 +860,14 @@ def _age(option: str, ages: Mapping[str, int]) -> int:
     return min(found) if found else 1_000_000
 
 
-def _pick(options: Sequence[str], ages: Mapping[str, int], rng: random.Random) -> str:
-    """A phrasing the shop has not used lately: fresh ones first, then the least recent."""
+def _freshest(options: Sequence[str], ages: Mapping[str, int]) -> list[str]:
+    """The phrasings the shop has not used lately: fresh ones, else the least recent.
+    The draft picks one of them at random."""
     if not ages:
-        return rng.choice(list(options))
+        return list(options)
     scored = [(min(_age(o, ages), NEAR_WINDOW * 3), o) for o in options]
     best = max(score for score, _ in scored)
-    return rng.choice([o for score, o in scored if score == best])
+    return [o for score, o in scored if score == best]
 
 
 def _render(
@@ -869,9 +881,11 @@ def _render(
     settings: DraftSettings,
     ages: Mapping[str, int] | None = None,
     cache: dict[int, list[str]] | None = None,
+    freshest: dict[int, list[str]] | None = None,
 ) -> list[_Part] | None:
     ages = ages or {}
     cache = {} if cache is None else cache
+    freshest = {} if freshest is None else freshest
     parts: list[_Part] = []
     moves = list(script.moves)
     # A question inside a review is answered even when the script has no answer move.
@@ -896,7 +910,13 @@ def _render(
             if spec.optional or spec.move in ("next_step", "detail", "answer", "praise"):
                 continue
             return None
-        part = _Part(spec, options, _pick(options, ages, rng))
+        # The freshest phrasings of a cached move stay the same for the whole draft.
+        kept = freshest.get(key) if cacheable else None
+        if kept is None:
+            kept = _freshest(options, ages)
+            if cacheable:
+                freshest[key] = kept
+        part = _Part(spec, options, rng.choice(kept))
         if spec.optional and spec.move != "answer":
             rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
             if rng.random() >= rate:
@@ -975,11 +995,13 @@ def draft_reply(
 ) -> Draft:
     """Draft a reply for one mention.
 
-    `recent_replies`: the shop's latest published/approved replies (shop-wide: repetition
-    is checked sentence by sentence against all of them). `seed`: None derives it from the
-    mention. `facts`: the seller facts that apply; `answers`: one entry per question of the
-    classification (FactAnswer or None); `family`: force the family (another draft keeps
-    the stored one). `resolution`: draft the public follow-up of a resolved case.
+    `recent_replies`: the shop's latest published/approved replies, oldest first
+    (shop-wide: repetition is checked sentence by sentence against all of them); a
+    `RecentReplies.window` of them saves re-deriving each reply per draft in a batch.
+    `seed`: None derives it from the mention. `facts`: the seller facts that apply;
+    `answers`: one entry per question of the classification (FactAnswer or None);
+    `family`: force the family (another draft keeps the stored one). `resolution`: draft
+    the public follow-up of a resolved case.
     """
     settings = settings or DraftSettings()
     library = library or default_library()
@@ -1018,9 +1040,9 @@ def draft_reply(
     plan = _plan(mention, classification, case, doc, policy, truth, settings, facts, answers)
     if resolution is not None:
         plan.values["resolution"] = resolution_sentence(resolution)
-    recent = list(recent_replies)
-    recent_sentences = recent_sentence_set(recent_replies)
-    sentence_ages = recent_sentence_ages(recent_replies)
+    recent = default_index(settings.shingle_size).window(recent_replies)
+    recent_sentences = recent.sentence_set()
+    sentence_ages = recent.sentence_ages()
     fact_topics = frozenset(f.topic for f in facts.facts)
     fact_texts = [t for f in facts.facts for t in f.text.values()]
     fact_keys = [normalise(t) for t in fact_texts]
@@ -1038,6 +1060,7 @@ def draft_reply(
     countable_ages = {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
     own = " ".join([mention.full_text, *fact_texts])
     options_cache: dict[int, list[str]] = {}
+    freshest_cache: dict[int, list[str]] = {}
     best: tuple[tuple[int, int, float], Draft] | None = None
     attempt = 0
     for attempt in range(1, max(1, settings.max_attempts) + 1):
@@ -1057,6 +1080,7 @@ def draft_reply(
                     settings,
                     sentence_ages,
                     options_cache,
+                    freshest_cache,
                 )
                 if parts is None:
                     continue
@@ -1071,40 +1095,51 @@ def draft_reply(
             raise DraftError(f"no script could fill its required moves for {case}")
         script, parts = rendered
         text = _assemble(parts)
-        sim, where = most_similar(text, recent, settings.shingle_size)
-        repeats = [
-            r for r in repeated_sentences(text, recent_sentences) if not _is_fact(r, fact_texts)
-        ]
-        issues = lint_reply(
-            text, policy, kind=case.kind if kind != "follow_up" else "review", context=context
-        )
-        draft = Draft(
-            text=text,
-            language=language,
-            script_id=script.id,
-            moves=tuple(p.spec.move for p in parts),
-            similarity=round(sim, 4),
-            most_similar_index=where,
-            attempts=attempt,
-            seed=seed,
-            lint=tuple(issues),
-            needs_input=("answer",) if ANSWER_PLACEHOLDER in text else (),
-            family=context.family or chosen_family,
-            answers=plan.answers,
-            facts_used=plan.facts_used,
-            repeated_sentences=tuple(repeats),
-            problem_aspect=case.problems[0] if case.problems else None,
-            detail=case.detail.value if case.detail else None,
-        )
-        penalty = repeat_penalty(text, countable_ages)
-        score = (_blocking(issues), penalty + NEAR_WINDOW * _opener_repeats(text, own), sim)
-        if best is None or score < best[0]:
-            best = (score, draft)
+        # Score: (blocking lint errors, repeats, similarity), lowest wins. Cheapest first:
+        # an attempt that cannot beat the best so far, even with no lint error, and cannot
+        # end the search is not measured further (the result is the same, issue 16).
+        weight = repeat_penalty(text, countable_ages) + NEAR_WINDOW * _opener_repeats(text, own)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).
-        settled = score[1] == 0 or (score[1] < NEAR_WINDOW and attempt >= _SETTLE_AFTER)
-        if score[0] == 0 and settled and sim < settings.similarity_threshold:
-            break
+        settled = weight == 0 or (weight < NEAR_WINDOW and attempt >= _SETTLE_AFTER)
+        if best is None or settled or (0, weight) <= best[0][:2]:
+            sim, where = recent.most_similar(text)
+            ends = settled and sim < settings.similarity_threshold
+            if best is None or ends or (0, weight, sim) < best[0]:
+                issues = lint_reply(
+                    text,
+                    policy,
+                    kind=case.kind if kind != "follow_up" else "review",
+                    context=context,
+                )
+                score = (_blocking(issues), weight, sim)
+                if best is None or score < best[0]:
+                    repeats = [
+                        r
+                        for r in repeated_sentences(text, recent_sentences)
+                        if not _is_fact(r, fact_texts)
+                    ]
+                    draft = Draft(
+                        text=text,
+                        language=language,
+                        script_id=script.id,
+                        moves=tuple(p.spec.move for p in parts),
+                        similarity=round(sim, 4),
+                        most_similar_index=where,
+                        attempts=attempt,
+                        seed=seed,
+                        lint=tuple(issues),
+                        needs_input=("answer",) if ANSWER_PLACEHOLDER in text else (),
+                        family=context.family or chosen_family,
+                        answers=plan.answers,
+                        facts_used=plan.facts_used,
+                        repeated_sentences=tuple(repeats),
+                        problem_aspect=case.problems[0] if case.problems else None,
+                        detail=case.detail.value if case.detail else None,
+                    )
+                    best = (score, draft)
+                if score[0] == 0 and ends:
+                    break
         # A short reply (a question's, mostly the placeholder) stays close to other short
         # ones whatever is drawn: past twice the settling attempts the best clean one stands.
         if attempt >= 2 * _SETTLE_AFTER and best[0][0] == 0 and best[0][1] < NEAR_WINDOW:

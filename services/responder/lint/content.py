@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from .platforms import PlatformTruth
@@ -73,6 +74,20 @@ class ContentFinding:
 
 def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(parts), _F)
+
+
+_ESCAPE = re.compile(r"\\.")
+
+
+@cache
+def _lowered(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern for an already lower-cased text: without IGNORECASE, which makes the
+    regex engine fold every character it compares and costs about three times the scan
+    (the lint runs on every draft attempt). A pattern with an upper-case literal keeps it.
+    """
+    if any(ch.isupper() for ch in _ESCAPE.sub("", pattern.pattern)):
+        return pattern
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)
@@ -260,9 +275,12 @@ def _sentence_of(text: str, start: int) -> str:
 
 
 def _hits(
-    pattern: re.Pattern[str], text: str, *, unless_negated: bool = False
+    pattern: re.Pattern[str], text: str, *, unless_negated: bool = False, low: str | None = None
 ) -> Iterator[tuple[int, int]]:
-    for m in pattern.finditer(text):
+    """Spans of `pattern` in `text`; `low`, the text lower-cased with the same length
+    (character i of one is character i of the other), is scanned instead when given."""
+    found = _lowered(pattern).finditer(low) if low is not None else pattern.finditer(text)
+    for m in found:
         if unless_negated and _NEGATION.search(_sentence_of(text, m.start())):
             continue
         yield m.span()
@@ -271,6 +289,10 @@ def _hits(
 def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
     """The content rules for one reply text in its context; empty when all is well."""
     out: list[ContentFinding] = []
+    lowered = text.lower()
+    # Lower-casing keeps positions unless a character expands (e.g. «İ»): then the
+    # case-insensitive patterns read the text itself.
+    folded = lowered if len(lowered) == len(text) else None
     family = ctx.family
     truth = ctx.truth
     topics = ctx.fact_topics
@@ -292,28 +314,28 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
             "error",
             f"An exchange or replacement is not offered on {where} (no direct exchange; "
             "no seller fact says so): offer the return route instead.",
-            _hits(_EXCHANGE, text, unless_negated=True),
+            _hits(_EXCHANGE, text, unless_negated=True, low=folded),
         )
     add(
         "promise_compensation",
         "error",
         "Compensation, refunds from the shop, discounts or gifts are promised: no seller "
         "fact says the shop offers them.",
-        _hits(_COMPENSATION, text, unless_negated=True),
+        _hits(_COMPENSATION, text, unless_negated=True, low=folded),
     )
     add(
         "claim_done",
         "error",
         "Claims an action already taken; it is not true when the reply is posted. "
         'Say what will be done («передадим», "we will pass it on").',
-        _hits(_DONE, text),
+        _hits(_DONE, text, low=folded),
     )
     add(
         "counterfeit_admission",
         "error",
         "Words about a fake or authenticity problem read as a public admission; speak of "
         "the buyer's doubts and the check instead.",
-        _hits(_COUNTERFEIT, text),
+        _hits(_COUNTERFEIT, text, low=folded),
     )
     if "certificates" not in topics:
         add(
@@ -321,7 +343,7 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
             "error",
             "Official suppliers, certificates or guaranteed originality are claimed, but no "
             "seller fact (certificates) says so.",
-            _hits(_CLAIMS, text),
+            _hits(_CLAIMS, text, low=folded),
         )
     own = [" ".join(w.split()).lower() for w in ctx.seller_wordings]
     add(
@@ -331,7 +353,7 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
         "investigation); say the feedback goes to the team, unless a seller fact says so.",
         (
             span
-            for span in _hits(_UNKEPT, text)
+            for span in _hits(_UNKEPT, text, low=folded)
             if not any(
                 " ".join(_sentence_of(text, span[0]).split()).lower().strip() in w for w in own
             )
@@ -342,14 +364,14 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
             "unsupported_term",
             "warning",
             "A term in days or hours that no seller fact gives: check it or remove it.",
-            _hits(_TERMS, text),
+            _hits(_TERMS, text, low=folded),
         )
     if family in NO_ADVERT_FAMILIES or ctx.asks:
         add(
             "advert",
             "error",
             "An advert or a subscribe / new-arrivals line under a complaint or a question.",
-            _hits(_ADVERT, text, unless_negated=False),
+            _hits(_ADVERT, text, unless_negated=False, low=folded),
         )
     low = ctx.rating is not None and ctx.rating <= 3
     if low or family in {"negative", "neutral", "rating_slip"}:
@@ -357,14 +379,14 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
             "high_rating_thanks",
             "error",
             "Thanks for a high rating under a review of 1–3 stars.",
-            _hits(_HIGH_RATING, text),
+            _hits(_HIGH_RATING, text, low=folded),
         )
     if family in COMPLAINT_FAMILIES and family != "positive_remark":
         add(
             "tone",
             "warning",
             "A cheery greeting or sign-off under a complaint; keep it calm and plain.",
-            _hits(_CHEERY, text),
+            _hits(_CHEERY, text, low=folded),
         )
     if truth is not None and truth.marketplace:
         add(
@@ -372,7 +394,7 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
             "error",
             f"On {truth.platform} the seller already has the order (article, date, number): "
             "do not ask the buyer for it.",
-            _hits(_ORDER_ASK, text),
+            _hits(_ORDER_ASK, text, low=folded),
         )
         if truth.return_photos:
             add(
@@ -380,13 +402,13 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
                 "warning",
                 "Photos of a defect go with the return form on this platform; asking the "
                 "buyer to send them to the shop adds a step.",
-                _hits(_PHOTO_ASK, text),
+                _hits(_PHOTO_ASK, text, low=folded),
             )
     if ctx.problem_named:
         add(
             "redundant_ask",
             "error",
             "Asks what happened, but the review already says it.",
-            _hits(_WHAT_HAPPENED, text),
+            _hits(_WHAT_HAPPENED, text, low=folded),
         )
     return out

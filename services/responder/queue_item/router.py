@@ -362,7 +362,7 @@ async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftR
                 ctx.drafter,
                 mention,
                 classification,
-                [previous, *recent],
+                [*recent, previous],
                 item.draft_seed + step,
                 family=item.draft_family,
             )

@@ -159,11 +159,12 @@ def merge_recent(product: Sequence[str], shop: Sequence[str]) -> list[str]:
 async def recent_replies(
     session: AsyncSession, *, platform: str, product_sku: str | None, limit: int = RECENT_LIMIT
 ) -> list[str]:
-    """What a new draft must not read like: the product's recent replies and drafts, then
+    """What a new draft must not read like: the product's recent replies and drafts and
     the shop's latest replies on the platform (a sentence repeated across products reads
-    as a template on the shop's cards too)."""
+    as a template on the shop's cards too), oldest first as the draft engine reads them
+    (the product's newest last: they weigh most)."""
     product = await product_recent(session, platform=platform, product_sku=product_sku, limit=limit)
-    return merge_recent(product, await shop_recent(session, platform=platform))
+    return merge_recent(product, await shop_recent(session, platform=platform))[::-1]
 
 
 @dataclass
@@ -198,12 +199,48 @@ async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention])
         .scalars()
         .all()
     }
-    recent: dict[tuple[str, str | None], list[str]] = {}
-    for key in {(m.platform, m.product.sku) for m in mentions}:
-        replies = await product_recent(session, platform=key[0], product_sku=key[1])
-        recent[key] = list(reversed(replies))  # oldest first; new drafts are appended
+    keys = {(m.platform, m.product.sku) for m in mentions}
+    recent = await recent_replies_for(session, keys)
     shop = {p: await shop_recent(session, platform=p) for p in {m.platform for m in mentions}}
     return BatchContext(items=items, assignments=assignments, recent=recent, shop=shop)
+
+
+async def recent_replies_for(
+    session: AsyncSession, keys: set[tuple[str, str | None]], limit: int = RECENT_LIMIT
+) -> dict[tuple[str, str | None], list[str]]:
+    """`recent_replies` for every (platform, product) of a batch, oldest first, in one
+    query (a window over the recent-replies index) instead of one per product."""
+    recent: dict[tuple[str, str | None], list[str]] = {key: [] for key in keys}
+    for platform, sku in keys:
+        if sku is None:  # no product: the platform's latest replies (rare)
+            replies = await product_recent(session, platform=platform, product_sku=None)
+            recent[(platform, None)] = list(reversed(replies))
+    with_sku = [key for key in keys if key[1] is not None]
+    if not with_sku:
+        return recent
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(QueueItem.platform, QueueItem.product_sku),
+            order_by=QueueItem.updated_at.desc(),
+        )
+        .label("rank")
+    )
+    text = func.coalesce(QueueItem.reply_text, QueueItem.draft_text).label("text")
+    ranked = (
+        select(QueueItem.platform, QueueItem.product_sku, text, rank)
+        .where(tuple_(QueueItem.platform, QueueItem.product_sku).in_(with_sku))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.platform, ranked.c.product_sku, ranked.c.text)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.platform, ranked.c.product_sku, ranked.c.rank.desc())
+    )
+    for platform, sku, reply in rows.all():
+        if reply:
+            recent[(platform, sku)].append(reply)  # oldest first; new drafts are appended
+    return recent
 
 
 async def open_item(
@@ -226,7 +263,8 @@ async def open_item(
     recent_list = batch.recent.setdefault((mention.platform, mention.product.sku), [])
     product = recent_list[-RECENT_LIMIT:][::-1]
     seed = uuid.UUID(mention_id).int % 1_000_000 + (len(product) if item is None else 0)
-    recent = merge_recent(product, batch.shop.get(mention.platform, []))
+    # oldest first, as the engine reads them (the product's newest last: they weigh most)
+    recent = merge_recent(product, batch.shop.get(mention.platform, []))[::-1]
     draft = await run_drafter(drafter, mention, classification, recent, seed)
     fields: dict[str, Any] = {
         "platform": mention.platform,
@@ -567,7 +605,7 @@ async def draft_follow_up(
     """
     assert item.resolution is not None
     recent = await recent_replies(session, platform=item.platform, product_sku=item.product_sku)
-    avoid = [t for t in (item.follow_up_text, item.reply_text) if t] + recent
+    avoid = recent + [t for t in (item.reply_text, item.follow_up_text) if t]
     seed = uuid.UUID(item.mention_id).int % 1_000_000 + item.follow_up_seed + seed_step
     draft = drafter(item_mention(item), item_classification(item), item.resolution, avoid, seed)
     item.follow_up_seed += seed_step

@@ -13,8 +13,10 @@ from services.responder.metrics import make_responder_metrics
 from services.responder.queue_item.drafting import build_drafters
 from services.responder.queue_item.handlers import handle_mentions_classified
 from services.responder.queue_item.models import QueueItem
+from services.responder.queue_item.service import product_recent, recent_replies_for
 from shared.db import session_scope
 from shared.events import MentionClassified, Sentiment
+from tests.conftest import DatabaseFactory
 from tests.responder.insight.factories import (
     due_in_24h,
     envelope,
@@ -50,3 +52,72 @@ async def test_history_already_answered_on_the_platform_opens_no_item(tmp_path: 
     sample = "otklik_responder_queue_items_total"
     assert registry.get_sample_value(sample, {**labels, "outcome": "answered_elsewhere"}) == 1
     assert registry.get_sample_value(sample, {**labels, "outcome": "opened"}) == 1
+
+
+async def test_a_batch_is_stored_once_whatever_repeats_in_it(databases: DatabaseFactory) -> None:
+    """One transaction per Kafka batch: the same mention twice in a batch, and the whole
+    batch redelivered, leave one item per mention with its first draft."""
+    metrics = make_responder_metrics(CollectorRegistry())
+    when = datetime(2026, 11, 1, 10, tzinfo=UTC)
+    mentions = [
+        make_mention(external_id=str(i), text=f"Сломался через день #{i}", published_at=when)
+        for i in range(6)
+    ]
+    events = [
+        envelope(MentionClassified(mention=m, classification=make_classification(m, neg)))
+        for m, neg in zip(mentions, [Sentiment.negative, Sentiment.positive] * 3, strict=True)
+    ]
+    batch = [*events, events[0], events[3]]
+    drafter = build_drafters(ResponderSettings()).reply
+    async with migrated(await databases.new()) as sessions:
+        first: dict[str, str | None] = {}
+        for delivery in range(2):  # the second: a redelivery after a crash before the commit
+            await handle_mentions_classified(
+                batch, sessions=sessions, drafter=drafter, deadline_for=due_in_24h, metrics=metrics
+            )
+            async with session_scope(sessions) as session:
+                items = {
+                    i.mention_id: i.draft_text for i in await session.scalars(select(QueueItem))
+                }
+            if delivery == 0:
+                first = items
+        assert sorted(items) == sorted(str(m.mention_id) for m in mentions)
+        assert items == first and all(items.values())
+
+
+async def test_recent_replies_of_a_batch_come_in_one_query_as_one_per_product(
+    databases: DatabaseFactory,
+) -> None:
+    """The batch's recent replies per (platform, product) are those `product_recent` reads
+    product by product: the newest `limit`, oldest first."""
+    metrics = make_responder_metrics(CollectorRegistry())
+    drafter = build_drafters(ResponderSettings()).reply
+    mentions = [
+        make_mention(
+            external_id=f"r{i}",
+            text=f"Отличный чайник #{i}",
+            sku=f"SKU-{i % 3}",
+            platform=("wildberries", "ozon")[i % 2],
+            published_at=datetime(2026, 11, 1, 10, tzinfo=UTC),
+        )
+        for i in range(30)
+    ]
+    async with migrated(await databases.new()) as sessions:
+        for m in mentions:  # one batch each: distinct update times, in order
+            event = MentionClassified(
+                mention=m, classification=make_classification(m, Sentiment.positive)
+            )
+            await handle_mentions_classified(
+                [envelope(event)],
+                sessions=sessions,
+                drafter=drafter,
+                deadline_for=due_in_24h,
+                metrics=metrics,
+            )
+        keys = {(m.platform, m.product.sku) for m in mentions} | {("ozon", "SKU-none")}
+        async with session_scope(sessions) as session:
+            together = await recent_replies_for(session, keys, limit=3)
+            for platform, sku in keys:
+                one = await product_recent(session, platform=platform, product_sku=sku, limit=3)
+                assert together[(platform, sku)] == list(reversed(one)), (platform, sku)
+    assert sum(len(v) for v in together.values()) == 3 * 6

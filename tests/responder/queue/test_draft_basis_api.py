@@ -314,7 +314,7 @@ async def test_recent_replies_are_shop_wide_on_the_platform(stack: Stack) -> Non
     await stack.add(*rows)
     async with session_scope(stack.app.state.ctx.runtime.sessions) as session:
         recent = await recent_replies(session, platform="wildberries", product_sku="SKU-1")
-    assert recent == ["same sku draft", "other sku published", "other sku approved"]
+    assert recent == ["other sku approved", "other sku published", "same sku draft"]
 
 
 async def test_phrasing_suggestions_reviewed_and_exported(stack: Stack) -> None:

@@ -1,0 +1,432 @@
+"""`make bench-responder`: the responder alone, fed straight from its input topic.
+
+N classified mentions (70 % positive, 30 % negative; Russian and English; some with a
+question; 3 platforms, 40 products) are produced onto `mentions.classified` of a fresh
+topic prefix on the embedded broker; then the responder service starts on a fresh
+database and drafts and stores them. Its rate is mentions per second from the first
+stored item to the last (start-up excluded), on SQLite and on PostgreSQL.
+
+Baseline, same run, same messages, same database kind: a raw relay that consumes the
+topic with aiokafka, decodes each message and inserts one row per mention, a batch per
+transaction, without drafting: the cost of Kafka plus a bulk insert alone.
+
+Medians over `--rounds` rounds, each with a new topic prefix and a new database. The
+figures depend on the host: on a shared machine other work takes CPU from both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import Column, MetaData, String, Table, Text, insert
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from shared.broker import EmbeddedBroker  # noqa: E402
+from shared.bus import ensure_topics  # noqa: E402
+from shared.events import (  # noqa: E402
+    Aspect,
+    Classification,
+    Mention,
+    MentionClassified,
+    MentionKind,
+    Product,
+    QuestionSpan,
+    Sentiment,
+    encode,
+    make_envelope,
+    mention_id_for,
+)
+from shared.topics import MENTIONS_CLASSIFIED  # noqa: E402
+from tests.harness import Stack  # noqa: E402
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": os.environ.get("OTKLIK_TEST_PG_USER", "postgres")}
+
+# (language, positive?, text, aspect word, aspect) — the aspect word stands in the text.
+TEXTS: list[tuple[str, bool, str, str, str]] = [
+    (
+        "ru",
+        True,
+        "Отличный чайник, качество супер, доставка быстрая. Спасибо!",
+        "качество",
+        "quality",
+    ),
+    (
+        "ru",
+        True,
+        "Кружка держит тепло весь день, крышка плотная, очень довольна.",
+        "крышка",
+        "quality",
+    ),
+    (
+        "ru",
+        True,
+        "Размер подошёл идеально, ткань приятная, рекомендую.",
+        "Размер",
+        "size_fit",
+    ),
+    (
+        "ru",
+        True,
+        "Быстро привезли, упаковка целая, всё работает как надо.",
+        "упаковка",
+        "packaging",
+    ),
+    (
+        "ru",
+        False,
+        "Пришёл с браком, через день сломался. Очень разочарована.",
+        "браком",
+        "quality",
+    ),
+    (
+        "ru",
+        False,
+        "Коробка была смята, товар поцарапан, упаковка ужасная.",
+        "упаковка",
+        "packaging",
+    ),
+    (
+        "ru",
+        False,
+        "Размер маломерит на два размера, пришлось вернуть.",
+        "Размер",
+        "size_fit",
+    ),
+    (
+        "en",
+        True,
+        "Great headphones, the sound is excellent and delivery was fast.",
+        "sound",
+        "quality",
+    ),
+    (
+        "en",
+        True,
+        "Lovely mug, keeps coffee hot for hours, the lid fits well.",
+        "lid",
+        "quality",
+    ),
+    (
+        "en",
+        True,
+        "Fits perfectly, the fabric is soft, would buy again.",
+        "fabric",
+        "quality",
+    ),
+    (
+        "en",
+        False,
+        "Terrible packaging, the box was crushed and the item scratched.",
+        "packaging",
+        "packaging",
+    ),
+    (
+        "en",
+        False,
+        "Stopped working after two days, very poor quality.",
+        "quality",
+        "quality",
+    ),
+]
+QUESTIONS = {
+    "ru": " Подскажите, можно ли мыть в посудомойке?",
+    "en": " Can I put it in the dishwasher?",
+}
+PLATFORMS = ("wildberries", "ozon", "google_play")
+
+
+def classified_mentions(n: int, run: str, seed: int = 16) -> list[MentionClassified]:
+    """N events as the sentiment service publishes them: 70 % positive, 30 % negative."""
+    rnd = random.Random(seed)
+    now = datetime.now(UTC) - timedelta(hours=1)
+    positives = [t for t in TEXTS if t[1]]
+    negatives = [t for t in TEXTS if not t[1]]
+    out = []
+    for i in range(n):
+        language, positive, text, word, aspect = rnd.choice(
+            positives if rnd.random() < 0.7 else negatives
+        )
+        asks = rnd.random() < 0.15
+        full = text + (QUESTIONS[language] if asks else "")
+        platform = rnd.choice(PLATFORMS)
+        start = full.index(word)
+        polarity = Sentiment.positive if positive else Sentiment.negative
+        questions = []
+        if asks:
+            q = QUESTIONS[language].strip()
+            questions.append(QuestionSpan(start=full.index(q), end=full.index(q) + len(q), text=q))
+        mention = Mention(
+            mention_id=mention_id_for(platform, f"{run}-{i}"),
+            platform=platform,
+            source_id=f"{platform}-main",
+            external_id=f"{run}-{i}",
+            kind=MentionKind.review,
+            text=full,
+            rating=rnd.choice((4, 5)) if positive else rnd.choice((1, 2)),
+            author=rnd.choice(("Анна", "Игорь", "Mary", None)),
+            product=Product(sku=f"SKU-{rnd.randint(1, 40)}", name="Чайник Kvanta", brand="Kvanta"),
+            published_at=now + timedelta(seconds=i),
+            revision="1",
+        )
+        classification = Classification(
+            sentiment=polarity,
+            score=0.93,
+            language=language,
+            aspects=[
+                Aspect(
+                    aspect=aspect,
+                    polarity=polarity,
+                    start=start,
+                    end=start + len(word),
+                    text=word,
+                    clause="" if positive else text.split(",")[0],
+                )
+            ],
+            questions=questions,
+            model="bench",
+        )
+        out.append(MentionClassified(mention=mention, classification=classification))
+    return out
+
+
+async def produce(bootstrap: str, topic: str, events: list[MentionClassified]) -> None:
+    await ensure_topics(bootstrap, [topic], partitions=3)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        for start in range(0, len(events), 500):
+            futures = [
+                await producer.send(
+                    topic,
+                    encode(make_envelope(e, producer="bench")),
+                    key=str(e.mention.mention_id).encode(),
+                )
+                for e in events[start : start + 500]
+            ]
+            await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+class Database:
+    """A fresh database for one round: a SQLite file, or a throwaway PostgreSQL database."""
+
+    def __init__(self, kind: str, tmp: Path, name: str) -> None:
+        self.kind, self.name = kind, name
+        self.path = tmp / f"{name}.db"
+
+    @property
+    def url(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite+aiosqlite:///{self.path}"
+        return f"postgresql+asyncpg://{PG['user']}@{PG['host']}:{PG['port']}/{self.name}"
+
+    async def __aenter__(self) -> Database:
+        if self.kind == "postgresql":
+            conn = await asyncpg.connect(database="postgres", **PG)  # type: ignore[arg-type]
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+                await conn.execute(f'CREATE DATABASE "{self.name}"')
+            finally:
+                await conn.close()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.kind == "postgresql":
+            conn = await asyncpg.connect(database="postgres", **PG)  # type: ignore[arg-type]
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+    async def stored(self, table: str) -> tuple[int, float | None]:
+        """Rows in `table` and the earliest `created_at` (epoch seconds), if any."""
+        sql = f"SELECT count(*), min(created_at) FROM {table}"
+        if self.kind == "sqlite":
+            if not self.path.exists():
+                return 0, None
+            db = sqlite3.connect(self.path)
+            try:
+                count, first = db.execute(sql).fetchone()
+            except sqlite3.OperationalError:  # the table is not created yet
+                return 0, None
+            finally:
+                db.close()
+            moment = datetime.fromisoformat(first) if first else None
+        else:
+            conn = await asyncpg.connect(database=self.name, **PG)  # type: ignore[arg-type]
+            try:
+                count, moment = await conn.fetchrow(sql)
+            except asyncpg.UndefinedTableError:
+                return 0, None
+            finally:
+                await conn.close()
+        if moment is None:
+            return count, None
+        return count, (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+async def wait_for(
+    stored: Callable[[], Awaitable[tuple[int, float | None]]], n: int, timeout_s: float
+) -> tuple[float, float]:
+    """Poll until `n` rows are stored; (first row's time, time all were seen)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        count, first = await stored()
+        if count >= n and first is not None:
+            return first, time.time()
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{count} of {n} rows stored in {timeout_s:.0f} s")
+
+
+async def run_responder(
+    broker: EmbeddedBroker, db: Database, prefix: str, n: int, tmp: Path
+) -> float:
+    """Mentions/s drafted and stored by the responder service on a pre-filled topic."""
+    stack = Stack(
+        broker=broker,
+        prefix=prefix,
+        database_urls={"responder": db.url},
+        tmp_path=tmp,
+        services=("responder",),
+        env_extra={"responder": {"RESPONDER_SLA_SWEEP_INTERVAL_S": "3600"}},
+    )
+    async with stack:
+        first, done = await wait_for(lambda: db.stored("queue_items"), n, timeout_s=900)
+    return n / max(1e-6, done - first)
+
+
+async def run_relay(bootstrap: str, db: Database, topic: str, n: int) -> float:
+    """Mentions/s of a raw consume → decode → multi-row insert relay (no drafting)."""
+    engine = create_async_engine(db.url)
+    meta = MetaData()
+    rows = Table(
+        "relay_rows",
+        meta,
+        Column("mention_id", String(36), primary_key=True),
+        Column("sentiment", String(16)),
+        Column("text", Text),
+    )
+    async with engine.begin() as conn:
+        await conn.run_sync(meta.create_all)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"relay-{uuid.uuid4().hex[:8]}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=6000,
+    )
+    await consumer.start()
+    started: float | None = None
+    seen = 0
+    try:
+        while seen < n:
+            batches = await consumer.getmany(timeout_ms=100, max_records=200)
+            for records in batches.values():
+                if started is None:
+                    started = time.time()
+                values = []
+                for record in records:
+                    payload = json.loads(record.value)["payload"]
+                    values.append(
+                        {
+                            "mention_id": payload["mention"]["mention_id"],
+                            "sentiment": payload["classification"]["sentiment"],
+                            "text": payload["mention"]["text"],
+                        }
+                    )
+                async with engine.begin() as conn:
+                    await conn.execute(insert(rows), values)
+                seen += len(records)
+            if batches:
+                await consumer.commit()
+        done = time.time()
+    finally:
+        await consumer.stop()
+        await engine.dispose()
+    assert started is not None
+    return n / max(1e-6, done - started)
+
+
+async def bench(kinds: list[str], n: int, rounds: int) -> dict[str, dict[str, list[float]]]:
+    results: dict[str, dict[str, list[float]]] = {k: {"responder": [], "relay": []} for k in kinds}
+    broker = EmbeddedBroker().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            tmp = Path(tmp_dir)
+            for r in range(rounds):
+                for kind in kinds:
+                    run = f"r{r}{kind[:2]}{uuid.uuid4().hex[:6]}"
+                    prefix = f"bench.{run}."
+                    topic = prefix + MENTIONS_CLASSIFIED
+                    await produce(broker.bootstrap_servers, topic, classified_mentions(n, run))
+                    round_dir = tmp / run
+                    round_dir.mkdir()
+                    async with Database(kind, round_dir, f"otklik_bench_{run}") as db:
+                        relay = await run_relay(broker.bootstrap_servers, db, topic, n)
+                        responder = await run_responder(broker, db, prefix, n, round_dir)
+                    results[kind]["relay"].append(relay)
+                    results[kind]["responder"].append(responder)
+                    print(
+                        f"round {r + 1} {kind:10} responder {responder:7.0f}/s   "
+                        f"relay {relay:7.0f}/s",
+                        flush=True,
+                    )
+    finally:
+        broker.stop()
+    return results
+
+
+async def postgres_available() -> bool:
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(database="postgres", **PG), timeout=5)  # type: ignore[arg-type]
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await conn.close()
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=3000, help="mentions per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if "postgresql" in kinds and not asyncio.run(postgres_available()):
+        print("PostgreSQL is not reachable on 127.0.0.1:5432: measuring SQLite only")
+        kinds.remove("postgresql")
+    results = asyncio.run(bench(kinds, args.n, args.rounds))
+    print(
+        f"\nmentions per round: {args.n} (70 % positive, 30 % negative, ru/en, 15 % with a "
+        f"question), rounds: {args.rounds}, CPUs: {os.cpu_count()}"
+    )
+    print(f"{'database':12} {'responder/s':>12} {'relay/s':>10} {'ratio':>7}   target 1000/s")
+    for kind, figures in results.items():
+        responder = statistics.median(figures["responder"])
+        relay = statistics.median(figures["relay"])
+        verdict = "meets" if responder >= 1000 else "below"
+        print(f"{kind:12} {responder:12.0f} {relay:10.0f} {responder / relay:7.3f}   {verdict}")
+
+
+if __name__ == "__main__":
+    main()
