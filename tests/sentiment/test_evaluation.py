@@ -210,3 +210,14 @@ def test_main_reports_the_review_set(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "[ru-x]" in printed  # --show-errors lists the review
     report = json.loads(out.read_text())
     assert report["project_reviews"]["builtin"]["aspects"]["n_gold"] == 1
+
+
+def test_training_and_metrics_read_the_committed_review_set() -> None:
+    """The loader used by `make train` (final selection) and by the `project-reviews` set
+    of `make eval` finds the committed file; it returns [] only when the file is absent,
+    so a wrong path would silently drop the set from both."""
+    from services.sentiment.training.project_reviews import PROJECT_REVIEWS, load_project_reviews
+
+    assert PROJECT_REVIEWS.resolve() == REVIEWS.resolve()
+    reviews = load_project_reviews()
+    assert len(reviews) == len(load_reviews()) >= 300

@@ -365,13 +365,13 @@ REVIEW_SOURCES: dict[str, Callable[[Path | None], list[RatedText]]] = {
 #: source as far as the source has them (marketplace priors are restored at prediction
 #: time by the head's prior correction, not by the sample).
 DEFAULT_CAPS: dict[str, dict[str, int]] = {
-    "livelib-books": {"positive": 400, "neutral": 400, "negative": 400},
-    "otzovik-sberbank": {"positive": 250, "neutral": 200, "negative": 250},
-    "steam-games": {"positive": 450, "negative": 450},
-    "kinopoisk-films": {"positive": 80, "negative": 80},
-    "womens-clothing": {"positive": 500, "neutral": 500, "negative": 500},
-    "blitzer-amazon": {"positive": 250, "negative": 250},
-    "amazon-alexa": {"positive": 300, "neutral": 100, "negative": 200},
+    "livelib-books": {"positive": 900, "neutral": 900, "negative": 900},
+    "otzovik-sberbank": {"positive": 500, "neutral": 400, "negative": 500},
+    "steam-games": {"positive": 1000, "negative": 1000},
+    "kinopoisk-films": {"positive": 300, "negative": 300},
+    "womens-clothing": {"positive": 1000, "neutral": 1000, "negative": 1000},
+    "blitzer-amazon": {"positive": 500, "negative": 500},
+    "amazon-alexa": {"positive": 500, "neutral": 150, "negative": 300},
 }
 #: Training texts are clipped shorter than held-out ones: the opening of a review carries
 #: its verdict often enough, and a 500-character text costs half the encoder time.

@@ -35,10 +35,10 @@ from services.sentiment.training import data
 from services.sentiment.training.embeddings import EmbeddingCache
 
 SEED = 13
-#: RuSentiment posts embedded for the heads (an evenly spaced sample of the 28k training
-#: posts: embedding all of them costs more than `make train`'s budget on 2 busy cores; the
-#: 5-class head's n-gram part still learns from all of them).
-RUSENTIMENT_SAMPLE = 3000
+#: RuSentiment posts in the review head's training set (an evenly spaced sample of the
+#: 28k training posts: social posts are not reviews, more of them would outweigh the
+#: review corpora). The 5-class comparison head trains on all of them.
+RUSENTIMENT_SAMPLE = 6000
 #: Weight of social-media items beside review items (they teach the neutral class and
 #: colloquial Russian, but are not reviews).
 SOCIAL_WEIGHT = 0.35
@@ -161,9 +161,11 @@ def fit_lr(ds: Dataset, *, c: float = 1.0) -> Head:
     return _head_from_linear(ds, model.coef_, model.intercept_, list(model.classes_))
 
 
-def fit_lr_ngram(ds: Dataset, *, c: float = 4.0, scale: float = 2.0) -> Head:
+def fit_lr_ngram(ds: Dataset, *, c: float = 4.0, scale: float = 2.0, balanced: bool = True) -> Head:
     """LR on [embedding * scale | hashed tf-idf n-grams]: the encoder stacked with the
-    built-in model's features (scale balances the dense block against the sparse ones)."""
+    built-in model's features in one model (scale balances the dense block against the
+    sparse ones). `balanced=False` keeps the data's own class prior (RuSentiment's
+    weighted F1 rewards it)."""
     import copy
 
     assert ds.embeddings is not None
@@ -172,7 +174,7 @@ def fit_lr_ngram(ds: Dataset, *, c: float = 4.0, scale: float = 2.0) -> Head:
         [sp.csr_matrix(ds.embeddings * scale), featurizer.transform(ds.texts)], format="csr"
     )
     model = LogisticRegression(C=c, max_iter=400)
-    model.fit(x, ds.labels, sample_weight=balance_weights(ds))
+    model.fit(x, ds.labels, sample_weight=balance_weights(ds) if balanced else ds.weights)
     head = _head_from_linear(ds, model.coef_, model.intercept_, list(model.classes_))
     head.featurizer = featurizer
     head.embedding_scale = scale
@@ -384,73 +386,3 @@ def choose_decision_bias(
         if ok
         else f"no offset reaches negative recall {min_recall}: max negative F1",
     }
-
-
-def fit_product_of_experts(
-    full: Dataset,
-    embedded: Dataset,
-    *,
-    val_fraction: float = 0.12,
-    alphas: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0),
-    c_ngram: float = 4.0,
-    c_embedding: float = 2.0,
-) -> tuple[Head, dict[str, Any]]:
-    """Stack the encoder with n-gram features when only part of the data is embedded.
-
-    Two logistic regressions over the same classes: one on hashed char+word tf-idf of
-    every text of `full`, one on the embeddings of `embedded` (a subset of `full`). Their
-    logits add (a product of experts); alpha, the encoder's weight, is chosen on a
-    validation part of `embedded` that neither model trained on. The sum is one linear
-    layer over [embedding * alpha | tf-idf], so it ships in the ordinary head format.
-    """
-    import copy
-
-    from sklearn.metrics import f1_score
-
-    assert embedded.embeddings is not None
-    rng = np.random.default_rng(SEED)
-    val = rng.random(len(embedded.texts)) < val_fraction
-    val_texts = {t for t, v in zip(embedded.texts, val, strict=True) if v}
-    keep = np.asarray([t not in val_texts for t in full.texts])
-    featurizer = NgramFeaturizer(copy.deepcopy(DEFAULT_FEATURES)).fit_idf(
-        [t for t, k in zip(full.texts, keep, strict=True) if k]
-    )
-    x_full = featurizer.transform(full.texts)
-    ngram = LogisticRegression(C=c_ngram, max_iter=300, class_weight="balanced")
-    ngram.fit(x_full[keep], full.labels[keep], sample_weight=full.weights[keep])
-    emb = LogisticRegression(C=c_embedding, max_iter=500, class_weight="balanced")
-    emb.fit(embedded.embeddings[~val], embedded.labels[~val])
-    n = len(full.classes)
-
-    def dense(model: LogisticRegression, width: int) -> tuple[np.ndarray, np.ndarray]:
-        weight = np.zeros((width, n), dtype=np.float32)
-        bias = np.full(n, -30.0, dtype=np.float32)
-        for row, k in enumerate(model.classes_):
-            weight[:, k] = model.coef_[row]
-            bias[k] = model.intercept_[row]
-        return weight, bias
-
-    w_n, b_n = dense(ngram, x_full.shape[1])
-    w_e, b_e = dense(emb, embedded.embeddings.shape[1])
-    val_idx = np.flatnonzero(val)
-    x_val = featurizer.transform([embedded.texts[i] for i in val_idx])
-    logits_n = np.asarray(x_val @ w_n) + b_n
-    logits_e = embedded.embeddings[val_idx] @ w_e + b_e
-    gold = embedded.labels[val_idx]
-    trials = {
-        float(a): round(
-            float(f1_score(gold, (logits_n + a * logits_e).argmax(axis=1), average="weighted")),
-            4,
-        )
-        for a in alphas
-    }
-    alpha = max(trials, key=lambda a: (trials[a], -abs(a - 1.0)))
-    head = Head(
-        classes=list(full.classes),
-        collapse=dict(data.COLLAPSE),
-        layers=[(np.vstack([w_e, w_n]).astype(np.float32), (alpha * b_e + b_n).astype(np.float32))],
-        encoder={},
-        embedding_scale=alpha,
-        featurizer=featurizer,
-    )
-    return head, {"alpha": alpha, "validation_weighted_f1": trials, "validation_n": int(val.sum())}

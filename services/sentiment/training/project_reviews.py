@@ -1,4 +1,4 @@
-"""The project's own labelled product reviews (`reviews.jsonl` beside this module).
+"""The project's own labelled product reviews (`services/sentiment/evaluation/reviews.jsonl`).
 
 Each line: {"id", "language", "platform", "rating" (1-5 or null), "text", "pros", "cons",
 "sentiment" (what the customer means), "aspects", "questions", "sarcasm", "rating_slip",
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROJECT_REVIEWS = Path(__file__).resolve().parent / "reviews.jsonl"
+PROJECT_REVIEWS = Path(__file__).resolve().parent.parent / "evaluation" / "reviews.jsonl"
 SENTIMENTS = ("positive", "neutral", "negative")
 
 
