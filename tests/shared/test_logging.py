@@ -62,7 +62,7 @@ def test_stdlib_exception_is_explained_too(json_logs: io.StringIO) -> None:
     try:
         int("not a number")
     except ValueError:
-        logging.getLogger("uvicorn.error").exception("request failed")
+        logging.getLogger("tests.logging.stdlib").exception("request failed")
     (line,) = _lines(json_logs)
     assert line["error_type"] == "ValueError"
     assert "invalid literal" in str(line["error_message"])
