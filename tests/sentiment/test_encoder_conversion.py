@@ -156,3 +156,17 @@ def test_a_conversion_that_drifts_fails_the_check_with_the_text_named(e5_model_d
     )
     require(good)
     assert good.worst >= 0.99
+
+
+def test_the_default_model_dir_is_where_the_service_looks() -> None:
+    """`make` builds into the directory the service's default SENTIMENT_ENCODER_DIR names,
+    under the project root (a wrong root made the service fall back to the linear model)."""
+    from services.sentiment.classifier.encoder.build import default_model_dir
+    from services.sentiment.config import SentimentSettings
+
+    root = default_model_dir().parents[2]
+    assert (root / "pyproject.toml").is_file(), root
+    assert (
+        default_model_dir()
+        == root / SentimentSettings.model_fields["sentiment_encoder_dir"].default
+    )

@@ -40,7 +40,7 @@ MANIFEST_FORMAT = 1
 DEFAULT_DIR = Path("var") / "models" / "e5-small"
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[4]  # services/sentiment/classifier/encoder/
 
 
 def default_model_dir() -> Path:
