@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import and_, func, select
@@ -252,6 +253,28 @@ class SyncResult:
     kept: int = 0
 
 
+def _file_touch(record: FactRecord, now: datetime) -> None:
+    """A change the facts file made: a new revision, by the file."""
+    record.revision += 1
+    record.updated_at = now
+    record.updated_by = FILE_ACTOR
+
+
+def _file_audit(
+    session: AsyncSession, record: FactRecord, action: str, *, before: dict[str, Any] | None
+) -> None:
+    """The audit line of a change the facts file made (after: None once deleted)."""
+    _audit(
+        session,
+        fact_id=record.id,
+        action=action,
+        actor=FILE_ACTOR,
+        role="admin",
+        before=before,
+        after=None if record.deleted else snapshot(record),
+    )
+
+
 async def sync_from_file(session: AsyncSession, facts: Sequence[FactCreate]) -> SyncResult:
     """Apply the facts file by the rule in this module's docstring."""
     now = utcnow()
@@ -274,15 +297,7 @@ async def sync_from_file(session: AsyncSession, facts: Sequence[FactCreate]) -> 
                 **content,
             )
             session.add(record)
-            _audit(
-                session,
-                fact_id=fact.id,
-                action="import",
-                actor=FILE_ACTOR,
-                role="admin",
-                before=None,
-                after=snapshot(record),
-            )
+            _file_audit(session, record, "import", before=None)
             created += 1
             continue
         if record.origin != "file" or record.deleted:
@@ -293,34 +308,14 @@ async def sync_from_file(session: AsyncSession, facts: Sequence[FactCreate]) -> 
             continue
         for name, value in content.items():
             setattr(record, name, value)
-        record.revision += 1
-        record.updated_at = now
-        record.updated_by = FILE_ACTOR
-        _audit(
-            session,
-            fact_id=fact.id,
-            action="import",
-            actor=FILE_ACTOR,
-            role="admin",
-            before=before,
-            after=snapshot(record),
-        )
+        _file_touch(record, now)
+        _file_audit(session, record, "import", before=before)
         updated += 1
     for record in records.values():
         if record.id not in in_file and record.origin == "file" and not record.deleted:
             before = snapshot(record)
             record.deleted = True
-            record.revision += 1
-            record.updated_at = now
-            record.updated_by = FILE_ACTOR
-            _audit(
-                session,
-                fact_id=record.id,
-                action="delete",
-                actor=FILE_ACTOR,
-                role="admin",
-                before=before,
-                after=None,
-            )
+            _file_touch(record, now)
+            _file_audit(session, record, "delete", before=before)
             removed += 1
     return SyncResult(created=created, updated=updated, removed=removed, kept=kept)
