@@ -1,4 +1,4 @@
-"""Fake Ozon Seller API review methods (POST + JSON, Client-Id / Api-Key)."""
+"""Fake Ozon Seller API review and question methods (POST + JSON, Client-Id / Api-Key)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,15 @@ class FakeOzon(FakePlatform):
     #: on Ozon) new ones wait in `in_moderation` until `pass_moderation`.
     moderating: bool = True
     in_moderation: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    #: The seller's answers under each question (`/v1/question/answer/list`).
+    answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Every answer `/v1/question/answer/create` carried out, by question id.
+    answers_created: list[str] = field(default_factory=list)
+    #: Questions a `/v1/question/list` page holds (the request has no limit) and
+    #: answers an answer-list page holds.
+    question_page: int = 100
+    answer_page: int = 20
 
     def pass_moderation(self) -> None:
         for review_id, held in self.in_moderation.items():
@@ -82,12 +91,49 @@ class FakeOzon(FakePlatform):
         self.reviews.sort(key=lambda r: (r["published_at"], r["id"]))
         return item
 
+    def add_question(
+        self, created: datetime, text: str = "Есть размер XL?", qid: str | None = None
+    ) -> dict[str, Any]:
+        item = {
+            "id": qid or str(uuid.uuid4()),
+            "sku": 1234567890,
+            "text": text,
+            "author_name": "Мария",
+            "published_at": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "status": "NEW",
+            "answers_count": 0,
+            "product_url": "https://www.ozon.ru/product/1234567890/",
+            "question_link": "https://www.ozon.ru/product/1234567890/questions/",
+        }
+        self.questions.append(item)
+        self.questions.sort(key=lambda q: (q["published_at"], q["id"]))
+        return item
+
+    def answer_question_in_cabinet(self, question_id: str, text: str) -> None:
+        """A person answers the question in the seller's cabinet."""
+        question = next(q for q in self.questions if q["id"] == question_id)
+        self._add_answer(question, text)
+
+    def _add_answer(self, question: dict[str, Any], text: str) -> dict[str, Any]:
+        answer = {
+            "id": str(uuid.uuid4()),
+            "question_id": question["id"],
+            "sku": question["sku"],
+            "text": text,
+            "author_name": "ООО Магазин",
+            "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        self.answers.setdefault(question["id"], []).append(answer)
+        question["answers_count"] += 1
+        question["status"] = "PROCESSED"
+        return answer
+
     def auth_error(self, request: Request) -> Response | None:
         if not request.headers.get("client-id") or not request.headers.get("api-key"):
             return _err(401, 16, "Client-Id and Api-Key headers are required")
         if request.headers["client-id"] != CLIENT_ID or request.headers["api-key"] != API_KEY:
             return _err(401, 16, "Invalid Api-Key, please contact support")
-        if not self.subscription and request.url.path.startswith("/v1/review/"):
+        if not self.subscription and request.url.path.startswith(("/v1/review/", "/v1/question/")):
             return _err(
                 403,
                 7,
@@ -188,3 +234,87 @@ class FakeOzon(FakePlatform):
                         comments.remove(comment)
                         return JSONResponse({})
             return _err(404, 5, "comment not found")
+
+        def question_of(body: Any) -> dict[str, Any] | None:
+            qid = body.get("question_id") if isinstance(body, dict) else None
+            return next((q for q in self.questions if q["id"] == qid), None)
+
+        @app.post("/v1/question/list")
+        async def question_list(request: Request) -> Response:
+            body = await json_body(request)
+            if not isinstance(body, dict):
+                return _err(400, 3, "invalid JSON body")
+            status = (body.get("filter") or {}).get("status") or "ALL"
+            if status not in ("NEW", "ALL", "VIEWED", "PROCESSED", "UNPROCESSED"):
+                return _err(400, 3, f"invalid filter.status {status!r}")
+            start = 0
+            if body.get("last_id"):
+                ids = [q["id"] for q in self.questions]
+                if body["last_id"] not in ids:
+                    return _err(400, 3, "last_id not found")
+                start = ids.index(body["last_id"]) + 1
+            open_ = ("NEW", "VIEWED", "UNPROCESSED")
+            rest = [
+                q
+                for q in self.questions[start:]
+                if status == "ALL"
+                or q["status"] == status
+                or (status == "UNPROCESSED" and q["status"] in open_)
+            ]
+            page = rest[: self.question_page]
+            more = len(rest) > len(page)
+            return JSONResponse(
+                {"questions": page, "last_id": page[-1]["id"] if more else "", "has_next": more}
+            )
+
+        @app.post("/v1/question/info")
+        async def question_info(request: Request) -> Response:
+            body = await json_body(request)
+            if not isinstance(body, dict) or not body.get("question_id"):
+                return _err(400, 3, "question_id is required")
+            question = question_of(body)
+            if question is None:
+                return _err(404, 5, "question not found")
+            return JSONResponse(question)
+
+        @app.post("/v1/question/answer/list")
+        async def answer_list(request: Request) -> Response:
+            body = await json_body(request)
+            question = question_of(body)
+            if question is None:
+                return _err(404, 5, "question not found")
+            if body.get("sku") != question["sku"]:
+                return _err(400, 3, "sku does not match the question")
+            items = self.answers.get(question["id"], [])
+            start = 0
+            if body.get("last_id"):
+                ids = [a["id"] for a in items]
+                start = ids.index(body["last_id"]) + 1 if body["last_id"] in ids else len(items)
+            page = items[start : start + self.answer_page]
+            more = start + len(page) < len(items)
+            return JSONResponse({"answers": page, "last_id": page[-1]["id"] if more else ""})
+
+        @app.post("/v1/question/answer/create")
+        async def answer_create(request: Request) -> Response:
+            body = await json_body(request)
+            question = question_of(body)
+            if question is None:
+                return _err(404, 5, "question not found")
+            text = body.get("text")
+            if not isinstance(text, str) or not 2 <= len(text) <= 3000:
+                return _err(400, 3, "text must be 2..3000 characters")
+            if body.get("sku") != question["sku"]:
+                return _err(400, 3, "sku does not match the question")
+            self.answers_created.append(question["id"])
+            return JSONResponse({"answer_id": self._add_answer(question, text)["id"]})
+
+        @app.post("/v1/question/answer/delete")
+        async def answer_delete(request: Request) -> Response:
+            body = await json_body(request)
+            aid = body.get("answer_id") if isinstance(body, dict) else None
+            for answers in self.answers.values():
+                for answer in answers:
+                    if answer["id"] == aid and body.get("sku") == answer["sku"]:
+                        answers.remove(answer)
+                        return JSONResponse({"result": "ok"})
+            return _err(404, 5, "answer not found")

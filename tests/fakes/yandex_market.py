@@ -1,4 +1,5 @@
-"""Fake Yandex Market Partner API goods-feedback (Api-Key, 420 throttling)."""
+"""Fake Yandex Market Partner API goods-feedback and goods-questions (Api-Key, 420
+throttling)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
@@ -40,6 +41,11 @@ class FakeYandexMarket(FakePlatform):
     feedbacks: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
     next_comment_id: int = 1000
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers to questions (every author), each with its `questionId`.
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    #: Question ids of every answer `goods-questions/update` CREATE carried out.
+    answers_created: list[int] = field(default_factory=list)
 
     def add_feedback(
         self,
@@ -103,6 +109,51 @@ class FakeYandexMarket(FakePlatform):
             }
         )
         feedback["statistics"]["commentsCount"] += 1
+
+    def add_question(
+        self, qid: int, created: datetime, text: str = "Подойдёт к модели X?"
+    ) -> dict[str, Any]:
+        item = {
+            "questionIdentifiers": {"id": qid, "offerId": f"SKU-{qid}", "categoryId": 91491},
+            "businessId": BUSINESS_ID,
+            "text": text,
+            "createdAt": created.isoformat(),
+            "votes": {"likes": 0, "dislikes": 0},
+            "author": {"type": "USER", "name": "Ольга"},
+        }
+        self.questions.append(item)
+        self.questions.sort(
+            key=lambda q: (datetime.fromisoformat(q["createdAt"]), q["questionIdentifiers"]["id"])
+        )
+        return item
+
+    def question(self, qid: int) -> dict[str, Any] | None:
+        return next((q for q in self.questions if q["questionIdentifiers"]["id"] == qid), None)
+
+    def add_answer(self, qid: int, text: str, author_type: str = "BUSINESS") -> dict[str, Any]:
+        """An answer under a question: the seller's (as the shop, brand or vendor) or a
+        buyer's (`USER`); the cabinet's answers land here too."""
+        self.next_comment_id += 1
+        answer = {
+            "id": self.next_comment_id,
+            "text": text,
+            "canModify": author_type == "BUSINESS",
+            "author": {"type": author_type, "name": "Shop" if author_type != "USER" else "Иван"},
+            "status": "PUBLISHED",
+            "questionId": qid,
+            "createdAt": datetime.now(UTC).isoformat(),
+            "votes": {"likes": 0, "dislikes": 0},
+        }
+        self.answers.append(answer)
+        return answer
+
+    def _needs_answer(self, qid: int) -> bool:
+        return not any(
+            a["questionId"] == qid
+            and a["author"]["type"] != "USER"
+            and a["status"] not in ("DELETED", "BANNED")
+            for a in self.answers
+        )
 
     def auth_error(self, request: Request) -> Response | None:
         if request.headers.get("api-key") != API_KEY:
@@ -233,3 +284,101 @@ class FakeYandexMarket(FakePlatform):
             feedback["needReaction"] = False
             feedback["statistics"]["commentsCount"] += 1
             return _ok(new)
+
+        def page_of(
+            items: list[Any], request: Request
+        ) -> tuple[list[Any], dict[str, str]] | Response:
+            q = request.query_params
+            limit = int(q.get("limit", 50))
+            if not 1 <= limit <= 50:
+                return _err(400, "BAD_REQUEST", "limit must be in 1..50")
+            token = q.get("pageToken") or q.get("page_token")
+            start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
+            paging = {}
+            if start + limit < len(items):
+                paging["nextPageToken"] = base64.urlsafe_b64encode(
+                    str(start + limit).encode()
+                ).decode()
+            return items[start : start + limit], paging
+
+        @app.post("/v1/businesses/{business_id}/goods-questions")
+        async def question_list(business_id: int, request: Request) -> Response:
+            if (denied := self._business(business_id)) is not None:
+                return denied
+            body = await json_body(request) or {}
+            today = datetime.now(UTC).date()
+            date_to = date.fromisoformat(body["dateTo"]) if body.get("dateTo") else today
+            date_from = (
+                date.fromisoformat(body["dateFrom"])
+                if body.get("dateFrom")
+                else date_to - timedelta(days=30)
+            )
+            if (date_to - date_from).days > 31 or date_from > date_to:
+                return _err(400, "BAD_REQUEST", "the period must not exceed one month")
+            items = [
+                q
+                for q in self.questions
+                if date_from <= datetime.fromisoformat(q["createdAt"]).date() <= date_to
+            ]
+            if body.get("questionIds"):
+                wanted = set(body["questionIds"])
+                items = [q for q in self.questions if q["questionIdentifiers"]["id"] in wanted]
+            if body.get("needAnswer"):
+                items = [q for q in items if self._needs_answer(q["questionIdentifiers"]["id"])]
+            if body.get("sort") == "CREATED_AT_DESC":
+                items = items[::-1]
+            paged = page_of(items, request)
+            if isinstance(paged, Response):
+                return paged
+            page, paging = paged
+            return _ok({"questions": page, "paging": paging, "totalCount": len(items)})
+
+        @app.post("/v1/businesses/{business_id}/goods-questions/answers")
+        async def answer_list(business_id: int, request: Request) -> Response:
+            if (denied := self._business(business_id)) is not None:
+                return denied
+            body = await json_body(request) or {}
+            if self.question(body.get("questionId")) is None:
+                return _err(404, "NOT_FOUND", "question not found")
+            items = [
+                a
+                for a in self.answers
+                if a["questionId"] == body["questionId"] and a["status"] != "DELETED"
+            ]
+            paged = page_of(items, request)
+            if isinstance(paged, Response):
+                return paged
+            page, paging = paged
+            return _ok({"answers": page, "paging": paging})
+
+        @app.post("/v1/businesses/{business_id}/goods-questions/update")
+        async def question_update(business_id: int, request: Request) -> Response:
+            if (denied := self._business(business_id)) is not None:
+                return denied
+            body = await json_body(request) or {}
+            operation = body.get("operationType")
+            text = body.get("text")
+            if operation in ("CREATE", "UPDATE") and (
+                not isinstance(text, str) or not 1 <= len(text) <= 5000
+            ):
+                return _err(400, "BAD_REQUEST", "text must be 1..5000 characters")
+            if operation == "CREATE":
+                parent = body.get("parentEntityId") or {}
+                if parent.get("type") != "QUESTION" or self.question(parent.get("id")) is None:
+                    return _err(404, "NOT_FOUND", "question not found")
+                self.answers_created.append(parent["id"])
+                answer = self.add_answer(parent["id"], text)
+                return _ok({"entity": {"id": answer["id"], "type": "ANSWER"}})
+            if operation in ("UPDATE", "DELETE"):
+                entity = body.get("entityId") or {}
+                existing = next((a for a in self.answers if a["id"] == entity.get("id")), None)
+                if entity.get("type") != "ANSWER" or existing is None:
+                    return _err(404, "NOT_FOUND", "answer not found")
+                if not existing["canModify"]:
+                    return _err(400, "BAD_REQUEST", "answer cannot be modified")
+                if operation == "UPDATE":
+                    existing["text"] = text
+                else:
+                    existing["status"] = "DELETED"
+                return JSONResponse({"status": "OK"})
+            return _err(400, "BAD_REQUEST", f"unknown operationType {operation!r}")

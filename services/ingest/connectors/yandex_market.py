@@ -1,10 +1,20 @@
-"""Yandex Market goods feedback (api.partner.market.yandex.ru, `Api-Key` header).
+"""Yandex Market goods feedback and goods questions (api.partner.market.yandex.ru,
+`Api-Key` header).
 
 Polls `reactionStatus=ALL` rather than NEED_REACTION: `needReaction` flips to false when
 someone merely opens the review in the cabinet, so filtering on it would lose reviews.
 A sweep pages with `pageToken` from `dateTimeFrom = watermark - overlap`; items are
 deduped by id+revision. Throttling is HTTP 420 with `X-RateLimit-Resource-Until`;
 hourly quotas can mean a long wait, which the caller gets as `retry_after`.
+
+Questions (`/v1/businesses/{id}/goods-questions`) are a second stream of the same source
+(option `kinds`). They are read with `needAnswer=true` (the questions waiting for the
+seller's answer; option `need_answer: false` reads all of them and asks the answers of
+each new one whether the seller answered) from the watermark's day minus the overlap;
+Market serves at most one month back. An answer goes through
+`goods-questions/update` (CREATE, or UPDATE of the seller's own answer for an edit);
+before it, the question's answers are read: one by the seller that we did not write
+stops the post.
 """
 
 from __future__ import annotations
@@ -53,8 +63,19 @@ SELLER_AUTHORS = ("BUSINESS", "BRAND")
 #: The longest `dateTimeFrom`..now span Market accepts is six months [C]; 180 days is
 #: under it whatever the months.
 MAX_WINDOW_S = 180 * 24 * 3600
-#: Bound on comment pages read under one review (50 each).
+#: Bound on comment pages read under one review (50 each), answer pages under a question.
 MAX_COMMENT_PAGES = 10
+#: What one source reads: goods feedback, goods questions (option `kinds`).
+STREAMS = ("reviews", "questions")
+#: Who answers a question for the seller [C QuestionsTextContentAuthorType].
+SELLER_ANSWER_AUTHORS = ("BUSINESS", "BRAND", "VENDOR")
+#: Question quotas, lower tier [C]: list 1,000/h, answers list 10,000/h, update 500/h.
+QUESTIONS_RATE = 1000 / 3600
+ANSWERS_RATE = 10000 / 3600
+QUESTION_UPDATE_RATE = 500 / 3600
+#: The questions filter spans at most one month [C GetQuestionsRequest]; 28 days is
+#: inside it whatever the month.
+MAX_QUESTION_WINDOW_S = 28 * 24 * 3600
 
 
 class YandexMarketConnector(BaseConnector):
@@ -77,9 +98,14 @@ class YandexMarketConnector(BaseConnector):
         #: comment list (5,000/h) and comment updates (1,000/h) each have their own.
         self.comments_http = self._method_http("comments", COMMENTS_RATE)
         self.update_http = self._method_http("update", UPDATE_RATE)
+        self.questions_http = self._method_http("questions", QUESTIONS_RATE)
+        self.answers_http = self._method_http("answers", ANSWERS_RATE)
+        self.question_update_http = self._method_http("question_update", QUESTION_UPDATE_RATE)
 
     def _method_http(self, method: str, default_rate: float) -> PlatformHTTP:
-        return PlatformHTTP(
+        """A caller with its own quota bucket; its calls count in the source's stats
+        (the poller exports throttled answers from `self.http.stats`)."""
+        caller = PlatformHTTP(
             self.http.client,
             platform=self.platform,
             base_url=self.http.base_url,
@@ -93,6 +119,8 @@ class YandexMarketConnector(BaseConnector):
             policy=self.http.policy,
             clock=self.clock,
         )
+        caller.stats = self.http.stats
+        return caller
 
     def auth_headers(self) -> dict[str, str]:
         return {"Api-Key": self.credential("api_key")}
@@ -104,6 +132,15 @@ class YandexMarketConnector(BaseConnector):
     def prefix(self) -> str:
         return f"/v2/businesses/{int(self.option('business_id'))}/goods-feedback"
 
+    @property
+    def questions_path(self) -> str:
+        return f"/v1/businesses/{int(self.option('business_id'))}/goods-questions"
+
+    @property
+    def streams(self) -> tuple[str, ...]:
+        wanted = self.options.get("kinds", STREAMS)
+        return tuple(s for s in STREAMS if s in wanted)
+
     async def _call(
         self,
         path: str,
@@ -111,11 +148,20 @@ class YandexMarketConnector(BaseConnector):
         params: Mapping[str, Any] | None = None,
         *,
         idempotent: bool = True,
+        empty_ok: bool = False,
     ) -> Any:
+        """Market's `{status: OK, result}` envelope; `empty_ok` for the methods that
+        answer without a result (a question answer's UPDATE)."""
         if path.endswith("/comments/update"):
             http = self.update_http
         elif path.endswith("/comments"):
             http = self.comments_http
+        elif path.endswith("/goods-questions/update"):
+            http = self.question_update_http
+        elif path.endswith("/goods-questions/answers"):
+            http = self.answers_http
+        elif path.endswith("/goods-questions"):
+            http = self.questions_http
         else:
             http = self.http
         _, result = await http.request(
@@ -125,12 +171,47 @@ class YandexMarketConnector(BaseConnector):
             raise BadResponse(self.platform, path, "body is not a JSON object")
         if result.get("status") != "OK":
             raise BadResponse(self.platform, path, f"status is {result.get('status')!r}, not 'OK'")
+        if result.get("result") is None and empty_ok:
+            return {}
         if not isinstance(result.get("result"), dict):
             raise BadResponse(self.platform, path, "'result' is missing or not an object")
         return result["result"]
 
     async def fetch(self, cursor: str | None) -> FetchPage:
+        """One page of the current stream; `has_more` until every stream is swept.
+
+        The reviews' state stays at the cursor's top level (cursors stored before
+        questions existed resume as they were); the questions' state is under
+        `questions`."""
         state = decode_cursor(self.platform, cursor)
+        streams = self.streams
+        if not streams:
+            raise ConnectorError("yandex_market: option 'kinds' selects nothing", retryable=False)
+        stream = state.get("stream") if state.get("stream") in streams else streams[0]
+        if stream == "reviews":
+            page = await self._review_page(state)
+        else:
+            sub = dict(state.get("questions") or {})
+            page = await self._question_page(sub)
+            state["questions"] = sub
+        index = streams.index(stream)
+        if page.has_more:
+            state["stream"], has_more = stream, True
+        elif index + 1 < len(streams):
+            state["stream"], has_more = streams[index + 1], True
+        else:
+            state["stream"], has_more = streams[0], False
+        return FetchPage(
+            mentions=page.mentions,
+            next_cursor=encode_cursor(state),
+            has_more=has_more,
+            skipped=page.skipped,
+            skipped_reasons=page.skipped_reasons,
+        )
+
+    async def _review_page(self, state: dict[str, Any]) -> FetchPage:
+        """A goods-feedback page; `state` (the reviews' part of the cursor) is updated in
+        place and the page's `next_cursor` is not used."""
         overlap = int(self.options.get("overlap_s", 3600))
         watermark = state.get("wm")
         seen = SeenMap(state.get("seen"))
@@ -179,6 +260,74 @@ class YandexMarketConnector(BaseConnector):
             skipped_reasons=tuple(skipped),
         )
 
+    async def _question_page(self, state: dict[str, Any]) -> FetchPage:
+        """A goods-questions page, oldest first, from the watermark's day minus the
+        overlap (the filter takes plain dates); `state` is updated in place."""
+        overlap = int(self.options.get("overlap_s", 3600))
+        watermark = state.get("wm")
+        seen = SeenMap(state.get("seen"))
+        token = state.get("token")
+        need_answer = bool(self.options.get("need_answer", True))
+        body: dict[str, Any] = {"needAnswer": need_answer, "sort": "CREATED_AT_ASC"}
+        date_from = state.get("from")
+        if not token and isinstance(watermark, int | float):
+            now = int(datetime.now(UTC).timestamp())
+            date_from = max(int(watermark) - overlap, now - MAX_QUESTION_WINDOW_S)
+        if date_from is not None:
+            body["dateFrom"] = epoch_dt(int(date_from)).date().isoformat()
+        params: dict[str, Any] = {"limit": max(1, min(50, int(self.options.get("limit", 50))))}
+        if token:
+            params["pageToken"] = token
+        path = self.questions_path
+        result = await self._call(path, body, params)
+        items = require_list(self.platform, path, result, "questions")
+        paging = result.get("paging") or {}
+        next_token = paging.get("nextPageToken") if isinstance(paging, dict) else None
+        mentions, skipped = self.map_items(items, self._question)
+        fresh = [m for m in mentions if seen.is_new(m)]
+        if not need_answer:  # all questions: ask the new ones whether the seller answered
+            fresh = [
+                m.model_copy(update={"answered": True})
+                if await self._seller_answers(int(m.external_id))
+                else m
+                for m in fresh
+            ]
+        for m in fresh:
+            seen.add(m)
+        stamps = [int(m.published_at.timestamp()) for m in mentions]
+        if stamps:
+            watermark = max(int(watermark or 0), max(stamps))
+        if next_token:
+            state.update(token=next_token, **({"from": date_from} if date_from else {}))
+        else:
+            state.pop("token", None)
+            state.pop("from", None)
+        if watermark is not None:
+            state["wm"] = int(watermark)
+            # the next sweep starts at the beginning of a day: remember that day too
+            seen.prune_before(int(watermark) - overlap - 86400)
+        state["seen"] = seen.dump()
+        return FetchPage(
+            mentions=fresh,
+            next_cursor=None,
+            has_more=bool(next_token),
+            skipped=len(skipped),
+            skipped_reasons=tuple(skipped),
+        )
+
+    def _question(self, item: Mapping[str, Any]) -> Mention:
+        identifiers = req(item, "questionIdentifiers", dict)
+        question_id = req(identifiers, "id", int)
+        author = opt_dict(item, "author")
+        return self.mention(
+            external_id=str(question_id),
+            kind=MentionKind.question,
+            text=req(item, "text", str),
+            author=opt_str(author, "name"),
+            product=Product(sku=opt_str(identifiers, "offerId")),
+            published_at=parse_dt(item.get("createdAt"), "createdAt"),
+        )
+
     async def _answered_ids(self, items: list[Any]) -> set[int]:
         """Reviews with a comment by the seller (BUSINESS or BRAND). `commentsCount`
         also counts buyers' comments, so only reviews with comments are read."""
@@ -194,19 +343,28 @@ class YandexMarketConnector(BaseConnector):
         return answered
 
     async def missing_ids(self, kind: MentionKind, external_ids: list[str]) -> set[str] | None:
-        """The list filtered by `feedbackIds` (50 a request): Market leaves out reviews
-        deleted by buyers or by Market [C], so an id not returned is gone."""
+        """The list filtered by `feedbackIds` (`questionIds`), 50 a request: Market
+        leaves out reviews deleted by buyers or by Market [C], so an id not returned is
+        gone."""
         ids = [i for i in external_ids if i.isdigit()]
         present: set[str] = set()
+        question = kind == MentionKind.question
+        path = self.questions_path if question else self.prefix
         for start in range(0, len(ids), 50):
-            chunk = ids[start : start + 50]
-            body = {"reactionStatus": "ALL", "feedbackIds": [int(i) for i in chunk]}
+            chunk = [int(i) for i in ids[start : start + 50]]
+            body: dict[str, Any] = (
+                {"questionIds": chunk}
+                if question
+                else {"reactionStatus": "ALL", "feedbackIds": chunk}
+            )
             params: dict[str, Any] = {"limit": 50}
             for _ in range(MAX_COMMENT_PAGES):
-                result = await self._call(self.prefix, body, params)
-                for item in require_list(self.platform, self.prefix, result, "feedbacks"):
+                result = await self._call(path, body, params)
+                key = "questions" if question else "feedbacks"
+                for item in require_list(self.platform, path, result, key):
                     if isinstance(item, dict):
-                        present.add(str(item.get("feedbackId")))
+                        ident = opt_dict(item, "questionIdentifiers") if question else item
+                        present.add(str(ident.get("id" if question else "feedbackId")))
                 paging = result.get("paging")
                 token = paging.get("nextPageToken") if isinstance(paging, dict) else None
                 if not token:
@@ -283,6 +441,8 @@ class YandexMarketConnector(BaseConnector):
 
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         """New comment, or an in-place edit (`comment.id`) of our earlier one."""
+        if request.kind == MentionKind.question:
+            return await self._answer_question(request)
         feedback_id = self._feedback_id(request)
         text = request.text.strip()
         self.check_length(text, 1, 4096)
@@ -325,18 +485,109 @@ class YandexMarketConnector(BaseConnector):
         return (await self.check_reply(request)).state == "published"
 
     async def check_reply(self, request: ReplyRequest) -> ReplyCheck:
-        """Our comment by its text: PUBLISHED / UNMODERATED are shown, BANNED was refused
-        by Market's moderation."""
-        mine = [
-            c
-            for c in await self._seller_comments(self._feedback_id(request))
-            if str(c.get("text", "")).strip() == request.text.strip()
-        ]
+        """Our comment (answer) by its text: PUBLISHED / UNMODERATED are shown, BANNED was
+        refused by Market's moderation."""
+        if request.kind == MentionKind.question:
+            listed = await self._seller_answers(self._question_id(request), live_only=False)
+        else:
+            listed = await self._seller_comments(self._feedback_id(request))
+        mine = [c for c in listed if str(c.get("text", "")).strip() == request.text.strip()]
         if any(c.get("status") in LIVE_STATUSES for c in mine):
             return ReplyCheck("published")
         if any(c.get("status") == "BANNED" for c in mine):
             return ReplyCheck("rejected", "Yandex Market moderation banned the comment")
         return ReplyCheck("missing")
+
+    # --- questions ---------------------------------------------------------------------
+
+    def _question_id(self, request: ReplyRequest) -> int:
+        try:
+            return int(request.external_id)
+        except ValueError as exc:
+            raise ConnectorError(
+                f"yandex_market: question id {request.external_id!r} is not a number",
+                retryable=False,
+            ) from exc
+
+    async def _seller_answers(
+        self, question_id: int, *, live_only: bool = True
+    ) -> list[Mapping[str, Any]]:
+        """The seller's answers to a question (shop, brand or vendor), all pages; with
+        `live_only` without the deleted and banned ones."""
+        path = f"{self.questions_path}/answers"
+        answers: list[Any] = []
+        params: dict[str, Any] = {"limit": 50}
+        for _ in range(MAX_COMMENT_PAGES):
+            result = await self._call(path, {"questionId": question_id}, params)
+            answers.extend(require_list(self.platform, path, result, "answers"))
+            paging = result.get("paging")
+            token = paging.get("nextPageToken") if isinstance(paging, dict) else None
+            if not token:
+                break
+            params = {"limit": 50, "pageToken": token}
+        return [
+            a
+            for a in answers
+            if isinstance(a, dict)
+            and isinstance(a.get("author"), dict)
+            and a["author"].get("type") in SELLER_ANSWER_AUTHORS
+            and not (live_only and a.get("status") in ("DELETED", "BANNED"))
+        ]
+
+    async def _answer_question(self, request: ReplyRequest) -> ReplyResult:
+        """Read the question's answers first: ours with this text is not posted again,
+        a seller answer we did not write stops the post unless this is an edit (which
+        updates that answer in place)."""
+        question_id = self._question_id(request)
+        text = request.text.strip()
+        self.check_length(text, 1, 5000)
+        path = f"{self.questions_path}/update"
+        try:
+            answers = await self._seller_answers(question_id)
+            for existing in answers:
+                if str(existing.get("text", "")).strip() == text:
+                    return ReplyResult(
+                        external_reply_id=str(existing.get("id")), published_at=datetime.now(UTC)
+                    )
+            if not request.edit and any(
+                not request.is_own(str(a.get("text", ""))) for a in answers
+            ):
+                raise AlreadyAnswered(self.platform, "question")
+            editable = [a for a in answers if a.get("canModify") is not False]
+            if request.edit and answers and not editable:
+                raise ConnectorError(
+                    "yandex_market: the seller's answer to this question cannot be modified "
+                    "(Market says canModify=false)",
+                    retryable=False,
+                )
+            if request.edit and editable:
+                target = editable[-1].get("id")
+                await self._call(
+                    path,
+                    {
+                        "operationType": "UPDATE",
+                        "entityId": {"id": target, "type": "ANSWER"},
+                        "text": text,
+                    },
+                    idempotent=True,  # the same text again
+                    empty_ok=True,
+                )
+                return ReplyResult(external_reply_id=str(target), published_at=datetime.now(UTC))
+            result = await self._call(
+                path,
+                {
+                    "operationType": "CREATE",
+                    "parentEntityId": {"id": question_id, "type": "QUESTION"},
+                    "text": text,
+                },
+                idempotent=False,
+            )
+        except PlatformHTTPError as exc:
+            raise self.refusal(exc, "question") from exc
+        entity = result.get("entity")
+        if not isinstance(entity, dict) or entity.get("id") is None:
+            raise BadResponse(self.platform, path, "'result.entity.id' is missing")
+        return ReplyResult(external_reply_id=str(entity["id"]), published_at=datetime.now(UTC))
 
 
 @register("yandex_market")

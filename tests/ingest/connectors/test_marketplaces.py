@@ -516,11 +516,11 @@ async def test_ozon_history_walk_reads_processed_reviews_too(client, clock) -> N
         live, _ = await drain(conn)
         span = DateRange(T0.date(), T0.date())
         history, cursor = await drain(conn, walk_for(conn, span).first_cursor())
-        question = ReplyRequest(
-            reply_id="q", external_id="open", kind=MentionKind.question, text="Да"
+        mention = ReplyRequest(
+            reply_id="m", external_id="open", kind=MentionKind.mention, text="Да"
         )
         with pytest.raises(ConnectorError, match="cannot answer"):
-            await conn.post_reply(question)
+            await conn.post_reply(mention)
     assert [m.external_id for m in live] == ["open"]
     assert {m.external_id: m.answered for m in history} == {"open": False, "done": True}
     assert '"status":"ALL"' in cursor

@@ -233,7 +233,7 @@ OZON = Platform(
     kind=MentionKind.review,
     credentials={"client_id": oz.CLIENT_ID, "api_key": oz.API_KEY},
     bad_credentials={"client_id": oz.CLIENT_ID, "api_key": "revoked-key"},
-    options={"limit": 20},
+    options={"limit": 20, "kinds": ["reviews"]},
     page_size=20,
     list_path="/v1/review/list",
     post_path="/v1/review/comment/create",
@@ -248,6 +248,40 @@ OZON = Platform(
     refusals=(
         Refusal("subscription", "Спасибо за отзыв!", "Premium", _oz_no_subscription),
         Refusal("deleted", "Спасибо за отзыв!", "no longer exists", _oz_delete),
+    ),
+)
+
+
+def _oz_seed_question(fake: oz.FakeOzon, i: int, when: datetime) -> str:
+    qid = f"0193f2a1-0000-7000-9000-{i:012d}"
+    fake.add_question(when, text=f"Вопрос номер {i}?", qid=qid)
+    return qid
+
+
+def _oz_delete_question(fake: oz.FakeOzon, ext: str) -> None:
+    fake.questions.remove(next(q for q in fake.questions if q["id"] == ext))
+
+
+OZON_QUESTIONS = Platform(
+    id="ozon-questions",
+    connector=OzonConnector,
+    kind=MentionKind.question,
+    credentials={"client_id": oz.CLIENT_ID, "api_key": oz.API_KEY},
+    bad_credentials={"client_id": oz.CLIENT_ID, "api_key": "revoked-key"},
+    options={"kinds": ["questions"]},
+    page_size=20,
+    list_path="/v1/question/list",
+    post_path="/v1/question/answer/create",
+    make_fake=lambda clock: oz.FakeOzon(clock=clock, question_page=20),
+    seed=_oz_seed_question,
+    replies=lambda fake, ext: [a["text"] for a in fake.answers.get(ext, [])],
+    posts=lambda fake, ext: fake.answers_created.count(ext),
+    delete=_oz_delete_question,
+    answer_elsewhere=lambda fake, ext, text: fake.answer_question_in_cabinet(ext, text),
+    refusals=(
+        Refusal("too_long", "Да. " * 800, "accepts 2..3000"),
+        Refusal("subscription", "Да, есть XL.", "Premium", _oz_no_subscription),
+        Refusal("deleted", "Да, есть XL.", "no longer exists", _oz_delete_question),
     ),
 )
 
@@ -284,7 +318,7 @@ YANDEX = Platform(
     kind=MentionKind.review,
     credentials={"api_key": ym.API_KEY},
     bad_credentials={"api_key": "revoked-key"},
-    options={"business_id": ym.BUSINESS_ID, "limit": 5, "overlap_s": 3600},
+    options={"business_id": ym.BUSINESS_ID, "limit": 5, "overlap_s": 3600, "kinds": ["reviews"]},
     page_size=5,
     list_path=f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback",
     post_path=f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback/comments/update",
@@ -300,6 +334,51 @@ YANDEX = Platform(
         Refusal("link", "Подробнее: https://shop.example.ru/faq", "links other than to Market"),
         Refusal("too_long", "Спасибо! " * 456, "accepts 1..4096"),
         Refusal("deleted", "Спасибо за отзыв!", "no longer exists", _ym_delete),
+    ),
+)
+
+
+def _ym_seed_question(fake: ym.FakeYandexMarket, i: int, when: datetime) -> str:
+    fake.add_question(5000 + i, when, text=f"Вопрос номер {i}?")
+    return str(5000 + i)
+
+
+def _ym_answers(fake: ym.FakeYandexMarket, ext: str) -> list[str]:
+    return [
+        a["text"] for a in fake.answers if a["questionId"] == int(ext) and a["status"] != "DELETED"
+    ]
+
+
+def _ym_delete_question(fake: ym.FakeYandexMarket, ext: str) -> None:
+    question = fake.question(int(ext))
+    assert question is not None
+    fake.questions.remove(question)
+
+
+YANDEX_QUESTIONS = Platform(
+    id="yandex_market-questions",
+    connector=YandexMarketConnector,
+    kind=MentionKind.question,
+    credentials={"api_key": ym.API_KEY},
+    bad_credentials={"api_key": "revoked-key"},
+    options={
+        "business_id": ym.BUSINESS_ID,
+        "limit": 5,
+        "overlap_s": 3600,
+        "kinds": ["questions"],
+    },
+    page_size=5,
+    list_path=f"/v1/businesses/{ym.BUSINESS_ID}/goods-questions",
+    post_path=f"/v1/businesses/{ym.BUSINESS_ID}/goods-questions/update",
+    make_fake=lambda clock: ym.FakeYandexMarket(clock=clock),
+    seed=_ym_seed_question,
+    replies=_ym_answers,
+    posts=lambda fake, ext: fake.answers_created.count(int(ext)),
+    delete=_ym_delete_question,
+    answer_elsewhere=lambda fake, ext, text: fake.add_answer(int(ext), text),
+    refusals=(
+        Refusal("too_long", "Да. " * 1300, "accepts 1..5000"),
+        Refusal("deleted", "Да, подойдёт.", "no longer exists", _ym_delete_question),
     ),
 )
 
@@ -349,7 +428,7 @@ PLAY = Platform(
     ),
 )
 
-PLATFORMS = [WB_FEEDBACKS, WB_QUESTIONS, OZON, YANDEX, PLAY]
+PLATFORMS = [WB_FEEDBACKS, WB_QUESTIONS, OZON, OZON_QUESTIONS, YANDEX, YANDEX_QUESTIONS, PLAY]
 EDITABLE = [p for p in PLATFORMS if p.edit is not None]
 REFUSALS = [pytest.param(p, r, id=f"{p.id}-{r.case}") for p in PLATFORMS for r in p.refusals]
 
