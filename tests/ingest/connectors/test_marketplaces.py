@@ -48,6 +48,7 @@ OZ_CREDS = {"client_id": oz.CLIENT_ID, "api_key": oz.API_KEY}
 
 
 def ozon(client, clock, url, **options):
+    options.setdefault("kinds", ["reviews"])  # the questions stream has its own tests
     return build(OzonConnector, "ozon", client, clock, url, OZ_CREDS, **options)
 
 
@@ -142,6 +143,7 @@ YM_CREDS = {"api_key": ym.API_KEY}
 
 
 def yandex(client, clock, url, **options):
+    options.setdefault("kinds", ["reviews"])  # the questions stream has its own tests
     return build(
         YandexMarketConnector,
         "yandex_market",
@@ -577,3 +579,55 @@ async def test_yandex_quotas_are_per_method(client, clock) -> None:
 
 def ym_update_path() -> str:
     return f"/v2/businesses/{ym.BUSINESS_ID}/goods-feedback/comments/update"
+
+
+# --- questions on Ozon and Yandex Market (issue 15 item 7) ---------------------------------
+
+
+async def test_ozon_source_reads_reviews_then_questions_and_resumes_an_old_cursor(
+    client, clock
+) -> None:
+    """Both streams in one source; a cursor stored before questions existed (reviews'
+    state at the top level) resumes the reviews where they were."""
+    import json
+
+    fake = oz.FakeOzon(clock=clock)
+    for i in range(3):
+        fake.add_review(T0 + timedelta(minutes=i), rid=f"r{i}")
+    fake.add_question(T0, qid="q-open")
+    done = fake.add_question(T0 + timedelta(minutes=1), qid="q-done")
+    done["status"] = "PROCESSED"
+    old = json.dumps({"last_id": "", "seen": {}})
+    async with serve_app(fake.app) as url:
+        conn = build(OzonConnector, "ozon", client, clock, url, OZ_CREDS, limit=20)
+        live, cursor = await drain(conn, old)
+        history, _ = await drain(conn, json.dumps({"status": "ALL", "resweep": False}))
+    assert [(m.kind, m.external_id) for m in live] == [
+        (MentionKind.review, "r0"),
+        (MentionKind.review, "r1"),
+        (MentionKind.review, "r2"),
+        (MentionKind.question, "q-open"),  # the processed one is not on the to-do list
+    ]
+    assert {m.external_id: m.answered for m in history if m.kind == MentionKind.question} == {
+        "q-open": False,
+        "q-done": True,
+    }
+    assert json.loads(cursor)["stream"] == "reviews"
+
+
+async def test_yandex_questions_window_is_clamped_to_one_month(client, clock) -> None:
+    """Market's questions filter spans at most a month: an old watermark (a long pause)
+    reads the month Market serves instead of failing forever."""
+    import json
+
+    now = datetime.now(UTC)
+    fake = ym.FakeYandexMarket(clock=clock)
+    fake.add_question(1, now - timedelta(days=40))
+    fake.add_question(2, now - timedelta(days=3))
+    stale = json.dumps(
+        {"stream": "questions", "questions": {"wm": int(now.timestamp()) - 9_000_000}}
+    )
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url, kinds=["questions"])
+        mentions, _ = await drain(conn, stale)
+    assert [(m.kind, m.external_id) for m in mentions] == [(MentionKind.question, "2")]
