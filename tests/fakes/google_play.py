@@ -1,12 +1,20 @@
-"""Fake Google Play Developer API reviews (Bearer token, token pagination, :reply)."""
+"""Fake Google Play Developer API reviews (Bearer token, token pagination, :reply) and
+Google's OAuth 2.0 token endpoint (refresh-token grant; JWT bearer grant of a service
+account, whose RS256 signature it verifies with the account's public key)."""
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
@@ -19,6 +27,16 @@ CLIENT_ID = "1234-test.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-test-secret"
 REFRESH_TOKEN = "1//test-refresh-token"
 TOKEN_PATH = "/token"
+SCOPE = "https://www.googleapis.com/auth/androidpublisher"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+def _b64(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _grant_error(description: str, error: str = "invalid_grant") -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=400)
 
 
 def _err(status: int, state: str, message: str) -> JSONResponse:
@@ -47,6 +65,44 @@ class FakeGooglePlay(FakePlatform):
     #: Access tokens the token endpoint issued and that still work.
     issued: list[str] = field(default_factory=list)
     refresh_token: str = REFRESH_TOKEN
+    #: Service accounts linked to the app: client_email → public key (PEM).
+    service_accounts: dict[str, bytes] = field(default_factory=dict)
+
+    def link_service_account(self, email: str, public_key: rsa.RSAPublicKey) -> None:
+        self.service_accounts[email] = public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def _check_assertion(self, assertion: str, audience: str) -> JSONResponse | None:
+        """RFC 7523 as Google checks it: RS256 signature by the account's key, `aud` the
+        token endpoint, the androidpublisher scope, at most an hour, not expired."""
+        try:
+            head, body, signature = assertion.split(".")
+            header, claims = json.loads(_b64(head)), json.loads(_b64(body))
+        except ValueError:
+            return _grant_error("Invalid JWT: malformed")
+        if header.get("alg") != "RS256":
+            return _grant_error("Invalid JWT: alg must be RS256")
+        pem = self.service_accounts.get(claims.get("iss", ""))
+        if pem is None:
+            return _grant_error("Invalid JWT: unknown issuer", "invalid_client")
+        key = serialization.load_pem_public_key(pem)
+        assert isinstance(key, rsa.RSAPublicKey)
+        try:
+            key.verify(
+                _b64(signature), f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+        except InvalidSignature:
+            return _grant_error("Invalid JWT Signature.")
+        now = time.time()
+        if claims.get("aud") != audience:
+            return _grant_error("Invalid JWT: Failed audience check.")
+        if SCOPE not in str(claims.get("scope", "")).split():
+            return _grant_error("Invalid JWT: the androidpublisher scope is missing")
+        iat, exp = claims.get("iat", 0), claims.get("exp", 0)
+        if not (iat - 60 <= now < exp and exp - iat <= 3600):
+            return _grant_error("Invalid JWT: Token must be a short-lived token (60 minutes)")
+        return None
 
     def revoke_access_tokens(self) -> None:
         """Every issued access token stops working (expired or revoked early)."""
@@ -100,6 +156,13 @@ class FakeGooglePlay(FakePlatform):
         response.headers["Retry-After"] = str(advertised_wait(wait))
         return response
 
+    def _issue(self) -> JSONResponse:
+        issued = f"ya29.issued-{len(self.issued) + 1}-{uuid.uuid4().hex[:8]}"
+        self.issued.append(issued)
+        return JSONResponse(
+            {"access_token": issued, "expires_in": 3599, "scope": SCOPE, "token_type": "Bearer"}
+        )
+
     def routes(self) -> None:
         app = self.app
 
@@ -112,6 +175,12 @@ class FakeGooglePlay(FakePlatform):
                     status_code=400,
                 )
             form = await request.form()
+            if form.get("grant_type") == JWT_BEARER:
+                audience = str(request.url).split("?")[0]
+                refused = self._check_assertion(str(form.get("assertion", "")), audience)
+                if refused is not None:
+                    return refused
+                return self._issue()
             if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
                 return JSONResponse(
                     {"error": "invalid_client", "error_description": "Unauthorized"},
@@ -127,16 +196,7 @@ class FakeGooglePlay(FakePlatform):
                     },
                     status_code=400,
                 )
-            issued = f"ya29.issued-{len(self.issued) + 1}-{uuid.uuid4().hex[:8]}"
-            self.issued.append(issued)
-            return JSONResponse(
-                {
-                    "access_token": issued,
-                    "expires_in": 3599,
-                    "scope": "https://www.googleapis.com/auth/androidpublisher",
-                    "token_type": "Bearer",
-                }
-            )
+            return self._issue()
 
         @app.get("/applications/{package}/reviews")
         async def review_list(package: str, request: Request) -> Response:

@@ -6,22 +6,33 @@ dedups by id+revision; a user editing a review shows up as a new revision. Repli
 upserts (`:reply`), so an edit is the same call. Replies over 350 characters are
 refused before sending.
 
-Authorisation: Google access tokens live an hour, so a source normally gives an OAuth
-client (`client_id`, `client_secret`) and a `refresh_token` granted the
-`androidpublisher` scope; the connector trades it at the token endpoint for access
-tokens, renews them before they expire, and once more on a 401. A fixed
-`access_token` (minted elsewhere) is also accepted. Service-account keys would need an
-RS256-signed JWT, which needs a crypto library this project does not ship.
+Authorisation: Google access tokens live an hour; the connector trades a grant at the
+token endpoint for access tokens, renews them before they expire, and once more on a
+401. The grant is either Play's documented setup, a service account linked in the Play
+Console (credential `service_account_file`, the path of its JSON key file, or
+`service_account_json`, the file's content): an RS256-signed JWT assertion, the JWT
+bearer flow (RFC 7523); or an OAuth client (`client_id`, `client_secret`) with a
+`refresh_token` granted the `androidpublisher` scope. A fixed `access_token` (minted
+elsewhere) is also accepted. The key is read and the assertion signed by google-auth's
+service-account credentials; the exchange itself goes through the connector's async HTTP
+caller (google-auth's own refresh is synchronous). The token URI is the key file's
+`token_uri`, or option `token_url` where set.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+from google.auth import jwt as google_jwt
+from google.auth.exceptions import GoogleAuthError
+from google.oauth2 import service_account
 
 from shared.connector import (
     AlreadyAnswered,
@@ -56,6 +67,10 @@ TOKEN_URL = "https://oauth2.googleapis.com/token"
 #: Renew an access token this long before Google says it expires.
 RENEW_BEFORE_S = 120.0
 OAUTH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
+SCOPE = "https://www.googleapis.com/auth/androidpublisher"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: An assertion's lifetime; Google accepts at most an hour.
+ASSERTION_LIFETIME_S = 3600
 
 
 #: Play's reply quota is its own: 2,000 POST a day per app [C], apart from 200 GET/h.
@@ -98,11 +113,15 @@ class GooglePlayConnector(BaseConnector):
         self._replied: dict[str, str] = {}
         self._oauth: PlatformHTTP | None = None
         self._token_expires_at = 0.0
+        #: Where the key file says its tokens are issued (Google's endpoint).
+        self._key_token_uri = TOKEN_URL
+        self._service_account = self._load_service_account()
         if not self.config.credentials.get("access_token"):
+            token_url = self.options.get("token_url") or self._key_token_uri
             self._oauth = PlatformHTTP(
                 client,
                 platform=self.platform,
-                base_url=str(self.options.get("token_url") or TOKEN_URL),
+                base_url=str(token_url),
                 policy=self.http.policy,
                 clock=self.clock,
             )
@@ -111,15 +130,73 @@ class GooglePlayConnector(BaseConnector):
         token = self.config.credentials.get("access_token")
         if token:
             return {"Authorization": f"Bearer {token}"}
+        if self._has_service_account():
+            return {}  # the first call fetches an access token
         missing = [n for n in OAUTH_CREDENTIALS if not self.config.credentials.get(n)]
         if missing:
             raise ConnectorError(
-                f"google_play source {self.source_id!r}: give credentials client_id, "
-                f"client_secret and refresh_token (missing: {', '.join(missing)}), "
+                f"google_play source {self.source_id!r}: give a service account "
+                "(credential service_account_file or service_account_json), or credentials "
+                f"client_id, client_secret and refresh_token (missing: {', '.join(missing)}), "
                 "or a fixed access_token",
                 retryable=False,
             )
         return {}  # the first call fetches an access token
+
+    def _has_service_account(self) -> bool:
+        creds = self.config.credentials
+        return bool(creds.get("service_account_file") or creds.get("service_account_json"))
+
+    def _load_service_account(self) -> service_account.Credentials | None:
+        """The service account's credentials from its key file, checked now: a bad key
+        stops the source at start with the reason, never with the key's content."""
+        creds = self.config.credentials
+        path, content = creds.get("service_account_file"), creds.get("service_account_json")
+        if not path and not content:
+            return None
+        where = f"key file {path}" if path else "credential service_account_json"
+
+        def bad(reason: str) -> ConnectorError:
+            return ConnectorError(
+                f"google_play source {self.source_id!r}: the service-account {where} "
+                f"cannot be used: {reason}",
+                retryable=False,
+            )
+
+        if path:
+            try:
+                content = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise bad(f"it cannot be read ({type(exc).__name__})") from None
+        try:
+            info = json.loads(content or "")
+        except ValueError:
+            raise bad("it is not JSON") from None
+        if not isinstance(info, dict) or info.get("type") != "service_account":
+            raise bad('it is not a service-account key (its "type" is not "service_account")')
+        if self.options.get("token_url"):
+            info = {**info, "token_uri": str(self.options["token_url"])}
+        if isinstance(info.get("token_uri"), str) and info["token_uri"]:
+            self._key_token_uri = info["token_uri"]
+        try:
+            return service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+        except (GoogleAuthError, ValueError, TypeError) as exc:
+            message = str(exc)
+            if "missing fields" not in message:  # the key parser's words may quote the key
+                message = "its private_key is not a readable PEM RSA key"
+            raise bad(message) from None
+
+    def _assertion(self, account: service_account.Credentials) -> str:
+        """The JWT bearer grant's assertion, signed with the service account's key."""
+        now = int(time.time())
+        payload = {
+            "iss": account.service_account_email,
+            "scope": SCOPE,
+            "aud": self._oauth.base_url if self._oauth else TOKEN_URL,
+            "iat": now,
+            "exp": now + ASSERTION_LIFETIME_S,
+        }
+        return google_jwt.encode(account.signer, payload).decode()
 
     async def _authorize(self, *, renew: bool = False) -> None:
         """Have a live access token in the Authorization header (refresh-token grant)."""
@@ -128,25 +205,26 @@ class GooglePlayConnector(BaseConnector):
         if not renew and self.clock.monotonic() < self._token_expires_at:
             return
         creds = self.config.credentials
+        if self._service_account is not None:
+            form = {"grant_type": JWT_BEARER, "assertion": self._assertion(self._service_account)}
+            again = "check the service account's key and its access in the Play Console"
+        else:
+            form = {
+                "grant_type": "refresh_token",
+                "client_id": creds["client_id"],
+                "client_secret": creds["client_secret"],
+                "refresh_token": creds["refresh_token"],
+            }
+            again = "authorise the source again (client id/secret, refresh token)"
         try:
-            _, body = await self._oauth.request(
-                "POST",
-                "",
-                form={
-                    "grant_type": "refresh_token",
-                    "client_id": creds["client_id"],
-                    "client_secret": creds["client_secret"],
-                    "refresh_token": creds["refresh_token"],
-                },
-            )
+            _, body = await self._oauth.request("POST", "", form=form)
         except PlatformHTTPError as exc:
             reason = exc.detail
             if isinstance(exc.body, dict) and isinstance(exc.body.get("error"), str):
                 reason = f"{exc.body['error']}: {exc.body.get('error_description') or ''}"
             raise ConnectorError(
-                f"google_play: Google refused to issue an access token (HTTP {exc.status}: "
-                f"{reason.strip()}); authorise the source again (client id/secret, "
-                "refresh token)",
+                f"google_play source {self.source_id!r}: Google refused to issue an access "
+                f"token (HTTP {exc.status}: {reason.strip()}); {again}",
                 retryable=False,
             ) from exc
         token = body.get("access_token") if isinstance(body, dict) else None

@@ -631,3 +631,141 @@ async def test_yandex_questions_window_is_clamped_to_one_month(client, clock) ->
         conn = yandex(client, clock, url, kinds=["questions"])
         mentions, _ = await drain(conn, stale)
     assert [(m.kind, m.external_id) for m in mentions] == [(MentionKind.question, "2")]
+
+
+# --- Google Play service accounts (issue 15 item 4, audit section 6, finding 7) ------------
+
+
+def service_account_key(email: str, token_uri: str):
+    """A key file as the Play Console's linked Google Cloud project hands it out, with a
+    fresh RSA key; returns the file's JSON and the public half for the fake."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "otklik-test",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem,
+        "client_email": email,
+        "client_id": "1000000000000000000001",
+        "token_uri": token_uri,
+    }
+    return json.dumps(info), key.public_key()
+
+
+SA_EMAIL = "otklik-play@otklik-test.iam.gserviceaccount.com"
+
+
+def play_service_account(client, clock, url, credentials):
+    return build(
+        GooglePlayConnector,
+        "google_play",
+        client,
+        clock,
+        url,
+        credentials,
+        package_name=gp.PACKAGE,
+    )
+
+
+async def test_play_service_account_key_file_gets_tokens_by_jwt_bearer(
+    client, clock, tmp_path, caplog
+) -> None:
+    """Play's documented setup: a service account's key file; the fake token endpoint
+    verifies the assertion's RS256 signature with the account's public key."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    fake = gp.FakeGooglePlay(clock=clock)
+    fake.add_review("g1")
+    async with serve_app(fake.app) as url:
+        content, public = service_account_key(SA_EMAIL, url + gp.TOKEN_PATH)
+        fake.link_service_account(SA_EMAIL, public)
+        key_file = tmp_path / "play-key.json"
+        key_file.write_text(content)
+        conn = play_service_account(client, clock, url, {"service_account_file": str(key_file)})
+        first = await conn.fetch(None)
+        assert [m.external_id for m in first.mentions] == ["g1"]
+        [grant] = fake.calls("POST", gp.TOKEN_PATH)
+        assert grant.headers["content-type"] == "application/x-www-form-urlencoded"
+        await conn.fetch(None)
+        assert len(fake.calls("POST", gp.TOKEN_PATH)) == 1  # reused while it lives
+        fake.revoke_access_tokens()  # dead early: one 401, a new assertion, a new token
+        req = ReplyRequest(reply_id="a", external_id="g1", kind=MentionKind.review, text="Спасибо!")
+        await conn.post_reply(req)
+        assert len(fake.calls("POST", gp.TOKEN_PATH)) == 2
+        # the same key given as the file's content (a secret mounted as a variable)
+        inline = play_service_account(client, clock, url, {"service_account_json": content})
+        assert [m.external_id for m in (await inline.fetch(None)).mentions] == ["g1"]
+    played = [r for r in fake.requests if r.path != gp.TOKEN_PATH]
+    assert all(r.headers["authorization"].startswith("Bearer ya29.issued-") for r in played)
+    secret_lines = [line for line in content.splitlines() if "PRIVATE KEY" not in line]
+    logged = caplog.text
+    assert "ya29.issued-" not in logged and "assertion" not in logged
+    assert not any(line in logged for line in secret_lines if len(line) > 40)
+
+
+async def test_play_service_account_with_a_key_google_does_not_know_is_refused(
+    client, clock, tmp_path
+) -> None:
+    fake = gp.FakeGooglePlay(clock=clock)
+    async with serve_app(fake.app) as url:
+        content, _ = service_account_key(SA_EMAIL, url + gp.TOKEN_PATH)
+        _, other = service_account_key(SA_EMAIL, url + gp.TOKEN_PATH)
+        fake.link_service_account(SA_EMAIL, other)  # the account's key was rotated
+        conn = play_service_account(client, clock, url, {"service_account_json": content})
+        with pytest.raises(ConnectorError) as err:
+            await conn.fetch(None)
+    message = str(err.value)
+    assert not err.value.retryable and "Invalid JWT Signature" in message
+    assert "google_play-1" in message and "service account's key" in message
+    assert [r.path for r in fake.requests] == [gp.TOKEN_PATH]  # no Play call, not retried
+
+
+@pytest.mark.parametrize(
+    ("write", "expect"),
+    [
+        (None, "cannot be read (FileNotFoundError)"),
+        ("{not json", "it is not JSON"),
+        ('{"type": "authorized_user"}', "not a service-account key"),
+        (
+            '{"type": "service_account", "client_email": "a@b", "token_uri": "https://t",'
+            ' "private_key": "-----BEGIN PRIVATE KEY-----\\nc2VjcmV0LWtleS1ieXRlcw==\\n'
+            '-----END PRIVATE KEY-----\\n"}',
+            "private_key is not a readable PEM RSA key",
+        ),
+        ('{"type": "service_account", "private_key": "x"}', "missing fields"),
+    ],
+    ids=["missing", "not-json", "not-a-service-account", "bad-key", "missing-fields"],
+)
+def test_play_bad_service_account_key_file_names_the_source_and_file(
+    tmp_path, write, expect
+) -> None:
+    import httpx
+
+    key_file = tmp_path / "play-key.json"
+    if write is not None:
+        key_file.write_text(write)
+    with pytest.raises(ConnectorError) as err:
+        GooglePlayConnector(
+            SourceConfig(
+                source_id="play-main",
+                platform="google_play",
+                options={"package_name": gp.PACKAGE},
+                credentials={"service_account_file": str(key_file)},
+            ),
+            httpx.AsyncClient(),
+        )
+    message = str(err.value)
+    assert not err.value.retryable
+    assert "'play-main'" in message and str(key_file) in message and expect in message
+    assert "c2VjcmV0" not in message  # never the key
