@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 #: Namespace for deterministic mention ids (UUIDv5 of "platform:external_id").
 MENTION_NAMESPACE = uuid.UUID("6f1d3a52-0c8e-5b4e-9a57-0f6f2d0b7a11")
@@ -78,6 +85,18 @@ class Mention(_Model):
     answered: bool = False
     #: Hash of the content (text, pros, cons, rating): an edit gives a new revision.
     revision: str = ""
+    #: The platform id (`external_id`) of the earlier review this one adds to: a
+    #: customer's addition to their review, which the platform lists under a new id
+    #: (Wildberries' supplemented reviews). Written only when set, so every other mention
+    #: stays readable by consumers that do not know the field.
+    supplements: str | None = Field(default=None, min_length=1, max_length=256)
+
+    @model_serializer(mode="wrap")
+    def _without_absent_link(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("supplements") is None:
+            data.pop("supplements", None)
+        return data
 
     @field_validator("published_at")
     @classmethod

@@ -70,6 +70,9 @@ class FakeWildberries(FakePlatform):
     #: The `answer.state` a new answer to a review gets: "wbRu" (shown at once) or
     #: "reviewRequired" (held for WB's moderation until `moderate`).
     answer_state: str = "wbRu"
+    #: Reviews WB moved to its archive (answered, unanswered for 30 days, or with
+    #: neither text nor photo): listed only by `/api/v1/feedbacks/archive`.
+    archive: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # seeding ---------------------------------------------------------------------------
     def add_feedback(
@@ -110,6 +113,17 @@ class FakeWildberries(FakePlatform):
         item.update(extra)
         self.feedbacks[fid] = item
         return item
+
+    def archive_feedback(self, fid: str) -> None:
+        """WB archives the review (30 days unanswered, say): it leaves the lists."""
+        self.archive[fid] = self.feedbacks.pop(fid)
+
+    def supplement(self, original: str, fid: str, created: datetime, text: str) -> None:
+        """The customer adds to their review: a new review with a new id, linked both
+        ways to the original (`parentFeedbackId` / `childFeedbackId`)."""
+        self.add_feedback(fid, created, text=text, parentFeedbackId=original)
+        store = self.feedbacks if original in self.feedbacks else self.archive
+        store[original]["childFeedbackId"] = fid
 
     def add_question(self, qid: str, created: datetime, text: str = "Есть размер XL?") -> None:
         self.questions[qid] = {
@@ -208,9 +222,27 @@ class FakeWildberries(FakePlatform):
         async def questions(request: Request) -> Response:
             return self._list(request, self.questions, "questions")
 
+        @app.get("/api/v1/feedbacks/archive")
+        async def archive(request: Request) -> Response:
+            q = request.query_params
+            try:
+                take, skip = int(q["take"]), int(q["skip"])
+            except (KeyError, ValueError):
+                return _err(400, "Плохой формат take/skip")
+            if not 0 < take <= 5000 or not 0 <= skip <= 199990:
+                return _err(400, "Некорректные take/skip")
+            items = sorted(
+                self.archive.values(),
+                key=lambda i: (_ts(i), i["id"]),
+                reverse=q.get("order") == "dateDesc",
+            )
+            if q.get("nmId"):
+                items = [i for i in items if str(i["productDetails"]["nmId"]) == q["nmId"]]
+            return _ok({"feedbacks": items[skip : skip + take]})
+
         @app.get("/api/v1/feedback")
         async def feedback(id: str = "") -> Response:
-            item = self.feedbacks.get(id)
+            item = self.feedbacks.get(id) or self.archive.get(id)
             # WB answers 422 for an unknown (or deleted) id [C otzyvy.yaml].
             return _ok(item) if item else _err(422, "Невозможно получить отзыв по id")
 

@@ -222,7 +222,11 @@ async def test_backfill_includes_answered_history_marked_answered(
             configure_logs=False,
         )
         assert live.new == 4  # unanswered only, as the poller reads them
-        assert all(r.query["isAnswered"] == "false" for r in fake.requests)
+        assert all(
+            r.query["isAnswered"] == "false"
+            for r in fake.requests
+            if r.path != "/api/v1/feedbacks/archive"
+        )
         history = await cli.run(
             settings,
             source_id="wb-main",
@@ -232,7 +236,7 @@ async def test_backfill_includes_answered_history_marked_answered(
             include_answered=True,
         )
     assert (history.new, history.duplicate) == (4, 4)
-    asked = {(r.path, r.query["isAnswered"]) for r in fake.requests}
+    asked = {(r.path, r.query.get("isAnswered")) for r in fake.requests}
     assert ("/api/v1/feedbacks", "true") in asked and ("/api/v1/questions", "true") in asked
     events = await read_raw(broker, Topics(topic_prefix).name(MENTIONS_RAW))
     marked = {e.payload.mention.external_id: e.payload.mention.answered for e in events}
@@ -273,3 +277,45 @@ def test_answered_history_is_refused_for_other_platforms(
     assert "--include-answered works for wildberries sources only, not rss" in (
         capsys.readouterr().err
     )
+
+
+async def test_backfill_reads_reviews_archived_after_30_days(
+    broker: EmbeddedBroker, topic_prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 5: WB moves a review unanswered for 30 days to its archive, where the review
+    lists never show it again; a history import reads the archive too (oldest first, by
+    offset, until past the range), and a customer's addition names its original."""
+    monkeypatch.setenv("WB_BACKFILL_TOKEN", TOKEN)
+    fake = FakeWildberries(rate=None)
+    for i in range(6):  # take is 4: the archive takes two pages
+        fake.add_feedback(f"old-{i}", DAY0 + timedelta(hours=i))
+        fake.archive_feedback(f"old-{i}")
+    fake.add_feedback("old-late", DAY0 + timedelta(days=9))  # archived, out of range
+    fake.archive_feedback("old-late")
+    fake.add_feedback("open-0", DAY0 + timedelta(hours=7))
+    fake.supplement("old-1", "addition-1", DAY0 + timedelta(hours=8), "Дополняю: всё сломалось")
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}"
+    span = DateRange(date(2025, 3, 1), date(2025, 3, 2))
+    async with serve_app(fake.app) as url:
+        settings = IngestSettings(
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            kafka_topic_prefix=topic_prefix,
+            database_url=database_url,
+            ingest_sources_file=write_sources(tmp_path / "sources.yml", url),
+            log_json=False,
+        )
+        progress = await cli.run(
+            settings,
+            source_id="wb-main",
+            span=span,
+            progress_stream=io.StringIO(),
+            configure_logs=False,
+        )
+    assert progress.new == 8
+    assert len(fake.calls("GET", "/api/v1/feedbacks/archive")) == 2
+    events = await read_raw(broker, Topics(topic_prefix).name(MENTIONS_RAW))
+    mentions = {e.payload.mention.external_id: e.payload.mention for e in events}
+    assert set(mentions) == {*(f"old-{i}" for i in range(6)), "open-0", "addition-1"}
+    assert not any(m.answered for m in mentions.values())
+    assert mentions["addition-1"].supplements == "old-1"
+    assert mentions["old-1"].supplements is None

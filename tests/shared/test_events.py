@@ -91,3 +91,17 @@ def test_decode_refuses_bad_messages_with_a_reason(raw: bytes | None, message: s
 def test_naive_publication_time_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
         mention(published_at=datetime(2026, 1, 1))
+
+
+def test_supplement_link_is_written_only_when_set() -> None:
+    """A mention without the link encodes exactly as before the field existed, so
+    consumers that do not know it still read every other mention; with it, it round
+    trips."""
+    plain = encode(make_envelope(MentionReceived(mention=mention()), producer="ingest"))
+    assert b"supplements" not in plain
+    body = json.loads(plain)["payload"]["mention"]
+    assert "supplements" not in body and Mention.model_validate(body).supplements is None
+    linked = make_envelope(
+        MentionReceived(mention=mention(external_id="A2", supplements="A1")), producer="ingest"
+    )
+    assert decode(encode(linked)).payload.mention.supplements == "A1"

@@ -269,6 +269,7 @@ class BaseConnector:
         url: str | None = None,
         language_hint: str | None = None,
         answered: bool = False,
+        supplements: str | None = None,
     ) -> Mention:
         return Mention(
             mention_id=mention_id_for(self.platform, external_id),
@@ -286,6 +287,7 @@ class BaseConnector:
             published_at=published_at,
             language_hint=language_hint[:8] if language_hint else None,
             answered=answered,
+            supplements=supplements,
         )
 
     def map_items(

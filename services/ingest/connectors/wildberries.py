@@ -9,6 +9,12 @@ used only when a whole page shares one second.
 WB does not validate the id of an answer (a wrong id still gets 204), hence
 `confirm_reply` reads the item back. One budget, 3 req/s burst 6, covers every method
 of the category per seller token.
+
+WB moves a review to its archive when it is answered, unanswered for 30 days, or has
+neither text nor photo; the archive (`/api/v1/feedbacks/archive`) has no date filter and
+pages by offset. History imports walk it too (stream `feedbacks_archive`, oldest first);
+live polling does not. A customer's addition to a review is a new review carrying its
+original's id (`parentFeedbackId`); its mention says which review it `supplements`.
 """
 
 from __future__ import annotations
@@ -53,6 +59,10 @@ STREAMS = ("feedbacks", "questions")
 NOT_FOUND_STATUSES = (400, 404, 422)
 #: Suffix of a stream of answered items (`isAnswered=true`), walked by history imports.
 ANSWERED = "_answered"
+#: Suffix of the review archive's stream, walked by history imports.
+ARCHIVE = "_archive"
+#: The largest `skip` WB's review lists accept.
+MAX_SKIP = 199990
 
 
 class WildberriesConnector(BaseConnector):
@@ -92,11 +102,17 @@ class WildberriesConnector(BaseConnector):
         return tuple(s for s in STREAMS if s in wanted)
 
     def history_streams(self, include_answered: bool) -> tuple[str, ...]:
-        """The streams a history import walks: each kind's unanswered items and, when
-        asked, its answered ones (`isAnswered=true`, marked `answered`)."""
-        if not include_answered:
-            return self.streams
-        return tuple(s for kind in self.streams for s in (kind, kind + ANSWERED))
+        """The streams a history import walks: each kind's unanswered items, the review
+        archive (reviews older than 30 days live only there; answered ones in it come
+        `answered`) and, when asked, the answered items (`isAnswered=true`)."""
+        out: list[str] = []
+        for kind in self.streams:
+            out.append(kind)
+            if kind == "feedbacks":
+                out.append(kind + ARCHIVE)
+            if include_answered:
+                out.append(kind + ANSWERED)
+        return tuple(out)
 
     def _streams_of(self, state: Mapping[str, Any]) -> tuple[str, ...]:
         """A cursor may list its own streams (a history import); polling uses the
@@ -118,7 +134,8 @@ class WildberriesConnector(BaseConnector):
         if not streams:
             raise ConnectorError("wildberries: option 'kinds' selects nothing", retryable=False)
         stream: str = state["stream"] if state.get("stream") in streams else streams[0]
-        kind = stream.removesuffix(ANSWERED)
+        kind = stream.removesuffix(ANSWERED).removesuffix(ARCHIVE)
+        archive = stream.endswith(ARCHIVE)
         sub: dict[str, Any] = dict(state.get(stream) or {})
         date_from = int(sub.get("from", self.options.get("date_from", 0)))
         skip = int(sub.get("skip", 0))
@@ -128,17 +145,16 @@ class WildberriesConnector(BaseConnector):
         take = self.take
         if kind == "questions":
             take = min(take, max(1, 10000 - skip))  # WB: take + skip <= 10000
-        params: dict[str, Any] = {
-            "isAnswered": "true" if stream != kind else "false",
-            "take": take,
-            "skip": skip,
-            "order": "dateAsc",
-        }
-        if date_from > 0:
-            params["dateFrom"] = date_from
+        params: dict[str, Any] = {"take": take, "skip": skip, "order": "dateAsc"}
+        if archive:  # no answered flag, no date filter: offsets from the oldest
+            path = "/api/v1/feedbacks/archive"
+        else:
+            path = f"/api/v1/{kind}"
+            params["isAnswered"] = "true" if stream != kind else "false"
+            if date_from > 0:
+                params["dateFrom"] = date_from
         if self.options.get("nm_id"):
             params["nmId"] = self.options["nm_id"]
-        path = f"/api/v1/{kind}"
         body = await self.http.get_json(path, params=params)
         _check_envelope(body, path)
         items = require_list(self.platform, path, body, "data", kind)
@@ -152,7 +168,11 @@ class WildberriesConnector(BaseConnector):
         if stamps:
             watermark = max(watermark, max(stamps))
 
-        if len(items) >= take:  # full page: more in this sweep
+        if archive:  # offsets only; `from` tells a history walk how far it got
+            more_here = len(items) >= take and skip + len(items) <= MAX_SKIP
+            skip = skip + len(items) if more_here else 0
+            date_from = max(stamps) if stamps else date_from
+        elif len(items) >= take:  # full page: more in this sweep
             last = max(stamps) if stamps else date_from
             if last > date_from:
                 date_from, skip = last, 0
@@ -206,6 +226,8 @@ class WildberriesConnector(BaseConnector):
             url=url,
             published_at=parse_dt(item.get("createdDate"), "createdDate"),
             answered=_answer_text(item) is not None,
+            # A customer's addition is a new review carrying its original's id [C].
+            supplements=opt_str(item, "parentFeedbackId"),
         )
 
     def _question(self, item: Mapping[str, Any]) -> Mention:

@@ -12,6 +12,8 @@ How the range is bounded depends on what the platform can do:
   past the range end; the items of the last page beyond the end are dropped. With
   `include_answered` it also walks the answered items (`isAnswered=true`), which reach
   `mentions.raw` marked `answered` (history for the record, nothing to reply to).
+  Reviews are also read from WB's archive (answered ones, and unanswered ones after 30
+  days, live only there), oldest first by offset, until past the range end.
 - Ozon is walked with `status=ALL` (the live source reads only UNPROCESSED reviews; a
   history import must not skip processed ones, which come in `answered`).
 - Connectors that cannot start at a date are read from the beginning, page by page, and
@@ -124,8 +126,7 @@ class _WildberriesWalk(_Walk):
         state: dict[str, Any] = {s: {"from": start, "skip": 0, "wm": start} for s in streams}
         if streams:
             state["stream"] = streams[0]
-        if self.include_answered:
-            state["streams"] = list(streams)
+        state["streams"] = list(streams)  # history walks more than the live streams
         return encode_cursor(state)
 
     def after_page(self, page: FetchResult) -> tuple[str | None, bool]:

@@ -60,6 +60,9 @@ class QueueItem(Base):
     brand: Mapped[str | None] = mapped_column(String(200), nullable=True)
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The platform id of the earlier review this one adds to (a customer's addition,
+    #: listed by the platform under a new id), or None (migration a4c2e9d17b35).
+    supplements: Mapped[str | None] = mapped_column(String(256), nullable=True)
 
     sentiment: Mapped[str] = mapped_column(String(16), index=True)
     sentiment_score: Mapped[float] = mapped_column(Float)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+from shared.events import mention_id_for
 
 
 class LintIssueRead(BaseModel):
@@ -33,6 +35,9 @@ class QueueItemRead(BaseModel):
     brand: str | None
     url: str | None
     published_at: datetime
+    #: A customer's addition to an earlier review: that review's platform id, and the
+    #: mention id of its queue item (the same id everywhere, derived from the platform's).
+    supplements: str | None = None
     sentiment: str
     sentiment_score: float
     language: str
@@ -77,6 +82,14 @@ class QueueItemRead(BaseModel):
     signals: list[str] = Field(default_factory=list)
     #: Who did what, oldest first (only on the single-item read).
     actions: list[ActionRead] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def supplements_mention_id(self) -> str | None:
+        """The queue item of the review this one adds to (it may not be in the queue)."""
+        if self.supplements is None:
+            return None
+        return str(mention_id_for(self.platform, self.supplements))
 
     @field_validator("draft_facts", mode="before")
     @classmethod

@@ -282,6 +282,7 @@ async def open_item(
         "brand": mention.product.brand,
         "url": mention.url,
         "published_at": mention.published_at,
+        "supplements": mention.supplements,
         "sentiment": classification.sentiment.value,
         "sentiment_score": classification.score,
         "language": classification.language,

@@ -34,7 +34,7 @@ from services.responder.queue_item.service import (
     sla_state,
 )
 from shared.db import session_scope
-from shared.events import QuestionSpan, Sentiment, utcnow
+from shared.events import QuestionSpan, Sentiment, mention_id_for, utcnow
 
 #: Moves offered for a phrasing suggestion when the draft's own moves are not known.
 SUGGESTABLE_MOVES = ("greeting", "thanks", "acknowledge", "apology", "solution", "sign_off")
@@ -298,6 +298,9 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "role": principal.role,
             "can_assign": principal.can("owner"),
             "item": item,
+            "supplements_mention_id": (
+                mention_id_for(item.platform, item.supplements) if item.supplements else None
+            ),
             "runs": review_runs(item.text, item.aspects or [], classification.questions),
             "signals": [(name, SIGNALS[name]) for name in signals_of(classification)],
             "answers": answers_read(item),

@@ -383,3 +383,15 @@ def test_tokens_of_one_seller_share_one_budget() -> None:
     assert a.http.limiter is b.http.limiter
     assert a.http.limiter is not c.http.limiter
     assert conn("plain-token").http.limiter is not a.http.limiter
+
+
+async def test_a_customers_addition_names_the_review_it_supplements(client, clock) -> None:
+    """Audit 6 #12: WB lists a customer's addition as a new review carrying its
+    original's id; the mention links to it instead of reading as an unrelated review."""
+    fake = FakeWildberries(clock=clock)
+    fake.add_feedback("orig", T0, text="Пришла без ремня")
+    fake.supplement("orig", "added", T0 + timedelta(days=2), "Дополняю: ремень так и не прислали")
+    async with serve_app(fake.app) as url:
+        mentions, _, _ = await drain(make(client, url, clock, kinds=["feedbacks"]))
+    linked = {m.external_id: m.supplements for m in mentions}
+    assert linked == {"orig": None, "added": "orig"}

@@ -121,3 +121,38 @@ async def test_recent_replies_of_a_batch_come_in_one_query_as_one_per_product(
                 one = await product_recent(session, platform=platform, product_sku=sku, limit=3)
                 assert together[(platform, sku)] == list(reversed(one)), (platform, sku)
     assert sum(len(v) for v in together.values()) == 3 * 6
+
+
+async def test_a_customers_addition_is_shown_as_a_supplement_of_its_review(
+    tmp_path: Path,
+) -> None:
+    """Wildberries lists a customer's addition to a review under a new id: its item says
+    which review it supplements (and that review's item), not an unrelated new review."""
+    from services.responder.queue_item.schemas import QueueItemRead
+    from shared.events import mention_id_for
+
+    metrics = make_responder_metrics(CollectorRegistry())
+    when = datetime(2026, 11, 1, 10, tzinfo=UTC)
+    original = make_mention(external_id="WbFb0001", text="Пришёл с браком", published_at=when)
+    addition = make_mention(
+        external_id="WbFb0002", text="Дополняю: продавец так и не ответил", published_at=when
+    ).model_copy(update={"supplements": "WbFb0001"})
+    events = [
+        envelope(MentionClassified(mention=m, classification=make_classification(m, neg)))
+        for m, neg in ((original, Sentiment.negative), (addition, Sentiment.negative))
+    ]
+    async with migrated(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}") as sessions:
+        await handle_mentions_classified(
+            events,
+            sessions=sessions,
+            drafter=build_drafters(ResponderSettings()).reply,
+            deadline_for=due_in_24h,
+            metrics=metrics,
+        )
+        async with session_scope(sessions) as session:
+            items = {i.external_id: i for i in await session.scalars(select(QueueItem))}
+            read = QueueItemRead.model_validate(items["WbFb0002"])
+    assert items["WbFb0001"].supplements is None
+    assert items["WbFb0002"].supplements == "WbFb0001"
+    assert read.supplements_mention_id == str(mention_id_for("wildberries", "WbFb0001"))
+    assert read.supplements_mention_id == items["WbFb0001"].mention_id

@@ -68,3 +68,25 @@ async def test_deleted_review_closes_its_waiting_item(stack: Stack) -> None:
         )
         == 1.0
     )
+
+
+async def test_a_customers_addition_shows_its_original_review(stack: Stack) -> None:
+    """A supplemented review (Wildberries: a new id carrying its original's) says so in
+    the queue list, on its page (with a link to the original's item) and in the API."""
+    from shared.events import mention_id_for
+
+    original = make_item(1, external_id="WbFb0001")
+    addition = make_item(2, external_id="WbFb0002", supplements="WbFb0001")
+    await stack.add(original, addition)
+    read = (await stack.api.get(f"/api/queue/{addition.mention_id}")).json()
+    link = str(mention_id_for("wildberries", "WbFb0001"))
+    assert read["supplements"] == "WbFb0001" and read["supplements_mention_id"] == link
+    assert (await stack.api.get(f"/api/queue/{original.mention_id}")).json()[
+        "supplements_mention_id"
+    ] is None
+    async with stack.signed_in("ann") as agent:
+        page = await agent.get(f"/items/{addition.mention_id}")
+        assert "addition to their earlier review" in page.text
+        assert f'href="/items/{link}"' in page.text
+        listed = await agent.get("/")
+        assert 'class="badge supplement"' in listed.text
