@@ -60,6 +60,10 @@ SUBSCRIPTION_MISSING = (
     "ozon: review methods are not available with this seller's subscription "
     "(Ozon requires Premium Plus / Premium Pro or the Review Management subscription)"
 )
+QUESTIONS_SUBSCRIPTION_MISSING = (
+    "ozon: question methods are not available with this seller's subscription (Ozon "
+    "requires Premium Plus); set the source's option kinds: [reviews] to read reviews only"
+)
 
 
 #: Bound on comment pages read under one review (100 each), and on answer pages read
@@ -93,8 +97,13 @@ class OzonConnector(BaseConnector):
                 (isinstance(exc.body, dict) and exc.body.get("code") == 7)
                 or "subscription" in exc.detail.lower()
             ):
+                missing = (
+                    QUESTIONS_SUBSCRIPTION_MISSING
+                    if path.startswith("/v1/question/")
+                    else SUBSCRIPTION_MISSING
+                )
                 raise ConnectorError(
-                    f"{SUBSCRIPTION_MISSING}; Ozon said: {exc.detail}", retryable=False
+                    f"{missing}; Ozon said: {exc.detail}", retryable=False
                 ) from exc
             raise
         if not isinstance(result, dict):

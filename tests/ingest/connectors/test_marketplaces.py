@@ -769,3 +769,22 @@ def test_play_bad_service_account_key_file_names_the_source_and_file(
     assert not err.value.retryable
     assert "'play-main'" in message and str(key_file) in message and expect in message
     assert "c2VjcmV0" not in message  # never the key
+
+
+async def test_yandex_all_questions_mode_marks_the_ones_the_seller_answered(client, clock) -> None:
+    """With `need_answer: false` every question of the month is read; a new one the
+    seller (shop, brand or vendor) already answered comes in answered, a buyer's answer
+    does not count."""
+    now = datetime.now(UTC)
+    fake = ym.FakeYandexMarket(clock=clock)
+    for qid in (1, 2, 3):
+        fake.add_question(qid, now - timedelta(days=2, minutes=qid))
+    fake.add_answer(1, "Да, подойдёт", author_type="VENDOR")
+    fake.add_answer(2, "У меня подошло", author_type="USER")
+    async with serve_app(fake.app) as url:
+        conn = yandex(client, clock, url, kinds=["questions"], need_answer=False)
+        mentions, cursor = await drain(conn)
+        again, _ = await drain(conn, cursor)
+        asked = len(fake.calls("POST", f"/v1/businesses/{ym.BUSINESS_ID}/goods-questions/answers"))
+    assert {m.external_id: m.answered for m in mentions} == {"1": True, "2": False, "3": False}
+    assert again == [] and asked == 3  # answers are asked for new questions only

@@ -280,7 +280,12 @@ OZON_QUESTIONS = Platform(
     answer_elsewhere=lambda fake, ext, text: fake.answer_question_in_cabinet(ext, text),
     refusals=(
         Refusal("too_long", "Да. " * 800, "accepts 2..3000"),
-        Refusal("subscription", "Да, есть XL.", "Premium", _oz_no_subscription),
+        Refusal(
+            "subscription",
+            "Да, есть XL.",
+            "question methods are not available",
+            _oz_no_subscription,
+        ),
         Refusal("deleted", "Да, есть XL.", "no longer exists", _oz_delete_question),
     ),
 )
