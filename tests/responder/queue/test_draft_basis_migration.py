@@ -90,6 +90,9 @@ async def test_upgrade_keeps_existing_items(databases: DatabaseFactory) -> None:
             )
         assert NEW_COLUMNS <= columns and NEW_TABLES <= tables
         assert "ix_queue_items_replied" in indexes
+        # The ORM model is the head's: later migrations (a4c2e9d17b35 adds the
+        # supplements link) run too; the old rows get it empty.
+        await migrate(url, "head")
         sessions = make_sessionmaker(engine)
         async with session_scope(sessions) as session:
             items: dict[str, QueueItem] = {}
@@ -103,6 +106,7 @@ async def test_upgrade_keeps_existing_items(databases: DatabaseFactory) -> None:
                 c = item_classification(item)  # rebuilt from the old columns
                 assert c.sentiment is Sentiment.negative and c.aspects[0].aspect == "defect"
                 assert c.questions == [] and not c.sarcasm
+            assert items["1"].supplements is None and items["2"].supplements is None
             assert items["2"].reply_text == "Простите, заменим."
             assert items["1"].draft_text == "Простите!"
             # the new columns take values on the migrated rows
@@ -116,6 +120,7 @@ async def test_upgrade_keeps_existing_items(databases: DatabaseFactory) -> None:
             tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
             count = await conn.scalar(text("SELECT count(*) FROM queue_items"))
         assert not (NEW_COLUMNS & columns) and not (NEW_TABLES & tables)
+        assert "supplements" not in columns
         assert count == 2
     finally:
         await engine.dispose()
