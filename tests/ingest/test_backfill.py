@@ -290,6 +290,9 @@ async def test_backfill_reads_reviews_archived_after_30_days(
     for i in range(6):  # take is 4: the archive takes two pages
         fake.add_feedback(f"old-{i}", DAY0 + timedelta(hours=i))
         fake.archive_feedback(f"old-{i}")
+    answer = {"text": "Спасибо за отзыв!", "state": "wbRu", "editable": True}
+    fake.add_feedback("done-0", DAY0 + timedelta(hours=1, minutes=30), answer=answer)
+    fake.archive_feedback("done-0")  # answered: imported only with answered history
     fake.add_feedback("old-late", DAY0 + timedelta(days=9))  # archived, out of range
     fake.archive_feedback("old-late")
     fake.add_feedback("open-0", DAY0 + timedelta(hours=7))

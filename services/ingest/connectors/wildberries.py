@@ -103,8 +103,9 @@ class WildberriesConnector(BaseConnector):
 
     def history_streams(self, include_answered: bool) -> tuple[str, ...]:
         """The streams a history import walks: each kind's unanswered items, the review
-        archive (reviews older than 30 days live only there; answered ones in it come
-        `answered`) and, when asked, the answered items (`isAnswered=true`)."""
+        archive (reviews unanswered for 30 days live only there; its answered ones are
+        kept only with answered history) and, when asked, the answered items
+        (`isAnswered=true`, marked `answered`)."""
         out: list[str] = []
         for kind in self.streams:
             out.append(kind)
@@ -161,10 +162,14 @@ class WildberriesConnector(BaseConnector):
         convert = self._feedback if kind == "feedbacks" else self._question
         mentions, skipped = self.map_items(items, convert)
 
+        stamps = [int(m.published_at.timestamp()) for m in mentions]
+        if archive and kind + ANSWERED not in streams:
+            # The archive holds answered reviews too: they come in only when the walk
+            # asked for answered history.
+            mentions = [m for m in mentions if not m.answered]
         fresh = [m for m in mentions if seen.is_new(m)]
         for m in fresh:
             seen.add(m)
-        stamps = [int(m.published_at.timestamp()) for m in mentions]
         if stamps:
             watermark = max(watermark, max(stamps))
 
