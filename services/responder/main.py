@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.responder.auth import SessionSigner
+from services.responder.auth import SessionSigner, resolve_staff_session
 from services.responder.config import ResponderSettings
 from services.responder.consumers import insight_subscriptions, subscriptions
 from services.responder.deps import ResponderContext
@@ -143,7 +143,12 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
             if embed_client is not None:
                 await embed_client.aclose()
 
-    app = FastAPI(title="Otklik responder", lifespan=lifespan)
+    # Every route sees whether the session cookie's stored session is still open.
+    app = FastAPI(
+        title="Otklik responder",
+        lifespan=lifespan,
+        dependencies=[Depends(resolve_staff_session)],
+    )
     app.include_router(queue_router)
     app.include_router(phrasing_router)
     app.include_router(ui_router)
