@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import String, select, update
+from sqlalchemy import String, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,6 +37,8 @@ def new_session_id() -> str:
 async def open_session(
     session: AsyncSession, *, user: str, now: datetime, expires_at: datetime
 ) -> str:
+    """A new session; expired ones are forgotten on the way (no sweeper needed)."""
+    await session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
     session_id = new_session_id()
     session.add(StaffSession(id=session_id, user=user, created_at=now, expires_at=expires_at))
     return session_id
