@@ -205,6 +205,7 @@ async def test_kill_each_service_and_cut_postgres_for_30s_lose_and_repeat_nothin
                     await asyncio.sleep(OUTAGE_S)
                     await gate.open()
 
+                postgres_outage.__qualname__ = f"PostgreSQL cut {OUTAGE_S:.0f} s"
                 faults = [kill(n) for n in ("ingest", "sentiment", "responder", "alerts")]
                 faults.append(postgres_outage)
                 chunk = -(-MENTIONS // len(faults))
