@@ -1,9 +1,11 @@
 """Two alerts replicas (real processes) on one PostgreSQL database and the real broker.
 
 Issue 16 item 9: alerts ran as one replica (in-process timers and locks). Here two run
-side by side; one is killed with SIGKILL while mentions stream in and ladder steps come
-due. Every negative gets one escalation, every ladder step is enqueued exactly once and
-reaches the receiver, and the survivor takes over the dead one's partitions and the
+side by side. While both run, each deputy step is taken by exactly one of them (their
+counters add up to the steps; with in-process locks only, both tickers took 5-10 of 60
+steps again). Then one is killed with SIGKILL while mentions stream in and ladder steps
+come due: every negative gets one escalation, every ladder step is enqueued exactly once
+and reaches the receiver, and the survivor takes over the dead one's partitions and the
 escalations it held (after their lease).
 """
 
@@ -20,6 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from services.alerts.escalation.flows import escalation_id_for
 from services.alerts.escalation.models import Escalation
 from services.alerts.notification.models import OutboxNotification
 from shared.broker import EmbeddedBroker
@@ -55,6 +58,16 @@ def event(i: int) -> MentionClassified:
     sentiment = Sentiment.negative if i % 2 == 0 else Sentiment.positive
     return MentionClassified(
         mention=mention(f"r-{i}", text=f"review {i}"), classification=classification(sentiment)
+    )
+
+
+async def deputy_steps(client: httpx.AsyncClient, url: str) -> float:
+    """Deputy steps this replica took (its escalation-steps counter)."""
+    text = (await client.get(f"{url}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("otklik_alerts_escalation_steps_total{") and 'level="deputy"' in line
     )
 
 
@@ -109,15 +122,35 @@ async def test_two_replicas_and_a_kill_fire_every_step_once(
         async with stack, httpx.AsyncClient(timeout=30) as client:
             await stack.add_replica("alerts", "alerts-2")
             events = [event(i) for i in range(MENTIONS)]
-            for start in range(0, MENTIONS, 20):
-                batch = events[start : start + 20]
-                await publisher.publish_envelopes(
-                    MENTIONS_CLASSIFIED, [publisher.envelope(e) for e in batch]
-                )
-                if start == MENTIONS // 2:
-                    # Mid-stream, with owner steps being sent and deputy timers running.
-                    stack.kill("alerts")
-                await asyncio.sleep(0.2)
+            half = MENTIONS // 2
+
+            async def publish(part: list[MentionClassified], kill_at: int | None = None) -> None:
+                for start in range(0, len(part), 20):
+                    batch = [publisher.envelope(e) for e in part[start : start + 20]]
+                    await publisher.publish_envelopes(MENTIONS_CLASSIFIED, batch)
+                    if start == kill_at:
+                        # Mid-stream, with owner steps being sent and deputy timers running.
+                        stack.kill("alerts")
+                    await asyncio.sleep(0.2)
+
+            # Both replicas up: their tickers race for every deputy step; each is taken
+            # (and counted) by one of them.
+            await publish(events[:half])
+            first = {
+                f"{escalation_id_for(str(e.mention.mention_id))}:deputy"
+                for e in events[:half]
+                if e.classification.sentiment == Sentiment.negative
+            }
+
+            async def first_deputies() -> bool:
+                return {hit.json()["id"] for hit in hooks.at("/notify")} >= first
+
+            await eventually(first_deputies, 60, "the deputy steps of the first half")
+            await asyncio.sleep(1)
+            taken = [await deputy_steps(client, stack.urls[n]) for n in ("alerts", "alerts-2")]
+            assert sum(taken) == len(first), f"deputy steps taken per replica: {taken}"
+
+            await publish(events[half:], kill_at=40)
             negatives = MENTIONS // 2
             survivor = stack.urls["alerts-2"]
 
