@@ -5,6 +5,8 @@
     python -m shared.dlq replay [--topic ...] [--reason ...] [--group ...] [--ref ...]
                                 [--dry-run]
 
+The same, over HTTP for admins: the responder's /api/admin/dlq (`shared.dlq_api`).
+
 Replay sends each selected dead letter's original bytes and key back to the topic it
 came from (`dlq.topic`), to the same partition (so ordering per key holds), with a
 `dlq.replayed_from` header naming the dead letter. Handlers are idempotent by event id,
@@ -143,6 +145,37 @@ def select(
     return chosen
 
 
+async def find(bootstrap_servers: str, ref: str, *, prefix: str = "") -> DeadLetter | None:
+    """The dead letter `<topic>.dlq:<partition>:<offset>` (with or without the prefix)."""
+    ref = ref if ref.startswith(prefix) else prefix + ref
+    dlq_topic = ref.rsplit(":", 2)[0]
+    if not dlq_topic.endswith(DLQ_SUFFIX):
+        raise ValueError(f"not a dead-letter topic: {dlq_topic}")
+    found = select(await read_dead_letters(bootstrap_servers, [dlq_topic]), refs=[ref])
+    return found[0] if found else None
+
+
+async def choose(
+    bootstrap_servers: str,
+    topics: Topics,
+    *,
+    topic: str | None = None,
+    reason: str | None = None,
+    group: str | None = None,
+    refs: Sequence[str] = (),
+) -> list[DeadLetter]:
+    """The dead letters of one topic's DLQ (or all), filtered as `select` does."""
+    letters = await read_dead_letters(bootstrap_servers, dlq_topics(topics, topic))
+    return select(letters, reason=reason, group=group, refs=refs, prefix=topics.prefix)
+
+
+def replayable(letters: Sequence[DeadLetter], *, reason: str | None) -> list[DeadLetter]:
+    """Undecodable records would only come back: left out unless asked for by reason."""
+    if reason == "undecodable":
+        return list(letters)
+    return [d for d in letters if d.header("reason") != "undecodable"]
+
+
 async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter]) -> int:
     """Send each dead letter's original record back where it came from; returns how many."""
     producer = AIOKafkaProducer(
@@ -198,37 +231,34 @@ async def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> i
     prefix = settings.kafka_topic_prefix if args.prefix is None else args.prefix
     topics = Topics(prefix)
     if args.command == "show":
-        ref = args.ref if args.ref.startswith(prefix) else prefix + args.ref
-        dlq_topic = ref.rsplit(":", 2)[0]
-        if not dlq_topic.endswith(DLQ_SUFFIX):
-            write(f"not a dead-letter topic: {dlq_topic}\n")
+        try:
+            letter = await find(bootstrap, args.ref, prefix=prefix)
+        except ValueError as exc:
+            write(f"{exc}\n")
             return 2
-        found = select(await read_dead_letters(bootstrap, [dlq_topic]), refs=[ref])
-        if not found:
-            write(f"no dead letter {ref}\n")
+        if letter is None:
+            write(f"no dead letter {args.ref}\n")
             return 1
-        letter = found[0]
         for name, value in sorted(letter.headers.items()):
             write(f"{name}: {value}\n")
         write(f"key: {letter.key.decode(errors='replace') if letter.key else None}\n")
         text = letter.value.decode(errors="replace") if letter.value is not None else "(none)"
         write(f"value ({len(letter.value or b'')} bytes): {text[:4000]}\n")
         return 0
-    letters = await read_dead_letters(bootstrap, dlq_topics(topics, args.topic))
-    chosen = select(
-        letters,
+    chosen = await choose(
+        bootstrap,
+        topics,
+        topic=args.topic,
         reason=args.reason,
         group=args.group,
         refs=getattr(args, "ref", []),
-        prefix=prefix,
     )
     if args.command == "list":
         for letter in chosen:
             write(letter.summary(prefix) + "\n")
         write(f"{len(chosen)} dead letter(s)\n")
         return 0
-    if args.reason != "undecodable":
-        chosen = [d for d in chosen if d.header("reason") != "undecodable"]
+    chosen = replayable(chosen, reason=args.reason)
     if args.dry_run:
         for letter in chosen:
             write("would replay " + letter.summary(prefix) + "\n")

@@ -35,6 +35,8 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    #: The service it runs (`name` may name a second replica of it, e.g. "alerts-2").
+    service: str = ""
 
     @property
     def url(self) -> str:
@@ -43,7 +45,7 @@ class ServiceProcess:
     def start(self) -> None:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.name}"],
+            [sys.executable, "-m", f"services.{self.service or self.name}"],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -117,6 +119,21 @@ class Stack:
     ) -> None:
         for name in list(self.procs):
             self.stop(name)
+
+    async def add_replica(self, service: str, name: str) -> ServiceProcess:
+        """Start another process of `service` on the same database and topics, as `name`."""
+        port = free_port()
+        proc = ServiceProcess(
+            name=name,
+            port=port,
+            env=self._env(service, port),
+            log_path=self.tmp_path / f"{name}.log",
+            service=service,
+        )
+        self.procs[name] = proc
+        proc.start()
+        await self.wait_ready(name)
+        return proc
 
     async def wait_ready(self, name: str) -> None:
         proc = self.procs[name]

@@ -44,6 +44,9 @@ class AlertsSettings(ServiceSettings):
     alerts_escalation_policies: PolicySet = Field(default_factory=PolicySet)
     #: How often due escalation steps and webhook retries are looked for.
     alerts_tick_interval_s: float = Field(default=5.0, gt=0, le=3600)
+    #: How long one replica's ticker holds the due escalations it claimed; when it dies,
+    #: another replica takes them over after this.
+    alerts_escalation_lease_s: float = Field(default=30.0, ge=1, le=3600)
     alerts_notify_max_attempts: int = Field(default=4, ge=1, le=20)
     alerts_notify_base_delay_s: float = Field(default=1.0, ge=0, le=600)
     alerts_http_timeout_s: float = Field(default=10.0, gt=0, le=120)

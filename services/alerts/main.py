@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -80,6 +81,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
                 crisis_watch=ctx.crisis_watch,
                 metrics=alerts_metrics,
                 interval_s=settings.alerts_tick_interval_s,
+                lease=timedelta(seconds=settings.alerts_escalation_lease_s),
             ),
             name="alerts-ticker",
         )

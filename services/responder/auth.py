@@ -1,7 +1,8 @@
-"""Sign-in for the reply queue: staff sessions in an HMAC-signed cookie, or the API token.
+"""Sign-in for the reply queue: staff sessions (an HMAC-signed cookie naming a session
+stored server-side, so signing out ends it), or the API token.
 
 Form posts carry a CSRF token derived from the session, so a page elsewhere cannot make
-a signed-in browser approve a reply.
+a signed-in browser approve a reply (or sign it out).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request
 
+from services.responder import staff_sessions
 from services.responder.users import verify_password
+from shared.db import session_scope
+from shared.events import utcnow
 from shared.http import DomainError
 
 if TYPE_CHECKING:
@@ -25,6 +29,8 @@ COOKIE = "otklik_session"
 #: Each role can do what the ones before it can.
 ROLES = ("agent", "owner", "admin")
 API_USER = "api"
+#: Where the session middleware leaves the user of an open stored session.
+STATE_USER = "staff_user"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,14 @@ def require_role(principal: Principal, role: str, action: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class SignedSession:
+    """What a cookie with a valid signature says: who, and which stored session."""
+
+    user: str
+    session_id: str
+
+
 class SessionSigner:
     def __init__(self, secret: str, ttl_s: float) -> None:
         self._key = secret.encode()
@@ -56,23 +70,24 @@ class SessionSigner:
     def _mac(self, payload: str) -> str:
         return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
 
-    def issue(self, user: str, now: float | None = None) -> str:
+    def issue(self, user: str, session_id: str, now: float | None = None) -> str:
         expires = int((now or time.time()) + self._ttl)
         name = base64.urlsafe_b64encode(user.encode()).decode()
-        payload = f"{name}.{expires}"
+        payload = f"{name}.{expires}.{session_id}"
         return f"{payload}.{self._mac(payload)}"
 
-    def verify(self, token: str, now: float | None = None) -> str | None:
+    def verify(self, token: str, now: float | None = None) -> SignedSession | None:
+        """The cookie's session if signed by us and not expired (it may still be ended)."""
         try:
-            name, expires, mac = token.split(".")
+            name, expires, session_id, mac = token.split(".")
         except ValueError:
             return None
-        if not hmac.compare_digest(mac, self._mac(f"{name}.{expires}")):
+        if not hmac.compare_digest(mac, self._mac(f"{name}.{expires}.{session_id}")):
             return None
         if not expires.isdigit() or int(expires) < (now or time.time()):
             return None
         try:
-            return base64.urlsafe_b64decode(name.encode()).decode()
+            return SignedSession(base64.urlsafe_b64decode(name.encode()).decode(), session_id)
         except (ValueError, UnicodeDecodeError):
             return None
 
@@ -86,10 +101,32 @@ def check_password(ctx: ResponderContext, user: str, password: str) -> bool:
     return verify_password(stored, password)  # an unknown user costs one verify too
 
 
-def session_principal(request: Request, ctx: ResponderContext) -> Principal | None:
-    """The signed-in member of staff, with the role the settings give them now."""
+async def resolve_staff_session(request: Request) -> None:
+    """Before every route: the cookie's user, when its stored session is still open.
+
+    An app-wide dependency (not middleware), so a database outage here is answered like
+    any other: 503 with Retry-After.
+    """
     token = request.cookies.get(COOKIE)
-    name = ctx.signer.verify(token) if token else None
+    signed = request.app.state.ctx.signer.verify(token) if token else None
+    user = None
+    if signed is not None:
+        ctx: ResponderContext = request.app.state.ctx
+        async with session_scope(ctx.runtime.sessions) as session:
+            if await staff_sessions.is_open(
+                session, session_id=signed.session_id, user=signed.user, now=utcnow()
+            ):
+                user = signed.user
+    setattr(request.state, STATE_USER, user)
+
+
+def session_principal(request: Request, ctx: ResponderContext) -> Principal | None:
+    """The signed-in member of staff, with the role the settings give them now.
+
+    The cookie's stored session was checked before the request reached the route
+    (`staff_user`, set by the responder's session middleware): an ended one signs no one in.
+    """
+    name: str | None = getattr(request.state, STATE_USER, None)
     account = ctx.settings.responder_users.get(name) if name else None
     if name is None or account is None:  # a removed user's cookie no longer works
         return None
@@ -123,3 +160,8 @@ def current_principal(request: Request, ctx: ResponderContext) -> Principal:
         detail="sign in or send a bearer token",
         headers={"WWW-Authenticate": "Bearer"},
     )
+
+
+async def dlq_admin(request: Request) -> None:
+    """The dead-letter API is for admins (an admin member of staff, or the API token)."""
+    require_role(current_principal(request, request.app.state.ctx), "admin", "the DLQ API")

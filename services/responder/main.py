@@ -8,10 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.responder.auth import SessionSigner
+from services.responder.auth import SessionSigner, dlq_admin, resolve_staff_session
 from services.responder.config import ResponderSettings
 from services.responder.consumers import insight_subscriptions, subscriptions
 from services.responder.deps import ResponderContext
@@ -33,6 +33,7 @@ from services.responder.sla.policy import SlaPolicy
 from services.responder.sla.tracker import run_sweeper
 from services.responder.ui.router import router as ui_router
 from shared.db import session_scope
+from shared.dlq_api import dlq_router
 from shared.http import install_common
 from shared.logging import get_logger
 from shared.metrics import make_common_metrics
@@ -143,7 +144,12 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
             if embed_client is not None:
                 await embed_client.aclose()
 
-    app = FastAPI(title="Otklik responder", lifespan=lifespan)
+    # Every route sees whether the session cookie's stored session is still open.
+    app = FastAPI(
+        title="Otklik responder",
+        lifespan=lifespan,
+        dependencies=[Depends(resolve_staff_session)],
+    )
     app.include_router(queue_router)
     app.include_router(phrasing_router)
     app.include_router(ui_router)
@@ -151,6 +157,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     app.include_router(insight_pages)
     app.include_router(fact_router)
     app.include_router(fact_pages)
+    app.include_router(dlq_router(lambda r: r.app.state.ctx.settings, admin=[Depends(dlq_admin)]))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_common(
         app,

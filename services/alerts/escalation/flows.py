@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.assignment.models import Assignment
 from services.alerts.channel.contract import Notification
 from services.alerts.config import AlertsSettings
-from services.alerts.db import insert_rows
+from services.alerts.db import claim_leases, insert_rows
 from services.alerts.escalation import ladder
 from services.alerts.escalation.models import Escalation
 from services.alerts.escalation.tokens import ack_url, create_ack_token
@@ -202,6 +202,20 @@ def count_steps(metrics: AlertsMetrics, steps: Sequence[ladder.Step]) -> None:
         metrics.escalation_steps.labels(level=step.level.value, trigger=step.trigger).inc()
 
 
+async def locked(session: AsyncSession, escalation_id: str) -> Escalation | None:
+    """The escalation, locked for this transaction (`SELECT ... FOR UPDATE`).
+
+    The ticker, the Kafka handlers and an acknowledgement may change one escalation at
+    the same moment, in one replica or in several: the row lock makes them take turns,
+    each reading what the one before committed, so none overwrites another's step or
+    acknowledgement. (SQLite has no row locks: there writers take turns anyway, and the
+    in-process `Notifier.lock_for` orders the read.)
+    """
+    return await session.get(
+        Escalation, escalation_id, with_for_update=True, populate_existing=True
+    )
+
+
 async def advance(
     *,
     sessions: async_sessionmaker[AsyncSession],
@@ -209,14 +223,21 @@ async def advance(
     directory: Directory,
     notifier: Notifier,
     now: datetime,
+    claim: str | None = None,
 ) -> int:
-    """Take every step due now (one transaction); returns how many were taken."""
+    """Take every step due now (one transaction); returns how many were taken.
+
+    With `claim` (the ticker's lease token) the escalation is advanced only while that
+    lease is still held: one whose lease ran out belongs to the replica that claimed it
+    next. The lease ends here, replaced by the ladder's next wake-up.
+    """
     async with notifier.lock_for(escalation_id):
         async with session_scope(sessions) as session:
-            row = await session.get(Escalation, escalation_id)
-            if row is None:
+            row = await locked(session, escalation_id)
+            if row is None or (claim is not None and row.claim != claim):
                 return 0
             taken = take_steps(row, directory=directory, notifier=notifier, now=now)
+            row.claim = None
             await enqueue(session, taken.outbox)
     count_steps(notifier.metrics, taken.steps)
     if taken.outbox:
@@ -224,16 +245,32 @@ async def advance(
     return len(taken.steps)
 
 
-async def due_escalations(session: AsyncSession, now: datetime, limit: int = 200) -> list[str]:
-    rows = await session.execute(
-        select(Escalation.id)
-        .where(Escalation.status == "open")
-        .where(Escalation.next_wakeup_at.is_not(None))
-        .where(Escalation.next_wakeup_at <= now)
-        .order_by(Escalation.next_wakeup_at)
-        .limit(limit)
+async def claim_due(
+    session: AsyncSession, now: datetime, *, lease: timedelta, limit: int = 200
+) -> tuple[str | None, list[str]]:
+    """Lease the open escalations whose next step came due to this replica's ticker.
+
+    Returns the lease token and the escalations it holds. A replica that dies holding
+    them gives them back when the lease ends (their `next_wakeup_at`), so a step is
+    delayed by at most one lease, never lost; two replicas never hold the same one.
+    """
+    table: Table = Escalation.__table__  # type: ignore[assignment]
+    token = await claim_leases(
+        session,
+        table,
+        due=Escalation.status == "open",
+        until=table.c.next_wakeup_at,
+        claim=table.c.claim,
+        now=now,
+        limit=limit,
+        lease=lease,
     )
-    return [r for (r,) in rows.all()]
+    if token is None:
+        return None, []
+    rows = await session.execute(
+        select(Escalation.id).where(Escalation.claim == token).order_by(Escalation.next_wakeup_at)
+    )
+    return token, [r for (r,) in rows.all()]
 
 
 async def count_open(session: AsyncSession) -> int:
@@ -253,6 +290,7 @@ async def advance_all(
     escalation_ids: Sequence[str],
     directory: Directory,
     notifier: Notifier,
+    claim: str | None = None,
 ) -> None:
     """Take the due steps of several escalations (a lock and a transaction each)."""
     if not escalation_ids:
@@ -267,6 +305,7 @@ async def advance_all(
                 directory=directory,
                 notifier=notifier,
                 now=utcnow(),
+                claim=claim,
             )
 
     await asyncio.gather(*(one(e) for e in dict.fromkeys(escalation_ids)))

@@ -21,7 +21,6 @@ from services.alerts.assignment.models import Assignment
 from services.alerts.crisis import flows as crisis_flows
 from services.alerts.crisis.flows import CrisisWatch
 from services.alerts.escalation import flows
-from services.alerts.escalation.models import Escalation
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
@@ -134,7 +133,7 @@ async def handle_sla_changed(
     config = directory.config
     async with notifier.lock_for(escalation_id):
         async with session_scope(sessions) as session:
-            row = await session.get(Escalation, escalation_id)
+            row = await flows.locked(session, escalation_id)
             if row is None:
                 if event.state == SlaState.met:
                     return

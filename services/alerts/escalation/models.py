@@ -25,9 +25,12 @@ class Escalation(Base):
     #: What the notification shows: text, platform, author, rating, url, sku, brand, aspects.
     context: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: When the ticker looks again; while a replica holds the escalation, its lease's end.
     next_wakeup_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime(), nullable=True, index=True
     )
+    #: The token of the ticker pass that holds it (`claim_leases`); None when free.
+    claim: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

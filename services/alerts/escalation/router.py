@@ -60,10 +60,11 @@ async def acknowledge_escalation(
     ack_in: Annotated[AckIn | None, Body()] = None,
 ) -> EscalationRead:
     """Stop the climb: someone has it."""
-    # The lock keeps a step being taken at this moment from overwriting the ack.
+    # The locks keep a step being taken at this moment (here or in another replica)
+    # from overwriting the ack.
     async with notifier.lock_for(escalation_id):
         async with session_scope(sessions) as session:
-            row = await session.get(Escalation, escalation_id)
+            row = await flows.locked(session, escalation_id)
             if row is None:
                 raise NotFound(f"no escalation {escalation_id}")
             if row.status == "closed":
@@ -110,7 +111,7 @@ async def acknowledge_by_link(
     escalation_id = escalation_of_link(token, settings)
     async with notifier.lock_for(escalation_id):
         async with session_scope(sessions) as session:
-            row = await session.get(Escalation, escalation_id)
+            row = await flows.locked(session, escalation_id)
             if row is None:
                 raise NotFound("the escalation no longer exists")
             first = flows.acknowledge(row, "link", utcnow(), metrics)

@@ -1,12 +1,14 @@
 """The escalation ticker: takes the steps that came due (ladder timers, quiet hours ending).
 
-Started by the runtime in the lifespan, like the responder's SLA sweeper. Each tick also
+Started by the runtime in the lifespan, like the responder's SLA sweeper; every replica
+runs one, and they share the due escalations through leases in the database. Each tick also
 refreshes the gauges and saves the crisis detector, so a restart resumes its windows.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,12 +18,17 @@ from services.alerts.escalation import flows
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification import service as notification_service
 from services.alerts.notification.notifier import Notifier
+from services.alerts.owner import service as owner_service
 from services.alerts.owner.current import CurrentDirectory
 from shared.db import session_scope
 from shared.events import utcnow
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+#: How long a replica holds the escalations it claimed: far past one pass (short
+#: transactions, nothing sent inside), and the most a step waits when that replica dies.
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 async def tick(
@@ -31,16 +38,25 @@ async def tick(
     notifier: Notifier,
     crisis_watch: CrisisWatch,
     metrics: AlertsMetrics,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    """Take escalation steps that came due, refresh gauges, save the detector."""
+    """Take escalation steps that came due, refresh gauges, save the detector.
+
+    The due escalations are leased to this replica first (`flows.claim_due`), so replicas
+    ticking at the same moment share the work instead of racing for it.
+    """
     now = utcnow()
     async with session_scope(sessions) as session:
-        due = await flows.due_escalations(session, now)
+        # A directory replaced through another replica's API is in force here too.
+        if (stored := await owner_service.newer(session, directory.version)) is not None:
+            directory.replace(*stored)
+        claim, due = await flows.claim_due(session, now, lease=lease)
     await flows.advance_all(
         sessions=sessions,
         escalation_ids=due,
         directory=directory.config.directory(),
         notifier=notifier,
+        claim=claim,
     )
     async with session_scope(sessions) as session:
         metrics.open_escalations.set(await flows.count_open(session))
@@ -57,6 +73,7 @@ async def run_ticker(
     crisis_watch: CrisisWatch,
     metrics: AlertsMetrics,
     interval_s: float,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> None:
     """Tick every `interval_s`; a failing tick (database away) is logged and tried again."""
     while True:
@@ -67,6 +84,7 @@ async def run_ticker(
                 notifier=notifier,
                 crisis_watch=crisis_watch,
                 metrics=metrics,
+                lease=lease,
             )
         except Exception:
             log.exception("alerts tick failed")

@@ -37,7 +37,7 @@ class Notifier:
     transports: Transports = field(init=False)
     #: The Kafka handler, the ticker and an acknowledgement may change one escalation at
     #: the same moment: a bounded pool of locks, keyed by escalation id, makes them take
-    #: turns.
+    #: turns within this process (across replicas, the row lock of `flows.locked` does).
     locks: tuple[asyncio.Lock, ...] = field(
         default_factory=lambda: tuple(asyncio.Lock() for _ in range(64))
     )

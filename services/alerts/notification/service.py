@@ -10,7 +10,6 @@ is visible.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.channel.contract import DeliveryResult, Notification
+from services.alerts.db import claim_leases
 from services.alerts.notification.compose import Destination
 from services.alerts.notification.models import NotificationLog, OutboxNotification
 from services.alerts.notification.retry import RetryPolicy
@@ -91,31 +91,23 @@ async def claim_due(
 ) -> list[Claimed]:
     """Take up to `limit` due rows for one attempt each.
 
-    The UPDATE re-checks that a row is still due, so two dispatchers (or two processes)
-    never both take it; the lease (a later `next_attempt_at`) gives a row back by itself
-    when its sender died before recording the result.
+    Under a lease (`claim_leases`): two dispatchers, in one process or in two replicas,
+    never both take a row, and a row whose sender died before recording the result is
+    given back when the lease (a later `next_attempt_at`) ends.
     """
     table = _TABLE
-    due = (
-        await session.execute(
-            select(OutboxNotification.id)
-            .where(OutboxNotification.status == PENDING)
-            .where(OutboxNotification.next_attempt_at <= now)
-            .order_by(OutboxNotification.next_attempt_at, OutboxNotification.id)
-            .limit(limit)
-        )
-    ).scalars()
-    ids = list(due)
-    if not ids:
-        return []
-    token = str(uuid.uuid4())
-    await session.execute(
-        update(table)
-        .where(table.c.id.in_(ids))
-        .where(table.c.status == PENDING)
-        .where(table.c.next_attempt_at <= now)
-        .values(claim=token, next_attempt_at=now + lease, updated_at=now)
+    token = await claim_leases(
+        session,
+        table,
+        due=table.c.status == PENDING,
+        until=table.c.next_attempt_at,
+        claim=table.c.claim,
+        now=now,
+        limit=limit,
+        lease=lease,
     )
+    if token is None:
+        return []
     rows = await session.execute(
         select(OutboxNotification)
         .where(OutboxNotification.claim == token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.owner.config import AlertsConfig, parse_config
@@ -41,9 +42,20 @@ async def bootstrap(session: AsyncSession, config: AlertsConfig | None) -> None:
     )
 
 
+async def newer(session: AsyncSession, version: int) -> tuple[AlertsConfig, int] | None:
+    """The stored directory when it is newer than `version` (another replica replaced it)."""
+    stored = await session.scalar(
+        select(DirectoryDocument.version).where(DirectoryDocument.id == DOCUMENT_ID)
+    )
+    if stored is None or stored <= version:
+        return None
+    return await load(session)
+
+
 async def replace(session: AsyncSession, document: dict[str, Any]) -> tuple[AlertsConfig, int]:
     config = validate(document)
-    row = await session.get(DirectoryDocument, DOCUMENT_ID)
+    # Locked: two replicas replacing it at once each get their own version number.
+    row = await session.get(DirectoryDocument, DOCUMENT_ID, with_for_update=True)
     if row is None:
         row = DirectoryDocument(id=DOCUMENT_ID, version=0, document={}, updated_at=utcnow())
         session.add(row)

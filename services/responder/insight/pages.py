@@ -115,7 +115,7 @@ async def overview_page(request: Request, ctx: Context, f: Filter) -> Response:
     return _page(request, ctx, user, "insights_overview.html", f, data=data, charts=chart_list)
 
 
-@router.get("/products/{sku}", response_class=HTMLResponse)
+@router.get("/products/{sku:path}", response_class=HTMLResponse)  # SKUs may hold "/" (L9)
 async def product_page(request: Request, ctx: Context, sku: Sku, f: Filter) -> Response:
     """Praise vs complaints per aspect with the quotes behind each bar, rating trend."""
     user = session_user(request, ctx)

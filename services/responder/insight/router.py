@@ -125,7 +125,17 @@ async def get_overview_csv(ctx: Context, user: User, f: Filter, table: TableName
     return await get_overview(ctx, user, f, "csv", table)
 
 
-@router.get("/products/{sku}", response_model=ProductInsight)
+# SKUs may hold "/" (audit L9): `{sku:path}`, the CSV route declared first so the product
+# route does not take ".../csv" for a SKU.
+@router.get("/products/{sku:path}/csv", response_class=Response)
+async def get_product_csv(
+    ctx: Context, user: User, sku: Sku, f: Filter, table: TableName = None
+) -> Any:
+    """A product's tables as CSV."""
+    return await get_product(ctx, user, sku, f, "csv", table)
+
+
+@router.get("/products/{sku:path}", response_model=ProductInsight)
 async def get_product(
     ctx: Context, user: User, sku: Sku, f: Filter, format: Format = "json", table: TableName = None
 ) -> Any:
@@ -133,14 +143,6 @@ async def get_product(
     async with session_scope(ctx.runtime.sessions) as session:
         result = await queries.product(session, sku, f)
     return _respond(result, "product", format, table, f"product-{sku}")
-
-
-@router.get("/products/{sku}/csv", response_class=Response)
-async def get_product_csv(
-    ctx: Context, user: User, sku: Sku, f: Filter, table: TableName = None
-) -> Any:
-    """A product's tables as CSV."""
-    return await get_product(ctx, user, sku, f, "csv", table)
 
 
 @router.get("/platforms/{platform_name}", response_model=PlatformInsight)

@@ -2,7 +2,8 @@
 
 import services.responder.fact.models
 import services.responder.insight.models
-import services.responder.queue_item.models  # noqa: F401
+import services.responder.queue_item.models
+import services.responder.staff_sessions  # noqa: F401
 from services.responder.db import Base
 from shared.db import run_migrations_env
 

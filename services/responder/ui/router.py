@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from services.responder import staff_sessions
 from services.responder.auth import COOKIE, check_password, session_principal
 from services.responder.deps import Context
 from services.responder.queue_item.router import (
@@ -187,23 +189,44 @@ async def login(
             status_code=401,
         )
     ctx.account_throttle.succeeded(account)  # the address keeps its own count
+    now = utcnow()
+    ttl = timedelta(hours=ctx.settings.responder_session_hours)
+    async with session_scope(ctx.runtime.sessions) as session:
+        session_id = await staff_sessions.open_session(
+            session, user=username, now=now, expires_at=now + ttl
+        )
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(url=target, status_code=303)
     response.set_cookie(
         COOKIE,
-        ctx.signer.issue(username),
+        ctx.signer.issue(username, session_id),
         httponly=True,
         samesite="strict",
         # Behind HTTPS (directly, or a proxy's X-Forwarded-Proto that uvicorn trusts)
         # the cookie never travels in clear text.
         secure=request.url.scheme == "https",
-        max_age=int(ctx.settings.responder_session_hours * 3600),
+        max_age=int(ttl.total_seconds()),
     )
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(
+    request: Request, ctx: Context, csrf: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
+    """Ends the stored session, so no copy of the cookie works any more.
+
+    Needs the page's CSRF token (the form's hidden field, or the X-CSRF-Token header):
+    another site cannot sign a member of staff out.
+    """
+    token = request.cookies.get(COOKIE)
+    signed = ctx.signer.verify(token) if token else None
+    if token and signed is not None:
+        sent = csrf or request.headers.get("x-csrf-token", "")
+        if not hmac.compare_digest(sent.encode(), ctx.signer.csrf(token).encode()):
+            raise HTTPException(status_code=403, detail="missing or invalid CSRF token")
+        async with session_scope(ctx.runtime.sessions) as session:
+            await staff_sessions.end_session(session, session_id=signed.session_id, now=utcnow())
     response = RedirectResponse(url="/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

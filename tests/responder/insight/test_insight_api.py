@@ -273,3 +273,35 @@ async def test_events_on_kafka_reach_the_aggregates(
             body = (await c.get("/api/insights/overview", params=RANGE)).json()
     assert body["totals"]["mentions"] == 3
     assert body["sla"]["answered"] == 1
+
+
+async def test_a_sku_with_a_slash_has_its_product_page_api_and_csv(
+    broker: Any, topic_prefix: str, database_url: str
+) -> None:
+    """Audit L9: SKUs like "KET/17-W" gave 404 (the route took one path segment)."""
+    mention = make_mention(external_id="s1", rating=1, published_at=DAY, sku="KET/17-W")
+    classified = MentionClassified(
+        mention=mention,
+        classification=make_classification(
+            mention, Sentiment.negative, [("leak", Sentiment.negative, "It leaks")]
+        ),
+    )
+    async with migrated(database_url) as sessions:
+        await deliver(sessions, [envelope(classified)])
+    app = create_app(settings_for(broker, topic_prefix, database_url))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=AUTH
+        ) as client:
+            product = await client.get("/api/insights/products/KET/17-W", params=RANGE)
+            assert product.status_code == 200, product.text
+            assert product.json()["aspects"][0]["aspect"] == "leak"
+            csv = await client.get(
+                "/api/insights/products/KET/17-W/csv", params={**RANGE, "table": "quotes"}
+            )
+            assert csv.status_code == 200 and "leak" in csv.text, csv.text
+            # The page's route matches too (it sends a bearer-only caller to sign in).
+            page = await client.get("/insights/products/KET/17-W")
+            assert page.status_code == 303, page.text
+            assert page.headers["location"] == "/login?next=%2Finsights%2Fproducts%2FKET%2F17-W"
