@@ -1,7 +1,7 @@
 """staff sessions: server-side, so signing out ends every copy of the cookie
 
 Revision ID: c4d2e8f1a7b3
-Revises: 5e8a1f3c2b90
+Revises: a4c2e9d17b35
 Create Date: 2026-12-01 00:40:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "c4d2e8f1a7b3"
-down_revision: str | None = "5e8a1f3c2b90"
+down_revision: str | None = "a4c2e9d17b35"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
