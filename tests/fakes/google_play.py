@@ -28,6 +28,8 @@ def _err(status: int, state: str, message: str) -> JSONResponse:
 
 
 WINDOW_S = 7 * 24 * 3600
+#: Play's review quotas per app [C]: 200 GET an hour, 2,000 POST (replies) a day.
+QUOTAS = {"get": (200, 3600.0), "post": (2000, 86400.0)}
 
 
 def _modified(review: dict[str, Any]) -> int:
@@ -47,6 +49,7 @@ class FakeGooglePlay(FakePlatform):
     #: Access tokens the token endpoint issued and that still work.
     issued: list[str] = field(default_factory=list)
     refresh_token: str = REFRESH_TOKEN
+    quotas: dict[str, tuple[int, float]] = field(default_factory=lambda: dict(QUOTAS))
 
     def revoke_access_tokens(self) -> None:
         """Every issued access token stops working (expired or revoked early)."""
@@ -94,6 +97,16 @@ class FakeGooglePlay(FakePlatform):
         if request.headers.get("authorization") not in valid:
             return _err(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         return None
+
+    def account(self, request: Request) -> str:
+        """Quotas count per app."""
+        parts = request.url.path.split("/applications/")
+        return parts[1].split("/")[0] if len(parts) > 1 else "default"
+
+    def quota_of(self, request: Request) -> str | None:
+        if request.url.path == TOKEN_PATH:
+            return None
+        return "post" if request.method == "POST" else "get"
 
     def throttle(self, wait: float) -> Response:
         response = _err(429, "RESOURCE_EXHAUSTED", "Quota exceeded")
@@ -147,7 +160,12 @@ class FakeGooglePlay(FakePlatform):
             start = int(q["token"].removeprefix("t")) if q.get("token") else 0
             # Play lists only reviews created or modified in about the last 7 days.
             horizon = datetime.now(UTC).timestamp() - WINDOW_S
-            items = [r for r in self.reviews.values() if _modified(r) >= horizon]
+            # Newest first (by last modification): a reader that meets a page of
+            # reviews it already has has seen everything older too.
+            items = sorted(
+                (r for r in self.reviews.values() if _modified(r) >= horizon),
+                key=lambda r: (-_modified(r), r["reviewId"]),
+            )
             body: dict[str, Any] = {
                 "reviews": items[start : start + size],
                 "pageInfo": {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from shared.retry import Backoff
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -25,9 +27,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Pause after failed attempt number `attempt` (1-based)."""
-        raw = min(self.max_delay, self.base_delay * self.multiplier ** max(0, attempt - 1))
-        r = (rng or random).random()
-        return raw * (1 - self.jitter) + raw * self.jitter * r
+        backoff = Backoff(self.base_delay, self.max_delay, self.multiplier, self.jitter)
+        return backoff.delay(attempt - 1, rng)
 
     def pause(
         self, attempt: int, retry_after_s: float | None, rng: random.Random | None = None

@@ -215,8 +215,9 @@ class BaseConnector:
             limiters = LimiterRegistry(clock) if clock is not None else LIMITERS
         self.clock = clock or limiters.clock
         self.limiters = limiters
-        rate = float(self.options.get("rate_per_s", self.default_rate))
-        burst = int(self.options.get("burst", self.default_burst))
+        default_rate, default_burst = self.default_limits()
+        rate = float(self.options.get("rate_per_s", default_rate))
+        burst = int(self.options.get("burst", default_burst))
         limiter = limiters.get(self.platform, self.limiter_account(), rate, burst)
         self.http = PlatformHTTP(
             client,
@@ -228,9 +229,34 @@ class BaseConnector:
             clock=self.clock,
         )
 
+    def method_http(self, method: str, rate: float, burst: int) -> PlatformHTTP:
+        """A caller for one method with a quota of its own (Play replies, Market comment
+        updates): the same account, base URL, headers and retries as `self.http`, its
+        own bucket (`<account>:<method>` in the shared registry). The source's options
+        `<method>_rate_per_s` and `<method>_burst` override the documented quota."""
+        return PlatformHTTP(
+            self.http.client,
+            platform=self.platform,
+            base_url=self.http.base_url,
+            headers=self.auth_headers(),
+            limiter=self.limiters.get(
+                self.platform,
+                f"{self.limiter_account()}:{method}",
+                float(self.options.get(f"{method}_rate_per_s", rate)),
+                int(self.options.get(f"{method}_burst", burst)),
+            ),
+            policy=self.http.policy,
+            clock=self.clock,
+        )
+
     # hooks
     def auth_headers(self) -> dict[str, str]:
         return {}
+
+    def default_limits(self) -> tuple[float, int]:
+        """The documented rate and burst for this source, unless its options say
+        `rate_per_s` / `burst` (WB: lower for a basic token)."""
+        return self.default_rate, self.default_burst
 
     def limiter_account(self) -> str:
         """Which budget this source draws from: by default its source id."""

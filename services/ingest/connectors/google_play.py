@@ -1,10 +1,10 @@
 """Google Play Developer API reviews (androidpublisher v3, OAuth bearer token).
 
-Play lists only reviews created or modified in about the last 7 days and has no date
-filter, so every poll sweeps all pages (`token` → `tokenPagination.nextPageToken`) and
-dedups by id+revision; a user editing a review shows up as a new revision. Replies are
-upserts (`:reply`), so an edit is the same call. Replies over 350 characters are
-refused before sending.
+Play lists only reviews created or modified in about the last 7 days, newest first, and
+has no date filter, so a poll sweeps pages (`token` → `tokenPagination.nextPageToken`)
+until the first page with nothing new, and dedups by id+revision; a user editing a
+review shows up as a new revision. Replies are upserts (`:reply`), so an edit is the
+same call. Replies over 350 characters are refused before sending.
 
 Authorisation: Google access tokens live an hour, so a source normally gives an OAuth
 client (`client_id`, `client_secret`) and a `refresh_token` granted the
@@ -33,6 +33,7 @@ from shared.connector import (
     register,
 )
 from shared.events import Mention, MentionKind, Product
+from shared.rate import window_rate
 
 from .base import (
     BadItem,
@@ -58,16 +59,19 @@ RENEW_BEFORE_S = 120.0
 OAUTH_CREDENTIALS = ("client_id", "client_secret", "refresh_token")
 
 
-#: Play's reply quota is its own: 2,000 POST a day per app [C], apart from 200 GET/h.
-POST_RATE = 2000 / 86400
-POST_BURST = 50
+#: Play's review quotas per app [C]: 200 GET an hour, and its own 2,000 POST (replies)
+#: a day. The buckets' rates keep every hour (day) under the quota, bursts included.
+GET_BURST = 2
+GET_RATE = window_rate(200, 3600, GET_BURST)
+POST_BURST = 20
+POST_RATE = window_rate(2000, 86400, POST_BURST)
 
 
 class GooglePlayConnector(BaseConnector):
     platform = "google_play"
     default_base_url = "https://androidpublisher.googleapis.com/androidpublisher/v3"
-    default_rate = 200 / 3600  # 200 GET/hour per app (the GET bucket; POSTs have theirs)
-    default_burst = 10
+    default_rate = GET_RATE  # the GET bucket; POSTs have theirs
+    default_burst = GET_BURST
 
     def __init__(
         self,
@@ -80,20 +84,7 @@ class GooglePlayConnector(BaseConnector):
     ) -> None:
         super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
         #: Replies (POST) draw from the app's daily POST quota, not the hourly GET one.
-        self.post_http = PlatformHTTP(
-            client,
-            platform=self.platform,
-            base_url=self.http.base_url,
-            headers=self.auth_headers(),
-            limiter=self.limiters.get(
-                self.platform,
-                f"{self.limiter_account()}:post",
-                float(self.options.get("post_rate_per_s", POST_RATE)),
-                int(self.options.get("post_burst", POST_BURST)),
-            ),
-            policy=self.http.policy,
-            clock=self.clock,
-        )
+        self.post_http = self.method_http("post", POST_RATE, POST_BURST)
         #: What `:reply` answered, per reply id: the confirmation reuses it (no GET).
         self._replied: dict[str, str] = {}
         self._oauth: PlatformHTTP | None = None
@@ -197,6 +188,11 @@ class GooglePlayConnector(BaseConnector):
         for m in fresh:
             seen.add(m)
         seen.prune_before(datetime.now(UTC).timestamp() - HORIZON_S)
+        if mentions and not fresh:
+            # Play lists newest first: a page with nothing new means the older pages
+            # hold nothing new either. Stopping here keeps a poll at one GET of the
+            # 200 an hour instead of a sweep of every page.
+            next_token = None
         if next_token:
             state["token"] = next_token
         else:

@@ -25,6 +25,7 @@ from shared.connector import (
     register,
 )
 from shared.events import Mention, MentionKind, Product
+from shared.rate import window_rate
 
 from .base import (
     BadItem,
@@ -42,12 +43,16 @@ from .base import (
     req,
     require_list,
 )
-from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
+from .http import Clock, LimiterRegistry, PlatformHTTPError, RetryPolicy
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
-#: Hourly quotas of the comment methods, lower tier [C]: list 5,000/h, update 1,000/h.
-COMMENTS_RATE = 5000 / 3600
-UPDATE_RATE = 1000 / 3600
+#: Market's parallel-request limit (4) as the buckets' burst.
+BURST = 4
+#: Hourly quotas per method and business, lower tier [C]: the review list 5,000/h,
+#: comment list 5,000/h, comment updates 1,000/h; the rates keep every hour under them.
+LIST_RATE = window_rate(5000, 3600, BURST)
+COMMENTS_RATE = window_rate(5000, 3600, BURST)
+UPDATE_RATE = window_rate(1000, 3600, BURST)
 #: Who answers for the seller: the shop (BUSINESS) or its brand account (BRAND).
 SELLER_AUTHORS = ("BUSINESS", "BRAND")
 #: The longest `dateTimeFrom`..now span Market accepts is six months [C]; 180 days is
@@ -60,8 +65,8 @@ MAX_COMMENT_PAGES = 10
 class YandexMarketConnector(BaseConnector):
     platform = "yandex_market"
     default_base_url = "https://api.partner.market.yandex.ru"
-    default_rate = 5000 / 3600  # goods-feedback list quota, lower tier
-    default_burst = 4  # parallel-request limit
+    default_rate = LIST_RATE  # goods-feedback list quota, lower tier
+    default_burst = BURST
 
     def __init__(
         self,
@@ -75,24 +80,8 @@ class YandexMarketConnector(BaseConnector):
         super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
         #: Market's quotas are per method [C]: the list (`self.http`, 5,000/h), the
         #: comment list (5,000/h) and comment updates (1,000/h) each have their own.
-        self.comments_http = self._method_http("comments", COMMENTS_RATE)
-        self.update_http = self._method_http("update", UPDATE_RATE)
-
-    def _method_http(self, method: str, default_rate: float) -> PlatformHTTP:
-        return PlatformHTTP(
-            self.http.client,
-            platform=self.platform,
-            base_url=self.http.base_url,
-            headers=self.auth_headers(),
-            limiter=self.limiters.get(
-                self.platform,
-                f"{self.limiter_account()}:{method}",
-                float(self.options.get(f"{method}_rate_per_s", default_rate)),
-                int(self.options.get("burst", self.default_burst)),
-            ),
-            policy=self.http.policy,
-            clock=self.clock,
-        )
+        self.comments_http = self.method_http("comments", COMMENTS_RATE, BURST)
+        self.update_http = self.method_http("update", UPDATE_RATE, BURST)
 
     def auth_headers(self) -> dict[str, str]:
         return {"Api-Key": self.credential("api_key")}
