@@ -170,6 +170,13 @@ class SeenMap:
         entry = self.items.get(mention.external_id)
         return entry is None or entry[0] != mention.revision
 
+    def take_new(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """The mentions not emitted before (new, or a new revision), now remembered."""
+        fresh = [m for m in mentions if self.is_new(m)]
+        for m in fresh:
+            self.add(m)
+        return fresh
+
     def add(self, mention: Mention) -> None:
         self.items.pop(mention.external_id, None)
         self.items[mention.external_id] = [mention.revision, int(mention.published_at.timestamp())]
@@ -182,6 +189,27 @@ class SeenMap:
             ordered = sorted(self.items.items(), key=lambda kv: kv[1][1])
             self.items = dict(ordered[-self.cap :])
         return self.items
+
+
+def fetch_page(
+    state: dict[str, Any],
+    fresh: list[Mention],
+    skipped: list[str],
+    *,
+    has_more: bool,
+    seen: SeenMap | None = None,
+) -> FetchPage:
+    """What every `fetch` returns: the new mentions, the cursor (with the dedup memory
+    under "seen" when given) and the items left out."""
+    if seen is not None:
+        state["seen"] = seen.dump()
+    return FetchPage(
+        mentions=fresh,
+        next_cursor=encode_cursor(state),
+        has_more=has_more,
+        skipped=len(skipped),
+        skipped_reasons=tuple(skipped),
+    )
 
 
 # --- base class --------------------------------------------------------------------------

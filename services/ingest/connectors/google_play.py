@@ -42,8 +42,8 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
     epoch_dt,
+    fetch_page,
     opt_str,
     rating_or_none,
     req,
@@ -184,9 +184,7 @@ class GooglePlayConnector(BaseConnector):
         paging = body.get("tokenPagination")
         next_token = paging.get("nextPageToken") if isinstance(paging, dict) else None
         mentions, skipped = self.map_items(items, self._review)
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         seen.prune_before(datetime.now(UTC).timestamp() - HORIZON_S)
         if mentions and not fresh:
             # Play lists newest first: a page with nothing new means the older pages
@@ -197,14 +195,7 @@ class GooglePlayConnector(BaseConnector):
             state["token"] = next_token
         else:
             state.pop("token", None)
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=bool(next_token),
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=bool(next_token), seen=seen)
 
     def _review(self, item: Mapping[str, Any]) -> Mention:
         review_id = req(item, "reviewId", str)

@@ -35,7 +35,7 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
+    fetch_page,
     opt_str,
     parse_dt,
     rating_or_none,
@@ -110,18 +110,9 @@ class OzonConnector(BaseConnector):
             raise BadResponse(self.platform, path, "'last_id' is not a string")
         answered = await self._answered_ids(items)
         mentions, skipped = self.map_items(items, lambda item: self._review(item, answered))
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         state["last_id"] = "" if resweep and not has_next else (next_id or last_id)
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=has_next,
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=has_next, seen=seen)
 
     async def _answered_ids(self, items: list[Any]) -> set[str]:
         """Reviews the seller already answered: `PROCESSED`, or carrying an own comment.

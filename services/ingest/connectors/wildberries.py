@@ -37,7 +37,7 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
+    fetch_page,
     opt_dict,
     opt_str,
     parse_dt,
@@ -163,9 +163,7 @@ class WildberriesConnector(BaseConnector):
         convert = self._feedback if kind == "feedbacks" else self._question
         mentions, skipped = self.map_items(items, convert)
 
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         stamps = [int(m.published_at.timestamp()) for m in mentions]
         if stamps:
             watermark = max(watermark, max(stamps))
@@ -190,13 +188,7 @@ class WildberriesConnector(BaseConnector):
             state["stream"], has_more = streams[index + 1], True
         else:
             state["stream"], has_more = streams[0], False
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=has_more,
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=has_more)
 
     def _product(self, item: Mapping[str, Any]) -> tuple[Product, str | None]:
         details = opt_dict(item, "productDetails")

@@ -34,8 +34,8 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
     epoch_dt,
+    fetch_page,
     opt_dict,
     opt_str,
     parse_dt,
@@ -145,9 +145,7 @@ class YandexMarketConnector(BaseConnector):
         answered = await self._answered_ids(items)
         mentions, skipped = self.map_items(items, lambda item: self._feedback(item, answered))
 
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         stamps = [int(m.published_at.timestamp()) for m in mentions]
         if stamps:
             watermark = max(int(watermark or 0), max(stamps))
@@ -159,14 +157,7 @@ class YandexMarketConnector(BaseConnector):
         if watermark is not None:
             state["wm"] = int(watermark)
             seen.prune_before(int(watermark) - overlap)
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=bool(next_token),
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=bool(next_token), seen=seen)
 
     async def _answered_ids(self, items: list[Any]) -> set[int]:
         """Reviews with a comment by the seller (BUSINESS or BRAND). `commentsCount`
