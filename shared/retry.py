@@ -49,6 +49,48 @@ class Backoff:
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with capped exponential backoff and jitter between them.
+
+    The defaults suit a platform call (full jitter); a user keeps its own defaults by
+    subclassing with other field defaults, and adds its own bounds (time, timeouts).
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    multiplier: float = 2.0
+    #: Fraction of each delay that is randomised (0 = none, 1 = "full jitter").
+    jitter: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1 or self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError("max_attempts >= 1 and non-negative delays required")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError("jitter must be within [0, 1]")
+
+    def delay(
+        self, attempt: int, rng: random.Random | Callable[[], float] | None = None
+    ) -> float:
+        """Pause after failed attempt number `attempt` (1-based)."""
+        backoff = Backoff(self.base_delay, self.max_delay, self.multiplier, self.jitter)
+        return backoff.delay(attempt - 1, rng)
+
+    def pause(
+        self,
+        attempt: int,
+        retry_after_s: float | None,
+        rng: random.Random | Callable[[], float] | None = None,
+    ) -> float:
+        """Pause after failed attempt `attempt`, at least a server's Retry-After (bounded
+        by `max_delay`)."""
+        pause = self.delay(attempt, rng)
+        if retry_after_s is not None:
+            pause = max(pause, min(retry_after_s, self.max_delay))
+        return pause
+
+
+@dataclass(frozen=True)
 class Schedule:
     """Fixed delays in seconds, one per retry; past the last one: give up."""
 

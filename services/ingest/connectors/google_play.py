@@ -254,15 +254,7 @@ class GooglePlayConnector(BaseConnector):
                 return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
             if existing is not None:
                 raise AlreadyAnswered(self.platform)
-        try:
-            body = await self._call("POST", path, json_body={"replyText": text})
-        except PlatformHTTPError as exc:
-            if exc.status == 404:
-                raise ConnectorError(
-                    "google_play: the review no longer exists (deleted or older than Play keeps)",
-                    retryable=False,
-                ) from exc
-            raise self.refusal(exc) from exc
+        body = await self._review_call("POST", path, json_body={"replyText": text})
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "'result' is missing")
@@ -279,10 +271,10 @@ class GooglePlayConnector(BaseConnector):
                 pass
         return ReplyResult(external_reply_id=None, published_at=published)
 
-    async def _current(self, request: ReplyRequest) -> Mapping[str, Any]:
-        """The review as Play shows it now."""
+    async def _review_call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call about one review; its 4xx worded for the reply's author (a 404: gone)."""
         try:
-            body = await self._call("GET", self._review_path(request))
+            return await self._call(method, path, **kwargs)
         except PlatformHTTPError as exc:
             if exc.status == 404:
                 raise ConnectorError(
@@ -290,6 +282,10 @@ class GooglePlayConnector(BaseConnector):
                     retryable=False,
                 ) from exc
             raise self.refusal(exc) from exc
+
+    async def _current(self, request: ReplyRequest) -> Mapping[str, Any]:
+        """The review as Play shows it now."""
+        body = await self._review_call("GET", self._review_path(request))
         if not isinstance(body, dict):
             raise BadResponse(self.platform, self._review_path(request), "body is not an object")
         return body

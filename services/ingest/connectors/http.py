@@ -22,7 +22,7 @@ import httpx
 
 from shared.connector import ConnectorError
 from shared.rate import SYSTEM_CLOCK, Clock, SystemClock, TokenBucket
-from shared.retry import Backoff
+from shared.retry import RetryPolicy as _RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +76,13 @@ LIMITERS = LimiterRegistry()
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries: attempts, exponential backoff with full jitter, total time."""
+class RetryPolicy(_RetryPolicy):
+    """A platform call's retries (full jitter), bounded in total time as well."""
 
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 30.0
     #: Give up (retryable) rather than wait past this many seconds in one call.
     max_total: float = 120.0
     #: Per-request timeout (connect + read).
     timeout: float = 30.0
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Full jitter: uniform(0, min(cap, base * 2**attempt)), attempt counted from 0."""
-        return Backoff(self.base_delay, self.max_delay, jitter=1.0).delay(attempt, rng)
 
 
 @dataclass
@@ -333,7 +326,7 @@ class PlatformHTTP:
                 )
             if attempt + 1 >= policy.max_attempts:
                 break
-            delay = policy.backoff(attempt, self.rng)
+            delay = policy.delay(attempt + 1, self.rng)
             if retry_after is not None:
                 delay = max(delay, retry_after)
             if self.clock.monotonic() + delay > deadline:
