@@ -69,9 +69,7 @@ class RetryPolicy:
         if not 0 <= self.jitter <= 1:
             raise ValueError("jitter must be within [0, 1]")
 
-    def delay(
-        self, attempt: int, rng: random.Random | Callable[[], float] | None = None
-    ) -> float:
+    def delay(self, attempt: int, rng: random.Random | Callable[[], float] | None = None) -> float:
         """Pause after failed attempt number `attempt` (1-based)."""
         backoff = Backoff(self.base_delay, self.max_delay, self.multiplier, self.jitter)
         return backoff.delay(attempt - 1, rng)
