@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from services.ingest.deps import IngestContext, get_context, require_admin
@@ -14,6 +14,7 @@ from services.ingest.source.backfill import DEFAULT_MAX_PAGES, DateRange
 from services.ingest.source.backfill_jobs import BackfillJob, BackfillRefused
 from services.ingest.source.poller import list_states
 from shared.db import session_scope
+from shared.http import DomainError
 
 # Source health names accounts and carries platform error text: staff only.
 router = APIRouter(prefix="/api", tags=["sources"], dependencies=[Depends(require_admin)])
@@ -124,9 +125,9 @@ async def start_backfill(
             rate_per_s=body.rate_per_s,
         )
     except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise DomainError(str(exc), code="invalid_range", status_code=422) from None
     except BackfillRefused as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+        raise DomainError(str(exc), code="backfill_refused", status_code=exc.status) from None
     return _read(job)
 
 
@@ -137,5 +138,5 @@ async def get_backfill(
     """The source's last backfill and its progress."""
     job = ctx.backfills.get(source_id)
     if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no backfill of {source_id!r}")
+        raise DomainError(f"no backfill of {source_id!r}", code="not_found", status_code=404)
     return _read(job)
