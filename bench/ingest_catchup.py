@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -216,6 +217,9 @@ async def run_one(
         log_json=False,
     )
     runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, configure_logs=True)
+    # The span ends by cancelling the poller and the backfill mid-page; the pool's
+    # report of the interrupted session is expected noise here.
+    logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
     metrics = make_ingest_metrics(CollectorRegistry())
     policy = RetryPolicy(max_attempts=5, base_delay=0.5, max_total=600)
     polls = 0
