@@ -58,7 +58,7 @@ bench-pipeline: $(STAMP)
 bench-responder: $(STAMP)
 	$(PY) bench/responder_stage.py
 
-## bench-ingest: 10k-review catch-up against the Wildberries fake (rate use, throttling)
+## bench-ingest: catch-up + backfill at once per platform fake with its real quotas (share of the allowed rate, throttled answers), beside an own-limiter baseline
 bench-ingest: $(STAMP)
 	$(PY) bench/ingest_catchup.py
 

@@ -41,6 +41,7 @@ from shared.events import Envelope, EventDecodeError, Payload, decode, encode, m
 from shared.failures import describe, is_infrastructure_error
 from shared.logging import get_logger, log_context
 from shared.metrics import BusMetrics
+from shared.retry import Backoff
 from shared.topics import Topics
 
 log = get_logger(__name__)
@@ -411,8 +412,11 @@ class ConsumerRunner:
         self._max_records = max_records
         self._batch_timeout_ms = batch_timeout_ms
         self._max_attempts = max_attempts
-        self._backoff = retry_backoff_s
-        self._infra_backoff_max = infra_backoff_max_s
+        #: Our own failures: retried soon, a few times (at most 10 s apart).
+        self._retry_backoff = Backoff(retry_backoff_s, cap=10.0)
+        #: An outage: waited out for as long as it lasts, capped per wait.
+        self._infra_backoff = Backoff(retry_backoff_s, cap=infra_backoff_max_s)
+        self._commit_backoff = Backoff(retry_backoff_s)
         self._dlq_max_consecutive = dlq_max_consecutive
         self._consecutive_dlq = 0
         self._stopping = asyncio.Event()
@@ -608,7 +612,7 @@ class ConsumerRunner:
         """Wait for the dependency with capped backoff: no DLQ, no commit past the wait."""
         logical = self._logical(tp.topic)
         attempt += 1
-        delay = min(self._backoff * 2 ** min(attempt - 1, 30), self._infra_backoff_max)
+        delay = self._infra_backoff.delay(attempt - 1)
         now = time.monotonic()
         previous = self._paused.get(tp)
         self._paused[tp] = _Paused(
@@ -660,7 +664,7 @@ class ConsumerRunner:
                 if attempt == self._max_attempts:
                     raise
                 log.warning("commit failed, retrying", error=describe(exc), attempt=attempt)
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+                await asyncio.sleep(self._commit_backoff.delay(attempt - 1))
 
     async def _handle_batch(self, handler: BatchHandler, work: list[_Work], logical: str) -> None:
         envelopes = [w.envelope for w in work if w.envelope is not None]
@@ -742,7 +746,7 @@ class ConsumerRunner:
             raise
 
     async def _sleep_backoff(self, attempt: int) -> None:
-        delay = min(self._backoff * 2 ** (attempt - 1), 10.0)
+        delay = self._retry_backoff.delay(attempt - 1)
         try:
             await asyncio.wait_for(self._stopping.wait(), timeout=delay)
         except TimeoutError:

@@ -1,16 +1,21 @@
 """Import a source's history for a date range: the polling path, without the live cursor.
 
     python -m services.ingest.backfill --source wb-main --from 2025-03-01 --to 2025-03-31
-        [--sources-file sources.yml] [--max-pages 10000] [--rate-per-s 1.5]
+        [--service http://127.0.0.1:8001] [--max-pages 10000] [--rate-per-s 1.5]
+    python -m services.ingest.backfill --standalone --source ... [--sources-file sources.yml]
 
-Settings (broker, topic prefix, database) come from the environment like the service;
-`--sources-file` overrides `INGEST_SOURCES_FILE`. Migrations are run like at service
-start. Both days are included (UTC). Progress goes to stderr; the summary to stdout.
+By default the running ingest service does the import (`POST /api/sources/{id}/backfill`,
+admin token from `API_TOKEN`) on the live source's own connector: the platform's limit
+is per seller account, and there the live poller and the backfill draw from one bucket,
+so together they stay within it. This command starts it and follows its progress.
+
+`--standalone` runs the import in this process (settings from the environment like the
+service, `--sources-file` overrides `INGEST_SOURCES_FILE`; migrations run like at
+service start). It has a limiter of its own: use it only while the service is not
+polling that source, or the two together would exceed the platform's rate.
+
+Both days are included (UTC). Progress goes to stderr; the summary to stdout.
 Re-running is harmless: what was imported is recognised and not published again.
-
-The platform's rate limit is per seller account and this process has its own limiter:
-while the live service polls the same account, pass a lower `--rate-per-s` (the HTTP
-caller waits out any 429 the platform answers anyway).
 
 Exit status: 0 done, 1 failed (platform or broker error), 2 bad arguments or
 configuration, 3 stopped at --max-pages (rerun to continue: nothing is lost).
@@ -21,11 +26,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import httpx
 from aiokafka.errors import KafkaError
@@ -78,6 +84,17 @@ def parser() -> argparse.ArgumentParser:
         "--rate-per-s",
         type=float,
         help="requests per second for this run (default: the source's own limit)",
+    )
+    p.add_argument(
+        "--service",
+        default="http://127.0.0.1:8001",
+        help="the ingest service that runs the import (default %(default)s)",
+    )
+    p.add_argument(
+        "--standalone",
+        action="store_true",
+        help="run the import in this process (only while the service is not polling "
+        "the source: the two would each use the platform's full rate)",
     )
     p.add_argument(
         "--include-answered",
@@ -196,6 +213,101 @@ async def run(
     return progress
 
 
+class ServiceError(Exception):
+    """The service refused or lost the backfill: exit 1 (or 2 for a refusal of the
+    request itself) with this message."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def _progress_of(body: dict[str, Any]) -> BackfillProgress:
+    progress = BackfillProgress(
+        pages=int(body["pages"]),
+        fetched=int(body["fetched"]),
+        in_range=int(body["in_range"]),
+        new=int(body["new"]),
+        updated=int(body["updated"]),
+        duplicate=int(body["duplicate"]),
+        truncated=bool(body["truncated"]),
+    )
+    progress.started = time.monotonic() - float(body["elapsed_s"])
+    return progress
+
+
+async def run_in_service(
+    service_url: str,
+    token: str,
+    *,
+    source_id: str,
+    span: DateRange,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    rate_per_s: float | None = None,
+    include_answered: bool = False,
+    progress_stream: TextIO | None = None,
+    poll_s: float = 1.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> BackfillProgress:
+    """Have the ingest service import `span` and follow it until it ends."""
+    stream = progress_stream if progress_stream is not None else sys.stderr
+    path = f"/api/sources/{source_id}/backfill"
+    body: dict[str, Any] = {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "max_pages": max_pages,
+        "include_answered": include_answered,
+    }
+    if rate_per_s is not None:
+        body["rate_per_s"] = rate_per_s
+    async with httpx.AsyncClient(
+        base_url=service_url.rstrip("/"),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+        transport=transport,
+    ) as client:
+        try:
+            answer = await client.post(path, json=body)
+        except httpx.HTTPError as exc:
+            raise ServiceError(
+                f"the ingest service at {service_url} did not answer: {exc}"
+            ) from exc
+        if answer.status_code != 202:
+            detail = _detail(answer)
+            raise ServiceError(
+                f"the ingest service refused the backfill (HTTP {answer.status_code}: {detail})",
+                usage=answer.status_code in (404, 409, 422),
+            )
+        stream.write(f"backfill {source_id} {span.first}..{span.last}: running in the service\n")
+        line = ProgressLine(stream, source_id)
+        job = answer.json()
+        while job["state"] == "running":
+            line(_progress_of(job))
+            await asyncio.sleep(poll_s)
+            try:
+                answer = await client.get(path)
+            except httpx.HTTPError as exc:
+                raise ServiceError(f"lost the ingest service while following: {exc}") from exc
+            if answer.status_code != 200:
+                raise ServiceError(f"the backfill's progress: HTTP {answer.status_code}")
+            job = answer.json()
+        progress = _progress_of(job)
+        line.close(progress)
+    if job["state"] == "failed":
+        raise ConnectorError(str(job.get("error") or "failed"), retryable=True)
+    return progress
+
+
+def _detail(answer: httpx.Response) -> str:
+    """The service's error message (`{"error": {"message": ...}}`), else the raw text."""
+    try:
+        error = answer.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    message = error.get("message") if isinstance(error, dict) else None
+    return str(message) if message else answer.text[:300]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -208,16 +320,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.sources_file is not None:
             overrides["ingest_sources_file"] = args.sources_file
         settings = load_settings(IngestSettings, **overrides)
-        progress = asyncio.run(
-            run(
-                settings,
-                source_id=args.source,
-                span=span,
-                max_pages=args.max_pages,
-                rate_per_s=args.rate_per_s,
-                include_answered=args.include_answered,
+        if args.standalone:
+            progress = asyncio.run(
+                run(
+                    settings,
+                    source_id=args.source,
+                    span=span,
+                    max_pages=args.max_pages,
+                    rate_per_s=args.rate_per_s,
+                    include_answered=args.include_answered,
+                )
             )
-        )
+        else:
+            if settings.ingest_sources_file is not None:  # name a typo before asking
+                try:
+                    config = pick_source(source_configs(settings), args.source)
+                except SourcesFileError as exc:
+                    raise UsageError(str(exc)) from None
+                if args.include_answered and config.platform != "wildberries":
+                    raise UsageError(
+                        "--include-answered works for wildberries sources only, "
+                        f"not {config.platform}"
+                    )
+            progress = asyncio.run(
+                run_in_service(
+                    args.service,
+                    settings.api_token.get_secret_value(),
+                    source_id=args.source,
+                    span=span,
+                    max_pages=args.max_pages,
+                    rate_per_s=args.rate_per_s,
+                    include_answered=args.include_answered,
+                )
+            )
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if exc.usage else 1
     except SettingsError:
         return 2  # load_settings printed which variable is wrong
     except UsageError as exc:

@@ -9,6 +9,7 @@ from fastapi import Request
 from services.ingest.config import IngestSettings
 from services.ingest.mention.replay import SignatureMemory
 from services.ingest.metrics import IngestMetrics
+from services.ingest.source.backfill_jobs import BackfillJobs
 from services.ingest.source.poller import SourcePoller
 from shared.connector import Connector
 from shared.http import require_token
@@ -23,6 +24,9 @@ class IngestContext:
     connectors: dict[str, Connector] = field(default_factory=dict)
     pollers: dict[str, SourcePoller] = field(default_factory=dict)
     signatures: SignatureMemory = field(default_factory=SignatureMemory)
+    #: History imports, run on the live connectors (one rate limit per account).
+    #: (Made in the lifespan from the connectors, the sessions and the publisher.)
+    backfills: BackfillJobs = field(init=False)
 
 
 def get_context(request: Request) -> IngestContext:

@@ -19,6 +19,7 @@ from services.ingest.mention.deletions import run_deleted_check
 from services.ingest.mention.router import router as mention_router
 from services.ingest.metrics import make_ingest_metrics
 from services.ingest.reply.reconfirm import run_reconfirmer
+from services.ingest.source.backfill_jobs import BackfillJobs
 from services.ingest.source.config import load_sources
 from services.ingest.source.poller import SourcePoller
 from services.ingest.source.router import router as source_router
@@ -60,6 +61,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await Runtime.start(settings, migrations_dir=MIGRATIONS, metrics=metrics)
         ctx = IngestContext(settings=settings, runtime=runtime, metrics=ingest_metrics)
+        ctx.backfills = BackfillJobs(
+            connectors=ctx.connectors, sessions=runtime.sessions, publisher=runtime.publisher
+        )
         app.state.ctx = ctx
         http = httpx.AsyncClient(
             timeout=settings.ingest_http_timeout_s, headers={"User-Agent": "otklik-ingest"}
@@ -108,6 +112,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await ctx.backfills.stop()
             await runtime.stop()
             for connector in ctx.connectors.values():
                 await connector.aclose()

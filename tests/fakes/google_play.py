@@ -46,6 +46,8 @@ def _err(status: int, state: str, message: str) -> JSONResponse:
 
 
 WINDOW_S = 7 * 24 * 3600
+#: Play's review quotas per app [C]: 200 GET an hour, 2,000 POST (replies) a day.
+QUOTAS = {"get": (200, 3600.0), "post": (2000, 86400.0)}
 
 
 def _modified(review: dict[str, Any]) -> int:
@@ -65,6 +67,7 @@ class FakeGooglePlay(FakePlatform):
     #: Access tokens the token endpoint issued and that still work.
     issued: list[str] = field(default_factory=list)
     refresh_token: str = REFRESH_TOKEN
+    quotas: dict[str, tuple[int, float]] = field(default_factory=lambda: dict(QUOTAS))
     #: Service accounts linked to the app: client_email → public key (PEM).
     service_accounts: dict[str, bytes] = field(default_factory=dict)
 
@@ -151,6 +154,16 @@ class FakeGooglePlay(FakePlatform):
             return _err(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
         return None
 
+    def account(self, request: Request) -> str:
+        """Quotas count per app."""
+        parts = request.url.path.split("/applications/")
+        return parts[1].split("/")[0] if len(parts) > 1 else "default"
+
+    def quota_of(self, request: Request) -> str | None:
+        if request.url.path == TOKEN_PATH:
+            return None
+        return "post" if request.method == "POST" else "get"
+
     def throttle(self, wait: float) -> Response:
         response = _err(429, "RESOURCE_EXHAUSTED", "Quota exceeded")
         response.headers["Retry-After"] = str(advertised_wait(wait))
@@ -207,7 +220,12 @@ class FakeGooglePlay(FakePlatform):
             start = int(q["token"].removeprefix("t")) if q.get("token") else 0
             # Play lists only reviews created or modified in about the last 7 days.
             horizon = datetime.now(UTC).timestamp() - WINDOW_S
-            items = [r for r in self.reviews.values() if _modified(r) >= horizon]
+            # Newest first (by last modification): a reader that meets a page of
+            # reviews it already has has seen everything older too.
+            items = sorted(
+                (r for r in self.reviews.values() if _modified(r) >= horizon),
+                key=lambda r: (-_modified(r), r["reviewId"]),
+            )
             body: dict[str, Any] = {
                 "reviews": items[start : start + size],
                 "pageInfo": {

@@ -8,6 +8,7 @@ import json
 import math
 import socket
 import ssl
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -121,6 +122,28 @@ class Bucket:
 
 
 @dataclass
+class WindowQuota:
+    """At most `limit` requests in any `window_s` seconds (a platform's hourly or daily
+    quota, checked as a sliding window: stricter than a window that resets on the hour,
+    so a client that passes it passes either)."""
+
+    limit: int
+    window_s: float
+    clock: Any
+    stamps: deque[float] = field(default_factory=deque)
+
+    def take(self) -> float | None:
+        """None if allowed, else seconds until the oldest request leaves the window."""
+        now = self.clock.monotonic()
+        while self.stamps and self.stamps[0] <= now - self.window_s + 1e-9:
+            self.stamps.popleft()
+        if len(self.stamps) >= self.limit:
+            return self.stamps[0] + self.window_s - now
+        self.stamps.append(now)
+        return None
+
+
+@dataclass
 class FakePlatform:
     """Base of the fakes: subclasses add routes and implement `auth_error`/`throttle`."""
 
@@ -139,6 +162,10 @@ class FakePlatform:
     advertises_wait: bool = True
     #: Called with each request as it arrives (a test's hook: "while serving page 2...").
     on_request: Callable[[Recorded], None] | None = None
+    #: A platform's per-method quotas: method name → (requests, window seconds), counted
+    #: per account; `quota_of` names a request's method. Empty: none modelled.
+    quotas: dict[str, tuple[int, float]] = field(default_factory=dict)
+    windows: dict[str, WindowQuota] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.app.middleware("http")(self._middleware)
@@ -156,6 +183,10 @@ class FakePlatform:
 
     def throttle(self, wait: float) -> Response:
         return JSONResponse({"error": "too many requests"}, status_code=429)
+
+    def quota_of(self, request: Request) -> str | None:
+        """Which of `quotas` this request draws from (None: none)."""
+        return None
 
     def decorate(self, response: Response) -> Response:
         """Headers a platform puts on every answer (Yandex: its quota headers)."""
@@ -202,6 +233,15 @@ class FakePlatform:
         if self.rate is not None:
             bucket = self.buckets.setdefault(key, Bucket(self.rate, self.burst, self.clock))
             wait = bucket.take()
+            if wait is not None:
+                return self._throttled(key, wait)
+        method = self.quota_of(request)
+        if method is not None and method in self.quotas:
+            limit, window_s = self.quotas[method]
+            window = self.windows.setdefault(
+                f"{key}:{method}", WindowQuota(limit, window_s, self.clock)
+            )
+            wait = window.take()
             if wait is not None:
                 return self._throttled(key, wait)
         fault = next((f for f in self.faults if f.path is None or f.path == request.url.path), None)

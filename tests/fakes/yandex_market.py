@@ -35,9 +35,29 @@ def _ok(result: Any) -> JSONResponse:
     return JSONResponse({"status": "OK", "result": result})
 
 
+#: Hourly quotas per method and business, lower tier [C] (`x-resource-limit-config`).
+QUOTAS = {
+    "list": (5000, 3600.0),
+    "comments": (5000, 3600.0),
+    "update": (1000, 3600.0),
+    "delete": (1000, 3600.0),
+    "skip": (500, 3600.0),
+}
+#: Path endings → quota names (the longest ending first).
+_METHODS = (
+    ("/goods-feedback/comments/update", "update"),
+    ("/goods-feedback/comments/delete", "delete"),
+    ("/goods-feedback/comments", "comments"),
+    ("/goods-feedback/skip-reaction", "skip"),
+    ("/goods-feedback", "list"),
+)
+
+
 @dataclass
 class FakeYandexMarket(FakePlatform):
     rate: float | None = None
+    #: Throttling is on: more than a method's hourly quota is answered 420.
+    quotas: dict[str, tuple[int, float]] = field(default_factory=lambda: dict(QUOTAS))
     feedbacks: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
     next_comment_id: int = 1000
@@ -162,6 +182,10 @@ class FakeYandexMarket(FakePlatform):
 
     def account(self, request: Request) -> str:
         return request.url.path.split("/businesses/")[-1].split("/")[0]
+
+    def quota_of(self, request: Request) -> str | None:
+        path = request.url.path
+        return next((name for end, name in _METHODS if path.endswith(end)), None)
 
     def throttle(self, wait: float) -> Response:
         # RFC 822 has whole seconds: round up, one more for the clock edge.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from shared.retry import Schedule
+
 DEFAULT_SCHEDULE: tuple[timedelta, ...] = (
     timedelta(seconds=5),
     timedelta(minutes=5),
@@ -26,8 +28,8 @@ def retry_delay(
     """Wait before the next attempt after `failed_attempts` failures; None = give up."""
     if failed_attempts < 1:
         raise ValueError("failed_attempts starts at 1")
-    index = failed_attempts - 1
-    return schedule[index] if index < len(schedule) else None
+    seconds = Schedule.of([d.total_seconds() for d in schedule]).delay(failed_attempts - 1)
+    return timedelta(seconds=seconds) if seconds is not None else None
 
 
 def next_attempt_at(
@@ -41,11 +43,9 @@ def next_attempt_at(
 
 def max_attempts(schedule: Sequence[timedelta] = DEFAULT_SCHEDULE) -> int:
     """First try plus one per schedule entry."""
-    return len(schedule) + 1
+    return Schedule.of([d.total_seconds() for d in schedule]).max_attempts
 
 
 def parse_schedule(values: Sequence[float | int]) -> tuple[timedelta, ...]:
     """Schedule from config seconds, e.g. [5, 300, 1800]; must be positive."""
-    if any(v <= 0 for v in values):
-        raise ValueError("retry delays must be positive seconds")
-    return tuple(timedelta(seconds=v) for v in values)
+    return tuple(timedelta(seconds=s) for s in Schedule.of(values).delays)

@@ -170,6 +170,13 @@ class SeenMap:
         entry = self.items.get(mention.external_id)
         return entry is None or entry[0] != mention.revision
 
+    def take_new(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """The mentions not emitted before (new, or a new revision), now remembered."""
+        fresh = [m for m in mentions if self.is_new(m)]
+        for m in fresh:
+            self.add(m)
+        return fresh
+
     def add(self, mention: Mention) -> None:
         self.items.pop(mention.external_id, None)
         self.items[mention.external_id] = [mention.revision, int(mention.published_at.timestamp())]
@@ -182,6 +189,27 @@ class SeenMap:
             ordered = sorted(self.items.items(), key=lambda kv: kv[1][1])
             self.items = dict(ordered[-self.cap :])
         return self.items
+
+
+def fetch_page(
+    state: dict[str, Any],
+    fresh: list[Mention],
+    skipped: list[str],
+    *,
+    has_more: bool,
+    seen: SeenMap | None = None,
+) -> FetchPage:
+    """What every `fetch` returns: the new mentions, the cursor (with the dedup memory
+    under "seen" when given) and the items left out."""
+    if seen is not None:
+        state["seen"] = seen.dump()
+    return FetchPage(
+        mentions=fresh,
+        next_cursor=encode_cursor(state),
+        has_more=has_more,
+        skipped=len(skipped),
+        skipped_reasons=tuple(skipped),
+    )
 
 
 # --- base class --------------------------------------------------------------------------
@@ -215,8 +243,9 @@ class BaseConnector:
             limiters = LimiterRegistry(clock) if clock is not None else LIMITERS
         self.clock = clock or limiters.clock
         self.limiters = limiters
-        rate = float(self.options.get("rate_per_s", self.default_rate))
-        burst = int(self.options.get("burst", self.default_burst))
+        default_rate, default_burst = self.default_limits()
+        rate = float(self.options.get("rate_per_s", default_rate))
+        burst = int(self.options.get("burst", default_burst))
         limiter = limiters.get(self.platform, self.limiter_account(), rate, burst)
         self.http = PlatformHTTP(
             client,
@@ -228,9 +257,37 @@ class BaseConnector:
             clock=self.clock,
         )
 
+    def method_http(self, method: str, rate: float, burst: int) -> PlatformHTTP:
+        """A caller for one method with a quota of its own (Play replies, Market comment
+        updates): the same account, base URL, headers and retries as `self.http`, its
+        own bucket (`<account>:<method>` in the shared registry). The source's options
+        `<method>_rate_per_s` and `<method>_burst` override the documented quota. Its
+        calls count in `self.http.stats`, which the poller exports for the source."""
+        caller = PlatformHTTP(
+            self.http.client,
+            platform=self.platform,
+            base_url=self.http.base_url,
+            headers=self.auth_headers(),
+            limiter=self.limiters.get(
+                self.platform,
+                f"{self.limiter_account()}:{method}",
+                float(self.options.get(f"{method}_rate_per_s", rate)),
+                int(self.options.get(f"{method}_burst", burst)),
+            ),
+            policy=self.http.policy,
+            clock=self.clock,
+        )
+        caller.stats = self.http.stats
+        return caller
+
     # hooks
     def auth_headers(self) -> dict[str, str]:
         return {}
+
+    def default_limits(self) -> tuple[float, int]:
+        """The documented rate and burst for this source, unless its options say
+        `rate_per_s` / `burst` (WB: lower for a basic token)."""
+        return self.default_rate, self.default_burst
 
     def limiter_account(self) -> str:
         """Which budget this source draws from: by default its source id."""

@@ -1,10 +1,10 @@
 """Google Play Developer API reviews (androidpublisher v3, OAuth bearer token).
 
-Play lists only reviews created or modified in about the last 7 days and has no date
-filter, so every poll sweeps all pages (`token` → `tokenPagination.nextPageToken`) and
-dedups by id+revision; a user editing a review shows up as a new revision. Replies are
-upserts (`:reply`), so an edit is the same call. Replies over 350 characters are
-refused before sending.
+Play lists only reviews created or modified in about the last 7 days, newest first, and
+has no date filter, so a poll sweeps pages (`token` → `tokenPagination.nextPageToken`)
+until the first page with nothing new, and dedups by id+revision; a user editing a
+review shows up as a new revision. Replies are upserts (`:reply`), so an edit is the
+same call. Replies over 350 characters are refused before sending.
 
 Authorisation: Google access tokens live an hour; the connector trades a grant at the
 token endpoint for access tokens, renews them before they expire, and once more on a
@@ -44,6 +44,7 @@ from shared.connector import (
     register,
 )
 from shared.events import Mention, MentionKind, Product
+from shared.rate import window_rate
 
 from .base import (
     BadItem,
@@ -52,8 +53,8 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
     epoch_dt,
+    fetch_page,
     opt_str,
     rating_or_none,
     req,
@@ -73,16 +74,19 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION_LIFETIME_S = 3600
 
 
-#: Play's reply quota is its own: 2,000 POST a day per app [C], apart from 200 GET/h.
-POST_RATE = 2000 / 86400
-POST_BURST = 50
+#: Play's review quotas per app [C]: 200 GET an hour, and its own 2,000 POST (replies)
+#: a day. The buckets' rates keep every hour (day) under the quota, bursts included.
+GET_BURST = 2
+GET_RATE = window_rate(200, 3600, GET_BURST)
+POST_BURST = 20
+POST_RATE = window_rate(2000, 86400, POST_BURST)
 
 
 class GooglePlayConnector(BaseConnector):
     platform = "google_play"
     default_base_url = "https://androidpublisher.googleapis.com/androidpublisher/v3"
-    default_rate = 200 / 3600  # 200 GET/hour per app (the GET bucket; POSTs have theirs)
-    default_burst = 10
+    default_rate = GET_RATE  # the GET bucket; POSTs have theirs
+    default_burst = GET_BURST
 
     def __init__(
         self,
@@ -95,20 +99,7 @@ class GooglePlayConnector(BaseConnector):
     ) -> None:
         super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
         #: Replies (POST) draw from the app's daily POST quota, not the hourly GET one.
-        self.post_http = PlatformHTTP(
-            client,
-            platform=self.platform,
-            base_url=self.http.base_url,
-            headers=self.auth_headers(),
-            limiter=self.limiters.get(
-                self.platform,
-                f"{self.limiter_account()}:post",
-                float(self.options.get("post_rate_per_s", POST_RATE)),
-                int(self.options.get("post_burst", POST_BURST)),
-            ),
-            policy=self.http.policy,
-            clock=self.clock,
-        )
+        self.post_http = self.method_http("post", POST_RATE, POST_BURST)
         #: What `:reply` answered, per reply id: the confirmation reuses it (no GET).
         self._replied: dict[str, str] = {}
         self._oauth: PlatformHTTP | None = None
@@ -271,22 +262,18 @@ class GooglePlayConnector(BaseConnector):
         paging = body.get("tokenPagination")
         next_token = paging.get("nextPageToken") if isinstance(paging, dict) else None
         mentions, skipped = self.map_items(items, self._review)
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         seen.prune_before(datetime.now(UTC).timestamp() - HORIZON_S)
+        if mentions and not fresh:
+            # Play lists newest first: a page with nothing new means the older pages
+            # hold nothing new either. Stopping here keeps a poll at one GET of the
+            # 200 an hour instead of a sweep of every page.
+            next_token = None
         if next_token:
             state["token"] = next_token
         else:
             state.pop("token", None)
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=bool(next_token),
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=bool(next_token), seen=seen)
 
     def _review(self, item: Mapping[str, Any]) -> Mention:
         review_id = req(item, "reviewId", str)
@@ -345,15 +332,7 @@ class GooglePlayConnector(BaseConnector):
                 return ReplyResult(external_reply_id=None, published_at=datetime.now(UTC))
             if existing is not None:
                 raise AlreadyAnswered(self.platform)
-        try:
-            body = await self._call("POST", path, json_body={"replyText": text})
-        except PlatformHTTPError as exc:
-            if exc.status == 404:
-                raise ConnectorError(
-                    "google_play: the review no longer exists (deleted or older than Play keeps)",
-                    retryable=False,
-                ) from exc
-            raise self.refusal(exc) from exc
+        body = await self._review_call("POST", path, json_body={"replyText": text})
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "'result' is missing")
@@ -370,10 +349,10 @@ class GooglePlayConnector(BaseConnector):
                 pass
         return ReplyResult(external_reply_id=None, published_at=published)
 
-    async def _current(self, request: ReplyRequest) -> Mapping[str, Any]:
-        """The review as Play shows it now."""
+    async def _review_call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call about one review; its 4xx worded for the reply's author (a 404: gone)."""
         try:
-            body = await self._call("GET", self._review_path(request))
+            return await self._call(method, path, **kwargs)
         except PlatformHTTPError as exc:
             if exc.status == 404:
                 raise ConnectorError(
@@ -381,6 +360,10 @@ class GooglePlayConnector(BaseConnector):
                     retryable=False,
                 ) from exc
             raise self.refusal(exc) from exc
+
+    async def _current(self, request: ReplyRequest) -> Mapping[str, Any]:
+        """The review as Play shows it now."""
+        body = await self._review_call("GET", self._review_path(request))
         if not isinstance(body, dict):
             raise BadResponse(self.platform, self._review_path(request), "body is not an object")
         return body

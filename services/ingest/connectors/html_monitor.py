@@ -31,7 +31,7 @@ from selectolax.lexbor import LexborNode as Node
 from shared.connector import ConnectorError, SourceConfig, register
 from shared.events import Mention, MentionKind, Product
 
-from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, encode_cursor, parse_dt
+from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, fetch_page, parse_dt
 from .ru_dates import parse_ru_date
 
 _DIGIT = re.compile(r"\d+(?:[.,]\d+)?")
@@ -123,14 +123,7 @@ class HtmlMonitorConnector(BaseConnector):
                 break  # newest-first listing: the rest was seen before
             next_href = select(tree.root, selectors.get("next")) if tree.root else None
             url = urljoin(page_url, next_href) if next_href else None
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=False,
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=False, seen=seen)
 
     def _blind(self, page: str, url: str, *, had_items: bool) -> None:
         """A first page without reviews: a block page, or a layout we no longer read."""

@@ -8,7 +8,6 @@ Secrets (auth headers, tokens) are never logged and never put into error message
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import hashlib
 import logging
@@ -17,84 +16,44 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from shared.connector import ConnectorError
+from shared.rate import SYSTEM_CLOCK, Clock, SystemClock, TokenBucket
+from shared.retry import RetryPolicy as _RetryPolicy
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "SYSTEM_CLOCK",
+    "CallStats",
+    "Clock",
+    "LimiterRegistry",
+    "OutcomeUnknown",
+    "PlatformHTTP",
+    "PlatformHTTPError",
+    "RetryPolicy",
+    "SystemClock",
+    "TokenBucket",
+    "error_detail",
+    "parse_retry_after",
+]
 
 #: HTTP statuses a platform uses to say "slow down" (Yandex Market answers 420).
 THROTTLE_STATUSES = frozenset({420, 429})
 
 
-class Clock(Protocol):
-    """Time source; tests inject a virtual clock so waits cost no real time."""
-
-    def monotonic(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-SYSTEM_CLOCK = SystemClock()
-
-
-class TokenBucket:
-    """Async token bucket (`rate` tokens/s, at most `burst` banked).
-
-    Reservation based and lock free: a caller takes a token at once (the balance may go
-    negative) and sleeps until its slot. That keeps callers FIFO, needs no asyncio.Lock
-    (so one bucket can outlive an event loop), and a request is only sent in its slot.
-    """
-
-    def __init__(
-        self, rate: float, burst: int, clock: Clock = SYSTEM_CLOCK, headroom: int = 0
-    ) -> None:
-        if rate <= 0 or burst < 1 or not 0 <= headroom < burst:
-            raise ValueError("rate must be > 0, burst >= 1 and 0 <= headroom < burst")
-        self.rate = rate
-        self.burst = burst
-        self.clock = clock
-        #: Tokens of the platform's burst we never use: a request delayed on the network
-        #: (a new connection) then arriving close to the next one must still find a token
-        #: in the platform's own bucket. The steady rate stays the full documented rate.
-        self.capacity = burst - headroom
-        self._tokens = float(self.capacity)
-        self._updated = clock.monotonic()
-
-    def _refill(self, now: float) -> None:
-        elapsed = max(0.0, now - self._updated)
-        self._tokens = min(float(self.capacity), self._tokens + elapsed * self.rate)
-        self._updated = now
-
-    def reserve(self) -> float:
-        """Take one token; return how long the caller must wait before using it."""
-        self._refill(self.clock.monotonic())
-        self._tokens -= 1.0
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
-
-    async def acquire(self) -> float:
-        """Wait for a token; return the seconds waited (for throttling metrics)."""
-        wait = self.reserve()
-        if wait > 0:
-            await self.clock.sleep(wait)
-        return wait
-
-
 class LimiterRegistry:
-    """Buckets keyed per platform account, so every connector of one seller token
-    (and every method: WB counts feedbacks and questions together) shares one budget."""
+    """Buckets keyed per platform account, so every connector of one seller account
+    (and every method: WB counts feedbacks and questions together) shares one budget.
+
+    One registry per process (`LIMITERS`) serves the live pollers, the reply poster and
+    the backfills the service runs, so together they never pass the platform's rate.
+    A source asking for another rate for an account changes the one bucket in place
+    (its holders keep sharing it) instead of making a second one.
+    """
 
     def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
         self.clock = clock
@@ -104,9 +63,11 @@ class LimiterRegistry:
         # The account secret is hashed: registry keys show up in debuggers and dumps.
         key = f"{platform}:{hashlib.sha256(account.encode()).hexdigest()[:16]}"
         bucket = self._buckets.get(key)
-        if bucket is None or bucket.rate != rate or bucket.burst != burst:
+        if bucket is None:
             headroom = 1 if burst >= 3 else 0
             bucket = self._buckets[key] = TokenBucket(rate, burst, self.clock, headroom)
+        elif bucket.rate != rate or bucket.burst != burst:
+            bucket.configure(rate, burst)
         return bucket
 
 
@@ -115,20 +76,13 @@ LIMITERS = LimiterRegistry()
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries: attempts, exponential backoff with full jitter, total time."""
+class RetryPolicy(_RetryPolicy):
+    """A platform call's retries (full jitter), bounded in total time as well."""
 
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 30.0
     #: Give up (retryable) rather than wait past this many seconds in one call.
     max_total: float = 120.0
     #: Per-request timeout (connect + read).
     timeout: float = 30.0
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Full jitter: uniform(0, min(cap, base * 2**attempt)), attempt counted from 0."""
-        return rng.uniform(0.0, min(self.max_delay, self.base_delay * (2**attempt)))
 
 
 @dataclass
@@ -372,7 +326,7 @@ class PlatformHTTP:
                 )
             if attempt + 1 >= policy.max_attempts:
                 break
-            delay = policy.backoff(attempt, self.rng)
+            delay = policy.delay(attempt + 1, self.rng)
             if retry_after is not None:
                 delay = max(delay, retry_after)
             if self.clock.monotonic() + delay > deadline:

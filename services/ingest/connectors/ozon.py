@@ -47,7 +47,7 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
+    fetch_page,
     opt_str,
     parse_dt,
     rating_or_none,
@@ -148,13 +148,7 @@ class OzonConnector(BaseConnector):
             state["stream"], has_more = streams[index + 1], True
         else:
             state["stream"], has_more = streams[0], False
-        return FetchPage(
-            mentions=mentions,
-            next_cursor=encode_cursor(state),
-            has_more=has_more,
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, list(mentions), skipped, has_more=has_more)
 
     async def _review_page(
         self, sub: dict[str, Any], status: str, resweep: bool
@@ -176,9 +170,7 @@ class OzonConnector(BaseConnector):
             raise BadResponse(self.platform, path, "'last_id' is not a string")
         answered = await self._answered_ids(items)
         mentions, skipped = self.map_items(items, lambda item: self._review(item, answered))
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         sub["last_id"] = "" if resweep and not has_next else (next_id or last_id)
         sub["seen"] = seen.dump()
         return fresh, skipped, has_next
@@ -197,9 +189,7 @@ class OzonConnector(BaseConnector):
             raise BadResponse(self.platform, QUESTION_LIST, "'last_id' is not a string")
         has_next = bool(items) and bool(next_id) and body.get("has_next") is not False
         mentions, skipped = self.map_items(items, self._question)
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         sub["last_id"] = "" if resweep and not has_next else (next_id or last_id)
         sub["seen"] = seen.dump()
         return fresh, skipped, has_next

@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from shared.connector import ConnectorError, SourceConfig, register
 from shared.events import Mention, MentionKind
 
-from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, encode_cursor, epoch_dt
+from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, epoch_dt, fetch_page
 
 
 def strip_html(value: str) -> str:
@@ -61,17 +61,8 @@ class RssConnector(BaseConnector):
         patterns = self.keywords
         mentions, skipped = self.map_items([dict(e) for e in feed.entries], self._entry)
         matched = [m for m in mentions if not patterns or any(p.search(m.text) for p in patterns)]
-        fresh = [m for m in matched if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=False,
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        fresh = seen.take_new(matched)
+        return fetch_page(state, fresh, skipped, has_more=False, seen=seen)
 
     def _entry(self, entry: Mapping[str, Any]) -> Mention:
         ident = entry.get("id") or entry.get("link")

@@ -35,6 +35,7 @@ from shared.connector import (
     register,
 )
 from shared.events import Mention, MentionKind, Product
+from shared.rate import window_rate
 
 from .base import (
     BadItem,
@@ -43,8 +44,8 @@ from .base import (
     FetchPage,
     SeenMap,
     decode_cursor,
-    encode_cursor,
     epoch_dt,
+    fetch_page,
     opt_dict,
     opt_str,
     parse_dt,
@@ -52,12 +53,16 @@ from .base import (
     req,
     require_list,
 )
-from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
+from .http import Clock, LimiterRegistry, PlatformHTTPError, RetryPolicy
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
-#: Hourly quotas of the comment methods, lower tier [C]: list 5,000/h, update 1,000/h.
-COMMENTS_RATE = 5000 / 3600
-UPDATE_RATE = 1000 / 3600
+#: Market's parallel-request limit (4) as the buckets' burst.
+BURST = 4
+#: Hourly quotas per method and business, lower tier [C]: the review list 5,000/h,
+#: comment list 5,000/h, comment updates 1,000/h; the rates keep every hour under them.
+LIST_RATE = window_rate(5000, 3600, BURST)
+COMMENTS_RATE = window_rate(5000, 3600, BURST)
+UPDATE_RATE = window_rate(1000, 3600, BURST)
 #: Who answers for the seller: the shop (BUSINESS) or its brand account (BRAND).
 SELLER_AUTHORS = ("BUSINESS", "BRAND")
 #: The longest `dateTimeFrom`..now span Market accepts is six months [C]; 180 days is
@@ -70,9 +75,9 @@ STREAMS = ("reviews", "questions")
 #: Who answers a question for the seller [C QuestionsTextContentAuthorType].
 SELLER_ANSWER_AUTHORS = ("BUSINESS", "BRAND", "VENDOR")
 #: Question quotas, lower tier [C]: list 1,000/h, answers list 10,000/h, update 500/h.
-QUESTIONS_RATE = 1000 / 3600
-ANSWERS_RATE = 10000 / 3600
-QUESTION_UPDATE_RATE = 500 / 3600
+QUESTIONS_RATE = window_rate(1000, 3600, BURST)
+ANSWERS_RATE = window_rate(10000, 3600, BURST)
+QUESTION_UPDATE_RATE = window_rate(500, 3600, BURST)
 #: The questions filter spans at most one month [C GetQuestionsRequest]; 28 days is
 #: inside it whatever the month.
 MAX_QUESTION_WINDOW_S = 28 * 24 * 3600
@@ -81,8 +86,8 @@ MAX_QUESTION_WINDOW_S = 28 * 24 * 3600
 class YandexMarketConnector(BaseConnector):
     platform = "yandex_market"
     default_base_url = "https://api.partner.market.yandex.ru"
-    default_rate = 5000 / 3600  # goods-feedback list quota, lower tier
-    default_burst = 4  # parallel-request limit
+    default_rate = LIST_RATE  # goods-feedback list quota, lower tier
+    default_burst = BURST
 
     def __init__(
         self,
@@ -96,31 +101,11 @@ class YandexMarketConnector(BaseConnector):
         super().__init__(config, client, limiters=limiters, clock=clock, policy=policy)
         #: Market's quotas are per method [C]: the list (`self.http`, 5,000/h), the
         #: comment list (5,000/h) and comment updates (1,000/h) each have their own.
-        self.comments_http = self._method_http("comments", COMMENTS_RATE)
-        self.update_http = self._method_http("update", UPDATE_RATE)
-        self.questions_http = self._method_http("questions", QUESTIONS_RATE)
-        self.answers_http = self._method_http("answers", ANSWERS_RATE)
-        self.question_update_http = self._method_http("question_update", QUESTION_UPDATE_RATE)
-
-    def _method_http(self, method: str, default_rate: float) -> PlatformHTTP:
-        """A caller with its own quota bucket; its calls count in the source's stats
-        (the poller exports throttled answers from `self.http.stats`)."""
-        caller = PlatformHTTP(
-            self.http.client,
-            platform=self.platform,
-            base_url=self.http.base_url,
-            headers=self.auth_headers(),
-            limiter=self.limiters.get(
-                self.platform,
-                f"{self.limiter_account()}:{method}",
-                float(self.options.get(f"{method}_rate_per_s", default_rate)),
-                int(self.options.get("burst", self.default_burst)),
-            ),
-            policy=self.http.policy,
-            clock=self.clock,
-        )
-        caller.stats = self.http.stats
-        return caller
+        self.comments_http = self.method_http("comments", COMMENTS_RATE, BURST)
+        self.update_http = self.method_http("update", UPDATE_RATE, BURST)
+        self.questions_http = self.method_http("questions", QUESTIONS_RATE, BURST)
+        self.answers_http = self.method_http("answers", ANSWERS_RATE, BURST)
+        self.question_update_http = self.method_http("question_update", QUESTION_UPDATE_RATE, BURST)
 
     def auth_headers(self) -> dict[str, str]:
         return {"Api-Key": self.credential("api_key")}
@@ -201,13 +186,7 @@ class YandexMarketConnector(BaseConnector):
             state["stream"], has_more = streams[index + 1], True
         else:
             state["stream"], has_more = streams[0], False
-        return FetchPage(
-            mentions=page.mentions,
-            next_cursor=encode_cursor(state),
-            has_more=has_more,
-            skipped=page.skipped,
-            skipped_reasons=page.skipped_reasons,
-        )
+        return fetch_page(state, list(page.mentions), list(page.skipped_reasons), has_more=has_more)
 
     async def _review_page(self, state: dict[str, Any]) -> FetchPage:
         """A goods-feedback page; `state` (the reviews' part of the cursor) is updated in
@@ -237,9 +216,7 @@ class YandexMarketConnector(BaseConnector):
         answered = await self._answered_ids(items)
         mentions, skipped = self.map_items(items, lambda item: self._feedback(item, answered))
 
-        fresh = [m for m in mentions if seen.is_new(m)]
-        for m in fresh:
-            seen.add(m)
+        fresh = seen.take_new(mentions)
         stamps = [int(m.published_at.timestamp()) for m in mentions]
         if stamps:
             watermark = max(int(watermark or 0), max(stamps))
@@ -251,14 +228,7 @@ class YandexMarketConnector(BaseConnector):
         if watermark is not None:
             state["wm"] = int(watermark)
             seen.prune_before(int(watermark) - overlap)
-        state["seen"] = seen.dump()
-        return FetchPage(
-            mentions=fresh,
-            next_cursor=encode_cursor(state),
-            has_more=bool(next_token),
-            skipped=len(skipped),
-            skipped_reasons=tuple(skipped),
-        )
+        return fetch_page(state, fresh, skipped, has_more=bool(next_token), seen=seen)
 
     async def _question_page(self, state: dict[str, Any]) -> FetchPage:
         """A goods-questions page, oldest first, from the watermark's day minus the

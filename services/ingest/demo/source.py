@@ -42,6 +42,7 @@ from shared.connector import (
     register,
 )
 from shared.events import Mention, MentionKind, Product, mention_id_for, utcnow
+from shared.rate import FunctionClock, TokenBucket
 
 if TYPE_CHECKING:
     import httpx
@@ -180,38 +181,6 @@ def parse_cursor(cursor: str | None) -> Position:
     return Position(int(match.group(1) or 0), int(match.group(2)))
 
 
-class TokenBucket:
-    """Paces the replay. Takes an injectable clock so tests need no sleeping.
-
-    Capped so that a poller that stalled for hours catches up by a bounded amount
-    instead of flooding the pipeline with the whole sample at once.
-    """
-
-    def __init__(
-        self, rate_per_s: float, capacity: float, initial: float, clock: Callable[[], float]
-    ) -> None:
-        self.rate_per_s = rate_per_s
-        self.capacity = capacity
-        self._tokens = min(initial, capacity)
-        self._clock = clock
-        self._last = clock()
-
-    def _refill(self) -> None:
-        now = self._clock()
-        elapsed = max(0.0, now - self._last)
-        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate_per_s)
-        self._last = now
-
-    def available(self) -> int:
-        self._refill()
-        return int(self._tokens + 1e-9)  # 0.1/s * 10 s may give 0.9999999
-
-    def take(self, want: int) -> int:
-        granted = min(want, self.available())
-        self._tokens -= granted
-        return granted
-
-
 @dataclass(frozen=True)
 class PublishedReply:
     """A reply the demo platform 'published', kept in memory (lost on restart)."""
@@ -257,7 +226,9 @@ class DemoConnector:
         self._now = now
         rate_per_s = self.options.rate_per_minute / 60.0
         capacity = max(float(self.options.burst), 2.0 * rate_per_s * config.poll_interval_s, 1.0)
-        self._bucket = TokenBucket(rate_per_s, capacity, float(self.options.burst), clock)
+        self._bucket = TokenBucket(
+            rate_per_s, capacity, FunctionClock(clock), initial=float(self.options.burst)
+        )
         self._replies: dict[str, PublishedReply] = {}
 
     # --- fetching --------------------------------------------------------------------------

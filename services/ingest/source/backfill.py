@@ -41,6 +41,7 @@ from services.ingest.mention.service import Outcome, accept_mentions
 from shared.bus import Publisher
 from shared.connector import Connector, FetchResult
 from shared.events import Mention
+from shared.rate import TokenBucket
 
 DEFAULT_MAX_PAGES = 10_000
 
@@ -178,8 +179,10 @@ async def backfill(
     max_pages: int = DEFAULT_MAX_PAGES,
     on_page: Callable[[BackfillProgress], None] | None = None,
     include_answered: bool = False,
+    pace: TokenBucket | None = None,
 ) -> BackfillProgress:
-    """Import the mentions of `span`; never touches the live cursor.
+    """Import the mentions of `span`; never touches the live cursor. `pace` caps the
+    page rate below the account's own limit (which the connector applies anyway).
 
     Raises the connector's ConnectorError (after its own retries) or the broker's
     error; what was accepted before stays accepted, and a rerun skips it.
@@ -193,6 +196,8 @@ async def backfill(
         if progress.pages >= max_pages:
             progress.truncated = True
             break
+        if pace is not None:
+            await pace.acquire()
         page = await connector.fetch(cursor)
         progress.pages += 1
         progress.fetched += len(page.mentions)

@@ -25,6 +25,7 @@ from shared.connector import Connector, ConnectorError, SourceConfig
 from shared.db import session_scope
 from shared.events import SourceHealthChanged, utcnow
 from shared.logging import get_logger, log_context
+from shared.retry import Backoff
 from shared.topics import SOURCES
 
 log = get_logger(__name__)
@@ -52,8 +53,7 @@ def next_delay(
     """The pause before the next poll: the interval, or exponential backoff with jitter."""
     if failures <= 0:
         return interval_s
-    backoff = min(max_backoff_s, interval_s * 2 ** min(failures, 20))
-    return backoff / 2 + rand() * backoff / 2
+    return Backoff(interval_s, max_backoff_s, jitter=0.5, max_exponent=20).delay(failures, rand)
 
 
 class SourcePoller:
