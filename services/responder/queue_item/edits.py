@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Verdict = Literal["unchanged", "light", "rewritten"]
@@ -155,12 +156,18 @@ def literal_words(phrasing: str) -> list[str]:
     return words(_SLOT.sub(" ", phrasing))
 
 
-def _likeness(sentence: Sequence[str], phrasing: Sequence[str]) -> float:
-    """How much of a phrasing's own words a sentence carries (0..1)."""
+def _likeness(sentence: frozenset[str], phrasing: frozenset[str]) -> float:
+    """How much of a phrasing's own words a sentence carries (0..1); word sets, built once
+    per draft sentence and once per phrasing (every sentence meets every phrasing)."""
     if not sentence or not phrasing:
         return 0.0
-    common = sum(1 for w in set(phrasing) if w in set(sentence))
-    return common / max(len(set(phrasing)), len(set(sentence)))
+    return len(phrasing & sentence) / max(len(phrasing), len(sentence))
+
+
+@lru_cache(maxsize=8192)
+def _phrasing_words(phrasing: str) -> frozenset[str]:
+    """A phrasing's literal word set; the scripts' phrasings are few and fixed."""
+    return frozenset(literal_words(phrasing))
 
 
 def split_by_moves(
@@ -176,8 +183,8 @@ def split_by_moves(
     n, k = len(parts), len(moves)
     if k == 0 or n < k or len(phrasings) != k:
         return None
-    options = [[literal_words(p) for p in move_phrasings] for move_phrasings in phrasings]
-    said = [words(p) for p in parts]
+    options = [[_phrasing_words(p) for p in move_phrasings] for move_phrasings in phrasings]
+    said = [frozenset(words(p)) for p in parts]
     like = [
         [max((_likeness(said[i], o) for o in options[j]), default=0.0) for j in range(k)]
         for i in range(n)
