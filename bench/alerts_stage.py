@@ -12,7 +12,9 @@ excluded), on SQLite and on PostgreSQL.
 Baseline, same run, same messages, same database kind: the responder stage's raw relay
 (consume, decode, one multi-row insert per batch, commit), without any routing.
 
-Medians over `--rounds` rounds, each with a new topic prefix and a new database.
+Medians over `--rounds` rounds, each with a new topic prefix and a new database; beside
+them, mentions per CPU-second of the service process (what one free core would give it on
+a shared machine).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from bench.responder_stage import (  # noqa: E402
     postgres_available,
     produce,
     run_relay,
+    service_rate,
 )
 from shared.broker import EmbeddedBroker  # noqa: E402
 from shared.events import Sentiment  # noqa: E402
@@ -66,8 +69,9 @@ async def wait_routed(
 
 async def run_alerts(
     broker: EmbeddedBroker, db: Database, prefix: str, n: int, negatives: int, tmp: Path
-) -> float:
-    """Mentions/s routed and escalated by the alerts service on a pre-filled topic."""
+) -> tuple[float, float | None]:
+    """Mentions/s routed and escalated by the alerts service on a pre-filled topic, and
+    per CPU-second of the service."""
     stack = Stack(
         broker=broker,
         prefix=prefix,
@@ -77,12 +81,15 @@ async def run_alerts(
         env_extra={"alerts": {"LOG_LEVEL": "WARNING"}},
     )
     async with stack:
-        first, done = await wait_routed(db, n, negatives, timeout_s=900)
-    return n / max(1e-6, done - first)
+        return await service_rate(
+            stack, "alerts", lambda: wait_routed(db, n, negatives, timeout_s=900), n
+        )
 
 
 async def bench(kinds: list[str], n: int, rounds: int) -> dict[str, dict[str, list[float]]]:
-    results: dict[str, dict[str, list[float]]] = {k: {"alerts": [], "relay": []} for k in kinds}
+    results: dict[str, dict[str, list[float]]] = {
+        k: {"alerts": [], "relay": [], "cpu": []} for k in kinds
+    }
     broker = EmbeddedBroker().start()
     try:
         with tempfile.TemporaryDirectory() as tmp_dir:
@@ -104,11 +111,16 @@ async def bench(kinds: list[str], n: int, rounds: int) -> dict[str, dict[str, li
                     round_dir.mkdir()
                     async with Database(kind, round_dir, f"otklik_bench_{run}") as db:
                         relay = await run_relay(broker.bootstrap_servers, db, topic, n)
-                        alerts = await run_alerts(broker, db, prefix, n, negatives, round_dir)
+                        alerts, per_cpu = await run_alerts(
+                            broker, db, prefix, n, negatives, round_dir
+                        )
                     results[kind]["relay"].append(relay)
                     results[kind]["alerts"].append(alerts)
+                    if per_cpu is not None:
+                        results[kind]["cpu"].append(per_cpu)
                     print(
-                        f"round {r + 1} {kind:10} alerts {alerts:7.0f}/s   relay {relay:7.0f}/s",
+                        f"round {r + 1} {kind:10} alerts {alerts:7.0f}/s   relay {relay:7.0f}/s"
+                        f"   per CPU-second {per_cpu or 0:7.0f}",
                         flush=True,
                     )
     finally:
@@ -131,14 +143,19 @@ def main() -> None:
         f"\nmentions per round: {args.n} (70 % positive, 30 % negative), "
         f"rounds: {args.rounds}, CPUs: {os.cpu_count()}"
     )
-    print(f"{'database':12} {'alerts/s':>10} {'relay/s':>10} {'ratio':>7}   target {TARGET:.0f}/s")
+    print(
+        f"{'database':12} {'alerts/s':>10} {'relay/s':>10} {'ratio':>7} {'per CPU-s':>10}"
+        f"   target {TARGET:.0f}/s"
+    )
     for kind, figures in results.items():
         alerts = statistics.median(figures["alerts"])
         relay = statistics.median(figures["relay"])
         ratios = [a / b for a, b in zip(figures["alerts"], figures["relay"], strict=True)]
+        per_cpu = statistics.median(figures["cpu"]) if figures["cpu"] else float("nan")
         verdict = "meets" if alerts >= TARGET else "below"
         print(
-            f"{kind:12} {alerts:10.0f} {relay:10.0f} {statistics.median(ratios):7.3f}   {verdict}"
+            f"{kind:12} {alerts:10.0f} {relay:10.0f} {statistics.median(ratios):7.3f} "
+            f"{per_cpu:10.0f}   {verdict}"
         )
 
 
