@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS := ingest,sentiment,alerts,responder,dev
 
-.PHONY: run test lint encoder bench bench-pipeline bench-responder bench-ingest bench-sentiment bench-queue bench-alerts bench-insights eval eval-drafts train train-linear system clean
+.PHONY: run test lint encoder bench bench-pipeline bench-responder bench-ingest bench-sentiment bench-queue bench-alerts bench-alerts-stage bench-insights eval eval-drafts train train-linear system clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(PY) scripts/import_cycles.py
 
 ## bench: every benchmark; each prints its figures beside a baseline measured in the same run
-bench: bench-pipeline bench-responder bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
+bench: bench-pipeline bench-responder bench-alerts-stage bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
 
 ## bench-pipeline: push → draft stored, beside a raw Kafka relay
 bench-pipeline: $(STAMP)
@@ -73,6 +73,10 @@ bench-queue: $(STAMP)
 ## bench-alerts: negative → owner's webhook latency at 200 mentions/s
 bench-alerts: $(STAMP)
 	$(PY) bench/alerts_latency.py
+
+## bench-alerts-stage: alerts alone on a pre-filled mentions.classified (30 % negative; SQLite, PostgreSQL), beside a raw relay
+bench-alerts-stage: $(STAMP)
+	$(PY) bench/alerts_stage.py
 
 ## bench-insights: insights overview server time with 1M mentions (PostgreSQL)
 bench-insights: $(STAMP)

@@ -4,6 +4,9 @@ Pipeline: mentions pushed to ingest's HTTP API → sentiment → responder, unti
 is stored (read from the responder's database). Baseline: an aiokafka consumer that
 relays messages of the same size from one topic to another on the same broker — the
 cost of the Kafka hops alone. Both run on one broker in one process tree, back to back.
+The slowest stage, sentiment with its default model, also runs alone on the same broker
+and the same texts (`bench/sentiment_stage.py`): the pipeline's rate is shown as a share
+of it. Then a steady run (100 mentions/s) gives the push → draft latency.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sentiment_stage import run_sentiment  # noqa: E402
 from shared.broker import EmbeddedBroker  # noqa: E402
 from shared.bus import ensure_topics  # noqa: E402
 from shared.events import MentionReceived, encode, make_envelope, mention_id_for  # noqa: E402
@@ -60,7 +64,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def bench_pipeline(broker: EmbeddedBroker, n: int, tmp: Path) -> dict[str, float]:
+async def bench_pipeline(
+    broker: EmbeddedBroker, n: int, tmp: Path, rate: float | None = None
+) -> dict[str, float]:
+    """Push `n` mentions (as fast as ingest takes them, or at a steady `rate` per second in
+    pushes of ten) and wait for every draft; throughput and push → draft latencies."""
+    await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
     dbs = {
         name: f"sqlite+aiosqlite:///{tmp / (name + '.db')}"
         for name in ("ingest", "responder", "alerts")
@@ -78,8 +87,11 @@ async def bench_pipeline(broker: EmbeddedBroker, n: int, tmp: Path) -> dict[str,
     async with stack, httpx.AsyncClient(timeout=60) as client:
         url = stack.urls["ingest"]
         started = time.time()
-        for start in range(0, n, 100):
-            batch = items[start : start + 100]
+        step = 10 if rate else 100
+        for start in range(0, n, step):
+            if rate:
+                await asyncio.sleep(max(0.0, started + start / rate - time.time()))
+            batch = items[start : start + step]
             sent = time.time()
             response = await client.post(
                 f"{url}/api/mentions", json={"mentions": batch}, headers=auth_headers()
@@ -118,6 +130,7 @@ async def bench_pipeline(broker: EmbeddedBroker, n: int, tmp: Path) -> dict[str,
         "throughput": len(rows) / elapsed,
         "p50": percentile(latencies, 0.5),
         "p99": percentile(latencies, 0.99),
+        "max": max(latencies),
         "busy": busy,
     }
 
@@ -205,22 +218,54 @@ async def bench_relay(broker: EmbeddedBroker, n: int) -> dict[str, float]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="mentions per run")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="mentions/s of the steady run (0: skip it)"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady run")
+    parser.add_argument(
+        "--no-stage", action="store_true", help="skip the sentiment stage's standalone run"
+    )
     args = parser.parse_args()
     broker = EmbeddedBroker().start()
+    steady: dict[str, float] | None = None
+    stage: float | None = None
     try:
         with tempfile.TemporaryDirectory() as tmp:
             relay = await bench_relay(broker, args.n)
-            pipeline = await bench_pipeline(broker, args.n, Path(tmp))
+            if not args.no_stage:
+                stage = await run_sentiment(broker, mentions(args.n, "stage"), Path(tmp))
+            pipeline = await bench_pipeline(broker, args.n, Path(tmp) / "burst")
+            if args.rate:
+                steady = await bench_pipeline(
+                    broker,
+                    int(args.rate * args.seconds),
+                    Path(tmp) / "steady",
+                    rate=args.rate,
+                )
     finally:
         broker.stop()
     print(f"messages: {args.n}, message size ≈ {relay['size']} bytes, CPUs: {os.cpu_count()}")
     print(f"{'':10} {'msg/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
     for name, r in (("relay", relay), ("pipeline", pipeline)):
         print(f"{name:10} {r['throughput']:10.1f} {r['p50'] * 1000:10.1f} {r['p99'] * 1000:10.1f}")
+    if stage is not None:
+        print(f"{'sentiment':10} {stage:10.1f}  (the slowest stage alone, default model)")
     print(f"pipeline / relay throughput: {pipeline['throughput'] / relay['throughput']:.3f}")
+    if stage is not None:
+        share = pipeline["throughput"] / stage
+        verdict = "meets" if share >= 0.8 else "below"
+        print(f"pipeline / sentiment stage throughput: {share:.2f} (target >= 0.80: {verdict})")
     print(f"pipeline / relay p50 latency: {pipeline['p50'] / relay['p50']:.1f}x")
     busy = ", ".join(f"{k} {v:.1f}s" for k, v in pipeline["busy"].items())
     print(f"time in handlers and requests per service: {busy}")
+    if steady is not None:
+        verdict = "meets" if steady["p99"] < 1.0 else "below"
+        print(
+            f"steady {args.rate:.0f} mentions/s for {args.seconds:.0f} s: push → draft "
+            f"p50 {steady['p50'] * 1000:.0f} ms, p99 {steady['p99'] * 1000:.0f} ms, "
+            f"max {steady['max'] * 1000:.0f} ms ({steady['count']:.0f} drafts; target p99 < 1 s: "
+            f"{verdict})"
+        )
 
 
 if __name__ == "__main__":

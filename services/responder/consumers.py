@@ -24,7 +24,6 @@ from shared.events import (
     AlertRaised,
     AssignmentMade,
     Mention,
-    MentionClassified,
     MentionDeleted,
     ReplyFailed,
     ReplyPending,
@@ -116,14 +115,12 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
-            handlers={
-                MentionClassified.event_type: partial(
-                    insight_handlers.handle_mention_classified,
-                    deadline_for=deadline_for,
-                    sessions=sessions,
-                    metrics=metrics,
-                )
-            },
+            batch_handler=partial(
+                insight_handlers.handle_mentions_classified,
+                deadline_for=deadline_for,
+                sessions=sessions,
+                metrics=metrics,
+            ),
         ),
         Subscription(
             topic=ASSIGNMENTS,

@@ -13,6 +13,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shared.events import Aspect, Sentiment
 
@@ -585,15 +586,28 @@ def fits_review(phrasing: str, rating: int | None, words: int) -> bool:
     """Whether a thanks line says nothing the review contradicts: no "high rating" without
     four or five stars, no "five-star" under four, no "detailed review" under a one-liner,
     no "such warm words" under «Норм»."""
-    if _RATED.search(phrasing) and (rating is None or rating < 4):
+    rated, five, long_review, warm = _claims(phrasing)
+    if rated and (rating is None or rating < 4):
         return False
-    if _FIVE.search(phrasing) and rating != 5:
+    if five and rating != 5:
         return False
-    if _LONG_REVIEW.search(phrasing) and words < SHORT_REVIEW_WORDS:
+    if long_review and words < SHORT_REVIEW_WORDS:
         return False
-    if _WARM_REVIEW.search(phrasing) and words <= TERSE_REVIEW_WORDS:
+    if warm and words <= TERSE_REVIEW_WORDS:
         return False
     return True
+
+
+@lru_cache(maxsize=8192)
+def _claims(phrasing: str) -> tuple[bool, bool, bool, bool]:
+    """What a thanks line claims of the review, scanned once per phrasing (every draft
+    checks every thanks line of its script)."""
+    return (
+        _RATED.search(phrasing) is not None,
+        _FIVE.search(phrasing) is not None,
+        _LONG_REVIEW.search(phrasing) is not None,
+        _WARM_REVIEW.search(phrasing) is not None,
+    )
 
 
 #: Words whose repetition in a reply is not noticed (greetings, thanks, the team).

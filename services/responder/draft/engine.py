@@ -956,16 +956,18 @@ def _opener_repeats(text: str, allowed: str = "") -> int:
     same three words twice («спасибо, что написали… спасибо, что написали»), or repeat a
     word across adjacent sentences (not one of `allowed`, the review's and facts'): canned."""
     openers = [s.split()[0].lower().strip(",.!") for s in sentences(text) if s.split()]
-    words = normalise(body(text)).split()
+    inner = body(text)
+    words = normalise(inner).split()
     trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
-    thanks = sum(1 for s in sentences(body(text)) if _THANKS.search(s))
+    inner_sentences = sentences(inner)
+    thanks = sum(1 for s in inner_sentences if _THANKS.search(s))
     return (
         len(openers)
         - len(set(openers))
         + len(trigrams)
         - len(set(trigrams))
         + max(0, thanks - 2)
-        + repeated_stems(sentences(body(text)), allowed)
+        + repeated_stems(inner_sentences, allowed)
     )
 
 

@@ -77,13 +77,16 @@ def fingerprint_bytes(text: str, size: int = DEFAULT_SHINGLE) -> tuple[bytes, in
     copies the int for every shingle.
     """
     found = shingles(text, size)
-    flags = np.zeros(FINGERPRINT_BITS, dtype=np.bool_)
-    if found:
-        positions = np.fromiter(
-            map(zlib.crc32, map(str.encode, found)), dtype=np.uint64, count=len(found)
-        )
-        flags[positions % FINGERPRINT_BITS] = True
-    return np.packbits(flags, bitorder="little").tobytes(), int(flags.sum())
+    words = np.zeros(FINGERPRINT_BITS // 64, dtype="<u8")
+    if not found:
+        return words.tobytes(), 0
+    positions = np.fromiter(
+        map(zlib.crc32, map(str.encode, found)), dtype=np.uint64, count=len(found)
+    ) % np.uint64(FINGERPRINT_BITS)
+    # Bit p is bit p % 64 of little-endian word p // 64: the same bytes as a bit array
+    # packed little-endian, without building and packing 32 kbit of flags per text.
+    np.bitwise_or.at(words, positions >> np.uint64(6), np.uint64(1) << (positions & np.uint64(63)))
+    return words.tobytes(), int(np.bitwise_count(words).sum())
 
 
 @lru_cache(maxsize=8192)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,16 +37,35 @@ async def handle_mention_classified(
     deadline_for: DeadlineFor,
     metrics: InsightMetrics | None = None,
 ) -> None:
-    event: MentionClassified = envelope.payload
-    async with session_scope(sessions) as session:
-        change = await service.record_classified(
-            session,
-            mention=event.mention,
-            classification=event.classification,
-            occurred_at=envelope.occurred_at,
-            due_at=deadline_for(event.mention),
+    await handle_mentions_classified(
+        [envelope], sessions=sessions, deadline_for=deadline_for, metrics=metrics
+    )
+
+
+async def handle_mentions_classified(
+    envelopes: Sequence[Envelope[Any]],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    deadline_for: DeadlineFor,
+    metrics: InsightMetrics | None = None,
+) -> None:
+    """A fetched batch in one transaction with a few bulk statements (per mention, the
+    read-modify-write and its upserts cost more than drafting the reply)."""
+    events: list[service.Classified] = []
+    for envelope in envelopes:
+        event: MentionClassified = envelope.payload
+        events.append(
+            service.Classified(
+                mention=event.mention,
+                classification=event.classification,
+                occurred_at=envelope.occurred_at,
+                due_at=deadline_for(event.mention),
+            )
         )
-    _count(metrics, envelope.type, bool(change))
+    async with session_scope(sessions) as session:
+        changes = await service.record_classified_many(session, events)
+    for envelope, change in zip(envelopes, changes, strict=True):
+        _count(metrics, envelope.type, bool(change))
 
 
 async def handle_assignment_made(

@@ -12,12 +12,12 @@ No commits here: the Kafka handler commits at its boundary.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.db import Base
@@ -308,64 +308,176 @@ def aspects_of(mention: Mention, classification: Classification) -> list[list[st
     return [[aspect, polarity, quote] for (aspect, polarity), quote in seen.items()]
 
 
-async def _sync_quotes(session: AsyncSession, row: InsightMention) -> None:
-    """Replace this mention's quotes with its current ones; keep each bucket bounded."""
-    await session.execute(delete(AspectQuote).where(AspectQuote.mention_id == row.mention_id))
-    if not row.classified or row.published_at is None or row.kind == MentionKind.mention.value:
+async def _sync_quotes(session: AsyncSession, rows: Sequence[InsightMention]) -> None:
+    """Replace these mentions' quotes with their current ones; keep each bucket bounded.
+
+    A batch at once: one delete, the inserts, one ranked query for what overflows."""
+    if not rows:
         return
-    for aspect, polarity, quote in row.aspects or []:
-        if polarity == Sentiment.neutral.value or not quote:
+    await session.execute(
+        delete(AspectQuote).where(AspectQuote.mention_id.in_([r.mention_id for r in rows]))
+    )
+    buckets: set[tuple[str, str, str]] = set()
+    for row in rows:
+        if not row.classified or row.published_at is None or row.kind == MentionKind.mention.value:
             continue
-        session.add(
-            AspectQuote(
-                mention_id=row.mention_id,
-                aspect=aspect,
-                polarity=polarity,
-                sku=row.sku,
-                platform=row.platform,
-                brand=row.brand,
-                quote=quote,
-                published_at=row.published_at,
-            )
-        )
-        await session.flush()
-        overflow = await session.execute(
-            select(AspectQuote.mention_id)
-            .where(
-                AspectQuote.sku == row.sku,
-                AspectQuote.aspect == aspect,
-                AspectQuote.polarity == polarity,
-            )
-            .order_by(AspectQuote.published_at.desc(), AspectQuote.mention_id.desc())
-            .offset(QUOTES_PER_BUCKET)
-        )
-        stale = [m for (m,) in overflow.all()]
-        if stale:
-            await session.execute(
-                delete(AspectQuote).where(
-                    AspectQuote.sku == row.sku,
-                    AspectQuote.aspect == aspect,
-                    AspectQuote.polarity == polarity,
-                    AspectQuote.mention_id.in_(stale),
+        for aspect, polarity, quote in row.aspects or []:
+            if polarity == Sentiment.neutral.value or not quote:
+                continue
+            session.add(
+                AspectQuote(
+                    mention_id=row.mention_id,
+                    aspect=aspect,
+                    polarity=polarity,
+                    sku=row.sku,
+                    platform=row.platform,
+                    brand=row.brand,
+                    quote=quote,
+                    published_at=row.published_at,
                 )
             )
-
-
-async def _remember_product(session: AsyncSession, mention: Mention) -> None:
-    sku = mention.product.sku or ""
-    if not sku:
+            buckets.add((row.sku, aspect, polarity))
+    if not buckets:
         return
-    product = await session.get(InsightProduct, sku)
-    if product is None:
-        session.add(
-            InsightProduct(
-                sku=sku, name=mention.product.name or "", brand=mention.product.brand or ""
+    await session.flush()
+    bucket = (AspectQuote.sku, AspectQuote.aspect, AspectQuote.polarity)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=bucket,
+            order_by=(AspectQuote.published_at.desc(), AspectQuote.mention_id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(AspectQuote.mention_id, AspectQuote.aspect, AspectQuote.polarity, rank)
+        .where(tuple_(*bucket).in_(sorted(buckets)))
+        .subquery()
+    )
+    stale = (
+        await session.execute(
+            select(ranked.c.mention_id, ranked.c.aspect, ranked.c.polarity).where(
+                ranked.c.rank > QUOTES_PER_BUCKET
             )
         )
-        await session.flush()
-    else:
-        product.name = mention.product.name or product.name
-        product.brand = mention.product.brand or product.brand
+    ).all()
+    if stale:
+        await session.execute(
+            delete(AspectQuote).where(
+                tuple_(AspectQuote.mention_id, AspectQuote.aspect, AspectQuote.polarity).in_(
+                    [tuple(r) for r in stale]
+                )
+            )
+        )
+
+
+async def _remember_products(session: AsyncSession, mentions: Sequence[Mention]) -> None:
+    """Each product's display name and brand, the latest mention's winning (one read)."""
+    skus = sorted({m.product.sku for m in mentions if m.product.sku})
+    if not skus:
+        return
+    known = {
+        p.sku: p
+        for p in (await session.execute(select(InsightProduct).where(InsightProduct.sku.in_(skus))))
+        .scalars()
+        .all()
+    }
+    for mention in mentions:
+        sku = mention.product.sku or ""
+        if not sku:
+            continue
+        product = known.get(sku)
+        if product is None:
+            known[sku] = InsightProduct(
+                sku=sku, name=mention.product.name or "", brand=mention.product.brand or ""
+            )
+            session.add(known[sku])
+        else:
+            product.name = mention.product.name or product.name
+            product.brand = mention.product.brand or product.brand
+
+
+@dataclass(frozen=True)
+class Classified:
+    """One classified mention as the aggregates take it (an event of a Kafka batch)."""
+
+    mention: Mention
+    classification: Classification
+    occurred_at: datetime
+    due_at: datetime | None
+
+
+async def _locked_rows(
+    session: AsyncSession, mention_ids: Sequence[str]
+) -> dict[str, InsightMention]:
+    """`_locked_row` for a batch: one insert, one locking read (ids sorted: concurrent
+    writers lock in the same order)."""
+    ids = sorted(set(mention_ids))
+    await insert_ignore(
+        session,
+        InsightMention,
+        [{"mention_id": i, "aspects": [], "contribution": {}} for i in ids],
+        conflict_on=["mention_id"],
+    )
+    stmt = (
+        select(InsightMention)
+        .where(InsightMention.mention_id.in_(ids))
+        .order_by(InsightMention.mention_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.mention_id: row for row in (await session.execute(stmt)).scalars().all()}
+
+
+async def record_classified_many(
+    session: AsyncSession, events: Sequence[Classified]
+) -> list[Contribution]:
+    """A batch of (possibly edited or replayed) classified mentions, in order; returns
+    each one's delta. The deltas are summed and applied once (additive upserts), the
+    quotes and products written once: a few statements per batch, not per mention."""
+    rows = await _locked_rows(session, [str(e.mention.mention_id) for e in events])
+    total: Contribution = {}
+    quoted: dict[str, InsightMention] = {}
+    products: list[Mention] = []
+    changes: list[Contribution] = []
+    for event in events:
+        mention, classification = event.mention, event.classification
+        row = rows[str(mention.mention_id)]
+        if row.classified_at is not None and event.occurred_at < row.classified_at:
+            changes.append({})  # an older revision replayed after a newer one: it stands
+            continue
+        changed_content = (
+            not row.classified
+            or row.revision != mention.revision
+            or row.classified_at != event.occurred_at
+        )
+        row.classified = True
+        row.classified_at = event.occurred_at
+        row.revision = mention.revision
+        row.platform = mention.platform
+        row.brand = mention.product.brand or ""
+        row.sku = mention.product.sku or ""
+        row.kind = mention.kind.value
+        row.published_at = mention.published_at
+        row.sentiment = classification.sentiment.value
+        row.rating = mention.rating
+        row.aspects = aspects_of(mention, classification)
+        if row.due_at is None and event.due_at is not None:
+            row.due_at = event.due_at  # an SLA event's deadline, when it came first, stays
+        new = contribution(state_of(row))
+        change = delta(contribution_from_json(row.contribution), new)
+        if change:
+            row.contribution = contribution_to_json(new)
+            merge(total, change)
+        if changed_content:
+            quoted[row.mention_id] = row
+            products.append(mention)
+        changes.append(change)
+    if total:
+        await apply_delta(session, total)
+    await _sync_quotes(session, list(quoted.values()))
+    await _remember_products(session, products)
+    return changes
 
 
 async def record_classified(
@@ -377,29 +489,9 @@ async def record_classified(
     due_at: datetime | None,
 ) -> Contribution:
     """A (possibly edited or replayed) classified mention; returns the delta applied."""
-    row = await _locked_row(session, str(mention.mention_id))
-    if row.classified_at is not None and occurred_at < row.classified_at:
-        return {}  # an older revision replayed after a newer one: the newer one stands
-    changed_content = (
-        not row.classified or row.revision != mention.revision or row.classified_at != occurred_at
+    (change,) = await record_classified_many(
+        session, [Classified(mention, classification, occurred_at, due_at)]
     )
-    row.classified = True
-    row.classified_at = occurred_at
-    row.revision = mention.revision
-    row.platform = mention.platform
-    row.brand = mention.product.brand or ""
-    row.sku = mention.product.sku or ""
-    row.kind = mention.kind.value
-    row.published_at = mention.published_at
-    row.sentiment = classification.sentiment.value
-    row.rating = mention.rating
-    row.aspects = aspects_of(mention, classification)
-    if row.due_at is None and due_at is not None:
-        row.due_at = due_at  # an SLA event's deadline, when it came first, stays
-    change = await _refresh(session, row)
-    if changed_content:
-        await _sync_quotes(session, row)
-        await _remember_product(session, mention)
     return change
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Verdict = Literal["unchanged", "light", "rewritten"]
@@ -155,12 +156,23 @@ def literal_words(phrasing: str) -> list[str]:
     return words(_SLOT.sub(" ", phrasing))
 
 
-def _likeness(sentence: Sequence[str], phrasing: Sequence[str]) -> float:
-    """How much of a phrasing's own words a sentence carries (0..1)."""
-    if not sentence or not phrasing:
+def _likeness(sentence: frozenset[str], options: tuple[frozenset[str], ...]) -> float:
+    """How much of a move's phrasing words a sentence carries at best (0..1): for the
+    phrasing it is closest to, the shared words over the larger word count."""
+    if not sentence:
         return 0.0
-    common = sum(1 for w in set(phrasing) if w in set(sentence))
-    return common / max(len(set(phrasing)), len(set(sentence)))
+    size = len(sentence)
+    return max(
+        (len(o & sentence) / (len(o) if len(o) > size else size) for o in options), default=0.0
+    )
+
+
+@lru_cache(maxsize=4096)
+def _move_words(phrasings: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """A move's phrasings as literal word sets (empty ones carry nothing), built once:
+    the scripts' phrasings are few and fixed, and every draft sentence meets each."""
+    found = (frozenset(literal_words(p)) for p in phrasings)
+    return tuple(f for f in found if f)
 
 
 def split_by_moves(
@@ -176,12 +188,9 @@ def split_by_moves(
     n, k = len(parts), len(moves)
     if k == 0 or n < k or len(phrasings) != k:
         return None
-    options = [[literal_words(p) for p in move_phrasings] for move_phrasings in phrasings]
-    said = [words(p) for p in parts]
-    like = [
-        [max((_likeness(said[i], o) for o in options[j]), default=0.0) for j in range(k)]
-        for i in range(n)
-    ]
+    options = [_move_words(tuple(move_phrasings)) for move_phrasings in phrasings]
+    said = [frozenset(words(p)) for p in parts]
+    like = [[_likeness(said[i], options[j]) for j in range(k)] for i in range(n)]
     # best[j][i]: the best score of moves[:j] over sentences[:i]; each move >= 1 sentence.
     minus = float("-inf")
     best = [[minus] * (n + 1) for _ in range(k + 1)]

@@ -164,7 +164,9 @@ def generate(n: int, seed: int = 7) -> tuple[list[Truth], list[Envelope[Any]]]:
     return truths, stream + replays + stale + stream[: len(stream) // 4]
 
 
-async def deliver(sessions: Any, events: list[Envelope[Any]]) -> None:
+async def deliver(sessions: Any, events: list[Envelope[Any]], batched: bool = False) -> None:
+    """One handler call per event, or (`batched`) runs of consecutive classified mentions
+    handed to the batch handler as the consumer fetches them (up to 40 at a time)."""
     route = {
         MentionClassified.event_type: partial(
             handlers.handle_mention_classified, sessions=sessions, deadline_for=due_in_24h
@@ -174,8 +176,24 @@ async def deliver(sessions: Any, events: list[Envelope[Any]]) -> None:
         SlaChanged.event_type: partial(handlers.handle_sla_changed, sessions=sessions),
         AlertRaised.event_type: partial(handlers.handle_alert_raised, sessions=sessions),
     }
-    for env in events:
-        await route[env.type](env)
+    if not batched:
+        for env in events:
+            await route[env.type](env)
+        return
+    run: list[Envelope[Any]] = []
+    for env in [*events, None]:
+        if env is not None and env.type == MentionClassified.event_type and len(run) < 40:
+            run.append(env)
+            continue
+        if run:
+            await handlers.handle_mentions_classified(
+                run, sessions=sessions, deadline_for=due_in_24h
+            )
+            run = []
+        if env is not None and env.type == MentionClassified.event_type:
+            run.append(env)
+        elif env is not None:
+            await route[env.type](env)
 
 
 def sla_of(t: Truth) -> str | None:
@@ -186,10 +204,15 @@ def sla_of(t: Truth) -> str | None:
     return "breached" if t.due_seconds < 0 else None
 
 
-async def test_aggregates_match_generated_traffic_with_replays_and_edits(databases: Any) -> None:
+@pytest.mark.parametrize("batched", [False, True], ids=["one_by_one", "batched"])
+async def test_aggregates_match_generated_traffic_with_replays_and_edits(
+    databases: Any, batched: bool
+) -> None:
+    """Batched: the insights consumer's batch handler, one transaction per fetched run of
+    classified mentions (replays and edits of one mention in one batch included)."""
     truths, stream = generate(240)
     async with migrated(await databases.new("insights")) as sessions:
-        await deliver(sessions, stream)
+        await deliver(sessions, stream, batched=batched)
         async with session_scope(sessions) as session:
             overview = await queries.overview(session, ALL)
             team = await queries.team(session, ALL)
