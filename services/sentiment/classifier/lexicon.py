@@ -285,6 +285,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "запах|пахнуть|вонять|вонь|отдавать|разить ~ @smelly": -1,
         "@smelly запах": -1, "химия": -1,
         "без|нет|не|никакой ~ запах": 1, "не пахнуть|вонять": 1,
+        # «рубашка без синтетики», «крем без химии»: the buyer wanted it absent, praise
+        "без ~ синтетика|синтетический|химия": 1,
         "@material": 0, "дешевый @material": -1,
         "smell": 0, "smells": 0, "smelled": 0, "smelt": 0, "smelly": -1, "stinks": -1,
         "stink": -1, "stank": -1, "odor": 0, "odour": 0, "reeks": -1, "reek": -1,
@@ -537,10 +539,15 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "just what you want|need": 1, "truly a premium": 1,
         "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
-        "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
-        "love it when": 1, "wow great": 1, "oh great": 1, "love how": 1, "great job": 1,
-        "wow thanks": 1, "да конечно": 1, "ага конечно": 1, "говорите": 1,
+        "thanks for nothing": 1, "yeah right": 1,
+        "да конечно": 1, "ага конечно": 1, "говорите": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
+    },
+    # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
+    # ironic only beside a complaint in the same sentence ("Just great, it broke again").
+    "sarcasm-near": {
+        "just great": 1, "just perfect": 1, "love it when": 1, "wow great": 1,
+        "oh great": 1, "love how": 1, "great job": 1, "wow thanks": 1,
     },
 }  # fmt: skip
 
@@ -575,6 +582,22 @@ BUYER_VERBS = frozenset(
     "ждать выбирать искать думать ехать идти везти добираться решаться собираться "
     "оформлять сомневаться".split()
 )
+#: The buyer's own search or doubt: a speed adverb beside one judges the buyer, not the item
+#: or the parcel («Долго искал льняную рубашку», «долго сомневалась»); «долго ждала» does
+#: judge the delivery and is not here.
+DELIBERATION_VERBS = frozenset(
+    "искать выбирать подбирать думать сомневаться решаться присматриваться".split()
+)
+#: A cons field (or a «Недостатки:» section) that holds only one of these names no drawback
+#: («Ничего», «Нет», "Nothing so far"): the customer found nothing to blame.
+NO_DRAWBACK_ANSWERS = frozenset(
+    {
+        "нет", "ничего", "нету", "не нашла", "не нашел", "не нашёл", "не обнаружено",
+        "не обнаружила", "не обнаружил", "пока нет", "пока ничего", "нет минусов",
+        "минусов нет", "отсутствуют", "никаких", "-", "—", "nothing", "nothing so far",
+        "none", "none so far", "no", "n/a", "na", "nope", "none yet", "nothing yet",
+    }
+)  # fmt: skip
 #: Contrast words: praise before one of these and a complaint after it is a mixed review
 #: (a remark), not irony.
 CONTRAST = frozenset(
