@@ -97,3 +97,20 @@ def builtin() -> object:
 def test_earnest_love_how_is_not_irony(builtin: object, text: str, ironic: bool) -> None:
     (result,) = analyse([MentionInput(text)], builtin)  # type: ignore[arg-type]
     assert result.sarcasm is ironic, text
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        ("Фен отличный, сушит быстро. Шнур мог бы быть подлиннее, но это мелочь.", "positive"),
+        ("Soft and warm. The zip is a bit stiff, otherwise great.", "positive"),
+        ("Пижама мягкая, после стирки чуть села по длине, но некритично", "positive"),
+        # controls: a severe fault, or nothing praised, stays a complaint
+        ("Удобный, но через неделю сломался. Остальное мелочи.", "negative"),
+        ("Шнур короткий, но это мелочь.", "negative"),
+    ],
+)
+def test_complaint_called_minor_is_a_remark(text: str, sentiment: str) -> None:
+    neg = TextPrediction.from_scores({"positive": 0.3, "neutral": 0.1, "negative": 0.6})
+    result, _ = _one(MentionInput(text), neg)  # the text model reads the remark as blame
+    assert result.sentiment.value == sentiment, text

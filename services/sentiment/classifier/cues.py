@@ -49,6 +49,10 @@ class TextCues:
     severe: int = 0
     #: The text asks something (a genuine question outside rhetorical ones).
     asks: bool = False
+    #: The customer calls a complaint minor («но это мелочь», "otherwise great").
+    minor: int = 0
+    #: Blamed aspects that leave the item unusable (broken, fake, leaking, …).
+    unusable: int = 0
 
 
 def _token_starts(reading: Reading, aspects: Sequence[Aspect]) -> list[int]:
@@ -198,7 +202,12 @@ def read_cues(
     praised = sum(1 for a in aspects if a.polarity is Sentiment.positive)
     blamed_now = sum(1 for a in aspects if a.polarity is Sentiment.negative)
     angry = sum(reading.seg.text.count(e) for e in lexicon.NEGATIVE_EMOJI)
+    minor = sum(
+        1 for m in reading.cues if m.phrase.tag == "minor" and not reading.in_question(m.first)
+    )
     cues = TextCues(
+        minor=minor,
+        unusable=sum(1 for a in severe if a.aspect in lexicon.UNUSABLE),
         asks=bool(reading.question_clauses),
         complaint=complaint_words + blamed_now + angry,
         praise=praise_words + praised + emoji,

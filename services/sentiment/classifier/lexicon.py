@@ -433,6 +433,12 @@ SEVERE = frozenset(
     "shrinkage description_mismatch colour_mismatch compatibility".split()
 )
 
+#: Faults that leave the item unusable: no customer calls one of these minor in earnest
+#: («сломался, остальное мелочи»), unlike a colour a shade off or a slight shrinkage.
+UNUSABLE = frozenset(
+    "counterfeit wrong_item not_working defect missing_parts transit_damage leak".split()
+)
+
 POSITIVE_WORDS = frozenset(
     "хороший отличный прекрасный супер классный понравиться нравиться довольный быстрый "
     "быстро аккуратный аккуратно целый удобный мягкий приятный рекомендовать спасибо "
@@ -542,6 +548,13 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "thanks for nothing": 1, "yeah right": 1,
         "да конечно": 1, "ага конечно": 1, "говорите": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
+    },
+    # The customer calls the complaint minor («но это мелочь», "otherwise great"): a
+    # remark inside a review that is not negative overall.
+    "minor": {
+        "мелочь": 1, "некритично": 1, "не ~ критично|критичный|страшно|смертельно": 1,
+        "в остальном": 1, "можно пережить": 1, "otherwise": 1, "minor": 1,
+        "not a big deal": 1, "no big deal": 1, "not a dealbreaker|deal-breaker": 1,
     },
     # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").
