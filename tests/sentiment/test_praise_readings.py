@@ -114,3 +114,13 @@ def test_complaint_called_minor_is_a_remark(text: str, sentiment: str) -> None:
     neg = TextPrediction.from_scores({"positive": 0.3, "neutral": 0.1, "negative": 0.6})
     result, _ = _one(MentionInput(text), neg)  # the text model reads the remark as blame
     assert result.sentiment.value == sentiment, text
+
+
+def test_quality_that_justifies_the_price_is_praise() -> None:
+    found = {
+        a.aspect: a.polarity
+        for a in extract_aspects("Цена выше средней, но качество это оправдывает.")
+    }
+    assert found["quality"] is Sentiment.positive
+    result, _ = _one(MentionInput("Не оправдал ожиданий."))  # control: negated, a complaint
+    assert result.sentiment is Sentiment.negative

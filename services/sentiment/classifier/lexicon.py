@@ -447,7 +447,7 @@ POSITIVE_WORDS = frozenset(
     "шикарно класс круто крутой восторг обожать красивый красиво приятно удобно люкс "
     "благодарить благодарность довольна доволен замечательно великолепный "
     "чудесный молодец огонь топ кайф бомба лучший вовремя моментально молниеносно шустро "
-    "рано раньше идеал порадовать радовать выручить "
+    "рано раньше идеал порадовать радовать выручить оправдывать оправдать "
     "good great excellent perfect perfectly fast quick quickly nice love loved loves "
     "recommend recommended fine well happy awesome amazing polite helpful soft sturdy "
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
