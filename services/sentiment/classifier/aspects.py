@@ -46,6 +46,7 @@ _NEGATION_BRIDGE = frozenset(normal(w) for w in lexicon.NEGATION_BRIDGE)
 _QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
 _QUALITY_ADVERBS = frozenset(normal(w) for w in lexicon.QUALITY_ADVERBS)
 _BUYER_VERBS = frozenset(normal(w) for w in lexicon.BUYER_VERBS)
+_DELIBERATION = frozenset(normal(w) for w in lexicon.DELIBERATION_VERBS)
 #: A clause about everything («всё отлично») judges no aspect in particular.
 _EVERYTHING = frozenset("все всё everything all".split())
 #: A quoted word or two: the customer citing the card («„водонепроницаемый“», "leak-proof").
@@ -98,12 +99,24 @@ def negated(tokens: Sequence[Token], i: int) -> bool:
     return False
 
 
+def _beside_deliberation(tokens: Sequence[Token], i: int) -> bool:
+    """A speed adverb next to a verb of the buyer's search or doubt, in its clause."""
+    return any(
+        0 <= j < len(tokens)
+        and tokens[j].clause == tokens[i].clause
+        and tokens[j].lemma in _DELIBERATION
+        for j in (i - 1, i + 1)
+    )
+
+
 def _word_polarity(tokens: Sequence[Token], i: int) -> int:
     tok = tokens[i]
     if tok.word in ("минус", "minus") and i + 1 < len(tokens) and tokens[i + 1].word.isdigit():
         return 0  # «в минус 25» is the weather, not a drawback
     if tok.word in lexicon.LIKE_WORDS:
         return 1 if i > 0 and tokens[i - 1].word in lexicon.LIKE_SUBJECTS else 0
+    if tok.word in _SPEED and _beside_deliberation(tokens, i):
+        return 0  # «Долго искал льняную рубашку»: the buyer's search, not a complaint
     if tok.lemma in _POSITIVE or tok.word in _POSITIVE:
         return 1
     if tok.lemma in _NEGATIVE or tok.word in _NEGATIVE:

@@ -33,6 +33,7 @@ _IRONY = frozenset(normal(w) for w in lexicon.IRONY_PRAISE)
 _CONTRAST = frozenset(normal(w) for w in lexicon.CONTRAST)
 #: Aspects whose praise is undone by a severe complaint next to it (quality, the item).
 _GENERAL = frozenset({"quality", "other"})
+_NO_DRAWBACK = frozenset(normal(w) for w in lexicon.NO_DRAWBACK_ANSWERS)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,23 @@ class TextCues:
     severe: int = 0
     #: The text asks something (a genuine question outside rhetorical ones).
     asks: bool = False
+    #: The customer calls a complaint minor («но это мелочь», "otherwise great").
+    minor: int = 0
+    #: Blamed aspects that leave the item unusable (broken, fake, leaking, …).
+    unusable: int = 0
+
+
+def _token_starts(reading: Reading, aspects: Sequence[Aspect]) -> list[int]:
+    """Token indices where the aspects' triggers start."""
+    at = {t.start: k for k, t in enumerate(reading.tokens)}
+    return [at[a.start] for a in aspects if a.start in at]
+
+
+def says_no_drawback(field: str | None) -> bool:
+    """A cons field that names no drawback («Ничего», «Нет», "Nothing so far")."""
+    if not field:
+        return False
+    return normal(field).strip(" .!,)(") in _NO_DRAWBACK
 
 
 def _emoji_count(text: str) -> int:
@@ -144,8 +162,18 @@ def read_cues(
     praise_words = sum(1 for i in outside if reading.polar[i] > 0)
     blamed = [a for a in aspects if a.polarity is Sentiment.negative]
     emoji = _emoji_count(reading.seg.text)
+    blamed_sentences = {tokens[at].sentence for at in _token_starts(reading, blamed)}
+    complaint_sentences = blamed_sentences | {
+        tokens[i].sentence for i in outside if reading.polar[i] < 0
+    }
     markers = [
-        m for m in reading.cues if m.phrase.tag == "sarcasm" and not reading.in_question(m.first)
+        m
+        for m in reading.cues
+        if not reading.in_question(m.first)
+        and (
+            m.phrase.tag == "sarcasm"
+            or (m.phrase.tag == "sarcasm-near" and tokens[m.first].sentence in complaint_sentences)
+        )
     ]
     complaint = complaint_words + len(blamed)
     severe = [a for a in blamed if a.aspect in lexicon.SEVERE]
@@ -174,7 +202,12 @@ def read_cues(
     praised = sum(1 for a in aspects if a.polarity is Sentiment.positive)
     blamed_now = sum(1 for a in aspects if a.polarity is Sentiment.negative)
     angry = sum(reading.seg.text.count(e) for e in lexicon.NEGATIVE_EMOJI)
+    minor = sum(
+        1 for m in reading.cues if m.phrase.tag == "minor" and not reading.in_question(m.first)
+    )
     cues = TextCues(
+        minor=minor,
+        unusable=sum(1 for a in severe if a.aspect in lexicon.UNUSABLE),
         asks=bool(reading.question_clauses),
         complaint=complaint_words + blamed_now + angry,
         praise=praise_words + praised + emoji,

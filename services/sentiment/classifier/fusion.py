@@ -13,7 +13,10 @@ Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
    positive, flagged `rating_slip`.
 5. No stars: the text decides — the text model's label, negative under sarcasm, and
    negative when the words complain and praise nothing while the model missed it; a
-   question with no complaint nor praise word is neutral whatever the model says.
+   question with no complaint nor praise word is neutral whatever the model says; a
+   complaint the customer calls minor («но это мелочь», "otherwise great") beside praise,
+   with no fault that leaves the item unusable (broken, fake, leaking), is no negative
+   review (the model's positive or neutral, whichever it rates higher).
 `contradiction` (the event's `rating_contradiction`: stars and text disagree) is set for
 remarks, slips and sarcasm under 4–5★. `scores` is the mean of the text's and the stars'
 distributions (STAR_PRIOR) for reference; `score` is the confidence of the chosen label.
@@ -74,6 +77,13 @@ def is_rating_slip(rating: int | None, text: TextPrediction, cues: TextCues) -> 
     return cues.praise >= SLIP_PRAISE + int(doubted)
 
 
+def is_minor_remark(cues: TextCues) -> bool:
+    """A complaint the customer calls minor («шнур коротковат, но это мелочь», "otherwise
+    great") beside praise, with no fault that leaves the item unusable and no irony: a
+    remark, not a negative review (rule 5)."""
+    return bool(cues.minor and cues.praise and not cues.sarcasm and not cues.unusable)
+
+
 def _ironic(text: TextPrediction, cues: TextCues) -> bool:
     clearly_positive = text.scores.get("positive", 0.0) >= CLEARLY_POSITIVE_P and not (
         cues.complaint or cues.severe
@@ -92,6 +102,10 @@ def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None)
             label = Sentiment.negative
         elif cues.asks and not cues.complaint and not cues.praise:
             label = Sentiment.neutral  # a bare question is neither praise nor complaint
+        if label is Sentiment.negative and is_minor_remark(cues):
+            label = max(
+                (Sentiment.positive, Sentiment.neutral), key=lambda s: text.scores.get(s.value, 0)
+            )
         score = text.scores.get(label.value, 0.0)
         if label is not text.label:  # the words overrule the model: at least even odds
             score = max(score, 0.5)

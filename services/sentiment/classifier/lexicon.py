@@ -285,6 +285,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "запах|пахнуть|вонять|вонь|отдавать|разить ~ @smelly": -1,
         "@smelly запах": -1, "химия": -1,
         "без|нет|не|никакой ~ запах": 1, "не пахнуть|вонять": 1,
+        # «рубашка без синтетики», «крем без химии»: the buyer wanted it absent, praise
+        "без ~ синтетика|синтетический|химия": 1,
         "@material": 0, "дешевый @material": -1,
         "smell": 0, "smells": 0, "smelled": 0, "smelt": 0, "smelly": -1, "stinks": -1,
         "stink": -1, "stank": -1, "odor": 0, "odour": 0, "reeks": -1, "reek": -1,
@@ -431,6 +433,12 @@ SEVERE = frozenset(
     "shrinkage description_mismatch colour_mismatch compatibility".split()
 )
 
+#: Faults that leave the item unusable: no customer calls one of these minor in earnest
+#: («сломался, остальное мелочи»), unlike a colour a shade off or a slight shrinkage.
+UNUSABLE = frozenset(
+    "counterfeit wrong_item not_working defect missing_parts transit_damage leak".split()
+)
+
 POSITIVE_WORDS = frozenset(
     "хороший отличный прекрасный супер классный понравиться нравиться довольный быстрый "
     "быстро аккуратный аккуратно целый удобный мягкий приятный рекомендовать спасибо "
@@ -439,7 +447,7 @@ POSITIVE_WORDS = frozenset(
     "шикарно класс круто крутой восторг обожать красивый красиво приятно удобно люкс "
     "благодарить благодарность довольна доволен замечательно великолепный "
     "чудесный молодец огонь топ кайф бомба лучший вовремя моментально молниеносно шустро "
-    "рано раньше идеал порадовать радовать выручить "
+    "рано раньше идеал порадовать радовать выручить оправдывать оправдать "
     "good great excellent perfect perfectly fast quick quickly nice love loved loves "
     "recommend recommended fine well happy awesome amazing polite helpful soft sturdy "
     "beautiful lovely gorgeous comfortable comfy thanks thank best wonderful fantastic "
@@ -537,10 +545,22 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "just what you want|need": 1, "truly a premium": 1,
         "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
-        "thanks for nothing": 1, "yeah right": 1, "just great": 1, "just perfect": 1,
-        "love it when": 1, "wow great": 1, "oh great": 1, "love how": 1, "great job": 1,
-        "wow thanks": 1, "да конечно": 1, "ага конечно": 1, "говорите": 1,
+        "thanks for nothing": 1, "yeah right": 1,
+        "да конечно": 1, "ага конечно": 1, "говорите": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
+    },
+    # The customer calls the complaint minor («но это мелочь», "otherwise great"): a
+    # remark inside a review that is not negative overall.
+    "minor": {
+        "мелочь": 1, "некритично": 1, "не ~ критично|критичный|страшно|смертельно": 1,
+        "в остальном": 1, "можно пережить": 1, "otherwise": 1, "minor": 1,
+        "not a big deal": 1, "no big deal": 1, "not a dealbreaker|deal-breaker": 1,
+    },
+    # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
+    # ironic only beside a complaint in the same sentence ("Just great, it broke again").
+    "sarcasm-near": {
+        "just great": 1, "just perfect": 1, "love it when": 1, "wow great": 1,
+        "oh great": 1, "love how": 1, "great job": 1, "wow thanks": 1,
     },
 }  # fmt: skip
 
@@ -575,6 +595,22 @@ BUYER_VERBS = frozenset(
     "ждать выбирать искать думать ехать идти везти добираться решаться собираться "
     "оформлять сомневаться".split()
 )
+#: The buyer's own search or doubt: a speed adverb beside one judges the buyer, not the item
+#: or the parcel («Долго искал льняную рубашку», «долго сомневалась»); «долго ждала» does
+#: judge the delivery and is not here.
+DELIBERATION_VERBS = frozenset(
+    "искать выбирать подбирать думать сомневаться решаться присматриваться".split()
+)
+#: A cons field (or a «Недостатки:» section) that holds only one of these names no drawback
+#: («Ничего», «Нет», "Nothing so far"): the customer found nothing to blame.
+NO_DRAWBACK_ANSWERS = frozenset(
+    {
+        "нет", "ничего", "нету", "не нашла", "не нашел", "не нашёл", "не обнаружено",
+        "не обнаружила", "не обнаружил", "пока нет", "пока ничего", "нет минусов",
+        "минусов нет", "отсутствуют", "никаких", "-", "—", "nothing", "nothing so far",
+        "none", "none so far", "no", "n/a", "na", "nope", "none yet", "nothing yet",
+    }
+)  # fmt: skip
 #: Contrast words: praise before one of these and a complaint after it is a mixed review
 #: (a remark), not irony.
 CONTRAST = frozenset(

@@ -9,11 +9,11 @@ read the same text the model reads: the review text, then pros, then cons.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.sentiment.classifier.aspects import aspects_of, read_text
 from services.sentiment.classifier.base import TextClassifier, TextPrediction
-from services.sentiment.classifier.cues import read_cues
+from services.sentiment.classifier.cues import read_cues, says_no_drawback
 from services.sentiment.classifier.fusion import fuse
 from services.sentiment.classifier.language import detect_language
 from services.sentiment.classifier.questions import (
@@ -41,6 +41,13 @@ class MentionInput:
         """Text, pros and cons joined as `Mention.full_text` joins them."""
         return "\n".join(p for p in (self.text, self.pros, self.cons) if p)
 
+    @property
+    def model_text(self) -> str:
+        """What the text model reads: `full_text` without a cons field that names no
+        drawback («Ничего», "Nothing so far"): read alone, such a word sounds negative."""
+        cons = None if says_no_drawback(self.cons) else self.cons
+        return "\n".join(p for p in (self.text, self.pros, cons) if p)
+
     def field_ranges(self) -> list[tuple[int, int, Sentiment]]:
         """Where pros (praised by default) and cons (blamed) lie inside `full_text`."""
         out = []
@@ -65,6 +72,8 @@ def classify_one(item: MentionInput, text_pred: TextPrediction, model: str) -> C
     is_question = item.kind is MentionKind.question
     default = Sentiment.neutral if is_question else text_pred.label
     cues, aspects = read_cues(reading, aspects_of(reading, default), item.rating)
+    if says_no_drawback(item.cons):  # «Недостатки: ничего» is praise, like «минусов нет»
+        cues = replace(cues, praise=cues.praise + 1)
     fused = fuse(item.rating, text_pred, cues)
     return Classification(
         sentiment=fused.sentiment,
@@ -87,7 +96,7 @@ def analyse(
 ) -> list[Classification]:
     """Classify a batch; accepts MentionInput or (text, rating) pairs, keeps input order."""
     inputs = [i if isinstance(i, MentionInput) else MentionInput(i[0], i[1]) for i in items]
-    predictions = classifier.predict([i.full_text for i in inputs]) if inputs else []
+    predictions = classifier.predict([i.model_text for i in inputs]) if inputs else []
     return [
         classify_one(item, text_pred, classifier.name)
         for item, text_pred in zip(inputs, predictions, strict=True)
