@@ -15,25 +15,23 @@ from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request
 
-from services.responder.users import verify_password
+from services.responder.users import StaffRole, verify_password
 from shared.http import DomainError
 
 if TYPE_CHECKING:
     from services.responder.deps import ResponderContext
 
 COOKIE = "otklik_session"
-#: Each role can do what the ones before it can.
-ROLES = ("agent", "owner", "admin")
 API_USER = "api"
 
 
 @dataclass(frozen=True)
 class Principal:
     name: str
-    role: str
+    role: StaffRole
 
-    def can(self, role: str) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(role)
+    def can(self, role: StaffRole) -> bool:
+        return self.role.includes(role)
 
 
 class Forbidden(DomainError):
@@ -41,7 +39,7 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
-def require_role(principal: Principal, role: str, action: str) -> None:
+def require_role(principal: Principal, role: StaffRole, action: str) -> None:
     if not principal.can(role):
         raise Forbidden(
             f"{action} needs the {role} role or higher; {principal.name} is {principal.role}"
@@ -117,7 +115,7 @@ def current_principal(request: Request, ctx: ResponderContext) -> Principal:
     scheme, _, token = header.partition(" ")
     expected = ctx.settings.api_token.get_secret_value()
     if scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode()):
-        return Principal(name=API_USER, role="admin")
+        return Principal(name=API_USER, role=StaffRole.admin)
     raise HTTPException(
         status_code=401,
         detail="sign in or send a bearer token",

@@ -152,10 +152,10 @@ def test_prometheus_config_scrapes_every_service(tmp_path: Path) -> None:
 
 
 def test_sample_configs_load_with_the_services_own_loaders() -> None:
-    from services.alerts.owner.config import load_config
+    from services.alerts.owner.directory import load_directory
     from services.ingest.source.config import load_sources
 
-    assert load_config(DEPLOY / "config" / "alerts.yml").default_owner
+    assert load_directory(DEPLOY / "config" / "alerts.yml").default_owner
     load_sources(DEPLOY / "config" / "sources.yml")
 
 

@@ -39,7 +39,7 @@ async def tick(
     await flows.advance_all(
         sessions=sessions,
         escalation_ids=due,
-        directory=directory.config.directory(),
+        directory=directory.document.index(),
         notifier=notifier,
     )
     async with session_scope(sessions) as session:

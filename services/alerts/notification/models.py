@@ -25,7 +25,8 @@ class OutboxNotification(Base):
     notification_id: Mapped[str] = mapped_column(String(200), index=True)
     escalation_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     recipient_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    #: telegram | slack | email | webhook, and where: chat id, URL or e-mail address.
+    #: The channel kind (telegram, slack, teams, email, hook), and where: chat id, URL or
+    #: e-mail address.
     channel: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(2000))
     #: The `Notification` as JSON: what every attempt sends.

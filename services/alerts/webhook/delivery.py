@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.alerts.ssrf import Resolver, check_destination, pinned_target
 from services.alerts.webhook.signing import sign_headers, validate_secret
-from services.alerts.webhook.ssrf import Resolver, check_destination, pinned_target
 
 USER_AGENT = "Otklik-Webhooks/1"
 RESPONSE_EXCERPT = 500

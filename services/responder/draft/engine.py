@@ -86,7 +86,7 @@ FACT_STEPS: dict[str, str] = {
 _REMARK_STEPS = frozenset(FACT_STEPS)
 _MAX_STEPS = 2
 #: After this many attempts an older repeat is accepted: phrasings are already drawn
-#: freshest first, so further attempts rarely find better and cost time (issue 16).
+#: freshest first, so further attempts rarely find better and cost time.
 _SETTLE_AFTER = 3
 _RHETORICAL = re.compile(
     r"кто\s+(?:собирал|упаковывал|проверял|отправлял)|куда\s+смотр|как\s+так|зачем|за\s+что|где\s+совесть|серь[её]зно|это\s+нормально|и\s+это\s+\w+\?|"
@@ -116,7 +116,7 @@ class DraftError(RuntimeError):
 
 @dataclass(frozen=True)
 class DraftSettings:
-    """Seller-level settings the drafts need; the lead maps them from service config."""
+    """Seller-level settings the drafts need; the service maps them from its settings."""
 
     brand: str = ""
     #: The brand as English replies sign it (a Cyrillic brand is left out of English).
@@ -1097,7 +1097,7 @@ def draft_reply(
         text = _assemble(parts)
         # Score: (blocking lint errors, repeats, similarity), lowest wins. Cheapest first:
         # an attempt that cannot beat the best so far, even with no lint error, and cannot
-        # end the search is not measured further (the result is the same, issue 16).
+        # end the search is not measured further (the result is the same).
         weight = repeat_penalty(text, countable_ages) + NEAR_WINDOW * _opener_repeats(text, own)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).

@@ -33,6 +33,7 @@ from services.responder.queue_item.service import (
     queue_summary,
     sla_state,
 )
+from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.events import QuestionSpan, Sentiment, utcnow
 
@@ -296,7 +297,7 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
         {
             "user": principal.name,
             "role": principal.role,
-            "can_assign": principal.can("owner"),
+            "can_assign": principal.can(StaffRole.manager),
             "item": item,
             "runs": review_runs(item.text, item.aspects or [], classification.questions),
             "signals": [(name, SIGNALS[name]) for name in signals_of(classification)],

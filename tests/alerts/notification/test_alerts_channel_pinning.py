@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.alerts.channel.base import SlackChannel, WebhookChannel
+from services.alerts.channel.base import HookChannel, SlackChannel
 from services.alerts.channel.contract import Notification
-from services.alerts.webhook.ssrf import DestinationCheck
+from services.alerts.ssrf import DestinationCheck
 
 from ..conftest import Receiver
 
@@ -33,9 +33,9 @@ async def test_webhook_and_slack_channels_send_to_the_checked_address(
 ) -> None:
     url, check = pin(receiver)
     async with httpx.AsyncClient() as client:
-        webhook = await WebhookChannel(client, url, pin=check).send(note())
+        webhook = await HookChannel(client, url, pin=check).send(note())
         slack = await SlackChannel(client, url, pin=check).send(note())
-        unpinned = await WebhookChannel(client, url).send(note())
+        unpinned = await HookChannel(client, url).send(note())
     assert webhook.ok and slack.ok, (webhook.error, slack.error)
     assert [r.headers["host"] for r in receiver.requests] == [f"{NAME}:{check.port}"] * 2
     assert not unpinned.ok  # by name it would resolve again (here: not at all)

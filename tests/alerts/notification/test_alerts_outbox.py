@@ -24,7 +24,7 @@ from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=40)
 POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, jitter=0.0)
-HOOK = Destination("webhook", "https://hooks.example/a")
+HOOK = Destination("hook", "https://hooks.example/a")
 SLACK = Destination("slack", "https://slack.example/b")
 
 
@@ -39,7 +39,7 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
 
 
 def ok() -> DeliveryResult:
-    return DeliveryResult(ok=True, channel="webhook", status_code=200, latency_s=0.01)
+    return DeliveryResult(ok=True, channel="hook", status_code=200, latency_s=0.01)
 
 
 def failed(
@@ -47,7 +47,7 @@ def failed(
 ) -> DeliveryResult:
     return DeliveryResult(
         ok=False,
-        channel="webhook",
+        channel="hook",
         status_code=status,
         error=f"HTTP {status}",
         retryable=retryable,
@@ -93,7 +93,7 @@ async def test_enqueue_once_claim_once_lease_gives_back(
     assert await enqueue(sessions, HOOK, SLACK) == 0
 
     first = await claim(sessions, T0)
-    assert sorted(c.destination.channel for c in first) == ["slack", "webhook"]
+    assert sorted(c.destination.channel for c in first) == ["hook", "slack"]
     assert first[0].notification.text == "<b>broken</b>" and first[0].attempts == 0
     # Held under the lease: a second dispatcher gets nothing.
     assert await claim(sessions, T0 + timedelta(seconds=1)) == []
@@ -102,7 +102,7 @@ async def test_enqueue_once_claim_once_lease_gives_back(
     webhook = next(c for c in first if c.destination == HOOK)
     slack = next(c for c in first if c.destination == SLACK)
     await record(sessions, [(webhook, ok())], T0 + timedelta(seconds=1))
-    assert (await rows(sessions))["webhook"].status == service.DELIVERED
+    assert (await rows(sessions))["hook"].status == service.DELIVERED
 
     # Once the lease ends the slack row is due again, for another dispatcher only.
     assert await claim(sessions, T0 + LEASE - timedelta(seconds=1)) == []
@@ -139,7 +139,7 @@ async def test_retries_with_backoff_then_gives_up_every_attempt_logged(
     assert r.status == service.FAILED and r.next_attempt_at is None  # max_attempts = 3
     assert await claim(sessions, now + timedelta(hours=1)) == []
 
-    row = (await rows(sessions))["webhook"]
+    row = (await rows(sessions))["hook"]
     assert (row.status, row.attempts, row.last_status_code) == (service.FAILED, 3, 500)
     async with session_scope(sessions) as session:
         log = (

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from services.alerts.ssrf import check_destination
 from services.alerts.webhook.delivery import Subscription, WebhookEvent, deliver
 from services.alerts.webhook.retry import (
     DEFAULT_SCHEDULE,
@@ -17,7 +18,6 @@ from services.alerts.webhook.retry import (
     retry_delay,
 )
 from services.alerts.webhook.signing import generate_secret, sign_headers, validate_secret
-from services.alerts.webhook.ssrf import check_destination
 
 from ..conftest import Receiver
 

@@ -1117,7 +1117,7 @@ async def test_review_deleted_on_the_platform_is_announced_once(p: Platform, env
         assert kept not in again.deleted
 
 
-# --- Wildberries token hygiene (issue 15 item 10, audit section 6, finding 11) -----------
+# --- Wildberries token hygiene ----------------------------------------------------------
 
 
 def wb_jwt(**claims: Any) -> str:
