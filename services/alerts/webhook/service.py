@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.alerts.webhook.delivery import DeliveryAttempt, Subscription, WebhookEvent
+from services.alerts.webhook.delivery import DeliveryAttempt, WebhookEndpoint, WebhookEvent
 from services.alerts.webhook.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from services.alerts.webhook.retry import retry_delay
 from services.alerts.webhook.schemas import WebhookSubscriptionCreate
@@ -24,9 +24,9 @@ from shared.http import NotFound
 PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
 
 
-def to_domain(row: WebhookSubscription) -> Subscription:
+def to_domain(row: WebhookSubscription) -> WebhookEndpoint:
     """The pure model `deliver()` signs and sends for."""
-    return Subscription(
+    return WebhookEndpoint(
         id=row.id, url=row.url, secret=row.secret, event_types=row.event_types, enabled=row.active
     )
 
