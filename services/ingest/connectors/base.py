@@ -9,12 +9,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
 from shared.connector import (
+    CallCounts,
+    Capability,
     ConnectorError,
     FetchResult,
     ReplyCheck,
@@ -22,6 +24,7 @@ from shared.connector import (
     ReplyRequest,
     ReplyResult,
     SourceConfig,
+    not_supported,
 )
 from shared.events import Mention, MentionKind, Product, mention_id_for
 
@@ -191,13 +194,12 @@ class BaseConnector:
     """Common wiring: options, credentials, limiter, HTTP caller and item mapping."""
 
     platform: str = ""
-    can_reply: bool = True
+    #: What this platform's connector can do (checked at registration); a subclass lists
+    #: its own, starting from these.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.call_stats})
     default_base_url: str = ""
     default_rate: float = 1.0
     default_burst: int = 5
-    #: The platform lists an answer only after moderation, and a reply post has no
-    #: idempotency: after a lost answer, "not shown" does not mean "not posted" (Ozon).
-    hides_unmoderated: bool = False
 
     def __init__(
         self,
@@ -306,11 +308,17 @@ class BaseConnector:
                 log.warning("%s source %s: skipping %s", self.platform, self.source_id, reason)
         return mentions, skipped
 
+    @not_supported
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         raise ReplyNotSupported(self.platform)
 
+    @not_supported
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         raise ReplyNotSupported(self.platform)
+
+    def call_stats(self) -> CallCounts:
+        stats = self.http.stats
+        return CallCounts(throttled=stats.throttled, limiter_wait_s=stats.limiter_wait_s)
 
     def credential_expires_at(self) -> datetime | None:
         """When the source's credential stops working, where the credential says so."""

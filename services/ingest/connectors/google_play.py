@@ -25,6 +25,7 @@ import httpx
 
 from shared.connector import (
     AlreadyAnswered,
+    Capability,
     ConnectorError,
     ReplyCheck,
     ReplyRequest,
@@ -65,6 +66,11 @@ POST_BURST = 50
 
 class GooglePlayConnector(BaseConnector):
     platform = "google_play"
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.check,
+    }
     default_base_url = "https://androidpublisher.googleapis.com/androidpublisher/v3"
     default_rate = 200 / 3600  # 200 GET/hour per app (the GET bucket; POSTs have theirs)
     default_burst = 10

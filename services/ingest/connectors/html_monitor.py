@@ -72,7 +72,6 @@ def select(node: Node, spec: str | None) -> str | None:
 
 class HtmlMonitorConnector(BaseConnector):
     platform = "html_monitor"
-    can_reply = False
     default_rate = 1.0
     default_burst = 3
 

@@ -21,7 +21,10 @@ import httpx
 
 from shared.connector import (
     AlreadyAnswered,
+    Capability,
     ConnectorError,
+    FetchResult,
+    HistoryStart,
     ReplyRequest,
     ReplyResult,
     SourceConfig,
@@ -59,7 +62,13 @@ class OzonConnector(BaseConnector):
     default_base_url = "https://api-seller.ozon.ru"
     default_rate = 50.0  # ~50 req/s per Client-Id (third-party figure)
     default_burst = 10
-    hides_unmoderated = True  # comment/list shows only moderated comments [C]
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.hides_unmoderated,  # comment/list shows only moderated comments [C]
+        Capability.history,
+        Capability.deletions,
+    }
 
     def auth_headers(self) -> dict[str, str]:
         return {"Client-Id": self.credential("client_id"), "Api-Key": self.credential("api_key")}
@@ -84,6 +93,16 @@ class OzonConnector(BaseConnector):
         if not isinstance(result, dict):
             raise BadResponse(self.platform, path, "body is not a JSON object")
         return result
+
+    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart:
+        """The whole review list (`status=ALL`: processed ones come `answered`), once,
+        without resweeping; Ozon cannot start at a date."""
+        return HistoryStart(encode_cursor({"status": "ALL", "resweep": False}), by_date=False)
+
+    def history_next(
+        self, page: FetchResult, end: datetime, *, include_answered: bool
+    ) -> tuple[str | None, bool]:
+        return page.next_cursor, page.has_more
 
     async def fetch(self, cursor: str | None) -> FetchPage:
         state = decode_cursor(self.platform, cursor)

@@ -32,7 +32,6 @@ def strip_html(value: str) -> str:
 
 class RssConnector(BaseConnector):
     platform = "rss"
-    can_reply = False
     default_rate = 1.0
     default_burst = 3
 

@@ -21,7 +21,10 @@ import httpx
 
 from shared.connector import (
     AlreadyAnswered,
+    Capability,
     ConnectorError,
+    FetchResult,
+    HistoryStart,
     ReplyCheck,
     ReplyRequest,
     ReplyResult,
@@ -57,6 +60,15 @@ ANSWERED = "_answered"
 
 class WildberriesConnector(BaseConnector):
     platform = "wildberries"
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.questions,
+        Capability.check,
+        Capability.history,
+        Capability.deletions,
+        Capability.credential_expiry,
+    }
     default_base_url = "https://feedbacks-api.wildberries.ru"
     default_rate = 3.0
     default_burst = 6
@@ -97,6 +109,38 @@ class WildberriesConnector(BaseConnector):
         if not include_answered:
             return self.streams
         return tuple(s for kind in self.streams for s in (kind, kind + ANSWERED))
+
+    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart:
+        """Every stream starts at the range start (`dateFrom`; pages come `dateAsc`)."""
+        first = int(start.timestamp())
+        streams = self.history_streams(include_answered)
+        state: dict[str, Any] = {s: {"from": first, "skip": 0, "wm": first} for s in streams}
+        if streams:
+            state["stream"] = streams[0]
+        if include_answered:
+            state["streams"] = list(streams)
+        return HistoryStart(encode_cursor(state), by_date=True)
+
+    def history_next(
+        self, page: FetchResult, end: datetime, *, include_answered: bool
+    ) -> tuple[str | None, bool]:
+        """Leaves a stream once its next request would begin past `end`."""
+        if not page.has_more:
+            return page.next_cursor, False
+        state = decode_cursor(self.platform, page.next_cursor)
+        streams = self.history_streams(include_answered)
+        stream = state.get("stream")
+        if stream not in streams:
+            return page.next_cursor, page.has_more
+        last = int(end.timestamp())
+        index = streams.index(stream)
+        while int((state.get(stream) or {}).get("from", 0)) >= last:  # past the range
+            index += 1
+            if index >= len(streams):
+                return None, False
+            stream = streams[index]
+        state["stream"] = stream
+        return encode_cursor(state), True
 
     def _streams_of(self, state: Mapping[str, Any]) -> tuple[str, ...]:
         """A cursor may list its own streams (a history import); polling uses the

@@ -17,6 +17,7 @@ import httpx
 
 from shared.connector import (
     AlreadyAnswered,
+    Capability,
     ConnectorError,
     ReplyCheck,
     ReplyRequest,
@@ -59,6 +60,12 @@ MAX_COMMENT_PAGES = 10
 
 class YandexMarketConnector(BaseConnector):
     platform = "yandex_market"
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.check,
+        Capability.deletions,
+    }
     default_base_url = "https://api.partner.market.yandex.ru"
     default_rate = 5000 / 3600  # goods-feedback list quota, lower tier
     default_burst = 4  # parallel-request limit

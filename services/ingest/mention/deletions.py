@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.ingest.mention.models import SeenMention
 from services.ingest.reply.models import PostedReply
 from shared.bus import Publisher
-from shared.connector import Connector, ConnectorError
+from shared.connector import Connector, ConnectorError, deletion_checking
 from shared.db import session_scope
 from shared.events import MentionDeleted, MentionKind, derived_event_id, utcnow
 from shared.logging import get_logger
@@ -75,11 +75,11 @@ async def check_deleted_once(
         groups.setdefault((row.source_id, row.kind or ""), []).append(row)
     for (source_id, kind), group in groups.items():
         connector = connectors[source_id]
-        ask = getattr(connector, "missing_ids", None)
-        if ask is None:
+        checking = deletion_checking(connector)
+        if checking is None:
             continue
         try:
-            gone: set[str] | None = await ask(MentionKind(kind), [r.external_id for r in group])
+            gone = await checking.missing_ids(MentionKind(kind), [r.external_id for r in group])
         except ConnectorError as exc:  # nothing concluded; the others get their turn first
             report.errors.append(f"{source_id}: {exc}")
             log.warning("deleted-review check failed", source_id=source_id, error=str(exc))

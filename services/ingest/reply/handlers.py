@@ -31,9 +31,12 @@ from shared.connector import (
     Connector,
     ConnectorError,
     ReplyCheck,
+    Replying,
     ReplyRequest,
     answer_digest,
     check_reply,
+    hides_unmoderated,
+    replying,
 )
 from shared.db import session_scope
 from shared.events import (
@@ -116,7 +119,8 @@ async def handle_reply_approved(
         return
 
     connector = connectors.get(approved.source_id)
-    if connector is None or not connector.can_reply:
+    replier = replying(connector) if connector is not None else None
+    if connector is None or replier is None:
         reason = (
             f"source {approved.source_id!r} is not configured"
             if connector is None
@@ -167,7 +171,7 @@ async def handle_reply_approved(
         outcome = _settled(check, approved.platform, None)
     else:
         posted = await _post(
-            sessions, publisher, approved, envelope, record, metrics, connector, request
+            sessions, publisher, approved, envelope, record, metrics, connector, replier, request
         )
         if posted is None:
             return  # refused: already announced
@@ -198,14 +202,15 @@ async def _post(
     record: PostedReply,
     metrics: IngestMetrics,
     connector: Connector,
+    replier: Replying,
     request: ReplyRequest,
 ) -> Outcome | None:
     """Post, then read back. None when the platform refused (already announced)."""
     started = time.perf_counter()
     try:
-        result = await connector.post_reply(request)
+        result = await replier.post_reply(request)
     except ConnectorError as exc:
-        if isinstance(exc, OutcomeUnknown) and getattr(connector, "hides_unmoderated", False):
+        if isinstance(exc, OutcomeUnknown) and hides_unmoderated(connector):
             # Not shown would not mean not posted here, and a second post cannot be undone:
             # never resend; the re-confirmer waits for it to show.
             check = await _check(connector, request)
