@@ -4,7 +4,6 @@ class. Kept apart from `http.py` because they are about platform *data*, not tra
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,14 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from pydantic import ValidationError
 
+from services.ingest.connectors.http import (
+    LIMITERS,
+    Clock,
+    LimiterRegistry,
+    PlatformHTTP,
+    PlatformHTTPError,
+    RetryPolicy,
+)
 from shared.connector import (
     CallCounts,
     Capability,
@@ -27,10 +34,10 @@ from shared.connector import (
     not_supported,
 )
 from shared.events import Mention, MentionKind, Product, mention_id_for
+from shared.logging import get_logger
+from shared.reply_limits import reply_limit
 
-from .http import LIMITERS, Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
-
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -305,7 +312,12 @@ class BaseConnector:
             except (BadItem, ValidationError, ValueError, TypeError) as exc:
                 reason = f"item {ident!r}: {_short(exc)}"
                 skipped.append(reason)
-                log.warning("%s source %s: skipping %s", self.platform, self.source_id, reason)
+                log.warning(
+                    "skipping a malformed item",
+                    platform=self.platform,
+                    source_id=self.source_id,
+                    reason=reason,
+                )
         return mentions, skipped
 
     @not_supported
@@ -370,11 +382,16 @@ class BaseConnector:
             message, status=exc.status, detail=exc.detail, body=exc.body, retryable=False
         )
 
-    def check_length(self, text: str, low: int, high: int, unit: str = "characters") -> None:
-        size = len(text.encode()) if unit == "bytes" else len(text)
-        if not low <= size <= high:
+    def check_reply_length(self, text: str, kind: MentionKind) -> None:
+        """The platform's length limits (`shared.reply_limits`, the lint's too)."""
+        limit = reply_limit(self.platform)
+        low, high = limit.bounds_for(kind.value)
+        size = limit.measure(text)
+        if size < low or (high is not None and size > high):
+            unit = "bytes" if limit.length_unit == "bytes" else "characters"
+            accepts = f"{low}..{high}" if high is not None else f"at least {low}"
             raise ConnectorError(
-                f"{self.platform}: reply is {size} {unit}; the platform accepts {low}..{high}",
+                f"{self.platform}: reply is {size} {unit}; the platform accepts {accepts}",
                 retryable=False,
             )
 

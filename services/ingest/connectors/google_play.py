@@ -23,19 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    Capability,
-    ConnectorError,
-    ReplyCheck,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-
-from .base import (
+from services.ingest.connectors.base import (
     BadItem,
     BadResponse,
     BaseConnector,
@@ -49,9 +37,25 @@ from .base import (
     req,
     require_list,
 )
-from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
+from services.ingest.connectors.http import (
+    Clock,
+    LimiterRegistry,
+    PlatformHTTP,
+    PlatformHTTPError,
+    RetryPolicy,
+)
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
 
-MAX_REPLY_CHARS = 350
 HORIZON_S = 8 * 24 * 3600  # Play shows ~7 days; remember a day more
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 #: Renew an access token this long before Google says it expires.
@@ -257,13 +261,7 @@ class GooglePlayConnector(BaseConnector):
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         """Create or replace the developer reply (an upsert, so edits are the same call)."""
         text = request.text.strip()
-        if len(text) > MAX_REPLY_CHARS:
-            raise ConnectorError(
-                f"google_play: reply is {len(text)} characters; Google Play accepts at most "
-                f"{MAX_REPLY_CHARS}",
-                retryable=False,
-            )
-        self.check_length(text, 1, MAX_REPLY_CHARS)
+        self.check_reply_length(text, request.kind)
         path = f"{self._review_path(request)}:reply"
         if not request.edit:
             # `:reply` is an upsert: without this read it would overwrite an answer a

@@ -19,20 +19,7 @@ from typing import Any
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    Capability,
-    ConnectorError,
-    FetchResult,
-    HistoryStart,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-
-from .base import (
+from services.ingest.connectors.base import (
     BadResponse,
     BaseConnector,
     FetchPage,
@@ -45,7 +32,19 @@ from .base import (
     req,
     require_list,
 )
-from .http import PlatformHTTPError
+from services.ingest.connectors.http import PlatformHTTPError
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    FetchResult,
+    HistoryStart,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
 
 SUBSCRIPTION_MISSING = (
     "ozon: review methods are not available with this seller's subscription "
@@ -231,7 +230,7 @@ class OzonConnector(BaseConnector):
         if request.kind != MentionKind.review:
             raise ConnectorError(f"ozon cannot answer a {request.kind} here", retryable=False)
         text = request.text.strip()
-        self.check_length(text, 1, 10000)
+        self.check_reply_length(text, request.kind)
         try:
             comments = await self._comments(request.external_id)
         except PlatformHTTPError as exc:

@@ -18,10 +18,17 @@ import feedparser
 import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from services.ingest.connectors.base import (
+    BadItem,
+    BaseConnector,
+    FetchPage,
+    SeenMap,
+    decode_cursor,
+    encode_cursor,
+    epoch_dt,
+)
 from shared.connector import ConnectorError, SourceConfig, register
 from shared.events import Mention, MentionKind
-
-from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, encode_cursor, epoch_dt
 
 
 def strip_html(value: str) -> str:

@@ -19,21 +19,7 @@ from typing import Any
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    Capability,
-    ConnectorError,
-    FetchResult,
-    HistoryStart,
-    ReplyCheck,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-
-from .base import (
+from services.ingest.connectors.base import (
     BadResponse,
     BaseConnector,
     FetchPage,
@@ -47,8 +33,21 @@ from .base import (
     req,
     require_list,
 )
-from .http import PlatformHTTPError
-from .jwt_claims import token_claims
+from services.ingest.connectors.http import PlatformHTTPError
+from services.ingest.connectors.jwt_claims import token_claims
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    FetchResult,
+    HistoryStart,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
 
 STREAMS = ("feedbacks", "questions")
 #: How WB says "no such review / question" on a read by id: 422 "Невозможно получить
@@ -297,10 +296,8 @@ class WildberriesConnector(BaseConnector):
         is reported as such, and one already showing this very answer is not posted again.
         """
         text = request.text.strip()
-        if request.kind == MentionKind.question:
-            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
-        elif request.kind == MentionKind.review:
-            self.check_length(text, 2, 5000)
+        if request.kind in (MentionKind.question, MentionKind.review):
+            self.check_reply_length(text, request.kind)
         else:
             raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
         what = str(request.kind.value)

@@ -15,19 +15,7 @@ from typing import Any
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    Capability,
-    ConnectorError,
-    ReplyCheck,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-
-from .base import (
+from services.ingest.connectors.base import (
     BadItem,
     BadResponse,
     BaseConnector,
@@ -43,7 +31,24 @@ from .base import (
     req,
     require_list,
 )
-from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
+from services.ingest.connectors.http import (
+    Clock,
+    LimiterRegistry,
+    PlatformHTTP,
+    PlatformHTTPError,
+    RetryPolicy,
+)
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
 #: Hourly quotas of the comment methods, lower tier [C]: list 5,000/h, update 1,000/h.
@@ -292,7 +297,7 @@ class YandexMarketConnector(BaseConnector):
         """New comment, or an in-place edit (`comment.id`) of our earlier one."""
         feedback_id = self._feedback_id(request)
         text = request.text.strip()
-        self.check_length(text, 1, 4096)
+        self.check_reply_length(text, request.kind)
         comment: dict[str, Any] = {"text": text}
         owned = await self._our_comments(feedback_id)
         for existing in owned:

@@ -69,14 +69,14 @@ class Outcome:
 
 
 async def handle_reply_approved(
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyApproved],
     *,
     sessions: async_sessionmaker[AsyncSession],
     publisher: Publisher,
     connectors: Mapping[str, Connector],
     metrics: IngestMetrics,
 ) -> None:
-    approved: ReplyApproved = envelope.payload
+    approved = envelope.payload
     reply_id = str(approved.reply_id)
     text_sha = answer_digest(approved.text)
     earlier: PostedReply | None = None
@@ -198,7 +198,7 @@ async def _post(
     sessions: async_sessionmaker[AsyncSession],
     publisher: Publisher,
     approved: ReplyApproved,
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyApproved],
     record: PostedReply,
     metrics: IngestMetrics,
     connector: Connector,
@@ -261,7 +261,7 @@ async def _fail(
     sessions: async_sessionmaker[AsyncSession],
     publisher: Publisher,
     approved: ReplyApproved,
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyApproved],
     record: PostedReply,
     metrics: IngestMetrics,
     reason: str,
@@ -351,7 +351,10 @@ async def _finish(
 
 
 async def _announce(
-    publisher: Publisher, approved: ReplyApproved, envelope: Envelope[Any], record: PostedReply
+    publisher: Publisher,
+    approved: ReplyApproved,
+    envelope: Envelope[ReplyApproved],
+    record: PostedReply,
 ) -> None:
     await announce(
         publisher,

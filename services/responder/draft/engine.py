@@ -32,23 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from shared.aspects import ASPECTS
-from shared.events import Classification, Mention, MentionKind, Sentiment
-
-from ..fact.contract import FactAnswers, FactSet
-from ..lint import (
-    LintContext,
-    LintIssue,
-    PlatformPolicy,
-    PlatformTruth,
-    canonical_platform,
-    lint_reply,
-    policy_for,
-    truth_for,
-)
-from ..script.loader import ScriptLibrary, load_scripts
-from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
-from .details import (
+from services.responder.draft.details import (
     FUNCTION_WORDS,
     SHORT_REVIEW_WORDS,
     Detail,
@@ -60,17 +44,38 @@ from .details import (
     repeated_stems,
     safe_echo,
 )
-from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
-from .recent import default_index
-from .similarity import DEFAULT_SHINGLE, normalise
-from .slots import _DANGLING, brand_for, customer_name, product_for
-from .variety import (
+from services.responder.draft.family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
+from services.responder.draft.recent import default_index
+from services.responder.draft.similarity import DEFAULT_SHINGLE, normalise
+from services.responder.draft.slots import _DANGLING, brand_for, customer_name, product_for
+from services.responder.draft.variety import (
     NEAR_WINDOW,
     body,
     repeat_penalty,
     repeated_sentences,
     sentences,
 )
+from services.responder.fact.contract import FactAnswers, FactSet
+from services.responder.lint import (
+    LintContext,
+    LintIssue,
+    PlatformPolicy,
+    PlatformTruth,
+    canonical_platform,
+    lint_reply,
+    policy_for,
+    truth_for,
+)
+from services.responder.script.loader import ScriptLibrary, load_scripts
+from services.responder.script.model import (
+    REQUIRED_MOVES,
+    LanguageFile,
+    MoveSpec,
+    ScriptSpec,
+    phrasing_slots,
+)
+from shared.aspects import ASPECTS
+from shared.events import Classification, Mention, MentionKind, Sentiment
 
 ANSWER_PLACEHOLDER = "{answer}"
 #: Steps that state a seller fact of the same topic.

@@ -10,8 +10,7 @@ import httpx
 from services.alerts.channel.base import HookChannel, SlackChannel
 from services.alerts.channel.contract import Notification
 from services.alerts.ssrf import DestinationCheck
-
-from ..conftest import Receiver
+from tests.alerts.conftest import Receiver
 
 #: A name no resolver knows: reaching the receiver proves no second resolution happened.
 NAME = "rebound.invalid"

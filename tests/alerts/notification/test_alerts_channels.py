@@ -28,8 +28,7 @@ from services.alerts.notification.service import (
     outcome,
 )
 from services.alerts.owner.schemas import Contacts
-
-from ..conftest import Receiver, SmtpServer, free_port
+from tests.alerts.conftest import Receiver, SmtpServer, free_port
 
 TOKEN = "123456:SECRET-bot-token"
 HOSTILE = "<!channel> <b>boom</b> <a href='http://evil'>x</a> & <http://evil|click> *bold*"

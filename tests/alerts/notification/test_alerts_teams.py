@@ -13,8 +13,7 @@ from services.alerts.channel.teams import TeamsChannel, render_teams
 from services.alerts.notification.compose import destinations_for, open_channel
 from services.alerts.owner.directory import DirectoryError, load_directory_text
 from services.alerts.owner.schemas import Contacts
-
-from ..conftest import Receiver
+from tests.alerts.conftest import Receiver
 
 HOSTILE = "[click](http://evil.example) **bold** <at>everyone</at> _x_ # head"
 

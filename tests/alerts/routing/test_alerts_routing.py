@@ -7,8 +7,7 @@ import pytest
 from services.alerts.owner.directory import DirectoryError, load_directory, load_directory_text
 from services.alerts.routing.rules import RoutingRule, RuleMatch, route
 from shared.events import Sentiment
-
-from ..factories import classification, mention
+from tests.alerts.factories import classification, mention
 
 CONFIG = """\
 default_owner: anna

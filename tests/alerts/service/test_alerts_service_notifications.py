@@ -9,9 +9,8 @@ from typing import Any
 
 from shared.events import MentionClassified, Sentiment
 from shared.topics import ASSIGNMENTS, MENTIONS_CLASSIFIED
-
-from ..factories import classification, mention
-from .conftest import Hooks, Running, StartAlerts, eventually, read_topic
+from tests.alerts.factories import classification, mention
+from tests.alerts.service.conftest import Hooks, Running, StartAlerts, eventually, read_topic
 
 
 def negative(external_id: str, brand: str = "Acme") -> MentionClassified:

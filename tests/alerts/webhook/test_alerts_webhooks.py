@@ -18,8 +18,7 @@ from services.alerts.webhook.retry import (
     retry_delay,
 )
 from services.alerts.webhook.signing import generate_secret, sign_headers, validate_secret
-
-from ..conftest import Receiver
+from tests.alerts.conftest import Receiver
 
 
 def table_resolver(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]

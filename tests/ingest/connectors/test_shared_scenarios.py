@@ -342,7 +342,7 @@ PLAY = Platform(
     answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     upsert=True,
     refusals=(
-        Refusal("too_long", "x" * 351, "at most 350"),
+        Refusal("too_long", "x" * 351, "accepts 1..350"),
         Refusal(
             "deleted", "Thanks for the review!", "no longer exists", lambda f, e: f.reviews.pop(e)
         ),
