@@ -17,7 +17,7 @@ from services.alerts.config import AlertsSettings
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.webhook import service
 from services.alerts.webhook.delivery import WebhookEndpoint, WebhookEvent, deliver
-from services.alerts.webhook.models import WebhookDelivery, WebhookSubscription
+from services.alerts.webhook.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.alerts.webhook.schemas import EVENT_TYPES_BY_TOPIC, ReplayResult
 from shared.db import session_scope
 from shared.events import EventDecodeError, decode, utcnow
@@ -100,7 +100,9 @@ async def _attempt(
         )
     if attempt.status_code is not None or attempt.ok:
         metrics.webhook_delivery_seconds.observe(attempt.latency_s)
-    result = {service.DELIVERED: "delivered", service.PENDING: "retry"}.get(status, "failed")
+    result = {DeliveryStatus.delivered: "delivered", DeliveryStatus.pending: "retry"}.get(
+        status, "failed"
+    )
     if not attempt.ok and attempt.status_code is None and "SSRF" in (attempt.error or ""):
         result = "refused"
     metrics.webhook_deliveries.labels(result=result).inc()

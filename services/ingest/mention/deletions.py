@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.ingest.mention.models import SeenMention
-from services.ingest.reply.models import PostedReply
+from services.ingest.reply.models import PostedReply, ReplyStatus
 from shared.bus import Publisher
 from shared.connector import Connector, ConnectorError, deletion_checking
 from shared.db import session_scope
@@ -53,7 +53,9 @@ async def check_deleted_once(
 ) -> DeletionReport:
     now = now or utcnow()
     report = DeletionReport()
-    answered_by_us = select(PostedReply.mention_id).where(PostedReply.status == "published")
+    answered_by_us = select(PostedReply.mention_id).where(
+        PostedReply.status == ReplyStatus.published
+    )
     async with session_scope(sessions) as session:
         rows = list(
             await session.scalars(

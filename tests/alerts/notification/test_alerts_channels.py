@@ -18,11 +18,9 @@ from services.alerts.channel.base import (
 )
 from services.alerts.channel.contract import Notification, SmtpSettings, Transports
 from services.alerts.notification.compose import Destination, destinations_for, open_channel
+from services.alerts.notification.models import OutboxStatus
 from services.alerts.notification.retry import RetryPolicy
 from services.alerts.notification.service import (
-    DELIVERED,
-    FAILED,
-    PENDING,
     Claimed,
     Recorded,
     outcome,
@@ -58,7 +56,7 @@ async def attempts_until_settled(
     """What the dispatcher does with one outbox row: send, record the outcome, again while
     it is pending (the pause is when it would be claimed next)."""
     recorded: list[Recorded] = []
-    while not recorded or recorded[-1].status == PENDING:
+    while not recorded or recorded[-1].status == OutboxStatus.pending:
         claimed = Claimed(
             id=1, claim="c", notification=note(), destination=Destination("hook", "x"),
             escalation_id=None, recipient_id=None, attempts=len(recorded), created_at=T0,
@@ -146,7 +144,7 @@ async def test_telegram_429_retry_after_then_success(receiver: Receiver) -> None
     async with httpx.AsyncClient() as client:
         channel = TelegramChannel(client, TOKEN, "1", base_url=receiver.base_url)
         recorded = await attempts_until_settled(channel, RetryPolicy(base_delay=0.1))
-    assert [r.status for r in recorded] == [PENDING, DELIVERED]
+    assert [r.status for r in recorded] == [OutboxStatus.pending, OutboxStatus.delivered]
     assert recorded[0].result.retry_after_s == 3
     assert recorded[0].next_attempt_at == T0 + timedelta(seconds=3)
 
@@ -166,12 +164,16 @@ async def test_retry_policy_bounds_and_non_retryable(receiver: Receiver) -> None
         channel = HookChannel(client, f"{receiver.base_url}/hook")
         receiver.statuses = [500, 503, 500, 500, 500, 500]
         recorded = await attempts_until_settled(channel, policy)
-        assert [r.status for r in recorded] == [PENDING] * 4 + [FAILED]
+        assert [r.status for r in recorded] == [OutboxStatus.pending] * 4 + [OutboxStatus.failed]
         assert all(0 <= p <= 4 for p in _pauses(recorded)) and len(_pauses(recorded)) == 4
         receiver.statuses = [400]
         recorded = await attempts_until_settled(channel, policy)
     [only] = recorded
-    assert only.status == FAILED and not only.result.retryable and only.result.status_code == 400
+    assert (
+        only.status == OutboxStatus.failed
+        and not only.result.retryable
+        and only.result.status_code == 400
+    )
 
 
 async def test_email_via_smtp(smtp_server: SmtpServer) -> None:
