@@ -234,7 +234,7 @@ async def bench_queue(n: int, closed: int, requests: int) -> dict[str, Any]:
 
 
 def bench_drafts(n: int, recent_count: int = 100) -> tuple[float, int]:
-    """Drafts/s with the shop's last `recent_count` replies compared (shop-wide, issue 13)."""
+    """Drafts/s with the shop's last `recent_count` replies compared (shop-wide)."""
     rnd = random.Random(5)
     recent: dict[str, list[str]] = {}
     started = time.perf_counter()

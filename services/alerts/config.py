@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 
 from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.escalation.ladder import PolicySet
@@ -19,10 +19,17 @@ class AlertsSettings(ServiceSettings):
     own_secrets: ClassVar[tuple[str, ...]] = ("api_token", "alerts_ack_secret")
     http_port: int = Field(default=8004, ge=0, le=65535)
 
-    #: People, teams, routing rules and the default owner (YAML); bootstraps the database.
-    alerts_config_file: Path | None = None
-    #: Every notification is also posted here (an ops channel, or a test receiver).
-    alerts_webhook_url: str | None = None
+    #: The directory: people, teams, routing rules and the default owner (YAML); bootstraps
+    #: the database. ALERTS_CONFIG_FILE, its former name, is still read.
+    alerts_directory_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("alerts_directory_file", "alerts_config_file"),
+    )
+    #: Every notification is also posted to this hook URL (an ops channel, a test receiver).
+    #: ALERTS_WEBHOOK_URL, its former name, is still read.
+    alerts_hook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("alerts_hook_url", "alerts_webhook_url")
+    )
     #: Destinations in private/loopback ranges are refused unless allowed here.
     alerts_allow_private_destinations: bool = False
     alerts_destination_allowlist: list[str] = Field(default_factory=list)

@@ -7,14 +7,23 @@ mentions' batch handler fans out inside its own transaction).
 
 from __future__ import annotations
 
-from functools import partial
-
 from services.alerts.deps import AlertsContext
 from services.alerts.escalation.handlers import handle_mentions_classified, handle_sla_changed
 from services.alerts.notification.handlers import handle_alert_raised
-from services.alerts.webhook.handlers import handle_events_for_webhooks, with_webhooks
-from shared.bus import Subscription
-from shared.events import AlertRaised, ReplyFailed, ReplyPublished, SlaChanged
+from services.alerts.webhook.handlers import (
+    handle_events_for_webhooks,
+    webhooks_only,
+    with_webhooks,
+)
+from shared.bus import Subscription, by_event, on, on_batch
+from shared.events import (
+    AlertRaised,
+    AssignmentMade,
+    MentionClassified,
+    ReplyFailed,
+    ReplyPublished,
+    SlaChanged,
+)
 from shared.topics import (
     ALERTS,
     ASSIGNMENTS,
@@ -32,7 +41,8 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
         Subscription(
             topic=MENTIONS_CLASSIFIED,
             # The handler fans the batch out to webhook subscriptions in its own transaction.
-            batch_handler=partial(
+            batch_handler=on_batch(
+                MentionClassified,
                 handle_mentions_classified,
                 sessions=sessions,
                 directory=ctx.directory,
@@ -45,9 +55,10 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
         ),
         Subscription(
             topic=SLA,
-            handlers={
-                SlaChanged.event_type: with_webhooks(
-                    partial(
+            handlers=by_event(
+                with_webhooks(
+                    on(
+                        SlaChanged,
                         handle_sla_changed,
                         sessions=sessions,
                         directory=ctx.directory,
@@ -57,13 +68,14 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
                     sessions=sessions,
                     webhook_wakeup=wakeup,
                 )
-            },
+            ),
         ),
         Subscription(
             topic=ALERTS,
-            handlers={
-                AlertRaised.event_type: with_webhooks(
-                    partial(
+            handlers=by_event(
+                with_webhooks(
+                    on(
+                        AlertRaised,
                         handle_alert_raised,
                         sessions=sessions,
                         directory=ctx.directory,
@@ -72,30 +84,24 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
                     sessions=sessions,
                     webhook_wakeup=wakeup,
                 )
-            },
+            ),
         ),
         # Consumed for the webhook fan-out only (our own assignments, the responder's news);
         # assignments come at the rate of mentions, so a fetched batch is one transaction.
         Subscription(
             topic=ASSIGNMENTS,
-            batch_handler=partial(
-                handle_events_for_webhooks, sessions=sessions, webhook_wakeup=wakeup
+            batch_handler=on_batch(
+                AssignmentMade, handle_events_for_webhooks, sessions=sessions, webhook_wakeup=wakeup
             ),
         ),
         Subscription(
             topic=REPLIES_PUBLISHED,
-            handlers={
-                ReplyPublished.event_type: with_webhooks(
-                    None, sessions=sessions, webhook_wakeup=wakeup
-                )
-            },
+            handlers=by_event(
+                webhooks_only(ReplyPublished, sessions=sessions, webhook_wakeup=wakeup)
+            ),
         ),
         Subscription(
             topic=REPLIES_FAILED,
-            handlers={
-                ReplyFailed.event_type: with_webhooks(
-                    None, sessions=sessions, webhook_wakeup=wakeup
-                )
-            },
+            handlers=by_event(webhooks_only(ReplyFailed, sessions=sessions, webhook_wakeup=wakeup)),
         ),
     ]

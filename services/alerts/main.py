@@ -23,8 +23,8 @@ from services.alerts.notification.flows import run_notification_worker
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.router import router as notification_router
 from services.alerts.owner import service as owner_service
-from services.alerts.owner.config import AlertsConfig, load_config
 from services.alerts.owner.current import CurrentDirectory
+from services.alerts.owner.directory import Directory, load_directory
 from services.alerts.owner.router import router as owner_router
 from services.alerts.webhook.flows import DeliveryWorker, run_delivery_worker
 from services.alerts.webhook.router import router as webhook_router
@@ -39,9 +39,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     settings = settings or load_settings(AlertsSettings)
-    # A broken configuration file stops the service here, naming file, line and field.
-    file_config: AlertsConfig | None = (
-        load_config(settings.alerts_config_file) if settings.alerts_config_file else None
+    # A broken directory file stops the service here, naming file, line and field.
+    file_directory: Directory | None = (
+        load_directory(settings.alerts_directory_file) if settings.alerts_directory_file else None
     )
     metrics = make_common_metrics(settings.service_name)
     alerts_metrics = make_alerts_metrics(metrics.registry)
@@ -59,9 +59,9 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             limits=httpx.Limits(max_connections=senders, max_keepalive_connections=senders),
         )
         async with session_scope(runtime.sessions) as session:
-            await owner_service.bootstrap(session, file_config)
+            await owner_service.bootstrap(session, file_directory)
         async with session_scope(runtime.sessions) as session:
-            config, version = await owner_service.load(session)
+            directory, version = await owner_service.load(session)
             detector = await crisis_flows.load_detector(session, settings.alerts_crisis)
         ctx = AlertsContext(
             settings=settings,
@@ -69,7 +69,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             metrics=alerts_metrics,
             notifier=Notifier(settings=settings, client=client, metrics=alerts_metrics),
             crisis_watch=crisis_flows.CrisisWatch(detector),
-            directory=CurrentDirectory(config, version),
+            directory=CurrentDirectory(directory, version),
         )
         app.state.ctx = ctx
         await runtime.start_consumer(subscriptions(ctx))

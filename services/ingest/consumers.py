@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from services.ingest.deps import IngestContext
 from services.ingest.reply.handlers import handle_reply_approved
-from shared.bus import Subscription
+from shared.bus import Subscription, by_event, on
 from shared.events import ReplyApproved
 from shared.topics import REPLIES_APPROVED
 
@@ -15,14 +13,15 @@ def subscriptions(ctx: IngestContext) -> list[Subscription]:
     return [
         Subscription(
             topic=REPLIES_APPROVED,
-            handlers={
-                ReplyApproved.event_type: partial(
+            handlers=by_event(
+                on(
+                    ReplyApproved,
                     handle_reply_approved,
                     sessions=ctx.runtime.sessions,
                     publisher=ctx.runtime.publisher,
                     connectors=ctx.connectors,
                     metrics=ctx.metrics,
                 )
-            },
+            ),
         )
     ]

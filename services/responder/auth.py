@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from fastapi import HTTPException, Request
 
 from services.responder import staff_sessions
-from services.responder.users import verify_password
+from services.responder.users import StaffRole, verify_password
 from shared.db import session_scope
 from shared.events import utcnow
 from shared.http import DomainError
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from services.responder.deps import ResponderContext
 
 COOKIE = "otklik_session"
-#: Each role can do what the ones before it can.
-ROLES = ("agent", "owner", "admin")
 API_USER = "api"
 #: Where the session middleware leaves the user of an open stored session.
 STATE_USER = "staff_user"
@@ -36,10 +34,10 @@ STATE_USER = "staff_user"
 @dataclass(frozen=True)
 class Principal:
     name: str
-    role: str
+    role: StaffRole
 
-    def can(self, role: str) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(role)
+    def can(self, role: StaffRole) -> bool:
+        return self.role.includes(role)
 
 
 class Forbidden(DomainError):
@@ -47,7 +45,7 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
-def require_role(principal: Principal, role: str, action: str) -> None:
+def require_role(principal: Principal, role: StaffRole, action: str) -> None:
     if not principal.can(role):
         raise Forbidden(
             f"{action} needs the {role} role or higher; {principal.name} is {principal.role}"
@@ -154,7 +152,7 @@ def current_principal(request: Request, ctx: ResponderContext) -> Principal:
     scheme, _, token = header.partition(" ")
     expected = ctx.settings.api_token.get_secret_value()
     if scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode()):
-        return Principal(name=API_USER, role="admin")
+        return Principal(name=API_USER, role=StaffRole.admin)
     raise HTTPException(
         status_code=401,
         detail="sign in or send a bearer token",
@@ -164,4 +162,4 @@ def current_principal(request: Request, ctx: ResponderContext) -> Principal:
 
 async def dlq_admin(request: Request) -> None:
     """The dead-letter API is for admins (an admin member of staff, or the API token)."""
-    require_role(current_principal(request, request.app.state.ctx), "admin", "the DLQ API")
+    require_role(current_principal(request, request.app.state.ctx), StaffRole.admin, "the DLQ API")

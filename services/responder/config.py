@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from services.responder.sla.policy import BusinessCalendar
+from services.responder.users import StaffRole
 from shared.settings import KNOWN_SECRETS, ServiceSettings
-
-Role = Literal["agent", "owner", "admin"]
 
 
 class StaffAccount(BaseModel):
@@ -21,7 +20,7 @@ class StaffAccount(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     password_hash: SecretStr = Field(min_length=1)
-    role: Role = "agent"
+    role: StaffRole = StaffRole.agent
 
     @field_validator("password_hash")
     @classmethod
@@ -49,7 +48,9 @@ def _staff(value: Any) -> Any:
         if isinstance(account, SecretStr):
             account = account.get_secret_value()
         if isinstance(account, str):
-            account = StaffAccount(password_hash=SecretStr(hash_password(account)), role="admin")
+            account = StaffAccount(
+                password_hash=SecretStr(hash_password(account)), role=StaffRole.admin
+            )
         out[name] = account
     return out
 
@@ -96,7 +97,8 @@ class ResponderSettings(ServiceSettings):
     responder_facts_refresh_s: float = Field(default=10.0, gt=0, le=3600)
 
     #: Staff who sign in: {"name": {"password_hash": "$argon2id$...", "role": "agent"}};
-    #: roles agent | owner | admin. The dev form {"name": "password"} makes an admin.
+    #: roles agent | manager | admin ("owner" is read as manager). The dev form
+    #: {"name": "password"} makes an admin.
     responder_users: dict[str, StaffAccount] = Field(default_factory=_dev_users)
     responder_session_secret: SecretStr = SecretStr("change-me-in-production")
     responder_session_hours: float = Field(default=12.0, gt=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from services.responder.deps import ResponderContext
 from services.responder.insight import handlers as insight_handlers
@@ -19,11 +18,12 @@ from services.responder.queue_item.handlers import (
 from services.responder.queue_item.models import QueueItem
 from services.responder.sla.policy import compute_due_at
 from services.responder.sla.tracker import publish_met
-from shared.bus import Subscription
+from shared.bus import Subscription, by_event, on, on_batch
 from shared.events import (
     AlertRaised,
     AssignmentMade,
     Mention,
+    MentionClassified,
     MentionDeleted,
     ReplyFailed,
     ReplyPending,
@@ -56,7 +56,8 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
-            batch_handler=partial(
+            batch_handler=on_batch(
+                MentionClassified,
                 handle_mentions_classified,
                 sessions=sessions,
                 drafter=ctx.drafter,
@@ -66,36 +67,33 @@ def subscriptions(ctx: ResponderContext) -> list[Subscription]:
         ),
         Subscription(
             topic=ASSIGNMENTS,
-            handlers={
-                AssignmentMade.event_type: partial(handle_assignment_made, sessions=sessions)
-            },
+            handlers=by_event(on(AssignmentMade, handle_assignment_made, sessions=sessions)),
         ),
         Subscription(
             topic=REPLIES_PUBLISHED,
-            handlers={
-                ReplyPublished.event_type: partial(
+            handlers=by_event(
+                on(
+                    ReplyPublished,
                     handle_reply_published,
                     sessions=sessions,
                     metrics=ctx.metrics,
                     on_answered=sla_met,
                 )
-            },
+            ),
         ),
         Subscription(
             topic=REPLIES_FAILED,
-            handlers={ReplyFailed.event_type: partial(handle_reply_failed, sessions=sessions)},
+            handlers=by_event(on(ReplyFailed, handle_reply_failed, sessions=sessions)),
         ),
         Subscription(
             topic=MENTIONS_DELETED,
-            handlers={
-                MentionDeleted.event_type: partial(
-                    handle_mention_deleted, sessions=sessions, metrics=ctx.metrics
-                )
-            },
+            handlers=by_event(
+                on(MentionDeleted, handle_mention_deleted, sessions=sessions, metrics=ctx.metrics)
+            ),
         ),
         Subscription(
             topic=REPLIES_PENDING,
-            handlers={ReplyPending.event_type: partial(handle_reply_pending, sessions=sessions)},
+            handlers=by_event(on(ReplyPending, handle_reply_pending, sessions=sessions)),
         ),
     ]
 
@@ -115,7 +113,8 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
     return [
         Subscription(
             topic=MENTIONS_CLASSIFIED,
-            batch_handler=partial(
+            batch_handler=on_batch(
+                MentionClassified,
                 insight_handlers.handle_mentions_classified,
                 deadline_for=deadline_for,
                 sessions=sessions,
@@ -124,34 +123,46 @@ def insight_subscriptions(ctx: ResponderContext, metrics: InsightMetrics) -> lis
         ),
         Subscription(
             topic=ASSIGNMENTS,
-            handlers={
-                AssignmentMade.event_type: partial(
-                    insight_handlers.handle_assignment_made, sessions=sessions, metrics=metrics
+            handlers=by_event(
+                on(
+                    AssignmentMade,
+                    insight_handlers.handle_assignment_made,
+                    sessions=sessions,
+                    metrics=metrics,
                 )
-            },
+            ),
         ),
         Subscription(
             topic=REPLIES_PUBLISHED,
-            handlers={
-                ReplyPublished.event_type: partial(
-                    insight_handlers.handle_reply_published, sessions=sessions, metrics=metrics
+            handlers=by_event(
+                on(
+                    ReplyPublished,
+                    insight_handlers.handle_reply_published,
+                    sessions=sessions,
+                    metrics=metrics,
                 )
-            },
+            ),
         ),
         Subscription(
             topic=SLA,
-            handlers={
-                SlaChanged.event_type: partial(
-                    insight_handlers.handle_sla_changed, sessions=sessions, metrics=metrics
+            handlers=by_event(
+                on(
+                    SlaChanged,
+                    insight_handlers.handle_sla_changed,
+                    sessions=sessions,
+                    metrics=metrics,
                 )
-            },
+            ),
         ),
         Subscription(
             topic=ALERTS,
-            handlers={
-                AlertRaised.event_type: partial(
-                    insight_handlers.handle_alert_raised, sessions=sessions, metrics=metrics
+            handlers=by_event(
+                on(
+                    AlertRaised,
+                    insight_handlers.handle_alert_raised,
+                    sessions=sessions,
+                    metrics=metrics,
                 )
-            },
+            ),
         ),
     ]

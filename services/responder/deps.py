@@ -51,7 +51,7 @@ User = Annotated[str, Depends(get_user)]
 
 
 async def get_principal(request: Request) -> Principal:
-    """Who is calling and with which role (agent < owner < admin; the API token is admin)."""
+    """Who is calling and with which role (agent < manager < admin; the API token is admin)."""
     return current_principal(request, request.app.state.ctx)
 
 

@@ -11,9 +11,28 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+
+class StaffRole(StrEnum):
+    """What a member of staff may do; each role can do what the ones before it can."""
+
+    agent = "agent"
+    manager = "manager"
+    admin = "admin"
+
+    @classmethod
+    def _missing_(cls, value: object) -> StaffRole | None:
+        # "owner" was the manager's former name: settings and records that say it still work.
+        return cls.manager if value == "owner" else None
+
+    def includes(self, other: StaffRole) -> bool:
+        order = list(StaffRole)
+        return order.index(self) >= order.index(other)
+
 
 _HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 #: Verified against for unknown users, so a wrong name costs as much as a wrong password.

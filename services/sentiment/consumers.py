@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from services.sentiment.classifier.base import TextClassifier
 from services.sentiment.handlers import handle_mentions_received
 from services.sentiment.metrics import SentimentMetrics
-from shared.bus import Publisher, Subscription
+from shared.bus import Publisher, Subscription, on_batch
+from shared.events import MentionReceived
 from shared.topics import MENTIONS_RAW
 
 
@@ -17,7 +16,8 @@ def subscriptions(
     return [
         Subscription(
             topic=MENTIONS_RAW,
-            batch_handler=partial(
+            batch_handler=on_batch(
+                MentionReceived,
                 handle_mentions_received,
                 classifier=classifier,
                 publisher=publisher,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from services.sentiment.classifier.base import TextClassifier
 from services.sentiment.classifier.pipeline import MentionInput, analyse
@@ -16,14 +15,14 @@ from shared.topics import MENTIONS_CLASSIFIED
 
 
 async def handle_mentions_received(
-    envelopes: Sequence[Envelope[Any]],
+    envelopes: Sequence[Envelope[MentionReceived]],
     *,
     classifier: TextClassifier,
     publisher: Publisher,
     metrics: SentimentMetrics,
 ) -> None:
     """Classify the batch off the event loop, publish every result, then return (commit)."""
-    received: list[MentionReceived] = [env.payload for env in envelopes]
+    received = [env.payload for env in envelopes]
     inputs = [
         MentionInput(
             text=r.mention.text,

@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.sentiment.classifier.base import TextClassifier, load_classifier
+from services.sentiment.classifier.router import router as model_router
 from services.sentiment.config import SentimentSettings
 from services.sentiment.consumers import subscriptions
-from services.sentiment.embedding.router import SentenceEncoder, build_encoder, embed_router
+from services.sentiment.embedding.router import SentenceEncoder, build_encoder
+from services.sentiment.embedding.router import router as embed_router
 from services.sentiment.metrics import make_sentiment_metrics
 from shared.http import install_common
 from shared.logging import get_logger
@@ -82,17 +84,9 @@ def create_app(
             await runtime.stop()
 
     app = FastAPI(title="Otklik sentiment", lifespan=lifespan)
-
-    @app.get("/api/model", tags=["model"])
-    async def get_model() -> dict[str, str]:
-        """Which model this instance runs."""
-        return {
-            "name": app.state.classifier.name,
-            "backend": app.state.classifier.backend,
-            "configured_backend": settings.sentiment_backend,
-        }
-
-    app.include_router(embed_router(settings.api_token.get_secret_value()))
+    app.state.settings = settings
+    app.include_router(model_router)
+    app.include_router(embed_router)
     install_common(
         app,
         service=settings.service_name,

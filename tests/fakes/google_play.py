@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, advertised_wait, json_body
+from tests.fakes.server import FakePlatform, advertised_wait, json_body
 
 ACCESS_TOKEN = "ya29.test-token"
 PACKAGE = "ru.otklik.app"

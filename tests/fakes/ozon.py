@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, json_body
+from tests.fakes.server import FakePlatform, json_body
 
 CLIENT_ID = "123456"
 API_KEY = "ozon-test-key"

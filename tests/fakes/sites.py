@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 
-from .server import FakePlatform
+from tests.fakes.server import FakePlatform
 
 SITE_SELECTORS = {
     "item": "div.review-item",

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, advertised_wait, json_body
+from tests.fakes.server import FakePlatform, advertised_wait, json_body
 
 TOKEN = "wb-test-token"
 

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from .server import FakePlatform, advertised_wait, json_body
+from tests.fakes.server import FakePlatform, advertised_wait, json_body
 
 API_KEY = "ym-test-key"
 #: Contacts or links that are not to Market (the documented content rule for comments).

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +86,16 @@ def test_postgres_creates_one_database_per_service(config: dict[str, Any]) -> No
     assert "healthcheck" in pg
 
 
-def test_services_share_one_image_and_have_healthchecks(config: dict[str, Any]) -> None:
+def test_services_have_their_own_image_and_healthchecks(config: dict[str, Any]) -> None:
     services = config["services"]
     images = {services[name]["image"] for name in OTKLIK}
-    assert len(images) == 1, images
+    assert len(images) == len(OTKLIK), images
     for name, port in OTKLIK.items():
         svc = services[name]
         assert svc["command"] == [f"services.{name}"]
         assert svc["build"]["dockerfile"] == "Dockerfile"
+        assert svc["build"]["target"] == name
+        assert svc["image"].startswith(f"otklik-{name}:")
         env = svc["environment"]
         assert env["HTTP_PORT"] == str(port)
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
@@ -152,19 +156,58 @@ def test_prometheus_config_scrapes_every_service(tmp_path: Path) -> None:
 
 
 def test_sample_configs_load_with_the_services_own_loaders() -> None:
-    from services.alerts.owner.config import load_config
+    from services.alerts.owner.directory import load_directory
     from services.ingest.source.config import load_sources
 
-    assert load_config(DEPLOY / "config" / "alerts.yml").default_owner
+    assert load_directory(DEPLOY / "config" / "alerts.yml").default_owner
     load_sources(DEPLOY / "config" / "sources.yml")
 
 
-def test_dockerfile_installs_pinned_cpu_torch_and_runs_as_non_root() -> None:
+def dockerfile_stages() -> dict[str, str]:
+    """The Dockerfile's stages by name: the text from each FROM to the next."""
+    stages: dict[str, str] = {}
+    name = ""
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        match = re.match(r"FROM \S+ AS (\S+)", line)
+        if match:
+            name = match.group(1)
+            stages[name] = ""
+        if name:
+            stages[name] += line + "\n"
+    return stages
+
+
+def test_each_service_target_installs_only_its_own_extra() -> None:
+    """Only the sentiment image carries the ML stack: the others install the core and
+    their own extra, and none installs torch."""
+    stages = dockerfile_stages()
+    assert set(stages) == {"base", *OTKLIK}
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    for name in OTKLIK:
+        stage = stages[name]
+        assert stage.startswith(f"FROM base AS {name}\n"), name
+        installed = re.findall(r"requirements\.py ([\w ]+?) >", stage)
+        assert installed == [name], (name, installed)
+        assert name in extras
+        assert ("torch" in stage) == (name == "sentiment"), name
+        assert f'CMD ["services.{name}"]' in stage and "USER 10001:10001" in stage
+        assert f"EXPOSE {OTKLIK[name]}" in stage
+    assert '--index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"' in stages["sentiment"]
+    assert "encoder build" in stages["sentiment"]
+    # The base stage installs nothing from the project (its extras come per target).
+    assert "pip install" not in stages["base"]
+    # The ML packages are in the sentiment extra only.
+    ml = {"torch", "transformers", "onnxruntime", "onnx", "scikit-learn"}
+    for name, deps in extras.items():
+        names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0] for d in deps}
+        assert bool(names & ml) == (name == "sentiment"), name
+
+
+def test_dockerfile_runs_as_non_root_from_a_slim_base() -> None:
     text = (ROOT / "Dockerfile").read_text()
-    assert text.startswith("#") and "FROM python:3.11-slim" in text
-    assert '--index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"' in text
-    for extra in ('extras["ingest"]', 'extras["sentiment"]', 'extras["alerts"]'):
-        assert extra in text
-    assert "USER 10001" in text
+    assert text.startswith("#") and "FROM python:3.11-slim AS base" in text
+    assert "useradd --uid 10001" in text
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "tests", ".env"} <= set(ignored)

@@ -30,7 +30,7 @@ OVERLAYS = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir())
 RENDERS = {"base": BASE} | {f"overlay-{p.name}": p for p in OVERLAYS}
 SERVICES = {"ingest": 8001, "sentiment": 8003, "responder": 8002, "alerts": 8004}
 K8S_VERSION = kubernetes_validate.latest_version()
-SECRET_LIKE = re.compile(r"TOKEN|SECRET|PASSWORD|DATABASE_URL|USERS|WEBHOOK_URL")
+SECRET_LIKE = re.compile(r"TOKEN|SECRET|PASSWORD|DATABASE_URL|USERS|HOOK_URL")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
@@ -237,11 +237,11 @@ def test_kafka_topics_are_the_topics_of_shared(rendered: list[dict[str, Any]]) -
 def test_embedded_configs_load_with_the_services_own_loaders(
     rendered: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    from services.alerts.owner.config import load_config_text
+    from services.alerts.owner.directory import load_directory_text
     from services.ingest.source.config import load_sources
 
     maps = by_kind(rendered, "ConfigMap")
-    assert load_config_text(maps["otklik-alerts-config"]["data"]["alerts.yml"]).default_owner
+    assert load_directory_text(maps["otklik-alerts-config"]["data"]["alerts.yml"]).default_owner
     sources = tmp_path / "sources.yml"
     sources.write_text(maps["otklik-ingest-sources"]["data"]["sources.yml"])
     load_sources(sources)

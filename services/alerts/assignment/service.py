@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.assignment.models import Assignment
 from services.alerts.db import insert_rows
-from services.alerts.owner.config import AlertsConfig
-from services.alerts.owner.schemas import Directory
+from services.alerts.owner.directory import Directory
+from services.alerts.owner.schemas import DirectoryIndex
 from services.alerts.routing.rules import route
 from shared.events import AssignmentMade, MentionClassified
 
@@ -30,7 +30,7 @@ async def assign(
     session: AsyncSession,
     *,
     events: Sequence[MentionClassified],
-    config: AlertsConfig,
+    directory: Directory,
     now: datetime,
 ) -> Assigned:
     """Route the mentions not routed before and INSERT their assignments (one statement).
@@ -49,9 +49,9 @@ async def assign(
         decision = route(
             event.mention,
             event.classification,
-            config.rules,
-            config.default_owner,
-            team_heads=config.team_heads(),
+            directory.rules,
+            directory.default_owner,
+            team_heads=directory.team_heads(),
         )
         assignments[mention_id] = Assignment(
             mention_id=mention_id,
@@ -67,7 +67,7 @@ async def assign(
     return Assigned(assignments, fresh_ids)
 
 
-def assignment_made(assignment: Assignment, directory: Directory) -> AssignmentMade:
+def assignment_made(assignment: Assignment, directory: DirectoryIndex) -> AssignmentMade:
     """The event telling other services who owns the mention."""
     owner = directory.person(assignment.owner_id)
     return AssignmentMade(

@@ -1,9 +1,10 @@
-"""The first channels: generic webhook, Slack-compatible incoming webhook, Telegram, e-mail.
+"""The first channels: a generic hook URL (JSON POST), Slack-compatible incoming hooks,
+Telegram, e-mail.
 
 Every channel has the same `send(notification) -> DeliveryResult` and never raises for
 delivery problems: failures are data (status, error, retryable) so the caller can
 retry, log and count them. Review text, author and links are hostile: they are escaped
-for each channel's markup, and secrets (bot token, webhook URLs, SMTP password) never
+for each channel's markup, and secrets (bot token, hook URLs, SMTP password) never
 appear in an error message.
 """
 
@@ -28,7 +29,7 @@ from services.alerts.channel.contract import (
     Transports,
     register,
 )
-from services.alerts.webhook.ssrf import DestinationCheck, pinned_target
+from services.alerts.ssrf import DestinationCheck, pinned_target
 
 TELEGRAM_API = "https://api.telegram.org"
 TELEGRAM_LIMIT = 4096
@@ -142,7 +143,7 @@ def render_slack(n: Notification) -> dict[str, Any]:
     return {"text": fallback, "blocks": blocks}
 
 
-def render_webhook(n: Notification) -> dict[str, Any]:
+def render_hook(n: Notification) -> dict[str, Any]:
     """JSON needs no markup escaping: the receiver gets the raw data, typed."""
     return {"type": "notification", **n.model_dump(mode="json")}
 
@@ -250,12 +251,14 @@ async def post_json(
 
 
 @dataclass
-class WebhookChannel:
+class HookChannel:
+    """POSTs the notification as JSON to a hook URL (an ops receiver, a person's endpoint)."""
+
     client: httpx.AsyncClient
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 10.0
-    name: str = "webhook"
+    name: str = "hook"
     #: The SSRF check of `url`: send to the address it approved (no DNS rebinding).
     pin: DestinationCheck | None = None
 
@@ -268,7 +271,7 @@ class WebhookChannel:
             self.client,
             self.name,
             self.url,
-            render_webhook(notification),
+            render_hook(notification),
             secrets=list(self.headers.values()),
             timeout_s=self.timeout,
             headers=self.headers,
@@ -279,26 +282,26 @@ class WebhookChannel:
 
 @dataclass
 class SlackChannel:
-    """Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat)."""
+    """Slack-compatible incoming hook (Slack, Mattermost, Rocket.Chat)."""
 
     client: httpx.AsyncClient
-    webhook_url: str
+    hook_url: str
     timeout: float = 10.0
     name: str = "slack"
-    #: The SSRF check of `webhook_url`: send to the address it approved.
+    #: The SSRF check of `hook_url`: send to the address it approved.
     pin: DestinationCheck | None = None
 
     @property
     def destination_url(self) -> str:
-        return self.webhook_url
+        return self.hook_url
 
     async def send(self, notification: Notification) -> DeliveryResult:
         result, _ = await post_json(
             self.client,
             self.name,
-            self.webhook_url,
+            self.hook_url,
             render_slack(notification),
-            secrets=[self.webhook_url],
+            secrets=[self.hook_url],
             timeout_s=self.timeout,
             pin=self.pin,
         )
@@ -414,7 +417,8 @@ register(
 register(
     ChannelSpec(
         kind="slack",
-        contact_key="slack_webhook",
+        contact_key="slack_hook_url",
+        former_keys=("slack_webhook",),
         pattern=r"^https?://",
         build=lambda target, t, pin: SlackChannel(t.client, target, timeout=t.timeout_s, pin=pin),
         outbound_url=True,
@@ -434,10 +438,12 @@ register(
 )
 register(
     ChannelSpec(
-        kind="webhook",
-        contact_key="webhook",
+        kind="hook",
+        former_kinds=("webhook",),
+        contact_key="hook_url",
+        former_keys=("webhook",),
         pattern=r"^https?://",
-        build=lambda target, t, pin: WebhookChannel(t.client, target, timeout=t.timeout_s, pin=pin),
+        build=lambda target, t, pin: HookChannel(t.client, target, timeout=t.timeout_s, pin=pin),
         outbound_url=True,
         order=40,
     )

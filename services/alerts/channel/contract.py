@@ -21,7 +21,7 @@ from typing import Literal, Protocol
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.alerts.webhook.ssrf import DestinationCheck
+from services.alerts.ssrf import DestinationCheck
 
 
 class Notification(BaseModel):
@@ -110,6 +110,17 @@ class ChannelSpec:
     configured: Callable[[Transports], bool] = always
     #: Order in which a person's channels are tried (lower first).
     order: int = 100
+    #: Earlier names still read: kinds in stored outbox rows, keys in stored directories.
+    former_kinds: tuple[str, ...] = ()
+    former_keys: tuple[str, ...] = ()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind, *self.former_kinds)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.contact_key, *self.former_keys)
 
 
 _REGISTRY: dict[str, ChannelSpec] = {}
@@ -121,7 +132,7 @@ def register(spec: ChannelSpec) -> ChannelSpec:
     if spec.pattern.startswith("^https?://") and not spec.outbound_url:
         raise ValueError(f"channel {spec.kind!r}: a URL target needs outbound_url=True")
     for other in _REGISTRY.values():
-        if spec.kind == other.kind or spec.contact_key == other.contact_key:
+        if set(spec.kinds) & set(other.kinds) or set(spec.keys) & set(other.keys):
             raise ValueError(f"channel {spec.kind!r} clashes with {other.kind!r}")
     _REGISTRY[spec.kind] = spec
     return spec
@@ -133,4 +144,9 @@ def specs() -> list[ChannelSpec]:
 
 
 def spec_for(kind: str) -> ChannelSpec | None:
-    return _REGISTRY.get(kind)
+    """The channel of that kind, also under a former name (an outbox row stored before a
+    rename)."""
+    spec = _REGISTRY.get(kind)
+    if spec is None:
+        spec = next((s for s in _REGISTRY.values() if kind in s.former_kinds), None)
+    return spec

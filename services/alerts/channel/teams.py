@@ -3,7 +3,7 @@ or a classic connector URL): the notification as an Adaptive Card.
 
 Every text from outside sits in a RichTextBlock's TextRuns, which Teams shows verbatim
 (TextBlock and FactSet would read it as Markdown: a review could then carry links or
-formatting); links are card actions, only for plain http(s) URLs. The webhook URL is a
+formatting); links are card actions, only for plain http(s) URLs. The hook URL is a
 credential: it is redacted from every error.
 """
 
@@ -22,7 +22,7 @@ from services.alerts.channel.contract import (
     Transports,
     register,
 )
-from services.alerts.webhook.ssrf import DestinationCheck
+from services.alerts.ssrf import DestinationCheck
 
 #: Teams refuses messages over about 28 KB; the review text is the only long part.
 TEAMS_TEXT_LIMIT = 3500
@@ -85,19 +85,19 @@ def render_teams(n: Notification) -> dict[str, Any]:
 @dataclass
 class TeamsChannel:
     client: httpx.AsyncClient
-    webhook_url: str
+    hook_url: str
     timeout: float = 10.0
     name: str = "teams"
-    #: The SSRF check of `webhook_url`: send to the address it approved.
+    #: The SSRF check of `hook_url`: send to the address it approved.
     pin: DestinationCheck | None = None
 
     async def send(self, notification: Notification) -> DeliveryResult:
         result, _ = await post_json(
             self.client,
             self.name,
-            self.webhook_url,
+            self.hook_url,
             render_teams(notification),
-            secrets=[self.webhook_url],
+            secrets=[self.hook_url],
             timeout_s=self.timeout,
             pin=self.pin,
         )
@@ -111,7 +111,8 @@ def _build(target: str, t: Transports, pin: DestinationCheck | None) -> TeamsCha
 register(
     ChannelSpec(
         kind="teams",
-        contact_key="teams_webhook",
+        contact_key="teams_hook_url",
+        former_keys=("teams_webhook",),
         pattern=r"^https?://",
         build=_build,
         outbound_url=True,

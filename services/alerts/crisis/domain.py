@@ -1,6 +1,6 @@
 """The crisis entity: open → acknowledged → resolved, with re-open rules.
 
-Pure transitions over a frozen dataclass so the lead's ORM layer only stores fields.
+Pure transitions over a frozen dataclass so the ORM layer (`models.py`) only stores fields.
 A new signal for a key with an open/acknowledged crisis adds evidence to it (one
 crisis, not a stream of them); a signal shortly after resolution re-opens the same
 crisis (the problem came back) instead of starting a new one.

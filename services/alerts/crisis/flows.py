@@ -19,7 +19,7 @@ from services.alerts.crisis.models import CrisisRecord, DetectorSnapshot
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
-from services.alerts.owner.config import AlertsConfig
+from services.alerts.owner.directory import Directory
 from shared.bus import Publisher
 from shared.db import session_scope
 from shared.events import AlertRaised, MentionClassified, derived_event_id, utcnow
@@ -118,7 +118,7 @@ async def observe(
     fresh: Sequence[tuple[MentionClassified, str]],
     sessions: async_sessionmaker[AsyncSession],
     watch: CrisisWatch,
-    config: AlertsConfig,
+    directory: Directory,
     notifier: Notifier,
     publisher: Publisher,
     metrics: AlertsMetrics,
@@ -141,7 +141,7 @@ async def observe(
             await save_detector(session, watch.detector, now)
             for (signal, _), (crisis, outcome) in zip(found, results, strict=True):
                 if outcome in ("opened", "reopened"):
-                    outbox += crisis_outbox(config, notifier, crisis.id, signal, now)
+                    outbox += crisis_outbox(directory, notifier, crisis.id, signal, now)
             await enqueue(session, outbox)
     if outbox:
         notifier.wakeup.set()
@@ -161,7 +161,7 @@ async def observe(
 
 
 def crisis_outbox(
-    config: AlertsConfig, notifier: Notifier, crisis_id: str, signal: CrisisSignal, now: datetime
+    doc: Directory, notifier: Notifier, crisis_id: str, signal: CrisisSignal, now: datetime
 ) -> list[dict[str, Any]]:
     """The notification of an opened crisis, to the default owner's team head."""
     evidence = signal.evidence()
@@ -178,8 +178,8 @@ def crisis_outbox(
             "Playbook": " → ".join(evidence.get("playbook") or []),
         },
     )
-    directory = config.directory()
-    head = directory.head_of(config.default_owner) or config.default_owner
+    directory = doc.index()
+    head = directory.head_of(doc.default_owner) or doc.default_owner
     return notifier.outbox_rows(
         notification, directory, recipient_id=head, escalation_id=None, now=now
     )

@@ -29,7 +29,7 @@ from services.alerts.escalation.tokens import ack_url, create_ack_token
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
-from services.alerts.owner.schemas import Directory
+from services.alerts.owner.schemas import DirectoryIndex
 from shared.db import session_scope
 from shared.events import MentionClassified, Sentiment, SlaState, utcnow
 from shared.logging import get_logger
@@ -125,7 +125,7 @@ def acknowledge(row: Escalation, by: str, at: datetime, metrics: AlertsMetrics) 
 
 
 def _notification(
-    row: Escalation, step: ladder.Step, directory: Directory, settings: AlertsSettings
+    row: Escalation, step: ladder.Step, directory: DirectoryIndex, settings: AlertsSettings
 ) -> Notification:
     ctx = row.context
     expires = utcnow() + timedelta(hours=settings.alerts_ack_link_hours)
@@ -162,7 +162,7 @@ class Taken:
 
 
 def take_steps(
-    row: Escalation, *, directory: Directory, notifier: Notifier, now: datetime
+    row: Escalation, *, directory: DirectoryIndex, notifier: Notifier, now: datetime
 ) -> Taken:
     """Record the steps due now as done in `row` and return their outbox rows.
 
@@ -220,7 +220,7 @@ async def advance(
     *,
     sessions: async_sessionmaker[AsyncSession],
     escalation_id: str,
-    directory: Directory,
+    directory: DirectoryIndex,
     notifier: Notifier,
     now: datetime,
     claim: str | None = None,
@@ -288,7 +288,7 @@ async def advance_all(
     *,
     sessions: async_sessionmaker[AsyncSession],
     escalation_ids: Sequence[str],
-    directory: Directory,
+    directory: DirectoryIndex,
     notifier: Notifier,
     claim: str | None = None,
 ) -> None:
@@ -342,7 +342,7 @@ async def open_for_negatives(
     *,
     events: Sequence[MentionClassified],
     owners: Mapping[str, Assignment],
-    directory: Directory,
+    directory: DirectoryIndex,
     notifier: Notifier,
     now: datetime,
 ) -> Taken:

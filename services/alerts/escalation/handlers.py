@@ -61,12 +61,12 @@ async def handle_mentions_classified(
     waits for a channel. A redelivered batch finds the assignments, escalations and
     deliveries and adds nothing. Rows are written with one multi-row INSERT per table.
     """
-    config = directory.config
-    people = config.directory()
+    doc = directory.document
+    people = doc.index()
     events = [e.payload for e in envelopes]
     now = utcnow()
     async with session_scope(sessions) as session:
-        assigned = await assignment_service.assign(session, events=events, config=config, now=now)
+        assigned = await assignment_service.assign(session, events=events, directory=doc, now=now)
         taken = await flows.open_for_negatives(
             session,
             events=events,
@@ -110,7 +110,7 @@ async def handle_mentions_classified(
         fresh=list(first_seen.values()),
         sessions=sessions,
         watch=crisis_watch,
-        config=config,
+        directory=doc,
         notifier=notifier,
         publisher=publisher,
         metrics=metrics,
@@ -130,7 +130,7 @@ async def handle_sla_changed(
     mention_id = str(event.mention_id)
     escalation_id = flows.escalation_id_for(mention_id)
     now = utcnow()
-    config = directory.config
+    doc = directory.document
     async with notifier.lock_for(escalation_id):
         async with session_scope(sessions) as session:
             row = await flows.locked(session, escalation_id)
@@ -139,7 +139,7 @@ async def handle_sla_changed(
                     return
                 assignment = await session.get(Assignment, mention_id)
                 owner_id = (
-                    assignment.owner_id if assignment else event.owner_id or config.default_owner
+                    assignment.owner_id if assignment else event.owner_id or doc.default_owner
                 )
                 row = flows.new_escalation(
                     mention_id=mention_id,
@@ -154,7 +154,7 @@ async def handle_sla_changed(
                 )
                 session.add(row)
             flows.apply_sla(row, event.state, now, event.due_at)
-            taken = flows.take_steps(row, directory=config.directory(), notifier=notifier, now=now)
+            taken = flows.take_steps(row, directory=doc.index(), notifier=notifier, now=now)
             await enqueue(session, taken.outbox)
     flows.count_steps(metrics, taken.steps)
     if taken.outbox:

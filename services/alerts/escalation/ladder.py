@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.alerts.owner.schemas import Directory
+from services.alerts.owner.schemas import DirectoryIndex
 from shared.events import Sentiment, SlaState
 
 
@@ -201,7 +201,7 @@ def mark_done(state: EscalationState, *keys: str) -> EscalationState:
 # --- planning ------------------------------------------------------------------------------
 
 
-def recipients(state: EscalationState, directory: Directory) -> dict[Level, str]:
+def recipients(state: EscalationState, directory: DirectoryIndex) -> dict[Level, str]:
     """Who stands on each level; unknown/inactive people and repeats are skipped."""
     candidates = {
         Level.owner: state.owner_id,
@@ -295,7 +295,7 @@ def next_steps(
     ack: datetime | None = None,
     *,
     policies: PolicySet,
-    directory: Directory,
+    directory: DirectoryIndex,
 ) -> list[Step]:
     """Steps due at `now` and not yet done, in order.
 
@@ -332,7 +332,7 @@ def next_steps(
 
 
 def next_wakeup(
-    state: EscalationState, now: datetime, *, policies: PolicySet, directory: Directory
+    state: EscalationState, now: datetime, *, policies: PolicySet, directory: DirectoryIndex
 ) -> datetime | None:
     """The earliest future moment at which `next_steps` may return something new."""
     if state.closed:

@@ -54,7 +54,7 @@ async def tick(
     await flows.advance_all(
         sessions=sessions,
         escalation_ids=due,
-        directory=directory.config.directory(),
+        directory=directory.document.index(),
         notifier=notifier,
         claim=claim,
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from services.alerts.channel.contract import Channel, Transports, spec_for
 from services.alerts.owner.schemas import Contacts
-from services.alerts.webhook.ssrf import check_destination
+from services.alerts.ssrf import check_destination
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Destination:
 
     #: A registered channel's kind.
     channel: str
-    #: Telegram chat id, Slack/webhook URL or e-mail address.
+    #: Telegram chat id, hook URL (Slack, Teams, generic) or e-mail address.
     target: str
 
 

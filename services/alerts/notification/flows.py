@@ -21,6 +21,7 @@ from services.alerts.channel.contract import DeliveryResult
 from services.alerts.config import AlertsSettings
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification import service
+from services.alerts.notification.models import OutboxStatus
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.retry import RetryPolicy
 from services.alerts.notification.service import Claimed
@@ -169,9 +170,11 @@ class Dispatcher:
         retry_at: datetime | None = None
         for r in recorded:
             channel = r.claimed.destination.channel
-            result = {service.DELIVERED: "ok", service.PENDING: "retry"}.get(r.status, "failed")
+            result = {OutboxStatus.delivered: "ok", OutboxStatus.pending: "retry"}.get(
+                r.status, "failed"
+            )
             metrics.notifications.labels(channel=channel, result=result).inc()
-            if r.status == service.DELIVERED:
+            if r.status == OutboxStatus.delivered:
                 waited = (now - r.claimed.created_at).total_seconds()
                 metrics.notification_seconds.labels(channel=channel).observe(max(0.0, waited))
             else:

@@ -27,7 +27,7 @@ async def handle_alert_raised(
     event = envelope.payload
     if event.kind != "digest":
         return
-    config = directory.config
+    doc = directory.document
     text = str(event.details.get("text") or "")
     notification = Notification(
         id=f"digest:{event.alert_id}",
@@ -38,8 +38,8 @@ async def handle_alert_raised(
     )
     rows = notifier.outbox_rows(
         notification,
-        config.directory(),
-        recipient_id=config.default_owner,
+        doc.index(),
+        recipient_id=doc.default_owner,
         escalation_id=None,
         now=utcnow(),
     )

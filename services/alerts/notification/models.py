@@ -4,6 +4,7 @@ escalation step, crisis or digest it tells of) and the log of every attempt."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text
@@ -11,6 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.alerts.db import Base
 from shared.db import UTCDateTime
+
+
+class OutboxStatus(StrEnum):
+    """An outbox row: pending (due now or after a backoff), delivered, or failed (gave up)."""
+
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
 
 
 class OutboxNotification(Base):
@@ -25,7 +34,8 @@ class OutboxNotification(Base):
     notification_id: Mapped[str] = mapped_column(String(200), index=True)
     escalation_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     recipient_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    #: telegram | slack | email | webhook, and where: chat id, URL or e-mail address.
+    #: The channel kind (telegram, slack, teams, email, hook), and where: chat id, URL or
+    #: e-mail address.
     channel: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(2000))
     #: The `Notification` as JSON: what every attempt sends.

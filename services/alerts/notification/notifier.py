@@ -24,7 +24,7 @@ from services.alerts.config import AlertsSettings
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.compose import Destination, destinations_for, open_channel
 from services.alerts.notification.service import outbox_rows
-from services.alerts.owner.schemas import Directory
+from services.alerts.owner.schemas import DirectoryIndex
 
 
 @dataclass
@@ -73,20 +73,20 @@ class Notifier:
             sender=s.alerts_smtp_sender,
         )
 
-    def destinations(self, directory: Directory, person_id: str | None) -> list[Destination]:
-        """Where a notification to this person goes: their contacts, then the ops webhook."""
+    def destinations(self, directory: DirectoryIndex, person_id: str | None) -> list[Destination]:
+        """Where a notification to this person goes: their contacts, then the ops hook URL."""
         person = directory.person(person_id) if person_id else None
         out: list[Destination] = []
         if person is not None:
             out += destinations_for(person.contacts, self.transports)
-        if self.settings.alerts_webhook_url:
-            out.append(Destination("webhook", self.settings.alerts_webhook_url))
+        if self.settings.alerts_hook_url:
+            out.append(Destination("hook", self.settings.alerts_hook_url))
         return out
 
     def outbox_rows(
         self,
         notification: Notification,
-        directory: Directory,
+        directory: DirectoryIndex,
         *,
         recipient_id: str | None,
         escalation_id: str | None,

@@ -21,11 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.alerts.channel.contract import DeliveryResult, Notification
 from services.alerts.db import claim_leases
 from services.alerts.notification.compose import Destination
-from services.alerts.notification.models import NotificationLog, OutboxNotification
+from services.alerts.notification.models import (
+    NotificationLog,
+    OutboxNotification,
+    OutboxStatus,
+)
 from services.alerts.notification.retry import RetryPolicy
 from shared.db import insert_ignore
 
-PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 #: Core table: the per-row UPDATE of many attempts is one executemany.
 _TABLE: Table = OutboxNotification.__table__  # type: ignore[assignment]
 
@@ -55,7 +58,7 @@ def outbox_rows(
             "channel": d.channel,
             "target": d.target,
             "payload": payload,
-            "status": PENDING,
+            "status": OutboxStatus.pending,
             "attempts": 0,
             "next_attempt_at": now,
             "claim": None,
@@ -99,7 +102,7 @@ async def claim_due(
     token = await claim_leases(
         session,
         table,
-        due=table.c.status == PENDING,
+        due=table.c.status == OutboxStatus.pending,
         until=table.c.next_attempt_at,
         claim=table.c.claim,
         now=now,
@@ -135,7 +138,7 @@ class Recorded:
 
     claimed: Claimed
     result: DeliveryResult
-    status: str
+    status: OutboxStatus
     next_attempt_at: datetime | None
 
 
@@ -145,11 +148,11 @@ def outcome(
     """Delivered; or retried after the backoff (Retry-After honoured); or given up."""
     attempt = claimed.attempts + 1
     if result.ok:
-        return Recorded(claimed, result, DELIVERED, None)
+        return Recorded(claimed, result, OutboxStatus.delivered, None)
     if result.retryable and attempt < policy.max_attempts:
         pause = policy.pause(attempt, result.retry_after_s)
-        return Recorded(claimed, result, PENDING, now + timedelta(seconds=pause))
-    return Recorded(claimed, result, FAILED, None)
+        return Recorded(claimed, result, OutboxStatus.pending, now + timedelta(seconds=pause))
+    return Recorded(claimed, result, OutboxStatus.failed, None)
 
 
 async def record(
@@ -218,7 +221,9 @@ async def record(
 async def count_pending(session: AsyncSession) -> int:
     return int(
         await session.scalar(
-            select(func.count(OutboxNotification.id)).where(OutboxNotification.status == PENDING)
+            select(func.count(OutboxNotification.id)).where(
+                OutboxNotification.status == OutboxStatus.pending
+            )
         )
         or 0
     )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.alerts.owner.config import AlertsConfig
+from services.alerts.owner.directory import Directory
 
 
 @dataclass
 class CurrentDirectory:
-    """The validated directory document and its version (0: the built-in fallback)."""
+    """The validated directory and its version (0: the built-in fallback)."""
 
-    config: AlertsConfig
+    document: Directory
     version: int
 
-    def replace(self, config: AlertsConfig, version: int) -> None:
-        self.config, self.version = config, version
+    def replace(self, document: Directory, version: int) -> None:
+        self.document, self.version = document, version

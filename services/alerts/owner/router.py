@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends
 
 from services.alerts.deps import CurrentDirectoryDep, Sessions, require_admin
 from services.alerts.owner import service as owner_service
-from services.alerts.owner.config import ConfigError
+from services.alerts.owner.directory import DirectoryError
 from shared.db import session_scope
 from shared.http import DomainError
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["alerts"], dependencies=[Depends(require
 @router.get("/directory")
 async def get_directory(directory: CurrentDirectoryDep) -> dict[str, Any]:
     """People, teams, routing rules and the default owner."""
-    return {"version": directory.version, **directory.config.model_dump(mode="json")}
+    return {"version": directory.version, **directory.document.model_dump(mode="json")}
 
 
 @router.put("/directory")
@@ -31,8 +31,8 @@ async def put_directory(
     document.pop("version", None)
     try:
         async with session_scope(sessions) as session:
-            config, version = await owner_service.replace(session, document)
-    except ConfigError as exc:
+            replaced, version = await owner_service.replace(session, document)
+    except DirectoryError as exc:
         raise DomainError(str(exc), code="invalid_directory", status_code=422) from None
-    directory.replace(config, version)
-    return {"version": version, **config.model_dump(mode="json")}
+    directory.replace(replaced, version)
+    return {"version": version, **replaced.model_dump(mode="json")}

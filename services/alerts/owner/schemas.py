@@ -32,6 +32,20 @@ class Role(StrEnum):
 class ContactsBase(_Model):
     """Where one person can be reached; one optional key per registered channel."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _former_keys(cls, data: Any) -> Any:
+        """A directory written with a channel's former contact key still loads."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for spec in specs():
+            for key in spec.former_keys:
+                if key in out:
+                    value = out.pop(key)
+                    out.setdefault(spec.contact_key, value)
+        return out
+
     def channels(self) -> list[str]:
         """Configured channels, in the registry's order (the order notifications try them)."""
         return [spec.kind for spec in specs() if getattr(self, spec.contact_key, None)]
@@ -160,14 +174,14 @@ class Team(_Model):
     members: list[str] = Field(default_factory=list)
 
 
-class Directory(_Model):
+class DirectoryIndex(_Model):
     """People and teams looked up by id: what escalation needs to find deputies and heads."""
 
     people: dict[str, Person] = Field(default_factory=dict)
     teams: dict[str, Team] = Field(default_factory=dict)
 
     @classmethod
-    def build(cls, people: list[Person], teams: list[Team]) -> Directory:
+    def build(cls, people: list[Person], teams: list[Team]) -> DirectoryIndex:
         return cls(people={p.id: p for p in people}, teams={t.id: t for t in teams})
 
     def person(self, person_id: str | None) -> Person | None:

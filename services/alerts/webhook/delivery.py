@@ -20,14 +20,16 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.alerts.ssrf import Resolver, check_destination, pinned_target
 from services.alerts.webhook.signing import sign_headers, validate_secret
-from services.alerts.webhook.ssrf import Resolver, check_destination, pinned_target
 
 USER_AGENT = "Otklik-Webhooks/1"
 RESPONSE_EXCERPT = 500
 
 
-class Subscription(BaseModel):
+class WebhookEndpoint(BaseModel):
+    """A subscriber as delivery sees it: where to POST, how to sign, which events it wants."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=1, max_length=128)
@@ -88,7 +90,7 @@ class DeliveryAttempt:
 
 async def deliver(
     client: httpx.AsyncClient,
-    subscription: Subscription,
+    subscription: WebhookEndpoint,
     event: WebhookEvent,
     *,
     allow_private: bool = False,

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.alerts.config import AlertsSettings
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.webhook import service
-from services.alerts.webhook.delivery import Subscription, WebhookEvent, deliver
-from services.alerts.webhook.models import WebhookDelivery, WebhookSubscription
+from services.alerts.webhook.delivery import WebhookEndpoint, WebhookEvent, deliver
+from services.alerts.webhook.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from services.alerts.webhook.schemas import EVENT_TYPES_BY_TOPIC, ReplayResult
 from shared.db import session_scope
 from shared.events import EventDecodeError, decode, utcnow
@@ -47,7 +47,7 @@ async def deliver_due(worker: DeliveryWorker) -> int:
     settings = worker.settings
     now = utcnow()
     lease_until = now + timedelta(seconds=settings.alerts_webhook_timeout_s) + LEASE_MARGIN
-    claimed: list[tuple[int, Subscription | None, WebhookEvent]] = []
+    claimed: list[tuple[int, WebhookEndpoint | None, WebhookEvent]] = []
     async with session_scope(worker.sessions) as session:
         due = await service.due_deliveries(session, now=now, limit=settings.alerts_webhook_batch)
         for row in due:
@@ -61,7 +61,7 @@ async def deliver_due(worker: DeliveryWorker) -> int:
         return 0
     limit = asyncio.Semaphore(settings.alerts_webhook_concurrency)
 
-    async def one(delivery_id: int, sub: Subscription | None, event: WebhookEvent) -> None:
+    async def one(delivery_id: int, sub: WebhookEndpoint | None, event: WebhookEvent) -> None:
         async with limit:
             await _attempt(worker, delivery_id, sub, event)
 
@@ -76,7 +76,7 @@ def _event(row: WebhookDelivery) -> WebhookEvent:
 
 
 async def _attempt(
-    worker: DeliveryWorker, delivery_id: int, sub: Subscription | None, event: WebhookEvent
+    worker: DeliveryWorker, delivery_id: int, sub: WebhookEndpoint | None, event: WebhookEvent
 ) -> None:
     settings, metrics = worker.settings, worker.metrics
     if sub is None:  # deleted between enqueue and now
@@ -100,7 +100,9 @@ async def _attempt(
         )
     if attempt.status_code is not None or attempt.ok:
         metrics.webhook_delivery_seconds.observe(attempt.latency_s)
-    result = {service.DELIVERED: "delivered", service.PENDING: "retry"}.get(status, "failed")
+    result = {DeliveryStatus.delivered: "delivered", DeliveryStatus.pending: "retry"}.get(
+        status, "failed"
+    )
     if not attempt.ok and attempt.status_code is None and "SSRF" in (attempt.error or ""):
         result = "refused"
     metrics.webhook_deliveries.labels(result=result).inc()
@@ -146,7 +148,7 @@ async def run_delivery_worker(worker: DeliveryWorker) -> None:
 # --- replay ---------------------------------------------------------------------------
 
 
-def replay_topics(sub: Subscription) -> list[str]:
+def replay_topics(sub: WebhookEndpoint) -> list[str]:
     """Logical topics holding an event type the subscription wants."""
     return [topic for topic, etype in EVENT_TYPES_BY_TOPIC.items() if sub.wants(etype)]
 
@@ -273,7 +275,7 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     return set(found or ())
 
 
-def _replayed_event(raw: bytes | None, sub: Subscription) -> WebhookEvent | None:
+def _replayed_event(raw: bytes | None, sub: WebhookEndpoint) -> WebhookEvent | None:
     try:
         envelope = decode(raw)
     except EventDecodeError:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.webhook import service
+from shared.bus import Handler
 from shared.db import session_scope
-from shared.events import Envelope, utcnow
-
-Handler = Callable[[Envelope[Any]], Awaitable[None]]
+from shared.events import Envelope, Payload, utcnow
 
 
 async def handle_event_for_webhooks(
@@ -45,19 +44,34 @@ async def handle_events_for_webhooks(
 
 
 def with_webhooks(
-    handler: Handler | None,
+    registration: tuple[str, Handler],
     *,
     sessions: async_sessionmaker[AsyncSession],
     webhook_wakeup: asyncio.Event,
-) -> Handler:
-    """The domain handler first, then the fan-out; a topic has one handler per type.
+) -> tuple[str, Handler]:
+    """The domain handler (an `on(...)` registration) first, then the fan-out; a topic has
+    one handler per type.
 
     If the fan-out fails the runner retries both: the domain handlers are idempotent.
     """
+    event_type, handler = registration
 
     async def both(envelope: Envelope[Any]) -> None:
-        if handler is not None:
-            await handler(envelope)
+        await handler(envelope)
         await handle_event_for_webhooks(envelope, sessions=sessions, webhook_wakeup=webhook_wakeup)
 
-    return both
+    return event_type, both
+
+
+def webhooks_only(
+    event: type[Payload],
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    webhook_wakeup: asyncio.Event,
+) -> tuple[str, Handler]:
+    """An event consumed for the fan-out alone (the alerts service does nothing else with it)."""
+
+    async def fan_out(envelope: Envelope[Any]) -> None:
+        await handle_event_for_webhooks(envelope, sessions=sessions, webhook_wakeup=webhook_wakeup)
+
+    return event.event_type, fan_out

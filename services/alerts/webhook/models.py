@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -25,6 +26,16 @@ class WebhookSubscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DeliveryStatus(StrEnum):
+    """A delivery: pending (due now or after a backoff), delivered, failed (gave up),
+    cancelled (its subscription was deleted)."""
+
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+    cancelled = "cancelled"
 
 
 class WebhookDelivery(Base):

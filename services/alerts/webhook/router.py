@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
 from services.alerts.deps import Context, Sessions, Settings, WebhookWakeup, require_admin
+from services.alerts.ssrf import check_destination
 from services.alerts.webhook import flows, service
 from services.alerts.webhook.schemas import (
     ReplayIn,
@@ -19,7 +20,6 @@ from services.alerts.webhook.schemas import (
     WebhookSubscriptionCreated,
     WebhookSubscriptionRead,
 )
-from services.alerts.webhook.ssrf import check_destination
 from shared.db import session_scope
 from shared.events import utcnow
 from shared.http import MAX_DB_INT, MAX_OFFSET, DomainError

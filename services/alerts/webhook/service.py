@@ -13,20 +13,23 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.alerts.webhook.delivery import DeliveryAttempt, Subscription, WebhookEvent
-from services.alerts.webhook.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from services.alerts.webhook.delivery import DeliveryAttempt, WebhookEndpoint, WebhookEvent
+from services.alerts.webhook.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from services.alerts.webhook.retry import retry_delay
 from services.alerts.webhook.schemas import WebhookSubscriptionCreate
 from services.alerts.webhook.signing import generate_secret
 from shared.events import Envelope
 from shared.http import NotFound
 
-PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
 
-
-def to_domain(row: WebhookSubscription) -> Subscription:
+def to_domain(row: WebhookSubscription) -> WebhookEndpoint:
     """The pure model `deliver()` signs and sends for."""
-    return Subscription(
+    return WebhookEndpoint(
         id=row.id, url=row.url, secret=row.secret, event_types=row.event_types, enabled=row.active
     )
 
@@ -84,8 +87,8 @@ async def delete_subscription(
     await session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.subscription_id == subscription_id)
-        .where(WebhookDelivery.status == PENDING)
-        .values(status=CANCELLED, next_attempt_at=None, updated_at=now)
+        .where(WebhookDelivery.status == DeliveryStatus.pending)
+        .values(status=DeliveryStatus.cancelled, next_attempt_at=None, updated_at=now)
     )
 
 
@@ -96,7 +99,7 @@ def _delivery_row(subscription_id: str, event: WebhookEvent, now: datetime) -> d
         "event_type": event.type,
         "occurred_at": event.occurred_at,
         "data": event.data,
-        "status": PENDING,
+        "status": DeliveryStatus.pending,
         "attempts": 0,
         "schedule_failures": 0,
         "next_attempt_at": now,
@@ -153,7 +156,7 @@ async def due_deliveries(
 ) -> list[WebhookDelivery]:
     rows = await session.execute(
         select(WebhookDelivery)
-        .where(WebhookDelivery.status == PENDING)
+        .where(WebhookDelivery.status == DeliveryStatus.pending)
         .where(WebhookDelivery.next_attempt_at <= now)
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
@@ -171,7 +174,7 @@ async def claim(session: AsyncSession, *, delivery: WebhookDelivery, lease_until
         update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery.id)
         .where(WebhookDelivery.version == delivery.version)
-        .where(WebhookDelivery.status == PENDING)
+        .where(WebhookDelivery.status == DeliveryStatus.pending)
         .values(version=delivery.version + 1, next_attempt_at=lease_until)
         .execution_options(synchronize_session=False)
     )
@@ -180,16 +183,16 @@ async def claim(session: AsyncSession, *, delivery: WebhookDelivery, lease_until
 
 def outcome(
     attempt: DeliveryAttempt, *, schedule_failures: int, schedule: Sequence[timedelta]
-) -> tuple[str, datetime | None]:
+) -> tuple[DeliveryStatus, datetime | None]:
     """(status, next attempt) after one attempt: retry by the schedule, else give up."""
     if attempt.ok:
-        return DELIVERED, None
+        return DeliveryStatus.delivered, None
     if not attempt.retryable:
-        return FAILED, None
+        return DeliveryStatus.failed, None
     delay = retry_delay(schedule_failures + 1, schedule)
     if delay is None:
-        return FAILED, None
-    return PENDING, attempt.attempted_at + delay
+        return DeliveryStatus.failed, None
+    return DeliveryStatus.pending, attempt.attempted_at + delay
 
 
 async def record_attempt(
@@ -199,7 +202,7 @@ async def record_attempt(
     attempt: DeliveryAttempt,
     schedule: Sequence[timedelta],
     manual: bool = False,
-) -> str:
+) -> DeliveryStatus:
     """Log the attempt and move the delivery on; returns its new status."""
     row = await session.get(WebhookDelivery, delivery_id)
     if row is None:
@@ -233,8 +236,8 @@ async def record_attempt(
 
 async def cancel(session: AsyncSession, *, delivery_id: int, now: datetime) -> None:
     row = await session.get(WebhookDelivery, delivery_id)
-    if row is not None and row.status == PENDING:
-        row.status = CANCELLED
+    if row is not None and row.status == DeliveryStatus.pending:
+        row.status = DeliveryStatus.cancelled
         row.next_attempt_at = None
         row.updated_at = now
 
@@ -251,9 +254,9 @@ async def redeliver(
     subscription = await session.get(WebhookSubscription, row.subscription_id)
     if subscription is None or not subscription.active:
         raise NotFound(f"the subscription of delivery {delivery_id} was deleted")
-    if row.status != PENDING:
+    if row.status != DeliveryStatus.pending:
         row.schedule_failures = max(row.schedule_failures, len(schedule))
-    row.status = PENDING
+    row.status = DeliveryStatus.pending
     row.next_attempt_at = now
     row.updated_at = now
     return row
@@ -299,7 +302,7 @@ async def count_retries_pending(session: AsyncSession) -> int:
     return int(
         await session.scalar(
             select(func.count(WebhookDelivery.id))
-            .where(WebhookDelivery.status == PENDING)
+            .where(WebhookDelivery.status == DeliveryStatus.pending)
             .where(WebhookDelivery.schedule_failures > 0)
         )
         or 0

@@ -1,9 +1,22 @@
 """Platform connectors. Importing this package registers every platform module in
 `shared.connector`'s registry (the poller looks them up by platform name)."""
 
-from . import google_play, html_monitor, ozon, rss, wildberries, yandex_market
-from .base import FetchPage
-from .http import LIMITERS, LimiterRegistry, PlatformHTTP, RetryPolicy, TokenBucket
+from services.ingest.connectors import (
+    google_play,
+    html_monitor,
+    ozon,
+    rss,
+    wildberries,
+    yandex_market,
+)
+from services.ingest.connectors.base import FetchPage
+from services.ingest.connectors.http import (
+    LIMITERS,
+    LimiterRegistry,
+    PlatformHTTP,
+    RetryPolicy,
+    TokenBucket,
+)
 
 __all__ = [
     "LIMITERS",

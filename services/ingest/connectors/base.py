@@ -4,17 +4,26 @@ class. Kept apart from `http.py` because they are about platform *data*, not tra
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
+from services.ingest.connectors.http import (
+    LIMITERS,
+    Clock,
+    LimiterRegistry,
+    PlatformHTTP,
+    PlatformHTTPError,
+    RetryPolicy,
+)
 from shared.connector import (
+    CallCounts,
+    Capability,
     ConnectorError,
     FetchResult,
     ReplyCheck,
@@ -22,12 +31,13 @@ from shared.connector import (
     ReplyRequest,
     ReplyResult,
     SourceConfig,
+    not_supported,
 )
 from shared.events import Mention, MentionKind, Product, mention_id_for
+from shared.logging import get_logger
+from shared.reply_limits import reply_limit
 
-from .http import LIMITERS, Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
-
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -219,13 +229,12 @@ class BaseConnector:
     """Common wiring: options, credentials, limiter, HTTP caller and item mapping."""
 
     platform: str = ""
-    can_reply: bool = True
+    #: What this platform's connector can do (checked at registration); a subclass lists
+    #: its own, starting from these.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.call_stats})
     default_base_url: str = ""
     default_rate: float = 1.0
     default_burst: int = 5
-    #: The platform lists an answer only after moderation, and a reply post has no
-    #: idempotency: after a lost answer, "not shown" does not mean "not posted" (Ozon).
-    hides_unmoderated: bool = False
 
     def __init__(
         self,
@@ -362,14 +371,25 @@ class BaseConnector:
             except (BadItem, ValidationError, ValueError, TypeError) as exc:
                 reason = f"item {ident!r}: {_short(exc)}"
                 skipped.append(reason)
-                log.warning("%s source %s: skipping %s", self.platform, self.source_id, reason)
+                log.warning(
+                    "skipping a malformed item",
+                    platform=self.platform,
+                    source_id=self.source_id,
+                    reason=reason,
+                )
         return mentions, skipped
 
+    @not_supported
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         raise ReplyNotSupported(self.platform)
 
+    @not_supported
     async def confirm_reply(self, request: ReplyRequest) -> bool:
         raise ReplyNotSupported(self.platform)
+
+    def call_stats(self) -> CallCounts:
+        stats = self.http.stats
+        return CallCounts(throttled=stats.throttled, limiter_wait_s=stats.limiter_wait_s)
 
     def credential_expires_at(self) -> datetime | None:
         """When the source's credential stops working, where the credential says so."""
@@ -421,11 +441,16 @@ class BaseConnector:
             message, status=exc.status, detail=exc.detail, body=exc.body, retryable=False
         )
 
-    def check_length(self, text: str, low: int, high: int, unit: str = "characters") -> None:
-        size = len(text.encode()) if unit == "bytes" else len(text)
-        if not low <= size <= high:
+    def check_reply_length(self, text: str, kind: MentionKind) -> None:
+        """The platform's length limits (`shared.reply_limits`, the lint's too)."""
+        limit = reply_limit(self.platform)
+        low, high = limit.bounds_for(kind.value)
+        size = limit.measure(text)
+        if size < low or (high is not None and size > high):
+            unit = "bytes" if limit.length_unit == "bytes" else "characters"
+            accepts = f"{low}..{high}" if high is not None else f"at least {low}"
             raise ConnectorError(
-                f"{self.platform}: reply is {size} {unit}; the platform accepts {low}..{high}",
+                f"{self.platform}: reply is {size} {unit}; the platform accepts {accepts}",
                 retryable=False,
             )
 

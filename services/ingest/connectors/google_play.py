@@ -34,19 +34,7 @@ from google.auth import jwt as google_jwt
 from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import service_account
 
-from shared.connector import (
-    AlreadyAnswered,
-    ConnectorError,
-    ReplyCheck,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-from shared.rate import window_rate
-
-from .base import (
+from services.ingest.connectors.base import (
     BadItem,
     BadResponse,
     BaseConnector,
@@ -60,9 +48,26 @@ from .base import (
     req,
     require_list,
 )
-from .http import Clock, LimiterRegistry, PlatformHTTP, PlatformHTTPError, RetryPolicy
+from services.ingest.connectors.http import (
+    Clock,
+    LimiterRegistry,
+    PlatformHTTP,
+    PlatformHTTPError,
+    RetryPolicy,
+)
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
+from shared.rate import window_rate
 
-MAX_REPLY_CHARS = 350
 HORIZON_S = 8 * 24 * 3600  # Play shows ~7 days; remember a day more
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 #: Renew an access token this long before Google says it expires.
@@ -84,6 +89,11 @@ POST_RATE = window_rate(2000, 86400, POST_BURST)
 
 class GooglePlayConnector(BaseConnector):
     platform = "google_play"
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.check,
+    }
     default_base_url = "https://androidpublisher.googleapis.com/androidpublisher/v3"
     default_rate = GET_RATE  # the GET bucket; POSTs have theirs
     default_burst = GET_BURST
@@ -316,13 +326,7 @@ class GooglePlayConnector(BaseConnector):
     async def post_reply(self, request: ReplyRequest) -> ReplyResult:
         """Create or replace the developer reply (an upsert, so edits are the same call)."""
         text = request.text.strip()
-        if len(text) > MAX_REPLY_CHARS:
-            raise ConnectorError(
-                f"google_play: reply is {len(text)} characters; Google Play accepts at most "
-                f"{MAX_REPLY_CHARS}",
-                retryable=False,
-            )
-        self.check_length(text, 1, MAX_REPLY_CHARS)
+        self.check_reply_length(text, request.kind)
         path = f"{self._review_path(request)}:reply"
         if not request.edit:
             # `:reply` is an upsert: without this read it would overwrite an answer a

@@ -28,11 +28,18 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from services.ingest.connectors.base import (
+    BadItem,
+    BaseConnector,
+    FetchPage,
+    SeenMap,
+    decode_cursor,
+    fetch_page,
+    parse_dt,
+)
+from services.ingest.connectors.ru_dates import parse_ru_date
 from shared.connector import ConnectorError, SourceConfig, register
 from shared.events import Mention, MentionKind, Product
-
-from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, fetch_page, parse_dt
-from .ru_dates import parse_ru_date
 
 _DIGIT = re.compile(r"\d+(?:[.,]\d+)?")
 #: Text of captcha and bot-check pages (lower case): Yandex SmartCaptcha, reCAPTCHA,
@@ -72,7 +79,6 @@ def select(node: Node, spec: str | None) -> str | None:
 
 class HtmlMonitorConnector(BaseConnector):
     platform = "html_monitor"
-    can_reply = False
     default_rate = 1.0
     default_burst = 3
 

@@ -31,22 +31,13 @@ from typing import Any
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    ConnectorError,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-
-from .base import (
+from services.ingest.connectors.base import (
     BadResponse,
     BaseConnector,
     FetchPage,
     SeenMap,
     decode_cursor,
+    encode_cursor,
     fetch_page,
     opt_str,
     parse_dt,
@@ -54,7 +45,19 @@ from .base import (
     req,
     require_list,
 )
-from .http import PlatformHTTPError
+from services.ingest.connectors.http import PlatformHTTPError
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    FetchResult,
+    HistoryStart,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
 
 SUBSCRIPTION_MISSING = (
     "ozon: review methods are not available with this seller's subscription "
@@ -79,7 +82,14 @@ class OzonConnector(BaseConnector):
     default_base_url = "https://api-seller.ozon.ru"
     default_rate = 50.0  # ~50 req/s per Client-Id (third-party figure)
     default_burst = 10
-    hides_unmoderated = True  # comment/list shows only moderated comments [C]
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.questions,
+        Capability.hides_unmoderated,  # comment/list shows only moderated comments [C]
+        Capability.history,
+        Capability.deletions,
+    }
 
     def auth_headers(self) -> dict[str, str]:
         return {"Client-Id": self.credential("client_id"), "Api-Key": self.credential("api_key")}
@@ -114,6 +124,16 @@ class OzonConnector(BaseConnector):
     def streams(self) -> tuple[str, ...]:
         wanted = self.options.get("kinds", STREAMS)
         return tuple(s for s in STREAMS if s in wanted)
+
+    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart:
+        """The whole review list (`status=ALL`: processed ones come `answered`), once,
+        without resweeping; Ozon cannot start at a date."""
+        return HistoryStart(encode_cursor({"status": "ALL", "resweep": False}), by_date=False)
+
+    def history_next(
+        self, page: FetchResult, end: datetime, *, include_answered: bool
+    ) -> tuple[str | None, bool]:
+        return page.next_cursor, page.has_more
 
     async def fetch(self, cursor: str | None) -> FetchPage:
         """One page of the current stream; `has_more` until every stream is swept.
@@ -301,7 +321,7 @@ class OzonConnector(BaseConnector):
         if request.kind != MentionKind.review:
             raise ConnectorError(f"ozon cannot answer a {request.kind}", retryable=False)
         text = request.text.strip()
-        self.check_length(text, 1, 10000)
+        self.check_reply_length(text, request.kind)
         try:
             comments = await self._comments(request.external_id)
         except PlatformHTTPError as exc:
@@ -386,7 +406,7 @@ class OzonConnector(BaseConnector):
         of the seller's stops the post unless this is an edit, which deletes the earlier
         answers (Ozon has no answer edit) before creating the new one."""
         text = request.text.strip()
-        self.check_length(text, 2, 3000)
+        self.check_reply_length(text, request.kind)
         question = await self._question_info(request.external_id)
         if question is None:
             raise ConnectorError(

@@ -18,10 +18,17 @@ import feedparser
 import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from services.ingest.connectors.base import (
+    BadItem,
+    BaseConnector,
+    FetchPage,
+    SeenMap,
+    decode_cursor,
+    epoch_dt,
+    fetch_page,
+)
 from shared.connector import ConnectorError, SourceConfig, register
 from shared.events import Mention, MentionKind
-
-from .base import BadItem, BaseConnector, FetchPage, SeenMap, decode_cursor, epoch_dt, fetch_page
 
 
 def strip_html(value: str) -> str:
@@ -32,7 +39,6 @@ def strip_html(value: str) -> str:
 
 class RssConnector(BaseConnector):
     platform = "rss"
-    can_reply = False
     default_rate = 1.0
     default_burst = 3
 

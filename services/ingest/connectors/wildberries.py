@@ -26,23 +26,13 @@ from typing import Any
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    ConnectorError,
-    ReplyCheck,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-
-from .base import (
+from services.ingest.connectors.base import (
     BadResponse,
     BaseConnector,
     FetchPage,
     SeenMap,
     decode_cursor,
+    encode_cursor,
     fetch_page,
     opt_dict,
     opt_str,
@@ -51,8 +41,21 @@ from .base import (
     req,
     require_list,
 )
-from .http import PlatformHTTPError
-from .jwt_claims import token_claims
+from services.ingest.connectors.http import PlatformHTTPError
+from services.ingest.connectors.jwt_claims import token_claims
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    FetchResult,
+    HistoryStart,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
 
 STREAMS = ("feedbacks", "questions")
 #: How WB says "no such review / question" on a read by id: 422 "Невозможно получить
@@ -74,6 +77,15 @@ MAX_SKIP = 199990
 
 class WildberriesConnector(BaseConnector):
     platform = "wildberries"
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.questions,
+        Capability.check,
+        Capability.history,
+        Capability.deletions,
+        Capability.credential_expiry,
+    }
     default_base_url = "https://feedbacks-api.wildberries.ru"
     default_rate = 3.0
     default_burst = 6
@@ -132,6 +144,37 @@ class WildberriesConnector(BaseConnector):
             if include_answered:
                 out.append(kind + ANSWERED)
         return tuple(out)
+
+    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart:
+        """Every stream starts at the range start (`dateFrom`; pages come `dateAsc`)."""
+        first = int(start.timestamp())
+        streams = self.history_streams(include_answered)
+        state: dict[str, Any] = {s: {"from": first, "skip": 0, "wm": first} for s in streams}
+        if streams:
+            state["stream"] = streams[0]
+        state["streams"] = list(streams)  # history walks more than the live streams
+        return HistoryStart(encode_cursor(state), by_date=True)
+
+    def history_next(
+        self, page: FetchResult, end: datetime, *, include_answered: bool
+    ) -> tuple[str | None, bool]:
+        """Leaves a stream once its next request would begin past `end`."""
+        if not page.has_more:
+            return page.next_cursor, False
+        state = decode_cursor(self.platform, page.next_cursor)
+        streams = self.history_streams(include_answered)
+        stream = state.get("stream")
+        if stream not in streams:
+            return page.next_cursor, page.has_more
+        last = int(end.timestamp())
+        index = streams.index(stream)
+        while int((state.get(stream) or {}).get("from", 0)) >= last:  # past the range
+            index += 1
+            if index >= len(streams):
+                return None, False
+            stream = streams[index]
+        state["stream"] = stream
+        return encode_cursor(state), True
 
     def _streams_of(self, state: Mapping[str, Any]) -> tuple[str, ...]:
         """A cursor may list its own streams (a history import); polling uses the
@@ -290,10 +333,8 @@ class WildberriesConnector(BaseConnector):
         is reported as such, and one already showing this very answer is not posted again.
         """
         text = request.text.strip()
-        if request.kind == MentionKind.question:
-            self.check_length(text, 1, 5000)  # WB states no question limit; use the review one
-        elif request.kind == MentionKind.review:
-            self.check_length(text, 2, 5000)
+        if request.kind in (MentionKind.question, MentionKind.review):
+            self.check_reply_length(text, request.kind)
         else:
             raise ConnectorError(f"wildberries cannot answer a {request.kind}", retryable=False)
         what = str(request.kind.value)

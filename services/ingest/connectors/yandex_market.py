@@ -25,19 +25,7 @@ from typing import Any
 
 import httpx
 
-from shared.connector import (
-    AlreadyAnswered,
-    ConnectorError,
-    ReplyCheck,
-    ReplyRequest,
-    ReplyResult,
-    SourceConfig,
-    register,
-)
-from shared.events import Mention, MentionKind, Product
-from shared.rate import window_rate
-
-from .base import (
+from services.ingest.connectors.base import (
     BadItem,
     BadResponse,
     BaseConnector,
@@ -53,7 +41,24 @@ from .base import (
     req,
     require_list,
 )
-from .http import Clock, LimiterRegistry, PlatformHTTPError, RetryPolicy
+from services.ingest.connectors.http import (
+    Clock,
+    LimiterRegistry,
+    PlatformHTTPError,
+    RetryPolicy,
+)
+from shared.connector import (
+    AlreadyAnswered,
+    Capability,
+    ConnectorError,
+    ReplyCheck,
+    ReplyRequest,
+    ReplyResult,
+    SourceConfig,
+    register,
+)
+from shared.events import Mention, MentionKind, Product
+from shared.rate import window_rate
 
 LIVE_STATUSES = ("PUBLISHED", "UNMODERATED")
 #: Market's parallel-request limit (4) as the buckets' burst.
@@ -85,6 +90,13 @@ MAX_QUESTION_WINDOW_S = 28 * 24 * 3600
 
 class YandexMarketConnector(BaseConnector):
     platform = "yandex_market"
+    capabilities = BaseConnector.capabilities | {
+        Capability.reply,
+        Capability.edit,
+        Capability.questions,
+        Capability.check,
+        Capability.deletions,
+    }
     default_base_url = "https://api.partner.market.yandex.ru"
     default_rate = LIST_RATE  # goods-feedback list quota, lower tier
     default_burst = BURST
@@ -415,7 +427,7 @@ class YandexMarketConnector(BaseConnector):
             return await self._answer_question(request)
         feedback_id = self._feedback_id(request)
         text = request.text.strip()
-        self.check_length(text, 1, 4096)
+        self.check_reply_length(text, request.kind)
         comment: dict[str, Any] = {"text": text}
         owned = await self._our_comments(feedback_id)
         for existing in owned:
@@ -510,7 +522,7 @@ class YandexMarketConnector(BaseConnector):
         updates that answer in place)."""
         question_id = self._question_id(request)
         text = request.text.strip()
-        self.check_length(text, 1, 5000)
+        self.check_reply_length(text, request.kind)
         path = f"{self.questions_path}/update"
         try:
             answers = await self._seller_answers(question_id)

@@ -29,11 +29,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from shared.connector import (
+    Capability,
     ConnectorError,
     FetchResult,
     ReplyRequest,
@@ -197,7 +198,9 @@ class DemoConnector:
     """Connector protocol implementation over the sample file (see module docstring)."""
 
     platform: str = PLATFORM
-    can_reply: bool = True
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.reply, Capability.edit, Capability.questions}
+    )
 
     def __init__(
         self,

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.ingest.mention.models import SeenMention
-from services.ingest.reply.models import PostedReply
+from services.ingest.reply.models import PostedReply, ReplyStatus
 from shared.bus import Publisher
-from shared.connector import Connector, ConnectorError
+from shared.connector import Connector, ConnectorError, deletion_checking
 from shared.db import session_scope
 from shared.events import MentionDeleted, MentionKind, derived_event_id, utcnow
 from shared.logging import get_logger
@@ -53,7 +53,9 @@ async def check_deleted_once(
 ) -> DeletionReport:
     now = now or utcnow()
     report = DeletionReport()
-    answered_by_us = select(PostedReply.mention_id).where(PostedReply.status == "published")
+    answered_by_us = select(PostedReply.mention_id).where(
+        PostedReply.status == ReplyStatus.published
+    )
     async with session_scope(sessions) as session:
         rows = list(
             await session.scalars(
@@ -75,11 +77,11 @@ async def check_deleted_once(
         groups.setdefault((row.source_id, row.kind or ""), []).append(row)
     for (source_id, kind), group in groups.items():
         connector = connectors[source_id]
-        ask = getattr(connector, "missing_ids", None)
-        if ask is None:
+        checking = deletion_checking(connector)
+        if checking is None:
             continue
         try:
-            gone: set[str] | None = await ask(MentionKind(kind), [r.external_id for r in group])
+            gone = await checking.missing_ids(MentionKind(kind), [r.external_id for r in group])
         except ConnectorError as exc:  # nothing concluded; the others get their turn first
             report.errors.append(f"{source_id}: {exc}")
             log.warning("deleted-review check failed", source_id=source_id, error=str(exc))

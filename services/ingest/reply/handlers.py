@@ -24,16 +24,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.ingest.connectors.http import OutcomeUnknown
 from services.ingest.metrics import IngestMetrics
-from services.ingest.reply.models import PostedReply
+from services.ingest.reply.models import PostedReply, ReplyStatus
 from shared.bus import Publisher
 from shared.connector import (
     AlreadyAnswered,
     Connector,
     ConnectorError,
     ReplyCheck,
+    Replying,
     ReplyRequest,
     answer_digest,
     check_reply,
+    hides_unmoderated,
+    replying,
 )
 from shared.db import session_scope
 from shared.events import (
@@ -51,29 +54,34 @@ from shared.topics import REPLIES_FAILED, REPLIES_PENDING, REPLIES_PUBLISHED
 log = get_logger(__name__)
 
 #: Our records whose answer may be on the platform (posted; shown or not yet).
-OWN_STATUSES = ("published", "unconfirmed", "pending", "unknown")
+OWN_STATUSES = (
+    ReplyStatus.published,
+    ReplyStatus.unconfirmed,
+    ReplyStatus.pending,
+    ReplyStatus.unknown,
+)
 #: Posted and not settled: the re-confirmer looks at these.
-UNSETTLED_STATUSES = ("unconfirmed", "pending", "unknown")
+UNSETTLED_STATUSES = (ReplyStatus.unconfirmed, ReplyStatus.pending, ReplyStatus.unknown)
 #: Outcomes already announced: a redelivered approval only re-announces them.
-FINAL_OR_WAITING = ("published", "failed", *UNSETTLED_STATUSES)
+FINAL_OR_WAITING = (ReplyStatus.published, ReplyStatus.failed, *UNSETTLED_STATUSES)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    status: ReplyStatus
     error: str | None = None
     external_reply_id: str | None = None
 
 
 async def handle_reply_approved(
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyApproved],
     *,
     sessions: async_sessionmaker[AsyncSession],
     publisher: Publisher,
     connectors: Mapping[str, Connector],
     metrics: IngestMetrics,
 ) -> None:
-    approved: ReplyApproved = envelope.payload
+    approved = envelope.payload
     reply_id = str(approved.reply_id)
     text_sha = answer_digest(approved.text)
     earlier: PostedReply | None = None
@@ -90,7 +98,7 @@ async def handle_reply_approved(
                 mention_id=str(approved.mention_id),
                 source_id=approved.source_id,
                 platform=approved.platform,
-                status="posting",
+                status=ReplyStatus.posting,
                 text_sha=text_sha,
                 created_at=utcnow(),
                 external_id=approved.external_id,
@@ -116,7 +124,8 @@ async def handle_reply_approved(
         return
 
     connector = connectors.get(approved.source_id)
-    if connector is None or not connector.can_reply:
+    replier = replying(connector) if connector is not None else None
+    if connector is None or replier is None:
         reason = (
             f"source {approved.source_id!r} is not configured"
             if connector is None
@@ -154,27 +163,27 @@ async def handle_reply_approved(
         outcome = _settled(check, approved.platform, earlier.external_reply_id)
         if outcome.status in UNSETTLED_STATUSES:
             outcome = Outcome(
-                "unconfirmed" if earlier.status == "unconfirmed" else earlier.status,
+                ReplyStatus(earlier.status),
                 f"already posted (reply {earlier.reply_id}); {approved.platform} does not show "
                 "it yet (moderation?): not posted again",
                 earlier.external_reply_id,
             )
     elif (
-        previous_status == "posting"
+        previous_status == ReplyStatus.posting
         and (check := await _check(connector, request)).state != "missing"
     ):
         # A crash or a lost answer after posting: the platform has it, do not repost.
         outcome = _settled(check, approved.platform, None)
     else:
         posted = await _post(
-            sessions, publisher, approved, envelope, record, metrics, connector, request
+            sessions, publisher, approved, envelope, record, metrics, connector, replier, request
         )
         if posted is None:
             return  # refused: already announced
         outcome = posted
-    if outcome.status == "failed":
+    if outcome.status == ReplyStatus.failed:
         metrics.reply_failures.labels(platform=approved.platform, reason="rejected").inc()
-    elif outcome.status == "unconfirmed":
+    elif outcome.status == ReplyStatus.unconfirmed:
         metrics.reply_failures.labels(platform=approved.platform, reason="unconfirmed").inc()
     await _finish(
         sessions,
@@ -194,18 +203,19 @@ async def _post(
     sessions: async_sessionmaker[AsyncSession],
     publisher: Publisher,
     approved: ReplyApproved,
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyApproved],
     record: PostedReply,
     metrics: IngestMetrics,
     connector: Connector,
+    replier: Replying,
     request: ReplyRequest,
 ) -> Outcome | None:
     """Post, then read back. None when the platform refused (already announced)."""
     started = time.perf_counter()
     try:
-        result = await connector.post_reply(request)
+        result = await replier.post_reply(request)
     except ConnectorError as exc:
-        if isinstance(exc, OutcomeUnknown) and getattr(connector, "hides_unmoderated", False):
+        if isinstance(exc, OutcomeUnknown) and hides_unmoderated(connector):
             # Not shown would not mean not posted here, and a second post cannot be undone:
             # never resend; the re-confirmer waits for it to show.
             check = await _check(connector, request)
@@ -213,7 +223,7 @@ async def _post(
                 return _settled(check, approved.platform, None)
             metrics.reply_failures.labels(platform=approved.platform, reason="unconfirmed").inc()
             return Outcome(
-                "unknown",
+                ReplyStatus.unknown,
                 f"{approved.platform} may or may not have taken the answer (its reply was "
                 "lost) and shows answers only after moderation: not posted again; waiting "
                 "for it to show",
@@ -237,34 +247,40 @@ def _settled(
 ) -> Outcome:
     """Our record's status for what the platform shows of an answer we posted."""
     if check.state == "published":
-        return Outcome("published", None, external_id)
+        return Outcome(ReplyStatus.published, None, external_id)
     if check.state == "rejected":
-        return Outcome("failed", f"{platform}: {check.detail or 'moderation rejected it'}")
+        return Outcome(
+            ReplyStatus.failed, f"{platform}: {check.detail or 'moderation rejected it'}"
+        )
     if check.state == "pending":
-        return Outcome("pending", check.detail or f"awaiting {platform}'s moderation", external_id)
+        return Outcome(
+            ReplyStatus.pending, check.detail or f"awaiting {platform}'s moderation", external_id
+        )
     if just_posted and external_id:
         # The platform took it (gave an id) and does not list it yet: its moderation.
         return Outcome(
-            "pending",
+            ReplyStatus.pending,
             f"posted (id {external_id}); {platform} does not show it yet: awaiting moderation",
             external_id,
         )
-    return Outcome("unconfirmed", "posted, but the platform does not show the answer", external_id)
+    return Outcome(
+        ReplyStatus.unconfirmed, "posted, but the platform does not show the answer", external_id
+    )
 
 
 async def _fail(
     sessions: async_sessionmaker[AsyncSession],
     publisher: Publisher,
     approved: ReplyApproved,
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyApproved],
     record: PostedReply,
     metrics: IngestMetrics,
     reason: str,
     *,
     label: str,
 ) -> None:
-    await _finish(sessions, str(approved.reply_id), status="failed", error=reason)
-    record.status, record.error = "failed", reason
+    await _finish(sessions, str(approved.reply_id), status=ReplyStatus.failed, error=reason)
+    record.status, record.error = ReplyStatus.failed, reason
     metrics.replies.labels(platform=approved.platform, outcome="failed").inc()
     metrics.reply_failures.labels(platform=approved.platform, reason=label).inc()
     await _announce(publisher, approved, envelope, record)
@@ -341,12 +357,15 @@ async def _finish(
         record.status = status
         record.error = error
         record.external_reply_id = external_reply_id
-        if status in ("published", "pending"):
+        if status in (ReplyStatus.published, ReplyStatus.pending):
             record.published_at = utcnow()
 
 
 async def _announce(
-    publisher: Publisher, approved: ReplyApproved, envelope: Envelope[Any], record: PostedReply
+    publisher: Publisher,
+    approved: ReplyApproved,
+    envelope: Envelope[ReplyApproved],
+    record: PostedReply,
 ) -> None:
     await announce(
         publisher,
@@ -363,7 +382,7 @@ async def announce(
     failed (`retryable` only for `unconfirmed`: shown nowhere, no id, may be approved
     again)."""
     reply_id, mention_id = record.reply_id, record.mention_id
-    if record.status == "published":
+    if record.status == ReplyStatus.published:
         payload: Any = ReplyPublished(
             reply_id=reply_id,  # type: ignore[arg-type]
             mention_id=mention_id,  # type: ignore[arg-type]
@@ -372,12 +391,14 @@ async def announce(
             published_at=record.published_at or utcnow(),
         )
         topic = REPLIES_PUBLISHED
-    elif record.status in ("pending", "unknown"):
+    elif record.status in (ReplyStatus.pending, ReplyStatus.unknown):
         payload = ReplyPending(
             reply_id=reply_id,  # type: ignore[arg-type]
             mention_id=mention_id,  # type: ignore[arg-type]
             platform=record.platform,
-            state="pending_moderation" if record.status == "pending" else "outcome_unknown",
+            state="pending_moderation"
+            if record.status == ReplyStatus.pending
+            else "outcome_unknown",
             external_reply_id=record.external_reply_id,
             detail=record.error or "",
             posted_at=record.published_at or record.created_at,
@@ -389,7 +410,7 @@ async def announce(
             mention_id=mention_id,  # type: ignore[arg-type]
             platform=record.platform,
             error=record.error or record.status,
-            retryable=record.status == "unconfirmed",
+            retryable=record.status == ReplyStatus.unconfirmed,
         )
         topic = REPLIES_FAILED
     await publisher.publish(topic, payload, trace_id=trace_id, event_id=event_id)

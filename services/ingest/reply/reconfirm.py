@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.ingest.metrics import IngestMetrics
 from services.ingest.reply.handlers import UNSETTLED_STATUSES, announce
-from services.ingest.reply.models import PostedReply
+from services.ingest.reply.models import PostedReply, ReplyStatus
 from shared.bus import Publisher
 from shared.connector import Connector, ConnectorError, ReplyRequest, check_reply
 from shared.db import session_scope
@@ -81,14 +81,17 @@ async def reconfirm_once(
                 report.errors.append(f"{row.reply_id}: {exc}")
                 log.warning("re-confirmation failed", reply_id=row.reply_id, error=str(exc))
         if state == "published":
-            status, error = "published", None
+            status, error = ReplyStatus.published, None
             report.published += 1
         elif state == "rejected":
-            status, error = "failed", f"{row.platform}: {detail or 'moderation rejected it'}"
+            status, error = (
+                ReplyStatus.failed,
+                f"{row.platform}: {detail or 'moderation rejected it'}",
+            )
             report.rejected += 1
         elif expired:
             hours = round(max_age_s / 3600)
-            status = "failed"
+            status = ReplyStatus.failed
             error = (
                 f"{row.platform} did not show the answer within {hours} h (rejected by its "
                 "moderation, or never taken): approve it again to post it"
@@ -101,9 +104,9 @@ async def reconfirm_once(
         settled = await _settle(sessions, row.reply_id, status, error, now)
         if settled is None:
             continue
-        outcome = "published" if status == "published" else "failed"
+        outcome = "published" if status == ReplyStatus.published else "failed"
         metrics.replies.labels(platform=row.platform, outcome=outcome).inc()
-        if status == "failed":
+        if status == ReplyStatus.failed:
             metrics.reply_failures.labels(platform=row.platform, reason="rejected").inc()
         await announce(publisher, settled, event_id=derived_event_id("reply.settled", row.reply_id))
     return report
@@ -119,7 +122,7 @@ async def _touch(sessions: async_sessionmaker[AsyncSession], reply_id: str, now:
 async def _settle(
     sessions: async_sessionmaker[AsyncSession],
     reply_id: str,
-    status: str,
+    status: ReplyStatus,
     error: str | None,
     now: datetime,
 ) -> PostedReply | None:
@@ -129,7 +132,7 @@ async def _settle(
         if record is None or record.status not in UNSETTLED_STATUSES:
             return None
         record.status, record.error, record.checked_at = status, error, now
-        if status == "published":
+        if status == ReplyStatus.published:
             record.published_at = now
         return record
 

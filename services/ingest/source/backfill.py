@@ -5,19 +5,14 @@ mention id and revision), but the live poller's cursor (`SourceState`) is never 
 written: the backfill walks its own, in-memory cursor. Running it twice, or while the
 live poller runs, publishes nothing twice (the dedup record is shared).
 
-How the range is bounded depends on what the platform can do:
-
-- Wildberries pages `dateFrom`-ascending: the walk starts at the range start (a cursor
-  with `from` per stream) and each stream stops as soon as its next request would begin
-  past the range end; the items of the last page beyond the end are dropped. With
-  `include_answered` it also walks the answered items (`isAnswered=true`), which reach
-  `mentions.raw` marked `answered` (history for the record, nothing to reply to).
-  Reviews are also read from WB's archive (answered ones, and unanswered ones after 30
-  days, live only there), oldest first by offset, until past the range end.
-- Ozon is walked with `status=ALL` (the live source reads only UNPROCESSED reviews; a
-  history import must not skip processed ones, which come in `answered`).
-- Connectors that cannot start at a date are read from the beginning, page by page, and
-  only mentions whose `published_at` lies inside the range are kept.
+How the range is walked is the connector's `history` capability (`HistoryWalking`):
+where to start (at the range start where the platform pages by date, e.g. Wildberries'
+`dateFrom`; the whole list where it cannot, e.g. Ozon's `status=ALL`) and when to stop.
+A connector without it is read from its first page, and only mentions whose
+`published_at` lies inside the range are kept, as they are for every connector.
+Answered history (`include_answered`) needs the capability. Wildberries also walks its
+review archive (answered reviews, and unanswered ones after 30 days, live only there),
+oldest first by offset, until past the range end.
 
 Either way at most `max_pages` pages are fetched; hitting that bound is reported, and a
 rerun is harmless.
@@ -30,16 +25,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.ingest.connectors.base import decode_cursor, encode_cursor
-from services.ingest.connectors.ozon import OzonConnector
-from services.ingest.connectors.wildberries import WildberriesConnector
 from services.ingest.mention.service import Outcome, accept_mentions
 from shared.bus import Publisher
-from shared.connector import Connector, FetchResult
+from shared.connector import (
+    Connector,
+    FetchResult,
+    HistoryStart,
+    HistoryWalking,
+    history_walking,
+)
 from shared.events import Mention
 from shared.rate import TokenBucket
 
@@ -95,79 +92,42 @@ class BackfillProgress:
         )
 
 
-class _Walk:
+@dataclass(frozen=True)
+class Walk:
     """How to walk one connector over a range: first cursor, and when to stop."""
 
-    #: True when the platform's paging starts at the range (else: read all, filter).
-    bounded = False
+    connector: Connector
+    span: DateRange
+    include_answered: bool
+    start: HistoryStart
+    history: HistoryWalking | None
 
-    def __init__(self, connector: Connector, span: DateRange, include_answered: bool) -> None:
-        self.connector = connector
-        self.span = span
-        self.include_answered = include_answered
+    @property
+    def bounded(self) -> bool:
+        """True when the platform's paging starts at the range (else: read all, filter)."""
+        return self.start.by_date
 
     def first_cursor(self) -> str | None:
-        return None
+        return self.start.cursor
 
     def after_page(self, page: FetchResult) -> tuple[str | None, bool]:
         """The cursor for the next page and whether there is one."""
-        return page.next_cursor, page.has_more
-
-
-class _WildberriesWalk(_Walk):
-    """Starts every stream at the range start (WB `dateFrom`) and leaves a stream once
-    its next request would begin past the range end (pages come `dateAsc`)."""
-
-    bounded = True
-    connector: WildberriesConnector
-
-    def first_cursor(self) -> str | None:
-        start = int(self.span.start.timestamp())
-        streams = self.connector.history_streams(self.include_answered)
-        state: dict[str, Any] = {s: {"from": start, "skip": 0, "wm": start} for s in streams}
-        if streams:
-            state["stream"] = streams[0]
-        state["streams"] = list(streams)  # history walks more than the live streams
-        return encode_cursor(state)
-
-    def after_page(self, page: FetchResult) -> tuple[str | None, bool]:
-        if not page.has_more:
-            return page.next_cursor, False
-        state = decode_cursor(self.connector.platform, page.next_cursor)
-        streams = self.connector.history_streams(self.include_answered)
-        stream = state.get("stream")
-        if stream not in streams:
+        if self.history is None:
             return page.next_cursor, page.has_more
-        end = int(self.span.end.timestamp())
-        index = streams.index(stream)
-        while int((state.get(stream) or {}).get("from", 0)) >= end:  # past the range
-            index += 1
-            if index >= len(streams):
-                return None, False
-            stream = streams[index]
-        state["stream"] = stream
-        return encode_cursor(state), True
-
-
-class _OzonWalk(_Walk):
-    """The whole review list (`status=ALL`, newest last), once, without resweeping."""
-
-    def first_cursor(self) -> str | None:
-        return encode_cursor({"status": "ALL", "resweep": False})
-
-
-def walk_for(connector: Connector, span: DateRange, include_answered: bool = False) -> _Walk:
-    """How to walk `connector` over `span`; answered history only where the platform
-    lists it apart (Wildberries `isAnswered`)."""
-    if isinstance(connector, WildberriesConnector):
-        return _WildberriesWalk(connector, span, include_answered)
-    if isinstance(connector, OzonConnector):
-        return _OzonWalk(connector, span, include_answered)
-    if include_answered:
-        raise ValueError(
-            f"answered history can be imported from wildberries only, not {connector.platform}"
+        return self.history.history_next(
+            page, self.span.end, include_answered=self.include_answered
         )
-    return _Walk(connector, span, include_answered)
+
+
+def walk_for(connector: Connector, span: DateRange, include_answered: bool = False) -> Walk:
+    """How to walk `connector` over `span`: its own history walk where it has one."""
+    history = history_walking(connector)
+    if history is None:
+        if include_answered:
+            raise ValueError(f"answered history cannot be imported from {connector.platform}")
+        return Walk(connector, span, include_answered, HistoryStart(None, by_date=False), None)
+    start = history.history_start(span.start, include_answered=include_answered)
+    return Walk(connector, span, include_answered, start, history)
 
 
 async def backfill(

@@ -21,7 +21,13 @@ from services.ingest.mention.service import Outcome, accept_mentions
 from services.ingest.metrics import IngestMetrics
 from services.ingest.source.models import SourceState
 from shared.bus import Publisher
-from shared.connector import Connector, ConnectorError, SourceConfig
+from shared.connector import (
+    Connector,
+    ConnectorError,
+    SourceConfig,
+    call_stats_reporting,
+    credential_expiring,
+)
 from shared.db import session_scope
 from shared.events import SourceHealthChanged, utcnow
 from shared.logging import get_logger, log_context
@@ -180,30 +186,29 @@ class SourcePoller:
     def _check_credential(self) -> None:
         """Token expiry read from the token: a metric, the source's warning, a log line
         when the warning appears or changes day."""
-        expires_at = getattr(self.connector, "credential_expires_at", None)
-        warn = getattr(self.connector, "credential_warning", None)
-        if expires_at is None or warn is None:
+        expiring = credential_expiring(self.connector)
+        if expiring is None:
             return
         try:
-            expires = expires_at()
+            expires = expiring.credential_expires_at()
         except ConnectorError:
             return
         if expires is None:
             return
         self._metrics.credential_expiry.labels(**self._labels).set(expires.timestamp())
-        warning = warn(utcnow())
+        warning = expiring.credential_warning(utcnow())
         if warning and (self.warning or "")[:60] != warning[:60]:
             log.warning("source credential expires soon", warning=warning)
         self.warning = warning
 
     def _export_call_stats(self) -> None:
-        """Throttled answers and limiter waits since the last poll, from the connector's
-        HTTP caller when it has one (every HTTP connector does; push/demo do not)."""
-        stats = getattr(getattr(self.connector, "http", None), "stats", None)
-        if stats is None:
+        """Throttled answers and limiter waits since the last poll, where the connector
+        reports them (every HTTP connector does; the demo source does not)."""
+        reporting = call_stats_reporting(self.connector)
+        if reporting is None:
             return
-        throttled = int(getattr(stats, "throttled", 0))
-        waited = float(getattr(stats, "limiter_wait_s", 0.0))
+        stats = reporting.call_stats()
+        throttled, waited = stats.throttled, stats.limiter_wait_s
         if throttled > self._seen_throttled:
             self._metrics.throttled.labels(**self._labels).inc(throttled - self._seen_throttled)
         if waited > self._seen_limiter_wait:

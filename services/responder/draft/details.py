@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from shared.aspects import AspectName
 from shared.events import Aspect, Sentiment
 
 _F = re.IGNORECASE | re.UNICODE
@@ -438,7 +439,7 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
 
 #: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
 #: most severe first, like `shared.aspects.ASPECTS`.
-_ASPECT_WORDS: tuple[tuple[str, str], ...] = (
+_ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     (
         "counterfeit",
         r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"

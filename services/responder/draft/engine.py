@@ -32,23 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from shared.aspects import ASPECTS
-from shared.events import Classification, Mention, MentionKind, Sentiment
-
-from ..fact.contract import FactAnswers, FactSet
-from ..lint import (
-    LintContext,
-    LintIssue,
-    PlatformPolicy,
-    PlatformTruth,
-    canonical_platform,
-    lint_reply,
-    policy_for,
-    truth_for,
-)
-from ..script.loader import ScriptLibrary, load_scripts
-from ..script.model import REQUIRED_MOVES, LanguageFile, MoveSpec, ScriptSpec, phrasing_slots
-from .details import (
+from services.responder.draft.details import (
     FUNCTION_WORDS,
     SHORT_REVIEW_WORDS,
     Detail,
@@ -60,17 +44,38 @@ from .details import (
     repeated_stems,
     safe_echo,
 )
-from .family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
-from .recent import default_index
-from .similarity import DEFAULT_SHINGLE, normalise
-from .slots import _DANGLING, brand_for, customer_name, product_for
-from .variety import (
+from services.responder.draft.family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
+from services.responder.draft.recent import default_index
+from services.responder.draft.similarity import DEFAULT_SHINGLE, normalise
+from services.responder.draft.slots import _DANGLING, brand_for, customer_name, product_for
+from services.responder.draft.variety import (
     NEAR_WINDOW,
     body,
     repeat_penalty,
     repeated_sentences,
     sentences,
 )
+from services.responder.fact.contract import FactAnswers, FactSet
+from services.responder.lint import (
+    LintContext,
+    LintIssue,
+    PlatformPolicy,
+    PlatformTruth,
+    canonical_platform,
+    lint_reply,
+    policy_for,
+    truth_for,
+)
+from services.responder.script.loader import ScriptLibrary, load_scripts
+from services.responder.script.model import (
+    REQUIRED_MOVES,
+    LanguageFile,
+    MoveSpec,
+    ScriptSpec,
+    phrasing_slots,
+)
+from shared.aspects import ASPECTS
+from shared.events import Classification, Mention, MentionKind, Sentiment
 
 ANSWER_PLACEHOLDER = "{answer}"
 #: Steps that state a seller fact of the same topic.
@@ -86,7 +91,7 @@ FACT_STEPS: dict[str, str] = {
 _REMARK_STEPS = frozenset(FACT_STEPS)
 _MAX_STEPS = 2
 #: After this many attempts an older repeat is accepted: phrasings are already drawn
-#: freshest first, so further attempts rarely find better and cost time (issue 16).
+#: freshest first, so further attempts rarely find better and cost time.
 _SETTLE_AFTER = 3
 _RHETORICAL = re.compile(
     r"кто\s+(?:собирал|упаковывал|проверял|отправлял)|куда\s+смотр|как\s+так|зачем|за\s+что|где\s+совесть|серь[её]зно|это\s+нормально|и\s+это\s+\w+\?|"
@@ -116,7 +121,7 @@ class DraftError(RuntimeError):
 
 @dataclass(frozen=True)
 class DraftSettings:
-    """Seller-level settings the drafts need; the lead maps them from service config."""
+    """Seller-level settings the drafts need; the service maps them from its settings."""
 
     brand: str = ""
     #: The brand as English replies sign it (a Cyrillic brand is left out of English).
@@ -1099,7 +1104,7 @@ def draft_reply(
         text = _assemble(parts)
         # Score: (blocking lint errors, repeats, similarity), lowest wins. Cheapest first:
         # an attempt that cannot beat the best so far, even with no lint error, and cannot
-        # end the search is not measured further (the result is the same, issue 16).
+        # end the search is not measured further (the result is the same).
         weight = repeat_penalty(text, countable_ages) + NEAR_WINDOW * _opener_repeats(text, own)
         # Good enough: no lint error, nothing the last replies said, not a near copy
         # (an older repeat alone costs less than another attempt is worth).

@@ -22,8 +22,13 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from .similarity import DEFAULT_SHINGLE, FINGERPRINT_BITS, fingerprint_bytes, similarity
-from .variety import MIN_SENTENCE_CHARS, _sentence_keys
+from services.responder.draft.similarity import (
+    DEFAULT_SHINGLE,
+    FINGERPRINT_BITS,
+    fingerprint_bytes,
+    similarity,
+)
+from services.responder.draft.variety import MIN_SENTENCE_CHARS, _sentence_keys
 
 _WORDS = FINGERPRINT_BITS // 64
 Row = npt.NDArray[np.uint64]

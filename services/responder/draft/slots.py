@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .names import GIVEN_NAMES
+from services.responder.draft.names import GIVEN_NAMES
 
 _QUOTES = re.compile(r"[«»\"“”„‟‘’']")
 #: A comma that is not a decimal comma («1,7 л» stays whole).

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from .similarity import normalise
+from services.responder.draft.similarity import normalise
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 MIN_SENTENCE_CHARS = 24

@@ -21,6 +21,7 @@ from services.responder.fact.models import FactRecord
 from services.responder.fact.router import TOPICS
 from services.responder.fact.schemas import FACT_LANGUAGES, ID_PATTERN
 from services.responder.fact.service import FactFilter, get_fact, list_audit, list_facts
+from services.responder.users import StaffRole
 from shared.db import session_scope
 
 HERE = Path(__file__).parent
@@ -53,7 +54,7 @@ def _page(
         {
             "user": principal.name,
             "role": principal.role,
-            "can_edit": principal.can("owner"),
+            "can_edit": principal.can(StaffRole.manager),
             "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
             "topics": FACT_TOPICS,
             "languages": FACT_LANGUAGES,

@@ -36,6 +36,7 @@ from services.responder.fact.service import (
     list_facts,
     update_fact,
 )
+from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.http import Conflict
 
@@ -69,7 +70,7 @@ async def get_facts(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> FactPage:
     """Live facts: shop-wide first, then brands, then products; by topic."""
-    require_role(user, "agent", "reading seller facts")
+    require_role(user, StaffRole.agent, "reading seller facts")
     f = FactFilter(
         topic=topic,
         sku=sku or None,
@@ -88,7 +89,7 @@ async def get_facts(
 @router.post("", response_model=FactRead, status_code=201)
 async def create_seller_fact(fact_in: FactCreate, ctx: Context, user: Staff) -> FactRead:
     """Add a fact (owner or admin)."""
-    require_role(user, "owner", "adding a seller fact")
+    require_role(user, StaffRole.manager, "adding a seller fact")
     try:
         async with session_scope(ctx.runtime.sessions) as session:
             record = await create_fact(session, fact_in=fact_in, actor=user.name, role=user.role)
@@ -109,7 +110,7 @@ async def get_audit(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> AuditPage:
     """Who changed which fact and when, with the fact before and after; newest first."""
-    require_role(user, "agent", "reading the seller facts audit")
+    require_role(user, StaffRole.agent, "reading the seller facts audit")
     async with session_scope(ctx.runtime.sessions) as session:
         rows, total = await list_audit(session, fact_id=fact_id, limit=limit, offset=offset)
         items = [FactAuditRead.model_validate(r) for r in rows]
@@ -119,7 +120,7 @@ async def get_audit(
 @router.post("/match", response_model=MatchResult)
 async def match_question(match_in: MatchIn, ctx: Context, user: Staff) -> MatchResult:
     """Which fact would answer this question for this product on this platform."""
-    require_role(user, "agent", "trying seller facts")
+    require_role(user, StaffRole.agent, "trying seller facts")
     facts = answerer(ctx)
     fact_set = resolve(
         await facts.catalog.facts(),
@@ -153,7 +154,7 @@ async def match_question(match_in: MatchIn, ctx: Context, user: Staff) -> MatchR
 @router.get("/{fact_id}", response_model=FactRead)
 async def get_seller_fact(fact_id: FactId, ctx: Context, user: Staff) -> FactRead:
     """One fact."""
-    require_role(user, "agent", "reading seller facts")
+    require_role(user, StaffRole.agent, "reading seller facts")
     async with session_scope(ctx.runtime.sessions) as session:
         return FactRead.model_validate(await get_fact(session, fact_id))
 
@@ -163,7 +164,7 @@ async def update_seller_fact(
     fact_id: FactId, fact_in: FactUpdate, ctx: Context, user: Staff
 ) -> FactRead:
     """Replace a fact's content (owner or admin); ``revision`` guards against lost edits."""
-    require_role(user, "owner", "editing a seller fact")
+    require_role(user, StaffRole.manager, "editing a seller fact")
     async with session_scope(ctx.runtime.sessions) as session:
         record = await update_fact(
             session, fact_id=fact_id, fact_in=fact_in, actor=user.name, role=user.role
@@ -177,7 +178,7 @@ async def update_seller_fact(
 @router.delete("/{fact_id}", response_model=FactRead)
 async def delete_seller_fact(fact_id: FactId, ctx: Context, user: Staff) -> FactRead:
     """Delete a fact (owner or admin); the facts file does not bring it back."""
-    require_role(user, "owner", "deleting a seller fact")
+    require_role(user, StaffRole.manager, "deleting a seller fact")
     async with session_scope(ctx.runtime.sessions) as session:
         record = await get_fact(session, fact_id)
         read = FactRead.model_validate(record)

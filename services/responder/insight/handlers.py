@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,7 +30,7 @@ def _count(metrics: InsightMetrics | None, event_type: str, changed: bool) -> No
 
 
 async def handle_mention_classified(
-    envelope: Envelope[Any],
+    envelope: Envelope[MentionClassified],
     *,
     sessions: async_sessionmaker[AsyncSession],
     deadline_for: DeadlineFor,
@@ -43,7 +42,7 @@ async def handle_mention_classified(
 
 
 async def handle_mentions_classified(
-    envelopes: Sequence[Envelope[Any]],
+    envelopes: Sequence[Envelope[MentionClassified]],
     *,
     sessions: async_sessionmaker[AsyncSession],
     deadline_for: DeadlineFor,
@@ -53,7 +52,7 @@ async def handle_mentions_classified(
     read-modify-write and its upserts cost more than drafting the reply)."""
     events: list[service.Classified] = []
     for envelope in envelopes:
-        event: MentionClassified = envelope.payload
+        event = envelope.payload
         events.append(
             service.Classified(
                 mention=event.mention,
@@ -69,12 +68,12 @@ async def handle_mentions_classified(
 
 
 async def handle_assignment_made(
-    envelope: Envelope[Any],
+    envelope: Envelope[AssignmentMade],
     *,
     sessions: async_sessionmaker[AsyncSession],
     metrics: InsightMetrics | None = None,
 ) -> None:
-    event: AssignmentMade = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         change = await service.record_assignment(
             session,
@@ -87,12 +86,12 @@ async def handle_assignment_made(
 
 
 async def handle_reply_published(
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyPublished],
     *,
     sessions: async_sessionmaker[AsyncSession],
     metrics: InsightMetrics | None = None,
 ) -> None:
-    event: ReplyPublished = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         change = await service.record_answer(
             session, mention_id=str(event.mention_id), published_at=event.published_at
@@ -101,12 +100,12 @@ async def handle_reply_published(
 
 
 async def handle_sla_changed(
-    envelope: Envelope[Any],
+    envelope: Envelope[SlaChanged],
     *,
     sessions: async_sessionmaker[AsyncSession],
     metrics: InsightMetrics | None = None,
 ) -> None:
-    event: SlaChanged = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         change = await service.record_sla(
             session,
@@ -119,13 +118,13 @@ async def handle_sla_changed(
 
 
 async def handle_alert_raised(
-    envelope: Envelope[Any],
+    envelope: Envelope[AlertRaised],
     *,
     sessions: async_sessionmaker[AsyncSession],
     metrics: InsightMetrics | None = None,
 ) -> None:
     """Crises are counted; other alerts (escalations, our own digests) are not insights."""
-    event: AlertRaised = envelope.payload
+    event = envelope.payload
     if event.kind != "crisis":
         return
     async with session_scope(sessions) as session:

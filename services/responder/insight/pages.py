@@ -17,6 +17,7 @@ from services.responder.insight.draft_quality import draft_quality
 from services.responder.insight.router import Filter, PlatformName, Sku
 from services.responder.insight.schemas import InsightFilter, SlaStats
 from services.responder.queue_item.learning import list_suggestions
+from services.responder.users import StaffRole
 from shared.db import session_scope
 
 HERE = Path(__file__).parent
@@ -262,7 +263,7 @@ async def phrasings_page(request: Request, ctx: Context) -> Response:
         "insights_phrasings.html",
         {
             "user": principal.name,
-            "can_review": principal.can("owner"),
+            "can_review": principal.can(StaffRole.manager),
             "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
             "filters": {},
             "pending": pending,

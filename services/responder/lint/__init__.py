@@ -1,13 +1,18 @@
 """Per-platform reply lint: run while editing and again before approval."""
 
-from .content import COMPLAINT_FAMILIES, FORBIDDEN_CODES, LintContext, content_findings
-from .platforms import (
+from services.responder.lint.content import (
+    COMPLAINT_FAMILIES,
+    FORBIDDEN_CODES,
+    LintContext,
+    content_findings,
+)
+from services.responder.lint.platforms import (
     DEFAULT_TRUTHS,
     PlatformTruth,
     load_platform_truths,
     truth_for,
 )
-from .policy import (
+from services.responder.lint.policy import (
     DEFAULT_POLICIES,
     PlatformPolicy,
     PolicyConfigError,
@@ -15,7 +20,7 @@ from .policy import (
     load_platform_policies,
     policy_for,
 )
-from .rules import LintIssue, has_errors, lint_reply
+from services.responder.lint.rules import LintIssue, has_errors, lint_reply
 
 __all__ = [
     "COMPLAINT_FAMILIES",

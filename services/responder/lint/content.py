@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from .platforms import PlatformTruth
+from services.responder.lint.platforms import PlatformTruth
 
 #: Families that answer a complaint (sarcasm is routed to negative).
 COMPLAINT_FAMILIES: frozenset[str] = frozenset({"negative", "neutral", "positive_remark"})

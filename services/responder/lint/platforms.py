@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .policy import canonical_platform, merge_platform_overrides
+from services.responder.lint.policy import canonical_platform, merge_platform_overrides
 
 
 class PlatformTruth(BaseModel):

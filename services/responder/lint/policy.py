@@ -19,9 +19,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-#: Used when a platform does not document a cap (Ozon reviews): Ozon documents 2..3000 for
-#: question answers, so 3000 is the conservative guess for review comments too.
-DEFAULT_MAX_LENGTH = 3000
+from shared.reply_limits import DEFAULT_MAX_LENGTH, REPLY_LIMITS
 
 
 class PlatformPolicy(BaseModel):
@@ -32,8 +30,9 @@ class PlatformPolicy(BaseModel):
     platform: str
     #: None: no known cap.
     max_length: int | None = Field(default=DEFAULT_MAX_LENGTH, ge=1)
-    #: Question answers may have their own cap (Ozon 3000, Yandex 5000).
+    #: Question answers may have their own bounds (Yandex 5000).
     question_max_length: int | None = Field(default=None, ge=1)
+    question_min_length: int | None = Field(default=None, ge=0)
     #: Google Business counts UTF-8 bytes (≈2048 Cyrillic characters in 4096 bytes).
     length_unit: Literal["chars", "bytes"] = "chars"
     min_length: int = Field(default=1, ge=0)
@@ -59,6 +58,23 @@ class PlatformPolicy(BaseModel):
             return self.question_max_length
         return self.max_length
 
+    def min_for(self, kind: str) -> int:
+        if kind == "question" and self.question_min_length is not None:
+            return self.question_min_length
+        return self.min_length
+
+
+def _lengths(platform: str) -> dict[str, Any]:
+    """The platform's reply length limits (`shared.reply_limits`, the connectors' too)."""
+    limit = REPLY_LIMITS[platform]
+    return {
+        "max_length": limit.max_length,
+        "min_length": limit.min_length,
+        "question_max_length": limit.question_max_length,
+        "question_min_length": limit.question_min_length,
+        "length_unit": limit.length_unit,
+    }
+
 
 _MARKETPLACE_RULES = "no contacts or links in answers (marketplace moderation)"
 
@@ -67,17 +83,14 @@ DEFAULT_POLICIES: dict[str, PlatformPolicy] = {
     for p in (
         PlatformPolicy(
             platform="wildberries",
-            max_length=5000,
-            min_length=2,
+            **_lengths("wildberries"),
             forbid_links=True,
             forbid_contacts=True,
             notes="2..5000 chars [C]; edit once within 60 days [C]; " + _MARKETPLACE_RULES + " [?]",
         ),
         PlatformPolicy(
             platform="ozon",
-            max_length=DEFAULT_MAX_LENGTH,
-            question_max_length=3000,
-            min_length=2,
+            **_lengths("ozon"),
             forbid_links=True,
             forbid_contacts=True,
             editable=False,
@@ -87,9 +100,7 @@ DEFAULT_POLICIES: dict[str, PlatformPolicy] = {
         ),
         PlatformPolicy(
             platform="yandex_market",
-            max_length=4096,
-            question_max_length=5000,
-            min_length=1,
+            **_lengths("yandex_market"),
             forbid_links=True,
             forbid_contacts=True,
             allowed_link_domains=("market.yandex.ru", "market.yandex.com"),
@@ -99,18 +110,17 @@ DEFAULT_POLICIES: dict[str, PlatformPolicy] = {
         ),
         PlatformPolicy(
             platform="google_business",
-            max_length=4096,
-            length_unit="bytes",
+            **_lengths("google_business"),
             notes="4096 UTF-8 bytes [C]",
         ),
         PlatformPolicy(
             platform="google_play",
-            max_length=350,
+            **_lengths("google_play"),
             strips_html=True,
             notes="~350 chars, HTML stripped [C]",
         ),
-        PlatformPolicy(platform="app_store", max_length=5970, notes="cap undocumented [?]"),
-        PlatformPolicy(platform="trustpilot", max_length=None, notes="cap not found [?]"),
+        PlatformPolicy(platform="app_store", **_lengths("app_store"), notes="cap undocumented [?]"),
+        PlatformPolicy(platform="trustpilot", **_lengths("trustpilot"), notes="cap not found [?]"),
     )
 }
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .content import LintContext, content_findings
-from .policy import PlatformPolicy
+from services.responder.lint.content import LintContext, content_findings
+from services.responder.lint.policy import PlatformPolicy
 
 Severity = Literal["error", "warning"]
 
@@ -81,12 +81,13 @@ def lint_reply(
 
     length = _length(stripped, policy.length_unit)
     unit = "bytes" if policy.length_unit == "bytes" else "characters"
-    if length < policy.min_length:
+    least = policy.min_for(kind)
+    if length < least:
         issues.append(
             LintIssue(
                 "too_short",
                 "error",
-                f"{policy.platform} needs at least {policy.min_length} {unit} (has {length}).",
+                f"{policy.platform} needs at least {least} {unit} (has {length}).",
                 (0, len(text)),
             )
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,7 +34,7 @@ DeadlineFor = Callable[[Mention], datetime]
 
 
 async def handle_mentions_classified(
-    envelopes: Sequence[Envelope[Any]],
+    envelopes: Sequence[Envelope[MentionClassified]],
     *,
     sessions: async_sessionmaker[AsyncSession],
     drafter: Drafter,
@@ -50,7 +49,7 @@ async def handle_mentions_classified(
     results = []
     events: list[MentionClassified] = []
     for envelope in envelopes:
-        event: MentionClassified = envelope.payload
+        event = envelope.payload
         if event.mention.answered:
             metrics.items.labels(
                 platform=event.mention.platform,
@@ -83,9 +82,9 @@ async def handle_mentions_classified(
 
 
 async def handle_assignment_made(
-    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+    envelope: Envelope[AssignmentMade], *, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    event: AssignmentMade = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         await record_assignment(
             session,
@@ -97,7 +96,7 @@ async def handle_assignment_made(
 
 
 async def handle_reply_published(
-    envelope: Envelope[Any],
+    envelope: Envelope[ReplyPublished],
     *,
     sessions: async_sessionmaker[AsyncSession],
     metrics: ResponderMetrics,
@@ -105,7 +104,7 @@ async def handle_reply_published(
 ) -> None:
     """The reply is out: the item is answered; `on_answered` (the SLA tracker's `met`)
     runs after the commit, on every delivery (it publishes once)."""
-    event: ReplyPublished = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
@@ -127,9 +126,9 @@ async def handle_reply_published(
 
 
 async def handle_reply_failed(
-    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+    envelope: Envelope[ReplyFailed], *, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    event: ReplyFailed = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
@@ -145,11 +144,11 @@ async def handle_reply_failed(
 
 
 async def handle_reply_pending(
-    envelope: Envelope[Any], *, sessions: async_sessionmaker[AsyncSession]
+    envelope: Envelope[ReplyPending], *, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     """Posted but not shown yet: neither published nor failed (not re-approvable); a
     later `reply.published` or `reply.failed` settles it."""
-    event: ReplyPending = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
@@ -168,14 +167,14 @@ CLOSED_BY_DELETION = ("open", "failed")
 
 
 async def handle_mention_deleted(
-    envelope: Envelope[Any],
+    envelope: Envelope[MentionDeleted],
     *,
     sessions: async_sessionmaker[AsyncSession],
     metrics: ResponderMetrics,
 ) -> None:
     """The platform no longer has the review: its waiting item closes as `deleted`, with
     the reason shown on the item, and is counted."""
-    event: MentionDeleted = envelope.payload
+    event = envelope.payload
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is None or item.state not in CLOSED_BY_DELETION:

@@ -20,6 +20,7 @@ from services.responder.queue_item.learning import (
 )
 from services.responder.queue_item.schemas import SuggestionIn, SuggestionRead, SuggestionReview
 from services.responder.queue_item.service import get_item, record_action
+from services.responder.users import StaffRole
 from shared.db import session_scope
 
 router = APIRouter(prefix="/api", tags=["phrasings"])
@@ -30,7 +31,7 @@ async def suggest(
     mention_id: str, suggestion_in: SuggestionIn, ctx: Context, user: Staff
 ) -> SuggestionRead:
     """Offer a sentence of this reply as a new phrasing of `move` (an owner reviews it)."""
-    require_role(user, "agent", "suggesting a phrasing")
+    require_role(user, StaffRole.agent, "suggesting a phrasing")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         suggestion = suggest_phrasing(
@@ -60,7 +61,7 @@ async def suggestions(
     state: Annotated[str | None, Query(pattern=r"^(pending|approved|rejected)$")] = "pending",
 ) -> list[SuggestionRead]:
     """Suggestions, newest first (pending by default)."""
-    require_role(user, "owner", "reviewing phrasing suggestions")
+    require_role(user, StaffRole.manager, "reviewing phrasing suggestions")
     async with session_scope(ctx.runtime.sessions) as session:
         rows = await list_suggestions(session, state=state)
         return [SuggestionRead.model_validate(r) for r in rows]
@@ -71,7 +72,7 @@ async def review(
     suggestion_id: int, review_in: SuggestionReview, ctx: Context, user: Staff
 ) -> SuggestionRead:
     """Approve or reject a pending suggestion (an owner's call; once)."""
-    require_role(user, "owner", "reviewing phrasing suggestions")
+    require_role(user, StaffRole.manager, "reviewing phrasing suggestions")
     async with session_scope(ctx.runtime.sessions) as session:
         suggestion = await review_suggestion(
             session,
@@ -91,7 +92,7 @@ async def export(
     language: Annotated[str, Query(min_length=2, max_length=8, pattern=r"^[a-z]{2,8}$")],
 ) -> PlainTextResponse:
     """Approved phrasings of one language in the scripts' YAML format, by move."""
-    require_role(user, "owner", "exporting phrasings")
+    require_role(user, StaffRole.manager, "exporting phrasings")
     async with session_scope(ctx.runtime.sessions) as session:
         by_move = await approved_phrasings(session, language)
     return PlainTextResponse(

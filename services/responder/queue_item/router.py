@@ -72,6 +72,7 @@ from services.responder.queue_item.service import (
     run_drafter,
     sla_state,
 )
+from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.events import Classification, MentionKind, ReplyApproved, Sentiment, utcnow
 from shared.http import DomainError
@@ -322,7 +323,7 @@ async def update_draft(
     mention_id: str, draft_in: DraftUpdate, ctx: Context, user: Staff
 ) -> DraftRead:
     """Save an edited draft; answers with its lint."""
-    require_role(user, "agent", "editing a draft")
+    require_role(user, StaffRole.agent, "editing a draft")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_waiting(item)
@@ -348,7 +349,7 @@ def draft_read(item: QueueItem) -> DraftRead:
 async def regenerate_draft(mention_id: str, ctx: Context, user: Staff) -> DraftRead:
     """A different draft from other phrasings, of the same family as the one it replaces
     (the family the first draft was based on is kept with the item)."""
-    require_role(user, "agent", "regenerating a draft")
+    require_role(user, StaffRole.agent, "regenerating a draft")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_waiting(item)
@@ -407,7 +408,7 @@ async def approve_item(
     Refused (422) while the lint finds an error, a question's `{answer}` placeholder
     included; refused (409) until every answer proposed from a seller fact is listed in
     `confirmed_facts`. The approved text is compared with the engine's draft (learning)."""
-    require_role(user, "agent", "approving a reply")
+    require_role(user, StaffRole.agent, "approving a reply")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_waiting(item)
@@ -481,7 +482,7 @@ async def dismiss_item(
     mention_id: str, dismiss_in: DismissIn, ctx: Context, user: Staff
 ) -> ActionResult:
     """Leave the review unanswered, saying why (a negative needs a reason: 422 otherwise)."""
-    require_role(user, "agent", "dismissing an item")
+    require_role(user, StaffRole.agent, "dismissing an item")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         mark_dismissed(item, reason=dismiss_in.reason, user=user.name)
@@ -493,7 +494,7 @@ async def assign_item(
     mention_id: str, assign_in: AssignIn, ctx: Context, user: Staff
 ) -> ActionResult:
     """Give the item to a member of the team (owner or admin)."""
-    require_role(user, "owner", "assigning an item")
+    require_role(user, StaffRole.manager, "assigning an item")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         mark_assigned(
@@ -558,7 +559,7 @@ async def update_follow_up(
     mention_id: str, draft_in: DraftUpdate, ctx: Context, user: Staff
 ) -> FollowUpRead:
     """Save the edited public follow-up of a resolved case; answers with its lint."""
-    require_role(user, "agent", "editing the follow-up")
+    require_role(user, StaffRole.agent, "editing the follow-up")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_follow_up_open(item)
@@ -571,7 +572,7 @@ async def update_follow_up(
 @router.post("/queue/{mention_id}/follow-up/regenerate", response_model=FollowUpRead)
 async def regenerate_follow_up(mention_id: str, ctx: Context, user: Staff) -> FollowUpRead:
     """A different follow-up from the resolution scripts' other phrasings."""
-    require_role(user, "agent", "regenerating the follow-up")
+    require_role(user, StaffRole.agent, "regenerating the follow-up")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_follow_up_open(item)
@@ -597,7 +598,7 @@ async def approve_follow_up(
 ) -> ApproveResult:
     """Approve the public follow-up (the case's last step): ingest posts it, as an edit of
     the first answer where the platform keeps one answer per review, else as a new one."""
-    require_role(user, "agent", "approving the follow-up")
+    require_role(user, StaffRole.agent, "approving the follow-up")
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         ensure_follow_up_open(item)

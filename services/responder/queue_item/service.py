@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.queue_item.models import ItemAssignment, QueueAction, QueueItem
+from services.responder.users import StaffRole
 from shared.db import UTCDateTime
 from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment, utcnow
 from shared.http import Conflict, DomainError, NotFound
@@ -546,8 +547,12 @@ def mark_assigned(item: QueueItem, *, assignee_id: str, assignee_name: str) -> N
 
 #: A negative review's case, in order; each step may be recorded once.
 CASE_STEPS = ("contacted_privately", "resolved", "public_follow_up")
-#: Closing the case is the owner's call.
-CASE_STEP_ROLE = {"contacted_privately": "agent", "resolved": "owner", "public_follow_up": "agent"}
+#: Closing the case is a manager's call.
+CASE_STEP_ROLE = {
+    "contacted_privately": StaffRole.agent,
+    "resolved": StaffRole.manager,
+    "public_follow_up": StaffRole.agent,
+}
 
 
 def advance_case(item: QueueItem, step: str) -> None:

@@ -1,7 +1,13 @@
 """Reply scripts as data: YAML per language, validated at load."""
 
-from .loader import DEFAULT_SCRIPTS_DIR, ScriptError, ScriptLibrary, load_scripts, parse_script_file
-from .model import (
+from services.responder.script.loader import (
+    DEFAULT_SCRIPTS_DIR,
+    ScriptError,
+    ScriptLibrary,
+    load_scripts,
+    parse_script_file,
+)
+from services.responder.script.model import (
     ASPECTS,
     COMPUTED_MOVES,
     MOVES,

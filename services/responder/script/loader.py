@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .model import (
+from services.responder.script.model import (
     COMPUTED_MOVES,
     FOLLOW_UP_SLOT,
     FOLLOW_UP_SLOT_MOVE,

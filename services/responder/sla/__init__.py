@@ -1,6 +1,6 @@
 """SLA deadlines and once-only SLA events, as pure functions."""
 
-from .policy import (
+from services.responder.sla.policy import (
     BusinessCalendar,
     SlaEvent,
     SlaPolicy,

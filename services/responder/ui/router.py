@@ -35,6 +35,7 @@ from services.responder.queue_item.service import (
     queue_summary,
     sla_state,
 )
+from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.events import QuestionSpan, Sentiment, mention_id_for, utcnow
 
@@ -319,7 +320,7 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
         {
             "user": principal.name,
             "role": principal.role,
-            "can_assign": principal.can("owner"),
+            "can_assign": principal.can(StaffRole.manager),
             "item": item,
             "supplements_mention_id": (
                 mention_id_for(item.platform, item.supplements) if item.supplements else None

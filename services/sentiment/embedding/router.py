@@ -15,8 +15,9 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.sentiment.deps import require_admin
 from services.sentiment.embedding.trigram import HashedTrigramEncoder
-from shared.http import DomainError, require_token
+from shared.http import DomainError
 
 MAX_TEXTS = 64
 MAX_CHARS = 2000
@@ -70,20 +71,16 @@ def encoder_name(encoder: SentenceEncoder) -> str:
     return str(getattr(encoder, "name", None) or type(encoder).__name__)
 
 
-def embed_router(api_token: str) -> APIRouter:
-    """The endpoint, guarded by the services' API token; the encoder is `app.state.encoder`."""
-    router = APIRouter(prefix="/api", tags=["embeddings"])
+#: The services' API token guards it, as every API of the project.
+router = APIRouter(prefix="/api", tags=["embeddings"], dependencies=[Depends(require_admin)])
 
-    @router.post(
-        "/embed", response_model=EmbedOut, dependencies=[Depends(require_token(api_token))]
-    )
-    async def embed_texts(body: EmbedIn, request: Request) -> EmbedOut:
-        """Vectors for up to 64 texts; 503 when this instance has no encoder."""
-        encoder: SentenceEncoder | None = getattr(request.app.state, "encoder", None)
-        if encoder is None:
-            raise NoEncoder("no sentence encoder is loaded (SENTIMENT_EMBEDDER)")
-        vectors = await asyncio.to_thread(encoder.embed, body.texts, "query: ")
-        rows = [[float(x) for x in row] for row in vectors]
-        return EmbedOut(model=encoder_name(encoder), vectors=rows)
 
-    return router
+@router.post("/embed", response_model=EmbedOut)
+async def embed_texts(body: EmbedIn, request: Request) -> EmbedOut:
+    """Vectors for up to 64 texts; 503 when this instance has no encoder."""
+    encoder: SentenceEncoder | None = getattr(request.app.state, "encoder", None)
+    if encoder is None:
+        raise NoEncoder("no sentence encoder is loaded (SENTIMENT_EMBEDDER)")
+    vectors = await asyncio.to_thread(encoder.embed, body.texts, "query: ")
+    rows = [[float(x) for x in row] for row in vectors]
+    return EmbedOut(model=encoder_name(encoder), vectors=rows)

@@ -15,8 +15,7 @@ from services.alerts.crisis.domain import (
     resolve,
 )
 from shared.events import Sentiment
-
-from ..factories import classification, mention
+from tests.alerts.factories import classification, mention
 
 START = datetime(2025, 3, 1, tzinfo=UTC)
 NEG = Sentiment.negative

@@ -23,14 +23,14 @@ from services.alerts.escalation.tokens import (
     create_ack_token,
     verify_ack_token,
 )
-from services.alerts.owner.schemas import Directory, Person, Team, TimeWindow
+from services.alerts.owner.schemas import DirectoryIndex, Person, Team, TimeWindow
 from shared.events import Sentiment, SlaState
 
 T0 = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)  # Monday, 13:00 in Moscow
 NIGHT = datetime(2025, 1, 6, 20, 0, tzinfo=UTC)  # 23:00 in Moscow
 MIN = timedelta(minutes=1)
 
-DIRECTORY = Directory.build(
+DIRECTORY = DirectoryIndex.build(
     [
         Person(
             id="anna",
@@ -58,7 +58,7 @@ def start(at: datetime = T0, **kw) -> EscalationState:  # type: ignore[no-untype
 
 
 def run(state: EscalationState, now: datetime) -> tuple[EscalationState, list[tuple[str, str]]]:
-    """What the lead does: send what is due (not deferred), persist the keys."""
+    """What the ticker does: send what is due (not deferred), persist the keys."""
     due = [s for s in steps(state, now) if not s.deferred]
     return mark_done(state, *(s.key for s in due)), [(s.level.value, s.recipient_id) for s in due]
 

@@ -7,11 +7,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.alerts.channel.base import SlackChannel, WebhookChannel
+from services.alerts.channel.base import HookChannel, SlackChannel
 from services.alerts.channel.contract import Notification
-from services.alerts.webhook.ssrf import DestinationCheck
-
-from ..conftest import Receiver
+from services.alerts.ssrf import DestinationCheck
+from tests.alerts.conftest import Receiver
 
 #: A name no resolver knows: reaching the receiver proves no second resolution happened.
 NAME = "rebound.invalid"
@@ -33,9 +32,9 @@ async def test_webhook_and_slack_channels_send_to_the_checked_address(
 ) -> None:
     url, check = pin(receiver)
     async with httpx.AsyncClient() as client:
-        webhook = await WebhookChannel(client, url, pin=check).send(note())
+        webhook = await HookChannel(client, url, pin=check).send(note())
         slack = await SlackChannel(client, url, pin=check).send(note())
-        unpinned = await WebhookChannel(client, url).send(note())
+        unpinned = await HookChannel(client, url).send(note())
     assert webhook.ok and slack.ok, (webhook.error, slack.error)
     assert [r.headers["host"] for r in receiver.requests] == [f"{NAME}:{check.port}"] * 2
     assert not unpinned.ok  # by name it would resolve again (here: not at all)

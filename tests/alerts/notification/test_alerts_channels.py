@@ -11,25 +11,22 @@ import httpx
 from services.alerts.channel.base import (
     TELEGRAM_LIMIT,
     EmailChannel,
+    HookChannel,
     SlackChannel,
     TelegramChannel,
-    WebhookChannel,
     render_telegram,
 )
 from services.alerts.channel.contract import Notification, SmtpSettings, Transports
 from services.alerts.notification.compose import Destination, destinations_for, open_channel
+from services.alerts.notification.models import OutboxStatus
 from services.alerts.notification.retry import RetryPolicy
 from services.alerts.notification.service import (
-    DELIVERED,
-    FAILED,
-    PENDING,
     Claimed,
     Recorded,
     outcome,
 )
 from services.alerts.owner.schemas import Contacts
-
-from ..conftest import Receiver, SmtpServer, free_port
+from tests.alerts.conftest import Receiver, SmtpServer, free_port
 
 TOKEN = "123456:SECRET-bot-token"
 HOSTILE = "<!channel> <b>boom</b> <a href='http://evil'>x</a> & <http://evil|click> *bold*"
@@ -54,14 +51,14 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 async def attempts_until_settled(
-    channel: TelegramChannel | WebhookChannel, policy: RetryPolicy
+    channel: TelegramChannel | HookChannel, policy: RetryPolicy
 ) -> list[Recorded]:
     """What the dispatcher does with one outbox row: send, record the outcome, again while
     it is pending (the pause is when it would be claimed next)."""
     recorded: list[Recorded] = []
-    while not recorded or recorded[-1].status == PENDING:
+    while not recorded or recorded[-1].status == OutboxStatus.pending:
         claimed = Claimed(
-            id=1, claim="c", notification=note(), destination=Destination("webhook", "x"),
+            id=1, claim="c", notification=note(), destination=Destination("hook", "x"),
             escalation_id=None, recipient_id=None, attempts=len(recorded), created_at=T0,
         )  # fmt: skip
         result = await channel.send(claimed.notification)
@@ -85,7 +82,7 @@ def _strings(obj: object) -> list[str]:
 
 async def test_webhook_channel_posts_json(receiver: Receiver) -> None:
     async with httpx.AsyncClient() as client:
-        result = await WebhookChannel(client, f"{receiver.base_url}/hook").send(note())
+        result = await HookChannel(client, f"{receiver.base_url}/hook").send(note())
     assert result.ok and result.status_code == 200 and result.latency_s > 0
     body = json.loads(receiver.requests[0].body)
     assert body["text"] == HOSTILE and body["type"] == "notification"
@@ -147,7 +144,7 @@ async def test_telegram_429_retry_after_then_success(receiver: Receiver) -> None
     async with httpx.AsyncClient() as client:
         channel = TelegramChannel(client, TOKEN, "1", base_url=receiver.base_url)
         recorded = await attempts_until_settled(channel, RetryPolicy(base_delay=0.1))
-    assert [r.status for r in recorded] == [PENDING, DELIVERED]
+    assert [r.status for r in recorded] == [OutboxStatus.pending, OutboxStatus.delivered]
     assert recorded[0].result.retry_after_s == 3
     assert recorded[0].next_attempt_at == T0 + timedelta(seconds=3)
 
@@ -164,15 +161,19 @@ async def test_retry_policy_bounds_and_non_retryable(receiver: Receiver) -> None
     delays = [policy.delay(n, rng) for n in range(1, 10)]
     assert all(0 <= d <= 4 for d in delays) and delays[0] <= 1 and delays[-1] >= 2
     async with httpx.AsyncClient() as client:
-        channel = WebhookChannel(client, f"{receiver.base_url}/hook")
+        channel = HookChannel(client, f"{receiver.base_url}/hook")
         receiver.statuses = [500, 503, 500, 500, 500, 500]
         recorded = await attempts_until_settled(channel, policy)
-        assert [r.status for r in recorded] == [PENDING] * 4 + [FAILED]
+        assert [r.status for r in recorded] == [OutboxStatus.pending] * 4 + [OutboxStatus.failed]
         assert all(0 <= p <= 4 for p in _pauses(recorded)) and len(_pauses(recorded)) == 4
         receiver.statuses = [400]
         recorded = await attempts_until_settled(channel, policy)
     [only] = recorded
-    assert only.status == FAILED and not only.result.retryable and only.result.status_code == 400
+    assert (
+        only.status == OutboxStatus.failed
+        and not only.result.retryable
+        and only.result.status_code == 400
+    )
 
 
 async def test_email_via_smtp(smtp_server: SmtpServer) -> None:
@@ -213,19 +214,19 @@ async def test_email_failure_is_retryable_and_hides_password() -> None:
 async def test_destinations_and_channels_of_a_person(receiver: Receiver) -> None:
     """The notifier's path: a person's contacts → destinations → channels that send."""
     contacts = Contacts(
-        telegram_chat_id="42", webhook=f"{receiver.base_url}/p", email="a@example.com"
+        telegram_chat_id="42", hook_url=f"{receiver.base_url}/p", email="a@example.com"
     )
     async with httpx.AsyncClient() as client:
         transports = Transports(
             client, telegram_token=TOKEN, telegram_base_url=receiver.base_url, allow_private=True
         )
         destinations = destinations_for(contacts, transports)  # no SMTP configured
-        assert [d.channel for d in destinations] == ["telegram", "webhook"]
+        assert [d.channel for d in destinations] == ["telegram", "hook"]
         chans = [await open_channel(d, transports) for d in destinations]
         unconfigured = await open_channel(Destination("telegram", "42"), Transports(client))
         assert unconfigured == "telegram is not configured"
         refused = await open_channel(destinations[1], Transports(client))  # loopback URL
         assert isinstance(refused, str) and refused.startswith("destination refused")
-        assert [c.name for c in chans if not isinstance(c, str)] == ["telegram", "webhook"]
+        assert [c.name for c in chans if not isinstance(c, str)] == ["telegram", "hook"]
         results = [await c.send(note()) for c in chans if not isinstance(c, str)]
     assert all(r.ok for r in results)

@@ -11,10 +11,9 @@ import httpx
 from services.alerts.channel.contract import Notification, Transports, spec_for
 from services.alerts.channel.teams import TeamsChannel, render_teams
 from services.alerts.notification.compose import destinations_for, open_channel
-from services.alerts.owner.config import ConfigError, load_config_text
+from services.alerts.owner.directory import DirectoryError, load_directory_text
 from services.alerts.owner.schemas import Contacts
-
-from ..conftest import Receiver
+from tests.alerts.conftest import Receiver
 
 HOSTILE = "[click](http://evil.example) **bold** <at>everyone</at> _x_ # head"
 
@@ -71,19 +70,19 @@ async def test_teams_channel_posts_the_card_and_hides_its_url(receiver: Receiver
 
 
 async def test_a_person_reached_on_teams_through_the_registry(receiver: Receiver) -> None:
-    """Declared once: the directory accepts `teams_webhook`, the person's destinations
+    """Declared once: the directory accepts `teams_hook_url`, the person's destinations
     include it, and the URL passes the SSRF check before the pinned send."""
     spec = spec_for("teams")
-    assert spec is not None and spec.outbound_url and spec.contact_key == "teams_webhook"
-    config = load_config_text(
+    assert spec is not None and spec.outbound_url and spec.contact_key == "teams_hook_url"
+    config = load_directory_text(
         "default_owner: anna\n"
         "people:\n"
         "  - id: anna\n"
         "    name: Anna\n"
-        f"    contacts: {{teams_webhook: '{receiver.base_url}/teams', email: a@example.com}}\n",
+        f"    contacts: {{teams_hook_url: '{receiver.base_url}/teams', email: a@example.com}}\n",
         source="alerts.yaml",
     )
-    person = config.directory().person("anna")
+    person = config.index().person("anna")
     assert person is not None
     async with httpx.AsyncClient() as client:
         [destination] = destinations_for(person.contacts, Transports(client))  # no SMTP
@@ -99,13 +98,33 @@ async def test_a_person_reached_on_teams_through_the_registry(receiver: Receiver
 
 def test_a_bad_teams_contact_is_refused_naming_the_field() -> None:
     try:
-        load_config_text(
+        load_directory_text(
             "default_owner: anna\npeople: [{id: anna, name: Anna, "
-            "contacts: {teams_webhook: 'ftp://teams.example/x'}}]\n",
+            "contacts: {teams_hook_url: 'ftp://teams.example/x'}}]\n",
             source="alerts.yaml",
         )
-    except ConfigError as exc:
-        assert "people[0].contacts.teams_webhook" in str(exc)
+    except DirectoryError as exc:
+        assert "people[0].contacts.teams_hook_url" in str(exc)
     else:
         raise AssertionError("an ftp:// Teams webhook was accepted")
-    assert Contacts(teams_webhook="https://x.webhook.office.com/a").channels() == ["teams"]
+    assert Contacts(teams_hook_url="https://x.webhook.office.com/a").channels() == ["teams"]
+
+
+def test_former_channel_names_still_load() -> None:
+    """Directories and outbox rows written before the hook-URL rename still work."""
+    from services.alerts.channel.contract import spec_for
+    from services.alerts.config import AlertsSettings
+
+    contacts = Contacts.model_validate(
+        {"webhook": "https://a.example/h", "slack_webhook": "https://b.example/s"}
+    )
+    assert contacts.target("hook") == "https://a.example/h"
+    assert contacts.target("slack") == "https://b.example/s"
+    assert Contacts.model_validate({"teams_webhook": "https://t.example/x"}).channels() == ["teams"]
+    spec = spec_for("webhook")
+    assert spec is not None and spec.kind == "hook"
+    settings = AlertsSettings.model_validate(
+        {"alerts_webhook_url": "https://ops.example/h", "alerts_config_file": "d.yml"}
+    )
+    assert settings.alerts_hook_url == "https://ops.example/h"
+    assert str(settings.alerts_directory_file) == "d.yml"

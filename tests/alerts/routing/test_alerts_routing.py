@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from services.alerts.owner.config import ConfigError, load_config, load_config_text
+from services.alerts.owner.directory import DirectoryError, load_directory, load_directory_text
 from services.alerts.routing.rules import RoutingRule, RuleMatch, route
 from shared.events import Sentiment
-
-from ..factories import classification, mention
+from tests.alerts.factories import classification, mention
 
 CONFIG = """\
 default_owner: anna
@@ -45,7 +44,7 @@ rules:
 
 
 def test_first_match_wins_in_priority_order() -> None:
-    cfg = load_config_text(CONFIG)
+    cfg = load_directory_text(CONFIG)
     heads = cfg.team_heads()
     neg_delivery = classification(aspects=(("delivery", Sentiment.negative),))
     d = route(mention(), neg_delivery, cfg.rules, cfg.default_owner, team_heads=heads)
@@ -59,7 +58,7 @@ def test_first_match_wins_in_priority_order() -> None:
 
 
 def test_config_order_breaks_priority_ties_and_default_owner() -> None:
-    cfg = load_config_text(CONFIG)
+    cfg = load_directory_text(CONFIG)
     d = route(mention(brand="Other"), classification(language="en"), cfg.rules, cfg.default_owner)
     assert d.rule_id == "english"
     d = route(mention(brand=None, platform="ozon"), classification(), cfg.rules, cfg.default_owner)
@@ -112,24 +111,24 @@ def test_team_rule_without_known_head_falls_back_to_default() -> None:
 def test_config_errors_name_field_and_line(patch: tuple[str, str], path: str, line: int) -> None:
     text = CONFIG.replace(*patch)
     assert text != CONFIG
-    with pytest.raises(ConfigError) as info:
-        load_config_text(text, source="alerts.yaml")
+    with pytest.raises(DirectoryError) as info:
+        load_directory_text(text, source="alerts.yaml")
     issue = next(i for i in info.value.issues if i.path == path)
     assert issue.line == line, info.value
     assert f"alerts.yaml:{line}: {path}" in str(info.value)
 
 
 def test_config_missing_and_unknown_fields() -> None:
-    with pytest.raises(ConfigError) as info:
-        load_config_text("people:\n  - id: a\n    name: A\n    colour: red\n")
+    with pytest.raises(DirectoryError) as info:
+        load_directory_text("people:\n  - id: a\n    name: A\n    colour: red\n")
     paths = {i.path for i in info.value.issues}
     assert {"default_owner", "people[0].colour"} <= paths
 
 
 def test_rule_needs_target_and_duplicate_ids() -> None:
     bad = CONFIG.replace("    owner_id: vera\n", "") + "  - id: acme\n    owner_id: anna\n"
-    with pytest.raises(ConfigError) as info:
-        load_config_text(bad)
+    with pytest.raises(DirectoryError) as info:
+        load_directory_text(bad)
     text = str(info.value)
     assert "rules[2]" in text and "owner_id or team_id" in text
 
@@ -137,8 +136,8 @@ def test_rule_needs_target_and_duplicate_ids() -> None:
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     path = tmp_path / "alerts.yaml"
     path.write_text("default_owner: a\npeople: [\n", encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
+    with pytest.raises(DirectoryError) as info:
+        load_directory(path)
     assert str(path) in str(info.value)
     assert info.value.issues[0].line is not None
 
@@ -146,8 +145,8 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
 def test_load_from_file(tmp_path: Path) -> None:
     path = tmp_path / "alerts.yaml"
     path.write_text(CONFIG, encoding="utf-8")
-    cfg = load_config(path)
-    directory = cfg.directory()
+    cfg = load_directory(path)
+    directory = cfg.index()
     assert directory.deputy_of("anna") == "boris"
     assert directory.head_of("anna") == "vera"
     assert cfg.people[0].contacts.channels()[0] == "telegram"

@@ -107,7 +107,7 @@ async def alerts(
             "database_url": database_url,
             "kafka_session_timeout_ms": 6000,
             "alerts_allow_private_destinations": True,
-            "alerts_webhook_url": f"{hooks.base_url}/notify",
+            "alerts_hook_url": f"{hooks.base_url}/notify",
             "alerts_tick_interval_s": 0.2,
             "alerts_notify_base_delay_s": 0.05,
             "alerts_webhook_retry_schedule_s": [0.3, 0.3, 0.3],

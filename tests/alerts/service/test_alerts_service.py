@@ -12,9 +12,8 @@ from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.escalation.ladder import EscalationPolicy, LadderStep, Level, PolicySet
 from shared.events import MentionClassified, Sentiment, SlaChanged, SlaState, mention_id_for
 from shared.topics import ASSIGNMENTS, MENTIONS_CLASSIFIED, SLA
-
-from ..factories import classification, mention
-from .conftest import Hooks, Running, StartAlerts, eventually, read_topic
+from tests.alerts.factories import classification, mention
+from tests.alerts.service.conftest import Hooks, Running, StartAlerts, eventually, read_topic
 
 DEPUTY_AFTER = timedelta(seconds=3)
 POLICIES = PolicySet(

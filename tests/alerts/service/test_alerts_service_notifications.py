@@ -9,9 +9,8 @@ from typing import Any
 
 from shared.events import MentionClassified, Sentiment
 from shared.topics import ASSIGNMENTS, MENTIONS_CLASSIFIED
-
-from ..factories import classification, mention
-from .conftest import Hooks, Running, StartAlerts, eventually, read_topic
+from tests.alerts.factories import classification, mention
+from tests.alerts.service.conftest import Hooks, Running, StartAlerts, eventually, read_topic
 
 
 def negative(external_id: str, brand: str = "Acme") -> MentionClassified:
@@ -87,5 +86,5 @@ async def test_failing_channel_retried_and_visible(alerts: StartAlerts, hooks: H
     assert row["steps_done"] == [f"{escalation_id}:owner"]
     assert len(hooks.at("/notify")) == 3 and len(hooks.at("/dead")) == 3
     metrics = (await svc.api.get("/metrics")).text
-    assert 'otklik_alerts_notifications_total{channel="webhook",result="failed"} 1.0' in metrics
-    assert 'otklik_alerts_notifications_total{channel="webhook",result="ok"} 1.0' in metrics
+    assert 'otklik_alerts_notifications_total{channel="hook",result="failed"} 1.0' in metrics
+    assert 'otklik_alerts_notifications_total{channel="hook",result="ok"} 1.0' in metrics

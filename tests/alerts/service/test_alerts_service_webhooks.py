@@ -22,9 +22,8 @@ from shared.events import (
     mention_id_for,
 )
 from shared.topics import MENTIONS_CLASSIFIED, REPLIES_FAILED
-
-from ..factories import classification, mention
-from .conftest import Hit, Hooks, Running, StartAlerts, eventually
+from tests.alerts.factories import classification, mention
+from tests.alerts.service.conftest import Hit, Hooks, Running, StartAlerts, eventually
 
 
 def negative(external_id: str) -> MentionClassified:

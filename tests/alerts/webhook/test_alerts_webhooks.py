@@ -8,7 +8,8 @@ import httpx
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from services.alerts.webhook.delivery import Subscription, WebhookEvent, deliver
+from services.alerts.ssrf import check_destination
+from services.alerts.webhook.delivery import WebhookEndpoint, WebhookEvent, deliver
 from services.alerts.webhook.retry import (
     DEFAULT_SCHEDULE,
     max_attempts,
@@ -17,9 +18,7 @@ from services.alerts.webhook.retry import (
     retry_delay,
 )
 from services.alerts.webhook.signing import generate_secret, sign_headers, validate_secret
-from services.alerts.webhook.ssrf import check_destination
-
-from ..conftest import Receiver
+from tests.alerts.conftest import Receiver
 
 
 def table_resolver(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
@@ -47,7 +46,7 @@ def test_secret_helpers() -> None:
         with pytest.raises(ValueError):
             validate_secret(bad)
     with pytest.raises(ValueError):
-        Subscription(id="s", url="https://x.example", secret="plain")
+        WebhookEndpoint(id="s", url="https://x.example", secret="plain")
 
 
 def test_signature_verifies_and_detects_tampering() -> None:
@@ -66,7 +65,7 @@ def test_signature_verifies_and_detects_tampering() -> None:
 
 async def test_deliver_to_local_receiver_verifies(receiver: Receiver) -> None:
     secret = generate_secret()
-    sub = Subscription(id="s1", url=f"{receiver.base_url}/hooks/otklik", secret=secret)
+    sub = WebhookEndpoint(id="s1", url=f"{receiver.base_url}/hooks/otklik", secret=secret)
     async with httpx.AsyncClient() as client:
         first = await deliver(client, sub, EVENT, allow_private=True)
         receiver.statuses = [503]
@@ -81,7 +80,7 @@ async def test_deliver_to_local_receiver_verifies(receiver: Receiver) -> None:
 
 
 async def test_deliver_refuses_loopback_unless_allowed(receiver: Receiver) -> None:
-    sub = Subscription(id="s1", url=f"{receiver.base_url}/hook", secret=generate_secret())
+    sub = WebhookEndpoint(id="s1", url=f"{receiver.base_url}/hook", secret=generate_secret())
     async with httpx.AsyncClient() as client:
         refused = await deliver(client, sub, EVENT)
         assert not refused.ok and not refused.retryable and refused.status_code is None
@@ -93,7 +92,7 @@ async def test_deliver_refuses_loopback_unless_allowed(receiver: Receiver) -> No
 
 async def test_deliver_pins_checked_address_and_keeps_host(receiver: Receiver) -> None:
     port = receiver.base_url.rsplit(":", 1)[1]
-    sub = Subscription(
+    sub = WebhookEndpoint(
         id="s1", url=f"http://hooks.customer.test:{port}/in", secret=generate_secret()
     )
     resolver = table_resolver({"hooks.customer.test": ["127.0.0.1"]})
@@ -102,7 +101,7 @@ async def test_deliver_pins_checked_address_and_keeps_host(receiver: Receiver) -
         assert result.ok, result.error
         receiver.statuses = [410]
         gone = await deliver(client, sub, EVENT, allowlist=["127.0.0.0/8"], resolver=resolver)
-        unknown = Subscription(id="s2", url="http://nowhere.test/", secret=generate_secret())
+        unknown = WebhookEndpoint(id="s2", url="http://nowhere.test/", secret=generate_secret())
         unresolved = await deliver(client, unknown, EVENT, resolver=resolver)
     assert receiver.requests[0].headers["host"] == f"hooks.customer.test:{port}"
     assert receiver.requests[0].path == "/in"
@@ -113,7 +112,7 @@ async def test_deliver_pins_checked_address_and_keeps_host(receiver: Receiver) -
 
 
 def test_subscription_event_filter() -> None:
-    sub = Subscription(
+    sub = WebhookEndpoint(
         id="s",
         url="https://x.example",
         secret=generate_secret(),

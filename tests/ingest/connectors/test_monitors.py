@@ -9,7 +9,13 @@ import pytest
 from services.ingest.connectors.html_monitor import HtmlMonitorConnector
 from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
 from services.ingest.connectors.rss import RssConnector
-from shared.connector import ConnectorError, ReplyNotSupported, ReplyRequest, SourceConfig
+from shared.connector import (
+    Capability,
+    ConnectorError,
+    ReplyNotSupported,
+    ReplyRequest,
+    SourceConfig,
+)
 from shared.events import MentionKind
 from tests.fakes.server import serve_app
 from tests.fakes.sites import SITE_SELECTORS, FakeFeed, FakeReviewSite
@@ -47,7 +53,7 @@ async def test_site_follows_next_links_and_maps(client, clock) -> None:
     assert m.text == "Заголовок 0\nТекст отзыва 0" and m.rating == 1 and m.pros == "Цена"
     assert m.url == f"{url}/review_r0.html" and m.product.brand == "Brand"
     assert m.published_at.tzinfo is not None and m.published_at.day == 12
-    assert not page.has_more and conn.can_reply is False
+    assert not page.has_more and Capability.reply not in conn.capabilities
 
 
 async def test_site_bounded_pages_stop_early_and_edits(client, clock) -> None:

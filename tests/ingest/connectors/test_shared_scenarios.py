@@ -47,7 +47,7 @@ from services.ingest.source.models import SourceState
 from services.ingest.source.poller import PollReport, SourcePoller
 from shared.broker import EmbeddedBroker, free_port
 from shared.bus import Publisher, ensure_topics
-from shared.connector import ConnectorError, SourceConfig
+from shared.connector import Capability, ConnectorError, SourceConfig
 from shared.db import make_engine, make_sessionmaker, session_scope, upgrade_to_head
 from shared.events import Envelope, MentionKind, ReplyApproved, decode, mention_id_for
 from shared.topics import (
@@ -426,7 +426,7 @@ PLAY = Platform(
     answer_elsewhere=lambda fake, ext, text: fake.answer_in_cabinet(ext, text),
     upsert=True,
     refusals=(
-        Refusal("too_long", "x" * 351, "at most 350"),
+        Refusal("too_long", "x" * 351, "accepts 1..350"),
         Refusal(
             "deleted", "Thanks for the review!", "no longer exists", lambda f, e: f.reviews.pop(e)
         ),
@@ -891,7 +891,7 @@ async def test_reply_posted_confirmed_and_never_posted_twice(p: Platform, env: E
         r.fake.fail_next(1, "lost", path=r.post_path(second))
         if p.upsert:
             await r.deliver(lost)  # resending an upsert is harmless
-        elif p.connector.hides_unmoderated:
+        elif Capability.hides_unmoderated in p.connector.capabilities:
             await r.deliver(lost)  # read back at once; never resent (no idempotency)
             assert p.posts(r.fake, second) == 1
         else:
@@ -1201,7 +1201,7 @@ async def test_review_deleted_on_the_platform_is_announced_once(p: Platform, env
         assert kept not in again.deleted
 
 
-# --- Wildberries token hygiene (issue 15 item 10, audit section 6, finding 11) -----------
+# --- Wildberries token hygiene ----------------------------------------------------------
 
 
 def wb_jwt(**claims: Any) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from services.ingest.connectors.http import LimiterRegistry, RetryPolicy
 from services.ingest.connectors.wildberries import WildberriesConnector
-from shared.connector import ConnectorError, ReplyRequest, SourceConfig, factory_for
+from shared.connector import Capability, ConnectorError, ReplyRequest, SourceConfig, factory_for
 from shared.events import MentionKind, mention_id_for
 from tests.fakes.server import serve_app
 from tests.fakes.wildberries import TOKEN, FakeWildberries
@@ -300,7 +300,7 @@ def test_registered_factory_builds_connector() -> None:
         SourceConfig(source_id="s", platform="wildberries", credentials={"token": "t"}),
         httpx.AsyncClient(),
     )
-    assert conn.platform == "wildberries" and conn.can_reply
+    assert conn.platform == "wildberries" and Capability.reply in conn.capabilities
     assert conn.http.base_url == "https://feedbacks-api.wildberries.ru"
 
 

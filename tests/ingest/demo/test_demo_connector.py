@@ -17,6 +17,7 @@ from services.ingest.demo.source import (
     load_sample,
 )
 from shared.connector import (
+    Capability,
     Connector,
     ConnectorError,
     ReplyRequest,
@@ -71,7 +72,7 @@ def test_registered_as_demo_and_fits_protocol() -> None:
     connector = factory_for("demo")(SourceConfig("demo-1", "demo"), None)  # type: ignore[arg-type]
     assert isinstance(connector, DemoConnector)
     assert isinstance(connector, Connector)
-    assert connector.platform == "demo" and connector.can_reply
+    assert connector.platform == "demo" and Capability.reply in connector.capabilities
     assert connector.source_id == "demo-1"
 
 

@@ -1,6 +1,6 @@
 """Pinned draft outputs: the engine must draft exactly these for these inputs.
 
-A speed-up of the engine (issue 16) must not change what it writes for a given seed. The
+A speed-up of the engine must not change what it writes for a given seed. The
 inputs are the first cases of the project's evaluation set, classified once by the shipped
 classifier and stored with the drafts they produced (`data/pinned_drafts.json`), so the
 test needs no classifier. The shop's recent replies grow case by case, as in the queue.

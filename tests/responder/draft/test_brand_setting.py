@@ -1,4 +1,4 @@
-"""Whose name the drafts sign with: a deployed responder must be told (issue 13, item 7)."""
+"""Whose name the drafts sign with: a deployed responder must be told."""
 
 from __future__ import annotations
 

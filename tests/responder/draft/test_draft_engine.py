@@ -481,7 +481,7 @@ def test_similarity_basics():
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_two_hundred_similar_positive_reviews_rarely_look_alike(language):
-    """Issue 5 'done when': < 5 % of draft pairs above the threshold, all moves present."""
+    """The target: < 5 % of draft pairs above the threshold, all moves present."""
     names = ["Анна", "Иван", "Мария", None, "Олег", "Покупатель", "Светлана", "Дмитрий"]
     text = {
         "ru": "Отличный рюкзак, удобный, всем рекомендую",

@@ -1,4 +1,4 @@
-"""The engine drafts exactly what it drafted before it was made faster (issue 16).
+"""The engine drafts exactly what it drafted before it was made faster.
 
 `pinned_cases.py` holds 60 evaluation cases with the drafts the engine wrote for them
 (each draft joins the shop's recent replies, up to 100). Speed-ups (lint scans, the

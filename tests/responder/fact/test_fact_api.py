@@ -79,7 +79,7 @@ async def test_crud_with_audit(stack: Stack) -> None:
         history = (await owner.get("/api/facts/care-sku-1/audit")).json()
         assert [e["action"] for e in history["items"]] == ["create", "delete", "update", "create"]
         update = history["items"][2]
-        assert update["actor"] == "oleg" and update["actor_role"] == "owner"
+        assert update["actor"] == "oleg" and update["actor_role"] == "manager"
         assert update["before"]["text"] == {"ru": "Стирать при 30 °C.", "en": "Wash at 30 °C."}
         assert update["after"]["text"] == {"ru": "Стирать при 40 °C."}
         assert history["items"][1]["after"] is None
@@ -100,7 +100,7 @@ async def test_agents_read_owners_edit(stack: Stack) -> None:
         assert (await agent.get("/api/facts/audit")).status_code == 200
         denied = await agent.post("/api/facts", json=NEW_FACT)
         assert denied.status_code == 403
-        assert "owner" in denied.json()["error"]["message"]
+        assert "manager" in denied.json()["error"]["message"]
         assert "ann is agent" in denied.json()["error"]["message"]
         body = {k: v for k, v in NEW_FACT.items() if k != "id"}
         assert (await agent.put("/api/facts/size-sku-1", json=body)).status_code == 403

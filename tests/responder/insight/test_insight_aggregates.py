@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from insight.factories import due_in_24h, envelope, make_classification, make_mention, migrated
 from services.responder.insight import handlers, queries
 from services.responder.insight.schemas import InsightFilter
 from services.responder.insight.service import QUOTES_PER_BUCKET
@@ -32,8 +33,6 @@ from shared.events import (
     SlaChanged,
     SlaState,
 )
-
-from .factories import due_in_24h, envelope, make_classification, make_mention, migrated
 
 pytestmark = pytest.mark.postgres
 

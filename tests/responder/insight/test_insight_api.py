@@ -15,15 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
+from insight.factories import envelope, make_classification, make_mention, migrated
+from insight.test_insight_aggregates import deliver
 from services.responder.config import ResponderSettings
 from services.responder.insight.router import safe_cell
 from services.responder.main import create_app
 from shared.bus import Publisher
 from shared.events import AssignmentMade, MentionClassified, ReplyPublished, Sentiment
 from shared.topics import ASSIGNMENTS, MENTIONS_CLASSIFIED, REPLIES_PUBLISHED, Topics
-
-from .factories import envelope, make_classification, make_mention, migrated
-from .test_insight_aggregates import deliver
 
 pytestmark = pytest.mark.postgres
 

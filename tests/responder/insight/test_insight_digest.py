@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from insight.factories import envelope, make_classification, make_mention, migrated
+from insight.test_insight_aggregates import deliver
 from services.responder.insight.digest import (
     BrandWeek,
     WeakPoint,
@@ -24,9 +26,6 @@ from shared.bus import Publisher, ensure_topics
 from shared.db import session_scope
 from shared.events import MentionClassified, ReplyPublished, Sentiment
 from shared.topics import ALERTS, Topics
-
-from .factories import envelope, make_classification, make_mention, migrated
-from .test_insight_aggregates import deliver
 
 
 def test_latest_slot_in_local_time() -> None:

@@ -15,14 +15,13 @@ from typing import Any
 import pytest
 import uvicorn
 
+from insight.factories import envelope, make_classification, make_mention, migrated
+from insight.test_insight_aggregates import deliver
+from insight.test_insight_api import settings_for
 from services.responder.main import create_app
 from shared.broker import free_port
 from shared.events import AssignmentMade, MentionClassified, ReplyPublished, Sentiment
 from tests.browser import browser_page, sign_in
-
-from .factories import envelope, make_classification, make_mention, migrated
-from .test_insight_aggregates import deliver
-from .test_insight_api import settings_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

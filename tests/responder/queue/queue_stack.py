@@ -26,7 +26,7 @@ PASSWORDS = {"ann": "agent-pass-1", "oleg": "owner-pass-1", "root": "admin-pass-
 _HASHES = {name: hash_password(pw) for name, pw in PASSWORDS.items() if name != "root"}
 USERS: dict[str, Any] = {
     "ann": {"password_hash": _HASHES["ann"], "role": "agent"},
-    "oleg": {"password_hash": _HASHES["oleg"], "role": "owner"},
+    "oleg": {"password_hash": _HASHES["oleg"], "role": "manager"},
     "root": PASSWORDS["root"],  # the old plain form: an admin, hashed in memory
 }
 HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> Брак!'

@@ -99,13 +99,13 @@ async def test_sign_in_and_roles(stack: Stack) -> None:
         assert denied.status_code == 403
         error = denied.json()["error"]
         assert error["code"] == "forbidden"
-        assert "owner" in error["message"] and "ann is agent" in error["message"]
+        assert "manager" in error["message"] and "ann is agent" in error["message"]
         no_csrf = await agent.put(
             f"/api/queue/{item}/draft", json={"text": "x"}, headers={"X-CSRF-Token": "forged"}
         )
         assert no_csrf.status_code == 403 and "CSRF" in no_csrf.json()["error"]["message"]
-    async with stack.signed_in("oleg") as owner:
-        assigned = await owner.post(
+    async with stack.signed_in("oleg") as manager:
+        assigned = await manager.post(
             f"/api/queue/{item}/assign", json={"assignee_id": "u1", "assignee_name": "Olga"}
         )
         assert assigned.status_code == 200, assigned.text
@@ -124,7 +124,7 @@ async def test_sign_in_and_roles(stack: Stack) -> None:
     assert history["assignee_name"] == "Ivan"
     assert [(a["action"], a["actor"], a["actor_role"]) for a in history["actions"]] == [
         ("edit", "ann", "agent"),
-        ("assign", "oleg", "owner"),
+        ("assign", "oleg", "manager"),
         ("assign", "root", "admin"),
     ]
     assert PASSWORDS["ann"] not in str(stack.app.state.ctx.settings.responder_users)
@@ -205,7 +205,7 @@ async def test_case_workflow(stack: Stack) -> None:
     follow_url = f"/api/queue/{negative.mention_id}/follow-up"
     async with stack.signed_in("ann") as agent:
         early = await agent.post(url, json={"step": "resolved", "resolution": "x"})
-        assert early.status_code == 403 and "owner" in early.json()["error"]["message"]
+        assert early.status_code == 403 and "manager" in early.json()["error"]["message"]
         skipped = await agent.post(url, json={"step": "public_follow_up"})
         assert skipped.status_code == 409
         assert "contacted_privately" in skipped.json()["error"]["message"]
@@ -228,15 +228,15 @@ async def test_case_workflow(stack: Stack) -> None:
         assert (
             too_soon.status_code == 409 and "resolved first" in too_soon.json()["error"]["message"]
         )
-    async with stack.signed_in("oleg") as owner:
+    async with stack.signed_in("oleg") as manager:
         for body in ({"step": "resolved"}, {"step": "resolved", "resolution": " \n "}):
-            missing = await owner.post(url, json=body)
+            missing = await manager.post(url, json=body)
             assert missing.status_code == 422, body
             assert missing.json()["error"]["code"] == "resolution_required"
             assert missing.json()["error"]["message"].startswith("resolution")
-        too_long = await owner.post(url, json={"step": "resolved", "resolution": "x" * 1001})
+        too_long = await manager.post(url, json={"step": "resolved", "resolution": "x" * 1001})
         assert too_long.status_code == 422 and field_names(too_long) == ["resolution"]
-        resolved = await owner.post(
+        resolved = await manager.post(
             url,
             json={
                 "step": "resolved",
@@ -253,7 +253,7 @@ async def test_case_workflow(stack: Stack) -> None:
         assert "Мы заменили чайник на новый." in drafted["follow_up_text"]
         assert drafted["follow_up_similarity"] is not None
         assert not [i for i in drafted["lint"] if i["severity"] == "error"]
-        again = await owner.post(url, json={"step": "resolved", "resolution": "x"})
+        again = await manager.post(url, json={"step": "resolved", "resolution": "x"})
         assert again.status_code == 409
     async with stack.signed_in("ann") as agent:
         shortcut = await agent.post(url, json={"step": "public_follow_up"})
@@ -313,7 +313,7 @@ async def test_case_workflow(stack: Stack) -> None:
     assert notes["follow_up_approve"] == follow_reply_id
     async with stack.signed_in("ann") as agent:
         page = await agent.get(f"/items/{negative.mention_id}")
-    assert "мы заменили чайник на новый" in page.text and "oleg (owner)" in page.text
+    assert "мы заменили чайник на новый" in page.text and "oleg (manager)" in page.text
     assert 'id="follow-up-sent"' in page.text and 'id="follow-up"' not in page.text
 
 
@@ -598,5 +598,5 @@ async def test_item_page_escapes_and_highlights(stack: Stack) -> None:
     assert 'id="dismiss"' in page and 'id="assign"' not in page  # agent: no assignment
     assert "The next step, contacted privately" not in page and 'id="case-step"' in page
     assert "data-due=" in queue and "&lt;script&gt;" in queue
-    async with stack.signed_in("oleg") as owner:
-        assert 'id="assign"' in (await owner.get(f"/items/{item.mention_id}")).text
+    async with stack.signed_in("oleg") as manager:
+        assert 'id="assign"' in (await manager.get(f"/items/{item.mention_id}")).text

@@ -1,6 +1,6 @@
-"""SSRF guard for consumer-supplied webhook URLs.
+"""SSRF guard for every outbound URL: webhook subscriptions and channels' hook URLs.
 
-A subscription URL is attacker-controlled input: without a check, "deliver a webhook"
+Such a URL is attacker-controlled input: without a check, "deliver a webhook"
 becomes "make the server request its own admin port or the cloud metadata service".
 We resolve the host and refuse if *any* address is not publicly routable (a name with
 one public and one private address is still a way in), unless configuration allows

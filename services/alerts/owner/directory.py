@@ -1,4 +1,4 @@
-"""Bootstrap configuration (YAML): people, teams, routing rules and the default owner.
+"""The directory (YAML or JSON): people, teams, routing rules and the default owner.
 
 Errors name the field path (``people[1].timezone``) and, when the text came from YAML,
 the file and line, because the person fixing it is reading that file, not a traceback.
@@ -14,33 +14,35 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.alerts.owner.schemas import Directory, Person, Team
+from services.alerts.owner.schemas import DirectoryIndex, Person, Team
 from services.alerts.routing.rules import RoutingRule
 
 Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
-class ConfigIssue:
+class DirectoryIssue:
     path: str
     message: str
     line: int | None = None
 
 
-class ConfigError(ValueError):
-    """The configuration is invalid; `issues` lists every problem found."""
+class DirectoryError(ValueError):
+    """The directory is invalid; `issues` lists every problem found."""
 
-    def __init__(self, issues: Sequence[ConfigIssue], source: str = "<config>") -> None:
+    def __init__(self, issues: Sequence[DirectoryIssue], source: str = "<config>") -> None:
         self.issues = list(issues)
         self.source = source
         lines = [
             f"{source}{f':{i.line}' if i.line else ''}: {i.path or '<root>'}: {i.message}"
             for i in self.issues
         ]
-        super().__init__("invalid alerts configuration:\n  " + "\n  ".join(lines))
+        super().__init__("invalid directory:\n  " + "\n  ".join(lines))
 
 
-class AlertsConfig(BaseModel):
+class Directory(BaseModel):
+    """Who is responsible: people, teams, routing rules and the default owner."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     default_owner: str = Field(min_length=1)
@@ -48,8 +50,8 @@ class AlertsConfig(BaseModel):
     teams: list[Team] = Field(default_factory=list)
     rules: list[RoutingRule] = Field(default_factory=list)
 
-    def directory(self) -> Directory:
-        return Directory.build(self.people, self.teams)
+    def index(self) -> DirectoryIndex:
+        return DirectoryIndex.build(self.people, self.teams)
 
     def team_heads(self) -> dict[str, str]:
         return {t.id: t.head_id for t in self.teams}
@@ -62,7 +64,7 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
-def _cross_check(cfg: AlertsConfig) -> list[tuple[Loc, str]]:
+def _cross_check(cfg: Directory) -> list[tuple[Loc, str]]:
     """References between entities: what pydantic cannot see from one model alone."""
     problems: list[tuple[Loc, str]] = []
     people = {p.id for p in cfg.people}
@@ -119,43 +121,43 @@ def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
     return line
 
 
-def parse_config(
+def parse_directory(
     data: dict[str, Any], *, source: str = "<config>", node: Any = None
-) -> AlertsConfig:
-    """Validate a mapping (already parsed YAML/JSON) into an AlertsConfig or raise ConfigError."""
+) -> Directory:
+    """Validate a mapping (already parsed YAML/JSON) into an Directory or raise DirectoryError."""
     try:
-        cfg = AlertsConfig.model_validate(data)
+        cfg = Directory.model_validate(data)
     except ValidationError as exc:
         issues = []
         for err in exc.errors():
             loc: Loc = tuple(p for p in err["loc"] if isinstance(p, str | int))
             # "value error, ..." is pydantic's prefix for validator messages; drop it.
             msg = str(err["msg"]).removeprefix("Value error, ")
-            issues.append(ConfigIssue(format_loc(loc), msg, _line_of(node, loc)))
-        raise ConfigError(issues, source) from None
+            issues.append(DirectoryIssue(format_loc(loc), msg, _line_of(node, loc)))
+        raise DirectoryError(issues, source) from None
     problems = _cross_check(cfg)
     if problems:
-        raise ConfigError(
-            [ConfigIssue(format_loc(loc), msg, _line_of(node, loc)) for loc, msg in problems],
+        raise DirectoryError(
+            [DirectoryIssue(format_loc(loc), msg, _line_of(node, loc)) for loc, msg in problems],
             source,
         )
     return cfg
 
 
-def load_config_text(text: str, *, source: str = "<config>") -> AlertsConfig:
-    """Parse YAML text; syntax errors and schema errors both become ConfigError."""
+def load_directory_text(text: str, *, source: str = "<config>") -> Directory:
+    """Parse YAML text; syntax errors and schema errors both become DirectoryError."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise ConfigError([ConfigIssue("", f"YAML syntax: {exc}", line)], source) from None
+        raise DirectoryError([DirectoryIssue("", f"YAML syntax: {exc}", line)], source) from None
     if not isinstance(data, dict):
-        raise ConfigError([ConfigIssue("", "top level must be a mapping", 1)], source)
-    return parse_config(data, source=source, node=node)
+        raise DirectoryError([DirectoryIssue("", "top level must be a mapping", 1)], source)
+    return parse_directory(data, source=source, node=node)
 
 
-def load_config(path: str | Path) -> AlertsConfig:
+def load_directory(path: str | Path) -> Directory:
     path = Path(path)
-    return load_config_text(path.read_text(encoding="utf-8"), source=str(path))
+    return load_directory_text(path.read_text(encoding="utf-8"), source=str(path))
