@@ -158,8 +158,3 @@ def current_principal(request: Request, ctx: ResponderContext) -> Principal:
         detail="sign in or send a bearer token",
         headers={"WWW-Authenticate": "Bearer"},
     )
-
-
-async def dlq_admin(request: Request) -> None:
-    """The dead-letter API is for admins (an admin member of staff, or the API token)."""
-    require_role(current_principal(request, request.app.state.ctx), StaffRole.admin, "the DLQ API")

@@ -7,12 +7,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.responder.auth import Principal, SessionSigner, current_principal, current_user
+from services.responder.auth import (
+    Principal,
+    SessionSigner,
+    current_principal,
+    current_user,
+    require_role,
+)
 from services.responder.config import ResponderSettings
 from services.responder.fact.flows import FactAnswerer
 from services.responder.metrics import ResponderMetrics
 from services.responder.queue_item.service import Drafter, FollowUpDrafter
 from services.responder.sla.policy import SlaPolicy
+from services.responder.users import StaffRole
 from shared.runtime import Runtime
 from shared.throttle import FailureThrottle
 
@@ -56,3 +63,8 @@ async def get_principal(request: Request) -> Principal:
 
 
 Staff = Annotated[Principal, Depends(get_principal)]
+
+
+async def require_dlq_admin(principal: Staff) -> None:
+    """The dead-letter API is for admins (an admin member of staff, or the API token)."""
+    require_role(principal, StaffRole.admin, "the DLQ API")

@@ -11,10 +11,10 @@ import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.responder.auth import SessionSigner, dlq_admin, resolve_staff_session
+from services.responder.auth import SessionSigner, resolve_staff_session
 from services.responder.config import ResponderSettings
 from services.responder.consumers import insight_subscriptions, subscriptions
-from services.responder.deps import ResponderContext
+from services.responder.deps import ResponderContext, require_dlq_admin
 from services.responder.fact.embedder import HttpEmbedder
 from services.responder.fact.flows import FactAnswerer, FactCatalog
 from services.responder.fact.loader import load_facts_file
@@ -157,7 +157,9 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
     app.include_router(insight_pages)
     app.include_router(fact_router)
     app.include_router(fact_pages)
-    app.include_router(dlq_router(lambda r: r.app.state.ctx.settings, admin=[Depends(dlq_admin)]))
+    app.include_router(
+        dlq_router(lambda r: r.app.state.ctx.settings, admin=[Depends(require_dlq_admin)])
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_common(
         app,
