@@ -1,21 +1,22 @@
-"""Crisis flows: feed the detector, turn its signals into crisis records and alerts."""
+"""Crisis flows: count new mentions into the shared windows, judge the windows under the
+crisis lease, turn the signals into crisis records, notifications and alerts."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.channel.contract import Notification
-from services.alerts.crisis.detector import CrisisConfig, CrisisDetector, CrisisSignal
+from services.alerts.crisis import store
+from services.alerts.crisis.detector import CrisisConfig, CrisisSignal, judge, tally
 from services.alerts.crisis.domain import Crisis, CrisisStatus, on_signal
-from services.alerts.crisis.models import CrisisRecord, DetectorSnapshot
+from services.alerts.crisis.models import CrisisRecord
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
@@ -24,8 +25,6 @@ from shared.bus import Publisher
 from shared.db import session_scope
 from shared.events import AlertRaised, MentionClassified, derived_event_id, utcnow
 from shared.topics import ALERTS
-
-SNAPSHOT_ID = 1
 
 
 def to_json(crisis: Crisis) -> dict[str, Any]:
@@ -48,22 +47,6 @@ def from_json(data: dict[str, Any]) -> Crisis:
     return Crisis(**values)
 
 
-async def load_detector(session: AsyncSession, config: CrisisConfig) -> CrisisDetector:
-    row = await session.get(DetectorSnapshot, SNAPSHOT_ID)
-    if row is None:
-        return CrisisDetector(config)
-    return CrisisDetector.from_snapshot(row.snapshot, config)
-
-
-async def save_detector(session: AsyncSession, detector: CrisisDetector, now: datetime) -> None:
-    row = await session.get(DetectorSnapshot, SNAPSHOT_ID)
-    if row is None:
-        row = DetectorSnapshot(id=SNAPSHOT_ID, snapshot={}, updated_at=now)
-        session.add(row)
-    row.snapshot = detector.snapshot()
-    row.updated_at = now
-
-
 async def record_signal(
     session: AsyncSession, signal: CrisisSignal, now: datetime
 ) -> tuple[Crisis, str]:
@@ -73,6 +56,7 @@ async def record_signal(
         .where(CrisisRecord.key == signal.key)
         .order_by(CrisisRecord.opened_at.desc())
         .limit(1)
+        .with_for_update()  # an acknowledgement through the API waits for this update
     )
     latest = rows.scalars().first()
     current = from_json(latest.data) if latest is not None else None
@@ -104,60 +88,81 @@ async def count_active(session: AsyncSession) -> int:
     )
 
 
-@dataclass
-class CrisisWatch:
-    """The detector (shared state, restored at start) and the lock that lets one batch of
-    mentions at a time change it."""
-
-    detector: CrisisDetector
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-async def observe(
+async def count(
+    session: AsyncSession,
     *,
-    fresh: Sequence[tuple[MentionClassified, str]],
+    fresh: Sequence[MentionClassified],
+    config: CrisisConfig,
+    now: datetime,
+) -> None:
+    """Add new mentions (each once) to the shared windows, in the batch's transaction."""
+    if fresh:
+        await store.add_tally(
+            session, tally(config, ((e.mention, e.classification) for e in fresh), now)
+        )
+
+
+async def evaluate(
+    *,
     sessions: async_sessionmaker[AsyncSession],
-    watch: CrisisWatch,
+    crisis: CrisisConfig,
     config: AlertsConfig,
     notifier: Notifier,
     publisher: Publisher,
     metrics: AlertsMetrics,
-) -> None:
-    """Feed the detector once per new mention (with its trace id); its signals are
-    recorded in one transaction together with the notifications of crises that open."""
-    if not fresh:
-        return
+    lease: timedelta,
+) -> list[tuple[Crisis, str]]:
+    """Judge every window once, on the replica that holds the crisis lease (the others
+    return at once); the crises and their notifications commit with the cool-downs, so a
+    spike opens one crisis whichever replicas counted its mentions. Returns what changed."""
     now = utcnow()
-    found: list[tuple[CrisisSignal, str]] = []
     outbox: list[dict[str, Any]] = []
-    async with watch.lock:
-        for event, trace_id in fresh:
-            signals = watch.detector.observe(event.mention, event.classification, at=now)
-            found += [(signal, trace_id) for signal in signals]
-        if not found:
-            return
-        async with session_scope(sessions) as session:
-            results = [await record_signal(session, s, now) for s, _ in found]
-            await save_detector(session, watch.detector, now)
-            for (signal, _), (crisis, outcome) in zip(found, results, strict=True):
-                if outcome in ("opened", "reopened"):
-                    outbox += crisis_outbox(config, notifier, crisis.id, signal, now)
-            await enqueue(session, outbox)
+    async with session_scope(sessions) as session:
+        held = await store.claim(session, now, lease)
+        if held is None:
+            return []
+        await store.prune(session, crisis, now)
+        windows = await store.read_windows(session, crisis, now)
+        last = await store.cooldowns(session, list(windows))
+        started_at = held.watched_since.timestamp()
+
+        def signal(key: str) -> CrisisSignal | None:
+            return judge(
+                crisis,
+                key,
+                windows[key],
+                last_signal_at=last.get(key),
+                started_at=started_at,
+                now=now,
+            )
+
+        # Counts decide; the evidence (aspects, samples) is read for the keys that spiked.
+        spiking = {key: windows[key] for key in sorted(windows) if signal(key) is not None}
+        await store.add_evidence(session, crisis, now, spiking)
+        found = [s for key in spiking if (s := signal(key)) is not None]
+        results = [await record_signal(session, s, now) for s in found]
+        await store.mark_signalled(session, [s.key for s in found], now)
+        for sig, (record, outcome) in zip(found, results, strict=True):
+            if outcome in ("opened", "reopened"):
+                outbox += crisis_outbox(config, notifier, record.id, sig, now)
+        await enqueue(session, outbox)
+        await store.release(session, held, now)
     if outbox:
         notifier.wakeup.set()
-    for (signal, trace_id), (crisis, outcome) in zip(found, results, strict=True):
+    for sig, (record, outcome) in zip(found, results, strict=True):
         metrics.crises.labels(outcome=outcome).inc()
         await publisher.publish(
             ALERTS,
             AlertRaised(
-                alert_id=derived_event_id("crisis", crisis.id, len(crisis.evidence)),
+                alert_id=derived_event_id("crisis", record.id, len(record.evidence)),
                 kind="crisis",
                 severity="critical",
-                title=f"Spike of negative reviews: {signal.dimension} {signal.value}",
-                details={"crisis_id": crisis.id, "outcome": outcome, **signal.evidence()},
+                title=f"Spike of negative reviews: {sig.dimension} {sig.value}",
+                details={"crisis_id": record.id, "outcome": outcome, **sig.evidence()},
             ),
-            trace_id=trace_id,
+            event_id=derived_event_id("crisis-alert", record.id, len(record.evidence)),
         )
+    return [(record, outcome) for record, outcome in results]
 
 
 def crisis_outbox(
@@ -183,10 +188,3 @@ def crisis_outbox(
     return notifier.outbox_rows(
         notification, directory, recipient_id=head, escalation_id=None, now=now
     )
-
-
-async def upkeep(session: AsyncSession, *, watch: CrisisWatch, now: datetime) -> None:
-    """Forget what fell out of the detector's windows and save its state (each tick)."""
-    async with watch.lock:
-        watch.detector.prune()
-        await save_detector(session, watch.detector, now)
