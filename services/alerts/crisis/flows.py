@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.alerts.channel.contract import Notification
 from services.alerts.crisis import store
 from services.alerts.crisis.detector import CrisisConfig, CrisisSignal, judge, tally
-from services.alerts.crisis.domain import Crisis, CrisisStatus, on_signal
+from services.alerts.crisis.domain import Crisis, CrisisStatus, Outcome, on_signal
 from services.alerts.crisis.models import CrisisRecord
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
@@ -49,7 +49,7 @@ def from_json(data: dict[str, Any]) -> Crisis:
 
 async def record_signal(
     session: AsyncSession, signal: CrisisSignal, now: datetime
-) -> tuple[Crisis, str]:
+) -> tuple[Crisis, Outcome]:
     """Open, re-open or update the crisis of the signal's key."""
     rows = await session.execute(
         select(CrisisRecord)
@@ -102,6 +102,59 @@ async def count(
         )
 
 
+@dataclass(frozen=True)
+class Raised:
+    """A signal and what it did to its key's crisis."""
+
+    signal: CrisisSignal
+    crisis: Crisis
+    outcome: Outcome
+
+
+async def judge_windows(
+    session: AsyncSession,
+    *,
+    crisis: CrisisConfig,
+    config: AlertsConfig,
+    notifier: Notifier,
+    now: datetime,
+    lease: timedelta,
+) -> list[Raised] | None:
+    """Judge every window once if this transaction gets the crisis lease (None: another
+    replica holds it). The crises, their notifications and the cool-downs commit with
+    the caller's transaction, so a spike opens one crisis whichever replicas counted it."""
+    held = await store.claim(session, now, lease)
+    if held is None:
+        return None
+    await store.prune(session, crisis, now)
+    windows = await store.read_windows(session, crisis, now)
+    last = await store.cooldowns(session, list(windows))
+    started_at = held.watched_since.timestamp()
+
+    def signal(key: str) -> CrisisSignal | None:
+        return judge(
+            crisis, key, windows[key], last_signal_at=last.get(key), started_at=started_at, now=now
+        )
+
+    # The counts decide; the evidence (aspects, samples) is read for the keys that spiked.
+    spiking = {key: windows[key] for key in sorted(windows) if signal(key) is not None}
+    await store.add_evidence(session, crisis, now, spiking)
+    raised: list[Raised] = []
+    outbox: list[dict[str, Any]] = []
+    for key in spiking:
+        found = signal(key)
+        if found is None:
+            continue
+        record, outcome = await record_signal(session, found, now)
+        raised.append(Raised(found, record, outcome))
+        if outcome in ("opened", "reopened"):
+            outbox += crisis_outbox(config, notifier, record.id, found, now)
+    await store.mark_signalled(session, [r.signal.key for r in raised], now)
+    await enqueue(session, outbox)
+    await store.release(session, held, now)
+    return raised
+
+
 async def evaluate(
     *,
     sessions: async_sessionmaker[AsyncSession],
@@ -111,58 +164,31 @@ async def evaluate(
     publisher: Publisher,
     metrics: AlertsMetrics,
     lease: timedelta,
-) -> list[tuple[Crisis, str]]:
-    """Judge every window once, on the replica that holds the crisis lease (the others
-    return at once); the crises and their notifications commit with the cool-downs, so a
-    spike opens one crisis whichever replicas counted its mentions. Returns what changed."""
-    now = utcnow()
-    outbox: list[dict[str, Any]] = []
+) -> None:
+    """The ticker's crisis pass: judge the windows (on the replica that gets the lease; the
+    others return at once), then wake the dispatcher and publish the crisis alerts."""
     async with session_scope(sessions) as session:
-        held = await store.claim(session, now, lease)
-        if held is None:
-            return []
-        await store.prune(session, crisis, now)
-        windows = await store.read_windows(session, crisis, now)
-        last = await store.cooldowns(session, list(windows))
-        started_at = held.watched_since.timestamp()
-
-        def signal(key: str) -> CrisisSignal | None:
-            return judge(
-                crisis,
-                key,
-                windows[key],
-                last_signal_at=last.get(key),
-                started_at=started_at,
-                now=now,
-            )
-
-        # Counts decide; the evidence (aspects, samples) is read for the keys that spiked.
-        spiking = {key: windows[key] for key in sorted(windows) if signal(key) is not None}
-        await store.add_evidence(session, crisis, now, spiking)
-        found = [s for key in spiking if (s := signal(key)) is not None]
-        results = [await record_signal(session, s, now) for s in found]
-        await store.mark_signalled(session, [s.key for s in found], now)
-        for sig, (record, outcome) in zip(found, results, strict=True):
-            if outcome in ("opened", "reopened"):
-                outbox += crisis_outbox(config, notifier, record.id, sig, now)
-        await enqueue(session, outbox)
-        await store.release(session, held, now)
-    if outbox:
+        raised = await judge_windows(
+            session, crisis=crisis, config=config, notifier=notifier, now=utcnow(), lease=lease
+        )
+    if not raised:
+        return
+    if any(r.outcome in ("opened", "reopened") for r in raised):
         notifier.wakeup.set()
-    for sig, (record, outcome) in zip(found, results, strict=True):
-        metrics.crises.labels(outcome=outcome).inc()
+    for r in raised:
+        metrics.crises.labels(outcome=r.outcome).inc()
+        seq = len(r.crisis.evidence)
         await publisher.publish(
             ALERTS,
             AlertRaised(
-                alert_id=derived_event_id("crisis", record.id, len(record.evidence)),
+                alert_id=derived_event_id("crisis", r.crisis.id, seq),
                 kind="crisis",
                 severity="critical",
-                title=f"Spike of negative reviews: {sig.dimension} {sig.value}",
-                details={"crisis_id": record.id, "outcome": outcome, **sig.evidence()},
+                title=f"Spike of negative reviews: {r.signal.dimension} {r.signal.value}",
+                details={"crisis_id": r.crisis.id, "outcome": r.outcome, **r.signal.evidence()},
             ),
-            event_id=derived_event_id("crisis-alert", record.id, len(record.evidence)),
+            event_id=derived_event_id("crisis-alert", r.crisis.id, seq),
         )
-    return [(record, outcome) for record, outcome in results]
 
 
 def crisis_outbox(
