@@ -5,7 +5,7 @@ platforms, 40 products) are produced onto `mentions.classified` of a fresh topic
 on the embedded broker; then the alerts service starts on a fresh database and routes
 them: an owner for every mention (an `assignments` row, an `assignment.made` event), an
 escalation for every negative one with its first step taken (the owner's notification
-in the outbox), the crisis detector fed. Its rate is mentions per second from the first
+in the outbox), each new mention counted into the crisis windows. Its rate is mentions per second from the first
 stored assignment to the moment every assignment and escalation is stored (start-up
 excluded), on SQLite and on PostgreSQL.
 
