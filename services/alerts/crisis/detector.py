@@ -3,8 +3,13 @@
 Counts live in fixed-size time buckets per key (bounded memory at any traffic rate).
 A key signals when the last `window` holds at least `min_volume` negatives and at least
 `ratio` × what its previous `baseline` period predicts for one window, and it has not
-signalled within `cooldown`. State is plain dataclasses (see `snapshot`/`from_snapshot`)
-so the caller can persist it and rebuild after a restart; the clock is injectable.
+signalled within `cooldown` (`judge`, over a key's summed `WindowCounts`).
+
+The service keeps the buckets in the database so every replica adds to the same windows:
+`tally` is what a batch of mentions adds, `judge` decides on the sums a query returns
+(`crisis/store.py`). `CrisisDetector` holds the same buckets in memory for one process
+(plain dataclasses, `snapshot`/`from_snapshot`; the clock is injectable); the migration
+that moved the windows into the database reads its old saved snapshots.
 """
 
 from __future__ import annotations
