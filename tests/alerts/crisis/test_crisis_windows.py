@@ -18,7 +18,7 @@ import httpx
 import pytest
 from alembic import command
 from prometheus_client import CollectorRegistry
-from sqlalchemy import JSON, bindparam, func, select, text
+from sqlalchemy import JSON, bindparam, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.config import AlertsSettings
@@ -179,5 +179,10 @@ async def test_migration_converts_the_detector_snapshot(
             assert last == {"brand:boom": (T0 - timedelta(minutes=1)).timestamp()}
             lease = await session.get(CrisisLease, store.LEASE_ID)
             assert lease is not None and lease.watched_since == T0 - timedelta(hours=2)
+        await engine.dispose()
+        await asyncio.to_thread(command.downgrade, alembic_config(MIGRATIONS, database_url), BEFORE)
+        async with engine.connect() as conn:
+            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+        assert "crisis_detector_snapshots" in tables and "crisis_counts" not in tables
     finally:
         await engine.dispose()
