@@ -5,9 +5,9 @@ platforms, 40 products) are produced onto `mentions.classified` of a fresh topic
 on the embedded broker; then the alerts service starts on a fresh database and routes
 them: an owner for every mention (an `assignments` row, an `assignment.made` event), an
 escalation for every negative one with its first step taken (the owner's notification
-in the outbox), the crisis detector fed. Its rate is mentions per second from the first
-stored assignment to the moment every assignment and escalation is stored (start-up
-excluded), on SQLite and on PostgreSQL.
+in the outbox), each new mention counted into the crisis windows. Its rate is mentions
+per second from the first stored assignment to the moment every assignment and
+escalation is stored (start-up excluded), on SQLite and on PostgreSQL.
 
 Baseline, same run, same messages, same database kind: the responder stage's raw relay
 (consume, decode, one multi-row insert per batch, commit), without any routing.

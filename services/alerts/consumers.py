@@ -47,7 +47,7 @@ def subscriptions(ctx: AlertsContext) -> list[Subscription]:
                 sessions=sessions,
                 directory=ctx.directory,
                 notifier=ctx.notifier,
-                crisis_watch=ctx.crisis_watch,
+                crisis=ctx.settings.alerts_crisis,
                 publisher=ctx.runtime.publisher,
                 metrics=ctx.metrics,
                 webhook_wakeup=wakeup,

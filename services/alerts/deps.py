@@ -11,7 +11,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.config import AlertsSettings
-from services.alerts.crisis.flows import CrisisWatch
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
 from services.alerts.owner.current import CurrentDirectory
@@ -25,7 +24,6 @@ class AlertsContext:
     runtime: Runtime
     metrics: AlertsMetrics
     notifier: Notifier
-    crisis_watch: CrisisWatch
     directory: CurrentDirectory
     #: Set when deliveries were enqueued, so the webhook worker sends them without waiting.
     webhook_wakeup: asyncio.Event = field(default_factory=asyncio.Event)

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from services.alerts.assignment.router import router as assignment_router
 from services.alerts.config import AlertsSettings
 from services.alerts.consumers import subscriptions
-from services.alerts.crisis import flows as crisis_flows
+from services.alerts.crisis import store as crisis_store
 from services.alerts.crisis.router import router as crisis_router
 from services.alerts.deps import AlertsContext
 from services.alerts.escalation.router import router as escalation_router
@@ -29,6 +29,7 @@ from services.alerts.owner.router import router as owner_router
 from services.alerts.webhook.flows import DeliveryWorker, run_delivery_worker
 from services.alerts.webhook.router import router as webhook_router
 from shared.db import session_scope
+from shared.events import utcnow
 from shared.http import install_common
 from shared.metrics import make_common_metrics
 from shared.runtime import Runtime
@@ -62,13 +63,12 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             await owner_service.bootstrap(session, file_directory)
         async with session_scope(runtime.sessions) as session:
             directory, version = await owner_service.load(session)
-            detector = await crisis_flows.load_detector(session, settings.alerts_crisis)
+            await crisis_store.ensure_lease(session, utcnow())
         ctx = AlertsContext(
             settings=settings,
             runtime=runtime,
             metrics=alerts_metrics,
             notifier=Notifier(settings=settings, client=client, metrics=alerts_metrics),
-            crisis_watch=crisis_flows.CrisisWatch(detector),
             directory=CurrentDirectory(directory, version),
         )
         app.state.ctx = ctx
@@ -78,7 +78,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
                 sessions=runtime.sessions,
                 directory=ctx.directory,
                 notifier=ctx.notifier,
-                crisis_watch=ctx.crisis_watch,
+                crisis=settings.alerts_crisis,
+                publisher=runtime.publisher,
                 metrics=alerts_metrics,
                 interval_s=settings.alerts_tick_interval_s,
                 lease=timedelta(seconds=settings.alerts_escalation_lease_s),

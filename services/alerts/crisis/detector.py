@@ -3,8 +3,13 @@
 Counts live in fixed-size time buckets per key (bounded memory at any traffic rate).
 A key signals when the last `window` holds at least `min_volume` negatives and at least
 `ratio` × what its previous `baseline` period predicts for one window, and it has not
-signalled within `cooldown`. State is plain dataclasses (see `snapshot`/`from_snapshot`)
-so the caller can persist it and rebuild after a restart; the clock is injectable.
+signalled within `cooldown` (`judge`, over a key's summed `WindowCounts`).
+
+The service keeps the buckets in the database so every replica adds to the same windows:
+`tally` is what a batch of mentions adds, `judge` decides on the sums a query returns
+(`crisis/store.py`). `CrisisDetector` holds the same buckets in memory for one process
+(plain dataclasses, `snapshot`/`from_snapshot`; the clock is injectable); the migration
+that moved the windows into the database reads its old saved snapshots.
 """
 
 from __future__ import annotations
@@ -250,60 +255,138 @@ class CrisisDetector:
     # --- logic ---------------------------------------------------------------------
 
     def _evaluate(self, key: str, ks: KeyState, now: datetime) -> CrisisSignal | None:
-        cfg = self.config
-        now_ts = now.timestamp()
-        if (
-            ks.last_signal_at is not None
-            and now_ts - ks.last_signal_at < cfg.cooldown.total_seconds()
-        ):
-            return None
-        window_s, baseline_s = cfg.window.total_seconds(), cfg.baseline.total_seconds()
-        # The window is the buckets overlapping (now - window, now]; the baseline the ones before.
-        cur_first = math.floor((now_ts - window_s) / self._bucket_s) + 1
-        base_first = math.floor((now_ts - window_s - baseline_s) / self._bucket_s) + 1
-        neg = total = base_neg = 0
-        aspects: Counter[str] = Counter()
+        cur_first, base_first = window_edges(self.config, now)
+        counts = WindowCounts(samples=ks.samples)
         for index, bucket in ks.buckets.items():
             if index >= cur_first:
-                neg += bucket.negatives
-                total += bucket.total
-                aspects.update(bucket.aspects)
+                counts.negatives += bucket.negatives
+                counts.total += bucket.total
+                counts.aspects.update(bucket.aspects)
             elif index >= base_first:
-                base_neg += bucket.negatives
-        if neg < cfg.min_volume:
-            return None
-        # Only history the detector actually watched counts as baseline time.
-        span = min(baseline_s, max(0.0, cur_first * self._bucket_s - self.state.started_at))
-        if span < cfg.min_history.total_seconds():
-            return None
-        predicted = base_neg * window_s / span if span > 0 else 0.0
-        expected = max(cfg.min_expected, predicted)
-        if neg < cfg.ratio * expected:
-            return None
-        ks.last_signal_at = now_ts
-        dimension, _, value = key.partition(":")
-        window_start = datetime.fromtimestamp(cur_first * self._bucket_s, UTC)
-        samples = [
-            {
-                "mention_id": s.mention_id,
-                "text": s.text,
-                "at": datetime.fromtimestamp(s.at, UTC).isoformat(),
-            }
-            for s in ks.samples
-            if s.at >= cur_first * self._bucket_s
-        ]
-        return CrisisSignal(
-            key=key,
-            dimension=dimension,
-            value=value,
-            detected_at=now,
-            window_start=window_start,
-            negatives=neg,
-            total=total,
-            baseline_negatives=base_neg,
-            baseline_rate=round(expected, 3),
-            ratio=round(neg / expected, 3),
-            top_aspects=aspects.most_common(cfg.top_aspects),
-            samples=samples,
-            playbook=cfg.playbook(dimension),
+                counts.baseline_negatives += bucket.negatives
+        signal = judge(
+            self.config,
+            key,
+            counts,
+            last_signal_at=ks.last_signal_at,
+            started_at=self.state.started_at,
+            now=now,
         )
+        if signal:
+            ks.last_signal_at = now.timestamp()
+        return signal
+
+
+@dataclass
+class WindowCounts:
+    """One key's counts over the current window and the baseline before it (summed from
+    buckets in memory or by a database query) and its recent negative samples."""
+
+    negatives: int = 0
+    total: int = 0
+    baseline_negatives: int = 0
+    aspects: Counter[str] = field(default_factory=Counter)
+    samples: list[Sample] = field(default_factory=list)
+
+
+def bucket_index(config: CrisisConfig, at: datetime) -> int:
+    return int(at.timestamp() // config.bucket.total_seconds())
+
+
+def window_edges(config: CrisisConfig, now: datetime) -> tuple[int, int]:
+    """First bucket index of the current window and of the baseline before it: the window
+    is the buckets overlapping (now - window, now], the baseline the ones before."""
+    bucket_s = config.bucket.total_seconds()
+    now_ts = now.timestamp()
+    window_s, baseline_s = config.window.total_seconds(), config.baseline.total_seconds()
+    cur_first = math.floor((now_ts - window_s) / bucket_s) + 1
+    base_first = math.floor((now_ts - window_s - baseline_s) / bucket_s) + 1
+    return cur_first, base_first
+
+
+def judge(
+    config: CrisisConfig,
+    key: str,
+    counts: WindowCounts,
+    *,
+    last_signal_at: float | None,
+    started_at: float,
+    now: datetime,
+) -> CrisisSignal | None:
+    """The signal of a key whose window spiked against its baseline (None: no spike, too
+    little volume or history, or still cooling down from its last signal)."""
+    now_ts = now.timestamp()
+    if last_signal_at is not None and now_ts - last_signal_at < config.cooldown.total_seconds():
+        return None
+    if counts.negatives < config.min_volume:
+        return None
+    bucket_s = config.bucket.total_seconds()
+    window_s, baseline_s = config.window.total_seconds(), config.baseline.total_seconds()
+    cur_first, _ = window_edges(config, now)
+    # Only history the detector actually watched counts as baseline time.
+    span = min(baseline_s, max(0.0, cur_first * bucket_s - started_at))
+    if span < config.min_history.total_seconds():
+        return None
+    predicted = counts.baseline_negatives * window_s / span if span > 0 else 0.0
+    expected = max(config.min_expected, predicted)
+    if counts.negatives < config.ratio * expected:
+        return None
+    dimension, _, value = key.partition(":")
+    samples = [
+        {
+            "mention_id": s.mention_id,
+            "text": s.text,
+            "at": datetime.fromtimestamp(s.at, UTC).isoformat(),
+        }
+        for s in sorted(counts.samples, key=lambda s: s.at)[-config.sample_size :]
+        if s.at >= cur_first * bucket_s
+    ]
+    return CrisisSignal(
+        key=key,
+        dimension=dimension,
+        value=value,
+        detected_at=now,
+        window_start=datetime.fromtimestamp(cur_first * bucket_s, UTC),
+        negatives=counts.negatives,
+        total=counts.total,
+        baseline_negatives=counts.baseline_negatives,
+        baseline_rate=round(expected, 3),
+        ratio=round(counts.negatives / expected, 3),
+        top_aspects=counts.aspects.most_common(config.top_aspects),
+        samples=samples,
+        playbook=config.playbook(dimension),
+    )
+
+
+@dataclass
+class Tally:
+    """What a batch of new mentions adds: counts per (key, bucket, aspect), where the
+    aspect "" row holds the key's negatives and total and an aspect row its negatives;
+    and per key the newest `sample_size` negatives."""
+
+    counts: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+
+
+def tally(
+    config: CrisisConfig,
+    observations: Iterable[tuple[Mention, Classification]],
+    at: datetime,
+) -> Tally:
+    """Count new mentions at `at` (each observation once) for the stored windows."""
+    out = Tally()
+    index = bucket_index(config, at)
+    for mention, classification in observations:
+        for key, negative, aspects in keys_for(mention, classification, config.dimensions):
+            row = out.counts.setdefault((key, index, ""), [0, 0])
+            row[1] += 1
+            if not negative:
+                continue
+            row[0] += 1
+            for aspect in aspects:
+                out.counts.setdefault((key, index, aspect), [0, 0])[0] += 1
+            text = mention.full_text[: config.sample_chars]
+            kept = out.samples.setdefault(key, [])
+            kept.append(Sample(at=at.timestamp(), mention_id=str(mention.mention_id), text=text))
+            del kept[: -config.sample_size]
+    return out

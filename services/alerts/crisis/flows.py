@@ -1,21 +1,22 @@
-"""Crisis flows: feed the detector, turn its signals into crisis records and alerts."""
+"""Crisis flows: count new mentions into the shared windows, judge the windows under the
+crisis lease, turn the signals into crisis records, notifications and alerts."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.channel.contract import Notification
-from services.alerts.crisis.detector import CrisisConfig, CrisisDetector, CrisisSignal
-from services.alerts.crisis.domain import Crisis, CrisisStatus, on_signal
-from services.alerts.crisis.models import CrisisRecord, DetectorSnapshot
+from services.alerts.crisis import store
+from services.alerts.crisis.detector import CrisisConfig, CrisisSignal, judge, tally
+from services.alerts.crisis.domain import Crisis, CrisisStatus, Outcome, on_signal
+from services.alerts.crisis.models import CrisisRecord
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
 from services.alerts.notification.service import enqueue
@@ -24,8 +25,6 @@ from shared.bus import Publisher
 from shared.db import session_scope
 from shared.events import AlertRaised, MentionClassified, derived_event_id, utcnow
 from shared.topics import ALERTS
-
-SNAPSHOT_ID = 1
 
 
 def to_json(crisis: Crisis) -> dict[str, Any]:
@@ -48,31 +47,16 @@ def from_json(data: dict[str, Any]) -> Crisis:
     return Crisis(**values)
 
 
-async def load_detector(session: AsyncSession, config: CrisisConfig) -> CrisisDetector:
-    row = await session.get(DetectorSnapshot, SNAPSHOT_ID)
-    if row is None:
-        return CrisisDetector(config)
-    return CrisisDetector.from_snapshot(row.snapshot, config)
-
-
-async def save_detector(session: AsyncSession, detector: CrisisDetector, now: datetime) -> None:
-    row = await session.get(DetectorSnapshot, SNAPSHOT_ID)
-    if row is None:
-        row = DetectorSnapshot(id=SNAPSHOT_ID, snapshot={}, updated_at=now)
-        session.add(row)
-    row.snapshot = detector.snapshot()
-    row.updated_at = now
-
-
 async def record_signal(
     session: AsyncSession, signal: CrisisSignal, now: datetime
-) -> tuple[Crisis, str]:
+) -> tuple[Crisis, Outcome]:
     """Open, re-open or update the crisis of the signal's key."""
     rows = await session.execute(
         select(CrisisRecord)
         .where(CrisisRecord.key == signal.key)
         .order_by(CrisisRecord.opened_at.desc())
         .limit(1)
+        .with_for_update()  # an acknowledgement through the API waits for this update
     )
     latest = rows.scalars().first()
     current = from_json(latest.data) if latest is not None else None
@@ -104,59 +88,111 @@ async def count_active(session: AsyncSession) -> int:
     )
 
 
-@dataclass
-class CrisisWatch:
-    """The detector (shared state, restored at start) and the lock that lets one batch of
-    mentions at a time change it."""
-
-    detector: CrisisDetector
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-async def observe(
+async def count(
+    session: AsyncSession,
     *,
-    fresh: Sequence[tuple[MentionClassified, str]],
+    fresh: Sequence[MentionClassified],
+    config: CrisisConfig,
+    now: datetime,
+) -> None:
+    """Add new mentions (each once) to the shared windows, in the batch's transaction."""
+    if fresh:
+        await store.add_tally(
+            session, tally(config, ((e.mention, e.classification) for e in fresh), now)
+        )
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A signal and what it did to its key's crisis."""
+
+    signal: CrisisSignal
+    crisis: Crisis
+    outcome: Outcome
+
+
+async def judge_windows(
+    session: AsyncSession,
+    *,
+    crisis: CrisisConfig,
+    directory: Directory,
+    notifier: Notifier,
+    now: datetime,
+    lease: timedelta,
+) -> list[Raised] | None:
+    """Judge every window once if this transaction gets the crisis lease (None: another
+    replica holds it). The crises, their notifications and the cool-downs commit with
+    the caller's transaction, so a spike opens one crisis whichever replicas counted it."""
+    held = await store.claim(session, now, lease)
+    if held is None:
+        return None
+    await store.prune(session, crisis, now)
+    windows = await store.read_windows(session, crisis, now)
+    last = await store.cooldowns(session, list(windows))
+    started_at = held.watched_since.timestamp()
+
+    def signal(key: str) -> CrisisSignal | None:
+        return judge(
+            crisis, key, windows[key], last_signal_at=last.get(key), started_at=started_at, now=now
+        )
+
+    # The counts decide; the evidence (aspects, samples) is read for the keys that spiked.
+    spiking = {key: windows[key] for key in sorted(windows) if signal(key) is not None}
+    await store.add_evidence(session, crisis, now, spiking)
+    raised: list[Raised] = []
+    outbox: list[dict[str, Any]] = []
+    for key in spiking:
+        found = signal(key)
+        if found is None:
+            continue
+        record, outcome = await record_signal(session, found, now)
+        raised.append(Raised(found, record, outcome))
+        if outcome in ("opened", "reopened"):
+            outbox += crisis_outbox(directory, notifier, record.id, found, now)
+    await store.mark_signalled(session, [r.signal.key for r in raised], now)
+    await enqueue(session, outbox)
+    await store.release(session, held, now)
+    return raised
+
+
+async def evaluate(
+    *,
     sessions: async_sessionmaker[AsyncSession],
-    watch: CrisisWatch,
+    crisis: CrisisConfig,
     directory: Directory,
     notifier: Notifier,
     publisher: Publisher,
     metrics: AlertsMetrics,
+    lease: timedelta,
 ) -> None:
-    """Feed the detector once per new mention (with its trace id); its signals are
-    recorded in one transaction together with the notifications of crises that open."""
-    if not fresh:
+    """The ticker's crisis pass: judge the windows (on the replica that gets the lease; the
+    others return at once), then wake the dispatcher and publish the crisis alerts."""
+    async with session_scope(sessions) as session:
+        raised = await judge_windows(
+            session,
+            crisis=crisis,
+            directory=directory,
+            notifier=notifier,
+            now=utcnow(),
+            lease=lease,
+        )
+    if not raised:
         return
-    now = utcnow()
-    found: list[tuple[CrisisSignal, str]] = []
-    outbox: list[dict[str, Any]] = []
-    async with watch.lock:
-        for event, trace_id in fresh:
-            signals = watch.detector.observe(event.mention, event.classification, at=now)
-            found += [(signal, trace_id) for signal in signals]
-        if not found:
-            return
-        async with session_scope(sessions) as session:
-            results = [await record_signal(session, s, now) for s, _ in found]
-            await save_detector(session, watch.detector, now)
-            for (signal, _), (crisis, outcome) in zip(found, results, strict=True):
-                if outcome in ("opened", "reopened"):
-                    outbox += crisis_outbox(directory, notifier, crisis.id, signal, now)
-            await enqueue(session, outbox)
-    if outbox:
+    if any(r.outcome in ("opened", "reopened") for r in raised):
         notifier.wakeup.set()
-    for (signal, trace_id), (crisis, outcome) in zip(found, results, strict=True):
-        metrics.crises.labels(outcome=outcome).inc()
+    for r in raised:
+        metrics.crises.labels(outcome=r.outcome).inc()
+        seq = len(r.crisis.evidence)
         await publisher.publish(
             ALERTS,
             AlertRaised(
-                alert_id=derived_event_id("crisis", crisis.id, len(crisis.evidence)),
+                alert_id=derived_event_id("crisis", r.crisis.id, seq),
                 kind="crisis",
                 severity="critical",
-                title=f"Spike of negative reviews: {signal.dimension} {signal.value}",
-                details={"crisis_id": crisis.id, "outcome": outcome, **signal.evidence()},
+                title=f"Spike of negative reviews: {r.signal.dimension} {r.signal.value}",
+                details={"crisis_id": r.crisis.id, "outcome": r.outcome, **r.signal.evidence()},
             ),
-            trace_id=trace_id,
+            event_id=derived_event_id("crisis-alert", r.crisis.id, seq),
         )
 
 
@@ -183,10 +219,3 @@ def crisis_outbox(
     return notifier.outbox_rows(
         notification, directory, recipient_id=head, escalation_id=None, now=now
     )
-
-
-async def upkeep(session: AsyncSession, *, watch: CrisisWatch, now: datetime) -> None:
-    """Forget what fell out of the detector's windows and save its state (each tick)."""
-    async with watch.lock:
-        watch.detector.prune()
-        await save_detector(session, watch.detector, now)

@@ -1,7 +1,8 @@
 """Kafka handlers of escalations.
 
 - mentions.classified → an owner for every mention (`assignments`), an escalation for
-  every negative one (owner notified at once), the crisis detector fed once per mention;
+  every negative one (owner notified at once), each new mention counted once into the
+  crisis windows (judged by the ticker of the replica holding the crisis lease);
   mentions imported as already answered on the platform get an owner only.
 - sla → SLA news climbs the same ladder (opens an escalation when none exists).
 
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.alerts.assignment import service as assignment_service
 from services.alerts.assignment.models import Assignment
 from services.alerts.crisis import flows as crisis_flows
-from services.alerts.crisis.flows import CrisisWatch
+from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.escalation import flows
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
@@ -48,7 +49,7 @@ async def handle_mentions_classified(
     sessions: async_sessionmaker[AsyncSession],
     directory: CurrentDirectory,
     notifier: Notifier,
-    crisis_watch: CrisisWatch,
+    crisis: CrisisConfig,
     publisher: Publisher,
     metrics: AlertsMetrics,
     webhook_wakeup: asyncio.Event,
@@ -56,7 +57,8 @@ async def handle_mentions_classified(
     """A fetched batch in one transaction: assignments, escalations, their first steps.
 
     A new escalation's due steps are taken in the same transaction (recorded as done,
-    their notifications put in the outbox), as is the outbound webhook fan-out; the
+    their notifications put in the outbox), as are the outbound webhook fan-out and the
+    crisis counts of the mentions new to this database (exactly once with the commit); the
     dispatcher sends the notifications once woken after the commit, so the consumer never
     waits for a channel. A redelivered batch finds the assignments, escalations and
     deliveries and adds nothing. Rows are written with one multi-row INSERT per table.
@@ -79,6 +81,10 @@ async def handle_mentions_classified(
         fanned_out = await webhook_service.enqueue(
             session, events=[webhook_service.webhook_event(e) for e in envelopes], now=now
         )
+        # Last, so the crisis rows every replica adds to stay locked the shortest time.
+        await crisis_flows.count(
+            session, fresh=_new_to_crisis(events, assigned.fresh_ids), config=crisis, now=now
+        )
     if taken.outbox:
         notifier.wakeup.set()
     if fanned_out:
@@ -100,21 +106,19 @@ async def handle_mentions_classified(
             )
         )
     await publisher.publish_envelopes(ASSIGNMENTS, out)
-    # The detector sees each new mention once (the first copy, if a batch holds two).
-    first_seen: dict[str, tuple[MentionClassified, str]] = {}
-    for envelope, event in zip(envelopes, events, strict=True):
+
+
+def _new_to_crisis(
+    events: Sequence[MentionClassified], fresh_ids: set[str]
+) -> list[MentionClassified]:
+    """Each mention new to this database once (the first copy, if a batch holds two),
+    not those imported as already answered on the platform (old news)."""
+    first_seen: dict[str, MentionClassified] = {}
+    for event in events:
         mention_id = str(event.mention.mention_id)
-        if mention_id in assigned.fresh_ids and not event.mention.answered:  # old news
-            first_seen.setdefault(mention_id, (event, envelope.trace_id))
-    await crisis_flows.observe(
-        fresh=list(first_seen.values()),
-        sessions=sessions,
-        watch=crisis_watch,
-        directory=doc,
-        notifier=notifier,
-        publisher=publisher,
-        metrics=metrics,
-    )
+        if mention_id in fresh_ids and not event.mention.answered:
+            first_seen.setdefault(mention_id, event)
+    return list(first_seen.values())
 
 
 async def handle_sla_changed(

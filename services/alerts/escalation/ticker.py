@@ -2,7 +2,8 @@
 
 Started by the runtime in the lifespan, like the responder's SLA sweeper; every replica
 runs one, and they share the due escalations through leases in the database. Each tick also
-refreshes the gauges and saves the crisis detector, so a restart resumes its windows.
+refreshes the gauges and judges the crisis windows if this replica gets the crisis lease
+(one replica a tick; the windows are in the database, counted by every replica).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.crisis import flows as crisis_flows
-from services.alerts.crisis.flows import CrisisWatch
+from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.escalation import flows
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification import service as notification_service
 from services.alerts.notification.notifier import Notifier
 from services.alerts.owner import service as owner_service
 from services.alerts.owner.current import CurrentDirectory
+from shared.bus import Publisher
 from shared.db import session_scope
 from shared.events import utcnow
 from shared.logging import get_logger
@@ -36,11 +38,12 @@ async def tick(
     sessions: async_sessionmaker[AsyncSession],
     directory: CurrentDirectory,
     notifier: Notifier,
-    crisis_watch: CrisisWatch,
+    crisis: CrisisConfig,
+    publisher: Publisher,
     metrics: AlertsMetrics,
     lease: timedelta = DEFAULT_LEASE,
 ) -> None:
-    """Take escalation steps that came due, refresh gauges, save the detector.
+    """Take escalation steps that came due, judge the crisis windows, refresh gauges.
 
     The due escalations are leased to this replica first (`flows.claim_due`), so replicas
     ticking at the same moment share the work instead of racing for it.
@@ -58,11 +61,19 @@ async def tick(
         notifier=notifier,
         claim=claim,
     )
+    await crisis_flows.evaluate(
+        sessions=sessions,
+        crisis=crisis,
+        directory=directory.document,
+        notifier=notifier,
+        publisher=publisher,
+        metrics=metrics,
+        lease=lease,
+    )
     async with session_scope(sessions) as session:
         metrics.open_escalations.set(await flows.count_open(session))
         metrics.active_crises.set(await crisis_flows.count_active(session))
         metrics.notifications_pending.set(await notification_service.count_pending(session))
-        await crisis_flows.upkeep(session, watch=crisis_watch, now=now)
 
 
 async def run_ticker(
@@ -70,7 +81,8 @@ async def run_ticker(
     sessions: async_sessionmaker[AsyncSession],
     directory: CurrentDirectory,
     notifier: Notifier,
-    crisis_watch: CrisisWatch,
+    crisis: CrisisConfig,
+    publisher: Publisher,
     metrics: AlertsMetrics,
     interval_s: float,
     lease: timedelta = DEFAULT_LEASE,
@@ -82,7 +94,8 @@ async def run_ticker(
                 sessions=sessions,
                 directory=directory,
                 notifier=notifier,
-                crisis_watch=crisis_watch,
+                crisis=crisis,
+                publisher=publisher,
                 metrics=metrics,
                 lease=lease,
             )
