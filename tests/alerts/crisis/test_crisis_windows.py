@@ -110,7 +110,7 @@ async def test_halves_counted_by_two_replicas_open_one_crisis(
             return await flows.judge_windows(
                 session,
                 crisis=CONFIG,
-                config=PEOPLE,
+                directory=PEOPLE,
                 notifier=notifier,
                 now=at,
                 lease=LEASE,
