@@ -126,7 +126,7 @@ def walk_for(connector: Connector, span: DateRange, include_answered: bool = Fal
         if include_answered:
             raise ValueError(f"answered history cannot be imported from {connector.platform}")
         return Walk(connector, span, include_answered, HistoryStart(None, by_date=False), None)
-    start = history.history_start(span.start, include_answered=include_answered)
+    start = history.history_start(span.start, span.end, include_answered=include_answered)
     return Walk(connector, span, include_answered, start, history)
 
 
