@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
+import httpx
 import pytest
 
 from services.ingest import backfill as cli
@@ -108,7 +110,7 @@ async def test_backfill_walks_fourteen_months_in_six_month_windows(
     assert all(0 < (to - frm).total_seconds() <= MAX_WINDOW_S for frm, to in windows)
     assert len(windows) == 3
     assert windows[0][0] == SPAN.start - timedelta(seconds=1) and windows[-1][1] == SPAN.end
-    assert all(a[1] - b[0] == timedelta(seconds=1) for a, b in zip(windows, windows[1:]))
+    assert all(a[1] - b[0] == timedelta(seconds=1) for a, b in pairwise(windows))
     assert len(filters) > len(windows)  # windows were paged by pageToken
     assert not fake.calls("POST", f"/v1/businesses/{ym.BUSINESS_ID}/goods-questions")
 
@@ -122,8 +124,6 @@ async def test_backfill_walks_fourteen_months_in_six_month_windows(
 async def test_fake_refuses_a_span_over_six_months_as_market_does() -> None:
     """The fake answers a span over six months with Market's 400 and error body; a span
     of 180 days is taken and `dateTimeTo` bounds the answer (exclusive)."""
-    import httpx
-
     fake = ym.FakeYandexMarket()
     to = datetime(2024, 9, 1, tzinfo=UTC)
     fake.add_feedback(1, to - timedelta(days=10))
