@@ -12,7 +12,8 @@ A connector without it is read from its first page, and only mentions whose
 `published_at` lies inside the range are kept, as they are for every connector.
 Answered history (`include_answered`) needs the capability. Wildberries also walks its
 review archive (answered reviews, and unanswered ones after 30 days, live only there),
-oldest first by offset, until past the range end.
+oldest first by offset, until past the range end. Yandex Market, whose filter spans six
+months at most, walks the range in windows of at most 180 days.
 
 Either way at most `max_pages` pages are fetched; hitting that bound is reported, and a
 rerun is harmless.
