@@ -35,7 +35,8 @@ def write_sources(path: Path, url: str) -> Path:
         "    platform: yandex_market\n"
         "    credentials: {api_key: '${YM_BACKFILL_KEY}'}\n"
         f"    options: {{base_url: '{url}', business_id: {ym.BUSINESS_ID}, limit: 7,\n"
-        "      kinds: [reviews, questions], rate_per_s: 50, comments_rate_per_s: 50}\n",
+        "      kinds: [reviews, questions], reaction_status: NEED_REACTION,\n"
+        "      rate_per_s: 50, comments_rate_per_s: 50}\n",
         encoding="utf-8",
     )
     return path
@@ -101,6 +102,7 @@ async def test_backfill_walks_fourteen_months_in_six_month_windows(
     # (widened by the one exclusive second at its start); consecutive windows meet.
     filters = fake.feedback_filters
     assert filters and all("dateTimeFrom" in f and "dateTimeTo" in f for f in filters)
+    assert {f["reactionStatus"] for f in filters} == {"ALL"}  # history reads answered too
     windows = sorted(
         {
             (datetime.fromisoformat(f["dateTimeFrom"]), datetime.fromisoformat(f["dateTimeTo"]))

@@ -10,9 +10,9 @@ hourly quotas can mean a long wait, which the caller gets as `retry_after`.
 A history import (`history`) walks the reviews only, in consecutive windows of at most
 180 days (Market refuses a `dateTimeFrom`..`dateTimeTo` span over six months), each sent
 with both bounds and paged by `pageToken`, until the window that reaches the range end.
-It reads `reactionStatus=ALL` like the poll, so answered reviews come in marked
-`answered` whatever `include_answered` says. Questions stay out: Market serves them one
-month back at most.
+It reads `reactionStatus=ALL` (whatever the source's `reaction_status`), so answered
+reviews come in marked `answered` whatever `include_answered` says. Questions stay out:
+Market serves them one month back at most.
 
 Questions (`/v1/businesses/{id}/goods-questions`) are a second stream of the same source
 (option `kinds`). They are read with `needAnswer=true` (the questions waiting for the
@@ -286,7 +286,9 @@ class YandexMarketConnector(BaseConnector):
                 # six months it still serves rather than fail forever.
                 now = int(datetime.now(UTC).timestamp())
                 date_from = max(int(date_from), now - MAX_WINDOW_S)
-        body: dict[str, Any] = {"reactionStatus": str(self.options.get("reaction_status", "ALL"))}
+        # a history import reads every review whatever the source's `reaction_status`
+        reaction = "ALL" if window is not None else self.options.get("reaction_status", "ALL")
+        body: dict[str, Any] = {"reactionStatus": str(reaction)}
         if date_from is not None:
             body["dateTimeFrom"] = epoch_dt(date_from).isoformat()
         if date_to is not None:
