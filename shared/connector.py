@@ -186,7 +186,12 @@ class HistoryStart:
 class HistoryWalking(Protocol):
     """How a history import walks this platform: where to start, when to stop."""
 
-    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart: ...
+    def history_start(
+        self, start: datetime, end: datetime, *, include_answered: bool
+    ) -> HistoryStart:
+        """The first cursor of a walk over `start` (inclusive) .. `end` (exclusive); `end`
+        for a platform whose filter needs both bounds (Yandex Market's windows)."""
+        ...
 
     def history_next(
         self, page: FetchResult, end: datetime, *, include_answered: bool

@@ -31,6 +31,17 @@ def _err(status: int, code: str, message: str) -> JSONResponse:
     )
 
 
+def six_months_before(moment: datetime) -> datetime:
+    """The same day and time six calendar months earlier (the month's last day where
+    that month is shorter): the longest `dateTimeFrom`..`dateTimeTo` span Market takes."""
+    month = moment.month - 6
+    year = moment.year - (1 if month < 1 else 0)
+    month = month + 12 if month < 1 else month
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
 def _ok(result: Any) -> JSONResponse:
     return JSONResponse({"status": "OK", "result": result})
 
@@ -66,6 +77,8 @@ class FakeYandexMarket(FakePlatform):
     answers: list[dict[str, Any]] = field(default_factory=list)
     #: Question ids of every answer `goods-questions/update` CREATE carried out.
     answers_created: list[int] = field(default_factory=list)
+    #: The body of every goods-feedback list request, in order (the filters asked for).
+    feedback_filters: list[dict[str, Any]] = field(default_factory=list)
 
     def add_feedback(
         self,
@@ -226,14 +239,24 @@ class FakeYandexMarket(FakePlatform):
             if not 1 <= limit <= 50:
                 return _err(400, "BAD_REQUEST", "limit must be in 1..50")
             body = await json_body(request) or {}
+            self.feedback_filters.append(dict(body))
             items = list(self.feedbacks)
+            until = (
+                datetime.fromisoformat(body["dateTimeTo"])
+                if body.get("dateTimeTo")
+                else datetime.now(UTC)
+            )
             if body.get("dateTimeFrom"):
                 since = datetime.fromisoformat(body["dateTimeFrom"])
-                if datetime.now(UTC) - since > timedelta(days=183):
+                if since < six_months_before(until):
                     # Market: the period between dateTimeFrom and dateTimeTo is at most
                     # six months (the real status code is unverified).
                     return _err(400, "BAD_REQUEST", "period must not exceed 6 months")
+                if since >= until:
+                    return _err(400, "BAD_REQUEST", "dateTimeFrom must be before dateTimeTo")
                 items = [f for f in items if datetime.fromisoformat(f["createdAt"]) > since]
+            if body.get("dateTimeTo"):  # both bounds exclusive [C]
+                items = [f for f in items if datetime.fromisoformat(f["createdAt"]) < until]
             if body.get("feedbackIds"):
                 wanted = set(body["feedbackIds"])
                 items = [f for f in items if f["feedbackId"] in wanted]

@@ -125,7 +125,9 @@ class OzonConnector(BaseConnector):
         wanted = self.options.get("kinds", STREAMS)
         return tuple(s for s in STREAMS if s in wanted)
 
-    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart:
+    def history_start(
+        self, start: datetime, end: datetime, *, include_answered: bool
+    ) -> HistoryStart:
         """The whole review list (`status=ALL`: processed ones come `answered`), once,
         without resweeping; Ozon cannot start at a date."""
         return HistoryStart(encode_cursor({"status": "ALL", "resweep": False}), by_date=False)

@@ -145,7 +145,9 @@ class WildberriesConnector(BaseConnector):
                 out.append(kind + ANSWERED)
         return tuple(out)
 
-    def history_start(self, start: datetime, *, include_answered: bool) -> HistoryStart:
+    def history_start(
+        self, start: datetime, end: datetime, *, include_answered: bool
+    ) -> HistoryStart:
         """Every stream starts at the range start (`dateFrom`; pages come `dateAsc`)."""
         first = int(start.timestamp())
         streams = self.history_streams(include_answered)

@@ -7,6 +7,13 @@ A sweep pages with `pageToken` from `dateTimeFrom = watermark - overlap`; items 
 deduped by id+revision. Throttling is HTTP 420 with `X-RateLimit-Resource-Until`;
 hourly quotas can mean a long wait, which the caller gets as `retry_after`.
 
+A history import (`history`) walks the reviews only, in consecutive windows of at most
+180 days (Market refuses a `dateTimeFrom`..`dateTimeTo` span over six months), each sent
+with both bounds and paged by `pageToken`, until the window that reaches the range end.
+It reads `reactionStatus=ALL` (whatever the source's `reaction_status`), so answered
+reviews come in marked `answered` whatever `include_answered` says. Questions stay out:
+Market serves them one month back at most.
+
 Questions (`/v1/businesses/{id}/goods-questions`) are a second stream of the same source
 (option `kinds`). They are read with `needAnswer=true` (the questions waiting for the
 seller's answer; option `need_answer: false` reads all of them and asks the answers of
@@ -32,6 +39,7 @@ from services.ingest.connectors.base import (
     FetchPage,
     SeenMap,
     decode_cursor,
+    encode_cursor,
     epoch_dt,
     fetch_page,
     opt_dict,
@@ -51,6 +59,8 @@ from shared.connector import (
     AlreadyAnswered,
     Capability,
     ConnectorError,
+    FetchResult,
+    HistoryStart,
     ReplyCheck,
     ReplyRequest,
     ReplyResult,
@@ -88,6 +98,12 @@ QUESTION_UPDATE_RATE = window_rate(500, 3600, BURST)
 MAX_QUESTION_WINDOW_S = 28 * 24 * 3600
 
 
+def history_window(after: int, end: int) -> dict[str, int]:
+    """The walk's window that starts after `after` (epoch seconds, exclusive like
+    Market's bounds): at most MAX_WINDOW_S long and never past `end` (exclusive)."""
+    return {"from": after, "to": min(after + MAX_WINDOW_S, end)}
+
+
 class YandexMarketConnector(BaseConnector):
     platform = "yandex_market"
     capabilities = BaseConnector.capabilities | {
@@ -96,6 +112,7 @@ class YandexMarketConnector(BaseConnector):
         Capability.questions,
         Capability.check,
         Capability.deletions,
+        Capability.history,
     }
     default_base_url = "https://api.partner.market.yandex.ru"
     default_rate = LIST_RATE  # goods-feedback list quota, lower tier
@@ -174,6 +191,48 @@ class YandexMarketConnector(BaseConnector):
             raise BadResponse(self.platform, path, "'result' is missing or not an object")
         return result["result"]
 
+    def history_start(
+        self, start: datetime, end: datetime, *, include_answered: bool
+    ) -> HistoryStart:
+        """The first window: from one second before `start` (Market's bounds are
+        exclusive, so a review at `start` itself is read)."""
+        if "reviews" not in self.streams:
+            raise ValueError("yandex_market: history imports reviews; this source reads none")
+        first = history_window(int(start.timestamp()) - 1, int(end.timestamp()))
+        return HistoryStart(encode_cursor({"stream": "reviews", "window": first}), by_date=True)
+
+    def history_next(
+        self, page: FetchResult, end: datetime, *, include_answered: bool
+    ) -> tuple[str | None, bool]:
+        """The window's next page, else the next window, which starts one second before
+        this one's end (both bounds exclusive: a review on the boundary second is read
+        once); done after the window that reaches `end`."""
+        state = decode_cursor(self.platform, page.next_cursor)
+        window = self._window(state)
+        if window is None:
+            return page.next_cursor, page.has_more
+        if state.get("token"):
+            return encode_cursor(state), True
+        last = int(end.timestamp())
+        if window[1] >= last:
+            return None, False
+        state["window"] = history_window(window[1] - 1, last)
+        return encode_cursor(state), True
+
+    def _window(self, state: Mapping[str, Any]) -> tuple[int, int] | None:
+        """A history import's window (`from`, `to`, epoch seconds) from the cursor."""
+        window = state.get("window")
+        if window is None:
+            return None
+        first = window.get("from") if isinstance(window, dict) else None
+        last = window.get("to") if isinstance(window, dict) else None
+        if type(first) is not int or type(last) is not int or first >= last:
+            raise ConnectorError(
+                f"yandex_market: cursor window {window!r} is not two epoch seconds",
+                retryable=False,
+            )
+        return first, last
+
     async def fetch(self, cursor: str | None) -> FetchPage:
         """One page of the current stream; `has_more` until every stream is swept.
 
@@ -181,6 +240,11 @@ class YandexMarketConnector(BaseConnector):
         questions existed resume as they were); the questions' state is under
         `questions`."""
         state = decode_cursor(self.platform, cursor)
+        if "window" in state:  # a history import: reviews only, one window at a time
+            page = await self._review_page(state)
+            return fetch_page(
+                state, list(page.mentions), list(page.skipped_reasons), has_more=page.has_more
+            )
         streams = self.streams
         if not streams:
             raise ConnectorError("yandex_market: option 'kinds' selects nothing", retryable=False)
@@ -207,17 +271,28 @@ class YandexMarketConnector(BaseConnector):
         watermark = state.get("wm")
         seen = SeenMap(state.get("seen"))
         token = state.get("token")
-        date_from = state.get("from")
-        if not token and date_from is None and isinstance(watermark, int | float):
-            # A new sweep; a page token continues the filter of its first page exactly.
-            date_from = int(watermark) - overlap
-        if date_from is not None and not token:
-            # Market refuses a window over six months: after a long pause, read the six
-            # months it still serves rather than fail forever.
-            date_from = max(int(date_from), int(datetime.now(UTC).timestamp()) - MAX_WINDOW_S)
-        body: dict[str, Any] = {"reactionStatus": str(self.options.get("reaction_status", "ALL"))}
+        window = self._window(state)
+        date_from: int | None
+        date_to: int | None = None
+        if window is not None:  # a history import's window, both bounds every page
+            date_from, date_to = window
+        else:
+            date_from = state.get("from")  # the sweep's filter, kept with its page token
+            if not token and date_from is None and isinstance(watermark, int | float):
+                # A new sweep; a page token continues the filter of its first page exactly.
+                date_from = int(watermark) - overlap
+            if date_from is not None and not token:
+                # Market refuses a window over six months: after a long pause, read the
+                # six months it still serves rather than fail forever.
+                now = int(datetime.now(UTC).timestamp())
+                date_from = max(int(date_from), now - MAX_WINDOW_S)
+        # a history import reads every review whatever the source's `reaction_status`
+        reaction = "ALL" if window is not None else self.options.get("reaction_status", "ALL")
+        body: dict[str, Any] = {"reactionStatus": str(reaction)}
         if date_from is not None:
             body["dateTimeFrom"] = epoch_dt(date_from).isoformat()
+        if date_to is not None:
+            body["dateTimeTo"] = epoch_dt(date_to).isoformat()
         params: dict[str, Any] = {"limit": max(1, min(50, int(self.options.get("limit", 50))))}
         if token:
             params["pageToken"] = token
@@ -232,7 +307,9 @@ class YandexMarketConnector(BaseConnector):
         stamps = [int(m.published_at.timestamp()) for m in mentions]
         if stamps:
             watermark = max(int(watermark or 0), max(stamps))
-        if next_token:  # same sweep, same filter
+        if next_token and window is not None:  # same window, its bounds stay in `window`
+            state["token"] = next_token
+        elif next_token:  # same sweep, same filter
             state.update(token=next_token, **({"from": date_from} if date_from is not None else {}))
         else:  # sweep done: the next one starts from the watermark minus the overlap
             state.pop("token", None)

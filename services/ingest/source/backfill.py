@@ -12,7 +12,8 @@ A connector without it is read from its first page, and only mentions whose
 `published_at` lies inside the range are kept, as they are for every connector.
 Answered history (`include_answered`) needs the capability. Wildberries also walks its
 review archive (answered reviews, and unanswered ones after 30 days, live only there),
-oldest first by offset, until past the range end.
+oldest first by offset, until past the range end. Yandex Market, whose filter spans six
+months at most, walks the range in windows of at most 180 days.
 
 Either way at most `max_pages` pages are fetched; hitting that bound is reported, and a
 rerun is harmless.
@@ -126,7 +127,7 @@ def walk_for(connector: Connector, span: DateRange, include_answered: bool = Fal
         if include_answered:
             raise ValueError(f"answered history cannot be imported from {connector.platform}")
         return Walk(connector, span, include_answered, HistoryStart(None, by_date=False), None)
-    start = history.history_start(span.start, include_answered=include_answered)
+    start = history.history_start(span.start, span.end, include_answered=include_answered)
     return Walk(connector, span, include_answered, start, history)
 
 
