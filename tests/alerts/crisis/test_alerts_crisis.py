@@ -164,6 +164,18 @@ def test_minimum_volume() -> None:
     assert len(feed(windows, clock, 1, every=timedelta(minutes=1))) == 1
 
 
+def test_samples_only_from_the_window() -> None:
+    clock = Clock(START)
+    ten = timedelta(minutes=10)
+    windows = brand_windows(clock, window=ten, baseline=ten, min_volume=3, min_history=ten)
+    assert feed(windows, clock, 2, every=timedelta(minutes=1), prefix="old") == []
+    clock.now += timedelta(minutes=30)
+    spike = feed(windows, clock, 3, every=timedelta(seconds=10), prefix="new")
+    assert len(spike) == 1 and spike[0].negatives == 3
+    # Newest 5 of the key, but the 2 before the window are not evidence of this spike.
+    assert [s["text"] for s in spike[0].samples] == [f"<b>bad</b> {i}" for i in range(3)]
+
+
 def test_warmup_and_short_history_baseline() -> None:
     clock = Clock(START)
     windows = brand_windows(clock, min_volume=3)
