@@ -5,25 +5,21 @@ A key signals when the last `window` holds at least `min_volume` negatives and a
 `ratio` × what its previous `baseline` period predicts for one window, and it has not
 signalled within `cooldown` (`judge`, over a key's summed `WindowCounts`).
 
-The service keeps the buckets in the database so every replica adds to the same windows:
-`tally` is what a batch of mentions adds, `judge` decides on the sums a query returns
-(`crisis/store.py`). `CrisisDetector` holds the same buckets in memory for one process
-(plain dataclasses, `snapshot`/`from_snapshot`; the clock is injectable); the migration
-that moved the windows into the database reads its old saved snapshots.
+The buckets live in the database so every replica adds to the same windows: `tally` is
+what a batch of mentions adds, `judge` decides on the sums a query returns
+(`crisis/store.py`). Both are pure: no clock, no I/O.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.events import Classification, Mention, Sentiment
-
-Clock = Callable[[], datetime]
 
 DEFAULT_PLAYBOOK: tuple[str, ...] = (
     "Acknowledge the crisis and name one coordinator",
@@ -69,30 +65,10 @@ class CrisisConfig:
 
 
 @dataclass
-class Bucket:
-    negatives: int = 0
-    total: int = 0
-    aspects: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
 class Sample:
     at: float
     mention_id: str
     text: str
-
-
-@dataclass
-class KeyState:
-    buckets: dict[int, Bucket] = field(default_factory=dict)
-    samples: list[Sample] = field(default_factory=list)
-    last_signal_at: float | None = None
-
-
-@dataclass
-class DetectorState:
-    started_at: float
-    keys: dict[str, KeyState] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,10 +95,6 @@ class CrisisSignal:
         data["window_start"] = self.window_start.isoformat()
         data["top_aspects"] = [{"aspect": a, "count": c} for a, c in self.top_aspects]
         return data
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def keys_for(
@@ -160,127 +132,10 @@ def keys_for(
     return out
 
 
-class CrisisDetector:
-    def __init__(
-        self,
-        config: CrisisConfig | None = None,
-        *,
-        state: DetectorState | None = None,
-        clock: Clock = _utcnow,
-    ) -> None:
-        self.config = config or CrisisConfig()
-        self.clock = clock
-        self.state = state or DetectorState(started_at=clock().timestamp())
-        self._bucket_s = self.config.bucket.total_seconds()
-        span = (self.config.window + self.config.baseline).total_seconds()
-        self._max_buckets = math.ceil(span / self._bucket_s) + 2
-
-    # --- persistence ---------------------------------------------------------------
-
-    def snapshot(self) -> dict[str, Any]:
-        """A JSON-serialisable dict of the whole detector state."""
-        return asdict(self.state)
-
-    @classmethod
-    def from_snapshot(
-        cls, data: Mapping[str, Any], config: CrisisConfig | None = None, *, clock: Clock = _utcnow
-    ) -> CrisisDetector:
-        keys = {
-            key: KeyState(
-                buckets={int(i): Bucket(**b) for i, b in ks.get("buckets", {}).items()},
-                samples=[Sample(**s) for s in ks.get("samples", [])],
-                last_signal_at=ks.get("last_signal_at"),
-            )
-            for key, ks in data.get("keys", {}).items()
-        }
-        return cls(
-            config,
-            state=DetectorState(started_at=float(data["started_at"]), keys=keys),
-            clock=clock,
-        )
-
-    # --- input ---------------------------------------------------------------------
-
-    def observe(
-        self, mention: Mention, classification: Classification, at: datetime | None = None
-    ) -> list[CrisisSignal]:
-        """Count one classified mention; return signals for keys that just spiked."""
-        now = self.clock()
-        ts = (at or now).timestamp()
-        horizon = now.timestamp() - (self.config.window + self.config.baseline).total_seconds()
-        if ts < horizon:
-            return []  # too old to matter in any window
-        signals: list[CrisisSignal] = []
-        for key, negative, aspects in keys_for(mention, classification, self.config.dimensions):
-            ks = self.state.keys.setdefault(key, KeyState())
-            bucket = ks.buckets.setdefault(int(ts // self._bucket_s), Bucket())
-            bucket.total += 1
-            if len(ks.buckets) > self._max_buckets:
-                first = int(horizon // self._bucket_s)
-                ks.buckets = {i: b for i, b in ks.buckets.items() if i >= first}
-            if not negative:
-                continue
-            bucket.negatives += 1
-            for aspect in aspects:
-                bucket.aspects[aspect] = bucket.aspects.get(aspect, 0) + 1
-            text = mention.full_text[: self.config.sample_chars]
-            ks.samples.append(Sample(at=ts, mention_id=str(mention.mention_id), text=text))
-            ks.samples = sorted(ks.samples, key=lambda s: s.at)[-self.config.sample_size :]
-            signal = self._evaluate(key, ks, now)
-            if signal:
-                signals.append(signal)
-        return signals
-
-    def evaluate_all(self) -> list[CrisisSignal]:
-        """Check every key now (e.g. on a timer) and drop state that aged out."""
-        now = self.clock()
-        self.prune(now)
-        return [
-            s for key, ks in sorted(self.state.keys.items()) if (s := self._evaluate(key, ks, now))
-        ]
-
-    def prune(self, now: datetime | None = None) -> None:
-        now_ts = (now or self.clock()).timestamp()
-        horizon = now_ts - (self.config.window + self.config.baseline).total_seconds()
-        first = int(horizon // self._bucket_s)
-        cooldown_s = self.config.cooldown.total_seconds()
-        for key in list(self.state.keys):
-            ks = self.state.keys[key]
-            ks.buckets = {i: b for i, b in ks.buckets.items() if i >= first}
-            ks.samples = [s for s in ks.samples if s.at >= horizon]
-            cooling = ks.last_signal_at is not None and ks.last_signal_at + cooldown_s > now_ts
-            if not ks.buckets and not cooling:
-                del self.state.keys[key]
-
-    # --- logic ---------------------------------------------------------------------
-
-    def _evaluate(self, key: str, ks: KeyState, now: datetime) -> CrisisSignal | None:
-        cur_first, base_first = window_edges(self.config, now)
-        counts = WindowCounts(samples=ks.samples)
-        for index, bucket in ks.buckets.items():
-            if index >= cur_first:
-                counts.negatives += bucket.negatives
-                counts.total += bucket.total
-                counts.aspects.update(bucket.aspects)
-            elif index >= base_first:
-                counts.baseline_negatives += bucket.negatives
-        signal = judge(
-            self.config,
-            key,
-            counts,
-            last_signal_at=ks.last_signal_at,
-            started_at=self.state.started_at,
-            now=now,
-        )
-        if signal:
-            ks.last_signal_at = now.timestamp()
-        return signal
-
-
 @dataclass
 class WindowCounts:
     """One key's counts over the current window and the baseline before it (summed from
-    buckets in memory or by a database query) and its recent negative samples."""
+    the stored buckets) and its recent negative samples."""
 
     negatives: int = 0
     total: int = 0

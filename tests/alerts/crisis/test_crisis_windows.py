@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts.config import AlertsSettings
 from services.alerts.crisis import flows, store
-from services.alerts.crisis.detector import CrisisConfig, CrisisDetector
+from services.alerts.crisis.detector import CrisisConfig
 from services.alerts.crisis.models import (
     CrisisCooldown,
     CrisisCount,
@@ -37,7 +37,7 @@ from services.alerts.notification.models import OutboxNotification
 from services.alerts.notification.notifier import Notifier
 from services.alerts.owner.directory import Directory
 from shared.db import alembic_config, make_engine, make_sessionmaker, session_scope
-from shared.events import MentionClassified, Sentiment
+from shared.events import MentionClassified, Sentiment, mention_id_for
 from tests.alerts.factories import classification, mention
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -144,17 +144,48 @@ async def test_halves_counted_by_two_replicas_open_one_crisis(
             assert await session.scalar(select(func.count()).select_from(model)) == 0
 
 
+def old_snapshot() -> dict[str, Any]:
+    """The single-process detector's saved state, as it stored it in JSON: per key its
+    minute buckets by index (negatives, total, negatives per aspect), its newest negative
+    samples and its last signal; and when it started watching. Three negatives about a
+    leak and one positive mention 5 minutes before T0; the brand signalled 1 minute before."""
+    minute = int((T0 - timedelta(minutes=5)).timestamp() // 60)
+    samples = [
+        {
+            "at": (T0 - timedelta(minutes=5, seconds=i)).timestamp(),
+            "mention_id": str(mention_id_for("wildberries", f"s-{i}")),
+            "text": f"<b>leaks</b> s {i}",
+        }
+        for i in (2, 1, 0)
+    ]
+    return {
+        "started_at": (T0 - timedelta(hours=2)).timestamp(),
+        "keys": {
+            "brand:boom": {
+                "buckets": {
+                    str(minute - 1): {"negatives": 2, "total": 3, "aspects": {"leak": 2}},
+                    str(minute): {"negatives": 1, "total": 1, "aspects": {"leak": 1}},
+                },
+                "samples": samples,
+                "last_signal_at": (T0 - timedelta(minutes=1)).timestamp(),
+            },
+            "aspect:leak": {
+                "buckets": {
+                    str(minute - 1): {"negatives": 2, "total": 2, "aspects": {"leak": 2}},
+                    str(minute): {"negatives": 1, "total": 1, "aspects": {"leak": 1}},
+                },
+                "samples": samples,
+                "last_signal_at": None,
+            },
+        },
+    }
+
+
 async def test_migration_converts_the_detector_snapshot(
     database_url: str, notifier: Notifier
 ) -> None:
     await migrate(database_url, BEFORE)
-    clock_now = [T0 - timedelta(hours=2)]
-    detector = CrisisDetector(CONFIG, clock=lambda: clock_now[0])
-    for i, event in enumerate(negatives("s", 3)):
-        clock_now[0] = T0 - timedelta(minutes=5, seconds=i)
-        detector.observe(event.mention, event.classification)
-    detector.state.keys["brand:boom"].last_signal_at = (T0 - timedelta(minutes=1)).timestamp()
-    snapshot: dict[str, Any] = detector.snapshot()
+    snapshot = old_snapshot()
     engine = make_engine(database_url)
     try:
         async with engine.begin() as conn:
@@ -169,11 +200,13 @@ async def test_migration_converts_the_detector_snapshot(
         sessions = make_sessionmaker(engine)
         async with session_scope(sessions) as session:
             windows = await store.read_windows(session, replace(CONFIG, min_volume=1), T0)
-            assert windows["brand:boom"].negatives == 3
-            assert windows["aspect:leak"].negatives == 3
+            assert (windows["brand:boom"].negatives, windows["brand:boom"].total) == (3, 4)
+            assert (windows["aspect:leak"].negatives, windows["aspect:leak"].total) == (3, 3)
             await store.add_evidence(session, CONFIG, T0, windows)
             assert windows["brand:boom"].aspects == {"leak": 3}
-            assert len(windows["brand:boom"].samples) == 3
+            assert [s.mention_id for s in windows["brand:boom"].samples] == [
+                str(mention_id_for("wildberries", f"s-{i}")) for i in range(3)
+            ]
             last = await store.cooldowns(session, ["brand:boom", "aspect:leak"])
             assert last == {"brand:boom": (T0 - timedelta(minutes=1)).timestamp()}
             lease = await session.get(CrisisLease, store.LEASE_ID)
