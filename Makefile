@@ -50,7 +50,7 @@ lint: $(STAMP)
 ## bench: every benchmark; each prints its figures beside a baseline measured in the same run
 bench: bench-pipeline bench-responder bench-alerts-stage bench-ingest bench-sentiment bench-queue bench-alerts bench-insights
 
-## bench-pipeline: push → draft stored, beside a raw Kafka relay
+## bench-pipeline: push → draft stored, each stage alone (sentiment, responder, alerts), a raw Kafka relay; steady 100/s latency
 bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline.py
 

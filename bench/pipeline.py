@@ -4,9 +4,12 @@ Pipeline: mentions pushed to ingest's HTTP API → sentiment → responder, unti
 is stored (read from the responder's database). Baseline: an aiokafka consumer that
 relays messages of the same size from one topic to another on the same broker — the
 cost of the Kafka hops alone. Both run on one broker in one process tree, back to back.
-The slowest stage, sentiment with its default model, also runs alone on the same broker
-and the same texts (`bench/sentiment_stage.py`): the pipeline's rate is shown as a share
-of it. Then a steady run (100 mentions/s) gives the push → draft latency.
+Each stage also runs alone on the same broker, fed straight from its input topic:
+sentiment with its default model on the same texts (`bench/sentiment_stage.py`), the
+responder and alerts on SQLite (`bench/responder_stage.py`, `bench/alerts_stage.py`); the
+pipeline's rate is shown as a share of the slowest. Medians over `--rounds` rounds; beside
+each rate, mentions per CPU-second of the service processes, which a busy machine disturbs
+less than wall-clock rates. Then a steady run (100 mentions/s) gives the push → draft latency.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import asyncio
 import json
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -28,34 +32,43 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.alerts_stage import run_alerts  # noqa: E402
+from bench.responder_stage import (  # noqa: E402
+    Database,
+    classified_mentions,
+    cpu_seconds,
+    produce,
+    run_responder,
+)
 from bench.sentiment_stage import run_sentiment  # noqa: E402
 from shared.broker import EmbeddedBroker  # noqa: E402
 from shared.bus import ensure_topics  # noqa: E402
-from shared.events import MentionReceived, encode, make_envelope, mention_id_for  # noqa: E402
+from shared.events import (  # noqa: E402
+    MentionReceived,
+    Sentiment,
+    encode,
+    make_envelope,
+    mention_id_for,
+)
+from shared.topics import MENTIONS_CLASSIFIED  # noqa: E402
 from tests.harness import Stack, auth_headers  # noqa: E402
-
-TEXTS = [
-    "Отличный чайник, качество супер, доставка быстрая. Спасибо продавцу!",
-    "Ужасное качество, пришёл с браком, через день сломался. Верните деньги.",
-    "Great headphones, the sound is excellent and delivery was fast.",
-    "Terrible packaging, the box was crushed and the item scratched.",
-    "Обычный товар, соответствует описанию.",
-]
 
 
 def mentions(n: int, run: str) -> list[dict]:
-    now = datetime.now(UTC) - timedelta(hours=1)
+    """N pushed mentions: the responder and alerts stages' mix (12 ru/en reviews, 70 %
+    positive, 15 % with a question, 3 platforms, 40 products, 4 authors), so that every stage
+    alone and the pipeline see the same kind of mentions."""
     return [
         {
-            "platform": "wildberries",
-            "external_id": f"{run}-{i}",
-            "text": TEXTS[i % len(TEXTS)] + f" #{i}",
-            "rating": [5, 1, 5, 2, 3][i % 5],
-            "author": "Анна",
-            "product": {"sku": f"SKU-{i % 20}", "name": "Kettle", "brand": "Kvanta"},
-            "published_at": now.isoformat(),
+            "platform": e.mention.platform,
+            "external_id": e.mention.external_id,
+            "text": e.mention.text,
+            "rating": e.mention.rating,
+            "author": e.mention.author,
+            "product": e.mention.product.model_dump(mode="json", exclude_none=True),
+            "published_at": e.mention.published_at.isoformat(),
         }
-        for i in range(n)
+        for e in classified_mentions(n, run)
     ]
 
 
@@ -76,7 +89,7 @@ async def bench_pipeline(
     }
     stack = Stack(
         broker=broker,
-        prefix="bench.",
+        prefix=f"bench.{tmp.name}.",
         database_urls=dbs,
         tmp_path=tmp,
         services=("ingest", "sentiment", "responder"),
@@ -86,6 +99,8 @@ async def bench_pipeline(
     pushed_at: dict[str, float] = {}
     async with stack, httpx.AsyncClient(timeout=60) as client:
         url = stack.urls["ingest"]
+        pids = {n: p.process.pid for n, p in stack.procs.items() if p.process is not None}
+        cpu_before = {n: cpu_seconds(pid) or 0.0 for n, pid in pids.items()}
         started = time.time()
         step = 10 if rate else 100
         for start in range(0, n, step):
@@ -107,6 +122,8 @@ async def bench_pipeline(
             if len(rows) >= n:
                 break
             await asyncio.sleep(0.2)
+        cpu_by = {n: (cpu_seconds(pid) or 0.0) - cpu_before[n] for n, pid in pids.items()}
+        cpu = sum(cpu_by.values())
         elapsed = (
             max(datetime.fromisoformat(c).replace(tzinfo=UTC).timestamp() for _, c in rows)
             - started
@@ -132,11 +149,13 @@ async def bench_pipeline(
         "p99": percentile(latencies, 0.99),
         "max": max(latencies),
         "busy": busy,
+        "per_cpu": len(rows) / cpu if cpu > 0 else float("nan"),
+        "cpu_ms": {k: v * 1000 / max(1, len(rows)) for k, v in cpu_by.items()},
     }
 
 
-async def bench_relay(broker: EmbeddedBroker, n: int) -> dict[str, float]:
-    source, target = "relay.in", "relay.out"
+async def bench_relay(broker: EmbeddedBroker, n: int, run: str = "") -> dict[str, float]:
+    source, target = f"relay{run}.in", f"relay{run}.out"
     await ensure_topics(broker.bootstrap_servers, [source, target], partitions=3)
     sample = mentions(1, "size")[0]
     from services.ingest.mention.schemas import MentionIn
@@ -153,7 +172,7 @@ async def bench_relay(broker: EmbeddedBroker, n: int) -> dict[str, float]:
     relay_in = AIOKafkaConsumer(
         source,
         bootstrap_servers=broker.bootstrap_servers,
-        group_id="relay",
+        group_id=f"relay{run}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         session_timeout_ms=6000,
@@ -161,7 +180,7 @@ async def bench_relay(broker: EmbeddedBroker, n: int) -> dict[str, float]:
     out = AIOKafkaConsumer(
         target,
         bootstrap_servers=broker.bootstrap_servers,
-        group_id="relay-out",
+        group_id=f"relay{run}-out",
         auto_offset_reset="earliest",
         session_timeout_ms=6000,
     )
@@ -215,26 +234,73 @@ async def bench_relay(broker: EmbeddedBroker, n: int) -> dict[str, float]:
     }
 
 
+async def stage_rates(broker: EmbeddedBroker, n: int, tmp: Path) -> dict[str, tuple[float, float]]:
+    """Each stage alone on a pre-filled input topic: (mentions/s, mentions per CPU-second)."""
+    out: dict[str, tuple[float, float]] = {}
+    out["sentiment"] = await run_sentiment(broker, mentions(n, f"s{tmp.name}"), tmp)
+    for name in ("responder", "alerts"):
+        run = f"{name[0]}{tmp.name}"
+        prefix = f"bench.{run}."
+        events = classified_mentions(n, run)
+        await produce(broker.bootstrap_servers, prefix + MENTIONS_CLASSIFIED, events)
+        round_dir = tmp / run
+        await asyncio.to_thread(round_dir.mkdir, parents=True)
+        async with Database("sqlite", round_dir, f"bench_{run}") as db:
+            if name == "responder":
+                rate, per_cpu = await run_responder(broker, db, prefix, n, round_dir)
+            else:
+                negatives = sum(
+                    1
+                    for e in events
+                    if e.classification.sentiment is Sentiment.negative and not e.mention.answered
+                )
+                rate, per_cpu = await run_alerts(broker, db, prefix, n, negatives, round_dir)
+        out[name] = (rate, per_cpu if per_cpu is not None else float("nan"))
+    return out
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="mentions per run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement")
     parser.add_argument(
         "--rate", type=float, default=100.0, help="mentions/s of the steady run (0: skip it)"
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady run")
-    parser.add_argument(
-        "--no-stage", action="store_true", help="skip the sentiment stage's standalone run"
-    )
+    parser.add_argument("--no-stages", action="store_true", help="skip the stages' standalone runs")
     args = parser.parse_args()
     broker = EmbeddedBroker().start()
-    steady: dict[str, float] | None = None
-    stage: float | None = None
+    relays: list[dict] = []
+    pipelines: list[dict] = []
+    stages: dict[str, list[tuple[float, float]]] = {}
+    shares: list[float] = []
+    steady: dict | None = None
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            relay = await bench_relay(broker, args.n)
-            if not args.no_stage:
-                stage = await run_sentiment(broker, mentions(args.n, "stage"), Path(tmp))
-            pipeline = await bench_pipeline(broker, args.n, Path(tmp) / "burst")
+            for r in range(args.rounds):
+                relay = await bench_relay(broker, args.n, f"r{r}")
+                relays.append(relay)
+                line = f"round {r + 1}: relay {relay['throughput']:.0f}/s"
+                if not args.no_stages:
+                    rates = await stage_rates(broker, args.n, Path(tmp) / f"stages{r}")
+                    for name, figures in rates.items():
+                        stages.setdefault(name, []).append(figures)
+                        line += f", {name} {figures[0]:.0f}/s ({figures[1]:.0f}/CPU-s)"
+                pipeline = await bench_pipeline(broker, args.n, Path(tmp) / f"burst{r}")
+                pipelines.append(pipeline)
+                line += (
+                    f", pipeline {pipeline['throughput']:.1f}/s "
+                    f"({pipeline['per_cpu']:.0f}/CPU-s of its services)"
+                )
+                if not args.no_stages:
+                    slowest = min(rates.values())[0]
+                    shares.append(pipeline["throughput"] / slowest)
+                    line += f", share of the slowest stage {shares[-1]:.2f}"
+                print(line, flush=True)
             if args.rate:
                 steady = await bench_pipeline(
                     broker,
@@ -244,20 +310,42 @@ async def main() -> None:
                 )
     finally:
         broker.stop()
-    print(f"messages: {args.n}, message size ≈ {relay['size']} bytes, CPUs: {os.cpu_count()}")
-    print(f"{'':10} {'msg/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
-    for name, r in (("relay", relay), ("pipeline", pipeline)):
-        print(f"{name:10} {r['throughput']:10.1f} {r['p50'] * 1000:10.1f} {r['p99'] * 1000:10.1f}")
-    if stage is not None:
-        print(f"{'sentiment':10} {stage:10.1f}  (the slowest stage alone, default model)")
-    print(f"pipeline / relay throughput: {pipeline['throughput'] / relay['throughput']:.3f}")
-    if stage is not None:
-        share = pipeline["throughput"] / stage
+    relay_rate = median([r["throughput"] for r in relays])
+    print(
+        f"\nmessages: {args.n}, message size ≈ {relays[0]['size']} bytes, CPUs: "
+        f"{os.cpu_count()}, rounds: {args.rounds} (medians)"
+    )
+    print(f"{'':10} {'msg/s':>10} {'/ relay':>8} {'per CPU-s':>10} {'p50 ms':>10} {'p99 ms':>10}")
+    print(
+        f"{'relay':10} {relay_rate:10.1f} {1:8.3f} {'':>10} "
+        f"{median([r['p50'] for r in relays]) * 1000:10.1f} "
+        f"{median([r['p99'] for r in relays]) * 1000:10.1f}"
+    )
+    for name, figures in stages.items():
+        rate = median([f[0] for f in figures])
+        print(
+            f"{name:10} {rate:10.1f} {rate / relay_rate:8.3f} "
+            f"{median([f[1] for f in figures]):10.0f}   (alone, on its input topic)"
+        )
+    rate = median([p["throughput"] for p in pipelines])
+    print(
+        f"{'pipeline':10} {rate:10.1f} {rate / relay_rate:8.3f} "
+        f"{median([p['per_cpu'] for p in pipelines]):10.0f} "
+        f"{median([p['p50'] for p in pipelines]) * 1000:10.1f} "
+        f"{median([p['p99'] for p in pipelines]) * 1000:10.1f}"
+    )
+    if shares:
+        slowest = min(stages, key=lambda k: median([f[0] for f in stages[k]]))
+        share = median(shares)
         verdict = "meets" if share >= 0.8 else "below"
-        print(f"pipeline / sentiment stage throughput: {share:.2f} (target >= 0.80: {verdict})")
-    print(f"pipeline / relay p50 latency: {pipeline['p50'] / relay['p50']:.1f}x")
-    busy = ", ".join(f"{k} {v:.1f}s" for k, v in pipeline["busy"].items())
-    print(f"time in handlers and requests per service: {busy}")
+        print(
+            f"pipeline / slowest stage ({slowest}) throughput, median of the rounds' ratios: "
+            f"{share:.2f} (target >= 0.80: {verdict})"
+        )
+    busy = ", ".join(f"{k} {v:.1f}s" for k, v in pipelines[-1]["busy"].items())
+    print(f"time in handlers and requests per service (last round): {busy}")
+    cpu_ms = ", ".join(f"{k} {v:.2f}" for k, v in pipelines[-1]["cpu_ms"].items())
+    print(f"CPU ms per mention per service in the pipeline (last round): {cpu_ms}")
     if steady is not None:
         verdict = "meets" if steady["p99"] < 1.0 else "below"
         print(

@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.responder_stage import cpu_seconds  # noqa: E402
 from services.ingest.mention.schemas import MentionIn  # noqa: E402
 from shared.broker import EmbeddedBroker  # noqa: E402
 from shared.bus import ensure_topics  # noqa: E402
@@ -73,8 +74,11 @@ async def count_output(bootstrap: str, topic: str, n: int, timeout_s: float) -> 
     return n / max(1e-3, (max(stamps) - min(stamps)) / 1000)
 
 
-async def run_sentiment(broker: EmbeddedBroker, items: list[dict], tmp: Path) -> float:
-    """Mentions/s classified by the sentiment service on a pre-filled `mentions.raw`."""
+async def run_sentiment(
+    broker: EmbeddedBroker, items: list[dict], tmp: Path
+) -> tuple[float, float]:
+    """Mentions/s classified by the sentiment service on a pre-filled `mentions.raw`, and
+    mentions per CPU-second of the service (from its first classified record to its last)."""
     run = uuid.uuid4().hex[:8]
     prefix = f"bench.s{run}."
     await produce_received(broker.bootstrap_servers, prefix + MENTIONS_RAW, items)
@@ -89,6 +93,12 @@ async def run_sentiment(broker: EmbeddedBroker, items: list[dict], tmp: Path) ->
         env_extra={"sentiment": {"LOG_LEVEL": "WARNING"}},
     )
     async with stack:
-        return await count_output(
+        process = stack.procs["sentiment"].process
+        assert process is not None
+        before = cpu_seconds(process.pid)
+        rate = await count_output(
             broker.bootstrap_servers, prefix + MENTIONS_CLASSIFIED, len(items), timeout_s=900
         )
+        after = cpu_seconds(process.pid)
+    per_cpu = len(items) / (after - before) if before is not None and after else float("nan")
+    return rate, per_cpu

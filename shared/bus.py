@@ -446,6 +446,7 @@ class ConsumerRunner:
         service: str,
         max_records: int = 200,
         batch_timeout_ms: int = 200,
+        batch_linger_ms: int = 0,
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
         infra_backoff_max_s: float = 30.0,
@@ -461,6 +462,7 @@ class ConsumerRunner:
         self._group_id = group_id
         self._max_records = max_records
         self._batch_timeout_ms = batch_timeout_ms
+        self._batch_linger_ms = batch_linger_ms
         self._max_attempts = max_attempts
         #: Our own failures: retried soon, a few times (at most 10 s apart).
         self._retry_backoff = Backoff(retry_backoff_s, cap=10.0)
@@ -548,9 +550,7 @@ class ConsumerRunner:
         try:
             while not self._stopping.is_set():
                 await self._retry_paused()
-                batches = await self._consumer.getmany(
-                    timeout_ms=self._poll_timeout_ms(), max_records=self._max_records
-                )
+                batches = await self._fetch()
                 self.last_poll_monotonic = time.monotonic()
                 self._metrics.last_poll.labels(service=self._service).set(time.time())
                 for tp, records in batches.items():
@@ -560,6 +560,32 @@ class ConsumerRunner:
         except Exception:
             log.exception("consumer loop stopped by an unexpected error")
             raise
+
+    async def _fetch(self) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """One poll, then up to `batch_linger_ms` more while the batch is short of
+        `max_records`: under a steady trickle each handler call (one transaction, one
+        model pass) then takes many records instead of a few, for a bounded delay."""
+        batches = await self._consumer.getmany(
+            timeout_ms=self._poll_timeout_ms(), max_records=self._max_records
+        )
+        if not batches or self._batch_linger_ms <= 0:
+            return batches
+        merged = {tp: list(records) for tp, records in batches.items()}
+        total = sum(len(records) for records in merged.values())
+        deadline = time.monotonic() + self._batch_linger_ms / 1000
+        while total < self._max_records and not self._stopping.is_set():
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                break
+            more = await self._consumer.getmany(
+                timeout_ms=left_ms, max_records=self._max_records - total
+            )
+            for tp, records in more.items():
+                merged.setdefault(tp, []).extend(records)
+                total += len(records)
+        # a rebalance while lingering moved some partitions away: their new owner re-reads
+        owned = self._consumer.assignment()
+        return {tp: records for tp, records in merged.items() if tp in owned}
 
     def _poll_timeout_ms(self) -> int:
         if not self._paused:

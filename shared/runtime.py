@@ -132,6 +132,7 @@ class Runtime:
             service=s.service_name,
             max_records=s.kafka_batch_max_records,
             batch_timeout_ms=s.kafka_batch_timeout_ms,
+            batch_linger_ms=s.kafka_batch_linger_ms,
             max_attempts=s.kafka_handler_max_attempts,
             retry_backoff_s=s.kafka_retry_backoff_s,
             infra_backoff_max_s=s.kafka_infra_backoff_max_s,

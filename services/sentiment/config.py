@@ -28,7 +28,7 @@ class SentimentSettings(ServiceSettings):
     sentiment_batch_size: int = Field(default=32, ge=1, le=1024)
     #: Extra label → positive/neutral/negative mapping for unusual label names.
     sentiment_label_map: dict[str, str] | None = None
-    #: Threads torch may use (0 = library default).
+    #: CPU threads of the model (onnxruntime's intra-op pool, torch's pool; 0 = library default).
     sentiment_threads: int = Field(default=0, ge=0, le=256)
     #: Sentence encoder behind POST /api/embed (seller-fact matching): auto (the review
     #: head's encoder, else trigrams), none (503), trigram (hashed character trigrams, the

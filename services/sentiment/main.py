@@ -39,6 +39,7 @@ def build_classifier(
         encoder_dir=settings.sentiment_encoder_dir,
         head_dir=settings.sentiment_head_dir,
         on_head_reload=on_head_reload,
+        threads=settings.sentiment_threads or None,
     )
 
 

@@ -98,3 +98,27 @@ def test_runtime_tokenisation_is_the_saved_tokenizers(e5_model_dir: Path, torch_
     expected = auto(texts, truncation=True, max_length=128)["input_ids"]
     assert tokens.encodings["input_ids"] == expected
     assert max(tokens.lengths) == 128 and expected[-1][-1] == 2  # truncated, </s> kept
+
+
+def test_service_thread_setting_reaches_the_onnx_session(
+    e5_model_dir: Path, tmp_path: Path
+) -> None:
+    """SENTIMENT_THREADS caps the encoder's intra-op pool, and idle workers sleep: spinning
+    ones steal the cores the consumer loop and the other services share with it."""
+    from services.sentiment.config import SentimentSettings
+    from services.sentiment.main import build_classifier
+
+    settings = SentimentSettings(
+        sentiment_model="review-head",
+        sentiment_backend="onnx-int8",
+        sentiment_encoder_dir=str(e5_model_dir),
+        sentiment_head_dir=str(tmp_path / "head"),
+        sentiment_threads=1,
+    )
+    classifier = build_classifier(settings)
+    options = classifier.encoder.session.get_session_options()  # type: ignore[attr-defined]
+    assert options.intra_op_num_threads == 1
+    assert options.inter_op_num_threads == 1
+    for pool in ("intra_op", "inter_op"):
+        assert options.get_session_config_entry(f"session.{pool}.allow_spinning") == "0"
+    assert classifier.predict(["Отличный чайник"])[0].label.value == "positive"

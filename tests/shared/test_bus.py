@@ -73,6 +73,7 @@ def make_runner(
     max_attempts: int = 3,
     dlq_max_consecutive: int = 1000,
     metrics: BusMetrics | None = None,
+    batch_linger_ms: int = 0,
 ) -> ConsumerRunner:
     handlers = {MentionReceived.event_type: handler} if handler else {}
     return ConsumerRunner(
@@ -88,6 +89,7 @@ def make_runner(
         infra_backoff_max_s=0.5,
         dlq_max_consecutive=dlq_max_consecutive,
         session_timeout_ms=6000,
+        batch_linger_ms=batch_linger_ms,
     )
 
 
@@ -240,6 +242,41 @@ async def test_batch_handler_gets_batches_and_isolates_a_poison_message(
         await runner.stop()
     assert "poison" not in handled
     assert len(await read_topic(broker, topics.dlq(MENTIONS_RAW), 1)) == 1
+
+
+async def test_linger_fills_batches_from_a_trickle_within_its_bound(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    """A steady trickle (one record per ~40 ms) reaches the handler in a few filled batches,
+    not about one call per record, and no record waits much longer than the linger."""
+    topics, publisher = bus
+    calls: list[int] = []
+    waits: list[float] = []
+    sent_at: dict[str, float] = {}
+
+    async def batch(envelopes: Sequence[Envelope[Any]]) -> None:
+        now = time.monotonic()
+        calls.append(len(envelopes))
+        waits.extend(now - sent_at[e.payload.mention.external_id] for e in envelopes)
+
+    runner = make_runner(broker, topics, publisher, batch_handler=batch, batch_linger_ms=1000)
+    await runner.start()
+    try:
+        await wait_until(lambda: bool(runner.assignment()))
+        await publisher.publish(MENTIONS_RAW, received("warm"))
+        sent_at["warm"] = time.monotonic()
+        await wait_until(lambda: sum(calls) == 1)
+        calls.clear()
+        for i in range(30):
+            sent_at[f"t{i}"] = time.monotonic()
+            await publisher.publish(MENTIONS_RAW, received(f"t{i}"))
+            await asyncio.sleep(0.04)
+        await wait_until(lambda: sum(calls) == 30)
+    finally:
+        await runner.stop()
+    # three partitions, one handler call each per filled fetch
+    assert len(calls) <= 8, calls
+    assert max(waits) < 5.0
 
 
 def poison_kinds() -> dict[str, bytes]:

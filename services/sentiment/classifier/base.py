@@ -77,8 +77,12 @@ def load_classifier(
     encoder_dir: str | Path | None = None,
     head_dir: str | Path | None = None,
     on_head_reload: Callable[[str, str], None] | None = None,
+    threads: int | None = None,
 ) -> TextClassifier:
     """Resolve a model spec into a ready classifier.
+
+    `threads` caps the encoder's CPU threads (onnxruntime's intra-op pool, torch's pool);
+    None: the library default (all cores).
 
     - "auto" (the service's default): the review head (`review-head` below) when its
       encoder is built, else the shipped linear model, logging why.
@@ -99,7 +103,7 @@ def load_classifier(
     if spec in {"auto", "review-head"} and backend != "builtin":
         try:
             return _load_review_head(
-                None, encoder_dir, head_dir, backend, max_length, batch_size, on_head_reload
+                None, encoder_dir, head_dir, backend, max_length, on_head_reload, threads
             )
         except ModelLoadError as exc:
             if spec == "review-head":
@@ -116,7 +120,7 @@ def load_classifier(
         source = str(path)
     elif path.is_dir() and (path / "head.json").is_file():
         return _load_review_head(
-            path, encoder_dir, None, backend, max_length, batch_size, on_head_reload
+            path, encoder_dir, None, backend, max_length, on_head_reload, threads
         )
     elif path.is_dir() and (path / "model.json").is_file():
         from services.sentiment.classifier.builtin import LinearNgramClassifier
@@ -130,11 +134,11 @@ def load_classifier(
     chain = auto_backends() if backend == "auto" else (backend,)
     for chosen in chain[:-1]:
         try:
-            return _load_hf(chosen, source, max_length, batch_size, label_map)
+            return _load_hf(chosen, source, max_length, batch_size, label_map, threads)
         except Exception as exc:
             log.warning("backend unavailable, trying the next", backend=chosen, error=str(exc))
     try:
-        return _load_hf(chain[-1], source, max_length, batch_size, label_map)
+        return _load_hf(chain[-1], source, max_length, batch_size, label_map, threads)
     except ModelLoadError:
         raise
     except Exception as exc:
@@ -147,8 +151,8 @@ def _load_review_head(
     head_dir: str | Path | None,
     backend: str,
     max_length: int,
-    batch_size: int,
     on_reload: Callable[[str, str], None] | None,
+    threads: int | None,
 ) -> TextClassifier:
     """Encoder + review head (see `classifier/review_head.py`, `classifier/head_watch.py`)."""
 
@@ -172,7 +176,9 @@ def _load_review_head(
     from services.sentiment.classifier.encoder.runtime import load_encoder
 
     try:
-        encoder = load_encoder(encoder_path, backend=backend, max_length=max_length)
+        encoder = load_encoder(
+            encoder_path, backend=backend, max_length=max_length, threads=threads
+        )
     except ModelLoadError:
         raise
     except Exception as exc:
@@ -189,6 +195,7 @@ def _load_hf(
     max_length: int,
     batch_size: int,
     label_map: dict[str, str] | None,
+    threads: int | None,
 ) -> TextClassifier:
     if backend in {"onnx", "onnx-int8"}:
         from services.sentiment.classifier.onnx_backend import OnnxClassifier
@@ -198,6 +205,7 @@ def _load_hf(
             max_length=max_length,
             batch_size=batch_size,
             label_map=label_map,
+            threads=threads,
             quantize=backend == "onnx-int8",
         )
     from services.sentiment.classifier.transformers_backend import TransformersClassifier

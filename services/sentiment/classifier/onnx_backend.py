@@ -162,14 +162,21 @@ def export_onnx(model: Any, tokenizer: Any, path: Path, output: GraphOutput | No
     return path
 
 
+#: Idle intra-op threads sleep instead of spinning: the service shares its cores with the
+#: consumer loop and the other services, and spinning workers steal their time between batches.
+NO_SPINNING = {"session.intra_op.allow_spinning": "0", "session.inter_op.allow_spinning": "0"}
+
+
 def ort_session(path: Path, threads: int | None = None) -> Any:
     """An onnxruntime CPU session; `threads` caps intra-op threads (None: all cores)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
+    options.inter_op_num_threads = 1
     if threads:
         options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
+    for key, value in NO_SPINNING.items():
+        options.add_session_config_entry(key, value)
     return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
