@@ -372,11 +372,94 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out = Path(args.save)
         out.mkdir(parents=True, exist_ok=True)
         state = {k: v.to(torch.float16) for k, v in top.layers.state_dict().items()}
-        torch.save({"layers": state, "head": top.head.state_dict()}, out / "top.pt")
+        torch.save(
+            {
+                "layers": state,
+                "head": top.head.state_dict(),
+                "k": args.layers,
+                "max_len": args.max_len,
+                "decision_bias": ft_bias,
+            },
+            out / "top.pt",
+        )
         report["top_layers_fp16_mb"] = round((out / "top.pt").stat().st_size / 2**20, 2)
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["peak_rss_mb"] = round(rss_mb())
     return report
+
+
+class FinetunedClassifier:
+    """The fine-tuned model as a `TextClassifier` (torch, float32): the frozen bottom
+    layers of the base encoder, then the fine-tuned top K + head, with the decision
+    offsets chosen on the marketplace-like slice. Lets the service's own pipeline
+    (`classifier/pipeline.py`: fusion, cues) run on it exactly as on the shipped head."""
+
+    backend = "torch"
+
+    def __init__(self, encoder_dir: Path, saved: Path, decision_bias: Sequence[float]) -> None:
+        import torch
+
+        self.model, self.tokenizer = load_model(encoder_dir)
+        blob = torch.load(saved, map_location="cpu")
+        self.k, self.max_len = int(blob["k"]), int(blob["max_len"])
+        self.top = TopModel(self.model, self.k)
+        self.top.layers.load_state_dict({k: v.float() for k, v in blob["layers"].items()})
+        self.top.head.load_state_dict(blob["head"])
+        self.top.train(False)
+        self.bias = np.asarray([0.0, *decision_bias], dtype=np.float32)  # pos, neu, neg
+        self.name = f"review-finetuned-top{self.k}"
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        cached = bottom_states(self.model, self.tokenizer, texts, k=self.k, max_len=self.max_len)
+        return top_logits(self.top, cached, 4096) + self.bias
+
+    def predict(self, texts: Sequence[str]) -> list[Any]:
+        from services.sentiment.classifier.base import TextPrediction
+
+        if not texts:
+            return []
+        z = self.logits(texts)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return [TextPrediction.from_scores(dict(zip(LABELS, r.tolist(), strict=True))) for r in p]
+
+
+def pipeline_compare(args: argparse.Namespace) -> dict[str, Any]:
+    """The project's review set through the service pipeline: shipped head vs fine-tuned
+    (text only and with stars; `text_model` = the model alone), plus each model's
+    throughput on the set's texts in this same run."""
+    import torch
+
+    from services.sentiment.classifier.base import load_classifier
+    from services.sentiment.evaluation.reviews import evaluate_reviews, load_reviews
+
+    torch.set_num_threads(args.threads)
+    saved = Path(args.save) / "top.pt"
+    bias = torch.load(saved, map_location="cpu").get("decision_bias")
+    if bias is None and args.report and Path(args.report).is_file():
+        bias = json.loads(Path(args.report).read_text())["finetuned"]["decision_bias"]
+    reviews = load_reviews()
+    texts = [r.input(with_stars=False).full_text for r in reviews]
+    out: dict[str, Any] = {}
+    models = {
+        "shipped-head": lambda: load_classifier(None),
+        "finetuned": lambda: FinetunedClassifier(Path(args.encoder_dir), saved, bias or [0, 0]),
+    }
+    for name, make in models.items():
+        clf = make()
+        clf.predict(texts[:16])
+        start = time.perf_counter()
+        clf.predict(texts)
+        rate = len(texts) / (time.perf_counter() - start)
+        res = evaluate_reviews(clf, reviews)["sentiment"]
+        out[name] = {
+            "model": f"{clf.name} ({clf.backend})",
+            "texts_per_s": round(rate, 1),
+            **{k: res[k] for k in ("text_only", "with_stars", "text_model")},
+        }
+        print(name, json.dumps(out[name]), flush=True)
+    out["peak_rss_mb_both_loaded"] = round(rss_mb())
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -393,11 +476,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
     parser.add_argument("--save", default="", help="directory for the top layers (fp16)")
     parser.add_argument("--report", default="", help="write the JSON report here")
+    parser.add_argument(
+        "--pipeline",
+        action="store_true",
+        help="only the project review set through the "
+        "pipeline, shipped head vs the model saved in --save",
+    )
     args = parser.parse_args(argv)
-    report = run(args)
+    report = pipeline_compare(args) if args.pipeline else run(args)
     text = json.dumps(report, indent=1)
     print(text, flush=True)
-    if args.report:
+    if args.report and not args.pipeline:
         Path(args.report).write_text(text + "\n", encoding="utf-8")
 
 
