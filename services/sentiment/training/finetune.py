@@ -22,6 +22,7 @@ Not part of `make train`: docs/sentiment.md records the measurement and the deci
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import resource
@@ -191,10 +192,20 @@ def train_top(
     head_lr: float,
     budget: int,
     max_seconds: float,
+    init: Head | None = None,
 ) -> tuple[TopModel, dict[str, Any]]:
+    """`init`: a frozen-embedding linear head to start the classifier from (linear probe
+    then fine-tune, Kumar et al. 2022: a random head's early gradients distort the
+    pretrained layers, and 2 CPU epochs are too few steps for it to catch up)."""
     import torch
 
     top = TopModel(model, k)
+    if init is not None:
+        weight, bias = init.layers[0]
+        with torch.no_grad():
+            # the head sees 10 x the L2-normalised pooled vector; the LR saw it x scale
+            top.head.weight.copy_(torch.tensor(weight.T * init.embedding_scale / 10.0))
+            top.head.bias.copy_(torch.tensor(bias))
     optimiser = torch.optim.AdamW(
         [
             {"params": top.layers.parameters(), "lr": layer_lr},
@@ -228,7 +239,7 @@ def train_top(
             optimiser.step()
             schedule.step()
             steps += 1
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             if time.perf_counter() - started > max_seconds:
                 stopped = True
                 break
@@ -313,18 +324,47 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"training subsample: {len(ds.texts)}", flush=True)
     sets = eval_texts()
 
+    # the frozen baseline on the same subsample, on the service encoder's cached vectors
+    from services.sentiment.training.embeddings import EmbeddingCache
+    from services.sentiment.training.encoders import resolve_encoder
+
+    cache = EmbeddingCache(resolve_encoder(args.encoder_dir, threads=args.threads))
+    ds.embeddings = cache.embed(ds.texts)
+    lr_sets = {
+        name: EvalSet(name, texts, gold, cache.embed(texts), binary)
+        for name, (texts, gold, binary) in sets.items()
+    }
+    lr = fit_lr(ds)
+    lr_init = copy.deepcopy(lr)
+    lr_bias, _ = choose_decision_bias(lr, lr_sets["marketplace-like"])
+    report["frozen_lr_same_data"] = {"decision_bias": lr_bias, "scores": score_head(lr, lr_sets)}
+    print("frozen lr", json.dumps(report["frozen_lr_same_data"]), flush=True)
+
     model, tokenizer = load_model(Path(args.encoder_dir))
     t0 = time.perf_counter()
-    cached_train = bottom_states(model, tokenizer, ds.texts, k=args.layers, max_len=args.max_len)
-    cached_eval = {
-        name: bottom_states(model, tokenizer, texts, k=args.layers, max_len=args.max_len)
-        for name, (texts, _, _) in sets.items()
-    }
+    states_file = Path(args.states) if args.states else None
+    if states_file and states_file.is_file():
+        import torch as _t
+
+        blob = _t.load(states_file, map_location="cpu", weights_only=False)  # our own file
+        cached_train, cached_eval = blob["train"], blob["eval"]
+    else:
+        cached_train = bottom_states(
+            model, tokenizer, ds.texts, k=args.layers, max_len=args.max_len
+        )
+        cached_eval = {
+            name: bottom_states(model, tokenizer, texts, k=args.layers, max_len=args.max_len)
+            for name, (texts, _, _) in sets.items()
+        }
+        if states_file:
+            states_file.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"train": cached_train, "eval": cached_eval}, states_file)
     n_eval = sum(len(v[0]) for v in sets.values())
     report["bottom_pass"] = {
         "texts": len(ds.texts) + n_eval,
         "seconds": round(time.perf_counter() - t0, 1),
         "texts_per_s": round((len(ds.texts) + n_eval) / (time.perf_counter() - t0), 1),
+        "from_file": bool(states_file and states_file.is_file()),
         "cache_mb_fp16": round(sum(int(s.numel()) * 2 for s in cached_train.states) / 2**20, 1),
     }
     print("bottom pass", report["bottom_pass"], f"rss {rss_mb():.0f} MB", flush=True)
@@ -340,6 +380,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         head_lr=args.head_lr,
         budget=args.budget,
         max_seconds=args.max_seconds,
+        init=lr_init if args.init == "lr" else None,
     )
     report["train"] = train_log
     ft_sets = {
@@ -352,21 +393,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ft.logit_bias = None
     report["finetuned_no_offsets"] = score_head(ft, ft_sets)
     print("finetuned", json.dumps(report["finetuned"]), flush=True)
-
-    # the frozen baseline on the same subsample, on the service encoder's cached vectors
-    from services.sentiment.training.embeddings import EmbeddingCache
-    from services.sentiment.training.encoders import resolve_encoder
-
-    cache = EmbeddingCache(resolve_encoder(args.encoder_dir, threads=args.threads))
-    ds.embeddings = cache.embed(ds.texts)
-    lr_sets = {
-        name: EvalSet(name, texts, gold, cache.embed(texts), binary)
-        for name, (texts, gold, binary) in sets.items()
-    }
-    lr = fit_lr(ds)
-    lr_bias, _ = choose_decision_bias(lr, lr_sets["marketplace-like"])
-    report["frozen_lr_same_data"] = {"decision_bias": lr_bias, "scores": score_head(lr, lr_sets)}
-    print("frozen lr", json.dumps(report["frozen_lr_same_data"]), flush=True)
 
     if args.save:
         out = Path(args.save)
@@ -474,6 +500,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--budget", type=int, default=4096, help="padded tokens per batch")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="training time cap")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
+    parser.add_argument("--init", choices=("lr", "random"), default="lr", help="head start")
+    parser.add_argument("--states", default="", help="file caching the bottom-layer states")
     parser.add_argument("--save", default="", help="directory for the top layers (fp16)")
     parser.add_argument("--report", default="", help="write the JSON report here")
     parser.add_argument(
