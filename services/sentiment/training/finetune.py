@@ -468,7 +468,8 @@ def pipeline_compare(args: argparse.Namespace) -> dict[str, Any]:
     texts = [r.input(with_stars=False).full_text for r in reviews]
     out: dict[str, Any] = {}
     models = {
-        "shipped-head": lambda: load_classifier(None),
+        "builtin": lambda: load_classifier("builtin"),
+        "shipped-head": lambda: load_classifier("review-head"),
         "finetuned": lambda: FinetunedClassifier(Path(args.encoder_dir), saved, bias or [0, 0]),
     }
     for name, make in models.items():
