@@ -427,7 +427,8 @@ class FinetunedClassifier:
 
         self.model, self.tokenizer = load_model(encoder_dir)
         blob = torch.load(saved, map_location="cpu")
-        self.k, self.max_len = int(blob["k"]), int(blob["max_len"])
+        layers = {name.split(".")[0] for name in blob["layers"]}
+        self.k, self.max_len = int(blob.get("k", len(layers))), int(blob.get("max_len", 128))
         self.top = TopModel(self.model, self.k)
         self.top.layers.load_state_dict({k: v.float() for k, v in blob["layers"].items()})
         self.top.head.load_state_dict(blob["head"])
