@@ -16,7 +16,9 @@ marketplace-like validation slice. Evaluation order: held-out review corpora and
 marketplace-like slice first, the project's review set last (text only).
 
 Run: `python -m services.sentiment.training.finetune --train 3000 --layers 2 --epochs 2`.
-Not part of `make train`: docs/sentiment.md records the measurement and the decision.
+Not part of `make train`: docs/sentiment.md records the measurement and the decision;
+`python -m services.sentiment.evaluation.finetuned --save DIR` runs the project's review
+set through the service pipeline with the saved model.
 """
 
 from __future__ import annotations
@@ -451,45 +453,6 @@ class FinetunedClassifier:
         return [TextPrediction.from_scores(dict(zip(LABELS, r.tolist(), strict=True))) for r in p]
 
 
-def pipeline_compare(args: argparse.Namespace) -> dict[str, Any]:
-    """The project's review set through the service pipeline: shipped head vs fine-tuned
-    (text only and with stars; `text_model` = the model alone), plus each model's
-    throughput on the set's texts in this same run."""
-    import torch
-
-    from services.sentiment.classifier.base import load_classifier
-    from services.sentiment.evaluation.reviews import evaluate_reviews, load_reviews
-
-    torch.set_num_threads(args.threads)
-    saved = Path(args.save) / "top.pt"
-    bias = torch.load(saved, map_location="cpu").get("decision_bias")
-    if bias is None and args.report and Path(args.report).is_file():
-        bias = json.loads(Path(args.report).read_text())["finetuned"]["decision_bias"]
-    reviews = load_reviews()
-    texts = [r.input(with_stars=False).full_text for r in reviews]
-    out: dict[str, Any] = {}
-    models = {
-        "builtin": lambda: load_classifier("builtin"),
-        "shipped-head": lambda: load_classifier("review-head"),
-        "finetuned": lambda: FinetunedClassifier(Path(args.encoder_dir), saved, bias or [0, 0]),
-    }
-    for name, make in models.items():
-        clf = make()
-        clf.predict(texts[:16])
-        start = time.perf_counter()
-        clf.predict(texts)
-        rate = len(texts) / (time.perf_counter() - start)
-        res = evaluate_reviews(clf, reviews)["sentiment"]
-        out[name] = {
-            "model": f"{clf.name} ({clf.backend})",
-            "texts_per_s": round(rate, 1),
-            **{k: res[k] for k in ("text_only", "with_stars", "text_model")},
-        }
-        print(name, json.dumps(out[name]), flush=True)
-    out["peak_rss_mb_both_loaded"] = round(rss_mb())
-    return out
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--encoder-dir", default=str(DEFAULT_ENCODER_DIR))
@@ -506,17 +469,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--states", default="", help="file caching the bottom-layer states")
     parser.add_argument("--save", default="", help="directory for the top layers (fp16)")
     parser.add_argument("--report", default="", help="write the JSON report here")
-    parser.add_argument(
-        "--pipeline",
-        action="store_true",
-        help="only the project review set through the "
-        "pipeline, shipped head vs the model saved in --save",
-    )
     args = parser.parse_args(argv)
-    report = pipeline_compare(args) if args.pipeline else run(args)
+    report = run(args)
     text = json.dumps(report, indent=1)
     print(text, flush=True)
-    if args.report and not args.pipeline:
+    if args.report:
         Path(args.report).write_text(text + "\n", encoding="utf-8")
 
 
