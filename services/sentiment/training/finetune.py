@@ -345,7 +345,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     model, tokenizer = load_model(Path(args.encoder_dir))
     t0 = time.perf_counter()
     states_file = Path(args.states) if args.states else None
-    if states_file and states_file.is_file():
+    from_file = bool(states_file and states_file.is_file())
+    if states_file and from_file:
         import torch as _t
 
         blob = _t.load(states_file, map_location="cpu", weights_only=False)  # our own file
@@ -366,7 +367,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "texts": len(ds.texts) + n_eval,
         "seconds": round(time.perf_counter() - t0, 1),
         "texts_per_s": round((len(ds.texts) + n_eval) / (time.perf_counter() - t0), 1),
-        "from_file": bool(states_file and states_file.is_file()),
+        "from_file": from_file,
         "cache_mb_fp16": round(sum(int(s.numel()) * 2 for s in cached_train.states) / 2**20, 1),
     }
     print("bottom pass", report["bottom_pass"], f"rss {rss_mb():.0f} MB", flush=True)
