@@ -462,20 +462,27 @@ class YandexMarketConnector(BaseConnector):
             if c.get("status") not in ("DELETED", "BANNED")
         ]
 
-    async def _seller_comments(self, feedback_id: int) -> list[Mapping[str, Any]]:
-        """The seller's top-level comments under a review (shop or brand), all pages,
-        whatever their moderation status."""
-        path = f"{self.prefix}/comments"
-        comments: list[Any] = []
+    async def _all_pages(self, path: str, body: dict[str, Any], key: str) -> list[Any]:
+        """Every item of a `pageToken`-paged list under one review or question (comments,
+        answers), at most `MAX_COMMENT_PAGES` pages of 50."""
+        items: list[Any] = []
         params: dict[str, Any] = {"limit": 50}
         for _ in range(MAX_COMMENT_PAGES):
-            result = await self._call(path, {"feedbackId": feedback_id}, params)
-            comments.extend(require_list(self.platform, path, result, "comments"))
+            result = await self._call(path, body, params)
+            items.extend(require_list(self.platform, path, result, key))
             paging = result.get("paging")
             token = paging.get("nextPageToken") if isinstance(paging, dict) else None
             if not token:
                 break
             params = {"limit": 50, "pageToken": token}
+        return items
+
+    async def _seller_comments(self, feedback_id: int) -> list[Mapping[str, Any]]:
+        """The seller's top-level comments under a review (shop or brand), all pages,
+        whatever their moderation status."""
+        comments = await self._all_pages(
+            f"{self.prefix}/comments", {"feedbackId": feedback_id}, "comments"
+        )
         return [
             c
             for c in comments
@@ -573,17 +580,9 @@ class YandexMarketConnector(BaseConnector):
     ) -> list[Mapping[str, Any]]:
         """The seller's answers to a question (shop, brand or vendor), all pages; with
         `live_only` without the deleted and banned ones."""
-        path = f"{self.questions_path}/answers"
-        answers: list[Any] = []
-        params: dict[str, Any] = {"limit": 50}
-        for _ in range(MAX_COMMENT_PAGES):
-            result = await self._call(path, {"questionId": question_id}, params)
-            answers.extend(require_list(self.platform, path, result, "answers"))
-            paging = result.get("paging")
-            token = paging.get("nextPageToken") if isinstance(paging, dict) else None
-            if not token:
-                break
-            params = {"limit": 50, "pageToken": token}
+        answers = await self._all_pages(
+            f"{self.questions_path}/answers", {"questionId": question_id}, "answers"
+        )
         return [
             a
             for a in answers
