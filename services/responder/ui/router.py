@@ -27,6 +27,7 @@ from services.responder.queue_item.router import (
 from services.responder.queue_item.service import (
     CASE_STEP_ROLE,
     CASE_STEPS,
+    WAITING_STATES,
     QueueFilter,
     get_item,
     item_actions,
@@ -35,6 +36,7 @@ from services.responder.queue_item.service import (
     queue_summary,
     sla_state,
 )
+from services.responder.queue_item.states import CaseState, FollowUpState, QueueState
 from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.events import QuestionSpan, Sentiment, mention_id_for, utcnow
@@ -237,7 +239,7 @@ async def logout(
 async def queue_page(
     request: Request,
     ctx: Context,
-    state: Annotated[str, Query(pattern=STATES)] = "open",
+    state: Annotated[str, Query(pattern=STATES)] = QueueState.open,
     platform: Annotated[str | None, Query(max_length=64)] = None,
     sentiment: Annotated[Sentiment | None, Query()] = None,
     product: Annotated[str | None, Query(max_length=200)] = None,
@@ -269,7 +271,7 @@ async def queue_page(
     rows = [
         {
             "item": item,
-            "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
+            "sla": sla_state(item, now, soon) if item.state in WAITING_STATES else "answered",
             "remaining": _remaining(item.due_at - now),
         }
         for item in items
@@ -334,15 +336,15 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "next_step": next_step,
             "can_next_step": bool(next_step and principal.can(CASE_STEP_ROLE[next_step])),
             "soon_s": int(soon.total_seconds()),
-            "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
+            "sla": sla_state(item, now, soon) if item.state in WAITING_STATES else "answered",
             "remaining": _remaining(item.due_at - now),
             "lint": lint_text(item.draft_text, item.platform, item.kind, item=item),
             "follow_up_lint": (
                 lint_text(item.follow_up_text or "", item.platform, item.kind)
-                if item.follow_up_state in ("drafted", "failed")
+                if item.follow_up_state in (FollowUpState.drafted, FollowUpState.failed)
                 else []
             ),
-            "can_follow_up": principal.can(CASE_STEP_ROLE["public_follow_up"]),
+            "can_follow_up": principal.can(CASE_STEP_ROLE[CaseState.public_follow_up]),
             "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
         },
     )
