@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.responder import staff_sessions
-from services.responder.auth import COOKIE, check_password, session_principal
-from services.responder.deps import Context
+from services.responder.auth import COOKIE, check_password
+from services.responder.deps import Context, PageStaff
 from services.responder.queue_item.router import (
     SIGNALS,
     STATES,
@@ -152,10 +152,6 @@ def review_runs(
     return runs
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(url=f"/login?next={request.url.path}", status_code=303)
-
-
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "/", error: str | None = None) -> Response:
     return TEMPLATES.TemplateResponse(
@@ -239,6 +235,7 @@ async def logout(
 async def queue_page(
     request: Request,
     ctx: Context,
+    principal: PageStaff,
     state: Annotated[str, Query(pattern=STATES)] = QueueState.open,
     platform: Annotated[str | None, Query(max_length=64)] = None,
     sentiment: Annotated[Sentiment | None, Query()] = None,
@@ -247,9 +244,6 @@ async def queue_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=200)] = 1,
 ) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
     per_page = 50
     now = utcnow()
     soon = due_soon_window(ctx)
@@ -304,10 +298,9 @@ async def queue_page(
 
 
 @router.get("/items/{mention_id}", response_class=HTMLResponse)
-async def item_page(request: Request, mention_id: str, ctx: Context) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
+async def item_page(
+    request: Request, mention_id: str, ctx: Context, principal: PageStaff
+) -> Response:
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         actions = await item_actions(session, mention_id)
