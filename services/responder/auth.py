@@ -13,8 +13,10 @@ import hmac
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
 
 from services.responder import staff_sessions
 from services.responder.users import StaffRole, verify_password
@@ -129,6 +131,21 @@ def session_principal(request: Request, ctx: ResponderContext) -> Principal | No
     if name is None or account is None:  # a removed user's cookie no longer works
         return None
     return Principal(name=name, role=account.role)
+
+
+class LoginRequired(Exception):
+    """A page asked for without a staff session: answered with a redirect to /login that
+    comes back to `target` (path and query) after signing in."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
+def login_redirect(_: Request, exc: Exception) -> Response:
+    """The handler for `LoginRequired` (installed by the responder's app)."""
+    target = exc.target if isinstance(exc, LoginRequired) else "/"
+    return RedirectResponse(url=f"/login?{urlencode({'next': target})}", status_code=303)
 
 
 def session_user(request: Request, ctx: ResponderContext) -> str | None:

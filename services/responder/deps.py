@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.responder.auth import (
+    LoginRequired,
     Principal,
     SessionSigner,
     current_principal,
     current_user,
     require_role,
+    session_principal,
 )
 from services.responder.config import ResponderSettings
 from services.responder.fact.flows import FactAnswerer
@@ -63,6 +65,19 @@ async def get_principal(request: Request) -> Principal:
 
 
 Staff = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_page_principal(request: Request) -> Principal:
+    """The signed-in member of staff an HTML page is for; a stranger (or the API token,
+    which pages do not take) is sent to /login and back to the same page, query included."""
+    principal = session_principal(request, request.app.state.ctx)
+    if principal is None:
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise LoginRequired(request.url.path + query)
+    return principal
+
+
+PageStaff = Annotated[Principal, Depends(get_page_principal)]
 
 
 async def require_dlq_admin(principal: Staff) -> None:

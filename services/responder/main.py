@@ -11,7 +11,12 @@ import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.responder.auth import SessionSigner, resolve_staff_session
+from services.responder.auth import (
+    LoginRequired,
+    SessionSigner,
+    login_redirect,
+    resolve_staff_session,
+)
 from services.responder.config import ResponderSettings
 from services.responder.consumers import insight_subscriptions, subscriptions
 from services.responder.deps import ResponderContext, require_dlq_admin
@@ -161,6 +166,7 @@ def create_app(settings: ResponderSettings | None = None) -> FastAPI:
         dlq_router(lambda r: r.app.state.ctx.settings, admin=[Depends(require_dlq_admin)])
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(LoginRequired, login_redirect)
     install_common(
         app,
         service=settings.service_name,

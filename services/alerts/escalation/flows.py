@@ -25,6 +25,7 @@ from services.alerts.config import AlertsSettings
 from services.alerts.db import claim_leases, insert_rows
 from services.alerts.escalation import ladder
 from services.alerts.escalation.models import Escalation
+from services.alerts.escalation.status import EscalationStatus
 from services.alerts.escalation.tokens import ack_url, create_ack_token
 from services.alerts.metrics import AlertsMetrics
 from services.alerts.notification.notifier import Notifier
@@ -51,11 +52,11 @@ def _store(row: Escalation, state: ladder.EscalationState, now: datetime) -> Non
     row.state = state.model_dump(mode="json")
     row.updated_at = now
     if state.acknowledged_at is not None:
-        row.status = "acknowledged"
+        row.status = EscalationStatus.acknowledged
         row.acknowledged_at = state.acknowledged_at
         row.acknowledged_by = state.acknowledged_by
     elif state.closed:
-        row.status = "closed"
+        row.status = EscalationStatus.closed
 
 
 def new_escalation(
@@ -84,7 +85,7 @@ def new_escalation(
     return Escalation(
         id=escalation_id,
         mention_id=mention_id,
-        status="open",
+        status=EscalationStatus.open,
         owner_id=owner_id,
         reason=reason,
         title=title,
@@ -171,7 +172,7 @@ def take_steps(
     Deferred steps (quiet hours) stay pending; `next_wakeup_at` says when to look again.
     """
     policies = notifier.settings.alerts_escalation_policies
-    if row.status != "open":
+    if row.status != EscalationStatus.open:
         row.next_wakeup_at = None
         return Taken([], [])
     state = _state(row)
@@ -258,7 +259,7 @@ async def claim_due(
     token = await claim_leases(
         session,
         table,
-        due=Escalation.status == "open",
+        due=Escalation.status == EscalationStatus.open,
         until=table.c.next_wakeup_at,
         claim=table.c.claim,
         now=now,
@@ -275,7 +276,9 @@ async def claim_due(
 
 async def count_open(session: AsyncSession) -> int:
     return int(
-        await session.scalar(select(func.count(Escalation.id)).where(Escalation.status == "open"))
+        await session.scalar(
+            select(func.count(Escalation.id)).where(Escalation.status == EscalationStatus.open)
+        )
         or 0
     )
 

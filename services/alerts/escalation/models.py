@@ -17,7 +17,7 @@ class Escalation(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     mention_id: Mapped[str] = mapped_column(String(36), unique=True)
-    #: open → acknowledged | closed (SLA met)
+    #: An `EscalationStatus`: open → acknowledged | closed (SLA met)
     status: Mapped[str] = mapped_column(String(16), index=True)
     owner_id: Mapped[str] = mapped_column(String(64), index=True)
     reason: Mapped[str] = mapped_column(String(32))

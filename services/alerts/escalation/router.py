@@ -13,6 +13,7 @@ from services.alerts.deps import Metrics, NotifierDep, Sessions, Settings, requi
 from services.alerts.escalation import flows
 from services.alerts.escalation.models import Escalation
 from services.alerts.escalation.schemas import AckIn, EscalationRead
+from services.alerts.escalation.status import EscalationStatus
 from services.alerts.escalation.tokens import AckTokenError, verify_ack_token
 from shared.db import session_scope
 from shared.events import utcnow
@@ -25,7 +26,7 @@ auth = [Depends(require_admin)]
 @router.get("/escalations", response_model=list[EscalationRead], dependencies=auth)
 async def get_escalations(
     sessions: Sessions,
-    status: Annotated[str | None, Query(pattern=r"^(open|acknowledged|closed)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(EscalationStatus) + ")$")] = None,
     owner: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -67,7 +68,7 @@ async def acknowledge_escalation(
             row = await flows.locked(session, escalation_id)
             if row is None:
                 raise NotFound(f"no escalation {escalation_id}")
-            if row.status == "closed":
+            if row.status == EscalationStatus.closed:
                 raise Conflict("the escalation is already closed (SLA met)")
             flows.acknowledge(row, (ack_in or AckIn()).by, utcnow(), metrics)
     return EscalationRead.of(row)
@@ -98,7 +99,7 @@ async def confirm_acknowledgement(
         if row is None:
             raise NotFound("the escalation no longer exists")
         status = row.status
-    if status != "open":
+    if status != EscalationStatus.open:
         return _ack_page(f"This escalation is already {status}.", form=False)
     return _ack_page("A negative review is waiting for an owner.", form=True)
 

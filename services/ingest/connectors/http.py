@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -21,10 +20,11 @@ from typing import Any
 import httpx
 
 from shared.connector import ConnectorError
+from shared.logging import get_logger
 from shared.rate import SYSTEM_CLOCK, Clock, SystemClock, TokenBucket
 from shared.retry import RetryPolicy as _RetryPolicy
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 __all__ = [
     "SYSTEM_CLOCK",
@@ -336,12 +336,12 @@ class PlatformHTTP:
                 break
             self.stats.retries += 1
             log.warning(
-                "%s: attempt %d/%d failed (%s); retrying in %.2fs",
-                what,
-                attempt + 1,
-                policy.max_attempts,
-                last_error,
-                delay,
+                "request failed; retrying",
+                what=what,
+                attempt=attempt + 1,
+                max_attempts=policy.max_attempts,
+                error=last_error,
+                retry_in_s=round(delay, 2),
             )
             await self.clock.sleep(delay)
         raise ConnectorError(

@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.responder.auth import COOKIE, Principal, session_principal
-from services.responder.deps import Context
+from services.responder.auth import COOKIE, Principal
+from services.responder.deps import Context, PageStaff
 from services.responder.fact.contract import FACT_TOPICS
 from services.responder.fact.keywords import TOPIC_DESCRIPTIONS
 from services.responder.fact.models import FactRecord
@@ -30,11 +29,6 @@ TEMPLATES = Jinja2Templates(
 )
 router = APIRouter(prefix="/facts", include_in_schema=False)
 PER_PAGE = 100
-
-
-def _login_redirect(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(url=f"/login?{urlencode({'next': target})}", status_code=303)
 
 
 def scope_label(record: FactRecord) -> str:
@@ -67,13 +61,11 @@ def _page(
 async def facts_page(
     request: Request,
     ctx: Context,
+    principal: PageStaff,
     topic: Annotated[str | None, Query(pattern="^$|" + TOPICS)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
     f = FactFilter(topic=topic or None, q=q or None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     async with session_scope(ctx.runtime.sessions) as session:
         rows, total = await list_facts(session, f)
@@ -97,10 +89,7 @@ async def facts_page(
 
 
 @router.get("/new", response_class=HTMLResponse)
-async def new_fact_page(request: Request, ctx: Context) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
+async def new_fact_page(request: Request, ctx: Context, principal: PageStaff) -> Response:
     return _page(
         request,
         ctx,
@@ -116,12 +105,10 @@ async def new_fact_page(request: Request, ctx: Context) -> Response:
 async def audit_page(
     request: Request,
     ctx: Context,
+    principal: PageStaff,
     fact_id: Annotated[str | None, Query(pattern="^$|" + ID_PATTERN)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         rows, total = await list_audit(
             session, fact_id=fact_id or None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
@@ -148,10 +135,9 @@ async def audit_page(
 
 
 @router.get("/{fact_id}", response_class=HTMLResponse)
-async def edit_fact_page(request: Request, fact_id: str, ctx: Context) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
+async def edit_fact_page(
+    request: Request, fact_id: str, ctx: Context, principal: PageStaff
+) -> Response:
     async with session_scope(ctx.runtime.sessions) as session:
         record = await get_fact(session, fact_id)
         recent, _ = await list_audit(session, fact_id=fact_id, limit=10, offset=0)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.responder.auth import COOKIE, session_principal, session_user
-from services.responder.deps import Context
+from services.responder.auth import COOKIE
+from services.responder.deps import Context, PageStaff
 from services.responder.insight import charts, queries
 from services.responder.insight.draft_quality import draft_quality
 from services.responder.insight.router import Filter, PlatformName, Sku
@@ -26,12 +25,6 @@ TEMPLATES = Jinja2Templates(
     directory=[str(HERE / "templates"), str(HERE.parent / "ui" / "templates")]
 )
 router = APIRouter(prefix="/insights", include_in_schema=False)
-
-
-def _login_redirect(request: Request) -> Response:
-    """Back to the same page, filters included, after signing in."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(url=f"/login?{urlencode({'next': target})}", status_code=303)
 
 
 def _pct(value: float | None) -> float | None:
@@ -69,11 +62,11 @@ def _sla_chart(chart_id: str, title: str, labels: list[str], rows: list[SlaStats
 
 
 @router.get("", response_class=HTMLResponse)
-async def overview_page(request: Request, ctx: Context, f: Filter) -> Response:
+async def overview_page(
+    request: Request, ctx: Context, principal: PageStaff, f: Filter
+) -> Response:
     """Mentions by platform, sentiment trend, SLA compliance, crises, top products."""
-    user = session_user(request, ctx)
-    if user is None:
-        return _login_redirect(request)
+    user = principal.name
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.overview(session, f)
     platforms = [r.platform for r in data.by_platform]
@@ -117,11 +110,11 @@ async def overview_page(request: Request, ctx: Context, f: Filter) -> Response:
 
 
 @router.get("/products/{sku:path}", response_class=HTMLResponse)  # SKUs may hold "/" (L9)
-async def product_page(request: Request, ctx: Context, sku: Sku, f: Filter) -> Response:
+async def product_page(
+    request: Request, ctx: Context, principal: PageStaff, sku: Sku, f: Filter
+) -> Response:
     """Praise vs complaints per aspect with the quotes behind each bar, rating trend."""
-    user = session_user(request, ctx)
-    if user is None:
-        return _login_redirect(request)
+    user = principal.name
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.product(session, sku, f)
     aspects = data.aspects[:15]
@@ -164,12 +157,10 @@ async def product_page(request: Request, ctx: Context, sku: Sku, f: Filter) -> R
 
 @router.get("/platforms/{platform_name}", response_class=HTMLResponse)
 async def platform_page(
-    request: Request, ctx: Context, platform_name: PlatformName, f: Filter
+    request: Request, ctx: Context, principal: PageStaff, platform_name: PlatformName, f: Filter
 ) -> Response:
     """One platform: sentiment and SLA trends, brands, products, complaints."""
-    user = session_user(request, ctx)
-    if user is None:
-        return _login_redirect(request)
+    user = principal.name
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.platform(session, platform_name, f)
     chart_list = [
@@ -201,11 +192,9 @@ async def platform_page(
 
 
 @router.get("/team", response_class=HTMLResponse)
-async def team_page(request: Request, ctx: Context, f: Filter) -> Response:
+async def team_page(request: Request, ctx: Context, principal: PageStaff, f: Filter) -> Response:
     """Answer times and SLA compliance per owner."""
-    user = session_user(request, ctx)
-    if user is None:
-        return _login_redirect(request)
+    user = principal.name
     async with session_scope(ctx.runtime.sessions) as session:
         data = await queries.team(session, f)
     names = [o.owner_name for o in data.owners]
@@ -222,11 +211,9 @@ async def team_page(request: Request, ctx: Context, f: Filter) -> Response:
 
 
 @router.get("/drafts", response_class=HTMLResponse)
-async def drafts_page(request: Request, ctx: Context, f: Filter) -> Response:
+async def drafts_page(request: Request, ctx: Context, principal: PageStaff, f: Filter) -> Response:
     """Acceptance of the drafts per script, family and platform; the most-edited moves."""
-    user = session_user(request, ctx)
-    if user is None:
-        return _login_redirect(request)
+    user = principal.name
     async with session_scope(ctx.runtime.sessions) as session:
         data = await draft_quality(session, f)
     chart_list = [
@@ -248,12 +235,9 @@ async def drafts_page(request: Request, ctx: Context, f: Filter) -> Response:
 
 
 @router.get("/phrasings", response_class=HTMLResponse)
-async def phrasings_page(request: Request, ctx: Context) -> Response:
+async def phrasings_page(request: Request, ctx: Context, principal: PageStaff) -> Response:
     """Sentences agents offered as phrasings: an owner approves or rejects each; the
     approved ones export as the scripts' YAML."""
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
     async with session_scope(ctx.runtime.sessions) as session:
         pending = await list_suggestions(session, state="pending")
         approved = await list_suggestions(session, state="approved", limit=50)

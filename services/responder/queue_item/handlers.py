@@ -15,6 +15,7 @@ from services.responder.queue_item.service import (
     open_item,
     record_assignment,
 )
+from services.responder.queue_item.states import FollowUpState, QueueState
 from shared.db import session_scope
 from shared.events import (
     AssignmentMade,
@@ -108,14 +109,14 @@ async def handle_reply_published(
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
-            item.follow_up_state = "published"  # the case's public follow-up is out
+            item.follow_up_state = FollowUpState.published  # the case's public follow-up is out
             item.follow_up_error = None
             return
         if item is None or item.reply_id != str(event.reply_id):
             log.warning("reply outcome for an unknown or superseded reply")
             return
-        first_time = item.state != "published"
-        item.state = "published"
+        first_time = item.state != QueueState.published
+        item.state = QueueState.published
         item.answered_at = event.published_at
         item.reply_error = None
         if first_time:
@@ -132,14 +133,14 @@ async def handle_reply_failed(
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
-            if item.follow_up_state in ("approved", "pending"):
-                item.follow_up_state = "failed"  # editable and approvable again
+            if item.follow_up_state in (FollowUpState.approved, FollowUpState.pending):
+                item.follow_up_state = FollowUpState.failed  # editable and approvable again
                 item.follow_up_error = event.error
             return
         if item is None or item.reply_id != str(event.reply_id):
             return
-        if item.state in ("approved", "pending"):
-            item.state = "failed"  # back in the queue, with the platform's reason
+        if item.state in (QueueState.approved, QueueState.pending):
+            item.state = QueueState.failed  # back in the queue, with the platform's reason
             item.reply_error = event.error
 
 
@@ -152,18 +153,18 @@ async def handle_reply_pending(
     async with session_scope(sessions) as session:
         item = await session.get(QueueItem, str(event.mention_id))
         if item is not None and item.follow_up_reply_id == str(event.reply_id):
-            if item.follow_up_state == "approved":
-                item.follow_up_state = "pending"
+            if item.follow_up_state == FollowUpState.approved:
+                item.follow_up_state = FollowUpState.pending
             return
         if item is None or item.reply_id != str(event.reply_id):
             return
-        if item.state == "approved":
-            item.state = "pending"
+        if item.state == QueueState.approved:
+            item.state = QueueState.pending
             item.reply_error = None
 
 
 #: Queue states a review deleted on the platform closes (nothing was posted or is in flight).
-CLOSED_BY_DELETION = ("open", "failed")
+CLOSED_BY_DELETION = (QueueState.open, QueueState.failed)
 
 
 async def handle_mention_deleted(
@@ -179,6 +180,6 @@ async def handle_mention_deleted(
         item = await session.get(QueueItem, str(event.mention_id))
         if item is None or item.state not in CLOSED_BY_DELETION:
             return
-        item.state = "deleted"
+        item.state = QueueState.deleted
         item.dismiss_reason = event.reason
     metrics.items.labels(platform=item.platform, sentiment=item.sentiment, outcome="deleted").inc()

@@ -70,8 +70,9 @@ class QueueItem(Base):
     aspects: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     rating_contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    #: open → approved → published; failed returns to the queue; closed = monitor-only;
-    #: dismissed = the team decided not to answer (with a reason; required for negatives).
+    #: A `QueueState`: open → approved → published; failed returns to the queue;
+    #: closed = monitor-only; dismissed = the team decided not to answer (with a reason;
+    #: required for negatives).
     state: Mapped[str] = mapped_column(String(16), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     draft_text: Mapped[str] = mapped_column(Text, default="")

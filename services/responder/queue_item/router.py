@@ -50,6 +50,7 @@ from services.responder.queue_item.schemas import (
 )
 from services.responder.queue_item.service import (
     CASE_STEP_ROLE,
+    WAITING_STATES,
     Cursor,
     QueueFilter,
     advance_case,
@@ -72,6 +73,7 @@ from services.responder.queue_item.service import (
     run_drafter,
     sla_state,
 )
+from services.responder.queue_item.states import CaseState, QueueState
 from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.events import Classification, MentionKind, ReplyApproved, Sentiment, utcnow
@@ -203,7 +205,7 @@ def check_fact_confirmations(item: QueueItem, confirmed: list[str]) -> None:
         )
 
 
-STATES = r"^(open|approved|pending|published|failed|closed|dismissed|deleted)$"
+STATES = "^(" + "|".join(QueueState) + ")$"
 
 
 def due_soon_window(ctx: Context) -> timedelta:
@@ -214,7 +216,7 @@ def to_read(item: QueueItem, ctx: Context, *, detail: bool = False) -> QueueItem
     """The item; with `detail` (one item's page) also what its draft was based on."""
     read = QueueItemRead.model_validate(item)
     soon = due_soon_window(ctx)
-    state = sla_state(item, utcnow(), soon) if item.state in ("open", "failed") else "answered"
+    state = sla_state(item, utcnow(), soon) if item.state in WAITING_STATES else "answered"
     update: dict[str, Any] = {"sla_state": state}
     if detail:
         classification = item_classification(item)
@@ -258,7 +260,7 @@ def parse_cursor(after: str | None) -> Cursor | None:
 async def get_queue(
     ctx: Context,
     _: Staff,
-    state: Annotated[str | None, Query(pattern=STATES)] = "open",
+    state: Annotated[str | None, Query(pattern=STATES)] = QueueState.open,
     platform: Annotated[str | None, Query(max_length=64)] = None,
     sentiment: Sentiment | None = None,
     assignee: Annotated[str | None, Query(max_length=100)] = None,
@@ -515,7 +517,7 @@ async def case_step(
     public_follow_up, taken by approving the follow-up (``/follow-up/approve``). Steps go
     in order, each once; each is recorded with who and when."""
     require_role(user, CASE_STEP_ROLE[step_in.step], f"the case step {step_in.step}")
-    if step_in.resolution is not None and step_in.step != "resolved":
+    if step_in.resolution is not None and step_in.step != CaseState.resolved:
         raise DomainError(
             f"resolution: only with the step resolved (not {step_in.step})",
             code="resolution_unexpected",
@@ -524,13 +526,13 @@ async def case_step(
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         note = (step_in.note or "").strip() or None
-        if step_in.step == "resolved":
+        if step_in.step == CaseState.resolved:
             resolution = mark_resolved(item, resolution=step_in.resolution)
             record_action(
                 session,
                 item,
                 action="case",
-                step="resolved",
+                step=CaseState.resolved,
                 note=resolution if note is None else f"{resolution}\n{note}",
                 actor=user.name,
                 role=user.role,
@@ -539,7 +541,7 @@ async def case_step(
             return await recorded(
                 session, item, user, action="follow_up_draft", note=draft_note(draft.script_id)
             )
-        if step_in.step == "public_follow_up" and item.case_state == "resolved":
+        if step_in.step == CaseState.public_follow_up and item.case_state == CaseState.resolved:
             raise DomainError(
                 "the public follow-up is taken by approving its draft: "
                 f"POST /api/queue/{mention_id}/follow-up/approve",
@@ -605,15 +607,15 @@ async def approve_follow_up(
         current = item.follow_up_text or ""
         text = (approve_in.text if approve_in.text is not None else current).strip()
         issues = lint_clean(text, item.platform, item.kind)
-        first_out = item.state == "published"
-        advancing = item.case_state == "resolved"
+        first_out = item.state == QueueState.published
+        advancing = item.case_state == CaseState.resolved
         reply_id = mark_follow_up_approved(item, text=text)
         if advancing:
             record_action(
                 session,
                 item,
                 action="case",
-                step="public_follow_up",
+                step=CaseState.public_follow_up,
                 actor=user.name,
                 role=user.role,
             )

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from services.responder.queue_item.states import CaseState
 from shared.events import mention_id_for
 
 
@@ -148,13 +149,10 @@ class AssignIn(BaseModel):
     assignee_name: str = Field(min_length=1, max_length=200, pattern=r"\S")
 
 
-CaseStep = Literal["contacted_privately", "resolved", "public_follow_up"]
-
-
 class CaseStepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    step: CaseStep
+    step: CaseState
     note: str | None = Field(default=None, max_length=4000)
     #: Required with ``resolved``: what was done. The public follow-up is drafted from it.
     resolution: str | None = Field(default=None, max_length=1000)

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.queue_item.models import ItemAssignment, QueueAction, QueueItem
+from services.responder.queue_item.states import CaseState, FollowUpState, QueueState
 from services.responder.users import StaffRole
 from shared.db import UTCDateTime
 from shared.events import Aspect, Classification, Mention, MentionKind, Product, Sentiment, utcnow
@@ -95,7 +96,7 @@ async def run_drafter(
 FollowUpDrafter = Callable[[Mention, Classification, str, Sequence[str], int], DraftOut]
 
 #: States in which the item still waits for the team.
-WAITING_STATES = ("open", "failed")
+WAITING_STATES = (QueueState.open, QueueState.failed)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class OpenResult:
 RECENT_LIMIT = 30
 #: Shop-wide: the latest replies approved or published on the platform, any product.
 SHOP_RECENT_LIMIT = 50
-REPLIED_STATES = ("approved", "published")
+REPLIED_STATES = (QueueState.approved, QueueState.published)
 
 
 async def product_recent(
@@ -300,7 +301,7 @@ async def open_item(
             fields["assignee_name"] = assignment.owner_name
         item = QueueItem(
             mention_id=mention_id,
-            state="closed" if mention.kind is MentionKind.mention else "open",
+            state=QueueState.closed if mention.kind is MentionKind.mention else QueueState.open,
             due_at=due_at,
             draft_seed=seed,
             created_at=now,
@@ -482,7 +483,7 @@ def ensure_waiting(item: QueueItem) -> None:
 def mark_approved(item: QueueItem, *, text: str, user: str) -> str:
     ensure_waiting(item)
     reply_id = str(uuid.uuid4())
-    item.state = "approved"
+    item.state = QueueState.approved
     item.reply_id = reply_id
     item.reply_text = text
     item.reply_error = None
@@ -533,7 +534,7 @@ def mark_dismissed(item: QueueItem, *, reason: str | None, user: str) -> None:
             code="reason_required",
             status_code=422,
         )
-    item.state = "dismissed"
+    item.state = QueueState.dismissed
     item.dismiss_reason = reason
     item.dismissed_by = user
     item.updated_at = utcnow()
@@ -546,21 +547,21 @@ def mark_assigned(item: QueueItem, *, assignee_id: str, assignee_name: str) -> N
 
 
 #: A negative review's case, in order; each step may be recorded once.
-CASE_STEPS = ("contacted_privately", "resolved", "public_follow_up")
+CASE_STEPS = tuple(CaseState)
 #: Closing the case is a manager's call.
 CASE_STEP_ROLE = {
-    "contacted_privately": StaffRole.agent,
-    "resolved": StaffRole.manager,
-    "public_follow_up": StaffRole.agent,
+    CaseState.contacted_privately: StaffRole.agent,
+    CaseState.resolved: StaffRole.manager,
+    CaseState.public_follow_up: StaffRole.agent,
 }
 
 
-def advance_case(item: QueueItem, step: str) -> None:
+def advance_case(item: QueueItem, step: CaseState) -> None:
     if item.sentiment != Sentiment.negative.value:
         raise DomainError(
             "the case workflow is for negative reviews", code="not_negative", status_code=422
         )
-    if item.state == "closed":
+    if item.state == QueueState.closed:
         raise Conflict("monitor-only mentions have no case")
     done = CASE_STEPS.index(item.case_state) + 1 if item.case_state else 0
     wanted = CASE_STEPS.index(step)
@@ -578,7 +579,7 @@ def advance_case(item: QueueItem, step: str) -> None:
 #: Google Play's 350 characters, which the lint then reports).
 RESOLUTION_MAX = 1000
 #: The first answer is out (or deliberately not given): a follow-up may go after it.
-FOLLOW_UP_AFTER = ("published", "dismissed")
+FOLLOW_UP_AFTER = (QueueState.published, QueueState.dismissed)
 
 
 def mark_resolved(item: QueueItem, *, resolution: str | None) -> str:
@@ -596,7 +597,7 @@ def mark_resolved(item: QueueItem, *, resolution: str | None) -> str:
             code="resolution_too_long",
             status_code=422,
         )
-    advance_case(item, "resolved")
+    advance_case(item, CaseState.resolved)
     item.resolution = text
     return text
 
@@ -615,7 +616,7 @@ async def draft_follow_up(
     seed = uuid.UUID(item.mention_id).int % 1_000_000 + item.follow_up_seed + seed_step
     draft = drafter(item_mention(item), item_classification(item), item.resolution, avoid, seed)
     item.follow_up_seed += seed_step
-    item.follow_up_state = "drafted"
+    item.follow_up_state = FollowUpState.drafted
     item.follow_up_text = draft.text
     item.follow_up_generated = draft.text
     item.follow_up_script = draft.script_id
@@ -629,7 +630,7 @@ def ensure_follow_up_open(item: QueueItem) -> None:
     """The follow-up can be edited and approved while drafted, or again after a failure."""
     if item.follow_up_state is None:
         raise Conflict("no follow-up yet: the case must be resolved first")
-    if item.follow_up_state not in ("drafted", "failed"):
+    if item.follow_up_state not in (FollowUpState.drafted, FollowUpState.failed):
         raise Conflict(f"the follow-up is {item.follow_up_state}: it can no longer change")
 
 
@@ -641,10 +642,10 @@ def mark_follow_up_approved(item: QueueItem, *, text: str) -> str:
             f"the first answer is {item.state}: approve and publish it (or dismiss the "
             "review with a reason) before the public follow-up"
         )
-    if item.case_state == "resolved":
-        advance_case(item, "public_follow_up")
+    if item.case_state == CaseState.resolved:
+        advance_case(item, CaseState.public_follow_up)
     reply_id = str(uuid.uuid4())
-    item.follow_up_state = "approved"
+    item.follow_up_state = FollowUpState.approved
     item.follow_up_text = text
     item.follow_up_reply_id = reply_id
     item.follow_up_error = None
@@ -719,7 +720,7 @@ async def queue_summary(session: AsyncSession, *, now: datetime, soon: timedelta
     waiting = select(func.count(QueueItem.mention_id)).where(QueueItem.state.in_(WAITING_STATES))
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     answered = select(func.count(QueueItem.mention_id)).where(
-        QueueItem.state == "published", QueueItem.answered_at >= midnight
+        QueueItem.state == QueueState.published, QueueItem.answered_at >= midnight
     )
     return QueueSummary(
         open=int(await session.scalar(waiting) or 0),

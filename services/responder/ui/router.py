@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.responder import staff_sessions
-from services.responder.auth import COOKIE, check_password, session_principal
-from services.responder.deps import Context
+from services.responder.auth import COOKIE, check_password
+from services.responder.deps import Context, PageStaff
 from services.responder.queue_item.router import (
     SIGNALS,
     STATES,
@@ -27,6 +27,7 @@ from services.responder.queue_item.router import (
 from services.responder.queue_item.service import (
     CASE_STEP_ROLE,
     CASE_STEPS,
+    WAITING_STATES,
     QueueFilter,
     get_item,
     item_actions,
@@ -35,6 +36,7 @@ from services.responder.queue_item.service import (
     queue_summary,
     sla_state,
 )
+from services.responder.queue_item.states import CaseState, FollowUpState, QueueState
 from services.responder.users import StaffRole
 from shared.db import session_scope
 from shared.events import QuestionSpan, Sentiment, mention_id_for, utcnow
@@ -150,10 +152,6 @@ def review_runs(
     return runs
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(url=f"/login?next={request.url.path}", status_code=303)
-
-
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "/", error: str | None = None) -> Response:
     return TEMPLATES.TemplateResponse(
@@ -237,7 +235,8 @@ async def logout(
 async def queue_page(
     request: Request,
     ctx: Context,
-    state: Annotated[str, Query(pattern=STATES)] = "open",
+    principal: PageStaff,
+    state: Annotated[str, Query(pattern=STATES)] = QueueState.open,
     platform: Annotated[str | None, Query(max_length=64)] = None,
     sentiment: Annotated[Sentiment | None, Query()] = None,
     product: Annotated[str | None, Query(max_length=200)] = None,
@@ -245,9 +244,6 @@ async def queue_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=200)] = 1,
 ) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
     per_page = 50
     now = utcnow()
     soon = due_soon_window(ctx)
@@ -269,7 +265,7 @@ async def queue_page(
     rows = [
         {
             "item": item,
-            "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
+            "sla": sla_state(item, now, soon) if item.state in WAITING_STATES else "answered",
             "remaining": _remaining(item.due_at - now),
         }
         for item in items
@@ -302,10 +298,9 @@ async def queue_page(
 
 
 @router.get("/items/{mention_id}", response_class=HTMLResponse)
-async def item_page(request: Request, mention_id: str, ctx: Context) -> Response:
-    principal = session_principal(request, ctx)
-    if principal is None:
-        return _login_redirect(request)
+async def item_page(
+    request: Request, mention_id: str, ctx: Context, principal: PageStaff
+) -> Response:
     async with session_scope(ctx.runtime.sessions) as session:
         item = await get_item(session, mention_id)
         actions = await item_actions(session, mention_id)
@@ -334,15 +329,15 @@ async def item_page(request: Request, mention_id: str, ctx: Context) -> Response
             "next_step": next_step,
             "can_next_step": bool(next_step and principal.can(CASE_STEP_ROLE[next_step])),
             "soon_s": int(soon.total_seconds()),
-            "sla": sla_state(item, now, soon) if item.state in ("open", "failed") else "answered",
+            "sla": sla_state(item, now, soon) if item.state in WAITING_STATES else "answered",
             "remaining": _remaining(item.due_at - now),
             "lint": lint_text(item.draft_text, item.platform, item.kind, item=item),
             "follow_up_lint": (
                 lint_text(item.follow_up_text or "", item.platform, item.kind)
-                if item.follow_up_state in ("drafted", "failed")
+                if item.follow_up_state in (FollowUpState.drafted, FollowUpState.failed)
                 else []
             ),
-            "can_follow_up": principal.can(CASE_STEP_ROLE["public_follow_up"]),
+            "can_follow_up": principal.can(CASE_STEP_ROLE[CaseState.public_follow_up]),
             "csrf": ctx.signer.csrf(request.cookies[COOKIE]),
         },
     )

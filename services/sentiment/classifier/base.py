@@ -17,9 +17,6 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-#: What executes a model (SENTIMENT_BACKEND); `auto` picks with `auto_backends`.
-Backend = Literal["auto", "torch", "onnx", "onnx-int8", "builtin"]
-BACKENDS: tuple[str, ...] = get_args(Backend)
 
 #: The three classes every backend reports, in a fixed order.
 LABELS: tuple[str, ...] = ("positive", "neutral", "negative")
@@ -134,11 +131,11 @@ def load_classifier(
     chain = auto_backends() if backend == "auto" else (backend,)
     for chosen in chain[:-1]:
         try:
-            return _load_hf(chosen, source, max_length, batch_size, label_map, threads)
+            return HF_BACKENDS[chosen](source, max_length, batch_size, label_map, threads)
         except Exception as exc:
             log.warning("backend unavailable, trying the next", backend=chosen, error=str(exc))
     try:
-        return _load_hf(chain[-1], source, max_length, batch_size, label_map, threads)
+        return HF_BACKENDS[chain[-1]](source, max_length, batch_size, label_map, threads)
     except ModelLoadError:
         raise
     except Exception as exc:
@@ -189,15 +186,34 @@ def _load_review_head(
     return WatchedHeadClassifier(encoder, active, REVIEW_HEAD_DIR, on_reload=on_reload)
 
 
-def _load_hf(
-    backend: str,
+#: Loads a Hugging Face model (hub id or directory) with one runner:
+#: (source, max_length, batch_size, label_map, threads) -> classifier.
+HfLoader = Callable[[str, int, int, dict[str, str] | None, int | None], TextClassifier]
+
+
+def _load_torch(
     source: str,
     max_length: int,
     batch_size: int,
     label_map: dict[str, str] | None,
     threads: int | None,
 ) -> TextClassifier:
-    if backend in {"onnx", "onnx-int8"}:
+    """`threads` is for ONNX sessions; torch's thread count is process-wide (set at start)."""
+    from services.sentiment.classifier.transformers_backend import TransformersClassifier
+
+    return TransformersClassifier.from_pretrained(
+        source, max_length=max_length, batch_size=batch_size, label_map=label_map
+    )
+
+
+def _onnx_loader(*, quantize: bool) -> HfLoader:
+    def load(
+        source: str,
+        max_length: int,
+        batch_size: int,
+        label_map: dict[str, str] | None,
+        threads: int | None,
+    ) -> TextClassifier:
         from services.sentiment.classifier.onnx_backend import OnnxClassifier
 
         return OnnxClassifier.from_pretrained(
@@ -206,13 +222,28 @@ def _load_hf(
             batch_size=batch_size,
             label_map=label_map,
             threads=threads,
-            quantize=backend == "onnx-int8",
+            quantize=quantize,
         )
-    from services.sentiment.classifier.transformers_backend import TransformersClassifier
 
-    return TransformersClassifier.from_pretrained(
-        source, max_length=max_length, batch_size=batch_size, label_map=label_map
-    )
+    return load
+
+
+#: The runners of a Hugging Face model, by SENTIMENT_BACKEND name: adding a runner is one
+#: entry here (and its name in `Backend`). Imports stay inside the loaders, so a service
+#: without torch or onnxruntime still starts on the built-in model.
+HF_BACKENDS: dict[str, HfLoader] = {
+    "torch": _load_torch,
+    "onnx": _onnx_loader(quantize=False),
+    "onnx-int8": _onnx_loader(quantize=True),
+}
+#: Every SENTIMENT_BACKEND: `auto` (picks with `auto_backends`), the runners, and
+#: `builtin` (the shipped linear model whatever the spec).
+BACKENDS: tuple[str, ...] = ("auto", *HF_BACKENDS, "builtin")
+#: The settings' type: a Literal must be spelled out for pydantic and mypy, so it is
+#: checked against the registry below rather than written from it.
+Backend = Literal["auto", "torch", "onnx", "onnx-int8", "builtin"]
+if get_args(Backend) != BACKENDS:
+    raise TypeError(f"Backend {get_args(Backend)} does not match the registry {BACKENDS}")
 
 
 def auto_backends() -> tuple[str, ...]:
