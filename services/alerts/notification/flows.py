@@ -155,14 +155,25 @@ class Dispatcher:
         """
         metrics = self.metrics
         give_up_at = utcnow() + self.lease
+        failures = 0
         while True:
             now = utcnow()
             try:
                 async with session_scope(self.sessions) as session:
                     recorded = await service.record(session, batch, policy=self.policy, now=now)
                 break
-            except Exception:
-                log.exception("recording notification attempts failed", attempts=len(batch))
+            except Exception as exc:
+                failures += 1
+                # The traceback once; the retries every tick only say it still fails.
+                if failures == 1:
+                    log.exception("recording notification attempts failed", attempts=len(batch))
+                else:
+                    log.warning(
+                        "recording notification attempts still fails",
+                        attempts=len(batch),
+                        tries=failures,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
                 if now >= give_up_at:
                     log.error("notification results dropped: rows resend after their lease")
                     return

@@ -1,4 +1,4 @@
-"""Seller facts in Debian's chromium: an owner edits a fact in the UI (hostile text stays
+"""Seller facts in Debian's chromium: a manager edits a fact in the UI (hostile text stays
 text), and the next draft for a question proposes the new wording, shown on the item."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def chromium() -> str:
     return chromium_or_skip()
 
 
-async def test_owner_edits_a_fact_and_the_next_draft_uses_it(
+async def test_manager_edits_a_fact_and_the_next_draft_uses_it(
     broker: Any, topic_prefix: str, tmp_path: Path, chromium: str
 ) -> None:
     databases = DatabaseFactory("sqlite", tmp_path)
@@ -60,7 +60,7 @@ async def test_owner_edits_a_fact_and_the_next_draft_uses_it(
             audit = (await stack.api.get("/api/facts/size-sku-1/audit")).json()["items"]
             assert [e["action"] for e in audit] == ["update", "import"]
 
-            # The next question about it gets the owner's new wording as the proposed answer.
+            # The next question about it gets the manager's new wording as the proposed answer.
             after = await ask(stack, "q2", "А модель маломерит? Какой размер брать?")
             (used,) = (await stack.api.get(f"/api/queue/{after}")).json()["draft_facts"]
             assert (used["id"], used["wording"]) == ("size-sku-1", saved["text"]["ru"])
@@ -71,6 +71,6 @@ async def test_owner_edits_a_fact_and_the_next_draft_uses_it(
             assert await page.evaluate("window.__xss") is None
 
             await page.goto(f"{base}/facts/audit?fact_id=size-sku-1")
-            assert "oleg (owner)" in await page.locator("#fact-audit").inner_text()
+            assert "oleg (manager)" in await page.locator("#fact-audit").inner_text()
             assert await page.evaluate("window.__xss") is None
     await databases.close()
