@@ -171,17 +171,20 @@ async def run(
             f"--include-answered works for wildberries sources only, not {config.platform}"
         )
     stream = progress_stream if progress_stream is not None else sys.stderr
-    runtime = await Runtime.start(
-        settings, migrations_dir=MIGRATIONS, configure_logs=configure_logs
-    )
-    try:
-        async with httpx.AsyncClient(
-            timeout=settings.ingest_http_timeout_s, headers={"User-Agent": "otklik-ingest"}
-        ) as http:
-            connector = factory(config, http)
+    async with httpx.AsyncClient(
+        timeout=settings.ingest_http_timeout_s, headers={"User-Agent": "otklik-ingest"}
+    ) as http:
+        connector = factory(config, http)
+        try:
             try:
                 walk = walk_for(connector, span, include_answered)
-                how = "by date" if walk.bounded else "all pages, filtered by date"
+            except ValueError as exc:  # the source cannot import this history
+                raise UsageError(str(exc)) from None
+            how = "by date" if walk.bounded else "all pages, filtered by date"
+            runtime = await Runtime.start(
+                settings, migrations_dir=MIGRATIONS, configure_logs=configure_logs
+            )
+            try:
                 stream.write(
                     f"backfill {config.source_id} ({config.platform}) "
                     f"{span.first}..{span.last}: reading {how}, at most {max_pages} pages\n"
@@ -207,9 +210,9 @@ async def run(
                 finally:
                     line.close(progress)
             finally:
-                await connector.aclose()
-    finally:
-        await runtime.stop()
+                await runtime.stop()
+        finally:
+            await connector.aclose()
     return progress
 
 

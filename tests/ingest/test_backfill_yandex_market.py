@@ -146,3 +146,38 @@ async def test_fake_refuses_a_span_over_six_months_as_market_does() -> None:
         taken = await ask(180)
         assert taken.status_code == 200
         assert [f["feedbackId"] for f in taken.json()["result"]["feedbacks"]] == [1]
+
+
+def test_a_questions_only_source_is_refused_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """History imports reviews: a source that reads only questions is a usage error
+    (exit 2, one line), before anything is started — not a traceback."""
+    monkeypatch.setenv("YM_BACKFILL_KEY", "key")
+    sources = tmp_path / "sources.yml"
+    sources.write_text(
+        "sources:\n"
+        "  - id: ym-questions\n"
+        "    platform: yandex_market\n"
+        "    credentials: {api_key: '${YM_BACKFILL_KEY}'}\n"
+        f"    options: {{base_url: 'http://127.0.0.1:9', business_id: {ym.BUSINESS_ID},\n"
+        "      kinds: [questions]}\n",
+        encoding="utf-8",
+    )
+    code = cli.main(
+        [
+            "--standalone",
+            "--source",
+            "ym-questions",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-02",
+            "--sources-file",
+            str(sources),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "history imports reviews; this source reads none" in err
+    assert "Traceback" not in err
