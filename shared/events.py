@@ -7,6 +7,7 @@ message it does not understand (to the DLQ) instead of guessing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from datetime import UTC, datetime
@@ -401,9 +402,41 @@ def decode(raw: bytes | None) -> Envelope[Any]:
         raise EventDecodeError(f"cannot decode: {type(exc).__name__}: {exc}"[:1000]) from exc
 
 
+class _Head(BaseModel):
+    """The two fields that choose the payload's class (the rest is skipped unread)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Any = None
+    schema_version: Any = 1
+
+
+@functools.cache
+def _envelope_of(payload_cls: type[Payload]) -> type[Envelope[Any]]:
+    # `Envelope[cls]` looks the parametrised class up on every use; once per type is enough.
+    return Envelope[payload_cls]  # type: ignore[valid-type]
+
+
+def _decode_fast(raw: bytes) -> Envelope[Any] | None:
+    """A well-formed message validated straight from its bytes by pydantic's JSON parser
+    (about half the CPU of `json.loads` and validating the dicts, on every message every
+    consumer reads); None for anything else, which the checking path then names."""
+    try:
+        head = _Head.model_validate_json(raw)
+        payload_cls = PAYLOAD_TYPES.get(head.type) if isinstance(head.type, str) else None
+        if payload_cls is None or head.schema_version not in payload_cls.accepted_versions:
+            return None
+        return _envelope_of(payload_cls).model_validate_json(raw)
+    except Exception:
+        return None
+
+
 def _decode(raw: bytes) -> Envelope[Any]:
     import json
 
+    fast = _decode_fast(raw)
+    if fast is not None:
+        return fast
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -421,6 +454,6 @@ def _decode(raw: bytes) -> Envelope[Any]:
             f"(expected one of {sorted(payload_cls.accepted_versions)})"
         )
     try:
-        return Envelope[payload_cls].model_validate(data)  # type: ignore[valid-type]
+        return _envelope_of(payload_cls).model_validate(data)
     except ValueError as exc:
         raise EventDecodeError(f"invalid {type_name}: {exc}") from exc

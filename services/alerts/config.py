@@ -18,6 +18,10 @@ class AlertsSettings(ServiceSettings):
     service_name: str = "alerts"
     own_secrets: ClassVar[tuple[str, ...]] = ("api_token", "alerts_ack_secret")
     http_port: int = Field(default=8004, ge=0, le=65535)
+    #: Records per fetch. A classified batch costs a fixed number of statements and
+    #: commits whatever its size, so on a backlog 500 takes about a fifth less CPU per
+    #: mention than the common 200; a steady trickle still goes as it comes.
+    kafka_batch_max_records: int = Field(default=500, ge=1, le=10000)
 
     #: The directory: people, teams, routing rules and the default owner (YAML); bootstraps
     #: the database. ALERTS_CONFIG_FILE, its former name, is still read.

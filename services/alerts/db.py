@@ -4,10 +4,13 @@ row lease every replica claims work through (outbox rows, due escalations)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, insert, select, update
+from sqlalchemy import Column, ColumnElement, Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -16,14 +19,28 @@ class Base(DeclarativeBase):
     pass
 
 
-async def insert_rows(session: AsyncSession, model: type[Base], rows: Sequence[Base]) -> None:
-    """INSERT new ORM objects in one statement (no unit-of-work bookkeeping per object)."""
+async def insert_new(
+    session: AsyncSession, model: type[Base], rows: Sequence[Mapping[str, Any]], *, key: str
+) -> set[Any]:
+    """INSERT the rows whose `key` is not stored yet, in one statement; returns the keys
+    really inserted (`ON CONFLICT DO NOTHING RETURNING`).
+
+    This replaces "SELECT what exists, then INSERT the rest" (two round trips) and is also
+    what concurrent replicas need: on PostgreSQL a row another transaction is inserting
+    makes this one wait for it and then skip the row, instead of failing the batch.
+    """
     if not rows:
-        return
-    columns = [c.key for c in model.__table__.columns]
-    await session.execute(
-        insert(model), [{key: getattr(row, key) for key in columns} for row in rows]
-    )
+        return set()
+    table: Table = model.__table__  # type: ignore[assignment]
+    column = table.c[key]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(table)
+    else:
+        stmt = sqlite_insert(table)
+    stmt = stmt.on_conflict_do_nothing(index_elements=[column]).returning(column)
+    result = await session.execute(stmt, list(rows))
+    return set(result.scalars())
 
 
 async def claim_leases(

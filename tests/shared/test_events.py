@@ -88,6 +88,22 @@ def test_decode_refuses_bad_messages_with_a_reason(raw: bytes | None, message: s
         decode(raw)
 
 
+def test_decoding_from_bytes_refuses_what_the_checking_path_refuses() -> None:
+    """Messages are validated straight from their bytes; whatever that path does not take
+    goes through the checking one, so a near-miss is refused with its reason, not let in."""
+    envelope = make_envelope(MentionReceived(mention=mention()), producer="ingest")
+    data = json.loads(encode(envelope))
+    assert decode(encode(envelope)) == envelope
+    data["schema_version"] = "1"  # a string is not the version 1
+    with pytest.raises(EventDecodeError, match="schema_version '1' not supported"):
+        decode(json.dumps(data).encode())
+    data["schema_version"] = 1
+    raw = json.dumps(data).encode().replace(b'"rating": 5', b'"rating": ' + b"4" * 5000)
+    assert b"4" * 5000 in raw
+    with pytest.raises(EventDecodeError, match="ValueError"):
+        decode(raw)
+
+
 def test_naive_publication_time_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
         mention(published_at=datetime(2026, 1, 1))

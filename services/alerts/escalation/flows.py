@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.alerts.assignment.models import Assignment
+from services.alerts.assignment.service import Owned
 from services.alerts.channel.contract import Notification
 from services.alerts.config import AlertsSettings
-from services.alerts.db import claim_leases, insert_rows
+from services.alerts.db import claim_leases, insert_new
 from services.alerts.escalation import ladder
 from services.alerts.escalation.models import Escalation
 from services.alerts.escalation.status import EscalationStatus
@@ -70,9 +70,10 @@ def new_escalation(
     sentiment: Any,
     now: datetime,
     sla_due_at: datetime | None = None,
+    escalation_id: str | None = None,
 ) -> Escalation:
     """The row of a mention's escalation (one per mention: its id derives from the mention)."""
-    escalation_id = escalation_id_for(mention_id)
+    escalation_id = escalation_id or escalation_id_for(mention_id)
     state = ladder.open_escalation(
         escalation_id,
         owner_id=owner_id,
@@ -95,15 +96,6 @@ def new_escalation(
         created_at=now,
         updated_at=now,
     )
-
-
-async def existing_escalations(session: AsyncSession, mention_ids: Sequence[str]) -> set[str]:
-    """Ids of the escalations these mentions already have (one query for a batch)."""
-    if not mention_ids:
-        return set()
-    ids = [escalation_id_for(m) for m in mention_ids]
-    rows = await session.execute(select(Escalation.id).where(Escalation.id.in_(ids)))
-    return set(rows.scalars())
 
 
 def apply_sla(row: Escalation, sla: SlaState, at: datetime, due_at: datetime | None) -> None:
@@ -344,7 +336,7 @@ async def open_for_negatives(
     session: AsyncSession,
     *,
     events: Sequence[MentionClassified],
-    owners: Mapping[str, Assignment],
+    owners: Mapping[str, Owned],
     directory: DirectoryIndex,
     notifier: Notifier,
     now: datetime,
@@ -354,21 +346,17 @@ async def open_for_negatives(
     The steps are recorded as done and their outbox rows enqueued in the caller's
     transaction. History already answered on the platform (a backfill) gets no ladder;
     a redelivered mention finds its escalation and adds nothing (its steps are the
-    ticker's business now).
+    ticker's business now): the escalations go in with one INSERT that skips the ids
+    already stored, and only those really inserted enqueue their steps.
     """
-    negatives = [
-        e
-        for e in events
-        if e.classification.sentiment == Sentiment.negative and not e.mention.answered
-    ]
-    existing = await existing_escalations(session, [str(e.mention.mention_id) for e in negatives])
-    opened: list[Escalation] = []
-    steps: list[ladder.Step] = []
-    outbox: list[dict[str, Any]] = []
-    for event in negatives:
-        assignment = owners[str(event.mention.mention_id)]
-        if escalation_id_for(assignment.mention_id) in existing:
+    opened: dict[str, tuple[Escalation, Taken]] = {}
+    for event in events:
+        if event.classification.sentiment != Sentiment.negative or event.mention.answered:
             continue
+        assignment = owners[str(event.mention.mention_id)]
+        escalation_id = escalation_id_for(assignment.mention_id)
+        if escalation_id in opened:
+            continue  # a second copy in the batch
         escalation = new_escalation(
             mention_id=assignment.mention_id,
             owner_id=assignment.owner_id,
@@ -378,12 +366,22 @@ async def open_for_negatives(
             context=_context(event),
             sentiment=event.classification.sentiment,
             now=now,
+            escalation_id=escalation_id,
         )
-        existing.add(escalation.id)
         taken = take_steps(escalation, directory=directory, notifier=notifier, now=now)
-        opened.append(escalation)
-        steps += taken.steps
-        outbox += taken.outbox
-    await insert_rows(session, Escalation, opened)
+        opened[escalation_id] = (escalation, taken)
+    columns = [c.key for c in Escalation.__table__.columns]
+    inserted = await insert_new(
+        session,
+        Escalation,
+        [{key: getattr(row, key) for key in columns} for row, _ in opened.values()],
+        key="id",
+    )
+    steps: list[ladder.Step] = []
+    outbox: list[dict[str, Any]] = []
+    for escalation_id, (_, taken) in opened.items():
+        if escalation_id in inserted:
+            steps += taken.steps
+            outbox += taken.outbox
     await enqueue(session, outbox)
     return Taken(steps, outbox)

@@ -78,9 +78,7 @@ async def handle_mentions_classified(
             now=now,
         )
         # The outbound webhook fan-out of the same events, in the same commit.
-        fanned_out = await webhook_service.enqueue(
-            session, events=[webhook_service.webhook_event(e) for e in envelopes], now=now
-        )
+        fanned_out = await webhook_service.fan_out(session, envelopes=envelopes, now=now)
         # Last, so the crisis rows every replica adds to stay locked the shortest time.
         await crisis_flows.count(
             session, fresh=_new_to_crisis(events, assigned.fresh_ids), config=crisis, now=now

@@ -36,9 +36,7 @@ async def handle_events_for_webhooks(
 ) -> None:
     """The batch form of `handle_event_for_webhooks`: one transaction for the batch."""
     async with session_scope(sessions) as session:
-        added = await service.enqueue(
-            session, events=[service.webhook_event(e) for e in envelopes], now=utcnow()
-        )
+        added = await service.fan_out(session, envelopes=envelopes, now=utcnow())
     if added:
         webhook_wakeup.set()
 

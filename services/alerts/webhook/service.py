@@ -123,12 +123,33 @@ async def enqueue(
     """
     if subscriptions is None:
         subscriptions = await list_subscriptions(session)
+    endpoints = [to_domain(sub) for sub in subscriptions]
     rows = [
-        _delivery_row(sub.id, event, now)
-        for sub in subscriptions
+        _delivery_row(endpoint.id, event, now)
+        for endpoint in endpoints
         for event in events
-        if to_domain(sub).wants(event.type)
+        if endpoint.wants(event.type)
     ]
+    return await _insert_new(session, rows)
+
+
+async def fan_out(
+    session: AsyncSession, *, envelopes: Sequence[Envelope[Any]], now: datetime
+) -> int:
+    """`enqueue` for consumed envelopes: each is rendered as a webhook event only when an
+    active subscription wants its type. Rendering costs a full dump and validation of the
+    payload, more CPU than routing the mention, so with no subscriber (the common case)
+    a batch costs one SELECT and nothing per event.
+    """
+    endpoints = [to_domain(sub) for sub in await list_subscriptions(session)]
+    if not endpoints:
+        return 0
+    rows: list[dict[str, Any]] = []
+    for envelope in envelopes:
+        wanting = [endpoint for endpoint in endpoints if endpoint.wants(envelope.type)]
+        if wanting:
+            event = webhook_event(envelope)
+            rows += [_delivery_row(endpoint.id, event, now) for endpoint in wanting]
     return await _insert_new(session, rows)
 
 
