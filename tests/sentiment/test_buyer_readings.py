@@ -15,6 +15,7 @@ from services.sentiment.classifier.pipeline import MentionInput, analyse
 from shared.events import Classification, Sentiment
 
 POS = TextPrediction.from_scores({"positive": 0.85, "neutral": 0.1, "negative": 0.05})
+NEG = TextPrediction.from_scores({"positive": 0.05, "neutral": 0.1, "negative": 0.85})
 
 
 class _Fixed:
@@ -27,8 +28,8 @@ class _Fixed:
         return [self.answer for _ in texts]
 
 
-def _one(text: str, rating: int | None) -> Classification:
-    (result,) = analyse([MentionInput(text, rating)], _Fixed(POS))  # type: ignore[arg-type]
+def _one(text: str, rating: int | None, model: TextPrediction = POS) -> Classification:
+    (result,) = analyse([MentionInput(text, rating)], _Fixed(model))  # type: ignore[arg-type]
     return result
 
 
@@ -90,3 +91,17 @@ def test_a_seal_that_smells_is_a_smell_not_a_leak() -> None:
     by_aspect = {a.aspect: a.polarity for a in aspects}
     assert "leak" not in by_aspect, aspects
     assert by_aspect.get("description_mismatch") is Sentiment.negative
+
+
+def test_earning_its_price_is_no_price_complaint() -> None:
+    """«свою цену отрабатывает, но не более» (3★): the reply was sorry that the item
+    "earns its price"."""
+    result = _one("на троечку. свою цену отрабатывает но не более", 3, NEG)
+    assert "price" not in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    "text", ["заказ пришёл пустой, коробка без товара", "Got an empty box, nothing inside"]
+)
+def test_an_empty_parcel_is_a_missing_item(text: str) -> None:
+    assert "missing_parts" in _blamed(_one(text, 1)), text

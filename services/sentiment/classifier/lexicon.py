@@ -158,6 +158,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "didn't|not|never|didnt ~ come with": -1,
         "no @part": -1,
         "everything included": 1, "all parts|pieces": 1,
+        # an empty parcel: the whole item is missing («пустая коробка без товара»)
+        "пустой ~ коробка|посылка|пакет|упаковка": -1, "без ~ товар": -1,
+        "empty ~ box|package|parcel|envelope": -1,
     },
     "transit_damage": {
         "прийти|приехать ~ с ~ трещина|скол|вмятина|царапина": -1,
@@ -395,6 +398,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "недорого": 1, "недорогой": 1, "переплатить": -1, "переплата": -1,
         "завышенный": -1, "завысить": -1, "кусаться": -1, "дешевле": 0, "cheaper": 0,
         "стоить ~ свой|каждый ~ деньги|копейка|рубль": 1,
+        "отрабатывать|отработать|оправдывать|оправдать ~ свой ~ цена|деньги|стоимость": 1,
+        "свой ~ цена|деньги|стоимость ~ отрабатывать|отработать|оправдывать|оправдать": 1,
         "price": 0, "cost": 0, "priced": 0, "expensive": -1, "overpriced": -1, "cheap": 1,
         "affordable": 1, "bargain": 1, "worth ~ money|price|penny|it": 1,
         "value for money": 1, "pricey": -1,
