@@ -159,7 +159,10 @@ _AGAIN = re.compile(
     _F,
 )
 _RECOMMEND = re.compile(
-    r"(?<![а-яё])(?:рекоменд\w*|советую|берите|всем\s+совет\w*)|\b(?:recommend\w*|buy\s+it)\b",
+    # «берите на размер меньше», "buy it a size up": advice on the size, no recommendation
+    r"(?<![а-яё])(?:рекоменд\w*|советую|всем\s+совет\w*|"
+    r"берите(?!\s+(?:на\s+(?:\w+\s+)?размер|размер|меньше|больше|\w+\s+размер)))|"
+    r"\b(?:recommend\w*|buy\s+it\b(?!\s+(?:in\s+|a\s+size|one\s+size|\w+\s+size)))",
     _F,
 )
 _NOT_BEFORE = re.compile(r"(?:не|not|don't|do\s+not|wouldn't|won't)\s+(?:\w+\s+)?$", _F)
@@ -223,7 +226,9 @@ _POSSESSIVES: dict[str, str] = {
 }  # fmt: skip
 _POSSESSIVE = re.compile(r"(?<![\w])(" + "|".join(_POSSESSIVES) + r")(?![\w])", _F)
 _CLAUSE_SPLIT = re.compile(
-    r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|but|and|although)\s+|\s+(?:но|but)\s+", _F
+    r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|только|зато|but|and|although|except|though)\s+|"
+    r"\s+(?:но|but)\s+",
+    _F,
 )
 _LEADING = re.compile(
     r"^(?:но|а|и|однако|хотя|только|правда|зато|к\s+сожалению|увы|жаль,?\s*что|минус:?|"
@@ -233,6 +238,8 @@ _LEADING = re.compile(
     _F,
 )
 ECHO_MAX = 64
+#: A wish names no fault in words a reply can repeat ("sorry the wish the cable was longer").
+_WISH = re.compile(r"(?:i\s+)?(?:wish|hope)\b|хотел(?:ось|а|и)?\s+бы|хочется|хотелось", _F)
 
 
 #: The buyer's own action at the start of a clause, turned to "you" («ждала две недели» →
@@ -381,7 +388,7 @@ def safe_echo(phrase: str) -> str | None:
         r"(?:оват[оаыйяе]?|[а-яё]{3}(?:ют|ят|ется|ится|ются|ятся|лся|лась|лось|лись))$", text, _F
     ):
         return None
-    if _PROFANITY.search(text) or _ADMISSION.search(text):
+    if _PROFANITY.search(text) or _ADMISSION.search(text) or _WISH.match(text):
         return None
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
     voiced = _second_person(text)

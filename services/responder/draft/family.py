@@ -183,8 +183,13 @@ def draft_family(mention: Mention, classification: Classification) -> str:
             return "negative"
         if cues.praise:
             return "positive_remark" if classification.remark else "positive"
-        sentiment = classification.text_sentiment or classification.sentiment
-        return sentiment.value
+        if classification.questions:
+            # «Подскажите, можно ли стирать в машинке?» with no stars: a question, not a
+            # complaint, whatever tone the text model heard in it.
+            return "question"
+        # The fused label: it already weighs the rules (a question is neutral), which the
+        # bare text model does not.
+        return classification.sentiment.value
     if rating >= 4:
         if strong:
             return "negative"

@@ -107,3 +107,23 @@ def test_negated_complaint_words_are_praise():
 def test_questions_are_kept_in_the_classification_contract():
     span = QuestionSpan(start=0, end=5, text="Как?")
     assert classified(questions=[span]).questions[0].text == "Как?"
+
+
+def test_an_unrated_review_that_only_asks_is_answered_as_a_question() -> None:
+    """«Подскажите, можно ли стирать в машинке?» with no stars: the text model heard a
+    negative tone in it, and the reply used to apologise and offer a return."""
+    text = "Подскажите, можно ли стирать в машинке?"
+    result = classified(
+        "neutral",
+        text_sentiment=Sentiment.negative,
+        questions=[QuestionSpan(start=0, end=len(text), text=text)],
+    )
+    assert draft_family(mention(text, None), result) == "question"
+    # Without a question the fused label decides, not the bare text model.
+    assert (
+        draft_family(
+            mention("Обычный чайник", None),
+            classified("neutral", text_sentiment=Sentiment.negative),
+        )
+        == "neutral"
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from services.responder.draft.details import (
+    complaint_clause,
     find_detail,
+    find_intent,
     find_recipient,
     find_use,
     guess_aspect,
@@ -14,6 +16,7 @@ from services.responder.draft.details import (
 )
 from services.responder.draft.slots import brand_for, customer_name, product_for, shorten_title
 from services.responder.draft.variety import recent_sentence_set, repeat_rate, repeated_sentences
+from shared.events import Aspect, Sentiment
 
 GENERIC = frozenset({"покупатель", "гость", "анонимный", "a google user", "customer"})
 
@@ -192,3 +195,36 @@ def test_repeated_sentences_are_found_shop_wide_and_greetings_do_not_count():
         repeat_rate([recent[0], draft], exempt=["Спасибо за отзыв, нам очень приятно его читать."])
         == 0
     )
+
+
+# --- from a read-through of drafts on buyer-style reviews ---------------------------------
+def test_size_advice_is_no_recommendation() -> None:
+    """«берите на размер меньше» advises on the size: the reply thanked the buyer "for
+    recommending it to others", which they did not."""
+    assert find_intent("Качество норм, но размер большемерит, берите на размер меньше") is None
+    assert find_intent("Runs small, buy it a size up") is None
+    recommend = find_intent("Берите, не пожалеете")
+    assert recommend is not None and recommend.kind == "recommend"
+
+
+def test_a_wish_is_never_echoed_as_the_fault() -> None:
+    """ "Sorry the wish the cable was longer" is no sentence a lead would post."""
+    assert safe_echo("Wish the cable was longer though") is None
+    assert safe_echo("хотелось бы подлиннее кабель") is None
+
+
+def test_the_complaint_clause_starts_after_a_contrast_word() -> None:
+    """«Всё хорошо, только инструкция на китайском» gave «Жаль, что всё хорошо, только…»."""
+    text = "Всё хорошо, только инструкция на китайском, еле разобрались"
+    start = text.index("инструкция")
+    aspect = Aspect(
+        aspect="instructions_language",
+        polarity=Sentiment.negative,
+        start=start,
+        end=start + len("инструкция"),
+        text="инструкция",
+        clause="инструкция на китайском",
+    )
+    echo = complaint_clause(text, aspect)
+    assert echo is not None and not echo.lower().startswith("всё хорошо"), echo
+    assert echo.startswith("инструкция на китайском")

@@ -1,0 +1,107 @@
+"""Readings of reviews as buyers write them that came out wrong in a read-through of the
+drafts: a perfective «не включилась» was no fault (so «Ну спасибо… Шикарно.» under 1★ read
+as a rating slip and got "glad you liked it"), «курьер нахамил» under 5★ was praise of the
+delivery (the reply thanked the buyer for noting fast delivery), «слишком короткие» was
+no remark, and a seal that smells was a sealing praise. The text model is a fixed stub
+that says the opposite of the words, so only the rules can get these right."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.sentiment.classifier.aspects import extract_aspects
+from services.sentiment.classifier.base import TextPrediction
+from services.sentiment.classifier.pipeline import MentionInput, analyse
+from shared.events import Classification, Sentiment
+
+POS = TextPrediction.from_scores({"positive": 0.85, "neutral": 0.1, "negative": 0.05})
+NEG = TextPrediction.from_scores({"positive": 0.05, "neutral": 0.1, "negative": 0.85})
+
+
+class _Fixed:
+    name = "fixed-test"
+
+    def __init__(self, answer: TextPrediction) -> None:
+        self.answer = answer
+
+    def predict(self, texts: list[str]) -> list[TextPrediction]:
+        return [self.answer for _ in texts]
+
+
+def _one(text: str, rating: int | None, model: TextPrediction = POS) -> Classification:
+    (result,) = analyse([MentionInput(text, rating)], _Fixed(model))  # type: ignore[arg-type]
+    return result
+
+
+def _blamed(result: Classification) -> set[str]:
+    return {a.aspect for a in result.aspects if a.polarity is Sentiment.negative}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Фен не включился",
+        "Не включилась вообще",
+        "Так и не заработал",
+        "Гирлянда не загорелась",
+        "Приложение не загружается",
+    ],
+)
+def test_perfective_not_working_is_a_fault(text: str) -> None:
+    assert "not_working" in _blamed(_one(text, None)), text
+
+
+def test_ironic_thanks_over_a_dead_item_is_sarcasm_not_a_rating_slip() -> None:
+    result = _one(
+        "Ну спасибо, отличный подарок на день рождения — не включилась вообще. Шикарно.", 1
+    )
+    assert result.sarcasm
+    assert not result.rating_slip
+    assert result.sentiment is Sentiment.negative
+    assert "not_working" in _blamed(result)
+
+
+def test_a_rude_courier_under_five_stars_is_a_remark_not_praise() -> None:
+    result = _one("Товар отличный но курьер нахамил", 5)
+    assert result.remark
+    assert "delivery_speed" in _blamed(result)
+    assert not [
+        a
+        for a in result.aspects
+        if a.aspect == "delivery_speed" and a.polarity is Sentiment.positive
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "remark"),
+    [
+        ("Отличные кроссовки, но шнурки слишком короткие", True),
+        ("Great blender, but the cord is too short", True),
+        ("Отличные кроссовки, и не слишком дорогие", False),  # negated: praise
+    ],
+)
+def test_too_much_of_something_is_a_remark(text: str, remark: bool) -> None:
+    assert _one(text, 5).remark is remark, text
+
+
+def test_a_seal_that_smells_is_a_smell_not_a_leak() -> None:
+    aspects = extract_aspects(
+        "The rubber seal also smells, nowhere near the twelve hours promised."
+    )
+    by_aspect = {a.aspect: a.polarity for a in aspects}
+    assert "leak" not in by_aspect, aspects
+    assert by_aspect.get("description_mismatch") is Sentiment.negative
+
+
+def test_earning_its_price_is_no_price_complaint() -> None:
+    """«свою цену отрабатывает, но не более» (3★): the reply was sorry that the item
+    "earns its price"."""
+    result = _one("на троечку. свою цену отрабатывает но не более", 3, NEG)
+    assert "price" not in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    "text", ["заказ пришёл пустой, коробка без товара", "Got an empty box, nothing inside"]
+)
+def test_an_empty_parcel_is_a_missing_item(text: str) -> None:
+    assert "missing_parts" in _blamed(_one(text, 1)), text
