@@ -201,7 +201,9 @@ _PROFANITY = re.compile(
 )
 #: Words that would make us admit something by repeating them, or that speak about us.
 _ADMISSION = re.compile(
-    r"подделк|паль\b|палён|фальш|не\s+оригинал|копи[яю]|реплик|вы\s|вас\b|ваш|продав|магазин|"
+    # «швы кривые» is no «вы»: the Russian words start at a word start
+    r"подделк|паль\b|палён|фальш|не\s+оригинал|копи[яю]|реплик|"
+    r"(?<![а-яё])(?:вы\s|вас\b|ваш|продав|магазин)|"
     r"fake|counterfeit|knock-?off|replica|\byou\b|\byour\b|seller|shop|store|"
     # What the buyer says about our own silence is answered by a person, not repeated.
     r"не\s+отвеча|не\s+ответил|never\s+(?:answered|replied|responded)|no\s+(?:reply|answer)",

@@ -151,6 +151,8 @@ def test_safe_echo_tidies_the_buyers_words(phrase, echo):
         "x" * 80,
         "ПОЛНЫЙ ОТСТОЙ НЕ ПОКУПАЙТЕ",
         "звоните 89001234567",
+        "вы прислали брак",  # the buyer's «вы» is us
+        "ваш товар развалился",
     ],
 )
 def test_unsafe_words_are_never_echoed(phrase):
@@ -228,3 +230,10 @@ def test_the_complaint_clause_starts_after_a_contrast_word() -> None:
     echo = complaint_clause(text, aspect)
     assert echo is not None and not echo.lower().startswith("всё хорошо"), echo
     assert echo.startswith("инструкция на китайском")
+
+
+def test_words_that_merely_contain_vy_are_echoed() -> None:
+    """«швы кривые» was refused as if it said «вы» (an address to the seller), so a reply
+    echoed «ужас какой то» instead of the crooked seams."""
+    assert safe_echo("швы кривые нитки торчат") == "швы кривые нитки торчат"
+    assert safe_echo("тыквы гнилые пришли") == "тыквы гнилые пришли"
