@@ -25,6 +25,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -50,8 +51,16 @@ from shared.events import (  # noqa: E402
     make_envelope,
     mention_id_for,
 )
-from shared.topics import MENTIONS_CLASSIFIED  # noqa: E402
+from shared.topics import MENTIONS_CLASSIFIED, MENTIONS_RAW  # noqa: E402
+from tests import harness  # noqa: E402
 from tests.harness import Stack, auth_headers  # noqa: E402
+
+#: Per-service means read from /metrics after a run: (metric, label filter) → figure.
+BATCH_METRICS = {
+    "batch": "otklik_consumer_batch_messages",
+    "handler_ms": "otklik_consumer_handler_seconds",
+    "inference_ms": "otklik_sentiment_inference_seconds",
+}
 
 
 def mentions(n: int, run: str) -> list[dict]:
@@ -77,23 +86,97 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def histogram_means(text: str, topic: str) -> dict[str, float]:
+    """Mean batch size, handler and inference time of one consumer topic from /metrics."""
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        for key, metric in BATCH_METRICS.items():
+            if not line.startswith(metric) or (
+                metric.startswith("otklik_consumer") and f'topic="{topic}"' not in line
+            ):
+                continue
+            name = line.split("{", 1)[0].split(" ", 1)[0]
+            value = float(line.rsplit(" ", 1)[1])
+            if name == metric + "_sum":
+                sums[key] = sums.get(key, 0.0) + value
+            elif name == metric + "_count":
+                counts[key] = counts.get(key, 0.0) + value
+    scale = {"batch": 1.0, "handler_ms": 1000.0, "inference_ms": 1000.0}
+    return {k: sums[k] * scale[k] / counts[k] for k in sums if counts.get(k)}
+
+
+async def hop_times(bootstrap: str, prefix: str, n: int) -> dict[str, dict[str, float]]:
+    """When each mention was produced onto `mentions.raw` (ingest) and `mentions.classified`
+    (sentiment): record timestamps (the producer's send time), by mention id, read back
+    from the topics after the run."""
+    out: dict[str, dict[str, float]] = {}
+    for logical in (MENTIONS_RAW, MENTIONS_CLASSIFIED):
+        topic = prefix + logical
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=f"hops-{prefix}{logical}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            session_timeout_ms=6000,
+        )
+        await consumer.start()
+        seen: dict[str, float] = {}
+        deadline = time.monotonic() + 60
+        try:
+            while len(seen) < n and time.monotonic() < deadline:
+                for records in (await consumer.getmany(timeout_ms=200, max_records=2000)).values():
+                    for r in records:
+                        mention = json.loads(r.value)["payload"]["mention"]
+                        seen.setdefault(mention["mention_id"], r.timestamp / 1000)
+        finally:
+            await consumer.stop()
+        out[logical] = seen
+    return out
+
+
+def stage_breakdown(
+    pushed_at: dict[str, float], hops: dict[str, dict[str, float]], stored: dict[str, float]
+) -> dict[str, list[float]]:
+    """Per mention: push → on mentions.raw (ingest), → on mentions.classified (sentiment:
+    waiting to be fetched, batched, classified, produced), → draft stored (responder)."""
+    raw, classified = hops[MENTIONS_RAW], hops[MENTIONS_CLASSIFIED]
+    stages: dict[str, list[float]] = {"ingest": [], "sentiment": [], "responder": []}
+    for mid, done in stored.items():
+        if mid in raw and mid in classified:
+            stages["ingest"].append(raw[mid] - pushed_at[mid])
+            stages["sentiment"].append(classified[mid] - raw[mid])
+            stages["responder"].append(done - classified[mid])
+    return stages
+
+
 async def bench_pipeline(
-    broker: EmbeddedBroker, n: int, tmp: Path, rate: float | None = None
-) -> dict[str, float]:
+    broker: EmbeddedBroker,
+    n: int,
+    tmp: Path,
+    rate: float | None = None,
+    env: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
     """Push `n` mentions (as fast as ingest takes them, or at a steady `rate` per second in
-    pushes of ten) and wait for every draft; throughput and push → draft latencies."""
+    pushes of ten) and wait for every draft; throughput and push → draft latencies, and
+    for a steady run where the time goes (per hop, per service's batches)."""
     await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
     dbs = {
         name: f"sqlite+aiosqlite:///{tmp / (name + '.db')}"
         for name in ("ingest", "responder", "alerts")
     }
+    env_extra: dict[str, dict[str, str]] = {"responder": {"RESPONDER_SLA_SWEEP_INTERVAL_S": "3600"}}
+    for name, values in (env or {}).items():
+        env_extra[name] = {**env_extra.get(name, {}), **values}
+    prefix = f"bench.{tmp.name}."
     stack = Stack(
         broker=broker,
-        prefix=f"bench.{tmp.name}.",
+        prefix=prefix,
         database_urls=dbs,
         tmp_path=tmp,
         services=("ingest", "sentiment", "responder"),
-        env_extra={"responder": {"RESPONDER_SLA_SWEEP_INTERVAL_S": "3600"}},
+        env_extra=env_extra,
     )
     items = mentions(n, "p")
     pushed_at: dict[str, float] = {}
@@ -129,8 +212,12 @@ async def bench_pipeline(
             - started
         )
         busy = {}
+        batches: dict[str, dict[str, float]] = {}
+        inputs = {"sentiment": MENTIONS_RAW, "responder": MENTIONS_CLASSIFIED}
         for name, base in stack.urls.items():
             text = (await client.get(f"{base}/metrics")).text
+            if name in inputs:
+                batches[name] = histogram_means(text, inputs[name])
             busy[name] = sum(
                 float(line.rsplit(" ", 1)[1])
                 for line in text.splitlines()
@@ -138,11 +225,16 @@ async def bench_pipeline(
                     ("otklik_consumer_handler_seconds_sum", "otklik_http_request_seconds_sum")
                 )
             )
-    latencies = [
-        datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp() - pushed_at[mid]
-        for mid, created in rows
-    ]
+    stored = {mid: datetime.fromisoformat(c).replace(tzinfo=UTC).timestamp() for mid, c in rows}
+    latencies = [done - pushed_at[mid] for mid, done in stored.items()]
+    stages = (
+        stage_breakdown(pushed_at, await hop_times(broker.bootstrap_servers, prefix, n), stored)
+        if rate
+        else {}
+    )
     return {
+        "stages": stages,
+        "batches": batches,
         "count": len(rows),
         "throughput": len(rows) / elapsed,
         "p50": percentile(latencies, 0.5),
@@ -263,22 +355,78 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def describe_steady(label: str, run: dict[str, Any]) -> str:
+    """One steady run: push → draft percentiles, then where the time went per hop and
+    each consumer's mean batch, and the CPU each service spent per mention."""
+    lines = [
+        f"{label}: push → draft p50 {run['p50'] * 1000:.0f} ms, p99 {run['p99'] * 1000:.0f} ms, "
+        f"max {run['max'] * 1000:.0f} ms ({run['count']:.0f} drafts)"
+    ]
+    for stage, values in run["stages"].items():
+        if values:
+            lines.append(
+                f"    {stage:10} p50 {percentile(values, 0.5) * 1000:7.0f} ms  "
+                f"p99 {percentile(values, 0.99) * 1000:7.0f} ms  "
+                f"max {max(values) * 1000:7.0f} ms"
+            )
+    for name, means in run["batches"].items():
+        figures = ", ".join(
+            f"{k} {v:.1f}" if k == "batch" else f"{k} {v:.0f}" for k, v in means.items()
+        )
+        lines.append(f"    {name} consumer, means per handler call: {figures}")
+    cpu = ", ".join(f"{k} {v:.2f}" for k, v in run["cpu_ms"].items())
+    lines.append(f"    CPU ms per mention: {cpu}")
+    return "\n".join(lines)
+
+
+def parse_env(values: list[str]) -> dict[str, dict[str, str]]:
+    """`service:NAME=value` options → env overrides per service."""
+    out: dict[str, dict[str, str]] = {}
+    for item in values:
+        service, _, assignment = item.partition(":")
+        key, sep, value = assignment.partition("=")
+        if not (service and key and sep):
+            raise SystemExit(f"--env wants service:NAME=value, not {item!r}")
+        out.setdefault(service, {})[key] = value
+    return out
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="mentions per run")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of every throughput measurement (0: none)"
+    )
     parser.add_argument(
         "--rate", type=float, default=100.0, help="mentions/s of the steady run (0: skip it)"
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady run")
+    parser.add_argument("--steady-rounds", type=int, default=1, help="steady runs (median)")
     parser.add_argument("--no-stages", action="store_true", help="skip the stages' standalone runs")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="SERVICE:NAME=VALUE",
+        help="an environment variable for one service of the pipeline (repeatable)",
+    )
+    parser.add_argument(
+        "--baseline-root",
+        type=Path,
+        help="another checkout of the project (e.g. the main branch): its services run the "
+        "steady runs too, alternating with this one's, for a same-run before/after",
+    )
     args = parser.parse_args()
+    env = parse_env(args.env)
     broker = EmbeddedBroker().start()
     relays: list[dict] = []
     pipelines: list[dict] = []
     stages: dict[str, list[tuple[float, float]]] = {}
     shares: list[float] = []
-    steady: dict | None = None
+    steady: dict[str, list[dict[str, Any]]] = {}
+    roots = {"this": harness.ROOT}
+    if args.baseline_root:
+        roots["baseline"] = args.baseline_root.resolve()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for r in range(args.rounds):
@@ -290,7 +438,7 @@ async def main() -> None:
                     for name, figures in rates.items():
                         stages.setdefault(name, []).append(figures)
                         line += f", {name} {figures[0]:.0f}/s ({figures[1]:.0f}/CPU-s)"
-                pipeline = await bench_pipeline(broker, args.n, Path(tmp) / f"burst{r}")
+                pipeline = await bench_pipeline(broker, args.n, Path(tmp) / f"burst{r}", env=env)
                 pipelines.append(pipeline)
                 line += (
                     f", pipeline {pipeline['throughput']:.1f}/s "
@@ -301,15 +449,40 @@ async def main() -> None:
                     shares.append(pipeline["throughput"] / slowest)
                     line += f", share of the slowest stage {shares[-1]:.2f}"
                 print(line, flush=True)
-            if args.rate:
-                steady = await bench_pipeline(
-                    broker,
-                    int(args.rate * args.seconds),
-                    Path(tmp) / "steady",
-                    rate=args.rate,
-                )
+            for r in range(args.steady_rounds if args.rate else 0):
+                for label, root in roots.items():
+                    harness.ROOT = root  # the checkout whose services the Stack starts
+                    run = await bench_pipeline(
+                        broker,
+                        int(args.rate * args.seconds),
+                        Path(tmp) / f"steady-{label}-{r}",
+                        rate=args.rate,
+                        env=env if label == "this" else None,
+                    )
+                    steady.setdefault(label, []).append(run)
+                    print(describe_steady(f"steady round {r + 1}, {label}", run), flush=True)
     finally:
         broker.stop()
+    if relays:
+        print_throughput(args, relays, stages, pipelines, shares)
+    for label, runs in steady.items():
+        p99 = median([run["p99"] for run in runs])
+        verdict = "meets" if p99 < 1.0 else "below"
+        print(
+            f"steady {args.rate:.0f} mentions/s for {args.seconds:.0f} s ({label}, median of "
+            f"{len(runs)}): push → draft p50 {median([run['p50'] for run in runs]) * 1000:.0f} ms, "
+            f"p99 {p99 * 1000:.0f} ms, max {median([run['max'] for run in runs]) * 1000:.0f} ms "
+            f"(target p99 < 1 s: {verdict})"
+        )
+
+
+def print_throughput(
+    args: argparse.Namespace,
+    relays: list[dict],
+    stages: dict[str, list[tuple[float, float]]],
+    pipelines: list[dict],
+    shares: list[float],
+) -> None:
     relay_rate = median([r["throughput"] for r in relays])
     print(
         f"\nmessages: {args.n}, message size ≈ {relays[0]['size']} bytes, CPUs: "
@@ -346,14 +519,6 @@ async def main() -> None:
     print(f"time in handlers and requests per service (last round): {busy}")
     cpu_ms = ", ".join(f"{k} {v:.2f}" for k, v in pipelines[-1]["cpu_ms"].items())
     print(f"CPU ms per mention per service in the pipeline (last round): {cpu_ms}")
-    if steady is not None:
-        verdict = "meets" if steady["p99"] < 1.0 else "below"
-        print(
-            f"steady {args.rate:.0f} mentions/s for {args.seconds:.0f} s: push → draft "
-            f"p50 {steady['p50'] * 1000:.0f} ms, p99 {steady['p99'] * 1000:.0f} ms, "
-            f"max {steady['max'] * 1000:.0f} ms ({steady['count']:.0f} drafts; target p99 < 1 s: "
-            f"{verdict})"
-        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,13 @@ effects durable) or dead-lettered. Failure kinds (after arroyo):
   `max_attempts` → DLQ;
 - too many dead letters in a row → `DeadLetterLimitExceeded` stops the consumer, so a
   bad deploy cannot drain a topic into its DLQ.
+
+A commit is sent only by the group membership (generation, member id) that fetched the
+records, once per attempt: aiokafka's own commit resends the same offsets until some
+broker answers, and a broker that came back empty took them for its new, empty partitions
+(their first records were never read). When the membership changed, the commit is dropped:
+the records were handled, and whoever owns the partition now re-reads from its committed
+offset (handlers are idempotent).
 """
 
 from __future__ import annotations
@@ -34,8 +41,18 @@ from aiokafka import (
     TopicPartition,
 )
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    IllegalStateError,
+    KafkaError,
+    KafkaTimeoutError,
+    RebalanceInProgressError,
+    TopicAlreadyExistsError,
+    UnknownMemberIdError,
+)
 from aiokafka.protocol.metadata import MetadataRequest
+from aiokafka.structs import OffsetAndMetadata
 
 from shared.events import Envelope, EventDecodeError, Payload, decode, encode, make_envelope
 from shared.failures import describe, is_infrastructure_error
@@ -47,6 +64,16 @@ from shared.topics import Topics
 log = get_logger(__name__)
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
+#: A consumer's group membership: (generation, member id).
+Epoch = tuple[int, str]
+#: A commit refused because the group rebalanced: the partition may be someone else's.
+_MEMBERSHIP_LOST = (
+    CommitFailedError,
+    IllegalGenerationError,
+    IllegalStateError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 BatchHandler = Callable[[Sequence[Envelope[Any]]], Awaitable[None]]
 
 E = TypeVar("E", bound=Payload)
@@ -206,7 +233,7 @@ class TopicKeeper:
         replication_factor: int,
         client: Any,
         interval_s: float = 3.0,
-        on_created: Callable[[list[str]], None] | None = None,
+        on_created: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> None:
         self._bootstrap_servers = bootstrap_servers
         self._names = list(dict.fromkeys(names))
@@ -242,7 +269,7 @@ class TopicKeeper:
             partitions=self._partitions,
         )
         if self._on_created is not None:
-            self._on_created(missing)
+            await self._on_created(missing)
         return missing
 
     def _report_partition_counts(self, cluster: Any) -> None:
@@ -415,6 +442,8 @@ class _Paused:
     retry_at: float
     error: str
     since: float
+    #: The membership that fetched the records: only it may commit them.
+    epoch: Epoch
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -447,6 +476,7 @@ class ConsumerRunner:
         max_records: int = 200,
         batch_timeout_ms: int = 200,
         batch_linger_ms: int = 0,
+        fetch_max_wait_ms: int = 50,
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
         infra_backoff_max_s: float = 30.0,
@@ -483,6 +513,7 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=max_records,
+            fetch_max_wait_ms=fetch_max_wait_ms,
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=max(100, session_timeout_ms // 10),
             # A partition added to a subscribed topic is assigned at the next refresh
@@ -521,10 +552,17 @@ class ConsumerRunner:
     def assignment(self) -> set[TopicPartition]:
         return set(self._consumer.assignment())
 
-    def refresh_metadata(self) -> None:
+    async def refresh_metadata(self) -> None:
         """Look at the topics again now: partitions that appeared are assigned by the
-        rebalance their new metadata triggers."""
-        self._consumer._client.force_metadata_update()
+        rebalance their new metadata triggers.
+
+        Twice: aiokafka hands a caller the metadata request already in flight, which may
+        have left before the topics were created, and then nothing looks again for
+        `metadata_max_age_ms`; the second request leaves after the first was answered.
+        """
+        client = self._consumer._client
+        for _ in range(2):
+            await client.force_metadata_update()
 
     def alive(self, max_silence_s: float = 60.0) -> bool:
         """Liveness follows poll progress: the loop fetched recently and did not die."""
@@ -550,26 +588,37 @@ class ConsumerRunner:
         try:
             while not self._stopping.is_set():
                 await self._retry_paused()
-                batches = await self._fetch()
+                batches, epoch = await self._fetch()
                 self.last_poll_monotonic = time.monotonic()
                 self._metrics.last_poll.labels(service=self._service).set(time.time())
-                for tp, records in batches.items():
-                    if records and tp not in self._paused:
-                        await self._process_partition(tp, records)
+                ready = {
+                    tp: records
+                    for tp, records in batches.items()
+                    if records and tp not in self._paused
+                }
+                for topic in dict.fromkeys(tp.topic for tp in ready):
+                    parts = {tp: records for tp, records in ready.items() if tp.topic == topic}
+                    if self._subs[topic].batch_handler is not None and len(parts) > 1:
+                        await self._process_partitions(parts, epoch)
+                        continue
+                    for tp, records in parts.items():
+                        await self._process_partition(tp, records, epoch)
                 self._record_lag()
         except Exception:
             log.exception("consumer loop stopped by an unexpected error")
             raise
 
-    async def _fetch(self) -> dict[TopicPartition, list[ConsumerRecord]]:
+    async def _fetch(self) -> tuple[dict[TopicPartition, list[ConsumerRecord]], Epoch]:
         """One poll, then up to `batch_linger_ms` more while the batch is short of
         `max_records`: under a steady trickle each handler call (one transaction, one
-        model pass) then takes many records instead of a few, for a bounded delay."""
+        model pass) then takes many records instead of a few, for a bounded delay.
+        Returns the records with the group membership they were fetched under."""
         batches = await self._consumer.getmany(
             timeout_ms=self._poll_timeout_ms(), max_records=self._max_records
         )
+        epoch = self._epoch()
         if not batches or self._batch_linger_ms <= 0:
-            return batches
+            return batches, epoch
         merged = {tp: list(records) for tp, records in batches.items()}
         total = sum(len(records) for records in merged.values())
         deadline = time.monotonic() + self._batch_linger_ms / 1000
@@ -580,12 +629,19 @@ class ConsumerRunner:
             more = await self._consumer.getmany(
                 timeout_ms=left_ms, max_records=self._max_records - total
             )
+            if self._epoch() != epoch:
+                # A rebalance while lingering: positions went back to the committed
+                # offsets, so what was fetched before is read again by the owners.
+                merged, total, epoch = {}, 0, self._epoch()
             for tp, records in more.items():
                 merged.setdefault(tp, []).extend(records)
                 total += len(records)
-        # a rebalance while lingering moved some partitions away: their new owner re-reads
-        owned = self._consumer.assignment()
-        return {tp: records for tp, records in merged.items() if tp in owned}
+        return merged, epoch
+
+    def _epoch(self) -> Epoch:
+        """The group membership now; (-1, "") while the consumer is not in its group."""
+        coordinator = self._consumer._coordinator
+        return coordinator.generation, coordinator.member_id
 
     def _poll_timeout_ms(self) -> int:
         if not self._paused:
@@ -606,16 +662,68 @@ class ConsumerRunner:
     def _logical(self, topic: str) -> str:
         return topic.removeprefix(self._topics.prefix)
 
-    async def _process_partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+    async def _process_partition(
+        self, tp: TopicPartition, records: list[ConsumerRecord], epoch: Epoch
+    ) -> None:
         sub = self._subs[tp.topic]
         logical = self._logical(tp.topic)
         started = time.perf_counter()
         self._metrics.batch_size.labels(service=self._service, topic=logical).observe(len(records))
         work = [w for w in (self._prepare(sub, record) for record in records) if w is not None]
-        await self._drain(tp, work, records[-1].offset + 1, attempt=0)
+        await self._drain(tp, work, records[-1].offset + 1, attempt=0, epoch=epoch)
         self._metrics.handler_seconds.labels(service=self._service, topic=logical).observe(
             time.perf_counter() - started
         )
+
+    async def _process_partitions(
+        self, parts: dict[TopicPartition, list[ConsumerRecord]], epoch: Epoch
+    ) -> None:
+        """Records of several partitions of one topic in one batch handler call and one
+        commit: a push spread over the partitions by key costs one model pass or one
+        transaction, not one per partition, and its last partition does not wait for the
+        others' passes. On an outage each partition pauses with what is left of its own."""
+        topic = next(iter(parts)).topic
+        sub = self._subs[topic]
+        logical = self._logical(topic)
+        started = time.perf_counter()
+        self._metrics.batch_size.labels(service=self._service, topic=logical).observe(
+            sum(len(records) for records in parts.values())
+        )
+        ends = {tp: records[-1].offset + 1 for tp, records in parts.items()}
+        work = {
+            tp: [w for w in (self._prepare(sub, record) for record in records) if w is not None]
+            for tp, records in parts.items()
+        }
+        try:
+            await self._work(sub, logical, [w for items in work.values() for w in items])
+            done = ends
+        except _Blocked as blocked:
+            left = {id(w) for w in blocked.remaining}
+            done = {}
+            for tp, end in ends.items():
+                remaining = [w for w in work[tp] if id(w) in left]
+                if remaining:
+                    self._pause(tp, _Blocked(remaining, blocked.cause), end, 0, epoch)
+                else:
+                    done[tp] = end
+        await self._commit_handled(done, epoch)
+        self._metrics.handler_seconds.labels(service=self._service, topic=logical).observe(
+            time.perf_counter() - started
+        )
+
+    async def _commit_handled(self, offsets: dict[TopicPartition, int], epoch: Epoch) -> None:
+        """Commit partitions whose records were all handled; on an outage they pause with
+        nothing left to handle, only the commit to retry."""
+        if not offsets:
+            return
+        try:
+            committed = await self._commit(offsets, epoch)
+        except _Blocked as blocked:
+            for tp, end in offsets.items():
+                self._pause(tp, _Blocked([], blocked.cause), end, 0, epoch)
+            return
+        if committed:
+            self._positions.update(offsets)
 
     def _prepare(self, sub: Subscription, record: ConsumerRecord) -> _Work | None:
         """Decode one record; whatever cannot be decoded, of any kind, is marked for the DLQ."""
@@ -642,21 +750,30 @@ class ConsumerRunner:
         return _Work(record, envelope)
 
     async def _drain(
-        self, tp: TopicPartition, work: list[_Work], end_offset: int, *, attempt: int
+        self,
+        tp: TopicPartition,
+        work: list[_Work],
+        end_offset: int,
+        *,
+        attempt: int,
+        epoch: Epoch,
     ) -> None:
         """Handle `work`, then commit `end_offset`; on an outage, pause the partition instead."""
         sub = self._subs[tp.topic]
         logical = self._logical(tp.topic)
         try:
             await self._work(sub, logical, work)
-            await self._commit(tp, end_offset)
+            committed = await self._commit({tp: end_offset}, epoch)
         except _Blocked as blocked:
-            self._pause(tp, blocked, end_offset, attempt)
+            self._pause(tp, blocked, end_offset, attempt, epoch)
             return
-        self._positions[tp] = end_offset
+        if committed:
+            self._positions[tp] = end_offset
         if self._paused.pop(tp, None) is not None:
-            self._consumer.seek(tp, end_offset)
-            self._consumer.resume(tp)
+            if committed:
+                self._consumer.seek(tp, end_offset)
+            if tp in self._consumer.assignment():
+                self._consumer.resume(tp)
             self._metrics.paused.labels(service=self._service).set(len(self._paused))
             log.info("dependency back: partition resumed", topic=logical, partition=tp.partition)
 
@@ -684,7 +801,9 @@ class ConsumerRunner:
             except _Blocked as blocked:
                 raise _Blocked(accepted[i:], blocked.cause) from blocked.cause
 
-    def _pause(self, tp: TopicPartition, blocked: _Blocked, end_offset: int, attempt: int) -> None:
+    def _pause(
+        self, tp: TopicPartition, blocked: _Blocked, end_offset: int, attempt: int, epoch: Epoch
+    ) -> None:
         """Wait for the dependency with capped backoff: no DLQ, no commit past the wait."""
         logical = self._logical(tp.topic)
         attempt += 1
@@ -698,6 +817,7 @@ class ConsumerRunner:
             retry_at=now + delay,
             error=describe(blocked.cause),
             since=previous.since if previous else now,
+            epoch=epoch,
         )
         self._consumer.pause(tp)
         self._metrics.infrastructure_errors.labels(
@@ -722,18 +842,34 @@ class ConsumerRunner:
                 return
             if paused.retry_at > now or tp not in self._consumer.assignment():
                 continue
-            await self._drain(tp, paused.remaining, paused.end_offset, attempt=paused.attempt)
+            await self._drain(
+                tp,
+                paused.remaining,
+                paused.end_offset,
+                attempt=paused.attempt,
+                epoch=paused.epoch,
+            )
 
     def _forget(self, tp: TopicPartition) -> None:
         if self._paused.pop(tp, None) is not None:
             self._metrics.paused.labels(service=self._service).set(len(self._paused))
             log.info("paused partition revoked; its new owner re-reads it", partition=tp.partition)
 
-    async def _commit(self, tp: TopicPartition, offset: int) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, int], epoch: Epoch) -> bool:
+        """Commit `offsets` as the membership `epoch`; False when that membership is gone
+        (the handled records are re-read by the partitions' owners; see the module doc)."""
         for attempt in range(1, self._max_attempts + 1):
             try:
-                await self._consumer.commit({tp: offset})
-                return
+                return await self._commit_once(offsets, epoch)
+            except _MEMBERSHIP_LOST as exc:
+                log.info(
+                    "commit dropped: the group rebalanced; the partitions' owners re-read them",
+                    partitions=sorted(
+                        f"{self._logical(tp.topic)}[{tp.partition}]" for tp in offsets
+                    ),
+                    error=describe(exc),
+                )
+                return False
             except KafkaError as exc:
                 if is_infrastructure_error(exc):
                     raise _Blocked([], exc) from exc
@@ -741,6 +877,31 @@ class ConsumerRunner:
                     raise
                 log.warning("commit failed, retrying", error=describe(exc), attempt=attempt)
                 await asyncio.sleep(self._commit_backoff.delay(attempt - 1))
+        return False  # not reached: the last attempt returns or raises
+
+    async def _commit_once(self, offsets: dict[TopicPartition, int], epoch: Epoch) -> bool:
+        """One OffsetCommit request, sent only while `epoch` is still our membership.
+
+        Not `AIOKafkaConsumer.commit`: it retries retriable errors by itself, across a
+        broker restart and our rejoin, and then commits the old offsets as the new member.
+        """
+        coordinator = self._consumer._coordinator
+        await coordinator.ensure_coordinator_known()
+        async with coordinator._commit_lock:
+            owned = self._consumer.assignment()
+            if self._epoch() != epoch or not all(tp in owned for tp in offsets):
+                log.info(
+                    "commit dropped: the records were fetched by an earlier group membership",
+                    partitions=sorted(
+                        f"{self._logical(tp.topic)}[{tp.partition}]" for tp in offsets
+                    ),
+                )
+                return False
+            assignment = self._consumer._subscription.subscription.assignment
+            await coordinator._do_commit_offsets(
+                assignment, {tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()}
+            )
+        return True
 
     async def _handle_batch(self, handler: BatchHandler, work: list[_Work], logical: str) -> None:
         envelopes = [w.envelope for w in work if w.envelope is not None]

@@ -133,6 +133,7 @@ class Runtime:
             max_records=s.kafka_batch_max_records,
             batch_timeout_ms=s.kafka_batch_timeout_ms,
             batch_linger_ms=s.kafka_batch_linger_ms,
+            fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
             max_attempts=s.kafka_handler_max_attempts,
             retry_backoff_s=s.kafka_retry_backoff_s,
             infra_backoff_max_s=s.kafka_infra_backoff_max_s,
@@ -143,9 +144,9 @@ class Runtime:
         self.consumers.append(runner)
         return runner
 
-    def refresh_consumer_metadata(self) -> None:
+    async def refresh_consumer_metadata(self) -> None:
         for runner in self.consumers:
-            runner.refresh_metadata()
+            await runner.refresh_metadata()
 
     def spawn(self, coro_factory: Callable[[], Awaitable[Any]], name: str) -> asyncio.Task[Any]:
         """A background loop owned by the runtime (SLA sweep, pollers, retries)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
@@ -277,6 +278,46 @@ async def test_linger_fills_batches_from_a_trickle_within_its_bound(
     # three partitions, one handler call each per filled fetch
     assert len(calls) <= 8, calls
     assert max(waits) < 5.0
+
+
+async def test_a_batch_handler_takes_several_partitions_in_one_call_and_one_commit(
+    broker: EmbeddedBroker, bus: tuple[Topics, Publisher]
+) -> None:
+    """A poll that brings records of several partitions reaches the batch handler once
+    (one model pass, one transaction), and the one commit covers every partition: a new
+    consumer of the group handles none of them again."""
+    topics, publisher = bus
+    calls: list[list[str]] = []
+
+    async def batch(envelopes: Sequence[Envelope[Any]]) -> None:
+        calls.append([e.payload.mention.external_id for e in envelopes])
+
+    ids = [f"p{i}" for i in range(30)]
+    for external_id in ids:
+        await publisher.publish(MENTIONS_RAW, received(external_id))
+    partition_of = {
+        json.loads(r.value)["payload"]["mention"]["external_id"]: r.partition
+        for r in await read_topic(broker, topics.name(MENTIONS_RAW), len(ids))
+    }
+    assert len(set(partition_of.values())) == 3
+    runner = make_runner(broker, topics, publisher, batch_handler=batch)
+    await runner.start()
+    try:
+        await wait_until(lambda: sum(len(c) for c in calls) == len(ids))
+    finally:
+        await runner.stop()
+    assert sorted(i for c in calls for i in c) == sorted(ids)
+    assert max(len({partition_of[i] for i in c}) for c in calls) > 1, calls
+    calls.clear()
+    await publisher.publish(MENTIONS_RAW, received("after"))
+    runner = make_runner(broker, topics, publisher, batch_handler=batch)
+    await runner.start()
+    try:
+        await wait_until(lambda: ["after"] in calls)
+        await asyncio.sleep(0.5)
+    finally:
+        await runner.stop()
+    assert calls == [["after"]]
 
 
 def poison_kinds() -> dict[str, bytes]:

@@ -20,8 +20,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from shared.broker import EmbeddedBroker
-from shared.bus import Publisher, Subscription, ensure_topics
+from shared.bus import ConsumerRunner, Publisher, Subscription, ensure_topics
 from shared.events import Envelope, MentionReceived, mention_id_for
+from shared.metrics import make_common_metrics
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
 from shared.topics import ALERTS, MENTIONS_RAW, Topics
@@ -218,3 +219,99 @@ async def test_a_consumer_is_assigned_partitions_that_appear_later(
     finally:
         await runtime.stop()
     assert (await partition_counts(own_broker))[raw] == PARTITIONS
+
+
+async def test_a_commit_cut_off_by_a_broker_restart_does_not_skip_records_on_the_new_broker(
+    own_broker: EmbeddedBroker, topic_prefix: str
+) -> None:
+    """The broker dies between a handler and its commit, and comes back empty.
+
+    aiokafka retries a failed commit by itself until some broker answers, with the same
+    offsets: the new, empty broker took offset 1 for a partition whose log it had just
+    started again, and the first record published there after the restart was never
+    handled (seen as a flaky `test_a_consumer_is_assigned_partitions_that_appear_later`).
+    """
+    settings = ServiceSettings(
+        service_name="cut-commit",
+        kafka_bootstrap_servers=own_broker.bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        kafka_partitions=PARTITIONS,
+        kafka_session_timeout_ms=6000,
+        kafka_publish_timeout_s=2,
+        kafka_infra_backoff_max_s=1,
+        log_json=False,
+    )
+    runtime = await Runtime.start(
+        settings, migrations_dir=None, uses_database=False, configure_logs=False
+    )
+    seen: list[str] = []
+
+    async def handle(envelope: Envelope[Any]) -> None:
+        external_id = envelope.payload.mention.external_id
+        seen.append(external_id)
+        if external_id == "early":
+            restart(own_broker)  # after the handler, before its commit
+
+    try:
+        await runtime.start_consumer(
+            [Subscription(MENTIONS_RAW, {MentionReceived.event_type: handle})]
+        )
+        await runtime.publisher.publish(MENTIONS_RAW, received("early"))
+        await wait_until(lambda: "early" in seen, 30, "the first record consumed")
+        deadline = time.monotonic() + 45
+        late = [f"late-{i}" for i in range(30)]
+        for external_id in late:
+            await publish_until_accepted(runtime.publisher, external_id, deadline)
+        await wait_until(
+            lambda: set(late) <= set(seen),
+            max(10.0, deadline - time.monotonic()),
+            f"every record after the restart handled ({sorted(set(late) - set(seen))} skipped)",
+        )
+    finally:
+        await runtime.stop()
+
+
+class MetadataClient:
+    """aiokafka's client as far as a refresh sees it: one metadata request at a time, and
+    whoever asks while one is in flight gets that one's answer."""
+
+    def __init__(self) -> None:
+        self.requests: list[asyncio.Future[bool]] = []
+
+    def force_metadata_update(self) -> asyncio.Future[bool]:
+        if not self.requests or self.requests[-1].done():
+            self.requests.append(asyncio.get_running_loop().create_future())
+        return asyncio.shield(self.requests[-1])
+
+    def answer(self) -> None:
+        self.requests[-1].set_result(True)
+
+
+async def test_a_refresh_asked_while_metadata_is_in_flight_waits_for_a_later_request(
+    topic_prefix: str,
+) -> None:
+    """The keeper re-creates topics, then asks consumers to look again; aiokafka handed it
+    the metadata request already in flight, sent before the creation, and the new
+    partitions waited `metadata_max_age_ms` (then 30 s) to be assigned."""
+    topics = Topics(topic_prefix)
+    publisher = Publisher(bootstrap_servers="127.0.0.1:9", topics=topics, producer_name="test")
+    runner = ConsumerRunner(
+        bootstrap_servers="127.0.0.1:9",
+        group_id=topic_prefix + "refresh",
+        topics=topics,
+        subscriptions=[Subscription(MENTIONS_RAW, {})],
+        publisher=publisher,
+        metrics=make_common_metrics("test").bus,
+        service="test",
+    )
+    client = MetadataClient()
+    runner._consumer._client = client
+    client.force_metadata_update()  # in flight before the topics were created
+    refresh = asyncio.create_task(runner.refresh_metadata())
+    await asyncio.sleep(0.05)
+    client.answer()  # from before the creation
+    await asyncio.sleep(0.05)
+    assert not refresh.done(), "the refresh took the answer of a request sent before it"
+    assert len(client.requests) == 2
+    client.answer()
+    await asyncio.wait_for(refresh, 1)
