@@ -105,3 +105,15 @@ def test_earning_its_price_is_no_price_complaint() -> None:
 )
 def test_an_empty_parcel_is_a_missing_item(text: str) -> None:
     assert "missing_parts" in _blamed(_one(text, 1)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Оригинальность под большим вопросом. Звук плоский",
+        "Сомневаюсь в оригинальности, коробка мятая",
+        "I have doubts about authenticity, the logo is crooked",
+    ],
+)
+def test_a_doubt_stated_not_asked_is_a_counterfeit_complaint(text: str) -> None:
+    assert "counterfeit" in _blamed(_one(text, 1)), text

@@ -452,7 +452,9 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     (
         "counterfeit",
         r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
-        r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)",
+        r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)|"
+        r"(?:оригинальност|подлинност)\w*\s+под\s+(?:\w+\s+)?(?:вопрос|сомнени)|"
+        r"сомнева\w*\s+в\s+(?:оригинальност|подлинност)|doubts?\s+(?:about\s+)?(?:its\s+)?authenticity",
     ),
     (
         "wrong_item",

@@ -76,6 +76,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "оригинальность": 0, "не оригинал": -1, "вместо оригинал": -1,
         "fake": -1, "counterfeit": -1, "knockoff": -1, "knock off": -1, "replica": -1,
         "genuine": 1, "authentic": 1, "original": 1, "authenticity": 0,
+        # a doubt said as a statement («оригинальность под большим вопросом»)
+        "оригинальность|подлинность ~ под ~ вопрос|сомнение": -1,
+        "сомневаться|сомнение ~ в ~ оригинальность|подлинность": -1,
+        "не ~ похожий ~ на ~ оригинал": -1,
+        "doubt|doubts ~ about ~ authenticity|genuine": -1,
     },
     "wrong_item": {
         "заказать|заказывать ~~ а ~ прийти|прислать|привезти": -1,

@@ -237,3 +237,15 @@ def test_words_that_merely_contain_vy_are_echoed() -> None:
     echoed «ужас какой то» instead of the crooked seams."""
     assert safe_echo("швы кривые нитки торчат") == "швы кривые нитки торчат"
     assert safe_echo("тыквы гнилые пришли") == "тыквы гнилые пришли"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Оригинальность под большим вопросом",
+        "Сомневаюсь в оригинальности",
+        "doubts about its authenticity",
+    ],
+)
+def test_a_stated_doubt_about_authenticity_is_answered_as_such(text: str) -> None:
+    assert guess_aspect(text) == "counterfeit"
