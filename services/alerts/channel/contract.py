@@ -7,7 +7,8 @@ the shared transports. The directory's `Contacts` schema, the destinations of a 
 and the sending all read this registry, so adding a channel is one module (plus its
 test) in this package: the package imports every module in it.
 
-A URL target is checked against the SSRF policy before every send and the channel is
+A URL target is checked against the SSRF policy before every send (the dispatcher checks
+each destination once per wave, just before its concurrent sends) and the channel is
 built with the check's result (`pin`), so it connects to the address that was approved:
 a builder of a URL channel never sees an unchecked URL.
 """
@@ -82,7 +83,7 @@ class Transports:
     telegram_token: str | None = field(default=None, repr=False)
     telegram_base_url: str = "https://api.telegram.org"
     smtp: SmtpSettings | None = None
-    #: The SSRF policy every URL target passes before each send.
+    #: The SSRF policy every URL target passes before each send (or wave of sends).
     allow_private: bool = False
     allowlist: tuple[str, ...] = ()
 
@@ -104,7 +105,7 @@ class ChannelSpec:
     pattern: str
     build: Builder
     max_length: int = 2000
-    #: The target is a URL: SSRF-checked before each send, the channel pinned to it.
+    #: The target is a URL: SSRF-checked before each send (or wave), the channel pinned to it.
     outbound_url: bool = False
     #: Whether the shared transports can send it (a bot token, an SMTP server).
     configured: Callable[[Transports], bool] = always

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from services.alerts.channel.contract import (
+    Channel,
     DeliveryResult,
     Notification,
     SmtpSettings,
@@ -102,9 +103,15 @@ class Notifier:
             now=now,
         )
 
+    async def open(self, destination: Destination) -> Channel | str:
+        """The channel to `destination`, SSRF-checked now and pinned to the checked
+        address, or why it cannot be used. The dispatcher opens one per destination per
+        wave and sends that wave's notifications to it through it."""
+        return await open_channel(destination, self.transports)
+
     async def deliver(self, notification: Notification, destination: Destination) -> DeliveryResult:
         """One attempt on one channel; failures are data (the dispatcher retries them)."""
-        channel = await open_channel(destination, self.transports)
+        channel = await self.open(destination)
         if isinstance(channel, str):
             return DeliveryResult(ok=False, channel=destination.channel, error=channel)
         return await channel.send(notification)

@@ -10,6 +10,7 @@ is visible.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,6 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.channel.contract import DeliveryResult, Notification
-from services.alerts.db import claim_leases
 from services.alerts.notification.compose import Destination
 from services.alerts.notification.models import (
     NotificationLog,
@@ -31,6 +31,7 @@ from shared.db import insert_ignore
 
 #: Core table: the per-row UPDATE of many attempts is one executemany.
 _TABLE: Table = OutboxNotification.__table__  # type: ignore[assignment]
+_LOG: Table = NotificationLog.__table__  # type: ignore[assignment]
 
 
 def outbox_key(notification_id: str, destination: Destination) -> str:
@@ -92,32 +93,44 @@ class Claimed:
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
 ) -> list[Claimed]:
-    """Take up to `limit` due rows for one attempt each.
+    """Take up to `limit` due rows for one attempt each, in one statement.
 
-    Under a lease (`claim_leases`): two dispatchers, in one process or in two replicas,
-    never both take a row, and a row whose sender died before recording the result is
-    given back when the lease (a later `next_attempt_at`) ends.
+    The lease of `services.alerts.db.claim_leases`, as one `UPDATE … RETURNING`: the
+    candidates (on PostgreSQL locked `FOR UPDATE SKIP LOCKED`, so another replica passes
+    over them) get a fresh token and a `next_attempt_at` at the end of the lease, and the
+    UPDATE re-checks that each is still due (SQLite: writers take turns, so that check
+    is the atomic claim). Two dispatchers never both take a row; a row whose sender died
+    before recording the result is given back when its lease ends. The rows come back as
+    plain tuples: no ORM objects for what is read once.
     """
     table = _TABLE
-    token = await claim_leases(
-        session,
-        table,
-        due=table.c.status == OutboxStatus.pending,
-        until=table.c.next_attempt_at,
-        claim=table.c.claim,
-        now=now,
-        limit=limit,
-        lease=lease,
+    due = (table.c.status == OutboxStatus.pending) & (table.c.next_attempt_at <= now)
+    candidates = (
+        select(table.c.id)
+        .where(due)
+        .order_by(table.c.next_attempt_at, table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    if token is None:
-        return []
-    rows = await session.execute(
-        select(OutboxNotification)
-        .where(OutboxNotification.claim == token)
-        .order_by(OutboxNotification.id)
-        .execution_options(populate_existing=True)
+    token = str(uuid.uuid4())
+    connection = await session.connection()
+    result = await connection.execute(
+        update(table)
+        .where(table.c.id.in_(candidates))
+        .where(due)
+        .values(claim=token, next_attempt_at=now + lease)
+        .returning(
+            table.c.id,
+            table.c.payload,
+            table.c.channel,
+            table.c.target,
+            table.c.escalation_id,
+            table.c.recipient_id,
+            table.c.attempts,
+            table.c.created_at,
+        )
     )
-    return [
+    claimed = [
         Claimed(
             id=row.id,
             claim=token,
@@ -128,8 +141,10 @@ async def claim_due(
             attempts=row.attempts,
             created_at=row.created_at,
         )
-        for row in rows.scalars()
+        for row in result
     ]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,9 @@ async def record(
     if not recorded:
         return []
     table = _TABLE
-    await session.execute(
+    # Core statements on the session's connection: executemany, no ORM bulk machinery.
+    connection = await session.connection()
+    await connection.execute(
         update(table)
         .where(table.c.id == bindparam("b_id"))
         .where(table.c.claim == bindparam("b_claim"))
@@ -197,8 +214,8 @@ async def record(
             for r in recorded
         ],
     )
-    await session.execute(
-        insert(NotificationLog),
+    await connection.execute(
+        insert(_LOG),
         [
             {
                 "notification_id": r.claimed.notification.id,
