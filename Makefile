@@ -54,9 +54,9 @@ bench: bench-pipeline bench-responder bench-alerts-stage bench-ingest bench-sent
 bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline.py
 
-## bench-responder: the responder alone on a pre-filled mentions.classified (SQLite, PostgreSQL), beside a raw relay
+## bench-responder: the responder alone on a pre-filled mentions.classified (SQLite, PostgreSQL), beside a raw relay; BASELINE=<another checkout> runs its responder alternately
 bench-responder: $(STAMP)
-	$(PY) bench/responder_stage.py
+	$(PY) bench/responder_stage.py $(if $(BASELINE),--baseline $(BASELINE))
 
 ## bench-ingest: catch-up + backfill at once per platform fake with its real quotas (share of the allowed rate, throttled answers), beside an own-limiter baseline
 bench-ingest: $(STAMP)

@@ -10,6 +10,10 @@ Baseline, same run, same messages, same database kind: a raw relay that consumes
 topic with aiokafka, decodes each message and inserts one row per mention, a batch per
 transaction, without drafting: the cost of Kafka plus a bulk insert alone.
 
+With `--baseline DIR` (another checkout, e.g. a worktree of main) the responder of that
+checkout runs on the same workload in every round too, alternating which goes first: the
+ratio of the two is what a change gained, whatever load the host carries.
+
 Medians over `--rounds` rounds, each with a new topic prefix and a new database. The
 figures depend on the host: on a shared machine other work takes CPU from both sides, so
 the service's own CPU time over the same span is shown too: mentions per CPU-second of
@@ -323,10 +327,10 @@ async def service_rate(
 
 
 async def run_responder(
-    broker: EmbeddedBroker, db: Database, prefix: str, n: int, tmp: Path
+    broker: EmbeddedBroker, db: Database, prefix: str, n: int, tmp: Path, root: Path = ROOT
 ) -> tuple[float, float | None]:
-    """Mentions/s drafted and stored by the responder service on a pre-filled topic, and
-    per CPU-second of the service."""
+    """Mentions/s drafted and stored by the responder service (of the checkout at `root`)
+    on a pre-filled topic, and per CPU-second of the service."""
     stack = Stack(
         broker=broker,
         prefix=prefix,
@@ -334,6 +338,7 @@ async def run_responder(
         tmp_path=tmp,
         services=("responder",),
         env_extra={"responder": {"RESPONDER_SLA_SWEEP_INTERVAL_S": "3600"}},
+        root=root,
     )
     async with stack:
         return await service_rate(
@@ -397,9 +402,28 @@ async def run_relay(bootstrap: str, db: Database, topic: str, n: int) -> float:
     return n / max(1e-6, done - started)
 
 
-async def bench(kinds: list[str], n: int, rounds: int) -> dict[str, dict[str, list[float]]]:
-    results: dict[str, dict[str, list[float]]] = {
-        k: {"responder": [], "relay": [], "cpu": []} for k in kinds
+Figures = dict[str, dict[str, list[float]]]
+
+
+async def one_run(
+    broker: EmbeddedBroker, kind: str, n: int, r: int, tmp: Path, root: Path, relay: bool
+) -> tuple[float, float | None, float | None]:
+    """One responder run (and the relay before it) on a fresh topic and database."""
+    run = f"r{r}{kind[:2]}{uuid.uuid4().hex[:6]}"
+    prefix = f"bench.{run}."
+    topic = prefix + MENTIONS_CLASSIFIED
+    await produce(broker.bootstrap_servers, topic, classified_mentions(n, run))
+    round_dir = tmp / run
+    round_dir.mkdir()
+    async with Database(kind, round_dir, f"otklik_bench_{run}") as db:
+        relayed = await run_relay(broker.bootstrap_servers, db, topic, n) if relay else None
+        responder, per_cpu = await run_responder(broker, db, prefix, n, round_dir, root)
+    return responder, per_cpu, relayed
+
+
+async def bench(kinds: list[str], n: int, rounds: int, baseline: Path | None) -> Figures:
+    results: Figures = {
+        k: {"responder": [], "relay": [], "cpu": [], "base": [], "base_cpu": []} for k in kinds
     }
     broker = EmbeddedBroker().start()
     try:
@@ -407,24 +431,26 @@ async def bench(kinds: list[str], n: int, rounds: int) -> dict[str, dict[str, li
             tmp = Path(tmp_dir)
             for r in range(rounds):
                 for kind in kinds:
-                    run = f"r{r}{kind[:2]}{uuid.uuid4().hex[:6]}"
-                    prefix = f"bench.{run}."
-                    topic = prefix + MENTIONS_CLASSIFIED
-                    await produce(broker.bootstrap_servers, topic, classified_mentions(n, run))
-                    round_dir = tmp / run
-                    round_dir.mkdir()
-                    async with Database(kind, round_dir, f"otklik_bench_{run}") as db:
-                        relay = await run_relay(broker.bootstrap_servers, db, topic, n)
-                        responder, per_cpu = await run_responder(broker, db, prefix, n, round_dir)
-                    results[kind]["relay"].append(relay)
-                    results[kind]["responder"].append(responder)
-                    if per_cpu is not None:
-                        results[kind]["cpu"].append(per_cpu)
-                    print(
-                        f"round {r + 1} {kind:10} responder {responder:7.0f}/s   "
-                        f"relay {relay:7.0f}/s   per CPU-second {per_cpu or 0:7.0f}",
-                        flush=True,
-                    )
+                    figures = results[kind]
+                    # Alternate which checkout goes first: neither always meets a warmer host.
+                    order = [ROOT, baseline] if baseline is not None else [ROOT]
+                    if r % 2:
+                        order.reverse()
+                    line = f"round {r + 1} {kind:10}"
+                    for root in order:
+                        assert root is not None
+                        ours = root == ROOT
+                        rate, per_cpu, relay = await one_run(broker, kind, n, r, tmp, root, ours)
+                        figures["responder" if ours else "base"].append(rate)
+                        if per_cpu is not None:
+                            figures["cpu" if ours else "base_cpu"].append(per_cpu)
+                        if relay is not None:
+                            figures["relay"].append(relay)
+                        name = "responder" if ours else "baseline"
+                        line += f"   {name} {rate:7.0f}/s per CPU-second {per_cpu or 0:7.0f}"
+                        if relay is not None:
+                            line += f"   relay {relay:7.0f}/s"
+                    print(line, flush=True)
     finally:
         broker.stop()
     return results
@@ -439,20 +465,34 @@ async def postgres_available() -> bool:
     return True
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=3000, help="mentions per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout whose responder runs alternately on the same workload",
+    )
     args = parser.parse_args()
+    baseline = args.baseline.resolve() if args.baseline else None
+    if baseline is not None and not (baseline / "services" / "responder").is_dir():
+        parser.error(f"{baseline} is not a checkout of this project")
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     if "postgresql" in kinds and not asyncio.run(postgres_available()):
         print("PostgreSQL is not reachable on 127.0.0.1:5432: measuring SQLite only")
         kinds.remove("postgresql")
-    results = asyncio.run(bench(kinds, args.n, args.rounds))
+    results = asyncio.run(bench(kinds, args.n, args.rounds, baseline))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"\nmentions per round: {args.n} (70 % positive, 30 % negative, ru/en, 15 % with a "
-        f"question), rounds: {args.rounds}, CPUs: {os.cpu_count()}"
+        f"question), rounds: {args.rounds}, CPUs: {os.cpu_count()}, load average {load:.1f}"
     )
     print(
         f"{'database':12} {'responder/s':>12} {'relay/s':>10} {'ratio':>7} {'per CPU-s':>10}"
@@ -462,11 +502,26 @@ def main() -> None:
         responder = statistics.median(figures["responder"])
         relay = statistics.median(figures["relay"])
         ratios = [a / b for a, b in zip(figures["responder"], figures["relay"], strict=True)]
-        per_cpu = statistics.median(figures["cpu"]) if figures["cpu"] else float("nan")
+        per_cpu = _median(figures["cpu"])
         verdict = "meets" if responder >= 1000 else "below"
         print(
             f"{kind:12} {responder:12.0f} {relay:10.0f} {statistics.median(ratios):7.3f} "
             f"{per_cpu:10.0f}   {verdict}"
+        )
+    if baseline is None:
+        return
+    print(f"\nbaseline: {baseline} (same rounds, alternating order)")
+    print(
+        f"{'database':12} {'baseline/s':>11} {'ours/s':>8} {'ratio':>7} "
+        f"{'baseline/CPU-s':>15} {'ours/CPU-s':>11} {'ratio':>7}"
+    )
+    for kind, figures in results.items():
+        wall = [a / b for a, b in zip(figures["responder"], figures["base"], strict=True)]
+        cpu = [a / b for a, b in zip(figures["cpu"], figures["base_cpu"], strict=False)]
+        print(
+            f"{kind:12} {_median(figures['base']):11.0f} {_median(figures['responder']):8.0f} "
+            f"{_median(wall):7.2f} {_median(figures['base_cpu']):15.0f} "
+            f"{_median(figures['cpu']):11.0f} {_median(cpu):7.2f}"
         )
 
 

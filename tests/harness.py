@@ -37,6 +37,8 @@ class ServiceProcess:
     process: subprocess.Popen[bytes] | None = None
     #: The service it runs (`name` may name a second replica of it, e.g. "alerts-2").
     service: str = ""
+    #: The checkout it runs from (a benchmark runs an older one beside this one).
+    root: Path = ROOT
 
     @property
     def url(self) -> str:
@@ -46,7 +48,7 @@ class ServiceProcess:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.service or self.name}"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -70,6 +72,8 @@ class Stack:
     env_extra: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     ready_timeout_s: float = 90.0
     procs: dict[str, ServiceProcess] = field(default_factory=dict)
+    #: The checkout the services run from.
+    root: Path = ROOT
 
     @property
     def urls(self) -> dict[str, str]:
@@ -105,6 +109,7 @@ class Stack:
                 port=port,
                 env=self._env(name, port),
                 log_path=self.tmp_path / f"{name}.log",
+                root=self.root,
             )
         for proc in self.procs.values():
             proc.start()
@@ -129,6 +134,7 @@ class Stack:
             env=self._env(service, port),
             log_path=self.tmp_path / f"{name}.log",
             service=service,
+            root=self.root,
         )
         self.procs[name] = proc
         proc.start()

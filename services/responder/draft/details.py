@@ -629,12 +629,23 @@ _COMMON_STEMS = frozenset(
 _WORD = re.compile(r"[а-яёa-z]+", _F)
 
 
-def _stems(sentence: str) -> set[str]:
-    return {
+@lru_cache(maxsize=16384)
+def _stems(sentence: str) -> frozenset[str]:
+    """Cached: a draft's sentences are the scripts' phrasings, met again on every attempt
+    and every draft, and `allowed` (the review) is the same for all attempts of a draft."""
+    return frozenset(
         w[:5].lower().replace("ё", "е")
         for w in _WORD.findall(sentence)
         if len(w) >= 5 and w[:5].lower() not in _COMMON_STEMS
-    }
+    )
+
+
+_PURCHASE = re.compile(r"покупк|purchase", _F)
+
+
+@lru_cache(maxsize=16384)
+def _purchases(sentence: str) -> int:
+    return len(_PURCHASE.findall(sentence))
 
 
 def repeated_stems(sentences: Sequence[str], allowed: str = "") -> int:
@@ -645,5 +656,5 @@ def repeated_stems(sentences: Sequence[str], allowed: str = "") -> int:
     count = 0
     for first, second in itertools.pairwise(sentences):
         count += len((_stems(first) & _stems(second)) - free)
-    purchase = sum(len(re.findall(r"покупк|purchase", s, _F)) for s in sentences)
+    purchase = sum(_purchases(s) for s in sentences)
     return count + max(0, purchase - 1)

@@ -183,6 +183,8 @@ class Draft:
     #: The aspect the reply names as the problem, and the detail of the review it echoes.
     problem_aspect: str | None = None
     detail: str | None = None
+    #: (move, the text it wrote), in order: what each move of the script put in the reply.
+    part_texts: tuple[tuple[str, str], ...] = ()
 
     @property
     def lint_errors(self) -> tuple[LintIssue, ...]:
@@ -1143,6 +1145,7 @@ def draft_reply(
                         repeated_sentences=tuple(repeats),
                         problem_aspect=case.problems[0] if case.problems else None,
                         detail=case.detail.value if case.detail else None,
+                        part_texts=tuple((p.spec.move, p.chosen) for p in parts),
                     )
                     best = (score, draft)
                 if score[0] == 0 and ends:

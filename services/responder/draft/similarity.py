@@ -12,8 +12,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-import numpy as np
-
 DEFAULT_SHINGLE = 5
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -24,19 +22,69 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower().replace("ё", "е")).strip()
 
 
+#: Where a reply splits into pieces: sentence ends and line breaks (whitespace, which
+#: `normalise` folds into the single space that joins the pieces again).
+_PIECE = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def _pieces(text: str) -> list[str]:
+    """The normalised sentences of a text; joined by spaces they are `normalise(text)`
+    (a split falls on whitespace, which folds into one space with the punctuation beside
+    it), so a text's shingles are its sentences' shingles plus those across the joins."""
+    return [p for p in map(normalise, _PIECE.split(text)) if p]
+
+
+@lru_cache(maxsize=16384)
+def _piece_shingles(piece: str, size: int) -> frozenset[str]:
+    """The n-grams inside one normalised sentence (none when it is shorter than `size`).
+
+    Cached: drafts are made of the scripts' phrasings, so the same sentences come back
+    on every attempt and every draft; only the few n-grams across the joins are new.
+    """
+    return frozenset(piece[i : i + size] for i in range(len(piece) - size + 1))
+
+
+def _joins(pieces: Sequence[str], norm: str, size: int) -> list[str]:
+    """The n-grams of `norm` (the pieces joined by spaces) that hold a joining space:
+    with those inside each piece, every n-gram of the text."""
+    out = []
+    at = 0
+    last = len(norm) - size
+    for piece in pieces[:-1]:
+        space = at + len(piece)
+        for start in range(max(0, space - size + 1), min(space, last) + 1):
+            out.append(norm[start : start + size])
+        at = space + 1
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _layout(text: str, size: int) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """A text's normalised sentences, their join (`normalise(text)`) and the n-grams
+    across the joins: derived once for both its shingle set and its fingerprint."""
+    pieces = tuple(_pieces(text))
+    norm = " ".join(pieces)
+    if len(norm) <= size or len(pieces) == 1:
+        return pieces, norm, ()
+    return pieces, norm, tuple(_joins(pieces, norm, size))
+
+
 @lru_cache(maxsize=8192)
 def shingles(text: str, size: int = DEFAULT_SHINGLE) -> frozenset[str]:
     """The set of character n-grams of the normalised text (the whole text if shorter).
 
     Cached: every draft is compared with the same recent replies, which repeat from one
-    draft to the next; the sets are immutable, so sharing them is safe.
+    draft to the next; the sets are immutable, so sharing them is safe. Built from the
+    sentences' cached n-grams (`_piece_shingles`) and the n-grams across their joins.
     """
-    norm = normalise(text)
+    pieces, norm, joins = _layout(text, size)
     if not norm:
         return frozenset()
     if len(norm) <= size:
         return frozenset({norm})
-    return frozenset(norm[i : i + size] for i in range(len(norm) - size + 1))
+    if len(pieces) == 1:
+        return _piece_shingles(norm, size)
+    return frozenset().union(*(_piece_shingles(p, size) for p in pieces), joins)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -68,25 +116,39 @@ def max_similarity(
 FINGERPRINT_BITS = 1 << 15
 
 
+def _bits(grams: Iterable[str]) -> int:
+    """The n-grams' bits (crc32 modulo the width) as one int: bit p of the int is bit
+    p % 8 of byte p // 8 of its little-endian bytes."""
+    out = 0
+    for position in {zlib.crc32(g.encode()) % FINGERPRINT_BITS for g in grams}:
+        out |= 1 << position
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _piece_bits(piece: str, size: int) -> int:
+    """One sentence's n-grams as fingerprint bits (cached as its n-grams are)."""
+    return _bits(_piece_shingles(piece, size))
+
+
 @lru_cache(maxsize=8192)
 def fingerprint_bytes(text: str, size: int = DEFAULT_SHINGLE) -> tuple[bytes, int]:
     """The shingle set as a bit set (deterministic crc32 positions; bit i is bit i % 8 of
     byte i // 8) and the number of bits set.
 
-    Set in one numpy pass: OR-ing bits into a 32 kbit Python int one shingle at a time
-    copies the int for every shingle.
+    The OR of the sentences' cached bits (`_piece_bits`) and the bits of the n-grams across
+    their joins: the same bits as setting every n-gram of the text (OR is idempotent).
     """
-    found = shingles(text, size)
-    words = np.zeros(FINGERPRINT_BITS // 64, dtype="<u8")
-    if not found:
-        return words.tobytes(), 0
-    positions = np.fromiter(
-        map(zlib.crc32, map(str.encode, found)), dtype=np.uint64, count=len(found)
-    ) % np.uint64(FINGERPRINT_BITS)
-    # Bit p is bit p % 64 of little-endian word p // 64: the same bytes as a bit array
-    # packed little-endian, without building and packing 32 kbit of flags per text.
-    np.bitwise_or.at(words, positions >> np.uint64(6), np.uint64(1) << (positions & np.uint64(63)))
-    return words.tobytes(), int(np.bitwise_count(words).sum())
+    pieces, norm, joins = _layout(text, size)
+    value = 0
+    if norm and len(norm) <= size:
+        value = _bits((norm,))
+    elif norm:
+        for piece in pieces:
+            if len(piece) >= size:
+                value |= _piece_bits(piece, size)
+        value |= _bits(joins)
+    return value.to_bytes(FINGERPRINT_BITS // 8, "little"), value.bit_count()
 
 
 @lru_cache(maxsize=8192)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from services.responder.config import ResponderSettings
@@ -34,12 +35,19 @@ class Drafters:
     follow_up: FollowUpDrafter
 
 
+@lru_cache(maxsize=64)
+def _parameters(engine: Callable[..., Any]) -> frozenset[str]:
+    """The engine's parameter names, read once (`inspect.signature` costs more than a
+    short draft)."""
+    return frozenset(inspect.signature(engine).parameters)
+
+
 def engine_fact_kwargs(engine: Callable[..., Any], plan: FactPlan | None) -> dict[str, Any]:
     """``facts=`` and ``answers=`` for an engine that takes them; nothing for one that does
     not (the fact shows on the item either way, for the agent to confirm)."""
     if plan is None:
         return {}
-    params = inspect.signature(engine).parameters
+    params = _parameters(engine)
     kwargs: dict[str, Any] = {}
     if "facts" in params:
         kwargs["facts"] = plan.fact_set
@@ -135,8 +143,12 @@ def draft_out(result: Draft, library: ScriptLibrary) -> DraftOut:
 
 
 def draft_parts(result: Draft, library: ScriptLibrary) -> tuple[tuple[str, str], ...] | None:
-    """Which text each move wrote: the draft's sentences aligned with the moves by the
-    script's phrasings (the per-move learning compares them with what was published)."""
+    """Which text each move wrote (the per-move learning compares them with what was
+    published): the engine's own record when it kept one (exact: a move of two sentences,
+    a next step of two steps stay whole); else the draft's sentences aligned with the moves
+    by the script's phrasings."""
+    if result.part_texts and len(result.part_texts) == len(result.moves):
+        return result.part_texts
     doc = library.languages.get(result.language)
     script = next((s for s in doc.scripts if s.id == result.script_id), None) if doc else None
     if doc is None or script is None:

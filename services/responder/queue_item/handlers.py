@@ -11,6 +11,7 @@ from services.responder.metrics import ResponderMetrics
 from services.responder.queue_item.models import QueueItem
 from services.responder.queue_item.service import (
     Drafter,
+    insert_new_items,
     load_batch_context,
     open_item,
     record_assignment,
@@ -62,7 +63,7 @@ async def handle_mentions_classified(
     if not events:
         return
     async with session_scope(sessions) as session:
-        batch = await load_batch_context(session, [e.mention for e in events])
+        batch = await load_batch_context(session, [e.mention for e in events], bulk=True)
         for event in events:
             result = await open_item(
                 session,
@@ -73,6 +74,7 @@ async def handle_mentions_classified(
                 batch=batch,
             )
             results.append((event, result.outcome))
+        await insert_new_items(session, batch)
     for event, outcome in results:
         sentiment = event.classification.sentiment.value
         metrics.items.labels(

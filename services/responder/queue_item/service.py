@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy import Select, func, insert, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.responder.queue_item.models import ItemAssignment, QueueAction, QueueItem
@@ -101,7 +101,8 @@ WAITING_STATES = (QueueState.open, QueueState.failed)
 
 @dataclass(frozen=True)
 class OpenResult:
-    item: QueueItem
+    #: None for an item of a bulk batch, written by `insert_new_items` with the batch.
+    item: QueueItem | None
     outcome: str  # opened | updated | duplicate
 
 
@@ -183,9 +184,15 @@ class BatchContext:
     recent: dict[tuple[str, str | None], list[str]]
     #: Shop-wide replies per platform, newest first (not grown by the batch's drafts).
     shop: dict[str, list[str]] = field(default_factory=dict)
+    #: With `bulk`: the batch's new items as column values, written in one multi-row
+    #: INSERT by `insert_new_items` (an ORM object per item costs more than its draft's
+    #: storage should); None: new items are ORM objects added to the session.
+    new_rows: dict[str, dict[str, Any]] | None = None
 
 
-async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention]) -> BatchContext:
+async def load_batch_context(
+    session: AsyncSession, mentions: Sequence[Mention], *, bulk: bool = False
+) -> BatchContext:
     ids = list({str(m.mention_id) for m in mentions})
     items = {
         i.mention_id: i
@@ -204,7 +211,20 @@ async def load_batch_context(session: AsyncSession, mentions: Sequence[Mention])
     keys = {(m.platform, m.product.sku) for m in mentions}
     recent = await recent_replies_for(session, keys)
     shop = {p: await shop_recent(session, platform=p) for p in {m.platform for m in mentions}}
-    return BatchContext(items=items, assignments=assignments, recent=recent, shop=shop)
+    return BatchContext(
+        items=items,
+        assignments=assignments,
+        recent=recent,
+        shop=shop,
+        new_rows={} if bulk else None,
+    )
+
+
+async def insert_new_items(session: AsyncSession, batch: BatchContext) -> None:
+    """The batch's new items (`BatchContext.new_rows`) in one multi-row INSERT."""
+    if batch.new_rows:
+        await session.execute(insert(QueueItem), list(batch.new_rows.values()))
+        batch.new_rows.clear()
 
 
 async def recent_replies_for(
@@ -259,14 +279,20 @@ async def open_item(
         batch = await load_batch_context(session, [mention])
     mention_id = str(mention.mention_id)
     item = batch.items.get(mention_id)
+    pending = batch.new_rows.get(mention_id) if batch.new_rows is not None else None
     now = utcnow()
     if item is not None and item.revision == mention.revision:
         return OpenResult(item, "duplicate")
+    if pending is not None and pending["revision"] == mention.revision:
+        return OpenResult(None, "duplicate")
     recent_list = batch.recent.setdefault((mention.platform, mention.product.sku), [])
     product = recent_list[-RECENT_LIMIT:][::-1]
-    seed = uuid.UUID(mention_id).int % 1_000_000 + (len(product) if item is None else 0)
-    # oldest first, as the engine reads them (the product's newest last: they weigh most)
-    recent = merge_recent(product, batch.shop.get(mention.platform, []))[::-1]
+    is_new = item is None and pending is None
+    seed = uuid.UUID(mention_id).int % 1_000_000 + (len(product) if is_new else 0)
+    # oldest first, as the engine reads them (the product's newest last: they weigh most);
+    # both bounded, so what each attempt is compared with does not grow with the history
+    shop = batch.shop.get(mention.platform, [])[:SHOP_RECENT_LIMIT]
+    recent = merge_recent(product, shop)[::-1]
     draft = await run_drafter(drafter, mention, classification, recent, seed)
     fields: dict[str, Any] = {
         "platform": mention.platform,
@@ -294,6 +320,14 @@ async def open_item(
         "updated_at": now,
     }
     recent_list.append(draft.text)
+    if batch.new_rows is not None and item is None:
+        assignment = batch.assignments.get(mention_id)
+        if assignment is not None and pending is None:
+            fields["assignee_id"] = assignment.owner_id
+            fields["assignee_name"] = assignment.owner_name
+        return _open_row(
+            batch.new_rows, pending, mention, mention_id, due_at, seed, now, fields, draft
+        )
     if item is None:
         assignment = batch.assignments.get(mention_id)
         if assignment is not None:
@@ -318,20 +352,60 @@ async def open_item(
     return OpenResult(item, "updated")
 
 
+def _open_row(
+    rows: dict[str, dict[str, Any]],
+    pending: dict[str, Any] | None,
+    mention: Mention,
+    mention_id: str,
+    due_at: datetime,
+    seed: int,
+    now: datetime,
+    fields: dict[str, Any],
+    draft: DraftOut,
+) -> OpenResult:
+    """`open_item` for a bulk batch: the new item as column values (the same values the
+    ORM path gives it), or an edit of one opened earlier in the same batch."""
+    if pending is not None:
+        pending.update(fields)
+        if pending["state"] in WAITING_STATES:
+            pending.update(draft_fields(draft))
+        return OpenResult(None, "updated")
+    rows[mention_id] = {
+        "mention_id": mention_id,
+        "state": QueueState.closed if mention.kind is MentionKind.mention else QueueState.open,
+        "due_at": due_at,
+        "draft_seed": seed,
+        "created_at": now,
+        "assignee_id": None,  # every row has the same columns (one multi-row INSERT)
+        "assignee_name": None,
+        **fields,
+        **draft_fields(draft),
+    }
+    return OpenResult(None, "opened")
+
+
+def draft_fields(draft: DraftOut) -> dict[str, Any]:
+    """The item's columns that show this draft, and what it was based on."""
+    return {
+        "draft_text": draft.text,
+        "draft_generated": draft.text,
+        "draft_script": draft.script_id,
+        "draft_similarity": draft.similarity,
+        "draft_family": draft.family,
+        "draft_parts": [list(p) for p in draft.parts] if draft.parts is not None else None,
+        "draft_answers": [
+            {"question": a.question, "fact_id": a.fact_id, "text": a.text} for a in draft.answers
+        ],
+        "draft_facts_used": list(draft.facts_used),
+        "draft_fact_topics": list(draft.fact_topics),
+        "draft_facts": list(draft.facts),
+    }
+
+
 def apply_draft(item: QueueItem, draft: DraftOut) -> None:
     """The item shows this draft, and keeps what it was based on."""
-    item.draft_text = draft.text
-    item.draft_generated = draft.text
-    item.draft_script = draft.script_id
-    item.draft_similarity = draft.similarity
-    item.draft_family = draft.family
-    item.draft_parts = [list(p) for p in draft.parts] if draft.parts is not None else None
-    item.draft_answers = [
-        {"question": a.question, "fact_id": a.fact_id, "text": a.text} for a in draft.answers
-    ]
-    item.draft_facts_used = list(draft.facts_used)
-    item.draft_fact_topics = list(draft.fact_topics)
-    item.draft_facts = list(draft.facts)
+    for key, value in draft_fields(draft).items():
+        setattr(item, key, value)
 
 
 async def record_assignment(
