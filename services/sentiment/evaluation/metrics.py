@@ -12,6 +12,11 @@ Held-out sets (conventions of services/sentiment/training/data.py, never trained
 - marketplace-like: held-out reviews at their natural, mostly positive class balance
   (data.natural_held_out; the review head's prior shift is tuned on it: a validation
   figure, not a test one);
+- marketplace-reviews: the validation fifth of the project's own marketplace corpus
+  (training/marketplace_reviews.jsonl) at a marketplace's natural balance
+  (data.marketplace_natural_validation; the offsets are tuned on it with the
+  marketplace-like slice: validation), and `marketplace-reviews-all`: the whole
+  validation fifth at the corpus's own balance (more complaints and 3-star reviews);
 - project-reviews: the project's own labelled product reviews (evaluation/reviews.jsonl),
   text only, and `project-reviews+stars`: the same through the rating fusion
   (classifier/fusion.py), as the service labels a review with stars.
@@ -38,6 +43,8 @@ DATASETS = (
     "tweets",
     "review-corpora",
     "marketplace-like",
+    "marketplace-reviews",
+    "marketplace-reviews-all",
     "project-reviews",
 )
 
@@ -134,6 +141,12 @@ def _rated(items: Sequence[data.RatedText]) -> data.Labelled:
     return data.Labelled([i.text for i in items], [i.label for i in items])
 
 
+def _rated_stars(items: Sequence[data.RatedText]) -> RatedLabelled:
+    return RatedLabelled(
+        [i.text for i in items], [i.label for i in items], [i.stars for i in items]
+    )
+
+
 def _project_reviews() -> data.Labelled:
     from services.sentiment.training.project_reviews import load_project_reviews
 
@@ -153,6 +166,8 @@ def load_sets(
         "tweets": lambda: data.tweets("test_etalon"),
         "review-corpora": lambda: _rated(data.balanced_held_out()),
         "marketplace-like": lambda: _rated(data.natural_held_out()),
+        "marketplace-reviews": lambda: _rated_stars(data.marketplace_natural_validation()),
+        "marketplace-reviews-all": lambda: _rated_stars(data.marketplace_corpus(validation=True)),
         "project-reviews": _project_reviews,
     }
     out = {name: _slice(loaders[name](), limit) for name in names}

@@ -432,3 +432,121 @@ def balanced_held_out(per_class: int = 150, root: Path | None = None) -> list[Ra
     """Held-out reviews, class-balanced per source (every source's held-out tenth)."""
     caps = {name: dict.fromkeys(c, per_class) for name, c in DEFAULT_CAPS.items()}
     return review_corpus(caps, held_out=True, root=root)
+
+
+# --- The project's own marketplace review corpus (training/marketplace_reviews.jsonl) ---
+#
+# Product reviews written for the project in the way buyers write them on Wildberries,
+# Ozon, Yandex Market and Amazon (ru + en; see docs/sentiment.md, "Model card"). Unlike
+# the corpora above it ships with the project (same licence). Each line: {"id",
+# "language", "platform", "category", "stars", "text", "pros", "cons", "label",
+# "rating_slip"}; `label` is the star class (1-2 / 3 / 4-5) except on a marked rating
+# slip, where the text clearly says the opposite of the stars and the label follows the
+# text. A fixed fifth (by text hash) is validation; it must stay disjoint from the
+# project's evaluation set (`evaluation/reviews.jsonl`, enforced by a test).
+
+MARKETPLACE_REVIEWS = Path(__file__).with_name("marketplace_reviews.jsonl")
+MARKETPLACE_SOURCE = "marketplace-reviews"
+#: Class shares of the natural validation view: marketplace reviews are mostly 4-5 stars
+#: (an assumption from typical WB / Ozon rating histograms, not a measurement).
+MARKETPLACE_BALANCE = {"positive": 0.78, "neutral": 0.08, "negative": 0.14}
+_LABELS3 = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True)
+class MarketplaceReview:
+    """One review of the project's marketplace corpus."""
+
+    id: str
+    language: str
+    platform: str
+    category: str
+    stars: int
+    text: str
+    label: str
+    pros: str | None = None
+    cons: str | None = None
+    rating_slip: bool = False
+
+    @property
+    def full_text(self) -> str:
+        """Text, pros and cons joined as `shared.events.Mention.full_text` joins them."""
+        return "\n".join(p for p in (self.text, self.pros, self.cons) if p)
+
+
+class MarketplaceCorpusError(ValueError):
+    """A line of the marketplace corpus that does not follow the schema (names it)."""
+
+
+def marketplace_reviews(path: Path | None = None) -> list[MarketplaceReview]:
+    """Every review of the corpus, checked: stars 1-5, a 3-class label that is the star
+    class unless the row is a marked rating slip (then it must differ from it)."""
+    import json
+
+    path = path or MARKETPLACE_REVIEWS
+    out: list[MarketplaceReview] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            stars, label, slip = row["stars"], row["label"], bool(row.get("rating_slip"))
+            if not isinstance(stars, int) or not 1 <= stars <= 5:
+                raise ValueError(f"stars {stars!r} is not 1..5")
+            if label not in _LABELS3:
+                raise ValueError(f"label {label!r} not in {_LABELS3}")
+            if (label == stars_to_label(stars)) == slip:
+                raise ValueError(
+                    f"label {label!r} under {stars} stars: a differing label must be a "
+                    "marked rating_slip, and a rating_slip must differ"
+                )
+            review = MarketplaceReview(
+                id=str(row["id"]),
+                language=str(row["language"]),
+                platform=str(row.get("platform") or ""),
+                category=str(row.get("category") or ""),
+                stars=stars,
+                text=str(row.get("text") or ""),
+                label=label,
+                pros=row.get("pros") or None,
+                cons=row.get("cons") or None,
+                rating_slip=slip,
+            )
+            if not review.full_text.strip():
+                raise ValueError("no text, pros or cons")
+            out.append(review)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MarketplaceCorpusError(f"{path.name}:{number}: {exc}") from exc
+    return out
+
+
+def is_marketplace_validation(text: str) -> bool:
+    """The corpus's fixed validation fifth (by hash of the text the service sees)."""
+    return text_key(text) % 5 == 0
+
+
+def marketplace_corpus(*, validation: bool, path: Path | None = None) -> list[RatedText]:
+    """The training (`validation=False`) or validation split as labelled texts."""
+    return [
+        RatedText(r.full_text, r.label, MARKETPLACE_SOURCE, r.language, r.stars)
+        for r in marketplace_reviews(path)
+        if is_marketplace_validation(r.full_text) == validation
+    ]
+
+
+def marketplace_natural_validation(
+    path: Path | None = None, balance: dict[str, float] | None = None
+) -> list[RatedText]:
+    """The validation split at a marketplace's natural class balance (`balance`): the
+    corpus over-represents complaints and 3-star reviews on purpose, so the largest
+    subset with those shares is taken, each class in text-hash order (deterministic)."""
+    balance = balance or MARKETPLACE_BALANCE
+    items = marketplace_corpus(validation=True, path=path)
+    by_class = {
+        k: sorted((i for i in items if i.label == k), key=lambda i: text_key(i.text))
+        for k in balance
+    }
+    total = min(len(by_class[k]) / share for k, share in balance.items() if share > 0)
+    picked = {k: by_class[k][: round(total * share)] for k, share in balance.items()}
+    keep = {id(i) for part in picked.values() for i in part}
+    return [i for i in items if id(i) in keep]

@@ -11,9 +11,11 @@ or a 1-2 star one it reads as positive with p >= 0.85); those are dropped. A 5-s
 with a remark is not flagged: its text is still mostly positive.
 Decision offsets: the training sample is class-balanced; marketplace reviews are ~80 %
 positive and a missed negative costs most, so the shipped head carries log-odds offsets
-for neutral and negative (`choose_decision_bias`) set on the marketplace-like validation
-slice (held-out reviews at their natural balance, never trained on): the best negative
-precision among offsets keeping negative recall >= 0.80.
+for neutral and negative (`choose_decision_bias`) set on validation data at a
+marketplace's natural balance, never trained on (`offset_validation`: the marketplace-like
+slice of held-out reviews plus the natural validation view of the project's own
+marketplace corpus): the best negative precision among offsets keeping negative recall
+>= 0.80.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ RUSENTIMENT_SAMPLE = 6000
 #: Weight of social-media items beside review items (they teach the neutral class and
 #: colloquial Russian, but are not reviews).
 SOCIAL_WEIGHT = 0.35
+#: Weight of the project's own marketplace reviews (training split) beside the
+#: off-domain review corpora: the only in-domain product reviews in the set, 1.7k texts
+#: beside 20k. Chosen on validation data (marketplace-like slice + the corpus's natural
+#: validation view; docs/sentiment.md), never on the project's evaluation set.
+MARKETPLACE_WEIGHT = 3.0
 
 
 @dataclass
@@ -67,9 +74,13 @@ def _collapse(label: str) -> str:
 
 
 def review_training_set(
-    *, caps: dict[str, dict[str, int]] | None = None, rusentitweet_limit: int = 1500
+    *,
+    caps: dict[str, dict[str, int]] | None = None,
+    rusentitweet_limit: int = 1500,
+    marketplace_weight: float = MARKETPLACE_WEIGHT,
 ) -> Dataset:
-    """Review corpora (train split) + RuSentiment + RuSentiTweet + SentiRuEval + English."""
+    """Review corpora (train split) + the project's marketplace reviews (train split) +
+    RuSentiment + RuSentiTweet + SentiRuEval + English."""
     texts: list[str] = []
     labels: list[str] = []
     weights: list[float] = []
@@ -84,6 +95,9 @@ def review_training_set(
 
     for item in data.review_corpus(caps, max_chars=data.TRAIN_CHARS):
         add(item.source, [(item.text, item.label)], 1.0)
+    if marketplace_weight > 0:
+        market = data.marketplace_corpus(validation=False)
+        add(data.MARKETPLACE_SOURCE, [(i.text, i.label) for i in market], marketplace_weight)
     ru = data.rusentiment_train()
     pairs = evenly(list(zip(ru.texts, ru.labels, strict=True)), RUSENTIMENT_SAMPLE)
     add("rusentiment", pairs, SOCIAL_WEIGHT)
@@ -272,7 +286,8 @@ class EvalSet:
 
 
 def eval_sets(cache: EmbeddingCache, *, include_tests: bool = True) -> dict[str, EvalSet]:
-    """Validation (held-out slices of the training corpora) and test sets (never tuned on)."""
+    """Validation (held-out slices of the training corpora, the natural validation view
+    of the project's marketplace corpus) and test sets (never tuned on)."""
     from services.sentiment.training.project_reviews import load_project_reviews
 
     def make(name: str, texts: list[str], gold: list[str], binary: bool = False) -> EvalSet:
@@ -286,6 +301,10 @@ def eval_sets(cache: EmbeddingCache, *, include_tests: bool = True) -> dict[str,
     balanced = data.balanced_held_out()
     out["review-corpora"] = make(
         "review-corpora", [i.text for i in balanced], [i.label for i in balanced]
+    )
+    market = data.marketplace_natural_validation()
+    out["marketplace-reviews"] = make(
+        "marketplace-reviews", [i.text for i in market], [i.label for i in market]
     )
     if not include_tests:
         return out
@@ -342,6 +361,21 @@ def score_head(head: Head, sets: dict[str, EvalSet]) -> dict[str, Any]:
                 float(f1_score(es.gold, pred5, average="weighted")), 4
             )
     return out
+
+
+def offset_validation(sets: dict[str, EvalSet]) -> EvalSet:
+    """Where the decision offsets are chosen: the marketplace-like slice plus, when
+    present, the natural validation view of the project's marketplace corpus (both at a
+    marketplace's mostly positive balance; neither is trained on)."""
+    parts = [sets[k] for k in ("marketplace-like", "marketplace-reviews") if k in sets]
+    if len(parts) == 1:
+        return parts[0]
+    return EvalSet(
+        "+".join(p.name for p in parts),
+        [t for p in parts for t in p.texts],
+        [g for p in parts for g in p.gold],
+        np.concatenate([p.embeddings for p in parts]),
+    )
 
 
 def choose_decision_bias(

@@ -24,6 +24,7 @@ from services.sentiment.classifier.review_head import REVIEW_HEAD_DIR, Head
 from services.sentiment.training.embeddings import EmbeddingCache, Encoder
 from services.sentiment.training.head import (
     CANDIDATES,
+    MARKETPLACE_WEIGHT,
     Dataset,
     EvalSet,
     choose_decision_bias,
@@ -31,6 +32,7 @@ from services.sentiment.training.head import (
     embed_dataset,
     fit_lr,
     fit_lr_ngram,
+    offset_validation,
     review_training_set,
     rusentiment5_training_set,
     score_head,
@@ -111,17 +113,23 @@ def train_review_head(
         ds.weights[keep],
         [s for s, k in zip(ds.sources, keep, strict=True) if k],
         ds.embeddings[keep],
-        {**ds.summary, "contradictions_dropped": dropped},
+        {
+            **ds.summary,
+            "contradictions_dropped": dropped,
+            "marketplace_weight": MARKETPLACE_WEIGHT,
+            "offsets_chosen_on": offset_validation(sets).name,
+        },
     )
     results: dict[str, dict[str, Any]] = {}
     heads: dict[str, Head] = {}
+    offsets_on = offset_validation(sets)
     for name in candidates:
         head, seconds = timed(CANDIDATES[name], clean)
-        bias, chosen = choose_decision_bias(head, sets["marketplace-like"])
+        bias, chosen = choose_decision_bias(head, offsets_on)
         results[name] = {
             "scores": score_head(head, sets),
             "decision_bias": {"neutral": bias[0], "negative": bias[1]},
-            "decision_bias_choice": chosen,
+            "decision_bias_choice": {**chosen, "on": offsets_on.name, "n": len(offsets_on.gold)},
             "head_ms_per_text": round(head_latency_ms(head, sets["review-corpora"]), 4),
             "train_seconds": round(seconds, 1),
         }
@@ -140,7 +148,9 @@ def train_review_head(
             "candidate": winner,
             "trained_on": clean.summary,
             "label_rule": "stars 1-2 negative, 3 neutral, 4-5 positive; RuSentiment "
-            "speech->positive, skip->neutral; out-of-fold contradictions (p>=0.85) dropped",
+            "speech->positive, skip->neutral; out-of-fold contradictions (p>=0.85) dropped "
+            "from the third-party review corpora; the project's marketplace corpus keeps its "
+            "own labels (star class, or the text's where a rating slip is marked)",
             "decision_bias": results[winner]["decision_bias"],
             "metrics": results[winner]["scores"],
             "comparison": results,
