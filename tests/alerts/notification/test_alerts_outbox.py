@@ -264,3 +264,54 @@ async def test_dispatcher_delivers_a_backlog_at_a_fraction_of_a_statement_each(
     # 200 rows: 4 rounds of 64 (one claim each), 13 waves of 16 (two statements each),
     # plus an empty claim or two while idle.
     assert sent <= count * 0.2, f"{sent} statements for {count} notifications"
+
+
+class _Untouchable:
+    """Stands in for the notifier and the database: records any use of it."""
+
+    def __init__(self) -> None:
+        self.used: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        self.used.append(name)
+        raise AssertionError(f"used .{name}")
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.used.append("()")
+        raise AssertionError("called")
+
+
+async def test_a_round_that_outlived_its_lease_sends_nothing_more() -> None:
+    """Past its lease a claimed round may already belong to another replica: the rest of
+    it is neither sent nor recorded here (it resends after the lease, once)."""
+    from services.alerts.config import AlertsSettings
+    from services.alerts.notification.flows import WAVE_MARGIN, Dispatcher
+    from shared.events import utcnow
+
+    settings = AlertsSettings(alerts_tick_interval_s=0.05)
+    untouchable = _Untouchable()
+    dispatcher = Dispatcher(
+        sessions=untouchable,  # type: ignore[arg-type]
+        notifier=untouchable,  # type: ignore[arg-type]
+        settings=settings,
+        metrics=untouchable,  # type: ignore[arg-type]
+    )
+    note = Notification(id="esc-1:owner", title="t", text="x")
+    claimed = [
+        service.Claimed(
+            id=i,
+            claim="c",
+            notification=note,
+            destination=HOOK,
+            escalation_id=None,
+            recipient_id=None,
+            attempts=0,
+            created_at=T0,
+        )
+        for i in range(3)
+    ]
+    almost_out = utcnow() + dispatcher.timeout + WAVE_MARGIN - timedelta(seconds=1)
+    # Bounded: a round that did send would keep retrying its record for a whole lease.
+    await asyncio.wait_for(dispatcher._send_round(claimed, almost_out), timeout=10)
+    assert untouchable.used == []
+    assert dispatcher.in_flight == {} and dispatcher.unrecorded == []
