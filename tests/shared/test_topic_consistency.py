@@ -31,6 +31,22 @@ from tests.shared.test_events import mention
 PARTITIONS = 3
 
 
+def _settings(
+    broker: EmbeddedBroker, topic_prefix: str, service_name: str, **extra: Any
+) -> ServiceSettings:
+    """A service's settings on this test's own broker: short timeouts, plain logs."""
+    return ServiceSettings(
+        service_name=service_name,
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        kafka_partitions=PARTITIONS,
+        kafka_session_timeout_ms=6000,
+        kafka_publish_timeout_s=2,
+        log_json=False,
+        **extra,
+    )
+
+
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
     """A broker of this test alone, so it can be restarted."""
@@ -89,16 +105,7 @@ async def publish_until_accepted(publisher: Publisher, external_id: str, deadlin
 async def test_broker_restart_strands_nothing_and_topics_keep_their_partition_count(
     own_broker: EmbeddedBroker, topic_prefix: str
 ) -> None:
-    settings = ServiceSettings(
-        service_name="topics-test",
-        kafka_bootstrap_servers=own_broker.bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        kafka_partitions=PARTITIONS,
-        kafka_session_timeout_ms=6000,
-        kafka_publish_timeout_s=2,
-        kafka_infra_backoff_max_s=1,
-        log_json=False,
-    )
+    settings = _settings(own_broker, topic_prefix, "topics-test", kafka_infra_backoff_max_s=1)
     runtime = await Runtime.start(
         settings, migrations_dir=None, uses_database=False, configure_logs=False
     )
@@ -179,15 +186,7 @@ async def test_a_consumer_is_assigned_partitions_that_appear_later(
     """
     topics = Topics(topic_prefix)
     await ensure_topics(own_broker.bootstrap_servers, [topics.name(MENTIONS_RAW)], partitions=1)
-    settings = ServiceSettings(
-        service_name="late-partitions",
-        kafka_bootstrap_servers=own_broker.bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        kafka_partitions=PARTITIONS,
-        kafka_session_timeout_ms=6000,
-        kafka_publish_timeout_s=2,
-        log_json=False,
-    )
+    settings = _settings(own_broker, topic_prefix, "late-partitions")
     runtime = await Runtime.start(
         settings, migrations_dir=None, uses_database=False, configure_logs=False
     )
@@ -231,16 +230,7 @@ async def test_a_commit_cut_off_by_a_broker_restart_does_not_skip_records_on_the
     started again, and the first record published there after the restart was never
     handled (seen as a flaky `test_a_consumer_is_assigned_partitions_that_appear_later`).
     """
-    settings = ServiceSettings(
-        service_name="cut-commit",
-        kafka_bootstrap_servers=own_broker.bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        kafka_partitions=PARTITIONS,
-        kafka_session_timeout_ms=6000,
-        kafka_publish_timeout_s=2,
-        kafka_infra_backoff_max_s=1,
-        log_json=False,
-    )
+    settings = _settings(own_broker, topic_prefix, "cut-commit", kafka_infra_backoff_max_s=1)
     runtime = await Runtime.start(
         settings, migrations_dir=None, uses_database=False, configure_logs=False
     )

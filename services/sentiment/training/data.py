@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from services.sentiment.training.project_reviews import SENTIMENTS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 RU5 = ("positive", "neutral", "negative", "speech", "skip")
@@ -450,7 +452,6 @@ MARKETPLACE_SOURCE = "marketplace-reviews"
 #: Class shares of the natural validation view: marketplace reviews are mostly 4-5 stars
 #: (an assumption from typical WB / Ozon rating histograms, not a measurement).
 MARKETPLACE_BALANCE = {"positive": 0.78, "neutral": 0.08, "negative": 0.14}
-_LABELS3 = ("positive", "neutral", "negative")
 
 
 @dataclass(frozen=True)
@@ -493,8 +494,8 @@ def marketplace_reviews(path: Path | None = None) -> list[MarketplaceReview]:
             stars, label, slip = row["stars"], row["label"], bool(row.get("rating_slip"))
             if not isinstance(stars, int) or not 1 <= stars <= 5:
                 raise ValueError(f"stars {stars!r} is not 1..5")
-            if label not in _LABELS3:
-                raise ValueError(f"label {label!r} not in {_LABELS3}")
+            if label not in SENTIMENTS:
+                raise ValueError(f"label {label!r} not in {SENTIMENTS}")
             if (label == stars_to_label(stars)) == slip:
                 raise ValueError(
                     f"label {label!r} under {stars} stars: a differing label must be a "
