@@ -117,3 +117,62 @@ def test_an_empty_parcel_is_a_missing_item(text: str) -> None:
 )
 def test_a_doubt_stated_not_asked_is_a_counterfeit_complaint(text: str) -> None:
     assert "counterfeit" in _blamed(_one(text, 1)), text
+
+
+# --- from a second read-through ------------------------------------------------------------
+def test_sarcastic_praise_over_pilling_under_one_star_is_no_slip() -> None:
+    """«Ну да, отличное качество... катышки по всему худи. Спасибо, очень довольна» (1★)
+    was a rating slip: pilling was no fault, so nothing took the praise back."""
+    result = _one(
+        "Ну да, отличное качество... после первой стирки катышки по всему худи. "
+        "Спасибо, очень довольна",
+        1,
+    )
+    assert "quality" in _blamed(result)
+    assert not result.rating_slip
+    assert result.sentiment is Sentiment.negative
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "После крема высыпания по всему лицу. Аллергия.",
+        "Gave me a rash and breakouts",
+        "Магнит слабый. За такие деньги ожидал лучшего",
+        "Mic quality could be better",
+    ],
+)
+def test_skin_reactions_and_expected_better_are_complaints_without_stars(text: str) -> None:
+    assert _one(text, None, POS).sentiment is Sentiment.negative, text
+
+
+def test_x_not_y_stays_one_clause() -> None:
+    """«минут на 15 а не на 40 как написано» was cut at «а»: the draft echoed «не на 40
+    как написано»."""
+    result = _one("Но аккумулятора хватает минут на 15 а не на 40 как написано", 3)
+    clauses = [a.clause for a in result.aspects if a.polarity is Sentiment.negative]
+    assert clauses and all(c.startswith("аккумулятора") for c in clauses), clauses
+
+
+def test_soft_light_is_not_a_material() -> None:
+    result = _one("perfect for my desk, light is soft and the dimmer is smooth", 5)
+    assert "smell_material" not in {a.aspect for a in result.aspects}
+
+
+def test_back_support_is_no_customer_support() -> None:
+    """ "Back support is good tho" was thanked as "our service hit the mark"."""
+    result = _one("Its ok. Armrests wobble. Back support is good tho", 3)
+    assert "seller_service" not in {a.aspect for a in result.aspects}
+    assert _blamed(result), result.aspects
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("the gas lift failed after 2 months", "not_working"),
+        ("Эффекта не заметила, волосы как были сухие", "quality"),
+        ("сетка продувается, на холодную погоду не годятся", "quality"),
+    ],
+)
+def test_more_faults_buyers_name_are_blamed(text: str, aspect: str) -> None:
+    assert aspect in _blamed(_one(text, None, POS)), _one(text, None, POS).aspects

@@ -227,8 +227,11 @@ _POSSESSIVES: dict[str, str] = {
     "моим": "вашим", "моём": "вашем", "моем": "вашем", "my": "your", "mine": "yours",
 }  # fmt: skip
 _POSSESSIVE = re.compile(r"(?<![\w])(" + "|".join(_POSSESSIVES) + r")(?![\w])", _F)
+#: Pictographs: a buyer's emoji ends a clause like a full stop («блестящие 😍 запах…»).
+EMOJI = r"[\U0001F300-\U0001FAFF\u2600-\u27BF]"
 _CLAUSE_SPLIT = re.compile(
-    r"[.!?;…\n]+|,\s*(?:но|а|и|однако|хотя|только|зато|but|and|although|except|though)\s+|"
+    r"[.!?;…\n]+|\)+\s+|\s*" + EMOJI + r"+\s*|"
+    r",\s*(?:но|а|и|однако|хотя|только|зато|but|and|although|except|though)\s+|"
     r"\s+(?:но|but)\s+",
     _F,
 )
@@ -241,7 +244,11 @@ _LEADING = re.compile(
 )
 ECHO_MAX = 64
 #: A wish names no fault in words a reply can repeat ("sorry the wish the cable was longer").
-_WISH = re.compile(r"(?:i\s+)?(?:wish|hope)\b|хотел(?:ось|а|и)?\s+бы|хочется|хотелось", _F)
+_WISH = re.compile(
+    r"(?:(?:i\s+)?(?:only|just|really|do)\s+)?(?:i\s+)?(?:wish|hope)\b|"
+    r"хотел(?:ось|а|и)?\s+бы|хочется|хотелось",
+    _F,
+)
 
 
 #: The buyer's own action at the start of a clause, turned to "you" («ждала две недели» →
@@ -254,7 +261,15 @@ _RU_ACTIONS = {
 _EN_ACTIONS = re.compile(r"^(ordered|received|got|bought|waited)\b", _F)
 
 
+#: The buyer's own perception, anywhere in the clause («эффекта не заметила» → «эффекта
+#: вы не заметили»): echoed as said, the reply would speak of some third woman.
+_RU_PERCEIVED = re.compile(
+    r"(?<![а-яё])(не\s+)?(заметил|почувствовал|увидел|ощутил)а?(?![а-яё])", _F
+)
+
+
 def _second_person(text: str) -> str:
+    text = _RU_PERCEIVED.sub(lambda m: f"вы {m.group(1) or ''}{m.group(2)}и", text)
     first, _, rest = text.partition(" ")
     verb = _RU_ACTIONS.get(first.lower())
     if verb and rest:
@@ -382,7 +397,7 @@ def safe_echo(phrase: str) -> str | None:
     )
     for _ in range(3):
         text = _LEADING.sub("", text).strip(" ,:-–—()")
-    text = re.sub(r"[!?)(]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]", "", text).strip(" ,.:-–—")
+    text = re.sub(r"[!?)(]+|" + EMOJI, "", text).strip(" ,.:-–—")
     text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
     if not text or len(text) > ECHO_MAX:
         return None
@@ -543,7 +558,8 @@ def praise_echo(text: str, language: str) -> str | None:
     Only clauses that start with their subject (not with an adjective: «отличный фен» is
     no clause) and hold no "not"/"but": a reply must not echo half a complaint.
     """
-    for sentence in re.split(r"(?<=[.!?…])\s+|\n+", text):
+    # «два вечера) детали качественные»: a smiley's bracket ends a sentence too.
+    for sentence in re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text):
         if sentence.strip().endswith("?"):
             continue
         for piece in re.split(r"[,;:—–]\s*|\s+(?:и|а|and)\s+(?=[а-яёa-z]+\s)", sentence):

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from services.responder.draft.details import (
+    EMOJI,
     FUNCTION_WORDS,
     SHORT_REVIEW_WORDS,
     Detail,
@@ -44,7 +45,14 @@ from services.responder.draft.details import (
     repeated_stems,
     safe_echo,
 )
-from services.responder.draft.family import _COMPLAINT, _MILD, _PRAISE, blamed_aspects, draft_family
+from services.responder.draft.family import (
+    _COMPLAINT,
+    _MILD,
+    _PRAISE,
+    blamed_aspects,
+    draft_family,
+    text_cues,
+)
 from services.responder.draft.recent import default_index
 from services.responder.draft.similarity import DEFAULT_SHINGLE, normalise
 from services.responder.draft.slots import _DANGLING, brand_for, customer_name, product_for
@@ -213,6 +221,9 @@ class _Case:
     echo: str | None = None
     #: The review's length in words (a one-liner is not thanked as "detailed").
     words: int = 0
+    #: The text names a fault («высыпания по всему лицу») even where no echo is safe:
+    #: asking "what went wrong" would ask for what the review already says.
+    names_fault: bool = False
 
 
 @dataclass
@@ -326,6 +337,15 @@ _EMOTION = re.compile(
     r"dangerous|horrible|rubbish",
     re.IGNORECASE,
 )
+
+
+def _names_fault(text: str) -> bool:
+    """The review says what went wrong, not only how it felt («Ужасно» names nothing)."""
+    return text_cues(text).complaint and any(
+        not _EMOTION.search(m.group(0)) for m in _COMPLAINT.finditer(text)
+    )
+
+
 _DISMISSIVE = re.compile(
     r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
     r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still",
@@ -339,7 +359,7 @@ _CONTRAST = re.compile(
 def _clauses(text: str) -> list[str]:
     """Sentences split at contrast and list commas, questions left out, in text order."""
     out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?…)])\s+|\n+", text):
+    for sentence in re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text):
         if sentence.strip().endswith("?"):
             continue
         for piece in re.split(
@@ -763,7 +783,9 @@ def _move_options(
     """The rendered phrasings a move can take in this case; [] = the move is skipped."""
     values = plan.values
     library = doc.phrasings
-    if spec.move == "ask_details" and (case.words >= SHORT_REVIEW_WORDS or case.echo):
+    if spec.move == "ask_details" and (
+        case.words >= SHORT_REVIEW_WORDS or case.echo or case.names_fault
+    ):
         # A review that names its problem, or runs to a dozen words, has said what it had to
         # say: asking for it reads as if nobody read it.
         return []
@@ -1040,6 +1062,7 @@ def draft_reply(
         detail=detail,
         echo=echo,
         words=len(mention.full_text.split()),
+        names_fault=_names_fault(mention.full_text),
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:

@@ -38,7 +38,12 @@ _COMPLAINT = re.compile(
     r"сломал|слома[нл]|\bбрак|бракован|дефект|трещин|треснул|порвал|порван|рван|дырк|"
     r"отвалил|оторвал|отклеил|разош[её]л|разошл|слетел|сгорел|вырубает|перегрева|искрит|"
     r"не\s+подош|не\s+подходит|не\s+встаёт|не\s+встает|не\s+соответств|не\s+совпада|"
-    r"маломер|большемер|воня|запах|пах(?:л|н|у)\w*|пах\b|протека|протёк|протек|теч[её]т|течь|"
+    r"маломер|большемер|воня|"
+    # «запах приятный», «нежный запах» are praise: a smell is a complaint on its own only
+    r"(?<!приятный\s)(?<!нежный\s)(?<!легкий\s)(?<!лёгкий\s)(?<!чудный\s)"
+    r"запах(?!\w*\s+(?:\w+\s+)?(?:приятн|нежн|легк|лёгк|отличн|классн|шикарн|сказк|"
+    r"чудесн|обалденн|божествен|ненавязчив|супер|огонь|прекрасн))|(?<![а-яё])пах(?:л|н|у)\w*|"
+    r"протека|протёк|протек|теч[её]т|течь|"
     r"подтека|промок|скрип|гуд[иь]т|шумит|шумн|громк|"
     r"пришл[аио]?\s+не\s+т|прислали\s+не|не\s+тот|не\s+та\b|не\s+то\b|другой\s+цвет|"
     r"вообще\s+друг|заказ(?:ал|ывал)\w*\s+[^.]{1,30}(?:пришёл|пришла|пришло|пришли|прислали)|"
@@ -50,7 +55,11 @@ _COMPLAINT = re.compile(
     r"подделк|паль[её]?\b|не\s+оригинал|разочаров|ужас|кошмар|отврат|верните\s+деньги|"
     r"только\s+на\s+китайском|без\s+русской|иероглиф|непонятн|не\s+как\s+на\s+фото|"
     r"не\s+влеза|не\s+помеща|не\s+справляет|не\s+может|протёр|протер|зависа|вылета|"
-    r"глючит|кривые|кривой\s+шов|неровн|царапин|дешёвк|"
+    r"глючит|кривые|кривой\s+шов|неровн|царапин|дешёвк|скатыва|высыпа|аллерги|\bсыпь|"
+    r"покраснени|раздражени|\bзуд|ожида\w*\s+(?:большего|лучш)|продува|не\s+год[иеяю]|"
+    r"шата|болта[ею]тся|эффекта?\s+(?:не|нет|ноль)|не\s+замети\w*\s+(?:эффект|разниц)|"
+    r"wobbl|\bfailed\b|\bsinks\b|no\s+(?:effect|difference)|"
+    r"chipp|peeling|flaking|\brash|allergic|irritat|breakouts?\b|expected\s+(?:better|more)|"
     r"nothing\s+like\s+the\s+photo|can'?t\s+even|crash|freez|glitch|\bbug|worn\s+through|"
     r"wore\s+through|\bholes?\b|feels\s+cheap|cheaply\s+made|uneven|scratched|"
     r"doesn'?t\s+work|does\s+not\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge|work|stay)|"
@@ -71,6 +80,7 @@ _MILD = re.compile(
     r"слабоват|слабее|скользк|мн[её]тся|колется|неудобн|медленн|сложно|не\s+хватает|"
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
     r"\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
+    r"could\s+(?:be|have\s+been)\s+better|мог\w*\s+бы\s+быть\s+лучше|"
     r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow|fiddly|hard\s+to|yellow",
     _FLAGS,
 )
@@ -101,6 +111,14 @@ _IRONY = re.compile(
 #: Weaker irony: only under 1–3★ does it tip praise words into sarcasm.
 _IRONY_WEAK = re.compile(
     r"👍|👌|🤡|🙃|😂|🤦|👏|\)\)|отдельное\s+спасибо|очень\s+качественно|[«\"][^«»\"]{3,30}[»\"]",
+    _FLAGS,
+)
+#: The buyer says the stars rate something other than the item (delivery, the seller).
+_STARS_FOR_ELSE = re.compile(
+    r"(?:звезд\w*|звёзд\w*|оценк\w*|\d\s*(?:★|⭐|\*))\s+(?:\w+\s+){0,2}за\s+(?:\w+\s+)?"
+    r"(?:доставк|курьер|продавц|упаковк|скорост|пункт|магазин)|"
+    r"(?:stars?|rating)\s+(?:\w+\s+){0,3}for\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:delivery|shipping|seller|packaging|courier)",
     _FLAGS,
 )
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?+")
@@ -170,7 +188,8 @@ def draft_family(mention: Mention, classification: Classification) -> str:
     """positive | positive_remark | neutral | negative | rating_slip | question (pure)."""
     if mention.kind is MentionKind.question:
         return "question"
-    cues = text_cues(_review_text(mention))
+    text = _review_text(mention)
+    cues = text_cues(text)
     rating = mention.rating
     strong = classification.sarcasm or cues.strong_sarcasm
     sarcasm = classification.sarcasm or cues.sarcasm
@@ -191,7 +210,9 @@ def draft_family(mention: Mention, classification: Classification) -> str:
         # bare text model does not.
         return classification.sentiment.value
     if rating >= 4:
-        if strong:
+        if strong or (cues.complaint and _STARS_FOR_ELSE.search(text)):
+            # «Звёзды ставлю за быструю доставку» under a complaint: the stars are not for
+            # the item, the review is a complaint about it.
             return "negative"
         remark = classification.remark or cues.complaint or cues.mild
         return "positive_remark" if remark else "positive"
@@ -200,8 +221,13 @@ def draft_family(mention: Mention, classification: Classification) -> str:
     if rating == 3:
         return "neutral"
     # 1–2 stars: a slip only when the text is clearly happy and says nothing went wrong.
+    # A slip reply thanks for the praise: under any complaint word that is harmful, so the
+    # words here veto the signal; without the signal they decide only where the text model
+    # did not read the words as a complaint («ожидал лучшего» praises nothing).
+    if cues.complaint:
+        return "negative"
     if classification.rating_slip:
         return "rating_slip"
-    if cues.praise and not cues.complaint and not cues.mild:
+    if cues.praise and not cues.mild and classification.text_sentiment is not Sentiment.negative:
         return "rating_slip"
     return "negative"

@@ -116,7 +116,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "didnt|wont|cant|stops "
         "work|works|worked|working|charge|charging|turn|power|switch|connect|pair|boot|"
         "start|function|functioning|heat|light": -1,
-        "dead on arrival": -1, "doa": -1, "died": -1,
+        "dead on arrival": -1, "doa": -1, "died": -1, "failed": -1,
         "works perfectly|fine|great|well|flawlessly": 1,
         "работать ~ отлично|идеально|хорошо|исправно|безотказно|отлично|прекрасно": 1,
     },
@@ -319,6 +319,13 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "quality": {
         "желтеть": -1, "пожелтеть": -1, "щипать": -1, "скатышек": -1, "pilled": -1,
+        "катышек": -1, "катышка": -1, "скатываться": -1, "chipping": -1, "chipped": -1,
+        "peeling": -1, "peeled": -1, "peels": -1, "flaking": -1,
+        "продуваться": -1, "не ~ годиться": -1, "шататься": -1, "болтаться": -1,
+        "wobble": -1, "wobbles": -1, "wobbly": -1, "wobbling": -1, "sinks": -1,
+        "эффект ~ не ~ заметить|увидеть|почувствовать": -1, "никакой ~ эффект": -1,
+        "no|zero ~ effect|difference": -1,
+        "didn't|didnt|did not ~ notice|see ~ any ~ difference|effect|change": -1,
         "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
         "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
@@ -480,6 +487,8 @@ NEGATIVE_WORDS = frozenset(
     "липкий стягивать линять электризоваться облезать слабый резковато неравномерно "
     "застревать сползать комковаться разводы потеть скользить скользкий комок просвечивать "
     "slower barely медленнее "
+    "аллергия высыпание сыпь покраснение зуд раздражение "
+    "rash rashes allergic breakout breakouts irritation itchy "
     "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
     "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
     "unfortunately sadly problem issue issues complaint poorly annoying regret".split()
@@ -516,6 +525,9 @@ NON_ASPECT_PHRASES = (
     "думать ~ ждать",
     "медленнее|хуже|лучше|быстрее|дешевле|чем ~ оригинал",
     "подлиннее",
+    "soft ~ light|glow|lighting",
+    "back|lumbar|arch|neck|head|wrist ~ support",
+    "light|lighting|glow ~ is|was ~ soft",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
@@ -532,7 +544,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "не стоить ~ деньги|денег": -1, "пожалеть": -1, "жалеть": -1,
         "так и не": -1, "мочь бы": -1, "could have been": -1,
         "одно расстройство": -1, "не советую": -1,
-        "waste of time": -1, "ожидать ~ больше|больший": -1,
+        "waste of time": -1, "ожидать ~ больше|больший|хороший|лучше": -1,
+        "expected ~ better|more": -1, "could ~ be ~ better": -1,
         "don't|wouldn't|dont ~ buy|recommend": -1,
         "do|would not ~ buy|recommend": -1,
         "returned|returning ~ it|them|this": -1, "not worth": -1, "never again": -1,

@@ -18,8 +18,10 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…]+[)\]»\"'\s]*(?=\s|$)|\n+|(?<=[)])\s*(?=[A-ZА-ЯЁ])")
 #: Clause cuts inside a sentence: , ; : dashes, brackets, and contrast / addition words (not
 #: the comma of a decimal number: «врёт на 0,5 атмосферы»).
+#: «минут на 15, а не на 40» is one statement (X, not Y): no cut before «а не».
 _CLAUSE_CUT = re.compile(
-    r"(?:[;:()]|,(?!\d)|(?<!\d),)+|\s[-–—]+\s|\s(?=(?:но|зато|однако|а|хотя|только|правда|but|however|"
+    r"(?:[;:()]|,(?!\d)(?!\s*а\s+не\s)|(?<!\d),(?!\s*а\s+не\s))+|\s[-–—]+\s|"
+    r"\s(?=(?:но|зато|однако|а(?!\s+не\s)|хотя|только|правда|but|however|"
     r"although|though|except|while|whereas)\s)",
     re.IGNORECASE,
 )

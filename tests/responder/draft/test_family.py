@@ -127,3 +127,100 @@ def test_an_unrated_review_that_only_asks_is_answered_as_a_question() -> None:
         )
         == "neutral"
     )
+
+
+# --- from a second read-through of drafts on buyer-style reviews ---------------------------
+def test_a_slip_signal_never_thanks_a_review_that_names_a_fault() -> None:
+    """1★ «…катышки по всему худи. Спасибо, очень довольна» got "glad you liked it": a slip
+    reply under a complaint is the most harmful draft there is, so the words veto it."""
+    text = "Ну да, отличное качество... после первой стирки катышки по всему худи. Спасибо"
+    assert draft_family(mention(text, 1), classified("positive", rating_slip=True)) == "negative"
+
+
+def test_expected_better_is_no_praise_and_no_slip() -> None:
+    """2★ «Магнит слабый… ожидал лучшего» read «лучш» as praise: "thanks for the kind
+    words, the stars may be a slip"."""
+    text = "Магнит слабый, телефон с держателя падает. За такие деньги ожидал лучшего"
+    assert text_cues(text).complaint
+    reading = classified("negative", text_sentiment=Sentiment.negative)
+    assert draft_family(mention(text, 2), reading) == "negative"
+    assert text_cues("Expected better for the price").complaint
+
+
+def test_without_a_slip_signal_the_cues_do_not_overrule_a_negative_text_reading() -> None:
+    negative_text = classified("negative", text_sentiment=Sentiment.negative)
+    assert draft_family(mention("Ну такое, красиво конечно", 2), negative_text) == "negative"
+    # An event without the text model's label (schema v1): the words decide.
+    assert draft_family(mention("Красивый, удобный, отличный", 1), classified("negative")) == (
+        "rating_slip"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Заказала чехол,а пришел на 12 айфон,не подходит. Звезды ставлю за быструю доставку",
+        "Пришёл сломанный. 5 звёзд только за доставку",
+        "Arrived broken. Five stars for the fast shipping",
+    ],
+)
+def test_stars_given_for_something_else_leave_a_complaint(text: str) -> None:
+    assert draft_family(mention(text, 5), classified("positive", remark=True)) == "negative"
+
+
+def test_stars_with_praise_of_the_delivery_alone_stay_praise() -> None:
+    text = "Отличный чехол, ставлю 5 звёзд, и за быструю доставку спасибо"
+    assert draft_family(mention(text, 5), classified("positive")) == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "После крема высыпания по всему лицу. Аллергия",
+        "Paint started chipping after a month",
+        "Gave me a rash",
+        "Ткань скатывается после стирки",
+    ],
+)
+def test_skin_reactions_and_worn_finishes_are_faults(text: str) -> None:
+    assert text_cues(text).complaint, text
+
+
+def test_could_be_better_is_a_remark() -> None:
+    assert text_cues("Solid earbuds. Mic quality could be better").mild
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("Запах приятный", False),
+        ("запах просто сказка", False),
+        ("Нежный запах, быстро впитывается", False),
+        ("сильный запах химии", True),
+        ("есть запах", True),
+        ("пахнет резиной", True),
+    ],
+)
+def test_a_pleasant_smell_is_no_complaint(text: str, complaint: bool) -> None:
+    """5★ «…блестящие 😍 запах просто сказка» got "we'll pass your remark on", echoing the
+    praise as the remark; 3★ «…Запах приятный» got «запах приятный — это неудобно»."""
+    assert text_cues(text).complaint is complaint, text
+
+
+def test_praise_of_a_smell_under_five_stars_is_plain_praise() -> None:
+    text = "Волосы стали мягкие и блестящие 😍 запах просто сказка. Беру уже вторую"
+    assert draft_family(mention(text, 5), classified("positive")) == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "сетка продувается, на холодную погоду не годятся",
+        "Ручка шатается с первого дня",
+        "Эффекта не заметила",
+        "Armrests wobble",
+        "the gas lift failed after 2 months and now it sinks",
+    ],
+)
+def test_more_faults_buyers_name(text: str) -> None:
+    assert text_cues(text).complaint, text

@@ -249,3 +249,28 @@ def test_words_that_merely_contain_vy_are_echoed() -> None:
 )
 def test_a_stated_doubt_about_authenticity_is_answered_as_such(text: str) -> None:
     assert guess_aspect(text) == "counterfeit"
+
+
+def test_an_only_wish_is_never_echoed_either() -> None:
+    """ "Sorry the only wish it came with a straw lid." was posted as an apology."""
+    assert safe_echo("Only wish it came with a straw lid") is None
+    assert safe_echo("I just wish the lid was tighter") is None
+
+
+def test_a_smiley_bracket_ends_the_praised_clause() -> None:
+    """«…два вечера) детали качественные» was echoed as one clause: «что собирали всей
+    семьей два вечера детали качественные»."""
+    echo = praise_echo("Сын в восторге, собирали всей семьей два вечера) детали качественные", "ru")
+    assert echo is None or "вечера" not in echo, echo
+
+
+def test_the_buyers_own_perception_is_turned_to_you() -> None:
+    """«Жаль, что эффекта не заметила» speaks of some third woman."""
+    assert safe_echo("Эффекта не заметила") == "эффекта вы не заметили"
+    assert safe_echo("разницы не почувствовал") == "разницы вы не почувствовали"
+
+
+def test_an_emoji_ends_a_clause() -> None:
+    """«блестящие 😍 запах просто сказка» was one clause."""
+    echo = praise_echo("Волосы стали мягкие и блестящие 😍 запах просто сказка", "ru")
+    assert echo is None or "запах" not in echo, echo
