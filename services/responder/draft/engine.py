@@ -290,6 +290,8 @@ def _problems(
     blamed = set(blamed_aspects(classification))
     ordered = [a for a in ASPECTS if a in blamed and a != "other"]
     aspect_echo = problem_clause(text, classification.aspects, ordered[0]) if ordered else None
+    if aspect_echo and _PRAISE_WORD.search(aspect_echo):
+        aspect_echo = None
     # Clauses from the sentiment service (schema v2) are trusted; a span-derived clause
     # without a complaint word loses to a clause that has one.
     trusted = any(a.clause for a in classification.aspects)
@@ -335,6 +337,15 @@ _DANGLING_CUT = _DANGLING | {
 _EMOTION = re.compile(
     r"ужас|кошмар|отврат|разочаров|раздража|бесит|опасн|terrible|awful|disappoint|annoying|"
     r"dangerous|horrible|rubbish",
+    re.IGNORECASE,
+)
+
+
+#: A praise word makes a clause no complaint to echo: «Жаль, что хорошо что не загорелся».
+_PRAISE_WORD = re.compile(
+    r"(?<![а-яё])(?:хорош\w*|отличн\w*|супер|класс\w*|прекрасн\w*|замечательн\w*|спасибо|"
+    r"благодар\w*|понравил\w*|нравится|рад[аы]?)(?![а-яё])|"
+    r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent)\b",
     re.IGNORECASE,
 )
 
@@ -431,7 +442,7 @@ def complaint_echo(text: str, family: str) -> str | None:
             ):
                 for candidate in _candidates(clause, pattern):
                     echo = safe_echo(candidate)
-                    if echo:
+                    if echo and not _PRAISE_WORD.search(echo):
                         found.append(echo)
                         break
         if found:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shared.events import Classification, Mention, MentionKind, Sentiment
 
@@ -59,6 +60,11 @@ _COMPLAINT = re.compile(
     r"покраснени|раздражени|\bзуд|ожида\w*\s+(?:большего|лучш)|продува|не\s+год[иеяю]|"
     r"шата|болта[ею]тся|эффекта?\s+(?:не|нет|ноль)|не\s+замети\w*\s+(?:эффект|разниц)|"
     r"wobbl|\bfailed\b|\bsinks\b|no\s+(?:effect|difference)|"
+    r"задым|дымит|(?<![а-яё])дым(?![а-яё])|горел\w*|оплав|плавит|отваливает|отключает|"
+    r"теря\w*\s+(?:связь|соединени|сигнал)|пропада\w*\s+(?:звук|связь|сигнал)|"
+    r"smok(?:e|ed|ing)\b|burn(?:t|ed|ing)?\b|melt|connection\s+drops|drops?\s+(?:out|the\s+connection)|"
+    r"disconnect|cuts?\s+out|keeps\s+(?:disconnecting|dropping|crashing|restarting)|"
+    r"logs?\s+(?:me\s+)?out|logging\s+(?:me\s+)?out|"
     r"chipp|peeling|flaking|\brash|allergic|irritat|breakouts?\b|expected\s+(?:better|more)|"
     r"nothing\s+like\s+the\s+photo|can'?t\s+even|crash|freez|glitch|\bbug|worn\s+through|"
     r"wore\s+through|\bholes?\b|feels\s+cheap|cheaply\s+made|uneven|scratched|"
@@ -81,6 +87,9 @@ _MILD = re.compile(
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
     r"\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
     r"could\s+(?:be|have\s+been)\s+better|мог\w*\s+бы\s+быть\s+лучше|"
+    r"(?:only|one|my|minor)\s+(?:gripe|complaint|con|niggle|quibble)|"
+    r"\b(?:is|are|was|were|feels?|seems?|bit|way|little)\s+too\s+(?!much\b|good\b|many\b)\w+|"
+    r"слишком\s+(?!хорош|много\b)[а-яё]+|чересчур|"
     r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow|fiddly|hard\s+to|yellow",
     _FLAGS,
 )
@@ -150,6 +159,7 @@ def _found(pattern: re.Pattern[str], text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024)  # the family and the engine read the same review's cues
 def text_cues(text: str) -> TextCues:
     """Complaint, remark, praise and sarcasm cues in a review's text (ru, en).
 

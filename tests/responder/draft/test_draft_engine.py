@@ -590,3 +590,25 @@ def test_a_review_that_names_its_fault_is_not_asked_what_went_wrong():
         for s in range(12)
     ]
     assert any(asked.search(t) for t in texts), texts
+
+
+def test_a_clause_with_praise_is_never_echoed_as_the_fault():
+    """1★ «…задымился… Хорошо что не загорелся.» got «Жаль, что хорошо что не
+    загорелся»: a clause holding praise names no fault, whoever flagged it."""
+    text = (
+        "Ужасный блендер!!! На второй день задымился и запахло горелым. Хорошо что не "
+        "загорелся. Опасно для жизни, не покупайте."
+    )
+    start = text.index("загорелся")
+    clause = Aspect(
+        aspect="not_working",
+        polarity="negative",
+        start=start,
+        end=start + len("загорелся"),
+        text="загорелся",
+        clause="Хорошо что не загорелся",
+    )
+    reading = Classification(sentiment="negative", score=0.9, language="ru", aspects=[clause])
+    for seed in range(8):
+        d = draft(mention(text, rating=1), reading, seed=seed)
+        assert "хорошо что" not in d.text.lower(), d.text

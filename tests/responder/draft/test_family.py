@@ -224,3 +224,23 @@ def test_praise_of_a_smell_under_five_stars_is_plain_praise() -> None:
 )
 def test_more_faults_buyers_name(text: str) -> None:
     assert text_cues(text).complaint, text
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint", "mild"),
+    [
+        ("На второй день задымился и запахло горелым", True, False),
+        ("connection drops sometimes when phone is in my pocket", True, False),
+        ("Наушник постоянно теряет связь с телефоном", True, False),
+        ("App keeps logging me out every time I close it", True, False),
+        ("Only gripe: the touch controls are too sensitive", False, True),
+        ("шнурки слишком короткие", False, True),
+        ("I love it too", False, False),
+        ("слишком хорошо, чтобы быть правдой", False, False),
+    ],
+)
+def test_faults_and_remarks_from_the_third_read_through(
+    text: str, complaint: bool, mild: bool
+) -> None:
+    cues = text_cues(text)
+    assert (cues.complaint, cues.mild) == (complaint, mild), text
