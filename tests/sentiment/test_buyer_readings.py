@@ -176,3 +176,28 @@ def test_back_support_is_no_customer_support() -> None:
 )
 def test_more_faults_buyers_name_are_blamed(text: str, aspect: str) -> None:
     assert aspect in _blamed(_one(text, None, POS)), _one(text, None, POS).aspects
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "На второй день задымился и запахло горелым",
+        "Наушник постоянно теряет связь с телефоном",
+        "connection drops sometimes when phone is in my pocket",
+    ],
+)
+def test_smoke_and_dropped_connections_are_blamed(text: str) -> None:
+    assert _blamed(_one(text, None, POS)), text
+
+
+def test_an_only_gripe_under_five_stars_is_a_remark() -> None:
+    result = _one("Bass is great. Only gripe: the touch controls are too sensitive", 5)
+    assert result.remark and result.sentiment is Sentiment.positive
+
+
+def test_arrived_in_pieces_is_transit_damage_not_late_delivery() -> None:
+    """ "Arrived in pieces" was a delivery-speed complaint: the reply promised to find
+    "where the delay happened"."""
+    result = _one("Arrived in pieces. Packaging was just a thin paper bag.", 1, NEG)
+    assert "transit_damage" in _blamed(result)
+    assert "delivery_speed" not in _blamed(result)

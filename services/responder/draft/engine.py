@@ -51,6 +51,7 @@ from services.responder.draft.family import (
     _PRAISE,
     blamed_aspects,
     draft_family,
+    substantive_cons,
     text_cues,
 )
 from services.responder.draft.recent import default_index
@@ -277,8 +278,20 @@ def find_questions(mention: Mention, classification: Classification) -> list[str
     return found
 
 
+def _cons_echo(cons: str | None) -> str | None:
+    """The cons field in the buyer's words: a comma piece that reads as a clause, else the
+    whole field («Длинные, пришлось подшивать» → «пришлось подшивать»)."""
+    if not cons:
+        return None
+    for candidate in [*re.split(r"\s*[,;\n]\s*", cons), cons]:
+        echo = safe_echo(candidate)
+        if echo and not _PRAISE_WORD.search(echo):
+            return echo
+    return None
+
+
 def _problems(
-    classification: Classification, family: str, text: str
+    classification: Classification, family: str, text: str, cons: str | None = None
 ) -> tuple[list[str], str | None]:
     """Blamed aspects, most severe first, and the complaint in the buyer's words.
 
@@ -299,7 +312,7 @@ def _problems(
         echo: str | None = aspect_echo
         from_cues = False
     else:
-        cue_echo = complaint_echo(text, family)
+        cue_echo = complaint_echo(text, family) or _cons_echo(cons)
         echo = cue_echo or aspect_echo
         from_cues = cue_echo is not None
     if family == "negative" and guess_aspect(text) == "counterfeit":
@@ -1061,7 +1074,9 @@ def draft_reply(
     detail = None
     if chosen_family in ("positive", "positive_remark", "rating_slip"):
         detail = find_detail(mention.full_text, language)
-    problems, echo = _problems(classification, chosen_family, mention.full_text)
+    problems, echo = _problems(
+        classification, chosen_family, mention.full_text, substantive_cons(mention)
+    )
     case = _Case(
         language=language,
         kind=kind,

@@ -35,7 +35,8 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 #: протекает», "doesn't leak") is praise, not a complaint; cues that carry their own «не»
 #: («не работает») are matched whole.
 _COMPLAINT = re.compile(
-    r"не\s+работа|перестал[аио]?\s+\w+|не\s+включа|не\s+заряжа|не\s+греет|не\s+держ|"
+    # «шея перестала болеть» is praise: what stopped was the trouble
+    r"не\s+работа|перестал[аио]?\s+(?!болеть|беспокоить|ныть|мучить|чесаться|сыпать)\w+|не\s+включа|не\s+заряжа|не\s+греет|не\s+держ|"
     r"сломал|слома[нл]|\bбрак|бракован|дефект|трещин|треснул|порвал|порван|рван|дырк|"
     r"отвалил|оторвал|отклеил|разош[её]л|разошл|слетел|сгорел|вырубает|перегрева|искрит|"
     r"не\s+подош|не\s+подходит|не\s+встаёт|не\s+встает|не\s+соответств|не\s+совпада|"
@@ -68,7 +69,7 @@ _COMPLAINT = re.compile(
     r"chipp|peeling|flaking|\brash|allergic|irritat|breakouts?\b|expected\s+(?:better|more)|"
     r"nothing\s+like\s+the\s+photo|can'?t\s+even|crash|freez|glitch|\bbug|worn\s+through|"
     r"wore\s+through|\bholes?\b|feels\s+cheap|cheaply\s+made|uneven|scratched|"
-    r"doesn'?t\s+work|does\s+not\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge|work|stay)|"
+    r"doesn'?t\s+work|does\s+not\s+work|stopped\s+(?!hurting|aching|itching|snoring|bothering)\w+ing|won'?t\s+(?:turn|charge|work|stay)|"
     r"\bbroke|\bbroken|defect|faulty|crack|\btorn|ripped|fell\s+(?:off|apart)|"
     r"pops?\s+out|popped\s+out|came\s+(?:off|apart|loose)|smell|stinks|\bleak|"
     r"squeak|rattl|noisy|\bloud\b|wrong\s+(?:item|size|colou?r|model)|missing|damaged|dented|"
@@ -185,12 +186,17 @@ def blamed_aspects(classification: Classification) -> list[str]:
     return seen
 
 
-def _review_text(mention: Mention) -> str:
-    """The text the buyer wrote, cons included (a «Недостатки: нет» adds nothing)."""
-    parts = [mention.text, mention.pros or ""]
+def substantive_cons(mention: Mention) -> str | None:
+    """The cons field when it names a drawback (a «Недостатки: нет» names none)."""
     cons = (mention.cons or "").strip()
     if cons and not re.fullmatch(r"(?i)(?:нет|не\s+нашл[аи]?|none|no|n/?a|-+|—|\.)\W*", cons):
-        parts.append(cons)
+        return cons
+    return None
+
+
+def _review_text(mention: Mention) -> str:
+    """The text the buyer wrote, cons included."""
+    parts = [mention.text, mention.pros or "", substantive_cons(mention) or ""]
     return "\n".join(p for p in parts if p)
 
 
@@ -224,7 +230,11 @@ def draft_family(mention: Mention, classification: Classification) -> str:
             # «Звёзды ставлю за быструю доставку» under a complaint: the stars are not for
             # the item, the review is a complaint about it.
             return "negative"
-        remark = classification.remark or cues.complaint or cues.mild
+        # A filled-in cons field is a remark by the buyer's own hand («Недостатки: длинные,
+        # пришлось подшивать»), whatever words it uses.
+        remark = (
+            classification.remark or cues.complaint or cues.mild or bool(substantive_cons(mention))
+        )
         return "positive_remark" if remark else "positive"
     if sarcasm:
         return "negative"

@@ -179,6 +179,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "damaged": -1, "crushed": -1, "dented": -1, "smashed": -1, "dent": -1,
         "arrived|came ~ broken|cracked|damaged|smashed|shattered|snapped|dented|crushed": -1,
         "damaged in transit|shipping": -1,
+        "arrived|came|delivered ~ in ~ pieces|bits|shards": -1, "прийти ~ вдребезги|осколки": -1,
+        "прийти|приехать ~ в ~ осколок|осколки": -1,
     },
     "leak": {
         "вытечь": -1, "вытекать": -1, "soaked": -1, "soaking wet": -1,
@@ -322,6 +324,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "катышек": -1, "катышка": -1, "скатываться": -1, "chipping": -1, "chipped": -1,
         "peeling": -1, "peeled": -1, "peels": -1, "flaking": -1,
         "продуваться": -1, "не ~ годиться": -1, "шататься": -1, "болтаться": -1,
+        "задымиться": -1, "дымить": -1, "оплавиться": -1, "расплавиться": -1,
+        "горелый": -1, "smoked|smoking|melted": -1, "burning ~ smell": -1,
+        "терять ~ связь|соединение|сигнал": -1, "отключаться": -1, "отваливаться": -1,
+        "connection ~ drops|dropping|cuts": -1, "disconnects|disconnecting": -1,
         "wobble": -1, "wobbles": -1, "wobbly": -1, "wobbling": -1, "sinks": -1,
         "эффект ~ не ~ заметить|увидеть|почувствовать": -1, "никакой ~ эффект": -1,
         "no|zero ~ effect|difference": -1,
@@ -557,7 +563,9 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "горький|соленый|острый|дорогой|жидкий|густой|толстый|низкий|высокий|короткий|"
         "слабый|медленный|горячий|холодный|мягкий|сильный|резкий": -1,
         "too ~ short|long|narrow|thin|stiff|hard|heavy|loud|bright|dim|sweet|salty|runny|"
-        "thick|slow|weak|hot|cold|expensive|flimsy|small|big|tight|loose|low|high": -1,
+        "thick|slow|weak|hot|cold|expensive|flimsy|small|big|tight|loose|low|high|"
+        "sensitive|fragile|slippery|bulky|quiet|dark|tiny": -1,
+        "only|one|my|minor ~ gripe|complaint|niggle|quibble": -1,
     },
     "praise": {
         "рекомендовать": 1, "советую|советуем": 1, "буду ~ заказывать|брать|покупать": 1,

@@ -612,3 +612,13 @@ def test_a_clause_with_praise_is_never_echoed_as_the_fault():
     for seed in range(8):
         d = draft(mention(text, rating=1), reading, seed=seed)
         assert "хорошо что" not in d.text.lower(), d.text
+
+
+def test_the_cons_field_is_acknowledged_in_the_buyers_words():
+    m = mention("", rating=4, platform="ozon").model_copy(
+        update={"pros": "Сидят хорошо, ткань плотная", "cons": "Длинные, пришлось подшивать"}
+    )
+    for seed in range(6):
+        d = draft(m, classified("positive", "ru"), seed=seed)
+        assert d.family == "positive_remark"
+        assert "пришлось подшивать" in d.text, d.text

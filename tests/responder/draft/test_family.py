@@ -244,3 +244,22 @@ def test_faults_and_remarks_from_the_third_read_through(
 ) -> None:
     cues = text_cues(text)
     assert (cues.complaint, cues.mild) == (complaint, mild), text
+
+
+def test_pain_that_stopped_is_praise() -> None:
+    """5★ «Шея перестала болеть уже через неделю!» got «Жаль, что шея перестала болеть»."""
+    assert not text_cues("Шея перестала болеть уже через неделю!").complaint
+    assert not text_cues("My back stopped hurting after a week").complaint
+    assert text_cues("Перестал работать через неделю").complaint
+    assert text_cues("it stopped charging").complaint
+
+
+def test_a_filled_in_cons_field_is_a_remark() -> None:
+    """Ozon 4★, pros «Сидят хорошо», cons «Длинные, пришлось подшивать»: thanked as plain
+    praise, the buyer's own drawback ignored."""
+    m = mention("", 4).model_copy(
+        update={"pros": "Сидят хорошо, ткань плотная", "cons": "Длинные, пришлось подшивать"}
+    )
+    assert draft_family(m, classified("positive")) == "positive_remark"
+    no_drawback = m.model_copy(update={"cons": "нет"})
+    assert draft_family(no_drawback, classified("positive")) == "positive"
