@@ -201,3 +201,14 @@ def test_arrived_in_pieces_is_transit_damage_not_late_delivery() -> None:
     result = _one("Arrived in pieces. Packaging was just a thin paper bag.", 1, NEG)
     assert "transit_damage" in _blamed(result)
     assert "delivery_speed" not in _blamed(result)
+
+
+def test_ok_for_the_price_is_no_complaint() -> None:
+    """3★ "Sound is ok for the price but the case feels cheap…": the first clause was
+    blamed (the text model's label filled the polarity), and the reply said "thanks for
+    letting us know the sound is ok for the price"."""
+    result = _one(
+        "Sound is ok for the price but the case feels cheap and the lid doesnt close", 3, NEG
+    )
+    blamed_clauses = [a.clause for a in result.aspects if a.polarity is Sentiment.negative]
+    assert blamed_clauses and not any("ok for the price" in c for c in blamed_clauses)

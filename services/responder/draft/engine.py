@@ -363,6 +363,14 @@ _PRAISE_WORD = re.compile(
 )
 
 
+#: The words that announce a remark are not the remark («Only gripe: the controls…»).
+_MARKER = re.compile(
+    r"(?:the\s+)?(?:only|one|my|minor|main|biggest)\s+(?:gripe|complaint|con|niggle|quibble|"
+    r"issue|downside|problem)|(?:единственн\w+|один|главн\w+)\s+(?:минус|недостаток|нюанс)",
+    re.IGNORECASE,
+)
+
+
 def _names_fault(text: str) -> bool:
     """The review says what went wrong, not only how it felt («Ужасно» names nothing)."""
     return text_cues(text).complaint and any(
@@ -455,7 +463,7 @@ def complaint_echo(text: str, family: str) -> str | None:
             ):
                 for candidate in _candidates(clause, pattern):
                     echo = safe_echo(candidate)
-                    if echo and not _PRAISE_WORD.search(echo):
+                    if echo and not _PRAISE_WORD.search(echo) and not _MARKER.fullmatch(echo):
                         found.append(echo)
                         break
         if found:

@@ -479,7 +479,7 @@ POSITIVE_WORDS = frozenset(
     "надежно советую советуем "
     "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
     "вместительный крепкий крепко ровный теплый тепло чистый warm strong powerful grippy "
-    "comfy thick".split()
+    "comfy thick ok okay".split()
 )
 NEGATIVE_WORDS = frozenset(
     "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
@@ -533,6 +533,9 @@ NON_ASPECT_PHRASES = (
     "подлиннее",
     "soft ~ light|glow|lighting",
     "back|lumbar|arch|neck|head|wrist ~ support",
+    # «волосы стали мягкие»: the hair, not the fabric
+    "волос|волосы|кожа|кожу ~ мягкий|мягкая|мягкие|мягче",
+    "волос|волосы|кожа ~ стать ~ мягкий|мягкая|мягкие|мягче",
     "light|lighting|glow ~ is|was ~ soft",
 )
 

@@ -622,3 +622,11 @@ def test_the_cons_field_is_acknowledged_in_the_buyers_words():
         d = draft(m, classified("positive", "ru"), seed=seed)
         assert d.family == "positive_remark"
         assert "пришлось подшивать" in d.text, d.text
+
+
+def test_the_words_announcing_a_remark_are_not_the_remark():
+    """ "Only gripe: the touch controls are too sensitive" echoed "only gripe"."""
+    text = "Bass is great. Only gripe: the touch controls are too sensitive"
+    for seed in range(6):
+        d = draft(mention(text, rating=5), classified("positive", "en", remark=True), seed=seed)
+        assert "only gripe" not in d.text.lower(), d.text
