@@ -206,7 +206,8 @@ _ADMISSION = re.compile(
     r"(?<![а-яё])(?:вы\s|вас\b|ваш|продав|магазин)|"
     r"fake|counterfeit|knock-?off|replica|\byou\b|\byour\b|seller|shop|store|"
     # What the buyer says about our own silence is answered by a person, not repeated.
-    r"не\s+отвеча|не\s+ответил|never\s+(?:answered|replied|responded)|no\s+(?:reply|answer)",
+    r"не\s+отвеча|не\s+ответил|never\s+(?:answered|replied|responded)|no\s+(?:reply|answer)|"
+    r"шаблон|отписк|template|canned|never\s+got\s+back",
     _F,
 )
 _FIRST_PERSON = re.compile(
@@ -216,7 +217,8 @@ _FIRST_PERSON = re.compile(
 )
 #: The buyer's own actions: «Жаль, что заказала…» would read as if about someone else.
 _ACTION = re.compile(
-    r"(?<![а-яё])(?:заказ(?:ал|ывал)\w*|купил\w*|брал\w*|взял\w*|получил\w*|ждал\w*)"
+    r"(?<![а-яё])(?:заказ(?:ал|ывал)\w*|купил\w*|брал\w*|взял\w*|получил\w*|ждал\w*|"
+    r"написал\w*|писал\w*|обратил\w*|звонил\w*)"
     r"(?![а-яё])|\b(?:ordered|bought|received|got|waited)\b",
     _F,
 )
@@ -236,7 +238,8 @@ _CLAUSE_SPLIT = re.compile(
     _F,
 )
 _LEADING = re.compile(
-    r"^(?:но|а|и|однако|хотя|только|правда|зато|к\s+сожалению|увы|жаль,?\s*что|минус:?|"
+    r"^(?:а\s+так|а\s+в\s+остальном|в\s+остальном|но|а|и|однако|хотя|только|правда|зато|"
+    r"к\s+сожалению|увы|жаль,?\s*что|минус:?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
     r"the\s+only\s+(?:thing|issue|downside)\s+is)(?![\w])\s*",

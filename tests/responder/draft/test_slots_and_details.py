@@ -274,3 +274,14 @@ def test_an_emoji_ends_a_clause() -> None:
     """«блестящие 😍 запах просто сказка» was one clause."""
     echo = praise_echo("Волосы стали мягкие и блестящие 😍 запах просто сказка", "ru")
     assert echo is None or "запах" not in echo, echo
+
+
+def test_a_leading_a_tak_is_not_part_of_the_praise() -> None:
+    """«А так кипятит быстро» gave «Приятно читать, что так кипятит быстро»."""
+    assert safe_echo("А так кипятит быстро") == "кипятит быстро"
+
+
+def test_what_the_buyer_says_of_our_support_is_not_echoed() -> None:
+    """«написал в чат - ответили шаблоном» was echoed as the fault, in the buyer's voice."""
+    assert safe_echo("написал в чат - ответили шаблоном") is None
+    assert safe_echo("support sent a canned reply") is None
