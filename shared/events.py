@@ -165,6 +165,10 @@ class Classification(_Model):
     rating_contradiction: bool = False
     model: str = ""
     # --- signals for the drafts (schema version 2; absent in version 1 = defaults) ---
+    #: The signals below were read by the producer, not defaulted: an empty `questions`
+    #: then means "nothing asked" (a rhetorical «Это как вообще??» included), and readers
+    #: must not guess questions of their own.
+    signals: bool = False
     #: Questions inside the text, in text order.
     questions: list[QuestionSpan] = Field(default_factory=list)
     #: Praise words used ironically next to a complaint («ну спасибо, подарок мечты 👍»).

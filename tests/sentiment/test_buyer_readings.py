@@ -212,3 +212,63 @@ def test_ok_for_the_price_is_no_complaint() -> None:
     )
     blamed_clauses = [a.clause for a in result.aspects if a.polarity is Sentiment.negative]
     assert blamed_clauses and not any("ok for the price" in c for c in blamed_clauses)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Чехол норм, сидит как влитой. Цвет в жизни темнее чем на фото но мне даже больше нравится",
+        "Smaller than I thought but I actually like it that way",
+    ],
+)
+def test_a_difference_the_buyer_calls_a_plus_is_no_remark(text: str) -> None:
+    """5★ «…темнее чем на фото но мне даже больше нравится» was answered «Что касается
+    минуса — цвет в жизни темнее…»: the buyer said it is no minus."""
+    result = _one(text, 5)
+    assert result.sentiment is Sentiment.positive and not result.remark, text
+
+
+def test_a_remark_beside_a_turned_difference_is_still_a_remark() -> None:
+    text = "Цвет темнее чем на фото, но так даже лучше. А вот молния заедает"
+    assert _one(text, 5).remark
+
+
+def test_slang_praise_of_a_smell_is_no_remark() -> None:
+    """«Запах обалденный» under 5★ was answered «Что до минуса — запах обалденный»."""
+    result = _one("Запах обалденный, ваниль с корицей, на всю комнату. Горит ровно", 5, NEG)
+    assert not result.remark and "smell_material" not in _blamed(result)
+
+
+def test_a_speaker_that_is_loud_and_clear_is_praised() -> None:
+    """ "Loud and clear" was read as a noise complaint and the reply thanked for "the noise"."""
+    result = _one(
+        "Loud and clear, battery lasts all day. Only thing is the charging port cover is flimsy",
+        4,
+    )
+    assert "noise" not in _blamed(result) and result.remark
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Gave me blisters on day one. Cute design tho", "size_fit"),
+        ("Туфли красивые, но натирают пятку", "size_fit"),
+        ("App keeps logging me out every time I switch screens. Uninstalled.", "not_working"),
+        ("Приложение постоянно выкидывает из аккаунта", "not_working"),
+        ("Пылесос сам по себе норм, но поддержка никакая", "seller_service"),
+        ("Писала три раза — ноль ответа", "seller_service"),
+    ],
+)
+def test_faults_from_the_seventh_read_through(text: str, aspect: str) -> None:
+    assert aspect in _blamed(_one(text, 2, POS)), text
+
+
+def test_a_short_text_of_negated_faults_is_no_negative_review() -> None:
+    """Unrated «Контейнеры герметичные, суп не протекает» reads negative to the text model;
+    its words praise and blame nothing."""
+    assert _one("Контейнеры герметичные, суп не протекает", None, NEG).sentiment is not (
+        Sentiment.negative
+    )
+    assert _one("Контейнер протекает, суп по всей сумке", None, NEG).sentiment is (
+        Sentiment.negative
+    )

@@ -40,6 +40,9 @@ P, N, U = Sentiment.positive, Sentiment.neutral, Sentiment.negative
         # a complaint under 4–5 stars is a remark, still positive
         (5, NEG, COMPLAINT, P, True, False, True),
         (4, POS, MIXED, P, True, False, True),
+        # … unless the customer calls the difference a plus
+        (5, POS, TextCues(complaint=1, praise=2, turned=1), P, False, False, False),
+        (5, POS, TextCues(complaint=2, praise=2, turned=1), P, True, False, True),
         # praise under 1–2 stars with no complaint is a slip
         (1, POS, PRAISE, P, False, True, True),
         (2, SURE, TextCues(praise=1), P, False, True, True),
@@ -60,6 +63,11 @@ P, N, U = Sentiment.positive, Sentiment.neutral, Sentiment.negative
         (None, POS, MIXED, P, False, False, False),
         (None, POS, IRONY, U, False, False, False),
         (None, NEG, PRAISE, U, False, False, False),
+        # a short text whose words praise and blame nothing is no negative review …
+        (None, NEG, TextCues(praise=2, words=8), N, False, False, False),
+        # … but a long one is left to the model, and a word of blame keeps it negative
+        (None, NEG, TextCues(praise=2, words=60), U, False, False, False),
+        (None, NEG, TextCues(praise=2, complaint=1, words=8), U, False, False, False),
         (None, NEG, TextCues(asks=True), N, False, False, False),  # a bare question
         (None, POS, TextCues(asks=True), N, False, False, False),
         (None, POS, TextCues(asks=True, praise=1), P, False, False, False),
@@ -233,6 +241,8 @@ def test_pipeline_fills_every_signal(builtin: object) -> None:
     assert [q.text for q in question.questions] == ["Есть ли гарантия на чайник"]
     assert question.model == review.model == "builtin-linear-char-v1"
     assert question.text_sentiment is not None
+    # the readers may trust an empty question list: the signals were read, not defaulted
+    assert review.signals and question.signals
 
 
 def test_cons_field_defaults_to_blame(builtin: object) -> None:

@@ -242,7 +242,8 @@ _LEADING = re.compile(
     r"к\s+сожалению|увы|жаль,?\s*что|минус:?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
-    r"the\s+only\s+(?:thing|issue|downside)\s+is)(?![\w])\s*",
+    r"(?:(?:the|my)\s+)?(?:only|one|main|biggest)\s+(?:thing|issue|downside|gripe|complaint|"
+    r"problem|con|niggle)\s+(?:is|was)|(?:the\s+)?thing\s+is)(?![\w])\s*",
     _F,
 )
 ECHO_MAX = 64
@@ -538,6 +539,7 @@ def guess_aspect(phrase: str) -> str | None:
 _PRAISE_WORDS = re.compile(
     r"(?<![а-яё])(?:удобн|мягк|т[её]пл|горяч|быстр|красив|качествен|держит|отличн|прекрасн|"
     r"лёгк|легк|приятн|аккуратн|надёжн|надежн|крепк|ровн|шикарн|прочн|вместительн|тих|"
+    r"обалденн|офигенн|потрясающ|восхитительн|божественн|бесподобн|вкусн|ароматн|"
     r"сидит|греет|вмещает|влезает|ловит|моются|защищает|заряжается|служит)"
     r"|\b(?:comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
     r"holds|keeps|fits|works|dries|great|perfect|lovely|catches|stays|huge|spacious|cosy|"
@@ -627,6 +629,16 @@ def fits_review(phrasing: str, rating: int | None, words: int) -> bool:
     if warm and words <= TERSE_REVIEW_WORDS:
         return False
     return True
+
+
+#: A phrasing that speaks of goods bought: wrong in an app store, where the "item" is the
+#: app the customer installed («товар», "your purchase", "the item doesn't work").
+_GOODS = re.compile(r"товар|покупк|вещ[ьиейа]|издели|\bitems?\b|purchase|product", _F)
+
+
+def fits_app(phrasing: str) -> bool:
+    """Whether a phrasing fits a review of an app: no "item", "purchase" or «товар»."""
+    return _GOODS.search(phrasing) is None
 
 
 @lru_cache(maxsize=8192)

@@ -38,6 +38,7 @@ from services.responder.draft.details import (
     SHORT_REVIEW_WORDS,
     Detail,
     find_detail,
+    fits_app,
     fits_review,
     guess_aspect,
     praise_echo,
@@ -225,6 +226,8 @@ class _Case:
     #: The text names a fault («высыпания по всему лицу») even where no echo is safe:
     #: asking "what went wrong" would ask for what the review already says.
     names_fault: bool = False
+    #: Beside the main problem the buyer says their messages to us went unanswered.
+    unanswered: bool = False
 
 
 @dataclass
@@ -257,12 +260,13 @@ def _pick_language(
 
 
 def find_questions(mention: Mention, classification: Classification) -> list[str]:
-    """The questions the draft must answer: the classifier's spans, else '?' sentences.
+    """The questions the draft must answer: the classifier's spans; for a classification
+    without the draft signals (schema version 1), '?' sentences.
 
     A question mention is one question as a whole. Rhetorical questions in a complaint
     («как так можно?») ask for no answer and are left out.
     """
-    if classification.questions:
+    if classification.questions or classification.signals:
         return [q.text.strip() for q in classification.questions if q.text.strip()]
     if mention.kind is MentionKind.question:
         return [mention.text.strip()] if mention.text.strip() else []
@@ -349,7 +353,7 @@ _DANGLING_CUT = _DANGLING | {
 #: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
 _EMOTION = re.compile(
     r"ужас|кошмар|отврат|разочаров|раздража|бесит|опасн|terrible|awful|disappoint|annoying|"
-    r"dangerous|horrible|rubbish",
+    r"dangerous|horrible|rubbish|garbage|junk|trash|фигн|хлам|барахл",
     re.IGNORECASE,
 )
 
@@ -369,6 +373,26 @@ _MARKER = re.compile(
     r"issue|downside|problem)|(?:единственн\w+|один|главн\w+)\s+(?:минус|недостаток|нюанс)",
     re.IGNORECASE,
 )
+
+
+#: The buyer wrote to us and heard nothing back («ноль ответа», "never replied").
+_SILENCE = re.compile(
+    r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молча|"
+    r"never\s+(?:answered|replied|responded|got\s+back)|no\s+(?:reply|response|answer)|"
+    r"ignor(?:ed|ing|es)|ghosted|didn'?t\s+(?:reply|respond|answer)|никто\s+не\s+ответ|"
+    r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back)",
+    re.IGNORECASE,
+)
+
+
+def _unanswered(family: str, problems: Sequence[str], text: str) -> bool:
+    """A complaint about our silence beside another problem: the acknowledgement names the
+    main problem, and the silence needs its own apology (alone, it is the problem)."""
+    return (
+        family in ("negative", "neutral")
+        and "seller_service" in problems[1:]
+        and _SILENCE.search(text) is not None
+    )
 
 
 def _names_fault(text: str) -> bool:
@@ -857,6 +881,8 @@ def _move_options(
         if case.detail is None:
             return []
         return _options(library.get(f"detail_{case.detail.kind}", []), values)
+    if move == "unanswered":
+        return _options(library.get("unanswered", []), values) if case.unanswered else []
     if move == "slip_note":
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
         return _options(library.get(group, []), values)
@@ -956,6 +982,9 @@ def _render(
             len(moves),
         )
         moves.insert(at, MoveSpec(move="answer"))
+    if case.unanswered and not any(m.move == "unanswered" for m in moves):
+        at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
+        moves.insert(at, MoveSpec(move="unanswered"))
     left_out: list[tuple[int, _Part]] = []
     for spec in moves:
         # The rendered phrasings depend on the mention only (a next step draws per attempt).
@@ -963,12 +992,21 @@ def _render(
         cacheable = spec.move != "next_step" and any(m is spec for m in script.moves)
         if not cacheable or key not in cache:
             options = _move_options(spec, script, doc, case, plan, truth, rng)
+            if truth.app_store:
+                # the customer reviewed an app: lines about goods bought go where others fit
+                options = [o for o in options if fits_app(o)] or options
             if cacheable:
                 cache[key] = options
         else:
             options = cache[key]
         if not options:
-            if spec.optional or spec.move in ("next_step", "detail", "answer", "praise"):
+            if spec.optional or spec.move in (
+                "next_step",
+                "detail",
+                "answer",
+                "praise",
+                "unanswered",
+            ):
                 continue
             return None
         # The freshest phrasings of a cached move stay the same for the whole draft.
@@ -1097,6 +1135,7 @@ def draft_reply(
         echo=echo,
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
+        unanswered=_unanswered(chosen_family, problems, mention.full_text),
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:

@@ -34,6 +34,9 @@ MoveName = Literal[
     "praise",
     #: The problem named (in the buyer's words when safe, else the aspect's own phrase).
     "acknowledge",
+    #: Beside another problem: the buyer's messages to us went unanswered (the engine adds
+    #: it after the acknowledgement; a script may place it itself).
+    "unanswered",
     "apology",
     #: The real next step: the platform's route and the seller's facts (may be skipped).
     "next_step",

@@ -53,6 +53,11 @@ class TextCues:
     minor: int = 0
     #: Blamed aspects that leave the item unusable (broken, fake, leaking, …).
     unusable: int = 0
+    #: Complaint cues in a sentence whose customer turns the difference into a plus
+    #: («темнее, чем на фото, но так даже лучше»).
+    turned: int = 0
+    #: Words in the text: in a short text the cue lists see most of what is said.
+    words: int = 0
 
 
 def _token_starts(reading: Reading, aspects: Sequence[Aspect]) -> list[int]:
@@ -205,8 +210,24 @@ def read_cues(
     minor = sum(
         1 for m in reading.cues if m.phrase.tag == "minor" and not reading.in_question(m.first)
     )
+    # the complaints said in a sentence whose buyer turns them into a plus
+    plus_sentences = {
+        tokens[m.first].sentence
+        for m in reading.cues
+        if m.phrase.tag == "turned" and not reading.in_question(m.first)
+    }
+    turned = sum(
+        1 for i in outside if reading.polar[i] < 0 and tokens[i].sentence in plus_sentences
+    )
+    turned += sum(
+        1
+        for at in _token_starts(reading, [a for a in aspects if a.polarity is Sentiment.negative])
+        if tokens[at].sentence in plus_sentences
+    )
     cues = TextCues(
         minor=minor,
+        turned=turned,
+        words=len(tokens),
         unusable=sum(1 for a in severe if a.aspect in lexicon.UNUSABLE),
         asks=bool(reading.question_clauses),
         complaint=complaint_words + blamed_now + angry,

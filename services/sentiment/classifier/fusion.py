@@ -6,7 +6,8 @@ Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
    positive overall: the model says positive with p ≥ CLEARLY_POSITIVE_P and, ironic
    praise read as blame, the words hold no complaint.
 3. Remark: 4–5★ with a complaint cue (a blamed aspect, a negative word) stays positive,
-   flagged `remark` («Всё супер, только коробка помята»).
+   flagged `remark` («Всё супер, только коробка помята»), unless the customer turns the
+   difference into a plus («темнее, чем на фото, но так даже лучше»).
 4. Rating slip: 1–2★ under a clearly positive text — the text model says positive
    (p ≥ SLIP_P, or any positive label with two praise cues) or the words praise three
    times (four where the model says negative) — with no complaint cue at all, is
@@ -43,6 +44,8 @@ SLIP_P = 0.6
 SLIP_PRAISE = 3
 #: The text model's p(positive) above which ironic-looking praise is taken at its word.
 CLEARLY_POSITIVE_P = 0.9
+#: Up to this many words the cue lists may overrule a negative reading of the model.
+SHORT_TEXT_WORDS = 25
 #: Without word cues (old callers), a text p(negative) this high counts as a complaint.
 COMPLAINT_P = 0.5
 
@@ -102,6 +105,18 @@ def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None)
             label = Sentiment.negative
         elif cues.asks and not cues.complaint and not cues.praise:
             label = Sentiment.neutral  # a bare question is neither praise nor complaint
+        elif (
+            label is Sentiment.negative
+            and cues.praise
+            and not cues.complaint
+            and 0 < cues.words <= SHORT_TEXT_WORDS
+        ):
+            # «не протекает, не греется»: praise said by negating faults reads negative to
+            # the model; a short text whose words praise and blame nothing is no negative
+            # review (in a long one the cue lists miss too much to overrule the model)
+            label = max(
+                (Sentiment.positive, Sentiment.neutral), key=lambda s: text.scores.get(s.value, 0)
+            )
         if label is Sentiment.negative and is_minor_remark(cues):
             label = max(
                 (Sentiment.positive, Sentiment.neutral), key=lambda s: text.scores.get(s.value, 0)
@@ -118,7 +133,8 @@ def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None)
         contradiction = rating >= 4
     elif rating >= 4:
         label = Sentiment.positive
-        remark = contradiction = cues.complaint > 0
+        # a difference the customer calls a plus is no remark to answer
+        remark = contradiction = cues.complaint > cues.turned
     elif rating == 3:
         label = Sentiment.neutral
     else:

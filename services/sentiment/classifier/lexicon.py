@@ -103,6 +103,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "вырубаться": -1, "перестать ~ заряжать|включать|работать": -1,
         "работать": 1, "works": 1, "still works": 1, "вылетать": -1, "зависать": -1,
         "crash|crashes|crashing|crashed|freezes": -1, "keeps crashing": -1,
+        # an app that drops the customer's session
+        "log|logs|logging|logged|kicks|kicked ~ me ~ out": -1,
+        "выкидывать|выкинуть|выбрасывать ~ из ~ аккаунт|приложение|профиль": -1,
+        "разлогинивать|разлогинить": -1, "глючить": -1, "лагать": -1,
+        "lags|lagging|laggy|glitchy|buggy": -1,
         "не работать|включаться|заряжаться|запускаться|греть|нагреваться|светить|"
         "светиться|гореть|крутить|реагировать|функционировать|печатать|подключаться|"
         "сопрягаться|срабатывать|заводиться|ловить|качать|дуть|морозить|охлаждать|"
@@ -274,6 +279,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "too small|big|large|tight|loose|short|long|narrow":
             -1,
         "true to size": 1, "fits perfectly|well|great|nicely": 1, "perfect fit": 1,
+        # shoes that rub: the fit, however the buyer puts it
+        "натирать": -1, "натереть": -1, "мозоль": -1, "blister": -1, "blisters": -1,
+        "rubs|rubbed|chafes|chafed|chafing ~ my|the ~ heel|heels|feet|foot|skin": -1,
     },
     "shrinkage": {
         "сесть|сесться|усесть ~~ @wash": -1,
@@ -318,6 +326,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "squeaky": -1, "squeaking": -1, "buzz": -1, "buzzes": -1, "buzzing": -1,
         "rattles": -1, "rattle": -1, "rattling": -1, "whines": -1, "whining": -1,
         "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
+        # a speaker's praise: "loud and clear", "gets loud enough"
+        "loud ~ and ~ clear": 1, "loud enough": 1, "громкий ~ и ~ чистый": 1,
     },
     "quality": {
         "желтеть": -1, "пожелтеть": -1, "щипать": -1, "скатышек": -1, "pilled": -1,
@@ -400,6 +410,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
         "хамство": -1, "не отвечать|ответить": -1, "шаблон": -1, "шаблонный": -1,
         "отписка": -1, "без ответ": -1, "copy paste": -1,
+        # «поддержка никакая», «ноль ответа»: nothing from us is the complaint
+        "поддержка|сервис|продавец|магазин ~ никакой": -1, "обратный связь ~ никакой": -1,
+        "ноль ~ ответ|реакция|внимание": -1,
         "не вернуть ~ деньги": -1, "деньги ~ не вернуть": -1, "no refund": -1,
         "seller": 0, "support": 0, "service": 0, "refund": 0, "customer service": 0,
         "never|didn't|hasn't|haven't|doesn't|won't|didnt ~ answer|answered|reply|replied|"
@@ -479,7 +492,10 @@ POSITIVE_WORDS = frozenset(
     "надежно советую советуем "
     "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
     "вместительный крепкий крепко ровный теплый тепло чистый warm strong powerful grippy "
-    "comfy thick ok okay".split()
+    "comfy thick ok okay "
+    "обалденный обалденно офигенный офигенно божественный восхитительный потрясающий "
+    "потрясающе бесподобный волшебный вкусный вкусно ароматный stunning flawless delicious "
+    "tasty".split()
 )
 NEGATIVE_WORDS = frozenset(
     "плохой ужасный отвратительный медленный медленно долго долгий грязный порвать "
@@ -494,6 +510,8 @@ NEGATIVE_WORDS = frozenset(
     "застревать сползать комковаться разводы потеть скользить скользкий комок просвечивать "
     "slower barely медленнее "
     "аллергия высыпание сыпь покраснение зуд раздражение "
+    "убожество лохотрон хрень фигня бред баг глюк глючный лагать тормозить "
+    "overrated buggy laggy нудный нудно затянутый монотонный boring dull "
     "rash rashes allergic breakout breakouts irritation itchy "
     "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
     "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
@@ -555,6 +573,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "одно расстройство": -1, "не советую": -1,
         "waste of time": -1, "ожидать ~ больше|больший|хороший|лучше": -1,
         "expected ~ better|more": -1, "could ~ be ~ better": -1,
+        "not ~ as ~ good|great|nice ~ as": -1, "over ~ rated": -1,
+        "ничего ~ общий ~ с": -1,
         "don't|wouldn't|dont ~ buy|recommend": -1,
         "do|would not ~ buy|recommend": -1,
         "returned|returning ~ it|them|this": -1, "not worth": -1, "never again": -1,
@@ -599,6 +619,16 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "мелочь": 1, "некритично": 1, "не ~ критично|критичный|страшно|смертельно": 1,
         "в остальном": 1, "можно пережить": 1, "otherwise": 1, "minor": 1,
         "not a big deal": 1, "no big deal": 1, "not a dealbreaker|deal-breaker": 1,
+    },
+    # The buyer turns the difference into a plus («темнее, чем на фото, но мне даже больше
+    # нравится», "smaller than I thought but I actually prefer it"): no remark to answer.
+    "turned": {
+        "но ~ мне ~ даже ~ больше ~ нравиться|понравиться": 1,
+        "так ~ даже ~ лучше": 1, "но ~ так ~ даже ~ лучше|интереснее|красивее": 1,
+        "но ~ мне ~ так ~ даже ~ больше ~ нравиться": 1,
+        "but ~ i ~ actually ~ like|love|prefer ~ it|that": 1,
+        "but ~ i ~ like|love ~ it ~ even ~ more|better": 1, "which ~ i ~ actually ~ prefer": 1,
+        "even better ~ in ~ my ~ opinion": 1,
     },
     # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").

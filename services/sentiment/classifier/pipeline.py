@@ -84,6 +84,7 @@ def classify_one(item: MentionInput, text_pred: TextPrediction, model: str) -> C
         aspects=aspects,
         rating_contradiction=fused.contradiction,
         model=model,
+        signals=True,
         questions=whole_text_question(text) if is_question else find_questions(text, seg),
         sarcasm=cues.sarcasm,
         rating_slip=fused.rating_slip,

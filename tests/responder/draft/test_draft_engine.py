@@ -630,3 +630,58 @@ def test_the_words_announcing_a_remark_are_not_the_remark():
     for seed in range(6):
         d = draft(mention(text, rating=5), classified("positive", "en", remark=True), seed=seed)
         assert "only gripe" not in d.text.lower(), d.text
+
+
+def test_a_classifier_that_found_no_question_is_believed() -> None:
+    """«Это как вообще??» is indignation; the sentiment service (schema v2) said so, and the
+    draft used to guess a question of its own and leave «{answer}» for a person."""
+    text = "Пришла б/у!!! Следы использования на щетке, коробка вскрыта. Это как вообще??"
+    d = draft(mention(text, rating=1), classified("negative", "ru", signals=True))
+    assert d.answers == () and "{answer}" not in d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "said"),
+    [
+        (
+            "Написал продавцу в чат 3 раза про сломанную щётку — ноль ответа. "
+            "Пылесос норм, но поддержка никакая",
+            "ru",
+            "без ответа|никто не ответил|не получили ответа",
+        ),
+        (
+            "The lid cracked in a week and I emailed twice, nobody ever replied.",
+            "en",
+            "unanswered|without a reply|got back to you",
+        ),
+    ],
+)
+def test_silence_beside_a_fault_gets_its_own_apology(text: str, language: str, said: str) -> None:
+    c = classified("negative", language, ("defect", "negative"), ("seller_service", "negative"))
+    d = draft(mention(text, rating=2, platform="ozon"), c)
+    assert "unanswered" in d.moves and re.search(said, d.text), d.text
+    # the fault alone: no word about messages
+    alone = draft(
+        mention("Щётка сломалась через неделю", rating=2),
+        classified("negative", "ru", ("defect", "negative")),
+    )
+    assert "unanswered" not in alone.moves
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Since the last update the app crashes when I open my cart", "not_working"),
+        ("Приложение постоянно выкидывает из аккаунта, бесит", "other"),
+        ("Terrible app", "other"),
+    ],
+)
+def test_an_app_review_is_not_answered_about_goods(text: str, aspect: str) -> None:
+    language = "en" if text.isascii() else "ru"
+    for seed in range(6):
+        d = draft(
+            mention(text, rating=1, platform="google_play", author=None, ext=f"app-{seed}"),
+            classified("negative", language, (aspect, "negative")),
+            seed=seed,
+        )
+        assert not re.search(r"\bitem\b|purchase|товар|покупк", d.text, re.I), d.text

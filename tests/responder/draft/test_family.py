@@ -263,3 +263,8 @@ def test_a_filled_in_cons_field_is_a_remark() -> None:
     assert draft_family(m, classified("positive")) == "positive_remark"
     no_drawback = m.model_copy(update={"cons": "нет"})
     assert draft_family(no_drawback, classified("positive")) == "positive"
+
+
+def test_a_part_that_dies_is_a_fault() -> None:
+    assert text_cues("Suction is great for ten minutes then it just dies").complaint
+    assert text_cues("Battery is garbage").complaint
