@@ -272,3 +272,14 @@ def test_a_short_text_of_negated_faults_is_no_negative_review() -> None:
     assert _one("Контейнер протекает, суп по всей сумке", None, NEG).sentiment is (
         Sentiment.negative
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Grinds unevenly, half powder half chunks", "quality"),
+        ("Через два дня потемнели, уши покраснели", "quality"),
+    ],
+)
+def test_faults_from_the_ninth_read_through(text: str, aspect: str) -> None:
+    assert aspect in _blamed(_one(text, 2, POS)), text

@@ -207,7 +207,10 @@ _ADMISSION = re.compile(
     r"fake|counterfeit|knock-?off|replica|\byou\b|\byour\b|seller|shop|store|"
     # What the buyer says about our own silence is answered by a person, not repeated.
     r"не\s+отвеча|не\s+ответил|never\s+(?:answered|replied|responded)|no\s+(?:reply|answer)|"
-    r"шаблон|отписк|template|canned|never\s+got\s+back",
+    r"шаблон|отписк|template|canned|never\s+got\s+back|"
+    # «это точно не медицинский сплав, как написано»: repeated, it says our listing lies
+    r"(?<![а-яё])не\s+(?:[а-яё]+\s+){0,3}как\s+(?:написано|заявлено|указано|в\s+описании)|"
+    r"not\s+as\s+(?:described|advertised|stated)",
     _F,
 )
 _FIRST_PERSON = re.compile(

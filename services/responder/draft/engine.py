@@ -385,14 +385,15 @@ _SILENCE = re.compile(
 )
 
 
-def _unanswered(family: str, problems: Sequence[str], text: str) -> bool:
+def _unanswered(family: str, problems: Sequence[str], echo: str | None, text: str) -> bool:
     """A complaint about our silence beside another problem: the acknowledgement names the
-    main problem, and the silence needs its own apology (alone, it is the problem)."""
-    return (
-        family in ("negative", "neutral")
-        and "seller_service" in problems[1:]
-        and _SILENCE.search(text) is not None
-    )
+    main problem («аккумулятор держит минут 10»), and the silence needs its own apology;
+    alone, the silence is the problem the acknowledgement names."""
+    if family not in ("negative", "neutral") or "seller_service" not in problems:
+        return False
+    if not _SILENCE.search(text) or (echo and _SILENCE.search(echo)):
+        return False
+    return problems[0] != "seller_service" or echo is not None
 
 
 def _names_fault(text: str) -> bool:
@@ -1135,7 +1136,7 @@ def draft_reply(
         echo=echo,
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
-        unanswered=_unanswered(chosen_family, problems, mention.full_text),
+        unanswered=_unanswered(chosen_family, problems, echo, mention.full_text),
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:

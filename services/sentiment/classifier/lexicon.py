@@ -343,6 +343,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "no|zero ~ effect|difference": -1,
         "didn't|didnt|did not ~ notice|see ~ any ~ difference|effect|change": -1,
         "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
+        "неравномерно|неравномерный ~ молоть|перемалывать|греть|прогревать|сушить|красить|"
+        "прокрашивать|ложиться|помол": -1,
+        "uneven|unevenly": -1, "потемнеть": -1, "tarnish|tarnished|tarnishes": -1,
         "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
         "holds|hold|holding ~ tight|tightly|secure|securely": 1,
@@ -509,7 +512,7 @@ NEGATIVE_WORDS = frozenset(
     "липкий стягивать линять электризоваться облезать слабый резковато неравномерно "
     "застревать сползать комковаться разводы потеть скользить скользкий комок просвечивать "
     "slower barely медленнее "
-    "аллергия высыпание сыпь покраснение зуд раздражение "
+    "аллергия высыпание сыпь покраснение зуд раздражение покраснеть чесаться "
     "убожество лохотрон хрень фигня бред баг глюк глючный лагать тормозить "
     "overrated buggy laggy нудный нудно затянутый монотонный boring dull "
     "rash rashes allergic breakout breakouts irritation itchy "

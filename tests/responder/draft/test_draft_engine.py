@@ -685,3 +685,29 @@ def test_an_app_review_is_not_answered_about_goods(text: str, aspect: str) -> No
             seed=seed,
         )
         assert not re.search(r"\bitem\b|purchase|товар|покупк", d.text, re.I), d.text
+
+
+def test_silence_beside_a_fault_the_classifier_did_not_place() -> None:
+    """Only the silence is a blamed aspect; the battery is the fault the echo names."""
+    text = "Аккумулятор держит минут 10. Продавец на вопросы не отвечает. Позор"
+    d = draft(
+        mention(text, rating=1, platform="yandex_market"),
+        classified("negative", "ru", ("seller_service", "negative"), signals=True),
+    )
+    assert "аккумулятор держит минут 10" in d.text and "unanswered" in d.moves, d.text
+
+
+def test_an_echo_never_says_the_listing_lies() -> None:
+    text = "Через два дня потемнели и уши покраснели. Это точно не медицинский сплав как написано"
+    d = draft(
+        mention(text, rating=1),
+        classified("negative", "ru", ("description_mismatch", "negative"), signals=True),
+    )
+    assert "как написано" not in d.text and "покраснели" in d.text, d.text
+
+
+def test_an_english_liked_aspect_is_always_the_object() -> None:
+    """Slot values read "how quiet it is": as a subject ("… hit the mark") they broke the
+    sentence, so every phrasing takes the slot after a verb or preposition."""
+    for phrasing in LIBRARY.languages["en"].phrasings["liked_aspect"]:
+        assert re.search(r"(?:liked|with|noticed|mentioning|about|on)\s+\{liked_aspect\}", phrasing)
