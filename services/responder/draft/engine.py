@@ -52,6 +52,7 @@ from services.responder.draft.family import (
     _PRAISE,
     blamed_aspects,
     draft_family,
+    found_cue,
     substantive_cons,
     text_cues,
 )
@@ -228,6 +229,11 @@ class _Case:
     names_fault: bool = False
     #: Beside the main problem the buyer says their messages to us went unanswered.
     unanswered: bool = False
+    #: The buyer has already sent the item back or waits for the refund: the way to return
+    #: it is no next step for them.
+    returning: bool = False
+    #: …and complains of the wait: that gets its own line.
+    return_wait: bool = False
 
 
 @dataclass
@@ -385,6 +391,18 @@ _SILENCE = re.compile(
 )
 
 
+#: A return already under way («жду возврат уже 2 недели», "still waiting for my refund").
+_RETURNING = re.compile(
+    r"жду\s+(?:уже\s+)?(?:возврат|деньги)|(?:оформил|сдал|отправил)\w*\s+(?:\w+\s+)?"
+    r"(?:возврат|обратно)|вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
+    r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
+    r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
+    r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund",
+    re.IGNORECASE,
+)
+_WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|waiting|still|never", re.IGNORECASE)
+
+
 def _unanswered(family: str, problems: Sequence[str], echo: str | None, text: str) -> bool:
     """A complaint about our silence beside another problem: the acknowledgement names the
     main problem («аккумулятор держит минут 10»), and the silence needs its own apology;
@@ -483,7 +501,8 @@ def complaint_echo(text: str, family: str) -> str | None:
     for pattern in (_COMPLAINT, _MILD):
         found: list[str] = []
         for clause in clauses:
-            if pattern.search(clause) and not (
+            # «no leaks and easy to clean» is praise: a negated cue names no complaint
+            if found_cue(pattern, clause) and not (
                 _EMOTION.search(clause) and not guess_aspect(clause) and len(clause.split()) < 4
             ):
                 for candidate in _candidates(clause, pattern):
@@ -550,6 +569,12 @@ def _as_clause(echo: str, language: str) -> str | None:
             return echo
         if re.match(r"^no\s+\w+", echo, re.IGNORECASE):
             return "there was " + echo  # "no diffuser in the box"
+        if re.match(
+            r"^(?:another|yet\s+another|one\s+more)\b|^(?:[\w'-]+\s+){1,2}(?:that|which|who)\s",
+            echo,
+            re.IGNORECASE,
+        ):
+            return None  # "another kettle that leaks from the bottom" names, it does not say
         if re.match(
             r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
             r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
@@ -670,7 +695,7 @@ def _steps(
         wanted = [s for s in wanted if s in FACT_STEPS] + (
             ["pass_on"] if aspect in people else ["app"]
         )
-    if answered_topics & {"returns", "exchange"}:
+    if answered_topics & {"returns", "exchange"} or case.returning:
         # The answer to "how do I return / exchange it" already gives the route.
         wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
     if case.family == "positive_remark":
@@ -882,8 +907,9 @@ def _move_options(
         if case.detail is None:
             return []
         return _options(library.get(f"detail_{case.detail.kind}", []), values)
-    if move == "unanswered":
-        return _options(library.get("unanswered", []), values) if case.unanswered else []
+    if move in ("unanswered", "return_wait"):
+        wanted = case.unanswered if move == "unanswered" else case.return_wait
+        return _options(library.get(move, []), values) if wanted else []
     if move == "slip_note":
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
         return _options(library.get(group, []), values)
@@ -983,9 +1009,11 @@ def _render(
             len(moves),
         )
         moves.insert(at, MoveSpec(move="answer"))
-    if case.unanswered and not any(m.move == "unanswered" for m in moves):
-        at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
-        moves.insert(at, MoveSpec(move="unanswered"))
+    # What the buyer says beside the main problem gets its own line after the apology.
+    at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
+    for extra, wanted in (("return_wait", case.return_wait), ("unanswered", case.unanswered)):
+        if wanted and not any(m.move == extra for m in moves):
+            moves.insert(at, MoveSpec(move=extra))
     left_out: list[tuple[int, _Part]] = []
     for spec in moves:
         # The rendered phrasings depend on the mention only (a next step draws per attempt).
@@ -1007,6 +1035,7 @@ def _render(
                 "answer",
                 "praise",
                 "unanswered",
+                "return_wait",
             ):
                 continue
             return None
@@ -1124,6 +1153,7 @@ def draft_reply(
     problems, echo = _problems(
         classification, chosen_family, mention.full_text, substantive_cons(mention)
     )
+    returning = _RETURNING.search(mention.full_text)
     case = _Case(
         language=language,
         kind=kind,
@@ -1137,6 +1167,10 @@ def draft_reply(
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
         unanswered=_unanswered(chosen_family, problems, echo, mention.full_text),
+        returning=returning is not None,
+        return_wait=returning is not None
+        and chosen_family in ("negative", "neutral")
+        and _WAITING.search(mention.full_text) is not None,
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:

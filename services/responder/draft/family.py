@@ -150,7 +150,7 @@ class TextCues:
     strong_sarcasm: bool
 
 
-def _found(pattern: re.Pattern[str], text: str) -> bool:
+def found_cue(pattern: re.Pattern[str], text: str) -> bool:
     """A cue that is not negated («не протекает» is praise)."""
     for m in pattern.finditer(text):
         if m.group(0).lower().startswith(("не", "no", "doesn", "does not", "won")):
@@ -170,9 +170,9 @@ def text_cues(text: str) -> TextCues:
     Questions are left out: «брать на размер больше?» asks, it does not complain.
     """
     plain = _QUESTION_SENTENCE.sub(" ", text)
-    complaint = _found(_COMPLAINT, plain)
-    praise = _found(_PRAISE, plain)
-    mild = _found(_MILD, plain)
+    complaint = found_cue(_COMPLAINT, plain)
+    praise = found_cue(_PRAISE, plain)
+    mild = found_cue(_MILD, plain)
     strong = complaint and bool(_IRONY.search(plain))
     sarcasm = strong or (complaint and praise and bool(_IRONY_WEAK.search(text)))
     return TextCues(

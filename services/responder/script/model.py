@@ -37,6 +37,8 @@ MoveName = Literal[
     #: Beside another problem: the buyer's messages to us went unanswered (the engine adds
     #: it after the acknowledgement; a script may place it itself).
     "unanswered",
+    #: The buyer waits for a refund of an item already sent back (added like `unanswered`).
+    "return_wait",
     "apology",
     #: The real next step: the platform's route and the seller's facts (may be skipped).
     "next_step",

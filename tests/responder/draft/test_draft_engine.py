@@ -711,3 +711,35 @@ def test_an_english_liked_aspect_is_always_the_object() -> None:
     sentence, so every phrasing takes the slot after a verb or preposition."""
     for phrasing in LIBRARY.languages["en"].phrasings["liked_aspect"]:
         assert re.search(r"(?:liked|with|noticed|mentioning|about|on)\s+\{liked_aspect\}", phrasing)
+
+
+def test_a_return_under_way_is_not_offered_again() -> None:
+    """«Жду возврат уже 2 недели» was told how to return the item."""
+    c = classified("negative", "ru", ("transit_damage", "negative"), signals=True)
+    waiting = "Привезли с разбитым экраном. Жду возврат уже 2 недели"
+    d = draft(mention(waiting, rating=1, platform="yandex_market"), c)
+    assert "Вернуть товар можно" not in d.text and "return_wait" in d.moves, d.text
+    assert "ждать возврата" in d.text
+    will_return = draft(mention("Привезли с разбитым экраном. Верну", rating=1), c)
+    assert "return_wait" not in will_return.moves and "Покупки" in will_return.text
+
+
+def test_a_negated_fault_and_a_noun_phrase_are_never_the_echo() -> None:
+    remark = draft(
+        mention(
+            "Love these bottles, no leaks and easy to clean. Wish they came with more sizes",
+            rating=4,
+            platform="amazon",
+        ),
+        classified("positive", "en", signals=True, remark=True),
+    )
+    assert "no leaks" not in remark.text, remark.text
+    kettle = draft(
+        mention(
+            "Oh great, another kettle that leaks from the bottom. Thanks for nothing",
+            rating=1,
+            platform="amazon",
+        ),
+        classified("negative", "en", ("leak", "negative"), signals=True, sarcasm=True),
+    )
+    assert "another kettle" not in kettle.text, kettle.text
