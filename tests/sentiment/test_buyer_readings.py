@@ -283,3 +283,12 @@ def test_a_short_text_of_negated_faults_is_no_negative_review() -> None:
 )
 def test_faults_from_the_ninth_read_through(text: str, aspect: str) -> None:
     assert aspect in _blamed(_one(text, 2, POS)), text
+
+
+def test_a_praise_emoji_beside_praise_words_is_no_irony() -> None:
+    """«Пуховик огонь🔥 …» under 5★ was read as sarcasm and answered with an apology."""
+    result = _one(
+        "Пуховик огонь🔥 теплый, легкий, капюшон с мехом. Единственное - молния туговата", 5
+    )
+    assert not result.sarcasm and result.sentiment is Sentiment.positive and result.remark
+    assert _one("Не включается 👍", 1).sarcasm

@@ -546,7 +546,7 @@ _PRAISE_WORDS = re.compile(
     r"сидит|греет|вмещает|влезает|ловит|моются|защищает|заряжается|служит)"
     r"|\b(?:comfortable|soft|warm|hot|fast|quick|beautiful|sturdy|light|quiet|roomy|lasts|"
     r"holds|keeps|fits|works|dries|great|perfect|lovely|catches|stays|huge|spacious|cosy|"
-    r"cozy|fluffy|thick|bright|clear|rinse)",
+    r"cozy|fluffy|thick|bright|clear|rinse|divine|heavenly|delicious|gorgeous|stunning)",
     _F,
 )
 _INTENSIFIER = re.compile(

@@ -62,7 +62,7 @@ _COMPLAINT = re.compile(
     r"шата|болта[ею]тся|эффекта?\s+(?:не|нет|ноль)|не\s+замети\w*\s+(?:эффект|разниц)|"
     r"wobbl|\bfailed\b|\bsinks\b|no\s+(?:effect|difference)|\bdies\b|\bdied\b|"
     r"натира|натёр|натер(?:ла|ли)|мозол|blister|chaf|\brubs\b|покраснел|чеша?тся|"
-    r"неравномерн|\buneven|потемнел|tarnish|"
+    r"неравномерн|\buneven|потемнел|tarnish|flak(?:e|es|ed|ing)\b|peel(?:s|ed|ing)\b|"
     r"is\s+(?:garbage|junk|trash|rubbish)|"
     r"задым|дымит|(?<![а-яё])дым(?![а-яё])|горел\w*|оплав|плавит|отваливает|отключает|"
     r"теря\w*\s+(?:связь|соединени|сигнал)|пропада\w*\s+(?:звук|связь|сигнал)|"
@@ -135,6 +135,14 @@ _STARS_FOR_ELSE = re.compile(
     _FLAGS,
 )
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?+")
+#: A sentence in which the buyer excuses what they note («Запах кожи сильный, но это же
+#: натуральная, так и должно быть», "a bit stiff at first, which is normal for leather").
+_EXCUSED_SENTENCE = re.compile(
+    r"[^.!?\n]*(?:так\s+и\s+должно\s+быть|так\s+и\s+задумано|(?:это|что)\s+(?:же\s+)?нормально\s+для|"
+    r"естественно\s+для|as\s+it\s+should\s+be|which\s+is\s+(?:normal|expected)|"
+    r"(?:that's|that\s+is)\s+(?:normal|expected)|to\s+be\s+expected)[^.!?\n]*[.!]*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -167,9 +175,10 @@ def found_cue(pattern: re.Pattern[str], text: str) -> bool:
 def text_cues(text: str) -> TextCues:
     """Complaint, remark, praise and sarcasm cues in a review's text (ru, en).
 
-    Questions are left out: «брать на размер больше?» asks, it does not complain.
+    Questions are left out: «брать на размер больше?» asks, it does not complain; so are
+    sentences in which the buyer excuses what they note («так и должно быть»).
     """
-    plain = _QUESTION_SENTENCE.sub(" ", text)
+    plain = _EXCUSED_SENTENCE.sub(" ", _QUESTION_SENTENCE.sub(" ", text))
     complaint = found_cue(_COMPLAINT, plain)
     praise = found_cue(_PRAISE, plain)
     mild = found_cue(_MILD, plain)

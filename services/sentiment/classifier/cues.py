@@ -11,8 +11,9 @@ praise is ironic. Sarcasm, one of:
    it is a mixed review, and praise of an unrelated aspect («быстрая доставка, товар
    сломан») is not irony; under 1–2★ the praise and the complaint may stand in different
    sentences and the complaint need not be severe;
-3. a praise emoji (👍 😊 …) beside a severe complaint in a text that praises no aspect
-   («не работает 👍»); an irony emoji (🙃 🤡) or a closing "Not." beside any complaint.
+3. a praise emoji (👍 😊 …) beside a severe complaint in a text with no praise word and
+   no praised aspect («не работает 👍»); an irony emoji (🙃 🤡) or a closing "Not." beside
+   any complaint.
 Under sarcasm every praised aspect («отличное качество», «сервис на высоте») is read as
 blamed.
 """
@@ -197,7 +198,8 @@ def read_cues(
         or len(markers) >= 2
         or bool(ironic_sentences)
         or (rating is not None and rating <= 2 and _praise_beside_blame(reading, aspects))
-        or (emoji > 0 and bool(severe) and not praised_specific)
+        # «не работает 👍»; not «Пуховик огонь🔥 тёплый, лёгкий… молния туговата»
+        or (emoji > 0 and bool(severe) and not praised_specific and not praise_words)
     )
     if sarcasm:
         aspects = _blame_ironic_praise(aspects)

@@ -743,3 +743,20 @@ def test_a_negated_fault_and_a_noun_phrase_are_never_the_echo() -> None:
         classified("negative", "en", ("leak", "negative"), signals=True, sarcasm=True),
     )
     assert "another kettle" not in kettle.text, kettle.text
+
+
+def test_a_fault_that_started_is_echoed_and_divine_praise_too() -> None:
+    fault = draft(
+        mention(
+            "Basket coating started flaking after a month. Not safe to eat from anymore",
+            rating=2,
+            platform="amazon",
+        ),
+        classified("negative", "en", ("quality", "negative"), signals=True),
+    )
+    assert "coating started flaking" in fault.text, fault.text
+    praise = draft(
+        mention("The scent is divine!! Burns evenly", rating=5, platform="amazon"),
+        classified("positive", "en", signals=True),
+    )
+    assert "the scent is divine" in praise.text, praise.text

@@ -268,3 +268,12 @@ def test_a_filled_in_cons_field_is_a_remark() -> None:
 def test_a_part_that_dies_is_a_fault() -> None:
     assert text_cues("Suction is great for ten minutes then it just dies").complaint
     assert text_cues("Battery is garbage").complaint
+
+
+def test_what_the_buyer_excuses_is_no_remark() -> None:
+    text = (
+        "Сумка вместительная, кожа приятная. "
+        "Запах кожи сильный, но это же натуральная, так и должно быть"
+    )
+    assert draft_family(mention(text, 4), classified("positive")) == "positive"
+    assert not text_cues("A bit stiff at first, which is normal for leather").mild
