@@ -155,7 +155,10 @@ _AGAIN = re.compile(
     r"буду\s+(?:брать|заказывать)\s+(?:ещ[её]|снова)|закажу\s+(?:ещ[её]|снова)|"
     r"уже\s+(?:второй|третий)\s+раз|повторн\w+\s+заказ)"
     r"|\b(?:repurchas\w*|buying\s+(?:another|a\s+second|again)|will\s+buy\s+(?:again|another)|"
-    r"(?:second|third)\s+(?:one|pair|set|time))\b",
+    r"(?:second|third)\s+(?:one|pair|set|time)|"
+    # "Buying for my mom": another purchase, for someone who has not tried it yet
+    r"(?:buying|getting|ordering|(?:will|gonna|going\s+to)\s+(?:buy|get|order))\s+"
+    r"(?:\w+\s+){0,2}for\s+my)\b",
     _F,
 )
 _RECOMMEND = re.compile(
@@ -176,6 +179,16 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
     )
 
 
+#: A purchase still to come for someone («возьму маме», "buying for my mom").
+_FUTURE_GIFT = re.compile(
+    r"(?:buying|getting|ordering|(?:will|gonna|going\s+to)\s+(?:buy|get|order))\s+"
+    r"(?:\w+\s+){0,2}for\s+my\b|(?<![а-яё])(?:возьму|куплю|закажу|возьм[её]м|купим|закажем)\s+"
+    r"(?:ещ[её]\s+)?(?:и\s+)?(?:маме|папе|мужу|жене|сыну|дочке|дочери|сестре|брату|подруге|бабушке|"
+    r"дедушке|свекрови|тёще|теще)",
+    _F,
+)
+
+
 def find_intent(text: str) -> Detail | None:
     """The buyer buys it again («беру второй», "repurchasing") or recommends it: the reply
     thanks them for that rather than for a review it could say under any card."""
@@ -189,6 +202,8 @@ def find_intent(text: str) -> Detail | None:
 def find_detail(text: str, language: str) -> Detail | None:
     """The one detail a reply echoes: who it was for first, else what it is for, else what
     the buyer will do (buy again, recommend)."""
+    if _FUTURE_GIFT.search(text):
+        return find_intent(text)  # the recipient has not had it yet: "a hit with your mum"
     return find_recipient(text, language) or find_use(text, language) or find_intent(text)
 
 

@@ -234,6 +234,8 @@ class _Case:
     returning: bool = False
     #: …and complains of the wait: that gets its own line.
     return_wait: bool = False
+    #: The buyer calls the fault dangerous: no «как это неприятно», a safety line instead.
+    safety: bool = False
 
 
 @dataclass
@@ -400,6 +402,16 @@ _RETURNING = re.compile(
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund",
     re.IGNORECASE,
 )
+#: The buyer says the item put someone at risk.
+_DANGER = re.compile(
+    r"(?<![а-яё])(?:опасн|небезопасн|травм|поранил|порезал|обж[её]г|обожгл|ожог|"
+    r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
+    r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
+    r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her))\b",
+    re.IGNORECASE,
+)
+#: Words that make light of a danger («как это неприятно», "how frustrating").
+_MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 _WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|waiting|still|never", re.IGNORECASE)
 
 
@@ -908,8 +920,12 @@ def _move_options(
         if case.detail is None:
             return []
         return _options(library.get(f"detail_{case.detail.kind}", []), values)
-    if move in ("unanswered", "return_wait"):
-        wanted = case.unanswered if move == "unanswered" else case.return_wait
+    if move in ("unanswered", "return_wait", "safety"):
+        wanted = {
+            "unanswered": case.unanswered,
+            "return_wait": case.return_wait,
+            "safety": case.safety,
+        }[move]
         return _options(library.get(move, []), values) if wanted else []
     if move == "slip_note":
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
@@ -1012,7 +1028,11 @@ def _render(
         moves.insert(at, MoveSpec(move="answer"))
     # What the buyer says beside the main problem gets its own line after the apology.
     at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
-    for extra, wanted in (("return_wait", case.return_wait), ("unanswered", case.unanswered)):
+    for extra, wanted in (
+        ("return_wait", case.return_wait),
+        ("unanswered", case.unanswered),
+        ("safety", case.safety),
+    ):
         if wanted and not any(m.move == extra for m in moves):
             moves.insert(at, MoveSpec(move=extra))
     left_out: list[tuple[int, _Part]] = []
@@ -1025,6 +1045,9 @@ def _render(
             if truth.app_store:
                 # the customer reviewed an app: lines about goods bought go where others fit
                 options = [o for o in options if fits_app(o)] or options
+            if case.safety and spec.move == "acknowledge":
+                # a danger is not an inconvenience
+                options = [o for o in options if not _MILD_WORDS.search(o)] or options
             if cacheable:
                 cache[key] = options
         else:
@@ -1037,6 +1060,7 @@ def _render(
                 "praise",
                 "unanswered",
                 "return_wait",
+                "safety",
             ):
                 continue
             return None
@@ -1169,6 +1193,8 @@ def draft_reply(
         names_fault=_names_fault(mention.full_text),
         unanswered=_unanswered(chosen_family, problems, echo, mention.full_text),
         returning=returning is not None,
+        safety=chosen_family in ("negative", "neutral")
+        and _DANGER.search(mention.full_text) is not None,
         return_wait=returning is not None
         and chosen_family in ("negative", "neutral")
         and _WAITING.search(mention.full_text) is not None,

@@ -39,6 +39,9 @@ MoveName = Literal[
     "unanswered",
     #: The buyer waits for a refund of an item already sent back (added like `unanswered`).
     "return_wait",
+    #: The buyer says the item was dangerous (a wheel off a pram, a shock, a burn): a line
+    #: that takes it as a safety matter (added like `unanswered`).
+    "safety",
     "apology",
     #: The real next step: the platform's route and the seller's facts (may be skipped).
     "next_step",

@@ -760,3 +760,31 @@ def test_a_fault_that_started_is_echoed_and_divine_praise_too() -> None:
         classified("positive", "en", signals=True),
     )
     assert "the scent is divine" in praise.text, praise.text
+
+
+def test_a_danger_is_taken_as_a_safety_matter_not_an_inconvenience() -> None:
+    text = (
+        "Колесо отвалилось на третий день прогулок!!! С ребенком на руках тащила коляску "
+        "домой. Это опасно!"
+    )
+    c = classified("negative", "ru", ("defect", "negative"), signals=True)
+    for seed in range(6):
+        d = draft(mention(text, rating=1, ext=f"pram-{seed}"), c, seed=seed)
+        assert "safety" in d.moves and "езопасност" in d.text, d.text
+        assert "неприятн" not in d.text, d.text
+    plain = draft(mention("Колесо отвалилось на третий день", rating=1), c)
+    assert "safety" not in plain.moves
+
+
+def test_someone_still_to_get_one_is_not_thanked_for_liking_it() -> None:
+    """ "Buying for my mom" was answered "So glad it was a hit with your mum"."""
+    d = draft(
+        mention(
+            "Washed it 5 times already, still like new. Buying for my mom",
+            rating=5,
+            platform="amazon",
+            author="Hannah",
+        ),
+        classified("positive", "en", signals=True),
+    )
+    assert "mum" not in d.text and "mom" not in d.text, d.text
