@@ -292,3 +292,23 @@ def test_a_praise_emoji_beside_praise_words_is_no_irony() -> None:
     )
     assert not result.sarcasm and result.sentiment is Sentiment.positive and result.remark
     assert _one("Не включается 👍", 1).sarcasm
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "aspect"),
+    [
+        # was "We're glad you noticed the quick delivery"
+        ("Beautiful cups, but one arrived with a small chip. Still using it", 4, "transit_damage"),
+        ("Keeps food cold for maybe 4 hours, not all day as advertised", 3, "description_mismatch"),
+        ("Double clicks constantly after 3 weeks. Avoid", 1, "not_working"),
+    ],
+)
+def test_faults_from_the_thirteenth_read_through(text: str, rating: int, aspect: str) -> None:
+    result = _one(text, rating, POS)
+    assert aspect in _blamed(result), text
+    assert "delivery_speed" not in {a.aspect for a in result.aspects}
+
+
+def test_a_jar_that_barely_lasted_is_a_remark() -> None:
+    text = "Хорошо увлажняет, под макияж ложится отлично. Баночка маленькая, на месяц еле хватило"
+    assert _one(text, 4).remark

@@ -62,7 +62,10 @@ _COMPLAINT = re.compile(
     r"шата|болта[ею]тся|эффекта?\s+(?:не|нет|ноль)|не\s+замети\w*\s+(?:эффект|разниц)|"
     r"wobbl|\bfailed\b|\bsinks\b|no\s+(?:effect|difference)|\bdies\b|\bdied\b|"
     r"натира|натёр|натер(?:ла|ли)|мозол|blister|chaf|\brubs\b|покраснел|чеша?тся|"
-    r"неравномерн|\buneven|потемнел|tarnish|flak(?:e|es|ed|ing)\b|peel(?:s|ed|ing)\b|"
+    r"неравномерн|\buneven|потемнел|tarnish|double[\s-]click|даблклик|двойн\w+\s+клик|"
+    r"not\s+(?:\w+\s+){0,3}as\s+(?:advertised|described|promised|stated|claimed)|"
+    r"arrived\s+with\s+a\s+(?:\w+\s+)?(?:chip|crack|dent|scratch)|"
+    r"flak(?:e|es|ed|ing)\b|peel(?:s|ed|ing)\b|"
     r"is\s+(?:garbage|junk|trash|rubbish)|"
     r"задым|дымит|(?<![а-яё])дым(?![а-яё])|горел\w*|оплав|плавит|отваливает|отключает|"
     r"теря\w*\s+(?:связь|соединени|сигнал)|пропада\w*\s+(?:звук|связь|сигнал)|"
@@ -94,7 +97,8 @@ _MILD = re.compile(
     r"(?:only|one|my|minor)\s+(?:gripe|complaint|con|niggle|quibble)|"
     r"\b(?:is|are|was|were|feels?|seems?|bit|way|little)\s+too\s+(?!much\b|good\b|many\b)\w+|"
     r"слишком\s+(?!хорош|много\b)[а-яё]+|чересчур|"
-    r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow|fiddly|hard\s+to|yellow",
+    r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow|fiddly|hard\s+to|yellow|"
+    r"(?:еле|едва)\s+хват|barely\s+last",
     _FLAGS,
 )
 _NEGATOR = re.compile(

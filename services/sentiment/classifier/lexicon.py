@@ -122,6 +122,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "work|works|worked|working|charge|charging|turn|power|switch|connect|pair|boot|"
         "start|function|functioning|heat|light": -1,
         "dead on arrival": -1, "doa": -1, "died": -1, "failed": -1,
+        "double ~ click|clicks|clicking|clicked": -1, "двойной ~ клик|нажатие": -1,
+        "даблклик": -1, "даблкликать": -1,
         "works perfectly|fine|great|well|flawlessly": 1,
         "работать ~ отлично|идеально|хорошо|исправно|безотказно|отлично|прекрасно": 1,
     },
@@ -174,7 +176,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "transit_damage": {
         "прийти|приехать ~ с ~ трещина|скол|вмятина|царапина": -1,
-        "arrived|came ~ with ~ a ~ crack|dent|scratch": -1,
+        "arrived|came ~ with ~ a ~ crack|dent|scratch|chip": -1,
+        "arrived|came ~ with ~ a ~ small|tiny|little|big|huge|visible ~ crack|dent|scratch|chip":
+            -1,
         "отбить": -1, "отбитый": -1, "все ~ целый": 1, "не побиться|разбиться": 1,
         "not a single scratch": 1, "arrived|came ~ intact": 1,
         "помять": -1, "помятый": -1, "мятый": -1, "смять": -1, "разбить": -1, "разбитый": -1,
@@ -236,6 +240,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "в описании ~ а|но": -1,
         "описание": 0, "характеристика": 0, "заявленный": 0,
         "not as|like described|advertised|pictured|shown": -1,
+        "not ~~ as ~ advertised|described|promised|stated|claimed": -1,
         "as described|advertised|pictured|shown": 1,
         "doesn't|didn't|not|doesnt ~ match ~ description|listing|picture|photo|pictures|photos":
             -1,
@@ -575,6 +580,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "так и не": -1, "мочь бы": -1, "could have been": -1,
         "одно расстройство": -1, "не советую": -1,
         "waste of time": -1, "ожидать ~ больше|больший|хороший|лучше": -1,
+        "еле|едва ~ хватить|хватать": -1, "barely ~ lasted|lasts|last": -1,
+        "known issue": -1,
         "expected ~ better|more": -1, "could ~ be ~ better": -1,
         "not ~ as ~ good|great|nice ~ as": -1, "over ~ rated": -1,
         "ничего ~ общий ~ с": -1,
