@@ -312,3 +312,20 @@ def test_faults_from_the_thirteenth_read_through(text: str, rating: int, aspect:
 def test_a_jar_that_barely_lasted_is_a_remark() -> None:
     text = "Хорошо увлажняет, под макияж ложится отлично. Баночка маленькая, на месяц еле хватило"
     assert _one(text, 4).remark
+
+
+def test_what_the_box_says_is_the_description_not_the_packaging() -> None:
+    """ "not 3 weeks like the box says" was answered "sorry about the state of the packaging"."""
+    result = _one("Battery dies in 4 days, not 3 weeks like the box says. Brushing is fine", 2, POS)
+    assert "packaging" not in _blamed(result) and "description_mismatch" in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Вода вкусная, накипи стало меньше. Картриджи дороговаты, но оно того стоит",
+        "Great filter. Pricey but worth it",
+    ],
+)
+def test_a_cost_the_buyer_calls_worth_it_is_no_remark(text: str) -> None:
+    assert not _one(text, 5).remark, text

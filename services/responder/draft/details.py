@@ -156,6 +156,7 @@ _AGAIN = re.compile(
     r"уже\s+(?:второй|третий)\s+раз|повторн\w+\s+заказ)"
     r"|\b(?:repurchas\w*|buying\s+(?:another|a\s+second|again)|will\s+buy\s+(?:again|another)|"
     r"(?:second|third)\s+(?:one|pair|set|time)|"
+    r"(?:bought|ordered|got)\s+(?:\d+|two|three|four|another|a\s+few)\s+more|"
     # "Buying for my mom": another purchase, for someone who has not tried it yet
     r"(?:buying|getting|ordering|(?:will|gonna|going\s+to)\s+(?:buy|get|order))\s+"
     r"(?:\w+\s+){0,2}for\s+my)\b",

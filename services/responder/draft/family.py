@@ -144,7 +144,8 @@ _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?+")
 _EXCUSED_SENTENCE = re.compile(
     r"[^.!?\n]*(?:так\s+и\s+должно\s+быть|так\s+и\s+задумано|(?:это|что)\s+(?:же\s+)?нормально\s+для|"
     r"естественно\s+для|as\s+it\s+should\s+be|which\s+is\s+(?:normal|expected)|"
-    r"(?:that's|that\s+is)\s+(?:normal|expected)|to\s+be\s+expected)[^.!?\n]*[.!]*",
+    r"(?:that's|that\s+is)\s+(?:normal|expected)|to\s+be\s+expected|(?:но\s+)?(?:оно\s+)?того\s+стоит|"
+    r"but\s+(?:it's|its|it\s+is\s+)?\s*worth\s+(?:it|every))[^.!?\n]*[.!]*",
     re.IGNORECASE,
 )
 

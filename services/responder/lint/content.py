@@ -3,7 +3,8 @@
 The platform rules (length, contacts, links) say what a platform rejects; these rules say
 what a careful head of customer care would strike out: a promise the platform or the
 seller cannot keep (an exchange on Wildberries, compensation), a claim of an action not
-yet taken («мы уже передали»), words that admit a counterfeit, certificates nobody gave,
+yet taken («мы уже передали»), words that admit a counterfeit or a misleading listing,
+certificates nobody gave,
 an advert under a complaint or a question, "thanks for the high rating" under 1–3★, a
 cheery sign-off under a complaint, and asking a marketplace buyer for what the seller has.
 
@@ -35,6 +36,7 @@ FORBIDDEN_CODES: frozenset[str] = frozenset(
         "promise_compensation",
         "claim_done",
         "counterfeit_admission",
+        "listing_admission",
         "unsupported_claim",
         "advert",
         "high_rating_thanks",
@@ -162,6 +164,15 @@ _COUNTERFEIT = _rx(
     r"authenticity\s+(?:issue|problem)",
     r"not\s+(?:genuine|authentic|original)",
     r"replicas?\b",
+)
+#: The shop saying its own listing misleads: a public admission (false advertising).
+_MISLEADING = _rx(
+    r"вв[её]л[оаи]?\s+в\s+заблуждени\w*",
+    r"(?:описани\w+|карточк\w+)\s+(?:было\s+)?(?:неверн|ошибочн|недостоверн|обманчив|лживо)\w*",
+    r"(?:неверн|ошибочн|недостоверн)\w+\s+(?:описани|карточк)\w*",
+    r"\bmislead\w*",
+    r"false\s+advertis\w*",
+    r"(?:description|listing)\s+(?:was|is)\s+(?:wrong|false|inaccurate|incorrect)",
 )
 _CLAIMS = _rx(
     r"официальн\w+\s+(?:поставщик|дистрибьют|дилер|представител)\w*",
@@ -336,6 +347,13 @@ def content_findings(text: str, ctx: LintContext) -> list[ContentFinding]:
         "Words about a fake or authenticity problem read as a public admission; speak of "
         "the buyer's doubts and the check instead.",
         _hits(_COUNTERFEIT, text, low=folded),
+    )
+    add(
+        "listing_admission",
+        "error",
+        "The reply says the shop's own listing misled the buyer, a public admission; speak "
+        "of what the buyer expected and pass the card to the team instead.",
+        _hits(_MISLEADING, text, low=folded),
     )
     if "certificates" not in topics:
         add(

@@ -246,6 +246,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
             -1,
         "looks|look ~ nothing like ~ @photo": -1,
         "misleading": -1, "false advertising": -1, "description": 0,
+        # "not 3 weeks like the box says": what the box promises, not the box
+        "box|label|package|packaging|packet ~ says|said|claims|states|promised": -1,
+        "на ~ коробка|упаковка|этикетка ~ написать|обещать|указать|заявить": -1,
     },
     "colour_mismatch": {
         "@colour ~ на ~ @photo ~~ в жизни|вживую|реальности|реале": -1,
@@ -639,6 +642,9 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "but ~ i ~ actually ~ like|love|prefer ~ it|that": 1,
         "but ~ i ~ like|love ~ it ~ even ~ more|better": 1, "which ~ i ~ actually ~ prefer": 1,
         "even better ~ in ~ my ~ opinion": 1,
+        # «дороговаты, но оно того стоит», "pricey but worth it"
+        "но ~ оно ~ того ~ стоить": 1, "но ~ того ~ стоить": 1,
+        "but ~ it's|its|it ~ worth ~ it": 1, "but ~ worth ~ it|every": 1,
     },
     # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").

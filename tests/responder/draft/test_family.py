@@ -277,3 +277,8 @@ def test_what_the_buyer_excuses_is_no_remark() -> None:
     )
     assert draft_family(mention(text, 4), classified("positive")) == "positive"
     assert not text_cues("A bit stiff at first, which is normal for leather").mild
+
+
+def test_a_cost_called_worth_it_and_more_pairs_bought_read_as_praise() -> None:
+    text = "Вода вкусная. Картриджи дороговаты, но оно того стоит"
+    assert draft_family(mention(text, 5), classified("positive")) == "positive"

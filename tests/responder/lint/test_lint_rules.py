@@ -375,3 +375,17 @@ def test_platform_truths_say_what_can_be_offered_and_are_overridable(tmp_path: P
     path.write_text("wildberries:\n  answer_edit: sometimes\n", encoding="utf-8")
     with pytest.raises(PolicyConfigError, match="wildberries"):
         load_platform_truths(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Простите, что описание ввело в заблуждение.", True),
+        ("Apologies that the description was misleading.", True),
+        ("Sorry, the listing was inaccurate.", True),
+        ("Простите, что ожидания по описанию не оправдались.", False),
+        ("Sorry it fell short of what you expected from the listing.", False),
+    ],
+)
+def test_a_reply_never_says_the_listing_misled(text: str, flagged: bool) -> None:
+    assert (("listing_admission", "error") in content(text, **NEG)) is flagged
