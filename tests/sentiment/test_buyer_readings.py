@@ -329,3 +329,12 @@ def test_what_the_box_says_is_the_description_not_the_packaging() -> None:
 )
 def test_a_cost_the_buyer_calls_worth_it_is_no_remark(text: str) -> None:
     assert not _one(text, 5).remark, text
+
+
+def test_a_negated_boredom_praises_nothing() -> None:
+    """«скучно» blames a book; «чтобы не скучно было» under 1★ is irony, not praise."""
+    assert _one("Реализация оказалась достаточно скучна, динамики ноль", None, POS).sentiment is (
+        Sentiment.negative
+    )
+    slip = _one("Мощнейший пылесос! Даже пыль на месте остаётся, чтобы не скучно было", 1, POS)
+    assert not slip.rating_slip

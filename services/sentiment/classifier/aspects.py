@@ -42,6 +42,7 @@ __all__ = ["Reading", "extract_aspects", "lemma", "read_text", "sections"]
 _POSITIVE = frozenset(normal(w) for w in lexicon.POSITIVE_WORDS)
 _NEGATIVE = frozenset(normal(w) for w in lexicon.NEGATIVE_WORDS)
 _NEGATORS = frozenset(normal(w) for w in lexicon.NEGATORS)
+_NEGATION_NEUTRAL = frozenset(normal(w) for w in lexicon.NEGATION_NEUTRAL)
 _NEGATION_BRIDGE = frozenset(normal(w) for w in lexicon.NEGATION_BRIDGE)
 _QUALITY = frozenset(normal(w) for w in lexicon.QUALITY_WORDS)
 _QUALITY_ADVERBS = frozenset(normal(w) for w in lexicon.QUALITY_ADVERBS)
@@ -219,7 +220,12 @@ def read_text(
             for j in m.indices:
                 polar[j] = 0
             polar[m.first] = m.phrase.polarity
-    polar = [-p if p and negated(tokens, i) else p for i, p in enumerate(polar)]
+    polar = [
+        (0 if p < 0 and tokens[i].lemma in _NEGATION_NEUTRAL else -p)
+        if p and negated(tokens, i)
+        else p
+        for i, p in enumerate(polar)
+    ]
     asking = frozenset(question_clauses)
     hits += _quality_fallback(seg, polar, hits, asking)
     hits += _quoted_claims(seg, polar, hits, asking)

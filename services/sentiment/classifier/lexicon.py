@@ -522,13 +522,16 @@ NEGATIVE_WORDS = frozenset(
     "slower barely медленнее "
     "аллергия высыпание сыпь покраснение зуд раздражение покраснеть чесаться "
     "убожество лохотрон хрень фигня бред баг глюк глючный лагать тормозить "
-    "overrated buggy laggy нудный нудно затянутый монотонный boring dull "
+    "overrated buggy laggy скучный скучно нудный нудно затянутый монотонный boring dull "
     "rash rashes allergic breakout breakouts irritation itchy "
     "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
     "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
     "unfortunately sadly problem issue issues complaint poorly annoying regret".split()
 )
 #: "like" is praise only after a subject ("I like it"), not as a preposition ("smells like").
+#: Negative words whose negation praises nothing: «чтобы не скучно было» under 1★ is no
+#: praise of the vacuum cleaner, "not boring" is faint at best.
+NEGATION_NEUTRAL = frozenset("скучный скучно нудный нудно монотонный boring dull".split())
 LIKE_WORDS = frozenset({"like", "likes", "liked"})
 LIKE_SUBJECTS = frozenset(
     "i we you they he she really also just would do did does don't didn't doesn't "
