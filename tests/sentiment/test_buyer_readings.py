@@ -338,3 +338,11 @@ def test_a_negated_boredom_praises_nothing() -> None:
     )
     slip = _one("Мощнейший пылесос! Даже пыль на месте остаётся, чтобы не скучно было", 1, POS)
     assert not slip.rating_slip
+
+
+def test_enough_thread_to_spare_is_no_size_and_a_breakout_no_defect() -> None:
+    """«Ниток хватило с запасом» was thanked as "the fit"; "Broke me out" was a defect."""
+    assert not _one("Вышивала сама, всё понятно. Ниток хватило с запасом", 5).aspects
+    assert "size_fit" in {a.aspect for a in _one("Брали с запасом на вырост, отлично", 5).aspects}
+    broke_out = _blamed(_one("Broke me out after 3 days of use, be careful", 2, POS))
+    assert broke_out == {"quality"}, broke_out

@@ -487,6 +487,8 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
 #: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
 #: most severe first, like `shared.aspects.ASPECTS`.
 _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
+    # "broke me out" is a skin reaction, not a broken item (before the defect words)
+    ("quality", r"\bbr(?:oke|eaks?)\s+(?:me|my\s+(?:skin|face))\s+out\b"),
     (
         "counterfeit",
         r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"

@@ -271,7 +271,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "faded": -1,
     },
     "size_fit": {
-        "сесть ~ как надо": 1, "с запас": 1, "по размер ~ подойти|подходить|сесть": 1,
+        "сесть ~ как надо": 1, "брать|взять|купить|заказать|заказывать|размер|рост ~ с запас": 1,
+        "по размер ~ подойти|подходить|сесть": 1,
         "впору": 1,
         "размер": 0, "размерный": 0, "размерность": 0, "размерная сетка": 0,
         "маломерить": -1, "большемерить": -1, "маломерка": -1, "большемерка": -1,
@@ -351,6 +352,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "no|zero ~ effect|difference": -1,
         "didn't|didnt|did not ~ notice|see ~ any ~ difference|effect|change": -1,
         "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
+        # "broke me out": the skin, not the item
+        "broke|breaks|break ~ me ~ out": -1, "broke|breaks|break ~ my ~ skin|face ~ out": -1,
         "неравномерно|неравномерный ~ молоть|перемалывать|греть|прогревать|сушить|красить|"
         "прокрашивать|ложиться|помол": -1,
         "uneven|unevenly": -1, "потемнеть": -1, "tarnish|tarnished|tarnishes": -1,

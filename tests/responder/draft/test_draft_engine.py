@@ -788,3 +788,11 @@ def test_someone_still_to_get_one_is_not_thanked_for_liking_it() -> None:
         classified("positive", "en", signals=True),
     )
     assert "mum" not in d.text and "mom" not in d.text, d.text
+
+
+def test_a_breakout_is_not_answered_as_a_faulty_item() -> None:
+    d = draft(
+        mention("Broke me out after 3 days of use. Be careful", rating=2, platform="amazon"),
+        classified("negative", "en", signals=True),
+    )
+    assert "flaw" not in d.text and "faulty" not in d.text and "defect" not in d.text, d.text
