@@ -346,3 +346,19 @@ def test_enough_thread_to_spare_is_no_size_and_a_breakout_no_defect() -> None:
     assert "size_fit" in {a.aspect for a in _one("Брали с запасом на вырост, отлично", 5).aspects}
     broke_out = _blamed(_one("Broke me out after 3 days of use, be careful", 2, POS))
     assert broke_out == {"quality"}, broke_out
+
+
+def test_packed_in_good_conscience_is_praise_and_reset_steps_no_manual() -> None:
+    """«упаковано на совесть» under 5★ was answered «Что касается минуса — упаковано на
+    совесть»; support's "same reset instructions" was answered as a missing manual."""
+    packed = _one("Продавец молодец, упаковано на совесть, пришло раньше срока", 5, NEG)
+    assert not packed.remark and "packaging" not in _blamed(packed)
+    screen = _blamed(
+        _one(
+            "Screen went black after the update and support keeps sending me the same reset "
+            "instructions",
+            1,
+            POS,
+        )
+    )
+    assert "not_working" in screen and "instructions_language" not in screen

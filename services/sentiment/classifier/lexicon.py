@@ -122,6 +122,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "work|works|worked|working|charge|charging|turn|power|switch|connect|pair|boot|"
         "start|function|functioning|heat|light": -1,
         "dead on arrival": -1, "doa": -1, "died": -1, "failed": -1,
+        "screen|display ~ went|goes|turned|stays ~ black|blank|dark": -1,
+        "black|blank ~ screen": -1, "экран ~ погаснуть|потухнуть|не ~ загораться": -1,
         "double ~ click|clicks|clicking|clicked": -1, "двойной ~ клик|нажатие": -1,
         "даблклик": -1, "даблкликать": -1,
         "works perfectly|fine|great|well|flawlessly": 1,
@@ -395,6 +397,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "packaging": {
         "вскрыть": -1, "вскрытый": -1, "упаковка|коробка никакой": -1,
+        "упаковать|упакованный|упаковка ~ на ~ совесть": 1,
         "упаковка": 0, "упаковать": 0, "упакованный": 0, "коробка": 0, "пакет": 0,
         "пупырка": 0, "пленка": 0,
         "packaging": 0, "package": 0, "packed": 0, "box": 0, "wrapped": 0, "packing": 0,
@@ -572,6 +575,8 @@ NON_ASPECT_PHRASES = (
     "волос|волосы|кожа|кожу ~ мягкий|мягкая|мягкие|мягче",
     "волос|волосы|кожа ~ стать ~ мягкий|мягкая|мягкие|мягче",
     "light|lighting|glow ~ is|was ~ soft",
+    # support's "same reset instructions" is no manual in the box
+    "reset|same|troubleshooting ~ instructions|steps",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
@@ -619,6 +624,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "минус|недостаток|проблема|нарекание|претензия|замечание ~ не ~ найти|обнаружить|"
         "быть|выявить|заметить": 1,
         "без ~ минус|недостаток|нарекание|претензия|проблема": 1,
+        "на совесть": 1, "то ~ что ~ надо|нужно": 1, "exactly what i needed": 1,
     },
     "sarcasm": {
         "спасибо ~ что ~ испортить|сорвать|обмануть|подсунуть|кинуть|прислать": 1,
