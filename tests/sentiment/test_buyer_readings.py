@@ -362,3 +362,12 @@ def test_packed_in_good_conscience_is_praise_and_reset_steps_no_manual() -> None
         )
     )
     assert "not_working" in screen and "instructions_language" not in screen
+
+
+def test_when_stars_and_model_disagree_an_aspect_without_words_is_neither() -> None:
+    """An aspect with no word for or against took the text model's label: under 5★ a
+    negative model made «упаковка — просто космос» a remark the reply answered as a minus."""
+    praised = _one("Упаковка — просто космос", 5, NEG)
+    assert not praised.remark and not _blamed(praised)
+    plain = _one("Упаковка как у всех, доставка как обычно", 1, POS)
+    assert not any(a.polarity is Sentiment.positive for a in plain.aspects)
