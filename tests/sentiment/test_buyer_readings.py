@@ -371,3 +371,14 @@ def test_when_stars_and_model_disagree_an_aspect_without_words_is_neither() -> N
     assert not praised.remark and not _blamed(praised)
     plain = _one("Упаковка как у всех, доставка как обычно", 1, POS)
     assert not any(a.polarity is Sentiment.positive for a in plain.aspects)
+
+
+def test_scare_quotes_and_great_design_guys_over_loose_screws_are_sarcasm() -> None:
+    """Under 2★ this was a rating slip thanked as "such a kind review"."""
+    result = _one(
+        "Sure, it's 'adjustable'. Two heights, and the screws loosen every day. Great design guys.",
+        2,
+        POS,
+    )
+    assert result.sarcasm and not result.rating_slip and result.sentiment is Sentiment.negative
+    assert "defect" in _blamed(_one("Sparked when I plugged in my heater", 1, POS))

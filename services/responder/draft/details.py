@@ -422,6 +422,8 @@ def safe_echo(phrase: str) -> str | None:
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|" + EMOJI, "", text).strip(" ,.:-–—")
     text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
+    # «кейс хлипкий правда»: a trailing particle is the buyer's voice, not the fault
+    text = re.sub(r"[,\s]+(?:правда|конечно|кстати|though|tho)$", "", text, flags=_F)
     if not text or len(text) > ECHO_MAX:
         return None
     if len(text.split()) < 2 and not re.search(

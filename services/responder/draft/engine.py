@@ -385,7 +385,7 @@ _MARKER = re.compile(
 
 #: The buyer wrote to us and heard nothing back («ноль ответа», "never replied").
 _SILENCE = re.compile(
-    r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молча|"
+    r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молч(?:а|ит|ат|ание)|"
     r"never\s+(?:answered|replied|responded|got\s+back)|no\s+(?:reply|response|answer)|"
     r"ignor(?:ed|ing|es)|ghosted|didn'?t\s+(?:reply|respond|answer)|никто\s+не\s+ответ|"
     r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back)",
@@ -407,7 +407,8 @@ _DANGER = re.compile(
     r"(?<![а-яё])(?:опасн|небезопасн|травм|поранил|порезал|обж[её]г|обожгл|ожог|"
     r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
-    r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her))\b",
+    r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?)\b|"
+    r"(?<![а-яё])искр(?:ит|ило|ить)",
     re.IGNORECASE,
 )
 #: Words that make light of a danger («как это неприятно», "how frustrating").

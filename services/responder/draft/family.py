@@ -65,7 +65,7 @@ _COMPLAINT = re.compile(
     r"неравномерн|\buneven|потемнел|tarnish|double[\s-]click|даблклик|двойн\w+\s+клик|"
     r"not\s+(?:\w+\s+){0,3}as\s+(?:advertised|described|promised|stated|claimed)|"
     r"arrived\s+with\s+a\s+(?:\w+\s+)?(?:chip|crack|dent|scratch)|"
-    r"flak(?:e|es|ed|ing)\b|peel(?:s|ed|ing)\b|"
+    r"flak(?:e|es|ed|ing)\b|peel(?:s|ed|ing)\b|loosen|comes?\s+loose|spark(?:s|ed|ing)?\b|искрит|"
     r"is\s+(?:garbage|junk|trash|rubbish)|"
     r"задым|дымит|(?<![а-яё])дым(?![а-яё])|горел\w*|оплав|плавит|отваливает|отключает|"
     r"теря\w*\s+(?:связь|соединени|сигнал)|пропада\w*\s+(?:звук|связь|сигнал)|"

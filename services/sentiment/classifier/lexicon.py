@@ -153,6 +153,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "snapped": -1, "peeling": -1, "peeled": -1, "scratched": -1, "scratches": -1,
         "flaw": -1, "flawed": -1, "stain": -1, "stained": -1, "hole": -1, "holes": -1,
         "loose threads": -1, "broke down": -1,
+        "spark|sparks|sparked|sparking": -1, "искрить": -1, "заискрить": -1,
     },
     "missing_parts": {
         "в коробка|комплект|набор ~ нет": -1,
@@ -350,6 +351,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "терять ~ связь|соединение|сигнал": -1, "отключаться": -1, "отваливаться": -1,
         "connection ~ drops|dropping|cuts": -1, "disconnects|disconnecting": -1,
         "wobble": -1, "wobbles": -1, "wobbly": -1, "wobbling": -1, "sinks": -1,
+        "loosen|loosens|loosened|loosening": -1, "come|comes|coming ~ loose": -1,
         "эффект ~ не ~ заметить|увидеть|почувствовать": -1, "никакой ~ эффект": -1,
         "no|zero ~ effect|difference": -1,
         "didn't|didnt|did not ~ notice|see ~ any ~ difference|effect|change": -1,
@@ -635,6 +637,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "thanks for nothing": 1, "yeah right": 1,
+        "great|nice|good|brilliant ~ job|design|work|quality ~ guys|team|folks": 1,
         "да конечно": 1, "ага конечно": 1, "говорите": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
     },

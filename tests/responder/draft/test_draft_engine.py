@@ -796,3 +796,22 @@ def test_a_breakout_is_not_answered_as_a_faulty_item() -> None:
         classified("negative", "en", signals=True),
     )
     assert "flaw" not in d.text and "faulty" not in d.text and "defect" not in d.text, d.text
+
+
+def test_a_silent_seller_and_a_trailing_particle() -> None:
+    silent = draft(
+        mention("пришла без насадок хотя на картинке 4 насадки. продавец молчит", rating=1),
+        classified(
+            "negative",
+            "ru",
+            ("missing_parts", "negative"),
+            ("seller_service", "negative"),
+            signals=True,
+        ),
+    )
+    assert "unanswered" in silent.moves, silent.text
+    remark = draft(
+        mention("Зверь машина! Кейс хлипкий правда, но это мелочи", rating=5),
+        classified("positive", "ru", ("quality", "negative"), signals=True, remark=True),
+    )
+    assert "хлипкий правда" not in remark.text, remark.text
