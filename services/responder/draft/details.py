@@ -694,6 +694,12 @@ def _stems(sentence: str) -> frozenset[str]:
     )
 
 
+def shares_stem(frame: str, words: str) -> bool:
+    """Whether a phrasing's own words repeat a stem of the buyer's words it frames
+    («Приятно читать, что к телу приятная»)."""
+    return bool(_stems(frame) & _stems(words))
+
+
 _PURCHASE = re.compile(r"покупк|purchase", _F)
 
 

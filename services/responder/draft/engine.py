@@ -45,6 +45,7 @@ from services.responder.draft.details import (
     problem_clause,
     repeated_stems,
     safe_echo,
+    shares_stem,
 )
 from services.responder.draft.family import (
     _COMPLAINT,
@@ -932,9 +933,12 @@ def _move_options(
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
         return _options(library.get(group, []), values)
     if move == "praise":
-        if not values.get("praise"):
+        praise = values.get("praise")
+        if not praise:
             return []
-        return _options(library.get("praise_echo", []), values)
+        options = _options(library.get("praise_echo", []), values)
+        # the frame must not repeat the buyer's word («Приятно читать, что к телу приятная»)
+        return [o for o in options if not shares_stem(o.replace(praise, " "), praise)] or options
     if move == "invite" and (plan.answers or case.family != "positive"):
         return []
     if move == "liked_aspect" and values.get("praise"):

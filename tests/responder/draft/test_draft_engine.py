@@ -815,3 +815,15 @@ def test_a_silent_seller_and_a_trailing_particle() -> None:
         classified("positive", "ru", ("quality", "negative"), signals=True, remark=True),
     )
     assert "хлипкий правда" not in remark.text, remark.text
+
+
+def test_the_praise_frame_never_repeats_the_buyers_word() -> None:
+    text = "Пижамка супер!!! мягенькая, к телу приятная, муж оценил"
+    for seed in range(12):
+        d = draft(
+            mention(text, rating=5, ext=f"pj-{seed}"),
+            classified("positive", "ru", signals=True),
+            seed=seed,
+        )
+        if "к телу приятная" in d.text:
+            assert not re.search(r"[Пп]риятн\w*[^.]*, что к телу приятная", d.text), d.text
