@@ -382,3 +382,9 @@ def test_scare_quotes_and_great_design_guys_over_loose_screws_are_sarcasm() -> N
     )
     assert result.sarcasm and not result.rating_slip and result.sentiment is Sentiment.negative
     assert "defect" in _blamed(_one("Sparked when I plugged in my heater", 1, POS))
+
+
+def test_a_handle_that_stays_cool_is_praise() -> None:
+    result = _one("Стейки как в ресторане! Ручка не греется. Тяжёлая, но это плюс", 5, NEG)
+    assert not result.remark and not _blamed(result)
+    assert "defect" in _blamed(_one("Зарядка сильно греется", 1, POS))

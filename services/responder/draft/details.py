@@ -153,7 +153,7 @@ def find_use(text: str, language: str) -> Detail | None:
 _AGAIN = re.compile(
     r"(?<![а-яё])(?:беру\s+(?:ещ[её]|второ\w*|снова|повторно)|возьму\s+(?:ещ[её]|снова|второ\w*)|"
     r"буду\s+(?:брать|заказывать)\s+(?:ещ[её]|снова)|закажу\s+(?:ещ[её]|снова)|"
-    r"уже\s+(?:второй|третий)\s+раз|повторн\w+\s+заказ)"
+    r"уже\s+(?:второй|третий)\s+раз|беру\s+уже\s+(?:второ|трет|четв[её]рт)\w*|повторн\w+\s+заказ)"
     r"|\b(?:repurchas\w*|buying\s+(?:another|a\s+second|again)|will\s+buy\s+(?:again|another)|"
     r"(?:second|third)\s+(?:one|pair|set|time)|"
     r"(?:bought|ordered|got)\s+(?:\d+|two|three|four|another|a\s+few)\s+more|"

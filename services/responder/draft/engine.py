@@ -406,6 +406,7 @@ _RETURNING = re.compile(
 #: The buyer says the item put someone at risk.
 _DANGER = re.compile(
     r"(?<![а-яё])(?:опасн|небезопасн|травм|поранил|порезал|обж[её]г|обожгл|ожог|"
+    r"(?:ребён\w*|ребен\w*|сын|дочь|дочка|малыш)\s+(?:\w+\s+)?упал|"
     r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?)\b|"

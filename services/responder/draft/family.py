@@ -145,7 +145,13 @@ _EXCUSED_SENTENCE = re.compile(
     r"[^.!?\n]*(?:так\s+и\s+должно\s+быть|так\s+и\s+задумано|(?:это|что)\s+(?:же\s+)?нормально\s+для|"
     r"естественно\s+для|as\s+it\s+should\s+be|which\s+is\s+(?:normal|expected)|"
     r"(?:that's|that\s+is)\s+(?:normal|expected)|to\s+be\s+expected|(?:но\s+)?(?:оно\s+)?того\s+стоит|"
-    r"but\s+(?:it's|its|it\s+is\s+)?\s*worth\s+(?:it|every))[^.!?\n]*[.!]*",
+    r"but\s+(?:it's|its|it\s+is\s+)?\s*worth\s+(?:it|every)|но\s+это\s+(?:скорее\s+)?плюс|"
+    r"but\s+that'?s\s+a\s+(?:plus|good\s+thing))[^.!?\n]*[.!]*",
+    re.IGNORECASE,
+)
+#: A fault word the buyer praises by its absence where it would hurt («ручка не греется»).
+_PRAISED_ABSENCE = re.compile(
+    r"(?:ручк|рукоятк)\w*\s+не\s+(?:гре|нагре)\w*|handles?\s+stays?\s+cool",
     re.IGNORECASE,
 )
 
@@ -184,6 +190,7 @@ def text_cues(text: str) -> TextCues:
     sentences in which the buyer excuses what they note («так и должно быть»).
     """
     plain = _EXCUSED_SENTENCE.sub(" ", _QUESTION_SENTENCE.sub(" ", text))
+    plain = _PRAISED_ABSENCE.sub(" ", plain)
     complaint = found_cue(_COMPLAINT, plain)
     praise = found_cue(_PRAISE, plain)
     mild = found_cue(_MILD, plain)

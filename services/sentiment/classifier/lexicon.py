@@ -356,6 +356,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "no|zero ~ effect|difference": -1,
         "didn't|didnt|did not ~ notice|see ~ any ~ difference|effect|change": -1,
         "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
+        # a handle that stays cool is praise (an iron that does not heat is not)
+        "ручка|рукоятка|ручки ~ не ~ греться|нагреваться|нагреться": 1,
+        "handle|handles ~ stays|stay ~ cool": 1,
         # "broke me out": the skin, not the item
         "broke|breaks|break ~ me ~ out": -1, "broke|breaks|break ~ my ~ skin|face ~ out": -1,
         "неравномерно|неравномерный ~ молоть|перемалывать|греть|прогревать|сушить|красить|"
@@ -656,7 +659,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "но ~ мне ~ так ~ даже ~ больше ~ нравиться": 1,
         "but ~ i ~ actually ~ like|love|prefer ~ it|that": 1,
         "but ~ i ~ like|love ~ it ~ even ~ more|better": 1, "which ~ i ~ actually ~ prefer": 1,
-        "even better ~ in ~ my ~ opinion": 1,
+        "even better ~ in ~ my ~ opinion": 1, "но ~ это ~ плюс|скорее плюс": 1,
+        "but ~ that's|thats ~ a ~ plus|good thing": 1,
         # «дороговаты, но оно того стоит», "pricey but worth it"
         "но ~ оно ~ того ~ стоить": 1, "но ~ того ~ стоить": 1,
         "but ~ it's|its|it ~ worth ~ it": 1, "but ~ worth ~ it|every": 1,

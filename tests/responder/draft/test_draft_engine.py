@@ -827,3 +827,11 @@ def test_the_praise_frame_never_repeats_the_buyers_word() -> None:
         )
         if "к телу приятная" in d.text:
             assert not re.search(r"[Пп]риятн\w*[^.]*, что к телу приятная", d.text), d.text
+
+
+def test_a_child_that_fell_is_a_safety_matter() -> None:
+    d = draft(
+        mention("Ребенок упал, потому что руль сложился на ходу. Фиксатор не держит", rating=1),
+        classified("negative", "ru", ("defect", "negative"), signals=True),
+    )
+    assert "safety" in d.moves, d.text

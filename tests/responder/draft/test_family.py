@@ -282,3 +282,10 @@ def test_what_the_buyer_excuses_is_no_remark() -> None:
 def test_a_cost_called_worth_it_and_more_pairs_bought_read_as_praise() -> None:
     text = "Вода вкусная. Картриджи дороговаты, но оно того стоит"
     assert draft_family(mention(text, 5), classified("positive")) == "positive"
+
+
+def test_a_handle_that_stays_cool_and_a_weight_called_a_plus_are_praise() -> None:
+    """5★ «Ручка не греется» was answered «Что касается минуса — ручка не греется»."""
+    text = "Стейки как в ресторане! Ручка не греется. Тяжёлая, но это плюс — не ездит по плите"
+    assert draft_family(mention(text, 5), classified("positive")) == "positive"
+    assert text_cues("Утюг не греется").complaint
