@@ -257,9 +257,11 @@ def test_a_speaker_that_is_loud_and_clear_is_praised() -> None:
         ("Приложение постоянно выкидывает из аккаунта", "not_working"),
         ("Пылесос сам по себе норм, но поддержка никакая", "seller_service"),
         ("Писала три раза — ноль ответа", "seller_service"),
+        ("Grinds unevenly, half powder half chunks", "quality"),
+        ("Через два дня потемнели, уши покраснели", "quality"),
     ],
 )
-def test_faults_from_the_seventh_read_through(text: str, aspect: str) -> None:
+def test_faults_buyers_name_in_their_own_words(text: str, aspect: str) -> None:
     assert aspect in _blamed(_one(text, 2, POS)), text
 
 
@@ -272,17 +274,6 @@ def test_a_short_text_of_negated_faults_is_no_negative_review() -> None:
     assert _one("Контейнер протекает, суп по всей сумке", None, NEG).sentiment is (
         Sentiment.negative
     )
-
-
-@pytest.mark.parametrize(
-    ("text", "aspect"),
-    [
-        ("Grinds unevenly, half powder half chunks", "quality"),
-        ("Через два дня потемнели, уши покраснели", "quality"),
-    ],
-)
-def test_faults_from_the_ninth_read_through(text: str, aspect: str) -> None:
-    assert aspect in _blamed(_one(text, 2, POS)), text
 
 
 def test_a_praise_emoji_beside_praise_words_is_no_irony() -> None:

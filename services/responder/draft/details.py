@@ -156,10 +156,7 @@ _AGAIN = re.compile(
     r"уже\s+(?:второй|третий)\s+раз|беру\s+уже\s+(?:второ|трет|четв[её]рт)\w*|повторн\w+\s+заказ)"
     r"|\b(?:repurchas\w*|buying\s+(?:another|a\s+second|again)|will\s+buy\s+(?:again|another)|"
     r"(?:second|third)\s+(?:one|pair|set|time)|"
-    r"(?:bought|ordered|got)\s+(?:\d+|two|three|four|another|a\s+few)\s+more|"
-    # "Buying for my mom": another purchase, for someone who has not tried it yet
-    r"(?:buying|getting|ordering|(?:will|gonna|going\s+to)\s+(?:buy|get|order))\s+"
-    r"(?:\w+\s+){0,2}for\s+my)\b",
+    r"(?:bought|ordered|got)\s+(?:\d+|two|three|four|another|a\s+few)\s+more)\b",
     _F,
 )
 _RECOMMEND = re.compile(
@@ -204,7 +201,8 @@ def find_detail(text: str, language: str) -> Detail | None:
     """The one detail a reply echoes: who it was for first, else what it is for, else what
     the buyer will do (buy again, recommend)."""
     if _FUTURE_GIFT.search(text):
-        return find_intent(text)  # the recipient has not had it yet: "a hit with your mum"
+        # another purchase, for someone who has not had it yet: no "a hit with your mum"
+        return Detail("again", "")
     return find_recipient(text, language) or find_use(text, language) or find_intent(text)
 
 

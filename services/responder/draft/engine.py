@@ -228,15 +228,11 @@ class _Case:
     #: The text names a fault («высыпания по всему лицу») even where no echo is safe:
     #: asking "what went wrong" would ask for what the review already says.
     names_fault: bool = False
-    #: Beside the main problem the buyer says their messages to us went unanswered.
-    unanswered: bool = False
     #: The buyer has already sent the item back or waits for the refund: the way to return
     #: it is no next step for them.
     returning: bool = False
-    #: …and complains of the wait: that gets its own line.
-    return_wait: bool = False
-    #: The buyer calls the fault dangerous: no «как это неприятно», a safety line instead.
-    safety: bool = False
+    #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
+    extras: tuple[str, ...] = ()
 
 
 @dataclass
@@ -413,16 +409,34 @@ _DANGER = re.compile(
     r"(?<![а-яё])искр(?:ит|ило|ить)",
     re.IGNORECASE,
 )
+#: Lines a draft adds after the acknowledgement for what the buyer says beside the main
+#: problem, in this order: a danger, our silence, the wait for a refund (phrase groups of
+#: these names).
+EXTRA_MOVES = ("safety", "unanswered", "return_wait")
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 _WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|waiting|still|never", re.IGNORECASE)
 
 
-def _unanswered(family: str, problems: Sequence[str], echo: str | None, text: str) -> bool:
+def _extras(
+    family: str, problems: Sequence[str], echo: str | None, text: str, returning: bool
+) -> tuple[str, ...]:
+    """Which of `EXTRA_MOVES` a complaint needs."""
+    if family not in ("negative", "neutral"):
+        return ()
+    wanted = {
+        "return_wait": returning and _WAITING.search(text) is not None,
+        "unanswered": _unanswered(problems, echo, text),
+        "safety": _DANGER.search(text) is not None,
+    }
+    return tuple(move for move in EXTRA_MOVES if wanted[move])
+
+
+def _unanswered(problems: Sequence[str], echo: str | None, text: str) -> bool:
     """A complaint about our silence beside another problem: the acknowledgement names the
     main problem («аккумулятор держит минут 10»), and the silence needs its own apology;
     alone, the silence is the problem the acknowledgement names."""
-    if family not in ("negative", "neutral") or "seller_service" not in problems:
+    if "seller_service" not in problems:
         return False
     if not _SILENCE.search(text) or (echo and _SILENCE.search(echo)):
         return False
@@ -923,13 +937,8 @@ def _move_options(
         if case.detail is None:
             return []
         return _options(library.get(f"detail_{case.detail.kind}", []), values)
-    if move in ("unanswered", "return_wait", "safety"):
-        wanted = {
-            "unanswered": case.unanswered,
-            "return_wait": case.return_wait,
-            "safety": case.safety,
-        }[move]
-        return _options(library.get(move, []), values) if wanted else []
+    if move in EXTRA_MOVES:
+        return _options(library.get(move, []), values) if move in case.extras else []
     if move == "slip_note":
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
         return _options(library.get(group, []), values)
@@ -1034,12 +1043,8 @@ def _render(
         moves.insert(at, MoveSpec(move="answer"))
     # What the buyer says beside the main problem gets its own line after the apology.
     at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
-    for extra, wanted in (
-        ("return_wait", case.return_wait),
-        ("unanswered", case.unanswered),
-        ("safety", case.safety),
-    ):
-        if wanted and not any(m.move == extra for m in moves):
+    for extra in reversed(case.extras):
+        if not any(m.move == extra for m in moves):
             moves.insert(at, MoveSpec(move=extra))
     left_out: list[tuple[int, _Part]] = []
     for spec in moves:
@@ -1051,7 +1056,7 @@ def _render(
             if truth.app_store:
                 # the customer reviewed an app: lines about goods bought go where others fit
                 options = [o for o in options if fits_app(o)] or options
-            if case.safety and spec.move == "acknowledge":
+            if "safety" in case.extras and spec.move == "acknowledge":
                 # a danger is not an inconvenience
                 options = [o for o in options if not _MILD_WORDS.search(o)] or options
             if cacheable:
@@ -1064,9 +1069,7 @@ def _render(
                 "detail",
                 "answer",
                 "praise",
-                "unanswered",
-                "return_wait",
-                "safety",
+                *EXTRA_MOVES,
             ):
                 continue
             return None
@@ -1184,7 +1187,7 @@ def draft_reply(
     problems, echo = _problems(
         classification, chosen_family, mention.full_text, substantive_cons(mention)
     )
-    returning = _RETURNING.search(mention.full_text)
+    returning = _RETURNING.search(mention.full_text) is not None
     case = _Case(
         language=language,
         kind=kind,
@@ -1197,13 +1200,8 @@ def draft_reply(
         echo=echo,
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
-        unanswered=_unanswered(chosen_family, problems, echo, mention.full_text),
-        returning=returning is not None,
-        safety=chosen_family in ("negative", "neutral")
-        and _DANGER.search(mention.full_text) is not None,
-        return_wait=returning is not None
-        and chosen_family in ("negative", "neutral")
-        and _WAITING.search(mention.full_text) is not None,
+        returning=returning,
+        extras=_extras(chosen_family, problems, echo, mention.full_text, returning),
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:

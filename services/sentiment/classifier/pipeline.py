@@ -71,9 +71,12 @@ def classify_one(item: MentionInput, text_pred: TextPrediction, model: str) -> C
     )
     is_question = item.kind is MentionKind.question
     default = Sentiment.neutral if is_question else text_pred.label
-    if item.rating in (1, 2, 4, 5) and (default is Sentiment.negative) is (item.rating >= 4):
-        # Stars and model disagree: an aspect with no word of its own for or against
-        # («упаковано на совесть» read negative by the model under 5★) is neither.
+    disagree = (item.rating in (4, 5) and default is Sentiment.negative) or (
+        item.rating in (1, 2) and default is Sentiment.positive
+    )
+    if disagree:
+        # An aspect with no word of its own for or against («упаковано на совесть», read
+        # negative by the model under 5★) is neither.
         default = Sentiment.neutral
     cues, aspects = read_cues(reading, aspects_of(reading, default), item.rating)
     if says_no_drawback(item.cons):  # «Недостатки: ничего» is praise, like «минусов нет»

@@ -92,6 +92,16 @@ def draft(m: Mention, c: Classification, **kw: object) -> Draft:
     return draft_reply(mention=m, classification=c, library=LIBRARY, **kw)  # type: ignore[arg-type]
 
 
+def amazon(
+    text: str, rating: int, sentiment: str, *aspects: tuple[str, str], **signals: object
+) -> Draft:
+    """An English marketplace review drafted from a classification with the draft signals."""
+    return draft(
+        mention(text, rating=rating, platform="amazon", author=None),
+        classified(sentiment, "en", *aspects, signals=True, **signals),
+    )
+
+
 def fact(topic: str, ru: str, en: str = "", fact_id: str | None = None) -> SellerFact:
     text = {"ru": ru, **({"en": en} if en else {})}
     return SellerFact(id=fact_id or f"{topic}-1", topic=topic, text=text)  # type: ignore[arg-type]
@@ -725,40 +735,32 @@ def test_a_return_under_way_is_not_offered_again() -> None:
 
 
 def test_a_negated_fault_and_a_noun_phrase_are_never_the_echo() -> None:
-    remark = draft(
-        mention(
-            "Love these bottles, no leaks and easy to clean. Wish they came with more sizes",
-            rating=4,
-            platform="amazon",
-        ),
-        classified("positive", "en", signals=True, remark=True),
+    remark = amazon(
+        "Love these bottles, no leaks and easy to clean. Wish they came with more sizes",
+        4,
+        "positive",
+        remark=True,
     )
     assert "no leaks" not in remark.text, remark.text
-    kettle = draft(
-        mention(
-            "Oh great, another kettle that leaks from the bottom. Thanks for nothing",
-            rating=1,
-            platform="amazon",
-        ),
-        classified("negative", "en", ("leak", "negative"), signals=True, sarcasm=True),
+    kettle = amazon(
+        "Oh great, another kettle that leaks from the bottom. Thanks for nothing",
+        1,
+        "negative",
+        ("leak", "negative"),
+        sarcasm=True,
     )
     assert "another kettle" not in kettle.text, kettle.text
 
 
 def test_a_fault_that_started_is_echoed_and_divine_praise_too() -> None:
-    fault = draft(
-        mention(
-            "Basket coating started flaking after a month. Not safe to eat from anymore",
-            rating=2,
-            platform="amazon",
-        ),
-        classified("negative", "en", ("quality", "negative"), signals=True),
+    fault = amazon(
+        "Basket coating started flaking after a month. Not safe to eat from anymore",
+        2,
+        "negative",
+        ("quality", "negative"),
     )
     assert "coating started flaking" in fault.text, fault.text
-    praise = draft(
-        mention("The scent is divine!! Burns evenly", rating=5, platform="amazon"),
-        classified("positive", "en", signals=True),
-    )
+    praise = amazon("The scent is divine!! Burns evenly", 5, "positive")
     assert "the scent is divine" in praise.text, praise.text
 
 
@@ -778,23 +780,12 @@ def test_a_danger_is_taken_as_a_safety_matter_not_an_inconvenience() -> None:
 
 def test_someone_still_to_get_one_is_not_thanked_for_liking_it() -> None:
     """ "Buying for my mom" was answered "So glad it was a hit with your mum"."""
-    d = draft(
-        mention(
-            "Washed it 5 times already, still like new. Buying for my mom",
-            rating=5,
-            platform="amazon",
-            author="Hannah",
-        ),
-        classified("positive", "en", signals=True),
-    )
+    d = amazon("Washed it 5 times already, still like new. Buying for my mom", 5, "positive")
     assert "mum" not in d.text and "mom" not in d.text, d.text
 
 
 def test_a_breakout_is_not_answered_as_a_faulty_item() -> None:
-    d = draft(
-        mention("Broke me out after 3 days of use. Be careful", rating=2, platform="amazon"),
-        classified("negative", "en", signals=True),
-    )
+    d = amazon("Broke me out after 3 days of use. Be careful", 2, "negative")
     assert "flaw" not in d.text and "faulty" not in d.text and "defect" not in d.text, d.text
 
 
