@@ -379,3 +379,42 @@ def test_a_handle_that_stays_cool_is_praise() -> None:
     result = _one("Стейки как в ресторане! Ручка не греется. Тяжёлая, но это плюс", 5, NEG)
     assert not result.remark and not _blamed(result)
     assert "defect" in _blamed(_one("Зарядка сильно греется", 1, POS))
+
+
+# --- from the nineteenth read-through ------------------------------------------------------
+def test_fantastic_quality_control_over_one_working_earbud_is_sarcasm_not_a_slip() -> None:
+    """ "Great, another pair that only plays in the left ear. Fantastic quality control
+    guys." (1★) was a rating slip: one dead side was no fault, so nothing undid the praise."""
+    result = _one(
+        "Great, another pair that only plays in the left ear. Fantastic quality control guys.", 1
+    )
+    assert result.sarcasm and not result.rating_slip
+    assert result.sentiment is Sentiment.negative
+    assert "not_working" in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "aspect"),
+    [
+        ("Gave me blisters on day one. The heel cup rubs like sandpaper.", 2, "size_fit"),
+        ("Nice towels but smaller than I expected, check the dimensions", 4, "size_fit"),
+        ("водоотталкивающий ага конечно. попал под дождь все тетради мокрые", 1, "leak"),
+        ("The straw grew black mold inside after a month", 1, "defect"),
+        ("you can't take it apart to clean it", 1, "quality"),
+        ("биты мягковатые, на саморезах уже слизались пара штук", 3, "defect"),
+        ("Батарея держит минут 10 вместо заявленных 40", 2, "description_mismatch"),
+    ],
+)
+def test_faults_from_the_nineteenth_read_through(text: str, rating: int, aspect: str) -> None:
+    result = _one(text, rating)
+    assert aspect in _blamed(result), result.aspects
+
+
+def test_smaller_than_the_pictures_stays_a_description_remark() -> None:
+    result = _one("It's a bit smaller than I thought from the pics. Cute though.", 3)
+    assert _blamed(result) == {"description_mismatch"}, result.aspects
+
+
+def test_decent_sound_is_no_complaint() -> None:
+    result = _one("Sound is decent for the price.", 3, NEG)
+    assert not _blamed(result), result.aspects

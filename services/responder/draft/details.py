@@ -235,7 +235,7 @@ _FIRST_PERSON = re.compile(
 #: The buyer's own actions: «Жаль, что заказала…» would read as if about someone else.
 _ACTION = re.compile(
     r"(?<![а-яё])(?:заказ(?:ал|ывал)\w*|купил\w*|брал\w*|взял\w*|получил\w*|ждал\w*|"
-    r"написал\w*|писал\w*|обратил\w*|звонил\w*)"
+    r"написал\w*|писал\w*|обратил\w*|звонил\w*|попал[аи]?\s+под)"
     r"(?![а-яё])|\b(?:ordered|bought|received|got|waited)\b",
     _F,
 )
@@ -251,7 +251,7 @@ EMOJI = r"[\U0001F300-\U0001FAFF\u2600-\u27BF]"
 _CLAUSE_SPLIT = re.compile(
     r"[.!?;…\n]+|\)+\s+|\s*" + EMOJI + r"+\s*|"
     r",\s*(?:но|а|и|однако|хотя|только|зато|but|and|although|except|though)\s+|"
-    r"\s+(?:но|but)\s+",
+    r"\s+(?:но|but)\s+|\s+and\s+(?=(?:you|i|it|they|we)\s)",
     _F,
 )
 _LEADING = re.compile(
@@ -264,6 +264,12 @@ _LEADING = re.compile(
     _F,
 )
 ECHO_MAX = 64
+#: «одна оторвалась сразу»: "one of them" names no subject once cut from its sentence.
+_UNNAMED_ONE = re.compile(
+    r"^(?:ещ[её]\s+)?(?:одн[аоиу]|один)\s+(?:(?:уже|сразу|тоже|потом)\s+)?"
+    r"[а-яё]+(?:л|ла|ло|ли|лся|лась|лось|лись|ет|ит|ют|ят|ется|ится)(?![а-яё])",
+    _F,
+)
 #: A wish names no fault in words a reply can repeat ("sorry the wish the cable was longer").
 _WISH = re.compile(
     r"(?:(?:i\s+)?(?:only|just|really|do)\s+)?(?:i\s+)?(?:wish|hope)\b|"
@@ -280,6 +286,9 @@ _RU_ACTIONS = {
     "ждал": "ждали", "ждала": "ждали", "купил": "купили", "купила": "купили",
 }  # fmt: skip
 _EN_ACTIONS = re.compile(r"^(ordered|received|got|bought|waited)\b", _F)
+#: The item did something to the buyer ("gave me blisters", "left me with a rash"): the
+#: object turns to "you" and the item stays the subject.
+_EN_DONE_TO_ME = re.compile(r"^((?:gave|gives|left|leaves|made|makes|cost|costs)\s+)me\b", _F)
 
 
 #: The buyer's own perception, anywhere in the clause («эффекта не заметила» → «эффекта
@@ -295,6 +304,8 @@ def _second_person(text: str) -> str:
     verb = _RU_ACTIONS.get(first.lower())
     if verb and rest:
         return f"вы {verb} {rest}"
+    if _EN_DONE_TO_ME.match(text):
+        return _EN_DONE_TO_ME.sub(r"\1you", text, count=1)
     if _EN_ACTIONS.match(text):
         text = "you " + text[0].lower() + text[1:]
         return re.sub(r",\s*(got|received|came)\b", r" and \1", text, count=1)
@@ -329,7 +340,8 @@ _PREDICATE_RU = re.compile(
 )
 _PREDICATE_EN = re.compile(
     r"\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|does|doesn't|did|didn't|won't|can't|"
-    r"couldn't|has|have|had|keeps|kept|broke|came|fell|tore|took|got|went|wore|split|"
+    r"couldn't|has|have|had|keeps|kept|broke|came|fell|tore|took|got|went|wore|split|grew|"
+    r"gave|"
     r"\w+ed|\w+(?<!s)s)\b|'s\b|\binstead\s+of\b|^(?:no|only)\s",
     _F,
 )
@@ -429,6 +441,8 @@ def safe_echo(phrase: str) -> str | None:
     ):
         return None
     if _PROFANITY.search(text) or _ADMISSION.search(text) or _WISH.match(text):
+        return None
+    if _UNNAMED_ONE.match(text):
         return None
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
     voiced = _second_person(text)

@@ -393,7 +393,8 @@ _SILENCE = re.compile(
 #: A return already under way («жду возврат уже 2 недели», "still waiting for my refund").
 _RETURNING = re.compile(
     r"жду\s+(?:уже\s+)?(?:возврат|деньги)|(?:оформил|сдал|отправил)\w*\s+(?:\w+\s+)?"
-    r"(?:возврат|обратно)|вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
+    r"(?:возврат|обратно)|возврат\w*\s+(?:уже\s+)?(?:оформил|оформлен|сдал)\w*|"
+    r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
     r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund",
@@ -406,7 +407,12 @@ _DANGER = re.compile(
     r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?)\b|"
-    r"(?<![а-яё])искр(?:ит|ило|ить)",
+    r"(?<![а-яё])искр(?:ит|ило|ить)|"
+    # a skin reaction: a health matter («пошла сыпь», "broke out in a rash")
+    r"(?<![а-яё])(?:(?:пошла|появилась|высыпала|вылезла)\s+(?:\w+\s+)?сыпь|сыпь\s+(?:на|по|после)|"
+    r"аллергическ\w+\s+реакци|(?<!нет\s)аллерги[яю]\s+(?:на|после|от))|"
+    r"\b(?:(?:broke|broken)\s+out\s+in\s+(?:a\s+)?(?:rash|hives)|allergic\s+reaction|"
+    r"(?:gave|got)\s+(?:me\s+|my\s+\w+\s+)?(?:a\s+)?(?:rash|hives|burns?))\b",
     re.IGNORECASE,
 )
 #: Lines a draft adds after the acknowledgement for what the buyer says beside the main
@@ -570,14 +576,19 @@ def complaint_echo(text: str, family: str) -> str | None:
 _EN_VERB_FIRST = re.compile(
     r"^(?:broke|came|fell|tore|took|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
     r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
-    r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes)\b",
+    r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes|grew|"
+    r"rubs|hurts|pinches|(?:gave|left|made)\s+you|only\s+(?:plays|works|charges|lasts|lasted))\b",
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(
     r"^(?:the|your|this|these|its|it|they|one|both|each|everything|nothing)\s+(?:[\w-]+\s+){0,3}?"
     r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak|broke|tore|split|snapped|"
-    r"fell|came|wore|stopped|ripped|cracked|won't|doesn't|didn't|isn't|wasn't|can't)\b(?!\s+of\b)",
+    r"fell|came|wore|stopped|ripped|cracked|grew|won't|doesn't|didn't|isn't|wasn't|can't)\b"
+    r"(?!\s+of\b)",
     re.IGNORECASE,
+)
+_ANOTHER_THAT = re.compile(
+    r"^(?:another|yet\s+another|one\s+more)\s+[\w'-]+\s+(?:that|which)\s+(.+)$", re.IGNORECASE
 )
 _EN_ADJ_FIRST = re.compile(
     r"^(?:way|much|far|too|very|really|so|quite|a\s+bit|rather)\b", re.IGNORECASE
@@ -598,6 +609,9 @@ def _as_clause(echo: str, language: str) -> str | None:
             return echo
         if re.match(r"^no\s+\w+", echo, re.IGNORECASE):
             return "there was " + echo  # "no diffuser in the box"
+        said = _ANOTHER_THAT.match(echo)
+        if said and _as_clause(said.group(1), language) == "it " + said.group(1):
+            return "it " + said.group(1)  # "another pair that only plays in the left ear"
         if re.match(
             r"^(?:another|yet\s+another|one\s+more)\b|^(?:[\w'-]+\s+){1,2}(?:that|which|who)\s",
             echo,

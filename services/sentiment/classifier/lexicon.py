@@ -115,6 +115,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "подключиться|сработать|заработать|загореться|загружаться|загрузиться": -1,
         "перестать|прекратить ~ работать|включаться|заряжаться|запускаться|светиться|"
         "греть|реагировать|подключаться|срабатывать": -1,
+        # one earbud / one speaker of two («играет только левый наушник»)
+        "only ~ play|plays|playing|works|working|sound|sounds ~~ left|right|one ~ ear|side|earbud|"
+        "speaker|channel": -1,
+        "работать|играть|звучать|слышно ~ только ~ один|левый|правый": -1,
+        "звук ~ только ~ в ~ один|левый|правый": -1,
         "сдохнуть": -1, "нерабочий": -1, "неработающий": -1, "не рабочий": -1,
         "умереть|накрыться|сгореть": -1, "признаки жизни": -1,
         "doesn't|didn't|won't|wouldn't|not|never|stopped|quit|isn't|wasn't|can't|dont|doesnt|"
@@ -154,6 +159,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "flaw": -1, "flawed": -1, "stain": -1, "stained": -1, "hole": -1, "holes": -1,
         "loose threads": -1, "broke down": -1,
         "spark|sparks|sparked|sparking": -1, "искрить": -1, "заискрить": -1,
+        # mould inside a bottle or a container (a smell of mould is smell_material)
+        "mold|mould|moldy|mouldy": -1, "плесень": -1, "заплесневеть": -1,
+        "слизаться|слизать": -1,
     },
     "missing_parts": {
         "в коробка|комплект|набор ~ нет": -1,
@@ -203,6 +211,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "пропускать|пропустить воду|влагу": -1, "подтекание": -1, "течет": -1,
         "leak": -1, "leaks": -1, "leaked": -1, "leaking": -1, "leaky": -1, "drips": -1,
         "dripping": -1, "drip": -1, "lets water in|through": -1,
+        # «попал под дождь, все тетради мокрые»
+        "дождь ~~ мокрый|намокнуть|промокнуть|вымокнуть": -1,
+        "мокрый|намокнуть|промокнуть|вымокнуть ~~ дождь": -1,
+        "rain ~~ wet|soaked|drenched": -1, "wet|soaked|drenched ~~ rain": -1,
     },
     "compatibility": {
         "@device ~ влезать|влезть": 1, "сесть как родной": 1,
@@ -222,10 +234,14 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "description_mismatch": {
         "заявлено": -1, "обещать ~~ по факт": -1,
+        # «держит минут 10 вместо заявленных 40» (promised days are delivery_speed)
+        "вместо ~ заявленный|заявить|указанный|указать": -1,
+        "instead of ~ the ~ advertised|claimed|stated|listed": -1,
         "меньше|больше|хуже|слабее|ниже ~ заявленный|обещанный|заявить": -1,
         "nowhere near": -1, "made it look like": -1, "title ~ says|said": -1,
         "написано": -1, "в|по описание": -1, "а по факт": -1,
         "smaller|bigger|larger|thinner|shorter|longer ~ than ~~ @photo": -1,
+        "smaller|bigger|larger|thinner|shorter|longer ~ than ~ i ~ expected|thought ~~ @photo": -1,
         "exactly|just ~ like|as ~ the ~ @photo": 1, "в названии": -1, "по таблица ~ размер": -1,
         "size chart ~ off|wrong|way": -1, "listing ~ says|said|claims": -1, "claims": -1,
         "совпасть ~ с ~ описание": 1, "не совпадать|совпасть ~ с ~ @photo": -1,
@@ -294,6 +310,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # shoes that rub: the fit, however the buyer puts it
         "натирать": -1, "натереть": -1, "мозоль": -1, "blister": -1, "blisters": -1,
         "rubs|rubbed|chafes|chafed|chafing ~ my|the ~ heel|heels|feet|foot|skin": -1,
+        "heel|heels|toe|toes|strap|straps ~ rub|rubs|rubbed|rubbing|dig|digs|pinch|pinches": -1,
+        "smaller|bigger|larger|shorter|longer|narrower|tighter ~ than ~ i ~ expected|thought|"
+        "imagined|hoped": -1,
+        "меньше|больше|уже|короче|длиннее ~ чем ~ ожидать|думать|представлять|казаться": -1,
     },
     "shrinkage": {
         "сесть|сесться|усесть ~~ @wash": -1,
@@ -364,6 +384,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "неравномерно|неравномерный ~ молоть|перемалывать|греть|прогревать|сушить|красить|"
         "прокрашивать|ложиться|помол": -1,
         "uneven|unevenly": -1, "потемнеть": -1, "tarnish|tarnished|tarnishes": -1,
+        "can't|cannot|impossible|hard ~ to ~~ clean": -1,
+        "невозможно|нельзя|трудно|сложно|тяжело ~ отмыть|помыть|почистить|разобрать": -1,
         "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
         "holds|hold|holding ~ tight|tightly|secure|securely": 1,
@@ -514,7 +536,7 @@ POSITIVE_WORDS = frozenset(
     "надежно советую советуем "
     "плотный адекватный нормально норм стандартный неплохой неплохо горячий точный крупный "
     "вместительный крепкий крепко ровный теплый тепло чистый warm strong powerful grippy "
-    "comfy thick ok okay "
+    "comfy thick ok okay decent "
     "обалденный обалденно офигенный офигенно божественный восхитительный потрясающий "
     "потрясающе бесподобный волшебный вкусный вкусно ароматный stunning flawless delicious "
     "tasty".split()
@@ -640,7 +662,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "thanks for nothing": 1, "yeah right": 1,
-        "great|nice|good|brilliant ~ job|design|work|quality ~ guys|team|folks": 1,
+        "great|nice|good|brilliant|fantastic|excellent|amazing|awesome|superb|stellar ~ job|design|"
+        "work|quality ~ guys|team|folks": 1,
         "да конечно": 1, "ага конечно": 1, "говорите": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
     },
@@ -670,6 +693,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
     "sarcasm-near": {
         "just great": 1, "just perfect": 1, "love it when": 1, "wow great": 1,
         "oh great": 1, "love how": 1, "great job": 1, "wow thanks": 1,
+        # "Great, another pair that only plays in the left ear"
+        "great|wonderful|fantastic|perfect ~ another": 1,
     },
 }  # fmt: skip
 

@@ -826,3 +826,124 @@ def test_a_child_that_fell_is_a_safety_matter() -> None:
         classified("negative", "ru", ("defect", "negative"), signals=True),
     )
     assert "safety" in d.moves, d.text
+
+
+def _placed(
+    text: str,
+    rating: int,
+    sentiment: str,
+    aspect: str,
+    clause: str,
+    language: str = "en",
+    **signals: object,
+) -> Draft:
+    """A review drafted with one blamed aspect placed on `clause`, as the classifier gives it."""
+    start = text.index(clause)
+    c = Classification(
+        sentiment=sentiment,
+        score=0.9,
+        language=language,
+        aspects=[
+            Aspect(
+                aspect=aspect,
+                polarity="negative",
+                start=start,
+                end=start + len(clause),
+                text=clause,
+                clause=clause,
+            )
+        ],
+        signals=True,
+        **signals,  # type: ignore[arg-type]
+    )
+    platform = "amazon" if language == "en" else "wildberries"
+    return draft(mention(text, rating=rating, platform=platform, author=None), c)
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect", "clause", "said"),
+    [
+        (
+            "Gave me blisters on day one. Sizing is fine but the heel cup rubs.",
+            "size_fit",
+            "Gave me blisters on day one",
+            "it gave you blisters on day one",
+        ),
+        (
+            "Great, another pair that only plays in the left ear. Fantastic quality control.",
+            "not_working",
+            "another pair that only plays in the left ear",
+            "it only plays in the left ear",
+        ),
+        (
+            "The straw mouthpiece grew black mold inside after a month and you can't take it "
+            "apart to clean it.",
+            "defect",
+            "The straw mouthpiece grew black mold inside after a month and you can't take it "
+            "apart to clean it",
+            "the straw mouthpiece grew black mold inside after a month",
+        ),
+    ],
+)
+def test_english_faults_told_in_the_first_person_are_echoed(
+    text: str, aspect: str, clause: str, said: str
+) -> None:
+    """These got a generic line ("Apologies that it didn't fit as expected" under "Sizing is
+    fine"; "Sorry the item arrived with a flaw" under mould that grew in a month)."""
+    d = _placed(text, 1, "negative", aspect, clause, sarcasm="Fantastic" in text)
+    assert said in d.text, d.text
+
+
+def test_a_buyer_caught_in_the_rain_and_one_of_many_are_not_echoed() -> None:
+    """«Жаль, что так получилось: попал под дождь все тетради мокрые» spoke of some man in
+    the rain; «Замечание «одна оторвалась сразу»» named no button."""
+    rain = _placed(
+        "водоотталкивающий ага конечно. попал под дождь все тетради мокрые",
+        1,
+        "negative",
+        "leak",
+        "попал под дождь все тетради мокрые",
+        "ru",
+    )
+    assert "попал" not in rain.text, rain.text
+    button = _placed(
+        "Платье красивое. Но пуговицы пришиты на соплях, одна оторвалась сразу",
+        4,
+        "positive",
+        "defect",
+        "одна оторвалась сразу",
+        "ru",
+    )
+    assert "«одна оторвалась сразу»" not in button.text, button.text
+    towel = _placed(
+        "Пришли в рваном пакете, одно полотенце с пятном",
+        2,
+        "negative",
+        "defect",
+        "одно полотенце с пятном",
+        "ru",
+    )
+    assert "одно полотенце с пятном" in towel.text, towel.text
+
+
+def test_a_return_already_filed_and_a_rash() -> None:
+    filed = _placed(
+        "Пришел с трещиной на корпусе, а ещё и провод короткий. Возврат оформил",
+        1,
+        "negative",
+        "transit_damage",
+        "Пришел с трещиной на корпусе",
+        "ru",
+    )
+    assert "Оформить возврат" not in filed.text and "Покупки" not in filed.text, filed.text
+    rash = _placed(
+        "После крема пошла сыпь на руках. Это вообще сертифицировано?",
+        1,
+        "negative",
+        "quality",
+        "После крема пошла сыпь на руках",
+        "ru",
+    )
+    assert "safety" in rash.moves, rash.text
+    calm = _placed("Крем жирноват, аллергии нет", 3, "neutral", "quality", "Крем жирноват", "ru")
+    assert "safety" not in calm.moves, calm.text
