@@ -418,3 +418,31 @@ def test_smaller_than_the_pictures_stays_a_description_remark() -> None:
 def test_decent_sound_is_no_complaint() -> None:
     result = _one("Sound is decent for the price.", 3, NEG)
     assert not _blamed(result), result.aspects
+
+
+# --- from the twentieth read-through -------------------------------------------------------
+def test_dye_that_comes_off_is_blamed() -> None:
+    result = _one("Сидят хорошо, но красят руки и белье в синий", 3)
+    assert "quality" in _blamed(result), result.aspects
+    assert "quality" in _blamed(_one("The colour bleeds onto my sheets", 2))
+
+
+def test_a_concession_under_five_stars_is_a_remark() -> None:
+    """«шумодав конечно не как у эирподсов но за такие деньги огонь» (5★) was plain praise:
+    the reply ignored the remark."""
+    result = _one(
+        "Пользуюсь месяц полет нормальный)) шумодав конечно не как у эирподсов но за такие "
+        "деньги огонь",
+        5,
+    )
+    assert result.remark and result.sentiment is Sentiment.positive
+    assert not _one("Необычный дизайн, не как у всех", 5).remark
+
+
+def test_a_hole_the_buyer_made_is_the_fit_and_a_silent_seller_is_blamed() -> None:
+    """«Ремень длинноват, пришлось проделать дырку» (4★) was a defect: the reply named the
+    hole as the minus."""
+    result = _one("Сумочка симпатичная. Ремень длинноват, пришлось проделать дырку", 4)
+    assert _blamed(result) == {"size_fit"}, result.aspects
+    silent = _one("Писала продавцу, он молчит уже 5 дней", 1)
+    assert "seller_service" in _blamed(silent), silent.aspects

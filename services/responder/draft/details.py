@@ -197,6 +197,52 @@ def find_intent(text: str) -> Detail | None:
     return None
 
 
+#: A request for the shop or the app («добавьте тёмную тему», "please add a dark mode"):
+#: the imperative, turned into the infinitive the reply thanks for ("to add a dark mode").
+_RU_REQUESTS = {
+    "добавьте": "добавить", "добавляйте": "добавлять", "сделайте": "сделать",
+    "верните": "вернуть", "выпустите": "выпустить", "привезите": "привезти",
+    "введите": "ввести", "расширьте": "расширить", "увеличьте": "увеличить",
+}  # fmt: skip
+_REQUEST = re.compile(
+    r"(?<![а-яё])(?:пожалуйста,?\s+)?(" + "|".join(_RU_REQUESTS) + r")\s+(?:пожалуйста,?\s+)?"
+    r"([^.!?\n;]{3,60}?)(?:,?\s+пожалуйста)?\s*(?=[.!?\n;)]|$)|"
+    r"\b(?:please\s+|pls\s+|could\s+you\s+(?:please\s+)?|can\s+you\s+(?:please\s+)?)?"
+    r"(add|bring\s+back|include|offer)\s+([^.!?\n;]{3,60}?)(?:,?\s+(?:please|pls))?\s*(?=[.!?\n;)]|$)",
+    _F,
+)
+#: What a buyer demands of an order is no idea to pass on («верните деньги»).
+_NOT_AN_IDEA = re.compile(
+    r"(?<![а-яё])(?:деньги|денег|средства|что-?\s?нибудь|что-?\s?то|нормально|"
+    r"возврат\w*)(?![а-яё])|\b(?:refund|money|it|this|that)\b$",
+    _F,
+)
+
+
+def find_suggestion(text: str) -> str | None:
+    """The buyer's request as an infinitive phrase («добавить тёмную тему», "add a dark
+    mode"), or None: said as a request in a statement, never a question or a demand."""
+    for m in _REQUEST.finditer(text):
+        if text[m.end() : m.end() + 1] == "?":
+            continue
+        if m.group(1):
+            verb, thing = _RU_REQUESTS[m.group(1).lower()], m.group(2)
+        else:
+            verb, thing = m.group(3).lower(), m.group(4)
+        thing = " ".join(thing.strip(" ,:-–—").split())
+        if (
+            not thing
+            or len(thing.split()) > 7
+            or _NOT_AN_IDEA.search(thing)
+            or _FIRST_PERSON.search(thing)
+            or _PROFANITY.search(thing)
+            or not ends_cleanly(thing)
+        ):
+            continue
+        return f"{verb} {thing}"
+    return None
+
+
 def find_detail(text: str, language: str) -> Detail | None:
     """The one detail a reply echoes: who it was for first, else what it is for, else what
     the buyer will do (buy again, recommend)."""
@@ -288,6 +334,14 @@ _RU_ACTIONS = {
 _EN_ACTIONS = re.compile(r"^(ordered|received|got|bought|waited)\b", _F)
 #: The item did something to the buyer ("gave me blisters", "left me with a rash"): the
 #: object turns to "you" and the item stays the subject.
+#: A clause that starts with a modal has dropped its "I" ("Can barely smell it").
+_EN_DROPPED_I = re.compile(
+    r"^(?:can't|cannot|can|couldn't|could)\s+(?!be\b|been\b|have\b|use\s+some)\w+", _F
+)
+_EN_I = re.compile(r"\bI\b")
+_EN_ME = re.compile(r"\b(?:me|myself)\b", _F)
+#: "I" whose verb changes with the person ("I am", "I'm", "I was"): not turned.
+_EN_I_BE = re.compile(r"\bI\s+(?:am|was)\b|\bI'm\b", _F)
 _EN_DONE_TO_ME = re.compile(r"^((?:gave|gives|left|leaves|made|makes|cost|costs)\s+)me\b", _F)
 
 
@@ -306,6 +360,12 @@ def _second_person(text: str) -> str:
         return f"вы {verb} {rest}"
     if _EN_DONE_TO_ME.match(text):
         return _EN_DONE_TO_ME.sub(r"\1you", text, count=1)
+    if _EN_DROPPED_I.match(text):
+        text = "I " + text[0].lower() + text[1:]  # "Can barely smell it" is the buyer's
+    if not re.search(r"[а-яё]", text, _F) and _EN_I.search(text):
+        if _EN_I_BE.search(text):
+            return text  # "I am", "I was": the verb would change too
+        return _EN_ME.sub("you", _EN_I.sub("you", text))
     if _EN_ACTIONS.match(text):
         text = "you " + text[0].lower() + text[1:]
         return re.sub(r",\s*(got|received|came)\b", r" and \1", text, count=1)
@@ -327,15 +387,17 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     "no not more most less is are was were be been being has have had do does did can "
     "could will would should i we you he she they it's there's".split()
 )
+_AND = re.compile(r"\s+(?:и|and)\s+", _F)
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))
 #: A predicate: a finite verb, «нет/не», a comparative, a predicative adjective after its
 #: noun («ткань тонкая»), "is/are…", an English past or present verb form.
 _PREDICATE_RU = re.compile(
     r"(?<![а-яё])(?:[а-яё]+(?:ет|ют|ит|ят|ат|ут|ёт|ла|ло|ли|лся|лась|лось|лись|ается|ется|ится|"
-    r"ются|ятся|ал|ял|ил|ел|ул|ёл)|не|нет|был|была|было|были|[а-яё]+(?:ее|ше|же)|[а-яё]+оват[аоы]?|"
+    r"ются|ятся|ал|ял|ил|ел|ул|ёл)|не|нет|был|была|было|были|"
+    r"(?!(?:даже|тоже|также|уже)(?![а-яё]))[а-яё]+(?:ее|ше|же)|[а-яё]+оват[аоы]?|"
     r"[а-яё]+(?:ен|на|но|ны|ан|ян))(?![а-яё])|"
     r"(?<=[а-яё] )[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие)(?![а-яё])|"
-    r"(?<![а-яё])вместо(?![а-яё])",
+    r"(?<![а-яё])вместо(?![а-яё])|(?<![а-яё])с\s+(?:привкусом|запахом)(?![а-яё])",
     _F,
 )
 _PREDICATE_EN = re.compile(
@@ -355,6 +417,16 @@ _ASIDE = re.compile(
 _EN_SPLICE = re.compile(r",\s*(?:the|it|they|this|these|and|but|so|which|i|my|we)\b", _F)
 #: "a week in", "two days in": a time span that ends on "in" is complete.
 _TIME_IN = re.compile(r"\b(?:day|week|month|year|hour|minute)s?\s+in$", _F)
+#: A phrasal verb ends on its particle ("can't log in", "the sole came off").
+PHRASAL_END = re.compile(
+    r"\b(?:log|logs|logged|sign|signs|signed|turn|turns|turned|switch|switches|switched|plug|"
+    r"line|lines|lined|show|shows|showed|come|comes|came|fall|falls|fell|wear|wears|wore|peel|"
+    r"peels|peeled|light|lights|heat|heats|warm|warms|pop|pops|popped|shut|shuts|break|breaks|"
+    r"broke|rip|rips|ripped|tear|tears|tore|give|gives|gave|flake|flakes|flaked|burn|burned|"
+    r"burnt|dry|dries|dried|boot|boots|start|starts|open|opens|close|closes|zip|zips|fit|fits)"
+    r"\s+(?:in|on|up|out|off|down|over|apart)$",
+    _F,
+)
 #: What the card or the seller claimed is no fault by itself («в названии написано для
 #: iPhone 15»): sorry for it reads as sorry for the title.
 _LISTING_CLAIM = re.compile(
@@ -376,17 +448,27 @@ def quotes_balanced(text: str) -> bool:
     return all(text.count(a) == text.count(b) for a, b in _QUOTE_PAIRS if a != b)
 
 
+_COLOUR_ADJ = re.compile(
+    r"(?:син|красн|зел[её]н|ж[её]лт|ч[её]рн|бел|розов|сер|голуб|оранжев|фиолетов|коричнев|"
+    r"бежев|бордов)(?:ый|ий|ой)",
+    _F,
+)
+
+
 def ends_cleanly(text: str) -> bool:
     """The phrase does not end on a function word (a clause cut mid-phrase)."""
     words = text.split()
     if not words:
         return False
-    if _TIME_IN.search(text):
+    if _TIME_IN.search(text) or PHRASAL_END.search(text):
         return True
     last = words[-1].lower().strip(".,;:!?…»\"'")
     if last in FUNCTION_WORDS:
         return False
-    # «чехол на обычный»: a preposition and an adjective whose noun was cut off.
+    # «чехол на обычный»: a preposition and an adjective whose noun was cut off («красят
+    # в синий» names a colour and is whole).
+    if len(words) >= 2 and words[-2].lower() == "в" and _COLOUR_ADJ.fullmatch(last):
+        return True
     return not (
         len(words) >= 2
         and words[-2].lower() in FUNCTION_WORDS
@@ -432,6 +514,8 @@ def safe_echo(phrase: str) -> str | None:
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|" + EMOJI, "", text).strip(" ,.:-–—")
     text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
+    # «вода после него с привкусом»: "after it" is the item, said without naming it
+    text = re.sub(r"\s+после\s+(?:него|неё|нее|них)(?![а-яё])", "", text, flags=_F)
     # «кейс хлипкий правда»: a trailing particle is the buyer's voice, not the fault
     text = re.sub(r"[,\s]+(?:правда|конечно|кстати|though|tho)$", "", text, flags=_F)
     if not text or len(text) > ECHO_MAX:
@@ -461,7 +545,7 @@ def safe_echo(phrase: str) -> str | None:
         return None
     if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
         return None  # shouting
-    if not is_complete_echo(text) or (_LISTING_CLAIM.search(text) and not _NOT.search(text)):
+    if not is_complete_echo(text) or _LISTING_CLAIM.search(text):
         return None
     head = text.split()[0]
     keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
@@ -484,7 +568,17 @@ def complaint_clause(text: str, aspect: Aspect) -> str | None:
     pieces.append((start, len(text)))
     for lo, hi in pieces:
         if lo <= aspect.start < hi:
-            return safe_echo(text[lo:hi])
+            found = safe_echo(text[lo:hi])
+            if found:
+                return found
+    # «кейс не закрывается нормально и правый наушник постоянно отваливается…» is too
+    # long as a whole: the half that holds the trigger says the fault on its own.
+    # Not where the other half names a second fault: the cue lists may say both at once.
+    split = _AND.split(aspect.clause or "")
+    halves = [h for h in split if aspect.text and aspect.text in h]
+    others = [h for h in split if h not in halves]
+    if len(halves) == 1 and others and not any(guess_aspect(h) for h in others):
+        return safe_echo(halves[0])
     return None
 
 
@@ -706,10 +800,17 @@ def _stems(sentence: str) -> frozenset[str]:
     )
 
 
+#: Short praise words the five-letter stems miss ("Nice to hear the light is a nice touch").
+_SHORT_PRAISE = frozenset("nice good love cute cool fine soft warm easy glad".split())
+
+
 def shares_stem(frame: str, words: str) -> bool:
     """Whether a phrasing's own words repeat a stem of the buyer's words it frames
     («Приятно читать, что к телу приятная»)."""
-    return bool(_stems(frame) & _stems(words))
+    if _stems(frame) & _stems(words):
+        return True
+    short = {w.lower() for w in _WORD.findall(frame)} & _SHORT_PRAISE
+    return bool(short & {w.lower() for w in _WORD.findall(words)})
 
 
 _PURCHASE = re.compile(r"покупк|purchase", _F)

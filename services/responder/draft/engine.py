@@ -35,9 +35,11 @@ from functools import lru_cache
 from services.responder.draft.details import (
     EMOJI,
     FUNCTION_WORDS,
+    PHRASAL_END,
     SHORT_REVIEW_WORDS,
     Detail,
     find_detail,
+    find_suggestion,
     fits_app,
     fits_review,
     guess_aspect,
@@ -98,6 +100,7 @@ FACT_STEPS: dict[str, str] = {
     "certificates": "certificates",
     "care": "care",
     "material": "material",
+    "warranty": "warranty",
 }
 #: Under a 4–5★ remark only facts are offered (no return offer under a rave).
 _REMARK_STEPS = frozenset(FACT_STEPS)
@@ -367,7 +370,10 @@ _EMOTION = re.compile(
 _PRAISE_WORD = re.compile(
     r"(?<![а-яё])(?:хорош\w*|отличн\w*|супер|класс\w*|прекрасн\w*|замечательн\w*|спасибо|"
     r"благодар\w*|понравил\w*|нравится|рад[аы]?)(?![а-яё])|"
-    r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent)\b",
+    r"(?<![а-яё])(?:шикарн\w*|восхитительн\w*|обалденн\w*|потрясающ\w*|идеальн\w*|огонь|"
+    r"топ|бомба|кайф|пушка|супер\w*)(?![а-яё])|"
+    r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
+    r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful)\b",
     re.IGNORECASE,
 )
 
@@ -383,6 +389,7 @@ _MARKER = re.compile(
 #: The buyer wrote to us and heard nothing back («ноль ответа», "never replied").
 _SILENCE = re.compile(
     r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молч(?:а|ит|ат|ание)|"
+    r"(?:чат|писал\w*|написал\w*|продавц\w*|поддержк\w*)[^.!?]{0,40}(?<![а-яё])тишина|"
     r"never\s+(?:answered|replied|responded|got\s+back)|no\s+(?:reply|response|answer)|"
     r"ignor(?:ed|ing|es)|ghosted|didn'?t\s+(?:reply|respond|answer)|никто\s+не\s+ответ|"
     r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back)",
@@ -415,10 +422,17 @@ _DANGER = re.compile(
     r"(?:gave|got)\s+(?:me\s+|my\s+\w+\s+)?(?:a\s+)?(?:rash|hives|burns?))\b",
     re.IGNORECASE,
 )
-#: Lines a draft adds after the acknowledgement for what the buyer says beside the main
-#: problem, in this order: a danger, our silence, the wait for a refund (phrase groups of
-#: these names).
-EXTRA_MOVES = ("safety", "unanswered", "return_wait")
+#: A fact that sends the buyer to write to us («напишите в чат продавца», "message the
+#: seller"): no next step for a buyer whose messages went unanswered.
+_WRITE_TO_US = re.compile(
+    r"напишите|написать\s+нам|в\s+чат|обратитесь|свяжитесь|message\s+(?:us|the\s+seller)|"
+    r"contact\s+us|write\s+to\s+us|get\s+in\s+touch",
+    re.IGNORECASE,
+)
+#: Lines a draft adds for what the buyer says beside the main problem, in this order: a
+#: danger, our silence, the wait for a refund (after the acknowledgement), an idea for the
+#: shop or the app (before the closing lines, in any family) — phrase groups of these names.
+EXTRA_MOVES = ("safety", "unanswered", "return_wait", "suggestion")
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 _WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|waiting|still|never", re.IGNORECASE)
@@ -427,10 +441,12 @@ _WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|w
 def _extras(
     family: str, problems: Sequence[str], echo: str | None, text: str, returning: bool
 ) -> tuple[str, ...]:
-    """Which of `EXTRA_MOVES` a complaint needs."""
+    """Which of `EXTRA_MOVES` a review needs."""
+    suggestion = family != "question" and find_suggestion(text) is not None
     if family not in ("negative", "neutral"):
-        return ()
+        return ("suggestion",) if suggestion else ()
     wanted = {
+        "suggestion": suggestion,
         "return_wait": returning and _WAITING.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
         "safety": _DANGER.search(text) is not None,
@@ -482,6 +498,12 @@ def _clauses(text: str) -> list[str]:
     return out
 
 
+def _dangles(words: Sequence[str]) -> bool:
+    """The last word hangs ("сгорел вместе", "broke a") unless it ends a phrasal verb."""
+    last = words[-1].lower().strip(".,")
+    return last in _DANGLING_CUT and not PHRASAL_END.search(" ".join(words).strip(".,"))
+
+
 def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     """Comma pieces of the clause, the clause cut after its cue word, the whole clause.
 
@@ -509,7 +531,7 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             )
             for extra in order:
                 words = rest[:extra]
-                while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
+                while words and _dangles(words):
                     words.pop()
                 out.append((clause[:end] + " " + " ".join(words)).strip())
             # From the cue word on («щиплет глаза» out of «после него щиплет глаза»).
@@ -520,7 +542,7 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     trimmed = []
     for candidate in out:
         words = candidate.split()
-        while words and words[-1].lower().strip(".,") in _DANGLING_CUT:
+        while words and _dangles(words):
             words.pop()
         trimmed.append(" ".join(words))
     return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
@@ -560,9 +582,15 @@ def complaint_echo(text: str, family: str) -> str | None:
             if len(parts) != 2 or sentence.strip().endswith("?") or _DISMISSIVE.search(parts[1]):
                 continue
             pieces = re.split(r"\s*[,;:—–]\s*", parts[1])
-            for candidate in (pieces[0], parts[1]):
+            candidates = [pieces[0], parts[1]]
+            if _PRAISE_WORD.search(parts[1]):
+                # «шумодав не как у эирподсов, но за такие деньги огонь»: a concession, the
+                # remark stands before the "but"
+                before = re.split(r"[,;:—–)]\s*|\s+[-–—]\s+", parts[0].strip(" ,"))
+                candidates = [before[-1]]
+            for candidate in candidates:
                 echo = safe_echo(candidate)
-                if echo:
+                if echo and not _PRAISE_WORD.search(echo):
                     return echo
     if family == "negative" and clauses:
         for candidate in _candidates(clauses[0], None):
@@ -581,10 +609,17 @@ _EN_VERB_FIRST = re.compile(
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(
-    r"^(?:the|your|this|these|its|it|they|one|both|each|everything|nothing)\s+(?:[\w-]+\s+){0,3}?"
+    r"^(?:the|your|this|these|its|it|they|one|both|each|everything|nothing|two|three|four|"
+    r"some|several|half|all|most)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak|broke|tore|split|snapped|"
     r"fell|came|wore|stopped|ripped|cracked|grew|won't|doesn't|didn't|isn't|wasn't|can't)\b"
     r"(?!\s+of\b)",
+    re.IGNORECASE,
+)
+_EN_LEADING_TIME = re.compile(
+    r"^((?:after|since|ever\s+since)\s+(?:the\s+|a\s+|my\s+|one\s+|two\s+|three\s+)?"
+    r"(?:\w+\s+){0,2}?(?:update|wash|washes|washing|use|uses|day|days|week|weeks|month|months))"
+    r",?\s+((?:you|it|they|the)\s.+)$",
     re.IGNORECASE,
 )
 _ANOTHER_THAT = re.compile(
@@ -601,6 +636,9 @@ def _as_clause(echo: str, language: str) -> str | None:
         r"[,;]?\s+(?:though|however|too|anyway|тоже|впрочем)$", "", echo, flags=re.IGNORECASE
     )
     if language == "en":
+        lead = _EN_LEADING_TIME.match(echo)
+        if lead:  # "after the last update you can't log in" → "you can't log in after …"
+            echo = f"{lead.group(2)} {lead.group(1)[0].lower()}{lead.group(1)[1:]}"
         if _EN_VERB_FIRST.match(echo):
             return "it " + echo
         if _EN_ADJ_FIRST.match(echo):
@@ -758,6 +796,8 @@ def _steps(
             wording = fact.wording(case.language) if fact else None
             if not fact or not wording:
                 continue
+            if "unanswered" in case.extras and _WRITE_TO_US.search(wording):
+                continue  # they wrote and heard nothing: "write to us" is no next step
             local["fact"] = wording.strip()
             used.append(fact.id)
         elif kind in ("return", "return_photos", "exchange"):
@@ -789,6 +829,7 @@ def _steps(
     if (
         not any(k in ("return", "return_photos", "exchange") for k, _ in out)
         and case.family == "negative"
+        and "unanswered" not in case.extras
         and (settings.support_contact or "").strip()
         and not policy.forbid_contacts
         and not truth.marketplace
@@ -838,6 +879,7 @@ def _plan(
         "use": None,
         "return_route": None,
         "fact": None,
+        "suggestion": find_suggestion(text),
         "praise": praise_echo(text, language)
         if case.family in ("positive", "positive_remark", "rating_slip")
         else None,
@@ -1055,11 +1097,17 @@ def _render(
             len(moves),
         )
         moves.insert(at, MoveSpec(move="answer"))
-    # What the buyer says beside the main problem gets its own line after the apology.
+    # What the buyer says beside the main problem gets its own line after the apology; an
+    # idea, after all that is said about the review itself.
     at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
+    last = next(
+        (i for i, m in enumerate(moves) if m.move in ("closing", "invite", "sign_off")),
+        len(moves),
+    )
     for extra in reversed(case.extras):
         if not any(m.move == extra for m in moves):
-            moves.insert(at, MoveSpec(move=extra))
+            moves.insert(last if extra == "suggestion" else at, MoveSpec(move=extra))
+            last += extra != "suggestion"
     left_out: list[tuple[int, _Part]] = []
     for spec in moves:
         # The rendered phrasings depend on the mention only (a next step draws per attempt).

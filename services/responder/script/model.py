@@ -42,6 +42,9 @@ MoveName = Literal[
     #: The buyer says the item was dangerous (a wheel off a pram, a shock, a burn): a line
     #: that takes it as a safety matter (added like `unanswered`).
     "safety",
+    #: The buyer suggests something («добавьте тёмную тему»): thanks for the idea, passed
+    #: on (added before the closing lines, in any family).
+    "suggestion",
     "apology",
     #: The real next step: the platform's route and the seller's facts (may be skipped).
     "next_step",
@@ -91,6 +94,8 @@ SLOTS: frozenset[str] = frozenset(
         "recipient",
         "use",
         "praise",
+        # The buyer's idea as an infinitive phrase («добавить тёмную тему»).
+        "suggestion",
         "return_route",
         "fact",
     }
@@ -290,7 +295,8 @@ class SlotTables(_Strict):
 
 StepKind = Literal[
     "return", "return_photos", "exchange", "size", "compatibility", "manual", "certificates",
-    "care", "material", "card", "check_batch", "pass_on", "delivery", "app", "contact",
+    "care", "material", "warranty", "card", "check_batch", "pass_on", "delivery", "app",
+    "contact",
 ]  # fmt: skip
 STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
 

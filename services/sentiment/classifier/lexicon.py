@@ -308,6 +308,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
             -1,
         "true to size": 1, "fits perfectly|well|great|nicely": 1, "perfect fit": 1,
         # shoes that rub: the fit, however the buyer puts it
+        # «ремень длинноват, пришлось проделать дырку»: the fit, not a hole in the item
+        "проделать|пробить|проколоть|сделать ~ дырка|дырочка|отверстие": -1,
         "натирать": -1, "натереть": -1, "мозоль": -1, "blister": -1, "blisters": -1,
         "rubs|rubbed|chafes|chafed|chafing ~ my|the ~ heel|heels|feet|foot|skin": -1,
         "heel|heels|toe|toes|strap|straps ~ rub|rubs|rubbed|rubbing|dig|digs|pinch|pinches": -1,
@@ -386,6 +388,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "uneven|unevenly": -1, "потемнеть": -1, "tarnish|tarnished|tarnishes": -1,
         "can't|cannot|impossible|hard ~ to ~~ clean": -1,
         "невозможно|нельзя|трудно|сложно|тяжело ~ отмыть|помыть|почистить|разобрать": -1,
+        # dye that comes off («красят руки и бельё в синий», "bleeds onto my sheets")
+        "красить|окрашивать|пачкать|марать ~~ рука|руки|белье|кожа|ноги|одежда|простыня": -1,
+        "stains|stained|dyed|bleeds|bled ~~ hands|skin|sheets|clothes|legs|shirt": -1,
+        "colour|color|dye ~ bleeds|bled|runs|ran|transfers|transferred": -1,
+        "colour|color|dye ~ comes|came|rubs|rubbed off": -1,
         "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
         "holds|hold|holding ~ tight|tightly|secure|securely": 1,
@@ -456,7 +463,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "отписка": -1, "без ответ": -1, "copy paste": -1,
         # «поддержка никакая», «ноль ответа»: nothing from us is the complaint
         "поддержка|сервис|продавец|магазин ~ никакой": -1, "обратный связь ~ никакой": -1,
-        "ноль ~ ответ|реакция|внимание": -1,
+        "ноль ~ ответ|реакция|внимание": -1, "молчать": -1,
         "не вернуть ~ деньги": -1, "деньги ~ не вернуть": -1, "no refund": -1,
         "seller": 0, "support": 0, "service": 0, "refund": 0, "customer service": 0,
         "never|didn't|hasn't|haven't|doesn't|won't|didnt ~ answer|answered|reply|replied|"
@@ -640,6 +647,10 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "thick|slow|weak|hot|cold|expensive|flimsy|small|big|tight|loose|low|high|"
         "sensitive|fragile|slippery|bulky|quiet|dark|tiny": -1,
         "only|one|my|minor ~ gripe|complaint|niggle|quibble": -1,
+        # a concession beside praise: «шумодав конечно не как у эирподсов, но…»
+        "конечно ~ не ~ как ~ у": -1,
+        "не как у ~ оригинал|дорогой|airpods|эирподс*|аирподс*|эйрподс*|айрподс*|apple|дайсон*|"
+        "dyson": -1,
     },
     "praise": {
         "рекомендовать": 1, "советую|советуем": 1, "буду ~ заказывать|брать|покупать": 1,

@@ -947,3 +947,156 @@ def test_a_return_already_filed_and_a_rash() -> None:
     assert "safety" in rash.moves, rash.text
     calm = _placed("Крем жирноват, аллергии нет", 3, "neutral", "quality", "Крем жирноват", "ru")
     assert "safety" not in calm.moves, calm.text
+
+
+@pytest.mark.parametrize(
+    ("text", "rating", "said", "platform"),
+    [
+        (
+            "Удобное приложение, быстро нашел что нужно. Добавьте темную тему пожалуйста",
+            5,
+            "добавить темную тему",
+            "google_play",
+        ),
+        ("Love the app. Please add a dark mode.", 5, "add a dark mode", "app_store"),
+        ("Плед хороший, добавьте размер 220 на 240", 4, "добавить размер 220 на 240", "ozon"),
+    ],
+)
+def test_an_idea_the_buyer_gives_is_thanked_for(
+    text: str, rating: int, said: str, platform: str
+) -> None:
+    """«Добавьте тёмную тему» under 5★ was answered as plain praise: the idea went unheard."""
+    language = "en" if "app" in text.lower() and "Love" in text else "ru"
+    d = draft(
+        mention(text, rating=rating, platform=platform),
+        classified("positive", language, signals=True),
+    )
+    assert "suggestion" in d.moves and said in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Верните деньги, товар брак", "А можно добавить фильтр по цене?", "Fix it please"],
+)
+def test_a_demand_or_a_question_is_no_idea(text: str) -> None:
+    d = draft(mention(text, rating=1), classified("negative", "ru", signals=True))
+    assert "suggestion" not in d.moves, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect", "clause", "said"),
+    [
+        (
+            "Can barely smell it even when it's burning. Also the wick tunneled.",
+            "smell_material",
+            "Can barely smell it even when it's burning",
+            "you can barely smell it even when it's burning",
+        ),
+        (
+            "After the last update I can't log in, it just keeps spinning.",
+            "not_working",
+            "After the last update I can't log in",
+            "you can't log in after the last update",
+        ),
+        (
+            "Comfortable enough but two of the screw holes didn't line up.",
+            "defect",
+            "two of the screw holes didn't line up",
+            "two of the screw holes didn't line up",
+        ),
+    ],
+)
+def test_an_english_i_becomes_you_and_numbers_are_subjects(
+    text: str, aspect: str, clause: str, said: str
+) -> None:
+    d = _placed(text, 2, "negative", aspect, clause)
+    assert said in d.text, d.text
+
+
+def test_a_concession_names_the_remark_not_the_praise() -> None:
+    """«Что касается минуса — за такие деньги огонь»: the praise after «но» was the minus."""
+    d = draft(
+        mention(
+            "Пользуюсь месяц полет нормальный)) шумодав конечно не как у эирподсов но за "
+            "такие деньги огонь",
+            rating=5,
+            platform="ozon",
+        ),
+        classified("positive", "ru", signals=True, remark=True),
+    )
+    assert "огонь" not in d.text and "шумодав не как у эирподсов" in d.text, d.text
+    smells = amazon(
+        "smells amazing!! wish it lasted longer tho, burned through it in a week",
+        4,
+        "positive",
+        remark=True,
+    )
+    assert "amazing" not in smells.text, smells.text
+
+
+def test_dye_on_the_hands_is_echoed_whole_and_nice_is_not_framed_as_nice() -> None:
+    dye = _placed(
+        "Сидят хорошо, но красят руки и белье в синий",
+        3,
+        "neutral",
+        "quality",
+        "красят руки и белье в синий",
+        "ru",
+    )
+    assert "красят руки и белье в синий" in dye.text, dye.text
+    for seed in range(8):
+        d = draft(
+            mention("The night light is a nice touch", rating=5, platform="amazon", ext=f"n{seed}"),
+            classified("positive", "en", signals=True),
+            seed=seed,
+        )
+        assert not re.search(r"\bNice\b[^.]*nice touch", d.text), d.text
+
+
+WARRANTY = fact(
+    "warranty",
+    "На технику гарантия 12 месяцев. Если устройство перестало работать, напишите в чат "
+    "продавца из карточки заказа.",
+)
+
+
+def test_a_device_that_stopped_working_gets_the_sellers_warranty() -> None:
+    c = classified("negative", "ru", ("not_working", "negative"), signals=True)
+    d = draft(mention("Через 2 месяца перестал греть", rating=1), c, facts=FactSet((WARRANTY,)))
+    assert "гарантия 12 месяцев" in d.text and WARRANTY.id in d.facts_used, d.text
+
+
+def test_a_buyer_nobody_answered_is_not_told_to_write_to_us() -> None:
+    """«Писала продавцу в чат — тишина уже 5 дней» was told «напишите в чат продавца»."""
+    c = classified(
+        "negative", "ru", ("not_working", "negative"), ("seller_service", "negative"), signals=True
+    )
+    text = (
+        "Один наушник перестал заряжаться через 3 недели. Писала продавцу в чат — тишина уже 5 дней"
+    )
+    d = draft(mention(text, rating=1, platform="ozon"), c, facts=FactSet((WARRANTY,)))
+    assert "unanswered" in d.moves, d.text
+    assert "напишите" not in d.text and WARRANTY.id not in d.facts_used, d.text
+
+
+def test_a_listing_claim_and_a_bare_even_are_never_the_echo() -> None:
+    """ "Sorry to hear these are not 100% cotton like the listing says. That's not what you
+    should have received." confirmed the buyer's claim against the card; «даже после 10
+    кипячений» was echoed as the fault."""
+    cotton = _placed(
+        "These are not 100% cotton like the listing says. They feel synthetic.",
+        1,
+        "negative",
+        "description_mismatch",
+        "These are not 100% cotton like the listing says",
+    )
+    assert "listing says" not in cotton.text, cotton.text
+    water = _placed(
+        "Вода после него с привкусом пластика, даже после 10 кипячений. Пить невозможно",
+        2,
+        "negative",
+        "smell_material",
+        "Вода после него с привкусом пластика",
+        "ru",
+    )
+    assert "даже после 10" not in water.text and "вода с привкусом пластика" in water.text
