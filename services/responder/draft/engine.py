@@ -236,6 +236,8 @@ class _Case:
     returning: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
+    #: A second fault in the buyer's words, as a clause (`second_fault`).
+    also: str | None = None
 
 
 @dataclass
@@ -430,16 +432,22 @@ _WRITE_TO_US = re.compile(
     re.IGNORECASE,
 )
 #: Lines a draft adds for what the buyer says beside the main problem, in this order: a
-#: danger, our silence, the wait for a refund (after the acknowledgement), an idea for the
-#: shop or the app (before the closing lines, in any family) — phrase groups of these names.
-EXTRA_MOVES = ("safety", "unanswered", "return_wait", "suggestion")
+#: danger, a second fault in the buyer's words, our silence, the wait for a refund (after
+#: the acknowledgement), an idea for the shop or the app (before the closing lines, in any
+#: family) — phrase groups of these names.
+EXTRA_MOVES = ("safety", "also", "unanswered", "return_wait", "suggestion")
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 _WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|waiting|still|never", re.IGNORECASE)
 
 
 def _extras(
-    family: str, problems: Sequence[str], echo: str | None, text: str, returning: bool
+    family: str,
+    problems: Sequence[str],
+    echo: str | None,
+    text: str,
+    returning: bool,
+    also: str | None = None,
 ) -> tuple[str, ...]:
     """Which of `EXTRA_MOVES` a review needs."""
     suggestion = family != "question" and find_suggestion(text) is not None
@@ -447,11 +455,54 @@ def _extras(
         return ("suggestion",) if suggestion else ()
     wanted = {
         "suggestion": suggestion,
+        "also": also is not None,
         "return_wait": returning and _WAITING.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
         "safety": _DANGER.search(text) is not None,
     }
     return tuple(move for move in EXTRA_MOVES if wanted[move])
+
+
+#: Faults a second line may name beside the main one (not the service, the delivery or
+#: the price: those have lines or steps of their own, nor a doubt about authenticity).
+_SECOND_FAULTS = frozenset(
+    "wrong_item not_working defect missing_parts transit_damage leak compatibility "
+    "description_mismatch colour_mismatch shrinkage size_fit smell_material noise quality "
+    "packaging instructions_language".split()
+)
+
+
+def second_fault(
+    classification: Classification,
+    text: str,
+    problems: Sequence[str],
+    echo: str | None,
+    language: str,
+) -> str | None:
+    """A second fault of a complaint, in the buyer's words as a clause («крышка в комплекте
+    не та»), when it stands in a clause of its own: one named fault out of two reads as if
+    the other went unread ("stopped working … and the lid hinge snapped too")."""
+    if len(problems) < 2 or problems[0] == "counterfeit":
+        return None
+    main = [a.clause for a in classification.aspects if a.aspect == problems[0] and a.clause]
+    for name in problems[1:]:
+        if name not in _SECOND_FAULTS:
+            continue
+        clauses = [a.clause for a in classification.aspects if a.aspect == name and a.clause]
+        if not clauses or set(clauses) & set(main):
+            continue  # the same clause: the main echo already says it
+        phrase = problem_clause(text, classification.aspects, name)
+        if phrase is None or _PRAISE_WORD.search(phrase) or _EMOTION.search(phrase):
+            continue  # «раздражает ужасно» is how it felt, not a second fault
+        if not (found_cue(_COMPLAINT, phrase) or found_cue(_MILD, phrase)):
+            continue  # «стирала по инструкции» is what the buyer did, not a fault
+        if echo and (phrase.lower() in echo.lower() or echo.lower() in phrase.lower()):
+            continue
+        clause = _as_clause(phrase, language)
+        # «болтается» alone names no part: a second line needs its subject
+        if clause and len(clause.split()) >= 2 and len(clause) <= 60:
+            return clause
+    return None
 
 
 def _unanswered(problems: Sequence[str], echo: str | None, text: str) -> bool:
@@ -880,6 +931,7 @@ def _plan(
         "return_route": None,
         "fact": None,
         "suggestion": find_suggestion(text),
+        "also_that": case.also,
         "praise": praise_echo(text, language)
         if case.family in ("positive", "positive_remark", "rating_slip")
         else None,
@@ -1250,6 +1302,11 @@ def draft_reply(
         classification, chosen_family, mention.full_text, substantive_cons(mention)
     )
     returning = _RETURNING.search(mention.full_text) is not None
+    also = (
+        second_fault(classification, mention.full_text, problems, echo, language)
+        if chosen_family == "negative"
+        else None
+    )
     case = _Case(
         language=language,
         kind=kind,
@@ -1263,7 +1320,8 @@ def draft_reply(
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
         returning=returning,
-        extras=_extras(chosen_family, problems, echo, mention.full_text, returning),
+        extras=_extras(chosen_family, problems, echo, mention.full_text, returning, also),
+        also=also,
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:

@@ -42,6 +42,8 @@ MoveName = Literal[
     #: The buyer says the item was dangerous (a wheel off a pram, a shock, a burn): a line
     #: that takes it as a safety matter (added like `unanswered`).
     "safety",
+    #: A second fault beside the main one, in the buyer's words (added like `unanswered`).
+    "also",
     #: The buyer suggests something («добавьте тёмную тему»): thanks for the idea, passed
     #: on (added before the closing lines, in any family).
     "suggestion",
@@ -96,6 +98,8 @@ SLOTS: frozenset[str] = frozenset(
         "praise",
         # The buyer's idea as an infinitive phrase («добавить тёмную тему»).
         "suggestion",
+        # A second fault of a complaint, as a clause («крышка в комплекте не та»).
+        "also_that",
         "return_route",
         "fact",
     }

@@ -1100,3 +1100,57 @@ def test_a_listing_claim_and_a_bare_even_are_never_the_echo() -> None:
         "ru",
     )
     assert "даже после 10" not in water.text and "вода с привкусом пластика" in water.text
+
+
+def _two_faults(text: str, first: tuple[str, str], second: tuple[str, str], language: str) -> Draft:
+    """A complaint with two blamed aspects, each placed on its clause."""
+    aspects = []
+    for name, clause in (first, second):
+        start = text.index(clause)
+        aspects.append(
+            Aspect(
+                aspect=name,
+                polarity="negative",
+                start=start,
+                end=start + len(clause),
+                text=clause,
+                clause=clause,
+            )
+        )
+    c = Classification(
+        sentiment="negative", score=0.9, language=language, aspects=aspects, signals=True
+    )
+    platform = "amazon" if language == "en" else "yandex_market"
+    return draft(mention(text, rating=2, platform=platform, author=None), c)
+
+
+def test_a_second_fault_gets_its_own_line_in_the_buyers_words() -> None:
+    """«Батарея держит минут 10 вместо заявленных 40. И шумит как самолет» named only one."""
+    d = _two_faults(
+        "Батарея держит минут 10 вместо заявленных 40. И руль болтается",
+        ("description_mismatch", "Батарея держит минут 10 вместо заявленных 40"),
+        ("quality", "руль болтается"),
+        "ru",
+    )
+    assert "also" in d.moves and "руль болтается" in d.text, d.text
+    en = _two_faults(
+        "The lid cracked on day two. The rubber seal smells.",
+        ("defect", "The lid cracked on day two"),
+        ("smell_material", "The rubber seal smells"),
+        "en",
+    )
+    assert "also" in en.moves and "the rubber seal smells" in en.text, en.text
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("Худи село на два размера после стирки. Стирала по инструкции", "Стирала по инструкции"),
+        ("Трещит на каждой кочке и скрипит. Раздражает ужасно", "Раздражает ужасно"),
+        ("Худи село на два размера после стирки. Болтается", "Болтается"),
+    ],
+)
+def test_what_the_buyer_did_or_felt_is_no_second_fault(text: str, second: str) -> None:
+    first = text.split(". ")[0]
+    d = _two_faults(text, ("shrinkage", first), ("quality", second), "ru")
+    assert "also" not in d.moves, d.text
