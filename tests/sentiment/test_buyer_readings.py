@@ -446,3 +446,27 @@ def test_a_hole_the_buyer_made_is_the_fit_and_a_silent_seller_is_blamed() -> Non
     assert _blamed(result) == {"size_fit"}, result.aspects
     silent = _one("Писала продавцу, он молчит уже 5 дней", 1)
     assert "seller_service" in _blamed(silent), silent.aspects
+
+
+# --- from the twenty-second read-through ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "rating", "aspect"),
+    [
+        ("The light flickers at the lowest brightness setting", 2, "defect"),
+        ("The base is light so it tips over if you bump the arm", 3, "quality"),
+        ("Слишком жесткая и высокая, шея затекает", 2, "quality"),
+        ("Худи классное, но рукава очень длинные, пришлось подворачивать", 4, "size_fit"),
+        ("Пришло грязное, с пятном на рукаве", 1, "defect"),
+    ],
+)
+def test_faults_from_the_twenty_second_read_through(text: str, rating: int, aspect: str) -> None:
+    result = _one(text, rating)
+    assert aspect in _blamed(result), result.aspects
+
+
+def test_cant_put_it_down_and_room_to_grow_are_praise() -> None:
+    """«потом не оторваться» was a defect the reply praised as «аккуратное исполнение»."""
+    hooked = _one("Первые дни непривычно, потом не оторваться", 5)
+    assert not [a for a in hooked.aspects if a.aspect == "defect"], hooked.aspects
+    boots = _one("Kept her feet dry. Size runs a little big so we have room to grow.", 5)
+    assert not boots.remark, boots.aspects

@@ -128,7 +128,8 @@ _USES_RU: tuple[tuple[str, str], ...] = (
     (r"в\s+садик|в\s+детский\s+сад", "в садике"),
 )
 _USES_EN: tuple[tuple[str, str], ...] = (
-    (r"\brunning\b|\bruns\b|jogging", "on your runs"),
+    # "size runs a little big" is no run
+    (r"\brunning\b|\b(?:my|our|long|morning|daily)\s+runs\b|jogging", "on your runs"),
     (r"\bhik(?:e|es|ing)\b|\bcamping\b|\btrail", "on the trail"),
     (r"\bgym\b|work-?outs?|training", "at the gym"),
     (r"\bschool\b", "at school"),
@@ -361,6 +362,8 @@ def _second_person(text: str) -> str:
         return f"вы {verb} {rest}"
     if _EN_DONE_TO_ME.match(text):
         return _EN_DONE_TO_ME.sub(r"\1you", text, count=1)
+    if re.match(r"^never\s+(?:received|got)\b", text, _F):
+        return "you " + text[0].lower() + text[1:]  # "Never received it"
     if _EN_DROPPED_I.match(text):
         text = "I " + text[0].lower() + text[1:]  # "Can barely smell it" is the buyer's
     if not re.search(r"[а-яё]", text, _F) and _EN_I.search(text):
@@ -456,6 +459,10 @@ _COLOUR_ADJ = re.compile(
 )
 
 
+#: Verbs that need their object ("you never received" is cut).
+_NEEDS_OBJECT = frozenset("received got bought ordered sent gave put made".split())
+
+
 def ends_cleanly(text: str) -> bool:
     """The phrase does not end on a function word (a clause cut mid-phrase)."""
     words = text.split()
@@ -464,7 +471,7 @@ def ends_cleanly(text: str) -> bool:
     if _TIME_IN.search(text) or PHRASAL_END.search(text):
         return True
     last = words[-1].lower().strip(".,;:!?…»\"'")
-    if last in FUNCTION_WORDS:
+    if last in FUNCTION_WORDS or last in _NEEDS_OBJECT:
         return False
     # «чехол на обычный»: a preposition and an adjective whose noun was cut off («красят
     # в синий» names a colour and is whole).
@@ -527,8 +534,8 @@ def safe_echo(phrase: str) -> str | None:
         return None
     if _PROFANITY.search(text) or _ADMISSION.search(text) or _WISH.match(text):
         return None
-    if _UNNAMED_ONE.match(text):
-        return None
+    if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со)\s", text, _F):
+        return None  # «с пятном на рукаве…» has lost its subject
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
     voiced = _second_person(text)
     if _FIRST_PERSON.search(voiced) or (voiced == text and _ACTION.search(text)):

@@ -549,9 +549,16 @@ def _clauses(text: str) -> list[str]:
     return out
 
 
+_TAKES_IT = frozenset("received got bought ordered returned used washed tried".split())
+
+
 def _dangles(words: Sequence[str]) -> bool:
     """The last word hangs ("сгорел вместе", "broke a") unless it ends a phrasal verb."""
     last = words[-1].lower().strip(".,")
+    if len(words) >= 2 and words[-2].lower() == "never":
+        return False  # "never received", "never came"
+    if last in ("it", "them") and len(words) >= 2 and words[-2].lower() in _TAKES_IT:
+        return False  # "never received it": the object, not a cut
     return last in _DANGLING_CUT and not PHRASAL_END.search(" ".join(words).strip(".,"))
 
 

@@ -159,6 +159,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "flaw": -1, "flawed": -1, "stain": -1, "stained": -1, "hole": -1, "holes": -1,
         "loose threads": -1, "broke down": -1,
         "spark|sparks|sparked|sparking": -1, "искрить": -1, "заискрить": -1,
+        "flicker|flickers|flickering|flickered|flickery": -1, "мерцать": -1,
+        # a used or dirty item sent as new («пришло грязное», «кто-то уже носил»)
+        "прийти|приехать|прислать ~ грязный|пыльный|ношеный|ношенный": -1,
+        "кто-то ~ носить|пользоваться": -1, "ношеный": -1, "ношенный": -1,
+        "arrived|came ~ dirty|used|worn": -1, "already ~ worn|used": -1,
         # mould inside a bottle or a container (a smell of mould is smell_material)
         "mold|mould|moldy|mouldy": -1, "плесень": -1, "заплесневеть": -1,
         "слизаться|слизать": -1,
@@ -310,6 +315,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # shoes that rub: the fit, however the buyer puts it
         # «ремень длинноват, пришлось проделать дырку»: the fit, not a hole in the item
         "проделать|пробить|проколоть|сделать ~ дырка|дырочка|отверстие": -1,
+        "рукав|рукава|штанина|штанины|брюки|джинсы ~ очень|слишком ~ длинный|короткий": -1,
+        "sleeves|legs ~ way|too|very ~ long|short": -1,
+        "подворачивать|подгибать|подшивать|укорачивать": -1,
         "натирать": -1, "натереть": -1, "мозоль": -1, "blister": -1, "blisters": -1,
         "rubs|rubbed|chafes|chafed|chafing ~ my|the ~ heel|heels|feet|foot|skin": -1,
         "heel|heels|toe|toes|strap|straps ~ rub|rubs|rubbed|rubbing|dig|digs|pinch|pinches": -1,
@@ -396,7 +404,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "держать ~ тепло": 1, "stays|keeps ~ hot|cold|warm": 1, "звук": 0, "sound": 0,
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
         "holds|hold|holding ~ tight|tightly|secure|securely": 1,
-        "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|short": -1,
+        "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|коротковатый|short": -1,
+        "tips|tipped|topples|toppled ~ over": -1, "tips if|when": -1,
+        "опрокидываться|заваливаться|опрокинуться": -1,
+        # a pillow that leaves the neck stiff
+        "затекать|затечь": -1, "stiff ~ neck": -1,
         "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
         "thin|flimsy ~ @material": -1, "@material ~ thin|thinner": -1,
         "качество": 0, "качественный": 1, "некачественный": -1, "добротный": 1,
@@ -611,6 +623,8 @@ NON_ASPECT_PHRASES = (
     "light|lighting|glow ~ is|was ~ soft",
     # support's "same reset instructions" is no manual in the box
     "reset|same|troubleshooting ~ instructions|steps",
+    # «потом не оторваться»: can't put it down, no part came off
+    "не ~ оторваться|оторвать",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
@@ -695,6 +709,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "but ~ i ~ like|love ~ it ~ even ~ more|better": 1, "which ~ i ~ actually ~ prefer": 1,
         "even better ~ in ~ my ~ opinion": 1, "но ~ это ~ плюс|скорее плюс": 1,
         "but ~ that's|thats ~ a ~ plus|good thing": 1,
+        # a child's size taken big on purpose («на вырост», "room to grow")
+        "room ~ to ~ grow": 1, "на вырост": 1,
         # «дороговаты, но оно того стоит», "pricey but worth it"
         "но ~ оно ~ того ~ стоить": 1, "но ~ того ~ стоить": 1,
         "but ~ it's|its|it ~ worth ~ it": 1, "but ~ worth ~ it|every": 1,

@@ -1154,3 +1154,33 @@ def test_what_the_buyer_did_or_felt_is_no_second_fault(text: str, second: str) -
     first = text.split(". ")[0]
     d = _two_faults(text, ("shrinkage", first), ("quality", second), "ru")
     assert "also" not in d.moves, d.text
+
+
+def test_a_size_that_runs_big_is_no_run_and_a_lost_parcel_is_named() -> None:
+    boots = amazon(
+        "My daughter refuses to take them off lol. Size runs a little big so we have room to grow.",
+        5,
+        "positive",
+    )
+    assert "runs" not in boots.text.split("\n")[1], boots.text
+    lost = _placed(
+        "Never received it. Tracking says delivered but nothing at my door.",
+        1,
+        "negative",
+        "delivery_speed",
+        "Tracking says delivered",
+    )
+    assert "you never received it" in lost.text, lost.text
+
+
+def test_a_clause_that_lost_its_subject_is_not_echoed() -> None:
+    """«Очень жаль, что с пятном на рукаве и запахом сигарет» had no subject."""
+    d = _placed(
+        "Пришло грязное, с пятном на рукаве и запахом сигарет",
+        1,
+        "negative",
+        "defect",
+        "с пятном на рукаве и запахом сигарет",
+        "ru",
+    )
+    assert "что с пятном" not in d.text, d.text
