@@ -470,3 +470,32 @@ def test_cant_put_it_down_and_room_to_grow_are_praise() -> None:
     assert not [a for a in hooked.aspects if a.aspect == "defect"], hooked.aspects
     boots = _one("Kept her feet dry. Size runs a little big so we have room to grow.", 5)
     assert not boots.remark, boots.aspects
+
+
+# --- from the twenty-third read-through ----------------------------------------------------
+def test_a_marathon_without_a_single_blister_is_praise() -> None:
+    """«пробежал 42 км без единой мозоли» (5★) was answered «Что до минуса — …»."""
+    result = _one("Брал на марафон, пробежал 42 км без единой мозоли! Размер в размер", 5)
+    assert not result.remark and not _blamed(result), result.aspects
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("20000 мА? ага щас. телефон заряжает 1 раз и все", "description_mismatch"),
+        ("Wow, 20000mAh that charges my phone exactly once.", "description_mismatch"),
+        ("Пришел вскрытый, крышка грязная", "transit_damage"),
+        ("Sole started separating from the upper after a month", "defect"),
+        ("Takes forever to recharge itself, like 10 hours", "quality"),
+    ],
+)
+def test_faults_from_the_twenty_third_read_through(text: str, aspect: str) -> None:
+    result = _one(text, 1)
+    assert aspect in _blamed(result), result.aspects
+
+
+def test_truly_impressive_engineering_over_one_charge_is_irony() -> None:
+    result = _one(
+        "Wow, 20000mAh that charges my phone exactly once. Truly impressive engineering.", 1
+    )
+    assert result.sarcasm and result.sentiment is Sentiment.negative

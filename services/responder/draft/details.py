@@ -526,6 +526,8 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"\s+после\s+(?:него|неё|нее|них)(?![а-яё])", "", text, flags=_F)
     # «кейс хлипкий правда»: a trailing particle is the buyer's voice, not the fault
     text = re.sub(r"[,\s]+(?:правда|конечно|кстати|though|tho)$", "", text, flags=_F)
+    # "pump broke on day 3 so I just unscrew the cap now": what the buyer does about it
+    text = re.sub(r",?\s+so\s+(?:i|we|now\s+i)\s.*$", "", text, flags=_F)
     if not text or len(text) > ECHO_MAX:
         return None
     if len(text.split()) < 2 and not re.search(
@@ -829,6 +831,9 @@ def _purchases(sentence: str) -> int:
     return len(_PURCHASE.findall(sentence))
 
 
+_GLAD = re.compile(r"(?<![а-яё])рад[аы]?(?![а-яё])|\bglad\b", _F)
+
+
 def repeated_stems(sentences: Sequence[str], allowed: str = "") -> int:
     """Content words repeated in adjacent sentences ("flag … flagging", «покупка… покупка»),
     plus every «покупка» past the first in the reply: both read as a template. Words of
@@ -837,5 +842,7 @@ def repeated_stems(sentences: Sequence[str], allowed: str = "") -> int:
     count = 0
     for first, second in itertools.pairwise(sentences):
         count += len((_stems(first) & _stems(second)) - free)
+        # «…рады, что в целом вещь понравилась. Рады, что волосы…»: short, still canned
+        count += len(_GLAD.findall(first)) > 0 and len(_GLAD.findall(second)) > 0
     purchase = sum(_purchases(s) for s in sentences)
     return count + max(0, purchase - 1)

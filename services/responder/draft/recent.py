@@ -31,6 +31,10 @@ from services.responder.draft.similarity import (
 from services.responder.draft.variety import MIN_SENTENCE_CHARS, _sentence_keys
 
 _WORDS = FINGERPRINT_BITS // 64
+#: How far below the best fingerprint estimate a reply is still compared exactly, and
+#: how many such replies at most (collisions move an estimate by far less).
+_MARGIN = 0.02
+_EXACT_LIMIT = 16
 Row = npt.NDArray[np.uint64]
 
 
@@ -111,8 +115,15 @@ class RecentWindow(Sequence[str]):
         unions = self._counts + count - inters
         # inter / union exactly as Python divides ints; the first highest wins (as a loop).
         values = np.divide(inters, unions, out=np.zeros(len(inters)), where=unions > 0)
-        where = int(np.argmax(values))
-        return similarity(text, self.texts[where], self.size), where
+        # Fingerprint bits collide now and then: the replies within a small margin of the
+        # best estimate are compared exactly, so the answer is the exact maximum.
+        near = np.flatnonzero(values >= values.max() - _MARGIN)[:_EXACT_LIMIT]
+        best, where = -1.0, int(near[0])
+        for k in near:
+            exact = similarity(text, self.texts[int(k)], self.size)
+            if exact > best:
+                best, where = exact, int(k)
+        return best, where
 
     def sentence_set(self) -> frozenset[str]:
         """Every countable sentence of these replies (`variety.recent_sentence_set`)."""

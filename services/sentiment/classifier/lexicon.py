@@ -160,6 +160,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "loose threads": -1, "broke down": -1,
         "spark|sparks|sparked|sparking": -1, "искрить": -1, "заискрить": -1,
         "flicker|flickers|flickering|flickered|flickery": -1, "мерцать": -1,
+        "separating|separated|detaching|detached ~~ from": -1,
+        "sole|soles ~ separating|separated|detached|peeling": -1,
         # a used or dirty item sent as new («пришло грязное», «кто-то уже носил»)
         "прийти|приехать|прислать ~ грязный|пыльный|ношеный|ношенный": -1,
         "кто-то ~ носить|пользоваться": -1, "ношеный": -1, "ношенный": -1,
@@ -174,7 +176,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "@part|деталь|элемент|штука|tiles|pieces|parts ~ вместо": -1,
         "only ~ pieces|tiles|parts|screws ~ in": -1, "in a box that says": -1,
         "в комплект": 1, "все на место": 1, "нет ~ элемент|деталь": -1, "came with": 1,
-        "не хватать|хватить": -1, "недоставать": -1,
+        "не хватать|хватить": -1, "недоставать": -1, "половина ~ нет": -1,
         "нет|отсутствовать|забыть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
         "не быть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
         "нет|без|забыть ~ @part": -1, "не быть|положить|доложить ~ @part": -1,
@@ -204,6 +206,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "damaged": -1, "crushed": -1, "dented": -1, "smashed": -1, "dent": -1,
         "arrived|came ~ broken|cracked|damaged|smashed|shattered|snapped|dented|crushed": -1,
         "damaged in transit|shipping": -1,
+        # a parcel opened before the buyer («пришёл вскрытый», "arrived opened")
+        "прийти|приехать ~ вскрытый|распечатанный|вскрыть|распечатать": -1,
+        "arrived|came ~ opened|unsealed|already open": -1,
         "arrived|came|delivered ~ in ~ pieces|bits|shards": -1, "прийти ~ вдребезги|осколки": -1,
         "прийти|приехать ~ в ~ осколок|осколки": -1,
     },
@@ -239,6 +244,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "description_mismatch": {
         "заявлено": -1, "обещать ~~ по факт": -1,
+        # a power bank that "charges my phone exactly once"
+        "заряжать|зарядить ~~ 1|один|раз ~ раз ~ и ~ все": -1,
+        "заряжать|зарядить ~ только|всего ~ 1|один ~ раз": -1,
+        "charges|charged ~~ exactly|only|just ~ once": -1,
         # «держит минут 10 вместо заявленных 40» (promised days are delivery_speed)
         "вместо ~ заявленный|заявить|указанный|указать": -1,
         "instead of ~ the ~ advertised|claimed|stated|listed": -1,
@@ -407,6 +416,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|коротковатый|short": -1,
         "tips|tipped|topples|toppled ~ over": -1, "tips if|when": -1,
         "опрокидываться|заваливаться|опрокинуться": -1,
+        "takes|took ~ forever|ages ~ to": -1,
         # a pillow that leaves the neck stiff
         "затекать|затечь": -1, "stiff ~ neck": -1,
         "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
@@ -598,7 +608,7 @@ NEGATORS = frozenset(
 NEGATION_BRIDGE = frozenset(
     "очень слишком особо особенно совсем сильно вообще сразу было был была были будет "
     "так такой такая такое все всегда very really too that so at all any be is was "
-    "quite always even".split()
+    "quite always even единый единая единой единого одной одного ни single".split()
 )
 
 #: Phrases that claim their words for no aspect («как и ожидалось», "original box").
@@ -689,7 +699,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "thanks for nothing": 1, "yeah right": 1,
         "great|nice|good|brilliant|fantastic|excellent|amazing|awesome|superb|stellar ~ job|design|"
         "work|quality ~ guys|team|folks": 1,
-        "да конечно": 1, "ага конечно": 1, "говорите": 1,
+        "да конечно": 1, "ага конечно": 1, "говорите": 1, "ага щас": 1, "ага, щас": 1,
+        "truly|really ~ impressive ~ engineering|quality|design": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
     },
     # The customer calls the complaint minor («но это мелочь», "otherwise great"): a

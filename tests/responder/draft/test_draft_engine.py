@@ -1184,3 +1184,28 @@ def test_a_clause_that_lost_its_subject_is_not_echoed() -> None:
         "ru",
     )
     assert "что с пятном" not in d.text, d.text
+
+
+def test_glad_twice_in_a_row_and_what_the_buyer_does_about_it() -> None:
+    """«…рады, что в целом вещь понравилась. Рады, что волосы мягкие…» read canned; "the
+    pump broke on day 3 so you just unscrew the cap now" thanked the buyer for a workaround."""
+    text = "Волосы после него мягкие и блестят. Но расход большой, флакона хватило на 3 недели"
+    for seed in range(10):
+        d = draft(
+            mention(text, rating=4, ext=f"glad-{seed}"),
+            classified("positive", "ru", ("quality", "negative"), signals=True, remark=True),
+            seed=seed,
+        )
+        body = d.text.split("\n")[1]
+        sentences = re.split(r"(?<=[.!?])\s+", body)
+        for first, second in itertools.pairwise(sentences):
+            assert not (re.search(r"\bрады\b", first, re.I) and re.search(r"^Рады", second)), body
+    pump = _placed(
+        "Lovely smell. Pump broke on day 3 so I just unscrew the cap now.",
+        4,
+        "positive",
+        "defect",
+        "Pump broke on day 3 so I just unscrew the cap now",
+        remark=True,
+    )
+    assert "unscrew" not in pump.text and "pump broke on day 3" in pump.text, pump.text
