@@ -499,3 +499,26 @@ def test_truly_impressive_engineering_over_one_charge_is_irony() -> None:
         "Wow, 20000mAh that charges my phone exactly once. Truly impressive engineering.", 1
     )
     assert result.sarcasm and result.sentiment is Sentiment.negative
+
+
+def test_five_ironic_stars_over_a_towel_like_sandpaper_are_a_complaint() -> None:
+    """«Ну просто восторг... полотенце после первой стирки как наждачка. Пять звезд за
+    старания курьера» (5★) was thanked for the quick delivery."""
+    result = _one(
+        "Ну просто восторг... полотенце после первой стирки как наждачка. Пять звезд за "
+        "старания курьера",
+        5,
+    )
+    assert result.sarcasm and result.sentiment is Sentiment.negative
+    assert "quality" in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Единственное - капюшон сдувает ветром, нет утяжки", "quality"),
+        ("Подсветка через неделю начала моргать", "defect"),
+    ],
+)
+def test_faults_from_the_twenty_fourth_read_through(text: str, aspect: str) -> None:
+    assert aspect in _blamed(_one(text, 4)), _one(text, 4).aspects

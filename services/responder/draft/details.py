@@ -536,8 +536,8 @@ def safe_echo(phrase: str) -> str | None:
         return None
     if _PROFANITY.search(text) or _ADMISSION.search(text) or _WISH.match(text):
         return None
-    if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со)\s", text, _F):
-        return None  # «с пятном на рукаве…» has lost its subject
+    if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со|потом|затем|then)\s", text, _F):
+        return None  # «с пятном на рукаве…», «потом перестала гореть» lost their subject
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
     voiced = _second_person(text)
     if _FIRST_PERSON.search(voiced) or (voiced == text and _ACTION.search(text)):

@@ -159,7 +159,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "flaw": -1, "flawed": -1, "stain": -1, "stained": -1, "hole": -1, "holes": -1,
         "loose threads": -1, "broke down": -1,
         "spark|sparks|sparked|sparking": -1, "искрить": -1, "заискрить": -1,
-        "flicker|flickers|flickering|flickered|flickery": -1, "мерцать": -1,
+        "flicker|flickers|flickering|flickered|flickery": -1, "мерцать": -1, "моргать": -1,
+        "мигать": -1,
         "separating|separated|detaching|detached ~~ from": -1,
         "sole|soles ~ separating|separated|detached|peeling": -1,
         # a used or dirty item sent as new («пришло грязное», «кто-то уже носил»)
@@ -417,6 +418,12 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "tips|tipped|topples|toppled ~ over": -1, "tips if|when": -1,
         "опрокидываться|заваливаться|опрокинуться": -1,
         "takes|took ~ forever|ages ~ to": -1,
+        # a towel «как наждачка» after washing, "like sandpaper"
+        "как ~ наждачка|наждак|наждачный|картон|терка|проволока": -1,
+        "like ~ sandpaper|cardboard": -1,
+        # a hood the wind blows off, with no drawstring
+        "сдувать|сдуть ~~ ветер|ветром": -1,
+        "нет|без ~ утяжка|кулиска|затяжка|регулировка": -1,
         # a pillow that leaves the neck stiff
         "затекать|затечь": -1, "stiff ~ neck": -1,
         "тонкий|тонковатый ~ @material": -1, "@material ~ тонкий|тонковатый|хлипкий": -1,
@@ -696,6 +703,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "just what you want|need": 1, "truly a premium": 1,
         "мечта ~ а не": 1, "браво": 1,
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
+        "ну ~ просто|прям ~ восторг|сказка|мечта": 1,
         "thanks for nothing": 1, "yeah right": 1,
         "great|nice|good|brilliant|fantastic|excellent|amazing|awesome|superb|stellar ~ job|design|"
         "work|quality ~ guys|team|folks": 1,

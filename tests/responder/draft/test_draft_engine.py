@@ -1209,3 +1209,16 @@ def test_glad_twice_in_a_row_and_what_the_buyer_does_about_it() -> None:
         remark=True,
     )
     assert "unscrew" not in pump.text and "pump broke on day 3" in pump.text, pump.text
+
+
+def test_a_clause_that_goes_on_from_the_last_is_not_the_echo() -> None:
+    """«Потом вообще перестала гореть — так быть не должно» lost the «подсветка»."""
+    d = _placed(
+        "Подсветка через неделю начала моргать, а потом вообще перестала гореть",
+        2,
+        "negative",
+        "not_working",
+        "потом вообще перестала гореть",
+        "ru",
+    )
+    assert "отом вообще перестала" not in d.text, d.text
