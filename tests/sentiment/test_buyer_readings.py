@@ -522,3 +522,28 @@ def test_five_ironic_stars_over_a_towel_like_sandpaper_are_a_complaint() -> None
 )
 def test_faults_from_the_twenty_fourth_read_through(text: str, aspect: str) -> None:
     assert aspect in _blamed(_one(text, 4)), _one(text, 4).aspects
+
+
+# --- from the twenty-fifth read-through ----------------------------------------------------
+def test_working_late_is_no_late_delivery_and_a_replacement_sent_is_no_remark() -> None:
+    """ "My wife can finally sleep while I work late" (5★) was thanked for "mentioning the
+    delivery time"; a dent the seller replaced right away was answered as a downside."""
+    late = _one("Love it!!! My wife can finally sleep while I work late.", 5)
+    assert not late.remark and not _blamed(late), late.aspects
+    fixed = _one(
+        "Seller was super helpful when my first one arrived dented, sent a replacement right "
+        "away. 10/10",
+        5,
+    )
+    assert not fixed.remark
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Water tastes metallic no matter how many times I wash it.", "smell_material"),
+        ("Started tearing at the edges within two weeks.", "defect"),
+    ],
+)
+def test_faults_from_the_twenty_fifth_read_through(text: str, aspect: str) -> None:
+    assert aspect in _blamed(_one(text, 1)), _one(text, 1).aspects

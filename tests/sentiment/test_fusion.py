@@ -141,7 +141,6 @@ def test_ironic_praise_is_blamed_in_the_words_of_the_real_complaint(builtin: obj
 @pytest.mark.parametrize(
     "text",
     [
-        "Спасибо продавцу, быстро заменили брак",
         "Быстрая доставка, товар сломан",
         "Отличное качество, но через месяц порвалась подкладка",
         "Всё супер, только коробка помята",
@@ -153,6 +152,13 @@ def test_mixed_reviews_are_not_sarcasm(builtin: object, text: str) -> None:
     (c,) = run(builtin, MentionInput(text, 5))
     assert not c.sarcasm, text
     assert c.sentiment is P and c.remark
+
+
+def test_a_fault_the_seller_put_right_is_praise_not_irony(builtin: object) -> None:
+    """«Спасибо продавцу, быстро заменили брак» (5★): the defect was put right, the review
+    praises the service — no irony and no remark left to answer."""
+    (c,) = run(builtin, MentionInput("Спасибо продавцу, быстро заменили брак", 5))
+    assert not c.sarcasm and c.sentiment is P and not c.remark
 
 
 @pytest.mark.parametrize(

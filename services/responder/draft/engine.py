@@ -719,7 +719,7 @@ def _as_clause(echo: str, language: str) -> str | None:
             r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died|started|"
-            r"began))\b",
+            r"began|tastes|smells|feels|looks|sounds))\b",
             echo,
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.

@@ -80,7 +80,7 @@ _COMPLAINT = re.compile(
     r"\bbroke|\bbroken|defect|faulty|crack|\btorn|ripped|fell\s+(?:off|apart)|"
     r"pops?\s+out|popped\s+out|came\s+(?:off|apart|loose)|smell|stinks|\bleak|"
     r"squeak|rattl|noisy|\bloud\b|wrong\s+(?:item|size|colou?r|model)|missing|damaged|dented|"
-    r"crushed|\blate\b|later\s+than|delayed|took\s+(?:ages|forever|weeks)|shrank|shrunk|"
+    r"crushed|(?<!work\s)(?<!stay\s)(?<!up\s)\blate\b(?!\s+(?:at\s+)?night)|later\s+than|delayed|took\s+(?:ages|forever|weeks)|shrank|shrunk|"
     r"faded|\bfake|counterfeit|knock-?off|disappoint|terrible|awful|doesn'?t\s+fit|"
     r"does\s+not\s+fit|too\s+(?:small|big|tight|loose)|runs\s+(?:small|large)|snags|pills|"
     r"stains?|soaked|no\s+english|absolutely\s+nothing|does\s+nothing|refund|"
@@ -132,6 +132,14 @@ _IRONY_WEAK = re.compile(
     _FLAGS,
 )
 #: The buyer says the stars rate something other than the item (delivery, the seller).
+#: A fault the seller already put right («прислали замену», "sent a replacement right
+#: away"): under 4–5★ the review praises the service, it holds no remark to answer.
+_RESOLVED = re.compile(
+    r"(?:sent|send|shipped)\s+(?:me\s+)?(?:a\s+)?(?:replacement|new\s+one)|replaced\s+(?:it|them)|"
+    r"(?:прислали|отправили|выслали)\s+(?:\w+\s+)?(?:замену|новы\w+)|быстро\s+(?:заменили|решили)|"
+    r"(?:вернули|возместили)\s+деньги",
+    _FLAGS,
+)
 _STARS_FOR_ELSE = re.compile(
     r"(?:звезд\w*|звёзд\w*|оценк\w*|\d\s*(?:★|⭐|\*))\s+(?:\w+\s+){0,2}за\s+(?:\w+\s+)?"
     r"(?:доставк|курьер|продавц|упаковк|скорост|пункт|магазин)|"
@@ -260,6 +268,8 @@ def draft_family(mention: Mention, classification: Classification) -> str:
         remark = (
             classification.remark or cues.complaint or cues.mild or bool(substantive_cons(mention))
         )
+        if remark and not classification.remark and _RESOLVED.search(text):
+            remark = False
         return "positive_remark" if remark else "positive"
     if sarcasm:
         return "negative"

@@ -216,7 +216,10 @@ def read_text(
             polar[m.first] = m.phrase.polarity * gap_flip
     cues = _cue_phrases().find(tokens)  # cue phrases may run over commas («Wow, thanks»)
     for m in cues:
-        if m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
+        if m.phrase.tag == "neutral":  # "while I work late": no polar word in it counts
+            for j in range(m.first, m.last + 1):
+                polar[j] = 0
+        elif m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
             for j in m.indices:
                 polar[j] = 0
             polar[m.first] = m.phrase.polarity

@@ -162,6 +162,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "flicker|flickers|flickering|flickered|flickery": -1, "мерцать": -1, "моргать": -1,
         "мигать": -1,
         "separating|separated|detaching|detached ~~ from": -1,
+        "tearing|tears ~ at|apart|along|on": -1, "started ~ tearing|ripping|cracking": -1,
         "sole|soles ~ separating|separated|detached|peeling": -1,
         # a used or dirty item sent as new («пришло грязное», «кто-то уже носил»)
         "прийти|приехать|прислать ~ грязный|пыльный|ношеный|ношенный": -1,
@@ -347,6 +348,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "after ~ wash|washing|washes ~ stretched|lost|smaller|shrank": -1,
     },
     "smell_material": {
+        # water that tastes of the bottle: a taste is the material's, like a smell
+        "tastes|taste|tasted ~ metallic|metal|plastic|chemical|chemicals|weird|funny": -1,
+        "металлический|железный ~ привкус|вкус": -1, "привкус|вкус ~ металл|железо": -1,
         "мягкий": 1, "мягонький": 1, "soft": 1, "fluffy": 1, "колоться": -1,
         "синтетический": -1, "@smelly ~ пахнуть|вонять": -1, "@smelly не пахнуть|вонять": 1,
         "запах": 0, "пахнуть": 0, "вонять": -1, "вонючий": -1, "вонь": -1, "аромат": 0,
@@ -642,6 +646,10 @@ NON_ASPECT_PHRASES = (
     "reset|same|troubleshooting ~ instructions|steps",
     # «потом не оторваться»: can't put it down, no part came off
     "не ~ оторваться|оторвать",
+    # "while I work late", "late at night": the buyer's hours, not the parcel's
+    "work|working|worked|stay|stayed|up|sleep ~ late",
+    "late ~ at ~ night",
+    "late night",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
@@ -728,11 +736,21 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "but ~ i ~ like|love ~ it ~ even ~ more|better": 1, "which ~ i ~ actually ~ prefer": 1,
         "even better ~ in ~ my ~ opinion": 1, "но ~ это ~ плюс|скорее плюс": 1,
         "but ~ that's|thats ~ a ~ plus|good thing": 1,
+        # a fault the seller put right («прислали замену», "sent a replacement right away")
+        "sent|send|sending ~ a ~ replacement": 1, "sent|send|sending ~ a ~ new ~ one": 1,
+        "replaced ~ it|them": 1,
+        "прислать|отправить ~ замена|новый": 1, "быстро ~ заменить|решить": 1,
         # a child's size taken big on purpose («на вырост», "room to grow")
         "room ~ to ~ grow": 1, "на вырост": 1,
         # «дороговаты, но оно того стоит», "pricey but worth it"
         "но ~ оно ~ того ~ стоить": 1, "но ~ того ~ стоить": 1,
         "but ~ it's|its|it ~ worth ~ it": 1, "but ~ worth ~ it|every": 1,
+    },
+    # The buyer's own day, not the item or the parcel ("while I work late", «поздно вечером»):
+    # the polar words inside say nothing of the purchase.
+    "neutral": {
+        "work|working|worked|stay|stayed|up|sleep ~ late": 1, "late ~ at ~ night": 1,
+        "late night": 1, "поздно ~ вечером|ночью": 1,
     },
     # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").

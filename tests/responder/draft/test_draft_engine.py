@@ -1222,3 +1222,22 @@ def test_a_clause_that_goes_on_from_the_last_is_not_the_echo() -> None:
         "ru",
     )
     assert "отом вообще перестала" not in d.text, d.text
+
+
+def test_a_fault_put_right_under_five_stars_is_no_remark_and_a_taste_is_echoed() -> None:
+    fixed = amazon(
+        "Seller was super helpful when my first one arrived dented, sent a replacement right "
+        "away. 10/10",
+        5,
+        "positive",
+        ("seller_service", "positive"),
+    )
+    assert "downside" not in fixed.text and "dented" not in fixed.text, fixed.text
+    taste = _placed(
+        "Water tastes metallic no matter how many times I wash it.",
+        2,
+        "negative",
+        "smell_material",
+        "Water tastes metallic no matter how many times I wash it",
+    )
+    assert "the water tastes metallic" in taste.text, taste.text
