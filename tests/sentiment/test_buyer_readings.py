@@ -547,3 +547,15 @@ def test_working_late_is_no_late_delivery_and_a_replacement_sent_is_no_remark() 
 )
 def test_faults_from_the_twenty_fifth_read_through(text: str, aspect: str) -> None:
     assert aspect in _blamed(_one(text, 1)), _one(text, 1).aspects
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Stings my eyes every single time.", "quality"),
+        ("срок годности до следующего месяца!!! продаете просрочку", "quality"),
+        ("the expiry date is only 5 months away", "quality"),
+    ],
+)
+def test_stinging_eyes_and_an_expiry_date_are_faults(text: str, aspect: str) -> None:
+    assert aspect in _blamed(_one(text, 2)), _one(text, 2).aspects

@@ -663,7 +663,7 @@ _EN_VERB_FIRST = re.compile(
     r"^(?:broke|came|fell|tore|took|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
     r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
     r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes|grew|"
-    r"rubs|hurts|pinches|takes|(?:gave|left|made)\s+you|only\s+(?:plays|works|charges|lasts|lasted))\b",
+    r"rubs|hurts|pinches|takes|stings|(?:gave|left|made)\s+you|only\s+(?:plays|works|charges|lasts|lasted))\b",
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(

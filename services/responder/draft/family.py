@@ -68,7 +68,7 @@ _COMPLAINT = re.compile(
     r"arrived\s+with\s+a\s+(?:\w+\s+)?(?:chip|crack|dent|scratch)|"
     r"flak(?:e|es|ed|ing)\b|peel(?:s|ed|ing)\b|loosen|comes?\s+loose|spark(?:s|ed|ing)?\b|искрит|"
     r"is\s+(?:garbage|junk|trash|rubbish)|"
-    r"задым|дымит|(?<![а-яё])дым(?![а-яё])|горел\w*|оплав|плавит|отваливает|отключает|"
+    r"задым|дымит|(?<![а-яё])дым(?![а-яё])|(?<![а-яё])(?:за|по)?горел\w*|оплав|плавит|отваливает|отключает|"
     r"теря\w*\s+(?:связь|соединени|сигнал)|пропада\w*\s+(?:звук|связь|сигнал)|"
     r"smok(?:e|ed|ing)\b|burn(?:t|ed|ing)?\b|melt|connection\s+drops|drops?\s+(?:out|the\s+connection)|"
     r"disconnect|cuts?\s+out|keeps\s+(?:disconnecting|dropping|crashing|restarting)|"

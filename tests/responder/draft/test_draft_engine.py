@@ -1241,3 +1241,15 @@ def test_a_fault_put_right_under_five_stars_is_no_remark_and_a_taste_is_echoed()
         "Water tastes metallic no matter how many times I wash it",
     )
     assert "the water tastes metallic" in taste.text, taste.text
+
+
+def test_a_sunscreen_that_kept_her_from_burning_is_no_remark() -> None:
+    """«Не обгорела даже на море» (5★) was «Жаль, что не обгорела даже на море»: «горела»
+    inside «обгорела» was a fire, outside its negation."""
+    d = draft(
+        mention("Не липкий, не белит, под макияж идеально. Не обгорела даже на море", rating=5),
+        classified("positive", "ru", signals=True),
+    )
+    assert "Жаль" not in d.text and "обгорела" not in d.text, d.text
+    stings = amazon("Stings my eyes every single time.", 2, "negative", ("quality", "negative"))
+    assert "it stings your eyes" in stings.text, stings.text
