@@ -417,6 +417,9 @@ _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?)\b|"
     r"(?<![а-яё])искр(?:ит|ило|ить)|"
+    # a small part near a child's mouth («чуть не засунул в рот», "nearly swallowed it")
+    r"(?<![а-яё])(?:чуть\s+не\s+(?:засунул|проглотил|подавил)\w*|засунул\w*\s+в\s+рот|подавил[аи]?с[ья])|"
+    r"\b(?:nearly|almost)\s+(?:swallowed|choked)\b|"
     # a skin reaction: a health matter («пошла сыпь», "broke out in a rash")
     r"(?<![а-яё])(?:(?:пошла|появилась|высыпала|вылезла)\s+(?:\w+\s+)?сыпь|сыпь\s+(?:на|по|после)|"
     r"аллергическ\w+\s+реакци|(?<!нет\s)аллерги[яю]\s+(?:на|после|от))|"

@@ -1253,3 +1253,13 @@ def test_a_sunscreen_that_kept_her_from_burning_is_no_remark() -> None:
     assert "Жаль" not in d.text and "обгорела" not in d.text, d.text
     stings = amazon("Stings my eyes every single time.", 2, "negative", ("quality", "negative"))
     assert "it stings your eyes" in stings.text, stings.text
+
+
+def test_a_small_part_near_a_childs_mouth_is_a_safety_matter() -> None:
+    c = classified("negative", "ru", ("missing_parts", "negative"), signals=True)
+    text = (
+        "В наборе 58 деталей вместо 64. Один магнит выпал из детали, ребенок чуть не засунул в рот"
+    )
+    assert "safety" in draft(mention(text, rating=2, platform="ozon"), c).moves
+    praise = "Магниты сильные, детали крупные, проглотить невозможно"
+    assert "safety" not in draft(mention(praise, rating=3), classified("neutral", "ru")).moves
