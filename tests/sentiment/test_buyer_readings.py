@@ -559,3 +559,10 @@ def test_faults_from_the_twenty_fifth_read_through(text: str, aspect: str) -> No
 )
 def test_stinging_eyes_and_an_expiry_date_are_faults(text: str, aspect: str) -> None:
     assert aspect in _blamed(_one(text, 2)), _one(text, 2).aspects
+
+
+def test_a_box_not_fit_for_a_gift_is_the_packaging_not_the_quality() -> None:
+    """«коробка пришла мятая, на подарок не годится» was answered «на подарок не годится —
+    это неудобно» (a quality complaint standing before the box)."""
+    result = _one("Ребенку нравится. Но коробка пришла мятая, на подарок не годится.", 3)
+    assert _blamed(result) == {"packaging"}, result.aspects

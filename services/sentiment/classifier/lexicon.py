@@ -470,6 +470,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "arrived|came|delivered ~ early|quickly|fast|promptly|late|soon": 0,
     },
     "packaging": {
+        # «коробка мятая, на подарок не годится»: the look of the box, not the item's quality
+        "на|в ~ подарок ~ не ~ годиться|подойти|подходить": -1,
+        "not ~ giftable": -1, "can't|cannot ~ give ~ it ~ as ~ a ~ gift": -1,
         "вскрыть": -1, "вскрытый": -1, "упаковка|коробка никакой": -1,
         "упаковать|упакованный|упаковка ~ на ~ совесть": 1,
         "упаковка": 0, "упаковать": 0, "упакованный": 0, "коробка": 0, "пакет": 0,
