@@ -406,7 +406,9 @@ _RETURNING = re.compile(
     r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
     r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
-    r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund",
+    r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund|"
+    r"\b(?:had\s+to\s+return|i\s+returned|i'?m\s+returning)\s+(?:it|them)\b|"
+    r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
     re.IGNORECASE,
 )
 #: The buyer says the item put someone at risk.

@@ -1263,3 +1263,12 @@ def test_a_small_part_near_a_childs_mouth_is_a_safety_matter() -> None:
     assert "safety" in draft(mention(text, rating=2, platform="ozon"), c).moves
     praise = "Магниты сильные, детали крупные, проглотить невозможно"
     assert "safety" not in draft(mention(praise, rating=3), classified("neutral", "ru")).moves
+
+
+def test_a_buyer_who_had_to_return_it_and_tea_at_work() -> None:
+    returned = _placed(
+        "Ordered my usual M, it's tiny. Had to return it.", 2, "negative", "size_fit", "it's tiny"
+    )
+    assert "return" not in returned.text.lower().replace("had to return", ""), returned.text
+    work = amazon("Tea stays hot all day at work and it doesn't leak in my bag.", 5, "positive")
+    assert "commute" not in work.text, work.text
