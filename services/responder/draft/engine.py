@@ -403,7 +403,7 @@ _SILENCE = re.compile(
 _RETURNING = re.compile(
     r"жду\s+(?:уже\s+)?(?:возврат|деньги)|(?:оформил|сдал|отправил)\w*\s+(?:\w+\s+)?"
     r"(?:возврат|обратно)|возврат\w*\s+(?:уже\s+)?(?:оформил|оформлен|сдал)\w*|"
-    r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
+    r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|(?<![а-яё])(?<!чтобы\s)(?<!чтоб\s)(?<!пусть\s)(?<!если\s)вернул[аи]?(?=\s*(?:[.!,;]|$))|"
     r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund|"
@@ -436,6 +436,7 @@ _WRITE_TO_US = re.compile(
     r"contact\s+us|write\s+to\s+us|get\s+in\s+touch",
     re.IGNORECASE,
 )
+_STATIC = re.compile(r"электризу|static", re.IGNORECASE)
 #: Lines a draft adds for what the buyer says beside the main problem, in this order: a
 #: danger, a second fault in the buyer's words, our silence, the wait for a refund (after
 #: the acknowledgement), an idea for the shop or the app (before the closing lines, in any
@@ -463,7 +464,8 @@ def _extras(
         "also": also is not None,
         "return_wait": returning and _WAITING.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
-        "safety": _DANGER.search(text) is not None,
+        # static from a fleece blanket «бьёт током» is no danger
+        "safety": _DANGER.search(text) is not None and not _STATIC.search(text),
     }
     return tuple(move for move in EXTRA_MOVES if wanted[move])
 

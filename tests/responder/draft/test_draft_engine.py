@@ -1272,3 +1272,33 @@ def test_a_buyer_who_had_to_return_it_and_tea_at_work() -> None:
     assert "return" not in returned.text.lower().replace("had to return", ""), returned.text
     work = amazon("Tea stays hot all day at work and it doesn't leak in my bag.", 5, "positive")
     assert "commute" not in work.text, work.text
+
+
+def test_a_size_already_sent_back_and_static_from_a_blanket() -> None:
+    returned = _placed(
+        "Размер не подошел, вернула. Ткань вроде неплохая",
+        3,
+        "neutral",
+        "size_fit",
+        "Размер не подошел",
+        "ru",
+    )
+    assert "Покупки" not in returned.text, returned.text
+    wants = _placed(
+        "Размер не подошел, хочу чтобы вернули!",
+        2,
+        "negative",
+        "size_fit",
+        "Размер не подошел",
+        "ru",
+    )
+    assert "Покупки" in wants.text, wants.text
+    static = _placed(
+        "Электризуется жутко, бьет током каждый раз. И катышки после первой стирки",
+        2,
+        "negative",
+        "quality",
+        "катышки после первой стирки",
+        "ru",
+    )
+    assert "safety" not in static.moves, static.text
