@@ -189,7 +189,9 @@ async def test_recorder_gives_up_after_one_lease_while_the_database_is_away(
         await asyncio.wait_for(dispatcher._record([(claimed, ok())]), timeout=10)
     finally:
         await away.dispose()
-    assert 0.3 <= time.monotonic() - started < 5
+    # It gives up by itself (wait_for would raise after 10 s); the first failure's
+    # traceback is rendered on the console, which takes seconds on a loaded machine.
+    assert 0.3 <= time.monotonic() - started < 9
 
 
 async def test_dispatcher_delivers_a_backlog_at_a_fraction_of_a_statement_each(
