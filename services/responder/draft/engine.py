@@ -238,6 +238,8 @@ class _Case:
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
     also: str | None = None
+    #: The buyer's idea as an infinitive phrase (`find_suggestion`).
+    suggestion: str | None = None
 
 
 @dataclass
@@ -403,7 +405,9 @@ _SILENCE = re.compile(
 _RETURNING = re.compile(
     r"жду\s+(?:уже\s+)?(?:возврат|деньги)|(?:оформил|сдал|отправил)\w*\s+(?:\w+\s+)?"
     r"(?:возврат|обратно)|возврат\w*\s+(?:уже\s+)?(?:оформил|оформлен|сдал)\w*|"
-    r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|(?<![а-яё])(?<!чтобы\s)(?<!чтоб\s)(?<!пусть\s)(?<!если\s)вернул[аи]?(?=\s*(?:[.!,;]|$))|"
+    r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
+    # «вернула.» with no object: sent back («чтобы вернули!» is a demand, not a return)
+    r"(?<![а-яё])(?<!чтобы\s)(?<!чтоб\s)(?<!пусть\s)(?<!если\s)вернул[аи]?(?=\s*(?:[.!,;]|$))|"
     r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund|"
@@ -454,13 +458,13 @@ def _extras(
     text: str,
     returning: bool,
     also: str | None = None,
+    suggestion: str | None = None,
 ) -> tuple[str, ...]:
     """Which of `EXTRA_MOVES` a review needs."""
-    suggestion = family != "question" and find_suggestion(text) is not None
     if family not in ("negative", "neutral"):
         return ("suggestion",) if suggestion else ()
     wanted = {
-        "suggestion": suggestion,
+        "suggestion": suggestion is not None,
         "also": also is not None,
         "return_wait": returning and _WAITING.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
@@ -944,7 +948,7 @@ def _plan(
         "use": None,
         "return_route": None,
         "fact": None,
-        "suggestion": find_suggestion(text),
+        "suggestion": case.suggestion,
         "also_that": case.also,
         "praise": praise_echo(text, language)
         if case.family in ("positive", "positive_remark", "rating_slip")
@@ -1171,9 +1175,13 @@ def _render(
         len(moves),
     )
     for extra in reversed(case.extras):
-        if not any(m.move == extra for m in moves):
-            moves.insert(last if extra == "suggestion" else at, MoveSpec(move=extra))
-            last += extra != "suggestion"
+        if any(m.move == extra for m in moves):
+            continue
+        if extra == "suggestion":
+            moves.insert(last, MoveSpec(move=extra))
+        else:
+            moves.insert(at, MoveSpec(move=extra))
+            last += 1  # the closing lines moved one down
     left_out: list[tuple[int, _Part]] = []
     for spec in moves:
         # The rendered phrasings depend on the mention only (a next step draws per attempt).
@@ -1321,6 +1329,7 @@ def draft_reply(
         if chosen_family == "negative"
         else None
     )
+    suggestion = find_suggestion(mention.full_text) if chosen_family != "question" else None
     case = _Case(
         language=language,
         kind=kind,
@@ -1334,8 +1343,11 @@ def draft_reply(
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
         returning=returning,
-        extras=_extras(chosen_family, problems, echo, mention.full_text, returning, also),
+        extras=_extras(
+            chosen_family, problems, echo, mention.full_text, returning, also, suggestion
+        ),
         also=also,
+        suggestion=suggestion,
     )
     candidates = [s for s in doc.scripts if _matches(s, case)]
     if not candidates:
