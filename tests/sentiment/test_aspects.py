@@ -139,6 +139,13 @@ def test_aspect_and_polarity(text: str, aspect: str, polarity: Sentiment) -> Non
         ("Запах ушёл через неделю", "smell_material", NEG),
         ("запах выветрился за пару дней, в целом норм", "smell_material", NEG),
         ("The smell went away after a few days", "smell_material", NEG),
+        ("Неделю на балконе — запах не ушёл", "smell_material", NEG),
+        # quiet said with a noise verb; a handle that gets hot; creases
+        ("Всё работает, шумит тихо", "noise", POS),
+        ("Хорошая сковорода, но ручка сильно нагревается", "quality", NEG),
+        ("Nice pan but the handle gets hot", "quality", NEG),
+        ("Love the fit, but it wrinkles like crazy", "smell_material", NEG),
+        ("Ткань не мнётся", "smell_material", POS),
         # "smells like" is not liking
         ("It smells like plastic", "smell_material", NEG),
         ("Smells like chemicals", "smell_material", NEG),
@@ -156,8 +163,36 @@ def test_polarity_fixes(text: str, aspect: str, polarity: Sentiment) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "aspect", "polarity"),
+    [
+        # the fear did not come true: the feared aspect is praised
+        ("Боялась, что будет маломерить, но нет, размер в размер", "size_fit", POS),
+        ("Думала будет пахнуть пластиком. У меня запаха нет вообще", "smell_material", POS),
+        ("Опасалась, что придёт битое, но всё целое", "transit_damage", POS),
+        ("Думал будет шуметь как старый — ничего подобного", "noise", POS),
+        ("Was worried it would leak but it doesn't", "leak", POS),
+        ("Some reviewers mention a plastic smell. Mine had none", "smell_material", POS),
+        ("Thought it would be loud, nope, barely hear it", "noise", POS),
+        # … it came true: a complaint
+        ("Боялась что будет маломерить, так и вышло", "size_fit", NEG),
+        ("I was afraid it would leak and it did", "leak", NEG),
+    ],
+)
+def test_a_feared_fault_is_judged_by_how_it_turned_out(
+    text: str, aspect: str, polarity: Sentiment
+) -> None:
+    assert found(text) == {aspect: polarity}, extract_aspects(text)
+
+
+@pytest.mark.parametrize(
     "text",
-    ["Это не подделка?", "Подойдёт ли на iPhone 14?", "Какой размер брать на рост 170?"],
+    [
+        "Боялась, что будет маломерить",  # a fear alone blames nothing
+        "I was worried it might scratch",
+        "Это не подделка?",
+        "Подойдёт ли на iPhone 14?",
+        "Какой размер брать на рост 170?",
+    ],
 )
 def test_questions_are_neither_praise_nor_complaint(text: str) -> None:
     assert extract_aspects(text) == []

@@ -63,14 +63,24 @@ P, N, U = Sentiment.positive, Sentiment.neutral, Sentiment.negative
         (None, POS, MIXED, P, False, False, False),
         (None, POS, IRONY, U, False, False, False),
         (None, NEG, PRAISE, U, False, False, False),
-        # a short text whose words praise and blame nothing is no negative review …
-        (None, NEG, TextCues(praise=2, words=8), N, False, False, False),
+        # a short text whose words praise twice and blame nothing is a positive review …
+        (None, NEG, TextCues(praise=2, words=8), P, False, False, False),
+        (None, NEU, TextCues(praise=2, words=40), P, False, False, False),
+        # … praised once, no negative one (the model's better of positive and neutral)
+        (None, NEG, TextCues(praise=1, words=8), N, False, False, False),
+        (None, NEU, TextCues(praise=1, words=8), N, False, False, False),
         # … but a long one is left to the model, and a word of blame keeps it negative
         (None, NEG, TextCues(praise=2, words=60), U, False, False, False),
         (None, NEG, TextCues(praise=2, complaint=1, words=8), U, False, False, False),
         (None, NEG, TextCues(asks=True), N, False, False, False),  # a bare question
         (None, POS, TextCues(asks=True), N, False, False, False),
         (None, POS, TextCues(asks=True, praise=1), P, False, False, False),
+        # praise beside a question: «Хорошие кроссы. Когда будет 41 размер?»
+        (None, NEU, TextCues(asks=True, praise=1), P, False, False, False),
+        # a complaint called minor beside praise said twice is a positive review, beside
+        # praise said once the model's better of positive and neutral
+        (None, NEG, TextCues(complaint=1, praise=2, minor=1, words=30), P, False, False, False),
+        (None, NEG, TextCues(complaint=1, praise=1, minor=1, words=30), N, False, False, False),
         (None, NEG, TextCues(asks=True, complaint=1), U, False, False, False),
     ],
 )
@@ -152,6 +162,42 @@ def test_mixed_reviews_are_not_sarcasm(builtin: object, text: str) -> None:
     (c,) = run(builtin, MentionInput(text, 5))
     assert not c.sarcasm, text
     assert c.sentiment is P and c.remark
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Боялась, что будет маломерить, но нет, размер в размер. Качество отличное",
+        "I was worried it would leak but it doesn't. Great bottle",
+    ],
+)
+def test_a_feared_fault_that_did_not_come_is_no_remark(builtin: object, text: str) -> None:
+    """5★ over a fear the item put to rest: nothing was blamed, so no remark to answer."""
+    (c,) = run(builtin, MentionInput(text, 5))
+    assert c.sentiment is P and not c.remark, c
+    assert not [a for a in c.aspects if a.polarity is U], c.aspects
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Крышка поначалу пахла резиной, но после пары моек запах ушёл. Держит тепло отлично, "
+        "рекомендую",
+        "Smelled a bit when I opened it but it aired out in a day. Thick, grippy, love it",
+    ],
+)
+def test_a_smell_already_gone_beside_praise_is_a_positive_review(
+    builtin: object, text: str
+) -> None:
+    """No stars: the smell is still named (the aspect), but the review calls it passing."""
+    (c,) = run(builtin, MentionInput(text, None))
+    assert c.sentiment is P, c
+    assert any(a.aspect == "smell_material" and a.polarity is U for a in c.aspects), c.aspects
+
+
+def test_a_smell_not_gone_is_no_passing_remark(builtin: object) -> None:
+    (c,) = run(builtin, MentionInput("Неделю на балконе — запах не ушёл. Удобные, мягкие", None))
+    assert c.sentiment is not P, c
 
 
 def test_a_fault_the_seller_put_right_is_praise_not_irony(builtin: object) -> None:

@@ -306,6 +306,10 @@ def _cons_echo(cons: str | None) -> str | None:
     return None
 
 
+#: Words of a smell (the smell_material lines speak of one).
+_SMELL = re.compile(r"запах|пахн|пах\b|воня|вонь|аромат|smell|stink|odou?r|fumes", re.IGNORECASE)
+
+
 def _problems(
     classification: Classification, family: str, text: str, cons: str | None = None
 ) -> tuple[list[str], str | None]:
@@ -339,6 +343,11 @@ def _problems(
         ordered = [guessed, *[a for a in ordered if a != guessed]]
     if not ordered and (echo or blamed or family == "negative"):
         ordered = [guessed or "other"]
+    if "smell_material" in ordered and not _SMELL.search(text):
+        # the aspect holds the material too («дорого для куска пластика», "cheap plastic"):
+        # with no smell in the words, the lines that say "the unpleasant smell" would state
+        # a complaint the buyer never made; the quality's lines fit
+        ordered = list(dict.fromkeys("quality" if a == "smell_material" else a for a in ordered))
     return ordered, echo
 
 

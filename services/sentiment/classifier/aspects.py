@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from services.sentiment.classifier import lexicon
@@ -135,6 +135,9 @@ class Hit:
     last: int
     #: Token indices of the matched words (the gaps between them excluded).
     indices: tuple[int, ...] = ()
+    #: A fault the buyer feared (`_feared_faults`): +1 it did not come, -1 it came, 0 the
+    #: text does not say; None for a fault stated as such.
+    verdict: int | None = None
 
     def gap_negated(self, tokens: Sequence[Token]) -> bool:
         """A negator in a gap of the phrase («после стирки не сели»)."""
@@ -215,6 +218,18 @@ def read_text(
             gap_flip = -1 if hit.gap_negated(tokens) else 1
             polar[m.first] = m.phrase.polarity * gap_flip
     cues = _cue_phrases().find(tokens)  # cue phrases may run over commas («Wow, thanks»)
+    for first, last, verdict in _feared_faults(seg, cues, polar):
+        # with no verdict only the fear's blame goes: «как советовали, взяла на размер
+        # больше — сидит идеально» still praises
+        for j in range(first, last + 1):
+            if verdict or polar[j] < 0:
+                polar[j] = 0
+        hits = [
+            replace(h, verdict=verdict)
+            if first <= h.first <= last and (verdict or h.inherent < 0)
+            else h
+            for h in hits
+        ]
     for m in cues:
         if m.phrase.tag == "neutral":  # "while I work late": no polar word in it counts
             for j in range(m.first, m.last + 1):
@@ -251,6 +266,60 @@ def read_text(
         sentence_members=sentence_members,
         sections=[*sections(text), *extra_sections],
     )
+
+
+#: Words after which the buyer says how it really was («Боялась, что сядет, но нет»).
+_CONTRAST = frozenset("но однако а зато but however though".split())
+_BARE_NO = frozenset("нет no nope".split())
+
+
+def _feared_faults(
+    seg: Segmented, cues: Sequence[PhraseMatch], polar: Sequence[int]
+) -> list[tuple[int, int, int]]:
+    """Spans of faults the buyer feared, as (first token, last token, verdict).
+
+    A span runs from a fear cue («боялась, что», "I was worried") to a contrast word, a
+    verdict cue or the end of the sentence. The verdict: +1 when the fear did not come true
+    (a `refuted` cue in the sentence or the next one, a bare «но нет», or praise after the
+    contrast: «опасалась, что придёт битое, но всё целое»), -1 when it did («так и вышло»),
+    else 0: a fear alone blames nothing.
+    """
+    tokens = seg.tokens
+    verdicts = [m for m in cues if m.phrase.tag in ("refuted", "confirmed")]
+    out: list[tuple[int, int, int]] = []
+    for fear in (m for m in cues if m.phrase.tag == "feared"):
+        sentence = tokens[fear.first].sentence
+        if any(first <= fear.first <= last for first, last, _ in out):
+            continue
+        last = fear.last
+        stops = {i for m in verdicts for i in m.indices}
+        while (
+            last + 1 < len(tokens)
+            and tokens[last + 1].sentence == sentence
+            and tokens[last + 1].word not in _CONTRAST
+            and last + 1 not in stops
+        ):
+            last += 1
+        near = [
+            m
+            for m in verdicts
+            if tokens[m.first].sentence in (sentence, sentence + 1)
+            and not fear.first <= m.first <= last
+        ]
+        verdict = 0
+        if any(m.phrase.tag == "confirmed" for m in near):
+            verdict = -1
+        elif near:
+            verdict = 1
+        elif last + 1 < len(tokens) and tokens[last + 1].sentence == sentence:
+            rest = [i for i in range(last + 2, len(tokens)) if tokens[i].sentence == sentence]
+            bare_no = bool(rest) and tokens[rest[0]].word in _BARE_NO
+            if bare_no or sum(polar[i] for i in rest) > 0:
+                verdict = 1
+        out.append((fear.first, last, verdict))
+        # «у меня запаха нет»: a fault named inside the refutation is the fear's answer
+        out += [(m.first, m.last, 1) for m in near if m.phrase.tag == "refuted"]
+    return out
 
 
 def _quality_fallback(
@@ -320,6 +389,8 @@ def _polarity(reading: Reading, hit: Hit, hit_clauses: set[int]) -> Sentiment | 
     tokens = reading.tokens
     if reading.in_question(hit.first):
         return Sentiment.neutral
+    if hit.verdict is not None:  # a feared fault: how it turned out, not the words of the fear
+        return _sign(hit.verdict) or Sentiment.neutral
     if hit.inherent:
         flip = negated(tokens, hit.first) != hit.gap_negated(tokens)
         return _sign(-hit.inherent if flip else hit.inherent)

@@ -17,7 +17,10 @@ Rule (docs/sentiment.md, "Rating fusion"; the drafts pick their family from it):
    question with no complaint nor praise word is neutral whatever the model says; a
    complaint the customer calls minor («но это мелочь», "otherwise great") beside praise,
    with no fault that leaves the item unusable (broken, fake, leaking), is no negative
-   review (the model's positive or neutral, whichever it rates higher).
+   review (the model's positive or neutral, whichever it rates higher); words that praise
+   at least PRAISE_ONLY times and blame nothing, with no question, are a positive review
+   where the model reads neutral, or negative in a short text («не линяет, не садится,
+   рекомендую»: negated faults read negative or neutral to it).
 `contradiction` (the event's `rating_contradiction`: stars and text disagree) is set for
 remarks, slips and sarcasm under 4–5★. `scores` is the mean of the text's and the stars'
 distributions (STAR_PRIOR) for reference; `score` is the confidence of the chosen label.
@@ -46,6 +49,8 @@ SLIP_PRAISE = 3
 CLEARLY_POSITIVE_P = 0.9
 #: Up to this many words the cue lists may overrule a negative reading of the model.
 SHORT_TEXT_WORDS = 25
+#: Praise cues that make a text with no complaint cue and no question positive (rule 5).
+PRAISE_ONLY = 2
 #: Without word cues (old callers), a text p(negative) this high counts as a complaint.
 COMPLAINT_P = 0.5
 
@@ -105,6 +110,15 @@ def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None)
             label = Sentiment.negative
         elif cues.asks and not cues.complaint and not cues.praise:
             label = Sentiment.neutral  # a bare question is neither praise nor complaint
+        elif cues.asks and cues.praise and not cues.complaint and label is Sentiment.neutral:
+            label = Sentiment.positive  # «Хорошие кроссы. Когда будет 41 размер?»
+        elif (
+            cues.praise >= PRAISE_ONLY
+            and not cues.complaint
+            and not cues.asks
+            and (label is not Sentiment.negative or 0 < cues.words <= SHORT_TEXT_WORDS)
+        ):
+            label = Sentiment.positive
         elif (
             label is Sentiment.negative
             and cues.praise
@@ -117,9 +131,15 @@ def fuse(rating: int | None, text: TextPrediction, cues: TextCues | None = None)
             label = max(
                 (Sentiment.positive, Sentiment.neutral), key=lambda s: text.scores.get(s.value, 0)
             )
-        if label is Sentiment.negative and is_minor_remark(cues):
-            label = max(
-                (Sentiment.positive, Sentiment.neutral), key=lambda s: text.scores.get(s.value, 0)
+        if label is not Sentiment.positive and is_minor_remark(cues):
+            # «шнур коротковат, но это мелочь» beside praise said twice is a positive review
+            label = (
+                Sentiment.positive
+                if cues.praise >= PRAISE_ONLY
+                else max(
+                    (Sentiment.positive, Sentiment.neutral),
+                    key=lambda s: text.scores.get(s.value, 0),
+                )
             )
         score = text.scores.get(label.value, 0.0)
         if label is not text.label:  # the words overrule the model: at least even odds

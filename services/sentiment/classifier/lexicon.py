@@ -357,6 +357,12 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "запах ~ уйти|выветриться|пропасть|исчезнуть|пройти|проветриться|выйти|"
         "уходить|выветриваться|проходить|держаться|остаться": -1,
         "выветриться": -1, "проветривать": -1,
+        # the fabric creases («сильно мнётся», "wrinkles like crazy"); «не мнётся» is praise
+        "мяться": -1, "wrinkles": -1, "wrinkle": -1, "wrinkled": -1, "creases": -1,
+        # «запах не ушёл»: a smell that stayed is no less a complaint (the «не» is matched,
+        # so it does not flip the phrase)
+        "запах ~ не ~ уйти|выветриться|пропасть|исчезнуть|пройти|проветриться|уходить|"
+        "выветриваться|проходить": -1,
         "запах|пахнуть|вонять|вонь|отдавать|разить ~ @smelly": -1,
         "@smelly запах": -1, "химия": -1,
         "без|нет|не|никакой ~ запах": 1, "не пахнуть|вонять": 1,
@@ -384,9 +390,17 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "hums": -1, "humming": -1, "creaks": -1, "creaky": -1, "quiet": 1, "silent": 1,
         # a speaker's praise: "loud and clear", "gets loud enough"
         "loud ~ and ~ clear": 1, "loud enough": 1, "громкий ~ и ~ чистый": 1,
+        # "barely hear it", «почти не слышно»: quiet
+        "barely|hardly ~ hear|audible|notice": 1, "почти ~ не ~ слышно|слышать": 1,
+        # «шумит тихо», «гудит еле слышно»: quiet, said with a noise verb
+        "шуметь|гудеть|жужжать ~ тихо|негромко|еле": 1, "тихо|негромко ~ шуметь|гудеть": 1,
+        "не ~ слышно": 1,
     },
     "quality": {
         "желтеть": -1, "пожелтеть": -1, "щипать": -1,
+        # a handle that gets hot (a kettle or a pan heating up is its job, not a fault)
+        "ручка|ручки|рукоятка ~ нагреваться|греться|нагреться|горячий|обжигать|раскаляться": -1,
+        "handle|handles ~ gets|get|got|is|are|becomes ~ hot": -1,
         "stings|stung|burns|burned ~~ eyes|eye|skin|face": -1,
         # an expired or nearly expired item («просрочка», «срок годности до следующего месяца»)
         "просрочка": -1, "просроченный": -1, "просрочить": -1,
@@ -603,6 +617,9 @@ NEGATIVE_WORDS = frozenset(
     "липкий стягивать линять электризоваться облезать слабый резковато неравномерно "
     "застревать сползать комковаться разводы потеть скользить скользкий комок просвечивать "
     "slower barely медленнее "
+    # «-оватый»: the mild complaint of a Russian review («магниты слабоваты»)
+    "слабоватый коротковатый длинноватый узковатый тесноватый жестковатый тяжеловатый "
+    "хлипковатый громковатый шумноватый "
     "аллергия высыпание сыпь покраснение зуд раздражение покраснеть чесаться "
     "убожество лохотрон хрень фигня бред баг глюк глючный лагать тормозить "
     "overrated buggy laggy скучный скучно нудный нудно затянутый монотонный boring dull "
@@ -660,6 +677,12 @@ NON_ASPECT_PHRASES = (
     "work|working|worked|stay|stayed|up|sleep ~ late",
     "late ~ at ~ night",
     "late night",
+    # «острые из коробки», "works out of the box": straight away, not the parcel
+    "из коробка",
+    "out of ~ the ~ box",
+    # "on my third box", «беру третью упаковку»: a repeat purchase
+    "second|third|fourth|fifth|next ~ box|pack|package|bottle",
+    "второй|третий|четвертый|пятый ~ упаковка|коробка|пачка",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks
@@ -735,6 +758,11 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "мелочь": 1, "некритично": 1, "не ~ критично|критичный|страшно|смертельно": 1,
         "в остальном": 1, "можно пережить": 1, "otherwise": 1, "minor": 1,
         "not a big deal": 1, "no big deal": 1, "not a dealbreaker|deal-breaker": 1,
+        # a smell that is already gone («запах ушёл», "it aired out in a day"): the aspect
+        # stays a smell complaint, the review calls it passing (not «надеюсь, выветрится»)
+        # (adjacent words: «запах не ушёл» is no passing smell)
+        "запах ушел|выветрился|пропал|исчез|прошел": 1, "aired out": 1,
+        "smell|odor|odour went|faded|disappeared": 1, "smell|odor|odour is gone": 1,
     },
     # The buyer turns the difference into a plus («темнее, чем на фото, но мне даже больше
     # нравится», "smaller than I thought but I actually prefer it"): no remark to answer.
@@ -755,6 +783,42 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         # «дороговаты, но оно того стоит», "pricey but worth it"
         "но ~ оно ~ того ~ стоить": 1, "но ~ того ~ стоить": 1,
         "but ~ it's|its|it ~ worth ~ it": 1, "but ~ worth ~ it|every": 1,
+    },
+    # A fault the buyer feared before it came («Боялась, что будет маломерить», "I was worried
+    # it would leak", «читала отзывы про запах»): what follows, up to a "но" / "but" or the
+    # end of the sentence, is no complaint by itself (aspects.py, `_feared_faults`).
+    "feared": {
+        "бояться|опасаться|переживать|побаиваться|волноваться": 1,
+        "думал|думала|думали ~ что|будет|будут": 1,
+        "читать|прочитать|начитаться ~ отзыв|отзывы": 1, "после ~ отзыв|отзывов": 1,
+        "в ~ отзыв|отзывах ~ писать|пишут|жалуются|жаловаться": 1,
+        "was|were|i'm|am ~ worried|afraid|scared|nervous|concerned": 1,
+        "i ~ worried|feared": 1, "с опаска|опасение|сомнение": 1,
+        "was|were ~ skeptical|sceptical": 1,
+        "thought|expected ~ it|they|this|that ~ would|might|will": 1,
+        "some|many|few ~ reviewers|reviews|people|buyers ~ mention|mentioned|complain|"
+        "complained": 1,
+        "read ~ reviews|review ~ about|that|saying|mentioning": 1,
+    },
+    # The fear did not come true («но нет», «ничего подобного», «зря», «у меня всё ок»,
+    # "nope", "mine had none", "but it doesn't"): the feared aspect is praised.
+    "refuted": {
+        "ничего подобного": 1, "зря|напрасно": 1, "не ~ подтвердиться|оправдаться": 1,
+        "у ~ меня|нас ~ нет|такого|никакой|никакого|ничего": 1,
+        "у ~ меня|нас ~ все|всё ~ хорошо|отлично|нормально|ок|идеально|порядок": 1,
+        "мне ~ прийти|попасться|достаться ~ все|всё|целый|нормальный|хороший|отличный": 1,
+        "nope": 1, "not ~ at ~ all": 1, "not ~ the ~ case": 1, "no ~ such ~ problem|issue": 1,
+        "mine ~ had|has|came|was|is ~ none|no|fine|perfect|ok|okay|great|intact": 1,
+        "but ~ it|they|mine ~ doesn't|didn't|isn't|wasn't|don't|aren't|doesnt|didnt": 1,
+        "but ~ it|they|mine ~ does|did|is|was|do|are ~ not": 1,
+        "no ~ problems|issues ~ so ~ far|at ~ all": 1,
+    },
+    # The fear came true («так и вышло», «не зря боялась», "sure enough"): a complaint.
+    "confirmed": {
+        "так ~ и ~ вышло|получилось|оказалось|есть": 1, "и ~ правда|действительно": 1,
+        "не зря": 1, "оправдаться": 1,
+        "sure ~ enough": 1, "and ~ it|they ~ did|does|do|is|was": 1, "as ~ i ~ feared": 1,
+        "turned ~ out ~ true|right": 1,
     },
     # The buyer's own day, not the item or the parcel ("while I work late", «поздно вечером»):
     # the polar words inside say nothing of the purchase.

@@ -289,3 +289,28 @@ def test_a_handle_that_stays_cool_and_a_weight_called_a_plus_are_praise() -> Non
     text = "Стейки как в ресторане! Ручка не греется. Тяжёлая, но это плюс — не ездит по плите"
     assert draft_family(mention(text, 5), classified("positive")) == "positive"
     assert text_cues("Утюг не греется").complaint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Боялась, что будет маломерить, но нет, размер в размер",
+        "Думала будет пахнуть пластиком, как пишут некоторые. У меня запаха нет вообще",
+        "I was worried it would leak but it doesn't",
+        "Some reviewers mention a plastic smell. Mine had none",
+    ],
+)
+def test_a_feared_fault_is_no_complaint_of_its_own(text: str) -> None:
+    """The fault the buyer feared before it came is no remark to answer under 5★ (the reply
+    apologised for it); whether it came true is the sentiment service's `remark`."""
+    assert not text_cues(text).complaint
+    assert draft_family(mention(text, 5), classified("positive", signals=True)) == "positive"
+    confirmed = classified("positive", signals=True, remark=True)
+    assert draft_family(mention(text, 5), confirmed) == "positive_remark"
+
+
+def test_quiet_is_no_noise_complaint_and_a_hum_is_one() -> None:
+    assert not text_cues("Пришёл отличный экземпляр, всё работает, шумит тихо").complaint
+    assert not text_cues("Брала с опаской, отзывы разные. Но всё работает отлично").mild
+    hum = mention("Does it come with a warranty? Mine makes a weird buzzing noise now", None)
+    assert draft_family(hum, classified("negative", signals=True)) == "negative"
