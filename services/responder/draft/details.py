@@ -308,6 +308,12 @@ _LEADING = re.compile(
     r"к\s+сожалению|увы|жаль,?\s*что|минус:?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
+    # «Ставлю 4 а не 5, потому что …», "I gave it 3 stars because …": the reason is the fault
+    r"(?:ставлю|поставил[аи]?|оценка)\s+\d(?:\s*,?\s*а\s+не\s+\d)?(?:\s*(?:звезд\w*|балл\w*))?"
+    r"\s*,?\s*(?:потому\s+что|так\s+как|за\s+то,?\s+что|из-за\s+того,?\s+что|т\.\s*к\.|"
+    r"из-за|за)?|минус\s+(?:звезда|балл|одна\s+звезда)\s+за|"
+    r"(?:i\s+)?(?:gave|give|giving)\s+(?:it\s+)?\d\s+stars?\s*(?:because|since|as|for)?|"
+    r"\d\s+stars?\s+(?:because|since|as)|потому\s+что|так\s+как|because|"
     r"(?:(?:the|my)\s+)?(?:only|one|main|biggest)\s+(?:thing|issue|downside|gripe|complaint|"
     r"problem|con|niggle)\s+(?:is|was)|(?:the\s+)?thing\s+is)(?![\w])\s*",
     _F,

@@ -421,6 +421,8 @@ _RETURNING = re.compile(
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund|"
     r"\b(?:had\s+to\s+return|i\s+returned|i'?m\s+returning)\s+(?:it|them)\b|"
+    # "Returned it." opening its sentence: the buyer has sent it back
+    r"(?:^|[.!?]\s+)returned\s+(?:it|them)\b|"
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
     re.IGNORECASE,
 )
@@ -457,7 +459,16 @@ _STATIC = re.compile(r"электризу|static", re.IGNORECASE)
 EXTRA_MOVES = ("safety", "also", "unanswered", "return_wait", "suggestion")
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
-_WAITING = re.compile(r"жд[уём]|до\s+сих\s+пор|так\s+и\s+не|waiting|still|never", re.IGNORECASE)
+#: Waiting for the money back (not "the seller never answered"): said of the refund.
+#: Someone was rude to the buyer («курьер хамил», "the courier was rude").
+_RUDENESS = re.compile(r"хам|груб|нагруби|наорал|послал|\brude\b|\byell|\bshout", re.IGNORECASE)
+_WAITING = re.compile(
+    r"(?:жд[уёе]\w*|до\s+сих\s+пор|так\s+и\s+не)[^.!?]{0,40}(?:возврат|деньг)|"
+    r"(?:возврат|деньг)\w*[^.!?]{0,30}(?:до\s+сих\s+пор|так\s+и\s+не|не\s+(?:вернули|пришли)|жд)|"
+    r"(?:waiting|still|never)[^.!?]{0,40}(?:refund|money)|"
+    r"(?:refund|money)[^.!?]{0,30}(?:still|never|hasn'?t|has\s+not|yet)",
+    re.IGNORECASE,
+)
 
 
 def _extras(
@@ -1201,8 +1212,10 @@ def _render(
             if truth.app_store:
                 # the customer reviewed an app: lines about goods bought go where others fit
                 options = [o for o in options if fits_app(o)] or options
-            if "safety" in case.extras and spec.move == "acknowledge":
-                # a danger is not an inconvenience
+            if spec.move == "acknowledge" and (
+                "safety" in case.extras or (case.echo and _RUDENESS.search(case.echo))
+            ):
+                # a danger is not an inconvenience, nor is a courier's rudeness
                 options = [o for o in options if not _MILD_WORDS.search(o)] or options
             if cacheable:
                 cache[key] = options

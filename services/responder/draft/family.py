@@ -85,7 +85,10 @@ _COMPLAINT = re.compile(
     r"crushed|(?<!work\s)(?<!stay\s)(?<!up\s)\blate\b(?!\s+(?:at\s+)?night)|later\s+than|delayed|took\s+(?:ages|forever|weeks)|shrank|shrunk|"
     r"faded|\bfake|counterfeit|knock-?off|disappoint|terrible|awful|doesn'?t\s+fit|"
     r"does\s+not\s+fit|too\s+(?:small|big|tight|loose)|runs\s+(?:small|large)|snags|pills|"
-    r"stains?|soaked|no\s+english|absolutely\s+nothing|does\s+nothing|refund|"
+    r"stains?|soaked|no\s+english|absolutely\s+nothing|does\s+nothing|"
+    # a refund asked for or waited on; "refund came fast" thanks for one
+    r"refund(?!\w*\s+(?:came|arrived|was\s+(?:quick|fast|processed)|went\s+through|"
+    r"in\s+(?:a\s+day|two\s+days|hours)))|"
     r"more\s+\w+\s+than\s+the\s+\w+\s+in\s+the\s+photo|than\s+(?:in\s+)?the\s+photos?",
     _FLAGS,
 )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.responder.draft.details import safe_echo
 from services.responder.draft.engine import (
     AnswerPart,
     Draft,
@@ -1324,3 +1325,43 @@ def test_a_size_already_sent_back_and_static_from_a_blanket() -> None:
         "ru",
     )
     assert "safety" not in static.moves, static.text
+
+
+@pytest.mark.parametrize(
+    ("text", "echo"),
+    [
+        ("Ставлю 4 а не 5 потому что нет инструкции на русском", "нет инструкции на русском"),
+        ("ставлю 3 за то что долго везли", "долго везли"),
+        ("I gave it 3 stars because the strap broke", "the strap broke"),
+    ],
+)
+def test_the_reason_for_the_stars_is_echoed_without_the_stars(text: str, echo: str) -> None:
+    """«Жаль, что ставлю 4 а не 5 потому что нет инструкции» repeated the buyer's grading."""
+    assert safe_echo(text) == echo
+
+
+def test_a_fast_refund_is_thanks_not_a_complaint() -> None:
+    """4★ "Returned it, refund came fast": the reply said "sorry the refund came fast"."""
+    text = (
+        "5 stars for the seller's service, the product just wasn't for me. "
+        "Returned it, refund came fast."
+    )
+    d = draft(mention(text, rating=4, platform="wildberries"), classified("positive", "en"))
+    assert d.family != "negative" and "refund came fast" not in d.text, d.text
+
+
+def test_a_return_made_is_not_a_refund_awaited() -> None:
+    """ "Returned it … the seller never answered": no return route, and no line about
+    waiting for the money (the buyer did not say they wait)."""
+    text = "Returned it. The zipper broke the first day and the seller never answered my messages."
+    c = classified("negative", "en", ("defect", "negative"), signals=True)
+    d = draft(mention(text, rating=1, platform="ozon"), c)
+    assert "return_wait" not in d.moves and "My Orders" not in d.text, d.text
+
+
+def test_rudeness_is_not_called_an_inconvenience() -> None:
+    text = "Сам товар норм, но курьер хамил"
+    c = classified("neutral", "ru", ("seller_service", "negative"), signals=True)
+    for seed in range(6):
+        d = draft(mention(text, rating=3), c, seed=seed)
+        assert "неудобн" not in d.text, d.text
