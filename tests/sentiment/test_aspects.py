@@ -140,6 +140,7 @@ def test_aspect_and_polarity(text: str, aspect: str, polarity: Sentiment) -> Non
         ("запах выветрился за пару дней, в целом норм", "smell_material", NEG),
         ("The smell went away after a few days", "smell_material", NEG),
         ("Неделю на балконе — запах не ушёл", "smell_material", NEG),
+        ("Очень долго шла посылка, почти месяц", "delivery_speed", NEG),
         # quiet said with a noise verb; a handle that gets hot; creases
         ("Всё работает, шумит тихо", "noise", POS),
         ("Хорошая сковорода, но ручка сильно нагревается", "quality", NEG),

@@ -210,7 +210,13 @@ _REQUEST = re.compile(
     r"(?<![а-яё])(?:пожалуйста,?\s+)?(" + "|".join(_RU_REQUESTS) + r")\s+(?:пожалуйста,?\s+)?"
     r"([^.!?\n;]{3,60}?)(?:,?\s+пожалуйста)?\s*(?=[.!?\n;)]|$)|"
     r"\b(?:please\s+|pls\s+|could\s+you\s+(?:please\s+)?|can\s+you\s+(?:please\s+)?)?"
-    r"(add|bring\s+back|include|offer)\s+([^.!?\n;]{3,60}?)(?:,?\s+(?:please|pls))?\s*(?=[.!?\n;)]|$)",
+    r"(add|bring\s+back|include|offer)\s+([^.!?\n;]{3,60}?)(?:,?\s+(?:please|pls))?\s*(?=[.!?\n;)]|$)|"
+    # said as a wish: "would be nice to have a dark mode", «было бы здорово добавить фильтр»
+    r"\bwould\s+be\s+(?:nice|great|good|cool|awesome|helpful|handy|lovely)\s+"
+    r"(?:to\s+have|if\s+(?:you\s+)?(?:added|offered|included))\s+"
+    r"([^.!?\n;]{3,60}?)(?:,?\s+(?:though|too|as\s+well))?\s*(?=[.!?\n;)]|$)|"
+    r"(?<![а-яё])было\s+бы\s+(?:здорово|хорошо|неплохо|классно|удобно|круто|отлично|супер),?\s+"
+    r"(добавить|сделать|выпустить|ввести)\s+([^.!?\n;]{3,60}?)\s*(?=[.!?\n;)]|$)",
     _F,
 )
 #: What a buyer demands of an order is no idea to pass on («верните деньги»).
@@ -229,8 +235,12 @@ def find_suggestion(text: str) -> str | None:
             continue
         if m.group(1):
             verb, thing = _RU_REQUESTS[m.group(1).lower()], m.group(2)
-        else:
+        elif m.group(3):
             verb, thing = m.group(3).lower(), m.group(4)
+        elif m.group(5):
+            verb, thing = "add", m.group(5)  # having it is adding it
+        else:
+            verb, thing = m.group(6).lower(), m.group(7)
         thing = " ".join(thing.strip(" ,:-–—").split())
         if (
             not thing

@@ -750,7 +750,8 @@ def _as_clause(echo: str, language: str) -> str | None:
             r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died|started|"
-            r"began|tastes|smells|feels|looks|sounds))\b",
+            r"began|tastes|smells|feels|looks|sounds|dies|drains|lasts|overheats|wobbles|slips|"
+            r"sticks|squeaks|rattles|stops|breaks|jams|drips|fogs|tears|rips))\b",
             echo,
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.
@@ -1050,6 +1051,8 @@ def _move_options(
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)
     move = spec.move
+    if move in ("acknowledge", "remark") and not case.problems and case.suggestion:
+        return []  # the buyer's idea is the remark: its own line thanks for it
     if move == "acknowledge":
         if not case.problems:
             return _options(library.get("acknowledge", []), values)
@@ -1230,6 +1233,8 @@ def _render(
                 *EXTRA_MOVES,
             ):
                 continue
+            if spec.move in ("acknowledge", "remark") and case.suggestion and not case.problems:
+                continue  # the idea's own line stands for it
             return None
         # The freshest phrasings of a cached move stay the same for the whole draft.
         kept = freshest.get(key) if cacheable else None

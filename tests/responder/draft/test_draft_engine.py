@@ -1365,3 +1365,28 @@ def test_rudeness_is_not_called_an_inconvenience() -> None:
     for seed in range(6):
         d = draft(mention(text, rating=3), c, seed=seed)
         assert "неудобн" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "idea"),
+    [
+        ("Nice app. Would be nice to have a dark mode though.", "add a dark mode"),
+        ("It would be great if you added a size chart", "add a size chart"),
+        ("Было бы здорово добавить фильтр по цене", "добавить фильтр по цене"),
+    ],
+)
+def test_an_idea_said_as_a_wish_is_thanked_for_in_its_own_line(text: str, idea: str) -> None:
+    """ "Would be nice to have a dark mode" got a generic "your comment will go to the team":
+    the idea is the whole remark, thanked for once, with no second pass-on line."""
+    c = classified("positive", "en" if text.isascii() else "ru", signals=True, remark=True)
+    d = draft(mention(text, rating=4, platform="app_store"), c)
+    assert idea in d.text and "suggestion" in d.moves and "remark" not in d.moves, d.text
+
+
+def test_a_telegraphic_cons_field_is_named_as_a_clause() -> None:
+    """Cons "Battery dies in 2 hours" under 3★ got "sorry your purchase was a disappointment"."""
+    m = mention("Decent.", rating=3, platform="yandex_market").model_copy(
+        update={"pros": "Cheap, light", "cons": "Battery dies in 2 hours"}
+    )
+    d = draft(m, classified("neutral", "en"))
+    assert "the battery dies in 2 hours" in d.text, d.text
