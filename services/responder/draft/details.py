@@ -390,6 +390,9 @@ def _second_person(text: str) -> str:
     if _EN_ACTIONS.match(text):
         text = "you " + text[0].lower() + text[1:]
         return re.sub(r",\s*(got|received|came)\b", r" and \1", text, count=1)
+    if not re.search(r"[а-яё]", text, _F):
+        # "the app keeps asking me to log in": what the item does to the buyer
+        return _EN_ME.sub("you", text)
     return text
 
 
@@ -480,6 +483,10 @@ _COLOUR_ADJ = re.compile(
 _NEEDS_OBJECT = frozenset("received got bought ordered sent gave put made".split())
 
 
+#: «вся мятая», «весь в пятнах»: "all" before an adjective intensifies, it cuts nothing.
+_WHOLE = frozenset("вся весь всё все всю".split())
+
+
 def ends_cleanly(text: str) -> bool:
     """The phrase does not end on a function word (a clause cut mid-phrase)."""
     words = text.split()
@@ -497,6 +504,7 @@ def ends_cleanly(text: str) -> bool:
     return not (
         len(words) >= 2
         and words[-2].lower() in FUNCTION_WORDS
+        and words[-2].lower() not in _WHOLE  # «коробка пришла вся мятая» is whole
         and re.fullmatch(r"[а-яё]+(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ую|юю|ого|его|ому|ему|ых|их)", last)
     )
 

@@ -47,7 +47,7 @@ _COMPLAINT = re.compile(
     r"запах(?!\w*\s+(?:\w+\s+)?(?:нет\b|приятн|нежн|легк|лёгк|отличн|классн|шикарн|сказк|"
     r"чудесн|обалденн|божествен|ненавязчив|супер|огонь|прекрасн))|(?<![а-яё])пах(?:л|н|у)\w*|"
     r"протека|протёк|протек|теч[её]т|течь|"
-    r"подтека|промок|скрип|гуд[иь]т|шумит(?!\s+(?:очень\s+)?(?:тихо|негромко|еле))|шумн|"
+    r"подтека|промок|(?:ноги|носки|обувь|ботинки|вещи)\s+(?:\w+\s+)?мокр|скрип|гуд[иь]т|шумит(?!\s+(?:очень\s+)?(?:тихо|негромко|еле))|шумн|"
     r"(?<![а-яё])громк|\bbuzz|\brattl|\bsqueak|\bwhin(?:e|es|ing)\b|\bhum(?:s|ming)\b|"
     r"clicking\s+(?:sound|noise)|"
     r"пришл[аио]?\s+не\s+т|прислали\s+не|не\s+тот|не\s+та\b|не\s+то\b|другой\s+цвет|"
@@ -303,7 +303,8 @@ def draft_family(mention: Mention, classification: Classification) -> str:
     # A slip reply thanks for the praise: under any complaint word that is harmful, so the
     # words here veto the signal; without the signal they decide only where the text model
     # did not read the words as a complaint («ожидал лучшего» praises nothing).
-    if cues.complaint:
+    if cues.complaint or any(a.polarity is Sentiment.negative for a in classification.aspects):
+        # a fault the sentiment service found («ноги мокрые») vetoes a slip as a word does
         return "negative"
     if classification.rating_slip:
         return "rating_slip"

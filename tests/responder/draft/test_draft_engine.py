@@ -1390,3 +1390,25 @@ def test_a_telegraphic_cons_field_is_named_as_a_clause() -> None:
     )
     d = draft(m, classified("neutral", "en"))
     assert "the battery dies in 2 hours" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("коробка пришла вся мятая", "коробка пришла вся мятая"),
+        (
+            "the app keeps asking me to log in again every day",
+            "the app keeps asking you to log in again every day",
+        ),
+    ],
+)
+def test_whole_clauses_are_echoed_whole(phrase: str, echo: str) -> None:
+    """«вся мятая» is not a cut clause; "asking me" is what the app does to the buyer."""
+    assert safe_echo(phrase) == echo
+
+
+def test_waiting_to_hear_about_a_return_is_a_return_under_way() -> None:
+    text = "Товар брак — не держит заряд вообще. Жду ответа по возврату"
+    c = classified("negative", "ru", ("not_working", "negative"), signals=True)
+    d = draft(mention(text, rating=1, platform="ozon"), c)
+    assert "Мои заказы" not in d.text and "return_wait" in d.moves, d.text

@@ -314,3 +314,16 @@ def test_quiet_is_no_noise_complaint_and_a_hum_is_one() -> None:
     assert not text_cues("Брала с опаской, отзывы разные. Но всё работает отлично").mild
     hum = mention("Does it come with a warranty? Mine makes a weird buzzing noise now", None)
     assert draft_family(hum, classified("negative", signals=True)) == "negative"
+
+
+def test_a_fault_the_sentiment_service_found_vetoes_a_slip() -> None:
+    """1★ «Ага, 'водонепроницаемые'. Первый же дождь и ноги мокрые. Спасибо, очень удобно»
+    was thanked as a rating slip: the words matched no complaint cue here, but the service
+    had blamed the leak."""
+    text = "Ага, 'водонепроницаемые'. После первого же дождя хоть выжимай. Спасибо, очень удобно"
+    assert not text_cues(text).complaint  # the words alone would make it a slip
+    leak = Aspect(aspect="leak", polarity="negative", start=27, end=60, text="хоть выжимай")
+    c = classified("negative", signals=True).model_copy(
+        update={"aspects": [leak], "text_sentiment": Sentiment.positive}
+    )
+    assert draft_family(mention(text, 1), c) == "negative"
