@@ -371,8 +371,18 @@ _RU_PERCEIVED = re.compile(
 )
 
 
+#: The buyer's expectation and ability, in the first person («меньше, чем ожидала», «не могу
+#: зарегистрироваться»): turned to «вы» like the perceived.
+_RU_EXPECTED = re.compile(
+    r"(?<![а-яё])(чем|как)\s+(ожидал|думал|рассчитывал|представлял)[аи]?(?![а-яё])", _F
+)
+_RU_CANNOT = re.compile(r"^(не\s+)?могу(?![а-яё])", _F)
+
+
 def _second_person(text: str) -> str:
     text = _RU_PERCEIVED.sub(lambda m: f"вы {m.group(1) or ''}{m.group(2)}и", text)
+    text = _RU_EXPECTED.sub(lambda m: f"{m.group(1)} вы {m.group(2)}и", text)
+    text = _RU_CANNOT.sub(lambda m: f"вы {(m.group(1) or '').lower()}можете", text)
     first, _, rest = text.partition(" ")
     verb = _RU_ACTIONS.get(first.lower())
     if verb and rest:

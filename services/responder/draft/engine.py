@@ -422,8 +422,8 @@ _RETURNING = re.compile(
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund|"
     r"\b(?:had\s+to\s+return|i\s+returned|i'?m\s+returning)\s+(?:it|them)\b|"
-    # "Returned it." opening its sentence: the buyer has sent it back
-    r"(?:^|[.!?]\s+)returned\s+(?:it|them)\b|"
+    # "Returned it." / "Returned." opening its sentence: the buyer has sent it back
+    r"(?:^|[.!?]\s+)returned(?:\s+(?:it|them)\b|\s*[.!]|\s*$)|"
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
     re.IGNORECASE,
 )
@@ -433,7 +433,9 @@ _DANGER = re.compile(
     r"(?:ребён\w*|ребен\w*|сын|дочь|дочка|малыш)\s+(?:\w+\s+)?упал|"
     r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
-    r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?)\b|"
+    r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?|"
+    r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing))\b|"
+    r"(?<![а-яё])(?:расплавил|оплавил|задымил)\w*|"
     r"(?<![а-яё])искр(?:ит|ило|ить)|"
     # a small part near a child's mouth («чуть не засунул в рот», "nearly swallowed it")
     r"(?<![а-яё])(?:чуть\s+не\s+(?:засунул|проглотил|подавил)\w*|засунул\w*\s+в\s+рот|подавил[аи]?с[ья])|"
@@ -461,6 +463,8 @@ EXTRA_MOVES = ("safety", "also", "unanswered", "return_wait", "suggestion")
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 #: Waiting for the money back (not "the seller never answered"): said of the refund.
+#: Words of an expectation (a line around an echo that has one must not say it again).
+_EXPECTED = re.compile(r"ожида|(?<![а-яё])ждал|expect", re.IGNORECASE)
 #: Someone was rude to the buyer («курьер хамил», "the courier was rude").
 _RUDENESS = re.compile(r"хам|груб|нагруби|наорал|послал|\brude\b|\byell|\bshout", re.IGNORECASE)
 _WAITING = re.compile(
@@ -752,7 +756,8 @@ def _as_clause(echo: str, language: str) -> str | None:
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died|started|"
             r"began|tastes|smells|feels|looks|sounds|dies|drains|lasts|overheats|wobbles|slips|"
-            r"sticks|squeaks|rattles|stops|breaks|jams|drips|fogs|tears|rips))\b",
+            r"sticks|squeaks|rattles|stops|breaks|jams|drips|fogs|tears|rips|melted|burned|"
+            r"burnt|sparked|caught|creaks|creaked))\b",
             echo,
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.
@@ -1221,6 +1226,9 @@ def _render(
             ):
                 # a danger is not an inconvenience, nor is a courier's rudeness
                 options = [o for o in options if not _MILD_WORDS.search(o)] or options
+            if spec.move in ("acknowledge", "remark") and case.echo and _EXPECTED.search(case.echo):
+                # «меньше, чем вы ожидали — это не то, чего вы ждали»: expectation said once
+                options = [o for o in options if len(_EXPECTED.findall(o)) < 2] or options
             if cacheable:
                 cache[key] = options
         else:

@@ -1412,3 +1412,31 @@ def test_waiting_to_hear_about_a_return_is_a_return_under_way() -> None:
     c = classified("negative", "ru", ("not_working", "negative"), signals=True)
     d = draft(mention(text, rating=1, platform="ozon"), c)
     assert "Мои заказы" not in d.text and "return_wait" in d.moves, d.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Меньше чем ожидала", "меньше чем вы ожидали"),
+        ("Не могу зарегистрироваться", "вы не можете зарегистрироваться"),
+    ],
+)
+def test_the_buyers_expectation_and_ability_are_turned_to_you(phrase: str, echo: str) -> None:
+    """«Не могу зарегистрироваться — понимаем…» spoke in the buyer's first person."""
+    assert safe_echo(phrase) == echo
+
+
+def test_a_charger_that_melted_is_a_safety_matter_named_as_said() -> None:
+    """ "Charger melted in the socket, could have started a fire" got "sorry the quality fell
+    short"."""
+    text = "Do NOT buy. Charger melted in the socket, could have started a fire."
+    d = draft(mention(text, rating=1, platform="ozon"), classified("negative", "en"))
+    assert "safety" in d.moves and "melted in the socket" in d.text, d.text
+
+
+def test_returned_alone_is_a_return_made() -> None:
+    d = draft(
+        mention("Smaller than expected, barely fits a phone. Returned.", rating=2, platform="ozon"),
+        classified("negative", "en", ("size_fit", "negative")),
+    )
+    assert "My Orders" not in d.text, d.text
