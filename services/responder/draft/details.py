@@ -377,12 +377,14 @@ _RU_EXPECTED = re.compile(
     r"(?<![а-яё])(чем|как)\s+(ожидал|думал|рассчитывал|представлял)[аи]?(?![а-яё])", _F
 )
 _RU_CANNOT = re.compile(r"^(не\s+)?могу(?![а-яё])", _F)
+_RU_WAITING = re.compile(r"(?<![а-яё])жду(?![а-яё])", _F)
 
 
 def _second_person(text: str) -> str:
     text = _RU_PERCEIVED.sub(lambda m: f"вы {m.group(1) or ''}{m.group(2)}и", text)
     text = _RU_EXPECTED.sub(lambda m: f"{m.group(1)} вы {m.group(2)}и", text)
     text = _RU_CANNOT.sub(lambda m: f"вы {(m.group(1) or '').lower()}можете", text)
+    text = _RU_WAITING.sub("вы ждёте", text)  # «уже 3 недели жду»
     first, _, rest = text.partition(" ")
     verb = _RU_ACTIONS.get(first.lower())
     if verb and rest:
@@ -465,7 +467,11 @@ PHRASAL_END = re.compile(
 #: iPhone 15»): sorry for it reads as sorry for the title.
 _LISTING_CLAIM = re.compile(
     r"написано|(?<![а-яё])заявлено(?![а-яё])|в\s+описании|в\s+названии|в\s+карточке|"
-    r"\b(?:says|said|claims|claimed|advertised)\b",
+    r"\b(?:says|said|claims|claimed|advertised)\b|"
+    # «натуральная кожа оказалась клеёнкой», "turned out to be plastic": repeated, the
+    # reply would confirm that the card lied
+    r"(?<![а-яё])оказал\w*\s+(?:клеёнк|клеенк|пластик|пластмасс|кожзам|синтетик|картон|"
+    r"бумаг|подделк|дешёвк|дешевк)|\bturn(?:ed|s)\s+out\s+to\s+be\b",
     _F,
 )
 _NOT = re.compile(r"(?<![а-яё])(?:не|нет)(?![а-яё])|\bnot\b|n't\b|\bnowhere\b", _F)
@@ -544,6 +550,8 @@ def safe_echo(phrase: str) -> str | None:
     """
     if not quotes_balanced(phrase):
         return None
+    # a straight single quote beside Cyrillic is a quotation mark («'Натуральная кожа'»)
+    phrase = re.sub(r"(?<=[а-яё])'|'(?=[а-яё])", " ", phrase, flags=_F)
     text = " ".join(
         phrase.replace("«", " ")
         .replace("»", " ")
@@ -689,7 +697,8 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     (
         "delivery_speed",
         r"ждал\w*\s+.{0,25}(?:недел|дн[еяь])|вместо\s+(?:обещанных\s+)?\w+\s+дн|"
-        r"доставк|опоздал|позже\s+обещ|дольше\s+обещ|задерж|вез\w*\s+\d+|\blate\b|later\s+than|delayed|took\s+(?:ages|weeks)",
+        r"доставк|опоздал|позже\s+обещ|дольше\s+обещ|задерж|вез\w*\s+\d+|\blate\b|later\s+than|delayed|took\s+(?:ages|weeks)|"
+        r"where\s+is\s+my\s+(?:order|parcel|package)|tracking|трек\s+не|где\s+(?:мой|моя)\s+(?:заказ|посылка)",
     ),
     ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),
     ("instructions_language", r"инструкц|иероглиф|китайск|manual|instructions"),

@@ -733,8 +733,12 @@ def _as_clause(echo: str, language: str) -> str | None:
         lead = _EN_LEADING_TIME.match(echo)
         if lead:  # "after the last update you can't log in" → "you can't log in after …"
             echo = f"{lead.group(2)} {lead.group(1)[0].lower()}{lead.group(1)[1:]}"
-        if _EN_VERB_FIRST.match(echo):
-            return "it " + echo
+        if _EN_VERB_FIRST.match(echo) or re.match(
+            r"^(?:sometimes|often|always|constantly|randomly|occasionally|still|also)\s+\w+s\b",
+            echo,
+            re.IGNORECASE,
+        ):
+            return "it " + echo  # "(it) sometimes turns itself off"
         if _EN_ADJ_FIRST.match(echo):
             return "it's " + echo
         if _EN_SUBJECT_VERB.match(echo):

@@ -246,6 +246,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "description_mismatch": {
         "заявлено": -1, "обещать ~~ по факт": -1,
+        # «„натуральная кожа“ оказалась клеёнкой», "turned out to be plastic"
+        "оказаться ~ клеенка|пластик|пластмасса|кожзам|синтетика|картон|бумага|дешевка": -1,
+        "turned|turns ~ out ~ to ~ be ~ plastic|fake|faux|synthetic|cardboard|polyester": -1,
         # a power bank that "charges my phone exactly once"
         "заряжать|зарядить ~~ 1|один|раз ~ раз ~ и ~ все": -1,
         "заряжать|зарядить ~ только|всего ~ 1|один ~ раз": -1,
@@ -468,6 +471,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
         "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
         "задержка": -1, "опоздать": -1, "опоздание": -1, "задержать": -1,
+        # "Where is my order?", "the tracking hasn't updated", «трек не обновляется»
+        "where ~ is ~ my ~ order|parcel|package": -1, "где ~ мой|моя ~ заказ|посылка": -1,
+        "tracking ~ hasn't|not|doesn't|didn't|isn't ~ updated|update|moved|moving|changed": -1,
+        "трек ~ не ~ обновляться|меняться|двигаться": -1,
         # «очень долго шла посылка», «ехала почти месяц»: the parcel's journey
         "долго ~ шла|шел|шло|шли|ехала|ехал|ехало|ехали|добиралась|добирался|добиралось|"
         "добирались": -1,

@@ -16,6 +16,7 @@ from services.responder.draft.engine import (
     DraftSettings,
     draft_reply,
 )
+from services.responder.draft.family import text_cues
 from services.responder.draft.similarity import jaccard, shingles, similarity
 from services.responder.fact.contract import FactAnswer, FactSet, SellerFact
 from services.responder.lint import (
@@ -1440,3 +1441,39 @@ def test_returned_alone_is_a_return_made() -> None:
         classified("negative", "en", ("size_fit", "negative")),
     )
     assert "My Orders" not in d.text, d.text
+
+
+def test_a_material_that_turned_out_fake_is_not_confirmed_and_is_no_slip() -> None:
+    """2★ «'Натуральная кожа' оказалась клеёнкой. Спасибо, продавец, удивили» was thanked
+    as a rating slip; repeated, «натуральная кожа оказалась клеёнкой» would confirm that
+    the card lied."""
+    text = "Ну что сказать... 'Натуральная кожа' оказалась клеёнкой. Спасибо, продавец, удивили"
+    assert text_cues(text).complaint
+    d = draft(mention(text, rating=2, platform="ozon"), classified("negative", "ru"))
+    assert d.family == "negative" and "клеёнкой" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("'водонепроницаемые' ботинки промокли", "водонепроницаемые ботинки промокли"),
+        ("уже 3 недели жду", "уже 3 недели вы ждёте"),
+    ],
+)
+def test_straight_quotes_and_waiting_are_tidied(phrase: str, echo: str) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_where_is_my_order_is_a_delivery_complaint() -> None:
+    text = "Where is my order? 3 weeks and the tracking hasn't updated. Seller won't reply."
+    assert text_cues(text).complaint
+    d = draft(mention(text, rating=1, platform="wildberries"), classified("negative", "en"))
+    assert d.problem_aspect == "delivery_speed", d.text
+
+
+def test_an_adverb_before_the_fault_still_makes_a_clause() -> None:
+    d = draft(
+        mention("Not sure yet. Seems to work but sometimes turns itself off", rating=3),
+        classified("neutral", "en", ("not_working", "negative")),
+    )
+    assert "it sometimes turns itself off" in d.text, d.text
