@@ -294,8 +294,21 @@ _FIRST_PERSON = re.compile(
 _ACTION = re.compile(
     r"(?<![а-яё])(?:заказ(?:ал|ывал)\w*|купил\w*|брал\w*|взял\w*|получил\w*|ждал\w*|"
     r"написал\w*|писал\w*|обратил\w*|звонил\w*|попал[аи]?\s+под|стирал[аи]?|"
-    r"гладил[аи]?|сушил[аи]?|носил[аи]?|пользовал[аи]?с[ья]|следовал[аи]?)"
+    r"гладил[аи]?|сушил[аи]?|носил[аи]?|пользовал[аи]?с[ья]|следовал[аи]?)(?![а-яё])|"
+    # damage the buyer tells of with no subject («разбила экран из-за держателя»): repeated,
+    # the reply would take the blame for the buyer's property
+    r"^(?:разбил[аи]?|уронил[аи]?|поцарапал[аи]?|испортил[аи]?|порезал[аи]?с[ья]|"
+    r"обж[её]г(?:ся)?|обожгл[аи]?с[ья])"
     r"(?![а-яё])|\b(?:ordered|bought|received|got|waited)\b",
+    _F,
+)
+#: Damage to the buyer's other things («разбил экран», "cracked my screen"): repeated, the
+#: reply would accept the blame for it, which only the seller can decide.
+_PROPERTY_DAMAGE = re.compile(
+    r"\b(?:cracked|broke|ruined|damaged|scratched|stained)\s+(?:my|your)\s+"
+    r"(?:screen|phone|car|floor|table|wall|dashboard|laptop|counter|carpet|clothes)|"
+    r"(?<![а-яё])(?:разбил|поцарапал|испортил|испачкал)\w*\s+(?:\w+\s+)?"
+    r"(?:экран|телефон|машин|пол|стол|стен|панел|ноутбук|столешниц|ковёр|ковер|одежд)",
     _F,
 )
 #: Possessives that turn from the buyer's voice into ours without changing the grammar.
@@ -577,7 +590,12 @@ def safe_echo(phrase: str) -> str | None:
         r"(?:оват[оаыйяе]?|[а-яё]{3}(?:ют|ят|ется|ится|ются|ятся|лся|лась|лось|лись))$", text, _F
     ):
         return None
-    if _PROFANITY.search(text) or _ADMISSION.search(text) or _WISH.match(text):
+    if (
+        _PROFANITY.search(text)
+        or _ADMISSION.search(text)
+        or _WISH.match(text)
+        or _PROPERTY_DAMAGE.search(text)
+    ):
         return None
     if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со|потом|затем|then)\s", text, _F):
         return None  # «с пятном на рукаве…», «потом перестала гореть» lost their subject

@@ -1477,3 +1477,17 @@ def test_an_adverb_before_the_fault_still_makes_a_clause() -> None:
         classified("neutral", "en", ("not_working", "negative")),
     )
     assert "it sometimes turns itself off" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["разбила экран из-за этого держателя", "it cracked my screen", "чехол поцарапал телефон"],
+)
+def test_damage_to_the_buyers_other_things_is_never_echoed(phrase: str) -> None:
+    """«Жаль, что так получилось: разбила экран из-за этого держателя — приносим извинения»
+    spoke in the buyer's first person and accepted the blame for the screen."""
+    assert safe_echo(phrase) is None
+
+
+def test_a_subject_that_did_the_damage_is_still_echoed() -> None:
+    assert safe_echo("курьер разбил коробку") == "курьер разбил коробку"
