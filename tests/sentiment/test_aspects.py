@@ -141,6 +141,11 @@ def test_aspect_and_polarity(text: str, aspect: str, polarity: Sentiment) -> Non
         ("The smell went away after a few days", "smell_material", NEG),
         ("Неделю на балконе — запах не ушёл", "smell_material", NEG),
         ("Очень долго шла посылка, почти месяц", "delivery_speed", NEG),
+        # «-оватый» is a mild complaint (a tint is not); laces too short; a lost parcel
+        ("Кожа стала мягче, но запах резковат", "smell_material", NEG),
+        ("Всё отлично, только шнурки короткие", "quality", NEG),
+        ("Second time the parcel went missing", "delivery_speed", NEG),
+        ("Обещали 12 часов тепла, держит от силы 3", "quality", NEG),
         # quiet said with a noise verb; a handle that gets hot; creases
         ("Всё работает, шумит тихо", "noise", POS),
         ("Хорошая сковорода, но ручка сильно нагревается", "quality", NEG),
@@ -305,3 +310,10 @@ def test_inline_pros_and_cons_sections_set_the_default_polarity() -> None:
     assert got["packaging"] is NEG and got["instructions_language"] is NEG
     # the heading «Недостатки:» blames nothing by itself
     assert found("Недостатки: нет") == {}
+
+
+def test_a_tint_is_no_complaint_and_a_promise_praises_nothing() -> None:
+    assert found("Цвет голубоватый, как на фото") == {"colour_mismatch": POS}
+    assert "missing_parts" not in found("Second time the parcel went missing")
+    assert found("Обещали 12 часов тепла") == {}
+    assert found("Доставили раньше, чем обещали") == {"delivery_speed": POS}

@@ -195,6 +195,13 @@ def test_a_smell_already_gone_beside_praise_is_a_positive_review(
     assert any(a.aspect == "smell_material" and a.polarity is U for a in c.aspects), c.aspects
 
 
+def test_a_promise_the_item_missed_praises_nothing(builtin: object) -> None:
+    """No stars: «Обещали 12 часов тепла» praised warmth, so the review came out positive."""
+    text = "Разочарование года. Обещали 12 часов тепла, держит от силы 3. Деньги на ветер"
+    (c,) = run(builtin, MentionInput(text, None))
+    assert c.sentiment is U, c
+
+
 def test_a_smell_not_gone_is_no_passing_remark(builtin: object) -> None:
     (c,) = run(builtin, MentionInput("Неделю на балконе — запах не ушёл. Удобные, мягкие", None))
     assert c.sentiment is not P, c

@@ -99,7 +99,8 @@ _COMPLAINT = re.compile(
 #: Milder words that make a remark under 4–5★ after a "but" («дороговато», "a bit loud").
 _MILD = re.compile(
     r"[а-яё]+оват[оаыйяе]?(?![а-яё])|(?:^|[.!?]\s+)(?:но|but)\s|немного\s+\w+ется|"
-    r"would(?:'ve|\s+have)\s+(?:loved|liked)|"
+    r"would(?:'ve|\s+have)\s+(?:loved|liked)|в\s+целом\s+доволь|overall\s+(?:happy|pleased|satisfied)|"
+    r"(?:вс[её]|all)\s+(?:отличн|хорош|супер|класс|great|good|fine|perfect)\w*,?\s+(?:только|но|кроме|just|but|except)\s|"
     r"чуть\s+\w+ется|слегка\s+\w+|would\s+love|wish\s+it|дороговат|маловат|великоват|тонковат|жестковат|коротковат|тяжеловат|туговат|"
     r"слабоват|слабее|скользк|мн[её]тся|колется|неудобн|медленн|сложно|не\s+хватает|"
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
@@ -275,7 +276,13 @@ def draft_family(mention: Mention, classification: Classification) -> str:
         if sarcasm:
             return "negative"
         if cues.complaint and cues.praise:
-            return "neutral"
+            # «…но запах резковат. В целом довольна, буду брать ещё»: one remark under
+            # praise, where the service read the review as positive; more faults: neutral
+            blamed = [a for a in classification.aspects if a.polarity is Sentiment.negative]
+            one_remark = (
+                classification.sentiment is Sentiment.positive and len(blamed) <= 1 and cues.mild
+            )
+            return "positive_remark" if one_remark else "neutral"
         if cues.complaint:
             return "negative"
         if cues.praise:

@@ -55,6 +55,14 @@ _QUOTE = re.compile(r"[«\"“„]([^«»\"“”„]{2,40})[»\"”“]")
 #: Quoted adjectives and participles are claims; a quoted noun is usually a name («Динопарк»).
 _CLAIM_POS = frozenset({"ADJF", "ADJS", "PRTF", "PRTS"})
 _CLAIM_EN = re.compile(r"(?:proof|resistant|free|cancell?ing|waterproof|leather|natural)$")
+#: Colour stems whose «-оватый» is a tint, not a complaint («голубоватый», «сероватый»).
+_TINTS = tuple(
+    "голуб зелен сер роз желт красн син бел черн коричнев фиолет оранжев сиренев беж бирюз "
+    "салат лилов".split()
+)
+#: What the card promised («обещали 12 часов тепла»): its words praise nothing.
+_PROMISE = frozenset("обещать обещанный заявить заявленный заявлять promised claims".split())
+_MEASURED_AGAINST = frozenset("чем как than as".split())
 _SPEED = frozenset("быстро медленно медленнее быстрый долго fast quickly slow slower".split())
 _CLAUSE_MAX = 160
 _SECTION_HEAD = re.compile(
@@ -122,6 +130,8 @@ def _word_polarity(tokens: Sequence[Token], i: int) -> int:
         return 1
     if tok.lemma in _NEGATIVE or tok.word in _NEGATIVE:
         return -1
+    if tok.lemma.endswith("оватый") and not tok.lemma.startswith(_TINTS):
+        return -1  # «резковат», «туговата»: the mild complaint; «голубоватый» is a tint
     return 0
 
 
@@ -244,6 +254,16 @@ def read_text(
         else p
         for i, p in enumerate(polar)
     ]
+    # what the card promised («обещали 12 часов тепла», "claims 12 hours of warmth")
+    # praises nothing: the buyer quotes it to measure the item against
+    # («раньше, чем обещали», "as promised" measure the item: they stay)
+    promised = {
+        t.clause
+        for k, t in enumerate(tokens)
+        if (t.lemma in _PROMISE or t.word in _PROMISE)
+        and not (k and tokens[k - 1].word in _MEASURED_AGAINST)
+    }
+    polar = [0 if p > 0 and tokens[i].clause in promised else p for i, p in enumerate(polar)]
     asking = frozenset(question_clauses)
     hits += _quality_fallback(seg, polar, hits, asking)
     hits += _quoted_claims(seg, polar, hits, asking)
@@ -332,6 +352,12 @@ def _quality_fallback(
     out = []
     seen: set[int] = set()
     everything = {t.clause for t in tokens if t.word in _EVERYTHING}
+    promised = {
+        t.clause
+        for k, t in enumerate(tokens)
+        if (t.lemma in _PROMISE or t.word in _PROMISE)
+        and not (k and tokens[k - 1].word in _MEASURED_AGAINST)
+    }
     for i, tok in enumerate(tokens):
         if tok.clause in covered or tok.clause in seen or tok.clause in asking:
             continue
@@ -339,7 +365,7 @@ def _quality_fallback(
             continue
         if not (tok.word in _QUALITY or tok.lemma in _QUALITY or _qualifies_item(tokens, i)):
             continue
-        if tok.clause in everything:
+        if tok.clause in everything or tok.clause in promised:
             continue
         if tok.word in _SPEED and tok.sentence in delivery_sentences:
             continue  # «ждала три недели, это слишком долго»: the parcel, not the item

@@ -246,6 +246,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "description_mismatch": {
         "заявлено": -1, "обещать ~~ по факт": -1,
+        # «обещали 12 часов, держит от силы 3», "claims 12 hours, lasts 3 at most"
+        "обещать|заявить|заявлять ~~ от ~ сила": -1,
+        "promised|claims|claimed|advertised|says ~~ at ~ most": -1,
         # «„натуральная кожа“ оказалась клеёнкой», "turned out to be plastic"
         "оказаться ~ клеенка|пластик|пластмасса|кожзам|синтетика|картон|бумага|дешевка": -1,
         "turned|turns ~ out ~ to ~ be ~ plastic|fake|faux|synthetic|cardboard|polyester": -1,
@@ -443,6 +446,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "ворс|пух|нитка|нитки ~ лезть": -1, "see through": -1, "с трудом": -1,
         "holds|hold|holding ~ tight|tightly|secure|securely": 1,
         "шнур|провод|кабель|ремешок|ремень|cord|cable|strap ~ короткий|коротковатый|short": -1,
+        "шнурок|шнурки|лямка|лямки|laces|lace ~ короткий|коротковатый|short": -1,
+        # «держит от силы 3 часа»: at most, below what was wanted
+        "держать|работать|хватать|служить|греть ~ от ~ сила": -1,
         "tips|tipped|topples|toppled ~ over": -1, "tips if|when": -1,
         "опрокидываться|заваливаться|опрокинуться": -1,
         "takes|took ~ forever|ages ~ to": -1,
@@ -471,6 +477,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
         "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
         "задержка": -1, "опоздать": -1, "опоздание": -1, "задержать": -1,
+        # a parcel lost on its way ("went missing" is no part missing from the box)
+        "parcel|package|order|delivery ~ went|gone|got|was ~ missing|lost": -1,
+        "посылка|заказ ~ потеряться|пропасть": -1,
         # "Where is my order?", "the tracking hasn't updated", «трек не обновляется»
         "where ~ is ~ my ~ order|parcel|package": -1, "где ~ мой|моя ~ заказ|посылка": -1,
         "tracking ~ hasn't|not|doesn't|didn't|isn't ~ updated|update|moved|moving|changed": -1,
@@ -769,6 +778,10 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "мелочь": 1, "некритично": 1, "не ~ критично|критичный|страшно|смертельно": 1,
         "в остальном": 1, "можно пережить": 1, "otherwise": 1, "minor": 1,
         "not a big deal": 1, "no big deal": 1, "not a dealbreaker|deal-breaker": 1,
+        # the buyer's overall verdict beside the complaint («в целом довольна», "overall
+        # happy with it")
+        "в целом ~ довольный|доволен|довольна|довольны|нравиться|устраивать": 1,
+        "overall ~ happy|pleased|satisfied": 1,
         # a smell that is already gone («запах ушёл», "it aired out in a day"): the aspect
         # stays a smell complaint, the review calls it passing (not «надеюсь, выветрится»)
         # (adjacent words: «запах не ушёл» is no passing smell)

@@ -327,3 +327,16 @@ def test_a_fault_the_sentiment_service_found_vetoes_a_slip() -> None:
         update={"aspects": [leak], "text_sentiment": Sentiment.positive}
     )
     assert draft_family(mention(text, 1), c) == "negative"
+
+
+def test_an_unrated_remark_under_an_overall_positive_reading_is_a_remark() -> None:
+    text = "Кожа стала мягче, но запах резковат. В целом довольна, буду брать ещё"
+    assert draft_family(mention(text, None), classified("positive", signals=True)) == (
+        "positive_remark"
+    )
+    assert draft_family(mention(text, None), classified("neutral", signals=True)) == "neutral"
+    two_faults = "Decent backpack. Lots of pockets, but the zipper snags and the fabric pills."
+    assert draft_family(mention(two_faults, None), classified("positive", signals=True)) == (
+        "neutral"
+    )
+    assert text_cues("Всё отлично, только шнурки короткие").mild
