@@ -663,6 +663,9 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
     return None
 
 
+#: Words of a smell: they point a complaint to smell_material, and a smell_material line
+#: that speaks of a smell fits only a review that uses one.
+SMELL_WORDS = r"запах|пахн|пах\b|воня|вонь|аромат|smell|stink|odou?r|fumes"
 #: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
 #: most severe first, like `shared.aspects.ASPECTS`.
 _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
@@ -706,7 +709,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
         "size_fit",
         r"маломер|большемер|размер|мал[аоы]?\b|велик[аио]?\b|size|too\s+(?:small|big|tight)|runs\s+(?:small|large)",
     ),
-    ("smell_material", r"запах|пахн|пах\b|воня|smell|stink"),
+    ("smell_material", SMELL_WORDS),
     ("noise", r"шум|гуд|скрип|громк|noisy|\bloud\b|squeak|rattl"),
     (
         "defect",

@@ -37,6 +37,7 @@ from services.responder.draft.details import (
     FUNCTION_WORDS,
     PHRASAL_END,
     SHORT_REVIEW_WORDS,
+    SMELL_WORDS,
     Detail,
     find_detail,
     find_suggestion,
@@ -306,8 +307,7 @@ def _cons_echo(cons: str | None) -> str | None:
     return None
 
 
-#: Words of a smell (the smell_material lines speak of one).
-_SMELL = re.compile(r"запах|пахн|пах\b|воня|вонь|аромат|smell|stink|odou?r|fumes", re.IGNORECASE)
+_SMELL = re.compile(SMELL_WORDS, re.IGNORECASE)
 
 
 def _problems(
@@ -1040,6 +1040,12 @@ def _answer_text(plan: _Plan) -> str | None:
     return " ".join(chunks)
 
 
+def _idea_is_the_remark(case: _Case) -> bool:
+    """A review whose only remark is an idea («было бы здорово добавить …»): the idea's
+    line stands where the acknowledgement or the remark would."""
+    return case.suggestion is not None and not case.problems
+
+
 def _move_options(
     spec: MoveSpec,
     script: ScriptSpec,
@@ -1061,7 +1067,7 @@ def _move_options(
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)
     move = spec.move
-    if move in ("acknowledge", "remark") and not case.problems and case.suggestion:
+    if move in ("acknowledge", "remark") and _idea_is_the_remark(case):
         return []  # the buyer's idea is the remark: its own line thanks for it
     if move == "acknowledge":
         if not case.problems:
@@ -1246,7 +1252,7 @@ def _render(
                 *EXTRA_MOVES,
             ):
                 continue
-            if spec.move in ("acknowledge", "remark") and case.suggestion and not case.problems:
+            if spec.move in ("acknowledge", "remark") and _idea_is_the_remark(case):
                 continue  # the idea's own line stands for it
             return None
         # The freshest phrasings of a cached move stay the same for the whole draft.

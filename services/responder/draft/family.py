@@ -227,9 +227,10 @@ def text_cues(text: str) -> TextCues:
     """
     plain = _EXCUSED_SENTENCE.sub(" ", _QUESTION_SENTENCE.sub(" ", text))
     plain = _PRAISED_ABSENCE.sub(" ", plain)
-    if _FEARED.search(plain):
+    unfeared, fears = _FEARED.subn(" ", plain)
+    if fears:
         # «Брала с опаской. Но пришёл отличный экземпляр»: that "но" answers the fear
-        plain = _ANSWERING_BUT.sub(r"\1", _FEARED.sub(" ", plain))
+        plain = _ANSWERING_BUT.sub(r"\1", unfeared)
     complaint = found_cue(_COMPLAINT, plain)
     praise = found_cue(_PRAISE, plain)
     mild = found_cue(_MILD, plain)

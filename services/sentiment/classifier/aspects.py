@@ -265,7 +265,7 @@ def read_text(
     }
     polar = [0 if p > 0 and tokens[i].clause in promised else p for i, p in enumerate(polar)]
     asking = frozenset(question_clauses)
-    hits += _quality_fallback(seg, polar, hits, asking)
+    hits += _quality_fallback(seg, polar, hits, asking, promised)
     hits += _quoted_claims(seg, polar, hits, asking)
     clause_polar: dict[int, int] = {}
     sentence_members: dict[int, list[int]] = {}
@@ -306,13 +306,13 @@ def _feared_faults(
     """
     tokens = seg.tokens
     verdicts = [m for m in cues if m.phrase.tag in ("refuted", "confirmed")]
+    stops = {i for m in verdicts for i in m.indices}
     out: list[tuple[int, int, int]] = []
     for fear in (m for m in cues if m.phrase.tag == "feared"):
         sentence = tokens[fear.first].sentence
         if any(first <= fear.first <= last for first, last, _ in out):
             continue
         last = fear.last
-        stops = {i for m in verdicts for i in m.indices}
         while (
             last + 1 < len(tokens)
             and tokens[last + 1].sentence == sentence
@@ -343,7 +343,11 @@ def _feared_faults(
 
 
 def _quality_fallback(
-    seg: Segmented, polar: list[int], hits: list[Hit], asking: frozenset[int]
+    seg: Segmented,
+    polar: list[int],
+    hits: list[Hit],
+    asking: frozenset[int],
+    promised: set[int],
 ) -> list[Hit]:
     """Clauses with no aspect that judge the item («Тёплый, лёгкий», "super warm")."""
     tokens = seg.tokens
@@ -352,12 +356,6 @@ def _quality_fallback(
     out = []
     seen: set[int] = set()
     everything = {t.clause for t in tokens if t.word in _EVERYTHING}
-    promised = {
-        t.clause
-        for k, t in enumerate(tokens)
-        if (t.lemma in _PROMISE or t.word in _PROMISE)
-        and not (k and tokens[k - 1].word in _MEASURED_AGAINST)
-    }
     for i, tok in enumerate(tokens):
         if tok.clause in covered or tok.clause in seen or tok.clause in asking:
             continue

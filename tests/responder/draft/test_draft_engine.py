@@ -1328,19 +1328,6 @@ def test_a_size_already_sent_back_and_static_from_a_blanket() -> None:
     assert "safety" not in static.moves, static.text
 
 
-@pytest.mark.parametrize(
-    ("text", "echo"),
-    [
-        ("Ставлю 4 а не 5 потому что нет инструкции на русском", "нет инструкции на русском"),
-        ("ставлю 3 за то что долго везли", "долго везли"),
-        ("I gave it 3 stars because the strap broke", "the strap broke"),
-    ],
-)
-def test_the_reason_for_the_stars_is_echoed_without_the_stars(text: str, echo: str) -> None:
-    """«Жаль, что ставлю 4 а не 5 потому что нет инструкции» repeated the buyer's grading."""
-    assert safe_echo(text) == echo
-
-
 def test_a_fast_refund_is_thanks_not_a_complaint() -> None:
     """4★ "Returned it, refund came fast": the reply said "sorry the refund came fast"."""
     text = (
@@ -1393,38 +1380,11 @@ def test_a_telegraphic_cons_field_is_named_as_a_clause() -> None:
     assert "the battery dies in 2 hours" in d.text, d.text
 
 
-@pytest.mark.parametrize(
-    ("phrase", "echo"),
-    [
-        ("коробка пришла вся мятая", "коробка пришла вся мятая"),
-        (
-            "the app keeps asking me to log in again every day",
-            "the app keeps asking you to log in again every day",
-        ),
-    ],
-)
-def test_whole_clauses_are_echoed_whole(phrase: str, echo: str) -> None:
-    """«вся мятая» is not a cut clause; "asking me" is what the app does to the buyer."""
-    assert safe_echo(phrase) == echo
-
-
 def test_waiting_to_hear_about_a_return_is_a_return_under_way() -> None:
     text = "Товар брак — не держит заряд вообще. Жду ответа по возврату"
     c = classified("negative", "ru", ("not_working", "negative"), signals=True)
     d = draft(mention(text, rating=1, platform="ozon"), c)
     assert "Мои заказы" not in d.text and "return_wait" in d.moves, d.text
-
-
-@pytest.mark.parametrize(
-    ("phrase", "echo"),
-    [
-        ("Меньше чем ожидала", "меньше чем вы ожидали"),
-        ("Не могу зарегистрироваться", "вы не можете зарегистрироваться"),
-    ],
-)
-def test_the_buyers_expectation_and_ability_are_turned_to_you(phrase: str, echo: str) -> None:
-    """«Не могу зарегистрироваться — понимаем…» spoke in the buyer's first person."""
-    assert safe_echo(phrase) == echo
 
 
 def test_a_charger_that_melted_is_a_safety_matter_named_as_said() -> None:
@@ -1451,17 +1411,6 @@ def test_a_material_that_turned_out_fake_is_not_confirmed_and_is_no_slip() -> No
     assert text_cues(text).complaint
     d = draft(mention(text, rating=2, platform="ozon"), classified("negative", "ru"))
     assert d.family == "negative" and "клеёнкой" not in d.text, d.text
-
-
-@pytest.mark.parametrize(
-    ("phrase", "echo"),
-    [
-        ("'водонепроницаемые' ботинки промокли", "водонепроницаемые ботинки промокли"),
-        ("уже 3 недели жду", "уже 3 недели вы ждёте"),
-    ],
-)
-def test_straight_quotes_and_waiting_are_tidied(phrase: str, echo: str) -> None:
-    assert safe_echo(phrase) == echo
 
 
 def test_where_is_my_order_is_a_delivery_complaint() -> None:

@@ -133,6 +133,23 @@ def test_no_detail_where_there_is_none():
         ("к сожалению, запах резины", "запах резины"),
         ("Мой чехол пожелтел", "ваш чехол пожелтел"),
         ("the zip broke on my bag", "the zip broke on your bag"),
+        # the grading is cut: «Жаль, что ставлю 4 а не 5 потому что…» repeated it
+        ("Ставлю 4 а не 5 потому что нет инструкции на русском", "нет инструкции на русском"),
+        ("ставлю 3 за то что долго везли", "долго везли"),
+        ("I gave it 3 stars because the strap broke", "the strap broke"),
+        # «вся мятая» is no cut clause; "asking me" is what the app does to the buyer
+        ("коробка пришла вся мятая", "коробка пришла вся мятая"),
+        (
+            "the app keeps asking me to log in again every day",
+            "the app keeps asking you to log in again every day",
+        ),
+        # the buyer's expectation, ability and waiting, turned to «вы» («Не могу
+        # зарегистрироваться — понимаем…» spoke in the first person)
+        ("Меньше чем ожидала", "меньше чем вы ожидали"),
+        ("Не могу зарегистрироваться", "вы не можете зарегистрироваться"),
+        ("уже 3 недели жду", "уже 3 недели вы ждёте"),
+        # a straight quote beside Cyrillic is a quotation mark
+        ("'водонепроницаемые' ботинки промокли", "водонепроницаемые ботинки промокли"),
     ],
 )
 def test_safe_echo_tidies_the_buyers_words(phrase, echo):
