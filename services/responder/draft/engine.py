@@ -1425,6 +1425,7 @@ def draft_reply(
     options_cache: dict[int, list[str]] = {}
     freshest_cache: dict[int, list[str]] = {}
     best: tuple[tuple[int, int, float], Draft] | None = None
+    improved_at = 0
     attempt = 0
     for attempt in range(1, max(1, settings.max_attempts) + 1):
         rendered: tuple[ScriptSpec, list[_Part]] | None = None
@@ -1502,11 +1503,18 @@ def draft_reply(
                         part_texts=tuple((p.spec.move, p.chosen) for p in parts),
                     )
                     best = (score, draft)
+                    improved_at = attempt
                 if score[0] == 0 and ends:
                     break
         # A short reply (a question's, mostly the placeholder) stays close to other short
         # ones whatever is drawn: past twice the settling attempts the best clean one stands.
-        if attempt >= 2 * _SETTLE_AFTER and best[0][0] == 0 and best[0][1] < NEAR_WINDOW:
+        # So does one that the last settling attempts could not better: every phrasing of
+        # some move was used lately, and further draws only shuffle the same repeats.
+        if (
+            attempt >= 2 * _SETTLE_AFTER
+            and best[0][0] == 0
+            and (best[0][1] < NEAR_WINDOW or attempt - improved_at >= _SETTLE_AFTER)
+        ):
             break
     assert best is not None
     return replace(best[1], attempts=attempt)
