@@ -566,3 +566,19 @@ def test_a_box_not_fit_for_a_gift_is_the_packaging_not_the_quality() -> None:
     это неудобно» (a quality complaint standing before the box)."""
     result = _one("Ребенку нравится. Но коробка пришла мятая, на подарок не годится.", 3)
     assert _blamed(result) == {"packaging"}, result.aspects
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed"),
+    [
+        # lasting long is praise, not a delay
+        ("Звук хороший, держат долго.", set()),
+        ("Наушники держат заряд долго, звук норм", set()),
+        # a case that scratches is a fault however fast; scale is a fault, none is praise
+        ("Все ок, кейс быстро царапается в кармане", {"defect"}),
+        ("Накипь уже через неделю", {"quality"}),
+        ("Накипи нет, кипит быстро", set()),
+    ],
+)
+def test_what_lasts_and_what_wears(text: str, blamed: set[str]) -> None:
+    assert _blamed(_one(text, 5)) == blamed

@@ -98,6 +98,8 @@ def test_explicit_request_with_emphasis_is_still_a_question() -> None:
     assert asked("Подскажите, когда будет поставка??") == ["Подскажите, когда будет поставка??"]
     # a doubt about authenticity deserves an answer however loudly it is asked
     assert asked("Это вообще оригинал?? Крем жидкий") == ["Это вообще оригинал??"]
+    # so does one about where the goods come from
+    assert asked("Подделка 100%. Штрихкод наклеен поверх. Откуда товар??") == ["Откуда товар??"]
 
 
 def test_several_questions_in_order_with_spans() -> None:

@@ -227,9 +227,29 @@ _NOT_AN_IDEA = re.compile(
 )
 
 
+#: A wish for something in the box («хотелось бы чехол в комплекте», "would've loved a
+#: case in the box"): the idea is to include it.
+_KIT_WISH = re.compile(
+    r"(?<![а-яё])хотел(?:ось|а|и)?\s+бы\s+(?:ещё\s+|еще\s+|также\s+)?"
+    r"([а-яё][^.!?\n;,]{2,40}?)\s+в\s+комплекте(?![а-яё])|"
+    r"\b(?:would(?:'ve|\s+have)\s+loved|would\s+love|(?:i\s+)?wish\s+it\s+(?:came|come)\s+with)\s+"
+    r"((?:a|an|some)\s+[a-z][^.!?\n;,]{1,40}?)(\s+in\s+the\s+box|\s+included)?"
+    r"(?:,?\s+(?:though|too))?\s*(?=[.!?\n;,)]|$)",
+    _F,
+)
+
+
 def find_suggestion(text: str) -> str | None:
     """The buyer's request as an infinitive phrase («добавить тёмную тему», "add a dark
     mode"), or None: said as a request in a statement, never a question or a demand."""
+    for m in _KIT_WISH.finditer(text):
+        thing = " ".join((m.group(1) or m.group(2)).split())
+        if _NOT_AN_IDEA.search(thing) or _FIRST_PERSON.search(thing) or not ends_cleanly(thing):
+            continue
+        if m.group(1):
+            return f"добавить в комплект {thing}"
+        boxed = m.group(3) or re.search(r"\b(?:come|came)\b", m.group(0), _F)
+        return f"{'include' if boxed else 'add'} {thing}"
     for m in _REQUEST.finditer(text):
         if text[m.end() : m.end() + 1] == "?":
             continue
@@ -268,7 +288,9 @@ def find_detail(text: str, language: str) -> Detail | None:
 _PROFANITY = re.compile(
     r"(?<![а-яё])(?:х[уy][йяеёию]|хрен|хер(?:ня|ов)|фигн|п[иеё]зд|[её]б[аеиуо]|бля|сук[аи]|муд[аои]|говн|дерьм|"
     r"гавн|жоп|сран|ублюд|урод|идиот|дебил|кретин|тупы|мошенн|обман|развод|кидал|вор\w*)|"
-    r"\b(?:fuck|shit|crap|damn|bitch|scam|fraud|idiot|stupid|liar|thie[fv])",
+    r"дурацк|идиотск|убог|хлам|барахл|отстой|позорн|"
+    r"\b(?:fuck|shit|crap|damn|bitch|scam|fraud|idiot|stupid|liar|thie[fv]|dumb|silly|"
+    r"ridiculous|garbage|junk|trash|rubbish|pathetic)",
     _F,
 )
 #: Words that would make us admit something by repeating them, or that speak about us.
@@ -282,7 +304,30 @@ _ADMISSION = re.compile(
     r"шаблон|отписк|template|canned|never\s+got\s+back|"
     # «это точно не медицинский сплав, как написано»: repeated, it says our listing lies
     r"(?<![а-яё])не\s+(?:[а-яё]+\s+){0,3}как\s+(?:написано|заявлено|указано|в\s+описании)|"
-    r"not\s+as\s+(?:described|advertised|stated)",
+    r"not\s+as\s+(?:described|advertised|stated)|"
+    # «размерная сетка не соответствует»: repeated, it says our size chart is wrong
+    r"(?:сетк|таблиц)\w*\s+(?:\w+\s+)?не\s+соответств|size\s+(?:chart|guide)\s+(?:is\s+)?(?:wrong|off)",
+    _F,
+)
+#: What a fault makes the buyer do or feel, run on after it («…так что находиться рядом
+#: невозможно», «…приходится двумя руками», "…so I keep hitting it").
+_CONSEQUENCE = re.compile(
+    r"\s+(?:так\s+что|потому\s+что|поэтому|из-за\s+этого|приходится|пришлось|"
+    r"so\s+(?:that\s+)?(?:i|we|you)\b|which\s+means)(?:\s.*)?$",
+    _F,
+)
+_CRUDE_TO = {
+    "воняет": "сильно пахнет", "воняют": "сильно пахнут", "воняла": "сильно пахла",
+    "воняло": "сильно пахло", "воняли": "сильно пахли", "stinks": "smells bad",
+    "stank": "smelled bad", "reeks": "smells strongly",
+}  # fmt: skip
+_CRUDE = re.compile(r"(?<![а-яёa-z])(?:" + "|".join(_CRUDE_TO) + r")(?![а-яёa-z])", _F)
+#: The buyer warning others off («не покупайте», "don't buy"): in the shop's voice it
+#: would tell readers not to buy from it.
+_WARNS_OTHERS = re.compile(
+    r"(?<![а-яё])не\s+(?:покупайте|берите|заказывайте|ведитесь|советую|рекомендую|связывайтесь)|"
+    r"обходите\s+стороной|\b(?:don'?t|do\s+not|never)\s+(?:buy|order|waste|bother|recommend)\b|"
+    r"\bavoid\b|stay\s+away|not\s+recommend",
     _F,
 )
 _FIRST_PERSON = re.compile(
@@ -595,8 +640,20 @@ def safe_echo(phrase: str) -> str | None:
         or _ADMISSION.search(text)
         or _WISH.match(text)
         or _PROPERTY_DAMAGE.search(text)
+        or _WARNS_OTHERS.search(text)
     ):
         return None
+    # «воняет так что находиться рядом невозможно», «туго приходится двумя руками»: what
+    # follows is what the fault does to the buyer, a second clause run on without a comma
+    text = _CONSEQUENCE.sub("", text).strip(" ,")
+    # «сумка воняет»: in our voice the smell is strong, not a stink
+    text = _CRUDE.sub(lambda m: _CRUDE_TO[m.group(0).lower()], text)
+    # «сетка вообще не соответствует»: the emphasis is the buyer's
+    text = re.sub(r"(?<![а-яё])(?:вообще|совсем|абсолютно|просто)\s+(?=не\s)", "", text, flags=_F)
+    # «пришла какая-то грязно-жёлтая»: the buyer's scorn is theirs; the fault stays
+    text = re.sub(r"(?<![а-яё])как(?:ой|ая|ое|ие|ую|их)-то\s+", "", text, flags=_F)
+    # «заказала молочный а пришла жёлтая»: the contrast gets its comma in our voice
+    text = re.sub(r"(?<=[а-яё])\s+(?=(?:а|но)\s)", ", ", text, flags=_F)
     if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со|потом|затем|then)\s", text, _F):
         return None  # «с пятном на рукаве…», «потом перестала гореть» lost their subject
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)
@@ -761,6 +818,19 @@ _NEGATIVE_WORDS = re.compile(
 )
 
 
+#: A clause with a praise word that praises nothing: a fault said fast («кейс быстро
+#: царапается»), a person's news ("my son is growing fast"), the buyer's slang ("lol").
+_NOT_PRAISE = re.compile(
+    r"царапа|пачка|пачкае|марк(?:ий|ая|ое|ие)|ломает|рвёт|рвет|портит|садит|разряжа|"
+    r"линяе|скатыва|тускне|темне|желте|ржаве|облеза|трескае|протека|"
+    r"(?<![а-яё])(?:сын|дочь|дочк|муж|жена|ребён|ребен|малыш|внук|внучк|мам|пап|подруг)\w*|"
+    r"\b(?:scratch|stain|mark|wears?\s+out|wearing|drains|rusts|peels|fades|leaks|breaks|"
+    r"son|daughter|kids?|child|husband|wife|mum|mom|dad|baby|boy|girl|friend|"
+    r"lol|lmao|haha|rofl|omg|tbh|kinda|sorta)\b|(?<![а-яё])(?:лол|ахах|хах|кек)",
+    _F,
+)
+
+
 def praise_echo(text: str, language: str) -> str | None:
     """What the buyer praised, as a clause the reply can repeat («чай горячий до вечера»).
 
@@ -773,7 +843,11 @@ def praise_echo(text: str, language: str) -> str | None:
             continue
         for piece in re.split(r"[,;:—–]\s*|\s+(?:и|а|and)\s+(?=[а-яёa-z]+\s)", sentence):
             piece = piece.strip(" .!")
-            if not _PRAISE_WORDS.search(piece) or _NEGATIVE_WORDS.search(piece):
+            if (
+                not _PRAISE_WORDS.search(piece)
+                or _NEGATIVE_WORDS.search(piece)
+                or _NOT_PRAISE.search(piece)
+            ):
                 continue
             echo = safe_echo(piece)
             if not echo or len(echo.split()) < 2 or len(echo) > 56:

@@ -235,6 +235,8 @@ class _Case:
     #: The buyer has already sent the item back or waits for the refund: the way to return
     #: it is no next step for them.
     returning: bool = False
+    #: The order never reached the buyer (a delivery complaint, not a late arrival).
+    not_arrived: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -427,11 +429,30 @@ _RETURNING = re.compile(
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
     re.IGNORECASE,
 )
+#: The order has not reached the buyer at all (a delivery complaint that is no delay).
+_NOT_ARRIVED = re.compile(
+    r"never\s+(?:arrived|came|received|got\s+it|showed\s+up)|"
+    r"(?:hasn'?t|has\s+not|didn'?t|did\s+not|haven'?t)\s+(?:arrived?|come|turned\s+up|received)|"
+    r"where\s+is\s+my\s+(?:order|parcel|package)|still\s+(?:waiting|not\s+here|hasn'?t)|"
+    r"(?:parcel|package|order)\s+(?:went|got|is|was)\s+(?:missing|lost)|lost\s+in\s+(?:the\s+)?"
+    r"(?:post|mail|transit)|says\s+delivered\s+but|"
+    r"(?<![а-яё])(?:так\s+и\s+|до\s+сих\s+пор\s+|ещё\s+|еще\s+)?не\s+(?:пришёл|пришел|пришла|"
+    r"пришло|пришли|дош[её]л|дошла|дошло|дошли|доставили|привезли|получил\w*)(?![а-яё])|"
+    r"где\s+(?:мой\s+|моя\s+)?(?:заказ|посылк)|(?:посылк|заказ)\w*\s+(?:\w+\s+)?(?:пропал|потерял)|"
+    r"трек\s+не\s+(?:обновл|меня|двига)|статус\s+(?:\w+\s+){0,2}в\s+пути|до\s+сих\s+пор\s+(?:нет|жду)",
+    re.IGNORECASE,
+)
+#: An acknowledgement that takes the order as delivered: wrong for one that never came.
+_ARRIVED_LATE = re.compile(
+    r"приехал|доставка\s+заняла|took\s+(?:longer|so\s+long|a\s+while)|to\s+arrive",
+    re.IGNORECASE,
+)
 #: The buyer says the item put someone at risk.
 _DANGER = re.compile(
     r"(?<![а-яё])(?:опасн|небезопасн|травм|поранил|порезал|обж[её]г|обожгл|ожог|"
     r"(?:ребён\w*|ребен\w*|сын|дочь|дочка|малыш)\s+(?:\w+\s+)?упал|"
-    r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
+    r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|бить(?:ся)?\s+током|бил[аои]?(?:сь)?\s+током|"
+    r"шарахн\w*\s+током|током\s+(?:бь|бил|удар|шарах)|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?|"
     r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing))\b|"
@@ -585,6 +606,8 @@ def _clauses(text: str) -> list[str]:
     return out
 
 
+#: A cue that ends on what arrived ("ordered black, got …"): the words after it are the fault.
+_RECEIVED_END = re.compile(r"\b(?:got|received|came|sent)$", re.IGNORECASE)
 _TAKES_IT = frozenset("received got bought ordered returned used washed tried".split())
 
 
@@ -621,7 +644,10 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             # Russian often puts the subject after the verb («оторвалась лямка»): keep a
             # few words; English is subject–verb: stop right after the cue word.
             order = (
-                (5, 4, 3, 2, 1, 0) if re.search(r"[а-яё]", clause, re.IGNORECASE) else (0, 1, 2, 3)
+                (5, 4, 3, 2, 1, 0)
+                # "ordered black, got bright pink": what came is the object, said in full
+                if re.search(r"[а-яё]", clause, re.IGNORECASE) or _RECEIVED_END.search(m.group(0))
+                else (0, 1, 2, 3)
             )
             for extra in order:
                 words = rest[:extra]
@@ -923,6 +949,8 @@ def _steps(
             local["return_route"] = route
         elif kind == "app" and not truth.app_store:
             continue
+        elif kind == "delivery" and case.not_arrived:
+            phrasings = doc.steps.get("delivery_missing") or phrasings
         options = _options(phrasings, local)
         if options:
             out.append((kind, options))
@@ -1059,7 +1087,10 @@ def _move_options(
     values = plan.values
     library = doc.phrasings
     if spec.move == "ask_details" and (
-        case.words >= SHORT_REVIEW_WORDS or case.echo or case.names_fault
+        case.words >= SHORT_REVIEW_WORDS
+        or case.echo
+        or case.names_fault
+        or plan.answers  # they asked what they need («Как оформить возврат?»): answer that
     ):
         # A review that names its problem, or runs to a dozen words, has said what it had to
         # say: asking for it reads as if nobody read it.
@@ -1239,6 +1270,8 @@ def _render(
             if spec.move in ("acknowledge", "remark") and case.echo and _EXPECTED.search(case.echo):
                 # «меньше, чем вы ожидали — это не то, чего вы ждали»: expectation said once
                 options = [o for o in options if len(_EXPECTED.findall(o)) < 2] or options
+            if spec.move in ("acknowledge", "remark") and case.not_arrived:
+                options = [o for o in options if not _ARRIVED_LATE.search(o)] or options
             if cacheable:
                 cache[key] = options
         else:
@@ -1389,6 +1422,9 @@ def draft_reply(
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
         returning=returning,
+        not_arrived=bool(problems)
+        and problems[0] == "delivery_speed"
+        and _NOT_ARRIVED.search(mention.full_text) is not None,
         extras=_extras(
             chosen_family, problems, echo, mention.full_text, returning, also, suggestion
         ),

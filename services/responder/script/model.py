@@ -299,8 +299,8 @@ class SlotTables(_Strict):
 
 StepKind = Literal[
     "return", "return_photos", "exchange", "size", "compatibility", "manual", "certificates",
-    "care", "material", "warranty", "card", "check_batch", "pass_on", "delivery", "app",
-    "contact",
+    "care", "material", "warranty", "card", "check_batch", "pass_on", "delivery",
+    "delivery_missing", "app", "contact",
 ]  # fmt: skip
 STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
 

@@ -85,7 +85,12 @@ _MOCK_ANSWERS = (
     "doubt it", "i doubt",
 )  # fmt: skip
 #: A doubt about authenticity asks, however loudly («Это вообще оригинал??»).
-_AUTHENTICITY = re.compile(r"оригинал|подделк|подлинн|genuine|fake|authentic|original")
+_AUTHENTICITY = re.compile(
+    r"оригинал|подделк|подлинн|genuine|fake|authentic|original|"
+    # where the goods come from asks too («Откуда товар??»)
+    r"откуда\s+(?:товар|этот|эта|это|такой|такая|партия)|где\s+(?:вы\s+)?(?:бер[её]те|закупа)|"
+    r"where\s+(?:do\s+you\s+(?:get|source|buy)|is\s+(?:it|this)\s+(?:made|from))"
+)
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 
 

@@ -1440,3 +1440,55 @@ def test_damage_to_the_buyers_other_things_is_never_echoed(phrase: str) -> None:
 
 def test_a_subject_that_did_the_damage_is_still_echoed() -> None:
     assert safe_echo("курьер разбил коробку") == "курьер разбил коробку"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Заказ так и не пришёл, в трекинге висит уже месяц.", "ru"),
+        ("Never arrived. Tracking says delivered but nothing at my door.", "en"),
+    ],
+)
+def test_an_order_that_never_came_is_not_thanked_for_arriving_late(
+    text: str, language: str
+) -> None:
+    """ "Sorry your order took longer than expected to arrive" answered a parcel that never
+    came; the next step asks dispatch to check where it is."""
+    for seed in range(6):
+        d = draft(
+            mention(text, rating=1, platform="ozon", author=None),
+            classified("negative", language, ("delivery_speed", "negative")),
+            seed=seed,
+        )
+        assert not re.search(r"приехал|доставка заняла|to arrive|took so long", d.text), d.text
+        assert re.search(r"проверил|проверить|check", d.text), d.text
+
+
+def test_a_buyer_who_asks_is_not_asked_what_went_wrong() -> None:
+    """«Хочу вернуть товар, ребенку не понравился. Как оформить возврат?» got «Напишите,
+    пожалуйста, что именно не понравилось» before the answer."""
+    text = "Не понравился. Как вернуть?"
+    for seed in range(6):
+        d = draft(
+            mention(text, rating=1, author=None),
+            classified("negative", "ru", questions=("Как вернуть?",)),
+            seed=seed,
+        )
+        assert "ask_details" not in d.moves, d.text
+
+
+def test_an_electric_shock_is_a_danger_and_a_warning_is_never_echoed() -> None:
+    text = (
+        "Не покупайте чайники Voltix. Мой прослужил 2 месяца, потом начал бить током через ручку!!!"
+    )
+    d = draft(
+        mention(text, rating=None, platform="otzovik", author=None),
+        classified("negative", "ru", ("not_working", "negative")),
+    )
+    assert "не покупайте" not in d.text.lower(), d.text
+    assert "safety" in d.moves or "безопасн" in d.text.lower(), d.text
+
+
+def test_what_came_instead_is_echoed_whole() -> None:
+    d = amazon("Wow. Ordered black, got bright pink. 👏👏", 1, "negative")
+    assert "got bright pink" in d.text, d.text

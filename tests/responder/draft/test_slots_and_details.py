@@ -9,6 +9,7 @@ from services.responder.draft.details import (
     find_detail,
     find_intent,
     find_recipient,
+    find_suggestion,
     find_use,
     guess_aspect,
     praise_echo,
@@ -150,6 +151,15 @@ def test_no_detail_where_there_is_none():
         ("уже 3 недели жду", "уже 3 недели вы ждёте"),
         # a straight quote beside Cyrillic is a quotation mark
         ("'водонепроницаемые' ботинки промокли", "водонепроницаемые ботинки промокли"),
+        # a consequence run on without a comma is the buyer's, not the fault
+        ("крышка открывается туго приходится двумя руками", "крышка открывается туго"),
+        # a stink is a strong smell in our voice; the buyer's scorn and emphasis stay theirs
+        ("Сумка воняет так что находиться рядом невозможно", "сумка сильно пахнет"),
+        ("молния совсем не застегивается", "молния не застегивается"),
+        (
+            "Заказала молочный цвет а пришла какая-то грязно-желтая",
+            "вы заказали молочный цвет, а пришла грязно-желтая",
+        ),
     ],
 )
 def test_safe_echo_tidies_the_buyers_words(phrase, echo):
@@ -170,6 +180,12 @@ def test_safe_echo_tidies_the_buyers_words(phrase, echo):
         "звоните 89001234567",
         "вы прислали брак",  # the buyer's «вы» is us
         "ваш товар развалился",
+        # in our voice a warning tells readers not to buy from us
+        "Не покупайте чайники Voltix",
+        "Don't buy this kettle",
+        # our size chart called wrong, our product called dumb
+        "Размерная сетка вообще не соответствует",
+        "the cool shot button is in a dumb spot",
     ],
 )
 def test_unsafe_words_are_never_echoed(phrase):
@@ -187,6 +203,36 @@ def test_praise_echo_is_a_clause_without_a_but():
         praise_echo("My thick hair dries in ten minutes.", "en")
         == "your thick hair dries in ten minutes"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a praise word beside a fault, a person's news, the buyer's slang: no praise
+        "Все ок. Хотелось бы чехол в комплекте, кейс быстро царапается в кармане",
+        "Warm hoodie. Does it come in 152? my son is growing fast lol",
+        "Кроссовки быстро пачкаются",
+    ],
+)
+def test_praise_echo_skips_what_praises_nothing(text: str) -> None:
+    assert praise_echo(text, "en" if text.isascii() else "ru") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "idea"),
+    [
+        ("Звук хороший. Хотелось бы чехол в комплекте.", "добавить в комплект чехол"),
+        (
+            "Кроссы огонь, хотелось бы еще сменные шнурки в комплекте, белые пачкаются",
+            "добавить в комплект сменные шнурки",
+        ),
+        ("Great sound. Would've loved a case in the box though.", "include a case"),
+        ("I wish it came with a carrying bag.", "include a carrying bag"),
+        ("Would love a dark mode.", "add a dark mode"),
+    ],
+)
+def test_a_wish_for_the_box_is_an_idea(text: str, idea: str) -> None:
+    assert find_suggestion(text) == idea
 
 
 def test_aspect_guessed_from_the_complaint_words():
