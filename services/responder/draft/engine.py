@@ -106,6 +106,8 @@ FACT_STEPS: dict[str, str] = {
 #: Under a 4–5★ remark only facts are offered (no return offer under a rave).
 _REMARK_STEPS = frozenset(FACT_STEPS)
 _MAX_STEPS = 2
+#: Remarks a 3★ buyer lives with (weight, noise, a design quirk): no return offer under them.
+_LIVED_WITH = frozenset({"quality", "noise", "price", "other"})
 #: After this many attempts an older repeat is accepted: phrasings are already drawn
 #: freshest first, so further attempts rarely find better and cost time.
 _SETTLE_AFTER = 3
@@ -908,6 +910,10 @@ def _steps(
         wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
     if case.family == "positive_remark":
         wanted = [s for s in wanted if s in _REMARK_STEPS]
+    elif case.family == "neutral" and aspect in _LIVED_WITH:
+        # "Does the job, but the button is in a dumb spot": a 3★ buyer who keeps using it
+        # is not shown the way out; the remark goes to the team
+        wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
     out: list[tuple[str, list[str]]] = []
     used: list[str] = []
     route = truth.route(case.language)
