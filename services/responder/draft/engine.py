@@ -822,13 +822,18 @@ def resolution_sentence(note: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _slots_of(phrasing: str) -> tuple[str, ...]:
-    """The slots of a phrasing, parsed once (phrasings are filled on every attempt)."""
-    return tuple(phrasing_slots(phrasing))
+def _template(phrasing: str) -> tuple[tuple[str, ...], str | None]:
+    """The slots of a phrasing, parsed once (phrasings are filled on every attempt), and
+    the finished text of one without slots or braces (most of them: nothing to fill)."""
+    names = tuple(phrasing_slots(phrasing))
+    plain = not names and "{" not in phrasing and "}" not in phrasing
+    return names, (phrasing[:1].upper() + phrasing[1:]) if plain else None
 
 
 def _fill(phrasing: str, values: Mapping[str, str | None]) -> str | None:
-    names = _slots_of(phrasing)
+    names, finished = _template(phrasing)
+    if finished is not None:
+        return finished
     if any(values.get(n) is None for n in names):
         return None
     text = phrasing.format_map({n: values[n] for n in names})
