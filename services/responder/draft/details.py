@@ -919,6 +919,41 @@ def fits_app(phrasing: str) -> bool:
     return _GOODS.search(phrasing) is None
 
 
+#: Goods used up, not worn or kept (cosmetics, food, household chemicals): a wish that
+#: they "serve you long" or talk of «вещь» reads as written for some other product.
+_CONSUMABLE = re.compile(
+    r"(?<![а-яё])(?:крем(?:а|ом|ы|у)?|шампун\w*|бальзам\w*|сыворотк\w*|лосьон\w*|тоник\w*|"
+    r"гел[ьяию]|гелем|мыл[оа]|помад\w*|туш[ьи]|пудр[аыу]|парфюм\w*|духи|духов|дезодорант\w*|"
+    r"скраб\w*|пенк[аиу]|spf|солнцезащит\w*|зубн\w+\s+паст\w*|чай|чая|чаю|чаем|кофе|"
+    r"корм(?:а|ом|у)?|витамин\w*|бад|порош(?:ок|ка)|средств[оа])(?![а-яё-])|"
+    r"\b(?:cream|shampoo|conditioner|serum|lotion|toner|soap|lipstick|mascara|perfume|"
+    r"cologne|deodorant|scrub|cleanser|sunscreen|spf|toothpaste|tea|coffee|vitamins?|"
+    r"supplements?|detergent|pet\s+food)\b(?!\s+(?:infuser|kettle|cups?|mugs?|maker|"
+    r"machine|pot|set|bottle|holder|dispenser|organi[sz]er|bag|box|tray|grinder|warmer|"
+    r"strainer|brush|applicator|table|station))",
+    _F,
+)
+#: What a name says the product is for («…, для кофе и чая»): not what it is.
+_PURPOSE = re.compile(r"(?:(?<![а-яё])для|\bfor)\s.*$", _F)
+_DURABLE = re.compile(
+    r"служ|вещ[ьиейа]|носит|\blast(?:s|ing)?\s+(?:you\s+)?(?:for\s+)?(?:years|long|a\s+long)|"
+    r"serves?\s+you|for\s+years",
+    _F,
+)
+
+
+def consumable(product_name: str | None, text: str) -> bool:
+    """Whether the goods are used up (the product's name says so, else the review)."""
+    if product_name:
+        return _CONSUMABLE.search(_PURPOSE.sub("", product_name)) is not None
+    return _CONSUMABLE.search(text) is not None
+
+
+def fits_consumable(phrasing: str) -> bool:
+    """Whether a phrasing fits goods that are used up: nothing that serves long, no «вещь»."""
+    return _DURABLE.search(phrasing) is None
+
+
 @lru_cache(maxsize=8192)
 def _claims(phrasing: str) -> tuple[bool, bool, bool, bool]:
     """What a thanks line claims of the review, scanned once per phrasing (every draft

@@ -39,9 +39,11 @@ from services.responder.draft.details import (
     SHORT_REVIEW_WORDS,
     SMELL_WORDS,
     Detail,
+    consumable,
     find_detail,
     find_suggestion,
     fits_app,
+    fits_consumable,
     fits_review,
     guess_aspect,
     praise_echo,
@@ -237,6 +239,8 @@ class _Case:
     #: The buyer has already sent the item back or waits for the refund: the way to return
     #: it is no next step for them.
     returning: bool = False
+    #: The goods are used up (cosmetics, food): no wish that they serve long.
+    consumable: bool = False
     #: The order never reached the buyer (a delivery complaint, not a late arrival).
     not_arrived: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
@@ -1273,6 +1277,9 @@ def _render(
             if truth.app_store:
                 # the customer reviewed an app: lines about goods bought go where others fit
                 options = [o for o in options if fits_app(o)] or options
+            elif case.consumable:
+                # a cream is used up, not worn: no «пусть служит», no «вещь»
+                options = [o for o in options if fits_consumable(o)] or options
             if spec.move == "acknowledge" and (
                 "safety" in case.extras or (case.echo and _RUDENESS.search(case.echo))
             ):
@@ -1433,6 +1440,7 @@ def draft_reply(
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
         returning=returning,
+        consumable=consumable(mention.product.name, mention.full_text),
         not_arrived=bool(problems)
         and problems[0] == "delivery_speed"
         and _NOT_ARRIVED.search(mention.full_text) is not None,

@@ -1492,3 +1492,26 @@ def test_an_electric_shock_is_a_danger_and_a_warning_is_never_echoed() -> None:
 def test_what_came_instead_is_echoed_whole() -> None:
     d = amazon("Wow. Ordered black, got bright pink. 👏👏", 1, "negative")
     assert "got bright pink" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("product", "consumed"),
+    [
+        ("Шампунь для волос 500 мл", True),
+        ("Крем солнцезащитный SPF 50", True),
+        ("Термокружка 0,5 л, для кофе и чая", False),  # what it is for is not what it is
+        ("Чайник электрический", False),
+    ],
+)
+def test_goods_used_up_are_not_wished_a_long_service(product: str, consumed: bool) -> None:
+    """«Желаем, чтобы всё служило как можно дольше» closed a reply about a sunscreen."""
+    texts = [
+        draft(
+            mention("норм", rating=5, author=None, product=product, ext=f"used-up-{seed}"),
+            classified("positive", "ru"),
+            seed=seed,
+        ).text
+        for seed in range(12)
+    ]
+    serving = [t for t in texts if re.search(r"служ|вещ[ьиейа]", t)]
+    assert not serving if consumed else serving, serving or texts
