@@ -582,3 +582,15 @@ def test_a_box_not_fit_for_a_gift_is_the_packaging_not_the_quality() -> None:
 )
 def test_what_lasts_and_what_wears(text: str, blamed: set[str]) -> None:
     assert _blamed(_one(text, 5)) == blamed
+
+
+def test_thanks_for_a_gift_that_fell_apart_is_a_complaint() -> None:
+    """«спасибо большое за подарочек 🙃 … детали разваливаются ребенок в слезах» was read
+    as a positive review with the stars slipped."""
+    text = (
+        "спасибо большое за подарочек 🙃 брала дочке на др конструктор а там половина "
+        "магнитов не магнитится детали разваливаются ребенок в слезах"
+    )
+    result = _one(text, 1)
+    assert result.sentiment is Sentiment.negative and not result.rating_slip
+    assert "defect" in _blamed(result)

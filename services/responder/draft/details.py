@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from services.responder.fact.keywords import part_of_speech
 from shared.aspects import AspectName
 from shared.events import Aspect, Sentiment
 
@@ -309,6 +310,50 @@ _ADMISSION = re.compile(
     r"(?:сетк|таблиц)\w*\s+(?:\w+\s+)?не\s+соответств|size\s+(?:chart|guide)\s+(?:is\s+)?(?:wrong|off)",
     _F,
 )
+_JOINS = frozenset("и а но или когда что пока если потому чтобы как где который которая".split())
+
+
+def run_on(piece: str) -> int | None:
+    """Where a second Russian clause starts with nothing joining it to the first, or None.
+
+    «молния заедает постоянно уже ноготь сломала», «схема непонятная винтов не хватает»:
+    unpunctuated, two clauses read as one broken one. A predicate is a finite verb or a
+    nominative adjective right after its nominative noun («схема непонятная»; not «первую
+    неделю»). The answer is the index of the word after the first predicate.
+    """
+    words = [w.strip(".,!?»«").lower() for w in piece.split()]
+    tags = [part_of_speech(w) for w in words]
+    predicates = [
+        i
+        for i, (pos, case) in enumerate(tags)
+        if pos == "VERB"
+        or (
+            pos in ("ADJF", "ADJS")
+            and i
+            and tags[i - 1] == ("NOUN", "nomn")
+            and case in ("nomn", None)
+        )
+    ]
+    for a, b in itertools.pairwise(predicates):
+        between = words[a + 1 : b]
+        if not _JOINS.intersection(between):
+            return a + 1
+    return None
+
+
+def _rejoin(text: str) -> str | None:
+    """A run-on echo made readable, or None: after an adjective («швы кривые нитки торчат»)
+    the second clause gets its comma; after a verb it is the buyer's story («…уже ноготь
+    сломала»), and the echo is refused."""
+    at = run_on(text)
+    if at is None:
+        return text
+    words = text.split()
+    if part_of_speech(words[at - 1].strip(".,!?»«").lower())[0] == "VERB":
+        return None
+    return " ".join([*words[: at - 1], words[at - 1] + ",", *words[at:]])
+
+
 #: What a fault makes the buyer do or feel, run on after it («…так что находиться рядом
 #: невозможно», «…приходится двумя руками», "…so I keep hitting it").
 _CONSEQUENCE = re.compile(
@@ -654,6 +699,10 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"(?<![а-яё])как(?:ой|ая|ое|ие|ую|их)-то\s+", "", text, flags=_F)
     # «заказала молочный а пришла жёлтая»: the contrast gets its comma in our voice
     text = re.sub(r"(?<=[а-яё])\s+(?=(?:а|но)\s)", ", ", text, flags=_F)
+    rejoined = _rejoin(text)  # «схема непонятная винтов не хватает…»: two clauses
+    if rejoined is None:
+        return None
+    text = rejoined
     if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со|потом|затем|then)\s", text, _F):
         return None  # «с пятном на рукаве…», «потом перестала гореть» lost their subject
     text = _POSSESSIVE.sub(lambda m: _POSSESSIVES[m.group(1).lower()], text)

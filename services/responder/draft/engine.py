@@ -73,6 +73,7 @@ from services.responder.draft.variety import (
     sentences,
 )
 from services.responder.fact.contract import FactAnswers, FactSet
+from services.responder.fact.keywords import finite_verb
 from services.responder.lint import (
     LintContext,
     LintIssue,
@@ -377,7 +378,8 @@ def _liked(classification: Classification) -> list[str]:
 _DANGLING_CUT = _DANGLING | {
     "как", "что", "так", "чтобы", "который", "которая", "when", "that", "than", "it", "he",
     "she", "they", "his", "her", "its", "every", "each", "some", "any", "time", "got",
-    "received", "came", "пришёл", "пришла", "пришло", "пришли", "прислали",
+    "received", "came", "пришёл", "пришла", "пришло", "пришли", "прислали", "уже", "ещё",
+    "еще", "даже", "тоже", "опять", "снова", "вот",
 } | FUNCTION_WORDS  # fmt: skip
 #: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
 _EMOTION = re.compile(
@@ -627,6 +629,10 @@ def _dangles(words: Sequence[str]) -> bool:
     return last in _DANGLING_CUT and not PHRASAL_END.search(" ".join(words).strip(".,"))
 
 
+#: Words that lead up to a clause's subject, not part of it.
+_LEAD_INS = frozenset("а и но там тут вот ну да ещё еще так что".split())
+
+
 def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     """Comma pieces of the clause, the clause cut after its cue word, the whole clause.
 
@@ -649,17 +655,38 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             rest = re.split(r"[,;]", clause[end:], maxsplit=1)[0].split()
             # Russian often puts the subject after the verb («оторвалась лямка»): keep a
             # few words; English is subject–verb: stop right after the cue word.
-            order = (
+            order: tuple[int, ...] = (
                 (5, 4, 3, 2, 1, 0)
                 # "ordered black, got bright pink": what came is the object, said in full
                 if re.search(r"[а-яё]", clause, re.IGNORECASE) or _RECEIVED_END.search(m.group(0))
                 else (0, 1, 2, 3)
             )
+            russian = re.search(r"[а-яё]", clause, re.IGNORECASE) is not None
+            if russian:
+                # «не магнитится детали разваливаются ребенок в слезах», unpunctuated: the
+                # words after the cue stop before the next clause's subject and verb
+                verb = next(
+                    (i for i, w in enumerate(rest) if finite_verb(w.strip(".,!").lower())), None
+                )
+                if verb is not None:
+                    if verb and rest[verb - 1].lower() == "не":
+                        verb -= 1  # «винтов не хватает»: the clause starts before its «не»
+                    order = tuple(e for e in order if e <= max(0, verb - 1))
             for extra in order:
                 words = rest[:extra]
                 while words and _dangles(words):
                     words.pop()
                 out.append((clause[:end] + " " + " ".join(words)).strip())
+            if russian:
+                # the subject before the cue, without what led up to it («а там половина
+                # магнитов не магнитится» → «половина магнитов не магнитится»)
+                before = clause[: m.start()].split()
+                for back in (3, 2, 1):
+                    lead = before[-back:] if len(before) >= back else []
+                    while lead and lead[0].lower().strip(",") in _LEAD_INS:
+                        lead = lead[1:]
+                    if lead:
+                        out.append(" ".join([*lead, clause[m.start() : end]]))
             # From the cue word on («щиплет глаза» out of «после него щиплет глаза»).
             start = clause.rfind(" ", 0, m.start()) + 1
             for extra in order:

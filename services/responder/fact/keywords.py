@@ -42,6 +42,25 @@ def lemma(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=50_000)
+def part_of_speech(word: str) -> tuple[str | None, str | None]:
+    """The likeliest part of speech and case of one lower-case Russian word (pymorphy3's
+    tags: ("VERB", None) for «держит»; ("NOUN", "gent") for «винтов»), (None, None) for
+    others."""
+    if not _cyrillic(word):
+        return None, None
+    parsed = _morph().parse(word)  # type: ignore[attr-defined]
+    if not parsed:
+        return None, None
+    tag = parsed[0].tag
+    return (str(tag.POS) if tag.POS else None), (str(tag.case) if tag.case else None)
+
+
+def finite_verb(word: str) -> bool:
+    """Whether one lower-case Russian word is most likely a finite verb."""
+    return part_of_speech(word)[0] == "VERB"
+
+
 def words(text: str) -> list[str]:
     """Lower-case words of a text (ё folded to е), in order."""
     return [m.group().lower().replace("ё", "е") for m in _WORD.finditer(text)]

@@ -143,6 +143,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "разболтаться": -1, "заедать": -1, "не закрываться|закрыться": -1,
         "gets|getting|got ~ hot": -1, "overheats|overheating": -1, "loose": -1,
         "scratch": -1, "ripping": -1, "snapping": -1, "не держаться": -1,
+        # «детали разваливаются», «магниты не магнитятся», "the clip snapped"
+        "разваливаться": -1, "не ~ магнититься": -1,
         # «кейс царапается»: a fault, however fast
         "царапаться": -1, "быстро ~ царапаться": -1,
         "брак": -1, "бракованный": -1, "бракованая": -1, "дефект": -1,
@@ -730,6 +732,10 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "waste of time": -1, "ожидать ~ больше|больший|хороший|лучше": -1,
         "еле|едва ~ хватить|хватать": -1, "barely ~ lasted|lasts|last": -1,
         "known issue": -1,
+        # what a broken toy does to a child («ребенок в слезах», "my son cried")
+        "ребенок|ребёнок|дочка|дочь|сын|малыш ~ в ~ слезы|слезах": -1,
+        "ребенок|дочка|сын ~ плакать": -1,
+        "unusable": -1, "useless": -1,
         "expected ~ better|more": -1, "could ~ be ~ better": -1,
         "not ~ as ~ good|great|nice ~ as": -1, "over ~ rated": -1,
         "ничего ~ общий ~ с": -1,
@@ -779,6 +785,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "да конечно": 1, "ага конечно": 1, "говорите": 1, "ага щас": 1, "ага, щас": 1,
         "truly|really ~ impressive ~ engineering|quality|design": 1,
         "thanks|thank ~ for ~ broken|fake|wrong|damaged|nothing|junk|garbage": 1,
+        # «спасибо большое за подарочек 🙃»: thanks for a "gift" that fell apart
+        "спасибо ~ за ~ подарочек|сюрприз|сюрпризик": 1, "thanks for the surprise": 1,
     },
     # The customer calls the complaint minor («но это мелочь», "otherwise great"): a
     # remark inside a review that is not negative overall.

@@ -14,6 +14,7 @@ from services.responder.draft.engine import (
     Draft,
     DraftError,
     DraftSettings,
+    complaint_echo,
     draft_reply,
 )
 from services.responder.draft.family import text_cues
@@ -1515,3 +1516,13 @@ def test_goods_used_up_are_not_wished_a_long_service(product: str, consumed: boo
     ]
     serving = [t for t in texts if re.search(r"служ|вещ[ьиейа]", t)]
     assert not serving if consumed else serving, serving or texts
+
+
+def test_the_clause_after_the_cue_stops_where_the_next_one_starts() -> None:
+    """«Очень жаль, что не магнитится детали разваливаются ребенок в слезах» ran three
+    unpunctuated clauses into one."""
+    text = (
+        "брала дочке на др конструктор а там половина магнитов не магнитится детали "
+        "разваливаются ребенок в слезах"
+    )
+    assert complaint_echo(text, "negative") == "половина магнитов не магнитится"

@@ -348,3 +348,21 @@ def test_what_the_buyer_says_of_our_support_is_not_echoed() -> None:
     """«написал в чат - ответили шаблоном» was echoed as the fault, in the buyer's voice."""
     assert safe_echo("написал в чат - ответили шаблоном") is None
     assert safe_echo("support sent a canned reply") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        # an adjective's clause runs into the next: the comma the buyer left out
+        (
+            "схема непонятная винтов не хватает в комплекте 8",
+            "схема непонятная, винтов не хватает в комплекте 8",
+        ),
+        # an adjective before its own noun is no clause of its own
+        ("Крышка первую неделю сильно пахла резиной", "крышка первую неделю сильно пахла резиной"),
+        # a verb's clause runs into the buyer's story: refused
+        ("молния заедает постоянно уже ноготь сломала", None),
+    ],
+)
+def test_an_unpunctuated_run_on_is_joined_or_refused(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
