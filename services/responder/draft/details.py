@@ -686,6 +686,8 @@ def safe_echo(phrase: str) -> str | None:
         or _WISH.match(text)
         or _PROPERTY_DAMAGE.search(text)
         or _WARNS_OTHERS.search(text)
+        # "broke out in a rash": the buyer's body, which "it" would misname
+        or re.search(r"\bbr(?:oke|eaks?)\s+(?:me\s+)?out\b", text, _F)
     ):
         return None
     # «воняет так что находиться рядом невозможно», «туго приходится двумя руками»: what

@@ -488,7 +488,15 @@ _STATIC = re.compile(r"электризу|static", re.IGNORECASE)
 #: danger, a second fault in the buyer's words, our silence, the wait for a refund (after
 #: the acknowledgement), an idea for the shop or the app (before the closing lines, in any
 #: family) — phrase groups of these names.
-EXTRA_MOVES = ("safety", "also", "unanswered", "return_wait", "suggestion")
+EXTRA_MOVES = ("safety", "skin", "also", "unanswered", "return_wait", "suggestion")
+#: The buyer's skin reacted to the product: the reply asks them to stop using it.
+_SKIN = re.compile(
+    r"аллерги|(?<![а-яё])сыпь|высыпа|покраснени|покраснел|раздражени|(?<![а-яё])зуд|чеш[еу]тся|"
+    r"щиплет|пощипыва|жж[её]т|жжени|красн\w*\s+пятн|пятн\w*\s+(?:на|по)\s+(?:\w+\s+)?(?:лиц|кож|тел)|"
+    r"\b(?:rash|hives|itch(?:y|ing|es)?|allergic|redness|irritation|burning\s+sensation|"
+    r"broke\s+(?:me\s+)?out|breakout|swelling|swollen)\b",
+    re.IGNORECASE,
+)
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 #: Waiting for the money back (not "the seller never answered"): said of the refund.
@@ -524,6 +532,7 @@ def _extras(
         "unanswered": _unanswered(problems, echo, text),
         # static from a fleece blanket «бьёт током» is no danger
         "safety": _DANGER.search(text) is not None and not _STATIC.search(text),
+        "skin": _SKIN.search(text) is not None,
     }
     return tuple(move for move in EXTRA_MOVES if wanted[move])
 

@@ -42,6 +42,9 @@ MoveName = Literal[
     #: The buyer says the item was dangerous (a wheel off a pram, a shock, a burn): a line
     #: that takes it as a safety matter (added like `unanswered`).
     "safety",
+    #: The buyer's skin reacted (a rash, redness, itching): stop using it, see a doctor if
+    #: it persists (added like `unanswered`).
+    "skin",
     #: A second fault beside the main one, in the buyer's words (added like `unanswered`).
     "also",
     #: The buyer suggests something («добавьте тёмную тему»): thanks for the idea, passed

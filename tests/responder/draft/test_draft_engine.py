@@ -1526,3 +1526,21 @@ def test_the_clause_after_the_cue_stops_where_the_next_one_starts() -> None:
         "разваливаются ребенок в слезах"
     )
     assert complaint_echo(text, "negative") == "половина магнитов не магнитится"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("после крема все лицо в красных пятнах и чешется, пью супрастин второй день", "ru"),
+        ("Broke out in a rash around my eyes the day after using this.", "en"),
+    ],
+)
+def test_a_skin_reaction_is_told_to_stop_and_see_a_doctor(text: str, language: str) -> None:
+    """A rash treated with antihistamines got only the return form."""
+    d = draft(
+        mention(text, rating=1, author=None, product="Крем для лица"),
+        classified("negative", language, ("quality", "negative")),
+    )
+    assert "skin" in d.moves, d.text
+    assert re.search(r"врач|doctor", d.text), d.text
+    assert "broke out" not in d.text, d.text
