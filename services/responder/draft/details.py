@@ -28,6 +28,9 @@ class Detail:
 
     kind: str  # recipient | use
     value: str
+    #: The review says the recipient liked it («сыну понравилось», "she loves it"); without
+    #: that, a line claiming so would invent it (the gift may not be given yet).
+    liked: bool = True
 
 
 # --- who the item was for --------------------------------------------------------------
@@ -79,12 +82,23 @@ _RECIPIENTS_EN: tuple[tuple[str, str], ...] = (
     (r"\bmum\b|\bmom\b|mother", "your mum"),
     (r"\bdad\b|father", "your dad"),
     (r"\bgrandma|grandmother", "your grandmother"),
-    (r"\bkids?\b|children|toddler", "the kids"),
+    (r"\bkids?\b(?!')|children|toddler", "the kids"),
     (r"girlfriend", "your girlfriend"),
     (r"boyfriend", "your boyfriend"),
     (r"\bfriend\b", "your friend"),
     (r"sister", "your sister"),
     (r"brother", "your brother"),
+)
+#: The recipient took to it («дочка в восторге», "she loves it", "he says it's the first").
+_RECIPIENT_LIKED = re.compile(
+    r"нрави|в\s+восторге|оценил|радуется|рад[аы]?(?![а-яё])|счастлив|доволен|довольн|носит|"
+    r"пользуется|не\s+снимает|играет|собирает|часами|не\s+оторвать|не\s+отрыва|"
+    r"\b(?:plays|wears|uses)\s+(?:it|them|with)\b|"
+    r"\b(?:she|he|they|kids?|son|daughter|wife|husband|mum|mom|dad|sister|brother|friend)\s+"
+    r"(?:\w+\s+){0,2}?(?:loves?|loved|likes|liked|adores?|says|said|was\s+(?:so\s+)?(?:happy|"
+    r"thrilled|delighted)|is\s+(?:so\s+)?(?:happy|thrilled|delighted))\b|\ba\s+(?:big\s+)?hit\b|"
+    r"went\s+down\s+well",
+    _F,
 )
 _GIFT_EN = re.compile(r"\bfor\s+my\b|\bgift\b|\bpresent\b|\bbought\s+(?:it|this|one)\s+for\b", _F)
 
@@ -101,14 +115,14 @@ def find_recipient(text: str, language: str) -> Detail | None:
         for dative, genitive, reply in _RECIPIENTS_RU:
             pattern = rf"(?<![а-яё])(?:{dative}|для\s+(?:\w+\s+)?(?:{genitive}))(?![а-яё])"
             if re.search(pattern, text, _F):
-                return Detail("recipient", reply)
+                return Detail("recipient", reply, _RECIPIENT_LIKED.search(text) is not None)
         return None
     if language == "en":
         if not _GIFT_EN.search(text) and not re.search(r"\bmy\s+\w+\s+loves?\b", text, _F):
             return None
         for pattern, phrase in _RECIPIENTS_EN:
             if re.search(pattern, text, _F):
-                return Detail("recipient", phrase)
+                return Detail("recipient", phrase, _RECIPIENT_LIKED.search(text) is not None)
     return None
 
 
@@ -235,7 +249,7 @@ _KIT_WISH = re.compile(
     r"([а-яё][^.!?\n;,]{2,40}?)\s+в\s+комплекте(?![а-яё])|"
     r"\b(?:would(?:'ve|\s+have)\s+loved|would\s+love|(?:i\s+)?wish\s+it\s+(?:came|come)\s+with)\s+"
     r"((?:a|an|some)\s+[a-z][^.!?\n;,]{1,40}?)(\s+in\s+the\s+box|\s+included)?"
-    r"(?:,?\s+(?:though|too))?\s*(?=[.!?\n;,)]|$)",
+    r"(?:,?\s+(?:though|too))?\s*(?=[.!?\n;,)—–]|\s-\s|$)",
     _F,
 )
 
@@ -690,6 +704,14 @@ def safe_echo(phrase: str) -> str | None:
         or re.search(r"\bbr(?:oke|eaks?)\s+(?:me\s+)?out\b", text, _F)
     ):
         return None
+    # "the only knock is the lid is a pain to clean": the fault is what follows
+    text = re.sub(
+        r"^(?:the\s+|my\s+)?(?:only|one|minor|main|biggest)\s+(?:knock|gripe|complaint|downside|"
+        r"issue|con|niggle|quibble|thing|problem)\s+(?:is|was)\s+(?:that\s+)?",
+        "",
+        text,
+        flags=_F,
+    )
     # «воняет так что находиться рядом невозможно», «туго приходится двумя руками»: what
     # follows is what the fault does to the buyer, a second clause run on without a comma
     text = _CONSEQUENCE.sub("", text).strip(" ,")

@@ -437,6 +437,10 @@ _RETURNING = re.compile(
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
     re.IGNORECASE,
 )
+#: A recipient line that claims nothing about how the gift was taken.
+_HOPE = re.compile(r"наилучшие\s+пожелания|надеемся|best\s+wishes|we\s+hope", re.IGNORECASE)
+#: …and one that only hopes: wrong where the review already says it was a hit.
+_HOPING = re.compile(r"надеемся|we\s+hope", re.IGNORECASE)
 #: The order has not reached the buyer at all (a delivery complaint that is no delay).
 _NOT_ARRIVED = re.compile(
     r"never\s+(?:arrived|came|received|got\s+it|showed\s+up)|"
@@ -1183,7 +1187,14 @@ def _move_options(
     if move == "detail":
         if case.detail is None:
             return []
-        return _options(library.get(f"detail_{case.detail.kind}", []), values)
+        options = _options(library.get(f"detail_{case.detail.kind}", []), values)
+        if case.detail.kind == "recipient":
+            # "made your sister happy" only where the review says so; else best wishes
+            if case.detail.liked:
+                options = [o for o in options if not _HOPING.search(o)]
+            else:
+                options = [o for o in options if _HOPE.search(o)]
+        return options
     if move in EXTRA_MOVES:
         return _options(library.get(move, []), values) if move in case.extras else []
     if move == "slip_note":

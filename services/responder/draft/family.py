@@ -107,7 +107,7 @@ _MILD = re.compile(
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
     r"\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
     r"could\s+(?:be|have\s+been)\s+better|мог\w*\s+бы\s+быть\s+лучше|"
-    r"(?:only|one|my|minor)\s+(?:gripe|complaint|con|niggle|quibble)|"
+    r"(?:only|one|my|minor)\s+(?:gripe|complaint|con|niggle|quibble|knock|downside|issue)|"
     r"\b(?:is|are|was|were|feels?|seems?|bit|way|little)\s+too\s+(?!much\b|good\b|many\b)\w+|"
     r"слишком\s+(?!хорош|много\b)[а-яё]+|чересчур|"
     r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow|fiddly|hard\s+to|yellow|"

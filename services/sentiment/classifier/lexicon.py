@@ -752,7 +752,7 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "too ~ short|long|narrow|thin|stiff|hard|heavy|loud|bright|dim|sweet|salty|runny|"
         "thick|slow|weak|hot|cold|expensive|flimsy|small|big|tight|loose|low|high|"
         "sensitive|fragile|slippery|bulky|quiet|dark|tiny": -1,
-        "only|one|my|minor ~ gripe|complaint|niggle|quibble": -1,
+        "only|one|my|minor ~ gripe|complaint|niggle|quibble|knock|downside": -1,
         # a concession beside praise: «шумодав конечно не как у эирподсов, но…»
         "конечно ~ не ~ как ~ у": -1,
         "не как у ~ оригинал|дорогой|airpods|эирподс*|аирподс*|эйрподс*|айрподс*|apple|дайсон*|"

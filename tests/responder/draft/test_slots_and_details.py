@@ -366,3 +366,14 @@ def test_what_the_buyer_says_of_our_support_is_not_echoed() -> None:
 )
 def test_an_unpunctuated_run_on_is_joined_or_refused(phrase: str, echo: str | None) -> None:
     assert safe_echo(phrase) == echo
+
+
+def test_a_gift_is_said_to_please_only_where_the_review_says_so() -> None:
+    """ "Great to hear it made your sister happy" answered a gift not yet given."""
+    given = find_detail("Bought it as a gift for my sister, she loves it.", "en")
+    not_yet = find_detail("This one's a gift for my sister. Keeps coffee hot.", "en")
+    assert given is not None and given.liked
+    assert not_yet is not None and not not_yet.liked
+    # "kids' stuff" names no recipient
+    assert find_detail("Would love a way to filter kids' stuff, for my 9 year old", "en") is None
+    assert find_detail("Эту взяла дочке в школу, ей очень нравится", "ru").liked  # type: ignore[union-attr]
