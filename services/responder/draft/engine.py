@@ -240,6 +240,8 @@ class _Case:
     #: The buyer has already sent the item back or waits for the refund: the way to return
     #: it is no next step for them.
     returning: bool = False
+    #: The buyer followed the care label and it still failed: care advice would blame them.
+    followed_care: bool = False
     #: The goods are used up (cosmetics, food): no wish that they serve long.
     consumable: bool = False
     #: The order never reached the buyer (a delivery complaint, not a late arrival).
@@ -435,6 +437,14 @@ _RETURNING = re.compile(
     # "Returned it." / "Returned." opening its sentence: the buyer has sent it back
     r"(?:^|[.!?]\s+)returned(?:\s+(?:it|them)\b|\s*[.!]|\s*$)|"
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
+    re.IGNORECASE,
+)
+#: The buyer says they followed the care instructions («стирала по инструкции»).
+_FOLLOWED_CARE = re.compile(
+    r"(?:like|as)\s+the\s+(?:label|tag|instructions?)\s+(?:says|said)|followed\s+the\s+(?:care\s+)?"
+    r"(?:instructions|label)|according\s+to\s+the\s+(?:label|instructions)|"
+    r"по\s+инструкции|по\s+(?:бирке|ярлыку|этикетке)|как\s+(?:указано|написано|рекомендовано)\s+на\s+"
+    r"(?:бирке|ярлыке|этикетке)|соблюдал\w*\s+(?:все\s+)?(?:рекомендац|инструкц|услови)",
     re.IGNORECASE,
 )
 #: A recipient line that claims nothing about how the gift was taken.
@@ -972,6 +982,8 @@ def _steps(
             break
         phrasings: Sequence[str] = doc.steps.get(kind, [])  # type: ignore[call-overload]
         local = dict(values)
+        if kind == "care" and case.followed_care:
+            continue  # "washed on cold like the label says": the care advice blames them
         if kind in FACT_STEPS:
             fact = facts.by_topic(FACT_STEPS[kind])
             wording = fact.wording(case.language) if fact else None
@@ -1488,6 +1500,7 @@ def draft_reply(
         names_fault=_names_fault(mention.full_text),
         returning=returning,
         consumable=consumable(mention.product.name, mention.full_text),
+        followed_care=_FOLLOWED_CARE.search(mention.full_text) is not None,
         not_arrived=bool(problems)
         and problems[0] == "delivery_speed"
         and _NOT_ARRIVED.search(mention.full_text) is not None,

@@ -101,6 +101,8 @@ _COMPLAINT = re.compile(
 _MILD = re.compile(
     r"[а-яё]+оват[оаыйяе]?(?![а-яё])|(?:^|[.!?]\s+)(?:но|but)\s|немного\s+\w+ется|"
     r"would(?:'ve|\s+have)\s+(?:loved|liked)|в\s+целом\s+доволь|overall\s+(?:happy|pleased|satisfied)|"
+    # «аккумулятора хватает минут на 15», "the battery only lasts 20 minutes"
+    r"хватает\s+(?:\w+\s+){0,2}?на\s+\d+|(?:battery|charge)\s+(?:only\s+)?lasts?\s+(?:about\s+)?\d+\s+min|"
     r"(?:вс[её]|all)\s+(?:отличн|хорош|супер|класс|great|good|fine|perfect)\w*,?\s+(?:только|но|кроме|just|but|except)\s|"
     r"чуть\s+\w+ется|слегка\s+\w+|would\s+love|wish\s+it|дороговат|маловат|великоват|тонковат|жестковат|коротковат|тяжеловат|туговат|"
     r"слабоват|слабее|скользк|мн[её]тся|колется|неудобн|медленн|сложно|не\s+хватает|"

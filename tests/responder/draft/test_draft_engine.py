@@ -1544,3 +1544,27 @@ def test_a_skin_reaction_is_told_to_stop_and_see_a_doctor(text: str, language: s
     assert "skin" in d.moves, d.text
     assert re.search(r"врач|doctor", d.text), d.text
     assert "broke out" not in d.text, d.text
+
+
+def test_a_buyer_who_followed_the_label_gets_no_care_advice() -> None:
+    """"Wash inside out at 30 °C" answered "washed it once on cold like the label says"."""
+    care = fact("care", "Стирать при 30 °C.", "Wash inside out at 30 °C without bleach.")
+    text = "Washed it once on cold like the label says and it shrank a full size."
+    d = draft(
+        mention(text, rating=2, author=None),
+        classified("negative", "en", ("shrinkage", "negative")),
+        facts=FactSet(facts=(care,)),
+    )
+    assert "30 °C" not in d.text, d.text
+
+
+def test_the_buyers_hopes_are_not_echoed_and_a_short_battery_is_the_remark() -> None:
+    """«Жаль, что так вышло: за такие деньги ожидала большего» spoke in the buyer's voice
+    and left out the battery."""
+    text = (
+        "Машинка едет бодро, сын в восторге. Но аккумулятора хватает минут на 15, а "
+        "заряжается он 4 часа. За такие деньги ожидала большего"
+    )
+    d = draft(mention(text, rating=3, author=None), classified("neutral", "ru"))
+    assert "ожидала" not in d.text, d.text
+    assert "аккумулятора хватает минут на 15" in d.text, d.text
