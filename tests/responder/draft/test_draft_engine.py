@@ -1547,7 +1547,7 @@ def test_a_skin_reaction_is_told_to_stop_and_see_a_doctor(text: str, language: s
 
 
 def test_a_buyer_who_followed_the_label_gets_no_care_advice() -> None:
-    """"Wash inside out at 30 °C" answered "washed it once on cold like the label says"."""
+    """ "Wash inside out at 30 °C" answered "washed it once on cold like the label says"."""
     care = fact("care", "Стирать при 30 °C.", "Wash inside out at 30 °C without bleach.")
     text = "Washed it once on cold like the label says and it shrank a full size."
     d = draft(
