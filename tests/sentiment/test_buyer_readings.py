@@ -594,3 +594,17 @@ def test_thanks_for_a_gift_that_fell_apart_is_a_complaint() -> None:
     result = _one(text, 1)
     assert result.sentiment is Sentiment.negative and not result.rating_slip
     assert "defect" in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cancelled the subscription and you STILL charged me. Twice.",
+        "Got charged $4.99 for the delivery subscription after the free trial.",
+        "Отменила подписку, а деньги списали дважды",
+    ],
+)
+def test_money_taken_wrongly_is_our_service_not_a_delivery(text: str) -> None:
+    """"Apologies for the delay" answered a buyer charged for a delivery subscription."""
+    blamed = _blamed(_one(text, 1, NEG))
+    assert "seller_service" in blamed and "delivery_speed" not in blamed, blamed

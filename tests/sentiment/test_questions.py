@@ -100,6 +100,10 @@ def test_explicit_request_with_emphasis_is_still_a_question() -> None:
     assert asked("Это вообще оригинал?? Крем жидкий") == ["Это вообще оригинал??"]
     # so does one about where the goods come from
     assert asked("Подделка 100%. Штрихкод наклеен поверх. Откуда товар??") == ["Откуда товар??"]
+    # and so does a buyer asking how to get something done
+    assert asked("Support chat is a bot. How do I reach an actual human??") == [
+        "How do I reach an actual human??"
+    ]
 
 
 def test_several_questions_in_order_with_spans() -> None:

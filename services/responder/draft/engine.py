@@ -1019,6 +1019,9 @@ def _steps(
         elif kind == "delivery" and case.not_arrived:
             phrasings = doc.steps.get("delivery_missing") or phrasings
         options = _options(phrasings, local)
+        if truth.app_store:
+            # an app has no "item": the people "responsible for this item" are no step there
+            options = [o for o in options if fits_app(o)] or options
         if options:
             out.append((kind, options))
     if (

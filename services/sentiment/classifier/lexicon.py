@@ -557,6 +557,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "respond|responded": -1,
         "did not ~ answer|reply|respond": -1,
         "ignored|ignores|ignoring": -1, "responsive": 1, "unresponsive": -1,
+        # money taken wrongly («списали дважды», "charged me twice"): our service's fault
+        "charged ~ me|twice|again|us": -1, "double ~ charged|charge": -1,
+        "got ~ charged": -1, "still ~ charged": -1,
+        "списать ~ деньги|дважды|повторно": -1, "деньги ~ списать": -1,
     },
     "price": {
         "дороговатый": -1, "дороговато": -1, "дороговат": -1,
@@ -572,6 +576,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "price": 0, "cost": 0, "priced": 0, "expensive": -1, "overpriced": -1, "cheap": 1,
         "affordable": 1, "bargain": 1, "worth ~ money|price|penny|it": 1,
         "value for money": 1, "pricey": -1,
+        # a delivery subscription or fee is a price, not a delay
+        "delivery ~ subscription|fee|pass|plan": 0, "подписка ~ на ~ доставка": 0,
+        "платный ~ доставка": 0,
     },
     "other": {
         "товар": 0, "вещь": 0, "покупка": 0, "вещица": 0, "изделие": 0,

@@ -148,6 +148,13 @@ def _opens_question(seg: Segmented, tokens: list[Token]) -> bool:
     return w0 in _EN_AUX and w0 != "don't" and w1 in _EN_SUBJECT and len(rest) >= 3
 
 
+#: A buyer asking how to get something done asks however loudly ("How do I reach a human??").
+_EN_HOW_DO_I = re.compile(
+    r"(?:how|where|who|when)\s+(?:do|can|should)\s+i\b|is\s+there\s+(?:a|any)\s+way\b|"
+    r"can\s+(?:i|you|someone)\b|will\s+i\s+get\b"
+)
+
+
 def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     lowered = normal(sentence).strip()
     body = lowered.rstrip("?!.…)( ")
@@ -156,7 +163,11 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     if normal(following).startswith(_MOCK_ANSWERS):
         return True  # «Оригинал? Да конечно.»: asked and mocked in one breath
     words = _WORDS.findall(body)
-    explicit = bool(words) and (words[0].startswith(_ASK_PREFIXES) or "ли" in words[:4])
+    explicit = bool(words) and (
+        words[0].startswith(_ASK_PREFIXES)
+        or "ли" in words[:4]
+        or _EN_HOW_DO_I.match(body) is not None
+    )
     if _AUTHENTICITY.search(body):
         return False
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
