@@ -605,6 +605,6 @@ def test_thanks_for_a_gift_that_fell_apart_is_a_complaint() -> None:
     ],
 )
 def test_money_taken_wrongly_is_our_service_not_a_delivery(text: str) -> None:
-    """"Apologies for the delay" answered a buyer charged for a delivery subscription."""
+    """ "Apologies for the delay" answered a buyer charged for a delivery subscription."""
     blamed = _blamed(_one(text, 1, NEG))
     assert "seller_service" in blamed and "delivery_speed" not in blamed, blamed
