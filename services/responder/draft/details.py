@@ -375,6 +375,23 @@ _CONSEQUENCE = re.compile(
     r"so\s+(?:that\s+)?(?:i|we|you)\b|which\s+means)(?:\s.*)?$",
     _F,
 )
+#: Diminutive adjectives («слабенький», «тоненькая») and the plain stem each stands for.
+_PLAIN_STEM = {
+    "слаб": "слаб", "тон": "тонк", "хлип": "хлипк", "корот": "коротк", "уз": "узк",
+    "мягк": "мягк", "жидк": "жидк", "тесн": "тесн",
+}  # fmt: skip
+_DIMINUTIVE = re.compile(
+    r"(?<![а-яё])(" + "|".join(_PLAIN_STEM) + r")еньк(ий|ая|ое|ие|ого|ой|ую|их|ие)(?![а-яё])", _F
+)
+_HARD_ENDINGS = {"ий": "ый", "ие": "ые", "их": "ых"}
+
+
+def _undiminish(m: re.Match[str]) -> str:
+    """«слабенький» → «слабый», «тоненькая» → «тонкая» (after к the soft ending stays)."""
+    stem, ending = _PLAIN_STEM[m.group(1).lower()], m.group(2).lower()
+    return stem + (ending if stem.endswith("к") else _HARD_ENDINGS.get(ending, ending))
+
+
 _CRUDE_TO = {
     "воняет": "сильно пахнет", "воняют": "сильно пахнут", "воняла": "сильно пахла",
     "воняло": "сильно пахло", "воняли": "сильно пахли", "stinks": "smells bad",
@@ -717,6 +734,8 @@ def safe_echo(phrase: str) -> str | None:
     # «воняет так что находиться рядом невозможно», «туго приходится двумя руками»: what
     # follows is what the fault does to the buyer, a second clause run on without a comma
     text = _CONSEQUENCE.sub("", text).strip(" ,")
+    # «держатель слабенький»: the buyer's diminutive reads as mockery in our voice
+    text = _DIMINUTIVE.sub(_undiminish, text)
     # «сумка воняет»: in our voice the smell is strong, not a stink
     text = _CRUDE.sub(lambda m: _CRUDE_TO[m.group(0).lower()], text)
     # «сетка вообще не соответствует»: the emphasis is the buyer's

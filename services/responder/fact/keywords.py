@@ -97,8 +97,20 @@ TOPIC_KEYWORDS: dict[FactTopic, dict[str, tuple[str, ...]]] = {
         "en": ("certificate", "certification", "declaration", "conformity", "genuine"),
     },
     "compatibility": {
-        "ru": ("подходить", "совместимый", "совместимость", "подойти", "iphone"),
-        "en": ("compatible", "compatibility", "work with", "iphone"),
+        "ru": (
+            "подходить",
+            "совместимый",
+            "совместимость",
+            "подойти",
+            "iphone",
+            "айфон",
+            "налезть",
+            "samsung",
+            "самсунг",
+            "android",
+            "андроид",
+        ),
+        "en": ("compatible", "compatibility", "work with", "iphone", "samsung", "android"),
     },
     "care": {
         "ru": ("стирать", "стирка", "уход", "чистить", "мыть", "гладить", "посудомойка"),
