@@ -608,3 +608,52 @@ def test_money_taken_wrongly_is_our_service_not_a_delivery(text: str) -> None:
     """ "Apologies for the delay" answered a buyer charged for a delivery subscription."""
     blamed = _blamed(_one(text, 1, NEG))
     assert "seller_service" in blamed and "delivery_speed" not in blamed, blamed
+
+
+def test_english_sarcasm_with_thanks_a_lot_is_no_rating_slip() -> None:
+    """ "Oh great, the 'waterproof' pouch let water in… Thanks a lot, my phone is now dead.
+    Fantastic product." under 1★ was read as praise with the stars slipped."""
+    text = (
+        "Oh great, the 'waterproof' pouch let water in on the very first swim. Thanks a lot, "
+        "my phone is now dead. Fantastic product."
+    )
+    result = _one(text, 1)
+    assert result.sentiment is Sentiment.negative and not result.rating_slip
+    assert result.sarcasm and "leak" in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed"),
+    [
+        # the box, not the trip
+        ("Mixer arrived without the dough hook.", {"missing_parts"}),
+        ("Package arrived EMPTY. Just a box with bubble wrap.", {"missing_parts", "packaging"}),
+        ("Ну просто шикарно: заказала 3 пары, пришла одна.", {"missing_parts"}),
+        # no scratch is praise, said with "without"
+        ("Arrived without a scratch, works great.", set()),
+        ("Came without a single scratch, love it.", set()),
+        # a noise the buyer accepts is no remark
+        ("Пылесос отличный, тянет хорошо, шумит в меру. Доволен.", set()),
+        # a screen you cannot see is a fault; seams you cannot see are not
+        ("Клавиатура хорошая, но подсветку днём почти не видно.", {"quality"}),
+        ("Швов не видно, сидит отлично.", set()),
+        # a dent is the item's unless it came so; a used item is not as described
+        (
+            "Sent a used case with someone else's fingerprints and a dent.",
+            {"defect", "description_mismatch"},
+        ),
+        # burnt wiring is a smell, not a fake («палёный»)
+        (
+            "Блендер сгорел на второй день, запах паленой проводки на всю кухню.",
+            {"not_working", "smell_material"},
+        ),
+        # a place is no other item; a wait «вместо 3 дней» is a delay
+        (
+            "Заказ ехал вместо 3 дней две недели, в итоге привезли в другой пункт выдачи.",
+            {"delivery_speed"},
+        ),
+    ],
+)
+def test_readings_from_the_forty_first_read_through(text: str, blamed: set[str]) -> None:
+    # the text model leans the way the buyer does; the words decide what is blamed
+    assert _blamed(_one(text, 3, NEG if blamed else POS)) == blamed

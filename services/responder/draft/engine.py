@@ -246,6 +246,8 @@ class _Case:
     consumable: bool = False
     #: The order never reached the buyer (a delivery complaint, not a late arrival).
     not_arrived: bool = False
+    #: The delivery complaint is how the courier behaved, not how long it took.
+    rude_courier: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -455,13 +457,24 @@ _HOPING = re.compile(r"надеемся|we\s+hope", re.IGNORECASE)
 _NOT_ARRIVED = re.compile(
     r"never\s+(?:arrived|came|received|got\s+it|showed\s+up)|"
     r"(?:hasn'?t|has\s+not|didn'?t|did\s+not|haven'?t)\s+(?:arrived?|come|turned\s+up|received)|"
-    r"where\s+is\s+my\s+(?:order|parcel|package)|still\s+(?:waiting|not\s+here|hasn'?t)|"
+    r"where\s+is\s+my\s+(?:order|parcel|package)|still\s+(?:waiting|not\s+here|hasn'?t|nothing|no\s+(?:sign|parcel|package|order))|tracking\s+(?:has\s+not|hasn'?t|not)\s+(?:been\s+)?(?:updated|moved|changed)|"
     r"(?:parcel|package|order)\s+(?:went|got|is|was)\s+(?:missing|lost)|lost\s+in\s+(?:the\s+)?"
     r"(?:post|mail|transit)|says\s+delivered\s+but|"
     r"(?<![а-яё])(?:так\s+и\s+|до\s+сих\s+пор\s+|ещё\s+|еще\s+)?не\s+(?:пришёл|пришел|пришла|"
     r"пришло|пришли|дош[её]л|дошла|дошло|дошли|доставили|привезли|получил\w*)(?![а-яё])|"
     r"где\s+(?:мой\s+|моя\s+)?(?:заказ|посылк)|(?:посылк|заказ)\w*\s+(?:\w+\s+)?(?:пропал|потерял)|"
     r"трек\s+не\s+(?:обновл|меня|двига)|статус\s+(?:\w+\s+){0,2}в\s+пути|до\s+сих\s+пор\s+(?:нет|жду)",
+    re.IGNORECASE,
+)
+#: The buyer speaks of time: a delivery complaint about a wait, not only about a courier.
+_LATE = re.compile(
+    r"долг|задерж|опозд|недел|месяц|позже|дольше|ждал|ждать|вместо|\blate\b|later|delay|"
+    r"weeks?\b|took\s+(?:ages|forever|long)|waited|forever",
+    re.IGNORECASE,
+)
+#: A line about the wait: wrong where the courier's conduct is the whole complaint.
+_DELAY_LINE = re.compile(
+    r"задержк|позже|дольше|больше\s+времени|сроках|delay|longer|took\s+a\s+while|to\s+arrive",
     re.IGNORECASE,
 )
 #: An acknowledgement that takes the order as delivered: wrong for one that never came.
@@ -478,6 +491,14 @@ _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?|"
     r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing))\b|"
+    # a charger or a heater too hot to touch («раскаляется», "gets scorching hot")
+    r"\b(?:overheat\w*|scorching(?:\s+hot)?|too\s+hot\s+to\s+(?:touch|hold)|"
+    r"(?:dangerously|burning|extremely)\s+hot)\b|"
+    r"(?<![а-яё])(?:раскаля\w*|раскалил\w*|перегрева\w*|обжигающ\w*|не\s+дотронуться)|"
+    # burning wiring («запах палёной проводки», "smelled like burning plastic")
+    r"(?<![а-яё])(?:запах\w*\s+(?:гари|пал[её]н|горел|жжён|жжен)|пал[её]н\w*\s+проводк|"
+    r"горел\w*\s+проводк|дым\w*\s+(?:пош[её]л|повалил|ид[её]т))|"
+    r"\b(?:burning\s+smell|smell\w*\s+(?:of\s+|like\s+)?burn\w*)\b|"
     r"(?<![а-яё])(?:расплавил|оплавил|задымил)\w*|"
     r"(?<![а-яё])искр(?:ит|ило|ить)|"
     # a small part near a child's mouth («чуть не засунул в рот», "nearly swallowed it")
@@ -724,6 +745,19 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
 
 
+#: What follows a cut that ends a phrasal verb early ("broke | me out", "gave | up").
+_PHRASAL_REST = re.compile(
+    r"^\s*(?:(?:me|my\s+\w+|him|her|us|them|it)\s+)?(?:out|up|off|down|in|apart)\b",
+    re.IGNORECASE,
+)
+
+
+def _cuts_phrasal(clause: str, candidate: str) -> bool:
+    """The candidate ends where the clause goes on with its verb's particle."""
+    at = clause.find(candidate)
+    return at >= 0 and _PHRASAL_REST.match(clause[at + len(candidate) :]) is not None
+
+
 def complaint_echo(text: str, family: str) -> str | None:
     """The buyer's complaint in their own words, found by the cue lists; None if unsafe.
 
@@ -739,6 +773,8 @@ def complaint_echo(text: str, family: str) -> str | None:
                 _EMOTION.search(clause) and not guess_aspect(clause) and len(clause.split()) < 4
             ):
                 for candidate in _candidates(clause, pattern):
+                    if _cuts_phrasal(clause, candidate):
+                        continue  # "this serum broke" cut from "broke me out in bumps"
                     echo = safe_echo(candidate)
                     if echo and not _PRAISE_WORD.search(echo) and not _MARKER.fullmatch(echo):
                         found.append(echo)
@@ -1018,6 +1054,8 @@ def _steps(
             continue
         elif kind == "delivery" and case.not_arrived:
             phrasings = doc.steps.get("delivery_missing") or phrasings
+        elif kind == "delivery" and case.rude_courier:
+            phrasings = doc.steps.get("delivery_conduct") or phrasings
         options = _options(phrasings, local)
         if truth.app_store:
             # an app has no "item": the people "responsible for this item" are no step there
@@ -1105,6 +1143,10 @@ def _plan(
         if matched is not None and matched.wording.strip():
             parts.append(AnswerPart(question, matched.fact.id, matched.wording.strip()))
             answered.append(matched.fact.id)
+        elif parts and parts[-1].fact_id and _FOLLOW_UP.match(question.strip()):
+            # "Is there a warranty? How do I claim it": the fact that answered the first
+            # says how; an `{answer}` after it would ask a person for what is already said
+            parts.append(AnswerPart(question, parts[-1].fact_id, parts[-1].text))
         else:
             parts.append(AnswerPart(question, None, ""))
     # A fact that answers a question is not stated again as a next step.
@@ -1123,6 +1165,17 @@ def _plan(
         facts_used=tuple(dict.fromkeys(used)),
         echo=echo,
     )
+
+
+#: A question that only asks how to use the answer before it ("How do I claim it?",
+#: «А как её оформить?»): it names nothing of its own.
+_FOLLOW_UP = re.compile(
+    r"^(?:and\s+|so\s+|а\s+|и\s+|ну\s+)?(?:how|where|как|где|куда)\s+(?:do\s+i\s+|can\s+i\s+|"
+    r"would\s+i\s+|мне\s+|можно\s+|её\s+|ее\s+|его\s+|это\s+)?(?:claim|apply\s+for|use|"
+    r"оформить|сделать|воспользоваться|получить)(?:\s+(?:it|this|that|one|её|ее|его|это))?"
+    r"\s*[?!.]*$",
+    re.IGNORECASE,
+)
 
 
 def _answer_text(plan: _Plan) -> str | None:
@@ -1352,6 +1405,8 @@ def _render(
                 options = [o for o in options if len(_EXPECTED.findall(o)) < 2] or options
             if spec.move in ("acknowledge", "remark") and case.not_arrived:
                 options = [o for o in options if not _ARRIVED_LATE.search(o)] or options
+            if spec.move in ("acknowledge", "remark") and case.rude_courier:
+                options = [o for o in options if not _DELAY_LINE.search(o)] or options
             if cacheable:
                 cache[key] = options
         else:
@@ -1507,6 +1562,10 @@ def draft_reply(
         not_arrived=bool(problems)
         and problems[0] == "delivery_speed"
         and _NOT_ARRIVED.search(mention.full_text) is not None,
+        rude_courier=bool(problems)
+        and problems[0] == "delivery_speed"
+        and _RUDENESS.search(mention.full_text) is not None
+        and _LATE.search(mention.full_text) is None,
         extras=_extras(
             chosen_family, problems, echo, mention.full_text, returning, also, suggestion
         ),

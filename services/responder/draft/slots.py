@@ -77,6 +77,10 @@ def _tidy(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
 
 
+#: A Russian patronymic («Петровна», «Ильич»): greeted together with the given name.
+_PATRONYMIC = re.compile(r"[А-ЯЁ][а-яё]+(?:овна|евна|ична|инична|ович|евич|ьич|ич)")
+
+
 def customer_name(
     author: str | None, language: str, generic: frozenset[str] = frozenset()
 ) -> str | None:
@@ -111,6 +115,10 @@ def customer_name(
         return None
     if language == "en" and has_cyrillic(chosen):
         return None
+    at = candidates.index(chosen)
+    if at + 1 < len(candidates) and _PATRONYMIC.fullmatch(candidates[at + 1]):
+        # «Галина Петровна» signs with the patronymic to be greeted by it, not as «Галина»
+        return f"{chosen} {candidates[at + 1]}"
     return chosen
 
 

@@ -51,9 +51,10 @@ MACROS: dict[str, tuple[str, ...]] = {
         "кабель провод шнур зарядка зарядный зарядник адаптер блок винт шуруп болт гайка "
         "крепление крепеж крышка батарейка аккумулятор ремешок пульт деталь запчасть "
         "насадка фильтр щетка ножка ножки подставка ключ переходник колпачок чехол "
-        "пакетик наушник вкладыш "
+        "пакетик наушник вкладыш венчик чаша "
         "cable cord charger adapter screw screws bolt bolts battery batteries remote "
-        "part parts piece pieces lid cap strap filter brush stand key accessories".split()
+        "part parts piece pieces lid cap strap filter brush stand key accessories hook "
+        "attachment attachments blade whisk bowl".split()
     ),
     "smelly": tuple(
         "резина резиновый химия химический пластик пластмасса краска клей бензин ацетон "
@@ -135,6 +136,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "работать ~ отлично|идеально|хорошо|исправно|безотказно|отлично|прекрасно": 1,
     },
     "defect": {
+        "dent": -1, "dented": -1,
         "pop|pops|popped ~ out|off": -1, "выпадать": -1, "выпасть": -1,
         "шов": 0, "строчка": 0, "молния": 0, "застежка": 0, "стежок": 0, "zipper": 0,
         "stitching": 0, "seams": 0, "seam": 0, "туговатый": -1, "тугой": -1,
@@ -191,6 +193,16 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "полный комплект": 1, "все в комплект": 1, "комплект полный": 1,
         "комплектация|комплект": 0,
         "missing": -1, "incomplete": -1, "without ~ @part": -1,
+        # "Mixer arrived without the dough hook", «пришёл без зарядки»: the box, not the trip
+        "arrived|came|shipped|delivered ~ without ~ the|its|their": -1,
+        # an empty parcel («пришла пустая коробка», "package arrived EMPTY")
+        "arrived|came|delivered ~ empty": -1, "empty ~ box|package|parcel": -1,
+        "пустой ~ коробка|посылка|упаковка|пакет": -1, "прийти|привезти ~ пустой": -1,
+        # a short shipment («заказала 3 пары, пришла одна», "ordered 3, only 2 came")
+        "прийти|привезти|прислать ~ только|лишь|половина": -1,
+        "прийти|привезти|прислать один|одна|одно|два|две": -1,
+        "only ~ one|two|three|half ~ arrived|came|was|were ~ in": -1,
+        "only ~ one|two|half ~ arrived|came": -1, "arrived|came ~ only ~ one|two|half": -1,
         "didn't|not|never|didnt ~ come with": -1,
         "no @part": -1,
         "everything included": 1, "all parts|pieces": 1,
@@ -204,12 +216,13 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "arrived|came ~ with ~ a ~ small|tiny|little|big|huge|visible ~ crack|dent|scratch|chip":
             -1,
         "отбить": -1, "отбитый": -1, "все ~ целый": 1, "не побиться|разбиться": 1,
-        "not a single scratch": 1, "arrived|came ~ intact": 1,
+        "not a single scratch": 1,
+        "without ~ a ~ single ~ scratch|dent|chip|mark|crack": 1, "arrived|came ~ intact": 1,
         "помять": -1, "помятый": -1, "мятый": -1, "смять": -1, "разбить": -1, "разбитый": -1,
         "повредить": -1, "поврежденный": -1, "повреждение": -1, "раздавить": -1,
         "раздавленный": -1, "вмятина": -1, "разбиться": -1, "расколотый": -1,
         "прийти|приехать ~ сломанный|треснутый|битый|разбитый|поврежденный|мятый": -1,
-        "damaged": -1, "crushed": -1, "dented": -1, "smashed": -1, "dent": -1,
+        "damaged": -1, "crushed": -1, "smashed": -1,
         "arrived|came ~ broken|cracked|damaged|smashed|shattered|snapped|dented|crushed": -1,
         "damaged in transit|shipping": -1,
         # a parcel opened before the buyer («пришёл вскрытый», "arrived opened")
@@ -227,6 +240,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "пропускать|пропустить воду|влагу": -1, "подтекание": -1, "течет": -1,
         "leak": -1, "leaks": -1, "leaked": -1, "leaking": -1, "leaky": -1, "drips": -1,
         "dripping": -1, "drip": -1, "lets water in|through": -1,
+        "let|letting ~ water|rain|moisture ~ in|through": -1,
         # «попал под дождь, все тетради мокрые»
         "дождь ~~ мокрый|намокнуть|промокнуть|вымокнуть": -1,
         "мокрый|намокнуть|промокнуть|вымокнуть ~~ дождь": -1,
@@ -249,6 +263,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "fits|fit|fitted my|the ~ @device": 1,
     },
     "description_mismatch": {
+        # a used item sold as new ("sent a used case", «прислали б/у», «следы носки»)
+        "sent|sending|received|got|shipped ~ a|an ~ used|second-hand|returned|worn": -1,
+        "clearly|obviously ~ used|worn|returned": -1, "someone ~ else's|elses ~ fingerprints": -1,
+        "след ~ носка|использование|эксплуатация": -1, "кто-то ~ уже ~ носить|пользоваться": -1,
         "заявлено": -1, "обещать ~~ по факт": -1,
         # «обещали 12 часов, держит от силы 3», "claims 12 hours, lasts 3 at most"
         "обещать|заявить|заявлять ~~ от ~ сила": -1,
@@ -358,6 +376,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "after ~ wash|washing|washes ~ stretched|lost|smaller|shrank": -1,
     },
     "smell_material": {
+        "запах ~ палёный|паленый|горелый|гарь": -1,
+        "палёный|паленый ~ проводка|пластик|резина|изоляция|провод": -1,
         # water that tastes of the bottle: a taste is the material's, like a smell
         "tastes|taste|tasted ~ metallic|metal|plastic|chemical|chemicals|weird|funny": -1,
         "металлический|железный ~ привкус|вкус": -1, "привкус|вкус ~ металл|железо": -1,
@@ -405,8 +425,17 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # «шумит тихо», «гудит еле слышно»: quiet, said with a noise verb
         "шуметь|гудеть|жужжать ~ тихо|негромко|еле": 1, "тихо|негромко ~ шуметь|гудеть": 1,
         "не ~ слышно": 1,
+        # «шумит в меру», "noise is acceptable": a noise the buyer accepts is no complaint
+        "шуметь|гудеть|шум ~ в ~ мера|терпимо|нормально|умеренно|приемлемо": 0,
+        "в ~ мера ~ шумный|шуметь": 0, "терпимо|умеренно ~ шуметь": 0,
+        "noise|noisy|loud ~ is|but ~ acceptable|tolerable|bearable|fine|ok|okay": 0,
     },
     "quality": {
+        # «подсветку днём почти не видно», "the screen is hard to see in daylight"
+        "подсветка|экран|дисплей|индикатор|цифра|надпись ~~ не ~ видно|видный|читаться": -1,
+        "подсветка|экран|дисплей|индикатор ~~ плохо|еле ~ видно|видный": -1,
+        "backlight|screen|display|numbers|digits ~~ hard|impossible ~ to ~ see|read": -1,
+        "backlight|screen|display ~~ barely|hardly ~ visible": -1,
         # «держат долго», «служит долго»: lasting long is praise
         "держать|служить|работать ~ долго": 1, "долго ~ держать|служить|работать": 1,
         "держать ~ заряд ~ долго": 1,
@@ -508,6 +537,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "@deliver ~ через ~ день|дня|сутки": 0,
         "@deliver ~ недели|неделю|месяц|месяца": -1,
         "трек|отслеживание ~ не ~ обновляться": -1,
+        # «ехал вместо 3 дней две недели», «привезли в другой пункт выдачи»
+        "вместо ~ день|дня|дней|неделя": -1,
+        "привезти|доставить|отправить ~ в ~ другой|чужой ~ пункт|пвз|город|адрес": -1,
+        "привезти|доставить|отправить ~ не ~ в ~ тот ~ пункт|пвз|город|адрес": -1,
+        "delivered|sent|shipped ~ to ~ the ~ wrong ~ pickup|pick-up|address|point|locker": -1,
         "delivery": 0, "shipping": 0, "shipped": 0, "arrived": 0, "delivered": 0,
         "courier": 0, "parcel": 0, "dispatch": 0,
         "took|waited ~ weeks|months|forever|ages|month|week": -1, "on time": 1, "late": -1,
@@ -683,11 +717,13 @@ NEGATORS = frozenset(
 NEGATION_BRIDGE = frozenset(
     "очень слишком особо особенно совсем сильно вообще сразу было был была были будет "
     "так такой такая такое все всегда very really too that so at all any be is was "
-    "quite always even единый единая единой единого одной одного ни single".split()
+    "quite always even единый единая единой единого одной одного ни single a an".split()
 )
 
 #: Phrases that claim their words for no aspect («как и ожидалось», "original box").
 NON_ASPECT_PHRASES = (
+    # «в другой пункт выдачи», «на другом конце города»: a place, not another item
+    "другой ~ пункт|пвз|адрес|город|конец|район|склад",
     "original box|packaging|package|price|order|size|one|version|design|tags|receipt",
     "как и ожидать|ожидаться",
     "сам товар",
@@ -877,7 +913,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").
     "sarcasm-near": {
         "just great": 1, "just perfect": 1, "love it when": 1, "wow great": 1,
-        "oh great": 1, "love how": 1, "great job": 1, "wow thanks": 1,
+        "oh great": 1, "love how": 1, "great job": 1, "wow thanks": 1, "thanks a lot": 1,
+        "thanks a bunch": 1,
         # "Great, another pair that only plays in the left ear"
         "great|wonderful|fantastic|perfect ~ another": 1,
     },

@@ -1492,7 +1492,8 @@ def test_an_electric_shock_is_a_danger_and_a_warning_is_never_echoed() -> None:
 
 def test_what_came_instead_is_echoed_whole() -> None:
     d = amazon("Wow. Ordered black, got bright pink. 👏👏", 1, "negative")
-    assert "got bright pink" in d.text, d.text
+    # the item sent is the fault, said whole; the buyer's order is no fault of theirs
+    assert "received bright pink instead of black" in d.text, d.text
 
 
 @pytest.mark.parametrize(
@@ -1568,3 +1569,71 @@ def test_the_buyers_hopes_are_not_echoed_and_a_short_battery_is_the_remark() -> 
     d = draft(mention(text, rating=3, author=None), classified("neutral", "ru"))
     assert "ожидала" not in d.text, d.text
     assert "аккумулятора хватает минут на 15" in d.text, d.text
+
+
+def test_a_how_do_i_after_an_answered_question_is_answered_by_the_same_fact() -> None:
+    """ "Is there a warranty on this? How do I claim it" kept an `{answer}` after the
+    warranty fact had said how to claim; a follow-up with a topic of its own stays open."""
+    warranty = fact(
+        "warranty",
+        "Гарантия 12 месяцев: напишите продавцу в чат заказа, поможем оформить.",
+        "There is a 12-month warranty: message the seller from the order page to claim it.",
+        fact_id="warranty-1",
+    )
+    first, follow_up = "Is there a warranty on this?", "How do I claim it"
+    answer = FactAnswer(
+        question=first, fact=warranty, wording=warranty.text["en"], score=0.9, method="keyword"
+    )
+    text = f"Cable stopped working after 2 weeks. {first} {follow_up}"
+    d = draft(
+        mention(text, rating=1, platform="ozon", author=None),
+        classified("negative", "en", ("not_working", "negative"), questions=(first, follow_up)),
+        facts=FactSet((warranty,)),
+        answers=[answer, None],
+    )
+    assert "{answer}" not in d.text and d.needs_input == (), d.text
+    assert d.text.count(warranty.text["en"]) == 1
+    other = "Does it come in black?"
+    d = draft(
+        mention(f"{first} {other}", rating=5, platform="ozon", author=None),
+        classified("positive", "en", questions=(first, other)),
+        facts=FactSet((warranty,)),
+        answers=[answer, None],
+    )
+    assert "{answer}" in d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Товар нормальный, а вот курьер нахамил и бросил коробку у двери.", "ru"),
+        ("The item is fine, but the courier was rude and threw the box at my door.", "en"),
+    ],
+)
+def test_a_rude_courier_is_not_answered_as_a_delay(text: str, language: str) -> None:
+    """«Расскажем о задержке тем, кто отвечает за отгрузку» answered a rude courier."""
+    service = 0
+    for seed in range(8):
+        d = draft(
+            mention(text, rating=3, platform="wildberries", author=None),
+            classified("neutral", language, ("delivery_speed", "negative")),
+            seed=seed,
+        )
+        assert not re.search(r"задержк|позже|дольше|delay|longer|to arrive", d.text), d.text
+        service += re.search(r"служб\w* доставки|delivery service", d.text) is not None
+    assert service  # where the next step is the delivery's, it names the delivery service
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("This is a fake. The charger gets scorching hot after ten minutes.", "en"),
+        ("Блендер сгорел на второй день, запах паленой проводки на всю кухню.", "ru"),
+    ],
+)
+def test_heat_and_burning_wiring_are_a_safety_matter(text: str, language: str) -> None:
+    d = draft(
+        mention(text, rating=1, platform="ozon", author=None),
+        classified("negative", language, ("not_working", "negative")),
+    )
+    assert "safety" in d.moves, d.text

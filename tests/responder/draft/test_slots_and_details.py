@@ -380,3 +380,79 @@ def test_a_gift_is_said_to_please_only_where_the_review_says_so() -> None:
     # "kids' stuff" names no recipient
     assert find_detail("Would love a way to filter kids' stuff, for my 9 year old", "en") is None
     assert find_detail("Эту взяла дочке в школу, ей очень нравится", "ru").liked  # type: ignore[union-attr]
+
+
+def test_the_recipient_is_the_buyers_own_and_the_first_named() -> None:
+    """ "Bought this for my nephew, he builds it every weekend with his dad" was thanked
+    for "your dad"."""
+    found = find_recipient(
+        "Bought this for my nephew, he builds it every weekend with his dad. Great set.", "en"
+    )
+    assert found is not None and found.value == "your nephew" and found.liked
+    assert find_recipient("Got it for my 5 year old son, he plays with it daily", "en").value == (  # type: ignore[union-attr]
+        "your son"
+    )
+    assert find_recipient("A gift. His dad loves it too.", "en") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        # the buyer's scare quotes around the card's claim are left out in our voice
+        (
+            "the 'waterproof' pouch let water in on the very first swim",
+            "the pouch let water in on the very first swim",
+        ),
+        # the promise is no fault; a parcel left unnamed reads as «что шло…»
+        ("Доставка обещали за 3 дня", None),
+        ("шло три недели", None),
+        # «в итоге» is the buyer's story, not the fault
+        ("в итоге привезли в другой пункт выдачи", "привезли в другой пункт выдачи"),
+    ],
+)
+def test_echo_leaves_out_promises_scare_quotes_and_story_words(
+    phrase: str, echo: str | None
+) -> None:
+    assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    ("phrase", "aspect"),
+    [
+        ("Package arrived EMPTY", "missing_parts"),
+        ("заказала 3 пары, пришла одна", "missing_parts"),
+        ("заказ ехал вместо 3 дней две недели", "delivery_speed"),
+        ("привезли в другой пункт выдачи", None),
+    ],
+)
+def test_short_shipments_and_places_are_no_wrong_item(phrase: str, aspect: str | None) -> None:
+    assert guess_aspect(phrase) == aspect
+
+
+def test_a_wish_that_it_had_something_is_an_idea() -> None:
+    text = (
+        "my toddler finally sleeps through the night. only wish it had a timer, it runs all night"
+    )
+    assert find_suggestion(text) == "add a timer"
+
+
+def test_a_patronymic_is_kept_in_the_greeting() -> None:
+    """ "Галина Петровна" was greeted as «Галина»."""
+    assert customer_name("Галина Петровна", "ru") == "Галина Петровна"
+    assert customer_name("Иванова Мария Сергеевна", "ru") == "Мария Сергеевна"
+    assert customer_name("Анна К.", "ru") == "Анна"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        # the item sent is the fault, not the buyer's order
+        ("Ordered size M, got an XL", "you received an XL instead of size M"),
+        ("I ordered black and got bright pink", "you received bright pink instead of black"),
+        # the buyer's horror is theirs: in our voice the smell is strong
+        ("Запах резины жуткий", "запах резины сильный"),
+        ("жуткий запах резины", "сильный запах резины"),
+    ],
+)
+def test_echo_says_the_fault_in_our_voice(phrase: str, echo: str) -> None:
+    assert safe_echo(phrase) == echo
