@@ -713,6 +713,22 @@ def is_complete_echo(text: str) -> bool:
     return True
 
 
+def cons_note(cons: str | None) -> str | None:
+    """The cons field as a short note the reply can quote, or None (long, rude, shouting)."""
+    if not cons:
+        return None
+    text = " ".join(cons.split()).strip(" .!,;:-–—")
+    if not text or len(text) > 60 or not quotes_balanced(text) or re.search(r"[«»\"“”„]", text):
+        return None
+    if _PROFANITY.search(text) or _ADMISSION.search(text) or re.search(r"\d{5,}|@|https?:", text):
+        return None
+    if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
+        return None
+    head = text.split()[0]
+    keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
+    return text if keep else text[0].lower() + text[1:]
+
+
 def safe_echo(phrase: str) -> str | None:
     """The buyer's phrase, tidied, if it is safe to repeat in a public reply; else None.
 

@@ -39,6 +39,7 @@ from services.responder.draft.details import (
     SHORT_REVIEW_WORDS,
     SMELL_WORDS,
     Detail,
+    cons_note,
     consumable,
     find_detail,
     find_suggestion,
@@ -1136,6 +1137,7 @@ def _plan(
             values["problem_that"] = _as_clause(phrase, language)
         else:
             values["problem"] = doc.problems[aspect].generic  # type: ignore[index]
+        values["cons_note"] = cons_note(substantive_cons(mention))
     parts: list[AnswerPart] = []
     answered: list[str] = []
     for i, question in enumerate(find_questions(mention, classification)):
@@ -1238,9 +1240,10 @@ def _move_options(
             return _options(library.get("remark", []), values)
         aspect = case.problems[0]
         own = _options(doc.problems[aspect].remark, values)  # type: ignore[index]
-        if plan.echo:
-            return _options(library.get("remark_echo", []), values) or own
-        return own
+        echoed = _options(library.get("remark_echo", []), values) if plan.echo else []
+        # «Недостатки: Катышки после первой стирки»: the buyer's own note, quoted, says more
+        # than the aspect's name where it reads as no clause
+        return echoed or _options(library.get("remark_cons", []), values) or own
     if move == "next_step":
         if not plan.steps:
             return []

@@ -103,6 +103,9 @@ SLOTS: frozenset[str] = frozenset(
         "suggestion",
         # A second fault of a complaint, as a clause («крышка в комплекте не та»).
         "also_that",
+        # The cons field as the buyer wrote it, quoted where no clause could be echoed
+        # («Катышки после первой стирки»).
+        "cons_note",
         "return_route",
         "fact",
     }

@@ -1637,3 +1637,18 @@ def test_heat_and_burning_wiring_are_a_safety_matter(text: str, language: str) -
         classified("negative", language, ("not_working", "negative")),
     )
     assert "safety" in d.moves, d.text
+
+
+@pytest.mark.parametrize(
+    ("language", "cons"),
+    [("en", "Pilling under the arms after the first wash"), ("ru", "Катышки после первой стирки")],
+)
+def test_a_cons_field_that_reads_as_no_clause_is_quoted(language: str, cons: str) -> None:
+    """A 5★ review with only «Недостатки: Катышки после первой стирки» got "your comment on
+    the quality": the buyer's note says what the aspect's name does not."""
+    m = mention("", rating=5, platform="wildberries", author=None)
+    m = m.model_copy(update={"pros": "Soft", "cons": cons})
+    for seed in range(4):
+        d = draft(m, classified("positive", language, ("quality", "negative")), seed=seed)
+        assert d.family == "positive_remark"
+        assert cons[1:] in d.text, d.text
