@@ -109,6 +109,9 @@ FACT_STEPS: dict[str, str] = {
 }
 #: Under a 4–5★ remark only facts are offered (no return offer under a rave).
 _REMARK_STEPS = frozenset(FACT_STEPS)
+_RETURN_STEPS = frozenset({"return", "return_photos", "exchange"})
+#: Faults that leave the buyer without what was ordered, whatever the stars.
+_NOT_RECEIVED = frozenset({"missing_parts", "wrong_item"})
 _MAX_STEPS = 2
 #: Remarks a 3★ buyer lives with (weight, noise, a design quirk): no return offer under them.
 _LIVED_WITH = frozenset({"quality", "noise", "price", "other"})
@@ -1005,7 +1008,10 @@ def _steps(
         # The answer to "how do I return / exchange it" already gives the route.
         wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
     if case.family == "positive_remark":
-        wanted = [s for s in wanted if s in _REMARK_STEPS]
+        # «Ночник хороший, но пульта в коробке не было»: the buyer is happy yet short of what
+        # was paid for; the way to put it right stays (a remark about a seam gets none)
+        keep = _REMARK_STEPS | (_RETURN_STEPS if aspect in _NOT_RECEIVED else frozenset())
+        wanted = [s for s in wanted if s in keep]
     elif case.family == "neutral" and aspect in _LIVED_WITH:
         # "Does the job, but the button is in a dumb spot": a 3★ buyer who keeps using it
         # is not shown the way out; the remark goes to the team
@@ -1225,6 +1231,8 @@ def _move_options(
     move = spec.move
     if move in ("acknowledge", "remark") and _idea_is_the_remark(case):
         return []  # the buyer's idea is the remark: its own line thanks for it
+    if move == "remark" and case.problems and case.problems[0] in _NOT_RECEIVED:
+        move = "acknowledge"  # a part never sent is no idea for the team: we apologise
     if move == "acknowledge":
         if not case.problems:
             return _options(library.get("acknowledge", []), values)

@@ -1652,3 +1652,20 @@ def test_a_cons_field_that_reads_as_no_clause_is_quoted(language: str, cons: str
         d = draft(m, classified("positive", language, ("quality", "negative")), seed=seed)
         assert d.family == "positive_remark"
         assert cons[1:] in d.text, d.text
+
+
+def test_a_part_missing_under_four_stars_gets_an_apology_and_the_way_to_put_it_right() -> None:
+    """«Ночник хороший… Но пульта в коробке не было» got «это замечание передадим команде,
+    чтобы его учли» and no next step: a part never sent is no idea for the team."""
+    text = "Ночник хороший, свет мягкий. Но пульта в коробке не было, хотя на фото он есть."
+    routes = 0
+    for seed in range(6):
+        d = draft(
+            mention(text, rating=4, platform="ozon", author=None),
+            classified("positive", "ru", ("missing_parts", "negative")),
+            seed=seed,
+        )
+        assert d.family == "positive_remark"
+        assert "учли" not in d.text and re.search(r"жаль|извин|[Пп]рост", d.text), d.text
+        routes += "Мои заказы" in d.text
+    assert routes  # where the script has a next step, it is the platform's return
