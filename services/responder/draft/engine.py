@@ -252,6 +252,8 @@ class _Case:
     not_arrived: bool = False
     #: The delivery complaint is how the courier behaved, not how long it took.
     rude_courier: bool = False
+    #: The buyer has already stopped using it («перестала пользоваться», "had to stop").
+    stopped_using: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -476,6 +478,13 @@ _LATE = re.compile(
     r"weeks?\b|took\s+(?:ages|forever|long)|waited|forever",
     re.IGNORECASE,
 )
+#: The buyer already stopped using the product.
+_STOPPED_USING = re.compile(
+    r"\b(?:had\s+to\s+stop|stopped\s+using|quit\s+using|no\s+longer\s+using|threw\s+it\s+(?:out|away)|"
+    r"binned\s+it)\b|(?<![а-яё])(?:перестал[аи]?\s+(?:им\s+|ей\s+|его\s+)?(?:пользоваться|наносить|мазать)|"
+    r"больше\s+не\s+(?:пользуюсь|наношу|мажу)|выбросил[аи]?|пришлось\s+(?:прекратить|бросить|смыть))",
+    re.IGNORECASE,
+)
 #: A line about the wait: wrong where the courier's conduct is the whole complaint.
 _DELAY_LINE = re.compile(
     r"задержк|позже|дольше|больше\s+времени|сроках|delay|longer|took\s+a\s+while|to\s+arrive",
@@ -530,7 +539,7 @@ _STATIC = re.compile(r"электризу|static", re.IGNORECASE)
 EXTRA_MOVES = ("safety", "skin", "also", "unanswered", "return_wait", "suggestion")
 #: The buyer's skin reacted to the product: the reply asks them to stop using it.
 _SKIN = re.compile(
-    r"аллерги|(?<![а-яё])сыпь|высыпа|покраснени|покраснел|раздражени|(?<![а-яё])зуд|чеш[еу]тся|"
+    r"аллерги|(?<![а-яё])сыпь|высыпа|обсыпа|обсыпал|покраснени|покраснел|раздражени|(?<![а-яё])зуд|чеш[еу]тся|"
     r"щиплет|пощипыва|жж[её]т|жжени|красн\w*\s+пятн|пятн\w*\s+(?:на|по)\s+(?:\w+\s+)?(?:лиц|кож|тел)|"
     r"\b(?:rash|hives|itch(?:y|ing|es)?|allergic|redness|irritation|burning\s+sensation|"
     r"broke\s+(?:me\s+)?out|breakout|swelling|swollen)\b",
@@ -1238,6 +1247,9 @@ def _move_options(
             return _options(library.get("acknowledge", []), values)
         aspect = case.problems[0]
         own = _options(doc.problems[aspect].acknowledge, values)  # type: ignore[index]
+        if not plan.echo and "skin" in case.extras:
+            # "broke me out in bumps": the reaction, not "the quality", is what we are sorry for
+            return _options(library.get("acknowledge_skin", []), values) or own
         if plan.echo:
             group = "acknowledge_neutral_echo" if case.family == "neutral" else "acknowledge_echo"
             echoed = _options(library.get(group, []), values)
@@ -1274,6 +1286,9 @@ def _move_options(
             else:
                 options = [o for o in options if _HOPE.search(o)]
         return options
+    if move == "skin" and case.stopped_using and move in case.extras:
+        # "I had to stop after 3 days": asking them to stop reads as if nobody read it
+        return _options(library.get("skin_stopped", []), values)
     if move in EXTRA_MOVES:
         return _options(library.get(move, []), values) if move in case.extras else []
     if move == "slip_note":
@@ -1573,6 +1588,7 @@ def draft_reply(
         not_arrived=bool(problems)
         and problems[0] == "delivery_speed"
         and _NOT_ARRIVED.search(mention.full_text) is not None,
+        stopped_using=_STOPPED_USING.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"
         and _RUDENESS.search(mention.full_text) is not None

@@ -1671,3 +1671,29 @@ def test_a_part_missing_under_four_stars_gets_an_apology_and_the_way_to_put_it_r
         assert not re.search(r"учл|команд|замечани", remark), d.text
         routes += "Мои заказы" in d.text
     assert routes  # where the script has a next step, it is the platform's return
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "This serum broke me out in tiny bumps all over my chin. I had to stop after 3 days.",
+            "en",
+        ),
+        ("Крем для лица, обсыпало весь подбородок, перестала пользоваться через три дня.", "ru"),
+    ],
+)
+def test_a_reaction_is_what_we_are_sorry_for_and_a_buyer_who_stopped_is_not_told_to(
+    text: str, language: str
+) -> None:
+    """ "Apologies that this serum broke … Please stop using it" answered "broke me out …
+    I had to stop after 3 days"."""
+    for seed in range(4):
+        d = draft(
+            mention(text, rating=2, platform="wildberries", author=None, product="Serum 30 ml"),
+            classified("negative", language, ("quality", "negative")),
+            seed=seed,
+        )
+        assert "skin" in d.moves, d.text
+        assert not re.search(r"serum broke|stop using|не пользуйтесь|прекратить", d.text), d.text
+        assert re.search(r"doctor|врач", d.text), d.text
