@@ -254,6 +254,8 @@ class _Case:
     rude_courier: bool = False
     #: The buyer has already stopped using it («перестала пользоваться», "had to stop").
     stopped_using: bool = False
+    #: The item came used («пришёл б/у», "someone else's fingerprints").
+    looks_used: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -476,6 +478,15 @@ _NOT_ARRIVED = re.compile(
 _LATE = re.compile(
     r"долг|задерж|опозд|недел|месяц|позже|дольше|ждал|ждать|вместо|\blate\b|later|delay|"
     r"weeks?\b|took\s+(?:ages|forever|long)|waited|forever",
+    re.IGNORECASE,
+)
+#: The item reached the buyer used (sold as new).
+_LOOKS_USED = re.compile(
+    r"\b(?:(?:a|an|is|was|looks?|looked|clearly|obviously|already|been)\s+used\b(?!\s+(?:it|to|for|this|them|that|daily|every|once|twice))|"
+    r"second-hand|pre-owned|someone\s+else'?s\s+(?:fingerprints|hair|makeup|stuff)|previously\s+used)|"
+    r"(?<![а-яё])(?:б/у|бу(?![а-яё])|(?:был[аои]?|уже)\s+в\s+(?:употреблении|использовании)|"
+    r"след\w*\s+(?:использования|носки|эксплуатации)|кто-то\s+уже\s+(?:носил|пользовал)|"
+    r"ношен\w*|(?:явно|точно)\s+не\s+нов\w*)",
     re.IGNORECASE,
 )
 #: The buyer already stopped using the product.
@@ -1247,6 +1258,10 @@ def _move_options(
             return _options(library.get("acknowledge", []), values)
         aspect = case.problems[0]
         own = _options(doc.problems[aspect].acknowledge, values)  # type: ignore[index]
+        if case.looks_used and aspect != "counterfeit":
+            # "a used case with someone else's fingerprints": not "the defect", nor transit;
+            # «прислали явно б/у» echoed would confirm what only the seller can check
+            return _options(library.get("acknowledge_used", []), values) or own
         if not plan.echo and "skin" in case.extras:
             # "broke me out in bumps": the reaction, not "the quality", is what we are sorry for
             return _options(library.get("acknowledge_skin", []), values) or own
@@ -1589,6 +1604,7 @@ def draft_reply(
         and problems[0] == "delivery_speed"
         and _NOT_ARRIVED.search(mention.full_text) is not None,
         stopped_using=_STOPPED_USING.search(mention.full_text) is not None,
+        looks_used=_LOOKS_USED.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"
         and _RUDENESS.search(mention.full_text) is not None

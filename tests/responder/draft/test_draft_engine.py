@@ -1697,3 +1697,22 @@ def test_a_reaction_is_what_we_are_sorry_for_and_a_buyer_who_stopped_is_not_told
         assert "skin" in d.moves, d.text
         assert not re.search(r"serum broke|stop using|не пользуйтесь|прекратить", d.text), d.text
         assert re.search(r"doctor|врач", d.text), d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Wow, thanks for sending a used case with someone else's fingerprints and a dent.", "en"),
+        ("Прислали явно б/у: коробка вскрыта, на ручке царапины.", "ru"),
+    ],
+)
+def test_an_item_that_came_used_is_apologised_for_as_such(text: str, language: str) -> None:
+    """ "Apologies that it got damaged on the way" answered a case that came used."""
+    for seed in range(4):
+        d = draft(
+            mention(text, rating=1, platform="wildberries", author=None),
+            classified("negative", language, ("defect", "negative")),
+            seed=seed,
+        )
+        acknowledge = dict(d.part_texts)["acknowledge"]
+        assert re.search(r"signs of use|looking used|следами использования", acknowledge), d.text
