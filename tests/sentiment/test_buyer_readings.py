@@ -657,3 +657,28 @@ def test_english_sarcasm_with_thanks_a_lot_is_no_rating_slip() -> None:
 def test_readings_from_the_forty_first_read_through(text: str, blamed: set[str]) -> None:
     # the text model leans the way the buyer does; the words decide what is blamed
     assert _blamed(_one(text, 3, NEG if blamed else POS)) == blamed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # irony with no marker phrase: a long 1★ text with one word of praise
+        "Отличный кофе для тех, кто скучает по вкусу жженой резины. Дата обжарки на пачке "
+        "полугодовой давности, зерна маслянистые и ломаные, на дне пачки сплошная пыль.",
+        # praise as the one consolation
+        "Took my phone from 20 to 31 percent and then needed a nap itself. At least it's a "
+        "nice colour.",
+    ],
+)
+def test_a_consolation_or_a_lone_praise_word_in_a_long_text_is_no_slip(text: str) -> None:
+    """Both were answered "glad you liked it, the stars may have slipped"."""
+    result = _one(text, 1)
+    assert not result.rating_slip and result.sentiment is Sentiment.negative
+
+
+def test_a_gushing_one_star_review_is_still_a_slip() -> None:
+    text = (
+        "Очень довольна! Платье село идеально, ткань плотная и приятная, мужу понравилось 😍 "
+        "Буду брать ещё другого цвета"
+    )
+    assert _one(text, 1).rating_slip

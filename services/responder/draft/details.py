@@ -482,6 +482,8 @@ _CLAUSE_SPLIT = re.compile(
 _LEADING = re.compile(
     r"^(?:а\s+так|а\s+в\s+остальном|в\s+остальном|но|а|и|однако|хотя|только|правда|зато|"
     r"в\s+итоге|в\s+результате|в\s+общем|in\s+the\s+end|"
+    # "two weeks later the clamp cracked": in «sorry …» the time goes before the subject
+    r"(?:a|one|two|three|four|five|six|a\s+few|\d+)\s+(?:days?|weeks?|months?)\s+later,?|"
     r"к\s+сожалению|увы|жаль,?\s*что|минус:?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
@@ -674,6 +676,8 @@ _COLOUR_ADJ = re.compile(
 _NEEDS_OBJECT = frozenset("received got bought ordered sent gave put made".split())
 
 
+_ORDINALS = frozenset("first second third fourth fifth last next same other".split())
+
 #: «вся мятая», «весь в пятнах»: "all" before an adjective intensifies, it cuts nothing.
 _WHOLE = frozenset("вся весь всё все всю".split())
 
@@ -688,6 +692,8 @@ def ends_cleanly(text: str) -> bool:
     last = words[-1].lower().strip(".,;:!?…»\"'")
     if last in FUNCTION_WORDS or last in _NEEDS_OBJECT:
         return False
+    if len(words) >= 2 and words[-2].lower() == "the" and last in _ORDINALS:
+        return False  # "snapped the first (time I opened it)"
     # «чехол на обычный»: a preposition and an adjective whose noun was cut off («красят
     # в синий» names a colour and is whole).
     if len(words) >= 2 and words[-2].lower() == "в" and _COLOUR_ADJ.fullmatch(last):
@@ -809,6 +815,12 @@ def safe_echo(phrase: str) -> str | None:
     text = rejoined
     if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со|потом|затем|then)\s", text, _F):
         return None  # «с пятном на рукаве…», «потом перестала гореть» lost their subject
+    if re.match(
+        r"^(?:кто|котор\w+|чтобы|что|где|куда|когда|если|who|which|whose|whom|where|when|if)\s",
+        text,
+        _F,
+    ):
+        return None  # «(для тех,) кто скучает по вкусу резины»: a clause cut from its head
     if re.match(r"^(?:шл[оаи]|ш[её]л|ехал[аои]?|добирал\w*|везли|тащил\w*)\s", text, _F):
         # «шло три недели»: the parcel, unnamed, would read as «что шло» in our voice
         return None
@@ -1089,12 +1101,15 @@ _CONSUMABLE = re.compile(
     r"(?<![а-яё])(?:крем(?:а|ом|ы|у)?|шампун\w*|бальзам\w*|сыворотк\w*|лосьон\w*|тоник\w*|"
     r"гел[ьяию]|гелем|мыл[оа]|помад\w*|туш[ьи]|пудр[аыу]|парфюм\w*|духи|духов|дезодорант\w*|"
     r"скраб\w*|пенк[аиу]|spf|солнцезащит\w*|зубн\w+\s+паст\w*|чай|чая|чаю|чаем|кофе|"
-    r"корм(?:а|ом|у)?|витамин\w*|бад|порош(?:ок|ка)|средств[оа])(?![а-яё-])|"
+    r"корм(?:а|ом|у)?|витамин\w*|бад|порош(?:ок|ка)|средств[оа]|м[её]д(?:а|ом|у)?|варень\w*|"
+    r"джем\w*|конфет\w*|шоколад\w*|орех\w*|специ\w*|приправ\w*|соус\w*|масл[оа]|"
+    r"круп[аыу]|макарон\w*|печень[ея]|снеки|лакомств\w*)(?![а-яё-])|"
     r"\b(?:cream|shampoo|conditioner|serum|lotion|toner|soap|lipstick|mascara|perfume|"
     r"cologne|deodorant|scrub|cleanser|sunscreen|spf|toothpaste|tea|coffee|vitamins?|"
-    r"supplements?|detergent|pet\s+food)\b(?!\s+(?:infuser|kettle|cups?|mugs?|maker|"
+    r"supplements?|detergent|pet\s+food|honey|jam|chocolate|candy|sweets|nuts|spices?|"
+    r"sauce|snacks?|treats|oil)\b(?!\s+(?:infuser|kettle|cups?|mugs?|maker|"
     r"machine|pot|set|bottle|holder|dispenser|organi[sz]er|bag|box|tray|grinder|warmer|"
-    r"strainer|brush|applicator|table|station))",
+    r"strainer|brush|applicator|table|station|diffuser|dipper|jar|cracker|spoon|rack))",
     _F,
 )
 #: What a name says the product is for («…, для кофе и чая»): not what it is.

@@ -57,6 +57,7 @@ from services.responder.draft.family import (
     _COMPLAINT,
     _MILD,
     _PRAISE,
+    UPDATE,
     blamed_aspects,
     draft_family,
     found_cue,
@@ -256,6 +257,8 @@ class _Case:
     stopped_using: bool = False
     #: The item came used («пришёл б/у», "someone else's fingerprints").
     looks_used: bool = False
+    #: A positive review updated after the fault was put right («UPD: продавец заменил»).
+    updated: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -769,6 +772,12 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
 
 
+#: Words of a clause that tells the purchase or praises the service, never a fault.
+_NO_FAULT = re.compile(
+    r"подар|купил|заказал|заказыв|брал[аи]?\s|взял[аи]?\s|быстр|вовремя|в\s+срок|"
+    r"\b(?:gift|present|bought|ordered|quick|quickly|fast|on\s+time|early|promptly)\b",
+    re.IGNORECASE,
+)
 #: What follows a cut that ends a phrasal verb early ("broke | me out", "gave | up").
 _PHRASAL_REST = re.compile(
     r"^\s*(?:(?:me|my\s+\w+|him|her|us|them|it)\s+)?(?:out|up|off|down|in|apart)\b",
@@ -831,8 +840,10 @@ def complaint_echo(text: str, family: str) -> str | None:
     if family == "negative" and clauses:
         for candidate in _candidates(clauses[0], None):
             echo = safe_echo(candidate)
-            # Under 1–2★ a praise word in the first clause is irony: never repeat it.
-            if echo and not _PRAISE.search(echo):
+            # Under 1–2★ a praise word in the first clause is irony: never repeat it; nor
+            # the story of the purchase («дочке подарили на день рождения») or what went
+            # well ("delivery was quick"): sorry for those reads as if nobody read on.
+            if echo and not _PRAISE.search(echo) and not _NO_FAULT.search(echo):
                 return echo
     return None
 
@@ -1246,6 +1257,10 @@ def _move_options(
         # A review that names its problem, or runs to a dozen words, has said what it had to
         # say: asking for it reads as if nobody read it.
         return []
+    if spec.move == "thanks" and case.updated:
+        return _options(library.get("thanks_update", []), values) or _options(
+            spec.phrasings or [], values
+        )
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)
     move = spec.move
@@ -1605,6 +1620,7 @@ def draft_reply(
         and _NOT_ARRIVED.search(mention.full_text) is not None,
         stopped_using=_STOPPED_USING.search(mention.full_text) is not None,
         looks_used=_LOOKS_USED.search(mention.full_text) is not None,
+        updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"
         and _RUDENESS.search(mention.full_text) is not None

@@ -45,8 +45,14 @@ _COMPLAINT = re.compile(
     # «запах приятный», «нежный запах» are praise: a smell is a complaint on its own only
     r"(?<!приятный\s)(?<!нежный\s)(?<!легкий\s)(?<!лёгкий\s)(?<!чудный\s)"
     r"запах(?!\w*\s+(?:\w+\s+)?(?:нет\b|приятн|нежн|легк|лёгк|отличн|классн|шикарн|сказк|"
-    r"чудесн|обалденн|божествен|ненавязчив|супер|огонь|прекрасн))|(?<![а-яё])пах(?:л|н|у)\w*|"
-    r"протека|протёк|протек|теч[её]т|течь|"
+    r"чудесн|обалденн|божествен|ненавязчив|супер|огонь|прекрасн))|"
+    # «пахнет летом», «пахнет приятно»: a pleasant smell is praise
+    r"(?<![а-яё])пах(?:л|н|у)[а-яё]*(?![а-яё])(?!\s+(?:[а-яё]+\s+)?(?:летом|свежест\w*|приятн\w*|вкусн\w*|мёдом|медом|"
+    r"ванил\w*|клубник\w*|фрукт\w*|цитрус\w*|лаванд\w*|морем|детством|шоколад\w*|кофе|"
+    r"трав\w*|цвет\w*|чистот\w*|домом|праздник\w*|нежн\w*|божественн\w*|изумительн\w*|"
+    r"волшебн\w*|потрясающ\w*|замечательн\w*|отличн\w*|чудесн\w*|хорошо|классно|супер)(?![а-яё]))|"
+    r"протека|протёк|протек|теч[её]т|течь|засох|высох|вытек|\bsnag(?:ged|s)?\b|"
+    r"\b(?:shift|shifts|shifted|bunch|bunches|bunched|clump|clumps|clumped)\s+(?:up|together|to\s+one\s+side)\b|"
     r"оказал\w*\s+(?:клеёнк|клеенк|пластик|пластмасс|кожзам|синтетик|картон|бумаг|подделк)|"
     r"where\s+is\s+my\s+(?:order|parcel|package)|трек\s+не\s+(?:обновл|меня|двига)|"
     r"tracking\s+(?:hasn'?t|has\s+not|isn'?t|not|doesn'?t|didn'?t)\s+(?:been\s+)?"
@@ -151,14 +157,30 @@ _IRONY_WEAK = re.compile(
 _RESOLVED = re.compile(
     r"(?:sent|send|shipped)\s+(?:me\s+)?(?:a\s+)?(?:replacement|new\s+one)|replaced\s+(?:it|them)|"
     r"(?:прислали|отправили|выслали)\s+(?:\w+\s+)?(?:замену|новы\w+)|быстро\s+(?:заменили|решили)|"
-    r"(?:вернули|возместили)\s+деньги",
+    r"(?:вернули|возместили)\s+деньги|"
+    r"(?:продавец|магазин|поддержка)\s+(?:\w+\s+){0,2}(?:заменил\w*|вернул\w*|решил\w*)|"
+    r"(?<![а-яё])заменили(?![а-яё])|\bseller\s+(?:\w+\s+){0,2}(?:replaced|refunded|sorted|fixed)|"
+    r"\bgot\s+a\s+(?:replacement|refund)",
+    _FLAGS,
+)
+#: The buyer came back to update the review («UPD:», «Исправляю на 4», "Edit:").
+UPDATE = re.compile(
+    r"(?:^|\s|\W)(?:upd|update|updated|edit|апд|обновлени[ея]|дополнение)\s*[:.!\-–—)]|"
+    r"исправляю\s+(?:оценку\s+)?на|меняю\s+оценку|changing\s+(?:it\s+|my\s+rating\s+)?to\s+\d",
     _FLAGS,
 )
 _STARS_FOR_ELSE = re.compile(
     r"(?:звезд\w*|звёзд\w*|оценк\w*|\d\s*(?:★|⭐|\*))\s+(?:\w+\s+){0,2}за\s+(?:\w+\s+)?"
     r"(?:доставк|курьер|продавц|упаковк|скорост|пункт|магазин)|"
     r"(?:stars?|rating)\s+(?:\w+\s+){0,3}for\s+(?:the\s+)?(?:\w+\s+)?"
-    r"(?:delivery|shipping|seller|packaging|courier)",
+    r"(?:delivery|shipping|seller|packaging|courier)|"
+    # «Ставлю 5 звёзд, чтобы точно увидели», "Giving 5 stars so the seller actually reads
+    # this": the stars buy attention for a complaint
+    r"(?:ставлю|поставил\w*|ставим)\s+(?:\d|пять|пятерку|пятёрку)\s*(?:звезд\w*|звёзд\w*)?,?\s*"
+    r"(?:чтобы|чтоб)\s+(?:\w+\s+){0,3}(?:увид|замет|прочит|прочл|обрат)|"
+    r"(?:giving|gave|give|leaving|left|rating)\s+(?:it\s+|this\s+)?(?:5|five)\s+stars?\s+(?:just\s+)?"
+    r"(?:so|so\s+that|to\s+make\s+sure|in\s+the\s+hope)\s+(?:\w+\s+){0,4}(?:read|see|notice|respond)|"
+    r"(?:5|five)\s+stars?\s+(?:for|so)\s+(?:visibility|it\s+gets\s+(?:seen|read))",
     _FLAGS,
 )
 _QUESTION_SENTENCE = re.compile(r"[^.!?\n]*\?+")
@@ -267,6 +289,10 @@ def _review_text(mention: Mention) -> str:
     return "\n".join(p for p in parts if p)
 
 
+#: Longer 1–2★ texts are a slip only where the sentiment service reads one.
+_SLIP_WORDS = 15
+
+
 def draft_family(mention: Mention, classification: Classification) -> str:
     """positive | positive_remark | neutral | negative | rating_slip | question (pure)."""
     if mention.kind is MentionKind.question:
@@ -298,6 +324,10 @@ def draft_family(mention: Mention, classification: Classification) -> str:
         # The fused label: it already weighs the rules (a question is neutral), which the
         # bare text model does not.
         return classification.sentiment.value
+    if rating >= 3 and not strong and UPDATE.search(text) and _RESOLVED.search(text):
+        # «UPD: продавец заменил, новый комплект без дефектов. Исправляю на 4»: the fault was
+        # put right; the reply thanks for the update, not for a remark already answered
+        return "positive"
     if rating >= 4:
         if strong or (cues.complaint and _STARS_FOR_ELSE.search(text)):
             # «Звёзды ставлю за быструю доставку» under a complaint: the stars are not for
@@ -324,6 +354,13 @@ def draft_family(mention: Mention, classification: Classification) -> str:
         return "negative"
     if classification.rating_slip:
         return "rating_slip"
-    if cues.praise and not cues.mild and classification.text_sentiment is not Sentiment.negative:
+    if (
+        cues.praise
+        and not cues.mild
+        and classification.text_sentiment is not Sentiment.negative
+        and len(text.split()) <= _SLIP_WORDS
+    ):
+        # past a short text, only the service's reading (praise said over and over) makes a
+        # slip: «Отличный кофе для тех, кто скучает по вкусу жжёной резины…» is irony
         return "rating_slip"
     return "negative"

@@ -59,6 +59,8 @@ class TextCues:
     turned: int = 0
     #: Words in the text: in a short text the cue lists see most of what is said.
     words: int = 0
+    #: Praise given as the one consolation («единственный плюс — коробка», "at least").
+    consolation: int = 0
 
 
 def _token_starts(reading: Reading, aspects: Sequence[Aspect]) -> list[int]:
@@ -226,7 +228,13 @@ def read_cues(
         for at in _token_starts(reading, [a for a in aspects if a.polarity is Sentiment.negative])
         if tokens[at].sentence in plus_sentences
     )
+    consolation = sum(
+        1
+        for m in reading.cues
+        if m.phrase.tag == "consolation" and not reading.in_question(m.first)
+    )
     cues = TextCues(
+        consolation=consolation,
         minor=minor,
         turned=turned,
         words=len(tokens),

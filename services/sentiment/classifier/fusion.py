@@ -45,6 +45,8 @@ STAR_PRIOR: dict[int, dict[str, float]] = {
 SLIP_P = 0.6
 #: Praise cues that make a slip without the model's agreement (no complaint cue at all).
 SLIP_PRAISE = 3
+#: Past this many words a slip needs `SLIP_PRAISE` praise cues, whatever the model says.
+SLIP_SHORT_WORDS = 15
 #: The text model's p(positive) above which ironic-looking praise is taken at its word.
 CLEARLY_POSITIVE_P = 0.9
 #: Up to this many words the cue lists may overrule a negative reading of the model.
@@ -75,6 +77,11 @@ def cues_from_model(text: TextPrediction) -> TextCues:
 def is_rating_slip(rating: int | None, text: TextPrediction, cues: TextCues) -> bool:
     """1–2★ over clearly positive words with no complaint (rule 4)."""
     if rating is None or rating > 2 or cues.sarcasm or cues.complaint or not cues.praise:
+        return False
+    if cues.consolation or (cues.words > SLIP_SHORT_WORDS and cues.praise < SLIP_PRAISE):
+        # «Отличный кофе для тех, кто скучает по вкусу жжёной резины…», "at least it's a
+        # nice colour": a long 1★ text with a word of praise is a complaint the cue lists
+        # did not read; a slip praises over and over
         return False
     p_pos = text.scores.get("positive", 0.0)
     if p_pos >= SLIP_P or (text.label is Sentiment.positive and cues.praise >= 2):

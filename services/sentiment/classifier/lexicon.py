@@ -833,6 +833,15 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
     },
     # The customer calls the complaint minor («но это мелочь», "otherwise great"): a
     # remark inside a review that is not negative overall.
+    # Praise given as the one consolation («единственный плюс — коробка красивая», "at
+    # least it's a nice colour"): the rest of the review is the complaint, and the praise
+    # no sign of stars set by mistake.
+    "consolation": {
+        "единственный ~ плюс|достоинство|радость": 1, "из ~ плюс ~ только": 1,
+        "хотя бы|хоть ~ цвет|коробка|упаковка|пахнуть|выглядеть|красивый|красиво": 1,
+        "at least": 1, "the only ~ good|positive|plus|upside|redeeming": 1,
+        "only ~ plus|positive|upside|good thing": 1,
+    },
     "minor": {
         "мелочь": 1, "некритично": 1, "не ~ критично|критичный|страшно|смертельно": 1,
         "в остальном": 1, "можно пережить": 1, "otherwise": 1, "minor": 1,

@@ -1716,3 +1716,62 @@ def test_an_item_that_came_used_is_apologised_for_as_such(text: str, language: s
         )
         acknowledge = dict(d.part_texts)["acknowledge"]
         assert re.search(r"signs of use|looking used|следами использования", acknowledge), d.text
+
+
+def test_a_pleasant_smell_is_no_remark() -> None:
+    """«Мед вкуснейший… пахнет летом» got «Замечание «пахнет летом» передадим команде»."""
+    assert not text_cues(
+        "Мед вкуснейший, густой, засахарился как положено, пахнет летом."
+    ).complaint
+    assert not text_cues("Пахнет очень приятно").complaint
+    assert text_cues("Сумка пахнет резиной").complaint
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ставлю 5 звезд чтобы точно увидели. Мешок пришел разорванный, корм отсыревший.", "ru"),
+        (
+            "Giving 5 stars so the seller actually reads this. The lid hinge snapped, it rattles.",
+            "en",
+        ),
+    ],
+)
+def test_five_stars_given_for_attention_over_a_complaint_are_a_complaint(
+    text: str, language: str
+) -> None:
+    d = draft(
+        mention(text, rating=5, platform="ozon", author=None),
+        classified("positive", language, ("defect", "negative")),
+    )
+    assert d.family == "negative", d.text
+
+
+def test_a_review_updated_after_a_replacement_is_thanked_for_the_update() -> None:
+    """«UPD: продавец заменил…» got «Что касается минуса — пришел комплект с дыркой…»."""
+    text = (
+        "Пришел комплект с дыркой на пододеяльнике, поставила сначала 1 звезду. UPD: продавец "
+        "заменил, новый комплект без дефектов, сатин плотный. Исправляю на 4."
+    )
+    for seed in range(4):
+        d = draft(
+            mention(text, rating=4, author=None),
+            classified("positive", "ru", ("defect", "negative"), ("quality", "positive")),
+            seed=seed,
+        )
+        assert d.family == "positive", d.text
+        assert re.search(r"обновили|дополнили", d.text) and "дырк" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "not_echoed"),
+    [
+        ("Дочке подарили на день рождения, в итоге всё не так.", "подарили"),
+        ("Delivery was quick, the blanket is not what I hoped for.", "quick"),
+    ],
+)
+def test_the_first_clause_fallback_never_echoes_the_purchase_or_praise(
+    text: str, not_echoed: str
+) -> None:
+    echo = complaint_echo(text, "negative")
+    assert echo is None or not_echoed not in echo, echo

@@ -456,3 +456,26 @@ def test_a_patronymic_is_kept_in_the_greeting() -> None:
 )
 def test_echo_says_the_fault_in_our_voice(phrase: str, echo: str) -> None:
     assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        # a relative clause cut from its head
+        ("кто скучает по вкусу жженой резины", None),
+        # an ordinal whose noun was cut off
+        ("the lid hinge snapped the first", None),
+        # the time goes before the subject in «sorry …»
+        ("Two weeks later the clamp cracked on a bumpy road", "the clamp cracked on a bumpy road"),
+    ],
+)
+def test_echo_refuses_cut_clauses_and_moves_time_out(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_food_is_consumed() -> None:
+    from services.responder.draft.details import consumable
+
+    assert consumable("Мёд натуральный цветочный, 1 кг", "")
+    assert consumable("Honey 500 g", "")
+    assert not consumable("Honey dipper", "") and not consumable("Медведь плюшевый", "")
