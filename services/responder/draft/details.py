@@ -553,6 +553,8 @@ def _second_person(text: str) -> str:
     text = _RU_PERCEIVED.sub(lambda m: f"вы {m.group(1) or ''}{m.group(2)}и", text)
     text = _RU_EXPECTED.sub(lambda m: f"{m.group(1)} вы {m.group(2)}и", text)
     text = _RU_CANNOT.sub(lambda m: f"вы {(m.group(1) or '').lower()}можете", text)
+    # «после обновления не могу войти»: the buyer's "I can't" mid-clause
+    text = re.sub(r"(?<![а-яё])(?<!вы\s)(не\s+)?могу(?![а-яё])", r"вы \1можете", text, flags=_F)
     text = _RU_WAITING.sub("вы ждёте", text)  # «уже 3 недели жду»
     first, _, rest = text.partition(" ")
     verb = _RU_ACTIONS.get(first.lower())
@@ -821,6 +823,8 @@ def safe_echo(phrase: str) -> str | None:
         _F,
     ):
         return None  # «(для тех,) кто скучает по вкусу резины»: a clause cut from its head
+    if re.match(r"^(?:к|ко|для|под)\s+\d", text, _F):
+        return None  # «к 14 про не подходит»: the model, cut from the item that does not fit
     if re.match(r"^(?:шл[оаи]|ш[её]л|ехал[аои]?|добирал\w*|везли|тащил\w*)\s", text, _F):
         # «шло три недели»: the parcel, unnamed, would read as «что шло» in our voice
         return None
@@ -902,7 +906,8 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     (
         "counterfeit",
         r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
-        r"is\s+(?:this|it)\s+(?:even\s+)?(?:genuine|original|real|authentic)|"
+        r"is\s+(?:this|it)\s+(?:even\s+|actually\s+|really\s+|truly\s+)?(?:genuine|original|real|authentic|"
+        r"(?:japanese|korean|german|italian|french|swiss|british|american)\b)|"
         r"(?:оригинальност|подлинност)\w*\s+под\s+(?:\w+\s+)?(?:вопрос|сомнени)|"
         r"сомнева\w*\s+в\s+(?:оригинальност|подлинност)|doubts?\s+(?:about\s+)?(?:its\s+)?authenticity",
     ),

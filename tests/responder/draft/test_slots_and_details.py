@@ -479,3 +479,15 @@ def test_food_is_consumed() -> None:
     assert consumable("Мёд натуральный цветочный, 1 кг", "")
     assert consumable("Honey 500 g", "")
     assert not consumable("Honey dipper", "") and not consumable("Медведь плюшевый", "")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("После обновления не могу войти", "после обновления вы не можете войти"),
+        ("К 14 про не подходит", None),
+        ("на 3 размера меньше", "на 3 размера меньше"),
+    ],
+)
+def test_echo_speaks_to_the_buyer_and_keeps_the_item(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
