@@ -773,6 +773,17 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"[,\s]+(?:правда|конечно|кстати|though|tho)$", "", text, flags=_F)
     # "pump broke on day 3 so I just unscrew the cap now": what the buyer does about it
     text = re.sub(r",?\s+so\s+(?:i|we|now\s+i)\s.*$", "", text, flags=_F)
+    # «чехол тряпичный, хотелось бы жёсткий кейс», "…, would prefer a hard case": the wish
+    # is the buyer's idea, not the fault
+    text = re.sub(
+        r",?\s+(?:а\s+|но\s+)?(?:хотелось\s+бы|хотел[аи]?\s+бы|лучше\s+бы|"
+        r"(?:i\s+)?would(?:'ve|\s+have)?\s+(?:prefer|like|love)\w*|(?:i\s+)?wish)\b.*$",
+        "",
+        text,
+        flags=_F,
+    )
+    # «тряпичный совсем»: a trailing intensifier is the buyer's voice
+    text = re.sub(r"[,\s]+(?:совсем|вообще|прям|капец|жесть)$", "", text, flags=_F)
     if not text or len(text) > ECHO_MAX:
         return None
     if len(text.split()) < 2 and not re.search(

@@ -16,7 +16,8 @@ _RU = """
 тарас татьяна тимофей тимур ульяна фёдор федор эвелина элина эльвира эмилия юлия юрий яна
 ярослав ярослава алёша аня ася валя вика вова галя даша дима женя зина ира катя коля костя
 ксюша лена лёша леша люба люда маша миша надя настя наташа оля паша полина саша света серёжа
-сережа соня таня толя юля
+сережа соня таня толя юля эдуард святослав ростислав всеволод лиза варя вася петя милена
+дарина злата стефания олеся алеся эльмира гульнара айгуль рустам ильдар азат динара камила
 """
 _EN = """
 aaron adam adrian aidan alan albert alex alexander alexandra alice alicia alison amanda amber
@@ -29,6 +30,10 @@ karen kate katherine kathleen kelly kevin laura lauren linda lisa lucy luke marg
 mark martha mary matthew megan melissa michael michelle mike natalie nathan nicholas nicole
 noah oliver olivia pamela patricia patrick paul peter rachel rebecca richard robert ryan
 samantha samuel sandra sara sarah scott sean sophia sophie stephen steve steven susan thomas
-tim timothy tom tony victoria william zoe
+tim timothy tom tony victoria william zoe dan danny jake sam max josh nick matt jim bob
+bill liz kim jen jenny katie becky molly abby chloe ruby mia leah jess tess nina rose lily
+ellie jade gemma holly dave rob ted will alfie jamie callum connor liam mason logan lucas
+owen dylan tyler kyle brandon derek greg jeff ken ray ron phil neil ian gordon stuart graham
+keith colin craig dean carlos jose luis ana priya raj omar ali jo lou zach zack alexis
 """
 GIVEN_NAMES: frozenset[str] = frozenset((_RU + _EN).split())

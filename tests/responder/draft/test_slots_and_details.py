@@ -491,3 +491,19 @@ def test_food_is_consumed() -> None:
 )
 def test_echo_speaks_to_the_buyer_and_keeps_the_item(phrase: str, echo: str | None) -> None:
     assert safe_echo(phrase) == echo
+
+
+def test_common_short_english_names_are_greeted() -> None:
+    """ "Hi there" answered reviews signed Dan and Jake."""
+    assert customer_name("Dan", "en") == "Dan" and customer_name("Jake M.", "en") == "Jake"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Чехол тряпичный совсем, хотелось бы жесткий кейс", "чехол тряпичный"),
+        ("the case is flimsy, would prefer a hard one", "the case is flimsy"),
+    ],
+)
+def test_echo_leaves_the_wish_and_the_intensifier_out(phrase: str, echo: str) -> None:
+    assert safe_echo(phrase) == echo
