@@ -44,6 +44,9 @@ def test_fusion_rules() -> None:
         ("", "other"),
         ("👍👍", "other"),
         ("ok", "en"),
+        # Russian typed in Latin letters is answered in Russian
+        ("kupila krossovki 38 razmer, malomerjat sil'no, kak obmenyat na 39?", "ru"),
+        ("Bought it for my daughter, she loves it. Great quality, fast delivery.", "en"),
     ],
 )
 def test_language(text: str, lang: str) -> None:

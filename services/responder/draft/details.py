@@ -125,6 +125,10 @@ def find_recipient(text: str, language: str) -> Detail | None:
     if language == "en":
         if not _GIFT_EN.search(text) and not re.search(r"\bmy\s+\w+\s+loves?\b", text, _F):
             return None
+        if re.search(
+            r"\b(?:ordered|bought|got|gave)\s+(?:\w+\s+){0,3}?(?:for|to)\s+me\b", text, _F
+        ):
+            return None  # "my daughter ordered this coat for me": the buyer is the recipient
         found = [
             (m.start(), phrase)
             for pattern, phrase in _RECIPIENTS_EN
@@ -316,7 +320,8 @@ _PROFANITY = re.compile(
     r"гавн|жоп|сран|ублюд|урод|идиот|дебил|кретин|тупы|мошенн|обман|развод|кидал|вор\w*)|"
     r"дурацк|идиотск|убог|хлам|барахл|отстой|позорн|"
     r"\b(?:fuck|shit|crap|damn|bitch|scam|fraud|idiot|stupid|liar|thie[fv]|dumb|silly|"
-    r"ridiculous|garbage|junk|trash|rubbish|pathetic)",
+    r"ridiculous|garbage|junk|trash|rubbish|pathetic|hell|freaking|frickin\w*|af|wtf|"
+    r"bloody|sucks?)\b",
     _F,
 )
 #: Words that would make us admit something by repeating them, or that speak about us.
@@ -332,7 +337,12 @@ _ADMISSION = re.compile(
     r"(?<![а-яё])не\s+(?:[а-яё]+\s+){0,3}как\s+(?:написано|заявлено|указано|в\s+описании)|"
     r"not\s+as\s+(?:described|advertised|stated)|"
     # «размерная сетка не соответствует»: repeated, it says our size chart is wrong
-    r"(?:сетк|таблиц)\w*\s+(?:\w+\s+)?не\s+соответств|size\s+(?:chart|guide)\s+(?:is\s+)?(?:wrong|off)",
+    r"(?:сетк|таблиц)\w*\s+(?:\w+\s+)?не\s+соответств|size\s+(?:chart|guide)\s+(?:is\s+)?(?:wrong|off)|"
+    # «сама виновата», "my own fault": the buyer's self-blame is no fault to be sorry for
+    r"(?<![а-яё])(?:винова\w*|сам[аи]?\s+винов\w*|моя\s+(?:ошибка|вина)|сам[аи]?\s+(?:ошиб|перепута|не\s+посмотр))|"
+    r"\bmy\s+(?:own\s+)?(?:fault|mistake|bad)\b|\bi\s+should\s+have\b|"
+    # «висит «возврат принят»»: the return's own status is answered by the return line
+    r"(?<![а-яё])возврат\s+принят|\breturn\s+(?:is\s+)?accepted",
     _F,
 )
 _JOINS = frozenset("и а но или когда что пока если потому чтобы как где который которая".split())
@@ -492,6 +502,8 @@ _LEADING = re.compile(
     r"\s*,?\s*(?:потому\s+что|так\s+как|за\s+то,?\s+что|из-за\s+того,?\s+что|т\.\s*к\.|"
     r"из-за|за)?|минус\s+(?:звезда|балл|одна\s+звезда)\s+за|"
     r"(?:i\s+)?(?:gave|give|giving)\s+(?:it\s+)?\d\s+stars?\s*(?:because|since|as|for)?|"
+    r"(?:took|knocked|taking|knocking)\s+(?:a|one|two|\d)\s+stars?\s+off\s*(?:because|since|as|for)?|"
+    r"(?:снял[аи]?|снимаю|минусую)\s+(?:одну\s+|1\s+)?звезд\w*\s+за|"
     r"\d\s+stars?\s+(?:because|since|as)|потому\s+что|так\s+как|because|"
     r"(?:(?:the|my)\s+)?(?:only|one|main|biggest)\s+(?:thing|issue|downside|gripe|complaint|"
     r"problem|con|niggle)\s+(?:is|was)|(?:the\s+)?thing\s+is)(?![\w])\s*",
@@ -592,7 +604,7 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     "on at by from into onto than as if when while because very really just even also "
     "too quite rather my your our their his her its this these those every each some any "
     "no not more most less is are was were be been being has have had do does did can "
-    "could will would should i we you he she they it's there's".split()
+    "could will would should i we you he she they it's there's тем том теми".split()
 )
 _AND = re.compile(r"\s+(?:и|and)\s+", _F)
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))
@@ -721,6 +733,8 @@ def is_complete_echo(text: str) -> bool:
         return False
     if not re.search(r"[а-яё]", text, _F) and _EN_SPLICE.search(text):
         return False
+    if re.fullmatch(r"(?:the|my|a|an|this|these|those|its|their|our|your)\s+\w+", text, _F):
+        return False  # "the sleeves": a plural noun is no verb
     return True
 
 
@@ -784,6 +798,8 @@ def safe_echo(phrase: str) -> str | None:
     )
     # «тряпичный совсем»: a trailing intensifier is the buyer's voice
     text = re.sub(r"[,\s]+(?:совсем|вообще|прям|капец|жесть)$", "", text, flags=_F)
+    # "gets hot as hell": in our voice it gets very hot
+    text = re.sub(r"\b(\w+)\s+as\s+(?:hell|heck|f\w*k)\b", r"very \1", text, flags=_F)
     if not text or len(text) > ECHO_MAX:
         return None
     if len(text.split()) < 2 and not re.search(
@@ -917,7 +933,8 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     (
         "counterfeit",
         r"подделк|(?<![а-яё])пал[ьёе](?:ный|ная|ное|ёнка)?(?![а-яё])|не\s+оригинал|оригинал\w*\?|fake|counterfeit|knock-?off|genuine\?|"
-        r"is\s+(?:this|it)\s+(?:even\s+|actually\s+|really\s+|truly\s+)?(?:genuine|original|real|authentic|"
+        r"is\s+(?:this|it)\s+(?:even\s+|actually\s+|really\s+|truly\s+)?(?:(?:genuine|original|real|authentic)"
+        r"(?!\s+(?:leather|wood|silk|wool|gold|silver|cotton|down|fur|suede|cashmere|linen))|"
         r"(?:japanese|korean|german|italian|french|swiss|british|american)\b)|"
         r"(?:оригинальност|подлинност)\w*\s+под\s+(?:\w+\s+)?(?:вопрос|сомнени)|"
         r"сомнева\w*\s+в\s+(?:оригинальност|подлинност)|doubts?\s+(?:about\s+)?(?:its\s+)?authenticity",

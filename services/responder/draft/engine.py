@@ -259,6 +259,8 @@ class _Case:
     looks_used: bool = False
     #: A positive review updated after the fault was put right («UPD: продавец заменил»).
     updated: bool = False
+    #: Who or what the danger concerns: "child", "power" (burnt, overheated), or "".
+    danger_to: str = ""
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -449,7 +451,11 @@ _RETURNING = re.compile(
     r"\b(?:had\s+to\s+return|i\s+returned|i'?m\s+returning)\s+(?:it|them)\b|"
     # "Returned it." / "Returned." opening its sentence: the buyer has sent it back
     r"(?:^|[.!?]\s+)returned(?:\s+(?:it|them)\b|\s*[.!]|\s*$)|"
-    r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b",
+    r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b|"
+    # "Sent the dryer back three weeks ago", «Вернула фен 12 дней назад»
+    r"\bsent\s+(?:the|my)\s+\w+\s+back\b|\breturned\s+(?:the|my)\s+\w+|"
+    r"(?<![а-яё])вернул[аи]?\s+[а-яё]+\s+(?:\d+|неделю|месяц|вчера)|"
+    r"(?:haven'?t|have\s+not|never)\s+(?:got|received|seen)\s+(?:my|the|a)\s+refund",
     re.IGNORECASE,
 )
 #: The buyer says they followed the care instructions («стирала по инструкции»).
@@ -492,6 +498,30 @@ _LOOKS_USED = re.compile(
     r"ношен\w*|(?:явно|точно)\s+не\s+нов\w*)",
     re.IGNORECASE,
 )
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_CHILD = re.compile(
+    r"(?<![а-яё])(?:реб[её]н\w*|дет(?:и|ей|ям|ск)\w*|сын\w*|доч\w*|малыш\w*|внук\w*|внучк\w*)|"
+    r"\b(?:child|children|kid|kids|toddler|baby|son|daughter|grandson|granddaughter)\b",
+    re.IGNORECASE,
+)
+_POWER = re.compile(
+    r"(?<![а-яё])(?:сгорел\w*|горел(?:ым|ого|ой)|пал[её]н\w*|гари|дым\w*|искр\w*|перегрева\w*|"
+    r"раскаля\w*|оплав\w*|расплав\w*|током|розетк\w*)|\b(?:burnt\s+out|burned\s+out|burning\s+smell|"
+    r"smell\w*\s+(?:of\s+|like\s+)?burn\w*|smok\w*|spark\w*|overheat\w*|melt\w*|scorching|"
+    r"electric\w*\s+shock|shocked\s+me|caught\s+fire|fire\s+hazard|socket|outlet)\b",
+    re.IGNORECASE,
+)
+
+
+def _danger_to(text: str) -> str:
+    """Whom a danger the review tells of concerns first: a child, or a device to switch off."""
+    if not _DANGER.search(text):
+        return ""
+    if _CHILD.search(text):
+        return "child"
+    return "power" if _POWER.search(text) else ""
+
+
 #: The buyer already stopped using the product.
 _STOPPED_USING = re.compile(
     r"\b(?:had\s+to\s+stop|stopped\s+using|quit\s+using|no\s+longer\s+using|threw\s+it\s+(?:out|away)|"
@@ -570,7 +600,8 @@ _WAITING = re.compile(
     r"(?:жд[уёе]\w*|до\s+сих\s+пор|так\s+и\s+не)[^.!?]{0,40}(?:возврат|деньг)|"
     r"(?:возврат|деньг)\w*[^.!?]{0,30}(?:до\s+сих\s+пор|так\s+и\s+не|не\s+(?:вернули|пришли)|жд)|"
     r"(?:waiting|still|never)[^.!?]{0,40}(?:refund|money)|"
-    r"(?:refund|money)[^.!?]{0,30}(?:still|never|hasn'?t|has\s+not|yet)",
+    r"(?:refund|money)[^.!?]{0,30}(?:still|never|hasn'?t|has\s+not|yet)|"
+    r"(?:haven'?t|have\s+not|never)\s+(?:got|received|seen)\s+(?:my|the|a)\s+refund",
     re.IGNORECASE,
 )
 
@@ -1116,6 +1147,21 @@ def _steps(
     return out, used
 
 
+def _praise_of(text: str, language: str, case: _Case) -> str | None:
+    """What the buyer praised, in their words, for a review that praises; never a fault
+    ("Good to know the right earbud keeps disconnecting" was a praise echo)."""
+    if case.family not in ("positive", "positive_remark", "rating_slip"):
+        return None
+    praise = praise_echo(text, language)
+    if praise is None or found_cue(_COMPLAINT, praise) or found_cue(_MILD, praise):
+        return None
+    if language == "ru" and not _CYRILLIC.search(praise):
+        return None
+    if case.echo and (praise in case.echo or case.echo in praise):
+        return None
+    return praise
+
+
 def _plan(
     mention: Mention,
     classification: Classification,
@@ -1155,9 +1201,7 @@ def _plan(
         "fact": None,
         "suggestion": case.suggestion,
         "also_that": case.also,
-        "praise": praise_echo(text, language)
-        if case.family in ("positive", "positive_remark", "rating_slip")
-        else None,
+        "praise": _praise_of(text, language, case),
     }
     if case.detail is not None:
         values[case.detail.kind] = case.detail.value
@@ -1316,6 +1360,11 @@ def _move_options(
             else:
                 options = [o for o in options if _HOPE.search(o)]
         return options
+    if move == "safety" and move in case.extras and case.danger_to:
+        # a child at risk, a device that burnt: say what to do first
+        return _options(library.get(f"safety_{case.danger_to}", []), values) or _options(
+            library.get("safety", []), values
+        )
     if move == "skin" and case.stopped_using and move in case.extras:
         # "I had to stop after 3 days": asking them to stop reads as if nobody read it
         return _options(library.get("skin_stopped", []), values)
@@ -1593,6 +1642,8 @@ def draft_reply(
     problems, echo = _problems(
         classification, chosen_family, mention.full_text, substantive_cons(mention)
     )
+    if echo and language == "ru" and not _CYRILLIC.search(echo):
+        echo = None  # «podoshva otkleilas» typed in Latin stays the buyer's: we name the aspect
     returning = _RETURNING.search(mention.full_text) is not None
     also = (
         second_fault(classification, mention.full_text, problems, echo, language)
@@ -1620,6 +1671,7 @@ def draft_reply(
         and _NOT_ARRIVED.search(mention.full_text) is not None,
         stopped_using=_STOPPED_USING.search(mention.full_text) is not None,
         looks_used=_LOOKS_USED.search(mention.full_text) is not None,
+        danger_to=_danger_to(mention.full_text),
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"

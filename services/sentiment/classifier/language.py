@@ -21,6 +21,16 @@ _RU_STOP = frozenset(
     "ее мне было вот от меня еще нет о из ему теперь когда даже ну ли если уже или ни быть "
     "был очень это этот товар всё".split()
 )
+#: Russian typed in Latin letters («kupila krossovki, malomerjat sil'no»): words no English
+#: text uses. Answered in English, such a buyer reads a reply in a language they did not use.
+_RU_TRANSLIT = frozenset(
+    "ne na kak vse vsyo tak da ty zhe vy za by po tolko mne bylo vot ot menya eshe esche eshche "
+    "iz kogda dazhe nu li esli uzhe ili byl byla bylo ochen eto etot eta tovar chto shto "
+    "razmer razmera kupila kupil kupili prishel prishla prishlo prishli cherez dnya dney "
+    "nedeli nedelyu nedelya spasibo khorosho horosho plokho ploho zakaz zakazala zakazal "
+    "dostavka vernut obmenyat dengi den'gi silno sil'no kachestvo prodavec prodavtsa "
+    "pochemu gde kuda normalno otlichno mozhno nado nuzhno pishu otzyv otzyvy obychno tut".split()
+)
 _UK_ONLY = set("іїєґ")
 _RU_ONLY = set("ыэъё")
 
@@ -54,6 +64,9 @@ def detect_language(text: str, hint: str | None = None) -> str:
         return "ru"
     en_hits = sum(w in _EN_STOP for w in words)
     latin_words = [w for w in words if w.isascii()]
+    translit = sum(w in _RU_TRANSLIT for w in re.findall(r"[a-z']+", lower))
+    if translit >= 3 and translit > en_hits:
+        return "ru"
     if en_hits and en_hits >= 0.1 * max(len(latin_words), 1):
         return "en"
     if len(latin_words) <= 3 and len(latin_words) == len(words):

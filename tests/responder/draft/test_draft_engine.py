@@ -1775,3 +1775,55 @@ def test_the_first_clause_fallback_never_echoes_the_purchase_or_praise(
 ) -> None:
     echo = complaint_echo(text, "negative")
     assert echo is None or not_echoed not in echo, echo
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "first"),
+    [
+        (
+            "В двух деталях магниты вываливаются — это же опасно, ребёнок мог проглотить!",
+            "ru",
+            r"от ребёнка|ребёнку",
+        ),
+        ("The charger gets scorching hot after ten minutes.", "en", r"plug it in|use it again"),
+        (
+            "Блендер сгорел, запах паленой проводки на всю кухню.",
+            "ru",
+            r"не включайте|не пользуйтесь",
+        ),
+    ],
+)
+def test_a_danger_says_what_to_do_first(text: str, language: str, first: str) -> None:
+    """«Когда речь о безопасности, для нас нет мелочей» alone answered loose magnets in a
+    toddler's toy: the first thing to say is to keep it away from the child."""
+    d = draft(
+        mention(text, rating=1, platform="ozon", author=None),
+        classified("negative", language, ("defect", "negative")),
+    )
+    assert re.search(first, dict(d.part_texts)["safety"]), d.text
+
+
+def test_praise_never_echoes_the_fault() -> None:
+    """ "Good to know the right earbud keeps disconnecting when you walk, that's exactly what
+    we hoped for" praised the fault."""
+    text = (
+        "Great sound for the money and the case is tiny. Only problem: the right earbud keeps "
+        "disconnecting when I walk."
+    )
+    for seed in range(6):
+        d = draft(
+            mention(text, rating=4, platform="ozon", author=None),
+            classified("positive", "en", ("not_working", "negative")),
+            seed=seed,
+        )
+        praise = dict(d.part_texts).get("praise", "")
+        assert "disconnect" not in praise, d.text
+
+
+def test_russian_typed_in_latin_letters_is_answered_in_russian() -> None:
+    text = "kupila krossovki 38 razmer, malomerjat sil'no. podoshva uzhe otkleilas cherez 2 nedeli."
+    d = draft(
+        mention(text, rating=2, author=None),
+        classified("negative", "ru", ("size_fit", "negative")),
+    )
+    assert d.language == "ru" and not re.search(r"[a-z]{4,}", d.text.split("\n", 1)[1]), d.text

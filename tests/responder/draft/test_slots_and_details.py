@@ -507,3 +507,26 @@ def test_common_short_english_names_are_greeted() -> None:
 )
 def test_echo_leaves_the_wish_and_the_intensifier_out(phrase: str, echo: str) -> None:
     assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("the handle gets hot as hell", "the handle gets very hot"),
+        ("Сама виновата", None),
+        ("Took a star off because the USB port stopped working", "the USB port stopped working"),
+        ("срок годности на коробке не совпадает с тем", None),
+        ("However, the sleeves", None),
+    ],
+)
+def test_echo_softens_slang_and_refuses_self_blame_and_cut_nouns(
+    phrase: str, echo: str | None
+) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_a_coat_ordered_for_the_buyer_has_no_recipient_and_real_leather_is_no_fake() -> None:
+    text = "I am 78 and my daughter ordered this coat for me. It is lovely and warm."
+    assert find_recipient(text, "en") is None
+    assert guess_aspect("Is this even real leather? Embarrassing.") != "counterfeit"
+    assert guess_aspect("Is this even real? Looks fake.") == "counterfeit"
