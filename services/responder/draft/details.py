@@ -796,6 +796,14 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # «по факту не работает», "attracts lint like crazy": the buyer's turns of speech
+    text = re.sub(r"(?<![а-яё])по\s+факту\s+", "", text, flags=_F)
+    text = re.sub(r"\s+like\s+crazy\b", " a lot", text, flags=_F)
+    # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
+    if re.search(
+        r"(?:от|со)\s+стыда|(?<![а-яё])стыдно|в\s+шоке|\bembarrass\w*|\bmortified\b", text, _F
+    ):
+        return None
     # «тряпичный совсем»: a trailing intensifier is the buyer's voice
     text = re.sub(r"[,\s]+(?:совсем|вообще|прям|капец|жесть)$", "", text, flags=_F)
     # "gets hot as hell": in our voice it gets very hot

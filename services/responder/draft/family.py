@@ -38,7 +38,8 @@ _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
     r"не\s+работа|перестал[аио]?\s+(?!болеть|беспокоить|ныть|мучить|чесаться|сыпать)\w+|не\s+включа|не\s+заряжа|не\s+греет|не\s+держ|"
     r"сломал|слома[нл]|\bбрак|бракован|дефект|трещин|треснул|порвал|порван|рван|дырк|"
-    r"отвалил|оторвал|отклеил|разош[её]л|разошл|слетел|сгорел|вырубает|перегрева|искрит|"
+    r"отвалил|оторвал|отклеил|разош[её]л|разошл|слетел|сгорел(?![а-яё]*\s+(?:от|со)\s+стыда)|"
+    r"вырубает|перегрева|искрит|"
     r"не\s+подош|не\s+подходит|не\s+встаёт|не\s+встает|не\s+соответств|не\s+совпада|"
     r"маломер|большемер|воня|затека|\bnever\s+(?:received|arrived|came|got)\b|\btips\s+(?:over|if)\b|"
     r"(?<![а-яё])не\s+(?:получил[аи]?|пришл[аои]|дошл[аои]|дош[её]л)(?![а-яё])|"
@@ -115,6 +116,7 @@ _MILD = re.compile(
     r"слабоват|слабее|скользк|мн[её]тся|колется|неудобн|медленн|сложно|не\s+хватает|"
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
     r"\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
+    r"\bmushy\b|attracts?\s+(?:lint|dust|hair|fluff)|(?:lint|dust|fingerprint)\s+magnet|"
     # "However, the sleeves are rather long", "so large it falls over my eyes"
     r"(?:^|[.!?]\s+)however,?\s|\b(?:rather|somewhat|a\s+little)\s+(?:long|short|big|large|small|tight|"
     r"loose|heavy|thin|stiff|narrow|wide)\b|\bso\s+(?:large|big|long|small|tight)\s+(?:that\s+)?it\b|"

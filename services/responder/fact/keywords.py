@@ -111,6 +111,9 @@ TOPIC_KEYWORDS: dict[FactTopic, dict[str, tuple[str, ...]]] = {
             "андроид",
             "встать",
             "дефлектор",
+            "решётка",
+            "решетка",
+            "рассчитать",
         ),
         "en": (
             "compatible",

@@ -530,3 +530,16 @@ def test_a_coat_ordered_for_the_buyer_has_no_recipient_and_real_leather_is_no_fa
     assert find_recipient(text, "en") is None
     assert guess_aspect("Is this even real leather? Embarrassing.") != "counterfeit"
     assert guess_aspect("Is this even real? Looks fake.") == "counterfeit"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Сгорели со стыда", None),
+        ("noise cancelling по факту не работает", "noise cancelling не работает"),
+    ],
+)
+def test_echo_leaves_out_the_buyers_feelings_and_turns_of_speech(
+    phrase: str, echo: str | None
+) -> None:
+    assert safe_echo(phrase) == echo
