@@ -492,6 +492,9 @@ _CLAUSE_SPLIT = re.compile(
 _LEADING = re.compile(
     r"^(?:а\s+так|а\s+в\s+остальном|в\s+остальном|но|а|и|однако|хотя|только|правда|зато|"
     r"в\s+итоге|в\s+результате|в\s+общем|in\s+the\s+end|"
+    # "Compared to the Apple case this one attracts lint": the rival is no part of the fault
+    r"compared\s+(?:to|with)\s+[^,]{2,40}?(?=,?\s+(?:this\s+one|it|these|mine)\b),?|"
+    r"по\s+сравнению\s+с\s+[^,]{2,40}?,\s*|"
     # "two weeks later the clamp cracked": in «sorry …» the time goes before the subject
     r"(?:a|one|two|three|four|five|six|a\s+few|\d+)\s+(?:days?|weeks?|months?)\s+later,?|"
     r"к\s+сожалению|увы|жаль,?\s*что|минус:?|"
@@ -604,7 +607,7 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     "on at by from into onto than as if when while because very really just even also "
     "too quite rather my your our their his her its this these those every each some any "
     "no not more most less is are was were be been being has have had do does did can "
-    "could will would should i we you he she they it's there's тем том теми".split()
+    "could will would should i we you he she they it's there's like тем том теми".split()
 )
 _AND = re.compile(r"\s+(?:и|and)\s+", _F)
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))

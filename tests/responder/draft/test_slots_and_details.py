@@ -543,3 +543,18 @@ def test_echo_leaves_out_the_buyers_feelings_and_turns_of_speech(
     phrase: str, echo: str | None
 ) -> None:
     assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        (
+            "Compared to the Apple silicone case this one attracts lint like crazy",
+            "this one attracts lint a lot",
+        ),
+        ("По сравнению с прошлой моделью, этот шумит сильнее", "этот шумит сильнее"),
+        ("attracts lint like", None),
+    ],
+)
+def test_echo_leaves_the_rival_out(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
