@@ -682,3 +682,19 @@ def test_a_gushing_one_star_review_is_still_a_slip() -> None:
         "Буду брать ещё другого цвета"
     )
     assert _one(text, 1).rating_slip
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed"),
+    [
+        ("This shirt fit really really big! i ordered an xl", {"size_fit"}),
+        ("After one wash it has shrunk significantly. it still fits, but be aware.", {"shrinkage"}),
+        (
+            "THE INSTRUCTIONS ARE WEAK AND I CAN NOT SEEM TO GET IT TO WORK",
+            {"instructions_language", "not_working"},
+        ),
+        ("I received the sweater but never received the belt to it.", {"missing_parts"}),
+    ],
+)
+def test_readings_from_real_english_reviews(text: str, blamed: set[str]) -> None:
+    assert blamed <= _blamed(_one(text, 3, NEG)), _blamed(_one(text, 3, NEG))

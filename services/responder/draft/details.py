@@ -491,7 +491,7 @@ _CLAUSE_SPLIT = re.compile(
 )
 _LEADING = re.compile(
     r"^(?:а\s+так|а\s+в\s+остальном|в\s+остальном|но|а|и|однако|хотя|только|правда|зато|"
-    r"в\s+итоге|в\s+результате|в\s+общем|in\s+the\s+end|"
+    r"в\s+итоге|в\s+результате|в\s+общем|in\s+the\s+end|единственное,?|"
     # "Compared to the Apple case this one attracts lint": the rival is no part of the fault
     r"compared\s+(?:to|with)\s+[^,]{2,40}?(?=,?\s+(?:this\s+one|it|these|mine)\b),?|"
     r"по\s+сравнению\s+с\s+[^,]{2,40}?,\s*|"
@@ -882,7 +882,9 @@ def safe_echo(phrase: str) -> str | None:
     # "you ordered size M and got an XL" reads as if the order were the fault: the item
     # sent is what we are sorry for
     text = _ORDERED_GOT.sub(r"you received \2 instead of \1", text)
-    if re.search(r"\d{5,}|@|https?:|www\.", text):
+    # "cordThank you": a sentence glued to the fault (not "MagSafe", "iPhone")
+    glued = r"[a-zа-яё](?:Thank|Thanks|The|This|It|And|But|So|Great|Love|Спасибо|Но|И|А|Очень)\b"
+    if re.search(r"\d{5,}|@|https?:|www\.|" + glued, text):
         return None
     if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
         return None  # shouting

@@ -499,6 +499,12 @@ _LOOKS_USED = re.compile(
     re.IGNORECASE,
 )
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+#: Praise that carries its own limit: a condition or a span it lasted.
+_CONDITIONAL_PRAISE = re.compile(
+    r"\b(?:when|if|unless|until|as\s+long\s+as)\b|\bfor\s+(?:about\s+|only\s+|just\s+)?(?:a|\d+)\s+"
+    r"(?:days?|weeks?|months?|hours?)\b|(?<![а-яё])(?:если|когда|пока|первые|только\s+первые)(?![а-яё])",
+    re.IGNORECASE,
+)
 _CHILD = re.compile(
     r"(?<![а-яё])(?:реб[её]н\w*|дет(?:и|ей|ям|ск)\w*|сын\w*|доч\w*|малыш\w*|внук\w*|внучк\w*)|"
     r"\b(?:child|children|kid|kids|toddler|baby|son|daughter|grandson|granddaughter)\b",
@@ -806,7 +812,8 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
 #: Words of a clause that tells the purchase or praises the service, never a fault.
 _NO_FAULT = re.compile(
     r"подар|купил|заказал|заказыв|брал[аи]?\s|взял[аи]?\s|быстр|вовремя|в\s+срок|"
-    r"\b(?:gift|present|bought|ordered|quick|quickly|fast|on\s+time|early|promptly)\b",
+    r"\b(?:gift|present|bought|ordered|quick|quickly|fast|on\s+time|early|promptly|fine|ok|okay|"
+    r"alright|decent|good|nice|works|worked)\b|(?<![а-яё])(?:нормальн|норм\b|неплох|работает)",
     re.IGNORECASE,
 )
 #: What follows a cut that ends a phrasal verb early ("broke | me out", "gave | up").
@@ -1156,6 +1163,9 @@ def _praise_of(text: str, language: str, case: _Case) -> str | None:
     if praise is None or found_cue(_COMPLAINT, praise) or found_cue(_MILD, praise):
         return None
     if language == "ru" and not _CYRILLIC.search(praise):
+        return None
+    if _CONDITIONAL_PRAISE.search(praise):
+        # "true to size when the quality control works", "works for about 10 days"
         return None
     if case.echo and (praise in case.echo or case.echo in praise):
         return None

@@ -54,7 +54,7 @@ MACROS: dict[str, tuple[str, ...]] = {
         "пакетик наушник вкладыш венчик чаша "
         "cable cord charger adapter screw screws bolt bolts battery batteries remote "
         "part parts piece pieces lid cap strap filter brush stand key accessories hook "
-        "attachment attachments blade whisk bowl".split()
+        "attachment attachments blade whisk bowl belt sash cord".split()
     ),
     "smelly": tuple(
         "резина резиновый химия химический пластик пластмасса краска клей бензин ацетон "
@@ -121,6 +121,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "speaker|channel": -1,
         "работать|играть|звучать|слышно ~ только ~ один|левый|правый": -1,
         "звук ~ только ~ в ~ один|левый|правый": -1,
+        "can't|cannot|can not|couldn't ~ get ~ it|this|them ~ to ~ work": -1,
+        "не ~ могу|смог|смогла|получается ~ запустить|настроить|подключить|включить": -1,
         "сдохнуть": -1, "нерабочий": -1, "неработающий": -1, "не рабочий": -1,
         "умереть|накрыться|сгореть": -1, "признаки жизни": -1,
         "doesn't|didn't|won't|wouldn't|not|never|stopped|quit|isn't|wasn't|can't|dont|doesnt|"
@@ -195,6 +197,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "missing": -1, "incomplete": -1, "without ~ @part": -1,
         # "Mixer arrived without the dough hook", «пришёл без зарядки»: the box, not the trip
         "arrived|came|shipped|delivered ~ without ~ the|its|their": -1,
+        "never|didn't|didnt ~ receive|received|get|got ~ @part": -1,
         # an empty parcel («пришла пустая коробка», "package arrived EMPTY")
         "arrived|came|delivered ~ empty": -1, "empty ~ box|package|parcel": -1,
         "пустой ~ коробка|посылка|упаковка|пакет": -1, "прийти|привезти ~ пустой": -1,
@@ -334,7 +337,14 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "faded": -1,
     },
     "size_fit": {
-        "сесть ~ как надо": 1, "брать|взять|купить|заказать|заказывать|размер|рост ~ с запас": 1,
+        # "This shirt fit really really big", "runs way too small"
+        "fit|fits|runs|ran|run ~ really|very|so|too|way|super|quite ~ big|large|small|huge|tiny|"
+        "tight|loose|long|short": -1,
+        "fit|fits|runs|ran ~ big|large|small|huge|tiny": -1,
+        # "it has shrunk, it still fits": the fit survived the fault
+        "still ~ fits|fit": 1, "всё ещё|все еще|по-прежнему ~ впору|налезать|подходить": 1,
+        "сесть ~ как надо": 1,
+        "брать|взять|купить|заказать|заказывать|размер|рост ~ с запас": 1,
         "по размер ~ подойти|подходить|сесть": 1,
         "впору": 1,
         "размер": 0, "размерный": 0, "размерность": 0, "размерная сетка": 0,
@@ -576,6 +586,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "instructions|manual ~ only ~ in ~ chinese|english|german|russian": -1,
         "no|without|missing ~ instructions|manual": -1,
         "instructions|manual ~ unclear|confusing|useless|missing": -1,
+        "instructions|manual ~ are|is|were|was ~ weak|poor|vague|bad|terrible|useless|unclear|"
+        "confusing": -1,
     },
     "seller_service": {
         "продавец": 0, "магазин": 0, "поддержка": 0, "менеджер": 0, "сервис": 0,

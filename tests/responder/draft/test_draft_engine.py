@@ -1827,3 +1827,28 @@ def test_russian_typed_in_latin_letters_is_answered_in_russian() -> None:
         classified("negative", "ru", ("size_fit", "negative")),
     )
     assert d.language == "ru" and not re.search(r"[a-z]{4,}", d.text.split("\n", 1)[1]), d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "not_said"),
+    [
+        # a condition or a span it lasted is no praise
+        ("They are true to size when the quality control works. Soft fabric.", "quality control"),
+        ("Works for about 10 days, then stops working and drops the connection.", "10 days"),
+    ],
+)
+def test_praise_with_its_own_limit_is_not_echoed(text: str, not_said: str) -> None:
+    for seed in range(4):
+        d = draft(
+            mention(text, rating=4, platform="ozon", author=None),
+            classified("positive", "en", ("quality", "positive")),
+            seed=seed,
+        )
+        assert not_said not in dict(d.part_texts).get("praise", ""), d.text
+
+
+def test_the_first_clause_fallback_never_echoes_what_is_fine() -> None:
+    """ "We're sorry the pan itself is fine" answered a pan too wide for the oven."""
+    text = "The pan itself is fine, but it measures closer to 16 inches and does not fit my oven"
+    echo = complaint_echo(text, "negative")
+    assert echo is None or "fine" not in echo, echo
