@@ -1370,7 +1370,8 @@ def _move_options(
             else:
                 options = [o for o in options if _HOPE.search(o)]
         return options
-    if move == "safety" and move in case.extras and case.danger_to:
+    if move == "safety" and move in case.extras and case.danger_to and not case.returning:
+        # (an item already sent back needs no "don't switch it on")
         # a child at risk, a device that burnt: say what to do first
         return _options(library.get(f"safety_{case.danger_to}", []), values) or _options(
             library.get("safety", []), values

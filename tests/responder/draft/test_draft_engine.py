@@ -1852,3 +1852,16 @@ def test_the_first_clause_fallback_never_echoes_what_is_fine() -> None:
     text = "The pan itself is fine, but it measures closer to 16 inches and does not fit my oven"
     echo = complaint_echo(text, "negative")
     assert echo is None or "fine" not in echo, echo
+
+
+def test_an_item_already_sent_back_is_not_told_to_stay_switched_off() -> None:
+    """ "Please don't plug it in again" answered a dryer returned three weeks before."""
+    text = (
+        "Sent the dryer back three weeks ago because it smelled of burning. I still haven't "
+        "got my refund."
+    )
+    d = draft(
+        mention(text, rating=2, platform="ozon", author=None),
+        classified("negative", "en", ("not_working", "negative")),
+    )
+    assert "plug it in" not in d.text, d.text
