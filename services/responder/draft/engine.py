@@ -261,6 +261,8 @@ class _Case:
     updated: bool = False
     #: Who or what the danger concerns: "child", "power" (burnt, overheated), or "".
     danger_to: str = ""
+    #: The buyer says the item is going back («верну», "it's going back").
+    giving_back: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -499,6 +501,20 @@ _LOOKS_USED = re.compile(
     re.IGNORECASE,
 )
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+#: The buyer will send it back.
+_GIVING_BACK = re.compile(
+    r"\b(?:(?:it'?s|is|they'?re|are)\s+going\s+back|sending\s+(?:it|them)\s+back|will\s+(?:be\s+)?"
+    r"return(?:ing|ed)?|(?:i'?ll|i\s+will|going\s+to)\s+return)\b|"
+    r"(?<![а-яё])(?:возвращаю|верну(?:\s+(?:его|её|ее|их|обратно))?|сдам\s+(?:обратно|назад)|"
+    r"оформлю\s+возврат|буду\s+возвращать|пойд[её]т\s+(?:на\s+)?возврат)(?![а-яё])",
+    re.IGNORECASE,
+)
+#: A closing line that wishes the item a long life with the buyer.
+_KEEPS_SERVING = re.compile(
+    r"keep|serv|long\s+time|for\s+years|favourite|uses|enjoy|служ|радует|радовать|пользова|"
+    r"использовани|долго",
+    re.IGNORECASE,
+)
 #: Praise that carries its own limit: a condition or a span it lasted.
 _CONDITIONAL_PRAISE = re.compile(
     r"\b(?:when|if|unless|until|as\s+long\s+as)\b|\bfor\s+(?:about\s+|only\s+|just\s+)?(?:a|\d+)\s+"
@@ -1523,6 +1539,9 @@ def _render(
                 options = [o for o in options if not _ARRIVED_LATE.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.rude_courier:
                 options = [o for o in options if not _DELAY_LINE.search(o)] or options
+            if spec.move == "closing" and (case.returning or case.giving_back):
+                # "sadly, it's going back": no wish that it serve them long
+                options = [o for o in options if not _KEEPS_SERVING.search(o)] or options
             if cacheable:
                 cache[key] = options
         else:
@@ -1683,6 +1702,7 @@ def draft_reply(
         stopped_using=_STOPPED_USING.search(mention.full_text) is not None,
         looks_used=_LOOKS_USED.search(mention.full_text) is not None,
         danger_to=_danger_to(mention.full_text),
+        giving_back=_GIVING_BACK.search(mention.full_text) is not None,
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"

@@ -1865,3 +1865,15 @@ def test_an_item_already_sent_back_is_not_told_to_stay_switched_off() -> None:
         classified("negative", "en", ("not_working", "negative")),
     )
     assert "plug it in" not in d.text, d.text
+
+
+def test_an_item_going_back_is_not_wished_a_long_life() -> None:
+    text = "This shirt fit really big. Sadly, it's going back. Otherwise, it's high quality."
+    for seed in range(6):
+        d = draft(
+            mention(text, rating=3, author=None, platform="wildberries"),
+            classified("neutral", "en", ("size_fit", "negative")),
+            seed=seed,
+        )
+        closing = dict(d.part_texts).get("closing", "")
+        assert not re.search(r"keep|serv|long time|enjoy", closing), d.text
