@@ -690,8 +690,9 @@ def test_a_gushing_one_star_review_is_still_a_slip() -> None:
         ("This shirt fit really really big! i ordered an xl", {"size_fit"}),
         ("After one wash it has shrunk significantly. it still fits, but be aware.", {"shrinkage"}),
         (
+            # setting it up defeated the buyer: the instructions, not (yet) a fault
             "THE INSTRUCTIONS ARE WEAK AND I CAN NOT SEEM TO GET IT TO WORK",
-            {"instructions_language", "not_working"},
+            {"instructions_language"},
         ),
         ("I received the sweater but never received the belt to it.", {"missing_parts"}),
     ],
