@@ -699,3 +699,9 @@ def test_a_gushing_one_star_review_is_still_a_slip() -> None:
 )
 def test_readings_from_real_english_reviews(text: str, blamed: set[str]) -> None:
     assert blamed <= _blamed(_one(text, 3, NEG)), _blamed(_one(text, 3, NEG))
+
+
+def test_money_taken_twice_said_reflexively_is_our_service() -> None:
+    assert "seller_service" in _blamed(
+        _one("Деньги списались два раза, заказ не оформился", 2, NEG)
+    )

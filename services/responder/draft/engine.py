@@ -501,6 +501,13 @@ _LOOKS_USED = re.compile(
     re.IGNORECASE,
 )
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+#: Money taken twice («деньги списались два раза», "charged me twice").
+_CHARGED_TWICE = re.compile(
+    r"списал\w*\s+(?:\w+\s+){0,2}(?:дважды|два\s+раза|2\s+раза|повторно)|"
+    r"(?:дважды|два\s+раза|повторно)\s+списал\w*|двойн\w+\s+списани\w*|"
+    r"\bcharged\s+(?:me\s+|us\s+)?(?:twice|two\s+times|double)|double[- ]charged|charged\s+again\b",
+    re.IGNORECASE,
+)
 #: The buyer will send it back.
 _GIVING_BACK = re.compile(
     r"\b(?:(?:it'?s|is|they'?re|are)\s+going\s+back|sending\s+(?:it|them)\s+back|will\s+(?:be\s+)?"
@@ -602,7 +609,15 @@ _STATIC = re.compile(r"электризу|static", re.IGNORECASE)
 #: danger, a second fault in the buyer's words, our silence, the wait for a refund (after
 #: the acknowledgement), an idea for the shop or the app (before the closing lines, in any
 #: family) — phrase groups of these names.
-EXTRA_MOVES = ("safety", "skin", "also", "unanswered", "return_wait", "suggestion")
+EXTRA_MOVES = (
+    "safety",
+    "skin",
+    "also",
+    "charged_twice",
+    "unanswered",
+    "return_wait",
+    "suggestion",
+)
 #: The buyer's skin reacted to the product: the reply asks them to stop using it.
 _SKIN = re.compile(
     r"аллерги|(?<![а-яё])сыпь|высыпа|обсыпа|обсыпал|покраснени|покраснел|раздражени|(?<![а-яё])зуд|чеш[еу]тся|"
@@ -648,6 +663,10 @@ def _extras(
         # static from a fleece blanket «бьёт током» is no danger
         "safety": _DANGER.search(text) is not None and not _STATIC.search(text),
         "skin": _SKIN.search(text) is not None,
+        # (not where the double charge is the complaint the acknowledgement names)
+        "charged_twice": _CHARGED_TWICE.search(text) is not None
+        and not (echo and _CHARGED_TWICE.search(echo))
+        and (not problems or problems[0] != "seller_service"),
     }
     return tuple(move for move in EXTRA_MOVES if wanted[move])
 

@@ -47,6 +47,9 @@ MoveName = Literal[
     "skin",
     #: A second fault beside the main one, in the buyer's words (added like `unanswered`).
     "also",
+    #: The buyer was charged twice (added like `unanswered`): passed to those who handle
+    #: payments, never promised back.
+    "charged_twice",
     #: The buyer suggests something («добавьте тёмную тему»): thanks for the idea, passed
     #: on (added before the closing lines, in any family).
     "suggestion",

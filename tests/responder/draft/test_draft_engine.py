@@ -1877,3 +1877,26 @@ def test_an_item_going_back_is_not_wished_a_long_life() -> None:
         )
         closing = dict(d.part_texts).get("closing", "")
         assert not re.search(r"keep|serv|long time|enjoy", closing), d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "main"),
+    [
+        (
+            "Приложение вылетает на оплате картой, деньги списались два раза, заказ не оформился.",
+            "ru",
+            "not_working",
+        ),
+        ("The app crashed at checkout and charged me twice.", "en", "not_working"),
+    ],
+)
+def test_a_double_charge_beside_another_fault_gets_its_own_line(
+    text: str, language: str, main: str
+) -> None:
+    """The double charge went unmentioned under «приложение вылетает на оплате»."""
+    d = draft(
+        mention(text, rating=2, platform="app_store", author=None),
+        classified("negative", language, (main, "negative"), ("seller_service", "negative")),
+    )
+    assert "charged_twice" in d.moves, d.text
+    assert not re.search(r"верн[её]м|refund you|вернём деньги", d.text), d.text
