@@ -705,3 +705,8 @@ def test_money_taken_twice_said_reflexively_is_our_service() -> None:
     assert "seller_service" in _blamed(
         _one("Деньги списались два раза, заказ не оформился", 2, NEG)
     )
+
+
+def test_a_workaround_that_fails_is_no_fault_of_the_item() -> None:
+    text = "it will not close without the belt and trying to use a different belt just doesn't work"
+    assert "not_working" not in _blamed(_one(text, 3, NEG))

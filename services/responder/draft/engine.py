@@ -434,7 +434,9 @@ _SILENCE = re.compile(
     r"(?:чат|писал\w*|написал\w*|продавц\w*|поддержк\w*)[^.!?]{0,40}(?<![а-яё])тишина|"
     r"never\s+(?:answered|replied|responded|got\s+back)|no\s+(?:reply|response|answer)|"
     r"ignor(?:ed|ing|es)|ghosted|didn'?t\s+(?:reply|respond|answer)|никто\s+не\s+ответ|"
-    r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back)",
+    r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back)|"
+    r"(?:didn'?t|did\s+not|never)\s+(?:get|got|receive|hear)\s+(?:a\s+|any\s+)?(?:response|reply|answer)|"
+    r"heard\s+nothing\s+back|(?:emailed|messaged|wrote)\s+[^.!?]{0,30}\b(?:nothing|no\s+reply)",
     re.IGNORECASE,
 )
 

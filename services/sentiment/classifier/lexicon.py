@@ -604,6 +604,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "never|didn't|hasn't|haven't|doesn't|won't|didnt ~ answer|answered|reply|replied|"
         "respond|responded": -1,
         "did not ~ answer|reply|respond": -1,
+        # "tried emailing about it, but didn't get a response"
+        "didn't|didnt|never ~ get|got|receive|hear ~ response|reply|answer": -1,
+        "heard nothing back": -1,
         "ignored|ignores|ignoring": -1, "responsive": 1, "unresponsive": -1,
         # money taken wrongly («списали дважды», "charged me twice"): our service's fault
         "charged ~ me|twice|again|us": -1, "double ~ charged|charge": -1,
@@ -738,6 +741,10 @@ NEGATION_BRIDGE = frozenset(
 
 #: Phrases that claim their words for no aspect («как и ожидалось», "original box").
 NON_ASPECT_PHRASES = (
+    # "trying to use a different belt just doesn't work": the buyer's workaround failed, not
+    # the item
+    "different|another ~~ just|simply ~ doesn't|didn't|won't|does not|did not ~ work",
+    "different|another ~~ doesn't|didn't|won't ~ work",
     # «в другой пункт выдачи», «на другом конце города»: a place, not another item
     "другой ~ пункт|пвз|адрес|город|конец|район|склад",
     "original box|packaging|package|price|order|size|one|version|design|tags|receipt",

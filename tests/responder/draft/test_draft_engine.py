@@ -1900,3 +1900,15 @@ def test_a_double_charge_beside_another_fault_gets_its_own_line(
     )
     assert "charged_twice" in d.moves, d.text
     assert not re.search(r"верн[её]м|refund you|вернём деньги", d.text), d.text
+
+
+def test_a_missing_belt_and_an_unanswered_email_are_both_answered() -> None:
+    text = (
+        "I received the sweater promptly but never received the belt to it. i tried emailing "
+        "about it, but didn't get a response. trying to use a different belt just doesn't work."
+    )
+    d = draft(
+        mention(text, rating=3, platform="wildberries", author=None),
+        classified("neutral", "en", ("missing_parts", "negative"), ("seller_service", "negative")),
+    )
+    assert "unanswered" in d.moves and "working" not in d.text, d.text
