@@ -710,3 +710,8 @@ def test_money_taken_twice_said_reflexively_is_our_service() -> None:
 def test_a_workaround_that_fails_is_no_fault_of_the_item() -> None:
     text = "it will not close without the belt and trying to use a different belt just doesn't work"
     assert "not_working" not in _blamed(_one(text, 3, NEG))
+
+
+def test_a_colour_named_wrong_is_a_colour_complaint() -> None:
+    text = "not sure who named these colors, but the grey is really light purple"
+    assert "colour_mismatch" in _blamed(_one(text, 4))

@@ -315,6 +315,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "на ~ коробка|упаковка|этикетка ~ написать|обещать|указать|заявить": -1,
     },
     "colour_mismatch": {
+        # "the grey is really light purple", «серый на самом деле сиреневый»
+        "@colourname ~ is|are|looks|look ~ really|actually|more ~ @colourname": -1,
+        "@colourname ~ на ~ самом ~ деле ~ @colourname": -1,
         "@colour ~ на ~ @photo ~~ в жизни|вживую|реальности|реале": -1,
         "@colour ~~ than|from ~~ @photo": -1, "lose|lost|losing ~ colour|color": -1,
         "@colour ~ не|другой|отличаться|совсем ~ @photo": -1,
