@@ -715,3 +715,13 @@ def test_a_workaround_that_fails_is_no_fault_of_the_item() -> None:
 def test_a_colour_named_wrong_is_a_colour_complaint() -> None:
     text = "not sure who named these colors, but the grey is really light purple"
     assert "colour_mismatch" in _blamed(_one(text, 4))
+
+
+def test_sarcasm_over_a_stuck_non_stick_pan_is_no_slip() -> None:
+    text = (
+        "Ну супер вообще) первые же вафли прилипли намертво, отдирала вилкой. Антипригарное "
+        "покрытие называется. Спасибо, очень вкусно позавтракали"
+    )
+    result = _one(text, 2)
+    assert not result.rating_slip and result.sentiment is Sentiment.negative
+    assert "defect" in _blamed(result)

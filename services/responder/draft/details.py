@@ -440,7 +440,10 @@ def _strong_smell(m: re.Match[str]) -> str:
 _WARNS_OTHERS = re.compile(
     r"(?<![а-яё])не\s+(?:покупайте|берите|заказывайте|ведитесь|советую|рекомендую|связывайтесь)|"
     r"обходите\s+стороной|\b(?:don'?t|do\s+not|never)\s+(?:buy|order|waste|bother|recommend)\b|"
-    r"\bavoid\b|stay\s+away|not\s+recommend",
+    r"\bavoid\b|stay\s+away|not\s+recommend|"
+    # a verdict on the purchase, not a fault («деньги на ветер», "not worth its weight")
+    r"\bnot\s+worth\b|waste\s+of\s+(?:money|time)|(?<![а-яё])(?:не\s+стоит\s+(?:своих\s+)?денег|"
+    r"деньги\s+на\s+ветер|выброшенные\s+деньги)",
     _F,
 )
 _FIRST_PERSON = re.compile(
@@ -607,7 +610,7 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     "on at by from into onto than as if when while because very really just even also "
     "too quite rather my your our their his her its this these those every each some any "
     "no not more most less is are was were be been being has have had do does did can "
-    "could will would should i we you he she they it's there's like тем том теми".split()
+    "could will would should i we you he she they it's there's like worth тем том теми".split()
 )
 _AND = re.compile(r"\s+(?:и|and)\s+", _F)
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))

@@ -415,7 +415,8 @@ _PRAISE_WORD = re.compile(
     r"(?<![а-яё])(?:шикарн\w*|восхитительн\w*|обалденн\w*|потрясающ\w*|идеальн\w*|огонь|"
     r"топ|бомба|кайф|пушка|супер\w*)(?![а-яё])|"
     r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
-    r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful)\b",
+    r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful|cute|adorable|stunning|"
+    r"pretty|flattering|worth\s+it|worth\s+the)\b",
     re.IGNORECASE,
 )
 

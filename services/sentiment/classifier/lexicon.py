@@ -137,6 +137,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "defect": {
         "dent": -1, "dented": -1,
+        # a non-stick surface that sticks («вафли прилипли намертво», "everything sticks")
+        "прилипнуть": -1, "прилипать": -1, "пригорать": -1, "пригореть": -1,
+        "sticks|stuck ~ to ~ the ~ pan|plate|surface|coating": -1,
         "pop|pops|popped ~ out|off": -1, "выпадать": -1, "выпасть": -1,
         "шов": 0, "строчка": 0, "молния": 0, "застежка": 0, "стежок": 0, "zipper": 0,
         "stitching": 0, "seams": 0, "seam": 0, "туговатый": -1, "тугой": -1,

@@ -558,3 +558,15 @@ def test_echo_leaves_out_the_buyers_feelings_and_turns_of_speech(
 )
 def test_echo_leaves_the_rival_out(phrase: str, echo: str | None) -> None:
     assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "this pricey toaster is not worth its weight in bread",
+        "Деньги на ветер",
+        "the extra alteration expense is worth",
+    ],
+)
+def test_a_verdict_on_the_purchase_is_no_fault_to_echo(phrase: str) -> None:
+    assert safe_echo(phrase) is None
