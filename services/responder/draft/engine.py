@@ -416,7 +416,7 @@ _PRAISE_WORD = re.compile(
     r"топ|бомба|кайф|пушка|супер\w*)(?![а-яё])|"
     r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
     r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful|cute|adorable|stunning|"
-    r"pretty|flattering|worth\s+it|worth\s+the)\b",
+    r"flattering|worth\s+it|worth\s+the)\b",
     re.IGNORECASE,
 )
 
