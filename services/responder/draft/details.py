@@ -739,7 +739,9 @@ def is_complete_echo(text: str) -> bool:
         return False
     if not re.search(r"[а-яё]", text, _F) and _EN_SPLICE.search(text):
         return False
-    if re.fullmatch(r"(?:the|my|a|an|this|these|those|its|their|our|your)\s+\w+", text, _F):
+    if re.fullmatch(
+        r"(?:(?:all|both)\s+)?(?:the|my|a|an|this|these|those|its|their|our|your)\s+\w+", text, _F
+    ):
         return False  # "the sleeves": a plural noun is no verb
     return True
 
@@ -805,6 +807,7 @@ def safe_echo(phrase: str) -> str | None:
     # «по факту не работает», "attracts lint like crazy": the buyer's turns of speech
     text = re.sub(r"(?<![а-яё])по\s+факту\s+", "", text, flags=_F)
     text = re.sub(r"\s+like\s+crazy\b", " a lot", text, flags=_F)
+    text = re.sub(r",?\s+(?:quite\s+)?(?:obviously|clearly|evidently),?(?=\s)", "", text, flags=_F)
     # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
     if re.search(
         r"(?:от|со)\s+стыда|(?<![а-яё])стыдно|в\s+шоке|\bembarrass\w*|\bmortified\b", text, _F

@@ -856,7 +856,10 @@ _NO_FAULT = re.compile(
 )
 #: What follows a cut that ends a phrasal verb early ("broke | me out", "gave | up").
 _PHRASAL_REST = re.compile(
-    r"^\s*(?:(?:me|my\s+\w+|him|her|us|them|it)\s+)?(?:out|up|off|down|in|apart)\b",
+    r"^\s*(?:(?:me|my\s+\w+|him|her|us|them|it)\s+)?(?:out|up|off|down|in|apart)\b|"
+    # "all the seams are sewn | , quite obviously, inside out": the fault is the last words
+    r"^[\s,]*(?:(?:quite|very|so)\s+)?(?:(?:obviously|clearly)\s*,?\s*)?"
+    r"(?:inside\s+out|upside\s+down|back\s+to\s+front|backwards|the\s+wrong\s+way)\b",
     re.IGNORECASE,
 )
 

@@ -570,3 +570,10 @@ def test_echo_leaves_the_rival_out(phrase: str, echo: str | None) -> None:
 )
 def test_a_verdict_on_the_purchase_is_no_fault_to_echo(phrase: str) -> None:
     assert safe_echo(phrase) is None
+
+
+def test_echo_keeps_the_last_words_of_the_fault() -> None:
+    assert safe_echo("all the seams are sewn, quite obviously, inside out") == (
+        "all the seams are sewn inside out"
+    )
+    assert safe_echo("all the seams") is None
