@@ -509,6 +509,8 @@ _LEADING = re.compile(
     r"из-за|за)?|минус\s+(?:звезда|балл|одна\s+звезда)\s+за|"
     r"(?:i\s+)?(?:gave|give|giving)\s+(?:it\s+)?\d\s+stars?\s*(?:because|since|as|for)?|"
     r"(?:took|knocked|taking|knocking)\s+(?:a|one|two|\d)\s+stars?\s+off\s*(?:because|since|as|for)?|"
+    r"(?:the\s+)?reason\s+(?:why\s+)?i\s+(?:didn'?t|did\s+not)\s+(?:rate|give)\s+it\s+(?:a\s+)?\d(?:\s+out\s+of\s+\d)?"
+    r"(?:\s+stars?)?\s+(?:is|was)\s+(?:that\s+)?|"
     r"(?:снял[аи]?|снимаю|минусую)\s+(?:одну\s+|1\s+)?звезд\w*\s+за|"
     r"\d\s+stars?\s+(?:because|since|as)|потому\s+что|так\s+как|because|"
     r"(?:(?:the|my)\s+)?(?:only|one|main|biggest)\s+(?:thing|issue|downside|gripe|complaint|"
@@ -743,6 +745,11 @@ def is_complete_echo(text: str) -> bool:
         r"(?:(?:all|both)\s+)?(?:the|my|a|an|this|these|those|its|their|our|your)\s+\w+", text, _F
     ):
         return False  # "the sleeves": a plural noun is no verb
+    english = not re.search(r"[а-яё]", text, _F)
+    if english and re.search(
+        r"\s(?:and|but|or)\s+(?:my|the|your|his|her|its|their|a|an)\s+\w+$", text, _F
+    ):
+        return False  # "the connection dies and your Echo": a second subject, its verb cut
     return True
 
 

@@ -115,7 +115,7 @@ _MILD = re.compile(
     r"чуть\s+\w+ется|слегка\s+\w+|would\s+love|wish\s+it|дороговат|маловат|великоват|тонковат|жестковат|коротковат|тяжеловат|туговат|"
     r"слабоват|слабее|скользк|мн[её]тся|колется|неудобн|медленн|сложно|не\s+хватает|"
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
-    r"\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
+    r"(?<!even\s)\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
     r"\bmushy\b|attracts?\s+(?:lint|dust|hair|fluff)|(?:lint|dust|fingerprint)\s+magnet|"
     # "However, the sleeves are rather long", "so large it falls over my eyes"
     r"(?:^|[.!?]\s+)however,?\s|\b(?:rather|somewhat|a\s+little)\s+(?:long|short|big|large|small|tight|"

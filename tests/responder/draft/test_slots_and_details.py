@@ -577,3 +577,21 @@ def test_echo_keeps_the_last_words_of_the_fault() -> None:
         "all the seams are sewn inside out"
     )
     assert safe_echo("all the seams") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("sometimes the connection dies and my Echo", None),
+        ("the zip broke and the lining tore", "the zip broke and the lining tore"),
+    ],
+)
+def test_echo_refuses_a_second_subject_whose_verb_was_cut(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_even_though_is_no_remark() -> None:
+    from services.responder.draft.family import text_cues
+
+    cues = text_cues("It looks as if it's brand new, even though it is used constantly")
+    assert not cues.mild
