@@ -117,6 +117,8 @@ _MILD = re.compile(
     r"хотелось\s+бы|единственн\w+\s+минус|из\s+минусов|минус(?!\s*\d)\b|минусы|жаль|в\s+жизни\s+скорее|"
     r"(?<!even\s)\bthough\b|\bpricey|a\s+bit\s+\w+|slightly|only\s+(?:downside|issue|thing)|"
     r"\bmushy\b|attracts?\s+(?:lint|dust|hair|fluff)|(?:lint|dust|fingerprint)\s+magnet|"
+    # "the armholes are cut very low", "a bit see-through", «просвечивает»
+    r"\bcut\s+(?:very\s+|too\s+|quite\s+|really\s+)?low\b|\bsee[- ]through\b|\bsheer\b|"
     # "However, the sleeves are rather long", "so large it falls over my eyes"
     r"(?:^|[.!?]\s+)however,?\s|\b(?:rather|somewhat|a\s+little)\s+(?:long|short|big|large|small|tight|"
     r"loose|heavy|thin|stiff|narrow|wide)\b|\bso\s+(?:large|big|long|small|tight)\s+(?:that\s+)?it\b|"

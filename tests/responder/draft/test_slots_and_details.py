@@ -595,3 +595,9 @@ def test_even_though_is_no_remark() -> None:
 
     cues = text_cues("It looks as if it's brand new, even though it is used constantly")
     assert not cues.mild
+
+
+def test_a_low_cut_is_a_remark() -> None:
+    from services.responder.draft.family import text_cues
+
+    assert text_cues("the armholes are cut very low, as is the front neckline").mild
