@@ -762,8 +762,16 @@ def cons_note(cons: str | None) -> str | None:
         return None
     if _PROFANITY.search(text) or _ADMISSION.search(text) or re.search(r"\d{5,}|@|https?:", text):
         return None
-    if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
-        return None
+    return None if _shouting(text) else _mid_sentence(text)
+
+
+def _shouting(text: str) -> bool:
+    return sum(1 for c in text if c.isupper()) > max(3, len(text) // 4)
+
+
+def _mid_sentence(text: str) -> str:
+    """The buyer's words as they read inside our sentence: the first letter lowered unless
+    the first word is a name or an acronym ("MagSafe", "USB")."""
     head = text.split()[0]
     keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
     return text if keep else text[0].lower() + text[1:]
@@ -899,13 +907,9 @@ def safe_echo(phrase: str) -> str | None:
     glued = r"[a-zа-яё](?:Thank|Thanks|The|This|It|And|But|So|Great|Love|Спасибо|Но|И|А|Очень)\b"
     if re.search(r"\d{5,}|@|https?:|www\.|" + glued, text):
         return None
-    if sum(1 for c in text if c.isupper()) > max(3, len(text) // 4):
-        return None  # shouting
-    if not is_complete_echo(text) or _LISTING_CLAIM.search(text):
+    if _shouting(text) or not is_complete_echo(text) or _LISTING_CLAIM.search(text):
         return None
-    head = text.split()[0]
-    keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
-    return text if keep else text[0].lower() + text[1:]
+    return _mid_sentence(text)
 
 
 def complaint_clause(text: str, aspect: Aspect) -> str | None:

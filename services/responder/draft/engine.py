@@ -66,7 +66,13 @@ from services.responder.draft.family import (
 )
 from services.responder.draft.recent import default_index
 from services.responder.draft.similarity import DEFAULT_SHINGLE, normalise
-from services.responder.draft.slots import _DANGLING, brand_for, customer_name, product_for
+from services.responder.draft.slots import (
+    _DANGLING,
+    brand_for,
+    customer_name,
+    has_cyrillic,
+    product_for,
+)
 from services.responder.draft.variety import (
     NEAR_WINDOW,
     body,
@@ -503,7 +509,6 @@ _LOOKS_USED = re.compile(
     r"ношен\w*|(?:явно|точно)\s+не\s+нов\w*)",
     re.IGNORECASE,
 )
-_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 #: Money taken twice («деньги списались два раза», "charged me twice").
 _CHARGED_TWICE = re.compile(
     r"списал\w*\s+(?:\w+\s+){0,2}(?:дважды|два\s+раза|2\s+раза|повторно)|"
@@ -546,9 +551,8 @@ _POWER = re.compile(
 
 
 def _danger_to(text: str) -> str:
-    """Whom a danger the review tells of concerns first: a child, or a device to switch off."""
-    if not _DANGER.search(text):
-        return ""
+    """Whom a danger concerns first: a child, or a device to switch off. Read only where
+    the review tells of a danger (`safety` among the extras)."""
     if _CHILD.search(text):
         return "child"
     return "power" if _POWER.search(text) else ""
@@ -1203,7 +1207,7 @@ def _praise_of(text: str, language: str, case: _Case) -> str | None:
     praise = praise_echo(text, language)
     if praise is None or found_cue(_COMPLAINT, praise) or found_cue(_MILD, praise):
         return None
-    if language == "ru" and not _CYRILLIC.search(praise):
+    if language == "ru" and not has_cyrillic(praise):
         return None
     if _CONDITIONAL_PRAISE.search(praise):
         # "true to size when the quality control works", "works for about 10 days"
@@ -1697,7 +1701,7 @@ def draft_reply(
     problems, echo = _problems(
         classification, chosen_family, mention.full_text, substantive_cons(mention)
     )
-    if echo and language == "ru" and not _CYRILLIC.search(echo):
+    if echo and language == "ru" and not has_cyrillic(echo):
         echo = None  # «podoshva otkleilas» typed in Latin stays the buyer's: we name the aspect
     returning = _RETURNING.search(mention.full_text) is not None
     also = (
