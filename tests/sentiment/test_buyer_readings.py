@@ -725,3 +725,29 @@ def test_sarcasm_over_a_stuck_non_stick_pan_is_no_slip() -> None:
     result = _one(text, 2)
     assert not result.rating_slip and result.sentiment is Sentiment.negative
     assert "defect" in _blamed(result)
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed", "not_blamed"),
+    [
+        # read-through 47–49 (real and hand-written English reviews)
+        ("It worked for a month or so then it stopped. I want a refund", {"not_working"}, set()),
+        (
+            "Smells a bit like oranges. Probably won't rebuy at this price.",
+            set(),
+            {"smell_material"},
+        ),
+        ("If you put in some crushed ice with milk it whips up thick.", set(), {"transit_damage"}),
+        ("The HEPA filter is easy to pop out and rinse.", set(), {"defect"}),
+        ("Two of the knives already have rust spots after a week.", {"defect"}, set()),
+    ],
+)
+def test_readings_from_read_throughs_47_to_49(
+    text: str, blamed: set[str], not_blamed: set[str]
+) -> None:
+    found = _blamed(_one(text, 3, NEG))
+    assert blamed <= found and not (not_blamed & found), found
+
+
+def test_a_refund_asked_for_is_no_complaint_about_the_service() -> None:
+    assert "seller_service" not in _blamed(_one("Stopped charging. I want a refund", 1, NEG))

@@ -104,6 +104,10 @@ def test_explicit_request_with_emphasis_is_still_a_question() -> None:
     assert asked("Support chat is a bot. How do I reach an actual human??") == [
         "How do I reach an actual human??"
     ]
+    # even when the ask opens the sentence's last clause
+    assert asked("app is fine for browsing but how do i reset my password?? tried 3 times") == [
+        "app is fine for browsing but how do i reset my password??"
+    ]
 
 
 def test_several_questions_in_order_with_spans() -> None:

@@ -236,9 +236,12 @@ _RU_REQUESTS = {
     "введите": "ввести", "расширьте": "расширить", "увеличьте": "увеличить",
 }  # fmt: skip
 _REQUEST = re.compile(
-    r"(?<![а-яё])(?:пожалуйста,?\s+)?(" + "|".join(_RU_REQUESTS) + r")\s+(?:пожалуйста,?\s+)?"
+    r"(?<![а-яё])(?:пожалуйста,?\s+)?(" + "|".join(_RU_REQUESTS) + r"),?\s+(?:пожалуйста,?\s+)?"
     r"([^.!?\n;]{3,60}?)(?:,?\s+пожалуйста)?\s*(?=[.!?\n;)]|$)|"
-    r"\b(?:please\s+|pls\s+|could\s+you\s+(?:please\s+)?|can\s+you\s+(?:please\s+)?)?"
+    # "add a dark mode" asks only where it opens a sentence or follows a "please": "she
+    # will add random comments" tells what the item does
+    r"(?:(?:^|(?<=[.!?\n;]))\s*(?:please\s+|pls\s+)?|"
+    r"\b(?:please|pls|could\s+you(?:\s+please)?|can\s+you(?:\s+please)?)\s+)"
     r"(add|bring\s+back|include|offer)\s+([^.!?\n;]{3,60}?)(?:,?\s+(?:please|pls))?\s*(?=[.!?\n;)]|$)|"
     # said as a wish: "would be nice to have a dark mode", «было бы здорово добавить фильтр»
     r"\bwould\s+be\s+(?:nice|great|good|cool|awesome|helpful|handy|lovely)\s+"
@@ -521,7 +524,9 @@ ECHO_MAX = 64
 #: «одна оторвалась сразу»: "one of them" names no subject once cut from its sentence.
 _UNNAMED_ONE = re.compile(
     r"^(?:ещ[её]\s+)?(?:одн[аоиу]|один)\s+(?:(?:уже|сразу|тоже|потом)\s+)?"
-    r"[а-яё]+(?:л|ла|ло|ли|лся|лась|лось|лись|ет|ит|ют|ят|ется|ится)(?![а-яё])",
+    r"[а-яё]+(?:л|ла|ло|ли|лся|лась|лось|лись|ет|ит|ют|ят|ется|ится)(?![а-яё])|"
+    # "two of them already have rust spots": of what, the reply cannot say
+    r"^(?:one|two|three|four|five|some|all|both|most|many|several|half|\d+)\s+of\s+(?:them|these|those)\b",
     _F,
 )
 #: A wish names no fault in words a reply can repeat ("sorry the wish the cable was longer").
@@ -544,7 +549,11 @@ _EN_ACTIONS = re.compile(r"^(ordered|received|got|bought|waited)\b", _F)
 #: object turns to "you" and the item stays the subject.
 #: A clause that starts with a modal has dropped its "I" ("Can barely smell it").
 _EN_DROPPED_I = re.compile(
-    r"^(?:can't|cannot|can|couldn't|could)\s+(?!be\b|been\b|have\b|use\s+some)\w+", _F
+    r"^(?:can't|cannot|can|couldn't|could)\s+(?!be\b|been\b|have\b|use\s+some)\w+|"
+    # "Didn't notice any brightening": the buyer's perception, never the item's
+    r"^(?:didn't|did\s+not|haven't|have\s+not|never)\s+(?:notice|see|feel|smell|hear|get|"
+    r"receive|expect)\b",
+    _F,
 )
 _EN_I = re.compile(r"\bI\b")
 _EN_ME = re.compile(r"\b(?:me|myself)\b", _F)
@@ -612,7 +621,9 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     "on at by from into onto than as if when while because very really just even also "
     "too quite rather my your our their his her its this these those every each some any "
     "no not more most less is are was were be been being has have had do does did can "
-    "could will would should i we you he she they it's there's like worth тем том теми".split()
+    "could will would should i we you he she they it's there's like worth тем том теми "
+    "after before until since about "
+    "can't cannot won't don't doesn't didn't couldn't wouldn't isn't aren't wasn't weren't".split()
 )
 _AND = re.compile(r"\s+(?:и|and)\s+", _F)
 _QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"))
@@ -765,6 +776,18 @@ def cons_note(cons: str | None) -> str | None:
     return None if _shouting(text) else _mid_sentence(text)
 
 
+#: Capitals that stay capitals when a shouted clause is lowered.
+_ACRONYMS = frozenset("USB USB-C LED LCD HDMI TV PC GPS SD AC DC MP3 UK US EU OK".split())
+_ACRONYM_OR_WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
+
+
+def _unshout(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if word in _ACRONYMS:
+        return word
+    return "I" if word == "I" else word.lower()
+
+
 def _shouting(text: str) -> bool:
     return sum(1 for c in text if c.isupper()) > max(3, len(text) // 4)
 
@@ -786,6 +809,10 @@ def safe_echo(phrase: str) -> str | None:
     """
     if not quotes_balanced(phrase):
         return None
+    if _shouting(phrase):
+        # "THE SOLE CAME OFF AFTER TWO WEEKS": the fault stands; the capitals are the
+        # buyer's anger and would shout in our voice (an acronym keeps its capitals)
+        phrase = _ACRONYM_OR_WORD.sub(_unshout, phrase)
     # a straight single quote beside Cyrillic is a quotation mark («'Натуральная кожа'»)
     phrase = re.sub(r"(?<=[а-яё])'|'(?=[а-яё])", " ", phrase, flags=_F)
     # "the 'waterproof' pouch": the buyer's scare quotes around the card's claim would mock
@@ -825,11 +852,19 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r",?\s+(?:quite\s+)?(?:obviously|clearly|evidently),?(?=\s)", "", text, flags=_F)
     # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
     if re.search(
-        r"(?:от|со)\s+стыда|(?<![а-яё])стыдно|в\s+шоке|\bembarrass\w*|\bmortified\b", text, _F
+        r"(?:от|со)\s+стыда|(?<![а-яё])стыдно|в\s+шоке|\bembarrass\w*|\bmortified\b|"
+        # "so far not impressed at all": how the buyer feels names no fault
+        r"\bnot\s+(?:\w+\s+)?(?:impressed|happy|pleased|satisfied|thrilled|a\s+fan)\b|"
+        r"\b(?:disappointed|unhappy|upset|frustrated|annoyed|irritating)\b",
+        text,
+        _F,
     ):
         return None
-    # «тряпичный совсем»: a trailing intensifier is the buyer's voice
-    text = re.sub(r"[,\s]+(?:совсем|вообще|прям|капец|жесть)$", "", text, flags=_F)
+    # «тряпичный совсем», "has a crack at the bottom as well": a trailing intensifier or
+    # "too" leans on a sentence we do not repeat
+    text = re.sub(
+        r"[,\s]+(?:совсем|вообще|прям|капец|жесть|as\s+well|too|also|either)$", "", text, flags=_F
+    )
     # "gets hot as hell": in our voice it gets very hot
     text = re.sub(r"\b(\w+)\s+as\s+(?:hell|heck|f\w*k)\b", r"very \1", text, flags=_F)
     if not text or len(text) > ECHO_MAX:
@@ -846,6 +881,13 @@ def safe_echo(phrase: str) -> str | None:
         or _WARNS_OTHERS.search(text)
         # "broke out in a rash": the buyer's body, which "it" would misname
         or re.search(r"\bbr(?:oke|eaks?)\s+(?:me\s+)?out\b", text, _F)
+        # "won't rebuy at this price": the buyer's decision, not the fault
+        or re.search(
+            r"\b(?:re-?buy|re-?order|re-?purchase|buy\s+(?:it\s+|this\s+)?again|"
+            r"order\s+(?:it\s+|this\s+)?again|recommend)\b",
+            text,
+            _F,
+        )
     ):
         return None
     # "the only knock is the lid is a pain to clean": the fault is what follows
@@ -986,7 +1028,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     ),
     (
         "transit_damage",
-        r"помят|разбит|разбил\w*\s+(?:в\s+дороге|при\s+доставке)|в\s+дороге|при\s+доставке|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed|arrived\s+(?:broken|cracked)",
+        r"помят|разбит|разбил\w*\s+(?:в\s+дороге|при\s+доставке)|в\s+дороге|при\s+доставке|раздавл|рван\w*\s+пакет|пришл\w*\s+(?:сломан|поврежд|треснут)|damaged|dented|crushed(?!\s+(?:ice|nuts|garlic))|arrived\s+(?:broken|cracked)",
     ),
     ("leak", r"протека|протёк|протек|теч[её]т|подтека|\bleak"),
     (
@@ -1007,7 +1049,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     ("noise", r"шум|гуд|скрип|громк|noisy|\bloud\b|squeak|rattl"),
     (
         "defect",
-        r"брак|дефект|трещин|треснул|порвал|дырк|отвалил|оторвал|отклеил|разош|слетел|торчат|пятн|облез|катышк|defect|faulty|crack|torn|ripped|fell\s+(?:off|apart)|pops?\s+out|snags|pills|broke",
+        r"брак|дефект|трещин|треснул|порвал|дырк|отвалил|оторвал|отклеил|разош|слетел|торчат|пятн|облез|катышк|defect|faulty|crack|torn|ripped|fell\s+(?:off|apart)|(?<!easy\sto\s)pops?\s+out|snags|pills|broke|\brust(?:y|ed|s)?\b|ржав|peel|coming\s+off",
     ),
     (
         "delivery_speed",

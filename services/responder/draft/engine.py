@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
 
 from services.responder.draft.details import (
     EMOJI,
@@ -57,6 +58,7 @@ from services.responder.draft.family import (
     _COMPLAINT,
     _MILD,
     _PRAISE,
+    _TAKEN_BACK,
     UPDATE,
     blamed_aspects,
     draft_family,
@@ -344,6 +346,35 @@ def _cons_echo(cons: str | None) -> str | None:
 _SMELL = re.compile(SMELL_WORDS, re.IGNORECASE)
 
 
+#: English words that say something is wrong beside the cue lists' faults: a negation,
+#: "too", a comparison, a shortfall or an adjective of a fault ("the sleeves are short").
+_EN_FAULT_HINT = re.compile(
+    r"\b(?:not|no|never|nothing|without|too|than|only|barely|hardly|lack\w*|less|fewer|"
+    r"short|long|tight|loose|thin|small|big|large|huge|tiny|heavy|flimsy|cheap\w*|weak|slow|"
+    r"hard|stiff|rough|scratchy|itchy|wobbly|dull|blurry|faint|dim|sticky|greasy|cold|hot|"
+    r"noisy|loud|uneven|crooked|bent|warped|dirty|stain\w*|wet|damp|mou?ld\w*|rot\w*|rust\w*|"
+    r"broken|broke|stuck|loose|dead|died|dies|fail\w*|stopp?\w*|wrong|off|late|lost|"
+    r"missing|gone|worse|worst|bad|poor\w*|useless|impossible|difficult|awkward|"
+    r"uncomfortable|painful|sharp|leak\w*|crack\w*|peel\w*|chipp?\w*|fad\w*|shr[iu]nk|"
+    r"rip\w*|tor[en]|split|snap\w*|bubbl\w*|smell\w*|stink\w*|burn\w*|overheat\w*|sting\w*|"
+    r"hurt\w*|pinch\w*|irritat\w*|scratch\w*|sore|blister\w*|chaf\w*|jam\w*|clog\w*|"
+    r"\w+n't|cannot)\b|"
+    # "took 15 days to arrive"
+    r"\btook\s+(?:\w+\s+){0,2}(?:days|weeks|months|ages|forever)\b",
+    re.IGNORECASE,
+)
+
+
+def names_fault(echo: str) -> bool:
+    """An English echo says what is wrong (a Russian one is trusted to its cue lists:
+    «ткань тонкая», «рукава короткие» carry the fault in words no short list holds)."""
+    if re.search(r"[а-яё]", echo, re.IGNORECASE):
+        return True
+    return bool(
+        found_cue(_COMPLAINT, echo) or found_cue(_MILD, echo) or _EN_FAULT_HINT.search(echo)
+    )
+
+
 def _problems(
     classification: Classification, family: str, text: str, cons: str | None = None
 ) -> tuple[list[str], str | None]:
@@ -362,6 +393,8 @@ def _problems(
     # Clauses from the sentiment service (schema v2) are trusted; a span-derived clause
     # without a complaint word loses to a clause that has one.
     trusted = any(a.clause for a in classification.aspects)
+    if aspect_echo and not names_fault(aspect_echo):
+        aspect_echo = None  # "I purchased because of the sound quality" names no fault
     if aspect_echo and (trusted or _COMPLAINT.search(aspect_echo) or _MILD.search(aspect_echo)):
         echo: str | None = aspect_echo
         from_cues = False
@@ -422,7 +455,7 @@ _PRAISE_WORD = re.compile(
     r"топ|бомба|кайф|пушка|супер\w*)(?![а-яё])|"
     r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
     r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful|cute|adorable|stunning|"
-    r"flattering|worth\s+it|worth\s+the)\b",
+    r"flattering|worth\s+it|worth\s+the|positives?)\b",
     re.IGNORECASE,
 )
 
@@ -633,6 +666,20 @@ _SKIN = re.compile(
     r"broke\s+(?:me\s+)?out|breakout|swelling|swollen)\b",
     re.IGNORECASE,
 )
+#: A reaction no fabric explains: an itchy sweater is the wool's fault, a rash is the body's.
+_SKIN_REACTION = re.compile(
+    r"аллерги|(?<![а-яё])сыпь|высыпа|обсыпа|покраснени|покраснел|красн\w*\s+пятн|"
+    r"\b(?:rash|hives|allergic|redness|burning\s+sensation|breakout|broke\s+(?:me\s+)?out|"
+    r"swelling|swollen)\b",
+    re.IGNORECASE,
+)
+#: What is worn, not put on the skin: its itch is a material complaint.
+_FABRIC = re.compile(
+    r"свитер|шерст|ткан|бирк|(?<![а-яё])шв[ыа]|(?<![а-яё])шов|кофт|шарф|носк|колг|плать|"
+    r"\b(?:sweater|jumper|wool|woollen|woolen|fabric|material|knit|tag|label|seams?|scarf|"
+    r"socks?|dress|shirt|cardigan|blanket|hat|mittens?|gloves?)\b",
+    re.IGNORECASE,
+)
 #: Words that make light of a danger («как это неприятно», "how frustrating").
 _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
 #: Waiting for the money back (not "the seller never answered"): said of the refund.
@@ -669,7 +716,8 @@ def _extras(
         "unanswered": _unanswered(problems, echo, text),
         # static from a fleece blanket «бьёт током» is no danger
         "safety": _DANGER.search(text) is not None and not _STATIC.search(text),
-        "skin": _SKIN.search(text) is not None,
+        "skin": _SKIN.search(text) is not None
+        and (_SKIN_REACTION.search(text) is not None or _FABRIC.search(text) is None),
         # (not where the double charge is the complaint the acknowledgement names)
         "charged_twice": _CHARGED_TWICE.search(text) is not None
         and not (echo and _CHARGED_TWICE.search(echo))
@@ -740,7 +788,11 @@ def _names_fault(text: str) -> bool:
 
 _DISMISSIVE = re.compile(
     r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
-    r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still",
+    r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still|"
+    r"(?:it\s+)?works\s+(?:fine\s+|perfectly\s+|great\s+)?now|now\s+(?:it\s+)?works|"
+    r"(?:i\s+)?(?:actually\s+|honestly\s+)?(?:like|prefer|love)\s+it\s+(?:even\s+)?(?:more|better)|"
+    r"(?:i\s+)?(?:don'?t|do\s+not)\s+mind|doesn'?t\s+bother\s+me|no\s+big\s+deal|"
+    r"мне\s+(?:так\s+)?даже\s+больше\s+нрав|даже\s+лучше|не\s+мешает",
     re.IGNORECASE,
 )
 _CONTRAST = re.compile(
@@ -749,13 +801,20 @@ _CONTRAST = re.compile(
 
 
 def _clauses(text: str) -> list[str]:
-    """Sentences split at contrast and list commas, questions left out, in text order."""
+    """Sentences split at contrast and list commas, questions left out, in text order.
+
+    A remark the buyer takes back in the same sentence («…but I like it more») is left
+    out too: it is no complaint to be sorry for.
+    """
     out: list[str] = []
     for sentence in re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text):
         if sentence.strip().endswith("?"):
             continue
+        parts = _CONTRAST.split(sentence, maxsplit=1)
+        if len(parts) == 2 and _TAKEN_BACK.match(parts[1].strip()):
+            sentence = parts[1]
         for piece in re.split(
-            r"\s*[;:—–]\s+|,\s*(?:но|однако|хотя|but|and|though)\s+|"
+            r"\s*[;:—–]\s+|\s*-{2,}\s*|,\s*(?:но|однако|хотя|but|and|though)\s+|"
             r"\s+(?:но|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)",
             sentence,
         ):
@@ -837,10 +896,13 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
                         lead = lead[1:]
                     if lead:
                         out.append(" ".join([*lead, clause[m.start() : end]]))
-            # From the cue word on («щиплет глаза» out of «после него щиплет глаза»).
+            # From the cue word on («щиплет глаза» out of «после него щиплет глаза»); in
+            # English only from a verb ("leaks everywhere"): "loud I can't hear" lost its
+            # subject.
             start = clause.rfind(" ", 0, m.start()) + 1
-            for extra in order:
-                out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
+            if russian or _EN_VERB_FIRST.match(clause[start:]):
+                for extra in order:
+                    out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
     out.append(clause)
     trimmed = []
     for candidate in out:
@@ -855,7 +917,8 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
 _NO_FAULT = re.compile(
     r"подар|купил|заказал|заказыв|брал[аи]?\s|взял[аи]?\s|быстр|вовремя|в\s+срок|"
     r"\b(?:gift|present|bought|ordered|quick|quickly|fast|on\s+time|early|promptly|fine|ok|okay|"
-    r"alright|decent|good|nice|works|worked)\b|(?<![а-яё])(?:нормальн|норм\b|неплох|работает)",
+    r"alright|decent|good|nice|works|worked|christmas|birthday|anniversary|positives?)\b|"
+    r"(?<![а-яё])(?:нормальн|норм\b|неплох|работает)",
     re.IGNORECASE,
 )
 #: What follows a cut that ends a phrasal verb early ("broke | me out", "gave | up").
@@ -881,6 +944,13 @@ def complaint_echo(text: str, family: str) -> str | None:
     with a milder word or right after a "but", then, under 1–2★, the first sentence.
     """
     clauses = _clauses(text)
+    for marker, remark in pairwise(clauses):
+        # "Only gripe: the crevice nozzle is a bit short": what the marker announces
+        if _MARKER.fullmatch(marker.strip(" .:")):
+            for candidate in _candidates(remark, None):
+                echo = safe_echo(candidate)
+                if echo and not _PRAISE_WORD.search(echo):
+                    return echo
     for pattern in (_COMPLAINT, _MILD):
         found: list[str] = []
         for clause in clauses:
@@ -926,7 +996,12 @@ def complaint_echo(text: str, family: str) -> str | None:
             # Under 1–2★ a praise word in the first clause is irony: never repeat it; nor
             # the story of the purchase («дочке подарили на день рождения») or what went
             # well ("delivery was quick"): sorry for those reads as if nobody read on.
-            if echo and not _PRAISE.search(echo) and not _NO_FAULT.search(echo):
+            if (
+                echo
+                and not _PRAISE.search(echo)
+                and not _NO_FAULT.search(echo)
+                and names_fault(echo)
+            ):
                 return echo
     return None
 
@@ -948,7 +1023,11 @@ _EN_SUBJECT_VERB = re.compile(
 )
 _EN_LEADING_TIME = re.compile(
     r"^((?:after|since|ever\s+since)\s+(?:the\s+|a\s+|my\s+|one\s+|two\s+|three\s+)?"
-    r"(?:\w+\s+){0,2}?(?:update|wash|washes|washing|use|uses|day|days|week|weeks|month|months))"
+    r"(?:\w+\s+){0,2}?(?:update|wash|washes|washing|use|uses|day|days|week|weeks|month|months)|"
+    # "by Sunday it just clicks and does nothing"
+    r"(?:by|on|within)\s+(?:the\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"day\s+\w+|next\s+(?:day|morning|week)|end\s+of\s+the\s+(?:day|week|month)|"
+    r"(?:a|one|two|three)\s+(?:day|week|month)s?))"
     r",?\s+((?:you|it|they|the)\s.+)$",
     re.IGNORECASE,
 )
@@ -967,7 +1046,9 @@ def _as_clause(echo: str, language: str) -> str | None:
     )
     if language == "en":
         lead = _EN_LEADING_TIME.match(echo)
-        if lead:  # "after the last update you can't log in" → "you can't log in after …"
+        if lead and re.match(r"(?:by|on|within)\s", lead.group(1), re.IGNORECASE):
+            echo = lead.group(2)  # "by Sunday it just clicks": when is the buyer's story
+        elif lead:  # "after the last update you can't log in" → "you can't log in after …"
             echo = f"{lead.group(2)} {lead.group(1)[0].lower()}{lead.group(1)[1:]}"
         if _EN_VERB_FIRST.match(echo) or re.match(
             r"^(?:sometimes|often|always|constantly|randomly|occasionally|still|also)\s+\w+s\b",
@@ -1002,6 +1083,8 @@ def _as_clause(echo: str, language: str) -> str | None:
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.
             head = echo.split()[0].lower()
+            if head.endswith("ly") or head in ("maybe", "just", "still", "also", "even"):
+                return None  # "probably won't rebuy": an adverb, no subject to take "the"
             if head not in _EN_DETERMINERS and not head.endswith("'s") and head[:1].isalpha():
                 return "the " + echo
             return echo

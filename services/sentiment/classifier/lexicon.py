@@ -128,6 +128,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "work|works|worked|working|charge|charging|turn|power|switch|connect|pair|boot|"
         "start|function|functioning|heat|light": -1,
         "dead on arrival": -1, "doa": -1, "died": -1, "failed": -1,
+        # "it worked for a month or so then it stopped", "nothing is working"
+        "then ~ it|they ~ stopped|quit|died": -1, "nothing ~ is|was ~ working|works": -1,
         "screen|display ~ went|goes|turned|stays ~ black|blank|dark": -1,
         "black|blank ~ screen": -1, "экран ~ погаснуть|потухнуть|не ~ загораться": -1,
         "double ~ click|clicks|clicking|clicked": -1, "двойной ~ клик|нажатие": -1,
@@ -167,6 +169,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "snapped": -1, "peeling": -1, "peeled": -1, "scratched": -1, "scratches": -1,
         "flaw": -1, "flawed": -1, "stain": -1, "stained": -1, "hole": -1, "holes": -1,
         "loose threads": -1, "broke down": -1,
+        "rust": -1, "rusty": -1, "rusted": -1, "rusting": -1, "ржаветь": -1,
+        "заржаветь": -1, "ржавчина": -1, "coming apart|off|undone": -1,
         "spark|sparks|sparked|sparking": -1, "искрить": -1, "заискрить": -1,
         "flicker|flickers|flickering|flickered|flickery": -1, "мерцать": -1, "моргать": -1,
         "мигать": -1,
@@ -420,6 +424,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "@smelly smell|odor|odour": -1, "strong smell|odor|odour": -1,
         "smell|odor|odour ~ went|goes|go|gone|faded|fades|disappeared|away|wore": -1,
         "no smell|odor|odour": 1,
+        # "smells a bit like oranges": a pleasant smell is praise (a mild one, not a fault)
+        "smell|smells|smelled|smelt ~ like|of ~ orange|oranges|citrus|lemon|lemons|lavender|"
+        "vanilla|flowers|roses|coconut|chocolate|coffee|mint|berries|strawberries|heaven": 1,
+        "smell|smells|smelled|smelt ~ amazing|lovely|great|wonderful|divine|delicious|fresh": 1,
         "cheap|cheaply|flimsy ~ @material": -1,
     },
     "noise": {
@@ -785,6 +793,13 @@ NON_ASPECT_PHRASES = (
     # "on my third box", «беру третью упаковку»: a repeat purchase
     "second|third|fourth|fifth|next ~ box|pack|package|bottle",
     "второй|третий|четвертый|пятый ~ упаковка|коробка|пачка",
+    # "crushed ice", «колотый лёд»: an ingredient, not a parcel
+    "crushed ~ ice|nuts|garlic|pepper|tomatoes",
+    # "I want a refund": what the buyer asks for, not a complaint about our service
+    "want|need|demand|get ~ a|my ~ refund",
+    # "the filter is easy to pop out and rinse": made to come out
+    "easy|easily ~ to ~ pop|pops|popped ~ out|off",
+    "pops|pop|popped ~ out|off ~ easily",
 )
 
 #: Whole-phrase cues; tag "complaint" / "praise" weigh like polar words, "sarcasm" marks

@@ -155,6 +155,13 @@ _EN_HOW_DO_I = re.compile(
 )
 
 
+_ASKS_MIDWAY = re.compile(
+    r"(?:,|\bbut|\band|\bso|(?<![а-яё])но|(?<![а-яё])а)\s+(?:how\s+(?:do|can|should|would)\s+i|"
+    r"where\s+(?:do|can)\s+i|(?:can|could)\s+(?:you|i)|is\s+there\s+(?:a|any)|"
+    r"как\s+(?:мне|можно)|подскажите|можно\s+ли)\b"
+)
+
+
 def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     lowered = normal(sentence).strip()
     body = lowered.rstrip("?!.…)( ")
@@ -167,6 +174,8 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
         words[0].startswith(_ASK_PREFIXES)
         or "ли" in words[:4]
         or _EN_HOW_DO_I.match(body) is not None
+        # "app is fine but how do i reset my password??": the ask opens the last clause
+        or _ASKS_MIDWAY.search(body) is not None
     )
     if _AUTHENTICITY.search(body):
         return False

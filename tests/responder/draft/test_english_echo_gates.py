@@ -1,0 +1,180 @@
+"""Read-throughs 47–49: real English product reviews (women's clothing, Amazon kitchen,
+electronics and Echo) and hand-written marketplace ones. Their drafts apologised for what
+was no fault ("Sorry you purchased because of the sound quality", "sorry that you received
+two of these baking sheets for Christmas", "Sorry to hear it still has some positives"),
+cut a clause mid-phrase ("the loud you can't"), shouted the buyer's capitals back, took a
+remark the buyer took back for a complaint, and advised a doctor over an itchy sweater."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.responder.draft.details import find_suggestion, safe_echo
+from tests.responder.draft.test_draft_engine import _placed, amazon, classified, draft, mention
+
+
+@pytest.mark.parametrize(
+    ("text", "clause", "aspect", "unsaid"),
+    [
+        (
+            "There is almost no documentation. I purchased because of the sound quality, but "
+            "only found out it has bluetooth by accident.",
+            "I purchased because of the sound quality",
+            "quality",
+            "purchased",
+        ),
+        (
+            "I received two of these baking sheets for Christmas last year and I am not happy.",
+            "I received two of these baking sheets for Christmas last year",
+            "other",
+            "Christmas",
+        ),
+    ],
+)
+def test_a_clause_that_names_no_fault_is_not_apologised_for(
+    text: str, clause: str, aspect: str, unsaid: str
+) -> None:
+    d = _placed(text, 2, "negative", aspect, clause)
+    assert unsaid not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "unsaid"),
+    [
+        (
+            "It's not as good as Siri, BUT it still has some positives, it's great at music.",
+            "positives",
+        ),
+        ("So far not impressed at all. I'm going to return it.", "impressed"),
+    ],
+)
+def test_the_first_clause_fallback_needs_a_fault(text: str, unsaid: str) -> None:
+    d = amazon(text, 1, "negative")
+    assert unsaid not in d.text, d.text
+
+
+def test_the_fault_comes_first_where_the_gift_story_opens_the_review() -> None:
+    d = amazon(
+        "I received two of these baking sheets for Christmas last year; by July, it was "
+        "coming off in sheets when washed.",
+        1,
+        "negative",
+    )
+    assert "coming off in sheets" in d.text and "Christmas" not in d.text, d.text
+
+
+def test_a_shouted_fault_is_said_in_our_own_voice() -> None:
+    d = amazon(
+        "THE SOLE CAME OFF AFTER TWO WEEKS!!! DO NOT BUY", 1, "negative", ("defect", "negative")
+    )
+    assert "the sole came off after two weeks" in d.text, d.text
+    assert safe_echo("THE USB PORT STOPPED WORKING") == "the USB port stopped working"
+
+
+def test_a_clause_is_not_cut_after_an_adjective_nor_a_double_hyphen() -> None:
+    d = amazon(
+        "It never fails, when I need to make an important call-- the static is so loud I "
+        "can't hear at all.",
+        1,
+        "negative",
+        ("noise", "negative"),
+    )
+    assert "the static is so loud you can't hear at all" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said"),
+    [
+        (
+            "The wooden block has a crack at the bottom as well.",
+            "the wooden block has a crack at the bottom",
+        ),
+        ("Didn't notice any brightening", "you didn't notice any brightening"),
+        ("two of them already have rust spots after a week", None),
+        ("Probably won't rebuy at this price", None),
+        ("so far not impressed at all", None),
+        ("two of them already have rust spots after", None),
+    ],
+)
+def test_echo_tidying_from_real_reviews(phrase: str, said: str | None) -> None:
+    assert safe_echo(phrase) == said
+
+
+def test_a_remark_taken_back_in_the_same_sentence_is_no_remark() -> None:
+    text = (
+        "The large towel wraps around me twice. The grey is a bit darker than in the picture "
+        "but honestly I like it more."
+    )
+    d = _placed(
+        text, 5, "positive", "colour_mismatch", "The grey is a bit darker than in the picture"
+    )
+    assert d.family == "positive" and "darker" not in d.text, d.text
+
+
+def test_a_problem_that_works_now_is_no_remark_but_the_next_one_is() -> None:
+    d = draft(
+        mention(
+            "Great quality. I had a problem initially with compatibility, but it works now "
+            "after an update. Recently, the sound is cutting out on calls.",
+            rating=5,
+            platform="amazon",
+            author=None,
+        ),
+        classified("positive", "en", ("quality", "positive"), signals=True),
+    )
+    assert "the sound is cutting out" in d.text and "works now" not in d.text, d.text
+
+
+def test_the_remark_after_only_gripe_is_the_remark() -> None:
+    d = draft(
+        mention(
+            "This one actually picks up dog hair from the seats. Only gripe: the crevice "
+            "nozzle is a bit short to reach under the seats. Still, great value.",
+            rating=None,
+            platform="otzovik",
+            author=None,
+        ),
+        classified("positive", "en", signals=True),
+    )
+    assert d.family == "positive_remark", d.family
+    assert "the crevice nozzle is a bit short" in d.text, d.text
+
+
+def test_an_itchy_sweater_is_the_wool_not_a_skin_reaction() -> None:
+    sweater = amazon(
+        "I was surprised at how stiff and itchy this sweater was. Going back.",
+        1,
+        "negative",
+        ("quality", "negative"),
+    )
+    assert "doctor" not in sweater.text, sweater.text
+    cream = amazon("This cream gave me a rash and my face is itchy.", 1, "negative")
+    assert "doctor" in cream.text, cream.text
+
+
+def test_no_defect_line_says_the_flaw_came_on_arrival() -> None:
+    """Rust after a week, holes after the first wear: "arrived with a flaw" is untrue."""
+    for text in ("Came apart.", "Holes after the first wear.", "Rusted in a week."):
+        d = amazon(text, 1, "negative", ("defect", "negative"))
+        assert "arriv" not in d.text, d.text
+    ru = draft(
+        mention("Брак", rating=1, author=None), classified("negative", "ru", ("defect", "negative"))
+    )
+    assert "пришл" not in ru.text and "приход" not in ru.text, ru.text
+
+
+def test_a_time_that_leads_the_fault_is_left_out() -> None:
+    d = amazon(
+        "Great, another charger that lasted a week. Plugged my laptop in on Monday, by Sunday "
+        "it just clicks and does nothing.",
+        1,
+        "negative",
+        sarcasm=True,
+    )
+    assert "it just clicks and does nothing" in d.text and "by Sunday" not in d.text, d.text
+
+
+def test_what_the_item_does_is_no_idea_for_the_shop() -> None:
+    assert find_suggestion("Alexa is great only she will add random comments in chats") is None
+    assert find_suggestion("Great app. Add a dark mode please!") == "add a dark mode"
+    assert find_suggestion("Добавьте, пожалуйста, тёмную тему") == "добавить тёмную тему"
