@@ -121,6 +121,27 @@ _REMARK_STEPS = frozenset(FACT_STEPS)
 _RETURN_STEPS = frozenset({"return", "return_photos", "exchange"})
 #: Faults that leave the buyer without what was ordered, whatever the stars.
 _NOT_RECEIVED = frozenset({"missing_parts", "wrong_item"})
+#: Faults that can break the item outright; said with a breakage verb under 4–5★ ("but the
+#: zipper on the front pocket broke after a month") they are no "fair point" to pass on.
+_CAN_BREAK = frozenset({"defect", "not_working", "leak", "transit_damage"})
+_BROKE = re.compile(
+    r"\b(?:broke|broken|snapped|cracked|tore|ripped|died|dead|stopped\s+working|quit|"
+    r"came\s+(?:off|apart)|fell\s+(?:off|apart)|leaks?|leaked)\b|(?<![а-яё])(?:сломал|слома[нл]|"
+    r"порвал|лопнул|треснул|отвалил|оторвал|перестал\w*\s+(?:работать|включаться|заряжать)|"
+    r"протека|протёк|протек|сгорел)",
+    re.IGNORECASE,
+)
+
+
+def _put_right(case: _Case) -> bool:
+    """A remark under 4–5★ that needs the way to put it right, not thanks for a note: a part
+    never sent, a wrong item, or something that broke."""
+    if not case.problems:
+        return False
+    aspect = case.problems[0]
+    return aspect in _NOT_RECEIVED or (
+        aspect in _CAN_BREAK and case.echo is not None and _BROKE.search(case.echo) is not None
+    )
 _MAX_STEPS = 2
 #: Remarks a 3★ buyer lives with (weight, noise, a design quirk): no return offer under them.
 _LIVED_WITH = frozenset({"quality", "noise", "price", "other"})
@@ -253,6 +274,8 @@ class _Case:
     #: The buyer has already sent the item back or waits for the refund: the way to return
     #: it is no next step for them.
     returning: bool = False
+    #: The buyer says they can no longer send it back («бирки срезала»): no return route.
+    cannot_return: bool = False
     #: The buyer followed the care label and it still failed: care advice would blame them.
     followed_care: bool = False
     #: The goods are used up (cosmetics, food): no wish that they serve long.
@@ -336,7 +359,7 @@ def _cons_echo(cons: str | None) -> str | None:
     whole field («Длинные, пришлось подшивать» → «пришлось подшивать»)."""
     if not cons:
         return None
-    for candidate in [*re.split(r"\s*[,;\n]\s*", cons), cons]:
+    for candidate in [*re.split(r"\s*[,;\n]\s*|(?<=[.!?…])\s+", cons), cons]:
         echo = safe_echo(candidate)
         if echo and not _PRAISE_WORD.search(echo):
             return echo
@@ -463,7 +486,8 @@ _PRAISE_WORD = re.compile(
 #: The words that announce a remark are not the remark («Only gripe: the controls…»).
 _MARKER = re.compile(
     r"(?:the\s+)?(?:only|one|my|minor|main|biggest)\s+(?:gripe|complaint|con|niggle|quibble|"
-    r"issue|downside|problem)|(?:единственн\w+|один|главн\w+)\s+(?:минус|недостаток|нюанс)",
+    r"issue|downside|problem)|(?:единственн\w+|один|главн\w+)\s+(?:минус|недостаток|нюанс)|"
+    r"одно\s+но",
     re.IGNORECASE,
 )
 
@@ -481,12 +505,23 @@ _SILENCE = re.compile(
 )
 
 
+#: The buyer says the way back is closed («вернуть уже не могу, бирки срезала», "can't
+#: return it, I threw the box away"): the return route would be a reply nobody read.
+_CANNOT_RETURN = re.compile(
+    r"(?:вернуть|сдать|возврат\w*)\s+(?:\w+\s+){0,2}?(?:уже\s+)?(?:не\s+(?:могу|можем|получится|выйдет|примут|принимают)|нельзя|невозможно)|"
+    r"(?:не\s+(?:могу|получится)|нельзя)\s+(?:уже\s+)?(?:вернуть|сдать)|"
+    r"\b(?:can'?t|cannot|couldn'?t|unable\s+to|too\s+late\s+to)\s+(?:even\s+)?(?:return|send)\s+(?:it|them)\b|"
+    r"\b(?:return\s+window|return\s+period)\s+(?:has\s+|had\s+)?(?:closed|passed|expired|ended)",
+    re.IGNORECASE,
+)
 #: A return already under way («жду возврат уже 2 недели», "still waiting for my refund").
 _RETURNING = re.compile(
     r"жду\s+(?:уже\s+)?(?:возврат|деньги)|(?:оформил|сдал|отправил)\w*\s+(?:\w+\s+)?"
     r"(?:возврат|обратно)|возврат\w*\s+(?:уже\s+)?(?:оформил|оформлен|сдал)\w*|"
     r"вернул[аи]?\s+(?:товар|его|её|ее|их|обратно)|"
     r"жд[уёе]\w*\s+(?:\w+\s+)?(?:ответа|решения|одобрения)\s+по\s+возврат|"
+    # «продавец помог оформить возврат»: done with the seller's help
+    r"помог\w*\s+(?:\w+\s+)?оформить\s+возврат|"
     # «вернула.» with no object: sent back («чтобы вернули!» is a demand, not a return)
     r"(?<![а-яё])(?<!чтобы\s)(?<!чтоб\s)(?<!пусть\s)(?<!если\s)вернул[аи]?(?=\s*(?:[.!,;]|$))|"
     r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
@@ -1073,12 +1108,13 @@ def _as_clause(echo: str, language: str) -> str | None:
             return None  # "another kettle that leaks from the bottom" names, it does not say
         if re.match(
             r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
-            r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,3}(?:is|are|was|were|"
+            r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,6}?(?:is|are|was|were|"
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died|started|"
             r"began|tastes|smells|feels|looks|sounds|dies|drains|lasts|overheats|wobbles|slips|"
             r"sticks|squeaks|rattles|stops|breaks|jams|drips|fogs|tears|rips|melted|burned|"
-            r"burnt|sparked|caught|creaks|creaked))\b",
+            r"burnt|sparked|caught|creaks|creaked|arrived|came|went|turned|got|became|seems|"
+            r"seemed|scratches|scratched|bent|warped|rusted|rusts|cracks|smelled|smelt|tasted))\b",
             echo,
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.
@@ -1201,13 +1237,13 @@ def _steps(
         wanted = [s for s in wanted if s in FACT_STEPS] + (
             ["pass_on"] if aspect in people else ["app"]
         )
-    if answered_topics & {"returns", "exchange"} or case.returning:
+    if answered_topics & {"returns", "exchange"} or case.returning or case.cannot_return:
         # The answer to "how do I return / exchange it" already gives the route.
         wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
     if case.family == "positive_remark":
         # «Ночник хороший, но пульта в коробке не было»: the buyer is happy yet short of what
         # was paid for; the way to put it right stays (a remark about a seam gets none)
-        keep = _REMARK_STEPS | (_RETURN_STEPS if aspect in _NOT_RECEIVED else frozenset())
+        keep = _REMARK_STEPS | (_RETURN_STEPS if _put_right(case) else frozenset())
         wanted = [s for s in wanted if s in keep]
     elif case.family == "neutral" and aspect in _LIVED_WITH:
         # "Does the job, but the button is in a dumb spot": a 3★ buyer who keeps using it
@@ -1448,8 +1484,8 @@ def _move_options(
     move = spec.move
     if move in ("acknowledge", "remark") and _idea_is_the_remark(case):
         return []  # the buyer's idea is the remark: its own line thanks for it
-    if move == "remark" and case.problems and case.problems[0] in _NOT_RECEIVED:
-        move = "acknowledge"  # a part never sent is no idea for the team: we apologise
+    if move == "remark" and _put_right(case):
+        move = "acknowledge"  # a part never sent, a broken zip: no idea for the team
     if move == "acknowledge":
         if not case.problems:
             return _options(library.get("acknowledge", []), values)
@@ -1787,6 +1823,7 @@ def draft_reply(
     if echo and language == "ru" and not has_cyrillic(echo):
         echo = None  # «podoshva otkleilas» typed in Latin stays the buyer's: we name the aspect
     returning = _RETURNING.search(mention.full_text) is not None
+    cannot_return = _CANNOT_RETURN.search(mention.full_text) is not None
     also = (
         second_fault(classification, mention.full_text, problems, echo, language)
         if chosen_family == "negative"
@@ -1806,6 +1843,7 @@ def draft_reply(
         words=len(mention.full_text.split()),
         names_fault=_names_fault(mention.full_text),
         returning=returning,
+        cannot_return=cannot_return,
         consumable=consumable(mention.product.name, mention.full_text),
         followed_care=_FOLLOWED_CARE.search(mention.full_text) is not None,
         not_arrived=bool(problems)

@@ -1,0 +1,93 @@
+"""Read-through 48 (hand-written Wildberries / Ozon / Yandex Market reviews): a peeling strip
+after «Одно но —» was no remark, a pan that «греется равномерно» was a defect, the cons
+field's two sentences were pasted as one echo («смотрится дороже. Фурнитура как из фикс
+прайса»), «карабин уже облез» was no clause, a child's suit «пришла как на 98» was a wrong
+item, and a buyer who cut the tags off, or whose return the seller already helped with,
+was shown the way to return it."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.responder.draft.details import safe_echo
+from services.responder.draft.engine import _CANNOT_RETURN
+from tests.responder.draft.test_draft_engine import _placed, classified, draft, mention
+
+
+@pytest.mark.parametrize(
+    "phrase", ["карабин уже облез", "клей засох", "магнит ослаб", "крем потёк"]
+)
+def test_a_past_tense_without_its_l_is_a_predicate(phrase: str) -> None:
+    assert safe_echo(phrase) == phrase
+
+
+def test_two_sentences_are_no_echo() -> None:
+    assert safe_echo("На фото смотрится дороже. Фурнитура как из фикс прайса") is None
+
+
+def test_one_but_announces_the_remark() -> None:
+    d = draft(
+        mention(
+            "Шлейка удобная, собака не выскальзывает, размер S на таксу впору. Одно но — "
+            "светоотражающая полоска начала отклеиваться после пары стирок",
+            rating=4,
+        ),
+        classified("positive", "ru", ("quality", "positive"), signals=True),
+    )
+    assert d.family == "positive_remark", d.family
+    assert "полоска начала отклеиваться" in d.text, d.text
+
+
+def test_the_cons_field_is_read_sentence_by_sentence() -> None:
+    m = mention("Пользуюсь месяц", rating=4, platform="yandex_market")
+    m = m.model_copy(
+        update={"cons": "Тяжёлая. И на мою индукцию не пошла, хотя в описании для всех плит"}
+    )
+    d = draft(m, classified("positive", "ru", ("description_mismatch", "negative"), signals=True))
+    assert "Тяжёлая. И" not in d.text and "индукцию не пошла" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "clause", "language"),
+    [
+        ("Пришёл брак, шов разошёлся. Вернуть уже не могу, бирки срезала", "шов разошёлся", "ru"),
+        (
+            "UPD: продавец в чате помог оформить возврат. Шов разошёлся на второй день",
+            "Шов разошёлся",
+            "ru",
+        ),
+    ],
+)
+def test_no_return_route_for_a_buyer_who_cannot_or_already_did(
+    text: str, clause: str, language: str
+) -> None:
+    d = _placed(text, 2, "negative", "defect", clause, language)
+    assert "«Покупки»" not in d.text, d.text
+    # the same fault without the words that close the way back gets the route
+    plain = _placed("Пришёл брак, шов разошёлся.", 2, "negative", "defect", "шов разошёлся", "ru")
+    assert "«Покупки»" in plain.text, plain.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't return it, I threw the box away.",
+        "Too late to return it now.",
+        "The return window has closed.",
+        "сдать уже нельзя",
+    ],
+)
+def test_the_way_back_closed(text: str) -> None:
+    assert _CANNOT_RETURN.search(text), text
+
+
+def test_sized_like_a_smaller_size_is_no_wrong_item() -> None:
+    d = _placed(
+        "заказывала на рост 110 пришла как на 98, рукава по локоть",
+        2,
+        "negative",
+        "size_fit",
+        "рукава по локоть",
+        "ru",
+    )
+    assert "вместо заказанного" not in d.text and "путаниц" not in d.text, d.text
