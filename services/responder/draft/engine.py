@@ -142,6 +142,8 @@ def _put_right(case: _Case) -> bool:
     return aspect in _NOT_RECEIVED or (
         aspect in _CAN_BREAK and case.echo is not None and _BROKE.search(case.echo) is not None
     )
+
+
 _MAX_STEPS = 2
 #: Remarks a 3★ buyer lives with (weight, noise, a design quirk): no return offer under them.
 _LIVED_WITH = frozenset({"quality", "noise", "price", "other"})
