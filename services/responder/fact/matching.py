@@ -12,6 +12,7 @@ A fact without a wording in the reply's language is never proposed: nothing is t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,8 +125,29 @@ def _eligible(fact_set: FactSet, language: str) -> list[SellerFact]:
     return [f for f in fact_set.facts if f.wording(language)]
 
 
+#: A question about what is in stock («когда будет 52 размер?», "is there a bigger size?"):
+#: no topic holds stock, and a size or care fact near it in words would answer another
+#: question; a person answers it.
+_STOCK = re.compile(
+    r"в\s+наличи|поступлени|завоз|поступит|появит\w*\s+(?:в\s+продаж|снова|ещ[её])|"
+    r"когда\s+(?:будет|будут|появ\w+|привез\w+|заве?з\w+)|(?:будет|будут)\s+ли\s+(?:\w+\s+)?(?:размер|цвет)|"
+    r"есть\s+ли\s+(?:\w+\s+)?(?:больш|меньш)\w*\s+размер|"
+    r"\b(?:restock|back\s+in\s+stock|in\s+stock|out\s+of\s+stock|sold\s+out|"
+    r"(?:is|are)\s+there\s+(?:a|any)\s+(?:bigger|larger|smaller|other)\s+(?:size|colou?r)s?|"
+    r"(?:will|do)\s+you\s+(?:have|get|make|stock)\s+(?:it\s+|this\s+|them\s+)?(?:in\s+)?(?:a\s+)?"
+    r"(?:bigger|larger|smaller|size|colou?r))",
+    re.IGNORECASE,
+)
+
+
+def asks_stock(question: str) -> bool:
+    return _STOCK.search(question) is not None
+
+
 def match_keywords(question: str, fact_set: FactSet, language: str) -> FactAnswer | None:
     """The fact whose keywords the question uses most (the most specific on a tie)."""
+    if asks_stock(question):
+        return None
     best: tuple[float, SellerFact] | None = None
     for fact in _eligible(fact_set, language):
         score = keyword_score(question, fact)
@@ -237,6 +259,9 @@ async def match_all(
             out: list[FactAnswer | None] = []
             threshold = settings.threshold_of(_model_of(embedder))
             for question, vector in zip(questions, question_vectors, strict=True):
+                if asks_stock(question):
+                    out.append(None)
+                    continue
                 best = best_by_vectors(vector, candidates, threshold)
                 out.append(
                     FactAnswer(

@@ -151,6 +151,33 @@ def test_keyword_no_match_and_no_translation() -> None:
     assert match_keywords("Где инструкция?", fact_set, "uk") is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Когда будет в наличии 52 размер?",
+        "Будут ли другие размеры?",
+        "Is there a bigger size? 41 is the largest listed",
+        "Will you restock the size M?",
+    ],
+)
+async def test_a_stock_question_is_left_to_a_person(question: str) -> None:
+    """Read-throughs 48–49: «Когда будет в наличии 52 размер?» got the size advice (the
+    words "size" and «размер» are its keywords), and approval was not blocked."""
+    fact_set = resolve(SHOP, sku="SKU-1", brand="Acme", platform="wildberries")
+    language = "en" if question.isascii() else "ru"
+    assert match_keywords(question, fact_set, language) is None
+    encoder = HashedTrigramEncoder()
+
+    class _Near:
+        model = "hashed-char-trigrams"
+
+        async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+            return [list(map(float, row)) for row in encoder.embed(list(texts))]
+
+    settings = MatchSettings(threshold=-1.0)  # any fact would do by meaning
+    assert await match(question, fact_set, language, _Near(), settings=settings) is None
+
+
 # --- by meaning, through the real endpoint ------------------------------------------------
 
 
