@@ -503,13 +503,16 @@ _LEADING = re.compile(
     r"по\s+сравнению\s+с\s+[^,]{2,40}?,\s*|"
     # "two weeks later the clamp cracked": in «sorry …» the time goes before the subject
     r"(?:a|one|two|three|four|five|six|a\s+few|\d+)\s+(?:days?|weeks?|months?)\s+later,?|"
-    r"к\s+сожалению|увы|жаль,?\s*что|минус:?|"
+    r"к\s+сожалению|увы|жаль,?\s*что|минус(?!\s+(?:звезд|балл|одна))\s*:?|"
+    # «Вчера ещё и лапка треснула»: when, and the buyer's "on top of that", are their story
+    r"(?:вчера|сегодня|позавчера|теперь|а\s+теперь|ещё\s+и|еще\s+и|плюс\s+ко\s+всему|"
+    r"вдобавок|к\s+тому\s+же|yesterday|today|now|on\s+top\s+of\s+that|to\s+top\s+it\s+off),?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
     # «Ставлю 4 а не 5, потому что …», "I gave it 3 stars because …": the reason is the fault
     r"(?:ставлю|поставил[аи]?|оценка)\s+\d(?:\s*,?\s*а\s+не\s+\d)?(?:\s*(?:звезд\w*|балл\w*))?"
     r"\s*,?\s*(?:потому\s+что|так\s+как|за\s+то,?\s+что|из-за\s+того,?\s+что|т\.\s*к\.|"
-    r"из-за|за)?|минус\s+(?:звезда|балл|одна\s+звезда)\s+за|"
+    r"из-за|за)?|минус\s+(?:звезда|балл|одна\s+звезда)\s+за(?:\s+то,?\s+что)?|"
     r"(?:i\s+)?(?:gave|give|giving)\s+(?:it\s+)?\d\s+stars?\s*(?:because|since|as|for)?|"
     r"(?:took|knocked|taking|knocking)\s+(?:a|one|two|\d)\s+stars?\s+off\s*(?:because|since|as|for)?|"
     r"(?:the\s+)?reason\s+(?:why\s+)?i\s+(?:didn'?t|did\s+not)\s+(?:rate|give)\s+it\s+(?:a\s+)?\d(?:\s+out\s+of\s+\d)?"
@@ -852,6 +855,10 @@ def safe_echo(phrase: str) -> str | None:
     # «по факту не работает», "attracts lint like crazy": the buyer's turns of speech
     text = re.sub(r"(?<![а-яё])по\s+факту\s+", "", text, flags=_F)
     text = re.sub(r"\s+like\s+crazy\b", " a lot", text, flags=_F)
+    # "it can't even pick up sand": the buyer's exasperation, not the fault
+    text = re.sub(
+        r"\b(can't|cannot|couldn't|doesn't|didn't|won't|isn't|wasn't)\s+even\b", r"\1", text, flags=_F
+    )
     text = re.sub(r",?\s+(?:quite\s+)?(?:obviously|clearly|evidently),?(?=\s)", "", text, flags=_F)
     # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
     if re.search(
@@ -919,7 +926,12 @@ def safe_echo(phrase: str) -> str | None:
     if rejoined is None:
         return None
     text = rejoined
-    if _UNNAMED_ONE.match(text) or re.match(r"^(?:с|со|потом|затем|then)\s", text, _F):
+    if _UNNAMED_ONE.match(text) or re.match(
+        # «Они малы» opening our sentence: "they" points to nothing we have named
+        r"^(?:с|со|потом|затем|then|они|оно)\s",
+        text,
+        _F,
+    ):
         return None  # «с пятном на рукаве…», «потом перестала гореть» lost their subject
     if re.match(
         r"^(?:кто|котор\w+|чтобы|что|где|куда|когда|если|who|which|whose|whom|where|when|if)\s",
@@ -960,7 +972,12 @@ def safe_echo(phrase: str) -> str | None:
 def complaint_clause(text: str, aspect: Aspect) -> str | None:
     """The clause of `text` around a blamed aspect, in the buyer's words, if safe."""
     if aspect.clause:
-        found = safe_echo(aspect.clause)
+        clause = aspect.clause
+        at = text.find(clause)
+        if at >= 0 and text[at + len(clause) : at + len(clause) + 1] in (")", "."):
+            # «1) молния заедает с первого дня 2) ремень…»: the next item's number
+            clause = re.sub(r"\s+\d{1,2}$", "", clause)
+        found = safe_echo(clause)
         if found:
             return found
     if not (0 <= aspect.start < aspect.end <= len(text)):
@@ -1022,7 +1039,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     ),
     (
         "not_working",
-        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
+        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет(?!ся)|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
     ),
     (
         "missing_parts",

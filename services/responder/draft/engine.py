@@ -384,8 +384,8 @@ _EN_FAULT_HINT = re.compile(
     r"rip\w*|tor[en]|split|snap\w*|bubbl\w*|smell\w*|stink\w*|burn\w*|overheat\w*|sting\w*|"
     r"hurt\w*|pinch\w*|irritat\w*|scratch\w*|sore|blister\w*|chaf\w*|jam\w*|clog\w*|"
     r"\w+n't|cannot)\b|"
-    # "took 15 days to arrive"
-    r"\btook\s+(?:\w+\s+){0,2}(?:days|weeks|months|ages|forever)\b",
+    # "took 15 days to arrive", "support takes a full day to answer"
+    r"\b(?:took|takes?|taking)\s+(?:\w+\s+){0,3}(?:days?|weeks?|months?|hours?|ages|forever)\b",
     re.IGNORECASE,
 )
 
@@ -782,7 +782,7 @@ def second_fault(
     """A second fault of a complaint, in the buyer's words as a clause («крышка в комплекте
     не та»), when it stands in a clause of its own: one named fault out of two reads as if
     the other went unread ("stopped working … and the lid hinge snapped too")."""
-    if len(problems) < 2 or problems[0] == "counterfeit":
+    if not problems or problems[0] == "counterfeit":
         return None
     main = [a.clause for a in classification.aspects if a.aspect == problems[0] and a.clause]
     for name in problems[1:]:
@@ -802,7 +802,40 @@ def second_fault(
         # «болтается» alone names no part: a second line needs its subject
         if clause and len(clause.split()) >= 2 and len(clause) <= 60:
             return clause
+    return _another_complaint(text, echo, language) if echo else None
+
+
+def _another_complaint(text: str, echo: str, language: str) -> str | None:
+    """A second fault the aspects gave one name ("rust spots after a week" and "the block
+    has a crack" are both defects): a complaint clause of its own that shares no word
+    stem with the first."""
+    for clause in _clauses(text):
+        if not found_cue(_COMPLAINT, clause) or _EMOTION.search(clause):
+            continue
+        for candidate in _candidates(clause, _COMPLAINT):
+            if _cuts_phrasal(clause, candidate):
+                continue
+            phrase = safe_echo(candidate)
+            if phrase is None or _PRAISE_WORD.search(phrase) or _MARKER.fullmatch(phrase):
+                continue
+            if shares_stem(phrase, echo) or not names_fault(phrase):
+                break  # the same fault in other words, or no fault: the next clause
+            first = phrase.split()[0].lower()
+            if language == "ru" and (first == "не" or finite_verb(first)):
+                break  # «заняла вдвое дольше обещанного»: its subject (the delivery) is cut
+            said = _as_clause(phrase, language)
+            if said and _TO_SOMEONE.search(said):
+                break  # "your son can't get it over his head": what the fault did to them
+            if said and len(said.split()) >= 3 and len(said) <= 60:
+                return said
+            break
     return None
+
+
+_TO_SOMEONE = re.compile(
+    r"\b(?:you|your|his|her|him|them|my|me|we|our)\b|(?<![а-яё])(?:вы|вам|вас|ваш\w*|его|её|ей|ему)(?![а-яё])",
+    re.IGNORECASE,
+)
 
 
 def _unanswered(problems: Sequence[str], echo: str | None, text: str) -> bool:
@@ -852,6 +885,8 @@ def _clauses(text: str) -> list[str]:
             sentence = parts[1]
         for piece in re.split(
             r"\s*[;:—–]\s+|\s*-{2,}\s*|,\s*(?:но|однако|хотя|but|and|though)\s+|"
+            # «1) молния заедает 2) ремень пришит криво»: a numbered list
+            r"\s+\d{1,2}[).]\s+|"
             r"\s+(?:но|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)",
             sentence,
         ):
@@ -1047,7 +1082,9 @@ _EN_VERB_FIRST = re.compile(
     r"^(?:broke|came|fell|tore|took|arrived|stopped|started|keeps|won't|doesn't|didn't|isn't|wasn't|"
     r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
     r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes|grew|"
-    r"rubs|hurts|pinches|takes|stings|(?:gave|left|made)\s+you|only\s+(?:plays|works|charges|lasts|lasted))\b",
+    r"rubs|hurts|pinches|takes|stings|turns|turned|shuts|shut|switches|switched|goes|went|"
+    r"gets|got|runs|heats|charges|works|worked|(?:gave|left|made)\s+you|"
+    r"only\s+(?:plays|works|charges|lasts|lasted))\b",
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(
@@ -1116,7 +1153,8 @@ def _as_clause(echo: str, language: str) -> str | None:
             r"began|tastes|smells|feels|looks|sounds|dies|drains|lasts|overheats|wobbles|slips|"
             r"sticks|squeaks|rattles|stops|breaks|jams|drips|fogs|tears|rips|melted|burned|"
             r"burnt|sparked|caught|creaks|creaked|arrived|came|went|turned|got|became|seems|"
-            r"seemed|scratches|scratched|bent|warped|rusted|rusts|cracks|smelled|smelt|tasted))\b",
+            r"seemed|scratches|scratched|bent|warped|rusted|rusts|cracks|smelled|smelt|tasted|"
+            r"takes|took|needs|needed|shows|showed|charges|charged))\b",
             echo,
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.

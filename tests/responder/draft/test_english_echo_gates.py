@@ -178,3 +178,38 @@ def test_what_the_item_does_is_no_idea_for_the_shop() -> None:
     assert find_suggestion("Alexa is great only she will add random comments in chats") is None
     assert find_suggestion("Great app. Add a dark mode please!") == "add a dark mode"
     assert find_suggestion("Добавьте, пожалуйста, тёмную тему") == "добавить тёмную тему"
+
+
+def test_a_second_fault_with_the_same_aspect_name_is_named_too() -> None:
+    """«вырез под камеру не совпадает» beside «чехол не подходит», "can't pick up sand"
+    beside the noise: both compatibility, both quality, one of them went unread."""
+    d = _placed(
+        "Чехол не подходит!!! Купила на 15 Pro, вырез под камеру не совпадает.",
+        1,
+        "negative",
+        "compatibility",
+        "Чехол не подходит",
+        "ru",
+    )
+    assert "вырез под камеру не совпадает" in d.text, d.text
+    same = _placed(
+        "Leaks from the lid. It leaks every single time.",
+        1,
+        "negative",
+        "leak",
+        "Leaks from the lid",
+    )
+    assert "also" not in same.text, same.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said"),
+    [
+        ("it can't even pick up sand", "it can't pick up sand"),
+        ("Вчера ещё и лапка крепления треснула", "лапка крепления треснула"),
+        ("Они малы, большой палец упирается в носок", None),
+        ("Support takes a full day to answer", "support takes a full day to answer"),
+    ],
+)
+def test_more_echo_tidying(phrase: str, said: str | None) -> None:
+    assert safe_echo(phrase) == said
