@@ -857,7 +857,10 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"\s+like\s+crazy\b", " a lot", text, flags=_F)
     # "it can't even pick up sand": the buyer's exasperation, not the fault
     text = re.sub(
-        r"\b(can't|cannot|couldn't|doesn't|didn't|won't|isn't|wasn't)\s+even\b", r"\1", text, flags=_F
+        r"\b(can't|cannot|couldn't|doesn't|didn't|won't|isn't|wasn't)\s+even\b",
+        r"\1",
+        text,
+        flags=_F,
     )
     text = re.sub(r",?\s+(?:quite\s+)?(?:obviously|clearly|evidently),?(?=\s)", "", text, flags=_F)
     # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
@@ -1039,7 +1042,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     ),
     (
         "not_working",
-        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|не\s+греет(?!ся)|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
+        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
     ),
     (
         "missing_parts",

@@ -91,3 +91,18 @@ def test_sized_like_a_smaller_size_is_no_wrong_item() -> None:
         "ru",
     )
     assert "вместо заказанного" not in d.text and "путаниц" not in d.text, d.text
+
+
+def test_a_charger_that_does_not_heat_up_is_praised_an_iron_that_does_not_heat_is_not() -> None:
+    """Read-through 51: «Заряжает… минут за 40, сам не греется» (5★) got «Замечание «сам не
+    греется» передадим команде»."""
+    from services.responder.draft.family import text_cues
+
+    assert not text_cues("Заряжает быстро, сам не греется").complaint
+    assert text_cues("Утюг не греется").complaint
+
+
+def test_a_numbered_list_is_read_item_by_item() -> None:
+    text = "1) молния заедает с первого дня 2) ремень пришит криво 3) внутри пятно от клея"
+    d = _placed(text, 1, "negative", "defect", "молния заедает с первого дня 2", "ru")
+    assert "дня 2" not in d.text and "молния заедает с первого дня" in d.text.lower(), d.text
