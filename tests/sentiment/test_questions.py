@@ -123,3 +123,16 @@ def test_question_mention_is_a_question_whole() -> None:
     assert question.text == "Есть ли гарантия на чайник"
     assert (question.start, question.end) == (2, 28)
     assert whole_text_question("   ") == []
+
+
+def test_a_relative_which_and_a_mocking_how_ask_nothing() -> None:
+    """Read-through 50: these blocked approval with an `{answer}` nobody could give."""
+    assert asked("Which to us was a big reason we wanted to purchase this.") == []
+    assert asked("3 tags sewn in. How lame is that?") == []
+    assert asked("how can you make an intimates item with such itchy tags?") == []
+    assert asked("Which size should I get for 170 cm") == ["Which size should I get for 170 cm"]
+
+
+def test_a_loud_request_for_help_is_still_a_question() -> None:
+    text = "It keeps disconnecting. Any solution please let me know!"
+    assert asked(text) == ["Any solution please let me know!"]

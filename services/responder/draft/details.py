@@ -866,6 +866,9 @@ def safe_echo(phrase: str) -> str | None:
     # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
     if re.search(
         r"(?:от|со)\s+стыда|(?<![а-яё])стыдно|в\s+шоке|\bembarrass\w*|\bmortified\b|"
+        # "I have not experienced the rust": a fault the buyer did not have
+        r"\b(?:have|has)\s+(?:not|never)\s+(?:experienced|had)\b|\b(?:haven't|hasn't)\s+"
+        r"(?:experienced|had)\b|"
         # "so far not impressed at all": how the buyer feels names no fault
         r"\bnot\s+(?:\w+\s+)?(?:impressed|happy|pleased|satisfied|thrilled|a\s+fan)\b|"
         r"\b(?:disappointed|unhappy|upset|frustrated|annoyed|irritating)\b",
@@ -905,8 +908,9 @@ def safe_echo(phrase: str) -> str | None:
         return None
     # "the only knock is the lid is a pain to clean": the fault is what follows
     text = re.sub(
-        r"^(?:the\s+|my\s+)?(?:only|one|minor|main|biggest)\s+(?:knock|gripe|complaint|downside|"
-        r"issue|con|niggle|quibble|thing|problem)\s+(?:is|was)\s+(?:that\s+)?",
+        r"^(?:the\s+|my\s+)?(?:(?:only|one|minor|main|biggest)\s+)?(?:knock|gripe|complaint|"
+        r"downside|issue|con|niggle|quibble|thing|problem|negative)\s+(?:(?:i|we)\s+(?:have|had)\s+"
+        r"(?:\w+\s+){0,3}?)?(?:is|was)\s+(?:that\s+)?",
         "",
         text,
         flags=_F,

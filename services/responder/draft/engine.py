@@ -494,6 +494,25 @@ _MARKER = re.compile(
 )
 
 
+_NEGATED_WORD = re.compile(
+    r"\b(?:isn't|aren't|wasn't|weren't|not|never|no)\s+(?:so\s+|very\s+|that\s+|too\s+|as\s+)?\w+|"
+    r"(?<![а-яё])не\s+(?:очень\s+|так\s+|слишком\s+)?[а-яё]+",
+    re.IGNORECASE,
+)
+
+
+def _praises(echo: str) -> bool:
+    """A praise word outside a negation ("the sound quality isn't great" praises nothing)."""
+    return _PRAISE_WORD.search(_NEGATED_WORD.sub(" ", echo)) is not None
+
+
+#: A marker that says what the remark is ("the only complaint I have is that …").
+_MARKED_REMARK = re.compile(
+    r"^(?:the\s+|my\s+)?(?:only|one|main|biggest|minor)\s+(?:gripe|complaint|con|niggle|quibble|"
+    r"issue|downside|problem|negative|knock)\s+(?:(?:i|we)\s+(?:have|had)\s+(?:\w+\s+){0,3}?)?"
+    r"(?:is|was)\s+(?:that\s+)?",
+    re.IGNORECASE,
+)
 #: The buyer wrote to us and heard nothing back («ноль ответа», "never replied").
 _SILENCE = re.compile(
     r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молч(?:а|ит|ат|ание)|"
@@ -714,7 +733,8 @@ _SKIN_REACTION = re.compile(
 _FABRIC = re.compile(
     r"свитер|шерст|ткан|бирк|(?<![а-яё])шв[ыа]|(?<![а-яё])шов|кофт|шарф|носк|колг|плать|"
     r"\b(?:sweater|jumper|wool|woollen|woolen|fabric|material|knit|tag|label|seams?|scarf|"
-    r"socks?|dress|shirt|cardigan|blanket|hat|mittens?|gloves?)\b",
+    r"socks?|dress|shirt|cardigan|blanket|hat|mittens?|gloves?|tags|labels|bra|underwear|"
+    r"intimates|leggings|top|skirt|jeans|pants|trousers)\b",
     re.IGNORECASE,
 )
 #: Words that make light of a danger («как это неприятно», "how frustrating").
@@ -1016,6 +1036,13 @@ def complaint_echo(text: str, family: str) -> str | None:
     with a milder word or right after a "but", then, under 1–2★, the first sentence.
     """
     clauses = _clauses(text)
+    for clause in clauses:
+        # "The only negative we have on this product is the terrible sound quality"
+        said = _MARKED_REMARK.match(clause)
+        if said:
+            echo = safe_echo(clause[said.end() :])
+            if echo and not _praises(echo):
+                return echo
     for marker, remark in pairwise(clauses):
         # "Only gripe: the crevice nozzle is a bit short": what the marker announces
         if _MARKER.fullmatch(marker.strip(" .:")):

@@ -91,7 +91,7 @@ _COMPLAINT = re.compile(
     r"chipp|peeling|flaking|\brash|allergic|irritat|breakouts?\b|expected\s+(?:better|more)|"
     r"nothing\s+like\s+the\s+photo|can'?t\s+even|crash|freez|glitch|\bbug|worn\s+through|"
     r"wore\s+through|\bholes?\b|feels\s+cheap|cheaply\s+made|uneven|scratched|"
-    r"doesn'?t\s+work|does\s+not\s+work|\bthen\s+(?:it|they)\s+(?:just\s+)?(?:stopped|quit|died)\b|\bnothing\s+(?:is|was)\s+working\b|stopped\s+(?!hurting|aching|itching|snoring|bothering)\w+ing|won'?t\s+(?:turn|charge|work|stay)|"
+    r"doesn'?t\s+work|does\s+not\s+work|\bcorrupt(?:s|ed|ing)?\b|\bstuck\s+(?:on|at|in|shut|open)\b|\bkeeps\s+(?:saying|showing|beeping|flashing|turning\s+off|shutting\s+off|restarting|rebooting|falling)\b|\b(?:won'?t|doesn'?t|does\s+not|will\s+not|wouldn'?t)\s+(?:retract|close|open|lock|latch|stay|hold|connect|pair|sync|load|boot|start|respond|register|read|recogni[sz]e|detect|heat|cool|spin|drain|seal|zip)\b|\bthen\s+(?:it|they)\s+(?:just\s+)?(?:stopped|quit|died)\b|\bnothing\s+(?:is|was)\s+working\b|stopped\s+(?!hurting|aching|itching|snoring|bothering)\w+ing|won'?t\s+(?:turn|charge|work|stay)|"
     r"\bbroke|\bbroken|defect|faulty|crack|\btorn|ripped|fell\s+(?:off|apart)|"
     r"(?<!easy\sto\s)pops?\s+out|popped\s+out|(?:came|coming|comes)\s+(?:off|apart|loose)|\brust(?:y|ed|s)?\b|ржав|smell(?!\w*\s+(?:(?:a\s+bit|slightly|faintly|so|really|very|lightly)\s+)?(?:like\s+|of\s+)?(?:oranges?|citrus|lemons?|lavender|vanilla|flowers?|roses?|fresh|amazing|great|nice|lovely|good|wonderful|divine|heavenly|coconut|berr\w*|strawberr\w*|chocolate|coffee|mint|clean|delicious|gorgeous|beautiful)\b)|stinks|\bleak|"
     r"squeak|rattl|noisy|\bloud\b|wrong\s+(?:item|size|colou?r|model)|missing|damaged|dented|"
@@ -143,7 +143,7 @@ _PRAISE = re.compile(
     r"рекоменд|доволь|понравил|нравится|восторг|люблю|идеальн|лучш|хорош|удобн|мягк|"
     r"уютн|красив|качествен|советую|в\s+восторге|"
     r"thank|great|excellent|love|perfect|amazing|awesome|recommend|happy|pleased|brilliant|"
-    r"lovely|comfortable|\bsoft\b|well\s+made|lasts|decent|works\s+(?:great|well)",
+    r"lovely|comfortable|\bsoft\b|well\s+made|lasts|decent|works\s+(?:great|well|fine)|does\s+(?:the|its)\s+job|gets\s+the\s+job\s+done|does\s+what\s+it\s+says",
     _FLAGS,
 )
 #: Irony: praise that the rest of the sentence takes back.
@@ -365,6 +365,15 @@ def draft_family(mention: Mention, classification: Classification) -> str:
         # put right; the reply thanks for the update, not for a remark already answered
         return "positive"
     if rating >= 4:
+        if (
+            rating == 4
+            and cues.complaint
+            and not cues.praise
+            and classification.text_sentiment is Sentiment.negative
+        ):
+            # 4★ over a review with nothing good in it ("Can't use it for more than 15
+            # minutes without it disconnecting"): "glad you're happy" would be read as mockery
+            return "neutral"
         if strong or (cues.complaint and _STARS_FOR_ELSE.search(text)):
             # «Звёзды ставлю за быструю доставку» under a complaint: the stars are not for
             # the item, the review is a complaint about it.

@@ -130,6 +130,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "dead on arrival": -1, "doa": -1, "died": -1, "failed": -1,
         # "it worked for a month or so then it stopped", "nothing is working"
         "then ~ it|they ~ stopped|quit|died": -1, "nothing ~ is|was ~ working|works": -1,
+        "neither|none ~ works|work|worked|working": -1,
         "screen|display ~ went|goes|turned|stays ~ black|blank|dark": -1,
         "black|blank ~ screen": -1, "экран ~ погаснуть|потухнуть|не ~ загораться": -1,
         "double ~ click|clicks|clicking|clicked": -1, "двойной ~ клик|нажатие": -1,

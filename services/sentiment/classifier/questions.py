@@ -44,6 +44,10 @@ _RU_CHTO_NEXT = frozenset("делать с такое будет если зна
 _RU_WANT = frozenset("хочу хотелось хотела хотел хотим хотелось бы".split())
 _RU_KNOW = frozenset("узнать уточнить спросить знать понять".split())
 _EN_WH = frozenset("how what where when why which who whom whose".split())
+_EN_WHICH_NEXT = frozenset(
+    "one ones size sizes colour color colours colors model version type is are do does "
+    "should can would will has have".split()
+)
 _EN_AUX = frozenset(
     "do does did is are was were can could will would should has have may might shall "
     "isn't aren't doesn't don't didn't can't won't".split()
@@ -55,6 +59,7 @@ _EN_SUBJECT = frozenset(
 _EN_PRONOUN = frozenset("i we they he she you".split())
 _EN_OPENERS = (
     ("any", "idea"), ("any", "ideas"), ("any", "tips"), ("any", "advice"),
+    ("any", "solution"), ("any", "solutions"), ("any", "suggestions"), ("any", "fix"),
     ("anyone", "know"), ("anybody", "know"), ("please", "advise"), ("please", "tell"),
     ("please", "let"), ("please", "explain"), ("please", "confirm"), ("i", "wonder"),
     ("wondering",), ("i", "was", "wondering"), ("need", "to", "know"), ("can", "someone"),
@@ -73,6 +78,8 @@ _RHETORICAL = [
         r"\bis this a joke\b", r"\bwho (?:designed|approved|thought|checks)\b",
         r"\bwhat were (?:they|you) thinking\b", r"\bhow is this (?:acceptable|possible|ok)",
         r"\bwhy would anyone\b", r"\bhow hard is it\b", r"\bwhat a joke\b",
+        r"^how (?:lame|stupid|dumb|ridiculous|pathetic|annoying|sad) is that\b",
+        r"\bhow (?:can|could) (?:you|they|anyone) (?:make|sell|design|call|ship)\b",
         r"\bhow am i supposed to\b", r"\bзачем (?:писать|обманывать|врать)",
         r"^что это за\b", r"\bэто вообще нормально\b", r"\bговорите$",
         r"^(?:ну и )?кто (?:\w+л[аи]?)$",
@@ -143,11 +150,19 @@ def _opens_question(seg: Segmented, tokens: list[Token]) -> bool:
     if w0 in _EN_WH:
         if w0 == "what" and w1 in ("a", "an"):
             return False
+        if w0 in ("which", "who", "whom", "whose") and w1 not in _EN_WHICH_NEXT:
+            return False  # "Which to us was a big reason…": a relative clause, not an ask
         return w1 not in _EN_PRONOUN or (len(rest) > 1 and rest[1] in _EN_AUX)
     # "Does the job." is praise: an auxiliary question has a verb after its subject
     return w0 in _EN_AUX and w0 != "don't" and w1 in _EN_SUBJECT and len(rest) >= 3
 
 
+_EN_OPENERS_RE = re.compile(
+    r"\b(?:please\s+(?:advise|let\s+me\s+know|tell\s+me|explain|help)|let\s+me\s+know\s+(?:how|what|if|whether|when)|"
+    r"any\s+(?:solution|ideas?|advice|tips|suggestions)\b.*\blet\s+me\s+know)|"
+    r"(?<![а-яё])подскажите(?![а-яё])",
+    re.IGNORECASE,
+)
 #: A buyer asking how to get something done asks however loudly ("How do I reach a human??").
 _EN_HOW_DO_I = re.compile(
     r"(?:how|where|who|when)\s+(?:do|can|should)\s+i\b|is\s+there\s+(?:a|any)\s+way\b|"
@@ -217,8 +232,11 @@ def _question_part(
         opening = [c for c in clause_ids if _opens_question(seg, by_clause[c])]
         first_asking = opening[-1] if opening else clause_ids[-1]
         return sentence, [c for c in clause_ids if c >= first_asking]
-    if "!" in tail:
-        return None
+    if "!" in tail and not any(
+        _EN_OPENERS_RE.search(seg.text[seg.clauses[c].start : seg.clauses[c].end])
+        for c in clause_ids
+    ):
+        return None  # "any solution please let me know!" asks however loudly
     ends_with_period = "." in tail or "…" in tail
     for n, clause in enumerate(clause_ids):
         clause_tokens = by_clause[clause]

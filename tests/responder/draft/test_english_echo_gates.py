@@ -213,3 +213,50 @@ def test_a_second_fault_with_the_same_aspect_name_is_named_too() -> None:
 )
 def test_more_echo_tidying(phrase: str, said: str | None) -> None:
     assert safe_echo(phrase) == said
+
+
+def test_the_remark_named_by_only_complaint_i_have_is() -> None:
+    """Read-through 50: "Only complaint I have is that the sound quality isn't great. I
+    mostly use it for commands though" got "Sorry you mostly use it for commands"."""
+    d = _placed(
+        "Only complaint I have is that the sound quality isn't great. I mostly use it for "
+        "commands though.",
+        5,
+        "positive",
+        "quality",
+        "complaint I have is that the sound quality isn't great",
+    )
+    assert "the sound quality isn't great" in d.text and "commands" not in d.text, d.text
+    assert safe_echo("The only negative we have is that the hinge squeaks") == "the hinge squeaks"
+
+
+def test_a_fault_the_buyer_did_not_have_is_not_apologised_for() -> None:
+    assert safe_echo("I have not experienced the rust") is None
+    assert safe_echo("haven't had any leaks") is None
+
+
+def test_four_stars_over_a_review_with_nothing_good_is_no_happy_customer() -> None:
+    d = draft(
+        mention(
+            "Disappointment. Two episodes are missing from the complete collection and the "
+            "discs skip.",
+            rating=4,
+            platform="ozon",
+            author=None,
+        ),
+        classified(
+            "negative", "en", ("missing_parts", "negative"), signals=True, text_sentiment="negative"
+        ),
+    )
+    assert d.family == "neutral", d.family
+    assert "happy" not in d.text, d.text
+
+
+def test_itchy_tags_in_a_bra_are_no_skin_reaction() -> None:
+    d = amazon(
+        "3 tags sewn in the side, very itchy. So thin it gives no support.",
+        1,
+        "negative",
+        ("quality", "negative"),
+    )
+    assert "doctor" not in d.text, d.text
