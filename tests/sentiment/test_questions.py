@@ -136,3 +136,10 @@ def test_a_relative_which_and_a_mocking_how_ask_nothing() -> None:
 def test_a_loud_request_for_help_is_still_a_question() -> None:
     text = "It keeps disconnecting. Any solution please let me know!"
     assert asked(text) == ["Any solution please let me know!"]
+
+
+def test_what_it_is_made_of_is_asked_in_earnest_a_mocking_did_you_sleep_on_it_is_not() -> None:
+    """Read-through 51: «что там в составе??» after a reaction went unanswered; «Вы
+    сами-то на нём спали?» blocked approval for an answer nobody could give."""
+    assert asked("лицо красное и чешется. что там в составе??") == ["что там в составе??"]
+    assert asked("Ну да, 100% хлопок, конечно. Вы сами-то на нём спали?") == []

@@ -1046,11 +1046,11 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     ),
     (
         "not_working",
-        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|вырубает|сгорел|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
+        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|не\s+(?:едет|ездит|поехал\w*)|пульт\s+не\s+видит|вырубает|сгорел|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
     ),
     (
         "missing_parts",
-        r"\bempty\b|пуст(?:ая|ой|ую|ые)\s+(?:коробк|посылк|упаковк|пакет)|пришл\w*\s+пуст|"
+        r"\bempty\b|неполн\w*\s+(?:комплект|набор)|(?:комплект|набор)\s+неполн|(?<![а-яё])нет\s+(?:двух|трёх|трех|одной|одного)\s|пуст(?:ая|ой|ую|ые)\s+(?:коробк|посылк|упаковк|пакет)|пришл\w*\s+пуст|"
         r"пришл\w*\s+(?:только\s+|лишь\s+)?(?:одн[аоий]?|половин)|\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+(?!\s*(?:дн|дня|дней|недел|час|мес|сут|минут))|(?<!went\s)(?<!gone\s)missing|wasn'?t\s+in\s+the\s+box",
     ),
     (
@@ -1183,8 +1183,8 @@ _RATED = re.compile(r"оценк|звёзд|звезд|\brating\b|\bstars?\b|fiv
 _FIVE = re.compile(r"пять звёзд|five-star|\b5\s*★", _F)
 #: A thanks line that calls the review detailed or thoughtful: wrong under «Норм».
 _LONG_REVIEW = re.compile(
-    r"подробн|не пожалели времени|объективн|detailed|thoughtful|balanced|fair and|useful|"
-    r"taking the time to write such",
+    r"подробн|не пожалели времени|объективн|вс[её] как есть|detailed|thoughtful|balanced|"
+    r"fair and|useful|taking the time to write such|the detail|so clear|exactly what you",
     _F,
 )
 #: Under this many words a review is short: no "detailed review" thanks.

@@ -443,11 +443,22 @@ def _problems(
     return ordered, echo
 
 
+#: Praise of these is thanked only where its clause says something good: their words
+#: (a seller, a delivery, a box, a price) are said in passing as often as in praise.
+_SAID_WITH_PRAISE = frozenset({"seller_service", "delivery_speed", "packaging", "price"})
+
+
 def _liked(classification: Classification) -> list[str]:
     """Praised aspects in text order; a name outside the vocabulary (an event from a newer
     or a foreign producer) is left out, as "other" is: no phrase names it."""
     liked: list[str] = []
     for aspect in sorted(classification.aspects, key=lambda a: a.start):
+        if (
+            aspect.aspect in _SAID_WITH_PRAISE
+            and aspect.clause
+            and not _PRAISE.search(aspect.clause)
+        ):
+            continue  # «долго выбирала между тремя продавцами» praises no service
         if (
             aspect.polarity is Sentiment.positive
             and aspect.aspect != "other"
@@ -1188,6 +1199,10 @@ def _as_clause(echo: str, language: str) -> str | None:
             head = echo.split()[0].lower()
             if head.endswith("ly") or head in ("maybe", "just", "still", "also", "even"):
                 return None  # "probably won't rebuy": an adverb, no subject to take "the"
+            if head in _NO_SUBJECT_HEADS or (
+                head in FUNCTION_WORDS and head not in _EN_DETERMINERS
+            ):
+                return None  # "(two) of them have been sent off", "yours broke": cut subjects
             if head not in _EN_DETERMINERS and not head.endswith("'s") and head[:1].isalpha():
                 return "the " + echo
             return echo
@@ -1195,6 +1210,7 @@ def _as_clause(echo: str, language: str) -> str | None:
     return echo if _is_clause(echo) else None
 
 
+_NO_SUBJECT_HEADS = frozenset("yours mine ours theirs hers his whose".split())
 _EN_DETERMINERS = frozenset(
     "the a an your this these that those its their it they there everything nothing "
     "something one both each every all some no you he she his her they're we're i'm "
@@ -1628,7 +1644,7 @@ def _move_options(
         # The buyer's own praise is the echo: a second one ("…, and the quality") stacks.
         return []
     options = _options(library.get(spec.use or move, []), values)
-    if move == "thanks":
+    if move in ("thanks", "closing"):
         # Lines the review contradicts go; the shipped copy always leaves some (tested).
         options = [o for o in options if fits_review(o, case.rating, case.words)] or options
     if move == "greeting" and values.get("customer_name"):

@@ -131,6 +131,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # "it worked for a month or so then it stopped", "nothing is working"
         "then ~ it|they ~ stopped|quit|died": -1, "nothing ~ is|was ~ working|works": -1,
         "neither|none ~ works|work|worked|working": -1,
+        # «НЕ ЕДЕТ!!! ПУЛЬТ НЕ ВИДИТ МАШИНКУ»: a toy car that does not drive
+        "не ~ ехать|ездить|поехать": -1, "пульт ~ не ~ видеть|ловить": -1,
         "screen|display ~ went|goes|turned|stays ~ black|blank|dark": -1,
         "black|blank ~ screen": -1, "экран ~ погаснуть|потухнуть|не ~ загораться": -1,
         "double ~ click|clicks|clicking|clicked": -1, "двойной ~ клик|нажатие": -1,
@@ -197,6 +199,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "only ~ pieces|tiles|parts|screws ~ in": -1, "in a box that says": -1,
         "в комплект": 1, "все на место": 1, "нет ~ элемент|деталь": -1, "came with": 1,
         "не хватать|хватить": -1, "недоставать": -1, "половина ~ нет": -1,
+        # «Комплект неполный», «нет двух головок»
+        "неполный ~ комплект|набор": -1, "комплект|набор ~ неполный": -1,
+        "нет ~ два|двух|три|трех|одной|одного": -1,
         "нет|отсутствовать|забыть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
         "не быть ~ в комплект|комплектация|набор|коробка|упаковка": -1,
         "нет|без|забыть ~ @part": -1, "не быть|положить|доложить ~ @part": -1,

@@ -79,6 +79,8 @@ _RHETORICAL = [
         r"\bwhat were (?:they|you) thinking\b", r"\bhow is this (?:acceptable|possible|ok)",
         r"\bwhy would anyone\b", r"\bhow hard is it\b", r"\bwhat a joke\b",
         r"^how (?:lame|stupid|dumb|ridiculous|pathetic|annoying|sad) is that\b",
+        r"\bвы\s+сами(?:-то)?\s+(?:\w+\s+){0,2}(?:спали|пробовали|носили|пользовались|видели|ели)\b",
+        r"\bhave you (?:even )?(?:tried|used|worn|slept)\b",
         r"\bhow (?:can|could) (?:you|they|anyone) (?:make|sell|design|call|ship)\b",
         r"\bhow am i supposed to\b", r"\bзачем (?:писать|обманывать|врать)",
         r"^что это за\b", r"\bэто вообще нормально\b", r"\bговорите$",
@@ -177,6 +179,14 @@ _ASKS_MIDWAY = re.compile(
 )
 
 
+#: What it is made of is asked in earnest however loudly («что там в составе??»): an
+#: allergic buyer needs the answer.
+_INGREDIENTS = re.compile(
+    r"(?:что|какой)\s+(?:там\s+)?(?:в\s+)?состав|из\s+чего|\bwhat(?:'s|\s+is)\s+in\s+(?:it|this|the)\b|"
+    r"\bingredients\b"
+)
+
+
 def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     lowered = normal(sentence).strip()
     body = lowered.rstrip("?!.…)( ")
@@ -192,7 +202,7 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
         # "app is fine but how do i reset my password??": the ask opens the last clause
         or _ASKS_MIDWAY.search(body) is not None
     )
-    if _AUTHENTICITY.search(body):
+    if _AUTHENTICITY.search(body) or _INGREDIENTS.search(body):
         return False
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
 

@@ -11,6 +11,7 @@ import pytest
 
 from services.responder.draft.details import safe_echo
 from services.responder.draft.engine import _CANNOT_RETURN
+from shared.events import Aspect, Sentiment
 from tests.responder.draft.test_draft_engine import _placed, classified, draft, mention
 
 
@@ -106,3 +107,32 @@ def test_a_numbered_list_is_read_item_by_item() -> None:
     text = "1) молния заедает с первого дня 2) ремень пришит криво 3) внутри пятно от клея"
     d = _placed(text, 1, "negative", "defect", "молния заедает с первого дня 2", "ru")
     assert "дня 2" not in d.text and "молния заедает с первого дня" in d.text.lower(), d.text
+
+
+def test_read_through_51_faults_and_praise() -> None:
+    """«НЕ ЕДЕТ!!! ПУЛЬТ НЕ ВИДИТ МАШИНКУ… ДЕНЬГИ НА ВЕТЕР» was a price remark with no way
+    back; «Комплект неполный» named a size; «долго выбирала между тремя продавцами» was
+    thanked as praise of our service."""
+    from services.responder.draft.details import guess_aspect
+
+    assert guess_aspect("не едет") == "not_working"
+    assert guess_aspect("Комплект неполный") == "missing_parts"
+    text = "Брала на новоселье, долго выбирала между тремя продавцами. Сатин гладкий."
+    clause = "долго выбирала между тремя продавцами"
+    at = text.index(clause)
+    service = Aspect(
+        aspect="seller_service",
+        polarity=Sentiment.positive,
+        start=at,
+        end=at + len(clause),
+        text="продавцами",
+        clause=clause,
+    )
+    c = classified("positive", "ru", signals=True).model_copy(update={"aspects": [service]})
+    d = draft(mention(text, rating=5, author=None), c)
+    assert "сервис" not in d.text, d.text
+    praised = c.model_copy(
+        update={"aspects": [service.model_copy(update={"clause": "продавец отличный"})]}
+    )
+    d = draft(mention(text + " Продавец отличный", rating=5, author=None), praised)
+    assert "сервис" in d.text, d.text
