@@ -278,6 +278,8 @@ class _Case:
     returning: bool = False
     #: The buyer says they can no longer send it back («бирки срезала»): no return route.
     cannot_return: bool = False
+    #: Charged for an order or a payment that failed (not twice): its own payments line.
+    charged_unplaced: bool = False
     #: The buyer followed the care label and it still failed: care advice would blame them.
     followed_care: bool = False
     #: The goods are used up (cosmetics, food): no wish that they serve long.
@@ -530,7 +532,8 @@ _SILENCE = re.compile(
     r"(?:чат|писал\w*|написал\w*|продавц\w*|поддержк\w*)[^.!?]{0,40}(?<![а-яё])тишина|"
     r"never\s+(?:answered|replied|responded|got\s+back)|no\s+(?:reply|response|answer)|"
     r"ignor(?:ed|ing|es)|ghosted|didn'?t\s+(?:reply|respond|answer)|никто\s+не\s+ответ|"
-    r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back)|"
+    r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back|answers|replies|"
+    r"responds)|"
     r"(?:didn'?t|did\s+not|never)\s+(?:get|got|receive|hear)\s+(?:a\s+|any\s+)?(?:response|reply|answer)|"
     r"heard\s+nothing\s+back|(?:emailed|messaged|wrote)\s+[^.!?]{0,30}\b(?:nothing|no\s+reply)",
     re.IGNORECASE,
@@ -614,6 +617,19 @@ _CHARGED_TWICE = re.compile(
     r"списал\w*\s+(?:\w+\s+){0,2}(?:дважды|два\s+раза|2\s+раза|повторно)|"
     r"(?:дважды|два\s+раза|повторно)\s+списал\w*|двойн\w+\s+списани\w*|"
     r"\bcharged\s+(?:me\s+|us\s+)?(?:twice|two\s+times|double)|double[- ]charged|charged\s+again\b",
+    re.IGNORECASE,
+)
+#: The money was taken but the order or the payment failed («деньги списались, а заказ не
+#: оформился», "the app says payment failed but the money is gone"): the same people look
+#: into it, and a line about a second charge would say what did not happen.
+_CHARGED_UNPLACED = re.compile(
+    r"деньги\s+(?:\w+\s+){0,2}?(?:списал\w*|сняли|ушли)[^.!?]{0,40}(?:заказ|оплат)\w*\s+"
+    r"(?:не\s+(?:оформил|прош|создал|появил)\w*|нет)|"
+    r"(?:оплата|платёж|платеж)\s+не\s+прош\w*[^.!?]{0,40}(?:деньги|средства)\s+(?:\w+\s+)?"
+    r"(?:списал|сняли|ушли)\w*|"
+    r"\bpayment\s+(?:failed|didn'?t\s+go\s+through|was\s+declined)\b[^.!?]{0,60}\b(?:money|charged|"
+    r"taken|gone|debited)\b|\b(?:charged|money\s+(?:was\s+)?taken)\b[^.!?]{0,40}\border\s+"
+    r"(?:was\s+never|wasn'?t|never\s+got|didn'?t\s+get)\s+(?:placed|created|confirmed)",
     re.IGNORECASE,
 )
 #: The buyer will send it back.
@@ -787,7 +803,9 @@ def _extras(
         "skin": _SKIN.search(text) is not None
         and (_SKIN_REACTION.search(text) is not None or _FABRIC.search(text) is None),
         # (not where the double charge is the complaint the acknowledgement names)
-        "charged_twice": _CHARGED_TWICE.search(text) is not None
+        "charged_twice": (
+            _CHARGED_TWICE.search(text) is not None or _CHARGED_UNPLACED.search(text) is not None
+        )
         and not (echo and _CHARGED_TWICE.search(echo))
         and (not problems or problems[0] != "seller_service"),
     }
@@ -873,10 +891,8 @@ def _unanswered(problems: Sequence[str], echo: str | None, text: str) -> bool:
     """A complaint about our silence beside another problem: the acknowledgement names the
     main problem («аккумулятор держит минут 10»), and the silence needs its own apology;
     alone, the silence is the problem the acknowledgement names."""
-    if "seller_service" not in problems:
-        return False
-    if not _SILENCE.search(text) or (echo and _SILENCE.search(echo)):
-        return False
+    if not problems or not _SILENCE.search(text) or (echo and _SILENCE.search(echo)):
+        return False  # (the silence is heard by its words, whatever aspects came with it)
     return problems[0] != "seller_service" or echo is not None
 
 
@@ -1623,6 +1639,9 @@ def _move_options(
         return _options(library.get(f"safety_{case.danger_to}", []), values) or _options(
             library.get("safety", []), values
         )
+    if move == "charged_twice" and move in case.extras and case.charged_unplaced:
+        # charged for an order that never went through: not "a second charge"
+        return _options(library.get("charged_unplaced", []), values)
     if move == "skin" and case.stopped_using and move in case.extras:
         # "I had to stop after 3 days": asking them to stop reads as if nobody read it
         return _options(library.get("skin_stopped", []), values)
@@ -1927,6 +1946,8 @@ def draft_reply(
         names_fault=_names_fault(mention.full_text),
         returning=returning,
         cannot_return=cannot_return,
+        charged_unplaced=_CHARGED_UNPLACED.search(mention.full_text) is not None
+        and _CHARGED_TWICE.search(mention.full_text) is None,
         consumable=consumable(mention.product.name, mention.full_text),
         followed_care=_FOLLOWED_CARE.search(mention.full_text) is not None,
         not_arrived=bool(problems)

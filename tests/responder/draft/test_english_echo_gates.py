@@ -260,3 +260,21 @@ def test_itchy_tags_in_a_bra_are_no_skin_reaction() -> None:
         ("quality", "negative"),
     )
     assert "doctor" not in d.text, d.text
+
+
+def test_money_taken_for_a_failed_payment_is_no_second_charge() -> None:
+    """Read-through 49: "THE APP SAYS PAYMENT FAILED BUT THE MONEY IS GONE FROM MY CARD"
+    got "Apologies that it turned out to be faulty" and nothing about the money."""
+    d = draft(
+        mention(
+            "I PAID FOR MY ORDER AND THE APP SAYS PAYMENT FAILED BUT THE MONEY IS GONE FROM MY "
+            "CARD. NOBODY ANSWERS IN THE CHAT.",
+            rating=1,
+            platform="google_play",
+            author=None,
+        ),
+        classified("negative", "en", ("not_working", "negative"), signals=True),
+    )
+    assert "charged_twice" in d.moves and "handle payments" in d.text, d.text
+    assert "charged twice" not in d.text and "second charge" not in d.text, d.text
+    assert "unanswered" in d.moves, d.moves
