@@ -1993,7 +1993,12 @@ def draft_reply(
     )
 
     # Fact wordings may repeat (they are the seller's words): not counted as repeats.
-    countable_ages = {k: v for k, v in sentence_ages.items() if not _is_fact(k, fact_keys)}
+    facts_joined = "\x00".join(fact_keys)  # one substring test per sentence, not one per fact
+    countable_ages = (
+        {k: v for k, v in sentence_ages.items() if k not in facts_joined}
+        if facts_joined
+        else sentence_ages
+    )
     own = " ".join([mention.full_text, *fact_texts])
     options_cache: dict[int, list[str]] = {}
     freshest_cache: dict[int, list[str]] = {}
