@@ -946,6 +946,8 @@ def safe_echo(phrase: str) -> str | None:
         _F,
     ):
         return None  # «(для тех,) кто скучает по вкусу резины»: a clause cut from its head
+    if re.match(r"^(?:is|was|are|were|has|have|had|does|did)\s", text, _F):
+        return None  # "is very disappointing for a skinny jean": its subject was cut
     if re.match(r"^(?:к|ко|для|под)\s+\d", text, _F):
         return None  # «к 14 про не подходит»: the model, cut from the item that does not fit
     if re.match(r"^(?:шл[оаи]|ш[её]л|ехал[аои]?|добирал\w*|везли|тащил\w*)\s", text, _F):
@@ -1067,7 +1069,11 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
         "description_mismatch",
         r"заявлен|описани|не\s+соответств|в\s+описании|listing|description|advertised|claimed",
     ),
-    ("shrinkage", r"сел[аои]?\s+после|после\s+стирки|растянул|shrank|shrunk|after\s+(?:a\s+)?wash"),
+    (
+        "shrinkage",
+        r"сел[аои]?\s+после|после\s+стирки|растянул|shrank|shrunk|after\s+(?:a\s+)?wash|"
+        r"stretch(?:ed|es)?\s+out|bagg(?:ed|ing)\s+out",
+    ),
     (
         "size_fit",
         r"маломер|большемер|размер|мал[аоы]?\b|велик[аио]?\b|size|too\s+(?:small|big|tight)|runs\s+(?:small|large)",

@@ -414,6 +414,21 @@ def _problems(
         return [], None
     blamed = set(blamed_aspects(classification))
     ordered = [a for a in ASPECTS if a in blamed and a != "other"]
+    # "I ordered my regular size 28" blamed the size; "stretched out after an hour" is the
+    # fault: an aspect whose every clause names no fault goes after one whose clause does
+    faultless = {
+        name
+        for name in ordered
+        if all(
+            a.clause and not names_fault(a.clause)
+            for a in classification.aspects
+            if a.aspect == name and a.polarity is Sentiment.negative
+        )
+    }
+    if faultless and len(faultless) < len(ordered):
+        ordered = [a for a in ordered if a not in faultless] + [
+            a for a in ordered if a in faultless
+        ]
     aspect_echo = problem_clause(text, classification.aspects, ordered[0]) if ordered else None
     if aspect_echo and _PRAISE_WORD.search(aspect_echo):
         aspect_echo = None
@@ -606,7 +621,10 @@ _LATE = re.compile(
 #: The item reached the buyer used (sold as new).
 _LOOKS_USED = re.compile(
     r"\b(?:(?:a|an|is|was|looks?|looked|clearly|obviously|already|been)\s+used\b(?!\s+(?:it|to|for|this|them|that|daily|every|once|twice))|"
-    r"second-hand|pre-owned|someone\s+else'?s\s+(?:fingerprints|hair|makeup|stuff)|previously\s+used)|"
+    r"second-hand|pre-owned|someone\s+else'?s\s+(?:fingerprints|hair|makeup|stuff)|previously\s+used|"
+    # "there is no way that the dress i received is new", "it was worn", "deodorant stains"
+    r"no\s+way\s+(?:that\s+)?(?:\w+\s+){0,5}?(?:is|was)\s+new|(?:has|had)\s+been\s+worn|"
+    r"(?:deodorant|makeup|make-up)\s+(?:stains|marks))|"
     r"(?<![а-яё])(?:б/у|бу(?![а-яё])|(?:был[аои]?|уже)\s+в\s+(?:употреблении|использовании)|"
     r"след\w*\s+(?:использования|носки|эксплуатации)|кто-то\s+уже\s+(?:носил|пользовал)|"
     r"ношен\w*|(?:явно|точно)\s+не\s+нов\w*)",

@@ -278,3 +278,37 @@ def test_money_taken_for_a_failed_payment_is_no_second_charge() -> None:
     assert "charged_twice" in d.moves and "handle payments" in d.text, d.text
     assert "charged twice" not in d.text and "second charge" not in d.text, d.text
     assert "unanswered" in d.moves, d.moves
+
+
+def test_a_faultless_clause_does_not_lead_the_problems() -> None:
+    """Read-through 50: "i ordered my regular size 28" (size, blamed) led "after 1 hour of
+    wear stretched out horribly", and the reply was about the fit; a stretch is no wash."""
+    from services.responder.draft.engine import _problems
+    from shared.events import Aspect, Classification
+
+    text = (
+        "i ordered my regular size 28. they had zero stretch and after 1 hour of wear "
+        "stretched out horribly"
+    )
+
+    def blamed(name: str, clause: str) -> Aspect:
+        at = text.index(clause)
+        return Aspect(
+            aspect=name, polarity="negative", start=at, end=at + len(clause), text=clause,
+            clause=clause,
+        )  # fmt: skip
+
+    c = Classification(
+        sentiment="negative",
+        score=0.9,
+        language="en",
+        aspects=[
+            blamed("size_fit", "i ordered my regular size 28"),
+            blamed("shrinkage", "after 1 hour of wear stretched out horribly"),
+        ],
+        signals=True,
+    )
+    assert _problems(c, "negative", text)[0][0] == "shrinkage"
+    d = draft(mention(text, rating=2, platform="ozon", author=None), c)
+    assert "wash" not in d.text, d.text
+    assert safe_echo("is very disappointing for a skinny jean") is None
