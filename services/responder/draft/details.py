@@ -505,7 +505,7 @@ _LEADING = re.compile(
     r"(?:a|one|two|three|four|five|six|a\s+few|\d+)\s+(?:days?|weeks?|months?)\s+later,?|"
     r"к\s+сожалению|увы|жаль,?\s*что|минус(?!\s+(?:звезд|балл|одна))\s*:?|"
     # «Вчера ещё и лапка треснула»: when, and the buyer's "on top of that", are their story
-    r"(?:вчера|сегодня|позавчера|теперь|а\s+теперь|ещё\s+и|еще\s+и|плюс\s+ко\s+всему|"
+    r"(?:обалдеть|офигеть|блин|капец|жесть|вчера|сегодня|позавчера|теперь|а\s+теперь|ещё\s+и|еще\s+и|плюс\s+ко\s+всему|"
     r"вдобавок|к\s+тому\s+же|yesterday|today|now|on\s+top\s+of\s+that|to\s+top\s+it\s+off),?|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
@@ -681,7 +681,9 @@ _LISTING_CLAIM = re.compile(
     r"(?<![а-яё])оказал\w*\s+(?:клеёнк|клеенк|пластик|пластмасс|кожзам|синтетик|картон|"
     r"бумаг|подделк|дешёвк|дешевк)|\bturn(?:ed|s)\s+out\s+to\s+be\b|"
     # «доставку обещали за 3 дня», "they promised two days": the promise, not the fault
-    r"(?<![а-яё])обещал[аи]?(?![а-яё])|\b(?:was|were|they|you)\s+promised\b",
+    r"(?<![а-яё])обещал[аи]?(?![а-яё])|\b(?:was|were|they|you)\s+promised\b|"
+    # "nowhere near what 8000 Pa promises": agreeing would say the listing lied
+    r"\b(?:what|as)\s+(?:\w+\s+){0,3}(?:promises|promised|states|stated)\b|\bnowhere\s+near\b",
     _F,
 )
 _NOT = re.compile(r"(?<![а-яё])(?:не|нет)(?![а-яё])|\bnot\b|n't\b|\bnowhere\b", _F)
@@ -733,6 +735,8 @@ def ends_cleanly(text: str) -> bool:
         return False
     if len(words) >= 2 and words[-2].lower() == "the" and last in _ORDINALS:
         return False  # "snapped the first (time I opened it)"
+    if last == "all" and (len(words) < 2 or words[-2].lower() != "at"):
+        return False  # "it leaked all (over my son's backpack)"; "not at all" is whole
     # «чехол на обычный»: a preposition and an adjective whose noun was cut off («красят
     # в синий» names a colour and is whole).
     if len(words) >= 2 and words[-2].lower() == "в" and _COLOUR_ADJ.fullmatch(last):
@@ -866,6 +870,8 @@ def safe_echo(phrase: str) -> str | None:
     # «сгорели со стыда», «в шоке»: the buyer's feelings, not the fault
     if re.search(
         r"(?:от|со)\s+стыда|(?<![а-яё])стыдно|в\s+шоке|\bembarrass\w*|\bmortified\b|"
+        # "the spill proof lol it leaked": the buyer's laugh would mock them in our voice
+        r"\b(?:lol|lmao|rofl|haha\w*|smh|ugh|jk)\b|"
         # "I have not experienced the rust": a fault the buyer did not have
         r"\b(?:have|has)\s+(?:not|never)\s+(?:experienced|had)\b|\b(?:haven't|hasn't)\s+"
         r"(?:experienced|had)\b|"
@@ -879,7 +885,10 @@ def safe_echo(phrase: str) -> str | None:
     # «тряпичный совсем», "has a crack at the bottom as well": a trailing intensifier or
     # "too" leans on a sentence we do not repeat
     text = re.sub(
-        r"[,\s]+(?:совсем|вообще|прям|капец|жесть|as\s+well|too|also|either)$", "", text, flags=_F
+        r"[,\s]+(?:совсем|вообще|прям|капец|жесть|невозможно|ужасно|as\s+well|too|also|either)$",
+        "",
+        text,
+        flags=_F,
     )
     # "gets hot as hell": in our voice it gets very hot
     text = re.sub(r"\b(\w+)\s+as\s+(?:hell|heck|f\w*k)\b", r"very \1", text, flags=_F)
@@ -1048,7 +1057,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     ),
     (
         "not_working",
-        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|не\s+(?:едет|ездит|поехал\w*)|пульт\s+не\s+видит|вырубает|сгорел|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
+        r"не\s+работа|перестал|не\s+включа|не\s+заряжа|(?<!багажнике\s)(?<!салоне\s)не\s+(?:едет|поехал\w*)|пульт\s+не\s+видит|вырубает|сгорел|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет|doesn'?t\s+work|stopped\s+\w+ing|won'?t\s+(?:turn|charge)|dead",
     ),
     (
         "missing_parts",

@@ -534,6 +534,13 @@ def _praises(echo: str) -> bool:
     return _PRAISE_WORD.search(_NEGATED_WORD.sub(" ", echo)) is not None
 
 
+#: The buyer's workaround that failed: something else did not work, not the item.
+_WORKAROUND = re.compile(
+    r"\b(?:a\s+|another\s+|other\s+)?different\s+\w+\s+(?:just\s+|simply\s+)?(?:doesn'?t|didn'?t|won'?t|"
+    r"does\s+not|did\s+not)\s+work|\banother\s+\w+\s+(?:just\s+)?(?:doesn'?t|didn'?t|won'?t)\s+work|"
+    r"(?<![а-яё])друг(?:ой|ая|ое|ие)\s+[а-яё]+\s+(?:тоже\s+)?не\s+(?:подош|подход|работа)",
+    re.IGNORECASE,
+)
 #: A marker that says what the remark is ("the only complaint I have is that …").
 _MARKED_REMARK = re.compile(
     r"^(?:the\s+|my\s+)?(?:only|one|main|biggest|minor)\s+(?:gripe|complaint|con|niggle|quibble|"
@@ -866,6 +873,8 @@ def second_fault(
         if echo and (phrase.lower() in echo.lower() or echo.lower() in phrase.lower()):
             continue
         clause = _as_clause(phrase, language)
+        if clause and echo and _said_already(clause, echo, language):
+            continue  # "Sorry it won't work. And we're sorry it won't work, too."
         # «болтается» alone names no part: a second line needs its subject
         if clause and len(clause.split()) >= 2 and len(clause) <= 60:
             return clause
@@ -891,12 +900,21 @@ def _another_complaint(text: str, echo: str, language: str) -> str | None:
             if language == "ru" and (first == "не" or finite_verb(first)):
                 break  # «заняла вдвое дольше обещанного»: its subject (the delivery) is cut
             said = _as_clause(phrase, language)
+            if said and _said_already(said, echo, language):
+                break
             if said and _TO_SOMEONE.search(said):
                 break  # "your son can't get it over his head": what the fault did to them
             if said and len(said.split()) >= 3 and len(said) <= 60:
                 return said
             break
     return None
+
+
+def _said_already(clause: str, echo: str, language: str) -> bool:
+    """The second fault's clause says what the first already said, word for word."""
+    first = normalise(_as_clause(echo, language) or echo)
+    second = normalise(clause)
+    return second in first or first in second
 
 
 _TO_SOMEONE = re.compile(
@@ -922,7 +940,7 @@ def _names_fault(text: str) -> bool:
 
 
 _DISMISSIVE = re.compile(
-    r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
+    r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|(?:was|is)\s+gone\b|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
     r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still|"
     r"(?:it\s+)?works\s+(?:fine\s+|perfectly\s+|great\s+)?now|now\s+(?:it\s+)?works|"
     r"(?:i\s+)?(?:actually\s+|honestly\s+)?(?:like|prefer|love)\s+it\s+(?:even\s+)?(?:more|better)|"
@@ -1098,6 +1116,8 @@ def complaint_echo(text: str, family: str) -> str | None:
     for pattern in (_COMPLAINT, _MILD):
         found: list[str] = []
         for clause in clauses:
+            if _WORKAROUND.search(clause):
+                continue  # "trying to use a different belt just doesn't work": not the item
             # «no leaks and easy to clean» is praise: a negated cue names no complaint
             if found_cue(pattern, clause) and not (
                 _EMOTION.search(clause) and not guess_aspect(clause) and len(clause.split()) < 4
@@ -1206,6 +1226,9 @@ def _as_clause(echo: str, language: str) -> str | None:
             return "it's " + echo
         if _EN_SUBJECT_VERB.match(echo):
             return echo
+        arrived = re.match(r"^no\s+(.+?)\s+(arrived|came)$", echo, re.IGNORECASE)
+        if arrived:  # "No light bulb arrived" → "the light bulb never arrived"
+            return f"the {arrived.group(1)} never {arrived.group(2)}"
         if re.match(r"^no\s+\w+", echo, re.IGNORECASE):
             return "there was " + echo  # "no diffuser in the box"
         said = _ANOTHER_THAT.match(echo)
@@ -1237,6 +1260,8 @@ def _as_clause(echo: str, language: str) -> str | None:
                 head in FUNCTION_WORDS and head not in _EN_DETERMINERS
             ):
                 return None  # "(two) of them have been sent off", "yours broke": cut subjects
+            if len(head) > 4 and head.endswith("ed"):
+                return "it " + echo  # "smelled like burning plastic and then died"
             if head not in _EN_DETERMINERS and not head.endswith("'s") and head[:1].isalpha():
                 return "the " + echo
             return echo
@@ -1362,6 +1387,9 @@ def _steps(
         # was paid for; the way to put it right stays (a remark about a seam gets none)
         keep = _REMARK_STEPS | (_RETURN_STEPS if _put_right(case) else frozenset())
         wanted = [s for s in wanted if s in keep]
+    elif case.family == "negative" and aspect == "shrinkage":
+        # washing advice under a 1–2★ shrink reads as if the buyer washed it wrong
+        wanted = [s for s in wanted if s != "care"]
     elif case.family == "neutral" and aspect in _LIVED_WITH:
         # "Does the job, but the button is in a dumb spot": a 3★ buyer who keeps using it
         # is not shown the way out; the remark goes to the team

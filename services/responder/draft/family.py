@@ -36,7 +36,7 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 #: («не работает») are matched whole.
 _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
-    r"не\s+(?:едет|ездит|поехал\w*)|пульт\s+не\s+видит|неполн\w*\s+(?:комплект|набор)|(?:комплект|набор)\s+неполн|"
+    r"(?<!багажнике\s)(?<!салоне\s)не\s+(?:едет|поехал\w*)|пульт\s+не\s+видит|неполн\w*\s+(?:комплект|набор)|(?:комплект|набор)\s+неполн|"
     r"не\s+работа|перестал[аио]?\s+(?!болеть|беспокоить|ныть|мучить|чесаться|сыпать)\w+|не\s+включа|не\s+заряжа|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет|не\s+держ|"
     r"сломал|слома[нл]|\bбрак|бракован|дефект|трещин|треснул|порвал|порван|рван|дырк|"
     r"отвалил|оторвал|отклеил|отклеива|отслаива|облеза|разош[её]л|разошл|слетел|сгорел(?![а-яё]*\s+(?:от|со)\s+стыда)|"
@@ -144,7 +144,9 @@ _PRAISE = re.compile(
     r"рекоменд|доволь|понравил|нравится|восторг|люблю|идеальн|лучш|хорош|удобн|мягк|"
     r"уютн|красив|качествен|советую|в\s+восторге|"
     r"thank|great|excellent|love|perfect|amazing|awesome|recommend|happy|pleased|brilliant|"
-    r"lovely|comfortable|\bsoft\b|well\s+made|lasts|decent|works\s+(?:great|well|fine)|does\s+(?:the|its)\s+job|gets\s+the\s+job\s+done|does\s+what\s+it\s+says",
+    r"lovely|comfortable|\bsoft\b|well\s+made|lasts|decent|works\s+(?:great|well|fine)|"
+    r"does\s+(?:the|its)\s+job|gets\s+the\s+job\s+done|does\s+what\s+it\s+says|\bgood\b|"
+    r"\beasy\s+to\b|\bnice\b|\bsturdy\b",
     _FLAGS,
 )
 #: Irony: praise that the rest of the sentence takes back.
@@ -311,10 +313,19 @@ def blamed_aspects(classification: Classification) -> list[str]:
     return seen
 
 
+#: A cons field that names no drawback («нет», «пока не обнаружила», "none so far").
+_NO_DRAWBACK = re.compile(
+    r"(?:(?:пока|вроде|особо|совсем)\s+)?(?:нет|не\s+(?:нашл|обнаружил|заметил|выявил|увидел)\w*|"
+    r"не\s+обнаружено|отсутствуют|никаких|не\s+знаю|none|no|n/?a|nothing|none\s+so\s+far|"
+    r"not\s+yet|-+|—|\.)(?:\s+(?:пока|ещё|еще|so\s+far|yet))?\W*",
+    re.IGNORECASE,
+)
+
+
 def substantive_cons(mention: Mention) -> str | None:
     """The cons field when it names a drawback (a «Недостатки: нет» names none)."""
     cons = (mention.cons or "").strip()
-    if cons and not re.fullmatch(r"(?i)(?:нет|не\s+нашл[аи]?|none|no|n/?a|-+|—|\.)\W*", cons):
+    if cons and not _NO_DRAWBACK.fullmatch(cons):
         return cons
     return None
 

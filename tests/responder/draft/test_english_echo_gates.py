@@ -312,3 +312,42 @@ def test_a_faultless_clause_does_not_lead_the_problems() -> None:
     d = draft(mention(text, rating=2, platform="ozon", author=None), c)
     assert "wash" not in d.text, d.text
     assert safe_echo("is very disappointing for a skinny jean") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said"),
+    [
+        ("the spill proof lol it leaked", None),
+        ("it leaked all", None),
+        ("it doesn't fit at all", "it doesn't fit at all"),
+        ("the product itself is nowhere near what 8000 Pa promises", None),
+    ],
+)
+def test_echoes_from_the_re_scoring(phrase: str, said: str | None) -> None:
+    assert safe_echo(phrase) == said
+
+
+def test_clauses_from_the_re_scoring() -> None:
+    from services.responder.draft.engine import _as_clause
+
+    assert _as_clause("no light bulb arrived", "en") == "the light bulb never arrived"
+    assert _as_clause("smelled like burning plastic and then died", "en") == (
+        "it smelled like burning plastic and then died"
+    )
+
+
+def test_no_washing_advice_under_a_shrink_complaint() -> None:
+    """Read-through 48: «села ещё больше после стирки» (2★) was answered with «Стирать при
+    30 °C наизнанку…»: under a complaint, care advice reads as if the buyer washed it wrong;
+    under a 3★ it stays."""
+    from services.responder.fact.contract import FactSet
+    from tests.responder.draft.test_draft_engine import fact
+
+    care = fact("care", "Стирать при 30 °C наизнанку.", "Wash at 30 °C inside out.")
+    text = "Села после первой стирки, рукава стали короче"
+    c = classified("negative", "ru", ("shrinkage", "negative"), signals=True)
+    d = draft(mention(text, rating=1, author=None), c, facts=FactSet((care,)))
+    assert "Стирать при 30" not in d.text, d.text
+    mixed = classified("neutral", "ru", ("shrinkage", "negative"), signals=True)
+    d = draft(mention(text, rating=3, author=None), mixed, facts=FactSet((care,)))
+    assert "care-1" in d.facts_used, d.text

@@ -136,3 +136,17 @@ def test_read_through_51_faults_and_praise() -> None:
     )
     d = draft(mention(text + " Продавец отличный", rating=5, author=None), praised)
     assert "сервис" in d.text, d.text
+
+
+def test_read_through_52_cons_that_name_nothing_and_a_bag_that_stays_put() -> None:
+    """«Недостатки: пока не обнаружила» got «Жаль, что пока не обнаружила»; «в багажнике не
+    ездит» (an organiser that stays put) was a toy car that does not drive."""
+    from services.responder.draft.family import substantive_cons, text_cues
+
+    for cons in ("пока не обнаружила", "Нет", "не нашла", "none so far", "—"):
+        m = mention("Режет ровно", rating=5).model_copy(update={"cons": cons})
+        assert substantive_cons(m) is None, cons
+    assert not text_cues("Вместительный, в багажнике не ездит").complaint
+    assert text_cues("Машинка не едет").complaint
+    assert safe_echo("обалдеть пришла разбитая") == "пришла разбитая"
+    assert safe_echo("пахнет химией невозможно") == "пахнет химией"
