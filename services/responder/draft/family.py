@@ -145,7 +145,9 @@ _PRAISE = re.compile(
     r"уютн|красив|качествен|советую|в\s+восторге|"
     r"thank|great|excellent|love|perfect|amazing|awesome|recommend|happy|pleased|brilliant|"
     r"lovely|comfortable|\bsoft\b|well\s+made|lasts|decent|works\s+(?:great|well|fine)|"
-    r"does\s+(?:the|its)\s+job|gets\s+the\s+job\s+done|does\s+what\s+it\s+says|\bgood\b|"
+    r"does\s+(?:the|its)\s+job|gets\s+the\s+job\s+done|does\s+what\s+it\s+says|"
+    # "after reading good reviews" praises someone else's words
+    r"\bgood\b(?!\s+(?:reviews?|ratings?|luck|price\s+(?:but|though)))|"
     r"\beasy\s+to\b|\bnice\b|\bsturdy\b",
     _FLAGS,
 )

@@ -1715,7 +1715,8 @@ def test_an_item_that_came_used_is_apologised_for_as_such(text: str, language: s
             seed=seed,
         )
         acknowledge = dict(d.part_texts)["acknowledge"]
-        assert re.search(r"signs of use|looking used|следами использования|уже пользовались|не в том виде", acknowledge), d.text
+        used = r"signs of use|looking used|следами использования|уже пользовались|не в том виде"
+        assert re.search(used, acknowledge), d.text
 
 
 def test_a_pleasant_smell_is_no_remark() -> None:
