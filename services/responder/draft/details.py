@@ -1179,6 +1179,12 @@ def praise_echo(text: str, language: str) -> str | None:
                 language == "ru"
                 and not _ADJECTIVE_FIRST.match(echo)
                 and not _INTENSIFIER.match(echo)
+                # «пришли быстро всё целое спасибо»: a run-on that starts on its verb (the
+                # subject is the parcel, unsaid) and ends on the thanks
+                and not re.search(r"(?<![а-яё])(?:спасибо|благодар\w*)(?![а-яё])", echo, _F)
+                and not re.match(
+                    r"(?:пришл|пришёл|доставил|привезл|привёз|дошл|дош[её]л)", echo, _F
+                )
             ):
                 return echo
             if language == "en" and re.match(

@@ -150,3 +150,12 @@ def test_read_through_52_cons_that_name_nothing_and_a_bag_that_stays_put() -> No
     assert text_cues("Машинка не едет").complaint
     assert safe_echo("обалдеть пришла разбитая") == "пришла разбитая"
     assert safe_echo("пахнет химией невозможно") == "пахнет химией"
+
+
+def test_a_run_on_praise_that_thanks_is_no_echo() -> None:
+    """«пришли быстро всё целое спасибо😊» got «Приятно знать, что пришли быстро всё целое
+    спасибо»: the parcel unsaid, the thanks pasted."""
+    from services.responder.draft.details import praise_echo
+
+    assert praise_echo("пришли быстро всё целое спасибо😊", "ru") is None
+    assert praise_echo("держит тепло весь день", "ru") == "держит тепло весь день"
