@@ -523,6 +523,14 @@ _LEADING = re.compile(
     r"problem|con|niggle)\s+(?:is|was)|(?:the\s+)?thing\s+is)(?![\w])\s*",
     _F,
 )
+#: The words that announce a remark ("the only complaint I have is that …"): what follows
+#: is the remark.
+MARKED_REMARK = re.compile(
+    r"^(?:the\s+|my\s+)?(?:(?:only|one|minor|main|biggest)\s+)?(?:knock|gripe|complaint|"
+    r"downside|issue|con|niggle|quibble|thing|problem|negative)\s+(?:(?:i|we)\s+(?:have|had)\s+"
+    r"(?:\w+\s+){0,3}?)?(?:is|was)\s+(?:that\s+)?",
+    _F,
+)
 ECHO_MAX = 64
 #: «одна оторвалась сразу»: "one of them" names no subject once cut from its sentence.
 _UNNAMED_ONE = re.compile(
@@ -916,14 +924,7 @@ def safe_echo(phrase: str) -> str | None:
     ):
         return None
     # "the only knock is the lid is a pain to clean": the fault is what follows
-    text = re.sub(
-        r"^(?:the\s+|my\s+)?(?:(?:only|one|minor|main|biggest)\s+)?(?:knock|gripe|complaint|"
-        r"downside|issue|con|niggle|quibble|thing|problem|negative)\s+(?:(?:i|we)\s+(?:have|had)\s+"
-        r"(?:\w+\s+){0,3}?)?(?:is|was)\s+(?:that\s+)?",
-        "",
-        text,
-        flags=_F,
-    )
+    text = MARKED_REMARK.sub("", text)
     # «воняет так что находиться рядом невозможно», «туго приходится двумя руками»: what
     # follows is what the fault does to the buyer, a second clause run on without a comma
     text = _CONSEQUENCE.sub("", text).strip(" ,")

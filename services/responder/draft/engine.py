@@ -36,6 +36,7 @@ from itertools import pairwise
 from services.responder.draft.details import (
     EMOJI,
     FUNCTION_WORDS,
+    MARKED_REMARK,
     PHRASAL_END,
     SHORT_REVIEW_WORDS,
     SMELL_WORDS,
@@ -59,6 +60,7 @@ from services.responder.draft.family import (
     _MILD,
     _PRAISE,
     _TAKEN_BACK,
+    TAKEN_BACK_WORDS,
     UPDATE,
     blamed_aspects,
     draft_family,
@@ -541,13 +543,6 @@ _WORKAROUND = re.compile(
     r"(?<![а-яё])друг(?:ой|ая|ое|ие)\s+[а-яё]+\s+(?:тоже\s+)?не\s+(?:подош|подход|работа)",
     re.IGNORECASE,
 )
-#: A marker that says what the remark is ("the only complaint I have is that …").
-_MARKED_REMARK = re.compile(
-    r"^(?:the\s+|my\s+)?(?:only|one|main|biggest|minor)\s+(?:gripe|complaint|con|niggle|quibble|"
-    r"issue|downside|problem|negative|knock)\s+(?:(?:i|we)\s+(?:have|had)\s+(?:\w+\s+){0,3}?)?"
-    r"(?:is|was)\s+(?:that\s+)?",
-    re.IGNORECASE,
-)
 #: The buyer wrote to us and heard nothing back («ноль ответа», "never replied").
 _SILENCE = re.compile(
     r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молч(?:а|ит|ат|ание)|"
@@ -942,10 +937,7 @@ def _names_fault(text: str) -> bool:
 _DISMISSIVE = re.compile(
     r"ушёл|ушел|прош[её]л|выветрил|исчез|went\s+away|gone\s+now|(?:was|is)\s+gone\b|мелоч|не\s+страшно|не\s+критично|в\s+целом|за\s+эту\s+цену|нормально|оставил|"
     r"not\s+a\s+(?:huge|big)\s+deal|keeping\s+it|overall|for\s+the\s+price|still|"
-    r"(?:it\s+)?works\s+(?:fine\s+|perfectly\s+|great\s+)?now|now\s+(?:it\s+)?works|"
-    r"(?:i\s+)?(?:actually\s+|honestly\s+)?(?:like|prefer|love)\s+it\s+(?:even\s+)?(?:more|better)|"
-    r"(?:i\s+)?(?:don'?t|do\s+not)\s+mind|doesn'?t\s+bother\s+me|no\s+big\s+deal|"
-    r"мне\s+(?:так\s+)?даже\s+больше\s+нрав|даже\s+лучше|не\s+мешает",
+    r"no\s+big\s+deal|не\s+мешает|" + TAKEN_BACK_WORDS,
     re.IGNORECASE,
 )
 _CONTRAST = re.compile(
@@ -1101,7 +1093,7 @@ def complaint_echo(text: str, family: str) -> str | None:
     clauses = _clauses(text)
     for clause in clauses:
         # "The only negative we have on this product is the terrible sound quality"
-        said = _MARKED_REMARK.match(clause)
+        said = MARKED_REMARK.match(clause)
         if said:
             echo = safe_echo(clause[said.end() :])
             if echo and not _praises(echo):

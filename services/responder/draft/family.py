@@ -281,13 +281,15 @@ def text_cues(text: str) -> TextCues:
 
 #: A "but" that takes the remark back ("darker than in the picture but I like it more",
 #: "had a problem at first, but it works now"): what it follows is no complaint.
-_TAKEN_BACK = re.compile(
-    r"^(?:honestly\s+|actually\s+|to\s+be\s+fair\s+)?(?:"
+#: Words that take a remark back ("works now", "I like it more", «так даже лучше»).
+TAKEN_BACK_WORDS = (
     r"(?:it\s+)?works\s+(?:fine\s+|perfectly\s+|great\s+)?now|now\s+(?:it\s+)?works|"
     r"(?:i\s+)?(?:actually\s+|honestly\s+)?(?:like|prefer|love)\s+it\s+(?:even\s+)?(?:more|better)|"
-    r"(?:i\s+)?(?:don'?t|do\s+not)\s+mind|it\s+doesn'?t\s+bother\s+me|"
-    r"мне\s+(?:так\s+)?даже\s+больше\s+нрав|так\s+даже\s+лучше)",
-    re.IGNORECASE,
+    r"(?:i\s+)?(?:don'?t|do\s+not)\s+mind|(?:it\s+)?doesn'?t\s+bother\s+me|"
+    r"мне\s+(?:так\s+)?даже\s+больше\s+нрав|(?:так\s+)?даже\s+лучше"
+)
+_TAKEN_BACK = re.compile(
+    r"^(?:honestly\s+|actually\s+|to\s+be\s+fair\s+)?(?:" + TAKEN_BACK_WORDS + ")", re.IGNORECASE
 )
 _CONTRAST_AFTER = re.compile(
     r"^[^.!?\n]*?,?\s+(?:но|однако|а|but|though|although|however)\s+", re.IGNORECASE

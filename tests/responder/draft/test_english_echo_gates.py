@@ -141,13 +141,12 @@ def test_the_remark_after_only_gripe_is_the_remark() -> None:
 
 
 def test_an_itchy_sweater_is_the_wool_not_a_skin_reaction() -> None:
-    sweater = amazon(
+    for worn in (
         "I was surprised at how stiff and itchy this sweater was. Going back.",
-        1,
-        "negative",
-        ("quality", "negative"),
-    )
-    assert "doctor" not in sweater.text, sweater.text
+        "3 tags sewn in the side, very itchy. So thin it gives no support.",
+    ):
+        sweater = amazon(worn, 1, "negative", ("quality", "negative"))
+        assert "doctor" not in sweater.text, sweater.text
     cream = amazon("This cream gave me a rash and my face is itchy.", 1, "negative")
     assert "doctor" in cream.text, cream.text
 
@@ -250,16 +249,6 @@ def test_four_stars_over_a_review_with_nothing_good_is_no_happy_customer() -> No
     )
     assert d.family == "neutral", d.family
     assert "happy" not in d.text, d.text
-
-
-def test_itchy_tags_in_a_bra_are_no_skin_reaction() -> None:
-    d = amazon(
-        "3 tags sewn in the side, very itchy. So thin it gives no support.",
-        1,
-        "negative",
-        ("quality", "negative"),
-    )
-    assert "doctor" not in d.text, d.text
 
 
 def test_money_taken_for_a_failed_payment_is_no_second_charge() -> None:
