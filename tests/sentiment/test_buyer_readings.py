@@ -740,9 +740,50 @@ def test_sarcasm_over_a_stuck_non_stick_pan_is_no_slip() -> None:
         ("If you put in some crushed ice with milk it whips up thick.", set(), {"transit_damage"}),
         ("The HEPA filter is easy to pop out and rinse.", set(), {"defect"}),
         ("Two of the knives already have rust spots after a week.", {"defect"}, set()),
+        # read-throughs 53–58 (real English reviews, hand-written ru / en ones)
+        (
+            "The noise cancellation kicks-in on a noisy bus but then it cuts out every few "
+            "minutes.",
+            set(),
+            {"noise"},
+        ),
+        (
+            "Who wouldn't love a blender this powerful? Makes smoothies in seconds.",
+            set(),
+            {"quality"},
+        ),
+        (
+            "The setup was really complicated. Works fine after that.",
+            {"instructions_language"},
+            set(),
+        ),
+        ("Настройка муторная, но потом работает.", {"instructions_language"}, set()),
+        ("The Echo keeps losing wifi connection.", {"quality"}, set()),
+        ("Крем хороший увлажняет но запах на любителя", {"smell_material"}, set()),
+        ("Заряжает айфон с 0 до 50 за полчаса как и заявлено.", set(), {"description_mismatch"}),
+        ("Минусы: покрытие уже поцарапалось", {"defect"}, set()),
+        ("after the 1st washing it began to pill and has worsened each time", {"quality"}, set()),
+        (
+            "The speakers worked fine for 3 weeks and all of a sudden, they quit.",
+            {"not_working"},
+            set(),
+        ),
+        ("When it meets these characters, it stops transferring files.", {"not_working"}, set()),
+        ("Но ПВЗ закрыли на переучет и я три дня не могла забрать", {"delivery_speed"}, set()),
+        ("Товар норм, но ПВЗ ужасный, три раза ходила пока выдали", {"delivery_speed"}, set()),
+        (
+            "ну спасибо продавец за подарок мужу на др, часы встали через 2 дня",
+            {"not_working"},
+            set(),
+        ),
+        (
+            "Долго искала пальто, в других магазинах ничего не нравилось. Это село идеально",
+            set(),
+            {"seller_service"},
+        ),
     ],
 )
-def test_readings_from_read_throughs_47_to_49(
+def test_readings_from_read_throughs_47_to_58(
     text: str, blamed: set[str], not_blamed: set[str]
 ) -> None:
     found = _blamed(_one(text, 3, NEG))
@@ -751,3 +792,17 @@ def test_readings_from_read_throughs_47_to_49(
 
 def test_a_refund_asked_for_is_no_complaint_about_the_service() -> None:
     assert "seller_service" not in _blamed(_one("Stopped charging. I want a refund", 1, NEG))
+
+
+def test_other_shops_faults_make_no_remark() -> None:
+    result = _one(
+        "Долго искала пальто, в других магазинах ничего не нравилось. Это село идеально", 5
+    )
+    assert not result.remark
+
+
+def test_a_feared_too_small_is_no_complaint() -> None:
+    """Read-through 54: "I was worried the dress was going to be too low cut but…" kept
+    "too" as a complaint cue (the cue phrase was applied after the fear cleared it)."""
+    result = _one("I was worried the dress was going to be too low cut but it fits well.", 5)
+    assert not result.remark

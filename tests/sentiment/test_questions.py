@@ -143,3 +143,19 @@ def test_what_it_is_made_of_is_asked_in_earnest_a_mocking_did_you_sleep_on_it_is
     сами-то на нём спали?» blocked approval for an answer nobody could give."""
     assert asked("лицо красное и чешется. что там в составе??") == ["что там в составе??"]
     assert asked("Ну да, 100% хлопок, конечно. Вы сами-то на нём спали?") == []
+
+
+def test_praise_and_disbelief_asked_as_questions_ask_nothing() -> None:
+    """Read-through 53: "Who wouldn't love…?" and "i'm not a large?" left an `{answer}`."""
+    assert asked("Who wouldn't love a blender this powerful? Makes smoothies fast.") == []
+    assert asked("What's not to like? Cheap and cheerful.") == []
+    assert asked("It's okay but i'm not a large? The medium was huge on me.") == []
+    assert asked("Who would you recommend it to? I'm not sure") == [
+        "Who would you recommend it to?"
+    ]
+    assert asked("I'm not sure, is it washable?") == ["I'm not sure, is it washable?"]
+
+
+def test_indignation_without_a_question_mark_asks_nothing() -> None:
+    assert asked("Заказывала М пришел XS!!! Как это вообще можно перепутать. Ужас") == []
+    assert asked("Как стирать этот свитер") == ["Как стирать этот свитер"]

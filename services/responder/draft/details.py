@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from services.responder.fact.keywords import part_of_speech
+from services.responder.draft.family import NOISY_PLACES
+from services.responder.fact.keywords import first_person_verb, part_of_speech
 from shared.aspects import AspectName
 from shared.events import Aspect, Sentiment
 
@@ -272,9 +273,24 @@ _KIT_WISH = re.compile(
 )
 
 
+#: A wish for more choice ("wish it came in more colors", «хотелось бы больше расцветок»).
+_MORE_CHOICE = re.compile(
+    r"\b(?:i\s+)?wish\s+(?:it|they|this|these)\s+(?:came|come|were\s+available)\s+in\s+"
+    r"((?:more|other|different)\s+(?:colou?rs|sizes|shades|patterns|prints|lengths|flavou?rs))\b|"
+    r"(?<![а-яё])хотел(?:ось|а|и)?\s+бы\s+((?:больше|других|другие)\s+(?:цвет\w*|расцвет\w*|"
+    r"размер\w*|оттенк\w*|вкус\w*))(?![а-яё])",
+    _F,
+)
+
+
 def find_suggestion(text: str) -> str | None:
     """The buyer's request as an infinitive phrase («добавить тёмную тему», "add a dark
     mode"), or None: said as a request in a statement, never a question or a demand."""
+    more = _MORE_CHOICE.search(text)
+    if more and more.group(1):
+        return f"offer it in {more.group(1).lower()}"
+    if more and more.group(2):
+        return f"добавить {more.group(2).lower()}"
     for m in _KIT_WISH.finditer(text):
         thing = " ".join((m.group(1) or m.group(2)).split())
         if _NOT_AN_IDEA.search(thing) or _FIRST_PERSON.search(thing) or not ends_cleanly(thing):
@@ -418,8 +434,12 @@ def _undiminish(m: re.Match[str]) -> str:
 
 _CRUDE_TO = {
     "воняет": "сильно пахнет", "воняют": "сильно пахнут", "воняла": "сильно пахла",
+    "вонять": "сильно пахнуть",
     "воняло": "сильно пахло", "воняли": "сильно пахли", "stinks": "smells bad",
     "stank": "smelled bad", "reeks": "smells strongly",
+    # «наушник сдох»: in our voice the item stopped working
+    "сдох": "перестал работать", "сдохла": "перестала работать",
+    "сдохло": "перестало работать", "сдохли": "перестали работать",
 }  # fmt: skip
 _CRUDE = re.compile(r"(?<![а-яёa-z])(?:" + "|".join(_CRUDE_TO) + r")(?![а-яёa-z])", _F)
 #: «жуткий запах резины», «запах резины жуткий»: the buyer's horror is theirs; in our
@@ -507,7 +527,11 @@ _LEADING = re.compile(
     # «Вчера ещё и лапка треснула»: when, and the buyer's "on top of that", are their story
     r"(?:обалдеть|офигеть|блин|капец|жесть|вчера|сегодня|позавчера|теперь|а\s+теперь|ещё\s+и|еще\s+и|плюс\s+ко\s+всему|"
     r"вдобавок|к\s+тому\s+же|yesterday|today|now|on\s+top\s+of\s+that|to\s+top\s+it\s+off),?|"
+    # "…but then it cuts out": "then" is the buyer's story; the subject follows it
+    r"then(?=\s+(?:it|they|the|this|my|one|both)\s)|"
     r"(?:oh\s+)?(?:love|loving)\s+how|oh\s+\w+,?|just|обожаю,?\s+как|ну|вообще|просто|"
+    # "dislike that I can't sync up my Apple Music": the fault follows
+    r"(?:i\s+)?(?:dislike|hate|don'?t\s+like|do\s+not\s+like)\s+(?:that|how)|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
     # «Ставлю 4 а не 5, потому что …», "I gave it 3 stars because …": the reason is the fault
     r"(?:ставлю|поставил[аи]?|оценка)\s+\d(?:\s*,?\s*а\s+не\s+\d)?(?:\s*(?:звезд\w*|балл\w*))?"
@@ -527,8 +551,8 @@ _LEADING = re.compile(
 #: is the remark.
 MARKED_REMARK = re.compile(
     r"^(?:the\s+|my\s+)?(?:(?:only|one|minor|main|biggest)\s+)?(?:knock|gripe|complaint|"
-    r"downside|issue|con|niggle|quibble|thing|problem|negative)\s+(?:(?:i|we)\s+(?:have|had)\s+"
-    r"(?:\w+\s+){0,3}?)?(?:is|was)\s+(?:that\s+)?",
+    r"downside|issue|con|niggle|quibble|thing|problem|negative)(?:\s+(?:(?:i|we)\s+(?:have|had)\s+"
+    r"(?:\w+\s+){0,3}?)?(?:is|was|would\s+be)\s+(?:that\s+)?|\s*[-–—:]\s*)",
     _F,
 )
 ECHO_MAX = 64
@@ -655,7 +679,7 @@ _PREDICATE_RU = re.compile(
 _PREDICATE_EN = re.compile(
     r"\b(?:is|are|was|were|isn't|aren't|wasn't|weren't|does|doesn't|did|didn't|won't|can't|"
     r"couldn't|has|have|had|keeps|kept|broke|came|fell|tore|took|got|went|wore|split|grew|"
-    r"gave|let|ran|stuck|shrank|shrunk|bent|burst|"
+    r"gave|let|ran|stuck|shrank|shrunk|bent|burst|quit|died|dead|"
     r"\w+ed|\w+(?<!s)s)\b|'s\b|\binstead\s+of\b|^(?:no|only)\s",
     _F,
 )
@@ -698,7 +722,7 @@ _NOT = re.compile(r"(?<![а-яё])(?:не|нет)(?![а-яё])|\bnot\b|n't\b|\bn
 #: A converted first-person narrative longer than this reads odd in the reply's voice.
 _NARRATIVE_MAX_WORDS = 12
 _ORDERED = re.compile(r"^(?:вы\s+(?:заказ|купил)|you\s+(?:ordered|bought))", _F)
-_ARRIVED = re.compile(r"пришл|пришёл|прислали|привезли|\b(?:got|received|came|arrived)\b", _F)
+_ARRIVED = re.compile(r"пришл|приш[её]л|прислали|привезли|\b(?:got|received|came|arrived)\b", _F)
 
 
 _ORDERED_GOT = re.compile(
@@ -794,6 +818,12 @@ def cons_note(cons: str | None) -> str | None:
     return None if _shouting(text) else _mid_sentence(text)
 
 
+#: One word in capitals amid lower case (not an acronym: those are short or listed).
+_SHOUTED_WORD = re.compile(
+    r"\b(?:ONE|TWO|THREE|NOT|NEVER|ALL|EVERY|ONLY|STILL|AGAIN|NOTHING|WORST|BROKE|BROKEN|DAYS?|"
+    r"WEEKS?|HOURS?|MINUTES?|TIMES?|FIRST|SAME|EVEN|NO)\b|(?<![А-ЯЁа-яё])(?:НЕ|ВООБЩЕ|НИКАК|"
+    r"СОВСЕМ|ОДИН|ОДНУ|ДВА|ДВЕ|ДНЯ|ДЕНЬ|НЕДЕЛЮ|СРАЗУ|ОПЯТЬ)(?![А-ЯЁа-яё])"
+)
 #: Capitals that stay capitals when a shouted clause is lowered.
 _ACRONYMS = frozenset("USB USB-C LED LCD HDMI TV PC GPS SD AC DC MP3 UK US EU OK".split())
 _ACRONYM_OR_WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
@@ -827,10 +857,14 @@ def safe_echo(phrase: str) -> str | None:
     """
     if not quotes_balanced(phrase):
         return None
+    phrase = phrase.replace("’", "'")  # "can’t" reads as "can't" to every rule below
     if _shouting(phrase):
         # "THE SOLE CAME OFF AFTER TWO WEEKS": the fault stands; the capitals are the
         # buyer's anger and would shout in our voice (an acronym keeps its capitals)
         phrase = _ACRONYM_OR_WORD.sub(_unshout, phrase)
+    else:
+        # "ruined after ONE use": one shouted word is the buyer's emphasis, not ours
+        phrase = _SHOUTED_WORD.sub(lambda m: m.group(0).lower(), phrase)
     # a straight single quote beside Cyrillic is a quotation mark («'Натуральная кожа'»)
     phrase = re.sub(r"(?<=[а-яё])'|'(?=[а-яё])", " ", phrase, flags=_F)
     # "the 'waterproof' pouch": the buyer's scare quotes around the card's claim would mock
@@ -838,6 +872,7 @@ def safe_echo(phrase: str) -> str | None:
     phrase = re.sub(r"(?:^|\s)'[\w -]{2,30}'(?=\s)", "", phrase)
     text = " ".join(
         phrase.replace("«", " ")
+        .replace("*", "")
         .replace("»", " ")
         .replace('"', " ")
         .replace("“", " ")
@@ -885,7 +920,15 @@ def safe_echo(phrase: str) -> str | None:
         r"(?:experienced|had)\b|"
         # "so far not impressed at all": how the buyer feels names no fault
         r"\bnot\s+(?:\w+\s+)?(?:impressed|happy|pleased|satisfied|thrilled|a\s+fan)\b|"
-        r"\b(?:disappointed|unhappy|upset|frustrated|annoyed|irritating)\b",
+        r"\b(?:disappointed|unhappy|upset|frustrated|annoyed|irritating)\b|"
+        # "my guess is that it is cheaper not to test them": the buyer's surmise
+        r"\b(?:my|your)\s+guess\b|\b(?:i|you)\s+(?:guess|suspect|assume|imagine|bet)\b|"
+        # "stopped using it right away": what the buyer did about it
+        r"\b(?:stopped|quit)\s+using\b|"
+        # "it's just ok": a verdict, no fault to be sorry for
+        r"\b(?:just|only)\s+(?:ok|okay|fine|alright|average)\b|\bso-so\b|"
+        # "I had no idea": what the buyer knew is no fault of the item
+        r"\b(?:had\s+no\s+idea|didn'?t\s+(?:know|realis\w*|realiz\w*)|(?:wasn'?t|was\s+not)\s+aware)\b",
         text,
         _F,
     ):
@@ -897,6 +940,10 @@ def safe_echo(phrase: str) -> str | None:
         "",
         text,
         flags=_F,
+    )
+    # "all of a sudden, they quit": in our voice they stopped working
+    text = re.sub(
+        r"\b(it|they)\s+(?:just\s+)?quit\b(?!\s+\w+ing)", r"\1 stopped working", text, flags=_F
     )
     # "gets hot as hell": in our voice it gets very hot
     text = re.sub(r"\b(\w+)\s+as\s+(?:hell|heck|f\w*k)\b", r"very \1", text, flags=_F)
@@ -937,6 +984,14 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"(?<![а-яё])(?:вообще|совсем|абсолютно|просто)\s+(?=не\s)", "", text, flags=_F)
     # «пришла какая-то грязно-жёлтая»: the buyer's scorn is theirs; the fault stays
     text = re.sub(r"(?<![а-яё])как(?:ой|ая|ое|ие|ую|их)-то\s+", "", text, flags=_F)
+    # «Заказывала М пришел XS»: what was ordered and what came, said without the «а»
+    text = re.sub(
+        r"^(заказ(?:ывал|ал)[аи]?\s+(?!(?:в|во|на|с|к|по|за|до|через|из|у)\s)[^\s,]+(?:\s+[^\s,]+)?)\s+"
+        r"(?=(?:пришл[аио]|пришел|пришёл|прислали|привезли)\s)",
+        r"\1 а ",
+        text,
+        flags=_F,
+    )
     # «заказала молочный а пришла жёлтая»: the contrast gets its comma in our voice
     text = re.sub(r"(?<=[а-яё])\s+(?=(?:а|но)\s)", ", ", text, flags=_F)
     rejoined = _rejoin(text)  # «схема непонятная винтов не хватает…»: two clauses
@@ -958,7 +1013,7 @@ def safe_echo(phrase: str) -> str | None:
         return None  # «(для тех,) кто скучает по вкусу резины»: a clause cut from its head
     if re.match(r"^(?:is|was|are|were|has|have|had|does|did)\s", text, _F):
         return None  # "is very disappointing for a skinny jean": its subject was cut
-    if re.match(r"^(?:к|ко|для|под)\s+\d", text, _F):
+    if re.match(r"^(?:к|ко|для|под|до|от|по)\s+\d|^\d", text, _F):
         return None  # «к 14 про не подходит»: the model, cut from the item that does not fit
     if re.match(r"^(?:шл[оаи]|ш[её]л|ехал[аои]?|добирал\w*|везли|тащил\w*)\s", text, _F):
         # «шло три недели»: the parcel, unnamed, would read as «что шло» in our voice
@@ -967,6 +1022,8 @@ def safe_echo(phrase: str) -> str | None:
     voiced = _second_person(text)
     if _FIRST_PERSON.search(voiced) or (voiced == text and _ACTION.search(text)):
         return None
+    if any(first_person_verb(w.lower()) for w in re.findall(r"[а-яё]+", voiced, _F)):
+        return None  # «больше не включаю»: what the buyer does, said as the buyer
     if voiced != text and (
         len(voiced.split()) > _NARRATIVE_MAX_WORDS
         or re.search(r"\s(?:and|but)\s+(?:it|they|the|this)\b|,\s*(?:и|но)\s", voiced, _F)
@@ -981,7 +1038,7 @@ def safe_echo(phrase: str) -> str | None:
     text = _ORDERED_GOT.sub(r"you received \2 instead of \1", text)
     # "cordThank you": a sentence glued to the fault (not "MagSafe", "iPhone")
     glued = r"[a-zа-яё](?:Thank|Thanks|The|This|It|And|But|So|Great|Love|Спасибо|Но|И|А|Очень)\b"
-    if re.search(r"\d{5,}|@|https?:|www\.|" + glued, text):
+    if re.search(r"\d{5,}|@|https?:|www\.|&#?\w+;?|" + glued, text):
         return None
     if _shouting(text) or not is_complete_echo(text) or _LISTING_CLAIM.search(text):
         return None
@@ -993,9 +1050,19 @@ def complaint_clause(text: str, aspect: Aspect) -> str | None:
     if aspect.clause:
         clause = aspect.clause
         at = text.find(clause)
-        if at >= 0 and text[at + len(clause) : at + len(clause) + 1] in (")", "."):
+        after = text[at + len(clause) : at + len(clause) + 1] if at >= 0 else ""
+        if after == ")":
             # «1) молния заедает с первого дня 2) ремень…»: the next item's number
             clause = re.sub(r"\s+\d{1,2}$", "", clause)
+        elif after == ".":
+            # «1. …  2. …» too, but not a count the fault needs: "stopped charging on day 6."
+            clause = re.sub(
+                r"(?<!day)(?<!days)(?<!week)(?<!size)(?<!step)(?<!part)(?<!день)(?<!дня)"
+                r"(?<!размер)(?<!шаг)\s+\d{1,2}$",
+                "",
+                clause,
+                flags=_F,
+            )
         found = safe_echo(clause)
         if found:
             return found
@@ -1089,7 +1156,14 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
         r"маломер|большемер|размер|мал[аоы]?\b|велик[аио]?\b|size|too\s+(?:small|big|tight)|runs\s+(?:small|large)",
     ),
     ("smell_material", SMELL_WORDS),
-    ("noise", r"шум|гуд|скрип|громк|noisy|\bloud\b|squeak|rattl"),
+    (
+        "noise",
+        r"шум|гуд|скрип|громк|noisy(?!\s+"
+        + NOISY_PLACES
+        + r")|\bloud\b(?!\s+"
+        + NOISY_PLACES
+        + r")|squeak|rattl",
+    ),
     (
         "defect",
         r"брак|дефект|трещин|треснул|порвал|дырк|отвалил|оторвал|отклеил|разош|слетел|торчат|пятн|облез|катышк|defect|faulty|crack|torn|ripped|fell\s+(?:off|apart)|(?<!easy\sto\s)pops?\s+out|snags|pills|broke|\brust(?:y|ed|s)?\b|ржав|peel|coming\s+off",
@@ -1102,7 +1176,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
         # the courier's conduct is the delivery's, whatever box it threw
         r"курьер|доставщик|\bcourier|delivery\s+(?:guy|driver|man)",
     ),
-    ("packaging", r"упаковк|коробк|пакет|packaging|\bbox\b"),
+    ("packaging", r"упаковк|(?<!из\s)коробк|пакет|packaging|(?<!of\sthe\s)\bbox\b"),
     ("instructions_language", r"инструкц|иероглиф|китайск|manual|instructions"),
     (
         "price",
@@ -1155,6 +1229,16 @@ _NOT_PRAISE = re.compile(
 )
 
 
+#: A fault the buyer says never came («ничего не пригорает», «совсем не линяет»).
+_NO_FAULT_PRAISE = re.compile(
+    r"^(?:ничего|(?!(?:совсем|вообще|точно|абсолютно|и|а|но|даже|тоже|еще|ещё)\s)[а-яё]+"
+    r"(?:\s+[а-яё]+)?)\s+(?:совсем\s+|вообще\s+|точно\s+|абсолютно\s+)?не\s+(?:пригора|протека|линя|"
+    r"выцвета|садится|сел[аио]?\b|скатыва|мн[её]тся|натира|жм[её]т|промока|продува|скользит|"
+    r"ломается|расход|рвётся|рвется|тянется|облеза|тускне|ржаве)[а-яё]*$",
+    _F,
+)
+
+
 def praise_echo(text: str, language: str) -> str | None:
     """What the buyer praised, as a clause the reply can repeat («чай горячий до вечера»).
 
@@ -1165,8 +1249,19 @@ def praise_echo(text: str, language: str) -> str | None:
     for sentence in re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text):
         if sentence.strip().endswith("?"):
             continue
-        for piece in re.split(r"[,;:—–]\s*|\s+(?:и|а|and)\s+(?=[а-яёa-z]+\s)", sentence):
+        for piece in re.split(
+            r"(?<!\d),\s*|,(?!\d)\s*|[;:—–]\s*|\s+(?:и|а|and)\s+(?=[а-яёa-z]+\s)", sentence
+        ):
             piece = piece.strip(" .!")
+            if _NO_FAULT_PRAISE.match(piece) and (
+                piece.split()[0].lower() == "ничего"
+                or part_of_speech(piece.split()[0].lower())[0] == "NOUN"
+            ):
+                # «ничего не пригорает», «не линяет»: a fault that never came is praise
+                echo = safe_echo(piece)
+                if echo and len(echo) <= 56:
+                    return echo
+                continue
             if (
                 not _PRAISE_WORDS.search(piece)
                 or _NEGATIVE_WORDS.search(piece)
@@ -1223,11 +1318,21 @@ _WARM_REVIEW = re.compile(
 TERSE_REVIEW_WORDS = 3
 
 
-def fits_review(phrasing: str, rating: int | None, words: int) -> bool:
+#: A thanks line that calls the review balanced: it needs a good word beside the bad.
+_BALANCED = re.compile(
+    r"balanced|both\s+the\s+good|pros\s+and\s+cons|fair\s+and|и\s+плюсами,\s+и\s+минусами|"
+    r"объективн|взвешенн",
+    _F,
+)
+
+
+def fits_review(phrasing: str, rating: int | None, words: int, praised: bool = True) -> bool:
     """Whether a thanks line says nothing the review contradicts: no "high rating" without
     four or five stars, no "five-star" under four, no "detailed review" under a one-liner,
-    no "such warm words" under «Норм»."""
+    no "such warm words" under «Норм», no "balanced review" where nothing was praised."""
     rated, five, long_review, warm = _claims(phrasing)
+    if not praised and _BALANCED.search(phrasing):
+        return False
     if rated and (rating is None or rating < 4):
         return False
     if five and rating != 5:

@@ -60,11 +60,13 @@ from services.responder.draft.family import (
     _MILD,
     _PRAISE,
     _TAKEN_BACK,
+    HURT_WORDS,
     TAKEN_BACK_WORDS,
     UPDATE,
     blamed_aspects,
     draft_family,
     found_cue,
+    own_story,
     substantive_cons,
     text_cues,
 )
@@ -85,7 +87,7 @@ from services.responder.draft.variety import (
     sentences,
 )
 from services.responder.fact.contract import FactAnswers, FactSet
-from services.responder.fact.keywords import finite_verb
+from services.responder.fact.keywords import finite_verb, part_of_speech
 from services.responder.lint import (
     LintContext,
     LintIssue,
@@ -127,11 +129,18 @@ _NOT_RECEIVED = frozenset({"missing_parts", "wrong_item"})
 #: zipper on the front pocket broke after a month") they are no "fair point" to pass on.
 _CAN_BREAK = frozenset({"defect", "not_working", "leak", "transit_damage"})
 _BROKE = re.compile(
-    r"\b(?:broke|broken|snapped|cracked|tore|ripped|died|dead|stopped\s+working|quit|"
+    r"\b(?:broke|broken|snapped|cracked|tore|ripped|died|dead|stopped\s+working|quit|dented|"
+    r"crushed|smashed|shattered|"
     r"came\s+(?:off|apart)|fell\s+(?:off|apart)|leaks?|leaked)\b|(?<![а-яё])(?:сломал|слома[нл]|"
     r"порвал|лопнул|треснул|отвалил|оторвал|перестал\w*\s+(?:работать|включаться|заряжать)|"
     r"протека|протёк|протек|сгорел)",
     re.IGNORECASE,
+)
+
+
+#: Remarks a 4–5★ buyer may send the item back for (they say they will).
+_EXCHANGED_FOR = frozenset(
+    {"size_fit", "colour_mismatch", "description_mismatch", "compatibility", "quality", "other"}
 )
 
 
@@ -141,6 +150,8 @@ def _put_right(case: _Case) -> bool:
     if not case.problems:
         return False
     aspect = case.problems[0]
+    if case.giving_back and aspect in _EXCHANGED_FOR:
+        return True  # "the waist is way too big… will have to exchange": the way to do it
     return aspect in _NOT_RECEIVED or (
         aspect in _CAN_BREAK and case.echo is not None and _BROKE.search(case.echo) is not None
     )
@@ -148,7 +159,7 @@ def _put_right(case: _Case) -> bool:
 
 _MAX_STEPS = 2
 #: Remarks a 3★ buyer lives with (weight, noise, a design quirk): no return offer under them.
-_LIVED_WITH = frozenset({"quality", "noise", "price", "other"})
+_LIVED_WITH = frozenset({"quality", "noise", "price", "other", "instructions_language"})
 #: After this many attempts an older repeat is accepted: phrasings are already drawn
 #: freshest first, so further attempts rarely find better and cost time.
 _SETTLE_AFTER = 3
@@ -300,6 +311,12 @@ class _Case:
     danger_to: str = ""
     #: The buyer says the item is going back («верну», "it's going back").
     giving_back: bool = False
+    #: The review speaks of a smell (the smell-and-material lines say "smell" then).
+    smell: bool = False
+    #: Someone was hurt (a cut, a burn): they are asked after before anything else.
+    hurt: bool = False
+    #: The buyer says the stars were a slip («поставила случайно», "meant to give 5").
+    slip_said: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -439,6 +456,18 @@ def _problems(
     trusted = any(a.clause for a in classification.aspects)
     if aspect_echo and not names_fault(aspect_echo):
         aspect_echo = None  # "I purchased because of the sound quality" names no fault
+    if aspect_echo and (
+        len(aspect_echo.split()) == 1
+        or (
+            re.match(r"[а-яё]", aspect_echo, re.IGNORECASE)
+            and finite_verb(aspect_echo.split()[0].lower())
+        )
+    ):
+        # «линяют», «пахнут резиной»: the cue lists' clause may carry its subject
+        # («полотенца линяют», «кроссовки пахнут резиной»)
+        fuller = complaint_echo(text, family)
+        if fuller and aspect_echo.lower() in fuller.lower():
+            aspect_echo = fuller
     if aspect_echo and (trusted or _COMPLAINT.search(aspect_echo) or _MILD.search(aspect_echo)):
         echo: str | None = aspect_echo
         from_cues = False
@@ -467,6 +496,22 @@ def _problems(
 _SAID_WITH_PRAISE = frozenset({"seller_service", "delivery_speed", "packaging", "price"})
 
 
+#: Aspects whose liked line names them in general words («вы оценили качество», "the
+#: material"): thanked only where the buyer's clause names them too.
+_NAMED_BY: dict[str, re.Pattern[str]] = {
+    "quality": re.compile(
+        r"качеств|сделан|пошив|сш[иы]т|сборк|прочн|добротн|надёжн|надежн|крепк|"
+        r"quality|made|build|built|craftsmanship|sturdy|solid|durable|well-made",
+        re.IGNORECASE,
+    ),
+    "smell_material": re.compile(
+        r"материал|ткан|кож[аеиу]|хлоп|лён|лен[аеу]?\b|шерст|пластик|металл|пахн|запах|аромат|"
+        r"material|fabric|leather|cotton|linen|wool|plastic|metal|smell|scent",
+        re.IGNORECASE,
+    ),
+}
+
+
 def _liked(classification: Classification) -> list[str]:
     """Praised aspects in text order; a name outside the vocabulary (an event from a newer
     or a foreign producer) is left out, as "other" is: no phrase names it."""
@@ -478,6 +523,9 @@ def _liked(classification: Classification) -> list[str]:
             and not _PRAISE.search(aspect.clause)
         ):
             continue  # «долго выбирала между тремя продавцами» praises no service
+        named = _NAMED_BY.get(aspect.aspect)
+        if named is not None and aspect.clause and not named.search(aspect.clause):
+            continue  # «лампа топчик, свет тёплый» praised the light, not "the quality"
         if (
             aspect.polarity is Sentiment.positive
             and aspect.aspect != "other"
@@ -492,7 +540,9 @@ _DANGLING_CUT = _DANGLING | {
     "как", "что", "так", "чтобы", "который", "которая", "when", "that", "than", "it", "he",
     "she", "they", "his", "her", "its", "every", "each", "some", "any", "time", "got",
     "received", "came", "пришёл", "пришла", "пришло", "пришли", "прислали", "уже", "ещё",
-    "еще", "даже", "тоже", "опять", "снова", "вот",
+    "еще", "даже", "тоже", "опять", "снова", "вот", "only", "just", "nearly", "almost",
+    "barely", "less", "more", "lacks", "lack", "lacking", "needs", "wants", "slightly",
+    "somewhat", "rather", "quite", "very", "really", "too", "so", "pretty", "fairly",
 } | FUNCTION_WORDS  # fmt: skip
 #: Feelings, not problems: «раздражает ужасно» names no fault to acknowledge.
 _EMOTION = re.compile(
@@ -505,12 +555,13 @@ _EMOTION = re.compile(
 #: A praise word makes a clause no complaint to echo: «Жаль, что хорошо что не загорелся».
 _PRAISE_WORD = re.compile(
     r"(?<![а-яё])(?:хорош\w*|отличн\w*|супер|класс\w*|прекрасн\w*|замечательн\w*|спасибо|"
-    r"благодар\w*|понравил\w*|нравится|рад[аы]?)(?![а-яё])|"
+    r"благодар\w*|понравил\w*|нравится|рад[аы]?|доволь\w*|в\s+восторге)(?![а-яё])|"
     r"(?<![а-яё])(?:шикарн\w*|восхитительн\w*|обалденн\w*|потрясающ\w*|идеальн\w*|огонь|"
     r"топ|бомба|кайф|пушка|супер\w*)(?![а-яё])|"
     r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
     r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful|cute|adorable|stunning|"
-    r"flattering|worth\s+it|worth\s+the|positives?)\b",
+    r"flattering|worth\s+it|worth\s+the|positives?|loves|likes|enjoys|adores|nifty|neat|"
+    r"handy|impressive)\b",
     re.IGNORECASE,
 )
 
@@ -552,7 +603,10 @@ _SILENCE = re.compile(
     r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back|answers|replies|"
     r"responds)|"
     r"(?:didn'?t|did\s+not|never)\s+(?:get|got|receive|hear)\s+(?:a\s+|any\s+)?(?:response|reply|answer)|"
-    r"heard\s+nothing\s+back|(?:emailed|messaged|wrote)\s+[^.!?]{0,30}\b(?:nothing|no\s+reply)",
+    r"heard\s+nothing\s+back|(?:emailed|messaged|wrote)\s+[^.!?]{0,30}\b(?:nothing|no\s+reply)|"
+    # "I have written to your customer service… but to no avail"
+    r"(?:written|wrote|emailed|contacted|asked)\b[^.!?]{0,80}\bto\s+no\s+avail|"
+    r"(?:писал\w*|обращал\w*)[^.!?]{0,60}безрезультатно",
     re.IGNORECASE,
 )
 
@@ -563,7 +617,12 @@ _CANNOT_RETURN = re.compile(
     r"(?:вернуть|сдать|возврат\w*)\s+(?:\w+\s+){0,2}?(?:уже\s+)?(?:не\s+(?:могу|можем|получится|выйдет|примут|принимают)|нельзя|невозможно)|"
     r"(?:не\s+(?:могу|получится)|нельзя)\s+(?:уже\s+)?(?:вернуть|сдать)|"
     r"\b(?:can'?t|cannot|couldn'?t|unable\s+to|too\s+late\s+to)\s+(?:even\s+)?(?:return|send)\s+(?:it|them)\b|"
-    r"\b(?:return\s+window|return\s+period)\s+(?:has\s+|had\s+)?(?:closed|passed|expired|ended)",
+    r"\b(?:return\s+window|return\s+period)\s+(?:has\s+|had\s+)?(?:closed|passed|expired|ended)|"
+    # the buyer keeps it: «возвращать лень, носить буду», "not worth returning, I'll keep it"
+    r"(?:возвращать|вернуть|сдавать|возиться\s+с\s+возвратом)\s+(?:\w+\s+)?(?:лень|не\s+буду|не\s+стану)|"
+    r"(?:оставлю|оставила|оставил)\s+(?:себе|так)|(?:носить|пользоваться)\s+буду|буду\s+(?:носить|пользоваться)|"
+    r"\b(?:i'?ll|i\s+will|going\s+to|decided\s+to)\s+keep\s+(?:it|them)\b|"
+    r"\bnot\s+(?:worth|bothering)\s+(?:returning|sending)",
     re.IGNORECASE,
 )
 #: A return already under way («жду возврат уже 2 недели», "still waiting for my refund").
@@ -579,7 +638,7 @@ _RETURNING = re.compile(
     r"деньги\s+(?:до\s+сих\s+пор\s+|так\s+и\s+)?не\s+(?:вернули|пришли|вернули)|"
     r"waiting\s+(?:for|on)\s+(?:a|my|the)\s+refund|already\s+(?:returned|sent\s+(?:it|them)\s+back)|"
     r"refund\s+(?:still|hasn'?t|has\s+not|never)|still\s+no\s+refund|"
-    r"\b(?:had\s+to\s+return|i\s+returned|i'?m\s+returning)\s+(?:it|them)\b|"
+    r"\b(?:had\s+to\s+return|i\s+returned|i'?m\s+returning)\s+(?:it|them|this(?:\s+one)?|these)\b|"
     # "Returned it." / "Returned." opening its sentence: the buyer has sent it back
     r"(?:^|[.!?]\s+)returned(?:\s+(?:it|them)\b|\s*[.!]|\s*$)|"
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b|"
@@ -655,15 +714,22 @@ _CHARGED_UNPLACED = re.compile(
 #: The buyer will send it back.
 _GIVING_BACK = re.compile(
     r"\b(?:(?:it'?s|is|they'?re|are)\s+going\s+back|sending\s+(?:it|them)\s+back|will\s+(?:be\s+)?"
-    r"return(?:ing|ed)?|(?:i'?ll|i\s+will|going\s+to)\s+return)\b|"
+    r"return(?:ing|ed)?|(?:i'?ll|i\s+will|going\s+to)\s+return|"
+    # "Will have to exchange for a smaller size"
+    r"(?:will|i'?ll|going\s+to|have\s+to|need\s+to)\s+(?:have\s+to\s+|need\s+to\s+)?exchange|"
+    r"(?:will\s+be|i'?m|i\s+am)\s+(?:exchanging|returning|sending\s+(?:it|them)\s+back)|"
+    r"(?:will|i'?ll|have\s+to|need\s+to)\s+(?:have\s+to\s+)?send\s+(?:it|them)\s+back)\b|"
     r"(?<![а-яё])(?:возвращаю|верну(?:\s+(?:его|её|ее|их|обратно))?|сдам\s+(?:обратно|назад)|"
-    r"оформлю\s+возврат|буду\s+возвращать|пойд[её]т\s+(?:на\s+)?возврат)(?![а-яё])",
+    r"оформлю\s+возврат|буду\s+возвращать|пойд[её]т\s+(?:на\s+)?возврат|обменяю|буду\s+менять|"
+    r"прид[её]тся\s+(?:менять|обменять|поменять|вернуть|возвращать|сдать))(?![а-яё])",
     re.IGNORECASE,
 )
 #: A closing line that wishes the item a long life with the buyer.
 _KEEPS_SERVING = re.compile(
     r"keep|serv|long\s+time|for\s+years|favourite|uses|enjoy|служ|радует|радовать|пользова|"
-    r"использовани|долго",
+    r"использовани|долго|"
+    # "Otherwise, we hope it does everything you need", «плюсы будут перевешивать»
+    r"otherwise|everything\s+you\s+need|the\s+rest|остальн|плюсы|перевешива",
     re.IGNORECASE,
 )
 #: Praise that carries its own limit: a condition or a span it lasted.
@@ -678,10 +744,13 @@ _CHILD = re.compile(
     re.IGNORECASE,
 )
 _POWER = re.compile(
-    r"(?<![а-яё])(?:сгорел\w*|горел(?:ым|ого|ой)|пал[её]н\w*|гари|дым\w*|искр\w*|перегрева\w*|"
+    r"заряж\w*[^.!?]{0,40}грее|"
+    r"(?<![а-яё])(?:сгорел\w*|горел(?:ым|ого|ой)|пал[её]н\w*|гар(?:и|ью|ь)(?![а-яё])|дым\w*|искр\w*|перегрева\w*|"
     r"раскаля\w*|оплав\w*|расплав\w*|током|розетк\w*)|\b(?:burnt\s+out|burned\s+out|burning\s+smell|"
     r"smell\w*\s+(?:of\s+|like\s+)?burn\w*|smok\w*|spark\w*|overheat\w*|melt\w*|scorching|"
-    r"electric\w*\s+shock|shocked\s+me|caught\s+fire|fire\s+hazard|socket|outlet)\b",
+    r"electric\w*\s+shock|shocked\s+me|caught\s+fire|fire\s+hazard|socket|outlet|fuses?|"
+    r"dead\s+short|short[- ]circuit\w*|shorted|scald\w*|boiling\s+water)\b|"
+    r"(?<![а-яё])(?:ошпар|кипят)",
     re.IGNORECASE,
 )
 
@@ -714,10 +783,27 @@ _ARRIVED_LATE = re.compile(
 #: The buyer says the item put someone at risk.
 _DANGER = re.compile(
     r"(?<![а-яё])(?:опасн|небезопасн|травм|поранил|порезал|обж[её]г|обожгл|ожог|"
+    # a charger that runs hot: «заряжает, но греется сильно»
+    r"заряж\w*[^.!?]{0,40}(?:(?:сильно|очень)\s+грее\w*|грее\w*\s+(?:сильно|очень))|"
+    # a kettle that spits boiling water or burns the hand that opens it
+    r"boiling\s+water\s+(?:shoots|sprays|spits|spurts|gushes|comes)\s+out|"
+    r"(?:hard|impossible|difficult)\s+to\s+\w+(?:\s+\w+)?\s+without\s+(?:burning|getting\s+burn\w*|scalding)|"
+    r"\bscald\w*|кипят\w*\s+(?:брызж|выплёскива|выплескива|льётся|льется|бь[её]т)|ошпар\w*|"
+    # «мотор воняет гарью… боюсь пользоваться»
+    r"гар(?:ью|ь)(?![а-яё])|(?:боюсь|страшно)\s+(?:им\s+)?(?:пользоваться|включать)|"
+    # a kettle that never switches itself off: «страшно оставлять»
+    r"(?:страшно|боюсь|опасно)\s+оставлять|(?:чайник|утюг|обогреватель|плитка)\s+(?:\w+\s+)?"
+    r"не\s+(?:выключается|отключается)|"
     r"(?:ребён\w*|ребен\w*|сын|дочь|дочка|малыш)\s+(?:\w+\s+)?упал|"
     r"удар\w*\s+током|бь[её]т(?:ся)?\s+током|бить(?:ся)?\s+током|бил[аои]?(?:сь)?\s+током|"
     r"шарахн\w*\s+током|током\s+(?:бь|бил|удар|шарах)|возгоран|пожар|загорел[аоси]?(?![а-яё]))|"
     r"\b(?:dangerous|unsafe|not\s+safe|injur\w*|electric\s+shock|shocked\s+me|caught\s+fire|"
+    r"afraid\s+to\s+leave\s+it|is\s+(?:this|it|that)\s+(?:even\s+|really\s+)?safe\b|"
+    r"(?:specks?|flakes?|shavings|bits)\s+of\s+metal|metal\s+(?:specks?|flakes?|shavings)|"
+    r"(?<![а-яё])(?:металлическ\w+\s+)?(?:стружк|опилк)\w*|"
+    r"(?:это|он|она)\s+(?:вообще\s+)?безопасн|blew\s+(?:out\s+)?(?:a\s+|the\s+|two\s+)?fuses?|dead\s+short|"
+    r"short[- ]circuit\w*|shorted\s+out|(?:kettle|iron|heater)\s+(?:never\s+|won'?t\s+|doesn'?t\s+)"
+    r"(?:switch(?:es)?|turns?|shuts?)\s+(?:itself\s+)?off|" + HURT_WORDS + r"|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?|"
     r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing))\b|"
     # a charger or a heater too hot to touch («раскаляется», "gets scorching hot")
@@ -789,6 +875,21 @@ _MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconven
 #: Waiting for the money back (not "the seller never answered"): said of the refund.
 #: Words of an expectation (a line around an echo that has one must not say it again).
 _EXPECTED = re.compile(r"ожида|(?<![а-яё])ждал|expect", re.IGNORECASE)
+#: How the item is made, not a fault («нет кнопок», "you have to talk to Alexa", "only works
+#: with the app"): the reply is sorry it does not suit, it does not concede a fault.
+_DESIGN_TRAIT = re.compile(
+    r"^(?:there\s+(?:are|is|were|was)\s+no|you\s+(?:have|need)\s+to|it\s+(?:only\s+works|"
+    r"doesn'?t\s+have|does\s+not\s+have|has\s+no)|(?:it\s+|you\s+)?(?:can'?t|cannot)\s+"
+    r"(?:adjust|change|turn\s+off|disable|choose|set)|нет\s+(?:кнопок|кнопки|режима|функции|"
+    r"подсветки|таймера|регулировки)|(?:приходится|нужно|надо)\s+)",
+    re.IGNORECASE,
+)
+#: An acknowledgement that concedes a fault.
+_CONCEDES = re.compile(
+    r"not\s+how\s+it\s+should\s+be|shouldn'?t\s+happen|should\s+not\s+happen|"
+    r"быть\s+не\s+должно|не\s+должно\s+быть",
+    re.IGNORECASE,
+)
 #: Someone was rude to the buyer («курьер хамил», "the courier was rude").
 _RUDENESS = re.compile(r"хам|груб|нагруби|наорал|послал|\brude\b|\byell|\bshout", re.IGNORECASE)
 _WAITING = re.compile(
@@ -801,6 +902,10 @@ _WAITING = re.compile(
 )
 
 
+#: Someone was hurt: a cut, a burn, a scald («порезалась», "cut my finger").
+_HURT = re.compile(HURT_WORDS, re.IGNORECASE)
+
+
 def _extras(
     family: str,
     problems: Sequence[str],
@@ -811,8 +916,11 @@ def _extras(
     suggestion: str | None = None,
 ) -> tuple[str, ...]:
     """Which of `EXTRA_MOVES` a review needs."""
+    text = own_story(text)
     if family not in ("negative", "neutral"):
-        return ("suggestion",) if suggestion else ()
+        # «удобная, но я об неё порезалась»: under any stars someone got hurt
+        hurt = family == "positive_remark" and _HURT.search(text) is not None
+        return tuple(m for m, on in (("safety", hurt), ("suggestion", bool(suggestion))) if on)
     wanted = {
         "suggestion": suggestion is not None,
         "also": also is not None,
@@ -871,9 +979,25 @@ def second_fault(
         if clause and echo and _said_already(clause, echo, language):
             continue  # "Sorry it won't work. And we're sorry it won't work, too."
         # «болтается» alone names no part: a second line needs its subject
-        if clause and len(clause.split()) >= 2 and len(clause) <= 60:
+        if (
+            clause
+            and len(clause.split()) >= 2
+            and len(clause) <= 60
+            and not (language == "ru" and _noun_left_out(clause))
+        ):
             return clause
     return _another_complaint(text, echo, language) if echo else None
+
+
+def _noun_left_out(phrase: str) -> bool:
+    """«правый болтается»: an adjective stands for the noun («ботинок») the buyer left to
+    the reader; a second line of ours needs it said."""
+    words = phrase.lower().split()
+    return (
+        len(words) > 1
+        and part_of_speech(words[0].strip(",."))[0] in ("ADJF", "ADJS")
+        and finite_verb(words[1].strip(",."))
+    )
 
 
 def _another_complaint(text: str, echo: str, language: str) -> str | None:
@@ -894,6 +1018,8 @@ def _another_complaint(text: str, echo: str, language: str) -> str | None:
             first = phrase.split()[0].lower()
             if language == "ru" and (first == "не" or finite_verb(first)):
                 break  # «заняла вдвое дольше обещанного»: its subject (the delivery) is cut
+            if language == "ru" and _noun_left_out(phrase):
+                break
             said = _as_clause(phrase, language)
             if said and _said_already(said, echo, language):
                 break
@@ -945,6 +1071,28 @@ _CONTRAST = re.compile(
 )
 
 
+def _with_subject(first: str, verb_first: str) -> str:
+    """«Полотенца мягкие но линяют»: the clause after «но» opens on its verb, and its subject
+    is the noun the sentence opened on: «полотенца линяют»."""
+    head = first.split()
+    words = verb_first.split()
+    if len(head) < 2 or not words:
+        return verb_first
+    verb = words[1] if words[0].lower() == "не" and len(words) > 1 else words[0]
+    noun, adjective = head[0].lower(), head[1].lower().strip(",.!")
+    if (
+        finite_verb(verb.lower().strip(",.!"))
+        # (the sentence's first word: «полотенца» reads as a genitive as often as not)
+        and part_of_speech(noun)[0] == "NOUN"
+        and part_of_speech(adjective)[0] in ("ADJF", "ADJS")
+    ):
+        return f"{noun} {verb_first}"
+    return verb_first
+
+
+_LEADING_BUT = re.compile(r"^(?:but|though|however|но|а|хотя)\b,?\s*", re.IGNORECASE)
+
+
 def _clauses(text: str) -> list[str]:
     """Sentences split at contrast and list commas, questions left out, in text order.
 
@@ -952,22 +1100,48 @@ def _clauses(text: str) -> list[str]:
     out too: it is no complaint to be sorry for.
     """
     out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text):
+    sentences = re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text)
+    for sentence, following in zip(sentences, [*sentences[1:], ""], strict=True):
         if sentence.strip().endswith("?"):
             continue
+        if _TAKEN_BACK.match(_LEADING_BUT.sub("", following.strip())) or _TAKEN_BACK.match(
+            _LEADING_BUT.sub("", sentence.strip())
+        ):
+            continue  # "the keys are a bit noisy. But I have no problem with that."
         parts = _CONTRAST.split(sentence, maxsplit=1)
         if len(parts) == 2 and _TAKEN_BACK.match(parts[1].strip()):
             sentence = parts[1]
-        for piece in re.split(
-            r"\s*[;:—–]\s+|\s*-{2,}\s*|,\s*(?:но|однако|хотя|but|and|though)\s+|"
-            # «1) молния заедает 2) ремень пришит криво»: a numbered list
-            r"\s+\d{1,2}[).]\s+|"
-            r"\s+(?:но|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)",
-            sentence,
-        ):
-            if piece.strip():
-                out.append(piece.strip())
+        split = _CLAUSE_BREAK.split(sentence)
+        pieces = [split[0]]
+        for separator, piece in zip(split[1::2], split[2::2], strict=True):
+            if separator.strip().lower() in ("when", "if", "unless") and _ONLY.search(pieces[-1]):
+                # "only turns on when you opt in via the app": the condition is the point
+                pieces[-1] = f"{pieces[-1]}{separator}{piece}"
+            elif separator.strip(" ,").lower() in ("но", "а", "однако"):
+                pieces.append(_with_subject(pieces[0], piece))
+            elif (
+                separator.strip().lower() == "and"
+                and not _VERBISH.search(pieces[-1])
+                and not _EN_VERB_FORM.search(pieces[-1])
+            ):
+                # "This film and its cast are dated": one subject of two nouns, no clause
+                pieces[-1] = f"{pieces[-1]}{separator}{piece}"
+            else:
+                pieces.append(piece)
+        out.extend(piece.strip() for piece in pieces if piece.strip())
     return out
+
+
+_CLAUSE_BREAK = re.compile(
+    r"(\s*[;:—–]\s+|\s*-{2,}\s*|,\s*(?:но|однако|хотя|but|and|though)\s+|"
+    # «1) молния заедает 2) ремень пришит криво»: a numbered list
+    r"\s+\d{1,2}[).]\s+|"
+    r"\s+(?:но|хотя|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)|"
+    # "…keeps losing wifi and customer service was no help": a second subject and its verb
+    r"\s+and\s+(?=[a-z]+\s+(?:[a-z]+\s+)?(?:is|was|are|were|has|had|keeps|kept)\b))"
+)
+_ONLY = re.compile(r"\bonly\b", re.IGNORECASE)
+_EN_VERB_FORM = re.compile(r"\b(?:\w+ing|keeps?|can|will|would|won't|can't)\b", re.IGNORECASE)
 
 
 #: A cue that ends on what arrived ("ordered black, got …"): the words after it are the fault.
@@ -977,7 +1151,7 @@ _TAKES_IT = frozenset("received got bought ordered returned used washed tried".s
 
 def _dangles(words: Sequence[str]) -> bool:
     """The last word hangs ("сгорел вместе", "broke a") unless it ends a phrasal verb."""
-    last = words[-1].lower().strip(".,")
+    last = words[-1].lower().strip(".,*\"'“”")
     if len(words) >= 2 and words[-2].lower() == "never":
         return False  # "never received", "never came"
     if last in ("it", "them") and len(words) >= 2 and words[-2].lower() in _TAKES_IT:
@@ -995,7 +1169,7 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     A short clause whose second half is a contrast («цвет на фото бежевый, а в жизни
     серый») goes first: its halves alone lose the subject.
     """
-    out = re.split(r",\s*", clause)
+    out = re.split(r"(?<!\d),\s*|,(?!\d)\s*|,\s+", clause)
     if (
         len(clause) <= 50
         and re.search(r",\s*(?:а|and)\s", clause, re.IGNORECASE)
@@ -1168,7 +1342,12 @@ _EN_VERB_FIRST = re.compile(
     r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes|grew|"
     r"rubs|hurts|pinches|takes|stings|turns|turned|shuts|shut|switches|switched|goes|went|"
     r"gets|got|runs|heats|charges|works|worked|(?:gave|left|made)\s+you|"
-    r"only\s+(?:plays|works|charges|lasts|lasted))\b",
+    # "toasts unevenly", "sheds everywhere", "flickers at night"
+    r"toasts|cooks|boils|cuts|slices|blends|dries|cleans|drains|drips|fogs|slips|wobbles|jams|"
+    r"pills|sheds|fades|bleeds|fits|sits|pinches|tears|rips|stains|scratches|bends|warps|rusts|"
+    r"chips|buzzes|hums|beeps|blinks|flickers|restarts|lags|disconnects|drops|loses|resets|"
+    r"unpairs|scratched|dented|bent|burns|burned|"
+    r"only\s+(?:plays|works|worked|charges|charged|lasts|lasted))\b",
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(
@@ -1221,8 +1400,14 @@ def _as_clause(echo: str, language: str) -> str | None:
         arrived = re.match(r"^no\s+(.+?)\s+(arrived|came)$", echo, re.IGNORECASE)
         if arrived:  # "No light bulb arrived" → "the light bulb never arrived"
             return f"the {arrived.group(1)} never {arrived.group(2)}"
+        plural = re.match(
+            r"^no\s+(?:\w+\s+)?\w+[^s\W]s\b(?!\s+(?:cable|case|box|kit|pack)\b)",
+            echo,
+            re.IGNORECASE,
+        )
         if re.match(r"^no\s+\w+", echo, re.IGNORECASE):
-            return "there was " + echo  # "no diffuser in the box"
+            # "no diffuser in the box", "no batteries included"
+            return ("there were " if plural else "there was ") + echo
         said = _ANOTHER_THAT.match(echo)
         if said and _as_clause(said.group(1), language) == "it " + said.group(1):
             return "it " + said.group(1)  # "another pair that only plays in the left ear"
@@ -1234,7 +1419,7 @@ def _as_clause(echo: str, language: str) -> str | None:
             return None  # "another kettle that leaks from the bottom" names, it does not say
         if re.match(
             r"^(?:it's|they're|there's|there\s+is|you\s+\w+|(?:it|they)\s+(?:can't|won't|doesn't|didn't|isn't|"
-            r"wasn't|is|was|are|were|keeps|kept|\w+s|\w+ed)|(?:[\w'-]+\s+){1,6}?(?:is|are|was|were|"
+            r"wasn't|is|was|are|were|keeps|kept|quit|broke|\w+s|\w+ed)|(?:[\w'-]+\s+){1,6}?(?:is|are|was|were|"
             r"has|have|had|doesn't|didn't|won't|can't|isn't|wasn't|keeps|kept|stopped|broke|"
             r"cracked|snapped|tore|ripped|fell|came|leaked|leaks|peeled|shrank|faded|died|started|"
             r"began|tastes|smells|feels|looks|sounds|dies|drains|lasts|overheats|wobbles|slips|"
@@ -1246,6 +1431,8 @@ def _as_clause(echo: str, language: str) -> str | None:
         ):
             # A telegraphic subject ("left earbud stopped…") takes the article it lacks.
             head = echo.split()[0].lower()
+            if head in ("never", "always", "barely", "hardly", "only"):
+                return "it " + echo[0].lower() + echo[1:]  # "Never arrived." → "it never arrived"
             if head.endswith("ly") or head in ("maybe", "just", "still", "also", "even"):
                 return None  # "probably won't rebuy": an adverb, no subject to take "the"
             if head in _NO_SUBJECT_HEADS or (
@@ -1591,6 +1778,34 @@ def _idea_is_the_remark(case: _Case) -> bool:
     return case.suggestion is not None and not case.problems
 
 
+_SORRY = re.compile(r"\bsorry\b|\bapolog|жаль|извин|простите", re.IGNORECASE)
+
+
+_SLIP_SAID = re.compile(
+    r"(?:поставил[аи]?|нажал[аи]?|ткнул[аи]?)\s+(?:\w+\s+)?(?:случайно|по\s+ошибке)|"
+    r"(?:случайно|по\s+ошибке)\s+(?:поставил|нажал|ткнул)\w*|хотел[аи]?\s+(?:поставить\s+)?(?:пять|5)|"
+    r"\bmeant\s+to\s+(?:give|leave|put)\s+(?:it\s+)?(?:5|five|4|four)|\bclicked\s+the\s+wrong\b|"
+    r"\b(?:by\s+mistake|accidentally)\s+(?:gave|clicked|rated)|wrong\s+(?:star|rating)",
+    re.IGNORECASE,
+)
+
+
+def _hurt_group(case: _Case) -> str:
+    """«сын порезал палец»: the child is named, not "you"."""
+    return "acknowledge_hurt_child" if case.danger_to == "child" else "acknowledge_hurt"
+
+
+_SAYS_SMELL = re.compile(r"запах|smell|odou?r", re.IGNORECASE)
+
+
+def _of_smell(case: _Case, options: list[str]) -> list[str]:
+    """The smell-and-material lines that speak of what the buyer spoke of: the smell where
+    they smelt one («запах на любителя» is no «замечание о материале»), else the material."""
+    if not case.problems or case.problems[0] != "smell_material":
+        return options
+    return [o for o in options if bool(_SAYS_SMELL.search(o)) == case.smell] or options
+
+
 def _move_options(
     spec: MoveSpec,
     script: ScriptSpec,
@@ -1621,17 +1836,25 @@ def _move_options(
     move = spec.move
     if move in ("acknowledge", "remark") and _idea_is_the_remark(case):
         return []  # the buyer's idea is the remark: its own line thanks for it
+    if move == "remark" and "safety" in case.extras:
+        # «удобная, но я об неё порезалась»: the person first, no remark for the team
+        return _options(library.get(_hurt_group(case), []), values)
     if move == "remark" and _put_right(case):
         move = "acknowledge"  # a part never sent, a broken zip: no idea for the team
     if move == "acknowledge":
         if not case.problems:
             return _options(library.get("acknowledge", []), values)
         aspect = case.problems[0]
-        own = _options(doc.problems[aspect].acknowledge, values)  # type: ignore[index]
+        own = _of_smell(case, _options(doc.problems[aspect].acknowledge, values))  # type: ignore[index]
         if case.looks_used and aspect != "counterfeit":
             # "a used case with someone else's fingerprints": not "the defect", nor transit;
             # «прислали явно б/у» echoed would confirm what only the seller can check
             return _options(library.get("acknowledge_used", []), values) or own
+        if "safety" in case.extras and (not case.echo or _HURT.search(case.echo)):
+            # «сын порезал палец»: the person first, never "we understand your frustration"
+            hurt = _options(library.get(_hurt_group(case), []), values)
+            if hurt and case.hurt:
+                return hurt
         if not plan.echo and "skin" in case.extras:
             # "broke me out in bumps": the reaction, not "the quality", is what we are sorry for
             return _options(library.get("acknowledge_skin", []), values) or own
@@ -1644,8 +1867,11 @@ def _move_options(
         if not case.problems:
             return _options(library.get("remark", []), values)
         aspect = case.problems[0]
-        own = _options(doc.problems[aspect].remark, values)  # type: ignore[index]
+        own = _of_smell(case, _options(doc.problems[aspect].remark, values))  # type: ignore[index]
         echoed = _options(library.get("remark_echo", []), values) if plan.echo else []
+        if plan.echo and case.echo and found_cue(_COMPLAINT, case.echo):
+            # "the unit falls off the window": a fault, not "a fair point" to pass on
+            echoed = [o for o in echoed if _SORRY.search(o)] or echoed
         # «Недостатки: Катышки после первой стирки»: the buyer's own note, quoted, says more
         # than the aspect's name where it reads as no clause
         return echoed or _options(library.get("remark_cons", []), values) or own
@@ -1687,6 +1913,8 @@ def _move_options(
         return _options(library.get(move, []), values) if move in case.extras else []
     if move == "slip_note":
         group = "slip_note" if truth.rating_editable else "slip_note_locked"
+        if truth.rating_editable and case.slip_said:
+            group = "slip_note_said"  # «звезду поставила случайно»: no "it may have"
         return _options(library.get(group, []), values)
     if move == "praise":
         praise = values.get("praise")
@@ -1703,7 +1931,9 @@ def _move_options(
     options = _options(library.get(spec.use or move, []), values)
     if move in ("thanks", "closing"):
         # Lines the review contradicts go; the shipped copy always leaves some (tested).
-        options = [o for o in options if fits_review(o, case.rating, case.words)] or options
+        options = [
+            o for o in options if fits_review(o, case.rating, case.words, bool(case.liked))
+        ] or options
     if move == "greeting" and values.get("customer_name"):
         # A buyer who signed with a real name is greeted by it.
         named = [o for o in options if str(values["customer_name"]) in o]
@@ -1789,7 +2019,7 @@ def _render(
         moves.insert(at, MoveSpec(move="answer"))
     # What the buyer says beside the main problem gets its own line after the apology; an
     # idea, after all that is said about the review itself.
-    at = next((i + 1 for i, m in enumerate(moves) if m.move == "acknowledge"), 1)
+    at = next((i + 1 for i, m in enumerate(moves) if m.move in ("acknowledge", "remark")), 1)
     last = next(
         (i for i, m in enumerate(moves) if m.move in ("closing", "invite", "sign_off")),
         len(moves),
@@ -1820,6 +2050,14 @@ def _render(
             ):
                 # a danger is not an inconvenience, nor is a courier's rudeness
                 options = [o for o in options if not _MILD_WORDS.search(o)] or options
+            if (
+                spec.move in ("acknowledge", "remark")
+                and case.echo
+                and (_DESIGN_TRAIT.search(case.echo) or not found_cue(_COMPLAINT, case.echo))
+            ):
+                # "there are no buttons for volume", "smaller than you expected": how it is
+                # made or what was hoped for; a fault is conceded only where one is named
+                options = [o for o in options if not _CONCEDES.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.echo and _EXPECTED.search(case.echo):
                 # «меньше, чем вы ожидали — это не то, чего вы ждали»: expectation said once
                 options = [o for o in options if len(_EXPECTED.findall(o)) < 2] or options
@@ -1827,13 +2065,30 @@ def _render(
                 options = [o for o in options if not _ARRIVED_LATE.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.rude_courier:
                 options = [o for o in options if not _DELAY_LINE.search(o)] or options
+            if spec.move in ("acknowledge", "remark", "liked_aspect", "closing") and any(
+                p.spec.move == "thanks" for p in parts
+            ):
+                # «Благодарим за отзыв… Спасибо, что поделились»: one thanks is enough
+                options = [o for o in options if not _THANKS_ANY.search(o)] or (
+                    [] if spec.optional else options
+                )
             if spec.move == "closing" and (case.returning or case.giving_back):
                 # "sadly, it's going back": no wish that it serve them long
-                options = [o for o in options if not _KEEPS_SERVING.search(o)] or options
+                # no wish that it serve them long to a buyer sending it back: thanks instead
+                options = (
+                    [o for o in options if not _KEEPS_SERVING.search(o)]
+                    or list(doc.phrasings.get("closing_complaint", []))
+                    or options
+                )
             if cacheable:
                 cache[key] = options
         else:
             options = cache[key]
+        if spec.move == "closing" and any(_HELPS.search(p.chosen) for p in parts):
+            # «такие замечания помогают нам… Такие отзывы помогают нам»: said once
+            options = [o for o in options if not _HELPS.search(o)] or (
+                [] if spec.optional else options
+            )
         if not options:
             if spec.optional or spec.move in (
                 "next_step",
@@ -1852,6 +2107,9 @@ def _render(
             kept = _freshest(options, ages)
             if cacheable:
                 freshest[key] = kept
+        if spec.move == "closing":
+            # (the closing's options depend on this attempt's thanks: «помогают» said once)
+            kept = [o for o in kept if o in options] or _freshest(options, ages)
         part = _Part(spec, options, rng.choice(kept))
         if spec.optional and spec.move != "answer":
             rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
@@ -1885,6 +2143,9 @@ def _is_fact(sentence: str, fact_texts: Sequence[str]) -> bool:
 
 
 _THANKS = re.compile(r"спасибо|благодар|\bthank", re.IGNORECASE)
+_HELPS = re.compile(r"помога|помогут|помож|\bhelps?\b", re.IGNORECASE)
+#: Thanks said any way («ценим, что…», "we appreciate…").
+_THANKS_ANY = re.compile(r"спасибо|благодар|ценим|\bthank|\bappreciat|\bgrateful", re.IGNORECASE)
 
 
 def _opener_repeats(text: str, allowed: str = "") -> int:
@@ -1995,6 +2256,9 @@ def draft_reply(
         looks_used=_LOOKS_USED.search(mention.full_text) is not None,
         danger_to=_danger_to(mention.full_text),
         giving_back=_GIVING_BACK.search(mention.full_text) is not None,
+        smell=_SMELL.search(mention.full_text) is not None,
+        hurt=_HURT.search(own_story(mention.full_text)) is not None,
+        slip_said=_SLIP_SAID.search(mention.full_text) is not None,
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"

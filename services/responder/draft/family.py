@@ -34,6 +34,19 @@ _FLAGS = re.IGNORECASE | re.UNICODE
 #: Words that say something went wrong (ru, en). A cue right after a negator («не
 #: протекает», "doesn't leak") is praise, not a complaint; cues that carry their own «не»
 #: («не работает») are matched whole.
+#: Where a buyer uses the item, not what it does: "blocks out a noisy bus" praises it.
+NOISY_PLACES = (
+    r"(?:bus|train|tube|subway|plane|flight|street|road|room|office|open-plan|place|places|"
+    r"environments?|restaurants?|cafe|gym|city|areas?|background|crowds?|kids|neighbou?rs?|"
+    r"house|household|commute|concerts?|bars?)\b"
+)
+#: Someone was hurt: a cut, a burn, a scald («порезалась», "cut my finger"). A complaint,
+#: and the draft asks after the person first ("hurt my feet" is a tight shoe, not this).
+HURT_WORDS = (
+    r"(?<![а-яё])(?:порезал\w*|поранил\w*|травмир\w*|обж[её]г(?:ся|ла|лась|лись|ли)?|обожгл\w*|"
+    r"ошпарил\w*|ушиб\w*)(?![а-яё])|\b(?:cut|burn(?:ed|t)|scald(?:ed)?|injured)\s+"
+    r"(?:my|myself|his|her|him|their|our)\b|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
+)
 _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
     r"(?<!багажнике\s)(?<!салоне\s)не\s+(?:едет|поехал\w*)|пульт\s+не\s+видит|неполн\w*\s+(?:комплект|набор)|(?:комплект|набор)\s+неполн|"
@@ -87,15 +100,30 @@ _COMPLAINT = re.compile(
     r"задым|дымит|(?<![а-яё])дым(?![а-яё])|(?<![а-яё])(?:за|по)?горел\w*|оплав|плавит|отваливает|отключает|"
     r"теря\w*\s+(?:связь|соединени|сигнал)|пропада\w*\s+(?:звук|связь|сигнал)|"
     r"smok(?:e|ed|ing)\b|burn(?:t|ed|ing)?\b|melt|connection\s+drops|drops?\s+(?:out|the\s+connection)|"
-    r"disconnect|cut(?:s|ting)?\s+out|keeps\s+(?:disconnecting|dropping|crashing|restarting)|"
+    r"disconnect|cut(?:s|ting)?\s+out|"
+    r"\b(?:los(?:es|ing|t)|drop(?:s|ping)?)\s+(?:the\s+|its\s+|my\s+)?(?:wi-?fi|connection|signal|bluetooth)\b|keeps\s+(?:disconnecting|dropping|crashing|restarting)|"
     r"logs?\s+(?:me\s+)?out|logging\s+(?:me\s+)?out|"
     r"chipp|peeling|flaking|\brash|allergic|irritat|breakouts?\b|expected\s+(?:better|more)|"
     r"nothing\s+like\s+the\s+photo|can'?t\s+even|crash|freez|glitch|\bbug|worn\s+through|"
     r"wore\s+through|\bholes?\b|feels\s+cheap|cheaply\s+made|uneven|scratched|"
     r"doesn'?t\s+work|does\s+not\s+work|\bstretch(?:ed|es)?\s+out\b|\bbagg(?:ed|ing)\s+out\b|\bcorrupt(?:s|ed|ing)?\b|\bstuck\s+(?:on|at|in|shut|open)\b|\bkeeps\s+(?:saying|showing|beeping|flashing|turning\s+off|shutting\s+off|restarting|rebooting|falling)\b|\b(?:won'?t|doesn'?t|does\s+not|will\s+not|wouldn'?t)\s+(?:retract|close|open|lock|latch|stay|hold|connect|pair|sync|load|boot|start|respond|register|read|recogni[sz]e|detect|heat|cool|spin|drain|seal|zip)\b|\bthen\s+(?:it|they)\s+(?:just\s+)?(?:stopped|quit|died)\b|\bnothing\s+(?:is|was)\s+working\b|stopped\s+(?!hurting|aching|itching|snoring|bothering)\w+ing|won'?t\s+(?:turn|charge|work|stay)|"
-    r"\bbroke|\bbroken|defect|faulty|crack|\btorn|ripped|fell\s+(?:off|apart)|"
+    r"\bbroke|\bbroken|defect|faulty|crack|\btorn|ripped|(?:fell|falls?|falling)\s+(?:off|apart)|"
+    # it hurt someone: «порезалась об неё», "cut my finger on it"
+    + HURT_WORDS
+    + r"|"
+    r"(?<![а-яё])сдох\w*|(?<![а-яё])(?:по)?царапа\w*|\bruined\b|\bunevenly\b|\bburns\s+(?:everything|the|food)\b|"
+    r"\b(?:began|started)\s+to\s+pill\b|\b(?:it|they)\s+(?:just\s+)?quit\b|"
+    r"\bstops?\s+(?:transferring|copying|syncing|saving|recording|responding)\b|"
+    r"\b(?:won'?t|will\s+not)\s+accept\b|"
+    r"\bonly\s+(?:worked|lasted|works|lasts)\s+(?:for\s+)?(?:about\s+)?(?:a\s+few|\d+|one|two|three|a)\s+\w+|"
+    r"(?:specks?|flakes?|shavings|bits|pieces)\s+of\s+metal|metal\s+(?:specks?|flakes?|shavings)|"
+    r"(?<![а-яё])(?:сам\s+)?разряжа\w*|(?<![а-яё])тупы[еой]\w*|"
     r"(?<!easy\sto\s)pops?\s+out|popped\s+out|(?:came|coming|comes)\s+(?:off|apart|loose)|\brust(?:y|ed|s)?\b|ржав|smell(?!\w*\s+(?:(?:a\s+bit|slightly|faintly|so|really|very|lightly)\s+)?(?:like\s+|of\s+)?(?:oranges?|citrus|lemons?|lavender|vanilla|flowers?|roses?|fresh|amazing|great|nice|lovely|good|wonderful|divine|heavenly|coconut|berr\w*|strawberr\w*|chocolate|coffee|mint|clean|delicious|gorgeous|beautiful)\b)|stinks|\bleak|"
-    r"squeak|rattl|noisy|\bloud\b|wrong\s+(?:item|size|colou?r|model)|missing|damaged|dented|"
+    r"squeak|rattl|noisy(?!\s+"
+    + NOISY_PLACES
+    + r")|\bloud\b(?!\s+"
+    + NOISY_PLACES
+    + r")|wrong\s+(?:item|size|colou?r|model)|missing|damaged|dented|"
     r"crushed(?!\s+(?:ice|nuts|garlic))|(?<!work\s)(?<!stay\s)(?<!up\s)\blate\b(?!\s+(?:at\s+)?night)|later\s+than|delayed|took\s+(?:ages|forever|weeks)|shrank|shrunk|"
     r"faded|\bfake|counterfeit|knock-?off|disappoint|terrible|awful|doesn'?t\s+fit|"
     r"does\s+not\s+fit|too\s+(?:small|big|tight|loose)|runs\s+(?:small|large)|snags|pills|"
@@ -127,7 +155,20 @@ _MILD = re.compile(
     r"(?:only|one|my|minor)\s+(?:gripe|complaint|con|niggle|quibble|knock|downside|issue)|"
     r"\b(?:is|are|was|were|feels?|seems?|bit|way|little)\s+too\s+(?!much\b|good\b|many\b)\w+|"
     r"слишком\s+(?!хорош|много\b)[а-яё]+|чересчур|"
-    r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow|fiddly|hard\s+to|yellow|"
+    r"\bwish\b|stiff|flimsy|\bthin\b|tight|slow(?!\s*-?\s*cook)|fiddly|hard\s+to|yellow|"
+    r"\ba\s+little\s+(?:too\s+)?\w+(?:y|ish)\b|"
+    # "there are no buttons for volume": a missing feature (not "there were no problems")
+    r"\bthere\s+(?:are|is|were|was)\s+no\s+(?!problems?\b|issues?\b|complaints?\b|faults?\b|"
+    r"defects?\b|flaws?\b|leaks?\b|smell\b|odou?r\b|scratch\w*|damage\b|marks?\b|stains?\b|"
+    r"holes?\b|cons\b|negatives?\b|downsides?\b|surprises?\b|regrets?\b|worries\b|doubts?\b|"
+    r"reason\b|need\b|question\b|comparison\b|contest\b|going\s+back\b)\w+|\black(?:s|ing)\b|"
+    # "the setup was really complicated", «настройка муторная»
+    r"\bcomplicated\b|\bconfusing\b|\bcumbersome\b|муторн|запутанн|\bdislike\b|"
+    # "Took a star off because it came vacuum packed": the reason is the remark
+    r"\b(?:took|knocked|taking|knocking)\s+(?:a|one|1)\s+star\s+off\b|\bminus\s+(?:a|one)\s+star\b|"
+    r"\bone\s+star\s+off\b|"
+    # «запах на любителя»: not everyone's taste
+    r"на\s+любителя|"
     r"(?:еле|едва)\s+хват|barely\s+last",
     _FLAGS,
 )
@@ -171,15 +212,24 @@ _RESOLVED = re.compile(
     r"(?:sent|send|shipped)\s+(?:me\s+)?(?:a\s+)?(?:replacement|new\s+one)|replaced\s+(?:it|them)|"
     r"(?:прислали|отправили|выслали)\s+(?:\w+\s+)?(?:замену|новы\w+)|быстро\s+(?:заменили|решили)|"
     r"(?:вернули|возместили)\s+деньги|"
-    r"(?:продавец|магазин|поддержка)\s+(?:\w+\s+){0,2}(?:заменил\w*|вернул\w*|решил\w*)|"
+    r"(?:продавец|магазин|поддержка)\s+(?:\w+\s+){0,2}(?:заменил\w*|вернул\w*|решил\w*|помог\w*)|"
+    # «мне прислали пошаговую инструкцию, всё заработало»
+    r"вс[её]\s+заработал\w*|(?:теперь|сразу)\s+(?:всё\s+|все\s+)?работает|"
+    r"\b(?:now\s+it\s+works|works\s+(?:fine|perfectly|great)\s+now|seller\s+helped)\b|"
     r"(?<![а-яё])заменили(?![а-яё])|\bseller\s+(?:\w+\s+){0,2}(?:replaced|refunded|sorted|fixed)|"
-    r"\bgot\s+a\s+(?:replacement|refund)",
+    r"\bgot\s+a\s+(?:replacement|refund)|"
+    # "Seller sent them within 3 days after I messaged", «продавец дослал»
+    r"\bseller\s+sent\s+(?:them|it|the\s+\w+|me\s+(?:the|a|new)\b)|(?:продавец|магазин)\s+(?:\w+\s+)?дослал|"
+    r"(?:дослали|довезли)\s+(?:\w+\s+)?(?:недостающ|детал|комплект)",
     _FLAGS,
 )
 #: The buyer came back to update the review («UPD:», «Исправляю на 4», "Edit:").
 UPDATE = re.compile(
     r"(?:^|\s|\W)(?:upd|update|updated|edit|апд|обновлени[ея]|дополнение)\s*[:.!\-–—)]|"
-    r"исправляю\s+(?:оценку\s+)?на|меняю\s+оценку|changing\s+(?:it\s+|my\s+rating\s+)?to\s+\d",
+    r"исправляю\s+(?:оценку\s+)?на|меняю\s+оценку|changing\s+(?:it\s+|my\s+rating\s+)?to\s+\d|"
+    r"(?<![а-яё])обновляю\s+отзыв|\bupdating\s+(?:my\s+)?review\b|"
+    r"\b(?:bumping|raising|upping|bumped|raised)\s+(?:it\s+|my\s+rating\s+)?(?:up\s+)?to\s+\d|"
+    r"повышаю\s+(?:оценку\s+)?(?:до|на)",
     _FLAGS,
 )
 _STARS_FOR_ELSE = re.compile(
@@ -256,6 +306,22 @@ def found_cue(pattern: re.Pattern[str], text: str) -> bool:
     return False
 
 
+#: A sentence that tells what others wrote («в отзывах пишут», "other reviewers mention").
+_OTHERS_SAY = re.compile(
+    r"other\s+(?:reviewers?|reviews|people|buyers|customers)|others\s+(?:have\s+)?(?:said|mentioned|"
+    r"reported|complained)|some\s+(?:reviewers|reviews|people)|в\s+отзывах|другие\s+(?:покупател|пишут)|"
+    r"у\s+других|пишут,?\s+что",
+    re.IGNORECASE,
+)
+
+
+def own_story(text: str) -> str:
+    """The review without the sentences that retell other buyers' reviews: "no smoking
+    like other reviewers have mentioned" reports no danger of this buyer's."""
+    sentences = re.split(r"(?<=[.!?…])\s+", text)
+    return " ".join(s for s in sentences if not _OTHERS_SAY.search(s))
+
+
 @lru_cache(maxsize=1024)  # the family and the engine read the same review's cues
 def text_cues(text: str) -> TextCues:
     """Complaint, remark, praise and sarcasm cues in a review's text (ru, en).
@@ -263,7 +329,9 @@ def text_cues(text: str) -> TextCues:
     Questions are left out: «брать на размер больше?» asks, it does not complain; so are
     sentences in which the buyer excuses what they note («так и должно быть»).
     """
-    plain = _EXCUSED_SENTENCE.sub(" ", _QUESTION_SENTENCE.sub(" ", text))
+    plain = _EXCUSED_SENTENCE.sub(" ", _QUESTION_SENTENCE.sub(" ", own_story(text)))
+    # "a bit smaller, but just took some getting used to": taken back, no remark
+    plain = _TAKEN_BACK_SENTENCE.sub(" ", plain)
     plain = _PRAISED_ABSENCE.sub(" ", plain)
     unfeared, fears = _FEARED.subn(" ", plain)
     if fears:
@@ -286,13 +354,28 @@ TAKEN_BACK_WORDS = (
     r"(?:it\s+)?works\s+(?:fine\s+|perfectly\s+|great\s+)?now|now\s+(?:it\s+)?works|"
     r"(?:i\s+)?(?:actually\s+|honestly\s+)?(?:like|prefer|love)\s+it\s+(?:even\s+)?(?:more|better)|"
     r"(?:i\s+)?(?:don'?t|do\s+not)\s+mind|(?:it\s+)?doesn'?t\s+bother\s+me|"
+    r"(?:i\s+)?(?:have|had)\s+no\s+(?:problem|issue)\s+with\s+(?:that|it|this)|"
+    r"(?:it|that)\s+(?:doesn'?t|does\s+not)\s+(?:matter|bother\s+me)|меня\s+(?:это\s+)?не\s+смущает|"
+    # "a bit smaller than earlier models, but just took some getting used to"
+    r"(?:(?:it\s+)?(?:just\s+)?(?:took|takes)\s+(?:some|a\s+(?:bit|little)\s+of)\s+getting\s+used\s+to)|"
+    r"(?:i|you)\s+(?:quickly\s+)?(?:got|get)\s+used\s+to\s+it|(?:быстро\s+)?(?<!не\s)(?<!могу\s)привык\w*|"
     r"мне\s+(?:так\s+)?даже\s+больше\s+нрав|(?:так\s+)?даже\s+лучше"
 )
 _TAKEN_BACK = re.compile(
     r"^(?:honestly\s+|actually\s+|to\s+be\s+fair\s+)?(?:" + TAKEN_BACK_WORDS + ")", re.IGNORECASE
 )
+_TAKEN_BACK_SENTENCE = re.compile(
+    r"[^.!?\n]*?,?\s+(?:но|а|but|though)\s+(?:honestly\s+|actually\s+)?(?:"
+    + TAKEN_BACK_WORDS
+    + r")"
+    r"[^.!?\n]*[.!?]?",
+    re.IGNORECASE,
+)
 _CONTRAST_AFTER = re.compile(
-    r"^[^.!?\n]*?,?\s+(?:но|однако|а|but|though|although|however)\s+", re.IGNORECASE
+    r"^[^.!?\n]*?(?:,?\s+(?:но|однако|а|but|though|although|however)\s+|"
+    # "…a bit noisy. But I have no problem with that.": taken back in the next sentence
+    r"[.!]+\s+(?:(?:но|а|but|though|however),?\s+)?)",
+    re.IGNORECASE,
 )
 
 

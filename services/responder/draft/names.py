@@ -35,5 +35,22 @@ bill liz kim jen jenny katie becky molly abby chloe ruby mia leah jess tess nina
 ellie jade gemma holly dave rob ted will alfie jamie callum connor liam mason logan lucas
 owen dylan tyler kyle brandon derek greg jeff ken ray ron phil neil ian gordon stuart graham
 keith colin craig dean carlos jose luis ana priya raj omar ali jo lou zach zack alexis
+tanya diane sandy sandra susie sue judy judith debbie debra denise donna doris brenda
+cindy cynthia cheryl connie kathy cathy kathryn carrie christina tina tracy tracey wendy
+shirley sharon sheila sally shelly shelley teresa theresa terri tammy vicki vicky valerie
+veronica virginia vanessa yvonne wanda rita rosa ruth marie marilyn marjorie maureen
+melanie monica nancy norma paula peggy penny phyllis rhonda robin roberta gloria gail
+joyce june jean jeanne jeannie jill joanne jodi jacqueline janice gina heather heidi irene
+jackie jenna joy julianne kristen kristin kristy lori loretta lynn lynda marcia marsha
+martina meg megan melinda mindy misty nora pam patty rachael renee roxanne stacy stacey
+stephanie tara toni trisha beverly bonnie carla carmen colleen dana darlene dawn ellen
+erin evelyn frances gwen hazel ingrid kelsey kristina leslie lindsay lindsey lucia
+mandy marian mariana nadia naomi natasha olga irina svetlana katya sasha anya masha
+andy arthur austin barry bradley brett bryan chad chuck clint curtis dale darren doug
+douglas duane earl eddie edwin eugene frederick fred gabriel gerald glenn harold howard
+jared jeffrey jeremy jerry jesse joel jon jordan juan kenneth larry lee leonard louis
+marcus martin marvin melvin mitchell nathaniel norman oscar perry ralph randy raymond
+ricky rick roger ronald roy russell shane shawn stanley terry todd travis trevor troy
+vincent wayne walter warren wesley victor vic hank hal herb ernie gus
 """
 GIVEN_NAMES: frozenset[str] = frozenset((_RU + _EN).split())

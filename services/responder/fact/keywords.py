@@ -56,6 +56,16 @@ def part_of_speech(word: str) -> tuple[str | None, str | None]:
     return (str(tag.POS) if tag.POS else None), (str(tag.case) if tag.case else None)
 
 
+@lru_cache(maxsize=8192)
+def first_person_verb(word: str) -> bool:
+    """Whether one lower-case Russian word is most likely a verb in the first person
+    («включаю», «пользуюсь»): the buyer speaking of themselves."""
+    if not _cyrillic(word):
+        return False
+    parsed = _morph().parse(word)  # type: ignore[attr-defined]
+    return bool(parsed) and parsed[0].tag.POS == "VERB" and parsed[0].tag.person == "1per"
+
+
 def finite_verb(word: str) -> bool:
     """Whether one lower-case Russian word is most likely a finite verb."""
     return part_of_speech(word)[0] == "VERB"

@@ -103,6 +103,8 @@ def negated(tokens: Sequence[Token], i: int) -> bool:
     for j, bridged in ((i - 1, False), (i - 2, True)):
         if j < 0 or tokens[j].clause != tokens[i].clause or not _is_negator(tokens[j]):
             continue
+        if j > 0 and tokens[j - 1].word == "who":
+            continue  # "Who wouldn't love a blender this powerful?": praise, asked
         if not bridged or tokens[j + 1].word in _NEGATION_BRIDGE:
             return True
     return False
@@ -228,6 +230,16 @@ def read_text(
             gap_flip = -1 if hit.gap_negated(tokens) else 1
             polar[m.first] = m.phrase.polarity * gap_flip
     cues = _cue_phrases().find(tokens)  # cue phrases may run over commas («Wow, thanks»)
+    # (cue phrases first: a fear then clears the complaint cues it holds, «боялась, что
+    # будет слишком мало» included)
+    for m in cues:
+        if m.phrase.tag == "neutral":  # "while I work late": no polar word in it counts
+            for j in range(m.first, m.last + 1):
+                polar[j] = 0
+        elif m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
+            for j in m.indices:
+                polar[j] = 0
+            polar[m.first] = m.phrase.polarity
     for first, last, verdict in _feared_faults(seg, cues, polar):
         # with no verdict only the fear's blame goes: «как советовали, взяла на размер
         # больше — сидит идеально» still praises
@@ -240,14 +252,6 @@ def read_text(
             else h
             for h in hits
         ]
-    for m in cues:
-        if m.phrase.tag == "neutral":  # "while I work late": no polar word in it counts
-            for j in range(m.first, m.last + 1):
-                polar[j] = 0
-        elif m.phrase.tag in ("complaint", "praise") and m.phrase.polarity:
-            for j in m.indices:
-                polar[j] = 0
-            polar[m.first] = m.phrase.polarity
     polar = [
         (0 if p < 0 and tokens[i].lemma in _NEGATION_NEUTRAL else -p)
         if p and negated(tokens, i)

@@ -155,6 +155,38 @@ def _blame_ironic_praise(aspects: Sequence[Aspect]) -> list[Aspect]:
     return out
 
 
+#: What follows «другой» / "other" when the buyer speaks of somewhere else.
+_OTHER_PLACES = frozenset(
+    "магазин продавец бренд сайт маркетплейс фирма shop shops store stores seller sellers "
+    "brand brands website websites".split()
+)
+#: What follows "other" when the buyer retells what others wrote ("other reviewers").
+_OTHER_PEOPLE = frozenset("reviewers reviews people buyers customers покупатель отзыв".split())
+
+
+def _elsewhere_clauses(reading: Reading) -> set[int]:
+    """Clauses about other shops or brands («в других магазинах», "other brands"), and
+    every clause of a sentence that retells other buyers ("like other reviewers have
+    mentioned -- smoking")."""
+    tokens = reading.tokens
+    out: set[int] = set()
+    retold: set[int] = set()
+    for k, tok in enumerate(tokens):
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if nxt is None or nxt.clause != tok.clause:
+            continue
+        if tok.lemma in ("другой", "other") and (
+            nxt.lemma in _OTHER_PLACES or nxt.word in _OTHER_PLACES
+        ):
+            out.add(tok.clause)
+        elif tok.lemma in ("другой", "other") and (
+            nxt.lemma in _OTHER_PEOPLE or nxt.word in _OTHER_PEOPLE
+        ):
+            retold.add(tok.sentence)
+    out.update(t.clause for t in tokens if t.word == "elsewhere" or t.sentence in retold)
+    return out
+
+
 def read_cues(
     reading: Reading, aspects: Sequence[Aspect], rating: int | None = None
 ) -> tuple[TextCues, list[Aspect]]:
@@ -166,13 +198,31 @@ def read_cues(
     """
     tokens = reading.tokens
     outside = [i for i in range(len(tokens)) if not reading.in_question(i)]
-    complaint_words = sum(1 for i in outside if reading.polar[i] < 0)
+    elsewhere = _elsewhere_clauses(reading)
+    if elsewhere:
+        # "…like other reviewers have mentioned -- smoking": no blame of this buyer's
+        at = {t.start: t for t in tokens}
+        aspects = [
+            a
+            for a in aspects
+            if not (
+                a.polarity is Sentiment.negative
+                and a.start in at
+                and at[a.start].clause in elsewhere
+            )
+        ]
+    # «в других магазинах ничего не нравилось»: a complaint about other shops is none here
+    complaint_words = sum(
+        1 for i in outside if reading.polar[i] < 0 and tokens[i].clause not in elsewhere
+    )
     praise_words = sum(1 for i in outside if reading.polar[i] > 0)
     blamed = [a for a in aspects if a.polarity is Sentiment.negative]
     emoji = _emoji_count(reading.seg.text)
     blamed_sentences = {tokens[at].sentence for at in _token_starts(reading, blamed)}
     complaint_sentences = blamed_sentences | {
-        tokens[i].sentence for i in outside if reading.polar[i] < 0
+        tokens[i].sentence
+        for i in outside
+        if reading.polar[i] < 0 and tokens[i].clause not in elsewhere
     }
     markers = [
         m

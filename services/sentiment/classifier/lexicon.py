@@ -85,6 +85,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "wrong_item": {
         "заказать|заказывать ~~ а ~ прийти|прислать|привезти": -1,
+        # «Заказывала М пришел XS», «заказал черный пришел розовый» (no «а», no comma)
+        "заказать|заказывать ~ прийти|прислать|привезти xs|s|m|l|xl|xxl|xxxl|@colourname": -1,
         "ordered ~~ got|received|sent|came": -1, "received|got ~ a|an|the ~ @colourname": -1,
         "received|got @colourname": -1,
         "прийти|прислать|привезти @colourname": -1, "прислать|прийти ~ б у": -1,
@@ -122,6 +124,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "работать|играть|звучать|слышно ~ только ~ один|левый|правый": -1,
         "звук ~ только ~ в ~ один|левый|правый": -1,
         "сдохнуть": -1, "нерабочий": -1, "неработающий": -1, "не рабочий": -1,
+        # «часы встали через 2 дня»: a watch that stopped
+        "часы ~ встать|остановиться": -1,
         "умереть|накрыться|сгореть": -1, "признаки жизни": -1,
         "doesn't|didn't|won't|wouldn't|not|never|stopped|quit|isn't|wasn't|can't|dont|doesnt|"
         "didnt|wont|cant|stops "
@@ -130,6 +134,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "dead on arrival": -1, "doa": -1, "died": -1, "failed": -1,
         # "it worked for a month or so then it stopped", "nothing is working"
         "then ~ it|they ~ stopped|quit|died": -1, "nothing ~ is|was ~ working|works": -1,
+        # "all of a sudden, they quit", "stops transferring files", "won't accept file names"
+        "they|it ~ quit": -1,
+        "stops|stopped ~ transferring|copying|syncing|saving|recording|reading|responding": -1,
+        "won't|wont|will ~ not ~ accept|read|recognize|recognise": -1,
         "neither|none ~ works|work|worked|working": -1,
         # «НЕ ЕДЕТ!!! ПУЛЬТ НЕ ВИДИТ МАШИНКУ»: a toy car that does not drive
         "не ехать|поехать": -1, "пульт ~ не ~ видеть|ловить": -1,
@@ -160,7 +168,7 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # «детали разваливаются», «магниты не магнитятся», "the clip snapped"
         "разваливаться": -1, "не ~ магнититься": -1,
         # «кейс царапается»: a fault, however fast
-        "царапаться": -1, "быстро ~ царапаться": -1,
+        "царапаться": -1, "поцарапаться": -1, "быстро ~ царапаться": -1,
         "брак": -1, "бракованный": -1, "бракованая": -1, "дефект": -1,
         "сломаться": -1, "сломанный": -1, "сломать": -1, "поломка": -1, "поломаться": -1,
         "дырка": -1, "дыра": -1, "отвалиться": -1, "развалиться": -1, "порваться": -1,
@@ -288,6 +296,13 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "clearly|obviously ~ used|worn|returned": -1, "someone ~ else's|elses ~ fingerprints": -1,
         "след ~ носка|использование|эксплуатация": -1, "кто-то ~ уже ~ носить|пользоваться": -1,
         "заявлено": -1, "обещать ~~ по факт": -1,
+        # "they should say in the description that they're ribbed"
+        "should ~ say|mention|state|show ~~ description|listing": -1,
+        # "does not look anything like in the picture", «на фото совсем другое»
+        "nothing|anything ~ like ~~ @photo": -1, "не ~ похож|похожий ~~ @photo": -1,
+        # «заряжает за полчаса, как и заявлено»: as promised is praise
+        "как ~ заявлено|заявить|заявленный|обещать|обещано|указано|указать|описано|описать": 1,
+        "as ~ advertised|described|promised|stated|pictured": 1,
         # «обещали 12 часов, держит от силы 3», "claims 12 hours, lasts 3 at most"
         "обещать|заявить|заявлять ~~ от ~ сила": -1,
         "promised|claims|claimed|advertised|says ~~ at ~ most": -1,
@@ -395,6 +410,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "меньше|больше|уже|короче|длиннее ~ чем ~ ожидать|думать|представлять|казаться": -1,
     },
     "shrinkage": {
+        # "I loved this dress... until i washed it"
+        "until ~ i|we ~ washed|wash ~ it|them": -1,
         "сесть|сесться|усесть ~~ @wash": -1,
         "@wash ~~ сесть|сесться|усесть|уменьшиться|растянуться|вытянуться|деформироваться|"
         "скататься|потерять": -1,
@@ -407,6 +424,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
     },
     "smell_material": {
         "запах ~ палёный|паленый|горелый|гарь": -1,
+        # «запах на любителя»: a smell not everyone likes is a remark
+        "запах|аромат|вкус ~ на ~ любитель": -1,
         "палёный|паленый ~ проводка|пластик|резина|изоляция|провод": -1,
         # water that tastes of the bottle: a taste is the material's, like a smell
         "tastes|taste|tasted ~ metallic|metal|plastic|chemical|chemicals|weird|funny": -1,
@@ -492,14 +511,29 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "продуваться": -1, "не ~ годиться": -1, "шататься": -1, "болтаться": -1,
         "задымиться": -1, "дымить": -1, "оплавиться": -1, "расплавиться": -1,
         "горелый": -1, "smoked|smoking|melted": -1, "burning ~ smell": -1,
+        # «порезалась об неё в первый же день», "cut my finger on the blade": it hurt someone
+        "порезаться|пораниться|травмироваться|поранить": -1,
+        "cut ~ my|his|her|my son's|my daughter's ~ finger|fingers|hand|thumb": -1,
+        "cut ~ myself": -1,
         "терять ~ связь|соединение|сигнал": -1, "отключаться": -1, "отваливаться": -1,
         "connection ~ drops|dropping|cuts": -1, "disconnects|disconnecting": -1,
+        "cuts|cutting ~ out": -1,
+        # «пауербанк сам разряжается», "only worked for 2 minutes"
+        "сам ~ разряжаться": -1,
+        # «ножи тупые прямо из коробки», "the blade is dull"
+        "нож|ножи|лезвие|ножницы|точилка ~ тупой": -1, "тупой ~ нож|лезвие|ножницы": -1,
+        "blade|blades|knife|knives|scissors ~ is|are|was|were ~ dull|blunt": -1,
+        "dull|blunt ~ blade|blades|knife|knives": -1,
+        "only ~ worked|lasted ~ for|about ~~ minutes|days|hours|weeks": -1,
+        # "keeps losing wifi connection", "drops the bluetooth every hour"
+        "lose|loses|losing|lost|drops|dropping ~~ wifi|wi-fi|connection|signal|bluetooth": -1,
         "wobble": -1, "wobbles": -1, "wobbly": -1, "wobbling": -1, "sinks": -1,
         "loosen|loosens|loosened|loosening": -1, "come|comes|coming ~ loose": -1,
         "эффект ~ не ~ заметить|увидеть|почувствовать": -1, "никакой ~ эффект": -1,
         "no|zero ~ effect|difference": -1,
         "didn't|didnt|did not ~ notice|see ~ any ~ difference|effect|change": -1,
         "pills": -1, "pilling": -1, "протереться": -1, "snags": -1,
+        "began|started ~ to ~ pill": -1,
         # a handle that stays cool is praise (an iron that does not heat is not)
         "ручка|рукоятка|ручки ~ не ~ греться|нагреваться|нагреться": 1,
         "handle|handles ~ stays|stay ~ cool": 1,
@@ -549,6 +583,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "later than ~ promised|expected|stated": -1, "дольше ~ обещанный|обещать": -1,
         "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
         "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
+        # the pickup point: «ПВЗ ужасный, три раза ходила пока выдали»
+        "пвз": 0, "пункт ~ выдача": 0, "pickup|pick-up ~ point|location": 0,
+        "пвз|пункт ~~ закрыть|закрыться|закрытый|не ~ работать": -1,
+        "не ~ мочь|смочь|получиться|дать ~ забрать|получить ~ заказ|посылка|товар": -1,
+        "не ~ мочь|смочь|получиться|дать ~ забрать": -1,
         "задержка": -1, "опоздать": -1, "опоздание": -1, "задержать": -1,
         # a parcel lost on its way ("went missing" is no part missing from the box)
         "parcel|package|order|delivery ~ went|gone|got|was ~ missing|lost": -1,
@@ -607,6 +646,14 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "инструкция|руководство ~ не быть": -1,
         "инструкция|руководство ~ на|по ~ русский|русском": 1,
         "instruction": 0, "instructions": 0, "manual": 0, "translation": 0,
+        # "step 6 is just missing": a step of the manual, not a part of the set
+        "step|steps|page|pages|diagram|diagrams ~ is|are|was|were ~~ missing": -1,
+        # "the setup was really complicated", «настройка сложная»: how it is set up
+        "setup|set-up|installation|pairing|assembly ~~ complicated|confusing|cumbersome|"
+        "nightmare|pain": -1,
+        "complicated|confusing|difficult|hard ~ to ~ set|install|setup|assemble|pair": -1,
+        "настройка|установка|сборка|подключение ~~ сложный|непонятный|муторный|запутанный": -1,
+        "сложно|трудно|непонятно ~ настроить|установить|собрать|подключить": -1,
         "instructions|manual ~ only ~ in ~ chinese|english|german|russian": -1,
         "no|without|missing ~ instructions|manual": -1,
         "instructions|manual ~ unclear|confusing|useless|missing": -1,
@@ -774,8 +821,34 @@ NON_ASPECT_PHRASES = (
     # the item
     "different|another ~~ just|simply ~ doesn't|didn't|won't|does not|did not ~ work",
     "different|another ~~ doesn't|didn't|won't ~ work",
+    # "blocks out a noisy bus": where the buyer uses it, not what it does
+    "noisy|loud ~ bus|train|tube|subway|plane|flight|street|road|room|office|place|places|"
+    "environment|environments|restaurant|restaurants|cafe|gym|city|area|areas|background|"
+    "crowd|crowds|kids|neighbours|neighbors|house|household|commute|concert|concerts|bar|bars",
+    "шумный ~ улица|офис|метро|транспорт|поезд|самолет|место|помещение|соседи|город|кафе",
+    # "noise cancellation cuts out": a feature that fails, not a noisy item
+    "noise ~ cancellation|cancelling|canceling|reduction|isolation",
+    # "detailed information is not part of the package": an idiom, not the box
+    "part ~ of ~ the ~ package|deal",
+    # "(according to the manufacturer's instructions) it began to pill": the buyer followed them
+    "according|as ~ to ~ the ~~ instructions|label|directions",
+    "following|followed ~ the ~~ instructions|directions",
+    # «тупые прямо из коробки», "dull right out of the box": brand new, not the box
+    "прямо|сразу ~ из ~ коробка",
+    "out ~ of ~ the ~ box",
+    # "sorry clicked the wrong one": the buyer's slip on the stars, not a wrong item
+    "clicked|pressed|tapped|hit|picked ~ the ~ wrong",
+    "meant ~ to ~ give|leave ~ 5|five|4|four",
+    "случайно ~ поставить|нажать",
+    "не ~ та ~ звезда|оценка",
+    # "dry cleaned rather than risk shrinkage": a precaution, not a shrink
+    "risk|avoid|prevent|prevents|avoids ~ shrinkage|shrinking|shrink",
+    "чтобы ~ не ~ сесть|садиться",
     # «в другой пункт выдачи», «на другом конце города»: a place, not another item
     "другой ~ пункт|пвз|адрес|город|конец|район|склад",
+    # «в других магазинах ничего не нравилось»: other shops, not this one
+    "другой ~ магазин|продавец|бренд|сайт|маркетплейс|фирма",
+    "other ~ shops|stores|sellers|brands|websites|sites",
     "original box|packaging|package|price|order|size|one|version|design|tags|receipt",
     "как и ожидать|ожидаться",
     "сам товар",
@@ -976,6 +1049,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
     "neutral": {
         "work|working|worked|stay|stayed|up|sleep ~ late": 1, "late ~ at ~ night": 1,
         "late night": 1, "поздно ~ вечером|ночью": 1,
+        # a product's name, not its speed: "Great slow cooker", «медленноварка»
+        "slow cooker|cookers": 1, "slow-cooker": 1, "slow juicer": 1,
     },
     # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").

@@ -74,6 +74,9 @@ _RHETORICAL = [
         r"\bэто (?:шутка|издевательство|прикол)\b", r"\bсколько можно\b",
         r"\bкто (?:так делает|это проверяет|это придумал|так шьет)", r"\bи это называется\b",
         r"\bкак такое (?:можно|возможно)\b", r"\bвы издеваетесь\b",
+        # «Как это вообще можно перепутать.»: indignation, not an ask
+        r"^как (?:это |так )?(?:вообще )?(?:можно|могли|умудрились) (?:было )?(?:перепутать|"
+        r"спутать|так|не заметить|отправить|прислать|упаковать)",
         r"^(?:seriously|really|are you serious)\W*$", r"\bare you (?:kidding|serious|joking)",
         r"\bis this a joke\b", r"\bwho (?:designed|approved|thought|checks)\b",
         r"\bwhat were (?:they|you) thinking\b", r"\bhow is this (?:acceptable|possible|ok)",
@@ -83,6 +86,14 @@ _RHETORICAL = [
         r"\bhave you (?:even )?(?:tried|used|worn|slept)\b",
         r"\bhow (?:can|could) (?:you|they|anyone) (?:make|sell|design|call|ship)\b",
         r"\bhow am i supposed to\b", r"\bзачем (?:писать|обманывать|врать)",
+        # praise asked as a question: "Who wouldn't love a blender this powerful?"
+        r"\bwho (?:wouldn'?t|would not|doesn'?t|does not|didn'?t|could resist)\b",
+        r"\bwhat(?:'s| is) not to (?:love|like)\b",
+        r"\bwhat more could (?:you|i|anyone) (?:ask|want)",
+        r"\bneed i say more\b", r"\bwhat else (?:can|could) i say\b",
+        r"\benough said\b",
+        # disbelief at a size chart, not an ask: "…but i'm not a large?"
+        r"\bi(?:'m|’m| am) not (?:a|an)\b",
         r"^что это за\b", r"\bэто вообще нормально\b", r"\bговорите$",
         r"^(?:ну и )?кто (?:\w+л[аи]?)$",
     )
@@ -187,6 +198,10 @@ _INGREDIENTS = re.compile(
 )
 
 
+#: Whether it is safe is asked in earnest however loudly ("Is this even safe??").
+_SAFETY = re.compile(r"\bsafe\b|\btoxic\b|\bharmful\b|безопасн|вредн|токсичн")
+
+
 def _rhetorical(sentence: str, tail: str, following: str) -> bool:
     lowered = normal(sentence).strip()
     body = lowered.rstrip("?!.…)( ")
@@ -202,7 +217,7 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
         # "app is fine but how do i reset my password??": the ask opens the last clause
         or _ASKS_MIDWAY.search(body) is not None
     )
-    if _AUTHENTICITY.search(body) or _INGREDIENTS.search(body):
+    if _AUTHENTICITY.search(body) or _INGREDIENTS.search(body) or _SAFETY.search(body):
         return False
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
 
@@ -232,6 +247,8 @@ def _question_part(
     for tok in tokens:
         by_clause.setdefault(tok.clause, []).append(tok)
     clause_ids = sorted(by_clause)
+    if "?" in tail and re.search(r"['\"‘“«]\?+$", raw.rstrip(" '\"’”»")):
+        return None  # "characters like: '?' and '/'": a quoted question mark asks nothing
     if "?" in tail:
         following = ""
         if index + 1 < len(seg.sentences):
@@ -242,6 +259,8 @@ def _question_part(
         opening = [c for c in clause_ids if _opens_question(seg, by_clause[c])]
         first_asking = opening[-1] if opening else clause_ids[-1]
         return sentence, [c for c in clause_ids if c >= first_asking]
+    if any(p.search(normal(raw).strip().rstrip("?!.…)( ")) for p in _RHETORICAL):
+        return None  # «Как это вообще можно перепутать.»: indignation without its «?»
     if "!" in tail and not any(
         _EN_OPENERS_RE.search(seg.text[seg.clauses[c].start : seg.clauses[c].end])
         for c in clause_ids

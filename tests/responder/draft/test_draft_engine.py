@@ -859,6 +859,7 @@ def _placed(
     aspect: str,
     clause: str,
     language: str = "en",
+    platform: str | None = None,
     **signals: object,
 ) -> Draft:
     """A review drafted with one blamed aspect placed on `clause`, as the classifier gives it."""
@@ -880,7 +881,7 @@ def _placed(
         signals=True,
         **signals,  # type: ignore[arg-type]
     )
-    platform = "amazon" if language == "en" else "wildberries"
+    platform = platform or ("amazon" if language == "en" else "wildberries")
     return draft(mention(text, rating=rating, platform=platform, author=None), c)
 
 

@@ -159,3 +159,99 @@ def test_a_run_on_praise_that_thanks_is_no_echo() -> None:
 
     assert praise_echo("пришли быстро всё целое спасибо😊", "ru") is None
     assert praise_echo("держит тепло весь день", "ru") == "держит тепло весь день"
+
+
+def test_a_smell_remark_is_answered_as_a_smell_and_a_kept_item_gets_no_return_route() -> None:
+    """Read-through 54: «запах на любителя» got «Замечание о материале»; a buyer who keeps
+    the wrong colour («возвращать лень, носить буду») was shown the way to return it."""
+    d = _placed(
+        "Крем хороший увлажняет но запах на любителя",
+        4,
+        "positive",
+        "smell_material",
+        "запах на любителя",
+        language="ru",
+    )
+    assert "материал" not in d.text, d.text
+    kept = _placed(
+        "заказала белые пришли бежевые. возвращать лень носить буду",
+        2,
+        "negative",
+        "wrong_item",
+        "заказала белые пришли бежевые",
+        language="ru",
+    )
+    assert "возврат" not in kept.text.lower(), kept.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Заказывала М пришел XS", "вы заказывали М, а пришел XS"),
+        ("Заказал черный пришел розовый", "вы заказали черный, а пришел розовый"),
+        ("левый наушник сдох через 3 дня", "левый наушник перестал работать через 3 дня"),
+    ],
+)
+def test_an_order_mixed_up_and_a_dead_earbud_are_said_in_our_voice(phrase: str, echo: str) -> None:
+    """Read-through 55: without «а» the mix-up was no clause; «сдох» was no predicate, so
+    the sarcastic «очень доволен» was echoed instead."""
+    assert safe_echo(phrase) == echo
+    assert safe_echo("заказывала в понедельник пришло в среду") is None
+
+
+def test_sarcastic_contentment_is_never_the_complaint() -> None:
+    from services.responder.draft.engine import complaint_echo
+
+    text = "ну спасибо продавец, левый наушник сдох через 3 дня, очень доволен)))"
+    assert complaint_echo(text, "negative") == "левый наушник перестал работать через 3 дня"
+
+
+def test_a_verb_after_no_takes_the_sentences_subject() -> None:
+    """Read-through 55: «Полотенца мягкие но линяют» was echoed as «Жаль, что так вышло:
+    линяют»; «правый болтается» was a second fault with its noun left out."""
+    from services.responder.draft.engine import complaint_echo
+
+    assert (
+        complaint_echo("Полотенца мягкие но линяют, после стирки вся машинка в ворсе.", "neutral")
+        == "полотенца линяют"
+    )
+    assert complaint_echo("Фен мощный, но шумит", "neutral") == "фен шумит"
+    d = _placed(
+        "Подошва отклеилась через две недели носки, левый жмет, правый болтается.",
+        1,
+        "negative",
+        "defect",
+        "Подошва отклеилась через две недели носки",
+        language="ru",
+    )
+    assert "правый" not in d.text, d.text
+
+
+def test_a_concession_after_khotya_is_not_the_complaint() -> None:
+    from services.responder.draft.engine import complaint_echo
+
+    text = "Минусы: покрытие уже поцарапалось хотя мыла только губкой"
+    assert complaint_echo(text, "neutral") == "покрытие уже поцарапалось"
+
+
+def test_a_fault_that_never_came_is_praise_and_a_hot_charger_is_a_danger() -> None:
+    from services.responder.draft.details import praise_echo
+    from services.responder.draft.engine import _DANGER
+
+    assert praise_echo("Отличная сковорода, ничего не пригорает, даже яичница без масла", "ru") == (
+        "ничего не пригорает"
+    )
+    assert _DANGER.search("норм, заряжает но греется сильно")
+    assert _DANGER.search("Мотор начинает вонять гарью. Боюсь пользоваться")
+
+
+def test_an_aspect_clause_that_opens_on_its_verb_takes_the_subject() -> None:
+    d = _placed(
+        "Кроссовки удобные но пахнут резиной сильно, проветриваю уже неделю",
+        4,
+        "positive",
+        "smell_material",
+        "пахнут резиной сильно",
+        language="ru",
+    )
+    assert "кроссовки пахнут резиной" in d.text, d.text
