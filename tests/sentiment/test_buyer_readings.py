@@ -806,3 +806,33 @@ def test_a_feared_too_small_is_no_complaint() -> None:
     "too" as a complaint cue (the cue phrase was applied after the fear cleared it)."""
     result = _one("I was worried the dress was going to be too low cut but it fits well.", 5)
     assert not result.remark
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пожалела только что раньше не купила!",
+        "Best purchase this year. Wish I had bought it sooner",
+    ],
+)
+def test_regret_at_not_buying_sooner_is_praise_not_a_remark(text: str) -> None:
+    """Read-through 59: «пожалела» and "wish" made a 5★ delight a remark to pass on."""
+    result = _one(text, 5)
+    assert not result.remark and result.sentiment is Sentiment.positive
+
+
+def test_what_came_instead_of_the_order_is_read_over_the_comma() -> None:
+    """Read-through 59: "Ordered a medium, got a small" named no wrong item (a phrase
+    stopped at the comma), so the reply was sorry only for a slow answer."""
+    assert "wrong_item" in _blamed(_one("Ordered a medium, got a small. Support was slow.", 2, NEG))
+    assert "wrong_item" in _blamed(_one("Заказывала М, пришла XS", 1, NEG))
+
+
+def test_a_charger_that_only_works_at_an_angle_is_a_complaint_not_a_slip() -> None:
+    """Read-through 59: the sarcastic 2★ "Oh great, another charger that only charges when
+    held at a specific angle. Fantastic." read as a slip and was thanked for kind words."""
+    result = _one(
+        "Oh great, another charger that only charges when held at a specific angle. Fantastic.",
+        2,
+    )
+    assert not result.rating_slip and result.sentiment is Sentiment.negative

@@ -726,7 +726,8 @@ _ARRIVED = re.compile(r"пришл|приш[её]л|прислали|приве�
 
 
 _ORDERED_GOT = re.compile(
-    r"^you\s+ordered\s+(.{2,30}?),?\s+(?:and\s+|but\s+)?(?:got|received|were\s+sent)\s+(.{2,30})$",
+    r"^you\s+ordered\s+(.{2,30}?),?\s+(?:and\s+|but\s+)?(?:got|received|were\s+sent)\s+"
+    r"(?!(?:it|them|this|these|mine|my\s+\w+|the\s+(?:parcel|package|order))\b)(.{2,30})$",
     _F,
 )
 
@@ -986,7 +987,7 @@ def safe_echo(phrase: str) -> str | None:
     text = re.sub(r"(?<![а-яё])как(?:ой|ая|ое|ие|ую|их)-то\s+", "", text, flags=_F)
     # «Заказывала М пришел XS»: what was ordered and what came, said without the «а»
     text = re.sub(
-        r"^(заказ(?:ывал|ал)[аи]?\s+(?!(?:в|во|на|с|к|по|за|до|через|из|у)\s)[^\s,]+(?:\s+[^\s,]+)?)\s+"
+        r"^(заказ(?:ывал|ал)[аи]?\s+(?!(?:в|во|на|с|к|по|за|до|через|из|у)\s)[^\s,]+(?:\s+[^\s,]+)?),?\s+"
         r"(?=(?:пришл[аио]|пришел|пришёл|прислали|привезли)\s)",
         r"\1 а ",
         text,

@@ -648,6 +648,17 @@ _RETURNING = re.compile(
     r"(?:haven'?t|have\s+not|never)\s+(?:got|received|seen)\s+(?:my|the|a)\s+refund",
     re.IGNORECASE,
 )
+#: The return was refused («возврат не принимают», «отказали в возврате», "they refused my
+#: return"): not the buyer keeping it, a case for the team to look into.
+_RETURN_REFUSED = re.compile(
+    r"возврат\w*\s+(?:\w+\s+)?не\s+(?:принимают|приняли|принял\w*|одобрил\w*|оформляют)|"
+    r"(?:отказали|отказал\w*|отказывают)\s+(?:\w+\s+){0,2}?в\s+возврат\w*|отказ\w*\s+в\s+возврат|"
+    r"в\s+возврат\w*\s+(?:\w+\s+)?отказ\w*|"
+    r"\b(?:refused|rejected|denied|declined)\s+(?:my|the|our)\s+(?:return|refund)|"
+    r"\b(?:return|refund)\s+(?:request\s+)?(?:was\s+|got\s+|has\s+been\s+)(?:refused|rejected|denied|declined)|"
+    r"\b(?:won'?t|will\s+not|wouldn'?t|refuse\s+to)\s+(?:accept|take)\s+(?:the|my|a)\s+return",
+    re.IGNORECASE,
+)
 #: The buyer says they followed the care instructions («стирала по инструкции»).
 _FOLLOWED_CARE = re.compile(
     r"(?:like|as)\s+the\s+(?:label|tag|instructions?)\s+(?:says|said)|followed\s+the\s+(?:care\s+)?"
@@ -845,6 +856,7 @@ EXTRA_MOVES = (
     "charged_twice",
     "unanswered",
     "return_wait",
+    "return_refused",
     "suggestion",
 )
 #: The buyer's skin reacted to the product: the reply asks them to stop using it.
@@ -925,11 +937,13 @@ def _extras(
         "suggestion": suggestion is not None,
         "also": also is not None,
         "return_wait": returning and _WAITING.search(text) is not None,
+        "return_refused": _RETURN_REFUSED.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
         # static from a fleece blanket «бьёт током» is no danger
         "safety": _DANGER.search(text) is not None and not _STATIC.search(text),
-        "skin": _SKIN.search(text) is not None
-        and (_SKIN_REACTION.search(text) is not None or _FABRIC.search(text) is None),
+        # «аллергии не было» is no reaction
+        "skin": found_cue(_SKIN, text)
+        and (found_cue(_SKIN_REACTION, text) or _FABRIC.search(text) is None),
         # (not where the double charge is the complaint the acknowledgement names)
         "charged_twice": (
             _CHARGED_TWICE.search(text) is not None or _CHARGED_UNPLACED.search(text) is not None

@@ -39,6 +39,9 @@ MoveName = Literal[
     "unanswered",
     #: The buyer waits for a refund of an item already sent back (added like `unanswered`).
     "return_wait",
+    #: The buyer was refused a return («возврат не принимают», "they refused my return"):
+    #: passed to the team to look into (added like `unanswered`).
+    "return_refused",
     #: The buyer says the item was dangerous (a wheel off a pram, a shock, a burn): a line
     #: that takes it as a safety matter (added like `unanswered`).
     "safety",

@@ -525,6 +525,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "blade|blades|knife|knives|scissors ~ is|are|was|were ~ dull|blunt": -1,
         "dull|blunt ~ blade|blades|knife|knives": -1,
         "only ~ worked|lasted ~ for|about ~~ minutes|days|hours|weeks": -1,
+        # "only charges when held at an angle", «заряжается, только если держать под углом»
+        "only ~ charges|charge|works|work|connects|turns ~ when|if": -1,
+        "работать|заряжаться|включаться|ловить ~ только ~ если|когда": -1,
         # "keeps losing wifi connection", "drops the bluetooth every hour"
         "lose|loses|losing|lost|drops|dropping ~~ wifi|wi-fi|connection|signal|bluetooth": -1,
         "wobble": -1, "wobbles": -1, "wobbly": -1, "wobbling": -1, "sinks": -1,
@@ -885,6 +888,8 @@ NON_ASPECT_PHRASES = (
     "crushed ~ ice|nuts|garlic|pepper|tomatoes",
     # "I want a refund": what the buyer asks for, not a complaint about our service
     "want|need|demand|get ~ a|my ~ refund",
+    # «товар надлежащего качества»: the marketplace's reason for refusing a return
+    "надлежащий ~ качество",
     # "the filter is easy to pop out and rinse": made to come out
     "easy|easily ~ to ~ pop|pops|popped ~ out|off",
     "pops|pop|popped ~ out|off ~ easily",
@@ -935,6 +940,14 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
     },
     "praise": {
         "рекомендовать": 1, "советую|советуем": 1, "буду ~ заказывать|брать|покупать": 1,
+        # regret at not buying sooner is praise («жалею, что не купила раньше», "wish I'd
+        # bought it sooner")
+        "пожалеть|жалеть|жаль ~ что ~ раньше|давно ~ не": 1,
+        "пожалеть|жалеть|жаль ~ что ~ не ~ купить|заказать|взять ~ раньше": 1,
+        "надо|нужно ~ было ~ раньше ~ купить|заказать|брать|взять": 1,
+        "wish ~ i|i'd|we|we'd ~ bought|ordered|found|got|gotten|discovered|purchased|tried ~~ "
+        "sooner|earlier|ago|before": 1,
+        "should|shoulda ~ have|'ve ~ bought|ordered|gotten|got ~~ sooner|earlier|ago": 1,
         "спасибо продавец|магазин": 1, "10 из 10": 1, "пять звезд": 1, "всем доволен": 1,
         "would|will ~ buy|order ~ again": 1, "highly recommend": 1, "love it": 1,
         "so|very|really pretty|cute": 1, "на высоте": 1,

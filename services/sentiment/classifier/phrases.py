@@ -95,8 +95,11 @@ def compile_phrase(
 
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]—–]")
 #: Words a comparison or a contrast goes on with after a comma («бледнее, чем на фото»,
-#: «заявлено 5000, а по факту 2000»).
-_JOINS = frozenset("чем как а но than but".split())
+#: «заявлено 5000, а по факту 2000»), and what came instead of the order («заказывала М,
+#: пришла XS», "ordered a medium, got a small").
+_JOINS = frozenset(
+    "чем как а но than but got received пришел пришла пришло пришли прислали".split()
+)
 
 
 def _match_at(phrase: Phrase, tokens: list[Token], i: int, text: str) -> tuple[int, ...] | None:
