@@ -836,3 +836,20 @@ def test_a_charger_that_only_works_at_an_angle_is_a_complaint_not_a_slip() -> No
         2,
     )
     assert not result.rating_slip and result.sentiment is Sentiment.negative
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed", "not_blamed"),
+    [
+        ("Для своей цены норм. На фото выглядит крупнее", {"description_mismatch"}, set()),
+        ("Looks a lot bigger in the pictures. It's tiny.", {"description_mismatch"}, set()),
+        ("Цвет не тот, что на картинке, пришёл какой-то серо-грязный", set(), {"defect"}),
+        ("Через 2 недели появился белый налет на мебели", {"quality"}, set()),
+        ("Возврат не принимают, так как товар надлежащего качества", set(), {"quality"}),
+    ],
+)
+def test_readings_from_read_throughs_59_and_60(
+    text: str, blamed: set[str], not_blamed: set[str]
+) -> None:
+    found = _blamed(_one(text, 3, NEG))
+    assert blamed <= found and not (not_blamed & found), found

@@ -885,6 +885,23 @@ def safe_echo(phrase: str) -> str | None:
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|" + EMOJI, "", text).strip(" ,.:-–—")
     text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
+    # "Mine caught fire": the buyer's item, in our voice "it" ("they" for a pair)
+    text = re.sub(
+        r"^(?:mine|ours)\s+(?=(?:are|were|have|don't|didn't|aren't|weren't)\b)",
+        "they ",
+        text,
+        flags=_F,
+    )
+    text = re.sub(r"^(?:mine|ours)\s+(?=[a-z])", "it ", text, flags=_F)
+    # «Продавец прислал товар с браком»: in our voice what came, not who sent it
+    text = re.sub(
+        r"^(?:продавец|магазин|селлер)\s+(?:прислал|отправил|выслал|положил|привёз|привез)[аи]?\s+",
+        "прислали ",
+        text,
+        flags=_F,
+    )
+    if re.match(r"^(?:прислал|отправил|выслал|положил|доставил)а?\s", text, _F):
+        return None  # «прислал товар с браком»: who sent it was cut off
     # «вода после него с привкусом»: "after it" is the item, said without naming it
     text = re.sub(r"\s+после\s+(?:него|неё|нее|них)(?![а-яё])", "", text, flags=_F)
     # «кейс хлипкий правда»: a trailing particle is the buyer's voice, not the fault
@@ -993,6 +1010,13 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # «цвет не тот что на картинке»: the comparison gets its comma in our voice
+    text = re.sub(
+        r"(?<![а-яё])(не\s+(?:тот|та|то|те|такой|такая|такое|такие))\s+(что|как)(?=\s)",
+        r"\1, \2",
+        text,
+        flags=_F,
+    )
     # «заказала молочный а пришла жёлтая»: the contrast gets its comma in our voice
     text = re.sub(r"(?<=[а-яё])\s+(?=(?:а|но)\s)", ", ", text, flags=_F)
     rejoined = _rejoin(text)  # «схема непонятная винтов не хватает…»: two clauses
@@ -1036,6 +1060,13 @@ def safe_echo(phrase: str) -> str | None:
     text = voiced
     # "you ordered size M and got an XL" reads as if the order were the fault: the item
     # sent is what we are sorry for
+    text = re.sub(
+        r"^you\s+ordered\s+(\d+|two|three|four|five|six)\s*,?\s+(?:and\s+|but\s+)?(?:only\s+)?"
+        r"(?:got|received)\s+(?:only\s+)?(\d+|one|two|three|four|five)$",
+        r"only \2 of the \1 you ordered arrived",
+        text,
+        flags=_F,
+    )
     text = _ORDERED_GOT.sub(r"you received \2 instead of \1", text)
     # "cordThank you": a sentence glued to the fault (not "MagSafe", "iPhone")
     glued = r"[a-zа-яё](?:Thank|Thanks|The|This|It|And|But|So|Great|Love|Спасибо|Но|И|А|Очень)\b"
@@ -1321,7 +1352,7 @@ TERSE_REVIEW_WORDS = 3
 
 #: A thanks line that calls the review balanced: it needs a good word beside the bad.
 _BALANCED = re.compile(
-    r"balanced|both\s+the\s+good|pros\s+and\s+cons|fair\s+and|и\s+плюсами,\s+и\s+минусами|"
+    r"balanced|both\s+the\s+good|pros\s+and\s+cons|fair\s+and|и\s+плюсами,\s+и\s+минусами|и\s+плюсы,?\s+и\s+минусы|"
     r"объективн|взвешенн",
     _F,
 )

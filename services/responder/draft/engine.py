@@ -599,6 +599,7 @@ _SILENCE = re.compile(
     r"не\s+отвеча|не\s+ответил|ноль\s+(?:ответа|реакции)|без\s+ответа|игнор|молч(?:а|ит|ат|ание)|"
     r"(?:чат|писал\w*|написал\w*|продавц\w*|поддержк\w*)[^.!?]{0,40}(?<![а-яё])тишина|"
     r"never\s+(?:answered|replied|responded|got\s+back)|no\s+(?:reply|response|answer)|"
+    r"на\s+контакт\s+не\s+ид|не\s+выходит\s+на\s+связь|"
     r"ignor(?:ed|ing|es)|ghosted|didn'?t\s+(?:reply|respond|answer)|никто\s+не\s+ответ|"
     r"(?:nobody|no\s+one)\s+(?:ever\s+)?(?:replied|answered|responded|got\s+back|answers|replies|"
     r"responds)|"
@@ -622,7 +623,10 @@ _CANNOT_RETURN = re.compile(
     r"(?:возвращать|вернуть|сдавать|возиться\s+с\s+возвратом)\s+(?:\w+\s+)?(?:лень|не\s+буду|не\s+стану)|"
     r"(?:оставлю|оставила|оставил)\s+(?:себе|так)|(?:носить|пользоваться)\s+буду|буду\s+(?:носить|пользоваться)|"
     r"\b(?:i'?ll|i\s+will|going\s+to|decided\s+to)\s+keep\s+(?:it|them)\b|"
-    r"\bnot\s+(?:worth|bothering)\s+(?:returning|sending)",
+    r"\bnot\s+(?:worth|bothering)\s+(?:returning|sending)|"
+    # thrown away already («выкинула от греха подальше», "binned it")
+    r"(?<![а-яё])(?:выкинул|выбросил)\w*(?!\s+(?:бы|деньги))|\b(?:threw|thrown)\s+(?:it|them)\s+(?:away|out|in\s+the\s+(?:bin|trash))\b|"
+    r"\bbinned\s+(?:it|them)\b",
     re.IGNORECASE,
 )
 #: A return already under way («жду возврат уже 2 недели», "still waiting for my refund").
@@ -644,6 +648,10 @@ _RETURNING = re.compile(
     r"\b(?:i\s+)?(?:sent|sending)\s+(?:it|them)\s+back\b|"
     # "Sent the dryer back three weeks ago", «Вернула фен 12 дней назад»
     r"\bsent\s+(?:the|my)\s+\w+\s+back\b|\breturned\s+(?:the|my)\s+\w+|"
+    # refused at the pick-up point: it never left («отказалась на пункте выдачи»)
+    r"(?<![а-яё])отказал\w*\s+(?:от\s+(?:него|неё|нее|них|товара|заказа)\s+)?(?:на|в)\s+(?:пункте|пвз|пвп|примерке)|"
+    r"(?<![а-яё])(?:не\s+стал\w*\s+забирать|оставил\w*\s+(?:его\s+|её\s+|ее\s+|их\s+)?(?:на|в)\s+(?:пункте|пвз))|"
+    r"\brefused\s+(?:the\s+)?(?:delivery|parcel|package)\b|"
     r"(?<![а-яё])вернул[аи]?\s+[а-яё]+\s+(?:\d+|неделю|месяц|вчера)|"
     r"(?:haven'?t|have\s+not|never)\s+(?:got|received|seen)\s+(?:my|the|a)\s+refund",
     re.IGNORECASE,
@@ -692,7 +700,7 @@ _LATE = re.compile(
 )
 #: The item reached the buyer used (sold as new).
 _LOOKS_USED = re.compile(
-    r"\b(?:(?:a|an|is|was|looks?|looked|clearly|obviously|already|been)\s+used\b(?!\s+(?:it|to|for|this|them|that|daily|every|once|twice))|"
+    r"\b(?:(?:a|an|is|was|looks?|looked|clearly|obviously|already|been)\s+used\b(?!\s+(?:it|to|for|this|them|that|daily|every|once|twice)\b)|"
     r"second-hand|pre-owned|someone\s+else'?s\s+(?:fingerprints|hair|makeup|stuff)|previously\s+used|"
     # "there is no way that the dress i received is new", "it was worn", "deodorant stains"
     r"no\s+way\s+(?:that\s+)?(?:\w+\s+){0,5}?(?:is|was)\s+new|(?:has|had)\s+been\s+worn|"
@@ -883,7 +891,10 @@ _FABRIC = re.compile(
     re.IGNORECASE,
 )
 #: Words that make light of a danger («как это неприятно», "how frustrating").
-_MILD_WORDS = re.compile(r"неприятн|неудобн|досадн|inconvenien|frustrat|annoying", re.IGNORECASE)
+_MILD_WORDS = re.compile(
+    r"неприятн|неудобн|досадн|разочаров|огорча|inconvenien|frustrat|annoying|disappoint|unhappy",
+    re.IGNORECASE,
+)
 #: Waiting for the money back (not "the seller never answered"): said of the refund.
 #: Words of an expectation (a line around an echo that has one must not say it again).
 _EXPECTED = re.compile(r"ожида|(?<![а-яё])ждал|expect", re.IGNORECASE)
@@ -896,6 +907,10 @@ _DESIGN_TRAIT = re.compile(
     r"подсветки|таймера|регулировки)|(?:приходится|нужно|надо)\s+)",
     re.IGNORECASE,
 )
+#: Remarks about what is not the item (the parcel's speed, the service, the price).
+_NOT_THE_ITEM = frozenset({"delivery_speed", "seller_service", "price"})
+#: A line that speaks of the item itself («сделать товар лучше», "who look after this item").
+_OF_THE_ITEM = re.compile(r"товар|вещ[ьиь]|this\s+item|the\s+product", re.IGNORECASE)
 #: An acknowledgement that concedes a fault.
 _CONCEDES = re.compile(
     r"not\s+how\s+it\s+should\s+be|shouldn'?t\s+happen|should\s+not\s+happen|"
@@ -940,7 +955,8 @@ def _extras(
         "return_refused": _RETURN_REFUSED.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
         # static from a fleece blanket «бьёт током» is no danger
-        "safety": _DANGER.search(text) is not None and not _STATIC.search(text),
+        "safety": (_DANGER.search(text) is not None or _HURT.search(text) is not None)
+        and not _STATIC.search(text),
         # «аллергии не было» is no reaction
         "skin": found_cue(_SKIN, text)
         and (found_cue(_SKIN_REACTION, text) or _FABRIC.search(text) is None),
@@ -1177,6 +1193,10 @@ def _dangles(words: Sequence[str]) -> bool:
 _LEAD_INS = frozenset("а и но там тут вот ну да ещё еще так что".split())
 
 
+#: Words that open an English noun phrase: where a subject cut from its clause starts.
+_EN_DET = frozenset("the my its their our both his her".split())
+
+
 def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     """Comma pieces of the clause, the clause cut after its cue word, the whole clause.
 
@@ -1238,6 +1258,18 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
             if russian or _EN_VERB_FIRST.match(clause[start:]):
                 for extra in order:
                     out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
+            if not russian:
+                # "worked great for 2 months then the motor died": the subject before the
+                # cue, from its determiner on, without the praise that led up to it
+                before = clause[: m.start()].split()
+                back = next(
+                    (b for b in (1, 2, 3) if len(before) >= b and before[-b].lower() in _EN_DET),
+                    None,
+                )
+                if back is not None:
+                    for extra in order:
+                        tail = (clause[m.start() : end] + " " + " ".join(rest[:extra])).strip()
+                        out.append(" ".join([*before[-back:], tail]))
     out.append(clause)
     trimmed = []
     for candidate in out:
@@ -1357,7 +1389,7 @@ _EN_VERB_FIRST = re.compile(
     r"rubs|hurts|pinches|takes|stings|turns|turned|shuts|shut|switches|switched|goes|went|"
     r"gets|got|runs|heats|charges|works|worked|(?:gave|left|made)\s+you|"
     # "toasts unevenly", "sheds everywhere", "flickers at night"
-    r"toasts|cooks|boils|cuts|slices|blends|dries|cleans|drains|drips|fogs|slips|wobbles|jams|"
+    r"leaves|toasts|cooks|boils|cuts|slices|blends|dries|cleans|drains|drips|fogs|slips|wobbles|jams|"
     r"pills|sheds|fades|bleeds|fits|sits|pinches|tears|rips|stains|scratches|bends|warps|rusts|"
     r"chips|buzzes|hums|beeps|blinks|flickers|restarts|lags|disconnects|drops|loses|resets|"
     r"unpairs|scratched|dented|bent|burns|burned|"
@@ -1365,8 +1397,9 @@ _EN_VERB_FIRST = re.compile(
     re.IGNORECASE,
 )
 _EN_SUBJECT_VERB = re.compile(
-    r"^(?:the|your|this|these|its|it|they|one|both|each|everything|nothing|two|three|four|"
-    r"some|several|half|all|most)\s+(?:[\w-]+\s+){0,4}?"
+    # ("only 2 of the 3 you ordered arrived")
+    r"^(?:only\s+\d+\s+of\s+|only\s+)?(?:the|your|this|these|its|it|they|one|both|each|"
+    r"everything|nothing|two|three|four|some|several|half|all|most)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:[\w-]+(?:s|ed)|pop|come|fall|keep|break|leak|smell|squeak|broke|tore|split|snapped|"
     r"fell|came|wore|stopped|ripped|cracked|grew|won't|doesn't|didn't|isn't|wasn't|can't)\b"
     r"(?!\s+of\b)",
@@ -1864,10 +1897,19 @@ def _move_options(
             # "a used case with someone else's fingerprints": not "the defect", nor transit;
             # «прислали явно б/у» echoed would confirm what only the seller can check
             return _options(library.get("acknowledge_used", []), values) or own
-        if "safety" in case.extras and (not case.echo or _HURT.search(case.echo)):
-            # «сын порезал палец»: the person first, never "we understand your frustration"
-            hurt = _options(library.get(_hurt_group(case), []), values)
-            if hurt and case.hurt:
+        if "safety" in case.extras and case.hurt:
+            # «сын порезал палец»: the person first, never "we understand your frustration";
+            # «зарядка грелась так что обожгла руку»: the fault named beside the burn
+            if not case.echo:
+                group = _hurt_group(case)
+            elif _HURT.search(case.echo):
+                group = "acknowledge_hurt_named"
+            else:
+                group = f"{_hurt_group(case)}_echo"
+            hurt = _options(library.get(group, []), values) or _options(
+                library.get(_hurt_group(case), []), values
+            )
+            if hurt:
                 return hurt
         if not plan.echo and "skin" in case.extras:
             # "broke me out in bumps": the reaction, not "the quality", is what we are sorry for
@@ -2075,6 +2117,9 @@ def _render(
             if spec.move in ("acknowledge", "remark") and case.echo and _EXPECTED.search(case.echo):
                 # «меньше, чем вы ожидали — это не то, чего вы ждали»: expectation said once
                 options = [o for o in options if len(_EXPECTED.findall(o)) < 2] or options
+            if spec.move == "remark" and case.problems and case.problems[0] in _NOT_THE_ITEM:
+                # «Минусы: долгая доставка»: the remark is the delivery, not "the product"
+                options = [o for o in options if not _OF_THE_ITEM.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.not_arrived:
                 options = [o for o in options if not _ARRIVED_LATE.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.rude_courier:

@@ -45,7 +45,7 @@ NOISY_PLACES = (
 HURT_WORDS = (
     r"(?<![а-яё])(?:порезал\w*|поранил\w*|травмир\w*|обж[её]г(?:ся|ла|лась|лись|ли)?|обожгл\w*|"
     r"ошпарил\w*|ушиб\w*)(?![а-яё])|\b(?:cut|burn(?:ed|t)|scald(?:ed)?|injured)\s+"
-    r"(?:my|myself|his|her|him|their|our)\b|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
+    r"(?:my|myself|your|yourself|his|her|him|their|our)\b|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
 )
 _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
@@ -117,7 +117,7 @@ _COMPLAINT = re.compile(
     + HURT_WORDS
     + r"|"
     r"(?<![а-яё])сдох\w*|(?<![а-яё])(?:по)?царапа\w*|\bruined\b|\bunevenly\b|\bburns\s+(?:everything|the|food)\b|"
-    r"\b(?:began|started)\s+to\s+pill\b|\b(?:it|they)\s+(?:just\s+)?quit\b|"
+    r"\b(?:began|started)\s+to\s+pill\b|\bcaught\s+fire\b|\bburst\s+into\s+flames\b|(?<![а-яё])(?:воспламенил|вспыхнул)\w*|\b(?:it|they)\s+(?:just\s+)?quit\b|"
     r"\bstops?\s+(?:transferring|copying|syncing|saving|recording|responding)\b|"
     r"\b(?:won'?t|will\s+not)\s+accept\b|"
     r"\bonly\s+(?:worked|lasted|works|lasts)\s+(?:for\s+)?(?:about\s+)?(?:a\s+few|\d+|one|two|three|a)\s+\w+|"
@@ -144,7 +144,8 @@ _MILD = re.compile(
     r"[а-яё]+оват[оаыйяе]?(?![а-яё])|(?:^|[.!?]\s+)(?:но|but)\s|немного\s+\w+ется|"
     r"would(?:'ve|\s+have)\s+(?:loved|liked)|в\s+целом\s+доволь|overall\s+(?:happy|pleased|satisfied)|"
     # «аккумулятора хватает минут на 15», "the battery only lasts 20 minutes"
-    r"хватает\s+(?:\w+\s+){0,2}?на\s+\d+|(?:battery|charge)\s+(?:only\s+)?lasts?\s+(?:about\s+)?\d+\s+min|"
+    r"хватает\s+(?:\w+\s+){0,2}?на\s+\d+|(?:battery|charge)\s+(?:only|just|barely)\s+lasts?\s+(?:about\s+)?\d+\s+min|"
+    r"(?:battery|charge)\s+lasts?\s+(?:only|just|barely)\s+(?:about\s+)?\d+\s+min|"
     r"(?:вс[её]|all)\s+(?:отличн|хорош|супер|класс|great|good|fine|perfect)\w*,?\s+(?:только|но|кроме|just|but|except)\s|"
     r"чуть\s+\w+ется|слегка\s+\w+|would\s+love|wish\s+it|дороговат|маловат|великоват|тонковат|жестковат|коротковат|тяжеловат|туговат|"
     r"слабоват|слабее|скользк|мн[её]тся|колется|неудобн|медленн|сложно|не\s+хватает|"
@@ -175,7 +176,9 @@ _MILD = re.compile(
     r"\bone\s+star\s+off\b|"
     # «запах на любителя»: not everyone's taste
     r"на\s+любителя|"
-    r"(?:еле|едва)\s+хват|barely\s+last",
+    r"(?:еле|едва)\s+хват|barely\s+last|"
+    # a humidifier's «белый налёт на мебели», "leaves a white residue"
+    r"(?<![а-яё])нал[её]т|\bresidue\b|\bwhite\s+(?:dust|film)\b",
     _FLAGS,
 )
 _NEGATOR = re.compile(

@@ -320,6 +320,13 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "nowhere near": -1, "made it look like": -1, "title ~ says|said": -1,
         "написано": -1, "в|по описание": -1, "а по факт": -1,
         "smaller|bigger|larger|thinner|shorter|longer ~ than ~~ @photo": -1,
+        # «на фото выглядит крупнее», "looks bigger in the pictures": smaller in life
+        "@photo ~ выглядеть|казаться|смотреться ~ крупнее|больше|ярче|лучше|дороже|"
+        "красивее|качественнее|толще|плотнее|богаче|объемнее|пушистее": -1,
+        "выглядеть|казаться|смотреться ~ крупнее|больше|ярче|лучше|дороже|красивее|"
+        "качественнее|толще|плотнее|богаче|объемнее|пушистее ~ на ~ @photo": -1,
+        "looks|looked|seems|seemed ~ bigger|larger|better|brighter|thicker|nicer|fuller ~~ "
+        "@photo": -1,
         "smaller|bigger|larger|thinner|shorter|longer ~ than ~ i ~ expected|thought ~~ @photo": -1,
         "exactly|just ~ like|as ~ the ~ @photo": 1, "в названии": -1, "по таблица ~ размер": -1,
         "size chart ~ off|wrong|way": -1, "listing ~ says|said|claims": -1, "claims": -1,
@@ -494,6 +501,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "держать ~ заряд ~ долго": 1,
         # «накипь уже через неделю»: the kettle scales up (negated: «накипи нет» praises)
         "накипь": -1, "накипь ~ нет": 1, "нет ~ накипь": 1, "без ~ накипь": 1,
+        # a humidifier's «белый налёт на мебели», "white dust / residue everywhere"
+        "появиться|оставлять|оставаться|остаться|белый ~ налет": -1, "налет ~ нет": 1,
+        "нет ~ налет": 1, "без ~ налет": 1,
+        "white ~ dust|residue|film": -1, "leaves|left|leaving ~ a ~~ residue|film": -1,
         "накипь ~ меньше": 1, "меньше ~ накипь": 1, "накипь ~ стать|становиться ~ меньше": 1,
         "желтеть": -1, "пожелтеть": -1, "щипать": -1,
         # a handle that gets hot (a kettle or a pan heating up is its job, not a fault)
@@ -511,6 +522,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "продуваться": -1, "не ~ годиться": -1, "шататься": -1, "болтаться": -1,
         "задымиться": -1, "дымить": -1, "оплавиться": -1, "расплавиться": -1,
         "горелый": -1, "smoked|smoking|melted": -1, "burning ~ smell": -1,
+        # "mine caught fire after 3 uses", «вспыхнула прямо в руках»
+        "caught|catch|catches|catching ~ fire": -1, "burst ~ into ~ flames": -1,
+        "воспламениться|вспыхнуть": -1,
         # «порезалась об неё в первый же день», "cut my finger on the blade": it hurt someone
         "порезаться|пораниться|травмироваться|поранить": -1,
         "cut ~ my|his|her|my son's|my daughter's ~ finger|fingers|hand|thumb": -1,
@@ -888,6 +902,9 @@ NON_ASPECT_PHRASES = (
     "crushed ~ ice|nuts|garlic|pepper|tomatoes",
     # "I want a refund": what the buyer asks for, not a complaint about our service
     "want|need|demand|get ~ a|my ~ refund",
+    # «пришёл серо-грязный»: a dull colour, not a dirty item
+    "прийти|приехать|прислать ~ серо|буро|желто|зелено|коричнево|розово|бело|черно|сине|рыже "
+    "грязный",
     # «товар надлежащего качества»: the marketplace's reason for refusing a return
     "надлежащий ~ качество",
     # "the filter is easy to pop out and rinse": made to come out

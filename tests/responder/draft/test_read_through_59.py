@@ -77,3 +77,95 @@ def test_an_indignant_address_is_no_question() -> None:
     c = classified("negative", "ru", ("wrong_item", "negative"), signals=True)
     d = draft(m, c)
     assert "{answer}" not in d.text, d.text
+
+
+def test_a_burn_is_asked_after_with_the_fault_named() -> None:
+    """Read-through 60: «Зарядка грелась так что обожгла руку» got "we understand your
+    disappointment", and the buyer who threw it away was shown the return route."""
+    text = "Зарядка грелась так что обожгла руку. Выкинула от греха подальше"
+    d = _placed(text, 1, "negative", "defect", "Зарядка грелась", language="ru")
+    assert "пострадали" in d.text and "зарядка грелась" in d.text, d.text
+    assert "разочарован" not in d.text and "Вернуть товар" not in d.text, d.text
+    child = "Нож острый, сын порезал палец в первый же день. Осторожно!"
+    d = _placed(child, 2, "negative", "defect", "сын порезал палец в первый же день", language="ru")
+    assert "сын порезал палец" in d.text.lower() and "надеемся" in d.text, d.text
+    assert "недовольств" not in d.text and "не то, чего" not in d.text, d.text
+
+
+def test_refused_at_the_pick_up_point_needs_no_return_route() -> None:
+    text = "Не соответствует размерной сетке, брала L а он как 42. Отказалась на пункте выдачи"
+    d = _placed(text, 1, "negative", "size_fit", "Не соответствует размерной сетке", language="ru")
+    assert "Оформить возврат" not in d.text, d.text
+
+
+def test_a_seller_who_sent_a_fault_is_not_the_echos_lost_subject() -> None:
+    assert safe_echo("Продавец прислал товар с браком") == "прислали товар с браком"
+    assert safe_echo("прислал товар с браком") is None
+    assert safe_echo("Цвет не тот что на картинке") == "цвет не тот, что на картинке"
+
+
+def test_a_thanks_for_pros_and_cons_needs_a_pro() -> None:
+    from services.responder.draft.details import fits_review
+
+    line = "Благодарим за отзыв и за то, что отметили и плюсы, и минусы."
+    assert not fits_review(line, 3, 20, praised=False)
+    assert fits_review(line, 3, 20, praised=True)
+
+
+def test_a_remark_about_the_delivery_is_not_about_the_item() -> None:
+    d = _placed(
+        "Good quality, but the shipping took forever.",
+        4,
+        "positive",
+        "delivery_speed",
+        "the shipping took forever",
+        remark=True,
+    )
+    assert d.family == "positive_remark"
+    assert "this item" not in d.text and "product" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Хороший увлажнитель, но через 2 недели появился белый налет на мебели.",
+        "Great humidifier. Leaves a white residue on the furniture though",
+    ],
+)
+def test_a_residue_is_a_remark(text: str) -> None:
+    assert text_cues(text).mild
+
+
+def test_read_through_61_english_echoes() -> None:
+    """Read-through 61: "Worked great for 2 months then the motor died" named no fault
+    (the subject sat before the cue, after the praise); "Mine caught fire" came out as
+    "yours caught fire"; "Ordered 3, only received 2" had no echo; "a used item" was no
+    used item (the "it" of "item" read as a pronoun)."""
+    from services.responder.draft.engine import _LOOKS_USED, complaint_echo
+
+    assert complaint_echo("Worked great for 2 months then the motor died.", "negative") == (
+        "the motor died"
+    )
+    assert safe_echo("Mine caught fire after 3 uses") == "it caught fire after 3 uses"
+    assert safe_echo("Mine were scratched out of the box") == "they were scratched out of the box"
+    assert safe_echo("Ordered 3, only received 2") == "only 2 of the 3 you ordered arrived"
+    assert _LOOKS_USED.search("Received a used item with someone's hair in it.")
+
+
+def test_a_fire_is_no_disappointment() -> None:
+    d = _placed(
+        "DO NOT BUY. Mine caught fire after 3 uses. Luckily I was home.",
+        1,
+        "negative",
+        "quality",
+        "Mine caught fire after 3 uses",
+    )
+    assert "caught fire" in d.text and "safety" in d.moves, d.text
+    assert "disappoint" not in d.text and "frustrat" not in d.text, d.text
+
+
+def test_a_battery_figure_alone_is_no_remark() -> None:
+    assert not text_cues(
+        "Cleans my carpets better than my old Dyson. Battery lasts about 40 min."
+    ).mild
+    assert text_cues("Good vacuum but the battery only lasts 15 minutes.").mild
