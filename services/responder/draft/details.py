@@ -281,6 +281,19 @@ _MORE_CHOICE = re.compile(
     r"размер\w*|оттенк\w*|вкус\w*))(?![а-яё])",
     _F,
 )
+#: A wish that a part were otherwise ("wish the cord was longer", «хотелось бы, чтобы шнур
+#: был длиннее»): the idea is to make it so.
+_COMPARATIVES_EN = (
+    r"longer|shorter|bigger|larger|smaller|quieter|lighter|heavier|thicker|thinner|softer|"
+    r"firmer|wider|narrower|brighter|dimmer|cheaper|stronger|louder|warmer|deeper|taller|faster"
+)
+_WISH_OTHERWISE = re.compile(
+    r"\b(?:i\s+)?wish\s+(the\s+[a-z]+(?:\s+[a-z]+)?|it|they)\s+(?:was|were|had\s+been|would\s+be)\s+"
+    r"(?:a\s+(?:bit|little|lot)\s+|slightly\s+|just\s+)?(" + _COMPARATIVES_EN + r")\b|"
+    r"(?<![а-яё])хотел(?:ось|а|и)?\s+бы,?\s+чтобы\s+([а-яё]+(?:\s+[а-яё]+)?)\s+был[аио]?\s+"
+    r"(?:чуть\s+|немного\s+|побольше\s+)?([а-яё]+(?:ее|ей|ше|же))(?![а-яё])",
+    _F,
+)
 
 
 def find_suggestion(text: str) -> str | None:
@@ -291,6 +304,12 @@ def find_suggestion(text: str) -> str | None:
         return f"offer it in {more.group(1).lower()}"
     if more and more.group(2):
         return f"добавить {more.group(2).lower()}"
+    wish = _WISH_OTHERWISE.search(text)
+    if wish and wish.group(1):
+        thing = {"they": "them"}.get(wish.group(1).lower(), wish.group(1).lower())
+        return f"make {thing} {wish.group(2).lower()}"
+    if wish and wish.group(3):
+        return f"сделать {wish.group(3).lower()} {wish.group(4).lower()}"
     for m in _KIT_WISH.finditer(text):
         thing = " ".join((m.group(1) or m.group(2)).split())
         if _NOT_AN_IDEA.search(thing) or _FIRST_PERSON.search(thing) or not ends_cleanly(thing):
@@ -450,6 +469,34 @@ _HORRID_SMELL = re.compile(
     r"(?<=запах)(\s+(?:[а-яё]+\s+)?)(?:жутк|ужасн|отвратительн|мерзк|противн|дик)(ий|ый)(?![а-яё])",
     _F,
 )
+
+
+_FOUL_SMELL = re.compile(
+    r"\b(smells?|smelled|smelt|stinks?|stank|reeks?)\s+(?:like|of)\s+(?:\w+\s+)?(?:pee|urine|piss|poop|"
+    r"vomit|puke|sewage|feet|garbage|rotten\s+\w+|dead\s+\w+)\b|"
+    r"(?<![а-яё])(?:сильно\s+)?(пахнет|пахнут|воняет|воняют|пахло|воняло)\s+(?:[а-яё]+\s+)?(?:мочой|ссаниной|"
+    r"какашками|тухлятиной|г[оа]вном|рвотой|блевотиной|носками)(?![а-яё])",
+    _F,
+)
+
+
+def _unpleasant_smell(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        verb = m.group(1).lower()
+        past = verb in ("smelled", "smelt", "stank")
+        plural = verb in ("smell", "stink", "reek")
+        subject = "it " if m.start() == 0 and not plural else ""  # "Smells like…": it does
+        return (
+            f"{subject}{'had' if past else 'have' if plural else 'has'} a strong unpleasant smell"
+        )
+    verb = m.group(2).lower()
+    return (
+        "неприятно пахло"
+        if verb in ("пахло", "воняло")
+        else (
+            "неприятно пахнут" if verb.endswith("ут") or verb.endswith("ют") else "неприятно пахнет"
+        )
+    )
 
 
 def _strong_smell(m: re.Match[str]) -> str:
@@ -998,6 +1045,9 @@ def safe_echo(phrase: str) -> str | None:
     # «сумка воняет»: in our voice the smell is strong, not a stink
     text = _CRUDE.sub(lambda m: _CRUDE_TO[m.group(0).lower()], text)
     text = _HORRID_SMELL.sub(_strong_smell, text)
+    # "smells like cat pee", «воняет мочой»: the buyer's comparison is theirs; in our voice
+    # the smell is strong and unpleasant
+    text = _FOUL_SMELL.sub(_unpleasant_smell, text)
     # «сетка вообще не соответствует»: the emphasis is the buyer's
     text = re.sub(r"(?<![а-яё])(?:вообще|совсем|абсолютно|просто)\s+(?=не\s)", "", text, flags=_F)
     # «пришла какая-то грязно-жёлтая»: the buyer's scorn is theirs; the fault stays

@@ -169,3 +169,30 @@ def test_a_battery_figure_alone_is_no_remark() -> None:
         "Cleans my carpets better than my old Dyson. Battery lasts about 40 min."
     ).mild
     assert text_cues("Good vacuum but the battery only lasts 15 minutes.").mild
+
+
+@pytest.mark.parametrize(
+    ("text", "idea"),
+    [
+        ("Love the design. Wish the cord was longer though.", "make the cord longer"),
+        ("Comfy chair. I wish it were a bit taller.", "make it taller"),
+        ("Хороший фен. Хотелось бы, чтобы шнур был длиннее", "сделать шнур длиннее"),
+    ],
+)
+def test_a_wish_that_a_part_were_otherwise_is_an_idea(text: str, idea: str) -> None:
+    """Read-through 61: "Wish the cord was longer" got "we'll pass your comment on"."""
+    from services.responder.draft.details import find_suggestion
+
+    assert find_suggestion(text) == idea
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Smells like cat pee", "it has a strong unpleasant smell"),
+        ("it smelled like dog poop", "it had a strong unpleasant smell"),
+        ("Кроссовки воняют кошачьей мочой", "кроссовки неприятно пахнут"),
+    ],
+)
+def test_a_foul_comparison_is_said_as_an_unpleasant_smell(phrase: str, echo: str) -> None:
+    assert safe_echo(phrase) == echo
