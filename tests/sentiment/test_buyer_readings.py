@@ -853,3 +853,29 @@ def test_readings_from_read_throughs_59_and_60(
 ) -> None:
     found = _blamed(_one(text, 3, NEG))
     assert blamed <= found and not (not_blamed & found), found
+
+
+def test_sarcastic_five_stars_over_a_half_empty_jar_is_negative() -> None:
+    """Read-through 62: "love paying $38 for a jar that's half empty" under 5★ was thanked."""
+    result = _one(
+        "Yeah great, love paying $38 for a jar that's half empty when you open it. "
+        "Five stars for the packaging I guess",
+        5,
+    )
+    assert result.sarcasm and result.sentiment is Sentiment.negative
+
+
+def test_a_compatibility_question_asks_however_loudly() -> None:
+    result = _one("doesn't connect to my iphone. is this even compatible with ios??", 1, NEG)
+    assert [q.text for q in result.questions] == ["is this even compatible with ios??"]
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed"),
+    [
+        ("Shipping time is way off, had it take well over a month to arrive", "delivery_speed"),
+        ("Ordered a M like always and it came basically an XS", "size_fit"),
+    ],
+)
+def test_readings_from_read_through_62(text: str, blamed: str) -> None:
+    assert blamed in _blamed(_one(text, 2, NEG))

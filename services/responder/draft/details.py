@@ -888,11 +888,29 @@ def _shouting(text: str) -> bool:
     return sum(1 for c in text if c.isupper()) > max(3, len(text) // 4)
 
 
+#: Names buyers type in lower case, as they are spelt ("iphone" → "iPhone"); a name opening
+#: the echo keeps its capital ("Amazon's shipping time").
+_PROPER_NAMES = {
+    w.lower(): w
+    for w in (
+        "iPhone iPad iOS iPadOS macOS AirPods MacBook Android Bluetooth Alexa Amazon Apple "
+        "Samsung Google Pixel Dyson IKEA Xiaomi Huawei Windows Wi-Fi PlayStation Xbox Nintendo"
+    ).split()
+}
+_PROPER_NAME = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(_PROPER_NAMES, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
 def _mid_sentence(text: str) -> str:
     """The buyer's words as they read inside our sentence: the first letter lowered unless
-    the first word is a name or an acronym ("MagSafe", "USB")."""
+    the first word is a name or an acronym ("MagSafe", "USB", "Amazon's")."""
+    text = _PROPER_NAME.sub(lambda m: _PROPER_NAMES[m.group(1).lower()], text)
     head = text.split()[0]
     keep = len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:]))
+    if re.sub(r"'s$", "", head).lower() in _PROPER_NAMES:
+        keep = True
     return text if keep else text[0].lower() + text[1:]
 
 
@@ -932,6 +950,10 @@ def safe_echo(phrase: str) -> str | None:
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|" + EMOJI, "", text).strip(" ,.:-–—")
     text = " ".join(_ASIDE.sub(" ", text).split()).strip(" ,")
+    # "a jar that's half empty": the buyer's item, said as a fault of it
+    text = re.sub(
+        r"^(?:a|an)\s+([a-z]+)\s+that(?:'s|\s+is|\s+was)\s+(?=\w)", r"the \1 was ", text, flags=_F
+    )
     # "Mine caught fire": the buyer's item, in our voice "it" ("they" for a pair)
     text = re.sub(
         r"^(?:mine|ours)\s+(?=(?:are|were|have|don't|didn't|aren't|weren't)\b)",

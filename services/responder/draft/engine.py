@@ -561,7 +561,7 @@ _PRAISE_WORD = re.compile(
     r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
     r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful|cute|adorable|stunning|"
     r"flattering|worth\s+it|worth\s+the|positives?|loves|likes|enjoys|adores|nifty|neat|"
-    r"handy|impressive)\b",
+    r"handy|impressive|works\s+(?:fine|well|ok|okay)|(?:is|was|it's|its)\s+fine)\b",
     re.IGNORECASE,
 )
 
@@ -824,7 +824,12 @@ _DANGER = re.compile(
     r"short[- ]circuit\w*|shorted\s+out|(?:kettle|iron|heater)\s+(?:never\s+|won'?t\s+|doesn'?t\s+)"
     r"(?:switch(?:es)?|turns?|shuts?)\s+(?:itself\s+)?off|" + HURT_WORDS + r"|"
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?|"
-    r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing))\b|"
+    r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing|es)|"
+    r"(?:could|might)\s+(?:have\s+)?(?:choked|choke|swallowed|swallow)|"
+    r"(?:could|might)\s+have\s+(?:set|burned|burnt)\s+(?:\w+\s+){0,2}(?:on\s+fire|down)|"
+    r"with\s+(?:my|the)\s+(?:son|daughter|baby|child|kid|toddler)\s+(?:still\s+)?in\s+it)\b|"
+    # a pram or a car seat that failed with the child in it («с ребенком внутри»)
+    r"(?<![а-яё])с\s+(?:ребенком|ребёнком|малышом|сыном|дочкой|дочерью)\s+(?:внутри|в\s+ней|в\s+нём|в\s+нем)|"
     # a charger or a heater too hot to touch («раскаляется», "gets scorching hot")
     r"\b(?:overheat\w*|scorching(?:\s+hot)?|too\s+hot\s+to\s+(?:touch|hold)|"
     r"(?:dangerously|burning|extremely)\s+hot)\b|"
@@ -1194,7 +1199,7 @@ _LEAD_INS = frozenset("а и но там тут вот ну да ещё еще �
 
 
 #: Words that open an English noun phrase: where a subject cut from its clause starts.
-_EN_DET = frozenset("the my its their our both his her".split())
+_EN_DET = frozenset("the my its their our both his her a an".split())
 
 
 def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
@@ -1251,13 +1256,6 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
                         lead = lead[1:]
                     if lead:
                         out.append(" ".join([*lead, clause[m.start() : end]]))
-            # From the cue word on («щиплет глаза» out of «после него щиплет глаза»); in
-            # English only from a verb ("leaks everywhere"): "loud I can't hear" lost its
-            # subject.
-            start = clause.rfind(" ", 0, m.start()) + 1
-            if russian or _EN_VERB_FIRST.match(clause[start:]):
-                for extra in order:
-                    out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
             if not russian:
                 # "worked great for 2 months then the motor died": the subject before the
                 # cue, from its determiner on, without the praise that led up to it
@@ -1270,6 +1268,13 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
                     for extra in order:
                         tail = (clause[m.start() : end] + " " + " ".join(rest[:extra])).strip()
                         out.append(" ".join([*before[-back:], tail]))
+            # From the cue word on («щиплет глаза» out of «после него щиплет глаза»); in
+            # English only from a verb ("leaks everywhere"): "loud I can't hear" lost its
+            # subject.
+            start = clause.rfind(" ", 0, m.start()) + 1
+            if russian or _EN_VERB_FIRST.match(clause[start:]):
+                for extra in order:
+                    out.append((clause[start:end] + " " + " ".join(rest[:extra])).strip())
     out.append(clause)
     trimmed = []
     for candidate in out:

@@ -45,7 +45,7 @@ NOISY_PLACES = (
 HURT_WORDS = (
     r"(?<![а-яё])(?:порезал\w*|поранил\w*|травмир\w*|обж[её]г(?:ся|ла|лась|лись|ли)?|обожгл\w*|"
     r"ошпарил\w*|ушиб\w*)(?![а-яё])|\b(?:cut|burn(?:ed|t)|scald(?:ed)?|injured)\s+"
-    r"(?:my|myself|your|yourself|his|her|him|their|our)\b|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
+    r"(?:my|myself|your|yourself|his|her|him|their|our)\b(?!\s+(?:\w+\s+)?(?:out|free|loose)\b)|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
 )
 _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
@@ -117,7 +117,7 @@ _COMPLAINT = re.compile(
     + HURT_WORDS
     + r"|"
     r"(?<![а-яё])сдох\w*|(?<![а-яё])(?:по)?царапа\w*|\bruined\b|\bunevenly\b|\bburns\s+(?:everything|the|food)\b|"
-    r"\b(?:began|started)\s+to\s+pill\b|\bcaught\s+fire\b|\bburst\s+into\s+flames\b|(?<![а-яё])(?:воспламенил|вспыхнул)\w*|\b(?:it|they)\s+(?:just\s+)?quit\b|"
+    r"\b(?:began|started)\s+to\s+pill\b|\bjam(?:med|s|ming)\b|\bhalf[\s-]+empty\b|наполовину\s+пуст\w*|\bcaught\s+fire\b|\bburst\s+into\s+flames\b|(?<![а-яё])(?:воспламенил|вспыхнул)\w*|\b(?:it|they)\s+(?:just\s+)?quit\b|"
     r"\bstops?\s+(?:transferring|copying|syncing|saving|recording|responding)\b|"
     r"\b(?:won'?t|will\s+not)\s+accept\b|"
     r"\bonly\s+(?:worked|lasted|works|lasts)\s+(?:for\s+)?(?:about\s+)?(?:a\s+few|\d+|one|two|three|a)\s+\w+|"
@@ -161,7 +161,7 @@ _MILD = re.compile(
     r"(?:only|one|my|minor)\s+(?:gripe|complaint|con|niggle|quibble|knock|downside|issue)|"
     r"\b(?:is|are|was|were|feels?|seems?|bit|way|little)\s+too\s+(?!much\b|good\b|many\b)\w+|"
     r"слишком\s+(?!хорош|много\b)[а-яё]+|чересчур|"
-    r"\bwish\b(?!\s+(?:i|we)(?:'d|\s+had|\s+would\s+have)\s+(?:\w+\s+)?(?:bought|ordered|found|got|"
+    r"\bwish\b(?!\s+(?:i|we)(?:'d|\s+had|\s+would\s+have|)\s+(?:\w+\s+)?(?:bought|ordered|found|got|"
     r"gotten|discovered|purchased|tried|known))|stiff|flimsy|\bthin\b|tight|slow(?!\s*-?\s*cook)|fiddly|hard\s+to|yellow|"
     r"\ba\s+little\s+(?:too\s+)?\w+(?:y|ish)\b|"
     # "there are no buttons for volume": a missing feature (not "there were no problems")
@@ -183,7 +183,8 @@ _MILD = re.compile(
 )
 _NEGATOR = re.compile(
     r"(?:(?<![а-яё])(?:не|ни|без|нет)|\b(?:not|no|never|without|doesn'?t|don'?t|didn'?t|"
-    r"isn'?t|wasn'?t|won'?t))\s+(?:\w+\s+)?$",
+    r"isn'?t|wasn'?t|won'?t|hasn'?t|haven'?t|hadn'?t|can'?t|couldn'?t|aren'?t|weren'?t))\s+"
+    r"(?:\w+\s+)?$",
     _FLAGS,
 )
 _NEGATED_AFTER = re.compile(

@@ -201,6 +201,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "слизаться|слизать": -1,
     },
     "missing_parts": {
+        # "a jar that's half empty when you open it"
+        "half ~ empty": -1, "наполовину ~ пустой": -1,
         "в коробка|комплект|набор ~ нет": -1,
         "в коробка|комплект|набор ~ не быть": -1, "no ~~ in the box|set|kit": -1,
         "@part|деталь|элемент|штука|tiles|pieces|parts ~ вместо": -1,
@@ -379,6 +381,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "faded": -1,
     },
     "size_fit": {
+        # "ordered a M and it came basically an XS": the size sewn in, not the one sent
+        "came|come|comes|fits|fit ~ basically|practically|like|more ~ a|an ~ "
+        "xs|xxs|s|m|l|xl|xxl|child's|kids": -1,
         # "This shirt fit really really big", "runs way too small"
         "fit|fits|runs|ran|run ~ really|very|so|too|way|super|quite ~ big|large|small|huge|tiny|"
         "tight|loose|long|short": -1,
@@ -597,6 +602,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "feels|feel|felt|looks|look|looked ~ cheap|flimsy|fragile": -1,
     },
     "delivery_speed": {
+        # "had it take well over a month to arrive", "shipping time … is way off"
+        "take|took|takes|taking ~~ month|months|weeks ~ to ~ arrive|come|get|deliver": -1,
+        "shipping|delivery ~~ way ~ off": -1,
         "later than ~ promised|expected|stated": -1, "дольше ~ обещанный|обещать": -1,
         "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
         "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
@@ -985,6 +993,8 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "ну супер|класс|отлично|прекрасно|замечательно|просто": 1,
         "ну ~ просто|прям ~ восторг|сказка|мечта": 1,
         "thanks for nothing": 1, "yeah right": 1,
+        # "love paying $38 for a jar that's half empty"
+        "love|loving ~ paying|spending": 1,
         "great|nice|good|brilliant|fantastic|excellent|amazing|awesome|superb|stellar ~ job|design|"
         "work|quality ~ guys|team|folks": 1,
         "да конечно": 1, "ага конечно": 1, "говорите": 1, "ага щас": 1, "ага, щас": 1,

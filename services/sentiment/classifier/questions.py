@@ -201,6 +201,11 @@ _INGREDIENTS = re.compile(
 
 #: Whether it is safe is asked in earnest however loudly ("Is this even safe??").
 _SAFETY = re.compile(r"\bsafe\b|\btoxic\b|\bharmful\b|безопасн|вредн|токсичн")
+#: …and so is whether it works with the buyer's device ("is this even compatible with ios??").
+_COMPATIBILITY = re.compile(
+    r"\bcompatible\b|\bwork(?:s)?\s+with\b|\bsupports?\b|совместим|подойд[её]т\s+(?:к|для|ли)|"
+    r"подходит\s+(?:ли|к|для)"
+)
 
 
 def _rhetorical(sentence: str, tail: str, following: str) -> bool:
@@ -218,7 +223,12 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
         # "app is fine but how do i reset my password??": the ask opens the last clause
         or _ASKS_MIDWAY.search(body) is not None
     )
-    if _AUTHENTICITY.search(body) or _INGREDIENTS.search(body) or _SAFETY.search(body):
+    if (
+        _AUTHENTICITY.search(body)
+        or _INGREDIENTS.search(body)
+        or _SAFETY.search(body)
+        or _COMPATIBILITY.search(body)
+    ):
         return False
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
 
