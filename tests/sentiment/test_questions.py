@@ -159,3 +159,22 @@ def test_praise_and_disbelief_asked_as_questions_ask_nothing() -> None:
 def test_indignation_without_a_question_mark_asks_nothing() -> None:
     assert asked("Заказывала М пришел XS!!! Как это вообще можно перепутать. Ужас") == []
     assert asked("Как стирать этот свитер") == ["Как стирать этот свитер"]
+
+
+def test_whether_it_is_new_asks_however_loudly() -> None:
+    """Read-through 63: «Похоже что б/у. Это новый телефон??» asked nothing."""
+    from services.sentiment.classifier.base import TextPrediction
+    from services.sentiment.classifier.pipeline import MentionInput, analyse
+
+    class _Neg:
+        name = "fixed"
+
+        def predict(self, texts: list[str]) -> list[TextPrediction]:
+            return [
+                TextPrediction.from_scores({"negative": 0.9, "neutral": 0.05, "positive": 0.05})
+            ]
+
+    (result,) = analyse(
+        [MentionInput("Похоже что б/у. Это новый телефон?? Требую замену", 1)], _Neg()
+    )  # type: ignore[arg-type]
+    assert [q.text for q in result.questions] == ["Это новый телефон??"]

@@ -962,6 +962,10 @@ def safe_echo(phrase: str) -> str | None:
         flags=_F,
     )
     text = re.sub(r"^(?:mine|ours)\s+(?=[a-z])", "it ", text, flags=_F)
+    if re.search(r"(?<![а-яё])(?:время\s+потратил\w*|потратил\w*\s+(?:\w+\s+)?время)", text, _F):
+        return None  # «время потратила»: the buyer's loss, said in their person
+    # «соска правда быстро течёт»: the buyer's "though", not a confirmation
+    text = re.sub(r"(?<=[а-яё])\s+правда(?=\s+[а-яё])", "", text, flags=_F)
     # «Продавец прислал товар с браком»: in our voice what came, not who sent it
     text = re.sub(
         r"^(?:продавец|магазин|селлер)\s+(?:прислал|отправил|выслал|положил|привёз|привез)[аи]?\s+",
@@ -987,7 +991,10 @@ def safe_echo(phrase: str) -> str | None:
         flags=_F,
     )
     # «по факту не работает», "attracts lint like crazy": the buyer's turns of speech
-    text = re.sub(r"(?<![а-яё])по\s+факту\s+", "", text, flags=_F)
+    # (after «а» it is the contrast itself: «оттенок 01, а по факту как 03» keeps it)
+    text = re.sub(r"(?<![а-яё])(?<!а\s)по\s+факту\s+", "", text, flags=_F)
+    # «пришёл XL судя по бирке и по факту»: how the buyer knows, not the fault
+    text = re.sub(r",?\s+судя\s+по\s+.*$", "", text, flags=_F)
     text = re.sub(r"\s+like\s+crazy\b", " a lot", text, flags=_F)
     # "it can't even pick up sand": the buyer's exasperation, not the fault
     text = re.sub(
@@ -1090,7 +1097,9 @@ def safe_echo(phrase: str) -> str | None:
         flags=_F,
     )
     # «заказала молочный а пришла жёлтая»: the contrast gets its comma in our voice
-    text = re.sub(r"(?<=[а-яё])\s+(?=(?:а|но)\s)", ", ", text, flags=_F)
+    text = re.sub(r"(?<=[а-яё\d])\s+(?=(?:а|но)\s)", ", ", text, flags=_F)
+    # «а пришёл вообще XL»: the emphasis is the buyer's
+    text = re.sub(r"(?<![а-яё])(пришл\w*|пришел|пришёл)\s+вообще\s+", r"\1 ", text, flags=_F)
     rejoined = _rejoin(text)  # «схема непонятная винтов не хватает…»: two clauses
     if rejoined is None:
         return None

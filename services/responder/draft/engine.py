@@ -468,6 +468,15 @@ def _problems(
         fuller = complaint_echo(text, family)
         if fuller and aspect_echo.lower() in fuller.lower():
             aspect_echo = fuller
+    if aspect_echo and len(aspect_echo.split()) == 1:
+        # «Но кабель в комплекте всего метр, маловато»: the sentence says what is too small
+        sentence = next(
+            (s for s in re.split(r"(?<=[.!?…])\s+", text) if aspect_echo.lower() in s.lower()),
+            None,
+        )
+        whole = safe_echo(sentence) if sentence else None
+        if whole and len(whole.split()) <= _FULLER_WORDS and not _PRAISE_WORD.search(whole):
+            aspect_echo = whole
     if aspect_echo and (trusted or _COMPLAINT.search(aspect_echo) or _MILD.search(aspect_echo)):
         echo: str | None = aspect_echo
         from_cues = False
@@ -557,7 +566,7 @@ _PRAISE_WORD = re.compile(
     r"(?<![а-яё])(?:хорош\w*|отличн\w*|супер|класс\w*|прекрасн\w*|замечательн\w*|спасибо|"
     r"благодар\w*|понравил\w*|нравится|рад[аы]?|доволь\w*|в\s+восторге)(?![а-яё])|"
     r"(?<![а-яё])(?:шикарн\w*|восхитительн\w*|обалденн\w*|потрясающ\w*|идеальн\w*|огонь|"
-    r"топ|бомба|кайф|пушка|супер\w*)(?![а-яё])|"
+    r"топ|бомба|кайф|пушка|супер\w*|это\s+(?:большой\s+|огромный\s+|жирный\s+)?плюс)(?![а-яё])|"
     r"\b(?:good|great|glad|thanks?|love|loved|perfect|nice|excellent|amazing|awesome|"
     r"fantastic|wonderful|lovely|brilliant|superb|gorgeous|beautiful|cute|adorable|stunning|"
     r"flattering|worth\s+it|worth\s+the|positives?|loves|likes|enjoys|adores|nifty|neat|"
@@ -624,6 +633,9 @@ _CANNOT_RETURN = re.compile(
     r"(?:оставлю|оставила|оставил)\s+(?:себе|так)|(?:носить|пользоваться)\s+буду|буду\s+(?:носить|пользоваться)|"
     r"\b(?:i'?ll|i\s+will|going\s+to|decided\s+to)\s+keep\s+(?:it|them)\b|"
     r"\bnot\s+(?:worth|bothering)\s+(?:returning|sending)|"
+    # an order cancelled before it came: nothing to send back
+    r"(?<![а-яё])(?:заказ\s+(?:\w+\s+)?отменил\w*|отменил\w*\s+(?:\w+\s+)?заказ)|"
+    r"\b(?:order\s+(?:was\s+|got\s+)?cancel+ed|cancel+ed\s+(?:my|the)\s+order)\b|"
     # thrown away already («выкинула от греха подальше», "binned it")
     r"(?<![а-яё])(?:выкинул|выбросил)\w*(?!\s+(?:бы|деньги))|\b(?:threw|thrown)\s+(?:it|them)\s+(?:away|out|in\s+the\s+(?:bin|trash))\b|"
     r"\bbinned\s+(?:it|them)\b",
@@ -649,7 +661,9 @@ _RETURNING = re.compile(
     # "Sent the dryer back three weeks ago", «Вернула фен 12 дней назад»
     r"\bsent\s+(?:the|my)\s+\w+\s+back\b|\breturned\s+(?:the|my)\s+\w+|"
     # refused at the pick-up point: it never left («отказалась на пункте выдачи»)
-    r"(?<![а-яё])отказал\w*\s+(?:от\s+(?:него|неё|нее|них|товара|заказа)\s+)?(?:на|в)\s+(?:пункте|пвз|пвп|примерке)|"
+    r"(?<![а-яё])отказал\w*\s+(?:сразу\s+)?(?:от\s+(?:него|неё|нее|них|товара|заказа)\s+)?(?:(?:на|в)\s+(?:пункте|пвз|пвп|примерке)|на\s+месте)|"
+    # sent back through the pick-up point («вернула через пвз»)
+    r"(?<![а-яё])вернул[аи]?\s+(?:его\s+|её\s+|ее\s+|их\s+)?(?:через|в)\s+(?:пвз|пункт\w*|постамат)|"
     r"(?<![а-яё])(?:не\s+стал\w*\s+забирать|оставил\w*\s+(?:его\s+|её\s+|ее\s+|их\s+)?(?:на|в)\s+(?:пункте|пвз))|"
     r"\brefused\s+(?:the\s+)?(?:delivery|parcel|package)\b|"
     r"(?<![а-яё])вернул[аи]?\s+[а-яё]+\s+(?:\d+|неделю|месяц|вчера)|"
@@ -910,6 +924,24 @@ _DESIGN_TRAIT = re.compile(
     r"doesn'?t\s+have|does\s+not\s+have|has\s+no)|(?:it\s+|you\s+)?(?:can'?t|cannot)\s+"
     r"(?:adjust|change|turn\s+off|disable|choose|set)|нет\s+(?:кнопок|кнопки|режима|функции|"
     r"подсветки|таймера|регулировки)|(?:приходится|нужно|надо)\s+)",
+    re.IGNORECASE,
+)
+#: A line that says we are glad («Рады, что…», «Здорово, что…», "So glad…"): a draft
+#: carries at most this many.
+_GLAD_LINE = re.compile(
+    r"^(?:рады|очень рады|приятно|очень приятно|здорово|хорошо, что|отлично|нам приятно|"
+    r"нам очень приятно|для нас важно|so glad|glad|great to hear|lovely to|happy to hear|"
+    r"we're glad|we're delighted|so pleased|really pleased|good to (?:know|hear)|it's great|"
+    r"nice to hear|it's lovely)",
+    re.IGNORECASE,
+)
+_GLAD_LINES = 2
+#: An echo that opens on the order («вы заказали 43 размер, а пришёл 41»)…
+_ORDER_FIRST = re.compile(r"вы\s+заказ|you\s+ordered", re.IGNORECASE)
+#: …is said on its own, not after «жаль, что» / "sorry that".
+_REGRET_THAT = re.compile(
+    r"(?:жаль|сожалеем|простите|извините)[^.!?]{0,15}?\s+что\s+вы\s+заказ|"
+    r"sorry\s+(?:to\s+\w+\s+)?(?:that\s+)?you\s+ordered",
     re.IGNORECASE,
 )
 #: Remarks about what is not the item (the parcel's speed, the service, the price).
@@ -1209,6 +1241,12 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     серый») goes first: its halves alone lose the subject.
     """
     out = re.split(r"(?<!\d),\s*|,(?!\d)\s*|,\s+", clause)
+    if re.match(
+        r"(?:заказ(?:ал|ывал)\w*|ordered)\b[^,]{1,30},\s*(?:пришл|пришел|пришёл|прислали|got\b|received\b)",
+        clause,
+        re.IGNORECASE,
+    ):
+        out.insert(0, clause)  # «Заказывала М, пришла XS»: a half alone says neither
     if (
         len(clause) <= 50
         and re.search(r",\s*(?:а|and)\s", clause, re.IGNORECASE)
@@ -1285,6 +1323,8 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
 
 
+#: The most words a whole clause may have to stand in for a one-word echo.
+_FULLER_WORDS = 9
 #: Words of a clause that tells the purchase or praises the service, never a fault.
 _NO_FAULT = re.compile(
     r"подар|купил|заказал|заказыв|брал[аи]?\s|взял[аи]?\s|быстр|вовремя|в\s+срок|"
@@ -1344,6 +1384,17 @@ def complaint_echo(text: str, family: str) -> str | None:
                         continue  # "this serum broke" cut from "broke me out in bumps"
                     echo = safe_echo(candidate)
                     if echo and not _PRAISE_WORD.search(echo) and not _MARKER.fullmatch(echo):
+                        if len(echo.split()) == 1 and clause.rstrip(" .!?…)").lower().endswith(
+                            echo.lower()
+                        ):
+                            # «кабель всего метр, маловато»: one word says nothing alone
+                            fuller = safe_echo(clause)
+                            if (
+                                fuller
+                                and len(fuller.split()) <= _FULLER_WORDS
+                                and not _PRAISE_WORD.search(fuller)
+                            ):
+                                echo = fuller
                         found.append(echo)
                         break
         if found:
@@ -2125,15 +2176,30 @@ def _render(
             if spec.move == "remark" and case.problems and case.problems[0] in _NOT_THE_ITEM:
                 # «Минусы: долгая доставка»: the remark is the delivery, not "the product"
                 options = [o for o in options if not _OF_THE_ITEM.search(o)] or options
+            if (
+                spec.move in ("acknowledge", "remark")
+                and case.echo
+                and _ORDER_FIRST.match(case.echo)
+            ):
+                # «жаль, что вы заказали 43 размер, а пришёл 41» reads as regret for the order
+                options = [o for o in options if not _REGRET_THAT.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.not_arrived:
                 options = [o for o in options if not _ARRIVED_LATE.search(o)] or options
             if spec.move in ("acknowledge", "remark") and case.rude_courier:
                 options = [o for o in options if not _DELAY_LINE.search(o)] or options
-            if spec.move in ("acknowledge", "remark", "liked_aspect", "closing") and any(
+            if spec.move in ("acknowledge", "remark", "liked_aspect", "praise", "closing") and any(
                 p.spec.move == "thanks" for p in parts
             ):
                 # «Благодарим за отзыв… Спасибо, что поделились»: one thanks is enough
                 options = [o for o in options if not _THANKS_ANY.search(o)] or (
+                    [] if spec.optional else options
+                )
+            if spec.move in ("praise", "liked_aspect", "closing") and (
+                sum(1 for p in parts if _GLAD_LINE.match(p.chosen)) >= _GLAD_LINES
+            ):
+                # «Очень приятно читать такие отзывы… Здорово, что пуховик лёгкий… Приятно, что
+                # вещь оправдала ожидания»: stacked "glad" lines read as a template
+                options = [o for o in options if not _GLAD_LINE.match(o)] or (
                     [] if spec.optional else options
                 )
             if spec.move == "closing" and (case.returning or case.giving_back):

@@ -506,6 +506,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "держать ~ заряд ~ долго": 1,
         # «накипь уже через неделю»: the kettle scales up (negated: «накипи нет» praises)
         "накипь": -1, "накипь ~ нет": 1, "нет ~ накипь": 1, "без ~ накипь": 1,
+        # mascara that «осыпается под глазами», "flakes under my eyes"
+        "осыпаться": -1, "не ~ осыпаться": 1, "crumbles|flakes ~ off|under": -1,
         # a humidifier's «белый налёт на мебели», "white dust / residue everywhere"
         "появиться|оставлять|оставаться|остаться|белый ~ налет": -1, "налет ~ нет": 1,
         "нет ~ налет": 1, "без ~ налет": 1,
@@ -910,6 +912,9 @@ NON_ASPECT_PHRASES = (
     "crushed ~ ice|nuts|garlic|pepper|tomatoes",
     # "I want a refund": what the buyer asks for, not a complaint about our service
     "want|need|demand|get ~ a|my ~ refund",
+    # «глаза сломали»: eye strain from small print, not a broken item
+    "глаз|глаза ~ сломать",
+    "сломать ~ глаз|глаза",
     # «пришёл серо-грязный»: a dull colour, not a dirty item
     "прийти|приехать|прислать ~ серо|буро|желто|зелено|коричнево|розово|бело|черно|сине|рыже "
     "грязный",

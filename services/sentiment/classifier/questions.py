@@ -108,6 +108,8 @@ _MOCK_ANSWERS = (
 #: A doubt about authenticity asks, however loudly («Это вообще оригинал??»).
 _AUTHENTICITY = re.compile(
     r"оригинал|подделк|подлинн|genuine|fake|authentic|original|"
+    # whether it is new asks («Это новый телефон??», "is this even new??")
+    r"(?<![а-яё])нов(?:ый|ая|ое|ые)\b|\bbrand\s+new\b|\bnew\b|\bused\b|б/у|"
     # where the goods come from asks too («Откуда товар??»)
     r"откуда\s+(?:товар|этот|эта|это|такой|такая|партия)|где\s+(?:вы\s+)?(?:бер[её]те|закупа)|"
     r"where\s+(?:do\s+you\s+(?:get|source|buy)|is\s+(?:it|this)\s+(?:made|from))"
