@@ -580,6 +580,9 @@ _LEADING = re.compile(
     # "dislike that I can't sync up my Apple Music": the fault follows
     r"(?:i\s+)?(?:dislike|hate|don'?t\s+like|do\s+not\s+like)\s+(?:that|how)|"
     r"недостатки?:?|из\s+минусов:?|but|and|however|sadly|unfortunately|"
+    # "There's no doubt that this tee is sheer": the buyer's certainty, not the fault
+    r"there'?s\s+no\s+doubt(?:\s+that)?|no\s+doubt|i\s+(?:have\s+to|must)\s+say(?:\s+that)?|"
+    r"to\s+be\s+honest,?|honestly,?|tbh,?|"
     # «Ставлю 4 а не 5, потому что …», "I gave it 3 stars because …": the reason is the fault
     r"(?:ставлю|поставил[аи]?|оценка)\s+\d(?:\s*,?\s*а\s+не\s+\d)?(?:\s*(?:звезд\w*|балл\w*))?"
     r"\s*,?\s*(?:потому\s+что|так\s+как|за\s+то,?\s+что|из-за\s+того,?\s+что|т\.\s*к\.|"
@@ -848,6 +851,14 @@ def is_complete_echo(text: str) -> bool:
         return False  # "the sleeves": a plural noun is no verb
     english = not re.search(r"[а-яё]", text, _F)
     if english and re.search(
+        r"\sand\s+(?:stained|ruined|damaged|scratched|marked|burned|burnt|broke|cracked)$", text, _F
+    ):
+        return False  # "washed out and stained": what it stained was cut off
+    if english and re.search(
+        r"\s(?:your|my|the)\s+(?:white|black|red|blue|green|grey|gray|pink|new)$", text, _F
+    ):
+        return False  # "stained your white": the noun was cut off
+    if english and re.search(
         r"\s(?:and|but|or)\s+(?:my|the|your|his|her|its|their|a|an)\s+\w+$", text, _F
     ):
         return False  # "the connection dies and your Echo": a second subject, its verb cut
@@ -903,6 +914,17 @@ _PROPER_NAME = re.compile(
 )
 
 
+#: English contractions typed without their apostrophe.
+_APOSTROPHE = {
+    w.replace("'", ""): w
+    for w in (
+        "doesn't don't didn't isn't wasn't weren't aren't can't won't couldn't wouldn't "
+        "shouldn't hasn't haven't hadn't there's that's it'll i'm i've"
+    ).split()
+}
+_NO_APOSTROPHE = re.compile(r"\b(?:" + "|".join(_APOSTROPHE) + r")\b", re.IGNORECASE)
+
+
 def _mid_sentence(text: str) -> str:
     """The buyer's words as they read inside our sentence: the first letter lowered unless
     the first word is a name or an acronym ("MagSafe", "USB", "Amazon's")."""
@@ -924,6 +946,8 @@ def safe_echo(phrase: str) -> str | None:
     if not quotes_balanced(phrase):
         return None
     phrase = phrase.replace("’", "'")  # "can’t" reads as "can't" to every rule below
+    # "doesnt", "theres": the buyer's missing apostrophe would read as our typo
+    phrase = _NO_APOSTROPHE.sub(lambda m: _APOSTROPHE[m.group(0).lower()], phrase)
     if _shouting(phrase):
         # "THE SOLE CAME OFF AFTER TWO WEEKS": the fault stands; the capitals are the
         # buyer's anger and would shout in our voice (an acronym keeps its capitals)

@@ -1203,7 +1203,9 @@ _CLAUSE_BREAK = re.compile(
     r"(\s*[;:—–]\s+|\s*-{2,}\s*|,\s*(?:но|однако|хотя|but|and|though)\s+|"
     # «1) молния заедает 2) ремень пришит криво»: a numbered list
     r"\s+\d{1,2}[).]\s+|"
-    r"\s+(?:но|хотя|but|even\s+though|although|when|which)\s+|\s+and\s+(?=(?:it|they|the|everything|one)\b)|"
+    # ("does nothing but restart": "but" there is "except", the fault goes on)
+    r"(?<!nothing)(?<!anything)\s+(?:но|хотя|but|even\s+though|although|when|which)\s+|"
+    r"\s+and\s+(?=(?:it|they|the|everything|one)\b)|"
     # "…keeps losing wifi and customer service was no help": a second subject and its verb
     r"\s+and\s+(?=[a-z]+\s+(?:[a-z]+\s+)?(?:is|was|are|were|has|had|keeps|kept)\b))"
 )
@@ -1344,9 +1346,17 @@ _PHRASAL_REST = re.compile(
 
 
 def _cuts_phrasal(clause: str, candidate: str) -> bool:
-    """The candidate ends where the clause goes on with its verb's particle."""
+    """The candidate ends where the clause goes on with its verb's particle, or where
+    "nothing" goes on with its "but" ("does nothing | but restart and freeze")."""
     at = clause.find(candidate)
-    return at >= 0 and _PHRASAL_REST.match(clause[at + len(candidate) :]) is not None
+    if at < 0:
+        return False
+    rest = clause[at + len(candidate) :]
+    if re.search(r"\b(?:nothing|anything)$", candidate, re.IGNORECASE) and re.match(
+        r"\s+(?:but|except)\b", rest, re.IGNORECASE
+    ):
+        return True
+    return _PHRASAL_REST.match(rest) is not None
 
 
 def complaint_echo(text: str, family: str) -> str | None:

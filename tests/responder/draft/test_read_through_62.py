@@ -65,3 +65,42 @@ def test_names_keep_their_spelling(phrase: str, echo: str) -> None:
 
 def test_praise_is_no_part_of_the_remark() -> None:
     assert complaint_echo("Works fine, a bit loud.", "positive_remark") != "works fine, a bit loud"
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "echo"),
+    [
+        (
+            "This fire stick is not even a year old and it does nothing but restart and "
+            "freeze up constantly.",
+            "negative",
+            "it does nothing but restart and freeze up constantly",
+        ),
+        (
+            "There's no doubt that this tee is sheer. The fit is true to size.",
+            "positive_remark",
+            "this tee is sheer",
+        ),
+    ],
+)
+def test_read_through_62_echoes(text: str, family: str, echo: str) -> None:
+    assert complaint_echo(text, family) == echo
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Battery doesnt last the 20 hours", "battery doesn't last the 20 hours"),
+        ("the colour washed out and stained", None),
+        ("the colour washed out and stained my white", None),
+    ],
+)
+def test_read_through_62_tidy(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_an_age_is_no_fault_and_rude_staff_are() -> None:
+    assert not text_cues("It's only 1 1/2 years old!").complaint
+    assert text_cues("Only 2 screws in the box").complaint
+    assert text_cues("Staff at the counter were rude when I asked about returning it").complaint
+    assert text_cues("the hem completely unraveled after one wash").complaint
