@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.responder.draft.family import NOISY_PLACES
+from services.responder.draft.names import GIVEN_NAMES
 from services.responder.fact.keywords import first_person_verb, part_of_speech
 from shared.aspects import AspectName
 from shared.events import Aspect, Sentiment
@@ -27,7 +28,7 @@ _F = re.IGNORECASE | re.UNICODE
 class Detail:
     """A detail ready for a slot: `kind` picks the phrasings, `value` fills them."""
 
-    kind: str  # recipient | use
+    kind: str  # recipient | use | again | recommend | staff
     value: str
     #: The review says the recipient liked it («сыну понравилось», "she loves it"); without
     #: that, a line claiming so would invent it (the gift may not be given yet).
@@ -219,6 +220,37 @@ _FUTURE_GIFT = re.compile(
 )
 
 
+#: A member of staff the buyer names with thanks ("Sarah from customer service sorted it",
+#: «менеджер Ольга быстро помогла»): the reply passes the thanks on by name.
+_STAFF_NAMED = re.compile(
+    r"\b([A-Z][a-z]{2,14})\s+(?:from|at|in|on)\s+(?:the\s+)?(?:customer\s+(?:service|care|support)|"
+    r"support|the\s+(?:store|shop|team)|your\s+team)\b|"
+    r"\b(?:agent|rep|representative|manager|advisor|assistant)\s+(?:named\s+|called\s+)?([A-Z][a-z]{2,14})\b|"
+    r"(?<![А-Яа-яЁё])([А-ЯЁ][а-яё]{2,14})\s+из\s+(?:службы\s+)?(?:поддержки|магазина|чата)|"
+    r"(?<![а-яё])(?:менеджер|консультант|оператор|сотрудни(?:к|ца))\w*\s+([А-ЯЁ][а-яё]{2,14})"
+)
+#: …in a sentence that thanks or praises what they did.
+_STAFF_PRAISED = re.compile(
+    r"\b(?:sorted|helped|helpful|fixed|resolved|solved|replaced|refunded|amazing|great|lovely|"
+    r"kind|patient|quick|quickly|fast|thank|thanks|brilliant|excellent|wonderful|star)\b|"
+    r"(?<![а-яё])(?:помог\w*|реши\w*|спасибо|благодар\w*|вежлив\w*|быстро|оперативно|"
+    r"заменил\w*|вернул\w*|молодец|умниц\w*)",
+    _F,
+)
+
+
+def find_staff(text: str) -> Detail | None:
+    """A member of staff named with thanks: the reply says the thanks will reach them."""
+    for sentence in re.split(r"(?<=[.!?…])\s*", text):
+        m = _STAFF_NAMED.search(sentence)
+        if m is None or not _STAFF_PRAISED.search(sentence):
+            continue
+        name = next(g for g in m.groups() if g)
+        if name.lower() in GIVEN_NAMES:
+            return Detail("staff", name)
+    return None
+
+
 def find_intent(text: str) -> Detail | None:
     """The buyer buys it again («беру второй», "repurchasing") or recommends it: the reply
     thanks them for that rather than for a review it could say under any card."""
@@ -349,7 +381,12 @@ def find_detail(text: str, language: str) -> Detail | None:
     if _FUTURE_GIFT.search(text):
         # another purchase, for someone who has not had it yet: no "a hit with your mum"
         return Detail("again", "")
-    return find_recipient(text, language) or find_use(text, language) or find_intent(text)
+    return (
+        find_staff(text)
+        or find_recipient(text, language)
+        or find_use(text, language)
+        or find_intent(text)
+    )
 
 
 # --- the complaint in the buyer's words --------------------------------------------------

@@ -104,6 +104,8 @@ SLOTS: frozenset[str] = frozenset(
         "problem_that",
         "recipient",
         "use",
+        # A member of staff the buyer thanked by name ("Sarah").
+        "staff",
         "praise",
         # The buyer's idea as an infinitive phrase («добавить тёмную тему»).
         "suggestion",

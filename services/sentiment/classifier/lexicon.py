@@ -1047,6 +1047,10 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "sent|send|sending ~ a ~ replacement": 1, "sent|send|sending ~ a ~ new ~ one": 1,
         "replaced ~ it|them": 1,
         "прислать|отправить ~ замена|новый": 1, "быстро ~ заменить|решить": 1,
+        # «менеджер Ольга быстро помогла и оформила замену», "support sorted it in one email"
+        "оформить ~ замена|возврат": 1,
+        "менеджер|поддержка|оператор|консультант|продавец ~~ помочь|решить|заменить": 1,
+        "service|support|seller ~~ sorted|resolved|fixed|replaced|refunded": 1,
         # a child's size taken big on purpose («на вырост», "room to grow")
         "room ~ to ~ grow": 1, "на вырост": 1,
         # «дороговаты, но оно того стоит», "pricey but worth it"

@@ -104,3 +104,27 @@ def test_an_age_is_no_fault_and_rude_staff_are() -> None:
     assert text_cues("Only 2 screws in the box").complaint
     assert text_cues("Staff at the counter were rude when I asked about returning it").complaint
     assert text_cues("the hem completely unraveled after one wash").complaint
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Sarah from customer service sorted it in one email. That's how you keep customers",
+            "Sarah",
+        ),
+        ("Пришла посылка с браком, но менеджер Ольга быстро помогла и оформила замену.", "Ольга"),
+    ],
+)
+def test_staff_thanked_by_name_hear_it(text: str, name: str) -> None:
+    from services.responder.draft.details import find_detail
+
+    detail = find_detail(text, "ru" if name == "Ольга" else "en")
+    assert detail is not None and (detail.kind, detail.value) == ("staff", name)
+
+
+def test_a_name_without_thanks_is_no_staff_detail() -> None:
+    from services.responder.draft.details import find_staff
+
+    assert find_staff("Sarah from customer service never replied.") is None
+    assert find_staff("My husband Tom loves it") is None
