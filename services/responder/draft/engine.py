@@ -147,6 +147,8 @@ _EXCHANGED_FOR = frozenset(
 def _put_right(case: _Case) -> bool:
     """A remark under 4–5★ that needs the way to put it right, not thanks for a note: a part
     never sent, a wrong item, or something that broke."""
+    if case.looks_used:
+        return True  # «банка пришла вскрытая»: a hygiene matter, not a note for the team
     if not case.problems:
         return False
     aspect = case.problems[0]
@@ -721,7 +723,13 @@ _LOOKS_USED = re.compile(
     r"(?:deodorant|makeup|make-up)\s+(?:stains|marks))|"
     r"(?<![а-яё])(?:б/у|бу(?![а-яё])|(?:был[аои]?|уже)\s+в\s+(?:употреблении|использовании)|"
     r"след\w*\s+(?:использования|носки|эксплуатации)|кто-то\s+уже\s+(?:носил|пользовал)|"
-    r"ношен\w*|(?:явно|точно)\s+не\s+нов\w*)",
+    r"ношен\w*|(?:явно|точно)\s+не\s+нов\w*|"
+    # a jar or a tube that came opened («банка пришла вскрытая», "the seal was broken")
+    r"(?:пришл\w*|был\w*)\s+(?:уже\s+)?вскрыт\w*|вскрыт\w*\s+(?:банк|упаковк|тюбик|флакон)|"
+    r"без\s+(?:защитной\s+)?(?:пленки|плёнки|мембраны|пломбы)|"
+    r"пломб\w*\s+(?:была\s+)?(?:сорван|нарушен))|"
+    r"\b(?:seal\s+(?:was\s+)?(?:broken|missing|opened)|(?:arrived|came)\s+(?:already\s+)?opened|"
+    r"no\s+(?:safety\s+)?seal)\b",
     re.IGNORECASE,
 )
 #: Money taken twice («деньги списались два раза», "charged me twice").

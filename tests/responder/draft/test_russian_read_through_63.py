@@ -88,3 +88,15 @@ def test_praise_echo_does_not_thank_twice() -> None:
             classified("positive", "ru", ("quality", "positive"), signals=True),
         )
         assert "спасибо, что отметили" not in d.text, d.text
+
+
+def test_an_opened_jar_is_put_right_not_noted() -> None:
+    from services.responder.draft.engine import _LOOKS_USED
+
+    text = "Маска хорошая. Но банка пришла вскрытая, крышка была без защитной пленки."
+    assert _LOOKS_USED.search(text)
+    assert _LOOKS_USED.search("The seal was broken when it arrived")
+    d = _placed(
+        text, 4, "positive", "packaging", "банка пришла вскрытая", language="ru", remark=True
+    )
+    assert "покупали новую" in d.text and "замечание" not in d.text, d.text
