@@ -879,3 +879,32 @@ def test_a_compatibility_question_asks_however_loudly() -> None:
 )
 def test_readings_from_read_through_62(text: str, blamed: str) -> None:
     assert blamed in _blamed(_one(text, 2, NEG))
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("Пользуюсь месяц, поры стали меньше, высыпаний почти нет. Текстура лёгкая.", 5),
+        ("Staff were super helpful finding food for my senior cat with kidney issues.", 5),
+        ("Отличный секатор, режет ветки без усилий, пружина тугая, рука не устаёт.", 5),
+    ],
+)
+def test_praise_with_a_denied_or_borrowed_fault_word_is_no_remark(text: str, rating: int) -> None:
+    """Read-through 64: «высыпаний почти нет», a cat's kidney issues and a pruner's firm
+    spring made remarks (or a negative) out of praise."""
+    result = _one(text, rating)
+    assert not result.remark and result.sentiment is Sentiment.positive
+
+
+def test_a_smell_denied_after_it_is_praised_and_a_missing_box_is_not() -> None:
+    praised = _one("Пришло быстро, запаха никакого нет вообще, у меня аллергия и астма.", 5)
+    assert "smell_material" not in _blamed(praised)
+    missing = _one("Упаковка - просто пакет, коробки нет. Вазу разбили при доставке.", 1, NEG)
+    assert "packaging" in _blamed(missing)
+
+
+def test_a_how_to_question_asks_however_loudly() -> None:
+    result = _one(
+        "Great fryer. Only thing, the beeping is LOUD and there's no way to turn it off??", 5
+    )
+    assert result.questions

@@ -215,7 +215,7 @@ _FUTURE_GIFT = re.compile(
     r"(?:buying|getting|ordering|(?:will|gonna|going\s+to)\s+(?:buy|get|order))\s+"
     r"(?:\w+\s+){0,2}for\s+my\b|(?<![а-яё])(?:возьму|куплю|закажу|возьм[её]м|купим|закажем)\s+"
     r"(?:ещ[её]\s+)?(?:и\s+)?(?:маме|папе|мужу|жене|сыну|дочке|дочери|сестре|брату|подруге|бабушке|"
-    r"дедушке|свекрови|тёще|теще)",
+    r"дедушке|свекрови|тёще|теще|детям|внукам|внуку|внучке|родителям)",
     _F,
 )
 
@@ -446,9 +446,14 @@ def run_on(piece: str) -> int | None:
     ]
     for a, b in itertools.pairwise(predicates):
         between = words[a + 1 : b]
+        if b == a + 1 and (words[b] in _BE or words[a] in _BE):
+            continue  # «должны были привезти», «был сломан»: one predicate with its «быть»
         if not _JOINS.intersection(between):
             return a + 1
     return None
+
+
+_BE = frozenset("был была было были будет будут есть".split())
 
 
 def _rejoin(text: str) -> str | None:
@@ -629,6 +634,7 @@ _LEADING = re.compile(
     r"(?:the\s+)?reason\s+(?:why\s+)?i\s+(?:didn'?t|did\s+not)\s+(?:rate|give)\s+it\s+(?:a\s+)?\d(?:\s+out\s+of\s+\d)?"
     r"(?:\s+stars?)?\s+(?:is|was)\s+(?:that\s+)?|"
     r"(?:снял[аи]?|снимаю|минусую)\s+(?:одну\s+|1\s+)?звезд\w*\s+за|"
+    r"(?:одна\s+|1\s+)?звёзд\w*\s+минус(?:\s+за)?|(?:одна\s+|1\s+)?звезд\w*\s+минус(?:\s+за)?|"
     r"\d\s+stars?\s+(?:because|since|as)|потому\s+что|так\s+как|because|"
     r"(?:(?:the|my)\s+)?(?:only|one|main|biggest)\s+(?:thing|issue|downside|gripe|complaint|"
     r"problem|con|niggle)\s+(?:is|was)|(?:the\s+)?thing\s+is)(?![\w])\s*",
@@ -892,6 +898,13 @@ def is_complete_echo(text: str) -> bool:
     ):
         return False  # "washed out and stained": what it stained was cut off
     if english and re.search(
+        r"\b(?:a|an)\s+(?:burning|bad|weird|strange|horrible|terrible|awful|huge|big|small|"
+        r"little|slight|strong|itchy|red|painful)$",
+        text,
+        _F,
+    ):
+        return False  # "it gave you a burning": the noun after the adjective was cut off
+    if english and re.search(
         r"\s(?:your|my|the)\s+(?:white|black|red|blue|green|grey|gray|pink|new)$", text, _F
     ):
         return False  # "stained your white": the noun was cut off
@@ -917,7 +930,8 @@ def cons_note(cons: str | None) -> str | None:
 #: One word in capitals amid lower case (not an acronym: those are short or listed).
 _SHOUTED_WORD = re.compile(
     r"\b(?:ONE|TWO|THREE|NOT|NEVER|ALL|EVERY|ONLY|STILL|AGAIN|NOTHING|WORST|BROKE|BROKEN|DAYS?|"
-    r"WEEKS?|HOURS?|MINUTES?|TIMES?|FIRST|SAME|EVEN|NO)\b|(?<![А-ЯЁа-яё])(?:НЕ|ВООБЩЕ|НИКАК|"
+    r"WEEKS?|HOURS?|MINUTES?|TIMES?|FIRST|SAME|EVEN|NO|LOUD|HUGE|TINY|SO|VERY|REALLY|NOTHING|"
+    r"DELIVERED|WRONG|FAKE|DEAD|HOT|COLD|BROKEN|CRACKED|MISSING|EMPTY|SMALL|BIG)\b|(?<![А-ЯЁа-яё])(?:НЕ|ВООБЩЕ|НИКАК|"
     r"СОВСЕМ|ОДИН|ОДНУ|ДВА|ДВЕ|ДНЯ|ДЕНЬ|НЕДЕЛЮ|СРАЗУ|ОПЯТЬ)(?![А-ЯЁа-яё])"
 )
 #: Capitals that stay capitals when a shouted clause is lowered.
@@ -1455,6 +1469,8 @@ def praise_echo(text: str, language: str) -> str | None:
                 and not re.match(
                     r"(?:пришл|пришёл|доставил|привезл|привёз|дошл|дош[её]л)", echo, _F
                 )
+                # «в аккуратной сумке на молнии»: a circumstance cut from «пришло …»
+                and not re.match(r"(?:в|во|на|с|со|без|под|из|от|для|к|по|у|о|за|при)\s", echo, _F)
             ):
                 return echo
             if language == "en" and re.match(

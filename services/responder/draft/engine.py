@@ -581,7 +581,7 @@ _PRAISE_WORD = re.compile(
 _MARKER = re.compile(
     r"(?:the\s+)?(?:only|one|my|minor|main|biggest)\s+(?:gripe|complaint|con|niggle|quibble|"
     r"issue|downside|problem)|(?:единственн\w+|один|главн\w+)\s+(?:минус|недостаток|нюанс)|"
-    r"одно\s+но",
+    r"одно\s+но|единственное|(?:the\s+)?only\s+thing|из\s+минусов|минусы?",
     re.IGNORECASE,
 )
 
@@ -702,6 +702,10 @@ _NOT_ARRIVED = re.compile(
     r"where\s+is\s+my\s+(?:order|parcel|package)|still\s+(?:waiting|not\s+here|hasn'?t|nothing|no\s+(?:sign|parcel|package|order))|tracking\s+(?:has\s+not|hasn'?t|not)\s+(?:been\s+)?(?:updated|moved|changed)|"
     r"(?:parcel|package|order)\s+(?:went|got|is|was)\s+(?:missing|lost)|lost\s+in\s+(?:the\s+)?"
     r"(?:post|mail|transit)|says\s+delivered\s+but|"
+    # "tracking said delivered… It was NOT delivered", «статус «доставлен», а в пункте его нет»
+    r"(?:said|says|shows?|showed|marked\s+(?:as\s+)?)\s*delivered\b[^.!?]{0,40}[.!?]?\s*(?:it\s+)?(?:was\s+not|wasn'?t|never|but)|"
+    r"\b(?:was|is)\s+not\s+delivered\b|"
+    r"статус\w*\s+«?доставлен\w*»?[^.!?]{0,40}(?:нет|не\s+(?:было|получил\w*))|"
     r"(?<![а-яё])(?:так\s+и\s+|до\s+сих\s+пор\s+|ещё\s+|еще\s+)?не\s+(?:пришёл|пришел|пришла|"
     r"пришло|пришли|дош[её]л|дошла|дошло|дошли|доставили|привезли|получил\w*)(?![а-яё])|"
     r"где\s+(?:мой\s+|моя\s+)?(?:заказ|посылк)|(?:посылк|заказ)\w*\s+(?:\w+\s+)?(?:пропал|потерял)|"
@@ -781,7 +785,9 @@ _CONDITIONAL_PRAISE = re.compile(
 )
 _CHILD = re.compile(
     r"(?<![а-яё])(?:реб[её]н\w*|дет(?:и|ей|ям|ск)\w*|сын\w*|доч\w*|малыш\w*|внук\w*|внучк\w*)|"
-    r"\b(?:child|children|kid|kids|toddler|baby|son|daughter|grandson|granddaughter)\b",
+    r"\b(?:child|children|kid|kids|toddler|baby|babies|infant|son|daughter|grandson|granddaughter|"
+    r"\d+\s*(?:-\s*)?(?:month|mo|week)s?(?:\s*-\s*|\s+)old|little\s+one)\b|"
+    r"(?<![а-яё])(?:младен\w*|\d+\s*(?:-?\s*)?(?:месяч|месяц)\w*)",
     re.IGNORECASE,
 )
 _POWER = re.compile(
@@ -808,7 +814,7 @@ def _danger_to(text: str) -> str:
 _STOPPED_USING = re.compile(
     r"\b(?:had\s+to\s+stop|stopped\s+using|quit\s+using|no\s+longer\s+using|threw\s+it\s+(?:out|away)|"
     r"binned\s+it)\b|(?<![а-яё])(?:перестал[аи]?\s+(?:им\s+|ей\s+|его\s+)?(?:пользоваться|наносить|мазать)|"
-    r"больше\s+не\s+(?:пользуюсь|наношу|мажу)|выбросил[аи]?|пришлось\s+(?:прекратить|бросить|смыть))",
+    r"больше\s+не\s+(?:пользуюсь|наношу|мажу)|выбросил[аи]?|выкинул[аи]?|пришлось\s+(?:прекратить|бросить|смыть))",
     re.IGNORECASE,
 )
 #: A line about the wait: wrong where the courier's conduct is the whole complaint.
@@ -848,10 +854,13 @@ _DANGER = re.compile(
     r"fire\s+hazard|choking|safety\s+hazard|burn(?:ed|t)\s+(?:my|me|him|her)|spark(?:s|ed|ing)?|"
     r"melted|(?:could|might)\s+have\s+(?:started|caused)\s+a\s+fire|smok(?:ed|ing|es)|"
     r"(?:could|might)\s+(?:have\s+)?(?:choked|choke|swallowed|swallow)|"
+    r"(?:bugs|insects|weevils|maggots|larvae)\s+(?:in|inside|crawling)|"
+    r"(?:ended\s+up|got|went)\s+in\s+(?:[\w']+\s+){0,5}mouth|"
     r"(?:could|might)\s+have\s+(?:set|burned|burnt)\s+(?:\w+\s+){0,2}(?:on\s+fire|down)|"
     r"with\s+(?:my|the)\s+(?:son|daughter|baby|child|kid|toddler)\s+(?:still\s+)?in\s+it)\b|"
     # a pram or a car seat that failed with the child in it («с ребенком внутри»)
     r"(?<![а-яё])с\s+(?:ребенком|ребёнком|малышом|сыном|дочкой|дочерью)\s+(?:внутри|в\s+ней|в\s+нём|в\s+нем)|"
+    r"(?<![а-яё])(?:мошкар|жучк|личинк|червяк|таракан)\w*\s+(?:\w+\s+)?(?:полз|внутри|в\s+корм|в\s+крупе|в\s+пачке)|"
     # a charger or a heater too hot to touch («раскаляется», "gets scorching hot")
     r"\b(?:overheat\w*|scorching(?:\s+hot)?|too\s+hot\s+to\s+(?:touch|hold)|"
     r"(?:dangerously|burning|extremely)\s+hot)\b|"
@@ -1985,6 +1994,20 @@ def _move_options(
             )
             if hurt:
                 return hurt
+        if case.not_arrived and not plan.echo:
+            # "tracking said delivered… it was NOT delivered": a lost order, not a delay
+            lost = _options(library.get("acknowledge_not_arrived", []), values)
+            if lost:
+                return lost
+        if (
+            "safety" in case.extras
+            and plan.echo
+            and (_DANGER.search(case.echo or "") or case.danger_to == "child")
+        ):
+            # "the charger started sparking": a danger named, not "that shouldn't happen"
+            danger = _options(library.get("acknowledge_danger", []), values)
+            if danger:
+                return danger
         if not plan.echo and "skin" in case.extras:
             # "broke me out in bumps": the reaction, not "the quality", is what we are sorry for
             return _options(library.get("acknowledge_skin", []), values) or own
@@ -2027,6 +2050,9 @@ def _move_options(
             else:
                 options = [o for o in options if _HOPE.search(o)]
         return options
+    if move == "safety" and move in case.extras and case.danger_to and case.stopped_using:
+        # "Threw it out immediately": no "don't plug it in again" to a buyer who binned it
+        return _options(library.get("safety", []), values)
     if move == "safety" and move in case.extras and case.danger_to and not case.returning:
         # (an item already sent back needs no "don't switch it on")
         # a child at risk, a device that burnt: say what to do first

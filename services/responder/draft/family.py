@@ -45,7 +45,9 @@ NOISY_PLACES = (
 HURT_WORDS = (
     r"(?<![а-яё])(?:порезал\w*|поранил\w*|травмир\w*|обж[её]г(?:ся|ла|лась|лись|ли)?|обожгл\w*|"
     r"ошпарил\w*|ушиб\w*)(?![а-яё])|\b(?:cut|burn(?:ed|t)|scald(?:ed)?|injured)\s+"
-    r"(?:my|myself|your|yourself|his|her|him|their|our)\b(?!\s+(?:\w+\s+)?(?:out|free|loose)\b)|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
+    r"(?:my|myself|your|yourself|his|her|him|their|our)\b(?!\s+(?:\w+\s+)?(?:out|free|loose)\b)"
+    r"(?!\s+(?:\w+\s+)?(?:house|home|kitchen|flat|apartment|place|car|garage|food|toast|dinner|"
+    r"counter|table|carpet|floor|wall|outlet|socket)\b)|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
 )
 _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
@@ -118,6 +120,7 @@ _COMPLAINT = re.compile(
     + HURT_WORDS
     + r"|"
     r"(?<![а-яё])сдох\w*|(?<![а-яё])(?:по)?царапа\w*|\bruined\b|\bunevenly\b|\bburns\s+(?:everything|the|food)\b|"
+    r"(?<![а-яё])(?:мошкар|жучк|личинк|червяк|черви\b|таракан)\w*|\b(?:bugs|insects|weevils|maggots|larvae)\b|"
     r"\b(?:began|started)\s+to\s+pill\b|\bjam(?:med|s|ming)\b|\bunrav\w*|\bfray(?:ed|ing|s)\b|\bcame\s+undone\b|"
     r"\b(?:were|was|is|are)\s+(?:so\s+|very\s+|really\s+)?rude\b|\brolled\s+(?:her|his|their)\s+eyes\b|"
     r"\bgigantic\b|\bhuge\s+on\s+me\b|\bswimming\s+in\s+it\b|\bnot\s+accurate\b|\bhalf[\s-]+empty\b|наполовину\s+пуст\w*|\bcaught\s+fire\b|\bburst\s+into\s+flames\b|(?<![а-яё])(?:воспламенил|вспыхнул)\w*|\b(?:it|they)\s+(?:just\s+)?quit\b|"
@@ -193,7 +196,8 @@ _NEGATOR = re.compile(
     _FLAGS,
 )
 _NEGATED_AFTER = re.compile(
-    r"\w*\s+(?:совсем\s+|вообще\s+)?(?:нет|не\s+было|не\s+чувству|none)\b", _FLAGS
+    r"\w*\s+(?:совсем\s+|вообще\s+|почти\s+|никак\w*\s+|практически\s+)?(?:нет|не\s+было|не\s+чувству|none)\b",
+    _FLAGS,
 )
 _PRAISE = re.compile(
     r"спасибо|благодар|отличн|супер|класс|прекрасн|замечательн|шикарн|мечты|молодц|браво|"

@@ -110,6 +110,20 @@ def negated(tokens: Sequence[Token], i: int) -> bool:
     return False
 
 
+def denied_after(tokens: Sequence[Token], i: int) -> bool:
+    """«высыпаний почти нет», «запаха никакого нет»: a word denied by a «нет» after it."""
+    after = [t for t in tokens[i + 1 : i + 4] if t.clause == tokens[i].clause]
+    if after and after[0].word == "нет":
+        return True
+    return len(after) >= 2 and after[0].word in _DENIAL_BRIDGE and after[1].word == "нет"
+
+
+#: Aspects whose very mention names a fault (a smell, a noise, a defect): denied, praise.
+_FAULTS_BY_NAME = frozenset({"smell_material", "noise", "defect", "leak", "shrinkage"})
+#: Words between a noun and the «нет» that denies it («высыпаний почти нет»).
+_DENIAL_BRIDGE = frozenset("почти практически совсем вообще никаких никакого никакой уже".split())
+
+
 def _beside_deliberation(tokens: Sequence[Token], i: int) -> bool:
     """A speed adverb next to a verb of the buyer's search or doubt, in its clause."""
     return any(
@@ -252,9 +266,16 @@ def read_text(
             else h
             for h in hits
         ]
+    # (a phrase that holds its own «нет» has said it: «накипи нет» is praise already)
+    says_no = {
+        j
+        for m in (*matches, *cues)
+        if any(tokens[k].word == "нет" for k in m.indices)
+        for j in m.indices
+    }
     polar = [
         (0 if p < 0 and tokens[i].lemma in _NEGATION_NEUTRAL else -p)
-        if p and negated(tokens, i)
+        if p and (negated(tokens, i) or (i not in says_no and denied_after(tokens, i)))
         else p
         for i, p in enumerate(polar)
     ]
@@ -422,6 +443,10 @@ def _polarity(reading: Reading, hit: Hit, hit_clauses: set[int]) -> Sentiment | 
     if hit.inherent:
         flip = negated(tokens, hit.first) != hit.gap_negated(tokens)
         return _sign(-hit.inherent if flip else hit.inherent)
+    if hit.aspect in _FAULTS_BY_NAME and denied_after(tokens, hit.last):
+        # «запаха никакого нет»: the fault is absent («коробки нет» is no praise: a box is
+        # something that should be there)
+        return Sentiment.positive
     clause = tokens[hit.first].clause
     own = range(hit.first, hit.last + 1)
     score = reading.clause_polar.get(clause, 0)

@@ -532,6 +532,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # "mine caught fire after 3 uses", «вспыхнула прямо в руках»
         "caught|catch|catches|catching ~ fire": -1, "burst ~ into ~ flames": -1,
         "воспламениться|вспыхнуть": -1,
+        # bugs in food («внутри мошкара ползает», "weevils in the bag")
+        "мошкара|жучок|жук|личинка|червь|червяк|моль|таракан": -1,
+        "bugs|insects|weevils|maggots|larvae|worms|moths ~~ in|inside|crawling": -1,
         # «порезалась об неё в первый же день», "cut my finger on the blade": it hurt someone
         "порезаться|пораниться|травмироваться|поранить": -1,
         "cut ~ my|his|her|my son's|my daughter's ~ finger|fingers|hand|thumb": -1,
@@ -912,6 +915,8 @@ NON_ASPECT_PHRASES = (
     "crushed ~ ice|nuts|garlic|pepper|tomatoes",
     # "I want a refund": what the buyer asks for, not a complaint about our service
     "want|need|demand|get ~ a|my ~ refund",
+    # «пружина тугая» on a pruner or a clamp: made to be firm
+    "пружина ~ тугой",
     # «глаза сломали»: eye strain from small print, not a broken item
     "глаз|глаза ~ сломать",
     "сломать ~ глаз|глаза",
@@ -1100,6 +1105,10 @@ CUE_PHRASES: dict[str, dict[str, int]] = {
         "late night": 1, "поздно ~ вечером|ночью": 1,
         # a product's name, not its speed: "Great slow cooker", «медленноварка»
         "slow cooker|cookers": 1, "slow-cooker": 1, "slow juicer": 1,
+        # "my senior cat with kidney issues", «у кота проблемы с почками»: a condition
+        "kidney|joint|joints|skin|health|digestive|tummy|stomach|weight|dental|breathing ~ "
+        "issues|problems": 1,
+        "проблема ~ с ~ почка|сустав|кожа|желудок|пищеварение|здоровье|вес": 1,
     },
     # Said in earnest just as often ("Just great." as a title, "I love how it drapes"):
     # ironic only beside a complaint in the same sentence ("Just great, it broke again").

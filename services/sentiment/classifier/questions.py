@@ -203,6 +203,12 @@ _INGREDIENTS = re.compile(
 
 #: Whether it is safe is asked in earnest however loudly ("Is this even safe??").
 _SAFETY = re.compile(r"\bsafe\b|\btoxic\b|\bharmful\b|безопасн|вредн|токсичн")
+#: …and so is how to do something ("there's no way to turn it off??", «как отключить звук??»).
+_HOW_TO = re.compile(
+    r"\bno\s+way\s+to\b|\bhow\s+(?:do|can|should)\s+(?:i|you|we)\b|\bis\s+there\s+(?:a|any)\s+way\b|"
+    r"(?<![а-яё])(?:как|можно\s+ли)\s+(?:его\s+|её\s+|ее\s+|это\s+)?(?:отключить|выключить|убрать|"
+    r"настроить|поменять|сменить)"
+)
 #: …and so is whether it works with the buyer's device ("is this even compatible with ios??").
 _COMPATIBILITY = re.compile(
     r"\bcompatible\b|\bwork(?:s)?\s+with\b|\bsupports?\b|совместим|подойд[её]т\s+(?:к|для|ли)|"
@@ -230,6 +236,7 @@ def _rhetorical(sentence: str, tail: str, following: str) -> bool:
         or _INGREDIENTS.search(body)
         or _SAFETY.search(body)
         or _COMPATIBILITY.search(body)
+        or _HOW_TO.search(body)
     ):
         return False
     return ("??" in tail or "?!" in tail or "!?" in tail) and not explicit
