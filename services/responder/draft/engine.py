@@ -1317,14 +1317,14 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
                 # "worked great for 2 months then the motor died": the subject before the
                 # cue, from its determiner on, without the praise that led up to it
                 before = clause[: m.start()].split()
-                back = next(
+                det = next(
                     (b for b in (1, 2, 3) if len(before) >= b and before[-b].lower() in _EN_DET),
                     None,
                 )
-                if back is not None:
+                if det is not None:
                     for extra in order:
                         tail = (clause[m.start() : end] + " " + " ".join(rest[:extra])).strip()
-                        out.append(" ".join([*before[-back:], tail]))
+                        out.append(" ".join([*before[-det:], tail]))
             # From the cue word on («щиплет глаза» out of «после него щиплет глаза»); in
             # English only from a verb ("leaks everywhere"): "loud I can't hear" lost its
             # subject.
