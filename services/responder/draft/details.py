@@ -1164,6 +1164,8 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # «цвет чуть темнее чем на фото»: a comparative's «чем» gets its comma
+    text = re.sub(r"(?<=[а-яё](?:ее|ей|же|ше|че))\s+(?=чем\s)", ", ", text, flags=_F)
     # «цвет не тот что на картинке»: the comparison gets its comma in our voice
     text = re.sub(
         r"(?<![а-яё])(не\s+(?:тот|та|то|те|такой|такая|такое|такие))\s+(что|как)(?=\s)",

@@ -65,3 +65,7 @@ def test_a_long_happy_review_names_its_one_remark() -> None:
     assert praise_echo("Пришло быстро, в аккуратной сумке на молнии", "ru") is None
     detail = find_detail(text, "ru")
     assert detail is not None and detail.kind == "again"
+
+
+def test_a_comparatives_than_gets_its_comma() -> None:
+    assert safe_echo("Цвет чуть темнее чем на фото") == "цвет чуть темнее, чем на фото"
