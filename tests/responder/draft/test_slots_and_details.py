@@ -146,7 +146,7 @@ def test_no_detail_where_there_is_none():
         ),
         # the buyer's expectation, ability and waiting, turned to «вы» («Не могу
         # зарегистрироваться — понимаем…» spoke in the first person)
-        ("Меньше чем ожидала", "меньше чем вы ожидали"),
+        ("Меньше чем ожидала", "меньше, чем вы ожидали"),
         ("Не могу зарегистрироваться", "вы не можете зарегистрироваться"),
         ("уже 3 недели жду", "уже 3 недели вы ждёте"),
         # a straight quote beside Cyrillic is a quotation mark
