@@ -178,3 +178,20 @@ def test_whether_it_is_new_asks_however_loudly() -> None:
         [MentionInput("Похоже что б/у. Это новый телефон?? Требую замену", 1)], _Neg()
     )  # type: ignore[arg-type]
     assert [q.text for q in result.questions] == ["Это новый телефон??"]
+
+
+def test_a_warranty_question_asks_however_loudly() -> None:
+    from services.sentiment.classifier.base import TextPrediction
+    from services.sentiment.classifier.pipeline import MentionInput, analyse
+
+    class _Neg:
+        name = "fixed"
+
+        def predict(self, texts: list[str]) -> list[TextPrediction]:
+            return [
+                TextPrediction.from_scores({"negative": 0.9, "neutral": 0.05, "positive": 0.05})
+            ]
+
+    text = "Left earbud keeps disconnecting. Does this have any warranty??"
+    (result,) = analyse([MentionInput(text, 2)], _Neg())  # type: ignore[arg-type]
+    assert [q.text for q in result.questions] == ["Does this have any warranty??"]

@@ -17,7 +17,11 @@ from functools import lru_cache
 
 from services.responder.draft.family import NOISY_PLACES
 from services.responder.draft.names import GIVEN_NAMES
-from services.responder.fact.keywords import first_person_verb, part_of_speech
+from services.responder.fact.keywords import (
+    first_person_verb,
+    part_of_speech,
+    past_masculine_verb,
+)
 from shared.aspects import AspectName
 from shared.events import Aspect, Sentiment
 
@@ -1216,6 +1220,14 @@ def safe_echo(phrase: str) -> str | None:
         # «вы заказывали под iPhone 15 Pro Max» alone names no fault.
         return None
     text = voiced
+    first, *others = text.split()
+    if (
+        others
+        and past_masculine_verb(first.lower())
+        and not any(part_of_speech(w.strip(".,!?").lower()) == ("NOUN", "nomn") for w in others)
+    ):
+        # «пришёл с трещиной на колбе»: the item the buyer left unsaid is said
+        text = "товар " + text[0].lower() + text[1:]
     # "you ordered size M and got an XL" reads as if the order were the fault: the item
     # sent is what we are sorry for
     text = re.sub(
@@ -1292,7 +1304,7 @@ def problem_clause(text: str, aspects: Sequence[Aspect], aspect_name: str) -> st
 
 #: Words of a smell: they point a complaint to smell_material, and a smell_material line
 #: that speaks of a smell fits only a review that uses one.
-SMELL_WORDS = r"запах|пахн|пах\b|воня|вонь|аромат|smell|stink|odou?r|fumes"
+SMELL_WORDS = r"запах|пахн|пахл|пах\b|воня|вонь|аромат|smell|stink|odou?r|fumes"
 #: A blamed aspect guessed from the complaint's own words, when the classifier gave none;
 #: most severe first, like `shared.aspects.ASPECTS`.
 _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (

@@ -317,6 +317,9 @@ class _Case:
     smell: bool = False
     #: Someone was hurt (a cut, a burn): they are asked after before anything else.
     hurt: bool = False
+    #: A smell the buyer says has gone («запах выветрился за день», "it fades after a
+    #: minute"): a note for other buyers, not a fault to be sorry for.
+    smell_passed: bool = False
     #: The buyer says the stars were a slip («поставила случайно», "meant to give 5").
     slip_said: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
@@ -681,6 +684,16 @@ _RETURN_REFUSED = re.compile(
     r"\b(?:refused|rejected|denied|declined)\s+(?:my|the|our)\s+(?:return|refund)|"
     r"\b(?:return|refund)\s+(?:request\s+)?(?:was\s+|got\s+|has\s+been\s+)(?:refused|rejected|denied|declined)|"
     r"\b(?:won'?t|will\s+not|wouldn'?t|refuse\s+to)\s+(?:accept|take)\s+(?:the|my|a)\s+return",
+    re.IGNORECASE,
+)
+#: A smell that went away («запах выветрился за день», "it goes away after a minute").
+_SMELL_PASSED = re.compile(
+    r"(?:запах|пахл\w*|пахнет|пахнут|воня\w*)[^.!?]{0,60}?(?:уш[её]л|выветрил\w*|прош[её]л|"
+    r"пропал|исчез|улетучил\w*|уходит|выветривается|проходит)|"
+    r"(?:уш[её]л|выветрил\w*|прош[её]л|пропал|исчез)\s+(?:\w+\s+)?запах|"
+    r"\b(?:smell|odou?r|scent)[^.!?]{0,60}?(?:goes\s+away|went\s+away|(?:is|was)\s+gone|fades|faded|"
+    r"disappear\w*|aired\s+out|wears\s+off|wore\s+off|dissipat\w*)|"
+    r"\b(?:goes|went)\s+away\s+after|\baired\s+(?:it\s+|them\s+)?out\b",
     re.IGNORECASE,
 )
 #: The buyer says they followed the care instructions («стирала по инструкции»).
@@ -1971,6 +1984,17 @@ def _move_options(
         return _options(library.get(_hurt_group(case), []), values)
     if move == "remark" and _put_right(case):
         move = "acknowledge"  # a part never sent, a broken zip: no idea for the team
+    if (
+        move in ("acknowledge", "remark")
+        and case.smell_passed
+        and case.problems
+        and case.problems[0] == "smell_material"
+        and case.family in ("positive_remark", "neutral")
+    ):
+        # "it does have a weird smell at first but it goes away": a note for other buyers
+        passed = _options(library.get("remark_smell_passed", []), values)
+        if passed:
+            return passed
     if move == "acknowledge":
         if not case.problems:
             return _options(library.get("acknowledge", []), values)
@@ -2432,6 +2456,7 @@ def draft_reply(
         giving_back=_GIVING_BACK.search(mention.full_text) is not None,
         smell=_SMELL.search(mention.full_text) is not None,
         hurt=_HURT.search(own_story(mention.full_text)) is not None,
+        smell_passed=_SMELL_PASSED.search(mention.full_text) is not None,
         slip_said=_SLIP_SAID.search(mention.full_text) is not None,
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)

@@ -204,6 +204,7 @@ _PRAISE = re.compile(
     r"рекоменд|доволь|понравил|нравится|восторг|люблю|идеальн|лучш|хорош|удобн|мягк|"
     r"уютн|красив|качествен|советую|в\s+восторге|"
     r"thank|great|excellent|love|perfect|amazing|awesome|recommend|happy|pleased|brilliant|"
+    r"(?:would|will|'d)\s+(?:definitely\s+)?buy\s+(?:it\s+|this\s+|them\s+)?again|"
     r"lovely|comfortable|\bsoft\b|well\s+made|lasts|decent|works\s+(?:great|well|fine)|"
     r"does\s+(?:the|its)\s+job|gets\s+the\s+job\s+done|does\s+what\s+it\s+says|"
     # "after reading good reviews" praises someone else's words

@@ -66,6 +66,19 @@ def first_person_verb(word: str) -> bool:
     return bool(parsed) and parsed[0].tag.POS == "VERB" and parsed[0].tag.person == "1per"
 
 
+@lru_cache(maxsize=8192)
+def past_masculine_verb(word: str) -> bool:
+    """Whether one lower-case Russian word is most likely a singular masculine past verb
+    («пришёл», «сломался»): a clause that opens on it left its subject behind."""
+    if not _cyrillic(word):
+        return False
+    parsed = _morph().parse(word)  # type: ignore[attr-defined]
+    if not parsed:
+        return False
+    tag = parsed[0].tag
+    return tag.POS == "VERB" and tag.tense == "past" and tag.gender == "masc"
+
+
 def finite_verb(word: str) -> bool:
     """Whether one lower-case Russian word is most likely a finite verb."""
     return part_of_speech(word)[0] == "VERB"

@@ -205,7 +205,7 @@ _INGREDIENTS = re.compile(
 _SAFETY = re.compile(r"\bsafe\b|\btoxic\b|\bharmful\b|безопасн|вредн|токсичн")
 #: …and so is how to do something ("there's no way to turn it off??", «как отключить звук??»).
 _HOW_TO = re.compile(
-    r"\bno\s+way\s+to\b|\bhow\s+(?:do|can|should)\s+(?:i|you|we)\b|\bis\s+there\s+(?:a|any)\s+way\b|"
+    r"\bwarranty\b|\bguarantee\b|(?<![а-яё])гаранти|\bno\s+way\s+to\b|\bhow\s+(?:do|can|should)\s+(?:i|you|we)\b|\bis\s+there\s+(?:a|any)\s+way\b|"
     r"(?<![а-яё])(?:как|можно\s+ли)\s+(?:его\s+|её\s+|ее\s+|это\s+)?(?:отключить|выключить|убрать|"
     r"настроить|поменять|сменить)"
 )
