@@ -129,7 +129,9 @@ def find_recipient(text: str, language: str) -> Detail | None:
                 return Detail("recipient", reply, _RECIPIENT_LIKED.search(text) is not None)
         return None
     if language == "en":
-        if not _GIFT_EN.search(text) and not re.search(r"\bmy\s+\w+\s+loves?\b", text, _F):
+        if not _GIFT_EN.search(text) and not re.search(
+            r"\bmy\s+\w+\s+(?:loves?|loved|adores?|adored)\b", text, _F
+        ):
             return None
         if re.search(
             r"\b(?:ordered|bought|got|gave)\s+(?:\w+\s+){0,3}?(?:for|to)\s+me\b", text, _F

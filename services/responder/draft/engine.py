@@ -320,6 +320,9 @@ class _Case:
     #: A smell the buyer says has gone («запах выветрился за день», "it fades after a
     #: minute"): a note for other buyers, not a fault to be sorry for.
     smell_passed: bool = False
+    #: The buyer makes do with it («нормально за свои деньги», "does the job"): a 3★ that
+    #: keeps it is not shown the way out.
+    makes_do: bool = False
     #: The buyer says the stars were a slip («поставила случайно», "meant to give 5").
     slip_said: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
@@ -684,6 +687,20 @@ _RETURN_REFUSED = re.compile(
     r"\b(?:refused|rejected|denied|declined)\s+(?:my|the|our)\s+(?:return|refund)|"
     r"\b(?:return|refund)\s+(?:request\s+)?(?:was\s+|got\s+|has\s+been\s+)(?:refused|rejected|denied|declined)|"
     r"\b(?:won'?t|will\s+not|wouldn'?t|refuse\s+to)\s+(?:accept|take)\s+(?:the|my|a)\s+return",
+    re.IGNORECASE,
+)
+#: Words of a material: «пахнет приятно» without them praised the scent, not the material.
+_MATERIAL = re.compile(
+    r"материал|ткан|кож[аеиу]|хлоп|шерст|пластик|металл|material|fabric|leather|cotton|wool|"
+    r"plastic|metal",
+    re.IGNORECASE,
+)
+_SCENT = {"ru": "приятный аромат", "en": "the pleasant scent"}
+#: The buyer makes do with it («нормально за свои деньги», "does the job for the price").
+_MAKES_DO = re.compile(
+    r"за\s+свои\s+деньги|для\s+своей\s+цены|за\s+(?:эту|такую)\s+цену\s+(?:норм|ок|пойд|сойд)|"
+    r"(?<![а-яё])(?:пойд[её]т|сойд[её]т)(?![а-яё])|\bfor\s+the\s+price\b|\bdoes\s+the\s+job\b|"
+    r"\bcan'?t\s+complain\b",
     re.IGNORECASE,
 )
 #: A smell that went away («запах выветрился за день», "it goes away after a minute").
@@ -1540,6 +1557,18 @@ def _as_clause(echo: str, language: str) -> str | None:
             return "it's " + echo
         if _EN_SUBJECT_VERB.match(echo):
             return echo
+        if re.match(
+            r"^(?!(?:was|is|has|does|this|its|always|sometimes|less|loss|glass|class)\b)[a-z]+s\s+"
+            r"(?:[a-z]+\s+)?(?:[a-z]+ed|split|came|broke|fell|tore|wore|burst|keep|won't|don't|didn't)\b",
+            echo,
+            re.IGNORECASE,
+        ):
+            return "the " + echo[0].lower() + echo[1:]  # "seams split open" → "the seams …"
+        missing = re.match(r"^missing\s+(?:the\s+)?(.+)$", echo, re.IGNORECASE)
+        if missing:  # "Missing the 3 smallest torx bits" → "the 3 smallest torx bits were missing"
+            thing = missing.group(1)
+            verb = "were" if re.search(r"s\b", thing.split()[-1]) else "was"
+            return f"the {thing} {verb} missing"
         arrived = re.match(r"^no\s+(.+?)\s+(arrived|came)$", echo, re.IGNORECASE)
         if arrived:  # "No light bulb arrived" → "the light bulb never arrived"
             return f"the {arrived.group(1)} never {arrived.group(2)}"
@@ -1712,7 +1741,7 @@ def _steps(
     elif case.family == "negative" and aspect == "shrinkage":
         # washing advice under a 1–2★ shrink reads as if the buyer washed it wrong
         wanted = [s for s in wanted if s != "care"]
-    elif case.family == "neutral" and aspect in _LIVED_WITH:
+    elif case.family == "neutral" and (aspect in _LIVED_WITH or case.makes_do):
         # "Does the job, but the button is in a dumb spot": a 3★ buyer who keeps using it
         # is not shown the way out; the remark goes to the team
         wanted = [s for s in wanted if s not in ("return", "return_photos", "exchange")]
@@ -1848,6 +1877,8 @@ def _plan(
         values[case.detail.kind] = case.detail.value
     if case.liked:
         values["liked_aspect"] = doc.slots.liked_aspect[case.liked[0]]  # type: ignore[index]
+        if case.liked[0] == "smell_material" and case.smell and not _MATERIAL.search(text):
+            values["liked_aspect"] = _SCENT[language]  # «пахнет приятно» praised no material
     echo = False
     if case.problems:
         aspect = case.problems[0]
@@ -2457,6 +2488,7 @@ def draft_reply(
         smell=_SMELL.search(mention.full_text) is not None,
         hurt=_HURT.search(own_story(mention.full_text)) is not None,
         smell_passed=_SMELL_PASSED.search(mention.full_text) is not None,
+        makes_do=_MAKES_DO.search(mention.full_text) is not None,
         slip_said=_SLIP_SAID.search(mention.full_text) is not None,
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)

@@ -47,3 +47,39 @@ def test_an_unsaid_item_is_said(phrase: str, echo: str) -> None:
 
 def test_would_buy_again_is_praise() -> None:
     assert text_cues("Skin looks brighter. Would buy again").praise
+
+
+def test_a_3_star_buyer_who_makes_do_is_not_shown_the_way_out() -> None:
+    text = "нормально за свои деньги. звук средний, басов нет. кейс царапается быстро"
+    d = _placed(text, 3, "neutral", "defect", "кейс царапается быстро", language="ru")
+    assert "возврат" not in d.text.lower(), d.text
+
+
+def test_a_scent_praised_is_no_material() -> None:
+    from tests.responder.draft.test_draft_engine import classified, draft, mention
+
+    d = draft(
+        mention("Отличный крем впитывается быстро, пахнет приятно.", rating=5, ext="cream-1"),
+        classified("positive", "ru", ("smell_material", "positive"), signals=True),
+    )
+    assert "материал" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("echo", "clause"),
+    [
+        ("Missing the 3 smallest torx bits", "the 3 smallest torx bits were missing"),
+        ("Seams split open on the first day", "the seams split open on the first day"),
+    ],
+)
+def test_english_echoes_get_their_subject(echo: str, clause: str) -> None:
+    from services.responder.draft.engine import _as_clause
+
+    assert _as_clause(echo, "en") == clause
+
+
+def test_a_mum_who_loved_it_is_the_recipient() -> None:
+    from services.responder.draft.details import find_detail
+
+    detail = find_detail("my mum loved it, arrived quick and nicely packed", "en")
+    assert detail is not None and detail.value == "your mum"
