@@ -398,7 +398,7 @@ def find_detail(text: str, language: str) -> Detail | None:
 # --- the complaint in the buyer's words --------------------------------------------------
 _PROFANITY = re.compile(
     r"(?<![а-яё])(?:х[уy][йяеёию]|хрен|хер(?:ня|ов)|фигн|п[иеё]зд|[её]б[аеиуо]|бля|сук[аи]|муд[аои]|говн|дерьм|"
-    r"гавн|жоп|сран|ублюд|урод|идиот|дебил|кретин|тупы|мошенн|обман|развод|кидал|вор\w*)|"
+    r"гавн|жоп|сран|ублюд|урод|идиот|дебил|кретин|тупы|мошенн|обман|развод|кидал|вор(?:ы|а|у|ом|ов|ам|ами|ах|ишк\w*|юг\w*|ова\w*|ует|уют)?(?![а-яё]))|"
     r"дурацк|идиотск|убог|хлам|барахл|отстой|позорн|"
     r"\b(?:fuck|shit|crap|damn|bitch|scam|fraud|idiot|stupid|liar|thie[fv]|dumb|silly|"
     r"ridiculous|garbage|junk|trash|rubbish|pathetic|hell|freaking|frickin\w*|af|wtf|"
@@ -1167,6 +1167,23 @@ def safe_echo(phrase: str) -> str | None:
         r"^(заказ(?:ывал|ал)[аи]?\s+(?!(?:в|во|на|с|к|по|за|до|через|из|у)\s)[^\s,]+(?:\s+[^\s,]+)?),?\s+"
         r"(?=(?:пришл[аио]|пришел|пришёл|прислали|привезли)\s)",
         r"\1 а ",
+        text,
+        flags=_F,
+    )
+    # «пожелтел как старая пластмасса»: the buyer's scornful simile is theirs, the fault stays
+    # («не такой, как на фото» keeps its comparison)
+    text = re.sub(
+        r",?\s+как\s+(?!на\b|в\b|у\b|и\b|заявлено|указано|описано|написано|обещали|надо|нужно|"
+        r"влит|родн|перчатк|часы|по\s+маслу|новый|новая|новое|новые)"
+        r"[а-яё]+(?:\s+[а-яё]+)?$",
+        "",
+        text,
+        flags=_F,
+    )
+    # "the battery dies quick": the adverb, in our voice
+    text = re.sub(
+        r"\b(dies|drains|breaks|wears\s+out|fades|runs\s+out|goes\s+flat|gets\s+dirty)\s+(quick|fast)\b",
+        lambda m: f"{m.group(1)} {'quickly' if m.group(2).lower() == 'quick' else 'fast'}",
         text,
         flags=_F,
     )

@@ -468,7 +468,11 @@ def _problems(
         len(aspect_echo.split()) == 1
         or (
             re.match(r"[а-яё]", aspect_echo, re.IGNORECASE)
-            and finite_verb(aspect_echo.split()[0].lower())
+            and (
+                finite_verb(aspect_echo.split()[0].lower())
+                # «жёсткое после стирки»: an adjective whose noun was left before the «но»
+                or part_of_speech(aspect_echo.split()[0].lower())[0] in ("ADJF", "ADJS")
+            )
         )
     ):
         # «линяют», «пахнут резиной»: the cue lists' clause may carry its subject
@@ -1195,7 +1199,11 @@ def _with_subject(first: str, verb_first: str) -> str:
     verb = words[1] if words[0].lower() == "не" and len(words) > 1 else words[0]
     noun, adjective = head[0].lower(), head[1].lower().strip(",.!")
     if (
-        finite_verb(verb.lower().strip(",.!"))
+        (
+            finite_verb(verb.lower().strip(",.!"))
+            # «полотенце большое но жёсткое после стирки»: an adjective after «но» too
+            or part_of_speech(verb.lower().strip(",.!")) in (("ADJF", "nomn"), ("ADJS", None))
+        )
         # (the sentence's first word: «полотенца» reads as a genitive as often as not)
         and part_of_speech(noun)[0] == "NOUN"
         and part_of_speech(adjective)[0] in ("ADJF", "ADJS")

@@ -186,7 +186,10 @@ _MILD = re.compile(
     # a humidifier's «белый налёт на мебели», "leaves a white residue"
     r"(?<![а-яё])нал[её]т|\bresidue\b|\bwhite\s+(?:dust|film)\b|"
     # mascara or powder that crumbles by evening («к вечеру осыпается»)
-    r"(?<![а-яё])осыпа\w*|\bcrumbles?\b|\bflakes?\s+(?:off|under)\b",
+    r"(?<![а-яё])осыпа\w*|\bcrumbles?\b|\bflakes?\s+(?:off|under)\b|"
+    # a towel that is «жёсткое после стирки», «ворс лезет»
+    r"(?<![а-яё])ж[её]стк(?:ое|ий|ая|ие|им|ой)\s+после|ворс\s+(?:\w+\s+)?(?:лезет|сыплется|выпадает)|"
+    r"(?:лезет|сыплется)\s+ворс",
     _FLAGS,
 )
 _NEGATOR = re.compile(

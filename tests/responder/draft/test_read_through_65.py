@@ -83,3 +83,43 @@ def test_a_mum_who_loved_it_is_the_recipient() -> None:
 
     detail = find_detail("my mum loved it, arrived quick and nicely packed", "en")
     assert detail is not None and detail.value == "your mum"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("через неделю пожелтел как старая пластмасса", "через неделю пожелтел"),
+        ("цвет не такой как на фото", "цвет не такой, как на фото"),
+        ("Battery dies quick though", "battery dies quickly"),
+        ("ворс лезет", "ворс лезет"),
+    ],
+)
+def test_read_through_65_tidy(phrase: str, echo: str) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_an_adjective_after_but_takes_the_subject() -> None:
+    from services.responder.draft.engine import _problems
+    from shared.events import Aspect, Classification
+
+    text = "Полотенце большое но жесткое после стирки и ворс лезет."
+    clause = "жесткое после стирки и ворс лезет"
+    start = text.index(clause)
+    c = Classification(
+        sentiment="negative",
+        score=0.9,
+        language="ru",
+        aspects=[
+            Aspect(
+                aspect="quality",
+                polarity="negative",
+                start=start,
+                end=start + len(clause),
+                text=clause,
+                clause=clause,
+            )
+        ],
+        signals=True,
+    )
+    _, echo = _problems(c, "negative", text)
+    assert echo == "полотенце жесткое после стирки и ворс лезет"
