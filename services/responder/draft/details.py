@@ -1047,6 +1047,19 @@ def safe_echo(phrase: str) -> str | None:
         return None  # «время потратила»: the buyer's loss, said in their person
     # «соска правда быстро течёт»: the buyer's "though", not a confirmation
     text = re.sub(r"(?<=[а-яё])\s+правда(?=\s+[а-яё])", "", text, flags=_F)
+    # «на попе пошли пятна»: the body part, said as the skin
+    text = re.sub(
+        r"(?<![а-яё])на\s+(?:попе|попке|попу|жопе|заднице)(?![а-яё])", "на коже", text, flags=_F
+    )
+    if re.search(r"(?<![а-яё])(?:так\s+себе|ну\s+такое)(?![а-яё])", text, _F):
+        return None  # «убирает так себе»: the buyer's verdict, in our voice it agrees
+    # "the plastic smell is unreal": slang for "very strong"
+    text = re.sub(
+        r"\b(smell|taste|odou?r)\s+is\s+(?:unreal|insane|crazy|ridiculous)\b",
+        r"\1 is very strong",
+        text,
+        flags=_F,
+    )
     # «Продавец прислал товар с браком»: in our voice what came, not who sent it
     text = re.sub(
         r"^(?:продавец|магазин|селлер)\s+(?:прислал|отправил|выслал|положил|привёз|привез)[аи]?\s+",
@@ -1570,6 +1583,22 @@ def fits_review(phrasing: str, rating: int | None, words: int, praised: bool = T
 #: A phrasing that speaks of goods bought: wrong in an app store, where the "item" is the
 #: app the customer installed («товар», "your purchase", "the item doesn't work").
 _GOODS = re.compile(r"товар|покупк|вещ[ьиейа]|издели|\bitems?\b|purchase|product", _F)
+
+
+#: Platforms whose reviews are of a place (a shop's maps card), not of an item bought.
+PLACES = frozenset({"google_business", "google", "yandex_maps", "2gis"})
+#: A line that wishes an item a long life or a good use: wrong under a review of a visit.
+_ITEM_LIFE = re.compile(
+    r"use\s+out\s+of\s+it|serves?\s+you|last\s+you|good\s+home|favourite|day\s+in,\s+day\s+out|"
+    r"enjoy\s+using|keeps?\s+doing|lived\s+up|didn'?t\s+disappoint|right\s+pick|"
+    r"happy\s+uses|\buses\b|keeps?\s+you\s+happy|good\s+days\s+with|\bwith\s+it\b|stays?\s+a\s+favourite|(?<![а-яё])(?:служ|прослуж)\w*|пользовани|пользоваться|радует|вещь|оправдал",
+    _F,
+)
+
+
+def fits_place(phrasing: str) -> bool:
+    """Whether a phrasing fits a review of a shop visit: no item's life, no "purchase"."""
+    return _ITEM_LIFE.search(phrasing) is None and _GOODS.search(phrasing) is None
 
 
 def fits_app(phrasing: str) -> bool:

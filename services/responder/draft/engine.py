@@ -38,6 +38,7 @@ from services.responder.draft.details import (
     FUNCTION_WORDS,
     MARKED_REMARK,
     PHRASAL_END,
+    PLACES,
     SHORT_REVIEW_WORDS,
     SMELL_WORDS,
     Detail,
@@ -47,6 +48,7 @@ from services.responder.draft.details import (
     find_suggestion,
     fits_app,
     fits_consumable,
+    fits_place,
     fits_review,
     guess_aspect,
     praise_echo,
@@ -1017,6 +1019,27 @@ _WAITING = re.compile(
 )
 
 
+#: A safety cut-out that worked («выключился сам от перегрева», "the thermal cut-out kicked
+#: in"): the device protected itself.
+_PROTECTED = re.compile(
+    r"(?:выключил|отключил|вырубил)\w*\s+(?:сам\w*\s+)?(?:от|из-за|при)\s+перегрев\w*|"
+    r"сработала?\s+(?:термо)?защита|\b(?:thermal\s+)?(?:cut-?out|protection)\s+(?:kicked\s+in|"
+    r"worked|tripped)|\bshut\s+(?:itself\s+)?off\s+(?:to\s+cool|when\s+it\s+overheat\w*)",
+    re.IGNORECASE,
+)
+#: A doctor named: what they said is a diagnosis, no fault to echo.
+_DOCTOR = re.compile(
+    r"(?<![а-яё])(?:врач|педиатр|дерматолог|аллерголог|доктор)|\b(?:doctor|pediatrician|"
+    r"paediatrician|dermatologist|gp)\b",
+    re.IGNORECASE,
+)
+#: The buyer already saw a doctor («педиатр сказала», "the doctor said").
+_SAW_DOCTOR = re.compile(
+    r"(?<![а-яё])(?:врач|педиатр|дерматолог|аллерголог|доктор)\w*\s+(?:\w+\s+)?(?:сказал|поставил|"
+    r"назначил|подтвердил)|\b(?:doctor|pediatrician|paediatrician|dermatologist|gp)\s+(?:\w+\s+)?"
+    r"(?:said|confirmed|diagnosed|prescribed)",
+    re.IGNORECASE,
+)
 #: Someone was hurt: a cut, a burn, a scald («порезалась», "cut my finger").
 _HURT = re.compile(HURT_WORDS, re.IGNORECASE)
 
@@ -1043,11 +1066,15 @@ def _extras(
         "return_refused": _RETURN_REFUSED.search(text) is not None,
         "unanswered": _unanswered(problems, echo, text),
         # static from a fleece blanket «бьёт током» is no danger
-        "safety": (_DANGER.search(text) is not None or _HURT.search(text) is not None)
+        # (a compressor that «выключился сам от перегрева» was protected, not a danger)
+        "safety": (
+            _DANGER.search(_PROTECTED.sub(" ", text)) is not None or _HURT.search(text) is not None
+        )
         and not _STATIC.search(text),
-        # «аллергии не было» is no reaction
+        # «аллергии не было» is no reaction; a buyer who saw a doctor is not sent to one
         "skin": found_cue(_SKIN, text)
-        and (found_cue(_SKIN_REACTION, text) or _FABRIC.search(text) is None),
+        and (found_cue(_SKIN_REACTION, text) or _FABRIC.search(text) is None)
+        and not _SAW_DOCTOR.search(text),
         # (not where the double charge is the complaint the acknowledgement names)
         "charged_twice": (
             _CHARGED_TWICE.search(text) is not None or _CHARGED_UNPLACED.search(text) is not None
@@ -1087,7 +1114,12 @@ def second_fault(
         if not clauses or set(clauses) & set(main):
             continue  # the same clause: the main echo already says it
         phrase = problem_clause(text, classification.aspects, name)
-        if phrase is None or _PRAISE_WORD.search(phrase) or _EMOTION.search(phrase):
+        if (
+            phrase is None
+            or _PRAISE_WORD.search(phrase)
+            or _EMOTION.search(phrase)
+            or _DOCTOR.search(phrase)  # «педиатр сказала аллергическая реакция»: a diagnosis
+        ):
             continue  # «раздражает ужасно» is how it felt, not a second fault
         if not (found_cue(_COMPLAINT, phrase) or found_cue(_MILD, phrase)):
             continue  # «стирала по инструкции» is what the buyer did, not a fault
@@ -1131,6 +1163,8 @@ def _another_complaint(text: str, echo: str, language: str) -> str | None:
             phrase = safe_echo(candidate)
             if phrase is None or _PRAISE_WORD.search(phrase) or _MARKER.fullmatch(phrase):
                 continue
+            if _DOCTOR.search(phrase):
+                break  # «педиатр сказала аллергическая реакция»: a diagnosis, not a fault
             if shares_stem(phrase, echo) or not names_fault(phrase):
                 break  # the same fault in other words, or no fault: the next clause
             first = phrase.split()[0].lower()
@@ -2261,6 +2295,11 @@ def _render(
             if truth.app_store:
                 # the customer reviewed an app: lines about goods bought go where others fit
                 options = [o for o in options if fits_app(o)] or options
+            elif case.platform in PLACES:
+                # a shop's maps card: the review is of a visit, not of an item bought
+                options = [o for o in options if fits_place(o)] or (
+                    [] if spec.optional else options
+                )
             elif case.consumable:
                 # a cream is used up, not worn: no «пусть служит», no «вещь»
                 options = [o for o in options if fits_consumable(o)] or options

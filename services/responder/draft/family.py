@@ -494,6 +494,7 @@ def draft_family(mention: Mention, classification: Classification) -> str:
             rating == 4
             and cues.complaint
             and not cues.praise
+            and not cues.mild  # "Bit loud though": the buyer plays it down
             and classification.text_sentiment is Sentiment.negative
         ):
             # 4★ over a review with nothing good in it ("Can't use it for more than 15

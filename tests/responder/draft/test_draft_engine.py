@@ -1785,7 +1785,7 @@ def test_the_first_clause_fallback_never_echoes_the_purchase_or_praise(
         (
             "В двух деталях магниты вываливаются — это же опасно, ребёнок мог проглотить!",
             "ru",
-            r"от ребёнка|ребёнку",
+            r"от ребёнка|ребёнку|для ребёнка",
         ),
         ("The charger gets scorching hot after ten minutes.", "en", r"plug it in|use it again"),
         (

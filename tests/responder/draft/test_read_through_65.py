@@ -123,3 +123,42 @@ def test_an_adjective_after_but_takes_the_subject() -> None:
     )
     _, echo = _problems(c, "negative", text)
     assert echo == "полотенце жесткое после стирки и ворс лезет"
+
+
+def test_a_shop_visit_is_not_wished_a_long_life() -> None:
+    from tests.responder.draft.test_draft_engine import classified, draft, mention
+
+    for n in range(6):
+        d = draft(
+            mention(
+                "Staff were super helpful finding the right food for my senior cat.",
+                rating=5,
+                platform="google_business",
+                author=None,
+                ext=f"visit-{n}",
+            ),
+            classified("positive", "en", ("seller_service", "positive"), signals=True),
+        )
+        assert not any(w in d.text for w in ("use out of it", "serves you", "last you", "uses")), (
+            d.text
+        )
+
+
+def test_a_baby_rash_seen_by_a_doctor() -> None:
+    text = (
+        "После этого крема у ребёнка (8 мес) на попе пошли красные пятна и пузырьки. "
+        "Педиатр сказала аллергическая реакция. Проверьте свой состав!!!"
+    )
+    d = _placed(
+        text, 1, "negative", "quality", "на попе пошли красные пятна и пузырьки", language="ru"
+    )
+    assert "попе" not in d.text and "педиатр" not in d.text.lower(), d.text
+    assert "врач" not in d.text, d.text  # she has seen one
+
+
+def test_a_thermal_cut_out_is_no_danger() -> None:
+    text = (
+        "Шумит и греется, накачивал минут 7, потом выключился сам от перегрева. Для подкачки пойдёт"
+    )
+    d = _placed(text, 3, "neutral", "noise", "Шумит и греется", language="ru")
+    assert "safety" not in d.moves, d.text
