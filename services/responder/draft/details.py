@@ -1053,6 +1053,12 @@ def safe_echo(phrase: str) -> str | None:
     )
     if re.search(r"(?<![а-яё])(?:так\s+себе|ну\s+такое)(?![а-яё])", text, _F):
         return None  # «убирает так себе»: the buyer's verdict, in our voice it agrees
+    # "feels kinda cheap", "literally falling down", "took forever": the buyer's speech, said
+    # plainly in our voice
+    text = re.sub(r"\b(?:kinda|kind\s+of|sorta|sort\s+of)\s+(?=[a-z])", "a bit ", text, flags=_F)
+    text = re.sub(r"\b(?:literally|basically|somehow|honestly|seriously)\s+", "", text, flags=_F)
+    text = re.sub(r"\blike\s+(?=\d)", "", text, flags=_F)
+    text = re.sub(r"\btook\s+forever\b", "took a very long time", text, flags=_F)
     # "the plastic smell is unreal": slang for "very strong"
     text = re.sub(
         r"\b(smell|taste|odou?r)\s+is\s+(?:unreal|insane|crazy|ridiculous)\b",

@@ -993,7 +993,7 @@ _GLAD_LINES = 2
 _ORDER_FIRST = re.compile(r"вы\s+заказ|you\s+ordered", re.IGNORECASE)
 #: …is said on its own, not after «жаль, что» / "sorry that".
 _REGRET_THAT = re.compile(
-    r"(?:жаль|сожалеем|простите|извините)[^.!?]{0,15}?\s+что\s+вы\s+заказ|"
+    r"(?:жаль|сожалеем|простите|извините|неприятно)[^.!?]{0,15}?\s+что\s+вы\s+заказ|"
     r"sorry\s+(?:to\s+\w+\s+)?(?:that\s+)?you\s+ordered",
     re.IGNORECASE,
 )
