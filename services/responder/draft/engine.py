@@ -489,7 +489,15 @@ def _problems(
             None,
         )
         whole = safe_echo(sentence) if sentence else None
-        if whole and len(whole.split()) <= _FULLER_WORDS and not _PRAISE_WORD.search(whole):
+        if (
+            whole
+            and len(whole.split()) <= _FULLER_WORDS
+            and not _PRAISE_WORD.search(whole)
+            # «шумноват, но для такой цены норм»: the buyer waves it away after the «но»
+            and not re.search(
+                r"(?<![а-яё])(?:но|а|однако)(?![а-яё])|\b(?:but|though)\b", whole, re.I
+            )
+        ):
             aspect_echo = whole
     if aspect_echo and (trusted or _COMPLAINT.search(aspect_echo) or _MILD.search(aspect_echo)):
         echo: str | None = aspect_echo
