@@ -162,3 +162,24 @@ def test_a_thermal_cut_out_is_no_danger() -> None:
     )
     d = _placed(text, 3, "neutral", "noise", "Шумит и греется", language="ru")
     assert "safety" not in d.moves, d.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Второй раз заказываю, всё как всегда на высоте.", "Заказываю не первый раз, всё отлично"],
+)
+def test_a_repeat_order_is_a_detail(text: str) -> None:
+    from services.responder.draft.details import find_detail
+
+    detail = find_detail(text, "ru")
+    assert detail is not None and detail.kind == "again"
+
+
+def test_a_remark_waved_away_after_but_is_not_echoed_whole() -> None:
+    from services.responder.draft.engine import complaint_echo
+
+    echo = complaint_echo(
+        "Хороший пылесос, тянет отлично. Шумноват конечно, но для такой цены норм",
+        "positive_remark",
+    )
+    assert echo is None or "норм" not in echo
