@@ -1422,6 +1422,8 @@ def _candidates(clause: str, pattern: re.Pattern[str] | None) -> list[str]:
     return [c for c in trimmed if c and (pattern is None or pattern.search(c))]
 
 
+#: An echo this short says less than the line made for its case («не пришло»).
+_SHORT_ECHO = 4
 #: The most words a whole clause may have to stand in for a one-word echo.
 _FULLER_WORDS = 9
 #: Words of a clause that tells the purchase or praises the service, never a fault.
@@ -2099,7 +2101,7 @@ def _move_options(
             )
             if hurt:
                 return hurt
-        if case.not_arrived and not plan.echo:
+        if case.not_arrived and (not plan.echo or len((case.echo or "").split()) <= _SHORT_ECHO):
             # "tracking said delivered… it was NOT delivered": a lost order, not a delay
             lost = _options(library.get("acknowledge_not_arrived", []), values)
             if lost:

@@ -183,3 +183,8 @@ def test_a_remark_waved_away_after_but_is_not_echoed_whole() -> None:
         "positive_remark",
     )
     assert echo is None or "норм" not in echo
+
+
+def test_a_two_word_not_arrived_gets_the_lost_order_line() -> None:
+    d = _placed("Не пришло", 1, "negative", "delivery_speed", "Не пришло", language="ru")
+    assert "не дошёл" in d.text or "не добралась" in d.text, d.text
