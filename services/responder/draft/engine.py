@@ -601,7 +601,9 @@ _PRAISE_WORD = re.compile(
 _MARKER = re.compile(
     r"(?:the\s+)?(?:only|one|my|minor|main|biggest)\s+(?:gripe|complaint|con|niggle|quibble|"
     r"issue|downside|problem)|(?:единственн\w+|один|главн\w+)\s+(?:минус|недостаток|нюанс)|"
-    r"одно\s+но|единственное|(?:the\s+)?only\s+thing|из\s+минусов|минусы?",
+    r"одно\s+но|единственное|(?:the\s+)?only\s+thing|из\s+минусов|минусы?|минус\s+один|"
+    # «Одна звёздочка минус — клипсы не те»: the star taken off announces the remark
+    r"(?:одна\s+)?зв[её]здочк\w*\s+минус|минус\s+(?:одна\s+)?зв[её]зд\w*",
     re.IGNORECASE,
 )
 
@@ -900,6 +902,8 @@ _DANGER = re.compile(
     r"(?:could|might)\s+(?:have\s+)?(?:choked|choke|swallowed|swallow)|"
     r"(?:bugs|insects|weevils|maggots|larvae)\s+(?:in|inside|crawling)|"
     r"(?:ended\s+up|got|went)\s+in\s+(?:[\w']+\s+){0,5}mouth|"
+    r"(?:could|might)\s+have\s+caused\s+an?\s+(?:accident|crash)|"
+    r"fell\s+(?:off\s+)?(?:\w+\s+){0,4}while\s+(?:i\s+was\s+)?driving|"
     r"(?:could|might)\s+have\s+(?:set|burned|burnt)\s+(?:\w+\s+){0,2}(?:on\s+fire|down)|"
     r"with\s+(?:my|the)\s+(?:son|daughter|baby|child|kid|toddler)\s+(?:still\s+)?in\s+it)\b|"
     # a pram or a car seat that failed with the child in it («с ребенком внутри»)

@@ -188,3 +188,30 @@ def test_a_remark_waved_away_after_but_is_not_echoed_whole() -> None:
 def test_a_two_word_not_arrived_gets_the_lost_order_line() -> None:
     d = _placed("Не пришло", 1, "negative", "delivery_speed", "Не пришло", language="ru")
     assert "не дошёл" in d.text or "не добралась" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "remark"),
+    [
+        (
+            "Лёгкая, складывается одной рукой. Минус один — капюшон маленький, от солнца не закрывает.",
+            "капюшон маленький",
+        ),
+        (
+            "Коврики сели идеально. Одна звёздочка минус — клипсы крепления в комплекте не те.",
+            "клипсы крепления в комплекте не те",
+        ),
+    ],
+)
+def test_a_star_taken_off_announces_the_remark(text: str, remark: str) -> None:
+    from services.responder.draft.engine import complaint_echo
+
+    assert complaint_echo(text, "positive_remark") == remark
+
+
+def test_a_phone_that_fell_while_driving_is_a_danger() -> None:
+    from services.responder.draft.engine import _DANGER
+
+    assert _DANGER.search(
+        "my phone fell on the floor while driving which could have caused an accident"
+    )
