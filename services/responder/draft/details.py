@@ -902,9 +902,7 @@ def is_complete_echo(text: str) -> bool:
     ):
         return False  # "the sleeves": a plural noun is no verb
     english = not re.search(r"[а-яё]", text, _F)
-    if english and re.search(
-        r"\sand\s+(?:stained|ruined|damaged|scratched|marked|burned|burnt|broke|cracked)$", text, _F
-    ):
+    if english and re.search(r"\sand\s+(?:stained|ruined|damaged|scratched|marked)$", text, _F):
         return False  # "washed out and stained": what it stained was cut off
     if english and re.search(
         r"\b(?:a|an)\s+(?:burning|bad|weird|strange|horrible|terrible|awful|huge|big|small|"
@@ -1050,6 +1048,17 @@ def safe_echo(phrase: str) -> str | None:
         return None  # «время потратила»: the buyer's loss, said in their person
     # «соска правда быстро течёт»: the buyer's "though", not a confirmation
     text = re.sub(r"(?<=[а-яё])\s+правда(?=\s+[а-яё])", "", text, flags=_F)
+    if re.search(
+        r"\b(?:is|was|are|were)\s+(?:just\s+|so\s+|such\s+)?(?:a\s+)?(?:big\s+|huge\s+|total\s+)?"
+        r"(?:disappointment|let\s*down|letdown|awful|terrible|horrible|horrid|a\s+mess)"
+        r"(?:[,\s]+(?:just\s+|so\s+)?(?:awful|terrible|horrible|bad))*\W*$|"
+        r"\bnot\s+(?:a\s+|too\s+|that\s+|so\s+)?bad\b|(?<![а-яё])не\s+(?:так\s+уж\s+|совсем\s+)?плох",
+        text,
+        _F,
+    ):
+        # "this dress was a disappointment", "this coat is awful": a verdict names no fault;
+        # "it's not a bad concept" is faint praise
+        return None
     # «на попе пошли пятна»: the body part, said as the skin
     text = re.sub(
         r"(?<![а-яё])на\s+(?:попе|попке|попу|жопе|заднице)(?![а-яё])", "на коже", text, flags=_F

@@ -121,7 +121,7 @@ _COMPLAINT = re.compile(
     + r"|"
     r"(?<![а-яё])сдох\w*|(?<![а-яё])(?:по)?царапа\w*|\bruined\b|\bunevenly\b|\bburns\s+(?:everything|the|food)\b|"
     r"(?<![а-яё])(?:мошкар|жучк|личинк|червяк|черви\b|таракан)\w*|\b(?:bugs|insects|weevils|maggots|larvae)\b|"
-    r"\b(?:began|started)\s+to\s+pill\b|\bjam(?:med|s|ming)\b|\bunrav\w*|\bfray(?:ed|ing|s)\b|\bcame\s+undone\b|"
+    r"\b(?:began|started)\s+to\s+pill\b|\bjam(?:med|s|ming)\b|\bpucker\w*|\bbubbled\b|\bunrav\w*|\bfray(?:ed|ing|s)\b|\bcame\s+undone\b|"
     r"\b(?:were|was|is|are)\s+(?:so\s+|very\s+|really\s+)?rude\b|\brolled\s+(?:her|his|their)\s+eyes\b|"
     r"\bgigantic\b|\bhuge\s+on\s+me\b|\bswimming\s+in\s+it\b|\bnot\s+accurate\b|\bhalf[\s-]+empty\b|наполовину\s+пуст\w*|\bcaught\s+fire\b|\bburst\s+into\s+flames\b|(?<![а-яё])(?:воспламенил|вспыхнул)\w*|\b(?:it|they)\s+(?:just\s+)?quit\b|"
     r"\bstops?\s+(?:transferring|copying|syncing|saving|recording|responding)\b|"

@@ -93,6 +93,8 @@ _RHETORICAL = [
         r"\bwhat more could (?:you|i|anyone) (?:ask|want)",
         r"\bneed i say more\b", r"\bwhat else (?:can|could) i say\b",
         r"\benough said\b",
+        # musing, not asking: "i suppose the fabric might drape nicely if you're 5'8?"
+        r"^(?:i\s+suppose|i\s+guess|maybe|perhaps|i\s+wonder\s+if\s+it\s+would)\b",
         # disbelief at a size chart, not an ask: "…but i'm not a large?"
         r"\bi(?:'m|’m| am) not (?:a|an)\b",
         r"^что это за\b", r"\bэто вообще нормально\b", r"\bговорите$",

@@ -215,3 +215,27 @@ def test_a_phone_that_fell_while_driving_is_a_danger() -> None:
     assert _DANGER.search(
         "my phone fell on the floor while driving which could have caused an accident"
     )
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["This coat is awful, just awful", "this dress was a disappointment", "It's not a bad concept"],
+)
+def test_a_verdict_or_faint_praise_is_no_echo(phrase: str) -> None:
+    """Read-through 66 (real English clothing reviews): "It's disappointing to read that this
+    dress was a disappointment", "We apologise that it's not a bad concept"."""
+    assert safe_echo(phrase) is None
+
+
+def test_puckered_seams_are_a_fault_and_musing_asks_nothing() -> None:
+    assert text_cues("bias seams are puckery... zipper is bubbled").complaint
+    from services.sentiment.classifier.questions import _RHETORICAL
+
+    assert any(
+        p.search("i suppose the tons of fabric might drape nicely if you're 5'8")
+        for p in _RHETORICAL
+    )
+
+
+def test_it_fell_and_broke_is_whole() -> None:
+    assert safe_echo("it fell and broke") == "it fell and broke"
