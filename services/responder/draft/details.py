@@ -20,7 +20,7 @@ from services.responder.draft.names import GIVEN_NAMES
 from services.responder.fact.keywords import (
     first_person_verb,
     part_of_speech,
-    past_masculine_verb,
+    past_verb_gender,
 )
 from shared.aspects import AspectName
 from shared.events import Aspect, Sentiment
@@ -834,6 +834,10 @@ _ORDERED_GOT = re.compile(
 )
 
 
+#: The item a Russian echo names when the buyer's verb left it unsaid, by the verb's gender.
+_UNSAID_ITEM = {"masc": "товар", "femn": "вещь"}
+
+
 def quotes_balanced(text: str) -> bool:
     """Every opening quote has its closing one (straight quotes come in pairs)."""
     if text.count('"') % 2:
@@ -1271,13 +1275,14 @@ def safe_echo(phrase: str) -> str | None:
         return None
     text = voiced
     first, *others = text.split()
+    subject = _UNSAID_ITEM.get(past_verb_gender(first.lower()) or "")
     if (
-        others
-        and past_masculine_verb(first.lower())
+        subject
+        and others
         and not any(part_of_speech(w.strip(".,!?").lower()) == ("NOUN", "nomn") for w in others)
     ):
-        # «пришёл с трещиной на колбе»: the item the buyer left unsaid is said
-        text = "товар " + text[0].lower() + text[1:]
+        # «пришёл с трещиной на колбе», «сломалась через день»: the item left unsaid is said
+        text = f"{subject} {text[0].lower()}{text[1:]}"
     # "you ordered size M and got an XL" reads as if the order were the fault: the item
     # sent is what we are sorry for
     text = re.sub(

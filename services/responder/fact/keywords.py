@@ -67,16 +67,18 @@ def first_person_verb(word: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def past_masculine_verb(word: str) -> bool:
-    """Whether one lower-case Russian word is most likely a singular masculine past verb
-    («пришёл», «сломался»): a clause that opens on it left its subject behind."""
+def past_verb_gender(word: str) -> str | None:
+    """The gender of one lower-case Russian word if it is most likely a singular past verb
+    («пришёл» masc, «сломалась» femn): a clause that opens on it left its subject behind."""
     if not _cyrillic(word):
-        return False
+        return None
     parsed = _morph().parse(word)  # type: ignore[attr-defined]
     if not parsed:
-        return False
+        return None
     tag = parsed[0].tag
-    return tag.POS == "VERB" and tag.tense == "past" and tag.gender == "masc"
+    if tag.POS != "VERB" or tag.tense != "past":
+        return None
+    return str(tag.gender) if tag.gender else None
 
 
 def finite_verb(word: str) -> bool:

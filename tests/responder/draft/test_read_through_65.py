@@ -239,3 +239,15 @@ def test_puckered_seams_are_a_fault_and_musing_asks_nothing() -> None:
 
 def test_it_fell_and_broke_is_whole() -> None:
     assert safe_echo("it fell and broke") == "it fell and broke"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Сломалась через день", "вещь сломалась через день"),
+        ("оторвалась лямка", "оторвалась лямка"),
+        ("сломалось через неделю", "сломалось через неделю"),
+    ],
+)
+def test_an_unsaid_item_takes_the_verbs_gender(phrase: str, echo: str) -> None:
+    assert safe_echo(phrase) == echo

@@ -148,7 +148,7 @@ def test_read_through_52_cons_that_name_nothing_and_a_bag_that_stays_put() -> No
         assert substantive_cons(m) is None, cons
     assert not text_cues("Вместительный, в багажнике не ездит").complaint
     assert text_cues("Машинка не едет").complaint
-    assert safe_echo("обалдеть пришла разбитая") == "пришла разбитая"
+    assert safe_echo("обалдеть пришла разбитая") == "вещь пришла разбитая"
     assert safe_echo("пахнет химией невозможно") == "пахнет химией"
 
 
