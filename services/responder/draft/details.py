@@ -1608,8 +1608,6 @@ def fits_review(phrasing: str, rating: int | None, words: int, praised: bool = T
 _GOODS = re.compile(r"товар|покупк|вещ[ьиейа]|издели|\bitems?\b|purchase|product", _F)
 
 
-#: Platforms whose reviews are of a place (a shop's maps card), not of an item bought.
-PLACES = frozenset({"google_business", "google", "yandex_maps", "2gis"})
 #: A line that wishes an item a long life or a good use: wrong under a review of a visit.
 _ITEM_LIFE = re.compile(
     r"use\s+out\s+of\s+it|serves?\s+you|last\s+you|good\s+home|favourite|day\s+in,\s+day\s+out|"

@@ -38,7 +38,6 @@ from services.responder.draft.details import (
     FUNCTION_WORDS,
     MARKED_REMARK,
     PHRASAL_END,
-    PLACES,
     SHORT_REVIEW_WORDS,
     SMELL_WORDS,
     Detail,
@@ -1039,17 +1038,14 @@ _PROTECTED = re.compile(
     r"worked|tripped)|\bshut\s+(?:itself\s+)?off\s+(?:to\s+cool|when\s+it\s+overheat\w*)",
     re.IGNORECASE,
 )
+_DOCTORS_RU = r"(?<![а-яё])(?:врач|педиатр|дерматолог|аллерголог|доктор)"
+_DOCTORS_EN = r"\b(?:doctor|pediatrician|paediatrician|dermatologist|gp)"
 #: A doctor named: what they said is a diagnosis, no fault to echo.
-_DOCTOR = re.compile(
-    r"(?<![а-яё])(?:врач|педиатр|дерматолог|аллерголог|доктор)|\b(?:doctor|pediatrician|"
-    r"paediatrician|dermatologist|gp)\b",
-    re.IGNORECASE,
-)
+_DOCTOR = re.compile(rf"{_DOCTORS_RU}|{_DOCTORS_EN}\b", re.IGNORECASE)
 #: The buyer already saw a doctor («педиатр сказала», "the doctor said").
 _SAW_DOCTOR = re.compile(
-    r"(?<![а-яё])(?:врач|педиатр|дерматолог|аллерголог|доктор)\w*\s+(?:\w+\s+)?(?:сказал|поставил|"
-    r"назначил|подтвердил)|\b(?:doctor|pediatrician|paediatrician|dermatologist|gp)\s+(?:\w+\s+)?"
-    r"(?:said|confirmed|diagnosed|prescribed)",
+    rf"{_DOCTORS_RU}\w*\s+(?:\w+\s+)?(?:сказал|поставил|назначил|подтвердил)|"
+    rf"{_DOCTORS_EN}\s+(?:\w+\s+)?(?:said|confirmed|diagnosed|prescribed)",
     re.IGNORECASE,
 )
 #: Someone was hurt: a cut, a burn, a scald («порезалась», "cut my finger").
@@ -2309,7 +2305,7 @@ def _render(
             if truth.app_store:
                 # the customer reviewed an app: lines about goods bought go where others fit
                 options = [o for o in options if fits_app(o)] or options
-            elif case.platform in PLACES:
+            elif truth.place:
                 # a shop's maps card: the review is of a visit, not of an item bought
                 options = [o for o in options if fits_place(o)] or (
                     [] if spec.optional else options

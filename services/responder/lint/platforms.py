@@ -45,6 +45,8 @@ class PlatformTruth(BaseModel):
     answer_edit: Literal["once", "none", "replace", "free"] = "replace"
     #: An app store: problems go to the developers, there is no order to return.
     app_store: bool = False
+    #: A review of a place (the shop's maps card): a visit, not an item bought.
+    place: bool = False
     notes: str = ""
 
     def route(self, language: str) -> str | None:
@@ -100,7 +102,9 @@ DEFAULT_TRUTHS: dict[str, PlatformTruth] = {
             notes="a reply replaces the previous one; no returns through a reply",
         ),
         PlatformTruth(platform="app_store", app_store=True, rating_editable=True),
-        PlatformTruth(platform="google_business", answer_edit="replace"),
+        PlatformTruth(platform="google_business", answer_edit="replace", place=True),
+        PlatformTruth(platform="yandex_maps", place=True),
+        PlatformTruth(platform="2gis", place=True),
         PlatformTruth(platform="trustpilot", rating_editable=True),
     )
 }

@@ -863,8 +863,17 @@ def _placed(
     **signals: object,
 ) -> Draft:
     """A review drafted with one blamed aspect placed on `clause`, as the classifier gives it."""
+    c = placed_classification(text, sentiment, aspect, clause, language, **signals)
+    platform = platform or ("amazon" if language == "en" else "wildberries")
+    return draft(mention(text, rating=rating, platform=platform, author=None), c)
+
+
+def placed_classification(
+    text: str, sentiment: str, aspect: str, clause: str, language: str = "en", **signals: object
+) -> Classification:
+    """One blamed aspect placed on `clause` of `text`, with the draft signals."""
     start = text.index(clause)
-    c = Classification(
+    return Classification(
         sentiment=sentiment,
         score=0.9,
         language=language,
@@ -881,8 +890,6 @@ def _placed(
         signals=True,
         **signals,  # type: ignore[arg-type]
     )
-    platform = platform or ("amazon" if language == "en" else "wildberries")
-    return draft(mention(text, rating=rating, platform=platform, author=None), c)
 
 
 @pytest.mark.parametrize(

@@ -100,27 +100,11 @@ def test_read_through_65_tidy(phrase: str, echo: str) -> None:
 
 def test_an_adjective_after_but_takes_the_subject() -> None:
     from services.responder.draft.engine import _problems
-    from shared.events import Aspect, Classification
+    from tests.responder.draft.test_draft_engine import placed_classification
 
     text = "Полотенце большое но жесткое после стирки и ворс лезет."
     clause = "жесткое после стирки и ворс лезет"
-    start = text.index(clause)
-    c = Classification(
-        sentiment="negative",
-        score=0.9,
-        language="ru",
-        aspects=[
-            Aspect(
-                aspect="quality",
-                polarity="negative",
-                start=start,
-                end=start + len(clause),
-                text=clause,
-                clause=clause,
-            )
-        ],
-        signals=True,
-    )
+    c = placed_classification(text, "negative", "quality", clause, "ru")
     _, echo = _problems(c, "negative", text)
     assert echo == "полотенце жесткое после стирки и ворс лезет"
 
