@@ -1552,7 +1552,7 @@ _EN_VERB_FIRST = re.compile(
     r"leaks|leaked|smells|sticks|squeaks|rattles|stops|dies|died|feels|looks|cracked|snapped|"
     r"shrank|faded|ripped|split|melted|overheats|failed|lasted|peeled|crashes|freezes|grew|"
     r"rubs|hurts|pinches|takes|stings|turns|turned|shuts|shut|switches|switched|goes|went|"
-    r"gets|got|runs|heats|charges|works|worked|(?:gave|left|made)\s+you|"
+    r"gets|got|runs|heats|charges|works|worked|(?:gave|left|made)\s+(?:you|your\s+\w+|him|her|them)\b|"
     # "toasts unevenly", "sheds everywhere", "flickers at night"
     r"leaves|toasts|cooks|boils|cuts|slices|blends|dries|cleans|drains|drips|fogs|slips|wobbles|jams|"
     r"pills|sheds|fades|bleeds|fits|sits|pinches|tears|rips|stains|scratches|bends|warps|rusts|"
@@ -2115,7 +2115,7 @@ def _move_options(
             danger = _options(library.get("acknowledge_danger", []), values)
             if danger:
                 return danger
-        if not plan.echo and "skin" in case.extras:
+        if "skin" in case.extras and (not plan.echo or not values.get("problem_that")):
             # "broke me out in bumps": the reaction, not "the quality", is what we are sorry for
             return _options(library.get("acknowledge_skin", []), values) or own
         if plan.echo:

@@ -235,3 +235,14 @@ def test_it_fell_and_broke_is_whole() -> None:
 )
 def test_an_unsaid_item_takes_the_verbs_gender(phrase: str, echo: str) -> None:
     assert safe_echo(phrase) == echo
+
+
+def test_a_childs_rash_is_named() -> None:
+    """Final read: "Gave my son a rash on his arms" got "sorry this wasn't the experience you
+    were hoping for" (the echo had no clause form, so every echo line fell away)."""
+    from services.responder.draft.engine import _as_clause
+
+    assert _as_clause("gave your son a rash", "en") == "it gave your son a rash"
+    text = "Gave my son a rash on his arms after one use. Stopped using it immediately."
+    d = _placed(text, 1, "negative", "other", "Gave my son a rash on his arms after one use")
+    assert "rash" in d.text or "reaction" in d.text, d.text
