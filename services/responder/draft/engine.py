@@ -326,6 +326,8 @@ class _Case:
     makes_do: bool = False
     #: The buyer says the stars were a slip («поставила случайно», "meant to give 5").
     slip_said: bool = False
+    #: The buyer has already written or called us: "get in touch" is no next step.
+    already_wrote: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -933,6 +935,14 @@ _DANGER = re.compile(
 _WRITE_TO_US = re.compile(
     r"напишите|написать\s+нам|в\s+чат|обратитесь|свяжитесь|message\s+(?:us|the\s+seller)|"
     r"contact\s+us|write\s+to\s+us|get\s+in\s+touch",
+    re.IGNORECASE,
+)
+#: The buyer has already written or called us ("took 5 emails to get a reply"): asking
+#: them to get in touch again is no next step.
+_ALREADY_WROTE = re.compile(
+    r"\b(?:e-?mails?|e-?mailed|messaged|messages|wrote\s+to|called|phoned|rang|contacted|"
+    r"chat(?:ted)?|support\s+ticket)\b|(?<![а-яё])(?:писал\w*|написал\w*|звонил\w*|"
+    r"дозвон\w*|обращал\w*|обратил\w*|чат\w*|переписк\w*)(?![а-яё])",
     re.IGNORECASE,
 )
 _STATIC = re.compile(r"электризу|static", re.IGNORECASE)
@@ -1848,6 +1858,9 @@ def _steps(
         if truth.app_store:
             # an app has no "item": the people "responsible for this item" are no step there
             options = [o for o in options if fits_app(o)] or options
+        elif truth.place:
+            # a visit to the shop: no "people behind this product"
+            options = [o for o in options if fits_place(o)] or options
         if options:
             out.append((kind, options))
     if (
@@ -1863,7 +1876,39 @@ def _steps(
         options = _options(doc.steps.get("contact", []), {**values, "support_contact": contact})
         if options:
             out.append(("contact", options))
+    elif _reach_us(case, out, truth, policy, settings):
+        # A review site with no return route and no contact configured: a complaint there
+        # still gets a way to us ("passing it on" alone leaves the buyer nowhere to go).
+        kind = "reach_us_place" if truth.place else "reach_us"
+        options = _options(doc.steps.get(kind, []), values)  # type: ignore[call-overload]
+        if options:
+            out.append((kind, options))
     return out, used
+
+
+def _reach_us(
+    case: _Case,
+    out: list[tuple[str, list[str]]],
+    truth: PlatformTruth,
+    policy: PlatformPolicy,
+    settings: DraftSettings,
+) -> bool:
+    """Whether a complaint needs the invitation to write to us: a 1–2★ (or unrated negative)
+    review on a site where we can neither point to a return nor give a contact."""
+    return (
+        case.family == "negative"
+        and not any(k in ("return", "return_photos", "exchange", "contact") for k, _ in out)
+        and "unanswered" not in case.extras
+        and not (settings.support_contact or "").strip()
+        and not policy.forbid_contacts
+        and not truth.marketplace
+        and not truth.app_store
+        and not truth.returns
+        and len(out) < _MAX_STEPS
+        and not case.returning
+        and not case.cannot_return
+        and not case.already_wrote
+    )
 
 
 def _praise_of(text: str, language: str, case: _Case) -> str | None:
@@ -2547,6 +2592,7 @@ def draft_reply(
         smell_passed=_SMELL_PASSED.search(mention.full_text) is not None,
         makes_do=_MAKES_DO.search(mention.full_text) is not None,
         slip_said=_SLIP_SAID.search(mention.full_text) is not None,
+        already_wrote=_ALREADY_WROTE.search(mention.full_text) is not None,
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"

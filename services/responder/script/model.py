@@ -314,7 +314,7 @@ class SlotTables(_Strict):
 StepKind = Literal[
     "return", "return_photos", "exchange", "size", "compatibility", "manual", "certificates",
     "care", "material", "warranty", "card", "check_batch", "pass_on", "delivery",
-    "delivery_missing", "delivery_conduct", "app", "contact",
+    "delivery_missing", "delivery_conduct", "app", "contact", "reach_us", "reach_us_place",
 ]  # fmt: skip
 STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
 

@@ -648,6 +648,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "delivery": 0, "shipping": 0, "shipped": 0, "arrived": 0, "delivered": 0,
         "courier": 0, "parcel": 0, "dispatch": 0,
         "took|waited ~ weeks|months|forever|ages|month|week": -1, "on time": 1, "late": -1,
+        # "Ordered two weeks ago, still nothing", "ordered in May and still waiting"
+        "ordered|order|paid ~~ still ~ nothing|waiting": -1,
         "arrived|came|delivered ~ early|quickly|fast|promptly|late|soon": 0,
     },
     "packaging": {

@@ -96,9 +96,10 @@ def compile_phrase(
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]—–]")
 #: Words a comparison or a contrast goes on with after a comma («бледнее, чем на фото»,
 #: «заявлено 5000, а по факту 2000»), and what came instead of the order («заказывала М,
-#: пришла XS», "ordered a medium, got a small").
+#: пришла XS», "ordered a medium, got a small"), and what has still not come ("ordered two
+#: weeks ago, still nothing").
 _JOINS = frozenset(
-    "чем как а но than but got received пришел пришла пришло пришли прислали".split()
+    "чем как а но than but got received пришел пришла пришло пришли прислали still".split()
 )
 
 
