@@ -658,6 +658,13 @@ MARKED_REMARK = re.compile(
     _F,
 )
 ECHO_MAX = 64
+#: Where the circumstances of a long complaint begin ("… after 20 minutes charging my
+#: laptop", "… since the last update", «… через неделю носки»).
+_TRAILING_CIRCUMSTANCE = re.compile(
+    r",?\s+(?=(?:after|while|when|since|during|within|as\s+soon\s+as|every\s+time|each\s+time|"
+    r"через|после|когда|пока|при|во\s+время|каждый\s+раз)\s)",
+    re.IGNORECASE,
+)
 #: «одна оторвалась сразу»: "one of them" names no subject once cut from its sentence.
 _UNNAMED_ONE = re.compile(
     r"^(?:ещ[её]\s+)?(?:одн[аоиу]|один)\s+(?:(?:уже|сразу|тоже|потом)\s+)?"
@@ -853,7 +860,10 @@ _COLOUR_ADJ = re.compile(
 
 
 #: Verbs that need their object ("you never received" is cut).
-_NEEDS_OBJECT = frozenset("received got bought ordered sent gave put made".split())
+_NEEDS_OBJECT = frozenset(
+    # «…, запахло»: of what was cut off
+    "received got bought ordered sent gave put made запахло запахла".split()
+)
 
 
 _ORDINALS = frozenset("first second third fourth fifth last next same other".split())
@@ -1093,6 +1103,16 @@ def safe_echo(phrase: str) -> str | None:
         return None  # «прислал товар с браком»: who sent it was cut off
     # «вода после него с привкусом»: "after it" is the item, said without naming it
     text = re.sub(r"\s+после\s+(?:него|неё|нее|них)(?![а-яё])", "", text, flags=_F)
+    if re.match(
+        r"(?:the\s+)?(?:first|second|third|previous|last|old)\s+(?:one\s+)?(?:was|were|i\s+had|we\s+had)\b|"
+        r"(?:my|our)\s+(?:old|previous|last)\s+one\b|(?:первы|втор|прошл|стар)\w+\s+(?:был|была|было)",
+        text,
+        _F,
+    ):
+        return None  # "the first was a hand-me-down that finally died": another item's story
+    # «ручка раскалилась так(, что держать невозможно)»: the degree's clause was cut off
+    if len(text.split()) >= 3:  # («линяют так», alone, waits for its fuller clause)
+        text = re.sub(r"\s+(?:так|настолько|so)$", "", text, flags=_F)
     # «кейс хлипкий правда»: a trailing particle is the buyer's voice, not the fault
     text = re.sub(r"[,\s]+(?:правда|конечно|кстати|though|tho)$", "", text, flags=_F)
     # "pump broke on day 3 so I just unscrew the cap now": what the buyer does about it
@@ -1157,6 +1177,17 @@ def safe_echo(phrase: str) -> str | None:
     )
     # "gets hot as hell": in our voice it gets very hot
     text = re.sub(r"\b(\w+)\s+as\s+(?:hell|heck|f\w*k)\b", r"very \1", text, flags=_F)
+    if len(text) > ECHO_MAX:
+        # "gets hot enough to burn your fingers after 20 minutes charging my laptop": when
+        # and how it happened is the buyer's story; the fault before it is the echo
+        for cut in reversed([m.start() for m in _TRAILING_CIRCUMSTANCE.finditer(text)]):
+            head = text[:cut].strip(" ,")
+            if re.search(r",|\s(?:and|but|и|а|но)\s", text[cut:], _F):
+                break  # more than a circumstance follows: the clause goes on
+            if len(head) <= ECHO_MAX:
+                if len(head.split()) >= 2 and is_complete_echo(head):
+                    text = head
+                break
     if not text or len(text) > ECHO_MAX or re.search(r"[.!?…]\s+\S", text):
         return None  # too long, or two sentences («смотрится дороже. Фурнитура как…»)
     if len(text.split()) < 2 and not re.search(

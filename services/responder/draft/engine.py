@@ -459,6 +459,19 @@ def _problems(
         ordered = [a for a in ordered if a not in faultless] + [
             a for a in ordered if a in faultless
         ]
+    # "gets hot enough to burn your fingers… smelled like melting plastic": the danger leads,
+    # whatever the aspects' usual order
+    dangerous = [
+        name
+        for name in ordered
+        if any(
+            a.clause and _DANGER.search(a.clause) and not _HURT.search(a.clause)
+            for a in classification.aspects
+            if a.aspect == name and a.polarity is Sentiment.negative
+        )
+    ]
+    if dangerous and dangerous[0] != ordered[0]:
+        ordered = [dangerous[0], *[a for a in ordered if a != dangerous[0]]]
     aspect_echo = problem_clause(text, classification.aspects, ordered[0]) if ordered else None
     if aspect_echo and _PRAISE_WORD.search(aspect_echo):
         aspect_echo = None
@@ -827,13 +840,17 @@ _KEEPS_SERVING = re.compile(
 #: Praise that carries its own limit: a condition or a span it lasted.
 _CONDITIONAL_PRAISE = re.compile(
     r"\b(?:when|if|unless|until|as\s+long\s+as)\b|\bfor\s+(?:about\s+|only\s+|just\s+)?(?:a|\d+)\s+"
-    r"(?:days?|weeks?|months?|hours?)\b|(?<![а-яё])(?:если|когда|пока|первые|только\s+первые)(?![а-яё])",
+    r"(?:days?|weeks?|months?|hours?)\b|(?<![а-яё])(?:если|когда|пока|первые|только\s+первые)(?![а-яё])|"
+    # "we got the 8-9 and it fits like a 10-11": a size off, not praise of the fit
+    r"\bfits?\s+(?:more\s+)?like\s+(?:an?\s+)?(?:size\s+)?(?:\d+|xs|s|m|l|xl|xxl|small|medium|large)\b|"
+    r"(?<![а-яё])(?:сид\w+|мер\w+)\s+как\s+(?:\d|xs|s|m|l|xl)",
     re.IGNORECASE,
 )
 _CHILD = re.compile(
     r"(?<![а-яё])(?:реб[её]н\w*|дет(?:и|ей|ям|ск)\w*|сын\w*|доч\w*|малыш\w*|внук\w*|внучк\w*)|"
     r"\b(?:child|children|kid|kids|toddler|baby|babies|infant|son|daughter|grandson|granddaughter|"
-    r"\d+\s*(?:-\s*)?(?:month|mo|week)s?(?:\s*-\s*|\s+)old|little\s+one)\b|"
+    r"\d+\s*(?:-\s*)?(?:month|mo|week)s?(?:\s*-\s*|\s+)old|little\s+one|"
+    r"(?:[1-9]|1[0-4])\s*(?:-\s*)?(?:year|yr)s?(?:\s*-\s*|\s+)old)\b|"
     r"(?<![а-яё])(?:младен\w*|\d+\s*(?:-?\s*)?(?:месяч|месяц)\w*)",
     re.IGNORECASE,
 )
@@ -912,6 +929,8 @@ _DANGER = re.compile(
     r"(?<![а-яё])(?:мошкар|жучк|личинк|червяк|таракан)\w*\s+(?:\w+\s+)?(?:полз|внутри|в\s+корм|в\s+крупе|в\s+пачке)|"
     # a charger or a heater too hot to touch («раскаляется», "gets scorching hot")
     r"\b(?:overheat\w*|scorching(?:\s+hot)?|too\s+hot\s+to\s+(?:touch|hold)|"
+    r"hot\s+enough\s+to\s+(?:burn|melt|scald)|fire\s+waiting\s+to\s+happen|"
+    r"(?:smell\w*|stink\w*)\s+(?:of\s+|like\s+)?melting|"
     r"(?:dangerously|burning|extremely)\s+hot)\b|"
     r"(?<![а-яё])(?:раскаля\w*|раскалил\w*|перегрева\w*|обжигающ\w*|не\s+дотронуться)|"
     # burning wiring («запах палёной проводки», "smelled like burning plastic")
@@ -919,7 +938,10 @@ _DANGER = re.compile(
     r"горел\w*\s+проводк|дым\w*\s+(?:пош[её]л|повалил|ид[её]т))|"
     r"\b(?:burning\s+smell|smell\w*\s+(?:of\s+|like\s+)?burn\w*)\b|"
     r"(?<![а-яё])(?:расплавил|оплавил|задымил)\w*|"
-    r"(?<![а-яё])искр(?:ит|ило|ить)|"
+    # "the handle came off while the basket was full of hot oil"
+    r"\b(?:full\s+of|with)\s+(?:hot|boiling)\s+(?:oil|water|coffee|tea|soup|wax)\b|"
+    r"(?<![а-яё])(?:искр(?:ит|ило|ить|ой|ы)|(?:вылетел\w*|посыпал\w*|полетел\w*)\s+искр\w*|"
+    r"искр\w*\s+(?:вылетел|посыпал|полетел)\w*|пал[её]н\w*\s+пластик\w*)|"
     # a small part near a child's mouth («чуть не засунул в рот», "nearly swallowed it")
     r"(?<![а-яё])(?:чуть\s+не\s+(?:засунул|проглотил|подавил)\w*|засунул\w*\s+в\s+рот|подавил[аи]?с[ья])|"
     r"\b(?:nearly|almost)\s+(?:swallowed|choked)\b|"
@@ -1907,6 +1929,7 @@ def _reach_us(
         and len(out) < _MAX_STEPS
         and not case.returning
         and not case.cannot_return
+        and not case.giving_back  # "it's going back": the return is under way
         and not case.already_wrote
     )
 
@@ -2158,6 +2181,17 @@ def _move_options(
         ):
             # "the charger started sparking": a danger named, not "that shouldn't happen"
             danger = _options(library.get("acknowledge_danger", []), values)
+            if danger:
+                return danger
+        if (
+            "safety" in case.extras
+            and not case.hurt
+            and not values.get("problem_that")
+            and aspect != "counterfeit"  # the doubt is answered; the safety line follows
+        ):
+            # "gets hot enough to burn… a fire waiting to happen" with no echo to carry: a
+            # danger all the same, not "the smell spoils the experience"
+            danger = _options(library.get("acknowledge_danger_plain", []), values)
             if danger:
                 return danger
         if "skin" in case.extras and (not plan.echo or not values.get("problem_that")):
@@ -2561,6 +2595,8 @@ def draft_reply(
         if chosen_family == "negative"
         else None
     )
+    if also and _HURT.search(also):
+        also = None  # "Split lip and a chipped tooth": the hurt line asks after them
     suggestion = find_suggestion(mention.full_text) if chosen_family != "question" else None
     case = _Case(
         language=language,

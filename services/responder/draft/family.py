@@ -47,7 +47,12 @@ HURT_WORDS = (
     r"ошпарил\w*|ушиб\w*)(?![а-яё])|\b(?:cut|burn(?:ed|t)|scald(?:ed)?|injured)\s+"
     r"(?:my|myself|your|yourself|his|her|him|their|our)\b(?!\s+(?:\w+\s+)?(?:out|free|loose)\b)"
     r"(?!\s+(?:\w+\s+)?(?:house|home|kitchen|flat|apartment|place|car|garage|food|toast|dinner|"
-    r"counter|table|carpet|floor|wall|outlet|socket)\b)|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b"
+    r"counter|table|carpet|floor|wall|outlet|socket)\b)|\bgot\s+(?:hurt|burn(?:ed|t)|cut)\b|"
+    # "went face first into the pavement. Split lip and a chipped tooth"
+    r"\b(?:split\s+(?:\w+\s+)?lip|chipped\s+(?:\w+\s+)?tooth|broke\s+(?:my|his|her|their)\s+"
+    r"(?:arm|wrist|leg|nose|ankle|finger|tooth)|needed\s+stitches|face\s+first\s+into)\b|"
+    r"(?<![а-яё])(?:разбил\w*\s+(?:губу|нос|лоб|коленк\w*|колен\w*)|сломал\w*\s+(?:руку|ногу|зуб)|"
+    r"накладывали\s+швы)"
 )
 _COMPLAINT = re.compile(
     # «шея перестала болеть» is praise: what stopped was the trouble
@@ -77,7 +82,8 @@ _COMPLAINT = re.compile(
     r"tracking\s+(?:hasn'?t|has\s+not|isn'?t|not|doesn'?t|didn'?t)\s+(?:been\s+)?"
     r"(?:updated|update|moved|moving|changed)|"
     r"подтека|промок|(?:ноги|носки|обувь|ботинки|вещи)\s+(?:\w+\s+)?мокр|скрип|гуд[иь]т|шумит(?!\s+(?:очень\s+)?(?:тихо|негромко|еле|в\s+меру|терпимо|умеренно|нормально))|шумн|"
-    r"(?<![а-яё])громк|\bbuzz|\brattl|\bsqueak|\bwhin(?:e|es|ing)\b|\bhum(?:s|ming)\b|"
+    # («громкость регулируется» is a feature the buyer likes)
+    r"(?<![а-яё])громк(?!ост\w*\s+(?:\w+\s+)?(?:регулир|настра|можно|меня|убав|уменьш|прибав))|\bbuzz|\brattl|\bsqueak|\bwhin(?:e|es|ing)\b|\bhum(?:s|ming)\b|"
     r"clicking\s+(?:sound|noise)|"
     r"пришл[аио]?\s+не\s+т|прислали\s+не|не\s+тот|не\s+та\b|не\s+то\b|другой\s+цвет|"
     r"вообще\s+друг|заказ(?:ал|ывал)\w*\s+[^.]{1,30}(?:пришёл|пришла|пришло|пришли|прислали)(?!\s+как\s+на)"

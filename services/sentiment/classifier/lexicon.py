@@ -103,6 +103,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "mixed up": -1,
     },
     "not_working": {
+        # "my phone is now a very expensive paperweight": dead, not dear
+        "paperweight|doorstop": -1, "expensive ~ paperweight|doorstop": -1,
         "вырубаться": -1, "перестать ~ заряжать|включать|работать": -1,
         "работать": 1, "works": 1, "still works": 1, "вылетать": -1, "зависать": -1,
         "crash|crashes|crashing|crashed|freezes": -1, "keeps crashing": -1,
@@ -164,6 +166,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "пришить|пришитый|приклеить ~ криво": -1, "лезть ~ из ~ шов": -1, "греться": -1,
         "разболтаться": -1, "заедать": -1, "не закрываться|закрыться": -1,
         "gets|getting|got ~ hot": -1, "overheats|overheating": -1, "loose": -1,
+        # «ручка раскалилась так, что держать невозможно»: too hot to hold
+        "раскалиться": -1, "раскаляться": -1, "перегреваться": -1, "перегреться": -1,
         "scratch": -1, "ripping": -1, "snapping": -1, "не держаться": -1,
         # «детали разваливаются», «магниты не магнитятся», "the clip snapped"
         "разваливаться": -1, "не ~ магнититься": -1,
@@ -262,6 +266,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "прийти|приехать ~ в ~ осколок|осколки": -1,
     },
     "leak": {
+        # "Waterproof, they said.": the claim, said back in scorn
+        "waterproof|water-resistant|leakproof|leak-proof ~ they|it ~ said|says|claimed": -1,
         "вытечь": -1, "вытекать": -1, "soaked": -1, "soaking wet": -1,
         "проливаться": -1, "плотно закрываться": 1, "утонуть": -1, "разлиться": -1,
         "seals": 1, "doesn't|didn't|won't ~ seal": -1, "let|lets ~ in ~ water": -1,
@@ -849,6 +855,9 @@ NEGATION_BRIDGE = frozenset(
 
 #: Phrases that claim their words for no aspect («как и ожидалось», "original box").
 NON_ASPECT_PHRASES = (
+    # «пигментные пятна стали меньше»: the buyer's skin, not a stain on the item
+    "пигментный ~ пятно",
+    "age|dark|sun ~ spots",
     # "trying to use a different belt just doesn't work": the buyer's workaround failed, not
     # the item
     "different|another ~~ just|simply ~ doesn't|didn't|won't|does not|did not ~ work",

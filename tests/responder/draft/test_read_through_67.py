@@ -94,3 +94,95 @@ def test_a_visit_is_invited_as_a_visit() -> None:
 def test_an_order_that_has_not_come_is_a_delivery_complaint(text: str) -> None:
     found = extract_aspects(text, "en")
     assert any(a.aspect == "delivery_speed" and a.polarity.value == "negative" for a in found)
+
+
+# --- the second reader's worst drafts (a blind set of 60) --------------------------------
+
+
+def test_a_feature_the_buyer_likes_is_no_remark() -> None:
+    from services.responder.draft.family import text_cues
+
+    assert not text_cues("Громкость регулируется, что для нас, бабушек, очень важно").complaint
+
+
+def test_age_spots_that_faded_are_no_stain() -> None:
+    text = "Кожа правда посветлела, пигментные пятна стали меньше."
+    assert not [a for a in extract_aspects(text, "ru") if a.polarity.value == "negative"]
+
+
+def test_a_dead_phone_is_no_price_complaint() -> None:
+    text = "Took it snorkelling for five minutes and my phone is now a very expensive paperweight."
+    found = {a.aspect for a in extract_aspects(text, "en") if a.polarity.value == "negative"}
+    assert "price" not in found and "not_working" in found
+
+
+def test_a_danger_with_no_echo_is_still_called_a_danger() -> None:
+    text = (
+        "Charger gets hot enough to burn your fingers after 20 minutes charging my laptop. "
+        "Smelled like melting plastic. Unplugged it and it's going back. "
+        "This is a fire waiting to happen."
+    )
+    d = _placed(text, 1, "negative", "smell_material", "Smelled like melting plastic")
+    assert "safety" in d.text.lower() and "spoils the experience" not in d.text, d.text
+    assert not _reaches(d.text), d.text  # it is going back already
+
+
+def test_a_childs_injury_is_asked_after_not_echoed_as_a_fault() -> None:
+    text = (
+        "The handlebar clamp came loose while my 7 year old was riding and she went face first "
+        "into the pavement. Split lip and a chipped tooth. We tightened it exactly per the "
+        "instructions."
+    )
+    d = _placed(text, 1, "negative", "defect", "The handlebar clamp came loose")
+    assert "it split lip" not in d.text and "child" in d.text, d.text
+
+
+def test_a_size_off_is_no_praise_of_the_fit() -> None:
+    text = (
+        "Super soft and my daughter loves the colour. "
+        "Runs big though, we got the 8-9 and it fits like a 10-11."
+    )
+    d = _placed(text, 5, "positive", "size_fit", "Runs big though", remark=True)
+    assert "fits like a 10-11" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        # another item's story is not this one's fault
+        ("The first was a hand-me-down from my sister that finally died", None),
+        # a long complaint keeps its fault and drops when it happened
+        (
+            "App crashes every time I open the camera screen since the last update",
+            "app crashes every time you open the camera screen",
+        ),
+        # the degree's cut-off clause, and a smell whose source was cut off
+        ("На третий раз ручка раскалилась так", "на третий раз ручка раскалилась"),
+        ("держать невозможно, запахло", None),
+    ],
+)
+def test_echoes_from_the_blind_set(phrase: str, echo: str | None) -> None:
+    from services.responder.draft.details import safe_echo
+
+    assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the basket handle came off in my hand while the basket was full of hot oil",
+        "ручка раскалилась, а из решётки вылетела искра",
+        "This is a fire waiting to happen.",
+    ],
+)
+def test_dangers_from_the_blind_set(text: str) -> None:
+    from services.responder.draft.engine import _DANGER
+
+    assert _DANGER.search(text)
+
+
+def test_a_seven_year_old_is_a_child() -> None:
+    from services.responder.draft.engine import _CHILD
+
+    assert _CHILD.search("while my 7 year old was riding")
+    assert not _CHILD.search("my 80 year old mother loves it")
