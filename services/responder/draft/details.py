@@ -639,6 +639,9 @@ _LEADING = re.compile(
     r"\s*,?\s*(?:потому\s+что|так\s+как|за\s+то,?\s+что|из-за\s+того,?\s+что|т\.\s*к\.|"
     r"из-за|за)?|минус\s+(?:звезда|балл|одна\s+звезда)\s+за(?:\s+то,?\s+что)?|"
     r"(?:i\s+)?(?:gave|give|giving)\s+(?:it\s+)?\d\s+stars?\s*(?:because|since|as|for)?|"
+    # "Knocked off a star because the left bud disconnects"
+    r"(?:i\s+)?(?:knocked|knocking|knock|took|taking|take)\s+(?:off\s+)?(?:a|one|1|two|2)\s+stars?"
+    r"(?:\s+off)?\s*(?:because|since|as|for)?|"
     r"(?:took|knocked|taking|knocking)\s+(?:a|one|two|\d)\s+stars?\s+off\s*(?:because|since|as|for)?|"
     r"(?:the\s+)?reason\s+(?:why\s+)?i\s+(?:didn'?t|did\s+not)\s+(?:rate|give)\s+it\s+(?:a\s+)?\d(?:\s+out\s+of\s+\d)?"
     r"(?:\s+stars?)?\s+(?:is|was)\s+(?:that\s+)?|"
@@ -1042,6 +1045,8 @@ def safe_echo(phrase: str) -> str | None:
         .replace("„", " ")
         .split()
     )
+    # «накипь на спирали сразу видно, стекло же»: the buyer's "it's glass, after all"
+    text = re.sub(r",\s+(?:[а-яё]+\s+){1,2}же\W*$", "", text, flags=_F)
     for _ in range(3):
         text = _LEADING.sub("", text).strip(" ,:-–—()")
     text = re.sub(r"[!?)(]+|" + EMOJI, "", text).strip(" ,.:-–—")
@@ -1246,6 +1251,8 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # «засох и стал (как резина)»: a link verb left without what it became goes too
+    text = re.sub(r",?\s+и\s+(?:стал|стала|стало|стали)$", "", text, flags=_F)
     # "the battery dies quick": the adverb, in our voice
     text = re.sub(
         r"\b(dies|drains|breaks|wears\s+out|fades|runs\s+out|goes\s+flat|gets\s+dirty)\s+(quick|fast)\b",

@@ -830,7 +830,8 @@ NEGATIVE_WORDS = frozenset(
     "rash rashes allergic breakout breakouts irritation itchy "
     "bad terrible awful horrible slow late poor worst rude disappointed disappointing "
     "cheaply broke smelly nasty hate hated useless junk garbage trash waste scam "
-    "unfortunately sadly problem issue issues complaint poorly annoying regret".split()
+    "unfortunately sadly problem issue issues complaint poorly annoying regret "
+    "ridiculous excessive wasteful overkill".split()
 )
 #: "like" is praise only after a subject ("I like it"), not as a preposition ("smells like").
 #: Negative words whose negation praises nothing: «чтобы не скучно было» under 1★ is no
@@ -858,6 +859,8 @@ NON_ASPECT_PHRASES = (
     # «пигментные пятна стали меньше»: the buyer's skin, not a stain on the item
     "пигментный ~ пятно",
     "age|dark|sun ~ spots",
+    # "a load of plastic air pillows": the packing's plastic, not the item's material
+    "plastic ~ air|bubble|packing|packaging|wrap|bags|bag|pillows|peanuts|filler",
     # "trying to use a different belt just doesn't work": the buyer's workaround failed, not
     # the item
     "different|another ~~ just|simply ~ doesn't|didn't|won't|does not|did not ~ work",

@@ -92,7 +92,7 @@ def test_a_visit_is_invited_as_a_visit() -> None:
     ["Ordered two weeks ago, still nothing, emails ignored.", "Ordered in May and still waiting."],
 )
 def test_an_order_that_has_not_come_is_a_delivery_complaint(text: str) -> None:
-    found = extract_aspects(text, "en")
+    found = extract_aspects(text)
     assert any(a.aspect == "delivery_speed" and a.polarity.value == "negative" for a in found)
 
 
@@ -107,12 +107,12 @@ def test_a_feature_the_buyer_likes_is_no_remark() -> None:
 
 def test_age_spots_that_faded_are_no_stain() -> None:
     text = "Кожа правда посветлела, пигментные пятна стали меньше."
-    assert not [a for a in extract_aspects(text, "ru") if a.polarity.value == "negative"]
+    assert not [a for a in extract_aspects(text) if a.polarity.value == "negative"]
 
 
 def test_a_dead_phone_is_no_price_complaint() -> None:
     text = "Took it snorkelling for five minutes and my phone is now a very expensive paperweight."
-    found = {a.aspect for a in extract_aspects(text, "en") if a.polarity.value == "negative"}
+    found = {a.aspect for a in extract_aspects(text) if a.polarity.value == "negative"}
     assert "price" not in found and "not_working" in found
 
 
@@ -186,3 +186,29 @@ def test_a_seven_year_old_is_a_child() -> None:
 
     assert _CHILD.search("while my 7 year old was riding")
     assert not _CHILD.search("my 80 year old mother loves it")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("через два дня слайм засох и стал как резина", "через два дня слайм засох"),
+        ("И накипь на спирали сразу видно, стекло же", "накипь на спирали сразу видно"),
+        (
+            "Knocked off a star because the left bud randomly disconnects",
+            "the left bud randomly disconnects",
+        ),
+    ],
+)
+def test_echoes_lose_the_buyers_asides(phrase: str, echo: str) -> None:
+    from services.responder.draft.details import safe_echo
+
+    assert safe_echo(phrase) == echo
+
+
+def test_ridiculous_packaging_is_a_packaging_complaint() -> None:
+    text = (
+        "Products fine, delivery fine, but the packaging was ridiculous. A tiny lip balm in a "
+        "box big enough for shoes plus a load of plastic air pillows."
+    )
+    found = {a.aspect for a in extract_aspects(text) if a.polarity.value == "negative"}
+    assert found == {"packaging"}
