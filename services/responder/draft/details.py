@@ -1251,6 +1251,14 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # «пуговицы пришиты на соплях», «второго акума»: the buyer's slang, said plainly
+    text = re.sub(r"(?<![а-яё])на\s+соплях(?![а-яё])", "кое-как", text, flags=_F)
+    text = re.sub(
+        r"(?<![а-яё])ак+ум(а|у|ом|е|ы|ов|ами|ах)?(?![а-яё])",
+        lambda m: "аккумулятор" + (m.group(1) or ""),
+        text,
+        flags=_F,
+    )
     # «засох и стал (как резина)»: a link verb left without what it became goes too
     text = re.sub(r",?\s+и\s+(?:стал|стала|стало|стали)$", "", text, flags=_F)
     # "the battery dies quick": the adverb, in our voice
@@ -1425,7 +1433,7 @@ _ASPECT_WORDS: tuple[tuple[AspectName, str], ...] = (
     (
         "missing_parts",
         r"\bempty\b|неполн\w*\s+(?:комплект|набор)|(?:комплект|набор)\s+неполн|(?<![а-яё])нет\s+(?:двух|трёх|трех|одной|одного)\s|пуст(?:ая|ой|ую|ые)\s+(?:коробк|посылк|упаковк|пакет)|пришл\w*\s+пуст|"
-        r"пришл\w*\s+(?:только\s+|лишь\s+)?(?:одн[аоий]?|половин)|\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+не|вместо\s+\d+(?!\s*(?:дн|дня|дней|недел|час|мес|сут|минут))|(?<!went\s)(?<!gone\s)missing|wasn'?t\s+in\s+the\s+box",
+        r"пришл\w*\s+(?:только\s+|лишь\s+)?(?:одн[аоий]?|половин)|\bno\s+\w+\s+in\s+the\s+box|only\s+\d+\s+\w+|только\s+\d+|\d+\s+\w+\s+вместо\s+\d+|не\s+хватал|не\s+было\s+в|нет\s+в\s+(?:комплект|коробк|набор)|в\s+коробке\s+(?:не|только|лишь)|где\s+остальн|box\s+only\s+had|only\s+(?:the|a)\s+\w+\s+(?:was\s+)?in\s+the\s+box|вместо\s+\d+(?!\s*(?:дн|дня|дней|недел|час|мес|сут|минут))|(?<!went\s)(?<!gone\s)missing|wasn'?t\s+in\s+the\s+box",
     ),
     (
         "transit_damage",

@@ -1296,6 +1296,9 @@ def _clauses(text: str) -> list[str]:
     out too: it is no complaint to be sorry for.
     """
     out: list[str] = []
+    # «Сын (6 лет) порезал палец»: a short aside in brackets is no sentence end (a lone
+    # «)» after a sentence is a smile, and ends it)
+    text = re.sub(r"\s*\([^()]{1,25}\)(?=\s)", "", text)
     sentences = re.split(r"(?<=[.!?…)])\s+|\n+|\s*" + EMOJI + r"+\s*", text)
     for sentence, following in zip(sentences, [*sentences[1:], ""], strict=True):
         if sentence.strip().endswith("?"):

@@ -208,6 +208,8 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # "a jar that's half empty when you open it"
         "half ~ empty": -1, "наполовину ~ пустой": -1,
         "в коробка|комплект|набор ~ нет": -1,
+        # «в коробке только сам блендер и стакан. Где остальное??»
+        "в ~ коробка|комплект|набор ~ только|лишь": -1, "где ~ остальной": -1,
         "в коробка|комплект|набор ~ не быть": -1, "no ~~ in the box|set|kit": -1,
         "@part|деталь|элемент|штука|tiles|pieces|parts ~ вместо": -1,
         "only ~ pieces|tiles|parts|screws ~ in": -1, "in a box that says": -1,

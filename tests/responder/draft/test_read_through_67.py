@@ -212,3 +212,34 @@ def test_ridiculous_packaging_is_a_packaging_complaint() -> None:
     )
     found = {a.aspect for a in extract_aspects(text) if a.polarity.value == "negative"}
     assert found == {"packaging"}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("Но пуговицы пришиты на соплях", "пуговицы пришиты кое-как"),
+        ("второго акума в комплекте не было", "второго аккумулятора в комплекте не было"),
+    ],
+)
+def test_russian_slang_is_said_plainly(phrase: str, echo: str) -> None:
+    from services.responder.draft.details import safe_echo
+
+    assert safe_echo(phrase) == echo
+
+
+def test_an_aside_in_brackets_keeps_the_subject() -> None:
+    from services.responder.draft.engine import complaint_echo
+
+    text = "Сын (6 лет) порезал палец об острый край крыла в первый же вечер. Кровь, слёзы."
+    echo = complaint_echo(text, "negative")
+    assert echo and echo.startswith("сын"), echo
+
+
+def test_a_box_with_only_part_of_the_set_is_missing_parts() -> None:
+    from services.responder.draft.details import guess_aspect
+
+    text = (
+        "В описании венчик и измельчитель, а в коробке только сам блендер и стакан. Где остальное??"
+    )
+    assert guess_aspect("в коробке только сам блендер и стакан") == "missing_parts"
+    assert "missing_parts" in {a.aspect for a in extract_aspects(text)}
