@@ -1251,6 +1251,9 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # "stoped charging", "recieved": the buyer's typo would read as ours
+    text = re.sub(r"\bstoped\b", "stopped", text, flags=_F)
+    text = re.sub(r"\brecieved\b", "received", text, flags=_F)
     # «пуговицы пришиты на соплях», «второго акума»: the buyer's slang, said plainly
     text = re.sub(r"(?<![а-яё])на\s+соплях(?![а-яё])", "кое-как", text, flags=_F)
     text = re.sub(

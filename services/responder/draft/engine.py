@@ -328,6 +328,8 @@ class _Case:
     slip_said: bool = False
     #: The buyer has already written or called us: "get in touch" is no next step.
     already_wrote: bool = False
+    #: The buyer has had the money back («деньги вернули», "got a refund").
+    refunded: bool = False
     #: Lines for what the buyer says beside the main problem (`EXTRA_MOVES`), in order.
     extras: tuple[str, ...] = ()
     #: A second fault in the buyer's words, as a clause (`second_fault`).
@@ -967,6 +969,17 @@ _ALREADY_WROTE = re.compile(
     r"дозвон\w*|обращал\w*|обратил\w*|чат\w*|переписк\w*)(?![а-яё])",
     re.IGNORECASE,
 )
+#: The money came back already («деньги вернули через неделю», "got a full refund").
+_REFUNDED = re.compile(
+    r"(?<![а-яё])(?:деньги\s+(?:\w+\s+)?(?:вернули|пришли|вернулись)|вернули\s+деньги|"
+    r"(?:возврат|деньги)\s+(?:\w+\s+)?(?:получил\w*|пришл\w*))|"
+    r"\b(?:(?:got|received|had)\s+(?:a\s+|my\s+)?(?:full\s+)?refund|(?:was|been)\s+refunded|"
+    r"refund\s+(?:came|arrived|went\s+through))\b",
+    re.IGNORECASE,
+)
+#: Aspects of the service rather than the goods: their complaint goes to the team, not to
+#: "the people responsible for this item".
+_NOT_THE_GOODS = frozenset({"seller_service", "delivery_speed", "price"})
 _STATIC = re.compile(r"электризу|static", re.IGNORECASE)
 #: Lines a draft adds for what the buyer says beside the main problem, in this order: a
 #: danger, a second fault in the buyer's words, our silence, the wait for a refund (after
@@ -1875,13 +1888,18 @@ def _steps(
             local["return_route"] = route
         elif kind == "app" and not truth.app_store:
             continue
+        elif kind == "delivery" and case.not_arrived and case.refunded:
+            # «деньги вернули через неделю»: nothing left for dispatch to look for; how the
+            # delivery went goes to those who work with the delivery service
+            phrasings = doc.steps.get("delivery_conduct") or phrasings
         elif kind == "delivery" and case.not_arrived:
             phrasings = doc.steps.get("delivery_missing") or phrasings
         elif kind == "delivery" and case.rude_courier:
             phrasings = doc.steps.get("delivery_conduct") or phrasings
         options = _options(phrasings, local)
-        if truth.app_store:
-            # an app has no "item": the people "responsible for this item" are no step there
+        if truth.app_store or (kind == "pass_on" and aspect in _NOT_THE_GOODS):
+            # an app has no "item": the people "responsible for this item" are no step there;
+            # nor for a refund, a chat agent or a wait at the counter
             options = [o for o in options if fits_app(o)] or options
         elif truth.place:
             # a visit to the shop: no "people behind this product"
@@ -1935,6 +1953,11 @@ def _reach_us(
         and not case.giving_back  # "it's going back": the return is under way
         and not case.already_wrote
     )
+
+
+def _without_questions(text: str) -> str:
+    """The review without its questions (sentences that end in «?»)."""
+    return " ".join(s for s in re.split(r"(?<=[.!?…])\s+", text) if not s.rstrip().endswith("?"))
 
 
 def _praise_of(text: str, language: str, case: _Case) -> str | None:
@@ -2585,7 +2608,8 @@ def draft_reply(
         kind = "follow_up"
     detail = None
     if chosen_family in ("positive", "positive_remark", "rating_slip"):
-        detail = find_detail(mention.full_text, language)
+        # "Does it work with the pad in my car?": a question's words are no detail of use
+        detail = find_detail(_without_questions(mention.full_text), language)
     problems, echo = _problems(
         classification, chosen_family, mention.full_text, substantive_cons(mention)
     )
@@ -2632,6 +2656,7 @@ def draft_reply(
         makes_do=_MAKES_DO.search(mention.full_text) is not None,
         slip_said=_SLIP_SAID.search(mention.full_text) is not None,
         already_wrote=_ALREADY_WROTE.search(mention.full_text) is not None,
+        refunded=_REFUNDED.search(mention.full_text) is not None,
         updated=chosen_family == "positive" and UPDATE.search(mention.full_text) is not None,
         rude_courier=bool(problems)
         and problems[0] == "delivery_speed"

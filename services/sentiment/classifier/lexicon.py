@@ -103,6 +103,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "mixed up": -1,
     },
     "not_working": {
+        # "stoped charging after 2 weeks, red light blinks and nothing else"
+        "stoped|stopt ~ working|charging|turning|holding|heating|spinning": -1,
+        "red ~ light ~ blinks|blinking|flashes|flashing": -1,
         # "my phone is now a very expensive paperweight": dead, not dear
         "paperweight|doorstop": -1, "expensive ~ paperweight|doorstop": -1,
         "вырубаться": -1, "перестать ~ заряжать|включать|работать": -1,
@@ -705,6 +708,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "не ~ могу|смог|смогла|получается ~ настроить|подключить|разобраться": -1,
     },
     "seller_service": {
+        # "I waited 25 minutes to collect an order": the counter's wait, not the parcel's
+        "waited|wait|waiting ~~ minutes|hour|hours|ages ~ to ~ collect|pick|be ~ served|seen": -1,
+        "waited|waiting ~ 10|15|20|25|30|40|45|50 ~ minutes": -1,
+        "ждать|прождать ~~ минута|час ~ на ~ кассе|выдаче|у ~ стойки": -1,
         "продавец": 0, "магазин": 0, "поддержка": 0, "менеджер": 0, "сервис": 0,
         "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
         "хамство": -1, "не отвечать|ответить": -1, "шаблон": -1, "шаблонный": -1,

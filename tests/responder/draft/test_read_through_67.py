@@ -243,3 +243,47 @@ def test_a_box_with_only_part_of_the_set_is_missing_parts() -> None:
     )
     assert guess_aspect("в коробке только сам блендер и стакан") == "missing_parts"
     assert "missing_parts" in {a.aspect for a in extract_aspects(text)}
+
+
+def test_a_refunded_order_that_never_came_is_not_sent_to_dispatch() -> None:
+    text = (
+        "Курьер не приехал, а в приложении статус «клиент отказался от заказа». Заказ уехал "
+        "обратно на склад, деньги вернули только через неделю. Кастрюли так и не получила"
+    )
+    d = _placed(text, 1, "negative", "delivery_speed", "Кастрюли так и не получила",
+                language="ru", platform="ozon")  # fmt: skip
+    assert "проверить" not in d.text and "доставк" in d.text, d.text
+
+
+def test_a_service_complaint_is_not_sent_to_the_items_people() -> None:
+    text = (
+        "Returned a jacket well within the return window and four weeks later still no refund. "
+        "The chat agent basically told me to wait and then ended the chat on me."
+    )
+    d = _placed(text, 2, "negative", "seller_service", "ended the chat on me",
+                platform="trustpilot")  # fmt: skip
+    assert "item" not in d.text and "product" not in d.text, d.text
+
+
+def test_a_question_gives_no_detail_of_use() -> None:
+    text = (
+        "Solid case, good grip, MagSafe snaps on fine. Does it work with the wireless charging "
+        "pad in my car though? It's just a regular Qi pad."
+    )
+    d = _placed(text, 4, "positive", "quality", "Solid case")
+    assert "car" not in d.text.replace("{answer}", ""), d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        (
+            "dont buy. stoped charging after 2 weeks, red light blinks and nothing else.",
+            "not_working",
+        ),
+        ("I waited 25 minutes to collect an order I'd already paid for.", "seller_service"),
+    ],
+)
+def test_readings_from_the_blind_set(text: str, aspect: str) -> None:
+    found = {a.aspect for a in extract_aspects(text) if a.polarity.value == "negative"}
+    assert aspect in found, found
