@@ -1251,6 +1251,14 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # «прослужила целых пять дней», "lasted a whole 5 days": the scorn, said plainly
+    text = re.sub(
+        r"(?<![а-яё])((?:про)?служил\w*|продержал\w*|проработал\w*)\s+(?:целых|аж)\s+",
+        r"\1 всего ",
+        text,
+        flags=_F,
+    )
+    text = re.sub(r"\b(lasted|worked)\s+(?:a\s+whole|all\s+of)\s+", r"\1 only ", text, flags=_F)
     # "stoped charging", "recieved": the buyer's typo would read as ours
     text = re.sub(r"\bstoped\b", "stopped", text, flags=_F)
     text = re.sub(r"\brecieved\b", "received", text, flags=_F)

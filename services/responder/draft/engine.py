@@ -520,6 +520,12 @@ def _problems(
         from_cues = False
     else:
         cue_echo = complaint_echo(text, family) or _cons_echo(cons)
+        if cue_echo and _LIMITED.fullmatch(cue_echo.strip()):
+            # «…часов шесть, не больше»: the limit alone says nothing; its sentence does
+            sentence = next(
+                (s for s in re.split(r"(?<=[.!?…])\s+", text) if cue_echo in s.lower()), None
+            )
+            cue_echo = safe_echo(sentence) if sentence else None
         echo = cue_echo or aspect_echo
         from_cues = cue_echo is not None
     if family == "negative" and guess_aspect(text) == "counterfeit":
@@ -842,10 +848,16 @@ _KEEPS_SERVING = re.compile(
 #: Praise that carries its own limit: a condition or a span it lasted.
 _CONDITIONAL_PRAISE = re.compile(
     r"\b(?:when|if|unless|until|as\s+long\s+as)\b|\bfor\s+(?:about\s+|only\s+|just\s+)?(?:a|\d+)\s+"
-    r"(?:days?|weeks?|months?|hours?)\b|(?<![а-яё])(?:если|когда|пока|первые|только\s+первые)(?![а-яё])|"
+    r"(?:days?|weeks?|months?|hours?)\b|(?<![а-яё])(?:если|когда|пока|первые|только\s+первые|"
+    r"не\s+больше|не\s+дольше|от\s+силы|максимум)(?![а-яё])|\b(?:at\s+most|tops)\b|"
     # "we got the 8-9 and it fits like a 10-11": a size off, not praise of the fit
     r"\bfits?\s+(?:more\s+)?like\s+(?:an?\s+)?(?:size\s+)?(?:\d+|xs|s|m|l|xl|xxl|small|medium|large)\b|"
     r"(?<![а-яё])(?:сид\w+|мер\w+)\s+как\s+(?:\d|xs|s|m|l|xl)",
+    re.IGNORECASE,
+)
+#: A limit put on what the buyer says works («часов шесть, не больше», "6 hours at most").
+_LIMITED = re.compile(
+    r"(?<![а-яё])(?:не\s+больше|не\s+дольше|от\s+силы)(?![а-яё])|\b(?:at\s+most|tops)\b",
     re.IGNORECASE,
 )
 _CHILD = re.compile(
@@ -940,6 +952,9 @@ _DANGER = re.compile(
     r"горел\w*\s+проводк|дым\w*\s+(?:пош[её]л|повалил|ид[её]т))|"
     r"\b(?:burning\s+smell|smell\w*\s+(?:of\s+|like\s+)?burn\w*)\b|"
     r"(?<![а-яё])(?:расплавил|оплавил|задымил)\w*|"
+    # a coating that flakes into the food («покрытие полезло хлопьями прямо в яичницу»)
+    r"(?<![а-яё])(?:покрыти\w*|хлопь\w*)\s+[^.!?]{0,40}в\s+(?:еду|яичниц\w*|блюд\w*|суп|кашу|тарелк\w*|пищ\w*)|"
+    r"\b(?:coating|non-?stick)\b[^.!?]{0,40}\b(?:into|in)\s+(?:the\s+|my\s+|our\s+)?(?:food|eggs|meal|pan)\b|"
     # "the handle came off while the basket was full of hot oil"
     r"\b(?:full\s+of|with)\s+(?:hot|boiling)\s+(?:oil|water|coffee|tea|soup|wax)\b|"
     r"(?<![а-яё])(?:искр(?:ит|ило|ить|ой|ы)|(?:вылетел\w*|посыпал\w*|полетел\w*)\s+искр\w*|"
@@ -1973,6 +1988,11 @@ def _praise_of(text: str, language: str, case: _Case) -> str | None:
     if _CONDITIONAL_PRAISE.search(praise):
         # "true to size when the quality control works", "works for about 10 days"
         return None
+    sentence = next(
+        (s for s in re.split(r"(?<=[.!?…])\s+", text) if praise.lower() in s.lower()), ""
+    )
+    if _LIMITED.search(sentence):
+        return None  # «тепло держит часов шесть, не больше»: the limit is the remark
     if case.echo and (praise in case.echo or case.echo in praise):
         return None
     return praise

@@ -60,7 +60,9 @@ _COMPLAINT = re.compile(
     r"не\s+работа|перестал[аио]?\s+(?!болеть|беспокоить|ныть|мучить|чесаться|сыпать)\w+|не\s+включа|не\s+заряжа|(?<!сам\s)(?<!сама\s)(?<!само\s)(?<!почти\s)не\s+греет(?!ся)|(?:утюг|обогреватель|чайник|плита|плойка|грелка|батаре\w+|пол|бойлер)\s+не\s+греется|не\s+держ|"
     # («глаза сломали», reading small print, is eye strain, not a broken item)
     r"(?<!глаза\s)(?:сломал|слома[нл])(?!\w*\s+(?:все\s+|себе\s+)?глаза)|\bбрак|бракован|дефект|трещин|треснул|порвал|порван|рван|дырк|"
-    r"отвалил|оторвал|отклеил|отклеива|отслаива|облеза|разош[её]л|разошл|слетел|сгорел(?![а-яё]*\s+(?:от|со)\s+стыда)|"
+    r"\blonger\s+than\s+(?:stated|promised|expected|quoted|advertised)\b|"
+    r"отвалил|оторвал|отклеил|отклеива|отслаива|облеза|покрытие\s+(?:\w+\s+)?(?:полезл|лезет|слезл|слезает|сош[её]л|сходит|шелуш)|"
+    r"прослужил\w*\s+(?:целых|аж|всего)\s+|разош[её]л|разошл|слетел|сгорел(?![а-яё]*\s+(?:от|со)\s+стыда)|"
     r"вырубает|перегрева|искрит|"
     r"не\s+подош|не\s+подходит|не\s+встаёт|не\s+встает|не\s+соответств|не\s+совпада|"
     r"маломер|большемер|воня|затека|\bnever\s+(?:received|arrived|came|got)\b|\btips\s+(?:over|if)\b|"
@@ -156,6 +158,8 @@ _MILD = re.compile(
     r"[а-яё]+оват[оаыйяе]?(?![а-яё])|(?:^|[.!?]\s+)(?:но|but)\s|немного\s+\w+ется|"
     r"would(?:'ve|\s+have)\s+(?:loved|liked)|в\s+целом\s+доволь|overall\s+(?:happy|pleased|satisfied)|"
     # «аккумулятора хватает минут на 15», "the battery only lasts 20 minutes"
+    # «тепло держит часов шесть, не больше», "holds heat 6 hours at most": a limit
+    r"(?<![а-яё])(?:не\s+больше|не\s+дольше|от\s+силы)(?![а-яё])|\b\d+\s+\w+\s+(?:at\s+most|tops)\b|"
     r"хватает\s+(?:\w+\s+){0,2}?на\s+\d+|(?:battery|charge)\s+(?:only|just|barely)\s+lasts?\s+(?:about\s+)?\d+\s+min|"
     r"(?:battery|charge)\s+lasts?\s+(?:only|just|barely)\s+(?:about\s+)?\d+\s+min|"
     r"(?:вс[её]|all)\s+(?:отличн|хорош|супер|класс|great|good|fine|perfect)\w*,?\s+(?:только|но|кроме|just|but|except)\s|"
@@ -257,7 +261,8 @@ _RESOLVED = re.compile(
 )
 #: The buyer came back to update the review («UPD:», «Исправляю на 4», "Edit:").
 UPDATE = re.compile(
-    r"(?:^|\s|\W)(?:upd|update|updated|edit|апд|обновлени[ея]|дополнение)\s*[:.!\-–—)]|"
+    # ("customer service kept me updated." is no update of the review)
+    r"(?<!\bme)(?<!\bus)(?<!\bkept)(?<!\bbeen)(?:^|\s|\W)(?:upd|update|updated|edit|апд|обновлени[ея]|дополнение)\s*[:.!\-–—)]|"
     r"исправляю\s+(?:оценку\s+)?на|меняю\s+оценку|changing\s+(?:it\s+|my\s+rating\s+)?to\s+\d|"
     r"(?<![а-яё])обновляю\s+отзыв|\bupdating\s+(?:my\s+)?review\b|"
     r"\b(?:bumping|raising|upping|bumped|raised)\s+(?:it\s+|my\s+rating\s+)?(?:up\s+)?to\s+\d|"

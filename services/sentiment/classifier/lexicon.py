@@ -157,6 +157,10 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "dent": -1, "dented": -1,
         # a non-stick surface that sticks («вафли прилипли намертво», "everything sticks")
         "прилипнуть": -1, "прилипать": -1, "пригорать": -1, "пригореть": -1,
+        # «покрытие полезло хлопьями прямо в яичницу»
+        "покрытие ~ полезть|лезть|сходить|сойти|слезть|слезать|шелушиться": -1,
+        "хлопья|хлопьями ~ в ~ еда|яичница|суп|блюдо|тарелка": -1,
+        "прослужить ~ целый|аж|всего ~~ день|неделя|месяц": -1,
         "sticks|stuck ~ to ~ the ~ pan|plate|surface|coating": -1,
         "pop|pops|popped ~ out|off": -1, "выпадать": -1, "выпасть": -1,
         # a pan that «греется равномерно» heats as it should
@@ -621,7 +625,9 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         # "had it take well over a month to arrive", "shipping time … is way off"
         "take|took|takes|taking ~~ month|months|weeks ~ to ~ arrive|come|get|deliver": -1,
         "shipping|delivery ~~ way ~ off": -1,
-        "later than ~ promised|expected|stated": -1, "дольше ~ обещанный|обещать": -1,
+        "later than ~ promised|expected|stated": -1,
+        "longer ~ than ~ stated|promised|expected|quoted|advertised": -1,
+        "дольше ~ обещанный|обещать": -1,
         "вместо ~ обещанный|обещать ~ день|дня|дней": -1,
         "доставка": 0, "доставить": 0, "курьер": 0, "привезти": 0, "отправка": 0,
         # the pickup point: «ПВЗ ужасный, три раза ходила пока выдали»
@@ -714,6 +720,11 @@ ASPECT_PHRASES: dict[str, dict[str, int]] = {
         "ждать|прождать ~~ минута|час ~ на ~ кассе|выдаче|у ~ стойки": -1,
         "продавец": 0, "магазин": 0, "поддержка": 0, "менеджер": 0, "сервис": 0,
         "служба поддержки": 0, "игнорировать": -1, "хамить": -1,
+        # "Rude staff at the counter", "the guy walked off", «продавец нахамил»
+        "rude|unhelpful|dismissive ~ staff|assistant|cashier|manager|employee|guy|lady|man|"
+        "woman": -1,
+        "staff|assistant|cashier|manager|employee ~ was|were ~ rude|unhelpful|dismissive": -1,
+        "walked|walk ~ off|away ~ mid|on ~ me": -1, "guy|staff|assistant ~ walked ~ off|away": -1,
         "хамство": -1, "не отвечать|ответить": -1, "шаблон": -1, "шаблонный": -1,
         "отписка": -1, "без ответ": -1, "copy paste": -1,
         # "the refund came through in 5 days with no arguing": credit where it is due

@@ -1,0 +1,73 @@
+"""Read-through 68 (50 ordinary reviews written and scored blind by a second reader): a
+sarcastic 1★ over a pan's coating flaking into the eggs was answered as a rating slip; a 4★
+"kept me updated" was thanked for "coming back to update your review"; «часов шесть, не
+больше» was praised; rude staff at a counter named no fault."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.responder.draft.details import safe_echo
+from services.responder.draft.family import UPDATE, text_cues
+from services.sentiment.classifier.aspects import extract_aspects
+from tests.responder.draft.test_draft_engine import _placed
+
+
+def _blamed(text: str) -> set[str]:
+    return {a.aspect for a in extract_aspects(text) if a.polarity.value == "negative"}
+
+
+def test_a_sarcastic_coating_complaint_is_no_rating_slip() -> None:
+    text = (
+        "Спасибо продавцу за незабываемый опыт! Сковородка прослужила целых пять дней, потом "
+        "покрытие полезло хлопьями прямо в яичницу. Очень полезно для здоровья 👏"
+    )
+    assert text_cues(text).complaint
+    assert "defect" in _blamed(text)
+
+
+def test_a_whole_five_days_is_said_without_the_scorn() -> None:
+    assert (
+        safe_echo("Сковородка прослужила целых пять дней")
+        == "сковородка прослужила всего пять дней"
+    )
+    assert safe_echo("The kettle lasted a whole 5 days") == "the kettle lasted only 5 days"
+
+
+@pytest.mark.parametrize(
+    ("text", "update"),
+    [
+        ("Delivery was late, but customer service kept me updated.", False),
+        ("We've been updated.", False),
+        ("Update: they sent a new one and it works.", True),
+    ],
+)
+def test_kept_me_updated_is_no_review_update(text: str, update: bool) -> None:
+    assert bool(UPDATE.search(text)) is update
+
+
+def test_a_limit_is_the_remark_not_praise() -> None:
+    text = "Тепло держит часов шесть, не больше. Для работы пойдёт."
+    assert text_cues(text).mild
+    d = _placed(text, 4, "positive", "quality", "Для работы пойдёт", language="ru",
+                remark=True)  # fmt: skip
+    assert "Приятно" not in d.text or "держит часов шесть." not in d.text, d.text
+    assert "не больше" not in d.text or "часов шесть, не больше" in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Rude staff at the counter, the guy walked off.", "seller_service"),
+        ("Delivery took a couple of days longer than stated.", "delivery_speed"),
+    ],
+)
+def test_readings(text: str, aspect: str) -> None:
+    assert aspect in _blamed(text)
+
+
+def test_a_coating_in_the_food_is_a_danger() -> None:
+    from services.responder.draft.engine import _DANGER
+
+    assert _DANGER.search("потом покрытие полезло хлопьями прямо в яичницу")
+    assert _DANGER.search("the non-stick coating is flaking into our food")
