@@ -498,13 +498,23 @@ def _problems(
         fuller = complaint_echo(text, family)
         if fuller and aspect_echo.lower() in fuller.lower():
             aspect_echo = fuller
-    if aspect_echo and len(aspect_echo.split()) == 1:
+    if aspect_echo and (
+        len(aspect_echo.split()) == 1
+        # «пришло две»: a count with no noun says nothing on its own
+        or re.fullmatch(r"\S+\s+(?:два|две|три|один|одна|одно|\d+)", aspect_echo, re.IGNORECASE)
+    ):
         # «Но кабель в комплекте всего метр, маловато»: the sentence says what is too small
         sentence = next(
             (s for s in re.split(r"(?<=[.!?…])\s+", text) if aspect_echo.lower() in s.lower()),
             None,
         )
         whole = safe_echo(sentence) if sentence else None
+        if sentence and (not whole or len(whole.split()) > _FULLER_WORDS):
+            # «…три насадки, пришло две — венчика нет»: from the echo to the sentence's end
+            at = sentence.lower().find(aspect_echo.lower())
+            tail = safe_echo(sentence[at:]) if at > 0 else None
+            # (the buyer's dash would meet the reply's own: «пришло две, венчика нет — это…»)
+            whole = re.sub(r"\s+[—–-]\s+", ", ", tail) if tail else whole
         if (
             whole
             and len(whole.split()) <= _FULLER_WORDS
@@ -1375,7 +1385,10 @@ _EN_VERB_FORM = re.compile(r"\b(?:\w+ing|keeps?|can|will|would|won't|can't)\b", 
 
 #: A cue that ends on what arrived ("ordered black, got …"): the words after it are the fault.
 _RECEIVED_END = re.compile(r"\b(?:got|received|came|sent)$", re.IGNORECASE)
-_TAKES_IT = frozenset("received got bought ordered returned used washed tried".split())
+_TAKES_IT = frozenset(
+    "received got bought ordered returned used washed tried close closed open opened shut charge "
+    "charged restart restarted update updated".split()
+)
 
 
 def _dangles(words: Sequence[str]) -> bool:
@@ -2197,7 +2210,8 @@ def _move_options(
             return _options(library.get("acknowledge", []), values)
         aspect = case.problems[0]
         own = _of_smell(case, _options(doc.problems[aspect].acknowledge, values))  # type: ignore[index]
-        if case.looks_used and aspect != "counterfeit":
+        if case.looks_used and aspect not in ("counterfeit", "missing_parts"):
+            # (a part missing from an opened box: the missing part is what to be sorry for)
             # "a used case with someone else's fingerprints": not "the defect", nor transit;
             # «прислали явно б/у» echoed would confirm what only the seller can check
             return _options(library.get("acknowledge_used", []), values) or own

@@ -71,3 +71,24 @@ def test_a_coating_in_the_food_is_a_danger() -> None:
 
     assert _DANGER.search("потом покрытие полезло хлопьями прямо в яичницу")
     assert _DANGER.search("the non-stick coating is flaking into our food")
+
+
+def test_a_missing_part_from_an_opened_box_is_named() -> None:
+    text = (
+        "В комплекте должно быть три насадки, пришло две — венчика нет. Коробка была вскрыта и "
+        "заклеена скотчем. Сам блендер работает"
+    )
+    d = _placed(text, 2, "negative", "missing_parts", "пришло две", language="ru",
+                platform="ozon")  # fmt: skip
+    assert "венчика нет" in d.text and "новую" not in d.text, d.text
+
+
+def test_close_it_keeps_its_object() -> None:
+    from services.responder.draft.engine import _problems
+    from tests.responder.draft.test_draft_engine import placed_classification
+
+    text = "App is ok but it logs me out every time I close it. Annoying."
+    c = placed_classification(
+        text, "neutral", "not_working", "it logs me out every time I close it"
+    )
+    assert _problems(c, "neutral", text)[1] == "it logs you out every time you close it"
