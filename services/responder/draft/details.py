@@ -1667,7 +1667,7 @@ _GOODS = re.compile(r"товар|покупк|вещ[ьиейа]|издели|\b
 
 #: A line that wishes an item a long life or a good use: wrong under a review of a visit.
 _ITEM_LIFE = re.compile(
-    r"use\s+out\s+of\s+it|serves?\s+you|last\s+you|good\s+home|favourite|day\s+in,\s+day\s+out|"
+    r"use\s+out\s+of\s+it|enjoy\s+it\b|love\s+it\s+just\s+as\s+much|serves?\s+you|last\s+you|good\s+home|favourite|day\s+in,\s+day\s+out|"
     r"enjoy\s+using|keeps?\s+doing|lived\s+up|didn'?t\s+disappoint|right\s+pick|"
     r"happy\s+uses|\buses\b|keeps?\s+you\s+happy|good\s+days\s+with|\bwith\s+it\b|stays?\s+a\s+favourite|(?<![а-яё])(?:служ|прослуж)\w*|пользовани|пользоваться|радует|вещь|оправдал",
     _F,
