@@ -1717,6 +1717,29 @@ def consumable(product_name: str | None, text: str) -> bool:
     return _CONSUMABLE.search(text) is not None
 
 
+#: Goods named in the plural ("these sheets", "the earbuds", "They run small"): an English
+#: line that calls them "it" reads as written for another product.
+_PLURAL_GOODS = re.compile(
+    r"\b(?:these|those)\b(?!\s+(?:days|times))|(?:^|[.!?]\s+)they\s+(?:are|were|fit|feel|look|run|"
+    r"work|arrived|came|last|wash|smell|keep|stay|do|don't|didn't|have|seem)\b|"
+    r"\b(?:sheets|pyjamas|pajamas|jeans|leggings|pants|trousers|shorts|earbuds|earphones|"
+    r"headphones|shoes|sneakers|trainers|boots|socks|towels|gloves|slippers|sandals|sunglasses|"
+    r"scissors|tights|curtains|pillowcases|pillows|sheet\s+set|knives|glasses)\b",
+    _F,
+)
+_IT = re.compile(r"\b(?:it|it's|its|itself)\b", _F)
+
+
+def plural_goods(product_name: str | None, text: str) -> bool:
+    """Whether the buyer speaks of the goods in the plural (English reviews)."""
+    return _PLURAL_GOODS.search(f"{product_name or ''}. {text}") is not None
+
+
+def fits_plural(phrasing: str) -> bool:
+    """Whether a phrasing fits goods named in the plural: no "it"."""
+    return _IT.search(phrasing) is None
+
+
 def fits_consumable(phrasing: str) -> bool:
     """Whether a phrasing fits goods that are used up: nothing that serves long, no «вещь»."""
     return _DURABLE.search(phrasing) is None

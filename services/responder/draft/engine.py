@@ -48,8 +48,10 @@ from services.responder.draft.details import (
     fits_app,
     fits_consumable,
     fits_place,
+    fits_plural,
     fits_review,
     guess_aspect,
+    plural_goods,
     praise_echo,
     problem_clause,
     repeated_stems,
@@ -300,6 +302,8 @@ class _Case:
     followed_care: bool = False
     #: The goods are used up (cosmetics, food): no wish that they serve long.
     consumable: bool = False
+    #: The buyer names the goods in the plural ("these sheets"): no English line says "it".
+    plural: bool = False
     #: The order never reached the buyer (a delivery complaint, not a late arrival).
     not_arrived: bool = False
     #: The delivery complaint is how the courier behaved, not how long it took.
@@ -2452,6 +2456,10 @@ def _render(
             elif case.consumable:
                 # a cream is used up, not worn: no «пусть служит», no «вещь»
                 options = [o for o in options if fits_consumable(o)] or options
+            if case.plural and case.language == "en" and spec.move != "acknowledge":
+                # "these sheets": not "we hope it keeps serving you well" (an echo's own "it"
+                # is the buyer's)
+                options = [o for o in options if fits_plural(o)] or options
             if spec.move == "acknowledge" and (
                 "safety" in case.extras or (case.echo and _RUDENESS.search(case.echo))
             ):
@@ -2676,6 +2684,7 @@ def draft_reply(
         charged_unplaced=_CHARGED_UNPLACED.search(mention.full_text) is not None
         and _CHARGED_TWICE.search(mention.full_text) is None,
         consumable=consumable(mention.product.name, mention.full_text),
+        plural=plural_goods(mention.product.name, mention.full_text),
         followed_care=_FOLLOWED_CARE.search(mention.full_text) is not None,
         not_arrived=bool(problems)
         and problems[0] == "delivery_speed"

@@ -92,3 +92,25 @@ def test_close_it_keeps_its_object() -> None:
         text, "neutral", "not_working", "it logs me out every time I close it"
     )
     assert _problems(c, "neutral", text)[1] == "it logs you out every time you close it"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nice sheets, soft and cool to sleep on. Still keeping them.",
+        "Love these earbuds, great bass and the battery lasts all day.",
+    ],
+)
+def test_goods_named_in_the_plural_are_not_called_it(text: str) -> None:
+    import re
+
+    d = _placed(text, 5, "positive", "quality", text.split(",")[0])
+    own = d.text.replace("the battery lasts all day", "")
+    assert not re.search(r"\bit\b", own), d.text
+
+
+def test_a_kettle_is_no_plural() -> None:
+    from services.responder.draft.details import plural_goods
+
+    assert not plural_goods(None, "Great kettle, boils fast and looks lovely.")
+    assert plural_goods(None, "They run small, order a size up.")
