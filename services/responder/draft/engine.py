@@ -90,7 +90,7 @@ from services.responder.draft.variety import (
     sentences,
 )
 from services.responder.fact.contract import FactAnswers, FactSet
-from services.responder.fact.keywords import finite_verb, part_of_speech
+from services.responder.fact.keywords import finite_verb, grammatical_number, part_of_speech
 from services.responder.lint import (
     LintContext,
     LintIssue,
@@ -1303,6 +1303,33 @@ _DISMISSIVE = re.compile(
 _CONTRAST = re.compile(
     r",?\s+(?:но|однако|хотя|а\s+вот|but|though|although|however)\s+", re.IGNORECASE
 )
+
+
+def _with_title_subject(echo: str, title: str | None) -> str:
+    """«Воняют резиной на всю квартиру» under «Коврики автомобильные…»: a Russian echo that
+    opens on its verb, with no subject of its own, gets the card title's head noun where the
+    two agree in number («коврики воняют резиной»)."""
+    words = echo.split()
+    head = (title or "").split()[:1]
+    if not words or not head:
+        return echo
+    noun = head[0].lower().strip(',.«»"')
+    at = next(
+        (
+            i
+            for i, w in enumerate(words[:3])
+            if part_of_speech(w.lower())[0] not in ("ADVB", "PRCL") and w.lower() != "не"
+        ),
+        None,
+    )
+    if at is None or not finite_verb(words[at].lower()):
+        return echo
+    if any(part_of_speech(w.lower().strip(".,!?")) == ("NOUN", "nomn") for w in words):
+        return echo  # the echo names its own subject
+    number = grammatical_number(words[at].lower(), "VERB")
+    if number is None or grammatical_number(noun, "NOUN") != number:
+        return echo
+    return f"{noun} {echo}"
 
 
 def _with_subject(first: str, verb_first: str) -> str:
@@ -2657,6 +2684,8 @@ def draft_reply(
     )
     if echo and language == "ru" and not has_cyrillic(echo):
         echo = None  # «podoshva otkleilas» typed in Latin stays the buyer's: we name the aspect
+    if echo and language == "ru":
+        echo = _with_title_subject(echo, mention.product.name)
     returning = _RETURNING.search(mention.full_text) is not None
     cannot_return = _CANNOT_RETURN.search(mention.full_text) is not None
     also = (

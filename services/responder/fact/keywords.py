@@ -81,6 +81,21 @@ def past_verb_gender(word: str) -> str | None:
     return str(tag.gender) if tag.gender else None
 
 
+@lru_cache(maxsize=8192)
+def grammatical_number(word: str, pos: str) -> str | None:
+    """ "sing" or "plur" for one lower-case Russian word most likely of part of speech `pos`
+    (VERB: «воняют» plur; NOUN in the nominative: «коврики» plur), else None."""
+    if not _cyrillic(word):
+        return None
+    parsed = _morph().parse(word)  # type: ignore[attr-defined]
+    if not parsed or parsed[0].tag.POS != pos:
+        return None
+    tag = parsed[0].tag
+    if pos == "NOUN" and tag.case != "nomn":
+        return None
+    return str(tag.number) if tag.number else None
+
+
 def finite_verb(word: str) -> bool:
     """Whether one lower-case Russian word is most likely a finite verb."""
     return part_of_speech(word)[0] == "VERB"

@@ -114,3 +114,19 @@ def test_a_kettle_is_no_plural() -> None:
 
     assert not plural_goods(None, "Great kettle, boils fast and looks lovely.")
     assert plural_goods(None, "They run small, order a size up.")
+
+
+@pytest.mark.parametrize(
+    ("echo", "title", "said"),
+    [
+        ("воняют резиной на всю квартиру", "Коврики автомобильные резиновые", "коврики воняют"),
+        ("шумит сильно", "Фен для волос 2000 Вт", "фен шумит сильно"),
+        # the number disagrees, or the echo has its own subject: left as it is
+        ("сильно линяют при стирке", "Набор махровых полотенец", "сильно линяют при стирке"),
+        ("крышка протекает", "Термокружка 0,5 л", "крышка протекает"),
+    ],
+)
+def test_a_verb_first_echo_takes_the_titles_noun(echo: str, title: str, said: str) -> None:
+    from services.responder.draft.engine import _with_title_subject
+
+    assert _with_title_subject(echo, title).startswith(said)
