@@ -1259,6 +1259,15 @@ def safe_echo(phrase: str) -> str | None:
         flags=_F,
     )
     text = re.sub(r"\b(lasted|worked)\s+(?:a\s+whole|all\s+of)\s+", r"\1 only ", text, flags=_F)
+    # "tracking hasn't updated and nobody answers my emails": our silence has its own line
+    text = re.sub(
+        r",?\s+(?:and|but)\s+(?:nobody|no\s+one|no-one)\s+(?:answers|answered|replies|replied|"
+        r"responds|responded|gets\s+back|got\s+back)\b.*$|"
+        r",?\s+(?:и|а)\s+никто\s+не\s+(?:отвечает|ответил|перезвонил)\w*.*$",
+        "",
+        text,
+        flags=_F,
+    )
     # "stoped charging", "recieved": the buyer's typo would read as ours
     text = re.sub(r"\bstoped\b", "stopped", text, flags=_F)
     text = re.sub(r"\brecieved\b", "received", text, flags=_F)

@@ -163,6 +163,8 @@ def _put_right(case: _Case) -> bool:
 
 
 _MAX_STEPS = 2
+#: Under this many words a praise is terse («Норм, заряжает быстро»): no gushing line.
+_TERSE_WORDS = 6
 #: Remarks a 3★ buyer lives with (weight, noise, a design quirk): no return offer under them.
 _LIVED_WITH = frozenset({"quality", "noise", "price", "other", "instructions_language"})
 #: After this many attempts an older repeat is accepted: phrasings are already drawn
@@ -2215,6 +2217,9 @@ def _move_options(
         return _options(library.get("thanks_update", []), values) or _options(
             spec.phrasings or [], values
         )
+    if spec.use == "positive_extra" and case.words < _TERSE_WORDS:
+        # «Норм, заряжает быстро»: "reviews like yours inspire the whole team" overdoes it
+        return []
     if spec.phrasings is not None:
         return _options(spec.phrasings, values)
     move = spec.move
@@ -2550,12 +2555,17 @@ def _render(
                 [] if spec.optional else options
             )
         if not options:
-            if spec.optional or spec.move in (
-                "next_step",
-                "detail",
-                "answer",
-                "praise",
-                *EXTRA_MOVES,
+            if (
+                spec.optional
+                or spec.use == "positive_extra"
+                or spec.move
+                in (
+                    "next_step",
+                    "detail",
+                    "answer",
+                    "praise",
+                    *EXTRA_MOVES,
+                )
             ):
                 continue
             if spec.move in ("acknowledge", "remark") and _idea_is_the_remark(case):

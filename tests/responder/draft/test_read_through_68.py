@@ -130,3 +130,23 @@ def test_a_verb_first_echo_takes_the_titles_noun(echo: str, title: str, said: st
     from services.responder.draft.engine import _with_title_subject
 
     assert _with_title_subject(echo, title).startswith(said)
+
+
+def test_silence_beside_a_lost_order_gets_its_own_line() -> None:
+    text = (
+        "Ordered on the 3rd, still nothing on the 20th. Tracking hasn't updated in a week and "
+        "nobody answers my emails. Avoid."
+    )
+    assert safe_echo("Tracking hasn't updated in a week and nobody answers my emails") == (
+        "tracking hasn't updated in a week"
+    )
+    d = _placed(text, 1, "negative", "delivery_speed", "Ordered on the 3rd, still nothing",
+                platform="trustpilot")  # fmt: skip
+    assert "reply" in d.text or "wrote" in d.text, d.text
+
+
+def test_a_terse_praise_gets_no_gushing_line() -> None:
+    for seed in range(6):
+        d = _placed(f"Норм, заряжает быстро{'!' * seed}", 5, "positive", "quality",
+                    "заряжает быстро", language="ru")  # fmt: skip
+        assert "вдохновляют" not in d.text and "лучшая оценка" not in d.text, d.text
