@@ -886,7 +886,7 @@ _CHILD = re.compile(
 )
 _POWER = re.compile(
     r"заряж\w*[^.!?]{0,40}грее|"
-    r"(?<![а-яё])(?:сгорел\w*|горел(?:ым|ого|ой)|пал[её]н\w*|гар(?:и|ью|ь)(?![а-яё])|дым\w*|искр\w*|перегрева\w*|"
+    r"(?<![а-яё])(?:вздул\w*|раздул\w*|вспух\w*|сгорел\w*|горел(?:ым|ого|ой)|пал[её]н\w*|гар(?:и|ью|ь)(?![а-яё])|дым\w*|искр\w*|перегрева\w*|"
     r"раскаля\w*|оплав\w*|расплав\w*|током|розетк\w*)|\b(?:burnt\s+out|burned\s+out|burning\s+smell|"
     r"smell\w*\s+(?:of\s+|like\s+)?burn\w*|smok\w*|spark\w*|overheat\w*|melt\w*|scorching|"
     r"electric\w*\s+shock|shocked\s+me|caught\s+fire|fire\s+hazard|socket|outlet|fuses?|"
@@ -968,6 +968,9 @@ _DANGER = re.compile(
     r"горел\w*\s+проводк|дым\w*\s+(?:пош[её]л|повалил|ид[её]т))|"
     r"\b(?:burning\s+smell|smell\w*\s+(?:of\s+|like\s+)?burn\w*)\b|"
     r"(?<![а-яё])(?:расплавил|оплавил|задымил)\w*|"
+    # a swollen battery («павербанк вздулся», "the battery is swollen")
+    r"(?<![а-яё])(?:вздул|раздул|вспух)\w*|\b(?:battery|power\s*bank|phone|case)\s+(?:\w+\s+)?"
+    r"(?:swelled|swollen|puffed\s+up|bulging)\b|"
     # a coating that flakes into the food («покрытие полезло хлопьями прямо в яичницу»)
     r"(?<![а-яё])(?:покрыти\w*|хлопь\w*)\s+[^.!?]{0,40}в\s+(?:еду|яичниц\w*|блюд\w*|суп|кашу|тарелк\w*|пищ\w*)|"
     r"\b(?:coating|non-?stick)\b[^.!?]{0,40}\b(?:into|in)\s+(?:the\s+|my\s+|our\s+)?(?:food|eggs|meal|pan)\b|"
@@ -2307,6 +2310,9 @@ def _move_options(
         if plan.echo and case.echo and found_cue(_COMPLAINT, case.echo):
             # "the unit falls off the window": a fault, not "a fair point" to pass on
             echoed = [o for o in echoed if _SORRY.search(o)] or echoed
+        elif plan.echo and case.rating == 5:
+            # "the lid button is a bit stiff" under 5★: a tip taken, not an apology
+            echoed = [o for o in echoed if not _SORRY.search(o)] or echoed
         # «Недостатки: Катышки после первой стирки»: the buyer's own note, quoted, says more
         # than the aspect's name where it reads as no clause
         return echoed or _options(library.get("remark_cons", []), values) or own

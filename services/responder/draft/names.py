@@ -52,5 +52,10 @@ jared jeffrey jeremy jerry jesse joel jon jordan juan kenneth larry lee leonard 
 marcus martin marvin melvin mitchell nathaniel norman oscar perry ralph randy raymond
 ricky rick roger ronald roy russell shane shawn stanley terry todd travis trevor troy
 vincent wayne walter warren wesley victor vic hank hal herb ernie gus
+kev tasha tash mick mikey jimmy johnny tommy danny benny becca abby gabby maddie lizzie annie
+ellie millie molly polly sally patty cathy kathy debbie deb sue suzy lou nat nate zach zack
+ahmed ahmad mohammed muhammad mohamed omar khalid tariq amir yusuf hassan fatima aisha zainab
+yasmin layla priya pooja neha anjali ravi raj arjun anil sunil deepak wei diego sofia javier
+alejandro pablo sergio andres camila valentina isabella gabriela mehmet emre hiroshi yuki kenji
 """
 GIVEN_NAMES: frozenset[str] = frozenset((_RU + _EN).split())

@@ -150,3 +150,30 @@ def test_a_terse_praise_gets_no_gushing_line() -> None:
         d = _placed(f"Норм, заряжает быстро{'!' * seed}", 5, "positive", "quality",
                     "заряжает быстро", language="ru")  # fmt: skip
         assert "вдохновляют" not in d.text and "лучшая оценка" not in d.text, d.text
+
+
+@pytest.mark.parametrize(
+    ("author", "name"), [("Tasha", "Tasha"), ("Kev", "Kev"), ("Ahmed R.", "Ahmed")]
+)
+def test_more_given_names_are_greeted(author: str, name: str) -> None:
+    from services.responder.draft.slots import customer_name
+
+    assert customer_name(author, "en") == name
+
+
+def test_a_5_star_tip_is_not_apologised_for() -> None:
+    text = (
+        "Love this kettle, boils fast and looks great on the counter. Only thing is the lid "
+        "button is a bit stiff."
+    )
+    d = _placed(text, 5, "positive", "defect", "the lid button is a bit stiff", remark=True)
+    assert "sorry" not in d.text.lower() and "apolog" not in d.text.lower(), d.text
+
+
+@pytest.mark.parametrize(
+    "text", ["Павербанк вздулся через месяц и сильно греется", "The battery is swollen now."]
+)
+def test_a_swollen_battery_is_a_danger(text: str) -> None:
+    from services.responder.draft.engine import _DANGER
+
+    assert _DANGER.search(text)
