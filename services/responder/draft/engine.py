@@ -2019,6 +2019,14 @@ def _reach_us(
     )
 
 
+def _puts_right(spec: MoveSpec, plan: _Plan) -> bool:
+    """A next step that puts the item right (a return, an exchange): never left out by the
+    draw ("Will have to exchange for a smaller size" needs the way to do it)."""
+    return spec.move == "next_step" and any(
+        kind in ("return", "return_photos", "exchange") for kind, _ in plan.steps
+    )
+
+
 def _without_questions(text: str) -> str:
     """The review without its questions (sentences that end in «?»)."""
     return " ".join(s for s in re.split(r"(?<=[.!?…])\s+", text) if not s.rstrip().endswith("?"))
@@ -2587,7 +2595,7 @@ def _render(
             # (the closing's options depend on this attempt's thanks: «помогают» said once)
             kept = [o for o in kept if o in options] or _freshest(options, ages)
         part = _Part(spec, options, rng.choice(kept))
-        if spec.optional and spec.move != "answer":
+        if spec.optional and spec.move != "answer" and not _puts_right(spec, plan):
             rate = settings.invite_rate if spec.move == "invite" else settings.optional_move_rate
             if rng.random() >= rate:
                 if spec.move != "invite":
@@ -2606,7 +2614,11 @@ def _render(
     # Aim for a readable length (the rubric's 250–400 characters): past the soft cap the
     # optional moves go first, from the end.
     while len(_assemble(parts)) > settings.soft_max_chars:
-        optional = [i for i, p in enumerate(parts) if p.spec.optional and p.spec.move != "answer"]
+        optional = [
+            i
+            for i, p in enumerate(parts)
+            if p.spec.optional and p.spec.move != "answer" and not _puts_right(p.spec, plan)
+        ]
         if not optional:
             break
         del parts[optional[-1]]
