@@ -899,9 +899,10 @@ _POWER = re.compile(
 def _danger_to(text: str) -> str:
     """Whom a danger concerns first: a child, or a device to switch off. Read only where
     the review tells of a danger (`safety` among the extras)."""
-    if _CHILD.search(text):
-        return "child"
-    return "power" if _POWER.search(text) else ""
+    if _POWER.search(text):
+        # «адаптер оплавился… ребёнок спал рядом»: not to be plugged in at all, by anyone
+        return "power"
+    return "child" if _CHILD.search(text) else ""
 
 
 #: The buyer already stopped using the product.
@@ -972,7 +973,8 @@ _DANGER = re.compile(
     r"(?<![а-яё])(?:вздул|раздул|вспух)\w*|\b(?:battery|power\s*bank|phone|case)\s+(?:\w+\s+)?"
     r"(?:swelled|swollen|puffed\s+up|bulging)\b|"
     # a coating that flakes into the food («покрытие полезло хлопьями прямо в яичницу»)
-    r"(?<![а-яё])(?:покрыти\w*|хлопь\w*)\s+[^.!?]{0,40}в\s+(?:еду|яичниц\w*|блюд\w*|суп|кашу|тарелк\w*|пищ\w*)|"
+    r"(?<![а-яё])(?:покрыти\w*|хлопь\w*|кусочк\w*|частиц\w*)\s+[^.!?]{0,40}в\s+(?:еду|еде|яичниц\w*|"
+    r"блюд\w*|суп\w*|каш\w*|тарелк\w*|пищ\w*|картошк\w*|картофел\w*|мяс\w*)|"
     r"\b(?:coating|non-?stick)\b[^.!?]{0,40}\b(?:into|in)\s+(?:the\s+|my\s+|our\s+)?(?:food|eggs|meal|pan)\b|"
     # "the handle came off while the basket was full of hot oil"
     r"\b(?:full\s+of|with)\s+(?:hot|boiling)\s+(?:oil|water|coffee|tea|soup|wax)\b|"
@@ -2355,6 +2357,18 @@ def _move_options(
         return _options(library.get(f"safety_{case.danger_to}", []), values) or _options(
             library.get("safety", []), values
         )
+    if (
+        move == "safety"
+        and move in case.extras
+        and not case.stopped_using
+        and not case.returning
+        and not case.giving_back
+        and not case.hurt
+    ):
+        # "the handle came off full of hot oil… I've glued it back on": stop using it first
+        return _options(library.get("safety_stop", []), values) or _options(
+            library.get("safety", []), values
+        )
     if move == "charged_twice" and move in case.extras and case.charged_unplaced:
         # charged for an order that never went through: not "a second charge"
         return _options(library.get("charged_unplaced", []), values)
@@ -2563,6 +2577,9 @@ def _render(
                 cache[key] = options
         else:
             options = cache[key]
+        if spec.move == "closing" and "safety" in case.extras:
+            # a danger is not feedback "that helps us do better"
+            options = [o for o in options if not _HELPS.search(o)] or options
         if spec.move == "closing" and any(_HELPS.search(p.chosen) for p in parts):
             # «такие замечания помогают нам… Такие отзывы помогают нам»: said once
             options = [o for o in options if not _HELPS.search(o)] or (

@@ -177,3 +177,26 @@ def test_a_swollen_battery_is_a_danger(text: str) -> None:
     from services.responder.draft.engine import _DANGER
 
     assert _DANGER.search(text)
+
+
+def test_a_danger_still_in_use_is_told_to_stop() -> None:
+    text = (
+        "The basket handle came off in my hand while the basket was full of hot oil and wings. "
+        "I've glued it back on but I don't trust it now."
+    )
+    d = _placed(text, 2, "negative", "defect", "The basket handle came off in my hand")
+    assert "stop using" in d.text or "don't use it" in d.text, d.text
+    assert "helps us" not in d.text, d.text
+
+
+def test_a_melted_adapter_by_a_child_is_not_to_be_plugged_in_by_anyone() -> None:
+    from services.responder.draft.engine import _danger_to
+
+    text = "Оставили ночник на ночь в детской, а адаптер оплавился по краю. Ребёнок спал рядом!!!"
+    assert _danger_to(text) == "power"
+
+
+def test_bits_of_coating_in_the_food_are_a_danger() -> None:
+    from services.responder.draft.engine import _DANGER
+
+    assert _DANGER.search("Покрытие начало облезать, чёрные кусочки прямо в картошке")
