@@ -1268,6 +1268,23 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
+    # "ridiculously short", "insanely loud": the buyer's emphasis, in our voice "very"
+    text = re.sub(
+        r"\b(?:ridiculously|insanely|stupidly|crazy|super|way\s+too|waaay\s+too)\s+(?=[a-z]+\b)",
+        lambda m: "too " if "too" in m.group(0).lower() else "very ",
+        text,
+        flags=_F,
+    )
+    # "a bit loud though, my dog hides every time": the buyer's "though" and what their
+    # household does about it are theirs
+    text = re.sub(r"\s+(?:though|tho)(?=,)", "", text, flags=_F)
+    text = re.sub(
+        r",\s+(?:my|our)\s+(?:dog|cat|cats|dogs|husband|wife|partner|kids|son|daughter|baby|"
+        r"neighbours|neighbors|family)\s+.*$",
+        "",
+        text,
+        flags=_F,
+    )
     # "stoped charging", "recieved": the buyer's typo would read as ours
     text = re.sub(r"\bstoped\b", "stopped", text, flags=_F)
     text = re.sub(r"\brecieved\b", "received", text, flags=_F)

@@ -200,3 +200,29 @@ def test_bits_of_coating_in_the_food_are_a_danger() -> None:
     from services.responder.draft.engine import _DANGER
 
     assert _DANGER.search("Покрытие начало облезать, чёрные кусочки прямо в картошке")
+
+
+def test_a_bare_part_takes_its_article() -> None:
+    from services.responder.draft.engine import _as_clause
+
+    assert _as_clause("app crashes every time you open the camera screen", "en") == (
+        "the app crashes every time you open the camera screen"
+    )
+    assert _as_clause("lid leaks", "en") == "the lid leaks"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "echo"),
+    [
+        ("the cord is ridiculously short", "the cord is very short"),
+        ("A bit loud though, my dog hides every time I use it", None),
+    ],
+)
+def test_english_emphasis_and_household_are_the_buyers(phrase: str, echo: str | None) -> None:
+    assert safe_echo(phrase) == echo
+
+
+def test_a_used_item_is_no_note_on_the_listing() -> None:
+    text = "Received a used item, box was opened and there were crumbs inside. Disgusting."
+    d = _placed(text, 1, "negative", "description_mismatch", "Received a used item")
+    assert "listing" not in d.text and "product page" not in d.text, d.text
