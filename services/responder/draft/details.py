@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -1011,6 +1011,57 @@ def _mid_sentence(text: str) -> str:
     return text if keep else text[0].lower() + text[1:]
 
 
+#: The buyer's own speech in an echo, said as we would say it (or left out), in order.
+_BUYERS_SPEECH: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # «прослужила целых пять дней», "lasted a whole 5 days": the scorn, said plainly
+    (
+        re.compile(
+            r"(?<![а-яё])((?:про)?служил\w*|продержал\w*|проработал\w*)\s+(?:целых|аж)\s+", _F
+        ),
+        r"\1 всего ",
+    ),
+    (re.compile(r"\b(lasted|worked)\s+(?:a\s+whole|all\s+of)\s+", _F), r"\1 only "),
+    # "tracking hasn't updated and nobody answers my emails": our silence has its own line
+    (
+        re.compile(
+            r",?\s+(?:and|but)\s+(?:nobody|no\s+one|no-one)\s+(?:answers|answered|replies|replied|"
+            r"responds|responded|gets\s+back|got\s+back)\b.*$|"
+            r",?\s+(?:и|а)\s+никто\s+не\s+(?:отвечает|ответил|перезвонил)\w*.*$",
+            _F,
+        ),
+        "",
+    ),
+    # "ridiculously short", "way too big": the buyer's emphasis, in our voice "very", "too"
+    (
+        re.compile(
+            r"\b(?:ridiculously|insanely|stupidly|crazy|super|way\s+too|waaay\s+too)\s+(?=[a-z]+\b)",
+            _F,
+        ),
+        lambda m: "too " if "too" in m.group(0).lower() else "very ",
+    ),
+    # "a bit loud though, my dog hides every time": the buyer's "though" and what their
+    # household does about it are theirs
+    (re.compile(r"\s+(?:though|tho)(?=,)", _F), ""),
+    (
+        re.compile(
+            r",\s+(?:my|our)\s+(?:dog|cat|cats|dogs|husband|wife|partner|kids|son|daughter|baby|"
+            r"neighbours|neighbors|family)\s+.*$",
+            _F,
+        ),
+        "",
+    ),
+    # "stoped charging", "recieved": the buyer's typo would read as ours
+    (re.compile(r"\bstoped\b", _F), "stopped"),
+    (re.compile(r"\brecieved\b", _F), "received"),
+    # «пуговицы пришиты на соплях», «второго акума»: the buyer's slang, said plainly
+    (re.compile(r"(?<![а-яё])на\s+соплях(?![а-яё])", _F), "кое-как"),
+    (
+        re.compile(r"(?<![а-яё])ак+ум(а|у|ом|е|ы|ов|ами|ах)?(?![а-яё])", _F),
+        lambda m: "аккумулятор" + (m.group(1) or ""),
+    ),
+)
+
+
 def safe_echo(phrase: str) -> str | None:
     """The buyer's phrase, tidied, if it is safe to repeat in a public reply; else None.
 
@@ -1251,51 +1302,8 @@ def safe_echo(phrase: str) -> str | None:
         text,
         flags=_F,
     )
-    # «прослужила целых пять дней», "lasted a whole 5 days": the scorn, said plainly
-    text = re.sub(
-        r"(?<![а-яё])((?:про)?служил\w*|продержал\w*|проработал\w*)\s+(?:целых|аж)\s+",
-        r"\1 всего ",
-        text,
-        flags=_F,
-    )
-    text = re.sub(r"\b(lasted|worked)\s+(?:a\s+whole|all\s+of)\s+", r"\1 only ", text, flags=_F)
-    # "tracking hasn't updated and nobody answers my emails": our silence has its own line
-    text = re.sub(
-        r",?\s+(?:and|but)\s+(?:nobody|no\s+one|no-one)\s+(?:answers|answered|replies|replied|"
-        r"responds|responded|gets\s+back|got\s+back)\b.*$|"
-        r",?\s+(?:и|а)\s+никто\s+не\s+(?:отвечает|ответил|перезвонил)\w*.*$",
-        "",
-        text,
-        flags=_F,
-    )
-    # "ridiculously short", "insanely loud": the buyer's emphasis, in our voice "very"
-    text = re.sub(
-        r"\b(?:ridiculously|insanely|stupidly|crazy|super|way\s+too|waaay\s+too)\s+(?=[a-z]+\b)",
-        lambda m: "too " if "too" in m.group(0).lower() else "very ",
-        text,
-        flags=_F,
-    )
-    # "a bit loud though, my dog hides every time": the buyer's "though" and what their
-    # household does about it are theirs
-    text = re.sub(r"\s+(?:though|tho)(?=,)", "", text, flags=_F)
-    text = re.sub(
-        r",\s+(?:my|our)\s+(?:dog|cat|cats|dogs|husband|wife|partner|kids|son|daughter|baby|"
-        r"neighbours|neighbors|family)\s+.*$",
-        "",
-        text,
-        flags=_F,
-    )
-    # "stoped charging", "recieved": the buyer's typo would read as ours
-    text = re.sub(r"\bstoped\b", "stopped", text, flags=_F)
-    text = re.sub(r"\brecieved\b", "received", text, flags=_F)
-    # «пуговицы пришиты на соплях», «второго акума»: the buyer's slang, said plainly
-    text = re.sub(r"(?<![а-яё])на\s+соплях(?![а-яё])", "кое-как", text, flags=_F)
-    text = re.sub(
-        r"(?<![а-яё])ак+ум(а|у|ом|е|ы|ов|ами|ах)?(?![а-яё])",
-        lambda m: "аккумулятор" + (m.group(1) or ""),
-        text,
-        flags=_F,
-    )
+    for pattern, plain in _BUYERS_SPEECH:
+        text = pattern.sub(plain, text)
     # «засох и стал (как резина)»: a link verb left without what it became goes too
     text = re.sub(r",?\s+и\s+(?:стал|стала|стало|стали)$", "", text, flags=_F)
     # "the battery dies quick": the adverb, in our voice

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from services.responder.draft.details import safe_echo
+from services.responder.draft.engine import _DANGER, _as_clause, _danger_to, _problems
 from services.responder.draft.family import UPDATE, text_cues
 from services.sentiment.classifier.aspects import extract_aspects
+from shared.events import Classification
 from tests.responder.draft.test_draft_engine import _placed
 
 
@@ -24,14 +26,6 @@ def test_a_sarcastic_coating_complaint_is_no_rating_slip() -> None:
     )
     assert text_cues(text).complaint
     assert "defect" in _blamed(text)
-
-
-def test_a_whole_five_days_is_said_without_the_scorn() -> None:
-    assert (
-        safe_echo("Сковородка прослужила целых пять дней")
-        == "сковородка прослужила всего пять дней"
-    )
-    assert safe_echo("The kettle lasted a whole 5 days") == "the kettle lasted only 5 days"
 
 
 @pytest.mark.parametrize(
@@ -51,8 +45,11 @@ def test_a_limit_is_the_remark_not_praise() -> None:
     assert text_cues(text).mild
     d = _placed(text, 4, "positive", "quality", "Для работы пойдёт", language="ru",
                 remark=True)  # fmt: skip
-    assert "Приятно" not in d.text or "держит часов шесть." not in d.text, d.text
-    assert "не больше" not in d.text or "часов шесть, не больше" in d.text, d.text
+    assert "держит часов шесть." not in d.text, d.text  # never praised without its limit
+    bare = Classification(
+        sentiment="positive", score=0.9, language="ru", aspects=[], signals=True, remark=True
+    )
+    assert _problems(bare, "positive_remark", text)[1] == "тепло держит часов шесть, не больше"
 
 
 @pytest.mark.parametrize(
@@ -64,13 +61,6 @@ def test_a_limit_is_the_remark_not_praise() -> None:
 )
 def test_readings(text: str, aspect: str) -> None:
     assert aspect in _blamed(text)
-
-
-def test_a_coating_in_the_food_is_a_danger() -> None:
-    from services.responder.draft.engine import _DANGER
-
-    assert _DANGER.search("потом покрытие полезло хлопьями прямо в яичницу")
-    assert _DANGER.search("the non-stick coating is flaking into our food")
 
 
 def test_a_missing_part_from_an_opened_box_is_named() -> None:
@@ -142,7 +132,7 @@ def test_silence_beside_a_lost_order_gets_its_own_line() -> None:
     )
     d = _placed(text, 1, "negative", "delivery_speed", "Ordered on the 3rd, still nothing",
                 platform="trustpilot")  # fmt: skip
-    assert "reply" in d.text or "wrote" in d.text, d.text
+    assert "unanswered" in d.moves, d.text  # (whichever phrasing the draw takes)
 
 
 def test_a_terse_praise_gets_no_gushing_line() -> None:
@@ -170,15 +160,6 @@ def test_a_5_star_tip_is_not_apologised_for() -> None:
     assert "sorry" not in d.text.lower() and "apolog" not in d.text.lower(), d.text
 
 
-@pytest.mark.parametrize(
-    "text", ["Павербанк вздулся через месяц и сильно греется", "The battery is swollen now."]
-)
-def test_a_swollen_battery_is_a_danger(text: str) -> None:
-    from services.responder.draft.engine import _DANGER
-
-    assert _DANGER.search(text)
-
-
 def test_a_danger_still_in_use_is_told_to_stop() -> None:
     text = (
         "The basket handle came off in my hand while the basket was full of hot oil and wings. "
@@ -190,21 +171,11 @@ def test_a_danger_still_in_use_is_told_to_stop() -> None:
 
 
 def test_a_melted_adapter_by_a_child_is_not_to_be_plugged_in_by_anyone() -> None:
-    from services.responder.draft.engine import _danger_to
-
     text = "Оставили ночник на ночь в детской, а адаптер оплавился по краю. Ребёнок спал рядом!!!"
     assert _danger_to(text) == "power"
 
 
-def test_bits_of_coating_in_the_food_are_a_danger() -> None:
-    from services.responder.draft.engine import _DANGER
-
-    assert _DANGER.search("Покрытие начало облезать, чёрные кусочки прямо в картошке")
-
-
 def test_a_bare_part_takes_its_article() -> None:
-    from services.responder.draft.engine import _as_clause
-
     assert _as_clause("app crashes every time you open the camera screen", "en") == (
         "the app crashes every time you open the camera screen"
     )
@@ -214,12 +185,29 @@ def test_a_bare_part_takes_its_article() -> None:
 @pytest.mark.parametrize(
     ("phrase", "echo"),
     [
+        # the buyer's scorn, emphasis and household are theirs
+        ("Сковородка прослужила целых пять дней", "сковородка прослужила всего пять дней"),
+        ("The kettle lasted a whole 5 days", "the kettle lasted only 5 days"),
         ("the cord is ridiculously short", "the cord is very short"),
         ("A bit loud though, my dog hides every time I use it", None),
     ],
 )
-def test_english_emphasis_and_household_are_the_buyers(phrase: str, echo: str | None) -> None:
+def test_echoes_from_the_blind_set(phrase: str, echo: str | None) -> None:
     assert safe_echo(phrase) == echo
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "потом покрытие полезло хлопьями прямо в яичницу",
+        "the non-stick coating is flaking into our food",
+        "Покрытие начало облезать, чёрные кусочки прямо в картошке",
+        "Павербанк вздулся через месяц и сильно греется",
+        "The battery is swollen now.",
+    ],
+)
+def test_dangers_from_the_blind_set(text: str) -> None:
+    assert _DANGER.search(text)
 
 
 def test_a_used_item_is_no_note_on_the_listing() -> None:
